@@ -1,0 +1,242 @@
+// buildApp(deps): wires modules, registers routes, the error handler and the API docs. It never
+// listens on a port (main.ts does), so tests drive it in-process with app.inject().
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Config } from './config.ts';
+import type { Ctx } from './context.ts';
+import type { Database } from './db/index.ts';
+import { createEventBus, type EventBus } from './events.ts';
+import { actorOf, createAuthHook, type AuthPolicy } from './http/auth.ts';
+import { AppError, isAppError, validationError, type FieldIssue } from './http/errors.ts';
+import { purgeIdempotencyKeys, registerIdempotency } from './http/idempotency.ts';
+import { prefersChinese, ZH_MESSAGES } from './http/messages.ts';
+import { createMemoryLimiter, createRedisLimiter, type RateLimiter } from './http/rate-limit.ts';
+import { errors, type Api } from './http/route.ts';
+import { validatorCompiler } from './http/validation.ts';
+import type { Jobs } from './jobs.ts';
+import { systemClock, type Clock } from './lib/clock.ts';
+import { auditRoutes, createAudit } from './modules/audit/index.ts';
+import { createEvents, eventsRoutes } from './modules/events/index.ts';
+import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
+import { createUsers, usersRoutes } from './modules/users/index.ts';
+import { VERSION } from './version.ts';
+
+export type AppDeps = {
+  config: Config;
+  database: Pick<Database, 'db' | 'pool'>;
+  clock?: Clock;
+  /** pino options or false; tests pass false. */
+  logger?: boolean | { level: string };
+  /** When given, the app registers its maintenance jobs on it (the caller starts it). */
+  jobs?: Jobs | null;
+};
+
+export type Services = ReturnType<typeof createServices>;
+
+function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log']) {
+  const clock = deps.clock ?? systemClock;
+  const { db, pool } = deps.database;
+  const audit = createAudit();
+  const tenancy = createTenancy({ db, pool, audit, bus, clock, log, userTokenMaxTtl: deps.config.userTokenMaxTtl });
+  const users = createUsers({ audit, bus });
+  const events = createEvents({ pool, db, bus, log, ...deps.config.events });
+  return { audit, tenancy, users, events, bus, clock };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; services: Services; systemCtx: (actor?: Ctx['actor']) => Ctx }> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: deps.logger === undefined ? { level: config.logLevel } : deps.logger,
+    bodyLimit: config.bodyLimit,
+    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    genReqId: (req) => {
+      const h = req.headers['x-request-id'];
+      return typeof h === 'string' && REQUEST_ID.test(h) ? h : randomUUID();
+    },
+    ajv: { customOptions: { coerceTypes: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const bus = createEventBus(app.log);
+  const services = createServices(deps, bus, app.log);
+  const { db } = deps.database;
+
+  let limiter: RateLimiter;
+  if (config.redisUrl) {
+    const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000 });
+    redis.on('error', () => {}); // the limiter logs and falls back; avoid unhandled 'error' events
+    limiter = createRedisLimiter(redis, app.log);
+  } else {
+    limiter = createMemoryLimiter();
+  }
+
+  const ctx = (req: { principal: Parameters<typeof actorOf>[0]; id: string; ip: string }): Ctx => ({ db, actor: actorOf(req.principal), requestId: req.id, ip: req.ip });
+  const systemCtx = (actor: Ctx['actor'] = { type: 'system', id: null }): Ctx => ({ db, actor });
+
+  // ---- errors ---------------------------------------------------------------------------------
+  app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    let e: AppError;
+    if (isAppError(err)) e = err;
+    else if (err.validation) {
+      const issues: FieldIssue[] = err.validation.map((v) => ({ field: `${err.validationContext ?? 'body'}${v.instancePath.replace(/\//g, '.')}`, code: v.keyword, message: v.message ?? 'invalid' }));
+      e = validationError(issues);
+    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') e = new AppError('payload_too_large', `The request body exceeds the limit of ${config.bodyLimit} bytes`, { limit_bytes: config.bodyLimit });
+    else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') e = new AppError('unsupported_media_type', `Content-Type ${String(req.headers['content-type'] ?? '(none)')} is not supported; send application/json`);
+    else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') e = new AppError('invalid_json', 'The body is empty but Content-Type is application/json; send a JSON body or omit the header');
+    else if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') e = new AppError('invalid_json', `The body is not valid JSON: ${err.message}`);
+    else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) e = new AppError('bad_request', err.message, { reason: err.code ?? null });
+    else {
+      req.log.error({ err }, 'unhandled error');
+      e = new AppError('internal', 'Internal server error; the request id identifies it in the logs', { request_id: req.id });
+    }
+    if (e.status >= 500 && e.code !== 'internal') req.log.warn({ code: e.code }, e.message);
+    if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
+    const message = prefersChinese(req.headers['accept-language']) ? ZH_MESSAGES[e.code] : e.message;
+    // Errors from hooks that run before the route's serializer: send raw JSON.
+    return reply
+      .code(e.status)
+      .type('application/json; charset=utf-8')
+      .serializer(JSON.stringify)
+      .send({ error: { code: e.code, message, details: e.details ?? null } });
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .code(404)
+      .type('application/json; charset=utf-8')
+      .serializer(JSON.stringify)
+      .send({ error: { code: 'not_found', message: prefersChinese(req.headers['accept-language']) ? ZH_MESSAGES.not_found : `No route ${req.method} ${req.url.split('?')[0]}`, details: null } }),
+  );
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  const authHook = createAuthHook({ tenancy: services.tenancy, limiter, rateLimit: config.rateLimit });
+  app.decorateRequest('principal', null as never);
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.is404) return;
+    const url = req.routeOptions.url ?? '';
+    // Docs and health are public; every /v1 route must declare a policy (see http/auth.ts).
+    if (!url.startsWith('/v1/')) {
+      req.principal = { kind: 'anonymous' };
+      return;
+    }
+    await authHook(req, reply);
+  });
+  registerIdempotency(app, db);
+
+  // ---- API docs -------------------------------------------------------------------------------
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Canyu API',
+        version: VERSION,
+        description:
+          'Canyu (参与) user-engagement engine. Errors are `{ "error": { "code", "message", "details" } }`; lists use `limit`/`cursor` → `next_cursor`; ' +
+          'mutating requests accept `Idempotency-Key`. Send `Accept-Language: zh-CN` for Chinese error messages.',
+      },
+      components: {
+        securitySchemes: {
+          secretKey: { type: 'http', scheme: 'bearer', description: 'Secret key `sk_…` (server to server only)' },
+          publishableKey: { type: 'http', scheme: 'bearer', description: 'Publishable key `pk_…` (clients), used with userToken' },
+          userToken: { type: 'apiKey', in: 'header', name: 'X-User-Token', description: 'End-user JWT (HS256, signed with the secret key, sub = user id)' },
+          operatorSession: { type: 'http', scheme: 'bearer', description: 'Operator session token `ops_…` from POST /v1/auth/login; name the app with X-Canyu-App where no :appId is in the path' },
+        },
+      },
+    },
+    hideUntagged: true,
+    transform: (input) => {
+      const out = jsonSchemaTransform(input);
+      const policy = (input.route?.config as { auth?: AuthPolicy } | undefined)?.auth;
+      if (!policy || policy.public) return out;
+      const security: Record<string, string[]>[] = [];
+      if (policy.secret) security.push({ secretKey: [] });
+      if (policy.user) security.push({ publishableKey: [], userToken: [] });
+      if (policy.publishable) security.push({ publishableKey: [] });
+      if (policy.operator) security.push({ operatorSession: [] });
+      return { ...out, schema: { ...out.schema, security } };
+    },
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, persistAuthorization: true } });
+
+  const api = app as unknown as Api;
+  api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  api.get('/', { schema: { hide: true } }, async () => ({ name: 'Canyu', version: VERSION, docs: '/docs', openapi: '/openapi.json', health: '/health' }));
+
+  api.get(
+    '/health',
+    {
+      schema: {
+        tags: ['System'],
+        summary: 'Server and database health',
+        response: {
+          200: z.object({ status: z.enum(['ok', 'degraded']), version: z.string(), uptime_s: z.number(), database: z.object({ ok: z.boolean(), latency_ms: z.number().nullable(), error: z.string().nullable() }), events: z.object({ queued: z.number(), in_flight: z.number(), buffer_max: z.number() }) }),
+          503: z.object({ status: z.enum(['ok', 'degraded']), version: z.string(), uptime_s: z.number(), database: z.object({ ok: z.boolean(), latency_ms: z.number().nullable(), error: z.string().nullable() }), events: z.object({ queued: z.number(), in_flight: z.number(), buffer_max: z.number() }) }),
+          ...errors(),
+        },
+      },
+    },
+    async (_req, reply) => {
+      const t0 = performance.now();
+      let dbOk = true;
+      let dbError: string | null = null;
+      try {
+        await Promise.race([deps.database.pool.query('select 1'), new Promise((_, rej) => setTimeout(() => rej(new Error('timed out after 2s')), 2000).unref())]);
+      } catch (err) {
+        dbOk = false;
+        dbError = (err as Error).message;
+      }
+      const s = services.events.stats();
+      return reply.code(dbOk ? 200 : 503).send({
+        status: dbOk ? 'ok' : 'degraded',
+        version: VERSION,
+        uptime_s: Math.round(process.uptime()),
+        database: { ok: dbOk, latency_ms: dbOk ? Math.round((performance.now() - t0) * 100) / 100 : null, error: dbError },
+        events: { queued: s.queued, in_flight: s.inFlight, buffer_max: s.bufferMax },
+      });
+    },
+  );
+
+  // ---- modules --------------------------------------------------------------------------------
+  tenancyRoutes(api, { tenancy: services.tenancy, ctx, limiter });
+  auditRoutes(api, { audit: services.audit, ctx });
+  usersRoutes(api, { users: services.users, ctx });
+  eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
+
+  // ---- maintenance jobs -------------------------------------------------------------------------
+  if (deps.jobs) {
+    deps.jobs.define('canyu.idempotency.purge', async () => {
+      await purgeIdempotencyKeys(db);
+    });
+    deps.jobs.schedule('canyu.idempotency.purge', '17 * * * *');
+    deps.jobs.define('canyu.sessions.purge', async () => {
+      await services.tenancy.purgeExpiredSessions(systemCtx());
+    });
+    deps.jobs.schedule('canyu.sessions.purge', '23 3 * * *');
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+  app.addHook('onReady', async () => {
+    await services.tenancy.start();
+  });
+  app.addHook('onClose', async () => {
+    // Order matters: stop taking events, store every acknowledged one, then let subscribers finish.
+    await services.events.close();
+    await bus.drain();
+    await services.tenancy.stop();
+    await limiter.close();
+  });
+
+  return { app, services, systemCtx };
+}

@@ -1,0 +1,137 @@
+// The `canyu` command. Every subcommand reads the same configuration as the server (env vars).
+import { Command, Option } from 'commander';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { migrate, openDb, type Database } from './db/index.ts';
+import { randomBase62 } from './lib/ids.ts';
+import { startServer } from './main.ts';
+import { ROLES, type Role } from './modules/tenancy/index.ts';
+import { createProgress } from './progress.ts';
+import { VERSION } from './version.ts';
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+/** Opens (or attaches to) the database, migrates, and runs fn with the services. */
+async function withServices<T>(fn: (s: Awaited<ReturnType<typeof buildApp>>) => Promise<T>): Promise<T> {
+  const cfg = { ...config(), jobs: false, bootstrap: false, logLevel: 'warn' as const };
+  const progress = createProgress('Opening database');
+  let database: Database | undefined;
+  try {
+    database = await openDb({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, embeddedPort: cfg.embeddedPgPort, poolSize: 3, log: (m) => progress.log(m), onStep: (s, d, t) => progress.update(s, d, t + 1) });
+    progress.update('Applying migrations', 4, 5);
+    await migrate(database.pool);
+    progress.done();
+    const built = await buildApp({ config: cfg, database, logger: false });
+    try {
+      return await fn(built);
+    } finally {
+      await built.app.close();
+    }
+  } finally {
+    progress.done();
+    await database?.close();
+  }
+}
+
+function fail(err: unknown): never {
+  const e = err as { code?: string; message?: string };
+  process.stderr.write(`Error${e.code ? ` [${e.code}]` : ''}: ${e.message ?? String(err)}\n`);
+  process.exit(1);
+}
+
+const program = new Command('canyu').description('Canyu (参与) user-engagement engine').version(VERSION);
+
+program
+  .command('start')
+  .description('Start the server (embedded PostgreSQL unless DATABASE_URL is set)')
+  .action(async () => {
+    try {
+      await startServer(config());
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+program
+  .command('migrate')
+  .description('Apply database migrations and exit')
+  .action(async () => {
+    const cfg = config();
+    const progress = createProgress('Migrating');
+    let database: Database | undefined;
+    try {
+      database = await openDb({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, embeddedPort: cfg.embeddedPgPort, poolSize: 2, log: (m) => progress.log(m), onStep: (s, d, t) => progress.update(s, d, t + 1) });
+      const r = await migrate(database.pool, (done, total) => progress.update(`migrations ${done}/${total}`, done, total));
+      progress.done();
+      process.stdout.write(r.applied === 0 ? 'Database is up to date.\n' : `Applied ${r.applied} migration(s).\n`);
+    } catch (err) {
+      progress.done();
+      fail(err);
+    } finally {
+      await database?.close();
+    }
+  });
+
+const appCmd = program.command('app').description('Manage apps (tenants)');
+appCmd
+  .command('create')
+  .description('Create an app with a secret and a publishable key')
+  .requiredOption('--name <name>', 'app name')
+  .option('--owner <email>', 'operator email to make owner')
+  .option('--json', 'print { id, secretKey, publishableKey } as JSON')
+  .action(async (o: { name: string; owner?: string; json?: boolean }) => {
+    try {
+      const r = await withServices(async ({ services, systemCtx }) => {
+        const ctx = systemCtx({ type: 'cli', id: null });
+        const owner = o.owner ? await services.tenancy.findOperatorByEmail(ctx, o.owner) : null;
+        if (o.owner && !owner) throw new Error(`No operator has email ${o.owner}; run "canyu operator create" first`);
+        return services.tenancy.createApp(ctx, { name: o.name, ownerOperatorId: owner?.id });
+      });
+      if (o.json) process.stdout.write(`${JSON.stringify({ id: r.app.id, secretKey: r.secretKey, publishableKey: r.publishableKey })}\n`);
+      else process.stdout.write(`App ${r.app.name} (${r.app.id})\n  secret key:      ${r.secretKey}\n  publishable key: ${r.publishableKey}\n`);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+const opCmd = program.command('operator').description('Manage operator accounts');
+opCmd
+  .command('create')
+  .description('Create an operator account, optionally with a role in an app')
+  .requiredOption('--email <email>', 'sign-in email')
+  .option('--password <password>', 'at least 10 characters; generated and printed if omitted')
+  .option('--name <name>', 'display name')
+  .option('--app <appId>', 'app to join')
+  .addOption(new Option('--role <role>', 'role in --app').choices([...ROLES]).default('admin'))
+  .option('--json', 'print the result as JSON')
+  .action(async (o: { email: string; password?: string; name?: string; app?: string; role: Role; json?: boolean }) => {
+    const password = o.password ?? randomBase62(16);
+    if (password.length < 10) fail(new Error('--password must have at least 10 characters'));
+    try {
+      const op = await withServices(async ({ services, systemCtx }) => {
+        const ctx = systemCtx({ type: 'cli', id: null });
+        return ctx.db.transaction(async (tx) => {
+          const c = { ...ctx, db: tx };
+          const created = await services.tenancy.createOperator(c, { email: o.email, password, name: o.name });
+          if (o.app) await services.tenancy.setMember(c, o.app, { actorRole: 'owner', email: created.email, role: o.role });
+          return created;
+        });
+      });
+      if (o.json) process.stdout.write(`${JSON.stringify({ id: op.id, email: op.email, password: o.password ? undefined : password, app: o.app ?? null, role: o.app ? o.role : null })}\n`);
+      else process.stdout.write(`Operator ${op.email} (${op.id}) created${o.app ? ` as ${o.role} of ${o.app}` : ''}.${o.password ? '' : `\n  password: ${password}`}\n`);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,109 @@
+// The ONLY place that starts the embedded PostgreSQL or opens a connection pool.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fs from 'node:fs';
+import pg from 'pg';
+import { drizzle, type NodePgDatabase, type NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
+import { migrate as drizzleMigrate } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase } from 'drizzle-orm/pg-core';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.ts';
+
+/** A database handle or an open transaction: services accept either, so callers decide atomicity. */
+export type Db = PgDatabase<NodePgQueryResultHKT, Record<string, never>>;
+
+export type Database = {
+  db: NodePgDatabase<Record<string, never>>;
+  pool: pg.Pool;
+  url: string;
+  embedded: EmbeddedPostgres | null;
+  close(): Promise<void>;
+};
+
+export type OpenDbOptions = {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  embeddedPort?: number | undefined;
+  poolSize?: number;
+  log?: (msg: string) => void;
+  onStep?: (step: string, done: number, total: number) => void;
+};
+
+export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+// Timestamps come back as Date (default); bigint (int8) as JS number when it fits: counters and
+// sequences in Canyu stay far below 2^53.
+pg.types.setTypeParser(20, (v: string) => {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : v;
+});
+
+export async function openDb(opts: OpenDbOptions): Promise<Database> {
+  let embedded: EmbeddedPostgres | null = null;
+  let url = opts.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir, port: opts.embeddedPort, log: opts.log, onStep: opts.onStep });
+    url = embedded.url;
+  }
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', (err) => opts.log?.(`postgres pool error: ${err.message}`));
+  try {
+    const c = await pool.connect();
+    c.release();
+  } catch (err) {
+    await pool.end().catch(() => {});
+    await embedded?.stop();
+    throw new Error(`Cannot connect to PostgreSQL (${redact(url)}): ${(err as Error).message}`);
+  }
+  const db = drizzle({ client: pool });
+  let closed = false;
+  return {
+    db,
+    pool,
+    url,
+    embedded,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end().catch(() => {});
+      await embedded?.stop();
+    },
+  };
+}
+
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+export function pendingMigrationCount(applied: number): number {
+  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+  return Math.max(0, journal.entries.length - applied);
+}
+
+/**
+ * Applies committed migrations. Several Canyu servers may start at once against one database,
+ * so the whole run holds a session advisory lock; latecomers wait and then find nothing to do.
+ */
+export async function migrate(pool: pg.Pool, onProgress?: (done: number, total: number) => void): Promise<{ applied: number }> {
+  const client = await pool.connect();
+  try {
+    await client.query(`select pg_advisory_lock(hashtext('canyu.migrate'))`);
+    const before = await appliedCount(client);
+    const total = pendingMigrationCount(0);
+    onProgress?.(before, total);
+    await drizzleMigrate(drizzle({ client }), { migrationsFolder: MIGRATIONS_DIR, migrationsSchema: 'canyu_migrations' });
+    const after = await appliedCount(client);
+    onProgress?.(after, total);
+    return { applied: after - before };
+  } finally {
+    await client.query(`select pg_advisory_unlock(hashtext('canyu.migrate'))`).catch(() => {});
+    client.release();
+  }
+}
+
+async function appliedCount(client: pg.PoolClient): Promise<number> {
+  const { rows } = await client.query<{ t: string | null }>(`select to_regclass('canyu_migrations.__drizzle_migrations')::text as t`);
+  if (!rows[0]?.t) return 0;
+  const res = await client.query<{ n: number }>('select count(*)::int as n from canyu_migrations.__drizzle_migrations');
+  return res.rows[0]?.n ?? 0;
+}

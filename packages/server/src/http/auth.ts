@@ -1,0 +1,174 @@
+// Who is calling, and may they call this route? Runs on every request before the body is read.
+//
+//   Authorization: Bearer sk_…            the host backend (secret key): acts for the whole app
+//   Authorization: Bearer pk_…            a client (publishable key) …
+//   X-User-Token: <JWT>                   … acting as the user the host backend signed for
+//   Authorization: Bearer ops_…           an operator session (console); app from the :appId
+//   X-Canyu-App: app_…                    path parameter or this header, role from membership
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../context.ts';
+import { can, type Permission, type Role, type Tenancy } from '../modules/tenancy/index.ts';
+import { AppError } from './errors.ts';
+import type { RateLimiter } from './rate-limit.ts';
+
+export type Principal =
+  | { kind: 'anonymous' }
+  | { kind: 'secret'; appId: string; keyId: string }
+  | { kind: 'publishable'; appId: string; keyId: string }
+  | { kind: 'user'; appId: string; keyId: string; userId: string }
+  | { kind: 'operator'; operatorId: string; sessionId: string; appId: string | null; role: Role | null };
+
+/**
+ * What a route accepts. Every /v1 route declares one; a route without a policy answers 403.
+ * `operator: 'self'` = any signed-in operator, no app needed; a Permission = a role in the app
+ * that grants it.
+ */
+export type AuthPolicy = {
+  public?: true;
+  secret?: true;
+  user?: true;
+  publishable?: true;
+  operator?: Permission | 'self';
+};
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthPolicy;
+  }
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
+
+const ANONYMOUS: Principal = { kind: 'anonymous' };
+
+export type AuthOptions = {
+  tenancy: Tenancy;
+  limiter: RateLimiter;
+  rateLimit: { perKey: number; perUser: number; windowMs: number };
+};
+
+function bearer(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  if (!m) throw new AppError('auth.invalid_key', 'The Authorization header must be "Bearer <key or session token>"');
+  return m[1]!;
+}
+
+function single(h: string | string[] | undefined): string | undefined {
+  return Array.isArray(h) ? h[0] : h;
+}
+
+async function identify(req: FastifyRequest, tenancy: Tenancy): Promise<Principal> {
+  const token = bearer(req);
+  if (!token) return ANONYMOUS;
+  if (token.startsWith('ops_')) {
+    const s = await tenancy.authenticateSession(token);
+    const params = req.params as Record<string, unknown> | undefined;
+    const appId = typeof params?.appId === 'string' ? params.appId : (single(req.headers['x-canyu-app']) ?? null);
+    const role = appId ? await tenancy.roleOf(appId, s.operatorId) : null;
+    return { kind: 'operator', operatorId: s.operatorId, sessionId: s.sessionId, appId, role };
+  }
+  const key = await tenancy.authenticateKey(token);
+  if (key.kind === 'secret') return { kind: 'secret', appId: key.appId, keyId: key.keyId };
+  const userToken = single(req.headers['x-user-token']);
+  if (!userToken) return { kind: 'publishable', appId: key.appId, keyId: key.keyId };
+  const userId = await tenancy.verifyUserToken(key.appId, userToken);
+  return { kind: 'user', appId: key.appId, keyId: key.keyId, userId };
+}
+
+function authorize(p: Principal, policy: AuthPolicy | undefined): void {
+  if (!policy) throw new AppError('auth.forbidden', 'This route is not available');
+  if (policy.public) return;
+  switch (p.kind) {
+    case 'anonymous':
+      throw new AppError('auth.missing_credentials', 'Send "Authorization: Bearer <secret key>", a publishable key with X-User-Token, or an operator session token');
+    case 'secret':
+      if (policy.secret) return;
+      break;
+    case 'user':
+      if (policy.user) return;
+      break;
+    case 'publishable':
+      if (policy.publishable) return;
+      if (policy.user) throw new AppError('auth.user_token_required', 'A publishable key must be sent with the user token (X-User-Token) of the user it acts for');
+      break;
+    case 'operator':
+      if (policy.operator === 'self') return;
+      if (policy.operator) {
+        if (!p.appId) throw new AppError('auth.app_required', 'Operator calls to app data must name the app (X-Canyu-App header)');
+        if (can(p.role, policy.operator)) return;
+        throw new AppError('auth.forbidden', p.role ? `The ${p.role} role cannot do this (needs ${policy.operator})` : `You are not a member of app ${p.appId}`, { required: policy.operator, role: p.role });
+      }
+      break;
+  }
+  throw new AppError('auth.forbidden', `This route does not accept ${p.kind === 'user' ? 'user tokens' : p.kind === 'secret' ? 'secret keys' : p.kind === 'publishable' ? 'publishable keys' : 'operator sessions'}`);
+}
+
+export function createAuthHook(opts: AuthOptions) {
+  const { perKey, perUser, windowMs } = opts.rateLimit;
+  const limit = async (reply: FastifyReply, key: string, max: number) => {
+    const hit = await opts.limiter.hit(key, max, windowMs);
+    if (!hit.ok) throw new AppError('rate_limited', `Rate limit of ${max} requests per ${windowMs / 1000}s exceeded; retry after ${hit.retryAfterS}s`, { limit: max, window_seconds: windowMs / 1000 }, { retryAfter: hit.retryAfterS });
+    reply.header('x-ratelimit-limit', max).header('x-ratelimit-remaining', hit.remaining);
+  };
+  return async function authHook(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const policy = req.routeOptions.config.auth;
+    const p = policy?.public && !req.headers.authorization ? ANONYMOUS : await identify(req, opts.tenancy);
+    req.principal = p;
+    authorize(p, policy);
+    switch (p.kind) {
+      case 'secret':
+      case 'publishable':
+        await limit(reply, `k:${p.keyId}`, perKey);
+        break;
+      case 'user':
+        await limit(reply, `k:${p.keyId}`, perKey);
+        await limit(reply, `u:${p.appId}:${p.userId}`, perUser);
+        break;
+      case 'operator':
+        await limit(reply, `o:${p.sessionId}`, perKey);
+        break;
+    }
+  };
+}
+
+// ---- helpers for route handlers -------------------------------------------------------------
+
+export function appIdOf(req: FastifyRequest): string {
+  const p = req.principal;
+  if (p.kind === 'anonymous') throw new AppError('auth.missing_credentials', 'Authentication required');
+  if (p.kind === 'operator') {
+    if (!p.appId) throw new AppError('auth.app_required', 'Operator calls to app data must name the app (X-Canyu-App header)');
+    return p.appId;
+  }
+  return p.appId;
+}
+
+export function actorOf(p: Principal): Actor {
+  switch (p.kind) {
+    case 'secret':
+      return { type: 'secret_key', id: p.keyId };
+    case 'operator':
+      return { type: 'operator', id: p.operatorId };
+    case 'user':
+      return { type: 'user', id: p.userId };
+    default:
+      return { type: 'system', id: null };
+  }
+}
+
+/** A user token may only act for its own user; secret keys and operators act for anyone. */
+export function assertActsFor(req: FastifyRequest, userId: string): void {
+  const p = req.principal;
+  if (p.kind === 'user' && p.userId !== userId) {
+    throw new AppError('auth.wrong_user', `This user token belongs to "${p.userId}" and cannot act for "${userId}"`, { token_user_id: p.userId });
+  }
+}
+
+export function operatorOf(req: FastifyRequest): Extract<Principal, { kind: 'operator' }> {
+  const p = req.principal;
+  if (p.kind !== 'operator') throw new AppError('auth.forbidden', 'Only operators can do this');
+  return p;
+}

@@ -1,0 +1,45 @@
+// A zod schema for free-form JSON objects (traits, event properties, settings) that PostgreSQL's
+// jsonb will always accept: no NUL characters (jsonb rejects \u0000), bounded depth (deep nesting
+// would overflow the stack when serialised) and bounded size.
+import { z } from 'zod';
+
+const MAX_DEPTH = 32;
+
+function check(value: unknown, depth: number): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? 'must not contain NUL (\\u0000) characters' : null;
+  if (value === null || typeof value !== 'object') return null;
+  if (depth > MAX_DEPTH) return `must not nest deeper than ${MAX_DEPTH} levels`;
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const e = check(v, depth + 1);
+      if (e) return e;
+    }
+    return null;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return 'keys must not contain NUL (\\u0000) characters';
+    const e = check(v, depth + 1);
+    if (e) return e;
+  }
+  return null;
+}
+
+export function jsonObject(opts: { maxBytes: number; what: string }) {
+  return z.record(z.string(), z.unknown()).superRefine((obj, ctx) => {
+    const problem = check(obj, 1);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: `${opts.what} ${problem}` });
+      return;
+    }
+    const size = Buffer.byteLength(JSON.stringify(obj));
+    if (size > opts.maxBytes) ctx.addIssue({ code: 'too_big', origin: 'string', maximum: opts.maxBytes, message: `${opts.what} must be at most ${opts.maxBytes} bytes as JSON (got ${size})` } as never);
+  });
+}
+
+/** Plain text the database accepts: no NUL characters. */
+export const cleanText = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((s) => !s.includes('\u0000'), 'must not contain NUL (\\u0000) characters');

@@ -1,0 +1,105 @@
+// Durable jobs and cron schedules on pg-boss, in the same PostgreSQL as everything else.
+// pg-boss guarantees a scheduled job is created once per cron slot however many Canyu servers
+// share the database (it elects one clock per slot and dedupes with a singleton key), and each
+// job is fetched by exactly one worker (SKIP LOCKED).
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+
+export type JobHandler<T> = (data: T, meta: { id: string; name: string }) => Promise<void>;
+
+export type JobDefinition = {
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  /** Parallel workers on this server. */
+  concurrency?: number;
+  pollingIntervalSeconds?: number;
+};
+
+export type Jobs = {
+  define<T extends object>(name: string, handler: JobHandler<T>, opts?: JobDefinition): void;
+  schedule(name: string, cron: string, opts?: { tz?: string; data?: object }): void;
+  send(name: string, data: object, opts?: { singletonKey?: string; startAfterSeconds?: number }): Promise<string | null>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly started: boolean;
+};
+
+type Logger = { error(obj: object, msg: string): void; info(obj: object, msg: string): void };
+
+export type JobsOptions = {
+  pool: pg.Pool;
+  log: Logger;
+  /** Faster cron/poll intervals for tests; production keeps pg-boss defaults. */
+  fast?: boolean;
+};
+
+export function createJobs(opts: JobsOptions): Jobs {
+  const definitions = new Map<string, { handler: JobHandler<object>; opts: JobDefinition }>();
+  const schedules: { name: string; cron: string; tz: string; data: object }[] = [];
+  let boss: PgBoss | null = null;
+
+  const db: PgBoss.Db = {
+    executeSql: async (text, values) => {
+      const res = await opts.pool.query(text, values);
+      return { rows: res.rows };
+    },
+  };
+
+  return {
+    get started() {
+      return boss !== null;
+    },
+    define(name, handler, def = {}) {
+      if (boss) throw new Error(`job "${name}" must be defined before jobs start`);
+      definitions.set(name, { handler: handler as JobHandler<object>, opts: def });
+    },
+    schedule(name, cron, s = {}) {
+      if (boss) throw new Error(`schedule "${name}" must be registered before jobs start`);
+      schedules.push({ name, cron, tz: s.tz ?? 'UTC', data: s.data ?? {} });
+    },
+    async send(name, data, o = {}) {
+      if (!boss) throw new Error('jobs are not started');
+      return boss.send(name, data, {
+        ...(o.singletonKey ? { singletonKey: o.singletonKey } : {}),
+        ...(o.startAfterSeconds ? { startAfter: o.startAfterSeconds } : {}),
+      });
+    },
+    async start() {
+      if (boss) return;
+      const b = new PgBoss({
+        db,
+        schema: 'canyu_jobs',
+        ...(opts.fast ? { cronMonitorIntervalSeconds: 1, cronWorkerIntervalSeconds: 1, clockMonitorIntervalSeconds: 1 } : {}),
+      });
+      b.on('error', (err: Error) => opts.log.error({ err }, 'job system error'));
+      await b.start();
+      for (const [name, { handler, opts: def }] of definitions) {
+        await b.createQueue(name, { name, retryLimit: def.retryLimit ?? 3, retryDelay: def.retryDelaySeconds ?? 5, retryBackoff: true });
+        await b.work<object>(
+          name,
+          { batchSize: 1, pollingIntervalSeconds: def.pollingIntervalSeconds ?? (opts.fast ? 0.5 : 2) },
+          async ([job]) => {
+            if (!job) return;
+            try {
+              await handler(job.data, { id: job.id, name });
+            } catch (err) {
+              opts.log.error({ err, job: name, jobId: job.id }, 'job failed');
+              throw err;
+            }
+          },
+        );
+      }
+      for (const s of schedules) {
+        if (!definitions.has(s.name)) throw new Error(`schedule "${s.name}" has no job definition`);
+        await b.schedule(s.name, s.cron, s.data, { tz: s.tz });
+      }
+      boss = b;
+    },
+    async stop() {
+      const b = boss;
+      boss = null;
+      // Waits for running handlers to finish; does not close our pool (we own it).
+      if (b) await b.stop({ graceful: true, close: false, wait: true, timeout: 15_000 });
+    },
+  };
+}

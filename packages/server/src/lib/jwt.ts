@@ -1,0 +1,34 @@
+// Minimal HS256 JSON Web Tokens: all Canyu needs for end-user tokens, with no dependency.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export type JwtClaims = { sub: string; exp: number; iat?: number; [k: string]: unknown };
+
+const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+
+export function signHs256(claims: JwtClaims, secret: string, kid?: string): string {
+  const header = kid ? Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid })).toString('base64url') : HEADER;
+  const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  const sig = createHmac('sha256', secret).update(`${header}.${body}`).digest('base64url');
+  return `${header}.${body}.${sig}`;
+}
+
+export type DecodedJwt = { header: { alg?: unknown; kid?: unknown }; claims: Record<string, unknown>; signingInput: string; signature: Buffer };
+
+/** Parses without verifying; null when the token is not a well-formed JWT. */
+export function decodeJwt(token: string): DecodedJwt | null {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  try {
+    const header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as unknown;
+    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
+    if (!header || typeof header !== 'object' || !claims || typeof claims !== 'object' || Array.isArray(claims)) return null;
+    return { header: header as DecodedJwt['header'], claims: claims as Record<string, unknown>, signingInput: `${parts[0]}.${parts[1]}`, signature: Buffer.from(parts[2]!, 'base64url') };
+  } catch {
+    return null;
+  }
+}
+
+export function hs256Matches(decoded: DecodedJwt, secret: string): boolean {
+  const expected = createHmac('sha256', secret).update(decoded.signingInput).digest();
+  return expected.length === decoded.signature.length && timingSafeEqual(expected, decoded.signature);
+}

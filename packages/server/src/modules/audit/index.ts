@@ -1,0 +1,3 @@
+export { createAudit, type Audit, type AuditRecord, type AuditQuery } from './service.ts';
+export type { AuditRow } from './store.ts';
+export { auditRoutes } from './routes.ts';

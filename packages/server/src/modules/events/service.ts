@@ -1,0 +1,174 @@
+// Event ingestion through a bounded in-memory buffer.
+//
+// The promise: a request is answered 200 only after every event in it is committed to PostgreSQL
+// (durably stored, not merely queued). Requests from many clients are coalesced into one
+// multi-row INSERT per flush (up to `flushSize` events, or whatever arrived within `flushMs`),
+// with at most `maxConcurrentFlushes` INSERTs in flight. When queued + in-flight events would
+// exceed `bufferMax`, the request is refused with 429 and Retry-After before anything is queued:
+// events are never dropped silently. On shutdown `close()` refuses new events and flushes every
+// queued one before resolving.
+import { randomUUID } from 'node:crypto';
+import type { Ctx } from '../../context.ts';
+import type { Db } from '../../db/index.ts';
+import type { EventBus } from '../../events.ts';
+import { AppError } from '../../http/errors.ts';
+import * as store from './store.ts';
+import type { EventRow, NewEvent, Queryable } from './store.ts';
+import type { EventInput } from './types.ts';
+
+declare module '../../events.ts' {
+  interface DomainEvents {
+    /** Published once per newly stored event (never for duplicates), after it is committed. */
+    'event.ingested': { appId: string; eventId: string; userId: string; name: string; properties: Record<string, unknown>; timestamp: Date };
+  }
+}
+
+export type IngestResult = { accepted: number; duplicates: number };
+
+export type EventsDeps = {
+  pool: Queryable;
+  db: Db;
+  bus: EventBus;
+  log: { error(obj: object, msg: string): void };
+  bufferMax: number;
+  flushMs: number;
+  flushSize: number;
+  maxConcurrentFlushes?: number;
+};
+
+type Pending = {
+  rows: NewEvent[];
+  props: Record<string, unknown>[];
+  resolve: (r: IngestResult) => void;
+  reject: (e: Error) => void;
+};
+
+export function createEvents(deps: EventsDeps) {
+  const maxConcurrent = deps.maxConcurrentFlushes ?? 2;
+  const queue: Pending[] = [];
+  let queued = 0;
+  let inFlight = 0;
+  let flushing = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let closing = false;
+  let idleWaiters: (() => void)[] = [];
+
+  // Erasing a user erases their events.
+  deps.bus.subscribe('user.deleted', async ({ appId, userId }) => {
+    await store.deleteUserEvents(deps.db, appId, userId);
+  });
+
+  const notifyIdle = () => {
+    if (queued === 0 && flushing === 0) {
+      const w = idleWaiters;
+      idleWaiters = [];
+      for (const fn of w) fn();
+    }
+  };
+
+  function startFlush(): void {
+    const batch: Pending[] = [];
+    let count = 0;
+    while (queue.length > 0 && (count === 0 || count + queue[0]!.rows.length <= deps.flushSize)) {
+      const p = queue.shift()!;
+      batch.push(p);
+      count += p.rows.length;
+    }
+    queued -= count;
+    inFlight += count;
+    flushing++;
+    const rows = batch.length === 1 ? batch[0]!.rows : batch.flatMap((p) => p.rows);
+    store
+      .insertBatch(deps.pool, rows)
+      .then((inserted) => {
+        const fresh = new Set<string>();
+        for (const r of inserted) fresh.add(`${r.app_id}\u0000${r.event_id}`);
+        const publish = deps.bus.hasSubscribers('event.ingested');
+        for (const p of batch) {
+          let accepted = 0;
+          for (let i = 0; i < p.rows.length; i++) {
+            const row = p.rows[i]!;
+            const k = `${row.appId}\u0000${row.eventId}`;
+            // Delete on first sight: a second copy of the id in the same flush is a duplicate.
+            if (fresh.delete(k)) {
+              accepted++;
+              if (publish) deps.bus.publish('event.ingested', { appId: row.appId, eventId: row.eventId, userId: row.userId, name: row.name, properties: p.props[i]!, timestamp: new Date(row.ts) });
+            }
+          }
+          p.resolve({ accepted, duplicates: p.rows.length - accepted });
+        }
+      })
+      .catch((err: unknown) => {
+        deps.log.error({ err, events: count }, 'event batch insert failed');
+        const e = new AppError('unavailable', 'Events could not be stored right now; retry the request (event_id makes retries safe)', undefined, { retryAfter: 1 });
+        for (const p of batch) p.reject(e);
+      })
+      .finally(() => {
+        inFlight -= count;
+        flushing--;
+        kick();
+        notifyIdle();
+      });
+  }
+
+  function kick(): void {
+    while (flushing < maxConcurrent && queued >= deps.flushSize) startFlush();
+    if (queued > 0 && flushing < maxConcurrent) {
+      if (closing) {
+        startFlush();
+      } else if (!timer) {
+        timer = setTimeout(() => {
+          timer = null;
+          if (queued > 0 && flushing < maxConcurrent) startFlush();
+        }, deps.flushMs);
+      }
+    }
+  }
+
+  return {
+    /** Resolves once the events are committed; see the file comment for the full promise. */
+    ingest(appId: string, events: { input: EventInput; userId: string }[], receivedAt = new Date()): Promise<IngestResult> {
+      if (closing) return Promise.reject(new AppError('events.shutting_down', 'This server is shutting down; send the events to another server or retry', undefined, { retryAfter: 1 }));
+      const n = events.length;
+      if (queued + inFlight + n > deps.bufferMax) {
+        return Promise.reject(new AppError('events.buffer_full', 'Too many events are waiting to be stored; retry after a moment', { buffer_max: deps.bufferMax }, { retryAfter: 1 }));
+      }
+      const now = receivedAt.toISOString();
+      const rows = new Array<NewEvent>(n);
+      const props = new Array<Record<string, unknown>>(n);
+      for (let i = 0; i < n; i++) {
+        const { input, userId } = events[i]!;
+        const p = input.properties ?? {};
+        props[i] = p;
+        rows[i] = { appId, eventId: input.event_id ?? randomUUID(), userId, name: input.name, propertiesJson: JSON.stringify(p), ts: input.timestamp ?? now };
+      }
+      return new Promise<IngestResult>((resolve, reject) => {
+        queue.push({ rows, props, resolve, reject });
+        queued += n;
+        kick();
+      });
+    },
+
+    stats() {
+      return { queued, inFlight, flushing, bufferMax: deps.bufferMax };
+    },
+
+    /** Refuses new events, then flushes everything already acknowledged-to-be-stored. */
+    async close(): Promise<void> {
+      closing = true;
+      if (timer) {
+        clearTimeout(timer);
+        timer = null;
+      }
+      kick();
+      if (queued === 0 && flushing === 0) return;
+      await new Promise<void>((resolve) => idleWaiters.push(resolve));
+    },
+
+    list(ctx: Ctx, appId: string, q: { limit: number; beforeSeq?: number | undefined; userId?: string | undefined; name?: string | undefined }): Promise<EventRow[]> {
+      return store.listEvents(ctx.db, appId, q);
+    },
+  };
+}
+
+export type Events = ReturnType<typeof createEvents>;

@@ -1,0 +1,35 @@
+// Operator roles and what each may do. Pure: no I/O.
+export const ROLES = ['owner', 'admin', 'operator', 'moderator', 'analyst'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = {
+  'app.read': ['owner', 'admin', 'operator', 'moderator', 'analyst'],
+  'app.manage': ['owner', 'admin'],
+  'app.delete': ['owner'],
+  'keys.read': ['owner', 'admin'],
+  'keys.manage': ['owner', 'admin'],
+  'members.read': ['owner', 'admin', 'operator', 'moderator', 'analyst'],
+  'members.manage': ['owner', 'admin'],
+  'audit.read': ['owner', 'admin'],
+  'users.read': ['owner', 'admin', 'operator', 'moderator', 'analyst'],
+  'users.write': ['owner', 'admin', 'operator'],
+  'events.read': ['owner', 'admin', 'operator', 'analyst'],
+  'events.write': ['owner', 'admin', 'operator'],
+  'content.moderate': ['owner', 'admin', 'moderator'],
+  'campaigns.manage': ['owner', 'admin', 'operator'],
+  'analytics.read': ['owner', 'admin', 'operator', 'analyst'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role | null | undefined, permission: Permission): boolean {
+  return !!role && (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+const RANK: Record<Role, number> = { owner: 4, admin: 3, operator: 2, moderator: 2, analyst: 1 };
+
+/** An admin manages everyone below owner; only an owner grants or removes ownership. */
+export function canAssignRole(actor: Role, target: Role): boolean {
+  if (!can(actor, 'members.manage')) return false;
+  return actor === 'owner' || RANK[target] < RANK.owner;
+}

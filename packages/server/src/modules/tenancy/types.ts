@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { ROLES } from './rules/permissions.ts';
+
+export const Email = z.string().trim().toLowerCase().pipe(z.email().max(254));
+export const Password = z.string().min(10, 'Password must have at least 10 characters').max(200);
+export const RoleSchema = z.enum(ROLES);
+export const Locale = z.enum(['zh-CN', 'en']);
+
+export const LoginBody = z.strictObject({ email: Email, password: z.string().min(1).max(200) });
+export const ChangePasswordBody = z.strictObject({ current_password: z.string().min(1).max(200), new_password: Password });
+export const CreateAppBody = z.strictObject({ name: z.string().trim().min(1).max(100) });
+export const UpdateAppBody = z.strictObject({
+  name: z.string().trim().min(1).max(100).optional(),
+  settings: z.record(z.string(), z.unknown()).optional().describe('Merged into the current settings (shallow)'),
+});
+export const CreateKeyBody = z.strictObject({ kind: z.enum(['secret', 'publishable']), name: z.string().max(100).optional() });
+export const RevokeKeyBody = z.strictObject({
+  grace_seconds: z.number().int().min(0).max(30 * 86400).optional().describe('Keep the key working this long (zero-downtime rotation); default 0 = now'),
+});
+export const SetMemberBody = z.strictObject({
+  email: Email,
+  role: RoleSchema,
+  name: z.string().max(100).optional(),
+  password: Password.optional().describe('Creates the operator account if none has this email'),
+  locale: Locale.optional(),
+});
+export const MintTokenBody = z.strictObject({
+  ttl_seconds: z.number().int().min(60).max(30 * 86400).optional().describe('Default 3600; capped by CANYU_USER_TOKEN_MAX_TTL'),
+});
+export const AppIdParams = z.strictObject({ appId: z.string().min(1).max(64) });
+export const KeyParams = z.strictObject({ appId: z.string().min(1).max(64), keyId: z.string().min(1).max(64) });
+export const MemberParams = z.strictObject({ appId: z.string().min(1).max(64), operatorId: z.string().min(1).max(64) });
+
+export const AppOut = z
+  .object({ id: z.string(), name: z.string(), settings: z.record(z.string(), z.unknown()), created_at: z.string(), updated_at: z.string() })
+  .meta({ id: 'App' });
+export const KeyOut = z
+  .object({
+    id: z.string(),
+    app_id: z.string(),
+    kind: z.enum(['secret', 'publishable']),
+    name: z.string(),
+    hint: z.string().describe('Recognisable part of the key; the full key is shown only when created'),
+    created_at: z.string(),
+    revoked_at: z.string().nullable().describe('When the key stops (stopped) working; null = active'),
+  })
+  .meta({ id: 'ApiKey' });
+export const OperatorOut = z
+  .object({ id: z.string(), email: z.string(), name: z.string(), locale: z.string(), created_at: z.string() })
+  .meta({ id: 'Operator' });
+export const MemberOut = z
+  .object({ operator_id: z.string(), email: z.string(), name: z.string(), role: RoleSchema, created_at: z.string() })
+  .meta({ id: 'Member' });

@@ -1,0 +1,63 @@
+import { and, asc, eq, getTableColumns, gt, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/index.ts';
+import { users } from './schema.ts';
+
+export type UserRow = typeof users.$inferSelect;
+
+export async function findUser(db: Db, appId: string, userId: string, forUpdate = false): Promise<UserRow | undefined> {
+  const q = db
+    .select()
+    .from(users)
+    .where(and(eq(users.appId, appId), eq(users.userId, userId)));
+  const [r] = forUpdate ? await q.for('update') : await q;
+  return r;
+}
+
+/**
+ * Creates the user or merges into the existing profile: traits are merged key by key (a null
+ * value removes the key); timezone and locale change only when given.
+ */
+export async function upsertUser(
+  db: Db,
+  appId: string,
+  userId: string,
+  patch: { set: Record<string, unknown>; remove: string[]; timezone?: string | undefined; locale?: string | undefined },
+): Promise<{ row: UserRow; created: boolean }> {
+  const setJson = JSON.stringify(patch.set);
+  const removeJson = JSON.stringify(patch.remove);
+  const [r] = await db
+    .insert(users)
+    .values({ appId, userId, traits: sql`${setJson}::jsonb`, timezone: patch.timezone ?? null, locale: patch.locale ?? null })
+    .onConflictDoUpdate({
+      target: [users.appId, users.userId],
+      set: {
+        traits: sql`(${users.traits} || ${setJson}::jsonb) - array(select jsonb_array_elements_text(${removeJson}::jsonb))`,
+        timezone: sql`coalesce(${patch.timezone ?? null}::text, ${users.timezone})`,
+        locale: sql`coalesce(${patch.locale ?? null}::text, ${users.locale})`,
+        updatedAt: sql`now()`,
+      },
+    })
+    .returning({ ...getTableColumns(users), created: sql<boolean>`(xmax = 0)` });
+  const { created, ...row } = r!;
+  return { row, created };
+}
+
+/** Ordered by user id (the primary key), so pages are stable while users are added. */
+export async function listUsers(db: Db, appId: string, q: { limit: number; afterUserId?: string | undefined }): Promise<UserRow[]> {
+  const conds: SQL[] = [eq(users.appId, appId)];
+  if (q.afterUserId !== undefined) conds.push(gt(users.userId, q.afterUserId));
+  return db
+    .select()
+    .from(users)
+    .where(and(...conds))
+    .orderBy(asc(users.userId))
+    .limit(q.limit);
+}
+
+export async function deleteUser(db: Db, appId: string, userId: string): Promise<UserRow | undefined> {
+  const [r] = await db
+    .delete(users)
+    .where(and(eq(users.appId, appId), eq(users.userId, userId)))
+    .returning();
+  return r;
+}

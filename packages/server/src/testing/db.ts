@@ -1,0 +1,48 @@
+// Test databases: each test file gets its own database cloned from the migrated template that
+// scripts/test.ts prepared, so files run in parallel without seeing each other's rows.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import type { Database } from '../db/index.ts';
+
+export type TestDatabase = Database & { name: string };
+
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run tests with "npm test" (scripts/test.ts prepares the database)`);
+  return v;
+}
+
+export async function createTestDatabase(opts: { poolSize?: number } = {}): Promise<TestDatabase> {
+  const adminUrl = env('CANYU_TEST_ADMIN_URL');
+  const template = env('CANYU_TEST_TEMPLATE');
+  const name = `${template}_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name} template ${template}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: opts.poolSize ?? 10 });
+  pool.on('error', () => {});
+  let closed = false;
+  return {
+    name,
+    url: url.toString(),
+    pool,
+    db: drizzle({ client: pool }),
+    embedded: null,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end().catch(() => {});
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`).catch(() => {});
+      await c.end();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// `npm test`: one PostgreSQL for the whole run (embedded, or TEST_DATABASE_URL), one migrated
+// template database, then node's test runner over every *.test.ts file. Each test file clones the
+// template into a database of its own (see packages/server/src/testing/db.ts).
+//   npm test                         all tests
+//   npm test -- users events         only test files whose path contains "users" or "events"
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { migrate } from '../packages/server/src/db/index.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../packages/server/src/db/embedded.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+function findTests(dir: string, out: string[] = []): string[] {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) findTests(p, out);
+    else if (e.name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2);
+const files = findTests(path.join(root, 'packages'))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+if (files.length === 0) {
+  console.error(`No test files match ${filters.join(', ')}`);
+  process.exit(1);
+}
+
+let embedded: EmbeddedPostgres | null = null;
+let dataDir: string | null = null;
+let adminUrl = process.env.TEST_DATABASE_URL;
+if (adminUrl) {
+  console.log(`Tests use the PostgreSQL server at ${adminUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}`);
+} else {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-test-'));
+  fs.chmodSync(dataDir, 0o755);
+  embedded = await startEmbeddedPostgres({ dataDir, ephemeralSettings: true, database: 'postgres' });
+  adminUrl = embedded.adminUrl;
+  console.log(`Tests use an embedded PostgreSQL 17 on 127.0.0.1:${embedded.port}`);
+}
+
+const template = `canyu_tpl_${process.pid}`;
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`drop database if exists ${template}`);
+await admin.query(`create database ${template}`);
+const tplUrl = new URL(adminUrl);
+tplUrl.pathname = `/${template}`;
+const pool = new pg.Pool({ connectionString: tplUrl.toString(), max: 2 });
+await migrate(pool);
+await pool.end();
+
+let code = 1;
+try {
+  code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files], {
+      stdio: 'inherit',
+      env: { ...process.env, CANYU_TEST_ADMIN_URL: adminUrl, CANYU_TEST_TEMPLATE: template, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+    });
+    const forward = (sig: NodeJS.Signals) => child.kill(sig);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0)));
+  });
+} finally {
+  // Drop the template and any database a crashed test file left behind.
+  const { rows } = await admin.query<{ datname: string }>(`select datname from pg_database where datname = $1 or datname like $2`, [template, `${template}_%`]);
+  for (const r of rows) await admin.query(`drop database if exists ${pg.escapeIdentifier(r.datname)} with (force)`).catch(() => {});
+  await admin.end();
+  await embedded?.stop();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+}
+process.exit(code);

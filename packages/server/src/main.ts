@@ -1,31 +1,65 @@
 // config → openDb → migrate → buildApp → listen, and a graceful stop on SIGINT/SIGTERM.
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { bootstrapBanner, bootstrapIfEmpty } from './bootstrap.ts';
 import type { Config } from './config.ts';
-import { migrate, openDb, redact } from './db/index.ts';
-import { createJobs } from './jobs.ts';
+import { migrate, openDb, redact, type Database } from './db/index.ts';
+import { createJobs, type Jobs } from './jobs.ts';
 import { createProgress } from './progress.ts';
 
 export type Running = { url: string; stop(): Promise<void> };
 
 export async function startServer(config: Config, opts: { handleSignals?: boolean; print?: (s: string) => void } = {}): Promise<Running> {
   const print = opts.print ?? ((s: string) => process.stdout.write(`${s}\n`));
-  const progress = createProgress('Starting Canyu');
-  const database = await openDb({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    embeddedPort: config.embeddedPgPort,
-    poolSize: config.dbPoolSize,
-    log: (m) => progress.log(m),
-    onStep: (step, done, total) => progress.update(step, done, total + 2),
-  });
-  let app: Awaited<ReturnType<typeof buildApp>>['app'] | undefined;
+  const quiet = config.logLevel === 'silent';
+  const progress = quiet ? { update() {}, log() {}, done() {} } : createProgress('Starting Canyu');
+
+  // Whatever has started so far is stopped in reverse order, even when a signal arrives mid-start.
+  let database: Database | undefined;
+  let app: FastifyInstance | undefined;
+  let jobs: Jobs | null = null;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      app?.log.info('shutting down: draining requests and events');
+      await app?.close(); // stops accepting, flushes acknowledged events, drains subscribers
+      await jobs?.stop();
+      await database?.close(); // stops the embedded PostgreSQL cleanly (fast shutdown)
+    })());
+
+  if (opts.handleSignals !== false) {
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (++signals > 1) {
+        process.stderr.write(`Received ${sig} again; exiting now\n`);
+        process.exit(130);
+      }
+      stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`Shutdown failed: ${String(err)}\n`);
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+
   try {
+    database = await openDb({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      embeddedPort: config.embeddedPgPort,
+      poolSize: config.dbPoolSize,
+      log: (m) => progress.log(m),
+      onStep: (step, done, total) => progress.update(step, done, total + 2),
+    });
     progress.update('Applying migrations', 5, 6);
     await migrate(database.pool);
     // Jobs log through the app's pino logger, which exists only once the app is built.
     const jobsLog = { error: (o: object, m: string) => app?.log.error(o, m), info: (o: object, m: string) => app?.log.info(o, m) };
-    const jobs = config.jobs ? createJobs({ pool: database.pool, log: jobsLog }) : null;
+    jobs = config.jobs ? createJobs({ pool: database.pool, log: jobsLog }) : null;
     const built = await buildApp({ config, database, jobs });
     app = built.app;
     progress.done();
@@ -38,39 +72,10 @@ export async function startServer(config: Config, opts: { handleSignals?: boolea
     if (boot) print(bootstrapBanner(boot, url));
     await jobs?.start();
     app.log.info({ url, database: database.embedded ? `embedded PostgreSQL in ${config.dataDir} (port ${database.embedded.port})` : redact(database.url) }, 'Canyu is serving');
-
-    let stopping: Promise<void> | undefined;
-    const stop = () =>
-      (stopping ??= (async () => {
-        app!.log.info('shutting down: draining requests and events');
-        await app!.close(); // stops accepting, flushes acknowledged events, drains subscribers
-        await jobs?.stop();
-        await database.close(); // stops the embedded PostgreSQL cleanly (fast shutdown)
-      })());
-
-    if (opts.handleSignals !== false) {
-      let signals = 0;
-      const onSignal = (sig: NodeJS.Signals) => {
-        if (++signals > 1) {
-          process.stderr.write(`Received ${sig} again; exiting now\n`);
-          process.exit(130);
-        }
-        stop().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            process.stderr.write(`Shutdown failed: ${String(err)}\n`);
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    }
     return { url, stop };
   } catch (err) {
     progress.done();
-    await app?.close().catch(() => {});
-    await database.close();
+    await stop().catch(() => {});
     throw err;
   }
 }

@@ -1,0 +1,133 @@
+// The embedded PostgreSQL lifecycle: first start, reuse, clean stop, crash recovery, attaching.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import { startEmbeddedPostgres } from './embedded.ts';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-emb-'));
+  fs.chmodSync(d, 0o755);
+  dirs.push(d);
+  return d;
+}
+after(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+async function query(url: string, sql: string): Promise<pg.QueryResult> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return cond();
+}
+
+/** A separate process that owns an embedded PostgreSQL, like a running `canyu start`. */
+function spawnOwner(dataDir: string): Promise<{ child: ChildProcess; url: string; pid: number }> {
+  const script = `
+    import { startEmbeddedPostgres } from ${JSON.stringify(path.resolve(import.meta.dirname, 'embedded.ts'))};
+    const pg = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)} });
+    process.stdout.write(JSON.stringify({ url: pg.url, pid: pg.pid }) + '\\n');
+    process.on('SIGTERM', async () => { await pg.stop(); process.exit(0); });
+    setInterval(() => {}, 1000);
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve({ child, ...(JSON.parse(line) as { url: string; pid: number }) });
+    });
+    child.on('exit', (code) => reject(new Error(`owner exited early with ${code}`)));
+  });
+}
+
+describe('embedded PostgreSQL', () => {
+  it('creates a cluster on first start, keeps data across restarts, and stops cleanly', async () => {
+    const dir = tempDir();
+    const first = await startEmbeddedPostgres({ dataDir: dir });
+    assert.notEqual(first.port, 5432);
+    assert.equal(first.attached, false);
+    await query(first.url, 'create table kept (v text); insert into kept values ($$hello$$)');
+    await first.stop();
+    assert.equal(alive(first.pid), false, 'postmaster exited');
+    assert.equal(fs.existsSync(path.join(dir, 'pg', 'postmaster.pid')), false, 'clean shutdown removes postmaster.pid');
+
+    const second = await startEmbeddedPostgres({ dataDir: dir });
+    const r = await query(second.url, 'select v from kept');
+    assert.deepEqual(r.rows, [{ v: 'hello' }]);
+    const v = await query(second.url, 'show server_version_num');
+    assert.ok(Number(v.rows[0].server_version_num) >= 170000, 'PostgreSQL 17');
+    await second.stop();
+  });
+
+  it('takes the postmaster down with it when the owning process is killed', async () => {
+    const dir = tempDir();
+    const owner = await spawnOwner(dir);
+    assert.ok(alive(owner.pid));
+    owner.child.kill('SIGKILL');
+    assert.ok(await until(() => !alive(owner.pid) || fs.readFileSync(`/proc/${owner.pid}/stat`, 'utf8').split(' ')[2] === 'Z', 10_000), 'postmaster died with its parent');
+    const again = await startEmbeddedPostgres({ dataDir: dir });
+    assert.equal((await query(again.url, 'select 1 as one')).rows[0].one, 1);
+    await again.stop();
+  });
+
+  it('stops a postmaster orphaned by a crashed Canyu before starting', async () => {
+    const dir = tempDir();
+    const orphan = await startEmbeddedPostgres({ dataDir: dir });
+    await query(orphan.url, 'create table survived (v int); insert into survived values (42)');
+    // Pretend the Canyu that started it is gone: its lock names a pid that no longer exists.
+    const dead = spawn('true');
+    await new Promise((r) => dead.on('exit', r));
+    fs.writeFileSync(path.join(dir, 'canyu.lock'), String(dead.pid));
+
+    const fresh = await startEmbeddedPostgres({ dataDir: dir });
+    assert.equal(fresh.attached, false);
+    assert.ok(await until(() => !alive(orphan.pid), 5000), 'orphaned postmaster was stopped');
+    assert.notEqual(fresh.pid, orphan.pid);
+    assert.deepEqual((await query(fresh.url, 'select v from survived')).rows, [{ v: 42 }]);
+    await fresh.stop();
+  });
+
+  it('attaches to the server of a running Canyu instead of starting a second one', async () => {
+    const dir = tempDir();
+    const owner = await spawnOwner(dir);
+    try {
+      const attached = await startEmbeddedPostgres({ dataDir: dir });
+      assert.equal(attached.attached, true);
+      assert.equal((await query(attached.url, 'select 2 as two')).rows[0].two, 2);
+      await attached.stop(); // a no-op: the owner keeps its server
+      assert.ok(alive(owner.pid));
+    } finally {
+      owner.child.kill('SIGTERM');
+      await new Promise((r) => owner.child.on('exit', r));
+    }
+    assert.equal(alive(owner.pid), false);
+  });
+});

@@ -1,0 +1,97 @@
+// The server as a newcomer runs it: first-start bootstrap, real HTTP, and a graceful stop.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig } from './config.ts';
+import { startServer } from './main.ts';
+import { createTestDatabase, type TestDatabase } from './testing/db.ts';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+let db: TestDatabase;
+before(async () => {
+  db = await createTestDatabase({ poolSize: 2 });
+});
+after(() => db.close());
+
+describe('startServer on an external database (DATABASE_URL)', () => {
+  it('bootstraps once, serves real HTTP, and stops cleanly', async () => {
+    const printed: string[] = [];
+    const config = { ...loadConfig({ DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }) };
+    const server = await startServer(config, { handleSignals: false, print: (s) => printed.push(s) });
+    try {
+      const banner = printed.join('\n');
+      const sk = /sk_[A-Za-z0-9]+/.exec(banner)?.[0];
+      assert.ok(sk, 'banner shows the secret key');
+      assert.match(banner, /pk_[A-Za-z0-9]+/);
+      assert.match(banner, /owner@canyu\.local/);
+      assert.match(banner, /curl -s -X POST/);
+
+      const health = await fetch(`${server.url}/health`);
+      assert.equal(health.status, 200);
+      assert.equal(((await health.json()) as { database: { ok: boolean } }).database.ok, true);
+
+      const res = await fetch(`${server.url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sk}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events: [{ event_id: 'first', user_id: 'u1', name: 'app.opened' }] }),
+      });
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { accepted: 1, duplicates: 0 });
+    } finally {
+      await server.stop();
+    }
+
+    // A second start on the same database does not bootstrap again.
+    const again: string[] = [];
+    const second = await startServer(config, { handleSignals: false, print: (s) => again.push(s) });
+    await second.stop();
+    assert.equal(again.join(''), '', 'the banner is printed only on the very first start');
+  });
+});
+
+describe('canyu start (embedded PostgreSQL)', () => {
+  it('answers on PORT, flushes acknowledged events and stops PostgreSQL on SIGTERM', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-main-'));
+    fs.chmodSync(dataDir, 0o755);
+    const port = 40000 + Math.floor(Math.random() * 20000);
+    const child = spawn(process.execPath, [path.join(root, 'bin/canyu.js'), 'start'], {
+      env: { ...process.env, CANYU_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const deadline = Date.now() + 30_000;
+      let sk: string | undefined;
+      while (Date.now() < deadline && !sk) {
+        sk = /sk_[A-Za-z0-9]+/.exec(out)?.[0];
+        if (!sk) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(sk, `no banner in output:\n${out}`);
+      const base = `http://127.0.0.1:${port}`;
+      const events = Array.from({ length: 200 }, (_, i) => ({ event_id: `e${i}`, user_id: `u${i % 7}`, name: 'tap' }));
+      const res = await fetch(`${base}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${sk}`, 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+      assert.deepEqual(await res.json(), { accepted: 200, duplicates: 0 });
+      const pgPid = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, `exit code; output:\n${out}`);
+      assert.equal(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid')), false, 'PostgreSQL shut down cleanly');
+      let pgAlive = true;
+      try {
+        process.kill(pgPid, 0);
+      } catch {
+        pgAlive = false;
+      }
+      assert.equal(pgAlive, false);
+    } finally {
+      child.kill('SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

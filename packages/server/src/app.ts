@@ -158,12 +158,22 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       const out = jsonSchemaTransform(input);
       const policy = (input.route?.config as { auth?: AuthPolicy } | undefined)?.auth;
       if (!policy || policy.public) return out;
+      const method = String(input.route?.method ?? '').toUpperCase();
+      const headers =
+        method === 'POST' || method === 'PATCH' || method === 'DELETE'
+          ? {
+              type: 'object',
+              properties: {
+                'idempotency-key': { type: 'string', maxLength: 255, description: 'Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409' },
+              },
+            }
+          : undefined;
       const security: Record<string, string[]>[] = [];
       if (policy.secret) security.push({ secretKey: [] });
       if (policy.user) security.push({ publishableKey: [], userToken: [] });
       if (policy.publishable) security.push({ publishableKey: [] });
       if (policy.operator) security.push({ operatorSession: [] });
-      return { ...out, schema: { ...out.schema, security } };
+      return { ...out, schema: { ...out.schema, ...(headers && !out.schema.headers ? { headers } : {}), security } };
     },
     transformObject: jsonSchemaTransformObject,
   });

@@ -8,7 +8,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../context.ts';
 import { can, type Permission, type Role, type Tenancy } from '../modules/tenancy/index.ts';
-import { AppError } from './errors.ts';
+import { AppError, validationError } from './errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 export type Principal =
@@ -60,13 +60,26 @@ function single(h: string | string[] | undefined): string | undefined {
   return Array.isArray(h) ? h[0] : h;
 }
 
+/** App ids as Canyu issues them; anything else is refused before it reaches a query. */
+const APP_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The app an operator call is about: the :appId path parameter, else the X-Canyu-App header. */
+function operatorAppId(req: FastifyRequest): string | null {
+  const fromPath = (req.params as Record<string, unknown> | undefined)?.appId;
+  const appId = typeof fromPath === 'string' ? fromPath : single(req.headers['x-canyu-app']) || null;
+  if (appId !== null && !APP_ID.test(appId)) {
+    const field = typeof fromPath === 'string' ? 'params.appId' : 'headers.x-canyu-app';
+    throw validationError([{ field, code: 'invalid_string', message: 'must be an app id (1-64 letters, digits, _ or -)', expected: 'app id such as app_…' }]);
+  }
+  return appId;
+}
+
 async function identify(req: FastifyRequest, tenancy: Tenancy): Promise<Principal> {
   const token = bearer(req);
   if (!token) return ANONYMOUS;
   if (token.startsWith('ops_')) {
     const s = await tenancy.authenticateSession(token);
-    const params = req.params as Record<string, unknown> | undefined;
-    const appId = typeof params?.appId === 'string' ? params.appId : (single(req.headers['x-canyu-app']) ?? null);
+    const appId = operatorAppId(req);
     const role = appId ? await tenancy.roleOf(appId, s.operatorId) : null;
     return { kind: 'operator', operatorId: s.operatorId, sessionId: s.sessionId, appId, role };
   }

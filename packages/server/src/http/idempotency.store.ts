@@ -18,10 +18,14 @@ export async function find(db: Db, scope: string, key: string): Promise<IdemRow 
   return r;
 }
 
-export async function complete(db: Db, scope: string, key: string, statusCode: number, responseJson: string): Promise<void> {
+/**
+ * Stores the response body as sent: as a jsonb *string*, because a jsonb object would reorder
+ * its keys and a replay must repeat the original bytes.
+ */
+export async function complete(db: Db, scope: string, key: string, statusCode: number, responseBody: string): Promise<void> {
   await db
     .update(idempotencyKeys)
-    .set({ statusCode, response: sql`${responseJson}::jsonb` })
+    .set({ statusCode, response: sql`to_jsonb(${responseBody}::text)` })
     .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
 }
 

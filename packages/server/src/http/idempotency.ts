@@ -1,7 +1,7 @@
 // `Idempotency-Key` on mutating requests: the first request with a key runs and its response is
 // stored; a retry with the same key and body gets the stored response (header
 // `Idempotent-Replayed: true`); the same key with a different body is a 409. Keys are scoped to
-// the caller (app for secret keys, user for user tokens, operator for sessions) and kept 24 h.
+// the caller (app for secret keys, user for user tokens, operator and app for sessions) and kept 24 h.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
@@ -27,7 +27,8 @@ function scopeOf(req: FastifyRequest): string | null {
     case 'user':
       return `user:${p.appId}:${p.userId}`;
     case 'operator':
-      return `op:${p.operatorId}`;
+      // Per app too: the same URL and body sent to another app (X-Canyu-App) is another request.
+      return `op:${p.operatorId}:${p.appId ?? '-'}`;
     default:
       return null;
   }
@@ -63,7 +64,9 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
         if (await store.releaseAbandoned(db, scope, key, ABANDONED_AFTER_S)) continue;
         throw new AppError('idempotency.in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly', { field: 'headers.idempotency-key' }, { retryAfter: 1 });
       }
-      return reply.code(existing.statusCode).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(JSON.stringify(existing.response));
+      // Stored as the original text (see store.complete); rows written as parsed JSON are re-serialised.
+      const body = typeof existing.response === 'string' ? existing.response : JSON.stringify(existing.response);
+      return reply.code(existing.statusCode).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(body);
     }
     throw new AppError('idempotency.in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly', { field: 'headers.idempotency-key' }, { retryAfter: 1 });
   });
@@ -76,7 +79,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
       // Nothing durable to replay: let the client retry with the same key.
       await store.release(db, idem.scope, idem.key);
     } else {
-      await store.complete(db, idem.scope, idem.key, reply.statusCode, payload === '' ? 'null' : payload);
+      await store.complete(db, idem.scope, idem.key, reply.statusCode, payload);
     }
     return payload;
   });

@@ -1,12 +1,22 @@
 // A zod schema for free-form JSON objects (traits, event properties, settings) that PostgreSQL's
-// jsonb will always accept: no NUL characters (jsonb rejects \u0000), bounded depth (deep nesting
-// would overflow the stack when serialised) and bounded size.
+// jsonb will always accept: no NUL characters and no unpaired UTF-16 surrogates (jsonb rejects
+// both "\u0000" and a lone "\ud800"), bounded depth (deep nesting would overflow the stack when
+// serialised) and bounded size.
 import { z } from 'zod';
 
 const MAX_DEPTH = 32;
 
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function textProblem(s: string): string | null {
+  if (s.includes('\u0000')) return 'must not contain NUL (\\u0000) characters';
+  if (LONE_SURROGATE.test(s)) return 'must not contain unpaired UTF-16 surrogates (\\ud800-\\udfff)';
+  return null;
+}
+
 function check(value: unknown, depth: number): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? 'must not contain NUL (\\u0000) characters' : null;
+  if (typeof value === 'string') return textProblem(value);
   if (value === null || typeof value !== 'object') return null;
   if (depth > MAX_DEPTH) return `must not nest deeper than ${MAX_DEPTH} levels`;
   if (Array.isArray(value)) {
@@ -17,7 +27,8 @@ function check(value: unknown, depth: number): string | null {
     return null;
   }
   for (const [k, v] of Object.entries(value)) {
-    if (k.includes('\u0000')) return 'keys must not contain NUL (\\u0000) characters';
+    const keyProblem = textProblem(k);
+    if (keyProblem) return `keys ${keyProblem}`;
     const e = check(v, depth + 1);
     if (e) return e;
   }

@@ -37,11 +37,31 @@ export function toFieldIssues(issues: readonly $ZodIssue[], prefix: string): Fie
   return out;
 }
 
+/**
+ * Path and query values end up in SQL parameters, and PostgreSQL text cannot hold NUL: refuse
+ * `%00` here, once for every route, instead of trusting each schema to remember it.
+ */
+function nulIssues(data: unknown, part: string): FieldIssue[] {
+  if (!data || typeof data !== 'object') return [];
+  const out: FieldIssue[] = [];
+  for (const [k, v] of Object.entries(data)) {
+    const values: unknown[] = Array.isArray(v) ? v : [v];
+    if (values.some((x) => typeof x === 'string' && x.includes('\u0000'))) {
+      out.push({ field: `${part}.${k}`, code: 'invalid_string', message: 'must not contain NUL (%00) characters', expected: 'text without NUL characters' });
+    }
+  }
+  return out;
+}
+
 export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
   ({ schema, httpPart }) =>
   (data) => {
+    const part = httpPart === 'querystring' ? 'query' : (httpPart ?? 'body');
+    if (part === 'query' || part === 'params') {
+      const bad = nulIssues(data, part);
+      if (bad.length > 0) return { error: validationError(bad) };
+    }
     const result = safeParse(schema, data);
     if (result.success) return { value: result.data };
-    const part = httpPart === 'querystring' ? 'query' : (httpPart ?? 'body');
     return { error: validationError(toFieldIssues(result.error.issues, part)) };
   };

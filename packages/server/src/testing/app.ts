@@ -39,7 +39,10 @@ export async function startTestApp(opts: { config?: Partial<Config>; clock?: Clo
       const ctx = systemCtx({ type: 'cli', id: null });
       const op = await services.tenancy.createOperator(ctx, { email, password });
       await services.tenancy.setMember(ctx, appId, { actorRole: 'owner', email, role });
-      const res = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
+      // A distinct client address per sign-in, so helpers never trip the per-IP login limit.
+      const n = ++counter;
+      const remoteAddress = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+      const res = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password }, remoteAddress });
       if (res.statusCode !== 200) throw new Error(`login failed: ${res.body}`);
       return { operatorId: op.id, email, password, token: (res.json() as { token: string }).token };
     },

@@ -148,6 +148,17 @@ export function createTenancy(deps: TenancyDeps) {
     return { key: publicKey(row), plaintext };
   }
 
+  /**
+   * An operator's role, read again under the members lock: the role checked when the request
+   * arrived may have changed since (a concurrent demotion), and must not grant what it no longer has.
+   */
+  async function actorRoleNow(c: Ctx, appId: string, claimed: Role): Promise<Role> {
+    if (c.actor.type !== 'operator') return claimed;
+    const role = await store.findMemberRole(c.db, appId, c.actor.id);
+    if (!role) throw new AppError('auth.forbidden', `You are no longer a member of app ${appId}`);
+    return role;
+  }
+
   async function secretsFor(appId: string) {
     let secrets = secretsCache.get(appId);
     if (!secrets) {
@@ -250,7 +261,8 @@ export function createTenancy(deps: TenancyDeps) {
         if (before.revokedAt && before.revokedAt <= now) return publicKey(before);
         const at = new Date(now.getTime() + (opts.graceSeconds ?? 0) * 1000);
         if (before.kind === 'secret') {
-          const others = (await store.activeSecretKeys(c.db, appId)).filter((k) => k.id !== keyId && (!k.revokedAt || k.revokedAt > at));
+          // Another key scheduled to stop later does not count: once it stops, none would be left.
+          const others = (await store.activeSecretKeys(c.db, appId)).filter((k) => k.id !== keyId && !k.revokedAt);
           if (others.length === 0) {
             throw new AppError('apps.last_secret_key', 'Cannot revoke the last active secret key; create or rotate to a new one first', { key_id: keyId });
           }
@@ -300,13 +312,18 @@ export function createTenancy(deps: TenancyDeps) {
       if (!decoded) throw invalid('not a JWT');
       if (decoded.header.alg !== 'HS256') throw invalid('alg must be HS256');
       const { sub, exp, iat } = decoded.claims;
-      if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255) throw invalid('sub must be the user id (1-255 characters)');
+      // Same rule as user ids in paths and bodies: the id ends up in SQL text (no NUL) and logs.
+      if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || /[\u0000-\u001f\u007f]/.test(sub)) throw invalid('sub must be the user id (1-255 characters, no control characters)');
       if (typeof exp !== 'number' || !Number.isFinite(exp)) throw invalid('exp (expiry, seconds since epoch) is required');
       const keys = await secretsFor(appId);
       const candidates = typeof decoded.header.kid === 'string' ? keys.filter((k) => k.id === decoded.header.kid) : keys;
       if (!candidates.some((k) => hs256Matches(decoded, k.secret))) throw invalid('signature does not match any active secret key of this app');
       const now = deps.clock.now().getTime() / 1000;
-      if (exp < now - LEEWAY) throw new AppError('auth.expired_token', 'The user token has expired', { expired_at: new Date(exp * 1000).toISOString() });
+      if (exp < now - LEEWAY) {
+        const at = new Date(exp * 1000);
+        // exp may be far outside what a Date can hold (exp: -1e20): report null rather than throw.
+        throw new AppError('auth.expired_token', 'The user token has expired', { expired_at: Number.isNaN(at.getTime()) ? null : at.toISOString() });
+      }
       if (typeof iat === 'number' && iat > now + LEEWAY) throw invalid('iat is in the future');
       if (exp - now > deps.userTokenMaxTtl + LEEWAY) throw invalid(`lifetime exceeds the maximum of ${deps.userTokenMaxTtl} seconds`);
       return sub;
@@ -425,8 +442,9 @@ export function createTenancy(deps: TenancyDeps) {
       return tx(ctx, async (c) => {
         await requireApp(c, appId);
         await store.lockApp(c.db, appId, 'members');
-        if (!canAssignRole(input.actorRole, input.role)) {
-          throw new AppError('operators.role_not_allowed', `A ${input.actorRole} cannot assign the role ${input.role}`, { field: 'role' });
+        const actorRole = await actorRoleNow(c, appId, input.actorRole);
+        if (!canAssignRole(actorRole, input.role)) {
+          throw new AppError('operators.role_not_allowed', `A ${actorRole} cannot assign the role ${input.role}`, { field: 'role' });
         }
         let op = await store.findOperatorByEmail(c.db, input.email);
         if (!op && input.newAccount) {
@@ -435,8 +453,8 @@ export function createTenancy(deps: TenancyDeps) {
         }
         if (!op) throw new AppError('operators.not_found', `No operator account has email ${input.email}; send a password to create one`, { field: 'email' });
         const current = await store.findMemberRole(c.db, appId, op.id);
-        if (current && !canAssignRole(input.actorRole, current)) {
-          throw new AppError('operators.role_not_allowed', `A ${input.actorRole} cannot change the role of a ${current}`, { field: 'role' });
+        if (current && !canAssignRole(actorRole, current)) {
+          throw new AppError('operators.role_not_allowed', `A ${actorRole} cannot change the role of a ${current}`, { field: 'role' });
         }
         if (current === 'owner' && input.role !== 'owner' && (await store.countOwners(c.db, appId)) <= 1) {
           throw new AppError('operators.last_owner', 'An app must keep at least one owner', { operator_id: op.id });
@@ -453,9 +471,10 @@ export function createTenancy(deps: TenancyDeps) {
       await tx(ctx, async (c) => {
         await requireApp(c, appId);
         await store.lockApp(c.db, appId, 'members');
+        const actorRole = await actorRoleNow(c, appId, input.actorRole);
         const current = await store.findMemberRole(c.db, appId, input.operatorId);
         if (!current) throw new AppError('operators.member_not_found', `Operator ${input.operatorId} is not a member of app ${appId}`);
-        if (!canAssignRole(input.actorRole, current)) throw new AppError('operators.role_not_allowed', `A ${input.actorRole} cannot remove a ${current}`);
+        if (!canAssignRole(actorRole, current)) throw new AppError('operators.role_not_allowed', `A ${actorRole} cannot remove a ${current}`);
         if (current === 'owner' && (await store.countOwners(c.db, appId)) <= 1) {
           throw new AppError('operators.last_owner', 'An app must keep at least one owner', { operator_id: input.operatorId });
         }

@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { cleanText, jsonObject } from '../../http/json.ts';
 import { ROLES } from './rules/permissions.ts';
+
+/** A display name PostgreSQL text accepts (no NUL), trimmed. */
+const Name = (min: number, max: number) => z.string().trim().pipe(cleanText(min, max));
 
 export const Email = z.string().trim().toLowerCase().pipe(z.email().max(254));
 export const Password = z.string().min(10, 'Password must have at least 10 characters').max(200);
@@ -8,19 +12,19 @@ export const Locale = z.enum(['zh-CN', 'en']);
 
 export const LoginBody = z.strictObject({ email: Email, password: z.string().min(1).max(200) });
 export const ChangePasswordBody = z.strictObject({ current_password: z.string().min(1).max(200), new_password: Password });
-export const CreateAppBody = z.strictObject({ name: z.string().trim().min(1).max(100) });
+export const CreateAppBody = z.strictObject({ name: Name(1, 100) });
 export const UpdateAppBody = z.strictObject({
-  name: z.string().trim().min(1).max(100).optional(),
-  settings: z.record(z.string(), z.unknown()).optional().describe('Merged into the current settings (shallow)'),
+  name: Name(1, 100).optional(),
+  settings: jsonObject({ maxBytes: 64 * 1024, what: 'settings' }).optional().describe('Merged into the current settings (shallow); at most 64 KiB as JSON'),
 });
-export const CreateKeyBody = z.strictObject({ kind: z.enum(['secret', 'publishable']), name: z.string().max(100).optional() });
+export const CreateKeyBody = z.strictObject({ kind: z.enum(['secret', 'publishable']), name: Name(0, 100).optional() });
 export const RevokeKeyBody = z.strictObject({
   grace_seconds: z.number().int().min(0).max(30 * 86400).optional().describe('Keep the key working this long (zero-downtime rotation); default 0 = now'),
 });
 export const SetMemberBody = z.strictObject({
   email: Email,
   role: RoleSchema,
-  name: z.string().max(100).optional(),
+  name: Name(0, 100).optional(),
   password: Password.optional().describe('Creates the operator account if none has this email'),
   locale: Locale.optional(),
 });

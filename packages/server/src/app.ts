@@ -1,7 +1,7 @@
 // buildApp(deps): wires modules, registers routes, the error handler and the API docs. It never
 // listens on a port (main.ts does), so tests drive it in-process with app.inject().
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -12,9 +12,9 @@ import type { Ctx } from './context.ts';
 import type { Database } from './db/index.ts';
 import { createEventBus, type EventBus } from './events.ts';
 import { actorOf, createAuthHook, type AuthPolicy } from './http/auth.ts';
-import { AppError, isAppError, validationError, type FieldIssue } from './http/errors.ts';
+import { AppError, isAppError, validationError, zhMessageOf, type FieldIssue } from './http/errors.ts';
 import { purgeIdempotencyKeys, registerIdempotency } from './http/idempotency.ts';
-import { prefersChinese, ZH_MESSAGES } from './http/messages.ts';
+import { prefersChinese } from './http/messages.ts';
 import { createMemoryLimiter, createRedisLimiter, type RateLimiter } from './http/rate-limit.ts';
 import { errors, type Api } from './http/route.ts';
 import { validatorCompiler } from './http/validation.ts';
@@ -61,6 +61,17 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       return typeof h === 'string' && REQUEST_ID.test(h) ? h : randomUUID();
     },
     ajv: { customOptions: { coerceTypes: false } },
+    // Host ids (users, subjects) may be 255 characters; Fastify's default would 404 past 100.
+    maxParamLength: 1024,
+    // Undecodable URLs and similar router errors bypass setErrorHandler; answer them in our shape.
+    frameworkErrors: (err, req, res) => {
+      const reply = res as unknown as FastifyReply;
+      void reply
+        .code(400)
+        .header('x-request-id', req.id)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify({ error: { code: 'bad_request', message: prefersChinese(req.headers['accept-language']) ? zhMessageOf('bad_request') : `Malformed request: ${err.message}`, details: { reason: (err as FastifyError).code ?? null } } }));
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -99,7 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     }
     if (e.status >= 500 && e.code !== 'internal') req.log.warn({ code: e.code }, e.message);
     if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
-    const message = prefersChinese(req.headers['accept-language']) ? ZH_MESSAGES[e.code] : e.message;
+    const message = prefersChinese(req.headers['accept-language']) ? zhMessageOf(e.code) : e.message;
     // Errors from hooks that run before the route's serializer: send raw JSON.
     return reply
       .code(e.status)
@@ -113,7 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       .code(404)
       .type('application/json; charset=utf-8')
       .serializer(JSON.stringify)
-      .send({ error: { code: 'not_found', message: prefersChinese(req.headers['accept-language']) ? ZH_MESSAGES.not_found : `No route ${req.method} ${req.url.split('?')[0]}`, details: null } }),
+      .send({ error: { code: 'not_found', message: prefersChinese(req.headers['accept-language']) ? zhMessageOf('not_found') : `No route ${req.method} ${req.url.split('?')[0]}`, details: null } }),
   );
 
   app.addHook('onRequest', async (req, reply) => {

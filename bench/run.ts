@@ -45,7 +45,7 @@ async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
     } catch {
       // not up yet
     }
-    if (Date.now() > until) throw new Error(`${url} did not become healthy within ${timeoutMs} ms`);
+    if (Date.now() > until || children.some((c) => c.exitCode !== null)) throw new Error(`${url} did not become healthy within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -116,7 +116,10 @@ async function main() {
   const tenant: Tenant = { appId: created.id, secretKey: created.secretKey, publishableKey: created.publishableKey };
 
   const port = await freePort();
-  const server = spawn(process.execPath, ['bin/canyu.js', 'start'], { cwd: root, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_SERVER_NODE_ARGS reaches only the Canyu process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const server = spawn(process.execPath, [...nodeArgs, 'bin/canyu.js', 'start'], { cwd: root, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  server.once('exit', (code) => code !== 0 && code !== null && log(`Canyu server exited with ${code}`));
   children.push(server);
   const canyu = `http://127.0.0.1:${port}`;
   await waitHealthy(canyu, 60_000);

@@ -12,13 +12,14 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 /** Spawns a command and resolves with the ms until `ready()` resolves; then stops it with SIGTERM. */
 async function timeToReady(cmd: string, argv: string[], env: NodeJS.ProcessEnv, ready: (child: ReturnType<typeof spawn>) => Promise<void>): Promise<number> {
   const t0 = performance.now();
-  const child = spawn(cmd, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'ignore'] });
+  // Its own process group, so that SIGTERM reaches `npm start`'s child as well as npm.
+  const child = spawn(cmd, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'ignore'], detached: true });
   try {
     await ready(child);
     return performance.now() - t0;
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
+    process.kill(-child.pid!, 'SIGTERM');
     await exited;
   }
 }

@@ -73,8 +73,20 @@ export function createJobs(opts: JobsOptions): Jobs {
       });
       b.on('error', (err: Error) => opts.log.error({ err }, 'job system error'));
       await b.start();
+      // Servers booting together would deadlock creating the same queues (pg-boss creates a
+      // partition per queue): queue and schedule setup is serialised across servers.
+      await withSetupLock(opts.pool, async () => {
+        for (const [name, def] of definitions) {
+          const queue = { name, retryLimit: def.opts.retryLimit ?? 3, retryDelay: def.opts.retryDelaySeconds ?? 5, retryBackoff: true };
+          if (await b.getQueue(name)) await b.updateQueue(name, queue);
+          else await b.createQueue(name, queue);
+        }
+        for (const s of schedules) {
+          if (!definitions.has(s.name)) throw new Error(`schedule "${s.name}" has no job definition`);
+          await b.schedule(s.name, s.cron, s.data, { tz: s.tz });
+        }
+      });
       for (const [name, { handler, opts: def }] of definitions) {
-        await b.createQueue(name, { name, retryLimit: def.retryLimit ?? 3, retryDelay: def.retryDelaySeconds ?? 5, retryBackoff: true });
         await b.work<object>(
           name,
           { batchSize: 1, pollingIntervalSeconds: def.pollingIntervalSeconds ?? (opts.fast ? 0.5 : 2) },
@@ -89,10 +101,6 @@ export function createJobs(opts: JobsOptions): Jobs {
           },
         );
       }
-      for (const s of schedules) {
-        if (!definitions.has(s.name)) throw new Error(`schedule "${s.name}" has no job definition`);
-        await b.schedule(s.name, s.cron, s.data, { tz: s.tz });
-      }
       boss = b;
     },
     async stop() {
@@ -102,4 +110,15 @@ export function createJobs(opts: JobsOptions): Jobs {
       if (b) await b.stop({ graceful: true, close: false, wait: true, timeout: 15_000 });
     },
   };
+}
+
+async function withSetupLock(pool: pg.Pool, fn: () => Promise<void>): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query(`select pg_advisory_lock(hashtext('canyu.jobs.setup'))`);
+    await fn();
+  } finally {
+    await client.query(`select pg_advisory_unlock(hashtext('canyu.jobs.setup'))`).catch(() => {});
+    client.release();
+  }
 }

@@ -79,7 +79,7 @@ export type Row = {
 export type BenchEnv = {
   /** Canyu's base URL, e.g. http://127.0.0.1:40123 */
   canyu: string;
-  /** The bare Fastify baseline server's base URL (routes: GET /bare/json, POST /bare/echo). */
+  /** The bare baseline server's base URL (routes: GET /bare/json, GET /bare/user/:app/:id, POST /bare/echo; see bench/bare.ts). */
   bare: string;
   tenant: Tenant;
   auth: { secret: Record<string, string>; user(userId: string): Record<string, string> };

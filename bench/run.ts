@@ -125,7 +125,7 @@ async function main() {
   await waitHealthy(canyu, 60_000);
   log(`Canyu server process on ${canyu}`);
 
-  const bareProc = spawn(process.execPath, ['--import', 'tsx', 'bench/bare.ts'], { cwd: root, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const bareProc = spawn(process.execPath, ['--import', 'tsx', 'bench/bare.ts'], { cwd: root, env: { ...process.env, PORT: '0', DATABASE_URL: databaseUrl, CANYU_DB_POOL: env.CANYU_DB_POOL }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(bareProc);
   const barePort = await new Promise<string>((resolve) => readline.createInterface({ input: bareProc.stdout! }).once('line', resolve));
   const bare = `http://127.0.0.1:${barePort.trim()}`;

@@ -48,7 +48,7 @@ async function coldStart(env: BenchEnv) {
   }
 }
 
-async function authenticatedGet(env: BenchEnv) {
+async function authenticatedGets(env: BenchEnv) {
   const identify = await fetch(`${env.canyu}/v1/users/bench-user`, {
     method: 'POST',
     headers: { ...env.auth.secret, 'content-type': 'application/json' },
@@ -57,9 +57,26 @@ async function authenticatedGet(env: BenchEnv) {
   if (!identify.ok) throw new Error(`identify failed: ${await identify.text()}`);
   const connections = 50;
   const bare = await env.bareBaseline(connections);
-  const canyu = await env.http({ path: '/v1/users/bench-user', headers: env.auth.secret, connections });
-  if (canyu.non2xx > 0 || canyu.errors > 0) throw new Error(`GET answered non-2xx ${canyu.non2xx} / errors ${canyu.errors}: ${JSON.stringify(canyu.status)}`);
-  env.report({ metric: `GET /v1/users/:id, secret key, ${connections} conns`, value: canyu.rps, unit: 'req/s', p99: canyu.p99, baseline: { label: 'bare Fastify, same JSON', value: bare.rps }, target: { minRatio: 0.6 } });
+  const ok = (what: string, r: { non2xx: number; errors: number; status: Record<string, number> }) => {
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${what}: non-2xx ${r.non2xx} / errors ${r.errors}: ${JSON.stringify(r.status)}`);
+  };
+
+  // Authentication, rate limiting, routing, serialisation: everything but a query.
+  const me = await env.http({ path: '/v1/me', headers: env.auth.secret, connections });
+  ok('GET /v1/me', me);
+  env.report({ metric: `GET /v1/me, secret key, ${connections} conns`, value: me.rps, unit: 'req/s', p99: me.p99, baseline: { label: 'bare Fastify JSON', value: bare.rps }, target: { minRatio: 0.6 } });
+
+  // The same with an end-user token: an HMAC verification per request.
+  const asUser = await env.http({ path: '/v1/me', headers: env.auth.user('bench-user'), connections });
+  ok('GET /v1/me as user', asUser);
+  env.report({ metric: `GET /v1/me, publishable key + user JWT, ${connections} conns`, value: asUser.rps, unit: 'req/s', p99: asUser.p99, baseline: { label: 'bare Fastify JSON', value: bare.rps }, target: { minRatio: 0.6 } });
+
+  // A database read: the profile, against bare Fastify running the same SQL on a plain pg pool.
+  const bareSql = await env.http({ path: `/bare/user/${env.tenant.appId}/bench-user`, connections, target: env.bare });
+  ok('bare user', bareSql);
+  const profile = await env.http({ path: '/v1/users/bench-user', headers: env.auth.secret, connections });
+  ok('GET /v1/users/:id', profile);
+  env.report({ metric: `GET /v1/users/:id, secret key, ${connections} conns`, value: profile.rps, unit: 'req/s', p99: profile.p99, baseline: { label: 'bare Fastify + same SQL', value: bareSql.rps }, target: { minRatio: 0.6 } });
 }
 
 async function ingestion(env: BenchEnv) {
@@ -118,7 +135,7 @@ const scenario: Scenario = {
   description: 'cold start, authenticated GET vs bare Fastify, event ingestion vs the same SQL',
   async run(env) {
     await coldStart(env);
-    await authenticatedGet(env);
+    await authenticatedGets(env);
     await ingestion(env);
   },
 };

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -22,8 +23,10 @@ import type { Jobs } from './jobs.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { auditRoutes, createAudit } from './modules/audit/index.ts';
 import { createEvents, eventsRoutes } from './modules/events/index.ts';
+import { createMessaging, messagingRoutes } from './modules/messaging/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
+import { createHub, createRealtime, postgresTransport, realtimeRoutes, redisTransport } from './realtime/index.ts';
 import { VERSION } from './version.ts';
 
 export type AppDeps = {
@@ -45,7 +48,11 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const tenancy = createTenancy({ db, pool, audit, bus, clock, log, userTokenMaxTtl: deps.config.userTokenMaxTtl });
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
-  return { audit, tenancy, users, events, bus, clock };
+  // Realtime fan-out across servers: Redis pub/sub when configured, else PostgreSQL LISTEN/NOTIFY.
+  const hub = createHub({ transport: deps.config.redisUrl ? redisTransport(deps.config.redisUrl) : postgresTransport(pool), log });
+  const realtime = createRealtime({ hub, log });
+  const messaging = createMessaging({ db, bus, clock, users, realtime, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl });
+  return { audit, tenancy, users, events, realtime, messaging, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -230,10 +237,13 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   );
 
   // ---- modules --------------------------------------------------------------------------------
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  const realtimeTransports = realtimeRoutes(api, { realtime: services.realtime, tenancy: services.tenancy });
   tenancyRoutes(api, { tenancy: services.tenancy, ctx, limiter });
   auditRoutes(api, { audit: services.audit, ctx });
   usersRoutes(api, { users: services.users, ctx });
   eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
+  messagingRoutes(api, { messaging: services.messaging, ctx });
 
   // ---- maintenance jobs -------------------------------------------------------------------------
   if (deps.jobs) {
@@ -245,16 +255,36 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       await services.tenancy.purgeExpiredSessions(systemCtx());
     });
     deps.jobs.schedule('canyu.sessions.purge', '23 3 * * *');
+    // Scheduled sends, quiet-hour deferrals, digests, announcements starting, delivery retries.
+    deps.jobs.define('messaging.tick', async () => {
+      await services.messaging.tick();
+    });
+    deps.jobs.schedule('messaging.tick', '* * * * *');
+    deps.jobs.define<{ appId: string; sendId: string }>('messaging.send', async ({ appId, sendId }) => {
+      await services.messaging.sending.run(systemCtx(), appId, sendId);
+    });
+    deps.jobs.define('messaging.purge', async () => {
+      await services.messaging.purge();
+    });
+    deps.jobs.schedule('messaging.purge', '41 4 * * *');
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
   app.addHook('onReady', async () => {
     await services.tenancy.start();
+    await services.realtime.hub.start();
+    await services.messaging.start();
+  });
+  // Open WebSocket/SSE streams would keep the server from closing.
+  app.addHook('preClose', async () => {
+    realtimeTransports.closeAll();
   });
   app.addHook('onClose', async () => {
     // Order matters: stop taking events, store every acknowledged one, then let subscribers finish.
     await services.events.close();
     await bus.drain();
+    await services.messaging.stop();
+    await services.realtime.hub.stop();
     await services.tenancy.stop();
     await limiter.close();
   });

@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   CANYU_JOBS: bool.default(true),
   CANYU_BOOTSTRAP: bool.default(true),
   CANYU_DB_POOL: int(2, 200).default(10),
+  CANYU_PUBLIC_URL: z.string().url().optional(),
 });
 
 export type Config = {
@@ -44,6 +45,8 @@ export type Config = {
   jobs: boolean;
   bootstrap: boolean;
   dbPoolSize: number;
+  /** Base URL users reach this Canyu at (links in emails: unsubscribe, tracked clicks). */
+  publicUrl: string;
 };
 
 export class ConfigError extends Error {}
@@ -72,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: e.CANYU_JOBS,
     bootstrap: e.CANYU_BOOTSTRAP,
     dbPoolSize: e.CANYU_DB_POOL,
+    publicUrl: (e.CANYU_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
   };
 }
 

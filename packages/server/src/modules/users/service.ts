@@ -3,7 +3,7 @@ import type { EventBus } from '../../events.ts';
 import { AppError } from '../../http/errors.ts';
 import type { Audit } from '../audit/index.ts';
 import * as store from './store.ts';
-import type { UserRow } from './store.ts';
+import type { Recipient, UserRow } from './store.ts';
 import type { IdentifyInput } from './types.ts';
 
 declare module '../../events.ts' {
@@ -68,6 +68,20 @@ export function createUsers(deps: UsersDeps) {
 
     list(ctx: Ctx, appId: string, q: { limit: number; afterUserId?: string | undefined }): Promise<UserRow[]> {
       return store.listUsers(ctx.db, appId, q);
+    },
+
+    /** Id, traits, timezone and locale of these users (those never identified are absent). */
+    recipients(ctx: Ctx, appId: string, userIds: string[]): Promise<Recipient[]> {
+      return store.findRecipients(ctx.db, appId, userIds);
+    },
+
+    /** A page of the users whose traits contain `traits`, by user id: walks audiences of any size. */
+    scanRecipients(ctx: Ctx, appId: string, q: { traits?: Record<string, unknown> | undefined; afterUserId?: string | undefined; limit: number }): Promise<Recipient[]> {
+      return store.scanRecipients(ctx.db, appId, q);
+    },
+
+    countRecipients(ctx: Ctx, appId: string, traits?: Record<string, unknown>): Promise<number> {
+      return store.countRecipients(ctx.db, appId, traits);
     },
 
     /**

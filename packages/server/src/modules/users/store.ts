@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, gt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { users } from './schema.ts';
 
@@ -60,4 +60,43 @@ export async function deleteUser(db: Db, appId: string, userId: string): Promise
     .where(and(eq(users.appId, appId), eq(users.userId, userId)))
     .returning();
   return r;
+}
+
+/** What other modules need to address a user: id, traits, timezone and locale. */
+export type Recipient = Pick<UserRow, 'userId' | 'traits' | 'timezone' | 'locale'>;
+
+const recipientColumns = { userId: users.userId, traits: users.traits, timezone: users.timezone, locale: users.locale };
+
+export async function findRecipients(db: Db, appId: string, userIds: string[]): Promise<Recipient[]> {
+  if (userIds.length === 0) return [];
+  return db
+    .select(recipientColumns)
+    .from(users)
+    .where(and(eq(users.appId, appId), inArray(users.userId, userIds)));
+}
+
+/**
+ * One page of users whose traits contain `traits` (jsonb containment; {} or undefined = everyone),
+ * ordered by user id, so a caller can walk an audience of any size in stable pages.
+ */
+export async function scanRecipients(db: Db, appId: string, q: { traits?: Record<string, unknown> | undefined; afterUserId?: string | undefined; limit: number }): Promise<Recipient[]> {
+  const conds: SQL[] = [eq(users.appId, appId)];
+  if (q.traits && Object.keys(q.traits).length > 0) conds.push(sql`${users.traits} @> ${JSON.stringify(q.traits)}::jsonb`);
+  if (q.afterUserId !== undefined) conds.push(gt(users.userId, q.afterUserId));
+  return db
+    .select(recipientColumns)
+    .from(users)
+    .where(and(...conds))
+    .orderBy(asc(users.userId))
+    .limit(q.limit);
+}
+
+export async function countRecipients(db: Db, appId: string, traits?: Record<string, unknown>): Promise<number> {
+  const conds: SQL[] = [eq(users.appId, appId)];
+  if (traits && Object.keys(traits).length > 0) conds.push(sql`${users.traits} @> ${JSON.stringify(traits)}::jsonb`);
+  const [r] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(users)
+    .where(and(...conds));
+  return r?.n ?? 0;
 }

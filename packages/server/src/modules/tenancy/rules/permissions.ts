@@ -18,6 +18,9 @@ export const PERMISSIONS = {
   'content.moderate': ['owner', 'admin', 'moderator'],
   'campaigns.manage': ['owner', 'admin', 'operator'],
   'analytics.read': ['owner', 'admin', 'operator', 'analyst'],
+  'messaging.read': ['owner', 'admin', 'operator', 'analyst'],
+  'messaging.manage': ['owner', 'admin', 'operator'],
+  'live.moderate': ['owner', 'admin', 'operator', 'moderator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

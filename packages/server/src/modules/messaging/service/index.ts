@@ -1,0 +1,249 @@
+// The messaging module's service: inbox and announcements, templates, sends with one contact
+// budget (caps, quiet hours, preferences), digests and event rules, delivery on every channel,
+// tracking, and the public canContact/reserve API other modules ask before contacting a user.
+import type { Ctx } from '../../../context.ts';
+import type { Db } from '../../../db/index.ts';
+import type { EventBus } from '../../../events.ts';
+import { AppError } from '../../../http/errors.ts';
+import type { Jobs } from '../../../jobs.ts';
+import type { Clock } from '../../../lib/clock.ts';
+import type { Realtime } from '../../../realtime/index.ts';
+import type { Users } from '../../users/index.ts';
+import { emailSender } from '../channels/email.ts';
+import '../errors.ts';
+import { contains, type Category, type Channel } from '../rules/contact.ts';
+import * as budgetStore from '../store/budget.ts';
+import type { ContactLogRow } from '../store/budget.ts';
+import * as inboxStore from '../store/inbox.ts';
+import * as sendsStore from '../store/sends.ts';
+import * as settingsStore from '../store/settings.ts';
+import * as rulesStore from '../store/rules.ts';
+import type { ReserveInput } from '../types.ts';
+import { createAdmin } from './admin.ts';
+import { checkContact, planFor, reserveMessages, toCapRules, type ContactCheck } from './budget.ts';
+import { createDispatcher, type ChannelSender } from './dispatch.ts';
+import { createInbox, inboxEvent } from './inbox.ts';
+import { createLinks } from './links.ts';
+import { createRules } from './rules.ts';
+import { createSending } from './sending.ts';
+
+export type MessagingDeps = {
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  users: Users;
+  realtime: Realtime | null;
+  jobs: Jobs | null;
+  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** Base URL of this Canyu as users reach it (unsubscribe and click links). */
+  publicUrl: string;
+  /** Extra channel senders (the webhook channel plugs in here). */
+  senders?: { webhook?: ChannelSender };
+  smtpTimeoutMs?: number;
+  batchSize?: number;
+  /** Delivery retries: seconds before retry n. */
+  backoff?: (attempt: number) => number;
+};
+
+export type ReserveOutcome = 'allowed' | 'capped' | 'unsubscribed' | 'quiet_hours';
+
+export function createMessaging(deps: MessagingDeps) {
+  const { db, clock, realtime } = deps;
+  const system: Ctx = { db, actor: { type: 'system', id: null } };
+  const links = createLinks({ db, publicUrl: deps.publicUrl });
+  const senders = { email: emailSender({ db, links, timeoutMs: deps.smtpTimeoutMs }), ...(deps.senders?.webhook ? { webhook: deps.senders.webhook } : {}) };
+  const dispatcher = createDispatcher({ db, clock, users: deps.users, realtime, log: deps.log, senders, ...(deps.backoff ? { backoff: deps.backoff } : {}) });
+  const admin = createAdmin();
+  const inbox = createInbox({ users: deps.users, clock, bus: deps.bus, realtime });
+  const sending = createSending({
+    db,
+    bus: deps.bus,
+    clock,
+    users: deps.users,
+    jobs: deps.jobs,
+    log: deps.log,
+    batchSize: deps.batchSize,
+    kickDispatch: () => void dispatcher.dispatch(),
+    async channelReady(_ctx, _appId, channel, s) {
+      const unavailable = (why: string) => new AppError('messaging.channel_unavailable', why, { channel });
+      if (channel === 'email' && !s.email) throw unavailable('Email is not configured for this app: set email.smtp_url and email.from with PUT /v1/messaging/settings');
+      if (channel === 'webhook' && !deps.senders?.webhook) throw unavailable('The webhook channel is not available on this server (no webhooks module is installed)');
+      if (channel === 'realtime' && !realtime) throw unavailable('Realtime delivery is not running on this server');
+    },
+  });
+  const rules = createRules({ db, bus: deps.bus, clock, log: deps.log, sending, hub: realtime?.hub ?? null });
+
+  // ---- realtime fan-out: each server resolves hub references for its own connections ---------------
+  if (realtime) {
+    realtime.hub.on('ms.rt', async (p) => {
+      const { a, items } = p as { a: string; items: [number, number, string][] };
+      const local = realtime.localUsers(a);
+      if (!local) return;
+      const mine = items.filter(([, , u]) => local.has(u));
+      if (mine.length === 0) return;
+      const msgs = new Map((await inboxStore.findMessagesByIds(db, a, mine.map(([, m]) => m))).map((m) => [m.id, m]));
+      for (const [d, m, u] of mine) {
+        const row = msgs.get(m);
+        if (!row) continue;
+        realtime.sendLocal(a, u, { type: 'message', delivery_id: `dlv_${d}`, item: inboxEvent({ kind: 'msg', ...row, created_at: row.createdAt, read_at: row.readAt, clicked_at: row.clickedAt }) });
+      }
+    });
+    realtime.hub.on('ms.ann', async (p) => {
+      const { a, id } = p as { a: string; id: number };
+      const local = realtime.localUsers(a);
+      if (!local) return;
+      const row = await inboxStore.findAnnouncement(db, a, id);
+      if (!row || row.withdrawnAt) return;
+      const event = {
+        type: 'announcement',
+        item: { id: `ann_${row.id}`, category: row.category, title: { 'zh-CN': row.titleZh, en: row.titleEn }, body: { 'zh-CN': row.bodyZh, en: row.bodyEn }, url: row.url, data: row.data, created_at: row.startsAt.toISOString() },
+      };
+      if (row.audience === null) {
+        realtime.sendLocalApp(a, event);
+        return;
+      }
+      const profiles = await deps.users.recipients(system, a, [...local.keys()]);
+      for (const u of profiles) if (contains(u.traits, row.audience)) realtime.sendLocal(a, u.userId, event);
+    });
+    realtime.onClientMessage('ack', async (conn, msg) => {
+      const id = typeof msg.delivery_id === 'string' ? msg.delivery_id : '';
+      await ackDelivery({ ...system, actor: { type: 'user', id: conn.userId } }, conn.appId, id, conn.userId);
+      return { type: 'acked', delivery_id: id };
+    });
+  }
+
+  // ---- erasure ---------------------------------------------------------------------------------------
+  deps.bus.subscribe('user.deleted', async ({ appId, userId }) => {
+    await db.transaction(async (tx) => {
+      await inboxStore.deleteUserInbox(tx, appId, userId);
+      await settingsStore.deleteUserPrefs(tx, appId, userId);
+      await budgetStore.deleteUserBudget(tx, appId, userId);
+      await rulesStore.deleteUserDigests(tx, appId, userId);
+    });
+  });
+  deps.bus.subscribe('app.deleted', async ({ appId }) => {
+    await db.transaction((tx) => settingsStore.deleteAppData(tx, appId));
+  });
+
+  async function ackDelivery(ctx: Ctx, appId: string, deliveryId: string, asUser?: string) {
+    const m = /^dlv_(\d{1,18})$/.exec(deliveryId);
+    const notFound = () => new AppError('messaging.delivery_not_found', `Delivery ${deliveryId} does not exist`, { delivery_id: deliveryId });
+    if (!m) throw notFound();
+    const id = Number(m[1]);
+    const found = await sendsStore.findDelivery(ctx.db, appId, id);
+    if (!found || (asUser !== undefined && found.userId !== asUser)) throw notFound();
+    const r = await sendsStore.markDelivered(ctx.db, appId, id, clock.now());
+    return { delivery: r.row!, changed: r.changed };
+  }
+
+  async function contactContext(ctx: Ctx, appId: string, userId: string) {
+    const [profile] = await deps.users.recipients(ctx, appId, [userId]);
+    const s = await settingsStore.getSettings(ctx.db, appId);
+    const caps = toCapRules(await settingsStore.listCapRules(ctx.db, appId));
+    const [prefs] = await settingsStore.findPrefs(ctx.db, appId, [userId]);
+    return { r: { userId, timezone: profile?.timezone ?? null }, s, caps, prefs };
+  }
+
+  return {
+    admin,
+    inbox,
+    sending,
+    rules,
+    links,
+    dispatch: () => dispatcher.dispatch(),
+    ackDelivery,
+
+    /** Plug a segments resolver in: `{ audience: { segment } }` sends become available. */
+    setAudienceResolver: sending.setAudienceResolver,
+
+    // ---- the public contact budget --------------------------------------------------------------------
+    /** Read-only: may this user be contacted now on this channel? (Preferences, quiet hours, caps.) */
+    async canContact(ctx: Ctx, appId: string, userId: string, q: { category: Category; channel: Channel; transactional?: boolean }): Promise<ContactCheck> {
+      const c = await contactContext(ctx, appId, userId);
+      return checkContact(ctx, appId, c.r, { category: q.category, channel: q.channel, transactional: q.transactional ?? false, now: clock.now() }, c.s, c.caps, c.prefs);
+    },
+
+    /**
+     * Takes one contact from the user's budget for a contact made outside messaging (a survey
+     * prompt, a lottery invitation…). Idempotent per (source, ref): a retry gets the first answer.
+     * 'quiet_hours' comes with retryAt, the end of the user's quiet window.
+     */
+    async reserve(ctx: Ctx, appId: string, userId: string, input: ReserveInput): Promise<{ row: ContactLogRow; created: boolean }> {
+      const prior = await budgetStore.findContact(ctx.db, appId, input.source, input.ref);
+      if (prior) return { row: prior, created: false };
+      const c = await contactContext(ctx, appId, userId);
+      const now = clock.now();
+      const plan = planFor(c.r, { category: input.category, channels: [input.channel], transactional: input.transactional, now }, c.s, c.caps, c.prefs);
+      return ctx.db.transaction(async (tx) => {
+        const { row, created } = await budgetStore.recordContact(tx, { appId, userId, channel: input.channel, category: input.category, source: input.source, ref: input.ref, outcome: 'pending', createdAt: now });
+        if (!created) return { row, created: false };
+        const ch = plan.channels[0]!;
+        let outcome: ReserveOutcome;
+        let retryAt: Date | null = null;
+        if (ch.status === 'suppressed') outcome = 'unsubscribed';
+        else if (ch.deferred) {
+          outcome = 'quiet_hours';
+          retryAt = ch.deliverAt;
+        } else {
+          const [o] = await reserveMessages(tx, appId, [{ userId, plan }], now);
+          outcome = o!.channels.get(input.channel)!.status === 'capped' ? 'capped' : 'allowed';
+        }
+        return { row: await budgetStore.setContactOutcome(tx, row.id, outcome, retryAt), created: true };
+      });
+    },
+
+    listContacts: (ctx: Ctx, appId: string, userId: string, limit: number, beforeId?: number) => budgetStore.listContacts(ctx.db, appId, userId, limit, beforeId),
+
+    // ---- tracking ----------------------------------------------------------------------------------------
+    async message(ctx: Ctx, appId: string, id: string) {
+      const m = /^msg_(\d{1,18})$/.exec(id);
+      const row = m ? await inboxStore.findMessage(ctx.db, appId, Number(m[1])) : undefined;
+      if (!row) throw new AppError('messaging.message_not_found', `Message ${id} does not exist`, { message_id: id });
+      return { message: row, deliveries: await sendsStore.deliveriesOfMessage(ctx.db, appId, row.id) };
+    },
+    sendStats: (ctx: Ctx, appId: string, by: { sendId: string } | { campaign: string }) => sendsStore.sendStats(ctx.db, appId, by),
+
+    /** A click on a tracked link: records it, returns where to go. */
+    async click(token: string): Promise<string> {
+      const c = await links.readClick(token);
+      const row = await inboxStore.findMessage(db, c.appId, c.messageId);
+      if (!row?.url) throw new AppError('messaging.invalid_link', 'This link leads nowhere any more');
+      await inboxStore.markClicked(db, c.appId, c.messageId, clock.now());
+      deps.bus.publish('message.clicked', { appId: c.appId, userId: row.userId, messageId: `msg_${row.id}` });
+      return row.url;
+    },
+
+    async unsubscribe(token: string): Promise<{ appId: string; userId: string; category: string; channel: string }> {
+      const c = await links.readUnsubscribe(token);
+      await admin.optOut(system, c.appId, c.userId, c.category, c.channel);
+      return c;
+    },
+
+    // ---- time-driven work (a cron job every minute; tests call it with their clock) -----------------------
+    async tick(): Promise<void> {
+      await sending.runDue(system);
+      await rules.flushDigests();
+      await inbox.pushStarted(system);
+      await dispatcher.dispatch();
+    },
+    async purge(): Promise<void> {
+      await budgetStore.purgeCounters(db, new Date(clock.now().getTime() - 9 * 86_400_000));
+    },
+
+    async start(): Promise<void> {
+      await rules.start();
+    },
+    async stop(): Promise<void> {
+      rules.stop();
+      await sending.idle();
+      await dispatcher.idle();
+    },
+    /** Waits for background sends and deliveries started on this server (tests). */
+    async idle(): Promise<void> {
+      await sending.idle();
+      await dispatcher.dispatch();
+    },
+  };
+}
+
+export type Messaging = ReturnType<typeof createMessaging>;

@@ -1,0 +1,217 @@
+// Event rules: "when <event> happens, message <recipient> with <template>" — configured by event
+// name, so they work for whichever module publishes the event (comment.replied, level.up …) and
+// for host events ingested through POST /v1/events. With a digest, notifications for the same key
+// (e.g. likes on one post) gather for a window and go out as one: "X and 12 others liked your post".
+import { createHash } from 'node:crypto';
+import type { Ctx } from '../../../context.ts';
+import type { Db } from '../../../db/index.ts';
+import type { EventBus, EventName } from '../../../events.ts';
+import { AppError } from '../../../http/errors.ts';
+import type { Clock } from '../../../lib/clock.ts';
+import { newId } from '../../../lib/ids.ts';
+import type { Hub } from '../../../realtime/index.ts';
+import { BUILTIN_VARIABLES, renderText, type Values } from '../rules/template.ts';
+import * as store from '../store/rules.ts';
+import type { RuleRow } from '../store/rules.ts';
+import * as settingsStore from '../store/settings.ts';
+import type { RuleInput } from '../types.ts';
+import { checkData } from './content.ts';
+import type { Sending } from './sending.ts';
+
+/** The value at a dotted path of an event payload. */
+export function pathValue(payload: unknown, path: string): unknown {
+  let v: unknown = payload;
+  for (const k of path.split('.')) {
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, k)) return undefined;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return v;
+}
+
+const MAX_ACTORS = 3;
+const CACHE_MS = 10_000;
+
+type Logger = { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+
+export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; sending: Sending; hub: Hub | null }) {
+  const subscriptions = new Map<string, () => void>();
+  const cache = new Map<string, { rows: Promise<RuleRow[]>; at: number }>();
+  let ingestedSub: (() => void) | null = null;
+  const system: Ctx = { db: deps.db, actor: { type: 'system', id: null } };
+
+  const rulesOf = (event: string): Promise<RuleRow[]> => {
+    const hit = cache.get(event);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.rows;
+    const rows = store.enabledRulesOf(deps.db, event);
+    cache.set(event, { rows, at: Date.now() });
+    rows.catch(() => cache.delete(event));
+    return rows;
+  };
+
+  async function handle(event: string, payload: unknown): Promise<void> {
+    const appId = pathValue(payload, 'appId');
+    if (typeof appId !== 'string') return;
+    for (const rule of await rulesOf(event)) {
+      if (rule.appId !== appId) continue;
+      try {
+        await apply(rule, payload);
+      } catch (err) {
+        deps.log.error({ err, ruleId: rule.id, event }, 'message rule failed');
+      }
+    }
+  }
+
+  async function apply(rule: RuleRow, payload: unknown): Promise<void> {
+    const userId = pathValue(payload, rule.recipient);
+    if (typeof userId !== 'string' || userId.length === 0 || userId.length > 255) {
+      deps.log.warn({ ruleId: rule.id, path: rule.recipient }, 'message rule: the recipient path does not hold a user id');
+      return;
+    }
+    const data: Values = {};
+    for (const [name, path] of Object.entries(rule.dataMap)) {
+      const v = pathValue(payload, path);
+      if (v !== undefined && v !== null) data[name] = v;
+    }
+    if (rule.digest) {
+      const actor = pathValue(payload, rule.digest.actor);
+      await store.addToDigest(deps.db, {
+        appId: rule.appId,
+        userId,
+        key: renderText(rule.digest.key, data).slice(0, 500),
+        ruleId: rule.id,
+        actor: actor === undefined || actor === null ? null : String(actor).slice(0, 200),
+        data,
+        flushAt: new Date(deps.clock.now().getTime() + rule.digest.windowSeconds * 1000),
+        maxActors: MAX_ACTORS,
+      });
+      return;
+    }
+    const eventKey = typeof (payload as { eventId?: unknown }).eventId === 'string' ? (payload as { eventId: string }).eventId : createHash('sha256').update(JSON.stringify(payload)).digest('base64url');
+    await sendWith(rule, rule.templateKey, userId, data, { kind: 'rule', dedupeKey: `rule:${rule.id}:${eventKey}`, ruleId: rule.id });
+  }
+
+  /** Sends with the declared variables of the template only (a rule's map may feed two templates). */
+  async function sendWith(rule: RuleRow, templateKey: string, userId: string, data: Values, opts: { kind: 'rule' | 'digest'; dedupeKey: string; ruleId: string }) {
+    const t = await settingsStore.findTemplate(deps.db, rule.appId, templateKey);
+    if (!t) throw new Error(`template ${templateKey} of rule ${rule.id} no longer exists`);
+    const declared = new Set<string>([...Object.keys(t.variables), ...BUILTIN_VARIABLES]);
+    const own = Object.fromEntries(Object.entries(data).filter(([k]) => declared.has(k)));
+    return deps.sending.create(system, rule.appId, { to: { user_id: userId }, template: templateKey, data: own, channels: rule.channels as RuleInput['channels'], transactional: rule.transactional }, opts);
+  }
+
+  function subscribe(event: string): void {
+    if (!subscriptions.has(event)) subscriptions.set(event, deps.bus.subscribe(event as EventName, (p: unknown) => handle(event, p)));
+    // Host events ingested through the API arrive as event.ingested with their own name.
+    if (!ingestedSub) {
+      ingestedSub = deps.bus.subscribe('event.ingested', async (p) => {
+        if (subscriptions.has(p.name)) await handle(p.name, p);
+      });
+    }
+  }
+
+  function changed(event: string) {
+    cache.delete(event);
+    subscribe(event);
+    deps.hub?.publish('ms.rules', { event });
+  }
+
+  deps.hub?.on('ms.rules', (p) => {
+    const event = (p as { event?: unknown }).event;
+    if (typeof event !== 'string') return;
+    cache.delete(event);
+    subscribe(event);
+  });
+
+  async function validate(ctx: Ctx, appId: string, input: Pick<RuleInput, 'template' | 'data' | 'digest'>) {
+    const t = await settingsStore.findTemplate(ctx.db, appId, input.template);
+    if (!t) throw new AppError('messaging.template_not_found', `Template ${input.template} does not exist`, { template: input.template, field: 'body.template' });
+    if (input.digest) {
+      const d = await settingsStore.findTemplate(ctx.db, appId, input.digest.template);
+      if (!d) throw new AppError('messaging.template_not_found', `Template ${input.digest.template} does not exist`, { template: input.digest.template, field: 'body.digest.template' });
+      // Each data variable must exist in one of the two templates.
+      const unknown = Object.keys(input.data ?? {}).filter((k) => !Object.hasOwn(t.variables, k) && !Object.hasOwn(d.variables, k));
+      checkData(t, Object.fromEntries(unknown.map((k) => [k, null])), 'body.data');
+    } else {
+      checkData(t, input.data, 'body.data');
+    }
+  }
+
+  return {
+    /** Subscribes to the events of every stored rule (each server, at start). */
+    async start(): Promise<void> {
+      for (const e of await store.distinctRuleEvents(deps.db)) subscribe(e);
+    },
+    stop(): void {
+      for (const un of subscriptions.values()) un();
+      subscriptions.clear();
+      ingestedSub?.();
+      ingestedSub = null;
+    },
+
+    async create(ctx: Ctx, appId: string, input: RuleInput): Promise<RuleRow> {
+      await validate(ctx, appId, input);
+      const row = await store.insertRule(ctx.db, {
+        appId,
+        id: newId('rule'),
+        event: input.event,
+        recipient: input.recipient,
+        templateKey: input.template,
+        channels: input.channels,
+        transactional: input.transactional,
+        dataMap: input.data ?? {},
+        digest: input.digest ? { key: input.digest.key, windowSeconds: input.digest.window_seconds, actor: input.digest.actor, templateKey: input.digest.template } : null,
+        enabled: input.enabled,
+      });
+      changed(row.event);
+      return row;
+    },
+
+    async setEnabled(ctx: Ctx, appId: string, id: string, enabled: boolean): Promise<RuleRow> {
+      const row = await store.updateRule(ctx.db, appId, id, { enabled });
+      if (!row) throw new AppError('messaging.rule_not_found', `Rule ${id} does not exist`, { rule_id: id });
+      changed(row.event);
+      return row;
+    },
+
+    async get(ctx: Ctx, appId: string, id: string): Promise<RuleRow> {
+      const row = await store.findRule(ctx.db, appId, id);
+      if (!row) throw new AppError('messaging.rule_not_found', `Rule ${id} does not exist`, { rule_id: id });
+      return row;
+    },
+
+    list: (ctx: Ctx, appId: string, q: { limit: number; afterId?: string | undefined; event?: string | undefined }) => store.listRules(ctx.db, appId, q),
+
+    async remove(ctx: Ctx, appId: string, id: string): Promise<void> {
+      const row = await store.findRule(ctx.db, appId, id);
+      if (!row || !(await store.deleteRule(ctx.db, appId, id))) throw new AppError('messaging.rule_not_found', `Rule ${id} does not exist`, { rule_id: id });
+      changed(row.event);
+    },
+
+    /** Sends every digest whose window has closed (the minute tick; tests call it with their clock). */
+    async flushDigests(): Promise<number> {
+      let n = 0;
+      for (;;) {
+        const due = await store.claimDueDigests(deps.db, deps.clock.now(), 100);
+        for (const d of due) {
+          try {
+            const rule = await store.findRule(deps.db, d.appId, d.ruleId);
+            if (!rule?.digest) {
+              await store.closeDigest(deps.db, d.id, null);
+              continue;
+            }
+            const single = d.count === 1;
+            const data: Values = { ...d.data, actor: d.actors[0] ?? '', others: d.count - 1, count: d.count };
+            const r = await sendWith(rule, single ? rule.templateKey : rule.digest.templateKey, d.userId, data, { kind: 'digest', dedupeKey: `digest:${d.id}`, ruleId: rule.id });
+            await store.closeDigest(deps.db, d.id, r.send.id);
+            n++;
+          } catch (err) {
+            deps.log.error({ err, digestId: d.id }, 'digest could not be sent; it will be retried');
+          }
+        }
+        if (due.length < 100) return n;
+      }
+    },
+  };
+}
+
+export type Rules = ReturnType<typeof createRules>;

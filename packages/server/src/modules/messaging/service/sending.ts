@@ -1,0 +1,299 @@
+// Sends: to one user, a list or an audience; now or scheduled; from the API, event rules or digests.
+//
+// Every message goes through one pipeline, in batches: plan each recipient's channels (preferences,
+// quiet hours in the user's timezone), take the cap units (rules/contact.ts, service/budget.ts),
+// render in the user's language, then write the messages and the deliveries of the other channels
+// in the same transaction as the budget. Audience sends walk the users in pages and record their
+// cursor with each batch, so a send interrupted by a crash resumes without repeating anyone.
+import { TransactionRollbackError } from 'drizzle-orm';
+import type { Ctx } from '../../../context.ts';
+import type { Db } from '../../../db/index.ts';
+import type { EventBus } from '../../../events.ts';
+import { AppError, fieldError } from '../../../http/errors.ts';
+import type { Jobs } from '../../../jobs.ts';
+import type { Clock } from '../../../lib/clock.ts';
+import { newId } from '../../../lib/ids.ts';
+import type { Recipient, Users } from '../../users/index.ts';
+import type { Category, Channel } from '../rules/contact.ts';
+import * as settingsStore from '../store/settings.ts';
+import * as store from '../store/sends.ts';
+import type { SendRow } from '../store/sends.ts';
+import type { SettingsRow } from '../store/settings.ts';
+import type { AudienceInput, SendInput } from '../types.ts';
+import { planFor, reserveMessages, toCapRules, type ChannelOutcome } from './budget.ts';
+import { checkData, compileContent, compileTemplate, renderFor, type Compiled } from './content.ts';
+
+declare module '../../../events.ts' {
+  interface DomainEvents {
+    /** A message reached a user's inbox (published after commit; only when someone subscribes). */
+    'message.sent': { appId: string; userId: string; messageId: string; sendId: string | null; category: string };
+  }
+}
+
+export type RecipientResult = {
+  userId: string;
+  messageId: number;
+  /** The in-app outcome: sent | capped | suppressed | none (in-app not requested). */
+  status: string;
+  channels: Partial<Record<Channel, { status: ChannelOutcome; deliverAt: Date }>>;
+};
+
+/** Resolves a segment to pages of user ids; the segments module plugs in here. */
+export type AudienceResolver = (ctx: Ctx, appId: string, q: { segment: string; afterUserId?: string | undefined; limit: number }) => Promise<string[]>;
+
+export type SendingDeps = {
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  users: Users;
+  jobs: Jobs | null;
+  log: { error(obj: object, msg: string): void };
+  /** Checks a channel can be used by this app now (email configured, webhook wired…). */
+  channelReady(ctx: Ctx, appId: string, channel: Channel, s: SettingsRow): Promise<void>;
+  /** Called after a batch commits with queued deliveries. */
+  kickDispatch(): void;
+  batchSize?: number;
+};
+
+const LEASE_MS = 120_000;
+const empty = (userId: string): Recipient => ({ userId, traits: {}, timezone: null, locale: null });
+
+export function createSending(deps: SendingDeps) {
+  const batchSize = deps.batchSize ?? 5000;
+  const running = new Set<Promise<unknown>>();
+  let audienceResolver: AudienceResolver | null = null;
+
+  async function compile(ctx: Ctx, appId: string, send: Pick<SendRow, 'templateKey' | 'content' | 'data' | 'category'>): Promise<Compiled> {
+    if (send.templateKey) {
+      const t = await settingsStore.findTemplate(ctx.db, appId, send.templateKey);
+      if (!t) throw new AppError('messaging.template_not_found', `Template ${send.templateKey} does not exist`, { template: send.templateKey });
+      return compileTemplate(t, send.data);
+    }
+    const c = send.content as { content: SendInput['content']; url?: string | null };
+    return compileContent(c.content!, c.url ?? null, send.category as Category);
+  }
+
+  /**
+   * One batch, inside the caller's transaction: plan, reserve, render, write. Returns the outcome
+   * per recipient and what to do after commit.
+   */
+  async function processBatch(tx: Db, s: SettingsRow, send: Pick<SendRow, 'appId' | 'id' | 'category' | 'channels' | 'transactional'>, compiled: Compiled, recipients: Recipient[], now: Date) {
+    const appId = send.appId;
+    const rules = toCapRules(await settingsStore.listCapRules(tx, appId));
+    const prefs = new Map((await settingsStore.findPrefs(tx, appId, recipients.map((r) => r.userId))).map((p) => [p.userId, p]));
+    const channels = send.channels as Channel[];
+    const m = { category: send.category as Category, channels, transactional: send.transactional, now };
+    const plans = recipients.map((r) => ({ userId: r.userId, plan: planFor(r, m, s, rules, prefs.get(r.userId)) }));
+    const outcomes = await reserveMessages(tx, appId, plans, now);
+    const inApp = channels.includes('in_app');
+    const rows = recipients.map((r, i) => {
+      const rendered = renderFor(compiled, r, s.defaultLocale);
+      const o = outcomes[i]!.channels.get('in_app');
+      const status = !inApp ? 'none' : o!.status === 'queued' || o!.status === 'deferred' ? 'sent' : o!.status;
+      return { userId: r.userId, title: rendered.title, body: rendered.body, url: rendered.url, status };
+    });
+    const ids = await store.insertMessages(tx, { appId, sendId: send.id, category: send.category, data: Object.keys(compiled.data).length ? compiled.data : null, createdAt: now }, rows);
+    const deliveries: store.NewDelivery[] = [];
+    for (const o of outcomes) {
+      for (const [channel, c] of o.channels) {
+        if (channel === 'in_app') continue;
+        deliveries.push({ messageId: ids.get(o.userId)!, userId: o.userId, channel, status: c.status, deliverAfter: c.deliverAt });
+      }
+    }
+    await store.insertDeliveries(tx, { appId, sendId: send.id, createdAt: now }, deliveries);
+    const counts = { targeted: recipients.length, sent: 0, capped: 0, deferred: 0, suppressed: 0 };
+    const results: RecipientResult[] = outcomes.map((o, i) => {
+      const st = [...o.channels.values()].map((c) => c.status);
+      if (st.includes('queued')) counts.sent++;
+      else if (st.includes('deferred')) counts.deferred++;
+      else if (st.includes('capped')) counts.capped++;
+      else counts.suppressed++;
+      return { userId: o.userId, messageId: ids.get(o.userId)!, status: rows[i]!.status, channels: Object.fromEntries(o.channels) };
+    });
+    const queued = deliveries.some((d) => d.status === 'queued');
+    const after = () => {
+      if (queued) deps.kickDispatch();
+      if (deps.bus.hasSubscribers('message.sent')) {
+        for (const r of results) if (r.status === 'sent') deps.bus.publish('message.sent', { appId, userId: r.userId, messageId: `msg_${r.messageId}`, sendId: send.id, category: send.category });
+      }
+    };
+    return { results, counts, after };
+  }
+
+  async function recipientsOf(ctx: Ctx, appId: string, userIds: string[]): Promise<Recipient[]> {
+    const found = new Map((await deps.users.recipients(ctx, appId, userIds)).map((r) => [r.userId, r]));
+    return userIds.map((u) => found.get(u) ?? empty(u));
+  }
+
+  /** The next page of an audience, after `cursor` (a user id), in user-id order. */
+  async function page(ctx: Ctx, send: SendRow, cursor: string | null): Promise<Recipient[]> {
+    const a = send.audience as { users?: string[]; all?: true; traits?: Record<string, unknown>; segment?: string };
+    if (a.users) {
+      const ids = a.users.filter((u) => cursor === null || u > cursor).slice(0, batchSize);
+      return recipientsOf(ctx, send.appId, ids);
+    }
+    if (a.segment !== undefined) {
+      if (!audienceResolver) throw new AppError('messaging.audience_unavailable', 'Segments are not available: no segments module is installed', { audience: 'segment' });
+      const ids = await audienceResolver(ctx, send.appId, { segment: a.segment, afterUserId: cursor ?? undefined, limit: batchSize });
+      return recipientsOf(ctx, send.appId, [...new Set(ids)].sort());
+    }
+    return deps.users.scanRecipients(ctx, send.appId, { traits: a.traits, afterUserId: cursor ?? undefined, limit: batchSize });
+  }
+
+  /** Runs a claimed send to the end, batch by batch; stops if another runner took it over. */
+  async function execute(ctx: Ctx, send: SendRow): Promise<SendRow | undefined> {
+    const appId = send.appId;
+    try {
+      const s = await settingsStore.getSettings(ctx.db, appId);
+      const compiled = await compile(ctx, appId, send);
+      let cursor = send.cursor;
+      for (;;) {
+        const recipients = await page(ctx, send, cursor);
+        if (recipients.length === 0) break;
+        const next = recipients[recipients.length - 1]!.userId;
+        const now = deps.clock.now();
+        const prev = cursor;
+        const r = await ctx.db.transaction(async (tx) => {
+          const b = await processBatch(tx, s, send, compiled, recipients, now);
+          // Another runner moved the send on (this one lost its lease): undo this batch and stop.
+          if (!(await store.progressSend(tx, appId, send.id, { ...b.counts, prevCursor: prev, cursor: next, leaseUntil: new Date(now.getTime() + LEASE_MS) }))) tx.rollback();
+          return b;
+        });
+        r.after();
+        cursor = next;
+        if (recipients.length < batchSize) break;
+      }
+      return await store.finishSend(ctx.db, appId, send.id, 'done', deps.clock.now());
+    } catch (err) {
+      if (err instanceof TransactionRollbackError) return undefined; // another runner owns it now
+      deps.log.error({ err, sendId: send.id }, 'send failed');
+      return store.finishSend(ctx.db, appId, send.id, 'failed', deps.clock.now(), err instanceof AppError ? err.message : 'internal error; see the server log');
+    }
+  }
+
+  function track<T>(p: Promise<T>): Promise<T> {
+    running.add(p);
+    void p.finally(() => running.delete(p)).catch(() => {});
+    return p;
+  }
+
+  /** Claims and runs a send if it is due (or abandoned); safe to call from several servers. */
+  async function run(ctx: Ctx, appId: string, sendId: string): Promise<SendRow | undefined> {
+    const claimed = await store.claimSend(ctx.db, appId, sendId, deps.clock.now(), LEASE_MS);
+    if (!claimed) return undefined;
+    return execute(ctx, claimed);
+  }
+
+  function toAudience(to: SendInput['to']): Record<string, unknown> {
+    if (to.user_id !== undefined) return { users: [to.user_id] };
+    if (to.user_ids !== undefined) return { users: [...new Set(to.user_ids)].sort() };
+    const a = to.audience as AudienceInput;
+    if (a.all) return { all: true };
+    if (a.traits) return { traits: a.traits };
+    return { segment: a.segment };
+  }
+
+  return {
+    /** The segments module (or anything else) resolves `{ audience: { segment } }` through this seam. */
+    setAudienceResolver(r: AudienceResolver | null) {
+      audienceResolver = r;
+    },
+
+    compile,
+
+    async create(ctx: Ctx, appId: string, input: SendInput, opts: { kind?: 'rule' | 'digest'; dedupeKey?: string; ruleId?: string } = {}): Promise<{ send: SendRow; created: boolean; results: RecipientResult[] | null }> {
+      const now = deps.clock.now();
+      let category = input.category as Category | undefined;
+      if (input.template !== undefined) {
+        const t = await settingsStore.findTemplate(ctx.db, appId, input.template);
+        if (!t) throw new AppError('messaging.template_not_found', `Template ${input.template} does not exist`, { template: input.template, field: 'body.template' });
+        checkData(t, input.data, 'body.data');
+        category ??= t.category as Category;
+      }
+      const scheduledAt = input.scheduled_at ? new Date(input.scheduled_at) : null;
+      if (scheduledAt && scheduledAt.getTime() <= now.getTime()) throw fieldError('body.scheduled_at', `must be in the future (now is ${now.toISOString()})`, 'a future ISO 8601 date-time');
+      if (input.to.audience?.segment !== undefined && !audienceResolver) throw new AppError('messaging.audience_unavailable', 'Segments are not available: no segments module is installed; send to all users or a traits filter', { field: 'body.to.audience.segment' });
+      const s = await settingsStore.getSettings(ctx.db, appId);
+      for (const ch of input.channels) await deps.channelReady(ctx, appId, ch, s);
+      const audience = toAudience(input.to);
+      const direct = Array.isArray(audience.users);
+      const row = {
+        appId,
+        id: newId('snd'),
+        kind: opts.kind ?? (direct ? 'direct' : 'audience'),
+        campaign: input.campaign ?? null,
+        audience,
+        templateKey: input.template ?? null,
+        content: input.content ? { content: input.content, url: input.url ?? null } : null,
+        data: input.data ?? {},
+        category: category!,
+        channels: input.channels,
+        transactional: input.transactional,
+        status: scheduledAt ? 'scheduled' : direct ? 'running' : 'queued',
+        scheduledAt,
+        startedAt: direct && !scheduledAt ? now : null,
+        ruleId: opts.ruleId ?? null,
+        dedupeKey: opts.dedupeKey ?? null,
+        createdBy: ctx.actor.id ? `${ctx.actor.type}:${ctx.actor.id}` : ctx.actor.type,
+      };
+      if (scheduledAt) {
+        const r = await store.insertSend(ctx.db, row);
+        if (r.created && deps.jobs?.started) {
+          await deps.jobs.send('messaging.send', { appId, sendId: row.id }, { singletonKey: row.id, startAfterSeconds: Math.ceil((scheduledAt.getTime() - now.getTime()) / 1000) }).catch((err: unknown) => deps.log.error({ err }, 'could not schedule the send job; the minute tick will run it'));
+        }
+        return { ...r, results: null };
+      }
+      if (!direct) {
+        const r = await store.insertSend(ctx.db, row);
+        if (r.created) track(run(ctx, appId, row.id)).catch(() => {});
+        return { ...r, results: null };
+      }
+      // To named users (≤ 1000): the send, its messages and its budget commit together, and the
+      // answer carries each recipient's outcome.
+      const compiled = await compile(ctx, appId, row);
+      const recipients = await recipientsOf(ctx, appId, audience.users as string[]);
+      const out = await ctx.db.transaction(async (tx) => {
+        const r = await store.insertSend(tx, row);
+        if (!r.created) return { send: r.send, created: false, results: null, after: () => {} };
+        const b = await processBatch(tx, s, r.send, compiled, recipients, now);
+        await store.progressSend(tx, appId, r.send.id, { ...b.counts, prevCursor: null, cursor: null, leaseUntil: now });
+        const done = await store.finishSend(tx, appId, r.send.id, 'done', now);
+        return { send: done!, created: true, results: b.results, after: b.after };
+      });
+      out.after();
+      return { send: out.send, created: out.created, results: out.results };
+    },
+
+    run: (ctx: Ctx, appId: string, sendId: string) => track(run(ctx, appId, sendId)),
+
+    /** Runs every due scheduled send and every abandoned one (the minute tick). */
+    async runDue(ctx: Ctx): Promise<number> {
+      const due = await store.dueSends(ctx.db, deps.clock.now(), 20);
+      for (const d of due) await track(run(ctx, d.appId, d.id));
+      return due.length;
+    },
+
+    async cancel(ctx: Ctx, appId: string, sendId: string): Promise<SendRow> {
+      const r = await store.cancelSend(ctx.db, appId, sendId, deps.clock.now());
+      if (r) return r;
+      const found = await store.findSend(ctx.db, appId, sendId);
+      if (!found) throw new AppError('messaging.send_not_found', `Send ${sendId} does not exist`, { send_id: sendId });
+      throw new AppError('messaging.send_not_cancelable', `Send ${sendId} is ${found.status}; only scheduled sends can be canceled`, { status: found.status });
+    },
+
+    list: (ctx: Ctx, appId: string, q: { limit: number; before?: { t: string; id: string } | undefined; status?: string | undefined; campaign?: string | undefined }) => store.listSends(ctx.db, appId, q),
+
+    async get(ctx: Ctx, appId: string, sendId: string): Promise<SendRow> {
+      const r = await store.findSend(ctx.db, appId, sendId);
+      if (!r) throw new AppError('messaging.send_not_found', `Send ${sendId} does not exist`, { send_id: sendId });
+      return r;
+    },
+
+    /** Resolves when every send started on this server so far has finished (tests, shutdown). */
+    async idle(): Promise<void> {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  };
+}
+
+export type Sending = ReturnType<typeof createSending>;

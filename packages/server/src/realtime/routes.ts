@@ -1,0 +1,199 @@
+// The client transports: GET /v1/realtime (WebSocket) and GET /v1/realtime/sse (Server-Sent Events).
+//
+// Browsers cannot set headers on either, so a client authenticates with query parameters: the
+// app's publishable key and the user token its backend signed (`?key=pk_…&user_token=…`); a
+// server-side client may send the usual Authorization + X-User-Token headers instead.
+import type { FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import { AppError } from '../http/errors.ts';
+import { errors, type Api } from '../http/route.ts';
+import type { Tenancy } from '../modules/tenancy/index.ts';
+import './errors.ts';
+import type { ClientMessage, Connection, Realtime } from './realtime.ts';
+
+const Query = z.strictObject({
+  key: z.string().max(100).optional().describe('Publishable key pk_… (or send Authorization: Bearer pk_…)'),
+  user_token: z.string().max(4096).optional().describe('The user token (or send X-User-Token)'),
+  topics: z.string().max(2000).optional().describe('Comma-separated topics to subscribe to at once, e.g. live:room_…'),
+});
+
+const tags = ['Realtime'];
+
+/** Most bytes a client may have waiting to be written before it is dropped as too slow. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+
+async function identify(req: FastifyRequest, tenancy: Tenancy): Promise<{ appId: string; userId: string }> {
+  const p = req.principal;
+  if (p.kind === 'user') return { appId: p.appId, userId: p.userId };
+  const q = req.query as z.infer<typeof Query>;
+  if (!q.key || !q.user_token) throw new AppError('auth.missing_credentials', 'Connect with ?key=<publishable key>&user_token=<user token>, or the Authorization and X-User-Token headers');
+  const key = await tenancy.authenticateKey(q.key);
+  if (key.kind !== 'publishable') throw new AppError('auth.forbidden', 'Realtime connections use the publishable key (never ship a secret key to a client)');
+  const userId = await tenancy.verifyUserToken(key.appId, q.user_token);
+  return { appId: key.appId, userId };
+}
+
+function topicsOf(req: FastifyRequest): string[] {
+  const t = (req.query as z.infer<typeof Query>).topics;
+  return t ? [...new Set(t.split(',').map((s) => s.trim()).filter(Boolean))].slice(0, 20) : [];
+}
+
+export function realtimeRoutes(api: Api, deps: { realtime: Realtime; tenancy: Tenancy; heartbeatMs?: number }): { closeAll(): void } {
+  const { realtime, tenancy } = deps;
+  const heartbeatMs = deps.heartbeatMs ?? 25_000;
+  const open = new Set<() => void>();
+
+  api.get(
+    '/v1/realtime',
+    {
+      websocket: true,
+      config: { auth: { public: true } },
+      schema: {
+        tags,
+        summary: 'WebSocket: live inbox messages, announcements and live-room events for one user',
+        description:
+          'Upgrade to a WebSocket. Server → client: JSON events with a `type` (hello, message, announcement, live.*, error). Client → server: ' +
+          '`{"type":"subscribe","topic":"live:<roomId>"}`, `unsubscribe`, `ping`, `ack` (`{"type":"ack","delivery_id":…}` marks a realtime delivery delivered), ' +
+          'live-room messages (`live.chat`, `live.like`). Optional `id` on a client message is echoed as `re` on its reply.',
+        querystring: Query,
+        response: { 101: z.null().describe('Switching protocols'), ...errors(400, 401, 403) },
+      },
+      preValidation: async (req) => {
+        (req as FastifyRequest & { rtUser?: { appId: string; userId: string } }).rtUser = await identify(req, tenancy);
+      },
+    },
+    (socket: WebSocket, req) => {
+      const who = (req as FastifyRequest & { rtUser?: { appId: string; userId: string } }).rtUser!;
+      let alive = true;
+      const conn: Connection = realtime.register({
+        appId: who.appId,
+        userId: who.userId,
+        transport: 'ws',
+        sendRaw: (json) => {
+          if (socket.readyState !== 1) return;
+          if (socket.bufferedAmount > MAX_BUFFERED) {
+            socket.close(1013, 'client too slow');
+            return;
+          }
+          socket.send(json);
+        },
+        close: (code, reason) => socket.close(code ?? 1000, reason),
+      });
+      const ping = setInterval(() => {
+        if (!alive) {
+          socket.terminate();
+          return;
+        }
+        alive = false;
+        socket.ping();
+      }, heartbeatMs);
+      ping.unref();
+      const closeThis = () => socket.close(1001, 'server shutting down');
+      open.add(closeThis);
+      socket.on('pong', () => (alive = true));
+      socket.on('close', () => {
+        clearInterval(ping);
+        open.delete(closeThis);
+        realtime.unregister(conn);
+      });
+      socket.on('message', (data, isBinary) => {
+        alive = true;
+        void (async () => {
+          let msg: ClientMessage;
+          try {
+            const parsed: unknown = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : String(data));
+            if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || typeof (parsed as { type?: unknown }).type !== 'string') throw new Error('not an object with a type');
+            msg = parsed as ClientMessage;
+          } catch (err) {
+            conn.send(realtime.errorEvent(new AppError('realtime.bad_message', `Send JSON objects with a "type": ${(err as Error).message}`)));
+            return;
+          }
+          const re = typeof msg.id === 'string' || typeof msg.id === 'number' ? msg.id : undefined;
+          try {
+            if (msg.type === 'ping') conn.send({ type: 'pong', ...(re !== undefined ? { re } : {}) });
+            else if (msg.type === 'subscribe' || msg.type === 'unsubscribe') {
+              if (typeof msg.topic !== 'string' || msg.topic.length === 0 || msg.topic.length > 200) throw new AppError('realtime.bad_message', `${msg.type} needs a "topic"`);
+              if (msg.type === 'subscribe') await realtime.join(conn, msg.topic);
+              else realtime.leave(conn, msg.topic);
+              conn.send({ type: `${msg.type}d`, topic: msg.topic, ...(re !== undefined ? { re } : {}) });
+            } else {
+              const reply = await realtime.handleClientMessage(conn, msg);
+              if (reply) conn.send({ ...reply, ...(re !== undefined ? { re } : {}) });
+            }
+          } catch (err) {
+            conn.send(realtime.errorEvent(err, re));
+          }
+        })();
+      });
+      conn.send({ type: 'hello', connection_id: conn.id, user_id: who.userId });
+      void (async () => {
+        for (const t of topicsOf(req)) {
+          try {
+            await realtime.join(conn, t);
+            conn.send({ type: 'subscribed', topic: t });
+          } catch (err) {
+            conn.send(realtime.errorEvent(err));
+          }
+        }
+      })();
+    },
+  );
+
+  api.get(
+    '/v1/realtime/sse',
+    {
+      config: { auth: { public: true } },
+      schema: {
+        tags,
+        summary: 'Server-Sent Events: the same events as the WebSocket, one way',
+        description: 'A text/event-stream; each event has `event: <type>` and `data: <JSON>`. Subscribe to topics with `?topics=`. Clients acknowledge and chat over the REST endpoints instead.',
+        querystring: Query,
+        response: { 200: z.string().describe('text/event-stream'), ...errors(400, 401, 403) },
+      },
+    },
+    async (req, reply) => {
+      const who = await identify(req, tenancy);
+      const topics = topicsOf(req);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no', 'x-request-id': req.id });
+      let closed = false;
+      const write = (json: string) => {
+        if (closed) return;
+        if (res.writableLength > MAX_BUFFERED) {
+          res.end();
+          return;
+        }
+        const type = /^\{"type":"([^"]*)"/.exec(json)?.[1] ?? 'message';
+        res.write(`event: ${type}\ndata: ${json}\n\n`);
+      };
+      const conn = realtime.register({ appId: who.appId, userId: who.userId, transport: 'sse', sendRaw: write, close: () => res.end() });
+      const beat = setInterval(() => !closed && res.write(': ping\n\n'), heartbeatMs);
+      beat.unref();
+      const closeThis = () => res.end();
+      open.add(closeThis);
+      res.on('close', () => {
+        closed = true;
+        clearInterval(beat);
+        open.delete(closeThis);
+        realtime.unregister(conn);
+      });
+      conn.send({ type: 'hello', connection_id: conn.id, user_id: who.userId });
+      for (const t of topics) {
+        try {
+          await realtime.join(conn, t);
+          conn.send({ type: 'subscribed', topic: t });
+        } catch (err) {
+          conn.send(realtime.errorEvent(err));
+        }
+      }
+    },
+  );
+
+  return {
+    closeAll() {
+      for (const close of [...open]) close();
+    },
+  };
+}

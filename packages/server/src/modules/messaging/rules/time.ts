@@ -27,12 +27,19 @@ function offsetMinutes(at: Date, tz: string): number {
   return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
 }
 
-/** The instant the wall clock in `tz` reads this local time (the later one across a DST gap). */
+/** The instant the wall clock in `tz` reads this local time (just after the gap, if it falls in one). */
 export function instantOf(w: Pick<Wall, 'year' | 'month' | 'day'> & { minuteOfDay: number }, tz: string): Date {
   const guess = Date.UTC(w.year, w.month - 1, w.day, 0, w.minuteOfDay);
-  let t = guess - offsetMinutes(new Date(guess), tz) * 60_000;
-  t = guess - offsetMinutes(new Date(t), tz) * 60_000;
-  return new Date(t);
+  const a = guess - offsetMinutes(new Date(guess), tz) * 60_000;
+  const b = guess - offsetMinutes(new Date(a), tz) * 60_000;
+  const reads = (t: number) => {
+    const x = wallTime(new Date(t), tz);
+    return Date.UTC(x.year, x.month - 1, x.day, x.hour, x.minute) === guess;
+  };
+  if (reads(b)) return new Date(b);
+  if (reads(a)) return new Date(a);
+  // A wall time skipped by a DST jump: the later candidate lies just after the gap.
+  return new Date(Math.max(a, b));
 }
 
 export type QuietHours = { start: number; end: number };

@@ -1,0 +1,159 @@
+// Realtime across two Canyu servers on one database: a message sent through one server reaches
+// the user's WebSocket and SSE clients on both; an announcement reaches every connected client of
+// the app whose traits match; acknowledgements record delivery. The hub itself is tested on
+// PostgreSQL LISTEN/NOTIFY and on Redis.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { bearer, startTestApp, type Tenant, type TestApp } from '../testing/app.ts';
+import { createTestDatabase, type TestDatabase } from '../testing/db.ts';
+import { expectError } from '../testing/http.ts';
+import { sseClient, wsClient, type TestClient } from '../testing/realtime.ts';
+import { createHub, postgresTransport, redisTransport, type Hub } from './index.ts';
+
+const redisAvailable = !!process.env.CANYU_TEST_REDIS_URL || (await redisUp());
+let database: TestDatabase;
+let s1: TestApp;
+let s2: TestApp;
+let url1: string;
+let url2: string;
+let tenant: Tenant;
+const clients: TestClient[] = [];
+
+before(async () => {
+  database = await createTestDatabase();
+  s1 = await startTestApp({ database });
+  s2 = await startTestApp({ database });
+  url1 = await s1.app.listen({ port: 0, host: '127.0.0.1' });
+  url2 = await s2.app.listen({ port: 0, host: '127.0.0.1' });
+  tenant = await s1.newTenant();
+});
+after(async () => {
+  for (const c of clients) c.close();
+  await s2.close();
+  await s1.close();
+  await database.close();
+});
+
+const creds = async (userId: string) => ({ key: tenant.publishableKey, user_token: await s1.userToken(tenant, userId) });
+const connect = async (kind: 'ws' | 'sse', base: string, userId: string) => {
+  const c = kind === 'ws' ? await wsClient(base, await creds(userId)) : await sseClient(base, await creds(userId));
+  clients.push(c);
+  return c;
+};
+
+describe('realtime across two servers', () => {
+  it('delivers a message sent through server 1 to the user’s clients on both servers, and nobody else', async () => {
+    const aliceOn1 = await connect('ws', url1, 'alice');
+    const aliceOn2 = await connect('sse', url2, 'alice');
+    const bobOn2 = await connect('ws', url2, 'bob');
+    const r = await s1.inject({ method: 'POST', url: '/v1/messaging/sends', headers: bearer(tenant.secretKey), payload: { to: { user_id: 'alice' }, content: { 'zh-CN': { title: '你好', body: '实时消息' } }, category: 'interaction', channels: ['in_app', 'realtime'] } });
+    assert.equal(r.statusCode, 201, r.body);
+    const id = r.json().results[0].message_id as string;
+    const isIt = (e: { type: string; item?: unknown }) => e.type === 'message' && (e.item as { id: string }).id === id;
+    const [e1, e2] = await Promise.all([aliceOn1.next(isIt), aliceOn2.next(isIt)]);
+    assert.equal((e1.item as { title: string }).title, '你好');
+    assert.equal(e2.delivery_id, e1.delivery_id);
+    await new Promise((res) => setTimeout(res, 200));
+    assert.ok(!bobOn2.events.some((e) => e.type === 'message'), 'bob got nothing');
+
+    // The client acknowledges over its WebSocket: the delivery is recorded as delivered, once.
+    aliceOn1.send({ type: 'ack', delivery_id: e1.delivery_id, id: 7 });
+    const acked = await aliceOn1.next((e) => e.type === 'acked');
+    assert.equal(acked.re, 7);
+    const msg = await s2.inject({ method: 'GET', url: `/v1/messaging/messages/${id}`, headers: bearer(tenant.secretKey) });
+    assert.equal(msg.json().deliveries[0].status, 'delivered');
+    // Bob cannot acknowledge alice's delivery.
+    bobOn2.send({ type: 'ack', delivery_id: e1.delivery_id, id: 'x' });
+    const err = await bobOn2.next((e) => e.type === 'error' && e.re === 'x');
+    assert.equal(err.code, 'messaging.delivery_not_found');
+  });
+
+  it('pushes an announcement made on server 2 to the matching clients of both servers', async () => {
+    await s1.inject({ method: 'POST', url: '/v1/users/vip', headers: bearer(tenant.secretKey), payload: { traits: { plan: 'pro' } } });
+    await s1.inject({ method: 'POST', url: '/v1/users/basic', headers: bearer(tenant.secretKey), payload: { traits: { plan: 'free' } } });
+    const vip = await connect('ws', url1, 'vip');
+    const basic = await connect('sse', url2, 'basic');
+    const other = await connect('ws', url2, 'basic');
+    const all = await s2.inject({ method: 'POST', url: '/v1/messaging/announcements', headers: bearer(tenant.secretKey), payload: { content: { 'zh-CN': { title: '维护通知', body: '今晚维护' }, en: { title: 'Maintenance', body: 'Tonight' } } } });
+    assert.equal(all.statusCode, 201, all.body);
+    const isAll = (e: { type: string; item?: unknown }) => e.type === 'announcement' && (e.item as { id: string }).id === all.json().id;
+    await Promise.all([vip.next(isAll), basic.next(isAll), other.next(isAll)]);
+    const pro = await s2.inject({ method: 'POST', url: '/v1/messaging/announcements', headers: bearer(tenant.secretKey), payload: { content: { en: { title: 'Pro only', body: '.' } }, audience: { traits: { plan: 'pro' } } } });
+    const isPro = (e: { type: string; item?: unknown }) => e.type === 'announcement' && (e.item as { id: string }).id === pro.json().id;
+    const got = await vip.next(isPro);
+    assert.deepEqual((got.item as { title: unknown }).title, { 'zh-CN': 'Pro only', en: 'Pro only' });
+    await new Promise((res) => setTimeout(res, 200));
+    assert.ok(!basic.events.some(isPro) && !other.events.some(isPro), 'free users are not in the audience');
+  });
+
+  it('refuses bad credentials before upgrading, and answers bad client messages in the standard shape', async () => {
+    await assert.rejects(wsClient(url1, { key: tenant.publishableKey, user_token: 'nope' }), /401/);
+    await assert.rejects(wsClient(url1, {}), /401/);
+    await assert.rejects(wsClient(url1, { key: tenant.secretKey, user_token: await s1.userToken(tenant, 'x') }), /403/);
+    const sse = await sseClient(url2, { key: tenant.publishableKey, user_token: 'bad' });
+    assert.equal(sse.status, 401);
+    const c = await connect('ws', url1, 'carol');
+    c.send({ type: 'subscribe', topic: 'nowhere:1', id: 1 });
+    assert.equal((await c.next((e) => e.type === 'error' && e.re === 1)).code, 'realtime.unknown_topic');
+    c.send({ type: 'teleport', id: 2 });
+    assert.equal((await c.next((e) => e.type === 'error' && e.re === 2)).code, 'realtime.unknown_message');
+    c.send({ type: 'ping', id: 3 });
+    await c.next((e) => e.type === 'pong' && e.re === 3);
+    expectError(await s1.inject({ method: 'GET', url: '/v1/realtime/sse?key=pk_x&user_token=y&extra=1' }), 400, 'validation_failed');
+  });
+});
+
+describe('the hub', () => {
+  const silent = { error() {}, warn() {} };
+  const pair = async (make: () => ReturnType<typeof postgresTransport>) => {
+    const a = createHub({ transport: make(), log: silent });
+    const b = createHub({ transport: make(), log: silent });
+    await a.start();
+    await b.start();
+    return [a, b] as const;
+  };
+  const exchange = async (a: Hub, b: Hub) => {
+    const got: number[] = [];
+    const mine: number[] = [];
+    b.on('t.order', (p) => void got.push((p as { n: number }).n));
+    a.on('t.order', (p) => void mine.push((p as { n: number }).n));
+    for (let n = 0; n < 500; n++) a.publish('t.order', { n, pad: 'x'.repeat(50) });
+    await a.flush();
+    const until = Date.now() + 10_000;
+    while ((got.length < 500 || mine.length < 500) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(got, Array.from({ length: 500 }, (_, n) => n), 'every message, in publish order, on the other server');
+    assert.equal(mine.length, 500, 'and on the publishing server itself');
+  };
+
+  it('carries messages between servers over PostgreSQL LISTEN/NOTIFY, batched and in order', async () => {
+    const [a, b] = await pair(() => postgresTransport(database.pool));
+    try {
+      await exchange(a, b);
+      assert.throws(() => a.publish('t.big', { s: 'x'.repeat(9000) }), /at most 7900/);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  it('carries messages between servers over Redis pub/sub', { skip: redisAvailable ? false : 'no Redis on 127.0.0.1:6379' }, async () => {
+    const url = process.env.CANYU_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const [a, b] = await pair(() => redisTransport(url));
+    try {
+      await exchange(a, b);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+});
+
+async function redisUp(): Promise<boolean> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port: 6379 });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+    setTimeout(() => (s.destroy(), resolve(false)), 500).unref();
+  });
+}

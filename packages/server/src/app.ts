@@ -168,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
           publishableKey: { type: 'http', scheme: 'bearer', description: 'Publishable key `pk_…` (clients), used with userToken' },
           userToken: { type: 'apiKey', in: 'header', name: 'X-User-Token', description: 'End-user JWT (HS256, signed with the secret key, sub = user id)' },
           operatorSession: { type: 'http', scheme: 'bearer', description: 'Operator session token `ops_…` from POST /v1/auth/login; name the app with X-Canyu-App where no :appId is in the path' },
+          signedLink: { type: 'apiKey', in: 'query', name: 'token', description: 'A signed token in a link Canyu sent the user (unsubscribe, tracked click): works without signing in' },
         },
       },
     },

@@ -44,26 +44,33 @@ export function realtimeRoutes(api: Api, deps: { realtime: Realtime; tenancy: Te
   const heartbeatMs = deps.heartbeatMs ?? 25_000;
   const open = new Set<() => void>();
 
-  api.get(
-    '/v1/realtime',
-    {
-      websocket: true,
-      config: { auth: { public: true } },
-      schema: {
-        tags,
-        summary: 'WebSocket: live inbox messages, announcements and live-room events for one user',
-        description:
-          'Upgrade to a WebSocket. Server → client: JSON events with a `type` (hello, message, announcement, live.*, error). Client → server: ' +
-          '`{"type":"subscribe","topic":"live:<roomId>"}`, `unsubscribe`, `ping`, `ack` (`{"type":"ack","delivery_id":…}` marks a realtime delivery delivered), ' +
-          'live-room messages (`live.chat`, `live.like`). Optional `id` on a client message is echoed as `re` on its reply.',
-        querystring: Query,
-        response: { 101: z.null().describe('Switching protocols'), ...errors(400, 401, 403) },
-      },
-      preValidation: async (req) => {
-        (req as FastifyRequest & { rtUser?: { appId: string; userId: string } }).rtUser = await identify(req, tenancy);
+  api.route({
+    method: 'GET',
+    url: '/v1/realtime',
+    config: { auth: { public: true } },
+    schema: {
+      tags,
+      summary: 'WebSocket: live inbox messages, announcements and live-room events for one user',
+      description:
+        'Upgrade to a WebSocket (101). Server → client: JSON events with a `type` (hello, message, announcement, live.*, error). Client → server: ' +
+        '`{"type":"subscribe","topic":"live:<roomId>"}`, `unsubscribe`, `ping`, `ack` (`{"type":"ack","delivery_id":…}` marks a realtime delivery delivered), ' +
+        'live-room messages (`live.chat`, `live.like`). Optional `id` on a client message is echoed as `re` on its reply. ' +
+        'Without an Upgrade header the same URL checks the credentials and answers how to connect.',
+      querystring: Query,
+      security: [{ publishableKey: [], userToken: [] }],
+      response: {
+        200: z.object({ app_id: z.string(), user_id: z.string(), websocket: z.string(), sse: z.string() }).describe('Credentials are good (no Upgrade header was sent)'),
+        ...errors(400, 401, 403),
       },
     },
-    (socket: WebSocket, req) => {
+    preValidation: async (req) => {
+      (req as FastifyRequest & { rtUser?: { appId: string; userId: string } }).rtUser = await identify(req, tenancy);
+    },
+    handler: async (req) => {
+      const who = (req as FastifyRequest & { rtUser?: { appId: string; userId: string } }).rtUser!;
+      return { app_id: who.appId, user_id: who.userId, websocket: 'GET /v1/realtime with Upgrade: websocket', sse: 'GET /v1/realtime/sse' };
+    },
+    wsHandler: (socket: WebSocket, req: FastifyRequest) => {
       const who = (req as FastifyRequest & { rtUser?: { appId: string; userId: string } }).rtUser!;
       let alive = true;
       const conn: Connection = realtime.register({
@@ -138,7 +145,7 @@ export function realtimeRoutes(api: Api, deps: { realtime: Realtime; tenancy: Te
         }
       })();
     },
-  );
+  });
 
   api.get(
     '/v1/realtime/sse',
@@ -149,6 +156,7 @@ export function realtimeRoutes(api: Api, deps: { realtime: Realtime; tenancy: Te
         summary: 'Server-Sent Events: the same events as the WebSocket, one way',
         description: 'A text/event-stream; each event has `event: <type>` and `data: <JSON>`. Subscribe to topics with `?topics=`. Clients acknowledge and chat over the REST endpoints instead.',
         querystring: Query,
+        security: [{ publishableKey: [], userToken: [] }],
         response: { 200: z.string().describe('text/event-stream'), ...errors(400, 401, 403) },
       },
     },

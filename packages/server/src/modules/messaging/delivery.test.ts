@@ -178,10 +178,11 @@ describe('links and tracking', () => {
     assert.equal(s2.statusCode, 201);
     await t.services.messaging.idle();
     const mail = smtp.mails.find((m) => m.to[0] === 'c1@example.com')!;
-    const click = /https:\/\/canyu\.example\.com(\/v1\/messaging\/c\/\S+)/.exec(mail.text)![1]!;
+    const click = /https:\/\/canyu\.example\.com(\/v1\/messaging\/click\?token=\S+)/.exec(mail.text)![1]!;
     const res = await t.inject({ method: 'GET', url: click });
     assert.equal(res.statusCode, 302);
     assert.equal(res.headers.location, 'https://shop.example.com/sale');
+    assert.deepEqual((await t.inject({ method: 'GET', url: click, headers: { accept: 'application/json' } })).json(), { url: 'https://shop.example.com/sale' });
     const c3 = (await api('GET', '/v1/users/c3/inbox')).json().data[0];
     await api('POST', `/v1/users/c3/inbox/${c3.id}/read`);
     const stats = (await api('GET', `/v1/messaging/sends/${s1.json().id}`)).json().stats;

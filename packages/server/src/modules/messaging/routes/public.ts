@@ -1,4 +1,4 @@
-// Links that work without signing in: unsubscribe (GET shows a confirmation page, POST — including
+// Links that work without signing in (the signed token is the credential): unsubscribe (GET shows a confirmation page, POST — including
 // RFC 8058 one-click from mail clients — applies it) and tracked clicks (302 to the message's URL).
 import { z } from 'zod';
 import { errors, type Api } from '../../../http/route.ts';
@@ -22,7 +22,7 @@ export function publicRoutes(api: Api, deps: { messaging: Messaging }): void {
     '/v1/messaging/unsubscribe',
     {
       config: { auth: { public: true } },
-      schema: { tags, summary: 'The page behind an unsubscribe link: asks to confirm (nothing changes on GET)', querystring: Token, response: { 200: z.string().describe('text/html'), ...errors(400) } },
+      schema: { tags, summary: 'The page behind an unsubscribe link: asks to confirm (nothing changes on GET)', querystring: Token, security: [{ signedLink: [] }], response: { 200: z.string().describe('text/html'), ...errors(400) } },
     },
     async (req, reply) => {
       const c = await m.links.readUnsubscribe(req.query.token);
@@ -47,6 +47,8 @@ export function publicRoutes(api: Api, deps: { messaging: Messaging }): void {
           tags,
           summary: 'Unsubscribe (one-click, RFC 8058): switches this category on this channel off for the user',
           querystring: Token,
+          headers: z.object({ 'idempotency-key': z.string().max(255).optional().describe('Accepted; unsubscribing is idempotent anyway') }),
+          security: [{ signedLink: [] }],
           response: { 200: z.object({ unsubscribed: z.literal(true), category: z.string(), channel: z.string() }), ...errors(400) },
         },
       },
@@ -65,11 +67,22 @@ export function publicRoutes(api: Api, deps: { messaging: Messaging }): void {
   });
 
   api.get(
-    '/v1/messaging/c/:token',
+    '/v1/messaging/click',
     {
       config: { auth: { public: true } },
-      schema: { tags, summary: "A tracked link: records the click and redirects to the message's URL", params: z.strictObject({ token: z.string().min(10).max(1024) }), response: { 302: z.null(), ...errors(400) } },
+      schema: {
+        tags,
+        summary: "A tracked link: records the click and redirects (302) to the message's URL",
+        description: 'With Accept: application/json the answer is 200 { url } instead of a redirect (apps resolving links themselves).',
+        querystring: Token,
+        security: [{ signedLink: [] }],
+        response: { 200: z.object({ url: z.string() }), 302: z.null().describe('Redirect to the URL'), ...errors(400) },
+      },
     },
-    async (req, reply) => reply.redirect(await m.click(req.params.token), 302),
+    async (req, reply) => {
+      const url = await m.click(req.query.token);
+      if (String(req.headers.accept ?? '').startsWith('application/json')) return { url };
+      return reply.redirect(url, 302);
+    },
   );
 }

@@ -30,7 +30,7 @@ export function createLinks(deps: { db: Db; publicUrl: string }) {
     },
     async clickUrl(db: Db, c: ClickClaim): Promise<string> {
       const s = await settingsStore.getSettings(db, c.appId);
-      return `${base}/v1/messaging/c/${signToken({ k: 'c', a: c.appId, m: c.messageId }, s.signingSecret)}`;
+      return `${base}/v1/messaging/click?token=${signToken({ k: 'c', a: c.appId, m: c.messageId }, s.signingSecret)}`;
     },
     async readUnsubscribe(token: string): Promise<UnsubscribeClaim> {
       const p = await verified(token);

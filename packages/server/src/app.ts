@@ -23,6 +23,7 @@ import type { Jobs } from './jobs.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { auditRoutes, createAudit } from './modules/audit/index.ts';
 import { createEvents, eventsRoutes } from './modules/events/index.ts';
+import { createLive, liveRoutes } from './modules/live/index.ts';
 import { createMessaging, messagingRoutes } from './modules/messaging/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
@@ -41,7 +42,7 @@ export type AppDeps = {
 
 export type Services = ReturnType<typeof createServices>;
 
-function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log']) {
+function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'], limiter: RateLimiter) {
   const clock = deps.clock ?? systemClock;
   const { db, pool } = deps.database;
   const audit = createAudit();
@@ -52,7 +53,8 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const hub = createHub({ transport: deps.config.redisUrl ? redisTransport(deps.config.redisUrl) : postgresTransport(pool), log });
   const realtime = createRealtime({ hub, log });
   const messaging = createMessaging({ db, bus, clock, users, realtime, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl });
-  return { audit, tenancy, users, events, realtime, messaging, bus, clock };
+  const live = createLive({ db, bus, clock, realtime, limiter, log });
+  return { audit, tenancy, users, events, realtime, messaging, live, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -84,7 +86,6 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   app.setSerializerCompiler(serializerCompiler);
 
   const bus = createEventBus(app.log);
-  const services = createServices(deps, bus, app.log);
   const { db } = deps.database;
 
   let limiter: RateLimiter;
@@ -95,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   } else {
     limiter = createMemoryLimiter();
   }
+  const services = createServices(deps, bus, app.log, limiter);
 
   const ctx = (req: { principal: Parameters<typeof actorOf>[0]; id: string; ip: string }): Ctx => ({ db, actor: actorOf(req.principal), requestId: req.id, ip: req.ip });
   const systemCtx = (actor: Ctx['actor'] = { type: 'system', id: null }): Ctx => ({ db, actor });
@@ -245,6 +247,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   usersRoutes(api, { users: services.users, ctx });
   eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
   messagingRoutes(api, { messaging: services.messaging, ctx });
+  liveRoutes(api, { live: services.live, ctx });
 
   // ---- maintenance jobs -------------------------------------------------------------------------
   if (deps.jobs) {
@@ -275,6 +278,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     await services.tenancy.start();
     await services.realtime.hub.start();
     await services.messaging.start();
+    services.live.start();
   });
   // Open WebSocket/SSE streams would keep the server from closing.
   app.addHook('preClose', async () => {
@@ -285,6 +289,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     await services.events.close();
     await bus.drain();
     await services.messaging.stop();
+    await services.live.stop();
     await services.realtime.hub.stop();
     await services.tenancy.stop();
     await limiter.close();

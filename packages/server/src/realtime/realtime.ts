@@ -119,6 +119,10 @@ export function createRealtime(deps: { hub: Hub; log: Logger }) {
     sendLocalApp(appId: string, event: ClientEvent): number {
       return fanOut(byApp.get(appId), event);
     },
+    /** Every connection on this server subscribed to the topic. */
+    sendLocalTopic(appId: string, topic: string, event: ClientEvent): number {
+      return fanOut(byTopic.get(key(appId, topic)), event);
+    },
     /** Connections on this server subscribed to the topic. */
     localTopicCount(appId: string, topic: string): number {
       return byTopic.get(key(appId, topic))?.size ?? 0;

@@ -1,3 +1,35 @@
+CREATE TABLE "lv_messages" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"app_id" text NOT NULL,
+	"room_id" text NOT NULL,
+	"user_id" text NOT NULL,
+	"text" text NOT NULL,
+	"masked" boolean DEFAULT false NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "lv_rooms" (
+	"app_id" text NOT NULL,
+	"id" text NOT NULL,
+	"title" text NOT NULL,
+	"status" text DEFAULT 'open' NOT NULL,
+	"chat_max" integer NOT NULL,
+	"chat_window_s" integer NOT NULL,
+	"filter" text DEFAULT 'mask' NOT NULL,
+	"likes" bigint DEFAULT 0 NOT NULL,
+	"messages" integer DEFAULT 0 NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"closed_at" timestamp with time zone,
+	CONSTRAINT "lv_rooms_app_id_id_pk" PRIMARY KEY("app_id","id")
+);
+--> statement-breakpoint
+CREATE TABLE "lv_words" (
+	"app_id" text NOT NULL,
+	"word" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "lv_words_app_id_word_pk" PRIMARY KEY("app_id","word")
+);
+--> statement-breakpoint
 CREATE TABLE "ms_announcement_states" (
 	"app_id" text NOT NULL,
 	"announcement_id" bigint NOT NULL,
@@ -196,6 +228,7 @@ CREATE TABLE "ms_user_prefs" (
 );
 --> statement-breakpoint
 DROP INDEX "us_users_created";--> statement-breakpoint
+CREATE INDEX "lv_messages_room" ON "lv_messages" USING btree ("app_id","room_id","id");--> statement-breakpoint
 CREATE INDEX "ms_announcement_states_ann" ON "ms_announcement_states" USING btree ("announcement_id");--> statement-breakpoint
 CREATE INDEX "ms_announcements_app" ON "ms_announcements" USING btree ("app_id","starts_at");--> statement-breakpoint
 CREATE INDEX "ms_announcements_push" ON "ms_announcements" USING btree ("starts_at") WHERE "ms_announcements"."pushed_at" is null;--> statement-breakpoint

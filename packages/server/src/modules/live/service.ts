@@ -1,0 +1,286 @@
+// Live rooms (直播互动): realtime chat (弹幕) over the realtime hub with per-user send limits and the
+// sensitive-word filter, online counts across servers, likes aggregated into periodic counts, and
+// live polls/lotteries announced to the room and handed to the modules that own them as events.
+import { randomUUID } from 'node:crypto';
+import type { Ctx } from '../../context.ts';
+import type { Db } from '../../db/index.ts';
+import type { EventBus } from '../../events.ts';
+import { AppError } from '../../http/errors.ts';
+import type { RateLimiter } from '../../http/rate-limit.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { newId } from '../../lib/ids.ts';
+import type { Connection, Realtime } from '../../realtime/index.ts';
+import './errors.ts';
+import { normaliseWord, WordMatcher } from './rules/words.ts';
+import * as store from './store.ts';
+import type { RoomRow } from './store.ts';
+import type { InteractionInput, RoomInput } from './types.ts';
+
+declare module '../../events.ts' {
+  interface DomainEvents {
+    'live.message.sent': { appId: string; roomId: string; userId: string; messageId: string; text: string; masked: boolean };
+    /** An operator started a poll or lottery in a room: the polls / lottery modules run it. */
+    'live.interaction.started': { appId: string; roomId: string; kind: 'poll' | 'lottery'; ref: string; title: string | null; data: Record<string, unknown> | null };
+    'live.likes.flushed': { appId: string; roomId: string; delta: number; total: number };
+  }
+}
+
+export type LiveDeps = {
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  realtime: Realtime;
+  limiter: RateLimiter;
+  log: { error(obj: object, msg: string): void };
+  /** How often taps are written and announced (ms). */
+  likeFlushMs?: number;
+  /** How often this server tells the others its changed room counts (ms); all counts every 5×. */
+  presenceMs?: number;
+};
+
+const TOPIC = 'live:';
+const key = (appId: string, roomId: string) => `${appId}\u0000${roomId}`;
+
+export function createLive(deps: LiveDeps) {
+  const { db, realtime } = deps;
+  const serverId = randomUUID();
+  const presenceMs = deps.presenceMs ?? 1000;
+  const roomCache = new Map<string, { row: RoomRow | undefined; at: number }>();
+  const matchers = new Map<string, { m: WordMatcher; at: number }>();
+  const pendingLikes = new Map<string, { appId: string; roomId: string; n: number }>();
+  const dirty = new Set<string>();
+  /** Other servers' connection counts per room. */
+  const remote = new Map<string, Map<string, { n: number; at: number }>>();
+  const lastSent = new Map<string, number>();
+  const timers: NodeJS.Timeout[] = [];
+  let beats = 0;
+
+  async function room(appId: string, roomId: string): Promise<RoomRow> {
+    const k = key(appId, roomId);
+    let hit = roomCache.get(k);
+    if (!hit || Date.now() - hit.at > 2000) {
+      hit = { row: await store.findRoom(db, appId, roomId), at: Date.now() };
+      roomCache.set(k, hit);
+    }
+    if (!hit.row) throw new AppError('live.room_not_found', `Live room ${roomId} does not exist`, { room_id: roomId });
+    return hit.row;
+  }
+
+  async function openRoom(appId: string, roomId: string): Promise<RoomRow> {
+    const r = await room(appId, roomId);
+    if (r.status !== 'open') throw new AppError('live.room_closed', `Live room ${roomId} has ended`, { room_id: roomId });
+    return r;
+  }
+
+  async function matcher(appId: string): Promise<WordMatcher> {
+    const hit = matchers.get(appId);
+    if (hit && Date.now() - hit.at < 30_000) return hit.m;
+    const m = new WordMatcher(await store.listWords(db, appId));
+    matchers.set(appId, { m, at: Date.now() });
+    return m;
+  }
+
+  // ---- online counts across servers --------------------------------------------------------------------
+  const localCount = (appId: string, roomId: string) => realtime.localTopicCount(appId, `${TOPIC}${roomId}`);
+  function online(appId: string, roomId: string): number {
+    const k = key(appId, roomId);
+    const fresh = Date.now() - presenceMs * 15;
+    let n = localCount(appId, roomId);
+    for (const [s, rooms] of remote) {
+      if (s === serverId) continue;
+      const e = rooms.get(k);
+      if (e && e.at >= fresh) n += e.n;
+    }
+    return n;
+  }
+  /** Tells this server's clients in a room its current total, when it changed. */
+  function announceOnline(appId: string, roomId: string) {
+    const k = key(appId, roomId);
+    if (localCount(appId, roomId) === 0) {
+      lastSent.delete(k);
+      return;
+    }
+    const n = online(appId, roomId);
+    if (lastSent.get(k) === n) return;
+    lastSent.set(k, n);
+    realtime.sendLocalTopic(appId, `${TOPIC}${roomId}`, { type: 'live.online', room: roomId, online: n });
+  }
+
+  realtime.hub.on('lv.presence', (p) => {
+    const { s, r } = p as { s: string; r: [string, string, number][] };
+    if (s !== serverId) {
+      let rooms = remote.get(s);
+      if (!rooms) remote.set(s, (rooms = new Map()));
+      const at = Date.now();
+      for (const [a, id, n] of r) rooms.set(key(a, id), { n, at });
+    }
+    for (const [a, id] of r) announceOnline(a, id);
+  });
+  realtime.hub.on('lv.words', (p) => void matchers.delete((p as { a: string }).a));
+  realtime.hub.on('lv.room', (p) => void roomCache.delete(key((p as { a: string }).a, (p as { r: string }).r)));
+
+  function publishPresence(all = false): void {
+    const items: [string, string, number][] = [];
+    const keys = all ? new Set([...dirty, ...lastSent.keys()]) : dirty;
+    for (const k of keys) {
+      const [a, id] = k.split('\u0000') as [string, string];
+      items.push([a, id, localCount(a, id)]);
+    }
+    dirty.clear();
+    for (let i = 0; i < items.length; i += 100) realtime.hub.publish('lv.presence', { s: serverId, r: items.slice(i, i + 100) });
+  }
+
+  const roomOf = (topic: string) => topic.slice(TOPIC.length);
+  realtime.topicPolicy(TOPIC, {
+    async authorize(conn: Connection, topic: string) {
+      await openRoom(conn.appId, roomOf(topic));
+    },
+    joined(conn, topic) {
+      dirty.add(key(conn.appId, roomOf(topic)));
+    },
+    left(conn, topic) {
+      dirty.add(key(conn.appId, roomOf(topic)));
+    },
+  });
+
+  // ---- likes ---------------------------------------------------------------------------------------------------
+  async function flushLikes(): Promise<void> {
+    if (pendingLikes.size === 0) return;
+    const items = [...pendingLikes.values()];
+    pendingLikes.clear();
+    try {
+      const totals = await store.addLikes(db, items);
+      const delta = new Map(items.map((i) => [key(i.appId, i.roomId), i.n]));
+      for (const t of totals) {
+        const d = delta.get(key(t.appId, t.roomId)) ?? 0;
+        realtime.toTopic(t.appId, `${TOPIC}${t.roomId}`, { type: 'live.likes', room: t.roomId, total: t.likes, delta: d });
+        deps.bus.publish('live.likes.flushed', { appId: t.appId, roomId: t.roomId, delta: d, total: t.likes });
+      }
+    } catch (err) {
+      // Put the taps back: they are counted on the next flush.
+      for (const i of items) {
+        const k = key(i.appId, i.roomId);
+        const cur = pendingLikes.get(k);
+        pendingLikes.set(k, { ...i, n: i.n + (cur?.n ?? 0) });
+      }
+      deps.log.error({ err }, 'live likes flush failed; retrying');
+    }
+  }
+
+  // ---- client messages over the WebSocket --------------------------------------------------------------------
+  const text = (v: unknown, what: string) => {
+    if (typeof v !== 'string' || v.length === 0) throw new AppError('realtime.bad_message', `${what} is required`);
+    return v;
+  };
+  realtime.onClientMessage('live.chat', async (conn, msg) => {
+    const m = await service.chat({ db, actor: { type: 'user', id: conn.userId } }, conn.appId, text(msg.room, 'room'), conn.userId, text(msg.text, 'text'));
+    return { type: 'live.chat.ok', room: m.roomId, id: `lvm_${m.id}`, text: m.text, masked: m.masked };
+  });
+  realtime.onClientMessage('live.like', async (conn, msg) => {
+    const n = typeof msg.count === 'number' && Number.isInteger(msg.count) ? msg.count : 1;
+    await service.like(conn.appId, text(msg.room, 'room'), n);
+  });
+
+  const service = {
+    serverId,
+
+    async create(ctx: Ctx, appId: string, input: RoomInput): Promise<RoomRow> {
+      return store.insertRoom(ctx.db, { appId, id: newId('room'), title: input.title, chatMax: input.chat.max, chatWindowS: input.chat.window_seconds, filter: input.filter });
+    },
+
+    async get(ctx: Ctx, appId: string, roomId: string): Promise<RoomRow & { online: number }> {
+      const r = await store.findRoom(ctx.db, appId, roomId);
+      if (!r) throw new AppError('live.room_not_found', `Live room ${roomId} does not exist`, { room_id: roomId });
+      return { ...r, online: online(appId, roomId) };
+    },
+
+    list: (ctx: Ctx, appId: string, q: { limit: number; before?: { t: string; id: string } | undefined; status?: string | undefined }) => store.listRooms(ctx.db, appId, q),
+
+    online,
+
+    async close(ctx: Ctx, appId: string, roomId: string): Promise<RoomRow> {
+      const r = await store.closeRoom(ctx.db, appId, roomId, deps.clock.now());
+      if (!r) throw new AppError('live.room_not_found', `Live room ${roomId} does not exist`, { room_id: roomId });
+      realtime.hub.publish('lv.room', { a: appId, r: roomId });
+      realtime.toTopic(appId, `${TOPIC}${roomId}`, { type: 'live.closed', room: roomId });
+      return r;
+    },
+
+    /** One chat message: rate-limited per user, filtered, stored, broadcast to the room on every server. */
+    async chat(ctx: Ctx, appId: string, roomId: string, userId: string, raw: string) {
+      if (raw.length > 200 || raw.includes('\u0000') || raw.trim().length === 0) throw new AppError('validation_failed', 'text must be 1-200 characters', { issues: [{ field: 'text', code: 'invalid_value', message: 'must be 1-200 characters without NUL' }] });
+      const r = await openRoom(appId, roomId);
+      const hit = await deps.limiter.hit(`lv:${appId}:${roomId}:${userId}`, r.chatMax, r.chatWindowS * 1000);
+      if (!hit.ok) throw new AppError('live.rate_limited', `At most ${r.chatMax} messages per ${r.chatWindowS}s in this room; retry after ${hit.retryAfterS}s`, { limit: r.chatMax, window_seconds: r.chatWindowS }, { retryAfter: hit.retryAfterS });
+      const filtered = (await matcher(appId)).mask(raw);
+      if (filtered.matched && r.filter === 'reject') throw new AppError('live.message_rejected', 'The message contains words this room does not allow', { room_id: roomId });
+      const row = await store.insertMessage(ctx.db, { appId, roomId, userId, text: filtered.text, masked: filtered.matched, createdAt: deps.clock.now() });
+      realtime.toTopic(appId, `${TOPIC}${roomId}`, { type: 'live.chat', room: roomId, message: { id: `lvm_${row.id}`, user_id: userId, text: row.text, masked: row.masked, created_at: row.createdAt.toISOString() } });
+      deps.bus.publish('live.message.sent', { appId, roomId, userId, messageId: `lvm_${row.id}`, text: row.text, masked: row.masked });
+      return row;
+    },
+
+    /** Taps are only counted here; flushLikes writes and announces them as one number per room. */
+    async like(appId: string, roomId: string, count: number): Promise<void> {
+      await openRoom(appId, roomId);
+      const n = Math.max(1, Math.min(100, Math.floor(count)));
+      const k = key(appId, roomId);
+      const cur = pendingLikes.get(k);
+      pendingLikes.set(k, { appId, roomId, n: (cur?.n ?? 0) + n });
+    },
+
+    flushLikes,
+    publishPresence,
+
+    history: (ctx: Ctx, appId: string, roomId: string, q: { limit: number; beforeId?: number | undefined }) => store.listMessages(ctx.db, appId, roomId, q),
+
+    async interaction(ctx: Ctx, appId: string, roomId: string, input: InteractionInput): Promise<{ id: string }> {
+      await openRoom(appId, roomId);
+      const id = newId('lvi');
+      realtime.toTopic(appId, `${TOPIC}${roomId}`, { type: 'live.interaction', room: roomId, id, kind: input.kind, ref: input.ref, title: input.title ?? null, data: input.data ?? null });
+      deps.bus.publish('live.interaction.started', { appId, roomId, kind: input.kind, ref: input.ref, title: input.title ?? null, data: input.data ?? null });
+      return { id };
+    },
+
+    // ---- sensitive words ---------------------------------------------------------------------------------------
+    words: (ctx: Ctx, appId: string) => store.listWords(ctx.db, appId),
+    async addWords(ctx: Ctx, appId: string, list: string[]): Promise<number> {
+      const n = await store.addWords(ctx.db, appId, [...new Set(list.map(normaliseWord).filter(Boolean))]);
+      matchers.delete(appId);
+      realtime.hub.publish('lv.words', { a: appId });
+      return n;
+    },
+    async removeWords(ctx: Ctx, appId: string, list: string[]): Promise<number> {
+      const n = await store.removeWords(ctx.db, appId, [...new Set(list.map(normaliseWord).filter(Boolean))]);
+      matchers.delete(appId);
+      realtime.hub.publish('lv.words', { a: appId });
+      return n;
+    },
+
+    start(): void {
+      const likeMs = deps.likeFlushMs ?? 1000;
+      timers.push(setInterval(() => void flushLikes(), likeMs).unref());
+      timers.push(
+        setInterval(() => {
+          publishPresence(++beats % 5 === 0);
+        }, presenceMs).unref(),
+      );
+    },
+    async stop(): Promise<void> {
+      for (const t of timers) clearInterval(t);
+      timers.length = 0;
+      await flushLikes();
+    },
+  };
+
+  deps.bus.subscribe('app.deleted', async ({ appId }) => {
+    await db.transaction((tx) => store.deleteAppData(tx, appId));
+  });
+  deps.bus.subscribe('user.deleted', async ({ appId, userId }) => {
+    await store.deleteUserMessages(db, appId, userId);
+  });
+
+  return service;
+}
+
+export type Live = ReturnType<typeof createLive>;

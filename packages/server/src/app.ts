@@ -24,6 +24,7 @@ import { auditRoutes, createAudit } from './modules/audit/index.ts';
 import { createEvents, eventsRoutes } from './modules/events/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
+import { createWebhooks, webhooksRoutes } from './modules/webhooks/index.ts';
 import { VERSION } from './version.ts';
 
 export type AppDeps = {
@@ -45,7 +46,8 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const tenancy = createTenancy({ db, pool, audit, bus, clock, log, userTokenMaxTtl: deps.config.userTokenMaxTtl });
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
-  return { audit, tenancy, users, events, bus, clock };
+  const webhooks = createWebhooks({ db, clock, audit, log });
+  return { audit, tenancy, users, events, webhooks, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -234,6 +236,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   auditRoutes(api, { audit: services.audit, ctx });
   usersRoutes(api, { users: services.users, ctx });
   eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
+  webhooksRoutes(api, { webhooks: services.webhooks, ctx });
 
   // ---- maintenance jobs -------------------------------------------------------------------------
   if (deps.jobs) {
@@ -245,6 +248,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       await services.tenancy.purgeExpiredSessions(systemCtx());
     });
     deps.jobs.schedule('canyu.sessions.purge', '23 3 * * *');
+    services.webhooks.registerJobs(deps.jobs);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -255,6 +259,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     // Order matters: stop taking events, store every acknowledged one, then let subscribers finish.
     await services.events.close();
     await bus.drain();
+    await services.webhooks.idle();
     await services.tenancy.stop();
     await limiter.close();
   });

@@ -27,6 +27,7 @@ import { createLive, liveRoutes } from './modules/live/index.ts';
 import { createMessaging, messagingRoutes } from './modules/messaging/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
+import { createWebhooks, webhooksRoutes } from './modules/webhooks/index.ts';
 import { createHub, createRealtime, postgresTransport, realtimeRoutes, redisTransport } from './realtime/index.ts';
 import { VERSION } from './version.ts';
 
@@ -49,12 +50,13 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const tenancy = createTenancy({ db, pool, audit, bus, clock, log, userTokenMaxTtl: deps.config.userTokenMaxTtl });
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
+  const webhooks = createWebhooks({ db, clock, audit, log });
   // Realtime fan-out across servers: Redis pub/sub when configured, else PostgreSQL LISTEN/NOTIFY.
   const hub = createHub({ transport: deps.config.redisUrl ? redisTransport(deps.config.redisUrl) : postgresTransport(pool), log });
   const realtime = createRealtime({ hub, log });
-  const messaging = createMessaging({ db, bus, clock, users, realtime, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl });
+  const messaging = createMessaging({ db, bus, clock, users, realtime, webhooks, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl });
   const live = createLive({ db, bus, clock, realtime, limiter, log });
-  return { audit, tenancy, users, events, realtime, messaging, live, bus, clock };
+  return { audit, tenancy, users, events, webhooks, realtime, messaging, live, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -246,6 +248,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   auditRoutes(api, { audit: services.audit, ctx });
   usersRoutes(api, { users: services.users, ctx });
   eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
+  webhooksRoutes(api, { webhooks: services.webhooks, ctx });
   messagingRoutes(api, { messaging: services.messaging, ctx });
   liveRoutes(api, { live: services.live, ctx });
 
@@ -259,6 +262,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       await services.tenancy.purgeExpiredSessions(systemCtx());
     });
     deps.jobs.schedule('canyu.sessions.purge', '23 3 * * *');
+    services.webhooks.registerJobs(deps.jobs);
     // Scheduled sends, quiet-hour deferrals, digests, announcements starting, delivery retries.
     deps.jobs.define('messaging.tick', async () => {
       await services.messaging.tick();
@@ -291,6 +295,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     await services.messaging.stop();
     await services.live.stop();
     await services.realtime.hub.stop();
+    await services.webhooks.idle();
     await services.tenancy.stop();
     await limiter.close();
   });

@@ -13,7 +13,7 @@ const FOOTER = {
 
 export function emailSender(deps: { db: Db; links: Links; timeoutMs?: number }): ChannelSender {
   return async ({ delivery, message, recipient, settings }) => {
-    if (!settings.email) throw new DeliveryFailure('email is not configured for this app (PUT /v1/messaging/settings)', false);
+    if (!settings.email) throw new DeliveryFailure('email is not configured for this app (PATCH /v1/messaging/settings)', false);
     const to = recipient.traits.email;
     if (typeof to !== 'string' || !isAddress(to)) return { suppressed: 'the user has no valid email trait' };
     const lang = languageOf(recipient.locale, settings.defaultLocale);

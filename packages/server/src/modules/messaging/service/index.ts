@@ -10,6 +10,7 @@ import type { Clock } from '../../../lib/clock.ts';
 import type { Realtime } from '../../../realtime/index.ts';
 import type { Users } from '../../users/index.ts';
 import { emailSender } from '../channels/email.ts';
+import { hasPushEndpoint, PUSH_EVENT, webhookSender, type WebhookPort } from '../channels/webhook.ts';
 import '../errors.ts';
 import { contains, type Category, type Channel } from '../rules/contact.ts';
 import * as budgetStore from '../store/budget.ts';
@@ -21,7 +22,7 @@ import * as rulesStore from '../store/rules.ts';
 import type { ReserveInput } from '../types.ts';
 import { createAdmin } from './admin.ts';
 import { checkContact, planFor, reserveMessages, toCapRules, type ContactCheck } from './budget.ts';
-import { createDispatcher, type ChannelSender } from './dispatch.ts';
+import { createDispatcher } from './dispatch.ts';
 import { createInbox, inboxEvent } from './inbox.ts';
 import { createLinks } from './links.ts';
 import { createRules } from './rules.ts';
@@ -37,8 +38,8 @@ export type MessagingDeps = {
   log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** Base URL of this Canyu as users reach it (unsubscribe and click links). */
   publicUrl: string;
-  /** Extra channel senders (the webhook channel plugs in here). */
-  senders?: { webhook?: ChannelSender };
+  /** The webhooks module: the webhook channel (push/SMS through the host) goes out through it. */
+  webhooks?: WebhookPort | null;
   smtpTimeoutMs?: number;
   batchSize?: number;
   /** Delivery retries: seconds before retry n. */
@@ -51,7 +52,8 @@ export function createMessaging(deps: MessagingDeps) {
   const { db, clock, realtime } = deps;
   const system: Ctx = { db, actor: { type: 'system', id: null } };
   const links = createLinks({ db, publicUrl: deps.publicUrl });
-  const senders = { email: emailSender({ db, links, timeoutMs: deps.smtpTimeoutMs }), ...(deps.senders?.webhook ? { webhook: deps.senders.webhook } : {}) };
+  const webhooks = deps.webhooks ?? null;
+  const senders = { email: emailSender({ db, links, timeoutMs: deps.smtpTimeoutMs }), ...(webhooks ? { webhook: webhookSender({ db, webhooks, links }) } : {}) };
   const dispatcher = createDispatcher({ db, clock, users: deps.users, realtime, log: deps.log, senders, ...(deps.backoff ? { backoff: deps.backoff } : {}) });
   const admin = createAdmin();
   const inbox = createInbox({ users: deps.users, clock, bus: deps.bus, realtime });
@@ -64,10 +66,11 @@ export function createMessaging(deps: MessagingDeps) {
     log: deps.log,
     batchSize: deps.batchSize,
     kickDispatch: () => void dispatcher.dispatch(),
-    async channelReady(_ctx, _appId, channel, s) {
+    async channelReady(ctx, appId, channel, s) {
       const unavailable = (why: string) => new AppError('messaging.channel_unavailable', why, { channel });
-      if (channel === 'email' && !s.email) throw unavailable('Email is not configured for this app: set email.smtp_url and email.from with PUT /v1/messaging/settings');
-      if (channel === 'webhook' && !deps.senders?.webhook) throw unavailable('The webhook channel is not available on this server (no webhooks module is installed)');
+      if (channel === 'email' && !s.email) throw unavailable('Email is not configured for this app: set email.smtp_url and email.from with PATCH /v1/messaging/settings');
+      if (channel === 'webhook' && !webhooks) throw unavailable('The webhook channel is not available on this server (no webhooks module is installed)');
+      if (channel === 'webhook' && !(await hasPushEndpoint(webhooks!, ctx, appId))) throw unavailable(`No enabled webhook endpoint subscribes to ${PUSH_EVENT}: add one with POST /v1/webhooks/endpoints (event_types ["${PUSH_EVENT}"])`);
       if (channel === 'realtime' && !realtime) throw unavailable('Realtime delivery is not running on this server');
     },
   });

@@ -21,6 +21,8 @@ export const PERMISSIONS = {
   'messaging.read': ['owner', 'admin', 'operator', 'analyst'],
   'messaging.manage': ['owner', 'admin', 'operator'],
   'live.moderate': ['owner', 'admin', 'operator', 'moderator'],
+  'webhooks.read': ['owner', 'admin', 'operator'],
+  'webhooks.manage': ['owner', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

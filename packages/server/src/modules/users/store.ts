@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { users } from './schema.ts';
 
@@ -69,10 +69,11 @@ const recipientColumns = { userId: users.userId, traits: users.traits, timezone:
 
 export async function findRecipients(db: Db, appId: string, userIds: string[]): Promise<Recipient[]> {
   if (userIds.length === 0) return [];
+  // One array parameter however many ids (an IN list would bind one parameter each).
   return db
     .select(recipientColumns)
     .from(users)
-    .where(and(eq(users.appId, appId), inArray(users.userId, userIds)));
+    .where(and(eq(users.appId, appId), sql`${users.userId} = any(${sql.param(userIds)}::text[])`));
 }
 
 /**

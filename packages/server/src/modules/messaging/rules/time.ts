@@ -48,7 +48,18 @@ export type QuietHours = { start: number; end: number };
  * If `at` falls inside the quiet window (minutes from local midnight; the window may wrap past
  * midnight, e.g. 22:00 → 08:00), the instant the window ends; otherwise null.
  */
+const quietMemo = new Map<string, Date | null>();
+
 export function quietUntil(at: Date, tz: string, q: QuietHours): Date | null {
+  const k = `${at.getTime()}|${tz}|${q.start}|${q.end}`;
+  if (quietMemo.has(k)) return quietMemo.get(k)!;
+  if (quietMemo.size > 10_000) quietMemo.clear();
+  const v = computeQuietUntil(at, tz, q);
+  quietMemo.set(k, v);
+  return v;
+}
+
+function computeQuietUntil(at: Date, tz: string, q: QuietHours): Date | null {
   if (q.start === q.end) return null;
   const w = wallTime(at, tz);
   const m = w.hour * 60 + w.minute;
@@ -65,8 +76,24 @@ export type Period = 'hour' | 'day' | 'week';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** The cap window `at` falls in, named in the user's local calendar: 2025-03-01, 2025-03-01T09, 2025-W09. */
+const windowMemo = new Map<string, string>();
+
+/**
+ * The cap window `at` falls in, named in the user's local calendar: 2025-03-01, 2025-03-01T09,
+ * 2025-W09. Memoised: a batch asks the same (instant, zone) for every user of that zone.
+ */
 export function windowKey(at: Date, tz: string, period: Period): string {
+  const k = `${at.getTime()}|${tz}|${period}`;
+  let v = windowMemo.get(k);
+  if (v === undefined) {
+    if (windowMemo.size > 10_000) windowMemo.clear();
+    v = computeWindowKey(at, tz, period);
+    windowMemo.set(k, v);
+  }
+  return v;
+}
+
+function computeWindowKey(at: Date, tz: string, period: Period): string {
   const w = wallTime(at, tz);
   const date = `${w.year}-${pad(w.month)}-${pad(w.day)}`;
   if (period === 'day') return date;

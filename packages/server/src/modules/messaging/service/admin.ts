@@ -27,7 +27,7 @@ function checkTemplate(t: { content: TemplateInput['content']; url?: string | nu
 
 const notFound = (key: string) => new AppError('messaging.template_not_found', `Template ${key} does not exist`, { template: key });
 
-export function createAdmin() {
+export function createAdmin(opts: { settingsChanged?: (appId: string) => void } = {}) {
   return {
     // ---- templates ------------------------------------------------------------------------------------
     async createTemplate(ctx: Ctx, appId: string, input: TemplateInput): Promise<TemplateRow> {
@@ -121,7 +121,9 @@ export function createAdmin() {
         }
       }
       if (input.email !== undefined) patch.email = input.email === null ? null : { smtpUrl: input.email.smtp_url, from: input.email.from };
-      return store.updateSettings(ctx.db, appId, patch);
+      const row = await store.updateSettings(ctx.db, appId, patch);
+      opts.settingsChanged?.(appId);
+      return row;
     },
 
     listCaps: (ctx: Ctx, appId: string) => store.listCapRules(ctx.db, appId),

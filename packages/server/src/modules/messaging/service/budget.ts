@@ -60,9 +60,9 @@ async function reserveGroups(tx: Db, appId: string, groups: Group[], now: Date):
   for (const ruleId of [...byRule.keys()].sort()) {
     const r = byRule.get(ruleId)!;
     const items = r.items.filter((i) => alive.has(i.group)).sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : a.window < b.window ? -1 : 1));
-    const ok = await budget.consume(tx, appId, ruleId, r.max, items, now);
+    const refused = await budget.consume(tx, appId, ruleId, r.max, items, now);
     for (const i of items) {
-      if (ok.has(pairKey(i.userId, i.window))) {
+      if (!refused.has(pairKey(i.userId, i.window))) {
         let list = granted.get(i.group);
         if (!list) granted.set(i.group, (list = []));
         list.push({ ruleId, window: i.window, userId: i.userId });

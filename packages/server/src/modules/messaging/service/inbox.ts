@@ -10,7 +10,7 @@ import { CATEGORIES } from '../rules/contact.ts';
 import { languageOf } from '../rules/template.ts';
 import * as store from '../store/inbox.ts';
 import type { AnnouncementRow, InboxCursor, InboxItem, Reader } from '../store/inbox.ts';
-import * as settingsStore from '../store/settings.ts';
+import type { SettingsRow } from '../store/settings.ts';
 import type { AnnouncementInput } from '../types.ts';
 
 declare module '../../../events.ts' {
@@ -36,10 +36,10 @@ export function inboxEvent(item: InboxItem): Record<string, unknown> {
   return { id: inboxId(item), category: item.category, title: item.title, body: item.body, url: item.url, data: item.data, created_at: item.created_at.toISOString(), read_at: item.read_at?.toISOString() ?? null };
 }
 
-export function createInbox(deps: { users: Users; clock: Clock; bus: EventBus; realtime: Realtime | null }) {
+export function createInbox(deps: { users: Users; clock: Clock; bus: EventBus; realtime: Realtime | null; settingsOf: (ctx: Ctx, appId: string) => Promise<SettingsRow> }) {
   async function reader(ctx: Ctx, appId: string, userId: string): Promise<Reader> {
     const [profile] = await deps.users.recipients(ctx, appId, [userId]);
-    const s = await settingsStore.getSettings(ctx.db, appId);
+    const s = await deps.settingsOf(ctx, appId);
     return { appId, userId, traits: profile?.traits ?? {}, lang: languageOf(profile?.locale, s.defaultLocale), now: deps.clock.now() };
   }
 

@@ -15,6 +15,7 @@ import '../errors.ts';
 import { contains, type Category, type Channel } from '../rules/contact.ts';
 import * as budgetStore from '../store/budget.ts';
 import type { ContactLogRow } from '../store/budget.ts';
+import type { SettingsRow } from '../store/settings.ts';
 import * as inboxStore from '../store/inbox.ts';
 import * as sendsStore from '../store/sends.ts';
 import * as settingsStore from '../store/settings.ts';
@@ -55,8 +56,19 @@ export function createMessaging(deps: MessagingDeps) {
   const webhooks = deps.webhooks ?? null;
   const senders = { email: emailSender({ db, links, timeoutMs: deps.smtpTimeoutMs }), ...(webhooks ? { webhook: webhookSender({ db, webhooks, links }) } : {}) };
   const dispatcher = createDispatcher({ db, clock, users: deps.users, realtime, log: deps.log, senders, ...(deps.backoff ? { backoff: deps.backoff } : {}) });
-  const admin = createAdmin();
-  const inbox = createInbox({ users: deps.users, clock, bus: deps.bus, realtime });
+  // Inbox reads need the app's default locale on every request: kept for a few seconds.
+  const settingsCache = new Map<string, { row: Promise<SettingsRow>; at: number }>();
+  const settingsOf = (ctx: Ctx, appId: string): Promise<SettingsRow> => {
+    const hit = settingsCache.get(appId);
+    if (hit && Date.now() - hit.at < 5000) return hit.row;
+    if (settingsCache.size > 10_000) settingsCache.clear();
+    const row = settingsStore.getSettings(ctx.db, appId);
+    settingsCache.set(appId, { row, at: Date.now() });
+    row.catch(() => settingsCache.delete(appId));
+    return row;
+  };
+  const admin = createAdmin({ settingsChanged: (appId) => settingsCache.delete(appId) });
+  const inbox = createInbox({ users: deps.users, clock, bus: deps.bus, realtime, settingsOf });
   const sending = createSending({
     db,
     bus: deps.bus,

@@ -14,7 +14,7 @@ import type { Jobs } from '../../../jobs.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId } from '../../../lib/ids.ts';
 import type { Recipient, Users } from '../../users/index.ts';
-import type { Category, Channel } from '../rules/contact.ts';
+import type { CapRule, Category, Channel } from '../rules/contact.ts';
 import * as settingsStore from '../store/settings.ts';
 import * as store from '../store/sends.ts';
 import type { SendRow } from '../store/sends.ts';
@@ -74,25 +74,38 @@ export function createSending(deps: SendingDeps) {
   }
 
   /**
-   * One batch, inside the caller's transaction: plan, reserve, render, write. Returns the outcome
-   * per recipient and what to do after commit.
+   * The part of a batch that needs no transaction: each recipient's contact plan (preferences,
+   * quiet hours, which caps apply) and the message rendered in their language. Audience sends
+   * prepare the next batch while the previous one is being written.
    */
-  async function processBatch(tx: Db, s: SettingsRow, send: Pick<SendRow, 'appId' | 'id' | 'category' | 'channels' | 'transactional'>, compiled: Compiled, recipients: Recipient[], now: Date) {
-    const appId = send.appId;
-    const rules = toCapRules(await settingsStore.listCapRules(tx, appId));
-    const prefs = new Map((await settingsStore.findPrefs(tx, appId, recipients.map((r) => r.userId))).map((p) => [p.userId, p]));
-    const channels = send.channels as Channel[];
-    const m = { category: send.category as Category, channels, transactional: send.transactional, now };
+  async function prepare(db: Db, s: SettingsRow, send: Pick<SendRow, 'appId' | 'category' | 'channels' | 'transactional'>, compiled: Compiled, rules: CapRule[], recipients: Recipient[], now: Date) {
+    const prefs = new Map((await settingsStore.findPrefs(db, send.appId, recipients.map((r) => r.userId))).map((p) => [p.userId, p]));
+    const m = { category: send.category as Category, channels: send.channels as Channel[], transactional: send.transactional, now };
     const plans = recipients.map((r) => ({ userId: r.userId, plan: planFor(r, m, s, rules, prefs.get(r.userId)) }));
-    const outcomes = await reserveMessages(tx, appId, plans, now);
+    const rendered = recipients.map((r) => renderFor(compiled, r, s.defaultLocale));
+    return { recipients, plans, rendered, now, data: Object.keys(compiled.data).length ? compiled.data : null };
+  }
+  type Prepared = Awaited<ReturnType<typeof prepare>>;
+
+  /**
+   * The rest, inside the caller's transaction: take the cap units, write the messages and the
+   * deliveries of the other channels. Returns the outcome per recipient and what to do after commit.
+   */
+  async function write(tx: Db, send: Pick<SendRow, 'appId' | 'id' | 'category' | 'channels'>, p: Prepared, opts: { results: boolean }) {
+    const appId = send.appId;
+    const channels = send.channels as Channel[];
+    const published = deps.bus.hasSubscribers('message.sent');
+    const outcomes = await reserveMessages(tx, appId, p.plans, p.now);
     const inApp = channels.includes('in_app');
-    const rows = recipients.map((r, i) => {
-      const rendered = renderFor(compiled, r, s.defaultLocale);
+    const rows = p.recipients.map((r, i) => {
       const o = outcomes[i]!.channels.get('in_app');
       const status = !inApp ? 'none' : o!.status === 'queued' || o!.status === 'deferred' ? 'sent' : o!.status;
-      return { userId: r.userId, title: rendered.title, body: rendered.body, url: rendered.url, status };
+      const x = p.rendered[i]!;
+      return { userId: r.userId, title: x.title, body: x.body, url: x.url, status };
     });
-    const ids = await store.insertMessages(tx, { appId, sendId: send.id, category: send.category, data: Object.keys(compiled.data).length ? compiled.data : null, createdAt: now }, rows);
+    // Message ids come back only when something needs them (deliveries, results, subscribers).
+    const returnIds = opts.results || published || channels.some((c) => c !== 'in_app');
+    const ids = await store.insertMessages(tx, { appId, sendId: send.id, category: send.category, data: p.data, createdAt: p.now, returnIds }, rows);
     const deliveries: store.NewDelivery[] = [];
     for (const o of outcomes) {
       for (const [channel, c] of o.channels) {
@@ -100,20 +113,28 @@ export function createSending(deps: SendingDeps) {
         deliveries.push({ messageId: ids.get(o.userId)!, userId: o.userId, channel, status: c.status, deliverAfter: c.deliverAt });
       }
     }
-    await store.insertDeliveries(tx, { appId, sendId: send.id, createdAt: now }, deliveries);
-    const counts = { targeted: recipients.length, sent: 0, capped: 0, deferred: 0, suppressed: 0 };
-    const results: RecipientResult[] = outcomes.map((o, i) => {
-      const st = [...o.channels.values()].map((c) => c.status);
-      if (st.includes('queued')) counts.sent++;
-      else if (st.includes('deferred')) counts.deferred++;
-      else if (st.includes('capped')) counts.capped++;
+    await store.insertDeliveries(tx, { appId, sendId: send.id, createdAt: p.now }, deliveries);
+    const counts = { targeted: p.recipients.length, sent: 0, capped: 0, deferred: 0, suppressed: 0 };
+    const results: RecipientResult[] = [];
+    outcomes.forEach((o, i) => {
+      let queued = false;
+      let deferred = false;
+      let capped = false;
+      for (const c of o.channels.values()) {
+        if (c.status === 'queued') queued = true;
+        else if (c.status === 'deferred') deferred = true;
+        else if (c.status === 'capped') capped = true;
+      }
+      if (queued) counts.sent++;
+      else if (deferred) counts.deferred++;
+      else if (capped) counts.capped++;
       else counts.suppressed++;
-      return { userId: o.userId, messageId: ids.get(o.userId)!, status: rows[i]!.status, channels: Object.fromEntries(o.channels) };
+      if (returnIds) results.push({ userId: o.userId, messageId: ids.get(o.userId)!, status: rows[i]!.status, channels: Object.fromEntries(o.channels) });
     });
-    const queued = deliveries.some((d) => d.status === 'queued');
+    const anyQueued = deliveries.some((d) => d.status === 'queued');
     const after = () => {
-      if (queued) deps.kickDispatch();
-      if (deps.bus.hasSubscribers('message.sent')) {
+      if (anyQueued) deps.kickDispatch();
+      if (published) {
         for (const r of results) if (r.status === 'sent') deps.bus.publish('message.sent', { appId, userId: r.userId, messageId: `msg_${r.messageId}`, sendId: send.id, category: send.category });
       }
     };
@@ -140,31 +161,41 @@ export function createSending(deps: SendingDeps) {
     return deps.users.scanRecipients(ctx, send.appId, { traits: a.traits, afterUserId: cursor ?? undefined, limit: batchSize });
   }
 
-  /** Runs a claimed send to the end, batch by batch; stops if another runner took it over. */
+  /**
+   * Runs a claimed send to the end, batch by batch; stops if another runner took it over. The next
+   * page is read and prepared while the current batch is written.
+   */
   async function execute(ctx: Ctx, send: SendRow): Promise<SendRow | undefined> {
     const appId = send.appId;
+    let pending: Promise<Prepared | null> | null = null;
     try {
       const s = await settingsStore.getSettings(ctx.db, appId);
       const compiled = await compile(ctx, appId, send);
+      const rules = toCapRules(await settingsStore.listCapRules(ctx.db, appId));
+      const fetch = async (after: string | null): Promise<Prepared | null> => {
+        const recipients = await page(ctx, send, after);
+        return recipients.length ? prepare(ctx.db, s, send, compiled, rules, recipients, deps.clock.now()) : null;
+      };
       let cursor = send.cursor;
+      pending = fetch(cursor);
       for (;;) {
-        const recipients = await page(ctx, send, cursor);
-        if (recipients.length === 0) break;
-        const next = recipients[recipients.length - 1]!.userId;
-        const now = deps.clock.now();
+        const p: Prepared | null = await pending;
+        if (!p) break;
+        const next: string = p.recipients[p.recipients.length - 1]!.userId;
+        pending = p.recipients.length < batchSize ? Promise.resolve(null) : fetch(next);
         const prev = cursor;
         const r = await ctx.db.transaction(async (tx) => {
-          const b = await processBatch(tx, s, send, compiled, recipients, now);
+          const b = await write(tx, send, p, { results: false });
           // Another runner moved the send on (this one lost its lease): undo this batch and stop.
-          if (!(await store.progressSend(tx, appId, send.id, { ...b.counts, prevCursor: prev, cursor: next, leaseUntil: new Date(now.getTime() + LEASE_MS) }))) tx.rollback();
+          if (!(await store.progressSend(tx, appId, send.id, { ...b.counts, prevCursor: prev, cursor: next, leaseUntil: new Date(deps.clock.now().getTime() + LEASE_MS) }))) tx.rollback();
           return b;
         });
         r.after();
         cursor = next;
-        if (recipients.length < batchSize) break;
       }
       return await store.finishSend(ctx.db, appId, send.id, 'done', deps.clock.now());
     } catch (err) {
+      pending?.catch(() => {});
       if (err instanceof TransactionRollbackError) return undefined; // another runner owns it now
       deps.log.error({ err, sendId: send.id }, 'send failed');
       return store.finishSend(ctx.db, appId, send.id, 'failed', deps.clock.now(), err instanceof AppError ? err.message : 'internal error; see the server log');
@@ -252,10 +283,12 @@ export function createSending(deps: SendingDeps) {
       // answer carries each recipient's outcome.
       const compiled = await compile(ctx, appId, row);
       const recipients = await recipientsOf(ctx, appId, audience.users as string[]);
+      const rules = toCapRules(await settingsStore.listCapRules(ctx.db, appId));
+      const prepared = await prepare(ctx.db, s, row, compiled, rules, recipients, now);
       const out = await ctx.db.transaction(async (tx) => {
         const r = await store.insertSend(tx, row);
         if (!r.created) return { send: r.send, created: false, results: null, after: () => {} };
-        const b = await processBatch(tx, s, r.send, compiled, recipients, now);
+        const b = await write(tx, r.send, prepared, { results: true });
         await store.progressSend(tx, appId, r.send.id, { ...b.counts, prevCursor: null, cursor: null, leaseUntil: now });
         const done = await store.finishSend(tx, appId, r.send.id, 'done', now);
         return { send: done!, created: true, results: b.results, after: b.after };

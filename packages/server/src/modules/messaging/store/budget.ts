@@ -9,21 +9,24 @@ export const pairKey = (userId: string, window: string) => `${userId}\u0000${win
 
 /**
  * Takes one unit of rule `ruleId` for each (user, window) whose counter is below `max`, in one
- * statement; returns the pairs granted. The upsert locks each counter row, and a concurrent
- * transaction waiting on that row re-checks `used < max` against the committed value, so a cap
- * can never be exceeded however many sends race. Callers pass pairs sorted by user id so that
- * concurrent batches lock rows in one order (no deadlocks), and each pair at most once.
+ * statement; returns the pairs refused (usually none, so little comes back over the wire). The
+ * upsert locks each counter row, and a concurrent transaction waiting on that row re-checks
+ * `used < max` against the committed value, so a cap can never be exceeded however many sends
+ * race. Callers pass pairs sorted by user id so that concurrent batches lock rows in one order
+ * (no deadlocks), and each pair at most once.
  */
 export async function consume(db: Db, appId: string, ruleId: string, max: number, pairs: Pair[], now: Date): Promise<Set<string>> {
-  if (pairs.length === 0 || max < 1) return new Set();
-  const res = await db.execute<{ user_id: string; win: string }>(sql`
-    insert into ms_budget_counters as c (app_id, user_id, rule_id, win, used, updated_at)
-    select ${appId}, t.u, ${ruleId}, t.w, 1, ${now}::timestamptz from unnest(${sql.param(pairs.map((p) => p.userId))}::text[], ${sql.param(pairs.map((p) => p.window))}::text[]) as t(u, w)
-    on conflict (app_id, user_id, rule_id, win) do update set used = c.used + 1, updated_at = excluded.updated_at where c.used < ${max}
-    returning user_id, win`);
-  const out = new Set<string>();
-  for (const r of res.rows) out.add(pairKey(r.user_id, r.win));
-  return out;
+  if (pairs.length === 0) return new Set();
+  if (max < 1) return new Set(pairs.map((p) => pairKey(p.userId, p.window)));
+  const res = await db.execute<{ u: string; w: string }>(sql`
+    with t as (select * from unnest(${sql.param(pairs.map((p) => p.userId))}::text[], ${sql.param(pairs.map((p) => p.window))}::text[]) as t(u, w)),
+    taken as (
+      insert into ms_budget_counters as c (app_id, user_id, rule_id, win, used, updated_at)
+      select ${appId}, t.u, ${ruleId}, t.w, 1, ${now}::timestamptz from t
+      on conflict (app_id, user_id, rule_id, win) do update set used = c.used + 1, updated_at = excluded.updated_at where c.used < ${max}
+      returning user_id, win)
+    select t.u, t.w from t where not exists (select 1 from taken where taken.user_id = t.u and taken.win = t.w)`);
+  return new Set(res.rows.map((r) => pairKey(r.u, r.w)));
 }
 
 /** Gives back units taken in this transaction (a message whose other caps refused it). */

@@ -111,14 +111,14 @@ export async function cancelSend(db: Db, appId: string, id: string, now: Date): 
 
 export type NewMessage = { userId: string; title: string; body: string; url: string | null; status: string };
 
-/** Inserts a batch of messages (one per user); returns user id → message id. */
-export async function insertMessages(db: Db, m: { appId: string; sendId: string | null; category: string; data: Record<string, unknown> | null; createdAt: Date }, rows: NewMessage[]): Promise<Map<string, number>> {
+/** Inserts a batch of messages (one per user); returns user id → message id when asked to. */
+export async function insertMessages(db: Db, m: { appId: string; sendId: string | null; category: string; data: Record<string, unknown> | null; createdAt: Date; returnIds: boolean }, rows: NewMessage[]): Promise<Map<string, number>> {
   if (rows.length === 0) return new Map();
   const res = await db.execute<{ id: number; user_id: string }>(sql`
     insert into ms_messages (app_id, user_id, send_id, category, title, body, url, data, status, created_at)
     select ${m.appId}, t.u, ${m.sendId}, ${m.category}, t.ti, t.bo, t.ur, ${m.data === null ? null : JSON.stringify(m.data)}::jsonb, t.st, ${m.createdAt}::timestamptz
     from unnest(${sql.param(rows.map((r) => r.userId))}::text[], ${sql.param(rows.map((r) => r.title))}::text[], ${sql.param(rows.map((r) => r.body))}::text[], ${sql.param(rows.map((r) => r.url))}::text[], ${sql.param(rows.map((r) => r.status))}::text[]) as t(u, ti, bo, ur, st)
-    returning id, user_id`);
+    ${m.returnIds ? sql`returning id, user_id` : sql``}`);
   return new Map(res.rows.map((r) => [r.user_id, Number(r.id)]));
 }
 

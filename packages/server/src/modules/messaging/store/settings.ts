@@ -1,6 +1,6 @@
 // SQL of ms_settings, ms_cap_rules, ms_templates and ms_user_prefs.
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/index.ts';
 import { capRules, settings, templates, userPrefs } from '../schema.ts';
 
@@ -106,7 +106,7 @@ export async function findPrefs(db: Db, appId: string, userIds: string[]): Promi
   return db
     .select()
     .from(userPrefs)
-    .where(and(eq(userPrefs.appId, appId), inArray(userPrefs.userId, userIds)));
+    .where(and(eq(userPrefs.appId, appId), sql`${userPrefs.userId} = any(${sql.param(userIds)}::text[])`));
 }
 
 export async function upsertPrefs(db: Db, appId: string, userId: string, patch: { disabled?: string[] | undefined; quietStart?: number | null | undefined; quietEnd?: number | null | undefined }): Promise<UserPrefsRow> {

@@ -115,10 +115,14 @@ async function personalised(env: BenchEnv, n: number) {
 
 async function inboxReads(env: BenchEnv, n: number) {
   const connections = 50;
-  const bare = await env.bareBaseline(connections);
-  const r = await env.http({ path: (i) => `/v1/users/${uid(1 + ((i * 7919) % n))}/inbox?limit=20`, headers: env.auth.secret, connections });
+  // Steady state after the bulk writes above (autovacuum would get there on its own).
+  await env.pool.query('analyze ms_messages');
+  const user = (i: number) => uid(1 + ((i * 7919) % n));
+  // Baseline: bare Fastify reading the same users' profiles with one SQL (the inbox read's first step).
+  const bare = await env.http({ path: (i) => `/bare/user/${env.tenant.appId}/${user(i)}`, connections, target: env.bare });
+  const r = await env.http({ path: (i) => `/v1/users/${user(i)}/inbox?limit=20`, headers: env.auth.secret, connections });
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`inbox reads: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  env.report({ metric: `GET inbox (messages + announcements merged), ${connections} conns`, value: r.rps, unit: 'req/s', p99: r.p99, baseline: { label: 'bare Fastify JSON', value: bare.rps }, target: { minRatio: 0.2 } });
+  env.report({ metric: `GET inbox (messages + announcements merged), ${connections} conns`, value: r.rps, unit: 'req/s', p99: r.p99, baseline: { label: 'bare Fastify + one profile SQL', value: bare.rps }, target: { minRatio: 0.4 }, note: 'profile + merged page of 20' });
 }
 
 async function openClients(url: (i: number) => string, count: number, titleOf: (msg: Record<string, unknown>) => string | null, record: (title: string, at: number) => void): Promise<WebSocket[]> {

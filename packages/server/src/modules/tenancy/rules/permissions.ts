@@ -18,6 +18,11 @@ export const PERMISSIONS = {
   'content.moderate': ['owner', 'admin', 'moderator'],
   'campaigns.manage': ['owner', 'admin', 'operator'],
   'analytics.read': ['owner', 'admin', 'operator', 'analyst'],
+  'points.read': ['owner', 'admin', 'operator', 'analyst'],
+  'points.manage': ['owner', 'admin', 'operator'],
+  'points.adjust': ['owner', 'admin'],
+  'gamification.read': ['owner', 'admin', 'operator', 'analyst'],
+  'gamification.manage': ['owner', 'admin', 'operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -6,6 +6,7 @@
 //     sees every lot change committed by earlier lock holders), consumes lots and writes the entry.
 import { and, asc, desc, eq, gt, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
+import { date, dateOrNull, num, pgArray } from '../../db/raw.ts';
 import { balances, entries, lots, pointTypes, ruleUsage, rules, type ExpiryPolicy } from './schema.ts';
 
 export type EntryRow = typeof entries.$inferSelect;
@@ -35,12 +36,6 @@ type RawEntry = {
   created_at: Date;
   replayed: boolean;
 };
-
-// Raw statements (db.execute) bypass drizzle's column mapping: int8 may arrive as a string and
-// timestamps always do. These coerce explicitly, whatever parsers the pg driver has installed.
-const num = (v: unknown): number => Number(v);
-const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
-const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : date(v));
 
 function toEntry(r: RawEntry): EntryRow {
   return {
@@ -140,7 +135,7 @@ export async function creditLots(db: Db, w: EntryWrite & { parts: { amount: numb
     ), lot as (
       insert into pt_lots (app_id, user_id, type, entry_id, amount, remaining, expires_at, created_at)
       select ins.app_id, ins.user_id, ins.type, ins.id, p.amount, p.amount, p.expires_at, ins.created_at
-      from ins, unnest(${pgTextArray(amounts.map(String))}::bigint[], ${pgTextArray(expiries)}::timestamptz[]) as p(amount, expires_at)
+      from ins, unnest(${pgArray(amounts)}::bigint[], ${pgArray(expiries)}::timestamptz[]) as p(amount, expires_at)
     )
     select ins.*, false as replayed from ins
     union all
@@ -148,11 +143,6 @@ export async function creditLots(db: Db, w: EntryWrite & { parts: { amount: numb
   const r = res.rows[0];
   if (!r) throw new Error('refund wrote nothing: the balance row is missing');
   return { entry: toEntry(r), replayed: r.replayed };
-}
-
-/** A PostgreSQL array literal of nullable strings. */
-function pgTextArray(values: (string | null)[]): string {
-  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
 }
 
 // ---- debits -------------------------------------------------------------------------------------
@@ -408,12 +398,12 @@ export async function lockUsage(db: Db, appId: string, ruleId: string, counters:
   const periods = counters.map((c) => c.period);
   await db.execute(sql`
     insert into pt_rule_usage (app_id, rule_id, user_id, period, amount)
-    select ${appId}, ${ruleId}, u, p, 0 from unnest(${pgTextArray(users)}::text[], ${pgTextArray(periods)}::text[]) as x(u, p)
+    select ${appId}, ${ruleId}, u, p, 0 from unnest(${pgArray(users)}::text[], ${pgArray(periods)}::text[]) as x(u, p)
     on conflict do nothing`);
   const res = await db.execute<{ user_id: string; period: string; amount: number }>(sql`
     select user_id, period, amount from pt_rule_usage
     where app_id = ${appId} and rule_id = ${ruleId}
-      and (user_id, period) in (select * from unnest(${pgTextArray(users)}::text[], ${pgTextArray(periods)}::text[]))
+      and (user_id, period) in (select * from unnest(${pgArray(users)}::text[], ${pgArray(periods)}::text[]))
     order by user_id, period
     for update`);
   return res.rows.map((r) => ({ userId: r.user_id, period: r.period, amount: num(r.amount) }));
@@ -424,7 +414,7 @@ export async function addUsage(db: Db, appId: string, ruleId: string, counters: 
   await db.execute(sql`
     update pt_rule_usage set amount = amount + ${amount}::bigint
     where app_id = ${appId} and rule_id = ${ruleId}
-      and (user_id, period) in (select * from unnest(${pgTextArray(counters.map((c) => c.userId))}::text[], ${pgTextArray(counters.map((c) => c.period))}::text[]))`);
+      and (user_id, period) in (select * from unnest(${pgArray(counters.map((c) => c.userId))}::text[], ${pgArray(counters.map((c) => c.period))}::text[]))`);
 }
 
 /** Day and week counters older than `before` no longer cap anything. */

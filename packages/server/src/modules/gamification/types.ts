@@ -177,7 +177,7 @@ export const PrizeBody = z
     weight: z.number().int().min(0).max(1_000_000_000).describe('Relative odds: probability = weight / sum of weights'),
     stock: z.number().int().min(0).max(1_000_000_000).nullish().describe('null = unlimited'),
     value: z.number().int().min(0).max(1_000_000_000).nullish().describe('Counted against the lottery budget; defaults to reward_amount for points prizes'),
-    sort: z.number().int().min(-1_000_000).max(1_000_000).default(0),
+    sort: z.number().int().min(-1_000_000).max(1_000_000).optional().describe('Order of the prizes (and of their ranges for the roll); defaults to the order given'),
   })
   .superRefine((p, ctx) => {
     if (p.kind === 'points' && (!p.reward_type || !p.reward_amount)) ctx.addIssue({ code: 'custom', path: ['reward_type'], message: 'points prizes need reward_type and reward_amount' });

@@ -64,6 +64,11 @@ export function createCheckin(shared: Shared, abuse: Abuse, levels: Levels) {
       const payType = input.pay_with === 'card' ? mk.card_type : mk.cost_points === null ? null : cfg.points_type;
       const payAmount = input.pay_with === 'card' ? 1 : (mk.cost_points ?? 0);
       if (!payType) throw new AppError('checkin.makeup_disabled', `This app does not accept make-up check-ins paid with ${input.pay_with === 'card' ? 'cards' : 'points'}`, { field: 'body.pay_with' });
+      try {
+        await deps.points.getType(ctx, appId, payType);
+      } catch {
+        throw new AppError('checkin.makeup_disabled', `Make-up ${input.pay_with === 'card' ? 'cards' : 'points'} are not set up: point type "${payType}" is not defined`, { field: 'body.pay_with', type: payType });
+      }
       await abuse.guard(ctx, appId, 'checkin', userId, meta, cfg);
       const timezone = await shared.timezoneOf(ctx, appId, userId, cfg);
       const now = deps.clock.now();

@@ -3,6 +3,7 @@ import { createAbuse } from './abuse.ts';
 import { createCheckin } from './checkin.ts';
 import { createShared, type GamificationDeps } from './deps.ts';
 import { createLevels } from './levels.ts';
+import { createLottery } from './lottery.ts';
 import { eraseUser, purgeSeen } from '../store/erase.ts';
 import type { GamificationConfig } from '../types.ts';
 import { ConfigBody } from '../types.ts';
@@ -14,6 +15,7 @@ export function createGamification(deps: GamificationDeps) {
   const abuse = createAbuse(shared);
   const levels = createLevels(shared);
   const checkin = createCheckin(shared, abuse, levels);
+  const lottery = createLottery(shared, abuse);
 
   return {
     config: {
@@ -21,10 +23,10 @@ export function createGamification(deps: GamificationDeps) {
       /** Replaces the configuration; omitted sections take their defaults. */
       async put(ctx: Ctx, appId: string, input: unknown): Promise<GamificationConfig> {
         const cfg = ConfigBody.parse(input);
+        // Types the configuration will credit must exist; make-up cards are checked when used.
         await shared.assertTypes(ctx, appId, [
           { type: cfg.points_type, field: 'body.points_type' },
-          { type: cfg.growth_type, field: 'body.growth_type' },
-          { type: cfg.checkin.makeup.card_type, field: 'body.checkin.makeup.card_type' },
+          { type: cfg.checkin.growth > 0 ? cfg.growth_type : null, field: 'body.growth_type' },
         ]);
         return shared.saveConfig(ctx, appId, cfg);
       },
@@ -32,6 +34,7 @@ export function createGamification(deps: GamificationDeps) {
     abuse,
     levels,
     checkin,
+    lottery,
 
     /** Erases the user's gamification data (user.deleted). */
     eraseUser: (ctx: Ctx, appId: string, userId: string) => ctx.db.transaction((tx) => eraseUser(tx, appId, userId)),

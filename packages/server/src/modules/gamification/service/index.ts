@@ -4,6 +4,7 @@ import { createCheckin } from './checkin.ts';
 import { createShared, type GamificationDeps } from './deps.ts';
 import { createLevels } from './levels.ts';
 import { createLottery } from './lottery.ts';
+import { createMall } from './mall.ts';
 import { eraseUser, purgeSeen } from '../store/erase.ts';
 import type { GamificationConfig } from '../types.ts';
 import { ConfigBody } from '../types.ts';
@@ -16,6 +17,7 @@ export function createGamification(deps: GamificationDeps) {
   const levels = createLevels(shared);
   const checkin = createCheckin(shared, abuse, levels);
   const lottery = createLottery(shared, abuse);
+  const mall = createMall(shared, abuse);
 
   return {
     config: {
@@ -35,6 +37,7 @@ export function createGamification(deps: GamificationDeps) {
     levels,
     checkin,
     lottery,
+    mall,
 
     /** Erases the user's gamification data (user.deleted). */
     eraseUser: (ctx: Ctx, appId: string, userId: string) => ctx.db.transaction((tx) => eraseUser(tx, appId, userId)),

@@ -19,6 +19,34 @@ export function wireGamification(g: Gamification, deps: { bus: EventBus; points:
     return type === cfg.points_type ? g.levels.multiplier(ctx, appId, userId) : 1;
   });
 
+  // Badges and tasks: host events and Canyu's own activities.
+  bus.subscribe('event.ingested', async (e) => {
+    await g.achievements.track(deps.ctx(), e.appId, { userId: e.userId, name: e.name, sourceId: e.eventId, properties: e.properties });
+  });
+  bus.subscribe('checkin.completed', async (e) => {
+    const ctx = deps.ctx();
+    await g.achievements.track(ctx, e.appId, { userId: e.userId, name: e.kind === 'normal' ? 'gm.checkin' : 'gm.checkin_makeup', sourceId: e.id, properties: { date: e.date, streak: e.streak } });
+    await g.achievements.evaluate(ctx, e.appId, e.userId, { checkinStreak: e.streak, checkinTotal: e.total }, ['checkin_streak', 'checkin_total']);
+  });
+  bus.subscribe('level.up', async (e) => {
+    await g.achievements.evaluate(deps.ctx(), e.appId, e.userId, { level: e.to }, ['level']);
+  });
+  bus.subscribe('points.changed', async (e) => {
+    if (e.amount <= 0) return;
+    const ctx = deps.ctx();
+    if (!(await g.achievements.wantsEarned(ctx, e.appId, e.type))) return;
+    const b = await deps.points.balance(ctx, e.appId, e.userId, e.type);
+    await g.achievements.evaluate(ctx, e.appId, e.userId, { earned: { [e.type]: b.earned } }, ['points_earned']);
+  });
+  bus.subscribe('lottery.drawn', async (e) => {
+    await g.achievements.track(deps.ctx(), e.appId, { userId: e.userId, name: 'gm.draw', sourceId: e.id, properties: { lottery_id: e.lotteryId, won: e.prizeId !== null, prize_kind: e.prizeKind } });
+  });
+  bus.subscribe('mall.redeemed', async (e) => {
+    await g.achievements.track(deps.ctx(), e.appId, { userId: e.userId, name: 'gm.redeem', sourceId: e.id, properties: { item_id: e.itemId, kind: e.kind, quantity: e.quantity } });
+  });
+  bus.subscribe('daily_reward.claimed', async (e) => {
+    await g.achievements.track(deps.ctx(), e.appId, { userId: e.userId, name: 'gm.daily_reward', sourceId: e.id, properties: { amount: e.amount } });
+  });
   bus.subscribe('user.deleted', async ({ appId, userId }) => {
     await g.eraseUser(deps.ctx(), appId, userId);
   });

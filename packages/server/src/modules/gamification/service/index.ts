@@ -1,5 +1,6 @@
 import type { Ctx } from '../../../context.ts';
 import { createAbuse } from './abuse.ts';
+import { createAchievements } from './achievements.ts';
 import { createCheckin } from './checkin.ts';
 import { createShared, type GamificationDeps } from './deps.ts';
 import { createLevels } from './levels.ts';
@@ -18,6 +19,7 @@ export function createGamification(deps: GamificationDeps) {
   const checkin = createCheckin(shared, abuse, levels);
   const lottery = createLottery(shared, abuse);
   const mall = createMall(shared, abuse);
+  const achievements = createAchievements(shared);
 
   return {
     config: {
@@ -38,6 +40,7 @@ export function createGamification(deps: GamificationDeps) {
     checkin,
     lottery,
     mall,
+    achievements,
 
     /** Erases the user's gamification data (user.deleted). */
     eraseUser: (ctx: Ctx, appId: string, userId: string) => ctx.db.transaction((tx) => eraseUser(tx, appId, userId)),

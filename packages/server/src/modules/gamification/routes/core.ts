@@ -38,6 +38,8 @@ const FlagOut = z
   })
   .meta({ id: 'AbuseFlag' });
 
+const BlockOut = z.object({ user_id: z.string(), reason: z.string(), flag_id: z.string().nullable(), created_at: z.string() }).meta({ id: 'AbuseBlock' });
+
 const presentFlag = (f: FlagRow) => ({ id: String(f.id), kind: f.kind, subject: f.subject, user_ids: f.userIds, details: f.details, hits: f.hits, status: f.status, note: f.note, created_at: f.createdAt.toISOString(), updated_at: f.updatedAt.toISOString() });
 
 export function coreRoutes(api: Api, { gamification: g, ctx }: RouteDeps): void {
@@ -260,13 +262,14 @@ export function coreRoutes(api: Api, { gamification: g, ctx }: RouteDeps): void 
     '/v1/gamification/blocks',
     {
       config: { auth: { secret: true, operator: 'gamification.read' } },
-      schema: {
-        tags: abuseTags,
-        summary: 'Blocked users',
-        response: { 200: z.object({ data: z.array(z.object({ user_id: z.string(), reason: z.string(), flag_id: z.string().nullable(), created_at: z.string() })) }), ...errors(401, 403) },
-      },
+      schema: { tags: abuseTags, summary: 'Blocked users, by user id', querystring: z.strictObject(pageQuery), response: { 200: pageSchema(BlockOut), ...errors(400, 401, 403) } },
     },
-    async (req) => ({ data: (await g.abuse.blocks(ctx(req), appIdOf(req))).map((b) => ({ user_id: b.userId, reason: b.reason, flag_id: b.flagId === null ? null : String(b.flagId), created_at: b.createdAt.toISOString() })) }),
+    async (req) => {
+      const cur = decodeCursor(req.query.cursor, z.object({ u: z.string() }));
+      const rows = await g.abuse.blocks(ctx(req), appIdOf(req), { limit: req.query.limit + 1, afterUserId: cur?.u });
+      const p = page(rows, req.query.limit, (r) => ({ u: r.userId }));
+      return { data: p.data.map((b) => ({ user_id: b.userId, reason: b.reason, flag_id: b.flagId === null ? null : String(b.flagId), created_at: b.createdAt.toISOString() })), next_cursor: p.next_cursor };
+    },
   );
 
   api.delete(

@@ -102,8 +102,8 @@ export function createAbuse(shared: Shared) {
       return row;
     },
 
-    blocks(ctx: Ctx, appId: string) {
-      return store.blockedUsers(ctx.db, appId);
+    blocks(ctx: Ctx, appId: string, q: { limit: number; afterUserId?: string | undefined }) {
+      return store.listBlocks(ctx.db, appId, q);
     },
 
     async unblock(ctx: Ctx, appId: string, userId: string): Promise<boolean> {

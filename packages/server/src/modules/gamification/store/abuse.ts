@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/index.ts';
 import { num } from '../../../db/raw.ts';
 import { blocks, devices, draws, flags, limitCounters } from '../schema.ts';
@@ -97,7 +97,19 @@ export async function unblock(db: Db, appId: string, userId: string): Promise<bo
 }
 
 export async function blockedUsers(db: Db, appId: string): Promise<BlockRow[]> {
-  return db.select().from(blocks).where(eq(blocks.appId, appId)).orderBy(desc(blocks.createdAt));
+  return db.select().from(blocks).where(eq(blocks.appId, appId));
+}
+
+/** Blocked users by user id, paged. */
+export async function listBlocks(db: Db, appId: string, q: { limit: number; afterUserId?: string | undefined }): Promise<BlockRow[]> {
+  const conds: SQL[] = [eq(blocks.appId, appId)];
+  if (q.afterUserId !== undefined) conds.push(gt(blocks.userId, q.afterUserId));
+  return db
+    .select()
+    .from(blocks)
+    .where(and(...conds))
+    .orderBy(asc(blocks.userId))
+    .limit(q.limit);
 }
 
 export async function recentDraws(db: Db, appId: string, userId: string, since: Date): Promise<number> {

@@ -109,7 +109,8 @@ async function checkin(env: BenchEnv, run: string) {
   const ok = canyu.status['201'] ?? 0;
   if (canyu.errors > 0 || canyu.non2xx > 0) env.log(`check-in: ${canyu.non2xx} non-2xx, ${canyu.errors} errors: ${JSON.stringify(canyu.status)}`);
   const rows = (await env.pool.query<{ n: number }>(`select count(*)::int as n from gm_checkins where app_id = $1 and user_id like $2`, [app, `ci-${run}-%`])).rows[0]!.n;
-  if (rows !== ok) throw new Error(`check-ins: ${ok} answered 201 but ${rows} stored`);
+  // Requests still in flight when the load stops complete unseen: stored may exceed answered, never trail it.
+  if (rows < ok) throw new Error(`check-ins: ${ok} answered 201 but ${rows} stored`);
   const direct = await env.sql({
     clients: CONNECTIONS,
     run: async (c, i) => {
@@ -122,7 +123,7 @@ async function checkin(env: BenchEnv, run: string) {
       });
     },
   });
-  env.report({ metric: `POST check-in (new user each), ${CONNECTIONS} conns`, value: canyu.rps, unit: 'req/s', p99: canyu.p99, baseline: { label: 'same SQL direct', value: direct.opsPerSec }, target: { min: 3000, minRatio: 0.4, maxP99: 60 }, note: `${ok} check-ins, each one row and one ledger entry` });
+  env.report({ metric: `POST check-in (new user each), ${CONNECTIONS} conns`, value: canyu.rps, unit: 'req/s', p99: canyu.p99, baseline: { label: 'same SQL direct', value: direct.opsPerSec }, target: { min: 3000, minRatio: 0.4, maxP99: 60 }, note: `${rows} check-ins stored, one per user` });
 }
 
 async function earn(env: BenchEnv, run: string) {
@@ -137,12 +138,12 @@ async function earn(env: BenchEnv, run: string) {
   if (canyu.errors > 0 || canyu.non2xx > 0) env.log(`earn: ${canyu.non2xx} non-2xx, ${canyu.errors} errors: ${JSON.stringify(canyu.status)}`);
   const ok = canyu.status['201'] ?? 0;
   const stored = (await env.pool.query<{ n: number }>(`select count(*)::int as n from pt_entries where app_id = $1 and idem_key like $2`, [app, `earn-${run}-%`])).rows[0]!.n;
-  if (stored !== ok) throw new Error(`earn: ${ok} answered 201 but ${stored} entries stored`);
+  if (stored < ok) throw new Error(`earn: ${ok} answered 201 but ${stored} entries stored`);
   const direct = await env.sql({
     clients: CONNECTIONS,
     run: (c, i) => c.query(CREDIT, [app, `ed-${i % 5000}`, 'points', 10, `earn-direct-${run}-${i}`, 'fp', 'bench', 'order', new Date()]),
   });
-  env.report({ metric: `POST points earn (idempotent), ${CONNECTIONS} conns`, value: canyu.rps, unit: 'req/s', p99: canyu.p99, baseline: { label: 'same SQL direct', value: direct.opsPerSec }, target: { min: 3000, minRatio: 0.4, maxP99: 60 }, note: `${ok} entries, balance = entries checked below` });
+  env.report({ metric: `POST points earn (idempotent), ${CONNECTIONS} conns`, value: canyu.rps, unit: 'req/s', p99: canyu.p99, baseline: { label: 'same SQL direct', value: direct.opsPerSec }, target: { min: 3000, minRatio: 0.4, maxP99: 60 }, note: `${stored} entries; every balance = sum of its entries` });
   const bad = (await env.pool.query<{ n: number }>(`select count(*)::int as n from pt_balances b where app_id = $1 and balance <> (select coalesce(sum(amount), 0) from pt_entries e where e.app_id = b.app_id and e.user_id = b.user_id and e.type = b.type)`, [app])).rows[0]!.n;
   if (bad > 0) throw new Error(`${bad} balances disagree with their entries`);
 }

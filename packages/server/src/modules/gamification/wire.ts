@@ -20,8 +20,9 @@ export function wireGamification(g: Gamification, deps: { bus: EventBus; points:
   });
 
   // Badges and tasks: host events and Canyu's own activities.
-  bus.subscribe('event.ingested', async (e) => {
-    await g.achievements.track(deps.ctx(), e.appId, { userId: e.userId, name: e.name, sourceId: e.eventId, properties: e.properties });
+  bus.subscribe('event.ingested', (e) => {
+    if (!g.achievements.wants(e.appId, e.name)) return;
+    return g.achievements.track(deps.ctx(), e.appId, { userId: e.userId, name: e.name, sourceId: e.eventId, properties: e.properties }).then(() => undefined);
   });
   bus.subscribe('checkin.completed', async (e) => {
     const ctx = deps.ctx();

@@ -106,8 +106,17 @@ export function createPoints(deps: PointsDeps) {
     return t;
   }
 
+  // Which (source, event) pairs have rules, readable synchronously once loaded: most events match
+  // no rule, and the event.ingested subscriber skips them without a promise.
+  const ruleIndex = new Map<string, { at: number; keys: Set<string> }>();
+  let ruleGeneration = 0; // a load that began before a change must not publish its stale index
   function rulesOf(ctx: Ctx, appId: string): Promise<RuleRow[]> {
-    return cached(ruleCache, appId, () => store.activeRules(ctx.db, appId));
+    return cached(ruleCache, appId, async () => {
+      const gen = ruleGeneration;
+      const rows = await store.activeRules(ctx.db, appId);
+      if (gen === ruleGeneration) ruleIndex.set(appId, { at: Date.now(), keys: new Set(rows.map((r) => `${r.source}\u0000${r.event}`)) });
+      return rows;
+    });
   }
 
   const announce = (ctx: TxCtx, e: EntryRow) =>
@@ -378,6 +387,8 @@ export function createPoints(deps: PointsDeps) {
         return row;
       });
       ruleCache.delete(appId);
+      ruleIndex.delete(appId);
+      ruleGeneration++;
       return row;
     },
 
@@ -400,6 +411,8 @@ export function createPoints(deps: PointsDeps) {
         return row;
       });
       ruleCache.delete(appId);
+      ruleIndex.delete(appId);
+      ruleGeneration++;
       return row;
     },
 
@@ -410,6 +423,8 @@ export function createPoints(deps: PointsDeps) {
         if (audited(ctx)) await deps.audit.record(tx, { appId, action: 'points.rule.delete', targetType: 'points_rule', targetId: id, before });
       });
       ruleCache.delete(appId);
+      ruleIndex.delete(appId);
+      ruleGeneration++;
     },
 
     async getRule(ctx: Ctx, appId: string, id: string): Promise<RuleRow> {
@@ -420,6 +435,12 @@ export function createPoints(deps: PointsDeps) {
 
     listRules(ctx: Ctx, appId: string, q: { limit: number; afterId?: string | undefined; event?: string | undefined; active?: boolean | undefined }): Promise<RuleRow[]> {
       return store.listRules(ctx.db, appId, q);
+    },
+
+    /** False only when the app's rules are known (and fresh) and none listens to this event. */
+    wants(appId: string, source: 'event' | 'domain', name: string): boolean {
+      const c = ruleIndex.get(appId);
+      return !c || Date.now() - c.at > cacheMs || c.keys.has(`${source}\u0000${name}`);
     },
 
     /**
@@ -462,7 +483,7 @@ export function createPoints(deps: PointsDeps) {
     reactTo(name: EventName, db: Ctx['db']): void {
       deps.bus.subscribe(name, async (payload) => {
         const p = payload as unknown as Record<string, unknown>;
-        if (typeof p.appId !== 'string' || typeof p.userId !== 'string') return;
+        if (typeof p.appId !== 'string' || typeof p.userId !== 'string' || !points.wants(p.appId, 'domain', name)) return;
         const id = typeof p.id === 'string' || typeof p.id === 'number' ? String(p.id) : typeof p.eventId === 'string' ? p.eventId : createHash('sha256').update(JSON.stringify(p)).digest('base64url');
         await points.apply(sysCtx(db), p.appId, { userId: p.userId, source: 'domain', name, sourceId: id, properties: p });
       });
@@ -486,8 +507,9 @@ export type Points = ReturnType<typeof createPoints>;
 /** Subscriptions: ingested events drive earn rules; erasing a user erases their ledger. */
 export function wirePoints(points: Points, deps: { bus: EventBus; db: Ctx['db'] }): void {
   const ctx: Ctx = { db: deps.db, actor: { type: 'system', id: null } };
-  deps.bus.subscribe('event.ingested', async (e) => {
-    await points.apply(ctx, e.appId, { userId: e.userId, source: 'event', name: e.name, sourceId: e.eventId, properties: e.properties });
+  deps.bus.subscribe('event.ingested', (e) => {
+    if (!points.wants(e.appId, 'event', e.name)) return;
+    return points.apply(ctx, e.appId, { userId: e.userId, source: 'event', name: e.name, sourceId: e.eventId, properties: e.properties }).then(() => undefined);
   });
   deps.bus.subscribe('user.deleted', async ({ appId, userId }) => {
     await points.eraseUser(ctx, appId, userId);

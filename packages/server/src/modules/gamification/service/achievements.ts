@@ -36,16 +36,21 @@ export function createAchievements(shared: Shared) {
   const { deps } = shared;
   const cacheMs = deps.cacheMs ?? 5000;
   const cache = new Map<string, { at: number; value: Promise<Interest> }>();
+  /** Event names some badge or task listens to, per app, readable synchronously once loaded. */
+  const names = new Map<string, { at: number; names: Set<string> }>();
+  let generation = 0; // a load that began before a change must not publish its stale index
 
   function interest(ctx: Ctx, appId: string): Promise<Interest> {
     const now = Date.now();
     const c = cache.get(appId);
     if (c && now - c.at <= cacheMs) return c.value;
     const value = (async () => {
+      const gen = generation;
       const [bs, ts] = await Promise.all([badgeStore.listBadges(ctx.db, appId, { active: true }), taskStore.listTasks(ctx.db, appId, { active: true })]);
       const counted = new Set(bs.flatMap((b) => (b.criteria.kind === 'event_count' ? [b.criteria.event] : [])));
       const tasksByEvent = new Map<string, TaskRow[]>();
       for (const t of ts) tasksByEvent.set(t.event, [...(tasksByEvent.get(t.event) ?? []), t]);
+      if (gen === generation) names.set(appId, { at: Date.now(), names: new Set([...counted, ...tasksByEvent.keys()]) });
       return { badges: bs, counted, tasksByEvent };
     })();
     cache.set(appId, { at: now, value });
@@ -73,6 +78,12 @@ export function createAchievements(shared: Shared) {
   const byKind = (i: Interest, kinds: BadgeCriteria['kind'][]) => i.badges.filter((b) => kinds.includes(b.criteria.kind));
 
   const achievements = {
+    /** False only when the app's badges and tasks are known (and fresh) and none counts this activity. */
+    wants(appId: string, name: string): boolean {
+      const c = names.get(appId);
+      return !c || Date.now() - c.at > cacheMs || c.names.has(name);
+    },
+
     /** Counts an activity once: badge counters, task progress, badges it unlocks. */
     async track(ctx: Ctx, appId: string, a: Activity): Promise<{ counted: boolean; completed: string[]; awarded: string[] }> {
       const i = await interest(ctx, appId);
@@ -126,6 +137,8 @@ export function createAchievements(shared: Shared) {
         return row;
       });
       cache.delete(appId);
+      names.delete(appId);
+      generation++;
       return row;
     },
 
@@ -146,6 +159,8 @@ export function createAchievements(shared: Shared) {
         return row;
       });
       cache.delete(appId);
+      names.delete(appId);
+      generation++;
       return row;
     },
 
@@ -195,6 +210,8 @@ export function createAchievements(shared: Shared) {
         return row;
       });
       cache.delete(appId);
+      names.delete(appId);
+      generation++;
       return row;
     },
 
@@ -217,6 +234,8 @@ export function createAchievements(shared: Shared) {
         return row;
       });
       cache.delete(appId);
+      names.delete(appId);
+      generation++;
       return row;
     },
 

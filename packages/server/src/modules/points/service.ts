@@ -5,6 +5,8 @@ import type { Ctx } from '../../context.ts';
 import type { EventBus, EventName } from '../../events.ts';
 import { AppError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { loadCache } from '../../lib/cache.ts';
+import { defined } from '../../lib/objects.ts';
 import { afterCommit, inTransaction, pgCode, type TxCtx } from '../../lib/tx.ts';
 import type { Audit } from '../audit/index.ts';
 import './errors.ts';
@@ -33,7 +35,7 @@ export type PointsDeps = {
 
 export type Source = { type: string; id: string | null };
 
-export type CreditInput = {
+export type DebitInput = {
   userId: string;
   type: string;
   amount: number;
@@ -41,18 +43,12 @@ export type CreditInput = {
   key: string;
   reason?: string | null | undefined;
   source?: Source | null | undefined;
+};
+
+export type CreditInput = DebitInput & {
   ruleId?: string | null | undefined;
   expiresAt?: Date | null | undefined;
   expiresInDays?: number | null | undefined;
-};
-
-export type DebitInput = {
-  userId: string;
-  type: string;
-  amount: number;
-  key: string;
-  reason?: string | null | undefined;
-  source?: Source | null | undefined;
 };
 
 export type EntryResult = { entry: EntryRow; replayed: boolean };
@@ -78,44 +74,28 @@ function checkReplay(r: EntryResult, kind: EntryKind, input: { userId: string; t
 
 export function createPoints(deps: PointsDeps) {
   const cacheMs = deps.cacheMs ?? 5000;
-  const typeCache = new Map<string, { at: number; value: Promise<Map<string, TypeRow>> }>();
-  const ruleCache = new Map<string, { at: number; value: Promise<RuleRow[]> }>();
+  const typeCache = loadCache<Map<string, TypeRow>>(cacheMs);
+  const ruleCache = loadCache<{ rows: RuleRow[]; keys: Set<string> }>(cacheMs);
   let multiplier: MultiplierFn | null = null;
   const audited = (ctx: Ctx) => ctx.actor.type === 'operator' || ctx.actor.type === 'secret_key';
   const sysCtx = (db: Ctx['db']): Ctx => ({ db, actor: { type: 'system', id: null } });
 
-  // Definitions change rarely and are read on every write: cached per app, loads shared by
-  // concurrent callers. A local change clears the entry; other servers see it within cacheMs.
-  function cached<T>(cache: Map<string, { at: number; value: Promise<T> }>, appId: string, load: () => Promise<T>, fresh = false): Promise<T> {
-    const now = Date.now();
-    const c = cache.get(appId);
-    if (c && !fresh && now - c.at <= cacheMs) return c.value;
-    const value = load();
-    cache.set(appId, { at: now, value });
-    value.catch(() => cache.delete(appId));
-    return value;
-  }
-
+  // Definitions change rarely and are read on every write: cached per app (lib/cache.ts).
   async function typeOf(ctx: Ctx, appId: string, key: string, field = 'body.type'): Promise<TypeRow> {
     const load = async () => new Map((await store.listTypes(ctx.db, appId)).map((t) => [t.key, t]));
-    let types = await cached(typeCache, appId, load);
+    let types = await typeCache.get(appId, load);
     // A type defined on another server a moment ago: look again before refusing.
-    if (!types.has(key)) types = await cached(typeCache, appId, load, true);
+    if (!types.has(key)) types = await typeCache.get(appId, load, { fresh: true });
     const t = types.get(key);
     if (!t) throw new AppError('points.unknown_type', `Point type "${key}" is not defined in this app; define it with PUT /v1/points/types/${key}`, { field, type: key });
     return t;
   }
 
-  // Which (source, event) pairs have rules, readable synchronously once loaded: most events match
-  // no rule, and the event.ingested subscriber skips them without a promise.
-  const ruleIndex = new Map<string, { at: number; keys: Set<string> }>();
-  let ruleGeneration = 0; // a load that began before a change must not publish its stale index
-  function rulesOf(ctx: Ctx, appId: string): Promise<RuleRow[]> {
-    return cached(ruleCache, appId, async () => {
-      const gen = ruleGeneration;
+  /** Active rules, and the (source, event) pairs they listen to: most events match no rule. */
+  function rulesOf(ctx: Ctx, appId: string): Promise<{ rows: RuleRow[]; keys: Set<string> }> {
+    return ruleCache.get(appId, async () => {
       const rows = await store.activeRules(ctx.db, appId);
-      if (gen === ruleGeneration) ruleIndex.set(appId, { at: Date.now(), keys: new Set(rows.map((r) => `${r.source}\u0000${r.event}`)) });
-      return rows;
+      return { rows, keys: new Set(rows.map((r) => `${r.source}\u0000${r.event}`)) };
     });
   }
 
@@ -387,8 +367,6 @@ export function createPoints(deps: PointsDeps) {
         return row;
       });
       ruleCache.delete(appId);
-      ruleIndex.delete(appId);
-      ruleGeneration++;
       return row;
     },
 
@@ -396,23 +374,16 @@ export function createPoints(deps: PointsDeps) {
       const row = await inTransaction(ctx, async (tx) => {
         const before = await store.findRule(tx.db, appId, id);
         if (!before) throw new AppError('points.rule_not_found', `Rule ${id} does not exist in this app`, { rule_id: id });
-        const row = (await store.updateRule(tx.db, appId, id, {
-          ...(p.name !== undefined ? { name: p.name } : {}),
-          ...(p.conditions !== undefined ? { conditions: p.conditions } : {}),
-          ...(p.amount !== undefined ? { amount: p.amount } : {}),
-          ...(p.daily_cap !== undefined ? { dailyCap: p.daily_cap } : {}),
-          ...(p.weekly_cap !== undefined ? { weeklyCap: p.weekly_cap } : {}),
-          ...(p.total_cap !== undefined ? { totalCap: p.total_cap } : {}),
-          ...(p.timezone !== undefined ? { timezone: p.timezone } : {}),
-          ...(p.expires_in_days !== undefined ? { expiresInDays: p.expires_in_days } : {}),
-          ...(p.active !== undefined ? { active: p.active } : {}),
-        }))!;
+        const row = (await store.updateRule(
+          tx.db,
+          appId,
+          id,
+          defined({ name: p.name, conditions: p.conditions, amount: p.amount, dailyCap: p.daily_cap, weeklyCap: p.weekly_cap, totalCap: p.total_cap, timezone: p.timezone, expiresInDays: p.expires_in_days, active: p.active }),
+        ))!;
         if (audited(ctx)) await deps.audit.record(tx, { appId, action: 'points.rule.update', targetType: 'points_rule', targetId: id, before, after: row });
         return row;
       });
       ruleCache.delete(appId);
-      ruleIndex.delete(appId);
-      ruleGeneration++;
       return row;
     },
 
@@ -423,8 +394,6 @@ export function createPoints(deps: PointsDeps) {
         if (audited(ctx)) await deps.audit.record(tx, { appId, action: 'points.rule.delete', targetType: 'points_rule', targetId: id, before });
       });
       ruleCache.delete(appId);
-      ruleIndex.delete(appId);
-      ruleGeneration++;
     },
 
     async getRule(ctx: Ctx, appId: string, id: string): Promise<RuleRow> {
@@ -439,8 +408,8 @@ export function createPoints(deps: PointsDeps) {
 
     /** False only when the app's rules are known (and fresh) and none listens to this event. */
     wants(appId: string, source: 'event' | 'domain', name: string): boolean {
-      const c = ruleIndex.get(appId);
-      return !c || Date.now() - c.at > cacheMs || c.keys.has(`${source}\u0000${name}`);
+      const c = ruleCache.peek(appId);
+      return !c || c.keys.has(`${source}\u0000${name}`);
     },
 
     /**
@@ -448,7 +417,7 @@ export function createPoints(deps: PointsDeps) {
      * (rule, source, source id), clipped to its caps; returns what was granted.
      */
     async apply(ctx: Ctx, appId: string, o: { userId: string; source: 'event' | 'domain'; name: string; sourceId: string; properties: Record<string, unknown> }): Promise<{ ruleId: string; granted: number; reason?: 'cap' | 'duplicate' }[]> {
-      const matching = (await rulesOf(ctx, appId)).filter((r) => r.source === o.source && r.event === o.name && matchesConditions(r.conditions, o.properties));
+      const matching = (await rulesOf(ctx, appId)).rows.filter((r) => r.source === o.source && r.event === o.name && matchesConditions(r.conditions, o.properties));
       const out: { ruleId: string; granted: number; reason?: 'cap' | 'duplicate' }[] = [];
       for (const rule of matching) {
         const key = `rule:${rule.id}:${o.source}:${o.sourceId}`;

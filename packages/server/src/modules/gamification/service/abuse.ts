@@ -4,6 +4,7 @@
 // operators review, and blocks.
 import type { Ctx } from '../../../context.ts';
 import { AppError } from '../../../http/errors.ts';
+import { loadCache } from '../../../lib/cache.ts';
 import * as store from '../store/abuse.ts';
 import type { FlagKind, FlagRow } from '../store/abuse.ts';
 import type { AbuseAction, GamificationConfig } from '../types.ts';
@@ -17,18 +18,8 @@ declare module '../../../events.ts' {
 
 export function createAbuse(shared: Shared) {
   const { deps } = shared;
-  const blockCache = new Map<string, { at: number; value: Promise<Set<string>> }>();
-  const cacheMs = deps.cacheMs ?? 5000;
-
-  const blockedSet = (ctx: Ctx, appId: string): Promise<Set<string>> => {
-    const now = Date.now();
-    const c = blockCache.get(appId);
-    if (c && now - c.at <= cacheMs) return c.value;
-    const value = store.blockedUsers(ctx.db, appId).then((rows) => new Set(rows.map((r) => r.userId)));
-    blockCache.set(appId, { at: now, value });
-    value.catch(() => blockCache.delete(appId));
-    return value;
-  };
+  const blockCache = loadCache<Set<string>>(deps.cacheMs ?? 5000);
+  const blockedSet = (ctx: Ctx, appId: string): Promise<Set<string>> => blockCache.get(appId, async () => new Set((await store.blockedUsers(ctx.db, appId)).map((r) => r.userId)));
 
   async function flag(ctx: Ctx, appId: string, f: { kind: FlagKind; subject: string; userIds: string[]; details: Record<string, unknown> }, cfg: GamificationConfig): Promise<FlagRow> {
     const row = await store.raiseFlag(ctx.db, { appId, ...f, now: deps.clock.now() });

@@ -4,7 +4,9 @@
 // primary key) and each task period claimed once (a guarded UPDATE), rewards idempotent by key.
 import type { Ctx } from '../../../context.ts';
 import { AppError } from '../../../http/errors.ts';
+import { loadCache } from '../../../lib/cache.ts';
 import { newId } from '../../../lib/ids.ts';
+import { defined } from '../../../lib/objects.ts';
 import { inTransaction, type TxCtx } from '../../../lib/tx.ts';
 import { matchesConditions } from '../../points/index.ts';
 import { counterName, meets, progressOf, type Facts } from '../rules/badges.ts';
@@ -35,27 +37,16 @@ type Interest = { badges: BadgeRow[]; counted: Set<string>; tasksByEvent: Map<st
 export function createAchievements(shared: Shared) {
   const { deps } = shared;
   const cacheMs = deps.cacheMs ?? 5000;
-  const cache = new Map<string, { at: number; value: Promise<Interest> }>();
-  /** Event names some badge or task listens to, per app, readable synchronously once loaded. */
-  const names = new Map<string, { at: number; names: Set<string> }>();
-  let generation = 0; // a load that began before a change must not publish its stale index
+  const cache = loadCache<Interest>(cacheMs);
 
   function interest(ctx: Ctx, appId: string): Promise<Interest> {
-    const now = Date.now();
-    const c = cache.get(appId);
-    if (c && now - c.at <= cacheMs) return c.value;
-    const value = (async () => {
-      const gen = generation;
+    return cache.get(appId, async () => {
       const [bs, ts] = await Promise.all([badgeStore.listBadges(ctx.db, appId, { active: true }), taskStore.listTasks(ctx.db, appId, { active: true })]);
       const counted = new Set(bs.flatMap((b) => (b.criteria.kind === 'event_count' ? [b.criteria.event] : [])));
       const tasksByEvent = new Map<string, TaskRow[]>();
       for (const t of ts) tasksByEvent.set(t.event, [...(tasksByEvent.get(t.event) ?? []), t]);
-      if (gen === generation) names.set(appId, { at: Date.now(), names: new Set([...counted, ...tasksByEvent.keys()]) });
       return { badges: bs, counted, tasksByEvent };
-    })();
-    cache.set(appId, { at: now, value });
-    value.catch(() => cache.delete(appId));
-    return value;
+    });
   }
 
   /** Awards each badge whose criteria the facts meet (once), granting its rewards. */
@@ -80,8 +71,8 @@ export function createAchievements(shared: Shared) {
   const achievements = {
     /** False only when the app's badges and tasks are known (and fresh) and none counts this activity. */
     wants(appId: string, name: string): boolean {
-      const c = names.get(appId);
-      return !c || Date.now() - c.at > cacheMs || c.names.has(name);
+      const c = cache.peek(appId);
+      return !c || c.counted.has(name) || c.tasksByEvent.has(name);
     },
 
     /** Counts an activity once: badge counters, task progress, badges it unlocks. */
@@ -137,8 +128,6 @@ export function createAchievements(shared: Shared) {
         return row;
       });
       cache.delete(appId);
-      names.delete(appId);
-      generation++;
       return row;
     },
 
@@ -147,20 +136,11 @@ export function createAchievements(shared: Shared) {
       const row = await inTransaction(ctx, async (tx) => {
         const before = await badgeStore.findBadge(tx.db, appId, id);
         if (!before) throw shared.notFound('badges.not_found', 'Badge', id);
-        const row = (await badgeStore.updateBadge(tx.db, appId, id, {
-          ...(p.name !== undefined ? { name: p.name } : {}),
-          ...(p.description !== undefined ? { description: p.description } : {}),
-          ...(p.icon_url !== undefined ? { iconUrl: p.icon_url } : {}),
-          ...(p.rewards !== undefined ? { rewards: p.rewards } : {}),
-          ...(p.active !== undefined ? { active: p.active } : {}),
-          ...(p.sort !== undefined ? { sort: p.sort } : {}),
-        }))!;
+        const row = (await badgeStore.updateBadge(tx.db, appId, id, defined({ name: p.name, description: p.description, iconUrl: p.icon_url, rewards: p.rewards, active: p.active, sort: p.sort })))!;
         if (shared.audited(ctx)) await deps.audit.record(tx, { appId, action: 'badge.update', targetType: 'badge', targetId: id, before, after: row });
         return row;
       });
       cache.delete(appId);
-      names.delete(appId);
-      generation++;
       return row;
     },
 
@@ -210,8 +190,6 @@ export function createAchievements(shared: Shared) {
         return row;
       });
       cache.delete(appId);
-      names.delete(appId);
-      generation++;
       return row;
     },
 
@@ -220,22 +198,11 @@ export function createAchievements(shared: Shared) {
       const row = await inTransaction(ctx, async (tx) => {
         const before = await taskStore.findTask(tx.db, appId, id);
         if (!before) throw shared.notFound('tasks.not_found', 'Task', id);
-        const row = (await taskStore.updateTask(tx.db, appId, id, {
-          ...(p.name !== undefined ? { name: p.name } : {}),
-          ...(p.description !== undefined ? { description: p.description } : {}),
-          ...(p.conditions !== undefined ? { conditions: p.conditions } : {}),
-          ...(p.target !== undefined ? { target: p.target } : {}),
-          ...(p.rewards !== undefined ? { rewards: p.rewards } : {}),
-          ...(p.group !== undefined ? { group: p.group } : {}),
-          ...(p.sort !== undefined ? { sort: p.sort } : {}),
-          ...(p.active !== undefined ? { active: p.active } : {}),
-        }))!;
+        const row = (await taskStore.updateTask(tx.db, appId, id, defined({ name: p.name, description: p.description, conditions: p.conditions, target: p.target, rewards: p.rewards, group: p.group, sort: p.sort, active: p.active })))!;
         if (shared.audited(ctx)) await deps.audit.record(tx, { appId, action: 'task.update', targetType: 'task', targetId: id, before, after: row });
         return row;
       });
       cache.delete(appId);
-      names.delete(appId);
-      generation++;
       return row;
     },
 

@@ -4,6 +4,7 @@ import type { Ctx } from '../../../context.ts';
 import type { Db } from '../../../db/index.ts';
 import type { EventBus } from '../../../events.ts';
 import { AppError } from '../../../http/errors.ts';
+import { loadCache } from '../../../lib/cache.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import type { TxCtx } from '../../../lib/tx.ts';
 import type { Audit } from '../../audit/index.ts';
@@ -33,7 +34,7 @@ export const DEFAULT_CONFIG: GamificationConfig = ConfigBody.parse({});
 
 export function createShared(deps: GamificationDeps) {
   const cacheMs = deps.cacheMs ?? 5000;
-  const cache = new Map<string, { at: number; value: Promise<GamificationConfig> }>();
+  const cache = loadCache<GamificationConfig>(cacheMs);
   const audited = (ctx: Ctx) => ctx.actor.type === 'operator' || ctx.actor.type === 'secret_key';
 
   const shared = {
@@ -42,13 +43,10 @@ export function createShared(deps: GamificationDeps) {
 
     /** The app's configuration (defaults until an operator saves one). */
     config(ctx: Ctx, appId: string): Promise<GamificationConfig> {
-      const now = Date.now();
-      const c = cache.get(appId);
-      if (c && now - c.at <= cacheMs) return c.value;
-      const value = store.findConfig(ctx.db, appId).then((raw) => (raw ? ConfigBody.parse(raw) : DEFAULT_CONFIG));
-      cache.set(appId, { at: now, value });
-      value.catch(() => cache.delete(appId));
-      return value;
+      return cache.get(appId, async () => {
+        const raw = await store.findConfig(ctx.db, appId);
+        return raw ? ConfigBody.parse(raw) : DEFAULT_CONFIG;
+      });
     },
 
     async saveConfig(ctx: Ctx, appId: string, next: GamificationConfig): Promise<GamificationConfig> {

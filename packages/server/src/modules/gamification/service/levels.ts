@@ -3,6 +3,7 @@
 // fall only when the app's policy is `periodic`, in the review job.
 import type { Ctx } from '../../../context.ts';
 import { AppError } from '../../../http/errors.ts';
+import { loadCache } from '../../../lib/cache.ts';
 import { inTransaction } from '../../../lib/tx.ts';
 import { levelFor, nextLevel } from '../rules/levels.ts';
 import { appsWithPeriodicLevels } from '../store/config.ts';
@@ -21,17 +22,8 @@ declare module '../../../events.ts' {
 export function createLevels(shared: Shared) {
   const { deps } = shared;
   const cacheMs = deps.cacheMs ?? 5000;
-  const cache = new Map<string, { at: number; value: Promise<LevelRow[]> }>();
-
-  const levelsOf = (ctx: Ctx, appId: string): Promise<LevelRow[]> => {
-    const now = Date.now();
-    const c = cache.get(appId);
-    if (c && now - c.at <= cacheMs) return c.value;
-    const value = store.listLevels(ctx.db, appId);
-    cache.set(appId, { at: now, value });
-    value.catch(() => cache.delete(appId));
-    return value;
-  };
+  const cache = loadCache<LevelRow[]>(cacheMs);
+  const levelsOf = (ctx: Ctx, appId: string): Promise<LevelRow[]> => cache.get(appId, () => store.listLevels(ctx.db, appId));
 
   async function growthOf(ctx: Ctx, appId: string, userId: string): Promise<number> {
     const cfg = await shared.config(ctx, appId);

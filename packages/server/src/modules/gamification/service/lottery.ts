@@ -8,6 +8,7 @@ import { randomInt } from 'node:crypto';
 import type { Ctx } from '../../../context.ts';
 import { AppError, fieldError } from '../../../http/errors.ts';
 import { newId } from '../../../lib/ids.ts';
+import { defined } from '../../../lib/objects.ts';
 import { localDate } from '../../../lib/localtime.ts';
 import { inTransaction, pgCode } from '../../../lib/tx.ts';
 import type { EntryRow } from '../../points/index.ts';
@@ -95,17 +96,13 @@ export function createLottery(shared: Shared, abuse: Abuse) {
         const costType = p.cost_type !== undefined ? p.cost_type : before.costType;
         if ((p.cost ?? before.costAmount) > 0 && !costType) throw fieldError('body.cost_type', 'a draw that costs points needs cost_type', 'a point type key');
         if (p.budget !== undefined && p.budget !== null && p.budget < before.budgetUsed) throw fieldError('body.budget', `must be at least ${before.budgetUsed}, the value already awarded`, `>= ${before.budgetUsed}`);
-        const row = (await store.updateLottery(tx.db, appId, id, {
-          ...(p.name !== undefined ? { name: p.name } : {}),
-          ...(p.description !== undefined ? { description: p.description } : {}),
-          ...(p.cost_type !== undefined ? { costType: p.cost_type } : {}),
-          ...(p.cost !== undefined ? { costAmount: p.cost } : {}),
-          ...(p.daily_limit !== undefined ? { dailyLimit: p.daily_limit } : {}),
-          ...(p.budget !== undefined ? { budget: p.budget } : {}),
-          ...(p.starts_at !== undefined ? { startsAt: p.starts_at ? new Date(p.starts_at) : null } : {}),
-          ...(p.ends_at !== undefined ? { endsAt: p.ends_at ? new Date(p.ends_at) : null } : {}),
-          ...(p.status !== undefined ? { status: p.status } : {}),
-        }))!;
+        const when = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : new Date(v));
+        const row = (await store.updateLottery(
+          tx.db,
+          appId,
+          id,
+          defined({ name: p.name, description: p.description, costType: p.cost_type, costAmount: p.cost, dailyLimit: p.daily_limit, budget: p.budget, startsAt: when(p.starts_at), endsAt: when(p.ends_at), status: p.status }),
+        ))!;
         if (shared.audited(ctx)) await deps.audit.record(tx, { appId, action: 'lottery.update', targetType: 'lottery', targetId: id, before, after: row });
         return row;
       });
@@ -126,13 +123,7 @@ export function createLottery(shared: Shared, abuse: Abuse) {
       const before = prizes.find((x) => x.id === prizeId);
       if (!before) throw shared.notFound('lottery.prize_not_found', 'Prize', prizeId);
       return inTransaction(ctx, async (tx) => {
-        const row = (await store.updatePrize(tx.db, appId, lotteryId, prizeId, {
-          ...(p.name !== undefined ? { name: p.name } : {}),
-          ...(p.weight !== undefined ? { weight: p.weight } : {}),
-          ...(p.stock !== undefined ? { stock: p.stock } : {}),
-          ...(p.value !== undefined ? { value: p.value } : {}),
-          ...(p.sort !== undefined ? { sort: p.sort } : {}),
-        }))!;
+        const row = (await store.updatePrize(tx.db, appId, lotteryId, prizeId, defined(p)))!;
         if (shared.audited(ctx)) await deps.audit.record(tx, { appId, action: 'lottery.prize.update', targetType: 'lottery_prize', targetId: prizeId, before, after: row });
         return row;
       });

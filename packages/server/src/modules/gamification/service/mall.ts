@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import type { Ctx } from '../../../context.ts';
 import { AppError, fieldError } from '../../../http/errors.ts';
 import { newId } from '../../../lib/ids.ts';
+import { defined } from '../../../lib/objects.ts';
 import { localDate } from '../../../lib/localtime.ts';
 import { inTransaction, pgCode } from '../../../lib/tx.ts';
 import type { EntryRow } from '../../points/index.ts';
@@ -66,16 +67,7 @@ export function createMall(shared: Shared, abuse: Abuse) {
     async updateItem(ctx: Ctx, appId: string, id: string, p: ItemPatchInput): Promise<ItemRow> {
       return inTransaction(ctx, async (tx) => {
         const before = await item(tx, appId, id);
-        const row = (await store.updateItem(tx.db, appId, id, {
-          ...(p.name !== undefined ? { name: p.name } : {}),
-          ...(p.description !== undefined ? { description: p.description } : {}),
-          ...(p.image_url !== undefined ? { imageUrl: p.image_url } : {}),
-          ...(p.price !== undefined ? { price: p.price } : {}),
-          ...(p.stock !== undefined ? { stock: p.stock } : {}),
-          ...(p.per_user_limit !== undefined ? { perUserLimit: p.per_user_limit } : {}),
-          ...(p.active !== undefined ? { active: p.active } : {}),
-          ...(p.sort !== undefined ? { sort: p.sort } : {}),
-        }))!;
+        const row = (await store.updateItem(tx.db, appId, id, defined({ name: p.name, description: p.description, imageUrl: p.image_url, price: p.price, stock: p.stock, perUserLimit: p.per_user_limit, active: p.active, sort: p.sort })))!;
         if (shared.audited(ctx)) await deps.audit.record(tx, { appId, action: 'mall.item.update', targetType: 'mall_item', targetId: id, before, after: row });
         return row;
       });

@@ -164,3 +164,25 @@ describe('tasks', () => {
     assert.equal((await post(`/v1/users/spinner/tasks/${task.id}/claim`, {})).statusCode, 200);
   });
 });
+
+describe('erasure', () => {
+  it("erasing a user erases their check-ins, badges, task progress, draws, orders and ledger", async () => {
+    const u = 'forget-me';
+    await post(`/v1/users/${u}`, { timezone: 'UTC' });
+    assert.equal((await post(`/v1/users/${u}/checkins`)).statusCode, 201);
+    await track(u, 'like.received', 'forget-1');
+    await t.services.bus.drain();
+    const count = async () => {
+      const { rows } = await t.database.pool.query(
+        `select (select count(*) from gm_checkins where app_id = $1 and user_id = $2) + (select count(*) from gm_checkin_state where app_id = $1 and user_id = $2)
+              + (select count(*) from gm_counters where app_id = $1 and user_id = $2) + (select count(*) from pt_entries where app_id = $1 and user_id = $2) as n`,
+        [A.appId, u],
+      );
+      return Number(rows[0].n);
+    };
+    assert.ok((await count()) >= 3);
+    assert.equal((await t.inject({ method: 'DELETE', url: `/v1/users/${u}`, headers: sk() })).statusCode, 204);
+    await t.services.bus.drain();
+    assert.equal(await count(), 0);
+  });
+});

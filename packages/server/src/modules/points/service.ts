@@ -119,28 +119,29 @@ export function createPoints(deps: PointsDeps) {
     }
   }
 
+  /** The ledger entry a change writes, from its input: who, what, why, and the key's fingerprint. */
+  const entryWrite = (ctx: Ctx, appId: string, kind: EntryKind, input: CreditInput, sign: 1 | -1, now: Date): store.EntryWrite => ({
+    appId,
+    userId: input.userId,
+    type: input.type,
+    kind,
+    amount: input.amount,
+    key: input.key,
+    fingerprint: fingerprintOf(kind, input.userId, input.type, sign * input.amount),
+    reason: input.reason ?? null,
+    sourceType: input.source?.type ?? null,
+    sourceId: input.source?.id ?? null,
+    ruleId: input.ruleId ?? null,
+    actorType: ctx.actor.type,
+    actorId: ctx.actor.id,
+    now,
+  });
+
   async function creditAs(ctx: TxCtx, appId: string, kind: 'earn' | 'adjust', input: CreditInput): Promise<EntryResult> {
     const t = await typeOf(ctx, appId, input.type);
     const now = deps.clock.now();
     const expiresAt = expiresAtFor(t.expiry, now, { at: input.expiresAt ?? null, days: input.expiresInDays ?? null });
-    const write = {
-      appId,
-      userId: input.userId,
-      type: input.type,
-      kind,
-      amount: input.amount,
-      key: input.key,
-      fingerprint: fingerprintOf(kind, input.userId, input.type, input.amount),
-      reason: input.reason ?? null,
-      sourceType: input.source?.type ?? null,
-      sourceId: input.source?.id ?? null,
-      ruleId: input.ruleId ?? null,
-      actorType: ctx.actor.type,
-      actorId: ctx.actor.id,
-      now,
-      expiresAt,
-      earned: input.amount,
-    };
+    const write = { ...entryWrite(ctx, appId, kind, input, 1, now), expiresAt, earned: input.amount };
     const r = await retryOnKeyRace(ctx, async () => {
       try {
         return await store.credit(ctx.db, write);
@@ -170,23 +171,7 @@ export function createPoints(deps: PointsDeps) {
           balance -= expired.total;
         }
         if (balance < input.amount) throw insufficient(input.type, balance, input.amount);
-        const entry = await store.debit(tx.db, {
-          appId,
-          userId: input.userId,
-          type: input.type,
-          kind,
-          amount: input.amount,
-          key: input.key,
-          fingerprint: fingerprintOf(kind, input.userId, input.type, -input.amount),
-          reason: input.reason ?? null,
-          sourceType: input.source?.type ?? null,
-          sourceId: input.source?.id ?? null,
-          ruleId: null,
-          actorType: ctx.actor.type,
-          actorId: ctx.actor.id,
-          now,
-          spent: kind === 'spend' ? input.amount : 0,
-        });
+        const entry = await store.debit(tx.db, { ...entryWrite(ctx, appId, kind, input, -1, now), spent: kind === 'spend' ? input.amount : 0 });
         announce(tx, entry);
         return { entry, replayed: false };
       });

@@ -193,7 +193,7 @@ async function draw(env: BenchEnv, run: string) {
   const awarded = (await env.pool.query<{ awarded: number; stock: number }>(`select awarded, stock from gm_prizes where id = $1`, [prize.id])).rows[0]!;
   const won = (await env.pool.query<{ n: number }>(`select count(*)::int as n from gm_draws where prize_id = $1`, [prize.id])).rows[0]!.n;
   if (won !== awarded.awarded || awarded.stock < 0 || awarded.awarded + awarded.stock !== 1000) throw new Error(`prize accounting broke: ${JSON.stringify({ won, ...awarded })}`);
-  env.report({ metric: `POST lottery draw (cost 1, 10% win), ${CONNECTIONS} conns`, value: canyu.rps, unit: 'req/s', p99: canyu.p99, baseline: { label: 'same SQL direct', value: direct.opsPerSec }, note: `${canyu.status['201'] ?? 0} draws; ${won} prizes = stock taken` });
+  env.report({ metric: `POST lottery draw (cost 1, 10% win), ${CONNECTIONS} conns`, value: canyu.rps, unit: 'req/s', p99: canyu.p99, baseline: { label: 'same SQL direct', value: direct.opsPerSec }, note: `${canyu.status['201'] ?? 0} draws via Canyu; prizes won (Canyu + direct) ${won} = stock taken` });
 }
 
 const scenario: Scenario = {

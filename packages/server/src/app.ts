@@ -52,7 +52,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const gamification = createGamification({ db, bus, clock, audit, points, users, log });
   wireGamification(gamification, { bus, points, ctx: () => ({ db, actor: { type: 'system', id: null } }) });
   // Earn rules may react to these domain events as well as to ingested events.
-  for (const name of ['checkin.completed', 'level.up'] as const) points.reactTo(name, db);
+  for (const name of ['checkin.completed', 'level.up', 'badge.awarded', 'task.completed', 'lottery.drawn', 'mall.redeemed', 'daily_reward.claimed'] as const) points.reactTo(name, db);
   return { audit, tenancy, users, events, points, gamification, bus, clock };
 }
 

@@ -9,7 +9,9 @@ import { expectError, findIssue } from '../../testing/http.ts';
 
 const DAY = 86_400_000;
 let offsetMs = 0;
-const clock = { now: () => new Date(Date.now() + offsetMs) };
+/** Real time plus an offset the tests move; `frozen` stops it for exact expiry arithmetic. */
+let frozen: number | null = null;
+const clock = { now: () => new Date((frozen ?? Date.now()) + offsetMs) };
 
 let t: TestApp;
 let A: Tenant;
@@ -168,6 +170,7 @@ describe('races', () => {
 describe('lots and expiry (fake clock)', () => {
   it('spends the oldest lots first, expires the rest with ledger entries, shows what expires when', async () => {
     const u = 'expiring-user';
+    frozen = Date.now();
     const t0 = clock.now().getTime();
     const e1 = await svc().earn(sys(), A.appId, { userId: u, type: 'coins', amount: 100, key: 'exp-1' });
     assert.equal(e1.entry.expiresAt!.getTime(), t0 + 10 * DAY, 'days policy: 10 days after earning');
@@ -205,6 +208,7 @@ describe('lots and expiry (fake clock)', () => {
     assert.equal(final.balance, 0);
     assert.equal(final.expired, 120);
     await assertLedgerConsistent();
+    frozen = null;
   });
 
   it('explicit expiry overrides the type policy; end-of-next-year lands on the local new year', async () => {

@@ -295,11 +295,14 @@ export function createPoints(deps: PointsDeps) {
       let total = 0;
       for (;;) {
         const due = await store.dueGroups(ctx.db, deps.clock.now(), opts.batch ?? 500);
-        if (due.length === 0) break;
+        let expired = 0;
         for (const g of due) {
-          total += await expireFor(ctx, g.appId, g.userId, g.type);
+          expired += await expireFor(ctx, g.appId, g.userId, g.type);
           groups++;
         }
+        total += expired;
+        // Nothing left, or nothing this pass could expire (never spin on a group that will not move).
+        if (due.length === 0 || expired === 0) break;
       }
       await store.purgeUsage(ctx.db, new Date(deps.clock.now().getTime() - 15 * 86_400_000));
       return { groups, points: total };

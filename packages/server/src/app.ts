@@ -22,6 +22,8 @@ import type { Jobs } from './jobs.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { auditRoutes, createAudit } from './modules/audit/index.ts';
 import { createEvents, eventsRoutes } from './modules/events/index.ts';
+import { createGamification, gamificationRoutes, wireGamification } from './modules/gamification/index.ts';
+import { createPoints, pointsRoutes, wirePoints } from './modules/points/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
 import { createWebhooks, webhooksRoutes } from './modules/webhooks/index.ts';
@@ -47,7 +49,13 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
   const webhooks = createWebhooks({ db, clock, audit, log });
-  return { audit, tenancy, users, events, webhooks, bus, clock };
+  const points = createPoints({ audit, bus, clock, log });
+  wirePoints(points, { bus, db });
+  const gamification = createGamification({ db, bus, clock, audit, points, users, log });
+  wireGamification(gamification, { bus, points, ctx: () => ({ db, actor: { type: 'system', id: null } }) });
+  // Earn rules may react to these domain events as well as to ingested events.
+  for (const name of ['checkin.completed', 'level.up', 'badge.awarded', 'task.completed', 'lottery.drawn', 'mall.redeemed', 'daily_reward.claimed'] as const) points.reactTo(name, db);
+  return { audit, tenancy, users, events, webhooks, points, gamification, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -237,6 +245,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   usersRoutes(api, { users: services.users, ctx });
   eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
   webhooksRoutes(api, { webhooks: services.webhooks, ctx });
+  pointsRoutes(api, { points: services.points, ctx });
+  gamificationRoutes(api, { gamification: services.gamification, ctx });
 
   // ---- maintenance jobs -------------------------------------------------------------------------
   if (deps.jobs) {
@@ -249,6 +259,18 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     });
     deps.jobs.schedule('canyu.sessions.purge', '23 3 * * *');
     services.webhooks.registerJobs(deps.jobs);
+    deps.jobs.define('canyu.points.expire', async () => {
+      await services.points.expireDue(systemCtx());
+    });
+    deps.jobs.schedule('canyu.points.expire', '*/5 * * * *');
+    deps.jobs.define('canyu.gamification.levels.review', async () => {
+      await services.gamification.levels.review(systemCtx());
+    });
+    deps.jobs.schedule('canyu.gamification.levels.review', '41 4 * * *');
+    deps.jobs.define('canyu.gamification.purge', async () => {
+      await services.gamification.purge(systemCtx());
+    });
+    deps.jobs.schedule('canyu.gamification.purge', '53 4 * * *');
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------

@@ -23,9 +23,9 @@ describe('role permissions', () => {
     const expected: Record<Role, Permission[]> = {
       owner: permissions,
       admin: permissions.filter((p) => p !== 'app.delete'),
-      operator: ['app.read', 'members.read', 'users.read', 'users.write', 'events.read', 'events.write', 'campaigns.manage', 'analytics.read', 'webhooks.read'],
+      operator: ['app.read', 'members.read', 'users.read', 'users.write', 'events.read', 'events.write', 'campaigns.manage', 'analytics.read', 'webhooks.read', 'points.read', 'points.manage', 'gamification.read', 'gamification.manage'],
       moderator: ['app.read', 'members.read', 'users.read', 'content.moderate'],
-      analyst: ['app.read', 'members.read', 'users.read', 'events.read', 'analytics.read'],
+      analyst: ['app.read', 'members.read', 'users.read', 'events.read', 'analytics.read', 'points.read', 'gamification.read'],
     };
     for (const role of ROLES) {
       const granted = permissions.filter((p) => can(role, p));

@@ -20,6 +20,11 @@ export const PERMISSIONS = {
   'analytics.read': ['owner', 'admin', 'operator', 'analyst'],
   'webhooks.read': ['owner', 'admin', 'operator'],
   'webhooks.manage': ['owner', 'admin'],
+  'points.read': ['owner', 'admin', 'operator', 'analyst'],
+  'points.manage': ['owner', 'admin', 'operator'],
+  'points.adjust': ['owner', 'admin'],
+  'gamification.read': ['owner', 'admin', 'operator', 'analyst'],
+  'gamification.manage': ['owner', 'admin', 'operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

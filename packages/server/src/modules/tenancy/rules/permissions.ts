@@ -18,6 +18,7 @@ export const PERMISSIONS = {
   'content.moderate': ['owner', 'admin', 'moderator'],
   'campaigns.manage': ['owner', 'admin', 'operator'],
   'analytics.read': ['owner', 'admin', 'operator', 'analyst'],
+  'feedback.manage': ['owner', 'admin', 'operator', 'moderator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -22,6 +22,7 @@ import type { Jobs } from './jobs.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { auditRoutes, createAudit } from './modules/audit/index.ts';
 import { createEvents, eventsRoutes } from './modules/events/index.ts';
+import { createFeedback, feedbackRoutes } from './modules/feedback/index.ts';
 import { createPolls, pollsRoutes } from './modules/polls/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
@@ -47,7 +48,8 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
   const polls = createPolls({ db, bus, clock });
-  return { audit, tenancy, users, events, polls, bus, clock };
+  const feedback = createFeedback({ db, bus, clock });
+  return { audit, tenancy, users, events, polls, feedback, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -237,6 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   usersRoutes(api, { users: services.users, ctx });
   eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
   pollsRoutes(api, { polls: services.polls, ctx });
+  feedbackRoutes(api, { feedback: services.feedback, ctx });
 
   // ---- maintenance jobs -------------------------------------------------------------------------
   if (deps.jobs) {

@@ -24,6 +24,7 @@ import { auditRoutes, createAudit } from './modules/audit/index.ts';
 import { createEvents, eventsRoutes } from './modules/events/index.ts';
 import { createFeedback, feedbackRoutes } from './modules/feedback/index.ts';
 import { createPolls, pollsRoutes } from './modules/polls/index.ts';
+import { createStories, storiesRoutes } from './modules/stories/index.ts';
 import { createSurveys, surveysRoutes } from './modules/surveys/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
@@ -51,7 +52,8 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const polls = createPolls({ db, bus, clock });
   const surveys = createSurveys({ db, bus, clock, users });
   const feedback = createFeedback({ db, bus, clock, surveyStats: surveys.operatorStats });
-  return { audit, tenancy, users, events, polls, feedback, surveys, bus, clock };
+  const stories = createStories({ db, bus, clock });
+  return { audit, tenancy, users, events, polls, feedback, surveys, stories, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -243,6 +245,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   pollsRoutes(api, { polls: services.polls, ctx });
   feedbackRoutes(api, { feedback: services.feedback, ctx });
   surveysRoutes(api, { surveys: services.surveys, ctx });
+  storiesRoutes(api, { stories: services.stories, ctx });
 
   // ---- maintenance jobs -------------------------------------------------------------------------
   if (deps.jobs) {

@@ -4,6 +4,7 @@ import type { EventBus } from '../../events.ts';
 import { AppError, fieldError, isAppError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
+import { ttlCache } from '../../lib/ttl-cache.ts';
 import type { Users } from '../users/index.ts';
 import './errors.ts';
 import { checkAnswer, checkQuestions, isEmpty, walk, type AnswerValue, type Question } from './rules/questions.ts';
@@ -41,23 +42,10 @@ const notFound = (id: string) => new AppError('surveys.not_found', `Survey ${id}
 export function createSurveys(deps: SurveysDeps) {
   const { bus, clock } = deps;
 
-  // Which event names trigger a survey, per app: checked for every ingested event, so cached briefly
-  // (and dropped on this server's own survey changes).
-  const triggerCache = new Map<string, { names: Set<string>; at: number }>();
-  const triggerNames = async (appId: string): Promise<Set<string>> => {
-    const hit = triggerCache.get(appId);
-    if (hit && Date.now() - hit.at < TRIGGER_CACHE_MS) return hit.names;
-    const all = await store.activeTriggerEvents(deps.db);
-    const byApp = new Map<string, Set<string>>();
-    for (const r of all) (byApp.get(r.appId) ?? byApp.set(r.appId, new Set()).get(r.appId)!).add(r.name);
-    const at = Date.now();
-    triggerCache.clear();
-    for (const [a, names] of byApp) triggerCache.set(a, { names, at });
-    if (!byApp.has(appId)) triggerCache.set(appId, { names: new Set(), at });
-    return triggerCache.get(appId)!.names;
-  };
+  // Which event names trigger a survey, per app: checked for every ingested event, so cached.
+  const triggerNames = ttlCache(TRIGGER_CACHE_MS, async (appId) => new Set(await store.triggerEventNames(deps.db, appId)));
   bus.subscribe('event.ingested', async (e) => {
-    if (!(await triggerNames(e.appId)).has(e.name)) return;
+    if (!(await triggerNames.get(e.appId)).has(e.name)) return;
     const ids = await store.triggerSurveyIds(deps.db, e.appId, e.name);
     await store.addTriggers(deps.db, e.appId, e.userId, ids, clock.now());
   });
@@ -123,7 +111,7 @@ export function createSurveys(deps: SurveysDeps) {
         updatedAt: now,
       };
       await store.insertSurvey(ctx.db, s);
-      triggerCache.delete(appId);
+      triggerNames.invalidate(appId);
       return s;
     },
 
@@ -157,7 +145,7 @@ export function createSurveys(deps: SurveysDeps) {
         checkDefinition({ questions: patch.questions, targeting: patch.targeting, startsAt: patch.startsAt === undefined ? cur.startsAt : patch.startsAt, endsAt: patch.endsAt === undefined ? cur.endsAt : patch.endsAt });
         return store.updateSurvey(tx, id, patch);
       });
-      triggerCache.delete(appId);
+      triggerNames.invalidate(appId);
       return s;
     },
 

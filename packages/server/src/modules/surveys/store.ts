@@ -66,11 +66,12 @@ export async function triggerSurveyIds(db: Db, appId: string, eventName: string)
   return r.map((x) => x.id);
 }
 
-export async function activeTriggerEvents(db: Db): Promise<{ appId: string; name: string }[]> {
-  return db
-    .selectDistinct({ appId: surveys.appId, name: sql<string>`${surveys.triggerEvent}` })
+export async function triggerEventNames(db: Db, appId: string): Promise<string[]> {
+  const r = await db
+    .selectDistinct({ name: sql<string>`${surveys.triggerEvent}` })
     .from(surveys)
-    .where(and(eq(surveys.status, 'active'), sql`${surveys.triggerEvent} is not null`));
+    .where(and(eq(surveys.appId, appId), eq(surveys.status, 'active'), sql`${surveys.triggerEvent} is not null`));
+  return r.map((x) => x.name);
 }
 
 /** Takes one completion under the quota, atomically; false when the quota is used up. */

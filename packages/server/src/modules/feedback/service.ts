@@ -82,11 +82,9 @@ export function createFeedback(deps: FeedbackDeps) {
 
   /** The post and its board, or 404 when it does not exist or the viewer may not see it. */
   const visiblePost = async (db: Db, appId: string, postId: string, v: Viewer, forUpdate = false) => {
-    const post = await store.findPost(db, appId, postId, forUpdate);
-    if (!post) throw postNotFound(postId);
-    const board = (await store.findBoard(db, appId, post.boardId))!;
-    if (!canSee(board, post, v)) throw postNotFound(postId);
-    return { post, board };
+    const r = await store.findPostWithBoard(db, appId, postId, forUpdate);
+    if (!r || !canSee(r.board, r.post, v)) throw postNotFound(postId);
+    return r;
   };
 
   /**
@@ -304,13 +302,11 @@ export function createFeedback(deps: FeedbackDeps) {
         ctx.db.transaction(async (tx) => {
           const { post, redirectedFrom } = await lockLive(tx, appId, postId, v);
           const changed = await store.insertVote(tx, { postId: post.id, userId, appId, weight, at: now });
-          if (changed) await store.bumpPost(tx, post.id, { votes: 1, weight });
-          return { postId: post.id, changed, redirectedFrom };
+          return { post: changed ? await store.bumpPost(tx, post.id, { votes: 1, weight }) : post, changed, redirectedFrom };
         }),
       );
-      if (r.changed) bus.publish('feedback.post.voted', { appId, postId: r.postId, userId, weight });
-      const post = (await store.findPost(ctx.db, appId, r.postId))!;
-      return { view: await viewOf(ctx.db, post, { ...v, userId }), changed: r.changed, redirectedFrom: r.redirectedFrom };
+      if (r.changed) bus.publish('feedback.post.voted', { appId, postId: r.post.id, userId, weight });
+      return { view: await viewOf(ctx.db, r.post, { ...v, userId }), changed: r.changed, redirectedFrom: r.redirectedFrom };
     },
 
     async unvote(ctx: Ctx, appId: string, postId: string, userId: string, v: Viewer): Promise<void> {

@@ -67,6 +67,17 @@ export async function findPost(db: Db, appId: string, postId: string, forUpdate 
   return r;
 }
 
+/** A post with its board, in one query (locking only the post when asked). */
+export async function findPostWithBoard(db: Db, appId: string, postId: string, forUpdate = false): Promise<{ post: PostRow; board: BoardRow } | undefined> {
+  const q = db
+    .select({ post: posts, board: boards })
+    .from(posts)
+    .innerJoin(boards, eq(boards.id, posts.boardId))
+    .where(and(eq(posts.appId, appId), eq(posts.id, postId)));
+  const [r] = forUpdate ? await q.for('update', { of: posts }) : await q;
+  return r;
+}
+
 /** Locks several posts in id order (merges lock two; a fixed order means no deadlock between merges). */
 export async function lockPosts(db: Db, appId: string, ids: string[]): Promise<PostRow[]> {
   return db
@@ -127,8 +138,8 @@ export async function updatePost(db: Db, postId: string, patch: Partial<PostRow>
   return r!;
 }
 
-export async function bumpPost(db: Db, postId: string, d: { votes?: number; weight?: number; followers?: number; comments?: number }): Promise<void> {
-  await db
+export async function bumpPost(db: Db, postId: string, d: { votes?: number; weight?: number; followers?: number; comments?: number }): Promise<PostRow> {
+  const [r] = await db
     .update(posts)
     .set({
       voteCount: sql`${posts.voteCount} + ${d.votes ?? 0}`,
@@ -136,7 +147,9 @@ export async function bumpPost(db: Db, postId: string, d: { votes?: number; weig
       followerCount: sql`${posts.followerCount} + ${d.followers ?? 0}`,
       commentCount: sql`${posts.commentCount} + ${d.comments ?? 0}`,
     })
-    .where(eq(posts.id, postId));
+    .where(eq(posts.id, postId))
+    .returning();
+  return r!;
 }
 
 /** Sets every counter of a post from its rows (after a merge or an erasure). */

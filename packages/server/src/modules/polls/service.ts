@@ -135,13 +135,15 @@ export function createPolls(deps: PollsDeps) {
      */
     async vote(ctx: Ctx, appId: string, pollId: string, userId: string, optionIds: string[]): Promise<{ view: PollView; changed: boolean }> {
       const now = clock.now();
-      const result = await ctx.db.transaction(async (tx) => {
-        const poll = await mustFind({ ...ctx, db: tx }, appId, pollId);
-        if (isClosed(poll, now)) throw new AppError('polls.closed', `Poll ${pollId} closed at ${(poll.closedAt ?? poll.closesAt)!.toISOString()}; no more votes`, { poll_id: pollId, closed_at: (poll.closedAt ?? poll.closesAt)!.toISOString() });
-        const opts = await store.optionsOf(tx, [pollId]);
-        const problem = checkChoice(poll, optionIds, new Set(opts.map((o) => o.id)));
-        if (problem) throw fieldError(problem.field, problem.message, problem.expected);
+      // The poll and its options are read before the transaction: a vote racing a close counts as
+      // cast just before it. Only the ballot and the counters need the transaction.
+      const poll = await mustFind(ctx, appId, pollId);
+      if (isClosed(poll, now)) throw new AppError('polls.closed', `Poll ${pollId} closed at ${(poll.closedAt ?? poll.closesAt)!.toISOString()}; no more votes`, { poll_id: pollId, closed_at: (poll.closedAt ?? poll.closesAt)!.toISOString() });
+      const opts = await store.optionsOf(ctx.db, [pollId]);
+      const problem = checkChoice(poll, optionIds, new Set(opts.map((o) => o.id)));
+      if (problem) throw fieldError(problem.field, problem.message, problem.expected);
 
+      const result = await ctx.db.transaction(async (tx) => {
         // A withdrawal may slip between the failed insert and the read: try the insert again.
         let before: string[] | null = null;
         for (let attempt = 0; attempt < 3 && before === null; attempt++) {
@@ -150,21 +152,24 @@ export function createPolls(deps: PollsDeps) {
         }
         if (before === null) throw new AppError('unavailable', 'The vote could not be recorded; retry', undefined, { retryAfter: 1 });
         const isNew = before.length === 0;
-        if (!isNew && sameSet(before, optionIds)) return { poll, changed: false, before };
+        if (!isNew && sameSet(before, optionIds)) return { changed: false, before, counts: new Map<string, number>(), voters: null };
         if (!isNew && !poll.allowChange) throw new AppError('polls.already_voted', `User ${userId} already voted in poll ${pollId}, which does not allow changing a vote`, { poll_id: pollId, my_vote: before });
 
         await store.removeChoices(tx, pollId, userId, before.filter((id) => !optionIds.includes(id)));
         await store.addChoices(tx, pollId, userId, optionIds.filter((id) => !before.includes(id)), now);
-        await store.applyOptionDeltas(tx, countDeltas(before, optionIds));
-        if (isNew) await store.addVoters(tx, pollId, 1);
-        else await store.touchBallot(tx, pollId, userId, now);
-        return { poll, changed: true, before };
+        // The hot rows (option and poll counters) are touched last, so their locks are held briefly.
+        const counts = await store.applyOptionDeltas(tx, countDeltas(before, optionIds));
+        const voters = isNew ? await store.addVoters(tx, pollId, 1) : null;
+        if (!isNew) await store.touchBallot(tx, pollId, userId, now);
+        return { changed: true, before, counts, voters };
       });
-      if (result.changed) {
-        const p = result.poll;
-        bus.publish('poll.voted', { appId, pollId, userId, optionIds, previous: result.before.length ? result.before : null, subject: p.subjectKind && p.subjectId ? { kind: p.subjectKind, id: p.subjectId } : null });
-      }
-      return { view: await getView(ctx, appId, pollId, { privileged: false, userId }), changed: result.changed };
+      if (!result.changed) return { view: await getView(ctx, appId, pollId, { privileged: false, userId }), changed: false };
+      bus.publish('poll.voted', { appId, pollId, userId, optionIds, previous: result.before.length ? result.before : null, subject: poll.subjectKind && poll.subjectId ? { kind: poll.subjectKind, id: poll.subjectId } : null });
+      // Answer from what the transaction wrote; options it did not touch show their count as read
+      // just before (the stored counters are exact either way).
+      const fresh = { ...poll, voterCount: result.voters ?? poll.voterCount };
+      const freshOpts = opts.map((o) => ({ ...o, voteCount: result.counts.get(o.id) ?? o.voteCount }));
+      return { view: view(fresh, freshOpts, { privileged: false, userId }, optionIds), changed: true };
     },
 
     async withdraw(ctx: Ctx, appId: string, pollId: string, userId: string): Promise<void> {

@@ -135,22 +135,29 @@ export async function removeChoices(db: Db, pollId: string, userId: string, opti
 
 /**
  * Applies count changes one option at a time in option-id order: every transaction locks option
- * rows in the same order, so concurrent votes never deadlock on them.
+ * rows in the same order, so concurrent votes never deadlock on them. Returns the new counts.
  */
-export async function applyOptionDeltas(db: Db, deltas: { optionId: string; delta: number }[]): Promise<void> {
+export async function applyOptionDeltas(db: Db, deltas: { optionId: string; delta: number }[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
   for (const d of deltas) {
-    await db
+    const [r] = await db
       .update(options)
       .set({ voteCount: sql`${options.voteCount} + ${d.delta}` })
-      .where(eq(options.id, d.optionId));
+      .where(eq(options.id, d.optionId))
+      .returning({ n: options.voteCount });
+    if (r) counts.set(d.optionId, r.n);
   }
+  return counts;
 }
 
-export async function addVoters(db: Db, pollId: string, delta: number): Promise<void> {
-  await db
+/** Returns the poll's new voter count. */
+export async function addVoters(db: Db, pollId: string, delta: number): Promise<number> {
+  const [r] = await db
     .update(polls)
     .set({ voterCount: sql`${polls.voterCount} + ${delta}` })
-    .where(eq(polls.id, pollId));
+    .where(eq(polls.id, pollId))
+    .returning({ n: polls.voterCount });
+  return r?.n ?? 0;
 }
 
 /** Users who chose an option, by user id (named polls only: the service checks). */

@@ -7,6 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { createEventBus, type DomainEvents } from '../../events.ts';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
+import { captureEvents } from '../../testing/events.ts';
 import { expectError, findIssue } from '../../testing/http.ts';
 import { createFeedback } from './index.ts';
 
@@ -55,17 +56,7 @@ async function waitForLockWaiters(n: number): Promise<void> {
 }
 
 /** Collects domain events published while `fn` runs (after the bus drains). */
-async function capture<K extends keyof DomainEvents>(name: K, fn: () => Promise<unknown>): Promise<DomainEvents[K][]> {
-  const got: DomainEvents[K][] = [];
-  const off = t.services.bus.subscribe(name, (p) => void got.push(p));
-  try {
-    await fn();
-    await t.services.bus.drain();
-  } finally {
-    off();
-  }
-  return got;
-}
+const capture = <K extends keyof DomainEvents & string>(name: K, fn: () => Promise<unknown>) => captureEvents(t.services.bus, name, fn);
 
 describe('feedback: posts and visibility', () => {
   it('a bug report carries steps, version, device and attachments; bad details are named', async () => {

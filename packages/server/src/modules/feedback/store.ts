@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { boards, comments, followers, grams, posts, reads, statusChanges, votes } from './schema.ts';
 
@@ -26,7 +26,7 @@ export async function findBoard(db: Db, appId: string, boardId: string): Promise
 export async function listBoards(db: Db, appId: string, q: { limit: number; after?: { at: Date; id: string } | undefined; visibility?: string | undefined }): Promise<BoardRow[]> {
   const conds: (SQL | undefined)[] = [eq(boards.appId, appId)];
   if (q.visibility) conds.push(eq(boards.visibility, q.visibility));
-  if (q.after) conds.push(or(gt(boards.createdAt, q.after.at), and(eq(boards.createdAt, q.after.at), gt(boards.id, q.after.id))));
+  if (q.after) conds.push(sql`(${boards.createdAt}, ${boards.id}) > (${q.after.at}, ${q.after.id})`);
   return db
     .select()
     .from(boards)
@@ -113,7 +113,7 @@ export async function listPosts(db: Db, appId: string, f: PostFilter): Promise<P
   if (f.authorId !== undefined) conds.push(eq(posts.authorUserId, f.authorId));
   if (f.assignee !== undefined) conds.push(eq(posts.assignee, f.assignee));
   if (f.sort === 'top') {
-    if (f.after && 'v' in f.after) conds.push(or(lt(posts.voteCount, f.after.v), and(eq(posts.voteCount, f.after.v), lt(posts.id, f.after.id))));
+    if (f.after && 'v' in f.after) conds.push(sql`(${posts.voteCount}, ${posts.id}) < (${f.after.v}, ${f.after.id})`);
     return db
       .select()
       .from(posts)
@@ -123,7 +123,7 @@ export async function listPosts(db: Db, appId: string, f: PostFilter): Promise<P
   }
   if (f.after && 't' in f.after) {
     const at = new Date(f.after.t);
-    conds.push(or(lt(posts.createdAt, at), and(eq(posts.createdAt, at), lt(posts.id, f.after.id))));
+    conds.push(sql`(${posts.createdAt}, ${posts.id}) < (${at}, ${f.after.id})`);
   }
   return db
     .select()
@@ -336,7 +336,7 @@ export async function listComments(db: Db, postId: string, q: { limit: number; a
   const conds: (SQL | undefined)[] = [eq(comments.postId, postId)];
   if (q.after) {
     const at = new Date(q.after.t);
-    conds.push(or(gt(comments.createdAt, at), and(eq(comments.createdAt, at), gt(comments.id, q.after.id))));
+    conds.push(sql`(${comments.createdAt}, ${comments.id}) > (${at}, ${q.after.id})`);
   }
   return db
     .select()

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { ballots, choices, options, polls } from './schema.ts';
 
@@ -41,7 +41,7 @@ export async function listPolls(db: Db, appId: string, f: PollFilter): Promise<P
   if (f.subjectId !== undefined) conds.push(eq(polls.subjectId, f.subjectId));
   if (f.status === 'open') conds.push(isNull(polls.closedAt), or(isNull(polls.closesAt), gt(polls.closesAt, f.now)));
   if (f.status === 'closed') conds.push(or(isNotNull(polls.closedAt), lte(polls.closesAt, f.now)));
-  if (f.before) conds.push(or(lt(polls.createdAt, f.before.at), and(eq(polls.createdAt, f.before.at), lt(polls.id, f.before.id))));
+  if (f.before) conds.push(sql`(${polls.createdAt}, ${polls.id}) < (${f.before.at}, ${f.before.id})`);
   return db
     .select()
     .from(polls)

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { campaigns, entries, likes, winners } from './schema.ts';
 
@@ -28,7 +28,7 @@ export async function listCampaigns(db: Db, appId: string, q: { limit: number; k
   const conds: (SQL | undefined)[] = [eq(campaigns.appId, appId)];
   if (q.kind) conds.push(eq(campaigns.kind, q.kind));
   if (q.status) conds.push(eq(campaigns.status, q.status));
-  if (q.before) conds.push(or(lt(campaigns.createdAt, q.before.at), and(eq(campaigns.createdAt, q.before.at), lt(campaigns.id, q.before.id))));
+  if (q.before) conds.push(sql`(${campaigns.createdAt}, ${campaigns.id}) < (${q.before.at}, ${q.before.id})`);
   return db
     .select()
     .from(campaigns)
@@ -84,7 +84,7 @@ export async function listEntries(db: Db, campaignId: string, f: EntryFilter): P
   if (f.featured !== undefined) conds.push(eq(entries.featured, f.featured));
   if (f.userId !== undefined) conds.push(eq(entries.userId, f.userId));
   if (f.sort === 'likes') {
-    if (f.after && 'l' in f.after) conds.push(or(lt(entries.likeCount, f.after.l), and(eq(entries.likeCount, f.after.l), lt(entries.id, f.after.id))));
+    if (f.after && 'l' in f.after) conds.push(sql`(${entries.likeCount}, ${entries.id}) < (${f.after.l}, ${f.after.id})`);
     return db
       .select()
       .from(entries)
@@ -94,7 +94,7 @@ export async function listEntries(db: Db, campaignId: string, f: EntryFilter): P
   }
   if (f.after && 't' in f.after) {
     const at = new Date(f.after.t);
-    conds.push(or(lt(entries.createdAt, at), and(eq(entries.createdAt, at), lt(entries.id, f.after.id))));
+    conds.push(sql`(${entries.createdAt}, ${entries.id}) < (${at}, ${f.after.id})`);
   }
   return db
     .select()

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import type { DomainEvents } from '../../events.ts';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
+import { captureEvents } from '../../testing/events.ts';
 import { expectError, findIssue } from '../../testing/http.ts';
 
 let t: TestApp;
@@ -32,17 +33,7 @@ const gallery = async (campaignId: string, query = '', headers: Record<string, s
 const like = (entryId: string, userId: string) => t.inject({ method: 'POST', url: `/v1/stories/entries/${entryId}/likes`, headers: sk(), payload: { user_id: userId } });
 const approve = async (entryId: string) => ok(await t.inject({ method: 'POST', url: `/v1/stories/entries/${entryId}/moderation`, headers: modH(), payload: { decision: 'approve' } }));
 
-async function capture<K extends keyof DomainEvents>(name: K, fn: () => Promise<unknown>): Promise<DomainEvents[K][]> {
-  const got: DomainEvents[K][] = [];
-  const off = t.services.bus.subscribe(name, (p) => void got.push(p));
-  try {
-    await fn();
-    await t.services.bus.drain();
-  } finally {
-    off();
-  }
-  return got;
-}
+const capture = <K extends keyof DomainEvents & string>(name: K, fn: () => Promise<unknown>) => captureEvents(t.services.bus, name, fn);
 
 describe('user stories: moderation and the gallery', () => {
   it('pre-moderated stories wait for approval; the author sees their own; rejections say why', async () => {

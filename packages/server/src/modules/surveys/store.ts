@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import type { AnswerValue, Question } from './rules/questions.ts';
 import { answers, contacts, displays, responses, settings, surveys, triggers } from './schema.ts';
@@ -32,7 +32,7 @@ export async function updateSurvey(db: Db, id: string, patch: Partial<SurveyRow>
 export async function listSurveys(db: Db, appId: string, q: { limit: number; status?: string | undefined; before?: { at: Date; id: string } | undefined }): Promise<SurveyRow[]> {
   const conds: (SQL | undefined)[] = [eq(surveys.appId, appId)];
   if (q.status) conds.push(eq(surveys.status, q.status));
-  if (q.before) conds.push(or(lt(surveys.createdAt, q.before.at), and(eq(surveys.createdAt, q.before.at), lt(surveys.id, q.before.id))));
+  if (q.before) conds.push(sql`(${surveys.createdAt}, ${surveys.id}) < (${q.before.at}, ${q.before.id})`);
   return db
     .select()
     .from(surveys)
@@ -230,7 +230,7 @@ export async function listResponses(db: Db, surveyId: string, q: { limit: number
   if (q.status) conds.push(eq(responses.status, q.status));
   if (q.after) {
     const at = new Date(q.after.t);
-    conds.push(or(gt(responses.startedAt, at), and(eq(responses.startedAt, at), gt(responses.id, q.after.id))));
+    conds.push(sql`(${responses.startedAt}, ${responses.id}) > (${at}, ${q.after.id})`);
   }
   return db
     .select()

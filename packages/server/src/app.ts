@@ -49,10 +49,10 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const tenancy = createTenancy({ db, pool, audit, bus, clock, log, userTokenMaxTtl: deps.config.userTokenMaxTtl });
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
-  const polls = createPolls({ db, bus, clock });
-  const surveys = createSurveys({ db, bus, clock, users });
-  const feedback = createFeedback({ db, bus, clock, surveyStats: surveys.operatorStats });
-  const stories = createStories({ db, bus, clock });
+  const polls = createPolls({ db, bus, clock, audit });
+  const surveys = createSurveys({ db, bus, clock, audit, users });
+  const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats });
+  const stories = createStories({ db, bus, clock, audit });
   return { audit, tenancy, users, events, polls, feedback, surveys, stories, bus, clock };
 }
 

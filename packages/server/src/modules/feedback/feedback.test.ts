@@ -239,6 +239,16 @@ describe('feedback: statuses, responses, changelog and roadmap', () => {
       ['已在 3.3 上线'],
     );
     findIssue(expectError(await t.inject({ method: 'GET', url: `/v1/feedback/changelog?status=done,nope`, headers: sk() }), 400, 'validation_failed'), 'query.status');
+    const audited = await t.database.pool.query("select actor_type, actor_id, after->>'to' as to from au_log where target_id = $1 and action = 'feedback.post.status' order by id", [p.id]);
+    assert.deepEqual(
+      audited.rows.map((r) => [r.actor_type, r.actor_id, r.to]),
+      [
+        ['operator', op.operatorId, 'planned'],
+        ['operator', op.operatorId, 'in_progress'],
+        ['operator', op.operatorId, 'done'],
+      ],
+      'operator status changes are in the audit log',
+    );
   });
 
   it('the roadmap shows planned, in progress and done posts of public boards, most voted first', async () => {
@@ -313,7 +323,7 @@ describe('feedback: similar posts while typing', () => {
 describe('feedback: weighted votes (the level seam)', () => {
   it('a weight provider weighs votes; a merge keeps each weight once', async () => {
     const bus = createEventBus({ error: () => {} });
-    const fb = createFeedback({ db: t.database.db, bus, clock, voteWeight: async (_c, _a, userId) => (userId.startsWith('vip') ? 5 : 1) });
+    const fb = createFeedback({ db: t.database.db, bus, clock, audit: t.services.audit, voteWeight: async (_c, _a, userId) => (userId.startsWith('vip') ? 5 : 1) });
     const ctx = t.systemCtx();
     const board = await fb.createBoard(ctx, A.appId, { name: 'weighted', visibility: 'public' });
     const p = await fb.createPost(ctx, A.appId, board.id, 'vip-author', { type: 'idea', title: 'weighted' });

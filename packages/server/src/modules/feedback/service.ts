@@ -1,6 +1,7 @@
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { EventBus } from '../../events.ts';
+import type { Audit } from '../audit/index.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
@@ -36,7 +37,7 @@ export type VoteWeight = (ctx: Ctx, appId: string, userId: string) => Promise<nu
 /** Surveys run and responses per operator in a period (the surveys module answers it). */
 export type OperatorSurveyStats = (ctx: Ctx, appId: string, from: Date, to: Date) => Promise<{ operatorId: string; surveysRun: number; responses: number }[]>;
 
-export type FeedbackDeps = { db: Db; bus: EventBus; clock: Clock; voteWeight?: VoteWeight; surveyStats?: OperatorSurveyStats };
+export type FeedbackDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit; voteWeight?: VoteWeight; surveyStats?: OperatorSurveyStats };
 
 /** Who is looking: operators and secret keys see everything; an end user sees public boards and their own posts. */
 export type Viewer = { privileged: boolean; operatorId: string | null; userId: string | null };
@@ -71,6 +72,8 @@ const postNotFound = (postId: string) => new AppError('feedback.post_not_found',
 export function createFeedback(deps: FeedbackDeps) {
   const { bus, clock } = deps;
   const weightOf: VoteWeight = deps.voteWeight ?? (async () => 1);
+  /** Operator and secret-key changes are audited, in the transaction that makes them. */
+  const audit = (ctx: Ctx, tx: Db, appId: string, action: string, targetType: string, targetId: string, after?: unknown) => deps.audit.record({ ...ctx, db: tx }, { appId, action, targetType, targetId, after });
 
   const canSee = (board: BoardRow, post: PostRow, v: Viewer) => v.privileged || board.visibility === 'public' || (v.userId !== null && post.authorUserId === v.userId);
 
@@ -141,6 +144,7 @@ export function createFeedback(deps: FeedbackDeps) {
         patch.firstResponderId = author.type === 'operator' ? author.id : null;
       }
       if (asResponse) patch.responseCommentId = c.id;
+      if (official) await audit(ctx, tx, appId, asResponse ? 'feedback.post.respond' : 'feedback.comment.official', 'feedback_post', postId, { comment_id: c.id, body });
       const updated = await store.updatePost(tx, postId, patch);
       return { comment: c, post: updated, audience: asResponse ? await store.audienceOf(tx, postId) : [] };
     });
@@ -164,7 +168,10 @@ export function createFeedback(deps: FeedbackDeps) {
     async createBoard(ctx: Ctx, appId: string, input: CreateBoardInput): Promise<BoardRow> {
       const now = clock.now();
       const b: BoardRow = { id: newId('board'), appId, name: input.name, description: input.description ?? null, visibility: input.visibility, defaultAssignee: input.default_assignee ?? null, createdAt: now, updatedAt: now };
-      await store.insertBoard(ctx.db, b);
+      await ctx.db.transaction(async (tx) => {
+        await store.insertBoard(tx, b);
+        await audit(ctx, tx, appId, 'feedback.board.create', 'feedback_board', b.id, { name: b.name, visibility: b.visibility });
+      });
       return b;
     },
 
@@ -178,9 +185,12 @@ export function createFeedback(deps: FeedbackDeps) {
       if (input.description !== undefined) patch.description = input.description;
       if (input.visibility !== undefined) patch.visibility = input.visibility;
       if (input.default_assignee !== undefined) patch.defaultAssignee = input.default_assignee;
-      const b = await store.updateBoard(ctx.db, appId, boardId, patch);
-      if (!b) throw boardNotFound(boardId);
-      return b;
+      return ctx.db.transaction(async (tx) => {
+        const b = await store.updateBoard(tx, appId, boardId, patch);
+        if (!b) throw boardNotFound(boardId);
+        await audit(ctx, tx, appId, 'feedback.board.update', 'feedback_board', boardId, input);
+        return b;
+      });
     },
 
     // ---- posts ----------------------------------------------------------------------------------
@@ -266,6 +276,7 @@ export function createFeedback(deps: FeedbackDeps) {
           patch.gramCount = gs.length;
           await store.replaceGrams(tx, p, gs);
         }
+        await audit(ctx, tx, appId, 'feedback.post.update', 'feedback_post', postId, input);
         return store.updatePost(tx, postId, patch);
       });
       return viewOf(ctx.db, post, { privileged: true, operatorId: null, userId: null });
@@ -281,6 +292,7 @@ export function createFeedback(deps: FeedbackDeps) {
         if (!canMove(from, to)) throw new AppError('feedback.invalid_transition', `A post cannot move from ${from} to ${to}`, { from, to, allowed: allowedNext(from) });
         const updated = await store.updatePost(tx, postId, { status: to, statusChangedAt: now, updatedAt: now });
         await store.insertStatusChange(tx, { postId, appId, boardId: p.boardId, fromStatus: from, toStatus: to, note, actorType: ctx.actor.type, actorId: ctx.actor.id, createdAt: now });
+        await audit(ctx, tx, appId, 'feedback.post.status', 'feedback_post', postId, { from, to, note });
         return { post: updated, from, recipients: await store.audienceOf(tx, postId) };
       });
       bus.publish('feedback.post.status_changed', { appId, boardId: r.post.boardId, postId, title: r.post.title, from: r.from, to, note, recipients: r.recipients });
@@ -381,6 +393,7 @@ export function createFeedback(deps: FeedbackDeps) {
           await store.repointMerged(tx, postId, intoPostId);
           await store.deleteGrams(tx, postId);
           const kept = await store.updatePost(tx, intoPostId, { updatedAt: now });
+          await audit(ctx, tx, appId, 'feedback.post.merge', 'feedback_post', postId, { into_post_id: intoPostId, voters_moved: voters.length });
           return { source, kept, voters };
         }),
       );

@@ -1,6 +1,7 @@
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { EventBus } from '../../events.ts';
+import type { Audit } from '../audit/index.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
@@ -18,7 +19,7 @@ declare module '../../events.ts' {
   }
 }
 
-export type PollsDeps = { db: Db; bus: EventBus; clock: Clock };
+export type PollsDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit };
 
 /** Who looks at a poll: privileged callers (secret key, operator) always see counts. */
 export type Viewer = { privileged: boolean; userId: string | null };
@@ -98,7 +99,10 @@ export function createPolls(deps: PollsDeps) {
         updatedAt: now,
       };
       const opts: OptionRow[] = input.options.map((o, i) => ({ id: newId('opt'), pollId: id, position: i, text: o.text, imageUrl: o.image_url ?? null, voteCount: 0 }));
-      await ctx.db.transaction((tx) => store.insertPoll(tx, poll, opts));
+      await ctx.db.transaction(async (tx) => {
+        await store.insertPoll(tx, poll, opts);
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'poll.create', targetType: 'poll', targetId: id, after: { question: poll.question, options: opts.map((o) => o.text), closes_at: closesAt } });
+      });
       return view(poll, opts, { privileged: true, userId: null }, null);
     },
 
@@ -120,13 +124,20 @@ export function createPolls(deps: PollsDeps) {
     },
 
     async close(ctx: Ctx, appId: string, pollId: string): Promise<PollView> {
-      const p = await store.closePoll(ctx.db, appId, pollId, clock.now());
-      if (!p) throw new AppError('polls.not_found', `Poll ${pollId} does not exist in this app`, { poll_id: pollId });
+      const p = await ctx.db.transaction(async (tx) => {
+        const closed = await store.closePoll(tx, appId, pollId, clock.now());
+        if (!closed) throw new AppError('polls.not_found', `Poll ${pollId} does not exist in this app`, { poll_id: pollId });
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'poll.close', targetType: 'poll', targetId: pollId, after: { closed_at: closed.closedAt } });
+        return closed;
+      });
       return view(p, await store.optionsOf(ctx.db, [pollId]), { privileged: true, userId: null }, null);
     },
 
     async remove(ctx: Ctx, appId: string, pollId: string): Promise<void> {
-      if (!(await store.deletePoll(ctx.db, appId, pollId))) throw new AppError('polls.not_found', `Poll ${pollId} does not exist in this app`, { poll_id: pollId });
+      await ctx.db.transaction(async (tx) => {
+        if (!(await store.deletePoll(tx, appId, pollId))) throw new AppError('polls.not_found', `Poll ${pollId} does not exist in this app`, { poll_id: pollId });
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'poll.delete', targetType: 'poll', targetId: pollId });
+      });
     },
 
     /**

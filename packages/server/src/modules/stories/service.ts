@@ -1,6 +1,7 @@
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { EventBus } from '../../events.ts';
+import type { Audit } from '../audit/index.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
@@ -22,7 +23,7 @@ declare module '../../events.ts' {
   }
 }
 
-export type StoriesDeps = { db: Db; bus: EventBus; clock: Clock };
+export type StoriesDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit };
 
 /** Operators and secret keys see every entry; a user sees approved ones and their own. */
 export type Viewer = { privileged: boolean; userId: string | null };
@@ -41,6 +42,8 @@ const isHttpUrl = (u: unknown): u is string => typeof u === 'string' && u.length
 export function createStories(deps: StoriesDeps) {
   const { bus, clock } = deps;
 
+  /** Operator and secret-key changes are audited, in the transaction that makes them. */
+  const audit = (ctx: Ctx, tx: Db, appId: string, action: string, targetType: string, targetId: string, after?: unknown) => deps.audit.record({ ...ctx, db: tx }, { appId, action, targetType, targetId, after });
   const isOpen = (c: CampaignRow, now: Date) => c.status === 'open' && (!c.endsAt || c.endsAt > now);
   const mustCampaign = async (db: Db, appId: string, id: string, forUpdate = false) => {
     const c = await store.findCampaign(db, appId, id, forUpdate);
@@ -123,7 +126,10 @@ export function createStories(deps: StoriesDeps) {
         createdAt: now,
         updatedAt: now,
       };
-      await store.insertCampaign(ctx.db, c);
+      await ctx.db.transaction(async (tx) => {
+        await store.insertCampaign(tx, c);
+        await audit(ctx, tx, appId, 'story.campaign.create', 'story_campaign', c.id, { kind: c.kind, title: c.title, hashtag: c.hashtag });
+      });
       tagCampaigns.invalidate(appId);
       return c;
     },
@@ -139,7 +145,10 @@ export function createStories(deps: StoriesDeps) {
       if (input.status !== undefined) patch.status = input.status;
       if (input.moderation !== undefined) patch.moderation = input.moderation;
       if (input.ends_at !== undefined) patch.endsAt = input.ends_at ? new Date(input.ends_at) : null;
-      const c = await store.updateCampaign(ctx.db, id, patch);
+      const c = await ctx.db.transaction(async (tx) => {
+        await audit(ctx, tx, appId, 'story.campaign.update', 'story_campaign', id, input);
+        return store.updateCampaign(tx, id, patch);
+      });
       tagCampaigns.invalidate(appId);
       return c;
     },
@@ -171,12 +180,15 @@ export function createStories(deps: StoriesDeps) {
 
     async moderate(ctx: Ctx, appId: string, id: string, decision: 'approve' | 'reject', reason: string | undefined): Promise<EntryView> {
       const e = await visibleEntry(ctx.db, appId, id, { privileged: true, userId: null });
-      const updated = await store.updateEntry(ctx.db, id, {
-        status: decision === 'approve' ? 'approved' : 'rejected',
-        featured: decision === 'approve' ? e.featured : false,
-        rejectReason: decision === 'reject' ? (reason ?? null) : null,
-        moderatedAt: clock.now(),
-        moderatedBy: ctx.actor.id,
+      const updated = await ctx.db.transaction(async (tx) => {
+        await audit(ctx, tx, appId, `story.entry.${decision}`, 'story_entry', id, { reason: reason ?? null });
+        return store.updateEntry(tx, id, {
+          status: decision === 'approve' ? 'approved' : 'rejected',
+          featured: decision === 'approve' ? e.featured : false,
+          rejectReason: decision === 'reject' ? (reason ?? null) : null,
+          moderatedAt: clock.now(),
+          moderatedBy: ctx.actor.id,
+        });
       });
       bus.publish('story.entry.moderated', { appId, campaignId: e.campaignId, entryId: id, userId: e.userId, decision, reason: reason ?? null });
       return { entry: updated, liked: null };
@@ -185,7 +197,10 @@ export function createStories(deps: StoriesDeps) {
     async feature(ctx: Ctx, appId: string, id: string, featured: boolean): Promise<EntryView> {
       const e = await visibleEntry(ctx.db, appId, id, { privileged: true, userId: null });
       if (featured && e.status !== 'approved') throw new AppError('stories.not_approved', `Entry ${id} is ${e.status}; only approved entries can be featured`, { entry_id: id, status: e.status });
-      const updated = await store.updateEntry(ctx.db, id, { featured });
+      const updated = await ctx.db.transaction(async (tx) => {
+        await audit(ctx, tx, appId, featured ? 'story.entry.feature' : 'story.entry.unfeature', 'story_entry', id);
+        return store.updateEntry(tx, id, { featured });
+      });
       if (featured && !e.featured) bus.publish('story.entry.featured', { appId, campaignId: e.campaignId, entryId: id, userId: e.userId });
       return { entry: updated, liked: null };
     },
@@ -227,6 +242,7 @@ export function createStories(deps: StoriesDeps) {
         } else picked = await store.topLiked(tx, campaignId, input.topLikes!, [...already]);
         const rows: WinnerRow[] = picked.map((e, i) => ({ campaignId, entryId: e.id, userId: e.userId, rank: existing.length + i + 1, prize: input.prize, pickedBy, awardedAt: now }));
         await store.insertWinners(tx, rows);
+        await audit(ctx, tx, appId, 'story.winners', 'story_campaign', campaignId, { prize: input.prize, picked_by: pickedBy, entries: rows.map((r) => r.entryId) });
         return rows;
       });
       for (const w of added) bus.publish('story.prize_awarded', { appId, campaignId, entryId: w.entryId, userId: w.userId, rank: w.rank, prize: w.prize, pickedBy: w.pickedBy as 'operator' | 'top_likes' });

@@ -178,5 +178,7 @@ describe('hashtag campaigns (the Starbucks playbook)', () => {
     findIssue(expectError(await t.inject({ method: 'POST', url: `/v1/stories/campaigns/${c.id}/winners`, headers: sk(), payload: { prize: 'x' } }), 400, 'validation_failed'), 'body.entry_ids');
     const list = ok(await t.inject({ method: 'GET', url: `/v1/stories/campaigns/${c.id}/winners`, headers: sk() }));
     assert.equal(list.data.length, 3);
+    const audited = await t.database.pool.query("select count(*)::int as n from au_log where target_id = $1 and action = 'story.winners'", [c.id]);
+    assert.equal(audited.rows[0].n, 2, 'each pick is audited');
   });
 });

@@ -1,6 +1,7 @@
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { EventBus } from '../../events.ts';
+import type { Audit } from '../audit/index.ts';
 import { AppError, fieldError, isAppError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
@@ -28,7 +29,7 @@ declare module '../../events.ts' {
  */
 export type Segments = { isMember(ctx: Ctx, appId: string, segmentId: string, userId: string): Promise<boolean> };
 
-export type SurveysDeps = { db: Db; bus: EventBus; clock: Clock; users: Pick<Users, 'get'>; segments?: Segments };
+export type SurveysDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit; users: Pick<Users, 'get'>; segments?: Segments };
 
 export type ResponseView = { response: ResponseRow; answers: Record<string, AnswerValue>; next: string | null };
 
@@ -110,7 +111,10 @@ export function createSurveys(deps: SurveysDeps) {
         createdAt: now,
         updatedAt: now,
       };
-      await store.insertSurvey(ctx.db, s);
+      await ctx.db.transaction(async (tx) => {
+        await store.insertSurvey(tx, s);
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'survey.create', targetType: 'survey', targetId: s.id, after: { name: s.name, status: s.status, questions: s.questions.length } });
+      });
       triggerNames.invalidate(appId);
       return s;
     },
@@ -143,6 +147,7 @@ export function createSurveys(deps: SurveysDeps) {
           patch.closedAt = input.status === 'closed' ? now : null;
         }
         checkDefinition({ questions: patch.questions, targeting: patch.targeting, startsAt: patch.startsAt === undefined ? cur.startsAt : patch.startsAt, endsAt: patch.endsAt === undefined ? cur.endsAt : patch.endsAt });
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'survey.update', targetType: 'survey', targetId: id, before: { status: cur.status }, after: input });
         return store.updateSurvey(tx, id, patch);
       });
       triggerNames.invalidate(appId);
@@ -150,7 +155,11 @@ export function createSurveys(deps: SurveysDeps) {
     },
 
     recontactDays: (ctx: Ctx, appId: string) => store.recontactDays(ctx.db, appId),
-    setRecontactDays: (ctx: Ctx, appId: string, days: number) => store.saveSettings(ctx.db, appId, days, clock.now()),
+    setRecontactDays: (ctx: Ctx, appId: string, days: number) =>
+      ctx.db.transaction(async (tx) => {
+        await store.saveSettings(tx, appId, days, clock.now());
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'survey.settings', targetType: 'app', targetId: appId, after: { recontact_days: days } });
+      }),
 
     /**
      * Picks the survey to show a user now and records that it was shown. One per call; never within

@@ -299,6 +299,22 @@ describe('feedback: statuses, responses, changelog and roadmap', () => {
   });
 });
 
+describe('feedback: erasing a user', () => {
+  it('removes their posts, votes, follows and comments, and recounts the posts they touched', async () => {
+    const b = await newBoard();
+    const theirs = await newPost(b.id, 'eraser', { title: 'mine' });
+    const other = await newPost(b.id, 'keeper', { title: 'yours' });
+    ok(await vote(other.id, 'eraser'));
+    ok(await t.inject({ method: 'POST', url: `/v1/feedback/posts/${other.id}/followers`, headers: sk(), payload: { user_id: 'eraser' } }));
+    ok(await t.inject({ method: 'POST', url: `/v1/feedback/posts/${other.id}/comments`, headers: sk(), payload: { user_id: 'eraser', body: 'hi' } }), 201);
+    assert.equal((await t.inject({ method: 'DELETE', url: '/v1/users/eraser', headers: sk() })).statusCode, 204);
+    await t.services.bus.drain();
+    expectError(await t.inject({ method: 'GET', url: `/v1/feedback/posts/${theirs.id}`, headers: sk() }), 404, 'feedback.post_not_found');
+    const kept = (await getPost(other.id)) as Post & { comments: number };
+    assert.deepEqual([kept.votes, kept.followers, kept.comments], [1, 1, 0]);
+  });
+});
+
 describe('feedback: similar posts while typing', () => {
   it('finds Chinese paraphrases (no spaces) and English ones, best first, and ignores unrelated posts', async () => {
     const b = await newBoard({ name: 'similar' });

@@ -109,6 +109,20 @@ describe('user stories: moderation and the gallery', () => {
   });
 });
 
+describe('user stories: erasing a user', () => {
+  it('removes their entries and takes their likes off the counts', async () => {
+    const c = await campaign({ moderation: 'post' });
+    const theirs = await submit(c.id, 'st-eraser');
+    const other = await submit(c.id, 'st-keeper');
+    ok(await like(other.id, 'st-eraser'));
+    ok(await like(other.id, 'st-fan'));
+    assert.equal((await t.inject({ method: 'DELETE', url: '/v1/users/st-eraser', headers: sk() })).statusCode, 204);
+    await t.services.bus.drain();
+    expectError(await t.inject({ method: 'GET', url: `/v1/stories/entries/${theirs.id}`, headers: sk() }), 404, 'stories.entry_not_found');
+    assert.equal(ok(await t.inject({ method: 'GET', url: `/v1/stories/entries/${other.id}`, headers: sk() })).likes, 1);
+  });
+});
+
 describe('hashtag campaigns (the Starbucks playbook)', () => {
   it('collects ingested posts carrying the hashtag, once per post, into the gallery', async () => {
     const c = ok(await t.inject({ method: 'POST', url: '/v1/stories/campaigns', headers: sk(), payload: { kind: 'hashtag', title: '晒出你的猫爪杯', hashtag: '#星巴克猫爪杯#', moderation: 'post' } }), 201);

@@ -28,6 +28,7 @@ import { createStories, storiesRoutes } from './modules/stories/index.ts';
 import { createSurveys, surveysRoutes } from './modules/surveys/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
+import { createWebhooks, webhooksRoutes } from './modules/webhooks/index.ts';
 import { VERSION } from './version.ts';
 
 export type AppDeps = {
@@ -49,11 +50,12 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const tenancy = createTenancy({ db, pool, audit, bus, clock, log, userTokenMaxTtl: deps.config.userTokenMaxTtl });
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
+  const webhooks = createWebhooks({ db, clock, audit, log });
   const polls = createPolls({ db, bus, clock, audit });
   const surveys = createSurveys({ db, bus, clock, audit, users });
   const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats });
   const stories = createStories({ db, bus, clock, audit });
-  return { audit, tenancy, users, events, polls, feedback, surveys, stories, bus, clock };
+  return { audit, tenancy, users, events, webhooks, polls, feedback, surveys, stories, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -242,6 +244,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   auditRoutes(api, { audit: services.audit, ctx });
   usersRoutes(api, { users: services.users, ctx });
   eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
+  webhooksRoutes(api, { webhooks: services.webhooks, ctx });
   pollsRoutes(api, { polls: services.polls, ctx });
   feedbackRoutes(api, { feedback: services.feedback, ctx });
   surveysRoutes(api, { surveys: services.surveys, ctx });
@@ -257,6 +260,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       await services.tenancy.purgeExpiredSessions(systemCtx());
     });
     deps.jobs.schedule('canyu.sessions.purge', '23 3 * * *');
+    services.webhooks.registerJobs(deps.jobs);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -267,6 +271,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     // Order matters: stop taking events, store every acknowledged one, then let subscribers finish.
     await services.events.close();
     await bus.drain();
+    await services.webhooks.idle();
     await services.tenancy.stop();
     await limiter.close();
   });

@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   'content.moderate': ['owner', 'admin', 'moderator'],
   'campaigns.manage': ['owner', 'admin', 'operator'],
   'analytics.read': ['owner', 'admin', 'operator', 'analyst'],
+  'webhooks.read': ['owner', 'admin', 'operator'],
+  'webhooks.manage': ['owner', 'admin'],
   'feedback.manage': ['owner', 'admin', 'operator', 'moderator'],
 } as const satisfies Record<string, readonly Role[]>;
 

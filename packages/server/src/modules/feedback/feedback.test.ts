@@ -364,6 +364,11 @@ describe('feedback: operator workload (QQ Mail 1000/100/10)', () => {
     const h2 = { ...bearer(op2.token), 'x-canyu-app': A2.appId };
     const board = ok(await t.inject({ method: 'POST', url: '/v1/feedback/boards', headers: h1, payload: { name: 'inbox', default_assignee: op1.operatorId } }), 201);
     const post = async (u: string) => ok(await t.inject({ method: 'POST', url: `/v1/feedback/boards/${board.id}/posts`, headers: bearer(A2.secretKey), payload: { user_id: u, title: `from ${u}` } }), 201) as Post;
+    // The hour of activity below must not cross into the next month: near a month's end, start in the next one.
+    const saved = offsetMs;
+    const start = clock.now();
+    const nextMonth = Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1);
+    if (nextMonth - start.getTime() < 3 * 3600_000) offsetMs += nextMonth - start.getTime() + 3600_000;
     const month = clock.now().toISOString().slice(0, 7);
     const p1 = await post('w1');
     const p2 = await post('w2');
@@ -379,7 +384,7 @@ describe('feedback: operator workload (QQ Mail 1000/100/10)', () => {
     offsetMs += 30 * 60_000;
     ok(await t.inject({ method: 'POST', url: `/v1/feedback/posts/${p3.id}/comments`, headers: h2, payload: { body: 'fixed' } }), 201);
     ok(await t.inject({ method: 'PATCH', url: `/v1/feedback/posts/${p3.id}`, headers: h1, payload: { assignee: op2.operatorId } }));
-    offsetMs -= 60 * 60_000;
+    offsetMs = saved;
     const w = ok(await t.inject({ method: 'GET', url: `/v1/feedback/workload?month=${month}`, headers: h1 }));
     const o1 = w.operators.find((o: { operator_id: string }) => o.operator_id === op1.operatorId);
     const o2 = w.operators.find((o: { operator_id: string }) => o.operator_id === op2.operatorId);

@@ -136,7 +136,8 @@ describe('hashtag campaigns (the Starbucks playbook)', () => {
         payload: {
           events: [
             ev('p1', 'u1', 'post.created', { post_id: 'post-1', text: '#星巴克猫爪杯# 排了两小时终于买到', image_urls: ['https://img.example.com/cup.jpg', 'javascript:alert(1)'] }),
-            ev('p1-again', 'u1', 'post.created', { post_id: 'post-1', text: '#星巴克猫爪杯# 排了两小时终于买到' }),
+            // The same post again under another event id (a host retry): collected once.
+            ev('p1-again', 'u1', 'post.created', { post_id: 'post-1', text: '#星巴克猫爪杯# 排了两小时终于买到', image_urls: ['https://img.example.com/cup.jpg', 'javascript:alert(1)'] }),
             ev('p2', 'u2', 'post.created', { post_id: 'post-2', content: '今天的拿铁 ＃星巴克猫爪杯＃' }),
             ev('p3', 'u3', 'post.created', { post_id: 'post-3', text: '#瑞幸# 新品' }),
             ev('p4', 'u4', 'comment.created', { post_id: 'post-4', text: '#星巴克猫爪杯# 评论不算' }),

@@ -24,6 +24,10 @@ import { auditRoutes, createAudit } from './modules/audit/index.ts';
 import { createEvents, eventsRoutes } from './modules/events/index.ts';
 import { createGamification, gamificationRoutes, wireGamification } from './modules/gamification/index.ts';
 import { createPoints, pointsRoutes, wirePoints } from './modules/points/index.ts';
+import { createFeedback, feedbackRoutes } from './modules/feedback/index.ts';
+import { createPolls, pollsRoutes } from './modules/polls/index.ts';
+import { createStories, storiesRoutes } from './modules/stories/index.ts';
+import { createSurveys, surveysRoutes } from './modules/surveys/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
 import { createWebhooks, webhooksRoutes } from './modules/webhooks/index.ts';
@@ -55,7 +59,11 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   wireGamification(gamification, { bus, points, ctx: () => ({ db, actor: { type: 'system', id: null } }) });
   // Earn rules may react to these domain events as well as to ingested events.
   for (const name of ['checkin.completed', 'level.up', 'badge.awarded', 'task.completed', 'lottery.drawn', 'mall.redeemed', 'daily_reward.claimed'] as const) points.reactTo(name, db);
-  return { audit, tenancy, users, events, webhooks, points, gamification, bus, clock };
+  const polls = createPolls({ db, bus, clock, audit });
+  const surveys = createSurveys({ db, bus, clock, audit, users });
+  const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats });
+  const stories = createStories({ db, bus, clock, audit });
+  return { audit, tenancy, users, events, webhooks, points, gamification, polls, feedback, surveys, stories, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -247,6 +255,10 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   webhooksRoutes(api, { webhooks: services.webhooks, ctx });
   pointsRoutes(api, { points: services.points, ctx });
   gamificationRoutes(api, { gamification: services.gamification, ctx });
+  pollsRoutes(api, { polls: services.polls, ctx });
+  feedbackRoutes(api, { feedback: services.feedback, ctx });
+  surveysRoutes(api, { surveys: services.surveys, ctx });
+  storiesRoutes(api, { stories: services.stories, ctx });
 
   // ---- maintenance jobs -------------------------------------------------------------------------
   if (deps.jobs) {

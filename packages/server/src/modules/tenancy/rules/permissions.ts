@@ -25,6 +25,7 @@ export const PERMISSIONS = {
   'points.adjust': ['owner', 'admin'],
   'gamification.read': ['owner', 'admin', 'operator', 'analyst'],
   'gamification.manage': ['owner', 'admin', 'operator'],
+  'feedback.manage': ['owner', 'admin', 'operator', 'moderator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

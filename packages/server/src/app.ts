@@ -22,6 +22,7 @@ import type { Jobs } from './jobs.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { auditRoutes, createAudit } from './modules/audit/index.ts';
 import { createEvents, eventsRoutes } from './modules/events/index.ts';
+import { createInteractions, interactionsRoutes } from './modules/interactions/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
 import { VERSION } from './version.ts';
@@ -45,7 +46,8 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const tenancy = createTenancy({ db, pool, audit, bus, clock, log, userTokenMaxTtl: deps.config.userTokenMaxTtl });
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
-  return { audit, tenancy, users, events, bus, clock };
+  const interactions = createInteractions({ db, audit, bus, clock, log });
+  return { audit, tenancy, users, events, interactions, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -234,6 +236,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   auditRoutes(api, { audit: services.audit, ctx });
   usersRoutes(api, { users: services.users, ctx });
   eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
+  interactionsRoutes(api, { interactions: services.interactions, ctx });
 
   // ---- maintenance jobs -------------------------------------------------------------------------
   if (deps.jobs) {
@@ -245,6 +248,12 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       await services.tenancy.purgeExpiredSessions(systemCtx());
     });
     deps.jobs.schedule('canyu.sessions.purge', '23 3 * * *');
+    // Hot scores and rankings refresh right after interactions; this catches marks left by a
+    // server that stopped before its refresh ran.
+    deps.jobs.define('canyu.interactions.refresh', async () => {
+      await services.interactions.discovery.refresh();
+    });
+    deps.jobs.schedule('canyu.interactions.refresh', '* * * * *');
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -255,6 +264,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     // Order matters: stop taking events, store every acknowledged one, then let subscribers finish.
     await services.events.close();
     await bus.drain();
+    await services.interactions.close();
     await services.tenancy.stop();
     await limiter.close();
   });

@@ -1,0 +1,13 @@
+import type { Api, RequestCtx } from '../../../http/route.ts';
+import type { Interactions } from '../service/index.ts';
+import { discoveryRoutes } from './discovery.ts';
+import { settingsRoutes } from './settings.ts';
+import { subjectRoutes } from './subjects.ts';
+import { userRoutes } from './users.ts';
+
+export function interactionsRoutes(api: Api, deps: { interactions: Interactions; ctx: RequestCtx }): void {
+  subjectRoutes(api, deps);
+  userRoutes(api, deps);
+  discoveryRoutes(api, deps);
+  settingsRoutes(api, deps);
+}

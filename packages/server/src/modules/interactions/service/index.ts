@@ -1,0 +1,31 @@
+// createInteractions: wires the parts of the module. Each part is a plain object of use cases
+// taking (ctx, …); they share the dependencies and call each other only through what is passed in.
+import { createDiscovery } from './discovery.ts';
+import { createReactions } from './reactions.ts';
+import { createSettings } from './settings.ts';
+import { createSubjects } from './subjects.ts';
+import { shared, type InteractionsDeps } from './context.ts';
+
+export type { InteractionsDeps };
+
+export function createInteractions(deps: InteractionsDeps) {
+  const d = shared(deps);
+  // Settings changes to hot weights rescore through discovery, which itself reads settings.
+  let rescore: Parameters<typeof createSettings>[1]['onHotChanged'] = async () => {};
+  const settings = createSettings(d, { onHotChanged: (ctx, appId, s) => rescore(ctx, appId, s) });
+  const subjects = createSubjects(d, settings);
+  const discovery = createDiscovery(d, settings, subjects);
+  rescore = discovery.rescore;
+  const reactions = createReactions(d, settings, subjects, discovery.touch);
+
+  return {
+    settings,
+    subjects,
+    reactions,
+    discovery,
+    /** Stops background refreshes and waits for a running one. */
+    close: () => discovery.close(),
+  };
+}
+
+export type Interactions = ReturnType<typeof createInteractions>;

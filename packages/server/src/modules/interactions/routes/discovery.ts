@@ -20,7 +20,7 @@ export function discoveryRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): voi
         tags,
         summary: 'Hot list (热门) of a subject kind, with time decay',
         description:
-          'score = log10(max(1, Σ weight × count)) + (published − 2024-01-01) / decay: a subject needs 10× the weighted engagement for every settings.hot.decay_hours of age to rank level with a newer one. ' +
+          'score = log10(1 + Σ weight × count) + (published − 2024-01-01) / decay: a subject needs 10× the weighted engagement for every settings.hot.decay_hours of age to rank level with a newer one. ' +
           'Scores are refreshed incrementally shortly after each interaction (never by scanning all subjects) and read from an index.',
         querystring: z.strictObject({ ...pageQuery, kind: Kind }),
         response: { 200: pageSchema(SubjectOut), ...errors(400, 401, 403) },

@@ -4,10 +4,10 @@ import { SettingsPatch, SettingsSchema } from '../types.ts';
 import type { Deps } from './common.ts';
 
 const tags = ['Interactions'];
+const Out = SettingsSchema.meta({ id: 'InteractionSettings' });
 
 export function settingsRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void {
   const { interactions: ix, ctx } = deps;
-  const Out = SettingsSchema.meta({ id: 'InteractionSettings' });
 
   api.get(
     '/v1/interactions/settings',

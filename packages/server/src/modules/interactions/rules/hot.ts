@@ -2,7 +2,7 @@
 //
 // Hacker News' gravity, points / (age + 2)^G, reorders subjects as the clock moves, so keeping a
 // list sorted by it means rescoring every candidate periodically. The exponential form used here
-// (as reddit's "hot") is time-invariant: score = log10(max(1, W)) + (created - epoch) / decay,
+// (as reddit's "hot") is time-invariant: score = log10(1 + W) + (created - epoch) / decay,
 // i.e. a subject needs 10x the weighted engagement W for every `decayHours` of age to stay level
 // with a newer one. Its score changes only when its own counts change, so it is stored in a
 // column, refreshed incrementally for subjects that had interactions, and read with an index scan.
@@ -19,7 +19,7 @@ export function weighted(c: Counts, w: HotWeights): number {
 }
 
 export function hotScore(weightedEngagement: number, createdAt: Date, decayHours: number): number {
-  return Math.log10(Math.max(1, weightedEngagement)) + (createdAt.getTime() / 1000 - HOT_EPOCH_S) / (decayHours * 3600);
+  return Math.log10(1 + Math.max(0, weightedEngagement)) + (createdAt.getTime() / 1000 - HOT_EPOCH_S) / (decayHours * 3600);
 }
 
 /** Comments rank by likes and replies (a reply counts as two likes), decaying like subjects. */

@@ -1,5 +1,6 @@
 // createInteractions: wires the parts of the module. Each part is a plain object of use cases
 // taking (ctx, …); they share the dependencies and call each other only through what is passed in.
+import { createComments } from './comments.ts';
 import { createDiscovery } from './discovery.ts';
 import { createReactions } from './reactions.ts';
 import { createSettings } from './settings.ts';
@@ -17,11 +18,13 @@ export function createInteractions(deps: InteractionsDeps) {
   const discovery = createDiscovery(d, settings, subjects);
   rescore = discovery.rescore;
   const reactions = createReactions(d, settings, subjects, discovery.touch);
+  const comments = createComments(d, settings, subjects, discovery.touch);
 
   return {
     settings,
     subjects,
     reactions,
+    comments,
     discovery,
     /** Stops background refreshes and waits for a running one. */
     close: () => discovery.close(),

@@ -1,7 +1,7 @@
 // Helpers shared by the module's SQL.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/index.ts';
-import type { Counts } from '../rules/hot.ts';
+import { HOT_EPOCH_S, type Counts } from '../rules/hot.ts';
 
 export type { Db };
 
@@ -63,3 +63,7 @@ export function bumpCtes(src: string, metric: Metric, delta: number, slot: numbe
     insert into ix_dirty (subject_id, day) select subject_id, day from ${from} on conflict do nothing
   )`;
 }
+
+/** rules/hot.ts hotScore, in SQL (a test keeps the two equal). */
+export const hotSql = (weighted: SQL, createdAt: SQL, decayHours: number): SQL =>
+  sql`(log(1::float8 + greatest(0::float8, (${weighted})::float8)) + (extract(epoch from ${createdAt})::float8 - ${HOT_EPOCH_S}::float8) / (${decayHours}::float8 * 3600))`;

@@ -3,10 +3,10 @@
 // recomputes the hot score of those subjects from their counter shards and the ranking rows of the
 // periods containing each marked day from their day buckets. Reads are index scans.
 import { and, desc, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
-import { HOT_EPOCH_S, type HotWeights } from '../rules/hot.ts';
+import type { HotWeights } from '../rules/hot.ts';
 import type { Period } from '../rules/periods.ts';
 import { subjects } from '../schema.ts';
-import { rows, type Db } from './common.ts';
+import { hotSql, rows, type Db } from './common.ts';
 import type { SubjectRow } from './subjects.ts';
 
 /** Takes (deletes) up to `limit` marks; runs on its own so likes never wait behind a refresh. */
@@ -29,8 +29,6 @@ const weightedSql = (t: string, w: HotWeights): SQL => {
             + coalesce(sum(${c('comments')}), 0)::float8 * ${w.comment}::float8 + coalesce(sum(${c('follows')}), 0)::float8 * ${w.follow}::float8)`;
 };
 
-/** rules/hot.ts hotScore, in SQL. */
-const hotSql = (w: SQL, createdAt: SQL, decayHours: number): SQL => sql`(log(greatest(1::float8, ${w})) + (extract(epoch from ${createdAt})::float8 - ${HOT_EPOCH_S}::float8) / (${decayHours}::float8 * 3600))`;
 
 export async function refreshHot(db: Db, ids: number[], w: HotWeights, decayHours: number): Promise<void> {
   if (ids.length === 0) return;

@@ -64,7 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     },
     ajv: { customOptions: { coerceTypes: false } },
     // Host ids (users, subjects) may be 255 characters; Fastify's default would 404 past 100.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     // Undecodable URLs and similar router errors bypass setErrorHandler; answer them in our shape.
     frameworkErrors: (err, req, res) => {
       const reply = res as unknown as FastifyReply;

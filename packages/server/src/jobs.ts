@@ -37,6 +37,9 @@ export function createJobs(opts: JobsOptions): Jobs {
   const definitions = new Map<string, { handler: JobHandler<object>; opts: JobDefinition }>();
   const schedules: { name: string; cron: string; tz: string; data: object }[] = [];
   let boss: PgBoss | null = null;
+  // A stop that arrives while start() is still running (a signal right after boot) must wait for
+  // it, or pg-boss would go on using the pool after the database is closed.
+  let starting: Promise<void> | null = null;
 
   const db: PgBoss.Db = {
     executeSql: async (text, values) => {
@@ -64,42 +67,78 @@ export function createJobs(opts: JobsOptions): Jobs {
         ...(o.startAfterSeconds ? { startAfter: o.startAfterSeconds } : {}),
       });
     },
-    async start() {
-      if (boss) return;
-      const b = new PgBoss({
-        db,
-        schema: 'canyu_jobs',
-        ...(opts.fast ? { cronMonitorIntervalSeconds: 1, cronWorkerIntervalSeconds: 1, clockMonitorIntervalSeconds: 1 } : {}),
+    start() {
+      starting ??= startBoss().finally(() => {
+        starting = null;
       });
-      b.on('error', (err: Error) => opts.log.error({ err }, 'job system error'));
-      await b.start();
-      for (const [name, { handler, opts: def }] of definitions) {
-        await b.createQueue(name, { name, retryLimit: def.retryLimit ?? 3, retryDelay: def.retryDelaySeconds ?? 5, retryBackoff: true });
-        await b.work<object>(
-          name,
-          { batchSize: 1, pollingIntervalSeconds: def.pollingIntervalSeconds ?? (opts.fast ? 0.5 : 2) },
-          async ([job]) => {
-            if (!job) return;
-            try {
-              await handler(job.data, { id: job.id, name });
-            } catch (err) {
-              opts.log.error({ err, job: name, jobId: job.id }, 'job failed');
-              throw err;
-            }
-          },
-        );
-      }
-      for (const s of schedules) {
-        if (!definitions.has(s.name)) throw new Error(`schedule "${s.name}" has no job definition`);
-        await b.schedule(s.name, s.cron, s.data, { tz: s.tz });
-      }
-      boss = b;
+      return starting;
     },
     async stop() {
+      if (starting) await starting.catch(() => {});
       const b = boss;
       boss = null;
       // Waits for running handlers to finish; does not close our pool (we own it).
       if (b) await b.stop({ graceful: true, close: false, wait: true, timeout: 15_000 });
     },
   };
+
+  async function startBoss(): Promise<void> {
+    if (boss) return;
+    const b = new PgBoss({
+      db,
+      schema: 'canyu_jobs',
+      ...(opts.fast ? { cronMonitorIntervalSeconds: 1, cronWorkerIntervalSeconds: 1, clockMonitorIntervalSeconds: 1 } : {}),
+    });
+    b.on('error', (err: Error) => opts.log.error({ err }, 'job system error'));
+    await b.start();
+    try {
+      await setUp(b);
+    } catch (err) {
+      await b.stop({ graceful: false, close: false, wait: true }).catch(() => {});
+      throw err;
+    }
+    boss = b;
+  }
+
+  async function setUp(b: PgBoss): Promise<void> {
+    // Servers booting together would deadlock creating the same queues (pg-boss creates a
+    // partition per queue): queue and schedule setup is serialised across servers.
+    await withSetupLock(opts.pool, async () => {
+      for (const [name, def] of definitions) {
+        const queue = { name, retryLimit: def.opts.retryLimit ?? 3, retryDelay: def.opts.retryDelaySeconds ?? 5, retryBackoff: true };
+        if (await b.getQueue(name)) await b.updateQueue(name, queue);
+        else await b.createQueue(name, queue);
+      }
+      for (const s of schedules) {
+        if (!definitions.has(s.name)) throw new Error(`schedule "${s.name}" has no job definition`);
+        await b.schedule(s.name, s.cron, s.data, { tz: s.tz });
+      }
+    });
+    for (const [name, { handler, opts: def }] of definitions) {
+      await b.work<object>(
+        name,
+        { batchSize: 1, pollingIntervalSeconds: def.pollingIntervalSeconds ?? (opts.fast ? 0.5 : 2) },
+        async ([job]) => {
+          if (!job) return;
+          try {
+            await handler(job.data, { id: job.id, name });
+          } catch (err) {
+            opts.log.error({ err, job: name, jobId: job.id }, 'job failed');
+            throw err;
+          }
+        },
+      );
+    }
+  }
+}
+
+async function withSetupLock(pool: pg.Pool, fn: () => Promise<void>): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query(`select pg_advisory_lock(hashtext('canyu.jobs.setup'))`);
+    await fn();
+  } finally {
+    await client.query(`select pg_advisory_unlock(hashtext('canyu.jobs.setup'))`).catch(() => {});
+    client.release();
+  }
 }

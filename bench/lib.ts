@@ -1,0 +1,239 @@
+// The benchmark harness shared by every scenario. `npm run bench` (bench/run.ts) starts one
+// PostgreSQL, one Canyu server process and one bare-Fastify baseline process, all on 127.0.0.1,
+// then runs each scenario in bench/scenarios/ with a BenchEnv.
+//
+// A scenario measures Canyu and, IN THE SAME RUN, a baseline (the bare Fastify route, or the same
+// SQL driven directly with pg), and reports both with `env.report`, so the ratio is meaningful on
+// a noisy machine. Targets are printed beside the figures; they are never asserted in tests.
+//
+//   // bench/scenarios/points.ts
+//   import type { Scenario } from '../lib.ts';
+//   const scenario: Scenario = {
+//     name: 'points',
+//     description: 'points earn',
+//     async run(env) {
+//       const canyu = await env.http({ method: 'POST', path: '/v1/...', headers: env.auth.secret, body: (i) => ({...}), connections: 50 });
+//       const direct = await env.sql({ clients: 50, run: (c, i) => c.query('...', [i]) });
+//       env.report({ metric: 'earn', unit: 'req/s', value: canyu.rps, p99: canyu.p99, baseline: { label: 'same SQL direct', value: direct.opsPerSec }, target: { minRatio: 0.4 } });
+//     },
+//   };
+//   export default scenario;
+import { createHmac } from 'node:crypto';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+export type Tenant = { appId: string; secretKey: string; publishableKey: string };
+
+export type HttpLoad = {
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** Path on the target, e.g. /v1/events; a function gives each request its own path. */
+  path: string | ((i: number) => string);
+  headers?: Record<string, string> | ((i: number) => Record<string, string>);
+  /** JSON body; a function gives each request its own body (i counts requests from 0). */
+  body?: ((i: number) => unknown) | Record<string, unknown> | unknown[];
+  connections: number;
+  /** Seconds (default from BENCH_SECONDS, 5; quick mode 2). Ignored when `amount` is set. */
+  seconds?: number;
+  /** Send exactly this many requests, then stop. */
+  amount?: number;
+  /** Base URL; defaults to the Canyu server. */
+  target?: string;
+};
+
+export type HttpResult = {
+  requests: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  status: Record<string, number>;
+  seconds: number;
+};
+
+export type SqlLoad = {
+  clients: number;
+  seconds?: number;
+  amount?: number;
+  /** One operation; `i` counts operations from 0 across clients. */
+  run: (client: pg.PoolClient, i: number) => Promise<unknown>;
+};
+
+export type SqlResult = { ops: number; opsPerSec: number; p50: number; p99: number; seconds: number };
+
+export type Row = {
+  scenario: string;
+  metric: string;
+  value: number;
+  unit: string;
+  p99?: number | undefined;
+  baseline?: { label: string; value: number } | undefined;
+  /** minRatio: value/baseline must reach it; min: absolute value must reach it; maxP99 in ms. */
+  target?: { minRatio?: number; min?: number; max?: number; maxP99?: number } | undefined;
+  note?: string | undefined;
+};
+
+export type BenchEnv = {
+  /** Canyu's base URL, e.g. http://127.0.0.1:40123 */
+  canyu: string;
+  /** The bare baseline server's base URL (routes: GET /bare/json, GET /bare/user/:app/:id, POST /bare/echo; see bench/bare.ts). */
+  bare: string;
+  tenant: Tenant;
+  auth: { secret: Record<string, string>; user(userId: string): Record<string, string> };
+  /** A pool on the same database Canyu uses: for direct-SQL baselines and exactness checks. */
+  pool: pg.Pool;
+  databaseUrl: string;
+  quick: boolean;
+  seconds: number;
+  http(load: HttpLoad): Promise<HttpResult>;
+  sql(load: SqlLoad): Promise<SqlResult>;
+  /** The bare Fastify GET baseline at this many connections, measured once per run and cached. */
+  bareBaseline(connections: number): Promise<HttpResult>;
+  /** Signs an end-user token (HS256 with the app's secret key), as a host backend would. */
+  userToken(userId: string, ttlSeconds?: number): string;
+  report(row: Omit<Row, 'scenario'>): void;
+  log(msg: string): void;
+};
+
+export type Scenario = {
+  name: string;
+  description: string;
+  run(env: BenchEnv): Promise<void>;
+};
+
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+export function signUserToken(secretKey: string, userId: string, ttlSeconds = 3600): string {
+  const now = Math.floor(Date.now() / 1000);
+  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: userId, iat: now, exp: now + ttlSeconds })}`;
+  return `${head}.${createHmac('sha256', secretKey).update(head).digest('base64url')}`;
+}
+
+export async function httpLoad(defaultTarget: string, defaultSeconds: number, load: HttpLoad): Promise<HttpResult> {
+  const target = load.target ?? defaultTarget;
+  let i = 0;
+  const pathOf = typeof load.path === 'function' ? load.path : () => load.path as string;
+  const headersOf = typeof load.headers === 'function' ? load.headers : () => (load.headers as Record<string, string> | undefined) ?? {};
+  const bodyOf = typeof load.body === 'function' ? (load.body as (i: number) => unknown) : () => load.body;
+  const hasBody = load.body !== undefined;
+  const dynamic = typeof load.path === 'function' || typeof load.headers === 'function' || typeof load.body === 'function';
+  const staticHeaders = { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...headersOf(0) };
+  const opts: autocannon.Options = {
+    url: target,
+    connections: load.connections,
+    pipelining: 1,
+    timeout: 10,
+    ...(load.amount ? { amount: load.amount } : { duration: load.seconds ?? defaultSeconds }),
+    requests: [
+      dynamic
+        ? {
+            method: load.method ?? 'GET',
+            setupRequest: (req) => {
+              const n = i++;
+              return {
+                ...req,
+                path: pathOf(n),
+                headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...headersOf(n) },
+                ...(hasBody ? { body: JSON.stringify(bodyOf(n)) } : {}),
+              };
+            },
+          }
+        : {
+            method: load.method ?? 'GET',
+            path: pathOf(0),
+            headers: staticHeaders,
+            ...(hasBody ? { body: JSON.stringify(bodyOf(0)) } : {}),
+          },
+    ],
+  };
+  const t0 = performance.now();
+  const r = await autocannon(opts);
+  const seconds = (performance.now() - t0) / 1000;
+  const status: Record<string, number> = {};
+  for (const [code, v] of Object.entries((r as unknown as { statusCodeStats?: Record<string, { count: number | string }> }).statusCodeStats ?? {})) status[code] = Number(v.count);
+  const requests = r.requests.total;
+  return {
+    requests,
+    rps: requests / (load.amount ? seconds : r.duration),
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    non2xx: r.non2xx,
+    status,
+    seconds,
+  };
+}
+
+export async function sqlLoad(pool: pg.Pool, defaultSeconds: number, load: SqlLoad): Promise<SqlResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  const deadline = performance.now() + (load.seconds ?? defaultSeconds) * 1000;
+  const more = () => (load.amount !== undefined ? next < load.amount : performance.now() < deadline);
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: load.clients }, async () => {
+      const c = await pool.connect();
+      try {
+        while (more()) {
+          const n = next++;
+          const s = performance.now();
+          await load.run(c, n);
+          latencies.push(performance.now() - s);
+        }
+      } finally {
+        c.release();
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! : 0);
+  return { ops: latencies.length, opsPerSec: latencies.length / seconds, p50: pct(50), p99: pct(99), seconds };
+}
+
+/** Whether a row meets its target; null when it has none. */
+export function verdict(row: Row): boolean | null {
+  const t = row.target;
+  if (!t) return null;
+  let ok = true;
+  if (t.minRatio !== undefined) ok &&= !!row.baseline && row.baseline.value > 0 && row.value / row.baseline.value >= t.minRatio;
+  if (t.min !== undefined) ok &&= row.value >= t.min;
+  if (t.max !== undefined) ok &&= row.value <= t.max;
+  if (t.maxP99 !== undefined) ok &&= row.p99 !== undefined && row.p99 <= t.maxP99;
+  return ok;
+}
+
+export function formatTable(rows: Row[]): string {
+  const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 1 : 2));
+  const lines = rows.map((r) => {
+    const ratio = r.baseline && r.baseline.value > 0 ? `${((r.value / r.baseline.value) * 100).toFixed(0)}%` : '';
+    const t = r.target;
+    const target = t
+      ? [t.minRatio !== undefined ? `>=${Math.round(t.minRatio * 100)}% of baseline` : '', t.min !== undefined ? `>=${fmt(t.min)} ${r.unit}` : '', t.max !== undefined ? `<=${fmt(t.max)} ${r.unit}` : '', t.maxP99 !== undefined ? `p99<=${t.maxP99}ms` : '']
+          .filter(Boolean)
+          .join(', ')
+      : '';
+    const v = verdict(r);
+    return [
+      r.scenario,
+      r.metric,
+      `${fmt(r.value)} ${r.unit}`,
+      r.p99 !== undefined ? `${fmt(r.p99)} ms` : '',
+      r.baseline ? `${fmt(r.baseline.value)} (${r.baseline.label})` : '',
+      ratio,
+      target,
+      v === null ? '' : v ? 'met' : 'MISSED',
+      r.note ?? '',
+    ];
+  });
+  const header = ['scenario', 'metric', 'value', 'p99', 'baseline (same run)', 'ratio', 'target', 'verdict', 'note'];
+  const all = [header, ...lines];
+  const widths = header.map((_, c) => Math.max(...all.map((l) => l[c]!.length)));
+  return all.map((l) => l.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+}

@@ -1,0 +1,142 @@
+// Foundation figures: cold start, an authenticated GET, and event ingestion.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { freePort } from '../../packages/server/src/db/embedded.ts';
+import type { BenchEnv, Scenario } from '../lib.ts';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+/** Spawns a command and resolves with the ms until `ready()` resolves; then stops it with SIGTERM. */
+async function timeToReady(cmd: string, argv: string[], env: NodeJS.ProcessEnv, ready: (child: ReturnType<typeof spawn>) => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  // Its own process group, so that SIGTERM reaches `npm start`'s child as well as npm.
+  const child = spawn(cmd, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+  try {
+    await ready(child);
+    return performance.now() - t0;
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+  }
+}
+
+async function coldStart(env: BenchEnv) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-cold-'));
+  try {
+    const port = await freePort();
+    const { DATABASE_URL: _omit, ...rest } = process.env;
+    const ms = await timeToReady('npm', ['start', '--silent'], { ...rest, PORT: String(port), HOST: '127.0.0.1', CANYU_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, async () => {
+      const until = Date.now() + 60_000;
+      for (;;) {
+        try {
+          if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
+        } catch {
+          // not yet
+        }
+        if (Date.now() > until) throw new Error('cold start did not serve within 60 s');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    });
+    const bareMs = await timeToReady(process.execPath, ['--import', 'tsx', 'bench/bare.ts'], { ...process.env, PORT: '0' }, (child) => new Promise((resolve) => readline.createInterface({ input: child.stdout! }).once('line', () => resolve())));
+    env.report({ metric: 'cold `npm start` on a fresh data dir → serving', value: ms / 1000, unit: 's', baseline: { label: 'bare Fastify process start', value: bareMs / 1000 }, target: { max: 3 }, note: 'creates the PostgreSQL cluster, migrates, bootstraps' });
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function authenticatedGets(env: BenchEnv) {
+  const identify = await fetch(`${env.canyu}/v1/users/bench-user`, {
+    method: 'POST',
+    headers: { ...env.auth.secret, 'content-type': 'application/json' },
+    body: JSON.stringify({ traits: { plan: 'pro', city: '上海' }, timezone: 'Asia/Shanghai', locale: 'zh-CN' }),
+  });
+  if (!identify.ok) throw new Error(`identify failed: ${await identify.text()}`);
+  const connections = 50;
+  const bare = await env.bareBaseline(connections);
+  const ok = (what: string, r: { non2xx: number; errors: number; status: Record<string, number> }) => {
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${what}: non-2xx ${r.non2xx} / errors ${r.errors}: ${JSON.stringify(r.status)}`);
+  };
+
+  // Authentication, rate limiting, routing, serialisation: everything but a query.
+  const me = await env.http({ path: '/v1/me', headers: env.auth.secret, connections });
+  ok('GET /v1/me', me);
+  env.report({ metric: `GET /v1/me, secret key, ${connections} conns`, value: me.rps, unit: 'req/s', p99: me.p99, baseline: { label: 'bare Fastify JSON', value: bare.rps }, target: { minRatio: 0.6 } });
+
+  // The same with an end-user token: an HMAC verification per request.
+  const asUser = await env.http({ path: '/v1/me', headers: env.auth.user('bench-user'), connections });
+  ok('GET /v1/me as user', asUser);
+  env.report({ metric: `GET /v1/me, publishable key + user JWT, ${connections} conns`, value: asUser.rps, unit: 'req/s', p99: asUser.p99, baseline: { label: 'bare Fastify JSON', value: bare.rps }, target: { minRatio: 0.6 } });
+
+  // A database read: the profile, against bare Fastify running the same SQL on a plain pg pool.
+  const bareSql = await env.http({ path: `/bare/user/${env.tenant.appId}/bench-user`, connections, target: env.bare });
+  ok('bare user', bareSql);
+  const profile = await env.http({ path: '/v1/users/bench-user', headers: env.auth.secret, connections });
+  ok('GET /v1/users/:id', profile);
+  env.report({ metric: `GET /v1/users/:id, secret key, ${connections} conns`, value: profile.rps, unit: 'req/s', p99: profile.p99, baseline: { label: 'bare Fastify + same SQL', value: bareSql.rps }, target: { minRatio: 0.6 } });
+}
+
+async function ingestion(env: BenchEnv) {
+  const perRequest = 50;
+  const connections = 64;
+  const before = (await env.pool.query<{ n: number }>('select count(*)::int as n from ev_events where app_id = $1', [env.tenant.appId])).rows[0]!.n;
+  const runId = Date.now().toString(36);
+  const names = ['video.played', 'app.opened', 'item.viewed', 'cart.added'];
+  const canyu = await env.http({
+    method: 'POST',
+    path: '/v1/events',
+    headers: env.auth.secret,
+    connections,
+    body: (i) => ({
+      events: Array.from({ length: perRequest }, (_, k) => ({
+        event_id: `${runId}-${i}-${k}`,
+        user_id: `u${(i * perRequest + k) % 10_000}`,
+        name: names[k % names.length],
+        properties: { k, source: 'bench' },
+      })),
+    }),
+  });
+  if (canyu.errors > 0 || canyu.non2xx > 0) env.log(`ingestion: ${canyu.non2xx} non-2xx, ${canyu.errors} errors: ${JSON.stringify(canyu.status)}`);
+  const stored = (await env.pool.query<{ n: number }>('select count(*)::int as n from ev_events where app_id = $1', [env.tenant.appId])).rows[0]!.n - before;
+  const acknowledged = (canyu.status['200'] ?? 0) * perRequest;
+  if (stored < acknowledged) throw new Error(`lost events: ${acknowledged} acknowledged but ${stored} stored`);
+
+  // Baseline: the very statement the server flushes with, driven directly with batches as large as
+  // the server's coalesced flushes, at the server's flush concurrency (2).
+  const flush = 5000;
+  const sql = `insert into ev_events (app_id, event_id, user_id, name, properties, ts)
+    select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])
+    on conflict (app_id, event_id) do nothing`;
+  const direct = await env.sql({
+    clients: 2,
+    run: (c, i) => {
+      const ids = Array.from({ length: flush }, (_, k) => `d-${runId}-${i}-${k}`);
+      const ts = new Date().toISOString();
+      return c.query(sql, [ids.map(() => env.tenant.appId), ids, ids.map((_, k) => `u${k % 10_000}`), ids.map((_, k) => names[k % names.length]!), ids.map((_, k) => JSON.stringify({ k, source: 'bench' })), ids.map(() => ts)]);
+    },
+  });
+  const eventsPerSec = stored / canyu.seconds;
+  env.report({
+    metric: `events stored/s, ${perRequest} per request, ${connections} conns`,
+    value: eventsPerSec,
+    unit: 'events/s',
+    p99: canyu.p99,
+    baseline: { label: `same INSERT … unnest direct, ${flush}/batch`, value: direct.opsPerSec * flush },
+    target: { min: 100_000, maxP99: 50 },
+    note: `${stored.toLocaleString('en-US')} stored = acknowledged ${acknowledged.toLocaleString('en-US')}; ${canyu.status['429'] ?? 0} × 429`,
+  });
+}
+
+const scenario: Scenario = {
+  name: 'foundation',
+  description: 'cold start, authenticated GET vs bare Fastify, event ingestion vs the same SQL',
+  async run(env) {
+    await coldStart(env);
+    await authenticatedGets(env);
+    await ingestion(env);
+  },
+};
+export default scenario;

@@ -46,7 +46,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const tenancy = createTenancy({ db, pool, audit, bus, clock, log, userTokenMaxTtl: deps.config.userTokenMaxTtl });
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
-  const interactions = createInteractions({ db, audit, bus, clock, log });
+  const interactions = createInteractions({ db, pool, audit, bus, clock, log });
   return { audit, tenancy, users, events, interactions, bus, clock };
 }
 

@@ -200,19 +200,9 @@ CREATE TABLE "ix_user_follows" (
 --> statement-breakpoint
 DROP INDEX "us_users_created";--> statement-breakpoint
 ALTER TABLE "ix_comment_likes" ADD CONSTRAINT "ix_comment_likes_comment_id_ix_comments_id_fk" FOREIGN KEY ("comment_id") REFERENCES "public"."ix_comments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "ix_comments" ADD CONSTRAINT "ix_comments_subject_id_ix_subjects_id_fk" FOREIGN KEY ("subject_id") REFERENCES "public"."ix_subjects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "ix_counters" ADD CONSTRAINT "ix_counters_subject_id_ix_subjects_id_fk" FOREIGN KEY ("subject_id") REFERENCES "public"."ix_subjects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "ix_dirty" ADD CONSTRAINT "ix_dirty_subject_id_ix_subjects_id_fk" FOREIGN KEY ("subject_id") REFERENCES "public"."ix_subjects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "ix_folder_items" ADD CONSTRAINT "ix_folder_items_folder_id_ix_folders_id_fk" FOREIGN KEY ("folder_id") REFERENCES "public"."ix_folders"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "ix_folder_items" ADD CONSTRAINT "ix_folder_items_subject_id_ix_subjects_id_fk" FOREIGN KEY ("subject_id") REFERENCES "public"."ix_subjects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "ix_rankings" ADD CONSTRAINT "ix_rankings_subject_id_ix_subjects_id_fk" FOREIGN KEY ("subject_id") REFERENCES "public"."ix_subjects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "ix_reactions" ADD CONSTRAINT "ix_reactions_subject_id_ix_subjects_id_fk" FOREIGN KEY ("subject_id") REFERENCES "public"."ix_subjects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "ix_reports" ADD CONSTRAINT "ix_reports_comment_id_ix_comments_id_fk" FOREIGN KEY ("comment_id") REFERENCES "public"."ix_comments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "ix_shares" ADD CONSTRAINT "ix_shares_subject_id_ix_subjects_id_fk" FOREIGN KEY ("subject_id") REFERENCES "public"."ix_subjects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "ix_slot_items" ADD CONSTRAINT "ix_slot_items_slot_id_ix_slots_id_fk" FOREIGN KEY ("slot_id") REFERENCES "public"."ix_slots"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "ix_slot_items" ADD CONSTRAINT "ix_slot_items_subject_id_ix_subjects_id_fk" FOREIGN KEY ("subject_id") REFERENCES "public"."ix_subjects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "ix_subject_days" ADD CONSTRAINT "ix_subject_days_subject_id_ix_subjects_id_fk" FOREIGN KEY ("subject_id") REFERENCES "public"."ix_subjects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "ix_triples" ADD CONSTRAINT "ix_triples_subject_id_ix_subjects_id_fk" FOREIGN KEY ("subject_id") REFERENCES "public"."ix_subjects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "ix_comment_likes_user" ON "ix_comment_likes" USING btree ("app_id","user_id");--> statement-breakpoint
 CREATE INDEX "ix_comments_new" ON "ix_comments" USING btree ("subject_id","id" DESC NULLS LAST) WHERE "ix_comments"."root_id" is null;--> statement-breakpoint
 CREATE INDEX "ix_comments_top" ON "ix_comments" USING btree ("subject_id","likes" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "ix_comments"."root_id" is null;--> statement-breakpoint

@@ -1,6 +1,5 @@
-// Tables of the interactions module (prefix ix_). Subjects get an internal bigint id; everything
-// that hangs off a subject references it with ON DELETE CASCADE, so deleting a subject erases its
-// interactions. Counters are sharded (ix_counters, ix_subject_days, ix_user_counters): a like adds
+// Tables of the interactions module (prefix ix_). Subjects get an internal bigint id that every
+// other table refers to; deleting a subject erases its interactions. Counters are sharded (ix_counters, ix_subject_days, ix_user_counters): a like adds
 // 1 to one of N rows chosen at random and readers sum the N rows, so a viral subject never queues
 // every writer behind one row lock.
 import { sql } from 'drizzle-orm';
@@ -41,10 +40,13 @@ export const subjects = pgTable(
   ],
 );
 
-const subjectId = () =>
-  bigint('subject_id', { mode: 'number' })
-    .notNull()
-    .references(() => subjects.id, { onDelete: 'cascade' });
+/**
+ * No foreign key to ix_subjects on purpose: every insert under a foreign key takes FOR KEY SHARE
+ * on the subject's row, so each like on a viral subject would rewrite that one row's lock state —
+ * exactly the hot row the sharded counters avoid. Deleting a subject deletes its rows explicitly
+ * (store/subjects.ts deleteSubject).
+ */
+const subjectId = () => bigint('subject_id', { mode: 'number' }).notNull();
 
 /** Totals per subject, in `slot` shards; the total is the sum over slots. */
 export const counters = pgTable(

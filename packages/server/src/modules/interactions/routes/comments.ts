@@ -9,7 +9,7 @@ import { escapeHtml } from '../rules/text.ts';
 import type { CommentActor } from '../service/comments.ts';
 import type { CommentView } from '../store/comments.ts';
 import { ActingUser, CommentBody, CommentParams, CommentSort, EditCommentBody, SubjectParams, UserId } from '../types.ts';
-import { actingUser, SubjectRefOut, viewerOf, type Deps } from './common.ts';
+import { actingUser, SubjectRefOut, viewerOf, type Deps , IdCursor } from './common.ts';
 
 const tags = ['Comments'];
 const read = { secret: true, user: true, publishable: true, operator: 'app.read' } as const;
@@ -186,7 +186,7 @@ export function commentRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
       },
     },
     async (req) => {
-      const cur = decodeCursor(req.query.cursor, z.object({ id: z.number().int().positive() }));
+      const cur = decodeCursor(req.query.cursor, IdCursor);
       const views = await cm.replies(ctx(req), appIdOf(req), Number(req.params.commentId), { limit: req.query.limit + 1, afterId: cur?.id });
       const p = page(views, req.query.limit, (c) => ({ id: c.id }));
       return { data: await withViewer(req, p.data, req.query.user_id), next_cursor: p.next_cursor };

@@ -61,3 +61,6 @@ export const presentSubject = (v: SubjectView): z.infer<typeof SubjectOut> => ({
 /** Cursors of lists ordered by (time desc, user id desc) and (time desc, subject id desc). */
 export const UserTimeCursor = z.object({ t: z.iso.datetime(), u: z.string().max(255) });
 export const SubjectTimeCursor = z.object({ t: z.iso.datetime(), s: z.number().int().positive() });
+/** Built once: a zod schema built per request costs more than the query it guards. */
+export const IdCursor = z.object({ id: z.number().int().positive() });
+export const ScoreCursor = z.object({ s: z.number(), id: z.number().int().positive() });

@@ -4,9 +4,10 @@ import { appIdOf } from '../../../http/auth.ts';
 import { decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
 import { errors, type Api, type RequestCtx } from '../../../http/route.ts';
 import { DateString, Kind, Period } from '../types.ts';
-import { presentSubject, SubjectOut, type Deps } from './common.ts';
+import { presentSubject, ScoreCursor, SubjectOut, type Deps } from './common.ts';
 
 const tags = ['Discovery'];
+const HotCursor = z.object({ h: z.number(), id: z.number().int().positive() });
 const read = { secret: true, user: true, publishable: true, operator: 'app.read' } as const;
 
 export function discoveryRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void {
@@ -27,7 +28,7 @@ export function discoveryRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): voi
       },
     },
     async (req) => {
-      const cur = decodeCursor(req.query.cursor, z.object({ h: z.number(), id: z.number().int().positive() }));
+      const cur = decodeCursor(req.query.cursor, HotCursor);
       const views = await ix.discovery.hot(ctx(req), appIdOf(req), req.query.kind, { limit: req.query.limit + 1, after: cur });
       const p = page(views, req.query.limit, (v) => ({ h: v.row.hotScore!, id: v.row.id }));
       return { data: p.data.map(presentSubject), next_cursor: p.next_cursor };
@@ -51,7 +52,7 @@ export function discoveryRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): voi
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ s: z.number(), id: z.number().int().positive() }));
+      const cur = decodeCursor(q.cursor, ScoreCursor);
       const r = await ix.discovery.ranking(ctx(req), appIdOf(req), q.kind, q.period, q.date, { limit: q.limit + 1, after: cur });
       const p = page(r.items, q.limit, (i) => ({ s: i.score, id: i.view.row.id }));
       return { period: q.period, start: r.window.start, end: r.window.end, data: p.data.map((i) => ({ ...presentSubject(i.view), rank_score: i.score })), next_cursor: p.next_cursor };

@@ -6,7 +6,7 @@ import { subjectNotFound } from '../errors.ts';
 import { decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
 import { errors, type Api, type RequestCtx } from '../../../http/route.ts';
 import { ActingUser, FavouriteBody, Kind, ShareBody, SubjectParams, UpsertSubjectBody, UserId } from '../types.ts';
-import { actingUser, CountsOut, presentSubject, SubjectOut, SubjectRefOut, UserTimeCursor, viewerOf, type Deps } from './common.ts';
+import { actingUser, CountsOut, presentSubject, SubjectOut, SubjectRefOut, UserTimeCursor, viewerOf, type Deps , IdCursor } from './common.ts';
 
 const tags = ['Interactions'];
 const subjectTags = ['Subjects'];
@@ -73,7 +73,7 @@ export function subjectRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
       const q = req.query;
       const ids = q.ids === undefined ? undefined : q.ids.split(',').filter((s) => s.length > 0);
       if (ids && (ids.length > 100 || ids.some((s) => s.length > 255))) throw fieldError('query.ids', 'must list at most 100 ids of at most 255 characters', 'comma-separated ids');
-      const cur = decodeCursor(q.cursor, z.object({ id: z.number().int().positive() }));
+      const cur = decodeCursor(q.cursor, IdCursor);
       const views = await ix.subjects.list(ctx(req), appIdOf(req), { limit: q.limit + 1, beforeId: cur?.id, kind: q.kind, authorId: q.author_id, tag: q.tag, externalIds: ids }, viewerOf(req, q.user_id));
       const p = page(views, q.limit, (v) => ({ id: v.row.id }));
       return { data: p.data.map(presentSubject), next_cursor: p.next_cursor };

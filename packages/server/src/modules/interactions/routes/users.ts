@@ -7,7 +7,7 @@ import { errors, type Api, type RequestCtx } from '../../../http/route.ts';
 import { escapeHtml } from '../rules/text.ts';
 import type { FolderWithCount } from '../store/folders.ts';
 import { FolderBody, FolderParams, FolderPatch, FollowParams, Kind, UserParams } from '../types.ts';
-import { presentSubject, SubjectOut, SubjectTimeCursor, UserTimeCursor, type Deps } from './common.ts';
+import { presentSubject, SubjectOut, SubjectTimeCursor, UserTimeCursor, type Deps , IdCursor } from './common.ts';
 
 const tags = ['Interactions'];
 
@@ -126,7 +126,7 @@ export function userRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void {
     },
     async (req) => {
       assertActsFor(req, req.params.userId);
-      const cur = decodeCursor(req.query.cursor, z.object({ id: z.number().int().positive() }));
+      const cur = decodeCursor(req.query.cursor, IdCursor);
       const rs = await ix.reactions.listFolders(ctx(req), appIdOf(req), req.params.userId, { limit: req.query.limit + 1, afterId: cur?.id });
       const p = page(rs, req.query.limit, (f) => ({ id: f.id }));
       return { data: p.data.map(presentFolder), next_cursor: p.next_cursor };

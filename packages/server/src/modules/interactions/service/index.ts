@@ -27,7 +27,10 @@ export function createInteractions(deps: InteractionsDeps) {
     comments,
     discovery,
     /** Stops background refreshes and waits for a running one. */
-    close: () => discovery.close(),
+    close: async () => {
+      await reactions.idle();
+      await discovery.close();
+    },
   };
 }
 

@@ -11,14 +11,25 @@ import * as folders from '../store/folders.ts';
 import { isBlocked } from '../store/moderation.ts';
 import * as follows from '../store/follows.ts';
 import * as store from '../store/reactions.ts';
-import type { Change, ReactionType, SubjectKey } from '../store/reactions.ts';
+import type { Change, LikeOp, ReactionType, SubjectKey } from '../store/reactions.ts';
 import * as subjectsStore from '../store/subjects.ts';
 import type { SubjectRow } from '../store/subjects.ts';
+import { createBatcher } from './batcher.ts';
 import type { Shared } from './context.ts';
 import type { SettingsService } from './settings.ts';
 import { refOf, type SubjectsService } from './subjects.ts';
 
 const blocked = userBlocked;
+
+/** Concurrent batches lock rows in one order, but a deadlock with another path is retried once. */
+async function retryDeadlock<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if ((err as { code?: string }).code !== '40P01') throw err;
+    return fn();
+  }
+}
 
 export type TripleOutcome = 'new' | 'existing' | 'skipped';
 
@@ -46,6 +57,49 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
   }
 
   const at = () => d.now();
+
+  /**
+   * Likes outside a caller's transaction are batched: concurrent likes (on one viral subject or
+   * many) share one statement and one commit. A repeated (subject, user) within a batch counts once.
+   */
+  const pool = d.pool;
+  const likes = pool
+    ? createBatcher<LikeOp, { change: Change; at: Date } | null>({
+        maxBatch: 500,
+        maxConcurrent: 4,
+        async flush(inputs) {
+          const index = new Map<string, number>();
+          const ops: LikeOp[] = [];
+          const slots = inputs.map((o) => {
+            const k = `${o.appId}\u0000${o.kind}\u0000${o.externalId}\u0000${o.userId}`;
+            const i = index.get(k);
+            if (i !== undefined) return { i, first: false };
+            index.set(k, ops.length);
+            ops.push(o);
+            return { i: ops.length - 1, first: true };
+          });
+          const now = at();
+          const res = await retryDeadlock(() => store.addLikes(pool, ops, d.slot(), now));
+          return slots.map(({ i, first }) => {
+            const c = res.get(i);
+            return c ? { change: first ? c : { ...c, changed: false }, at: now } : null;
+          });
+        },
+      })
+    : null;
+
+  async function like(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string): Promise<Change> {
+    if (!likes || ctx.db !== d.db) return toggle(ctx, appId, kind, externalId, userId, 'like', true);
+    const r = await likes.run({ appId, kind, externalId, userId });
+    // The subject does not exist yet: resolve it (kind check, auto-create) and like directly.
+    if (!r) return toggle(ctx, appId, kind, externalId, userId, 'like', true);
+    if (r.change.blocked) throw blocked(userId);
+    if (r.change.changed) {
+      touch();
+      bus.publish('interaction.liked', { appId, userId, at: r.at, subject: refOf(r.change) });
+    }
+    return r.change;
+  }
 
   async function toggle(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string, type: ReactionType, on: boolean): Promise<Change> {
     const now = at();
@@ -76,7 +130,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
   }
 
   return {
-    like: (ctx: Ctx, appId: string, kind: string, id: string, userId: string) => toggle(ctx, appId, kind, id, userId, 'like', true),
+    like,
     unlike: (ctx: Ctx, appId: string, kind: string, id: string, userId: string) => toggle(ctx, appId, kind, id, userId, 'like', false),
     followSubject: (ctx: Ctx, appId: string, kind: string, id: string, userId: string) => toggle(ctx, appId, kind, id, userId, 'follow', true),
     unfollowSubject: (ctx: Ctx, appId: string, kind: string, id: string, userId: string) => toggle(ctx, appId, kind, id, userId, 'follow', false),
@@ -239,6 +293,9 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
       const s = await subjects.resolve(ctx, appId, kind, externalId, { create: false });
       return store.reactors(ctx.db, s.id, q);
     },
+
+    /** Resolves when no batched like is queued or in flight (shutdown, tests). */
+    idle: () => likes?.idle() ?? Promise.resolve(),
 
     follows: (ctx: Ctx, appId: string, userId: string, q: Parameters<typeof follows.listFollows>[3]) => follows.listFollows(ctx.db, appId, userId, q),
     relationship: (ctx: Ctx, appId: string, a: string, b: string) => follows.relationship(ctx.db, appId, a, b),

@@ -33,7 +33,7 @@ const weightedSql = (t: string, w: HotWeights): SQL => {
 export async function refreshHot(db: Db, ids: number[], w: HotWeights, decayHours: number): Promise<void> {
   if (ids.length === 0) return;
   // Rows are locked in id order first, so concurrent refreshes cannot deadlock on each other.
-  await db.execute(sql`with locked as (select id from ix_subjects where id = any(${sql.param(ids)}::bigint[]) order by id for update)
+  await db.execute(sql`with locked as (select id from ix_subjects where id = any(${sql.param(ids)}::bigint[]) order by id for no key update)
     update ix_subjects s set hot_score = ${hotSql(sql`c.w`, sql`s.created_at`, decayHours)}
     from (select subject_id, ${weightedSql('t', w)} as w from ix_counters t where subject_id in (select id from locked) group by subject_id) c
     where s.id = c.subject_id`);

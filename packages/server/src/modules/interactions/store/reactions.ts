@@ -144,3 +144,63 @@ export async function recordTriple(db: Db, subjectId: number, userId: string, no
   const rs = await rows<{ n: number }>(db, sql`insert into ix_triples (subject_id, user_id, created_at) values (${subjectId}, ${userId}, ${now.toISOString()}::timestamptz) on conflict do nothing returning 1 as n`);
   return rs.length > 0;
 }
+
+// ---- batched likes --------------------------------------------------------------------------
+
+export type Queryable = { query<R extends Record<string, unknown>>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }> };
+
+export type LikeOp = { appId: string; kind: string; externalId: string; userId: string };
+
+/**
+ * Many likes in ONE statement (and one commit): the reaction rows in (subject, user) order, then
+ * per subject one +n on one counter shard, per (subject, day) one +n on one day shard. A burst of
+ * likes on a viral subject becomes a few counter updates instead of one locked row per like.
+ * Ops whose subject does not exist are absent from the result.
+ */
+const LIKE_BATCH = `with input as (
+    select * from unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[]) as i(ord, app_id, kind, ext, user_id)
+  ),
+  s as (
+    select i.ord, i.app_id, i.user_id, x.id as subject_id, x.kind, x.external_id, x.author_id,
+           exists (select 1 from ix_blocks b where b.app_id = i.app_id and b.user_id = i.user_id and (b.until is null or b.until > $6::timestamptz)) as blocked
+    from input i join ix_subjects x on x.app_id = i.app_id and x.kind = i.kind and x.external_id = i.ext
+  ),
+  ins as (
+    insert into ix_reactions (subject_id, type, user_id, app_id, day, created_at)
+    select s.subject_id, 'like', s.user_id, s.app_id,
+           ($6::timestamptz at time zone coalesce((select st.settings->>'timezone' from ix_settings st where st.app_id = s.app_id), 'UTC'))::date,
+           $6::timestamptz
+    from s where not s.blocked
+    order by s.subject_id, s.user_id
+    on conflict do nothing
+    returning subject_id, user_id, day
+  ),
+  per_day as (select subject_id, day, count(*)::bigint as n from ins group by subject_id, day),
+  per_subject as (select subject_id, sum(n)::bigint as n from per_day group by subject_id),
+  bump_total as (
+    insert into ix_counters as t (subject_id, slot, likes) select subject_id, $7::smallint, n from per_subject order by subject_id
+    on conflict (subject_id, slot) do update set likes = t.likes + excluded.likes
+  ),
+  bump_day as (
+    insert into ix_subject_days as t (subject_id, day, slot, likes) select subject_id, day, $7::smallint, n from per_day order by subject_id, day
+    on conflict (subject_id, day, slot) do update set likes = t.likes + excluded.likes
+  ),
+  bump_dirty as (insert into ix_dirty (subject_id, day) select subject_id, day from per_day order by subject_id, day on conflict do nothing),
+  before as (select subject_id, sum(likes)::bigint as n from ix_counters where subject_id in (select subject_id from s) group by subject_id)
+select s.ord, s.subject_id, s.kind, s.external_id, s.author_id, s.blocked, ins.subject_id is not null as changed,
+       (coalesce(b.n, 0) + coalesce(p.n, 0))::bigint as total
+from s
+left join ins on ins.subject_id = s.subject_id and ins.user_id = s.user_id
+left join before b on b.subject_id = s.subject_id
+left join per_subject p on p.subject_id = s.subject_id`;
+
+export async function addLikes(pool: Queryable, ops: LikeOp[], slot: number, now: Date): Promise<Map<number, Change>> {
+  const rs = await pool.query<{ ord: number; subject_id: string | number; kind: string; external_id: string; author_id: string | null; blocked: boolean; changed: boolean; total: string | number }>({
+    name: 'ix_like_batch',
+    text: LIKE_BATCH,
+    values: [ops.map((_, i) => i), ops.map((o) => o.appId), ops.map((o) => o.kind), ops.map((o) => o.externalId), ops.map((o) => o.userId), now.toISOString(), slot],
+  });
+  const out = new Map<number, Change>();
+  for (const r of rs.rows) out.set(r.ord, { subjectId: Number(r.subject_id), kind: r.kind, externalId: r.external_id, authorId: r.author_id, blocked: r.blocked, changed: r.changed, total: Number(r.total) });
+  return out;
+}

@@ -19,7 +19,8 @@ export async function findSubject(db: Db, appId: string, kind: string, externalI
     .select()
     .from(subjects)
     .where(and(eq(subjects.appId, appId), eq(subjects.kind, kind), eq(subjects.externalId, externalId)));
-  const [r] = forUpdate ? await q.for('update') : await q;
+  // NO KEY UPDATE: serialises writers of the row without blocking inserts that refer to it.
+  const [r] = forUpdate ? await q.for('no key update') : await q;
   return r;
 }
 
@@ -62,11 +63,16 @@ export async function ensureSubject(db: Db, appId: string, kind: string, externa
   return (await findSubject(db, appId, kind, externalId))!;
 }
 
+/** Deletes the subject and every row that refers to it (the tables have no foreign key to it). */
 export async function deleteSubject(db: Db, appId: string, kind: string, externalId: string): Promise<SubjectRow | undefined> {
   const [r] = await db
     .delete(subjects)
     .where(and(eq(subjects.appId, appId), eq(subjects.kind, kind), eq(subjects.externalId, externalId)))
     .returning();
+  if (!r) return undefined;
+  for (const table of ['ix_reactions', 'ix_counters', 'ix_subject_days', 'ix_dirty', 'ix_rankings', 'ix_shares', 'ix_triples', 'ix_folder_items', 'ix_slot_items', 'ix_comments']) {
+    await db.execute(sql`delete from ${sql.raw(table)} where subject_id = ${r.id}`);
+  }
   return r;
 }
 

@@ -3,6 +3,8 @@
 import { createComments } from './comments.ts';
 import { createDiscovery } from './discovery.ts';
 import { createReactions } from './reactions.ts';
+import { createRecommendations } from './recommend.ts';
+import { createSlots } from './slots.ts';
 import { createSettings } from './settings.ts';
 import { createSubjects } from './subjects.ts';
 import { shared, type InteractionsDeps } from './context.ts';
@@ -19,6 +21,8 @@ export function createInteractions(deps: InteractionsDeps) {
   rescore = discovery.rescore;
   const reactions = createReactions(d, settings, subjects, discovery.touch);
   const comments = createComments(d, settings, subjects, discovery.touch);
+  const slots = createSlots(d, subjects);
+  const recommendations = createRecommendations(d, settings, subjects);
 
   return {
     settings,
@@ -26,6 +30,8 @@ export function createInteractions(deps: InteractionsDeps) {
     reactions,
     comments,
     discovery,
+    slots,
+    recommendations,
     /** Stops background refreshes and waits for a running one. */
     close: async () => {
       await reactions.idle();

@@ -37,14 +37,15 @@ export const CommentOut = z
   })
   .meta({ id: 'Comment' });
 
-export const presentComment = (c: CommentView, liked?: Set<number>): z.infer<typeof CommentOut> => ({
+/** `reveal`: moderators see the text of hidden and deleted comments too (still escaped). */
+export const presentComment = (c: CommentView, liked?: Set<number>, reveal = false): z.infer<typeof CommentOut> => ({
   id: String(c.id),
   subject: { kind: c.subjectKind, id: c.subjectExternalId },
   root_id: c.rootId === null ? null : String(c.rootId),
   parent_id: c.parentId === null ? null : String(c.parentId),
   user_id: c.userId,
   reply_to_user_id: c.replyToUserId,
-  body: c.status === 'visible' ? escapeHtml(c.body) : null,
+  body: c.status === 'visible' || reveal ? escapeHtml(c.body) : null,
   status: c.status,
   mentions: c.mentions,
   official: c.official,

@@ -2,15 +2,17 @@
 // size of the word list.
 //
 // Text and words are compared after normalisation, one code point at a time: NFKC (full-width
-// "ＡＢＣ" → "abc", compatibility forms), lower case, and with punctuation, symbols, spaces and
-// zero-width characters skipped, so "敏 感 词", "敏-感-词" and "s.h.i.t" match "敏感词" and "shit".
+// "ＡＢＣ" → "abc", compatibility forms), lower case, and with punctuation, spaces, zero-width
+// characters and math/currency symbols skipped, so "敏 感 词", "敏-感-词" and "s.h.i.t" match "敏感词" and "shit".
 // Chinese needs no word boundaries (there are no spaces to find them by). Words written in Latin
 // letters and digits match only as whole words, so "ass" does not flag "class" or "passion".
 // Masking replaces every character of the matched span (skipped ones included) with "*".
 
 type Unit = { ch: string; start: number; end: number };
 
-const NOISE = /^[\p{P}\p{S}\p{Z}\p{Cc}\p{Cf}]+$/u;
+// Punctuation, separators, controls, zero-width/format characters and math/currency/modifier
+// symbols are skipped; other symbols (emoji among them) are significant, so they can be listed.
+const NOISE = /^[\p{P}\p{Z}\p{Cc}\p{Cf}\p{Sm}\p{Sc}\p{Sk}]+$/u;
 const LATIN = /^[\p{Script=Latin}\p{Nd}]$/u;
 
 /** The text as normalised units, each remembering its range in the original string. */

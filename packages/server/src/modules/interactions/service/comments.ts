@@ -119,6 +119,11 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
   return {
     find,
     transition,
+    updateRow: (ctx: Ctx, id: number, patch: Parameters<typeof store.updateComment>[2]) => store.updateComment(ctx.db, id, patch),
+
+    async byIds(ctx: Ctx, ids: number[]): Promise<Map<number, CommentView>> {
+      return new Map((await store.commentsByIds(ctx.db, ids)).map((c) => [c.id, c]));
+    },
 
     async create(ctx: Ctx, appId: string, kind: string, externalId: string, actor: CommentActor, input: NewCommentInput): Promise<CommentView> {
       const subject = await subjects.resolve(ctx, appId, kind, externalId, { create: true });

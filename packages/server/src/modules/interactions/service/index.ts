@@ -2,6 +2,8 @@
 // taking (ctx, …); they share the dependencies and call each other only through what is passed in.
 import { createComments } from './comments.ts';
 import { createDiscovery } from './discovery.ts';
+import { createErasure } from './erase.ts';
+import { createModeration } from './moderation.ts';
 import { createReactions } from './reactions.ts';
 import { createRecommendations } from './recommend.ts';
 import { createSlots } from './slots.ts';
@@ -21,8 +23,13 @@ export function createInteractions(deps: InteractionsDeps) {
   rescore = discovery.rescore;
   const reactions = createReactions(d, settings, subjects, discovery.touch);
   const comments = createComments(d, settings, subjects, discovery.touch);
+  const moderation = createModeration(d, settings, comments);
   const slots = createSlots(d, subjects);
   const recommendations = createRecommendations(d, settings, subjects);
+
+  // Erasing a user erases their interactions and corrects every counter they touched.
+  const erase = createErasure(d, settings, comments, discovery.touch);
+  deps.bus.subscribe('user.deleted', ({ appId, userId }) => erase({ db: deps.db, actor: { type: 'system', id: null } }, appId, userId));
 
   return {
     settings,
@@ -32,6 +39,8 @@ export function createInteractions(deps: InteractionsDeps) {
     discovery,
     slots,
     recommendations,
+    moderation,
+    erase,
     /** Stops background refreshes and waits for a running one. */
     close: async () => {
       await reactions.idle();

@@ -25,6 +25,7 @@ import { createEvents, eventsRoutes } from './modules/events/index.ts';
 import { createInteractions, interactionsRoutes } from './modules/interactions/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
+import { createWebhooks, webhooksRoutes } from './modules/webhooks/index.ts';
 import { VERSION } from './version.ts';
 
 export type AppDeps = {
@@ -46,8 +47,9 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const tenancy = createTenancy({ db, pool, audit, bus, clock, log, userTokenMaxTtl: deps.config.userTokenMaxTtl });
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
+  const webhooks = createWebhooks({ db, clock, audit, log });
   const interactions = createInteractions({ db, pool, audit, bus, clock, log });
-  return { audit, tenancy, users, events, interactions, bus, clock };
+  return { audit, tenancy, users, events, webhooks, interactions, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -236,6 +238,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   auditRoutes(api, { audit: services.audit, ctx });
   usersRoutes(api, { users: services.users, ctx });
   eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
+  webhooksRoutes(api, { webhooks: services.webhooks, ctx });
   interactionsRoutes(api, { interactions: services.interactions, ctx });
 
   // ---- maintenance jobs -------------------------------------------------------------------------
@@ -248,6 +251,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       await services.tenancy.purgeExpiredSessions(systemCtx());
     });
     deps.jobs.schedule('canyu.sessions.purge', '23 3 * * *');
+    services.webhooks.registerJobs(deps.jobs);
     // Hot scores and rankings refresh right after interactions; this catches marks left by a
     // server that stopped before its refresh ran.
     deps.jobs.define('canyu.interactions.refresh', async () => {
@@ -265,6 +269,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     await services.events.close();
     await bus.drain();
     await services.interactions.close();
+    await services.webhooks.idle();
     await services.tenancy.stop();
     await limiter.close();
   });

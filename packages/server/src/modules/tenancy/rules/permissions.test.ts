@@ -23,7 +23,7 @@ describe('role permissions', () => {
     const expected: Record<Role, Permission[]> = {
       owner: permissions,
       admin: permissions.filter((p) => p !== 'app.delete'),
-      operator: ['app.read', 'members.read', 'users.read', 'users.write', 'events.read', 'events.write', 'campaigns.manage', 'analytics.read', 'content.curate'],
+      operator: ['app.read', 'members.read', 'users.read', 'users.write', 'events.read', 'events.write', 'campaigns.manage', 'analytics.read', 'webhooks.read', 'content.curate'],
       moderator: ['app.read', 'members.read', 'users.read', 'content.moderate'],
       analyst: ['app.read', 'members.read', 'users.read', 'events.read', 'analytics.read'],
     };

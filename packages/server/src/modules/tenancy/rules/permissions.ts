@@ -19,6 +19,8 @@ export const PERMISSIONS = {
   'content.curate': ['owner', 'admin', 'operator'],
   'campaigns.manage': ['owner', 'admin', 'operator'],
   'analytics.read': ['owner', 'admin', 'operator', 'analyst'],
+  'webhooks.read': ['owner', 'admin', 'operator'],
+  'webhooks.manage': ['owner', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

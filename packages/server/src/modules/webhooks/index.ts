@@ -1,0 +1,8 @@
+// Signed webhooks to the host app: endpoints, an outbox of deliveries, retries, a delivery log.
+// Other modules: `webhooks.enqueue(tx, appId, { type, key, data })` inside their transaction,
+// then `webhooks.dispatch(ids)` after it commits (or `webhooks.publish` when there is no
+// transaction to join).
+export { createWebhooks, eventIdOf, type Webhooks, type WebhooksDeps, type WebhookEvent, type AttemptOutcome } from './service.ts';
+export { webhooksRoutes } from './routes.ts';
+export { verify as verifyWebhookSignature, signatureHeader as webhookSignatureHeader } from './rules/signature.ts';
+export { DEFAULT_RETRY, type RetryPolicy } from './rules/backoff.ts';

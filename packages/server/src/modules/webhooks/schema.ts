@@ -1,0 +1,73 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+/** Where an app wants its webhooks: a URL, a signing secret and the event types it takes. */
+export const endpoints = pgTable(
+  'wh_endpoints',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    url: text('url').notNull(),
+    description: text('description').notNull().default(''),
+    /** Empty = every event type; entries may end in `.*` (a prefix) or be `*`. */
+    eventTypes: text('event_types').array().notNull().default(sql`'{}'::text[]`),
+    enabled: boolean('enabled').notNull().default(true),
+    // Kept in the clear: HMAC signing needs the secret itself (as tn_app_keys keeps secret keys).
+    secret: text('secret').notNull(),
+    /** After a rotation the old secret also signs until this time, so receivers can switch over. */
+    previousSecret: text('previous_secret'),
+    previousSecretUntil: timestamp('previous_secret_until', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('wh_endpoints_app').on(t.appId, t.id)],
+);
+
+/** One event for one endpoint: the unit that is attempted, retried and redelivered. */
+export const deliveries = pgTable(
+  'wh_deliveries',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    endpointId: text('endpoint_id')
+      .notNull()
+      .references(() => endpoints.id, { onDelete: 'cascade' }),
+    /** Same for every endpoint the event went to; receivers de-duplicate on it. */
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: ['pending', 'sending', 'retrying', 'succeeded', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull(),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull(),
+    /** While `sending`: when another worker may assume this one died and take the delivery over. */
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('wh_deliveries_event').on(t.endpointId, t.eventId),
+    index('wh_deliveries_app').on(t.appId, t.createdAt, t.id),
+    index('wh_deliveries_due').on(t.nextAttemptAt).where(sql`status in ('pending', 'retrying', 'sending')`),
+  ],
+);
+
+/** Every HTTP attempt of a delivery, with what the receiver answered. */
+export const attempts = pgTable(
+  'wh_attempts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    deliveryId: text('delivery_id')
+      .notNull()
+      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    responseBody: text('response_body'),
+    durationMs: integer('duration_ms').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('wh_attempts_delivery').on(t.deliveryId, t.id)],
+);

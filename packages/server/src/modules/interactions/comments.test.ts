@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
 import { expectError, findIssue } from '../../testing/http.ts';
+import { ok, recording } from './testing.ts';
 
 let t: TestApp;
 let tenant: Tenant;
@@ -21,10 +22,6 @@ after(() => t.close());
 type C = { id: string; body: string | null; status: string; root_id: string | null; parent_id: string | null; reply_to_user_id: string | null; likes: number; reply_count: number; official: string | null; pinned: boolean; featured: boolean; featured_by: string | null; user_id: string; viewer?: { liked: boolean } };
 type Page = { data: C[]; next_cursor: string | null };
 
-const ok = <T = Record<string, unknown>>(res: { statusCode: number; body: string; json: () => unknown }, status = 200): T => {
-  assert.equal(res.statusCode, status, res.body.slice(0, 500));
-  return res.json() as T;
-};
 async function settings(patch: Record<string, unknown>, h = sk) {
   ok(await t.inject({ method: 'PATCH', url: '/v1/interactions/settings', headers: h, payload: patch }));
 }
@@ -34,17 +31,6 @@ const list = async (subject: string, query = '') => ok<Page>(await t.inject({ me
 const like = (id: string, userId: string) => t.inject({ method: 'PUT', url: `/v1/comments/${id}/like`, headers: sk, payload: { user_id: userId } });
 const commentCount = async (subject: string) => (ok<{ counts: { comments: number } }>(await t.inject({ method: 'GET', url: `/v1/subjects/video/${subject}`, headers: sk })).counts.comments);
 
-async function recording<T>(names: string[], fn: () => Promise<T>) {
-  const events: { name: string; payload: Record<string, unknown> }[] = [];
-  const offs = names.map((name) => t.services.bus.subscribe(name as never, (payload: unknown) => void events.push({ name, payload: payload as Record<string, unknown> })));
-  try {
-    const result = await fn();
-    await t.services.bus.drain();
-    return { result, events };
-  } finally {
-    for (const off of offs) off();
-  }
-}
 
 describe('threads', () => {
   it('stores text as written and escapes it in every answer', async () => {
@@ -57,7 +43,7 @@ describe('threads', () => {
   });
 
   it('threads replies under one root with reply-to users, and publishes replies and mentions', async () => {
-    const { result, events } = await recording(['comment.created', 'comment.replied', 'comment.mentioned'], async () => {
+    const { result, events } = await recording(t, ['comment.created', 'comment.replied', 'comment.mentioned'], async () => {
       const root = ok<C>(await post('T1', 'alice', 'first!', { mentions: ['bob', 'alice', 'bob'] }), 201);
       const r1 = ok<C>(await reply(root.id, 'bob', 'hi alice'), 201);
       const r2 = ok<C>(await reply(r1.id, 'carol', 'hi bob', { mentions: ['dave'] }), 201);
@@ -87,7 +73,7 @@ describe('threads', () => {
     const root = ok<C>(await post('D1', 'u2', 'root'), 201);
     const r1 = ok<C>(await reply(root.id, 'u3', 'reply'), 201);
     assert.equal(await commentCount('D1'), 3);
-    const { events } = await recording(['comment.deleted'], async () => {
+    const { events } = await recording(t, ['comment.deleted'], async () => {
       ok(await t.inject({ method: 'DELETE', url: `/v1/comments/${root.id}?user_id=u2`, headers: sk }));
       ok(await t.inject({ method: 'DELETE', url: `/v1/comments/${root.id}?user_id=u2`, headers: sk }));
       ok(await t.inject({ method: 'DELETE', url: `/v1/comments/${lone.id}?user_id=u1`, headers: sk }));
@@ -193,7 +179,7 @@ describe('sorting and likes', () => {
   it('features a comment by rule exactly once when concurrent likes cross the threshold', async () => {
     await settings({ comments: { featured_rule: { min_likes: 25, within_hours: 24 } } });
     const c = ok<C>(await post('F1', 'star', 'insightful'), 201);
-    const { result, events } = await recording(['comment.featured'], () => Promise.all(Array.from({ length: 60 }, (_, i) => like(c.id, `f-${i}`))));
+    const { result, events } = await recording(t, ['comment.featured'], () => Promise.all(Array.from({ length: 60 }, (_, i) => like(c.id, `f-${i}`))));
     for (const r of result) assert.equal(r.statusCode, 200, r.body);
     assert.equal(events.length, 1);
     assert.equal(events[0]!.payload.by, 'rule');

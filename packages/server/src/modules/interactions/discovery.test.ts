@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
 import { expectError, findIssue } from '../../testing/http.ts';
+import { ok } from './testing.ts';
 import { hotScore } from './rules/hot.ts';
 
 let now = new Date('2024-05-06T10:00:00Z'); // a Monday
@@ -15,10 +16,6 @@ before(async () => {
 after(() => t.close());
 
 type S = { id: string; hot_score: number | null; counts: { likes: number }; rank_score?: number; created_at: string };
-const ok = <T = Record<string, unknown>>(res: { statusCode: number; body: string; json: () => unknown }, status = 200): T => {
-  assert.equal(res.statusCode, status, res.body.slice(0, 500));
-  return res.json() as T;
-};
 
 async function app(): Promise<{ tenant: Tenant; h: Record<string, string>; call: (method: string, url: string, payload?: unknown, extra?: Record<string, string>) => Promise<Record<string, unknown>> }> {
   const tenant = await t.newTenant();

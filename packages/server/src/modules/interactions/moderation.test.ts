@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
 import { expectError, findIssue } from '../../testing/http.ts';
+import { ok, recording } from './testing.ts';
 
 let t: TestApp;
 let tenant: Tenant;
@@ -20,10 +21,6 @@ before(async () => {
 after(() => t.close());
 
 type C = { id: string; status: string; body: string | null; open_reports?: number; moderation?: string };
-const ok = <T = Record<string, unknown>>(res: { statusCode: number; body: string; json: () => unknown }, status = 200): T => {
-  assert.equal(res.statusCode, status, res.body.slice(0, 500));
-  return res.json() as T;
-};
 async function patch(p: Record<string, unknown>) {
   ok(await t.inject({ method: 'PATCH', url: '/v1/interactions/settings', headers: sk, payload: p }));
 }
@@ -32,17 +29,6 @@ const report = (id: string, userId: string, reason = 'spam') => t.inject({ metho
 const counts = async (subject: string) => ok<{ counts: { comments: number } }>(await t.inject({ method: 'GET', url: `/v1/subjects/video/${subject}`, headers: sk })).counts.comments;
 const roots = async (subject: string) => ok<{ data: C[] }>(await t.inject({ method: 'GET', url: `/v1/subjects/video/${subject}/comments?sort=new`, headers: sk })).data;
 
-async function recording<T>(names: string[], fn: () => Promise<T>) {
-  const events: { name: string; payload: Record<string, unknown> }[] = [];
-  const offs = names.map((name) => t.services.bus.subscribe(name as never, (payload: unknown) => void events.push({ name, payload: payload as Record<string, unknown> })));
-  try {
-    const result = await fn();
-    await t.services.bus.drain();
-    return { result, events };
-  } finally {
-    for (const off of offs) off();
-  }
-}
 
 describe('reports and automatic hiding', () => {
   it('counts one report per user and hides the comment at the threshold', async () => {
@@ -52,7 +38,7 @@ describe('reports and automatic hiding', () => {
     const again = ok<{ new: boolean; open_reports: number }>(await report(c.id, 'r1', 'abuse'), 201);
     assert.deepEqual([again.new, again.open_reports], [false, 1]);
     ok(await report(c.id, 'r2'), 201);
-    const { result, events } = await recording(['comment.moderated', 'comment.reported'], () => report(c.id, 'r3', 'abuse'));
+    const { result, events } = await recording(t, ['comment.moderated', 'comment.reported'], () => report(c.id, 'r3', 'abuse'));
     const third = ok<{ hidden: boolean; open_reports: number }>(result, 201);
     assert.deepEqual([third.hidden, third.open_reports], [true, 3]);
     assert.deepEqual(events.map((e) => [e.name, e.payload.action ?? e.payload.reason, e.payload.auto ?? null]), [
@@ -68,7 +54,7 @@ describe('reports and automatic hiding', () => {
 
   it('hides exactly once when many users report at the same time', async () => {
     const c = await post('R2', 'troll2', 'offensive');
-    const { result, events } = await recording(['comment.moderated'], () => Promise.all(Array.from({ length: 20 }, (_, i) => report(c.id, `mob-${i}`))));
+    const { result, events } = await recording(t, ['comment.moderated'], () => Promise.all(Array.from({ length: 20 }, (_, i) => report(c.id, `mob-${i}`))));
     for (const r of result) assert.equal(r.statusCode, 201, r.body);
     assert.equal(events.length, 1);
     const q = ok<{ data: { comment: C; reasons: Record<string, number> }[] }>(await t.inject({ method: 'GET', url: '/v1/moderation/queue?status=hidden', headers: mod }));

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
 import { expectError, findIssue } from '../../testing/http.ts';
+import { ok, recording } from './testing.ts';
 
 let t: TestApp;
 let tenant: Tenant;
@@ -16,24 +17,7 @@ before(async () => {
 });
 after(() => t.close());
 
-type Json = Record<string, unknown> & { [k: string]: never | unknown };
-const ok = (res: { statusCode: number; body: string; json: () => unknown }, status = 200) => {
-  assert.equal(res.statusCode, status, res.body.slice(0, 500));
-  return res.json() as Json;
-};
 
-/** Collects domain events published while `fn` runs (after the bus drained). */
-async function recording<T>(names: string[], fn: () => Promise<T>): Promise<{ result: T; events: { name: string; payload: Record<string, unknown> }[] }> {
-  const events: { name: string; payload: Record<string, unknown> }[] = [];
-  const offs = names.map((name) => t.services.bus.subscribe(name as never, (payload: unknown) => void events.push({ name, payload: payload as Record<string, unknown> })));
-  try {
-    const result = await fn();
-    await t.services.bus.drain();
-    return { result, events };
-  } finally {
-    for (const off of offs) off();
-  }
-}
 
 const like = (subject: string, userId: string, kind = 'video') => t.inject({ method: 'PUT', url: `/v1/subjects/${kind}/${subject}/like`, headers: sk, payload: { user_id: userId } });
 const unlike = (subject: string, userId: string, kind = 'video') => t.inject({ method: 'DELETE', url: `/v1/subjects/${kind}/${subject}/like?user_id=${encodeURIComponent(userId)}`, headers: sk });
@@ -112,7 +96,7 @@ describe('subjects', () => {
 
 describe('likes', () => {
   it('likes once per user: a repeat changes nothing and publishes nothing', async () => {
-    const { result, events } = await recording(['interaction.liked', 'interaction.unliked'], async () => [await like('L1', 'a'), await like('L1', 'a'), await unlike('L1', 'a'), await unlike('L1', 'a')]);
+    const { result, events } = await recording(t, ['interaction.liked', 'interaction.unliked'], async () => [await like('L1', 'a'), await like('L1', 'a'), await unlike('L1', 'a'), await unlike('L1', 'a')]);
     const [first, repeat, undo, undoAgain] = result.map((r) => ok(r));
     assert.deepEqual([first!.changed, repeat!.changed, undo!.changed, undoAgain!.changed], [true, false, true, false]);
     assert.deepEqual([first!.likes, repeat!.likes, undo!.likes, undoAgain!.likes], [1, 1, 0, 0]);
@@ -166,7 +150,7 @@ describe('likes', () => {
   });
 
   it('the same user liking many times at once counts once and publishes once', async () => {
-    const { result, events } = await recording(['interaction.liked'], () => Promise.all(Array.from({ length: 50 }, () => like('same', 'one-user'))));
+    const { result, events } = await recording(t, ['interaction.liked'], () => Promise.all(Array.from({ length: 50 }, () => like('same', 'one-user'))));
     assert.equal(result.filter((r) => r.json().changed).length, 1);
     assert.equal(events.length, 1);
     assert.equal((await counts('same')).likes, 1);
@@ -317,7 +301,7 @@ describe('一键三连', () => {
   it('likes, favourites and follows the author in one call, reporting which parts were new', async () => {
     ok(await t.inject({ method: 'PUT', url: '/v1/subjects/video/T1', headers: sk, payload: { author_id: 'uploader' } }));
     ok(await like('T1', 'tr'));
-    const { result, events } = await recording(['interaction.triple', 'interaction.liked', 'interaction.favourited', 'interaction.followed'], () => triple('T1', 'tr'));
+    const { result, events } = await recording(t, ['interaction.triple', 'interaction.liked', 'interaction.favourited', 'interaction.followed'], () => triple('T1', 'tr'));
     const r = ok(result);
     assert.deepEqual(r.parts, { like: 'existing', favourite: 'new', follow_author: 'new' });
     assert.equal(r.first, true);
@@ -332,7 +316,7 @@ describe('一键三连', () => {
 
   it('is idempotent under 30 concurrent calls from the same user', async () => {
     ok(await t.inject({ method: 'PUT', url: '/v1/subjects/video/T2', headers: sk, payload: { author_id: 'uploader2' } }));
-    const { result, events } = await recording(['interaction.triple', 'interaction.liked', 'interaction.favourited', 'interaction.followed'], () => Promise.all(Array.from({ length: 30 }, () => triple('T2', 'eager'))));
+    const { result, events } = await recording(t, ['interaction.triple', 'interaction.liked', 'interaction.favourited', 'interaction.followed'], () => Promise.all(Array.from({ length: 30 }, () => triple('T2', 'eager'))));
     const bodies = result.map((r) => ok(r));
     for (const part of ['like', 'favourite', 'follow_author']) assert.equal(bodies.filter((b) => (b.parts as Record<string, string>)[part] === 'new').length, 1, part);
     assert.equal(bodies.filter((b) => b.first).length, 1);

@@ -48,17 +48,22 @@ export const subjects = pgTable(
  */
 const subjectId = () => bigint('subject_id', { mode: 'number' }).notNull();
 
+/** The counted metrics, shared by the totals and the day buckets (store/common.ts Metric). */
+const metrics = () => ({
+  likes: bigint('likes', { mode: 'number' }).notNull().default(0),
+  favourites: bigint('favourites', { mode: 'number' }).notNull().default(0),
+  shares: bigint('shares', { mode: 'number' }).notNull().default(0),
+  comments: bigint('comments', { mode: 'number' }).notNull().default(0),
+  follows: bigint('follows', { mode: 'number' }).notNull().default(0),
+});
+
 /** Totals per subject, in `slot` shards; the total is the sum over slots. */
 export const counters = pgTable(
   'ix_counters',
   {
     subjectId: subjectId(),
     slot: smallint('slot').notNull(),
-    likes: bigint('likes', { mode: 'number' }).notNull().default(0),
-    favourites: bigint('favourites', { mode: 'number' }).notNull().default(0),
-    shares: bigint('shares', { mode: 'number' }).notNull().default(0),
-    comments: bigint('comments', { mode: 'number' }).notNull().default(0),
-    follows: bigint('follows', { mode: 'number' }).notNull().default(0),
+    ...metrics(),
   },
   (t) => [primaryKey({ columns: [t.subjectId, t.slot] })],
 );
@@ -70,11 +75,7 @@ export const subjectDays = pgTable(
     subjectId: subjectId(),
     day: date('day', { mode: 'string' }).notNull(),
     slot: smallint('slot').notNull(),
-    likes: bigint('likes', { mode: 'number' }).notNull().default(0),
-    favourites: bigint('favourites', { mode: 'number' }).notNull().default(0),
-    shares: bigint('shares', { mode: 'number' }).notNull().default(0),
-    comments: bigint('comments', { mode: 'number' }).notNull().default(0),
-    follows: bigint('follows', { mode: 'number' }).notNull().default(0),
+    ...metrics(),
   },
   (t) => [primaryKey({ columns: [t.subjectId, t.day, t.slot] })],
 );

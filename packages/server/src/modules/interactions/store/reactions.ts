@@ -35,43 +35,35 @@ function toChange(r: ChangeRow | undefined, delta: number): Change | null {
   return { subjectId: r.subject_id, kind: r.kind, externalId: r.external_id, authorId: r.author_id, blocked: r.blocked, changed: r.changed > 0, total: r.before + (r.changed > 0 ? delta : 0) };
 }
 
-/** null when the subject does not exist. */
-export async function addReaction(db: Db, key: SubjectKey, type: ReactionType, userId: string, slot: number, now: Date): Promise<Change | null> {
+/**
+ * Adds (`on`) or removes the user's reaction, bumping the counters only if the row really changed.
+ * One statement: the subject lookup, the block check, the row and the counters. null when the
+ * subject does not exist.
+ */
+async function setReaction(db: Db, key: SubjectKey, type: ReactionType, userId: string, on: boolean, slot: number, now: Date): Promise<Change | null> {
   const metric = METRIC[type];
+  const change = on
+    ? sql`insert into ix_reactions (subject_id, type, user_id, app_id, day, created_at)
+          select s.id, ${type}, ${userId}, ${key.appId}, ${dayOf(key.appId, now)}, ${now.toISOString()}::timestamptz from s, blk where not blk.blocked
+          on conflict do nothing
+          returning subject_id, day`
+    : sql`delete from ix_reactions r using s, blk
+          where r.subject_id = s.id and r.type = ${type} and r.user_id = ${userId} and not blk.blocked
+          returning r.subject_id, r.day`;
   const [r] = await rows<ChangeRow>(
     db,
     sql`with s as (${subjectSql(key)}),
   blk as (select ${blockedSql(key.appId, userId, now)} as blocked),
-  src as (
-    insert into ix_reactions (subject_id, type, user_id, app_id, day, created_at)
-    select s.id, ${type}, ${userId}, ${key.appId}, ${dayOf(key.appId, now)}, ${now.toISOString()}::timestamptz from s, blk where not blk.blocked
-    on conflict do nothing
-    returning subject_id, day
-  ),${bumpCtes('src', metric, 1, slot)}
+  src as (${change}),${bumpCtes('src', metric, on ? 1 : -1, slot)}
 select s.id as subject_id, s.kind, s.external_id, s.author_id, blk.blocked, (select count(*) from src)::int as changed,
        (select coalesce(sum(${metricColumn(metric)}), 0) from ix_counters where subject_id = s.id)::bigint as before
 from s, blk`,
   );
-  return toChange(r, 1);
+  return toChange(r, on ? 1 : -1);
 }
 
-export async function removeReaction(db: Db, key: SubjectKey, type: ReactionType, userId: string, slot: number, now: Date): Promise<Change | null> {
-  const metric = METRIC[type];
-  const [r] = await rows<ChangeRow>(
-    db,
-    sql`with s as (${subjectSql(key)}),
-  blk as (select ${blockedSql(key.appId, userId, now)} as blocked),
-  src as (
-    delete from ix_reactions r using s, blk
-    where r.subject_id = s.id and r.type = ${type} and r.user_id = ${userId} and not blk.blocked
-    returning r.subject_id, r.day
-  ),${bumpCtes('src', metric, -1, slot)}
-select s.id as subject_id, s.kind, s.external_id, s.author_id, blk.blocked, (select count(*) from src)::int as changed,
-       (select coalesce(sum(${metricColumn(metric)}), 0) from ix_counters where subject_id = s.id)::bigint as before
-from s, blk`,
-  );
-  return toChange(r, -1);
-}
+export const addReaction = (db: Db, key: SubjectKey, type: ReactionType, userId: string, slot: number, now: Date) => setReaction(db, key, type, userId, true, slot, now);
+export const removeReaction = (db: Db, key: SubjectKey, type: ReactionType, userId: string, slot: number, now: Date) => setReaction(db, key, type, userId, false, slot, now);
 
 export async function addShare(db: Db, key: SubjectKey, userId: string, channel: string, slot: number, now: Date): Promise<(Change & { shareId: number | null }) | null> {
   const [r] = await rows<ChangeRow & { share_id: number | null }>(

@@ -13,6 +13,8 @@ import { IdCursor, presentSubject, ScoreCursor, SubjectOut, type Deps } from './
 
 const tags = ['Discovery'];
 const HotCursor = z.object({ h: z.number(), id: z.number().int().positive() });
+const HotPage = pageSchema(SubjectOut);
+const serialisedHot = new WeakMap<object, string>();
 const SlotOut = z.object({ key: z.string(), title: z.string(), description: z.string().nullable(), created_at: z.string(), updated_at: z.string() }).meta({ id: 'CuratedSlot' });
 const SlotItemOut = z.object({ position: z.number(), starts_at: z.string().nullable(), ends_at: z.string().nullable(), note: z.string().nullable(), subject: SubjectOut });
 const SlotWithItems = SlotOut.extend({ items: z.array(SlotItemOut) });
@@ -80,14 +82,21 @@ export function discoveryRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): voi
           'score = log10(1 + Σ weight × count) + (published − 2024-01-01) / decay: a subject needs 10× the weighted engagement for every settings.hot.decay_hours of age to rank level with a newer one. ' +
           'Scores are refreshed incrementally shortly after each interaction (never by scanning all subjects) and read from an index.',
         querystring: z.strictObject({ ...pageQuery, kind: Kind }),
-        response: { 200: pageSchema(SubjectOut), ...errors(400, 401, 403) },
+        response: { 200: HotPage, ...errors(400, 401, 403) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const cur = decodeCursor(req.query.cursor, HotCursor);
       const views = await ix.discovery.hot(ctx(req), appIdOf(req), req.query.kind, { limit: req.query.limit + 1, after: cur });
-      const p = page(views, req.query.limit, (v) => ({ h: v.row.hotScore!, id: v.row.id }));
-      return { data: p.data.map(presentSubject), next_cursor: p.next_cursor };
+      // The service hands out the same array while its short cache holds, so the answer is
+      // validated and serialised once per cache fill, not once per request.
+      let body = serialisedHot.get(views);
+      if (body === undefined) {
+        const p = page(views, req.query.limit, (v) => ({ h: v.row.hotScore!, id: v.row.id }));
+        body = JSON.stringify(HotPage.parse({ data: p.data.map(presentSubject), next_cursor: p.next_cursor }));
+        serialisedHot.set(views, body);
+      }
+      return reply.type('application/json; charset=utf-8').serializer((s: unknown) => s as string).send(body as never); // already serialised
     },
   );
 

@@ -28,6 +28,7 @@ import { createFeedback, feedbackRoutes } from './modules/feedback/index.ts';
 import { createPolls, pollsRoutes } from './modules/polls/index.ts';
 import { createStories, storiesRoutes } from './modules/stories/index.ts';
 import { createSurveys, surveysRoutes } from './modules/surveys/index.ts';
+import { createInteractions, interactionsRoutes } from './modules/interactions/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
 import { createWebhooks, webhooksRoutes } from './modules/webhooks/index.ts';
@@ -63,7 +64,8 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const surveys = createSurveys({ db, bus, clock, audit, users });
   const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats });
   const stories = createStories({ db, bus, clock, audit });
-  return { audit, tenancy, users, events, webhooks, points, gamification, polls, feedback, surveys, stories, bus, clock };
+  const interactions = createInteractions({ db, pool, audit, bus, clock, log });
+  return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -259,6 +261,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   feedbackRoutes(api, { feedback: services.feedback, ctx });
   surveysRoutes(api, { surveys: services.surveys, ctx });
   storiesRoutes(api, { stories: services.stories, ctx });
+  interactionsRoutes(api, { interactions: services.interactions, ctx });
 
   // ---- maintenance jobs -------------------------------------------------------------------------
   if (deps.jobs) {
@@ -283,6 +286,12 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       await services.gamification.purge(systemCtx());
     });
     deps.jobs.schedule('canyu.gamification.purge', '53 4 * * *');
+    // Hot scores and rankings refresh right after interactions; this catches marks left by a
+    // server that stopped before its refresh ran.
+    deps.jobs.define('canyu.interactions.refresh', async () => {
+      await services.interactions.discovery.refresh();
+    });
+    deps.jobs.schedule('canyu.interactions.refresh', '* * * * *');
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -293,6 +302,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     // Order matters: stop taking events, store every acknowledged one, then let subscribers finish.
     await services.events.close();
     await bus.drain();
+    await services.interactions.close();
     await services.webhooks.idle();
     await services.tenancy.stop();
     await limiter.close();

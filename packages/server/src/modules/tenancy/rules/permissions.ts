@@ -16,6 +16,7 @@ export const PERMISSIONS = {
   'events.read': ['owner', 'admin', 'operator', 'analyst'],
   'events.write': ['owner', 'admin', 'operator'],
   'content.moderate': ['owner', 'admin', 'moderator'],
+  'content.curate': ['owner', 'admin', 'operator'],
   'campaigns.manage': ['owner', 'admin', 'operator'],
   'analytics.read': ['owner', 'admin', 'operator', 'analyst'],
   'webhooks.read': ['owner', 'admin', 'operator'],

@@ -20,7 +20,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const jsonIdx = args.indexOf('--json');
 const jsonOut = jsonIdx >= 0 ? args[jsonIdx + 1] : undefined;
-const filters = args.filter((a, i) => !a.startsWith('--') && i !== jsonIdx + 1);
+const filters = args.filter((a, i) => !a.startsWith("--") && (jsonIdx < 0 || i !== jsonIdx + 1));
 const seconds = Number(process.env.BENCH_SECONDS ?? (quick ? 2 : 5));
 
 const children: ChildProcess[] = [];

@@ -23,6 +23,13 @@ import type { Jobs } from './jobs.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { auditRoutes, createAudit } from './modules/audit/index.ts';
 import { createEvents, eventsRoutes } from './modules/events/index.ts';
+import { createGamification, gamificationRoutes, wireGamification } from './modules/gamification/index.ts';
+import { createPoints, pointsRoutes, wirePoints } from './modules/points/index.ts';
+import { createFeedback, feedbackRoutes } from './modules/feedback/index.ts';
+import { createPolls, pollsRoutes } from './modules/polls/index.ts';
+import { createStories, storiesRoutes } from './modules/stories/index.ts';
+import { createSurveys, surveysRoutes } from './modules/surveys/index.ts';
+import { createInteractions, interactionsRoutes } from './modules/interactions/index.ts';
 import { createLive, liveRoutes } from './modules/live/index.ts';
 import { createMessaging, messagingRoutes } from './modules/messaging/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
@@ -51,12 +58,23 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
   const webhooks = createWebhooks({ db, clock, audit, log });
+  const points = createPoints({ audit, bus, clock, log });
+  wirePoints(points, { bus, db });
+  const gamification = createGamification({ db, bus, clock, audit, points, users, log });
+  wireGamification(gamification, { bus, points, ctx: () => ({ db, actor: { type: 'system', id: null } }) });
+  // Earn rules may react to these domain events as well as to ingested events.
+  for (const name of ['checkin.completed', 'level.up', 'badge.awarded', 'task.completed', 'lottery.drawn', 'mall.redeemed', 'daily_reward.claimed'] as const) points.reactTo(name, db);
+  const polls = createPolls({ db, bus, clock, audit });
+  const surveys = createSurveys({ db, bus, clock, audit, users });
+  const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats });
+  const stories = createStories({ db, bus, clock, audit });
+  const interactions = createInteractions({ db, pool, audit, bus, clock, log });
   // Realtime fan-out across servers: Redis pub/sub when configured, else PostgreSQL LISTEN/NOTIFY.
   const hub = createHub({ transport: deps.config.redisUrl ? redisTransport(deps.config.redisUrl) : postgresTransport(pool), log });
   const realtime = createRealtime({ hub, log });
   const messaging = createMessaging({ db, bus, clock, users, realtime, webhooks, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl });
-  const live = createLive({ db, bus, clock, realtime, limiter, log });
-  return { audit, tenancy, users, events, webhooks, realtime, messaging, live, bus, clock };
+  const live = createLive({ db, bus, clock, realtime, limiter, moderation: interactions.settings, log });
+  return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, realtime, messaging, live, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -249,6 +267,13 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   usersRoutes(api, { users: services.users, ctx });
   eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
   webhooksRoutes(api, { webhooks: services.webhooks, ctx });
+  pointsRoutes(api, { points: services.points, ctx });
+  gamificationRoutes(api, { gamification: services.gamification, ctx });
+  pollsRoutes(api, { polls: services.polls, ctx });
+  feedbackRoutes(api, { feedback: services.feedback, ctx });
+  surveysRoutes(api, { surveys: services.surveys, ctx });
+  storiesRoutes(api, { stories: services.stories, ctx });
+  interactionsRoutes(api, { interactions: services.interactions, ctx });
   messagingRoutes(api, { messaging: services.messaging, ctx });
   liveRoutes(api, { live: services.live, ctx });
 
@@ -263,6 +288,24 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     });
     deps.jobs.schedule('canyu.sessions.purge', '23 3 * * *');
     services.webhooks.registerJobs(deps.jobs);
+    deps.jobs.define('canyu.points.expire', async () => {
+      await services.points.expireDue(systemCtx());
+    });
+    deps.jobs.schedule('canyu.points.expire', '*/5 * * * *');
+    deps.jobs.define('canyu.gamification.levels.review', async () => {
+      await services.gamification.levels.review(systemCtx());
+    });
+    deps.jobs.schedule('canyu.gamification.levels.review', '41 4 * * *');
+    deps.jobs.define('canyu.gamification.purge', async () => {
+      await services.gamification.purge(systemCtx());
+    });
+    deps.jobs.schedule('canyu.gamification.purge', '53 4 * * *');
+    // Hot scores and rankings refresh right after interactions; this catches marks left by a
+    // server that stopped before its refresh ran.
+    deps.jobs.define('canyu.interactions.refresh', async () => {
+      await services.interactions.discovery.refresh();
+    });
+    deps.jobs.schedule('canyu.interactions.refresh', '* * * * *');
     // Scheduled sends, quiet-hour deferrals, digests, announcements starting, delivery retries.
     deps.jobs.define('messaging.tick', async () => {
       await services.messaging.tick();
@@ -295,6 +338,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     await services.messaging.stop();
     await services.live.stop();
     await services.realtime.hub.stop();
+    await services.interactions.close();
     await services.webhooks.idle();
     await services.tenancy.stop();
     await limiter.close();

@@ -66,7 +66,7 @@ describe('canyu start (embedded PostgreSQL)', () => {
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     try {
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + 90_000; // generous: CI machines can be very busy
       let sk: string | undefined;
       while (Date.now() < deadline && !sk) {
         sk = /sk_[A-Za-z0-9]+/.exec(out)?.[0];

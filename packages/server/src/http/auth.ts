@@ -185,3 +185,22 @@ export function operatorOf(req: FastifyRequest): Extract<Principal, { kind: 'ope
   if (p.kind !== 'operator') throw new AppError('auth.forbidden', 'Only operators can do this');
   return p;
 }
+
+/**
+ * The end user a call acts for, when the user id travels in the body or query (votes, responses):
+ * a user token acts for its own user (a different `given` id is refused); a secret key or an
+ * operator session must name the user.
+ */
+export function actingUserId(req: FastifyRequest, given: string | undefined, field = 'body.user_id'): string {
+  const p = req.principal;
+  if (p.kind === 'user') {
+    if (given !== undefined && given !== p.userId) {
+      throw new AppError('auth.wrong_user', `${field} is "${given}" but the user token is for "${p.userId}"`, { field, token_user_id: p.userId });
+    }
+    return p.userId;
+  }
+  if (given === undefined) {
+    throw validationError([{ field, code: 'invalid_type', message: 'user_id is required when calling with a secret key or operator session', expected: 'string' }]);
+  }
+  return given;
+}

@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type { Database } from '../db/index.ts';
+// For its side effect: the pg type parsers (int8 as number) that production sets when it opens the db.
+import '../db/index.ts';
 
 export type TestDatabase = Database & { name: string };
 

@@ -5,7 +5,6 @@ declare module '../../http/errors.ts' {
     'live.room_not_found': true;
     'live.room_closed': true;
     'live.rate_limited': true;
-    'live.message_rejected': true;
   }
 }
 
@@ -13,5 +12,4 @@ defineErrors({
   'live.room_not_found': [404, '直播间不存在'],
   'live.room_closed': [409, '直播已结束'],
   'live.rate_limited': [429, '发言太快了，请稍后再试'],
-  'live.message_rejected': [400, '消息包含敏感词，未发送'],
 });

@@ -1,7 +1,7 @@
 // Live rooms on two Canyu servers sharing one database: chat reaches every subscriber on both,
 // filtered for sensitive words; per-user send limits hold under concurrent sends; online counts
 // add up across servers; a flood of taps becomes exact periodic totals; polls and lotteries reach
-// the room and the domain event bus.
+// the room and the domain event bus. The sensitive words are the app's (interactions settings).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
@@ -32,7 +32,7 @@ after(async () => {
   await database.close();
 });
 
-const api = (s: TestApp, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown, headers = bearer(tenant.secretKey)) => s.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+const api = (s: TestApp, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers = bearer(tenant.secretKey)) => s.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
 const asUser = async (userId: string) => ({ ...bearer(tenant.publishableKey), 'x-user-token': await s1.userToken(tenant, userId) });
 const join = async (base: string, userId: string, roomId: string) => {
   const c = await wsClient(base, { key: tenant.publishableKey, user_token: await s1.userToken(tenant, userId), topics: `live:${roomId}` });
@@ -49,34 +49,41 @@ const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 
 describe('live rooms across two servers', () => {
   it('broadcast chat to every subscriber on both servers, masking sensitive words', async () => {
-    assert.equal((await api(s1, 'POST', '/v1/live/words', { words: ['傻瓜', 'SPAM'] })).json().added, 2);
+    assert.equal((await api(s1, 'PATCH', '/v1/interactions/settings', { moderation: { words: ['傻瓜', 'SPAM'], filter_mode: 'mask' } })).statusCode, 200);
     const room = await newRoom();
     const alice = await join(url1, 'alice', room);
     const bob = await join(url1, 'bob', room);
     const carol = await join(url2, 'carol', room);
     alice.send({ type: 'live.chat', room, text: '你真是个傻 瓜，ｓｐａｍ!', id: 'm1' });
     const ok = await alice.next((e) => e.type === 'live.chat.ok');
-    assert.deepEqual([ok.re, ok.text, ok.masked], ['m1', '你真是个* *，****!', true]);
+    assert.deepEqual([ok.re, ok.text, ok.masked], ['m1', '你真是个***，****!', true]);
     const isChat = (e: Received) => e.type === 'live.chat' && (e.message as { id: string }).id === ok.id;
     const got = await Promise.all([alice, bob, carol].map((c) => c.next(isChat)));
-    for (const e of got) assert.equal((e.message as { text: string; user_id: string }).text, '你真是个* *，****!');
+    for (const e of got) assert.equal((e.message as { text: string; user_id: string }).text, '你真是个***，****!');
     // Over REST too (for SSE clients), and the history keeps it.
     const rest = await api(s2, 'POST', `/v1/live/rooms/${room}/messages`, { text: '主播好' }, await asUser('dave'));
     assert.equal(rest.statusCode, 201, rest.body);
     await carol.next((e) => e.type === 'live.chat' && (e.message as { text: string }).text === '主播好');
     const hist = (await api(s1, 'GET', `/v1/live/rooms/${room}/messages`)).json().data as { text: string }[];
-    assert.deepEqual(hist.map((m) => m.text), ['主播好', '你真是个* *，****!']);
+    assert.deepEqual(hist.map((m) => m.text), ['主播好', '你真是个***，****!']);
     expectError(await api(s1, 'POST', `/v1/live/rooms/${room}/messages`, { text: 'x' }), 400, 'validation_failed');
   });
 
-  it('refuse a sensitive message in a reject room, and unknown or closed rooms', async () => {
-    const room = await newRoom({ filter: 'reject' });
-    expectError(await api(s1, 'POST', `/v1/live/rooms/${room}/messages`, { text: '傻瓜', user_id: 'u1' }), 400, 'live.message_rejected');
+  it('refuse a sensitive message when the app rejects, and unknown or closed rooms', async () => {
+    const other = await s1.newTenant();
+    const h = bearer(other.secretKey);
+    await api(s1, 'PATCH', '/v1/interactions/settings', { moderation: { words: ['傻瓜'], filter_mode: 'reject' } }, h);
+    const room = (await api(s1, 'POST', '/v1/live/rooms', { title: '严格模式' }, h)).json().id as string;
+    expectError(await api(s2, 'POST', `/v1/live/rooms/${room}/messages`, { text: '傻 瓜', user_id: 'u1' }, h), 400, 'interactions.sensitive_content');
+    assert.equal((await api(s2, 'POST', `/v1/live/rooms/${room}/messages`, { text: '你好', user_id: 'u1' }, h)).statusCode, 201);
     const c = await join(url1, 'erin', 'room_nope');
     assert.equal(c.events.find((e) => e.type === 'error')?.code, 'live.room_not_found');
-    assert.equal((await api(s1, 'POST', `/v1/live/rooms/${room}/close`)).json().status, 'closed');
-    expectError(await api(s2, 'POST', `/v1/live/rooms/${room}/messages`, { text: 'hi', user_id: 'u1' }), 409, 'live.room_closed');
-    const late = await join(url2, 'erin', room);
+    assert.equal((await api(s1, 'POST', `/v1/live/rooms/${room}/close`, undefined, h)).json().status, 'closed');
+    await settle(200); // the other server hears of it through the hub
+    expectError(await api(s2, 'POST', `/v1/live/rooms/${room}/messages`, { text: 'hi', user_id: 'u1' }, h), 409, 'live.room_closed');
+    const room2 = await newRoom();
+    await api(s1, 'POST', `/v1/live/rooms/${room2}/close`);
+    const late = await join(url2, 'erin', room2);
     assert.equal(late.events.find((e) => e.type === 'error')?.code, 'live.room_closed');
   });
 

@@ -6,7 +6,7 @@ import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import type { FastifyRequest } from 'fastify';
 import type { Live } from './service.ts';
 import type { LiveMessageRow, RoomRow } from './store.ts';
-import { ChatBody, InteractionBody, LikeBody, RoomBody, RoomParams, WordsBody } from './types.ts';
+import { ChatBody, InteractionBody, LikeBody, RoomBody, RoomParams } from './types.ts';
 
 const RoomOut = z
   .object({
@@ -14,7 +14,6 @@ const RoomOut = z
     title: z.string(),
     status: z.enum(['open', 'closed']),
     chat: z.object({ max: z.number(), window_seconds: z.number() }),
-    filter: z.enum(['mask', 'reject']),
     likes: z.number(),
     messages: z.number(),
     online: z.number().optional().describe('Connections subscribed to the room, across servers'),
@@ -29,7 +28,6 @@ const present = (r: RoomRow & { online?: number }) => ({
   title: r.title,
   status: r.status as 'open',
   chat: { max: r.chatMax, window_seconds: r.chatWindowS },
-  filter: r.filter as 'mask',
   likes: r.likes,
   messages: r.messages,
   ...(r.online !== undefined ? { online: r.online } : {}),
@@ -111,7 +109,7 @@ export function liveRoutes(api: Api, deps: { live: Live; ctx: RequestCtx }): voi
       schema: {
         tags,
         summary: 'Send a chat message (the same as live.chat over the WebSocket)',
-        description: 'Limited per user per room (429 live.rate_limited with Retry-After); sensitive words are masked, or the message refused (room filter reject).',
+        description: "Limited per user per room (429 live.rate_limited with Retry-After). The app's sensitive-word filter applies (PATCH /v1/interactions/settings, moderation): words are masked, or the message refused with interactions.sensitive_content when filter_mode is reject.",
         params: RoomParams,
         body: ChatBody,
         response: { 201: MessageOut, ...errors(400, 401, 403, 404, 409, 429) },
@@ -147,22 +145,5 @@ export function liveRoutes(api: Api, deps: { live: Live; ctx: RequestCtx }): voi
       },
     },
     async (req, reply) => reply.code(201).send(await live.interaction(ctx(req), appIdOf(req), req.params.roomId, req.body)),
-  );
-
-  const wtags = ['Live rooms'];
-  api.get(
-    '/v1/live/words',
-    { config: { auth: { secret: true, operator: 'live.moderate' } }, schema: { tags: wtags, summary: "The app's sensitive words (normalised)", response: { 200: z.object({ words: z.array(z.string()) }), ...errors(401, 403) } } },
-    async (req) => ({ words: await live.words(ctx(req), appIdOf(req)) }),
-  );
-  api.post(
-    '/v1/live/words',
-    { config: { auth: manage }, schema: { tags: wtags, summary: 'Add sensitive words (case, width and separators are ignored when matching)', body: WordsBody, response: { 200: z.object({ added: z.number() }), ...errors(400, 401, 403) } } },
-    async (req) => ({ added: await live.addWords(ctx(req), appIdOf(req), req.body.words) }),
-  );
-  api.delete(
-    '/v1/live/words',
-    { config: { auth: manage }, schema: { tags: wtags, summary: 'Remove sensitive words', body: WordsBody, response: { 200: z.object({ removed: z.number() }), ...errors(400, 401, 403) } } },
-    async (req) => ({ removed: await live.removeWords(ctx(req), appIdOf(req), req.body.words) }),
   );
 }

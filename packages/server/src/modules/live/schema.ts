@@ -13,8 +13,6 @@ export const rooms = pgTable(
     /** Per user: at most chat_max messages per chat_window_s seconds. */
     chatMax: integer('chat_max').notNull(),
     chatWindowS: integer('chat_window_s').notNull(),
-    /** mask: sensitive words become *; reject: the message is refused. */
-    filter: text('filter').notNull().default('mask'),
     likes: bigint('likes', { mode: 'number' }).notNull().default(0),
     messages: integer('messages').notNull().default(0),
     createdAt: ts('created_at').notNull().defaultNow(),
@@ -35,15 +33,4 @@ export const messages = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [index('lv_messages_room').on(t.appId, t.roomId, t.id)],
-);
-
-/** The app's sensitive words (normalised). */
-export const words = pgTable(
-  'lv_words',
-  {
-    appId: text('app_id').notNull(),
-    word: text('word').notNull(),
-    createdAt: ts('created_at').notNull().defaultNow(),
-  },
-  (t) => [primaryKey({ columns: [t.appId, t.word] })],
 );

@@ -1,5 +1,5 @@
 // Live rooms (直播互动): realtime chat (弹幕) over the realtime hub with per-user send limits and the
-// sensitive-word filter, online counts across servers, likes aggregated into periodic counts, and
+// app's sensitive-word filter (the interactions module's, so words are configured once), online counts across servers, likes aggregated into periodic counts, and
 // live polls/lotteries announced to the room and handed to the modules that own them as events.
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
@@ -10,8 +10,8 @@ import type { RateLimiter } from '../../http/rate-limit.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Connection, Realtime } from '../../realtime/index.ts';
+import type { Interactions } from '../interactions/index.ts';
 import './errors.ts';
-import { normaliseWord, WordMatcher } from './rules/words.ts';
 import * as store from './store.ts';
 import type { RoomRow } from './store.ts';
 import type { InteractionInput, RoomInput } from './types.ts';
@@ -25,12 +25,16 @@ declare module '../../events.ts' {
   }
 }
 
+/** The app's moderation settings and its sensitive-word filter (interactions/index.ts). */
+export type ModerationPort = Pick<Interactions['settings'], 'load' | 'screen'>;
+
 export type LiveDeps = {
   db: Db;
   bus: EventBus;
   clock: Clock;
   realtime: Realtime;
   limiter: RateLimiter;
+  moderation: ModerationPort;
   log: { error(obj: object, msg: string): void };
   /** How often taps are written and announced (ms). */
   likeFlushMs?: number;
@@ -46,7 +50,7 @@ export function createLive(deps: LiveDeps) {
   const serverId = randomUUID();
   const presenceMs = deps.presenceMs ?? 1000;
   const roomCache = new Map<string, { row: RoomRow | undefined; at: number }>();
-  const matchers = new Map<string, { m: WordMatcher; at: number }>();
+  const moderation = new Map<string, { l: ReturnType<ModerationPort['load']>; at: number }>();
   const pendingLikes = new Map<string, { appId: string; roomId: string; n: number }>();
   const dirty = new Set<string>();
   /** Other servers' connection counts per room. */
@@ -72,12 +76,15 @@ export function createLive(deps: LiveDeps) {
     return r;
   }
 
-  async function matcher(appId: string): Promise<WordMatcher> {
-    const hit = matchers.get(appId);
-    if (hit && Date.now() - hit.at < 30_000) return hit.m;
-    const m = new WordMatcher(await store.listWords(db, appId));
-    matchers.set(appId, { m, at: Date.now() });
-    return m;
+  /** The app's moderation settings, kept a few seconds: chat is a hot path. */
+  function moderationOf(appId: string): ReturnType<ModerationPort['load']> {
+    const hit = moderation.get(appId);
+    if (hit && Date.now() - hit.at < 5000) return hit.l;
+    if (moderation.size > 10_000) moderation.clear();
+    const l = deps.moderation.load({ db, actor: { type: 'system', id: null } }, appId);
+    moderation.set(appId, { l, at: Date.now() });
+    l.catch(() => moderation.delete(appId));
+    return l;
   }
 
   // ---- online counts across servers --------------------------------------------------------------------
@@ -116,7 +123,6 @@ export function createLive(deps: LiveDeps) {
     }
     for (const [a, id] of r) announceOnline(a, id);
   });
-  realtime.hub.on('lv.words', (p) => void matchers.delete((p as { a: string }).a));
   realtime.hub.on('lv.room', (p) => void roomCache.delete(key((p as { a: string }).a, (p as { r: string }).r)));
 
   function publishPresence(all = false): void {
@@ -185,7 +191,7 @@ export function createLive(deps: LiveDeps) {
     serverId,
 
     async create(ctx: Ctx, appId: string, input: RoomInput): Promise<RoomRow> {
-      return store.insertRoom(ctx.db, { appId, id: newId('room'), title: input.title, chatMax: input.chat.max, chatWindowS: input.chat.window_seconds, filter: input.filter });
+      return store.insertRoom(ctx.db, { appId, id: newId('room'), title: input.title, chatMax: input.chat.max, chatWindowS: input.chat.window_seconds });
     },
 
     async get(ctx: Ctx, appId: string, roomId: string): Promise<RoomRow & { online: number }> {
@@ -212,9 +218,9 @@ export function createLive(deps: LiveDeps) {
       const r = await openRoom(appId, roomId);
       const hit = await deps.limiter.hit(`lv:${appId}:${roomId}:${userId}`, r.chatMax, r.chatWindowS * 1000);
       if (!hit.ok) throw new AppError('live.rate_limited', `At most ${r.chatMax} messages per ${r.chatWindowS}s in this room; retry after ${hit.retryAfterS}s`, { limit: r.chatMax, window_seconds: r.chatWindowS }, { retryAfter: hit.retryAfterS });
-      const filtered = (await matcher(appId)).mask(raw);
-      if (filtered.matched && r.filter === 'reject') throw new AppError('live.message_rejected', 'The message contains words this room does not allow', { room_id: roomId });
-      const row = await store.insertMessage(ctx.db, { appId, roomId, userId, text: filtered.text, masked: filtered.matched, createdAt: deps.clock.now() });
+      // Masks, or throws interactions.sensitive_content when the app rejects (its filter_mode).
+      const text = deps.moderation.screen(appId, await moderationOf(appId), raw, 'text');
+      const row = await store.insertMessage(ctx.db, { appId, roomId, userId, text, masked: text !== raw, createdAt: deps.clock.now() });
       realtime.toTopic(appId, `${TOPIC}${roomId}`, { type: 'live.chat', room: roomId, message: { id: `lvm_${row.id}`, user_id: userId, text: row.text, masked: row.masked, created_at: row.createdAt.toISOString() } });
       deps.bus.publish('live.message.sent', { appId, roomId, userId, messageId: `lvm_${row.id}`, text: row.text, masked: row.masked });
       return row;
@@ -240,21 +246,6 @@ export function createLive(deps: LiveDeps) {
       realtime.toTopic(appId, `${TOPIC}${roomId}`, { type: 'live.interaction', room: roomId, id, kind: input.kind, ref: input.ref, title: input.title ?? null, data: input.data ?? null });
       deps.bus.publish('live.interaction.started', { appId, roomId, kind: input.kind, ref: input.ref, title: input.title ?? null, data: input.data ?? null });
       return { id };
-    },
-
-    // ---- sensitive words ---------------------------------------------------------------------------------------
-    words: (ctx: Ctx, appId: string) => store.listWords(ctx.db, appId),
-    async addWords(ctx: Ctx, appId: string, list: string[]): Promise<number> {
-      const n = await store.addWords(ctx.db, appId, [...new Set(list.map(normaliseWord).filter(Boolean))]);
-      matchers.delete(appId);
-      realtime.hub.publish('lv.words', { a: appId });
-      return n;
-    },
-    async removeWords(ctx: Ctx, appId: string, list: string[]): Promise<number> {
-      const n = await store.removeWords(ctx.db, appId, [...new Set(list.map(normaliseWord).filter(Boolean))]);
-      matchers.delete(appId);
-      realtime.hub.publish('lv.words', { a: appId });
-      return n;
     },
 
     start(): void {

@@ -1,7 +1,7 @@
 // All SQL of live rooms.
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { messages, rooms, words } from './schema.ts';
+import { messages, rooms } from './schema.ts';
 
 export type RoomRow = typeof rooms.$inferSelect;
 export type LiveMessageRow = typeof messages.$inferSelect;
@@ -71,34 +71,9 @@ export async function addLikes(db: Db, items: { appId: string; roomId: string; n
   return res.rows.map((r) => ({ appId: r.app_id, roomId: r.id, likes: Number(r.likes) }));
 }
 
-export async function listWords(db: Db, appId: string): Promise<string[]> {
-  const rows = await db.select({ w: words.word }).from(words).where(eq(words.appId, appId)).orderBy(asc(words.word));
-  return rows.map((r) => r.w);
-}
-
-export async function addWords(db: Db, appId: string, list: string[]): Promise<number> {
-  if (list.length === 0) return 0;
-  const r = await db
-    .insert(words)
-    .values(list.map((word) => ({ appId, word })))
-    .onConflictDoNothing()
-    .returning({ w: words.word });
-  return r.length;
-}
-
-export async function removeWords(db: Db, appId: string, list: string[]): Promise<number> {
-  if (list.length === 0) return 0;
-  const r = await db
-    .delete(words)
-    .where(and(eq(words.appId, appId), inArray(words.word, list)))
-    .returning({ w: words.word });
-  return r.length;
-}
-
 export async function deleteAppData(db: Db, appId: string): Promise<void> {
   await db.delete(messages).where(eq(messages.appId, appId));
   await db.delete(rooms).where(eq(rooms.appId, appId));
-  await db.delete(words).where(eq(words.appId, appId));
 }
 
 export async function deleteUserMessages(db: Db, appId: string, userId: string): Promise<void> {

@@ -8,7 +8,6 @@ export const RoomBody = z.strictObject({
     .strictObject({ max: z.number().int().min(1).max(1000), window_seconds: z.number().int().min(1).max(3600) })
     .default({ max: 5, window_seconds: 10 })
     .describe('Per-user send rate: at most max messages per window_seconds'),
-  filter: z.enum(['mask', 'reject']).default('mask').describe('Sensitive words: mask them with *, or refuse the message'),
 });
 export type RoomInput = z.infer<typeof RoomBody>;
 
@@ -28,5 +27,3 @@ export const InteractionBody = z.strictObject({
   data: jsonObject({ maxBytes: 2048, what: 'data' }).optional(),
 });
 export type InteractionInput = z.infer<typeof InteractionBody>;
-
-export const WordsBody = z.strictObject({ words: z.array(cleanText(1, 50)).min(1).max(1000) });

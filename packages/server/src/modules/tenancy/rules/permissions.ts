@@ -16,6 +16,7 @@ export const PERMISSIONS = {
   'events.read': ['owner', 'admin', 'operator', 'analyst'],
   'events.write': ['owner', 'admin', 'operator'],
   'content.moderate': ['owner', 'admin', 'moderator'],
+  'content.curate': ['owner', 'admin', 'operator'],
   'campaigns.manage': ['owner', 'admin', 'operator'],
   'analytics.read': ['owner', 'admin', 'operator', 'analyst'],
   'messaging.read': ['owner', 'admin', 'operator', 'analyst'],
@@ -23,6 +24,12 @@ export const PERMISSIONS = {
   'live.moderate': ['owner', 'admin', 'operator', 'moderator'],
   'webhooks.read': ['owner', 'admin', 'operator'],
   'webhooks.manage': ['owner', 'admin'],
+  'points.read': ['owner', 'admin', 'operator', 'analyst'],
+  'points.manage': ['owner', 'admin', 'operator'],
+  'points.adjust': ['owner', 'admin'],
+  'gamification.read': ['owner', 'admin', 'operator', 'analyst'],
+  'gamification.manage': ['owner', 'admin', 'operator'],
+  'feedback.manage': ['owner', 'admin', 'operator', 'moderator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

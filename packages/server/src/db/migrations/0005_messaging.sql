@@ -15,19 +15,11 @@ CREATE TABLE "lv_rooms" (
 	"status" text DEFAULT 'open' NOT NULL,
 	"chat_max" integer NOT NULL,
 	"chat_window_s" integer NOT NULL,
-	"filter" text DEFAULT 'mask' NOT NULL,
 	"likes" bigint DEFAULT 0 NOT NULL,
 	"messages" integer DEFAULT 0 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"closed_at" timestamp with time zone,
 	CONSTRAINT "lv_rooms_app_id_id_pk" PRIMARY KEY("app_id","id")
-);
---> statement-breakpoint
-CREATE TABLE "lv_words" (
-	"app_id" text NOT NULL,
-	"word" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "lv_words_app_id_word_pk" PRIMARY KEY("app_id","word")
 );
 --> statement-breakpoint
 CREATE TABLE "ms_announcement_states" (
@@ -227,7 +219,6 @@ CREATE TABLE "ms_user_prefs" (
 	CONSTRAINT "ms_user_prefs_app_id_user_id_pk" PRIMARY KEY("app_id","user_id")
 );
 --> statement-breakpoint
-DROP INDEX "us_users_created";--> statement-breakpoint
 CREATE INDEX "lv_messages_room" ON "lv_messages" USING btree ("app_id","room_id","id");--> statement-breakpoint
 CREATE INDEX "ms_announcement_states_ann" ON "ms_announcement_states" USING btree ("announcement_id");--> statement-breakpoint
 CREATE INDEX "ms_announcements_app" ON "ms_announcements" USING btree ("app_id","starts_at");--> statement-breakpoint

@@ -1,0 +1,44 @@
+// Transactions that several modules compose. A use case that must be atomic with its caller's
+// work takes the caller's transaction through `ctx`; domain events it wants to publish must wait
+// until the OUTERMOST transaction commits, or a rollback would leave subscribers reacting to
+// something that never happened. `afterCommit` on a ctx marks "ctx.db is a transaction the caller
+// owns; queue your post-commit work here".
+import type { Ctx } from '../context.ts';
+
+export type TxCtx = Ctx & { afterCommit?: (fn: () => void) => void };
+
+/**
+ * Runs `fn` in a transaction: the caller's, if `ctx` already carries one, else a new one whose
+ * queued post-commit callbacks run once it commits (and are dropped if it rolls back).
+ */
+export async function inTransaction<T>(ctx: TxCtx, fn: (tx: TxCtx & { afterCommit: (fn: () => void) => void }) => Promise<T>): Promise<T> {
+  if (ctx.afterCommit) return fn(ctx as TxCtx & { afterCommit: (fn: () => void) => void });
+  const queue: (() => void)[] = [];
+  const result = await ctx.db.transaction((db) => fn({ ...ctx, db, afterCommit: (f) => void queue.push(f) }));
+  for (const f of queue) f();
+  return result;
+}
+
+/** Runs `fn` now, or after the caller's transaction commits when there is one. */
+export function afterCommit(ctx: TxCtx, fn: () => void): void {
+  if (ctx.afterCommit) ctx.afterCommit(fn);
+  else fn();
+}
+
+/** PostgreSQL error code of a failed query (drizzle wraps the driver's error in `cause`). */
+export function pgCode(err: unknown): string | undefined {
+  for (let e: unknown = err, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/** The constraint a failed query violated, if any. */
+export function pgConstraint(err: unknown): string | undefined {
+  for (let e: unknown = err, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) {
+    const c = (e as { constraint?: unknown }).constraint;
+    if (typeof c === 'string') return c;
+  }
+  return undefined;
+}

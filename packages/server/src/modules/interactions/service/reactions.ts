@@ -1,0 +1,306 @@
+// Likes, favourites (with folders), shares, follows of users and subjects, and 一键三连.
+// Every mutation is idempotent at the row level (a primary key per user and subject), so a retry
+// or a concurrent duplicate changes nothing and publishes nothing.
+import type { Ctx } from '../../../context.ts';
+import { AppError } from '../../../http/errors.ts';
+import { folderNotFound, subjectNotFound, userBlocked } from '../errors.ts';
+import type { TriplePart } from '../events.ts';
+import type { Counts } from '../rules/hot.ts';
+import { tripleActions } from '../rules/settings.ts';
+import * as folders from '../store/folders.ts';
+import { isBlocked } from '../store/moderation.ts';
+import * as follows from '../store/follows.ts';
+import * as store from '../store/reactions.ts';
+import type { Change, LikeOp, ReactionType, SubjectKey } from '../store/reactions.ts';
+import * as subjectsStore from '../store/subjects.ts';
+import type { SubjectRow } from '../store/subjects.ts';
+import { createBatcher } from './batcher.ts';
+import type { Shared } from './context.ts';
+import type { SettingsService } from './settings.ts';
+import { refOf, type SubjectsService } from './subjects.ts';
+
+const blocked = userBlocked;
+
+/** Concurrent batches lock rows in one order, but a deadlock with another path is retried once. */
+async function retryDeadlock<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if ((err as { code?: string }).code !== '40P01') throw err;
+    return fn();
+  }
+}
+
+export type TripleOutcome = 'new' | 'existing' | 'skipped';
+
+export function createReactions(d: Shared, settings: SettingsService, subjects: SubjectsService, touch: () => void) {
+  const { bus } = d;
+
+  /**
+   * Runs one reaction statement: first by (kind, host id), which is one round trip when the
+   * subject exists; when it does not, resolves it (kind check, auto-create) and runs again by id.
+   */
+  async function apply(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string, create: boolean, op: (key: SubjectKey) => Promise<Change | null>): Promise<Change> {
+    let c = await op({ appId, kind, externalId });
+    if (!c) {
+      const s = await subjects.resolve(ctx, appId, kind, externalId, { create });
+      c = await op({ appId, id: s.id });
+      if (!c) throw subjectNotFound(kind, externalId);
+    }
+    if (c.blocked) throw blocked(userId);
+    if (c.changed) touch();
+    return c;
+  }
+
+  async function assertNotBlocked(ctx: Ctx, appId: string, userId: string): Promise<void> {
+    if (await isBlocked(ctx.db, appId, userId, d.now())) throw blocked(userId);
+  }
+
+  const at = () => d.now();
+
+  /**
+   * Likes outside a caller's transaction are batched: concurrent likes (on one viral subject or
+   * many) share one statement and one commit. A repeated (subject, user) within a batch counts once.
+   */
+  const pool = d.pool;
+  const likes = pool
+    ? createBatcher<LikeOp, { change: Change; at: Date } | null>({
+        maxBatch: 500,
+        maxConcurrent: 4,
+        async flush(inputs) {
+          const index = new Map<string, number>();
+          const ops: LikeOp[] = [];
+          const slots = inputs.map((o) => {
+            const k = `${o.appId}\u0000${o.kind}\u0000${o.externalId}\u0000${o.userId}`;
+            const i = index.get(k);
+            if (i !== undefined) return { i, first: false };
+            index.set(k, ops.length);
+            ops.push(o);
+            return { i: ops.length - 1, first: true };
+          });
+          const now = at();
+          const res = await retryDeadlock(() => store.addLikes(pool, ops, d.slot(), now));
+          return slots.map(({ i, first }) => {
+            const c = res.get(i);
+            return c ? { change: first ? c : { ...c, changed: false }, at: now } : null;
+          });
+        },
+      })
+    : null;
+
+  async function like(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string): Promise<Change> {
+    if (!likes || ctx.db !== d.db) return toggle(ctx, appId, kind, externalId, userId, 'like', true);
+    const r = await likes.run({ appId, kind, externalId, userId });
+    // The subject does not exist yet: resolve it (kind check, auto-create) and like directly.
+    if (!r) return toggle(ctx, appId, kind, externalId, userId, 'like', true);
+    if (r.change.blocked) throw blocked(userId);
+    if (r.change.changed) {
+      touch();
+      bus.publish('interaction.liked', { appId, userId, at: r.at, subject: refOf(r.change) });
+    }
+    return r.change;
+  }
+
+  async function toggle(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string, type: ReactionType, on: boolean): Promise<Change> {
+    const now = at();
+    const slot = d.slot();
+    const c = await apply(ctx, appId, kind, externalId, userId, on, (key) => (on ? store.addReaction(ctx.db, key, type, userId, slot, now) : store.removeReaction(ctx.db, key, type, userId, slot, now)));
+    if (c.changed) {
+      const base = { appId, userId, at: now, subject: refOf(c) };
+      if (type === 'like') bus.publish(on ? 'interaction.liked' : 'interaction.unliked', base);
+      else if (type === 'follow') bus.publish(on ? 'interaction.followed' : 'interaction.unfollowed', { ...base, target: 'subject' });
+    }
+    return c;
+  }
+
+  /** Checks folder ids belong to the user; names the first bad one. */
+  async function checkFolders(ctx: Ctx, appId: string, userId: string, ids: number[]): Promise<void> {
+    const owned = await folders.ownedFolders(ctx.db, appId, userId, ids);
+    const i = ids.findIndex((id) => !owned.has(id));
+    if (i >= 0) throw folderNotFound(ids[i]!, userId, `body.folder_ids.${i}`);
+  }
+
+  async function setFollowUser(ctx: Ctx, appId: string, followerId: string, followeeId: string, on: boolean): Promise<follows.FollowChange> {
+    if (followerId === followeeId) throw new AppError('interactions.self_follow', 'A user cannot follow themselves', { field: 'params.targetId' });
+    const now = at();
+    const r = await follows.setFollow(ctx.db, appId, followerId, followeeId, on, d.slot(), now);
+    if (r.blocked) throw blocked(followerId);
+    if (r.changed) bus.publish(on ? 'interaction.followed' : 'interaction.unfollowed', { appId, userId: followerId, at: now, target: 'user', followeeId });
+    return r;
+  }
+
+  return {
+    like,
+    unlike: (ctx: Ctx, appId: string, kind: string, id: string, userId: string) => toggle(ctx, appId, kind, id, userId, 'like', false),
+    followSubject: (ctx: Ctx, appId: string, kind: string, id: string, userId: string) => toggle(ctx, appId, kind, id, userId, 'follow', true),
+    unfollowSubject: (ctx: Ctx, appId: string, kind: string, id: string, userId: string) => toggle(ctx, appId, kind, id, userId, 'follow', false),
+
+    /** Favourites the subject into the given folders (default: the default folder). */
+    async favourite(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string, folderIds?: number[]): Promise<{ change: Change; folderIds: number[] }> {
+      const subject = await subjects.resolve(ctx, appId, kind, externalId, { create: true });
+      const now = at();
+      const slot = d.slot();
+      const r = await ctx.db.transaction(async (tx) => {
+        const t = { ...ctx, db: tx };
+        if (folderIds) await checkFolders(t, appId, userId, folderIds);
+        const c = await store.addReaction(tx, { appId, id: subject.id }, 'favourite', userId, slot, now);
+        if (!c) throw subjectNotFound(kind, externalId);
+        if (c.blocked) throw blocked(userId);
+        const target = folderIds ?? (c.changed ? [await folders.defaultFolder(tx, appId, userId, now)] : undefined);
+        if (target) await folders.fileSubject(tx, appId, userId, subject.id, target, now);
+        return { change: c, folderIds: await folders.foldersOfSubject(tx, appId, userId, subject.id) };
+      });
+      if (r.change.changed) {
+        touch();
+        bus.publish('interaction.favourited', { appId, userId, at: now, subject: refOf(r.change), folderIds: r.folderIds.map(String) });
+      }
+      return r;
+    },
+
+    async unfavourite(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string): Promise<Change> {
+      const subject = await subjects.resolve(ctx, appId, kind, externalId, { create: false });
+      const now = at();
+      const slot = d.slot();
+      const c = await ctx.db.transaction(async (tx) => {
+        const c = await store.removeReaction(tx, { appId, id: subject.id }, 'favourite', userId, slot, now);
+        if (!c) throw subjectNotFound(kind, externalId);
+        if (c.blocked) throw blocked(userId);
+        await folders.unfileSubject(tx, appId, userId, subject.id);
+        return c;
+      });
+      if (c.changed) {
+        touch();
+        bus.publish('interaction.unfavourited', { appId, userId, at: now, subject: refOf(c) });
+      }
+      return c;
+    },
+
+    async share(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string, channel: string): Promise<{ change: Change; shareId: number; byChannel: Record<string, number> }> {
+      const now = at();
+      const slot = d.slot();
+      let shareId = 0;
+      const c = await apply(ctx, appId, kind, externalId, userId, true, async (key) => {
+        const r = await store.addShare(ctx.db, key, userId, channel, slot, now);
+        if (r?.shareId) shareId = r.shareId;
+        return r;
+      });
+      bus.publish('interaction.shared', { appId, userId, at: now, subject: refOf(c), channel, shareId: String(shareId) });
+      return { change: c, shareId, byChannel: await store.sharesByChannel(ctx.db, c.subjectId) };
+    },
+
+    followUser: (ctx: Ctx, appId: string, followerId: string, followeeId: string) => setFollowUser(ctx, appId, followerId, followeeId, true),
+    unfollowUser: (ctx: Ctx, appId: string, followerId: string, followeeId: string) => setFollowUser(ctx, appId, followerId, followeeId, false),
+
+    /**
+     * 一键三连: the app's action set for the subject's kind in one transaction. Each part is
+     * idempotent on its own; the result says which parts were new. `interaction.triple` is
+     * published once per user and subject, on the first call.
+     */
+    async triple(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string): Promise<{ subject: SubjectRow; parts: Partial<Record<TriplePart, TripleOutcome>>; first: boolean; counts: Counts }> {
+      const subject = await subjects.resolve(ctx, appId, kind, externalId, { create: true });
+      const actions = tripleActions(await settings.get(ctx, appId), subject.kind);
+      const now = at();
+      const slot = d.slot();
+      const key = { appId, id: subject.id };
+      const r = await ctx.db.transaction(async (tx) => {
+        await assertNotBlocked({ ...ctx, db: tx }, appId, userId);
+        const parts: Partial<Record<TriplePart, TripleOutcome>> = {};
+        const outcome = (c: { changed: boolean } | null): TripleOutcome => (c?.changed ? 'new' : 'existing');
+        for (const a of actions) {
+          if (a === 'like') parts.like = outcome(await store.addReaction(tx, key, 'like', userId, slot, now));
+          else if (a === 'follow_subject') parts.follow_subject = outcome(await store.addReaction(tx, key, 'follow', userId, slot, now));
+          else if (a === 'favourite') {
+            const c = await store.addReaction(tx, key, 'favourite', userId, slot, now);
+            if (c?.changed) await folders.fileSubject(tx, appId, userId, subject.id, [await folders.defaultFolder(tx, appId, userId, now)], now);
+            parts.favourite = outcome(c);
+          } else if (a === 'follow_author') {
+            parts.follow_author = !subject.authorId || subject.authorId === userId ? 'skipped' : outcome(await follows.setFollow(tx, appId, userId, subject.authorId, true, slot, now));
+          }
+        }
+        const first = await store.recordTriple(tx, subject.id, userId, now);
+        return { parts, first };
+      });
+      const base = { appId, userId, at: now, subject: refOf(subject) };
+      const fresh = (Object.entries(r.parts) as [TriplePart, TripleOutcome][]).filter(([, o]) => o === 'new').map(([p]) => p);
+      if (fresh.length > 0) touch();
+      for (const p of fresh) {
+        if (p === 'like') bus.publish('interaction.liked', base);
+        else if (p === 'favourite') bus.publish('interaction.favourited', { ...base, folderIds: await folders.foldersOfSubject(ctx.db, appId, userId, subject.id).then((ids) => ids.map(String)) });
+        else if (p === 'follow_subject') bus.publish('interaction.followed', { ...base, target: 'subject' });
+        else bus.publish('interaction.followed', { appId, userId, at: now, target: 'user', followeeId: subject.authorId! });
+      }
+      if (r.first) bus.publish('interaction.triple', { ...base, parts: fresh });
+      const counts = (await subjectsStore.countsOf(ctx.db, [subject.id])).get(subject.id)!;
+      return { subject, parts: r.parts, first: r.first, counts };
+    },
+
+    // ---- folders ----------------------------------------------------------------------------
+
+    async createFolder(ctx: Ctx, appId: string, userId: string, name: string): Promise<folders.FolderWithCount> {
+      const clean = settings.screen(appId, await settings.load(ctx, appId), name, 'body.name');
+      if (clean === folders.DEFAULT_FOLDER_NAME) throw new AppError('interactions.folder_name_taken', `"${clean}" is the name of the default folder`, { field: 'body.name' });
+      const f = await folders.createFolder(ctx.db, appId, userId, clean, at());
+      if (!f) throw new AppError('interactions.folder_name_taken', `${userId} already has a folder named "${clean}"`, { field: 'body.name' });
+      return { ...f, items: 0 };
+    },
+
+    async renameFolder(ctx: Ctx, appId: string, userId: string, folderId: number, name: string): Promise<folders.FolderWithCount> {
+      const f = await folders.findFolder(ctx.db, appId, userId, folderId);
+      if (!f) throw folderNotFound(folderId, userId);
+      if (f.isDefault) throw new AppError('interactions.default_folder', 'The default folder cannot be renamed or deleted');
+      const clean = settings.screen(appId, await settings.load(ctx, appId), name, 'body.name');
+      const r = clean === folders.DEFAULT_FOLDER_NAME ? null : await folders.renameFolder(ctx.db, folderId, clean, at());
+      if (!r) throw new AppError('interactions.folder_name_taken', `${userId} already has a folder named "${clean}"`, { field: 'body.name' });
+      return { ...r, items: await folders.folderItemCount(ctx.db, folderId) };
+    },
+
+    /** Deletes a folder; subjects that were in no other folder of the user are unfavourited. */
+    async deleteFolder(ctx: Ctx, appId: string, userId: string, folderId: number): Promise<{ unfavourited: number }> {
+      const now = at();
+      const slot = d.slot();
+      const gone = await ctx.db.transaction(async (tx) => {
+        const f = await folders.findFolder(tx, appId, userId, folderId);
+        if (!f) throw folderNotFound(folderId, userId);
+        if (f.isDefault) throw new AppError('interactions.default_folder', 'The default folder cannot be renamed or deleted');
+        const held = await folders.deleteFolder(tx, folderId);
+        const kept = await folders.stillFiled(tx, appId, userId, held);
+        const out: Change[] = [];
+        for (const id of held.filter((s) => !kept.has(s)).sort((a, b) => a - b)) {
+          const c = await store.removeReaction(tx, { appId, id }, 'favourite', userId, slot, now);
+          if (c?.changed) out.push(c);
+        }
+        return out;
+      });
+      if (gone.length > 0) touch();
+      for (const c of gone) bus.publish('interaction.unfavourited', { appId, userId, at: now, subject: refOf(c) });
+      return { unfavourited: gone.length };
+    },
+
+    async folder(ctx: Ctx, appId: string, userId: string, folderId: number): Promise<folders.FolderRow> {
+      const f = await folders.findFolder(ctx.db, appId, userId, folderId);
+      if (!f) throw folderNotFound(folderId, userId);
+      return f;
+    },
+
+    listFolders: (ctx: Ctx, appId: string, userId: string, q: { limit: number; afterId?: number | undefined }) => folders.listFolders(ctx.db, appId, userId, q),
+    folderItems: (ctx: Ctx, folderId: number, q: Parameters<typeof folders.listFolderItems>[2]) => folders.listFolderItems(ctx.db, folderId, q),
+
+    // ---- reads ------------------------------------------------------------------------------
+
+    userSubjects: (ctx: Ctx, appId: string, userId: string, q: Parameters<typeof store.userReactions>[3]) => store.userReactions(ctx.db, appId, userId, q),
+
+    async reactors(ctx: Ctx, appId: string, kind: string, externalId: string, q: Parameters<typeof store.reactors>[2]) {
+      const s = await subjects.resolve(ctx, appId, kind, externalId, { create: false });
+      return store.reactors(ctx.db, s.id, q);
+    },
+
+    /** Resolves when no batched like is queued or in flight (shutdown, tests). */
+    idle: () => likes?.idle() ?? Promise.resolve(),
+
+    follows: (ctx: Ctx, appId: string, userId: string, q: Parameters<typeof follows.listFollows>[3]) => follows.listFollows(ctx.db, appId, userId, q),
+    relationship: (ctx: Ctx, appId: string, a: string, b: string) => follows.relationship(ctx.db, appId, a, b),
+    userCounts: (ctx: Ctx, appId: string, userId: string) => follows.userCounts(ctx.db, appId, userId),
+  };
+}
+
+export type ReactionsService = ReturnType<typeof createReactions>;

@@ -1,0 +1,70 @@
+// Per-app settings of the module, stored as overrides on top of DEFAULT_SETTINGS, and the
+// sensitive-word filter compiled from them (cached per app until the settings change).
+import type { Ctx } from '../../../context.ts';
+import { AppError } from '../../../http/errors.ts';
+import { compileFilter, type WordFilter } from '../rules/filter.ts';
+import { mergeSettings } from '../rules/settings.ts';
+import * as store from '../store/settings.ts';
+import { DEFAULT_SETTINGS, SettingsPatch, SettingsSchema, type Settings, type SettingsPatchInput } from '../types.ts';
+import type { Shared } from './context.ts';
+
+export type LoadedSettings = { settings: Settings; version: number };
+
+export function createSettings(d: Shared, hooks: { onHotChanged(ctx: Ctx, appId: string, s: Settings): Promise<void> }) {
+  const filters = new Map<string, { version: number; filter: WordFilter }>();
+
+  async function load(ctx: Ctx, appId: string): Promise<LoadedSettings> {
+    const r = await store.loadSettings(ctx.db, appId);
+    if (!r) return { settings: DEFAULT_SETTINGS, version: 0 };
+    const parsed = SettingsPatch.safeParse(r.settings);
+    if (!parsed.success) {
+      d.log.warn({ appId, issues: parsed.error.issues.slice(0, 3) }, 'stored interaction settings are invalid; using defaults');
+      return { settings: DEFAULT_SETTINGS, version: r.updatedAt.getTime() };
+    }
+    return { settings: mergeSettings(DEFAULT_SETTINGS, parsed.data), version: r.updatedAt.getTime() };
+  }
+
+  function filterOf(appId: string, l: LoadedSettings): WordFilter {
+    const hit = filters.get(appId);
+    if (hit && hit.version === l.version) return hit.filter;
+    const filter = compileFilter(l.settings.moderation.words);
+    filters.set(appId, { version: l.version, filter });
+    return filter;
+  }
+
+  return {
+    load,
+    async get(ctx: Ctx, appId: string): Promise<Settings> {
+      return (await load(ctx, appId)).settings;
+    },
+
+    async update(ctx: Ctx, appId: string, patch: SettingsPatchInput): Promise<Settings> {
+      const now = d.now();
+      return ctx.db.transaction(async (tx) => {
+        const tctx = { ...ctx, db: tx };
+        await store.lockSettings(tx, appId, now);
+        const before = (await load(tctx, appId)).settings;
+        const after = SettingsSchema.parse(mergeSettings(before, patch));
+        await store.saveSettings(tx, appId, after, now);
+        await d.audit.record(tctx, { appId, action: 'interactions.settings.update', targetType: 'interaction_settings', targetId: appId, before, after });
+        if (JSON.stringify(before.hot) !== JSON.stringify(after.hot)) await hooks.onHotChanged(tctx, appId, after);
+        return after;
+      });
+    },
+
+    /**
+     * Applies the sensitive-word filter to user text: returns the text to store (masked when the
+     * app masks) or throws when the app rejects.
+     */
+    screen(appId: string, l: LoadedSettings, text: string, field: string): string {
+      const mode = l.settings.moderation.filter_mode;
+      if (mode === 'off' || l.settings.moderation.words.length === 0) return text;
+      const r = filterOf(appId, l).mask(text);
+      if (r.words.length === 0) return text;
+      if (mode === 'reject') throw new AppError('interactions.sensitive_content', `${field} contains ${r.words.length} sensitive word(s); rephrase and send again`, { field, count: r.words.length });
+      return r.text;
+    },
+  };
+}
+
+export type SettingsService = ReturnType<typeof createSettings>;

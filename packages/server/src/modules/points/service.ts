@@ -1,0 +1,474 @@
+// The points ledger's use cases. See schema.ts for the invariants and store.ts for how each
+// statement keeps them under concurrency.
+import { createHash } from 'node:crypto';
+import type { Ctx } from '../../context.ts';
+import type { EventBus, EventName } from '../../events.ts';
+import { AppError } from '../../http/errors.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { loadCache } from '../../lib/cache.ts';
+import { defined } from '../../lib/objects.ts';
+import { afterCommit, inTransaction, pgCode, type TxCtx } from '../../lib/tx.ts';
+import type { Audit } from '../audit/index.ts';
+import './errors.ts';
+import { capCounters, grantable } from './rules/caps.ts';
+import { expiresAtFor } from './rules/expiry.ts';
+import { matchesConditions } from './rules/match.ts';
+import * as store from './store.ts';
+import type { BalanceView, EntryKind, EntryQuery, EntryRow, RuleRow, TypeRow } from './store.ts';
+import type { PutTypeInput, RuleInput, RulePatchInput } from './types.ts';
+
+declare module '../../events.ts' {
+  interface DomainEvents {
+    /** After every committed ledger entry (never for replays). */
+    'points.changed': { appId: string; userId: string; type: string; entryId: number; kind: EntryKind; amount: number; balance: number; sourceType: string | null; sourceId: string | null };
+  }
+}
+
+export type PointsDeps = {
+  audit: Audit;
+  bus: EventBus;
+  clock: Clock;
+  log: { error(obj: object, msg: string): void };
+  /** How long type and rule definitions are cached per app (other servers see changes after this). */
+  cacheMs?: number;
+};
+
+export type Source = { type: string; id: string | null };
+
+export type DebitInput = {
+  userId: string;
+  type: string;
+  amount: number;
+  /** Unique per app: a replay returns the original entry. */
+  key: string;
+  reason?: string | null | undefined;
+  source?: Source | null | undefined;
+};
+
+export type CreditInput = DebitInput & {
+  ruleId?: string | null | undefined;
+  expiresAt?: Date | null | undefined;
+  expiresInDays?: number | null | undefined;
+};
+
+export type EntryResult = { entry: EntryRow; replayed: boolean };
+
+export type BalanceResult = BalanceView & { expiring: { expiresAt: Date; amount: number }[] };
+
+/** Returns the multiplier for points a rule grants a user (levels use it); 1 when none applies. */
+export type MultiplierFn = (ctx: Ctx, appId: string, userId: string, type: string) => Promise<number>;
+
+const fingerprintOf = (kind: string, userId: string, type: string, amount: number) => createHash('sha256').update(`${kind}\u0000${userId}\u0000${type}\u0000${amount}`).digest('base64url').slice(0, 22);
+
+function checkReplay(r: EntryResult, kind: EntryKind, input: { userId: string; type: string; amount: number; key: string }, sign: 1 | -1): EntryResult {
+  if (!r.replayed) return r;
+  const expected = fingerprintOf(kind, input.userId, input.type, input.amount * sign);
+  if (r.entry.fingerprint !== expected) {
+    throw new AppError('points.idempotency_conflict', `Idempotency key "${input.key}" was already used for another ledger change (entry ${r.entry.id}: ${r.entry.kind} ${r.entry.amount} ${r.entry.type} for ${r.entry.userId})`, {
+      field: 'body.idempotency_key',
+      entry_id: String(r.entry.id),
+    });
+  }
+  return r;
+}
+
+export function createPoints(deps: PointsDeps) {
+  const cacheMs = deps.cacheMs ?? 5000;
+  const typeCache = loadCache<Map<string, TypeRow>>(cacheMs);
+  const ruleCache = loadCache<{ rows: RuleRow[]; keys: Set<string> }>(cacheMs);
+  let multiplier: MultiplierFn | null = null;
+  const audited = (ctx: Ctx) => ctx.actor.type === 'operator' || ctx.actor.type === 'secret_key';
+  const sysCtx = (db: Ctx['db']): Ctx => ({ db, actor: { type: 'system', id: null } });
+
+  // Definitions change rarely and are read on every write: cached per app (lib/cache.ts).
+  async function typeOf(ctx: Ctx, appId: string, key: string, field = 'body.type'): Promise<TypeRow> {
+    const load = async () => new Map((await store.listTypes(ctx.db, appId)).map((t) => [t.key, t]));
+    let types = await typeCache.get(appId, load);
+    // A type defined on another server a moment ago: look again before refusing.
+    if (!types.has(key)) types = await typeCache.get(appId, load, { fresh: true });
+    const t = types.get(key);
+    if (!t) throw new AppError('points.unknown_type', `Point type "${key}" is not defined in this app; define it with PUT /v1/points/types/${key}`, { field, type: key });
+    return t;
+  }
+
+  /** Active rules, and the (source, event) pairs they listen to: most events match no rule. */
+  function rulesOf(ctx: Ctx, appId: string): Promise<{ rows: RuleRow[]; keys: Set<string> }> {
+    return ruleCache.get(appId, async () => {
+      const rows = await store.activeRules(ctx.db, appId);
+      return { rows, keys: new Set(rows.map((r) => `${r.source}\u0000${r.event}`)) };
+    });
+  }
+
+  const announce = (ctx: TxCtx, e: EntryRow) =>
+    afterCommit(ctx, () =>
+      deps.bus.publish('points.changed', { appId: e.appId, userId: e.userId, type: e.type, entryId: e.id, kind: e.kind, amount: e.amount, balance: e.balanceAfter, sourceType: e.sourceType, sourceId: e.sourceId }),
+    );
+
+  const insufficient = (type: string, balance: number, amount: number) =>
+    new AppError('points.insufficient_balance', `Balance of "${type}" is ${balance}; cannot take ${amount}`, { field: 'body.amount', type, balance, requested: amount });
+
+  /** Runs a ledger write; a concurrent first use of the same key (unique violation) is retried once, then it replays. */
+  async function retryOnKeyRace<T>(ctx: TxCtx, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (pgCode(err) !== '23505') throw err;
+      // Inside a caller's transaction the statement error has aborted it: the caller must retry.
+      if (ctx.afterCommit) throw new AppError('idempotency.in_progress', 'The same ledger change is being made concurrently; retry', undefined, { retryAfter: 1 });
+      return fn();
+    }
+  }
+
+  /** The ledger entry a change writes, from its input: who, what, why, and the key's fingerprint. */
+  const entryWrite = (ctx: Ctx, appId: string, kind: EntryKind, input: CreditInput, sign: 1 | -1, now: Date): store.EntryWrite => ({
+    appId,
+    userId: input.userId,
+    type: input.type,
+    kind,
+    amount: input.amount,
+    key: input.key,
+    fingerprint: fingerprintOf(kind, input.userId, input.type, sign * input.amount),
+    reason: input.reason ?? null,
+    sourceType: input.source?.type ?? null,
+    sourceId: input.source?.id ?? null,
+    ruleId: input.ruleId ?? null,
+    actorType: ctx.actor.type,
+    actorId: ctx.actor.id,
+    now,
+  });
+
+  async function creditAs(ctx: TxCtx, appId: string, kind: 'earn' | 'adjust', input: CreditInput): Promise<EntryResult> {
+    const t = await typeOf(ctx, appId, input.type);
+    const now = deps.clock.now();
+    const expiresAt = expiresAtFor(t.expiry, now, { at: input.expiresAt ?? null, days: input.expiresInDays ?? null });
+    const write = { ...entryWrite(ctx, appId, kind, input, 1, now), expiresAt, earned: input.amount };
+    const r = await retryOnKeyRace(ctx, async () => {
+      try {
+        return await store.credit(ctx.db, write);
+      } catch (err) {
+        if (pgCode(err) === '23503') throw new AppError('points.unknown_type', `Point type "${input.type}" is not defined in this app`, { field: 'body.type', type: input.type });
+        throw err;
+      }
+    });
+    checkReplay(r, kind, input, 1);
+    if (!r.replayed) announce(ctx, r.entry);
+    return r;
+  }
+
+  async function debitAs(ctx: TxCtx, appId: string, kind: 'spend' | 'adjust', input: DebitInput): Promise<EntryResult> {
+    await typeOf(ctx, appId, input.type);
+    const run = () =>
+      inTransaction(ctx, async (tx) => {
+        const now = deps.clock.now();
+        const locked = await store.lockBalance(tx.db, appId, input.userId, input.type, input.key, now);
+        if (locked?.dupId != null) {
+          const entry = (await store.findEntry(tx.db, appId, locked.dupId))!;
+          return checkReplay({ entry, replayed: true }, kind, input, -1);
+        }
+        let balance = locked?.balance ?? 0;
+        if (locked?.due) {
+          const expired = await store.expireDueLots(tx.db, appId, input.userId, input.type, now);
+          balance -= expired.total;
+        }
+        if (balance < input.amount) throw insufficient(input.type, balance, input.amount);
+        const entry = await store.debit(tx.db, { ...entryWrite(ctx, appId, kind, input, -1, now), spent: kind === 'spend' ? input.amount : 0 });
+        announce(tx, entry);
+        return { entry, replayed: false };
+      });
+    return retryOnKeyRace(ctx, run);
+  }
+
+  async function expireFor(ctx: Ctx, appId: string, userId: string, type: string): Promise<number> {
+    return inTransaction(ctx, async (tx) => {
+      const now = deps.clock.now();
+      const locked = await store.lockBalance(tx.db, appId, userId, type, null, now);
+      if (!locked?.due) return 0;
+      const r = await store.expireDueLots(tx.db, appId, userId, type, now);
+      if (r.total > 0) {
+        afterCommit(tx, () => deps.bus.publish('points.changed', { appId, userId, type, entryId: 0, kind: 'expire', amount: -r.total, balance: locked.balance - r.total, sourceType: 'lot', sourceId: null }));
+      }
+      return r.total;
+    });
+  }
+
+  const points = {
+    // ---- ledger writes --------------------------------------------------------------------------
+
+    /** Credits points. Idempotent by `key`; composes into the caller's transaction when ctx has one. */
+    earn(ctx: TxCtx, appId: string, input: CreditInput): Promise<EntryResult> {
+      return creditAs(ctx, appId, 'earn', input);
+    },
+
+    /** Debits points, soonest-expiring lots first; never below zero (points.insufficient_balance). */
+    spend(ctx: TxCtx, appId: string, input: DebitInput): Promise<EntryResult> {
+      return debitAs(ctx, appId, 'spend', input);
+    },
+
+    /** An operator's or the host's correction, with a reason; audited with the entry. */
+    adjust(ctx: TxCtx, appId: string, input: { userId: string; type: string; amount: number; reason: string; key: string }): Promise<EntryResult> {
+      return inTransaction(ctx, async (tx) => {
+        const r =
+          input.amount > 0
+            ? await creditAs(tx, appId, 'adjust', { ...input })
+            : await debitAs(tx, appId, 'adjust', { userId: input.userId, type: input.type, amount: -input.amount, key: input.key, reason: input.reason });
+        if (!r.replayed && audited(ctx)) {
+          await deps.audit.record(tx, { appId, action: 'points.adjust', targetType: 'user', targetId: input.userId, after: { type: input.type, amount: input.amount, reason: input.reason, entry_id: String(r.entry.id), balance: r.entry.balanceAfter } });
+        }
+        return r;
+      });
+    },
+
+    /**
+     * Gives back a debit in full, into lots with the original expiry dates. Idempotent by `key`;
+     * refunding needs the debit's own idempotency key.
+     */
+    refund(ctx: TxCtx, appId: string, input: { debitKey: string; key: string; reason?: string | null; source?: Source | null }): Promise<EntryResult> {
+      const run = () =>
+        inTransaction(ctx, async (tx) => {
+          const debit = await store.findEntryByKey(tx.db, appId, input.debitKey);
+          if (!debit) throw new AppError('points.entry_not_found', `No ledger entry has idempotency key "${input.debitKey}"`, { idempotency_key: input.debitKey });
+          if (debit.amount >= 0 || !debit.lots || debit.kind === 'expire') throw new AppError('points.not_refundable', `Entry ${debit.id} is a ${debit.kind} of ${debit.amount}; only debits can be refunded`, { entry_id: String(debit.id) });
+          const now = deps.clock.now();
+          const locked = await store.lockBalance(tx.db, appId, debit.userId, debit.type, input.key, now);
+          const amount = -debit.amount;
+          if (locked?.dupId != null) return checkReplay({ entry: (await store.findEntry(tx.db, appId, locked.dupId))!, replayed: true }, 'refund', { userId: debit.userId, type: debit.type, amount, key: input.key }, 1);
+          const r = await store.creditLots(tx.db, {
+            appId,
+            userId: debit.userId,
+            type: debit.type,
+            kind: 'refund',
+            amount,
+            key: input.key,
+            fingerprint: fingerprintOf('refund', debit.userId, debit.type, amount),
+            reason: input.reason ?? null,
+            sourceType: input.source?.type ?? 'entry',
+            sourceId: input.source?.id ?? String(debit.id),
+            ruleId: null,
+            actorType: ctx.actor.type,
+            actorId: ctx.actor.id,
+            now,
+            parts: debit.lots.map(([, n, exp]) => ({ amount: Number(n), expiresAt: exp ? new Date(exp) : null })),
+          });
+          announce(tx, r.entry);
+          return r;
+        });
+      return retryOnKeyRace(ctx, run);
+    },
+
+    // ---- reads ----------------------------------------------------------------------------------
+
+    /** Every balance of the user; lots already due are expired first, so balances are exact. */
+    async balances(ctx: Ctx, appId: string, userId: string): Promise<BalanceView[]> {
+      let rows = await store.userBalances(ctx.db, appId, userId, deps.clock.now());
+      if (rows.some((r) => r.due > 0)) {
+        for (const r of rows) if (r.due > 0) await expireFor(ctx, appId, userId, r.type);
+        rows = await store.userBalances(ctx.db, appId, userId, deps.clock.now());
+      }
+      return rows;
+    },
+
+    /** One balance with its upcoming expiries; 0 for a user who never had this type. */
+    async balance(ctx: Ctx, appId: string, userId: string, type: string): Promise<BalanceResult> {
+      await typeOf(ctx, appId, type, 'params.type');
+      let [row] = await store.userBalances(ctx.db, appId, userId, deps.clock.now(), type);
+      if (row && row.due > 0) {
+        await expireFor(ctx, appId, userId, type);
+        [row] = await store.userBalances(ctx.db, appId, userId, deps.clock.now(), type);
+      }
+      const view = row ?? { type, balance: 0, earned: 0, spent: 0, expired: 0, due: 0 };
+      return { ...view, expiring: row ? await store.expiringLots(ctx.db, appId, userId, type, 50) : [] };
+    },
+
+    history(ctx: Ctx, appId: string, q: EntryQuery): Promise<EntryRow[]> {
+      return store.listEntries(ctx.db, appId, q);
+    },
+
+    reconcile(ctx: Ctx, appId: string) {
+      return store.reconcile(ctx.db, appId);
+    },
+
+    // ---- expiry ---------------------------------------------------------------------------------
+
+    /** Expires every due lot (the scheduled job). Each user and type in its own short transaction. */
+    async expireDue(ctx: Ctx, opts: { batch?: number } = {}): Promise<{ groups: number; points: number }> {
+      let groups = 0;
+      let total = 0;
+      for (;;) {
+        const due = await store.dueGroups(ctx.db, deps.clock.now(), opts.batch ?? 500);
+        let expired = 0;
+        for (const g of due) {
+          expired += await expireFor(ctx, g.appId, g.userId, g.type);
+          groups++;
+        }
+        total += expired;
+        // Nothing left, or nothing this pass could expire (never spin on a group that will not move).
+        if (due.length === 0 || expired === 0) break;
+      }
+      await store.purgeUsage(ctx.db, new Date(deps.clock.now().getTime() - 15 * 86_400_000));
+      return { groups, points: total };
+    },
+
+    // ---- types ----------------------------------------------------------------------------------
+
+    async putType(ctx: Ctx, appId: string, key: string, input: PutTypeInput): Promise<{ row: TypeRow; created: boolean }> {
+      const r = await inTransaction(ctx, async (tx) => {
+        const before = await store.findType(tx.db, appId, key);
+        const r = await store.upsertType(tx.db, appId, key, { name: input.name, description: input.description ?? null, expiry: input.expiry });
+        if (audited(ctx)) await deps.audit.record(tx, { appId, action: r.created ? 'points.type.create' : 'points.type.update', targetType: 'points_type', targetId: key, before: before ?? null, after: r.row });
+        return r;
+      });
+      typeCache.delete(appId);
+      return r;
+    },
+
+    listTypes(ctx: Ctx, appId: string): Promise<TypeRow[]> {
+      return store.listTypes(ctx.db, appId);
+    },
+
+    /** The type, or points.unknown_type naming `field`. */
+    getType(ctx: Ctx, appId: string, key: string, field?: string): Promise<TypeRow> {
+      return typeOf(ctx, appId, key, field);
+    },
+
+    // ---- earn rules -----------------------------------------------------------------------------
+
+    async createRule(ctx: Ctx, appId: string, input: RuleInput, id: string): Promise<RuleRow> {
+      await typeOf(ctx, appId, input.type);
+      const row = await inTransaction(ctx, async (tx) => {
+        const row = await store.insertRule(tx.db, {
+          id,
+          appId,
+          name: input.name,
+          source: input.source,
+          event: input.event,
+          conditions: input.conditions,
+          type: input.type,
+          amount: input.amount,
+          dailyCap: input.daily_cap ?? null,
+          weeklyCap: input.weekly_cap ?? null,
+          totalCap: input.total_cap ?? null,
+          timezone: input.timezone,
+          expiresInDays: input.expires_in_days ?? null,
+          active: input.active,
+        });
+        if (audited(ctx)) await deps.audit.record(tx, { appId, action: 'points.rule.create', targetType: 'points_rule', targetId: id, after: row });
+        return row;
+      });
+      ruleCache.delete(appId);
+      return row;
+    },
+
+    async updateRule(ctx: Ctx, appId: string, id: string, p: RulePatchInput): Promise<RuleRow> {
+      const row = await inTransaction(ctx, async (tx) => {
+        const before = await store.findRule(tx.db, appId, id);
+        if (!before) throw new AppError('points.rule_not_found', `Rule ${id} does not exist in this app`, { rule_id: id });
+        const row = (await store.updateRule(
+          tx.db,
+          appId,
+          id,
+          defined({ name: p.name, conditions: p.conditions, amount: p.amount, dailyCap: p.daily_cap, weeklyCap: p.weekly_cap, totalCap: p.total_cap, timezone: p.timezone, expiresInDays: p.expires_in_days, active: p.active }),
+        ))!;
+        if (audited(ctx)) await deps.audit.record(tx, { appId, action: 'points.rule.update', targetType: 'points_rule', targetId: id, before, after: row });
+        return row;
+      });
+      ruleCache.delete(appId);
+      return row;
+    },
+
+    async deleteRule(ctx: Ctx, appId: string, id: string): Promise<void> {
+      await inTransaction(ctx, async (tx) => {
+        const before = await store.deleteRule(tx.db, appId, id);
+        if (!before) throw new AppError('points.rule_not_found', `Rule ${id} does not exist in this app`, { rule_id: id });
+        if (audited(ctx)) await deps.audit.record(tx, { appId, action: 'points.rule.delete', targetType: 'points_rule', targetId: id, before });
+      });
+      ruleCache.delete(appId);
+    },
+
+    async getRule(ctx: Ctx, appId: string, id: string): Promise<RuleRow> {
+      const row = await store.findRule(ctx.db, appId, id);
+      if (!row) throw new AppError('points.rule_not_found', `Rule ${id} does not exist in this app`, { rule_id: id });
+      return row;
+    },
+
+    listRules(ctx: Ctx, appId: string, q: { limit: number; afterId?: string | undefined; event?: string | undefined; active?: boolean | undefined }): Promise<RuleRow[]> {
+      return store.listRules(ctx.db, appId, q);
+    },
+
+    /** False only when the app's rules are known (and fresh) and none listens to this event. */
+    wants(appId: string, source: 'event' | 'domain', name: string): boolean {
+      const c = ruleCache.peek(appId);
+      return !c || c.keys.has(`${source}\u0000${name}`);
+    },
+
+    /**
+     * Applies every active rule matching an occurrence. Each rule grants at most once per
+     * (rule, source, source id), clipped to its caps; returns what was granted.
+     */
+    async apply(ctx: Ctx, appId: string, o: { userId: string; source: 'event' | 'domain'; name: string; sourceId: string; properties: Record<string, unknown> }): Promise<{ ruleId: string; granted: number; reason?: 'cap' | 'duplicate' }[]> {
+      const matching = (await rulesOf(ctx, appId)).rows.filter((r) => r.source === o.source && r.event === o.name && matchesConditions(r.conditions, o.properties));
+      const out: { ruleId: string; granted: number; reason?: 'cap' | 'duplicate' }[] = [];
+      for (const rule of matching) {
+        const key = `rule:${rule.id}:${o.source}:${o.sourceId}`;
+        const factor = multiplier ? await multiplier(ctx, appId, o.userId, rule.type) : 1;
+        const amount = Math.floor(rule.amount * factor);
+        try {
+          const granted = await inTransaction(ctx, async (tx) => {
+            if (await store.findEntryByKey(tx.db, appId, key)) return -1;
+            const counters = capCounters(rule, deps.clock.now()).map((c) => ({ ...c, userId: c.userScoped ? o.userId : '' }));
+            const held = await store.lockUsage(tx.db, appId, rule.id, counters);
+            const used = counters.map((c) => ({ cap: c.cap, used: held.find((h) => h.userId === c.userId && h.period === c.period)?.amount ?? 0 }));
+            const n = grantable(amount, used);
+            if (n <= 0) return 0;
+            await store.addUsage(tx.db, appId, rule.id, counters, n);
+            await creditAs(tx, appId, 'earn', { userId: o.userId, type: rule.type, amount: n, key, reason: rule.name, source: { type: o.source === 'event' ? 'event' : o.name, id: o.sourceId }, ruleId: rule.id, expiresInDays: rule.expiresInDays });
+            return n;
+          });
+          out.push(granted < 0 ? { ruleId: rule.id, granted: 0, reason: 'duplicate' } : granted === 0 ? { ruleId: rule.id, granted: 0, reason: 'cap' } : { ruleId: rule.id, granted });
+        } catch (err) {
+          // The same occurrence applied concurrently (a redelivery): the other grant stands.
+          if (pgCode(err) === '23505' || (err instanceof AppError && err.code === 'idempotency.in_progress')) out.push({ ruleId: rule.id, granted: 0, reason: 'duplicate' });
+          else throw err;
+        }
+      }
+      return out;
+    },
+
+    /**
+     * Lets earn rules react to a Canyu domain event. The payload must carry `appId` and `userId`;
+     * its `id` (or `eventId`) makes the grant idempotent, else a hash of the payload does.
+     */
+    reactTo(name: EventName, db: Ctx['db']): void {
+      deps.bus.subscribe(name, async (payload) => {
+        const p = payload as unknown as Record<string, unknown>;
+        if (typeof p.appId !== 'string' || typeof p.userId !== 'string' || !points.wants(p.appId, 'domain', name)) return;
+        const id = typeof p.id === 'string' || typeof p.id === 'number' ? String(p.id) : typeof p.eventId === 'string' ? p.eventId : createHash('sha256').update(JSON.stringify(p)).digest('base64url');
+        await points.apply(sysCtx(db), p.appId, { userId: p.userId, source: 'domain', name, sourceId: id, properties: p });
+      });
+    },
+
+    /** Levels (or anything else) may scale rule grants per user; set once at wiring. */
+    useMultiplier(fn: MultiplierFn): void {
+      multiplier = fn;
+    },
+
+    async eraseUser(ctx: Ctx, appId: string, userId: string): Promise<void> {
+      await inTransaction(ctx, (tx) => store.deleteUserData(tx.db, appId, userId));
+    },
+  };
+
+  return points;
+}
+
+export type Points = ReturnType<typeof createPoints>;
+
+/** Subscriptions: ingested events drive earn rules; erasing a user erases their ledger. */
+export function wirePoints(points: Points, deps: { bus: EventBus; db: Ctx['db'] }): void {
+  const ctx: Ctx = { db: deps.db, actor: { type: 'system', id: null } };
+  deps.bus.subscribe('event.ingested', (e) => {
+    if (!points.wants(e.appId, 'event', e.name)) return;
+    return points.apply(ctx, e.appId, { userId: e.userId, source: 'event', name: e.name, sourceId: e.eventId, properties: e.properties }).then(() => undefined);
+  });
+  deps.bus.subscribe('user.deleted', async ({ appId, userId }) => {
+    await points.eraseUser(ctx, appId, userId);
+  });
+}

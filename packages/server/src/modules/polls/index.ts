@@ -1,0 +1,2 @@
+export { createPolls, type Polls, type PollsDeps, type PollView } from './service.ts';
+export { pollsRoutes } from './routes.ts';

@@ -21,6 +21,7 @@ import { validatorCompiler } from './http/validation.ts';
 import type { Jobs } from './jobs.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { auditRoutes, createAudit } from './modules/audit/index.ts';
+import { campaignsRoutes, createCampaigns } from './modules/campaigns/index.ts';
 import { createEvents, eventsRoutes } from './modules/events/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
@@ -39,7 +40,7 @@ export type AppDeps = {
 
 export type Services = ReturnType<typeof createServices>;
 
-function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log']) {
+function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'], redis: Redis | null) {
   const clock = deps.clock ?? systemClock;
   const { db, pool } = deps.database;
   const audit = createAudit();
@@ -47,7 +48,8 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
   const webhooks = createWebhooks({ db, clock, audit, log });
-  return { audit, tenancy, users, events, webhooks, bus, clock };
+  const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis });
+  return { audit, tenancy, users, events, webhooks, campaigns, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -78,18 +80,17 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // One Redis connection (when REDIS_URL is set) for the rate limiter and the flash-sale gate.
+  let redis: Redis | null = null;
+  if (config.redisUrl) {
+    redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000 });
+    redis.on('error', () => {}); // users of it log and fall back; avoid unhandled 'error' events
+  }
   const bus = createEventBus(app.log);
-  const services = createServices(deps, bus, app.log);
+  const services = createServices(deps, bus, app.log, redis);
   const { db } = deps.database;
 
-  let limiter: RateLimiter;
-  if (config.redisUrl) {
-    const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000 });
-    redis.on('error', () => {}); // the limiter logs and falls back; avoid unhandled 'error' events
-    limiter = createRedisLimiter(redis, app.log);
-  } else {
-    limiter = createMemoryLimiter();
-  }
+  const limiter: RateLimiter = redis ? createRedisLimiter(redis, app.log) : createMemoryLimiter();
 
   const ctx = (req: { principal: Parameters<typeof actorOf>[0]; id: string; ip: string }): Ctx => ({ db, actor: actorOf(req.principal), requestId: req.id, ip: req.ip });
   const systemCtx = (actor: Ctx['actor'] = { type: 'system', id: null }): Ctx => ({ db, actor });
@@ -237,6 +238,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   usersRoutes(api, { users: services.users, ctx });
   eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
   webhooksRoutes(api, { webhooks: services.webhooks, ctx });
+  campaignsRoutes(api, { campaigns: services.campaigns, ctx });
 
   // ---- maintenance jobs -------------------------------------------------------------------------
   if (deps.jobs) {
@@ -249,11 +251,13 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     });
     deps.jobs.schedule('canyu.sessions.purge', '23 3 * * *');
     services.webhooks.registerJobs(deps.jobs);
+    services.campaigns.registerJobs(deps.jobs);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
   app.addHook('onReady', async () => {
     await services.tenancy.start();
+    await services.campaigns.start();
   });
   app.addHook('onClose', async () => {
     // Order matters: stop taking events, store every acknowledged one, then let subscribers finish.

@@ -185,3 +185,17 @@ export function operatorOf(req: FastifyRequest): Extract<Principal, { kind: 'ope
   if (p.kind !== 'operator') throw new AppError('auth.forbidden', 'Only operators can do this');
   return p;
 }
+
+/**
+ * The end user a call is about: the token's user for a user token (a different `user_id` in the
+ * input is refused), else the `user_id` the secret key or operator named in the input.
+ */
+export function userIdFor(req: FastifyRequest, given: string | undefined, field = 'body.user_id'): string {
+  const p = req.principal;
+  if (p.kind === 'user') {
+    if (given !== undefined && given !== p.userId) throw new AppError('auth.wrong_user', `${field} is "${given}" but the user token is for "${p.userId}"`, { field, token_user_id: p.userId });
+    return p.userId;
+  }
+  if (given === undefined) throw validationError([{ field, code: 'invalid_type', message: `${field.split('.').pop()} is required when calling with a secret key or operator session`, expected: 'string' }]);
+  return given;
+}

@@ -1,0 +1,49 @@
+import { defineErrors } from '../../http/errors.ts';
+
+declare module '../../http/errors.ts' {
+  interface ErrorCodes {
+    'campaigns.not_found': true;
+    'campaigns.not_editable': true;
+    'campaigns.invalid_transition': true;
+    'campaigns.wrong_kind': true;
+    'campaigns.not_ready': true;
+    'campaigns.not_active': true;
+    'campaigns.budget_exceeded': true;
+    'campaigns.user_limit_reached': true;
+    'flash_sale.session_not_found': true;
+    'flash_sale.item_not_found': true;
+    'flash_sale.reservation_not_found': true;
+    'flash_sale.not_started': true;
+    'flash_sale.ended': true;
+    'flash_sale.sold_out': true;
+    'flash_sale.limit_reached': true;
+    'flash_sale.token_required': true;
+    'flash_sale.token_invalid': true;
+    'flash_sale.token_window_closed': true;
+    'flash_sale.reservation_expired': true;
+    'flash_sale.reservation_closed': true;
+  }
+}
+
+defineErrors({
+  'campaigns.not_found': [404, '活动不存在'],
+  'campaigns.not_editable': [409, '活动已开始或已结束，不能再修改'],
+  'campaigns.invalid_transition': [409, '活动当前状态不允许该操作'],
+  'campaigns.wrong_kind': [409, '活动类型不支持该操作'],
+  'campaigns.not_ready': [409, '活动配置不完整，不能发布'],
+  'campaigns.not_active': [409, '活动未在进行中'],
+  'campaigns.budget_exceeded': [409, '超出活动预算'],
+  'campaigns.user_limit_reached': [409, '已达到本活动的参与上限'],
+  'flash_sale.session_not_found': [404, '秒杀场次不存在'],
+  'flash_sale.item_not_found': [404, '秒杀商品不存在'],
+  'flash_sale.reservation_not_found': [404, '抢购记录不存在'],
+  'flash_sale.not_started': [409, '秒杀尚未开始'],
+  'flash_sale.ended': [409, '秒杀已结束'],
+  'flash_sale.sold_out': [409, '已抢光'],
+  'flash_sale.limit_reached': [409, '已达到限购数量'],
+  'flash_sale.token_required': [403, '需要先领取抢购资格'],
+  'flash_sale.token_invalid': [403, '抢购资格无效或已过期'],
+  'flash_sale.token_window_closed': [409, '当前不在抢购资格发放时间内'],
+  'flash_sale.reservation_expired': [409, '抢购保留已超时'],
+  'flash_sale.reservation_closed': [409, '该抢购记录已确认或已释放'],
+});

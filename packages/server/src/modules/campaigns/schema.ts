@@ -1,0 +1,151 @@
+// Tables of the campaigns module (cm_*): the campaign lifecycle shared by every kind, and each
+// kind's own tables below it.
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+
+export const CAMPAIGN_KINDS = ['flash_sale', 'group_buy', 'bargain', 'presale', 'crowdfunding', 'referral'] as const;
+export type CampaignKind = (typeof CAMPAIGN_KINDS)[number];
+export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'running', 'ended', 'cancelled'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+const ts = (name: string) => timestamp(name, { withTimezone: true });
+
+export const campaigns = pgTable(
+  'cm_campaigns',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    kind: text('kind', { enum: CAMPAIGN_KINDS }).notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    status: text('status', { enum: CAMPAIGN_STATUSES }).notNull().default('draft'),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at').notNull(),
+    /** Most the campaign may cost (subsidies, rewards), in minor units; null = unlimited. */
+    budget: bigint('budget', { mode: 'number' }),
+    /** Cost committed so far against the budget (released again when a commitment fails). */
+    committed: bigint('committed', { mode: 'number' }).notNull().default(0),
+    /** Most participations (units, teams, bargains, pledges…) one user may have; null = unlimited. */
+    perUserLimit: integer('per_user_limit'),
+    /** Kind-specific configuration, validated by the kind's zod schema. */
+    settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    startedAt: ts('started_at'),
+    endedAt: ts('ended_at'),
+    cancelledAt: ts('cancelled_at'),
+  },
+  (t) => [
+    index('cm_campaigns_app').on(t.appId, t.createdAt, t.id),
+    index('cm_campaigns_due_start').on(t.startsAt).where(sql`status = 'scheduled'`),
+    index('cm_campaigns_due_end').on(t.endsAt).where(sql`status in ('scheduled', 'running')`),
+    check('cm_campaigns_budget', sql`budget is null or committed <= budget`),
+  ],
+);
+
+/** Participations per user per campaign, for the campaign-wide per-user limit. */
+export const userQuota = pgTable(
+  'cm_user_quota',
+  {
+    campaignId: text('campaign_id').notNull(),
+    userId: text('user_id').notNull(),
+    used: integer('used').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.userId] })],
+);
+
+// ---- flash sale (秒杀) -------------------------------------------------------------------------
+
+export const fsSessions = pgTable(
+  'cm_fs_sessions',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    campaignId: text('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    name: text('name').notNull().default(''),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at').notNull(),
+    /** Anti-bot gate: buying needs a token issued to the user before the start. */
+    tokenRequired: boolean('token_required').notNull().default(false),
+    tokenOpensAt: ts('token_opens_at'),
+    tokenSecret: text('token_secret').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('cm_fs_sessions_campaign').on(t.campaignId, t.startsAt)],
+);
+
+export const fsItems = pgTable(
+  'cm_fs_items',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    campaignId: text('campaign_id').notNull(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => fsSessions.id, { onDelete: 'cascade' }),
+    productId: text('product_id').notNull(),
+    name: text('name').notNull().default(''),
+    originalPrice: bigint('original_price', { mode: 'number' }).notNull(),
+    salePrice: bigint('sale_price', { mode: 'number' }).notNull(),
+    stock: integer('stock').notNull(),
+    perUserLimit: integer('per_user_limit').notNull(),
+    reservationTtlSeconds: integer('reservation_ttl_seconds').notNull(),
+    /** Stock rows the units are spread over, so that buyers do not queue behind one row. */
+    buckets: smallint('buckets').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('cm_fs_items_session').on(t.sessionId, t.id), index('cm_fs_items_campaign').on(t.campaignId)],
+);
+
+export const fsStock = pgTable(
+  'cm_fs_stock',
+  {
+    itemId: text('item_id')
+      .notNull()
+      .references(() => fsItems.id, { onDelete: 'cascade' }),
+    bucket: smallint('bucket').notNull(),
+    remaining: integer('remaining').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.itemId, t.bucket] }), check('cm_fs_stock_nonnegative', sql`remaining >= 0`)],
+);
+
+/** Units a user holds (held or confirmed) per item: the per-user limit. */
+export const fsUserCounts = pgTable(
+  'cm_fs_user_counts',
+  {
+    itemId: text('item_id').notNull(),
+    userId: text('user_id').notNull(),
+    qty: integer('qty').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.itemId, t.userId] }), check('cm_fs_user_counts_nonnegative', sql`qty >= 0`)],
+);
+
+export const FS_RESERVATION_STATUSES = ['held', 'confirmed', 'released', 'expired'] as const;
+
+export const fsReservations = pgTable(
+  'cm_fs_reservations',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    campaignId: text('campaign_id').notNull(),
+    itemId: text('item_id').notNull(),
+    userId: text('user_id').notNull(),
+    qty: integer('qty').notNull(),
+    bucket: smallint('bucket').notNull(),
+    status: text('status', { enum: FS_RESERVATION_STATUSES }).notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    orderRef: text('order_ref'),
+    createdAt: ts('created_at').notNull(),
+    confirmedAt: ts('confirmed_at'),
+    releasedAt: ts('released_at'),
+  },
+  (t) => [
+    index('cm_fs_reservations_app').on(t.appId, t.createdAt, t.id),
+    index('cm_fs_reservations_item').on(t.itemId, t.status),
+    index('cm_fs_reservations_campaign').on(t.campaignId, t.status),
+    index('cm_fs_reservations_user').on(t.appId, t.userId),
+    index('cm_fs_reservations_due').on(t.expiresAt).where(sql`status = 'held'`),
+  ],
+);

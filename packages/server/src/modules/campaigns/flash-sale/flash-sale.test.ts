@@ -340,3 +340,88 @@ describe('races on one server', () => {
     }
   });
 });
+
+describe('the Redis gate', () => {
+  const REDIS_URL = process.env.CANYU_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  let r: TestApp;
+  let redis: import('ioredis').Redis;
+  let up = false;
+  before(async () => {
+    const { Redis } = await import('ioredis');
+    redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 1000 });
+    redis.on('error', () => {});
+    up = await redis.connect().then(
+      () => true,
+      () => false,
+    );
+    r = await startTestApp({ clock, database: t.database, config: { redisUrl: up ? REDIS_URL : 'redis://127.0.0.1:1' } });
+  });
+  after(async () => {
+    redis.disconnect();
+    await r.close();
+  });
+  const rbuy = (itemId: string, userId: string) => r.inject({ method: 'POST', url: `/v1/flash-sale/items/${itemId}/attempts`, headers: bearer(tenant.secretKey), payload: { user_id: userId } });
+
+  it('400 concurrent attempts for 30 units through the gate: exactly 30, Redis and PostgreSQL agree', async (ctx) => {
+    if (!up) return ctx.skip(`no Redis at ${REDIS_URL}`);
+    const s = await sale({ stock: 30, perUser: 1 });
+    clock.t = s.start;
+    try {
+      const res = await Promise.all(Array.from({ length: 400 }, (_, i) => rbuy(s.itemId, `g${i % 250}`)));
+      assert.equal(res.filter((x) => x.statusCode === 201).length, 30);
+      assert.ok(res.every((x) => x.statusCode === 201 || x.statusCode === 409));
+      assert.equal(await remaining(s.itemId), 0);
+      assert.equal(await redis.get(`canyu:fs:{${s.itemId}}:stock`), '0');
+      assert.equal(await redis.hlen(`canyu:fs:{${s.itemId}}:users`), 30);
+    } finally {
+      clock.t = T0;
+    }
+  });
+
+  it('repairs wrong or lost Redis counters from the database, and never oversells meanwhile', async (ctx) => {
+    if (!up) return ctx.skip(`no Redis at ${REDIS_URL}`);
+    const s = await sale({ stock: 3, perUser: 1, ttl: 60 });
+    clock.t = s.start;
+    const [stockKey, usersKey] = [`canyu:fs:{${s.itemId}}:stock`, `canyu:fs:{${s.itemId}}:users`];
+    try {
+      ok(await rbuy(s.itemId, 'first'), 201);
+      // A crash between Redis and PostgreSQL left Redis believing everything is gone.
+      await redis.set(stockKey, '0');
+      expectError(await rbuy(s.itemId, 'second'), 409, 'flash_sale.sold_out');
+      assert.ok((await r.services.campaigns.flashSale.reconcile()) >= 1);
+      assert.equal(await redis.get(stockKey), '2');
+      ok(await rbuy(s.itemId, 'second'), 201);
+      // Redis lost its data: the counters are rebuilt from the database on the next attempt.
+      await redis.del(stockKey, usersKey);
+      expectError(await rbuy(s.itemId, 'first'), 409, 'flash_sale.limit_reached');
+      ok(await rbuy(s.itemId, 'third'), 201);
+      // Redis believing there is more than there is costs a database check, never a unit.
+      await redis.set(stockKey, '50');
+      r.services.campaigns.flashSale.forget();
+      expectError(await rbuy(s.itemId, 'fourth'), 409, 'flash_sale.sold_out');
+      assert.equal(await remaining(s.itemId), 0);
+      // Expired units go back to both.
+      await r.services.campaigns.flashSale.reconcile();
+      clock.t += 60_000;
+      await r.services.campaigns.tick();
+      assert.equal(await redis.get(stockKey), '3');
+      assert.equal(await redis.hlen(usersKey), 0);
+      ok(await rbuy(s.itemId, 'fourth'), 201);
+    } finally {
+      clock.t = T0;
+    }
+  });
+
+  it('falls back to PostgreSQL when Redis is unreachable', async () => {
+    const down = await startTestApp({ clock, database: t.database, config: { redisUrl: 'redis://127.0.0.1:1' } });
+    try {
+      const s = await sale({ stock: 2 });
+      clock.t = s.start;
+      const res = await Promise.all(['x', 'y', 'z'].map((u) => down.inject({ method: 'POST', url: `/v1/flash-sale/items/${s.itemId}/attempts`, headers: bearer(tenant.secretKey), payload: { user_id: u } })));
+      assert.deepEqual(res.map((x) => x.statusCode).sort(), [201, 201, 409]);
+    } finally {
+      clock.t = T0;
+      await down.close();
+    }
+  });
+});

@@ -349,6 +349,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
       if (!deps.gate) return 0;
       const ids = await store.activeItemIds(deps.db, clock.now(), 3600_000);
       for (const id of ids) await deps.gate.reset(id, await gateState(id));
+      soldOutUntil.clear();
       return ids.length;
     },
 

@@ -22,6 +22,7 @@ import type { Jobs } from './jobs.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { auditRoutes, createAudit } from './modules/audit/index.ts';
 import { campaignsRoutes, createCampaigns } from './modules/campaigns/index.ts';
+import { couponsRoutes, createCoupons } from './modules/coupons/index.ts';
 import { createEvents, eventsRoutes } from './modules/events/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
@@ -49,7 +50,8 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
   const webhooks = createWebhooks({ db, clock, audit, log });
   const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis });
-  return { audit, tenancy, users, events, webhooks, campaigns, bus, clock };
+  const coupons = createCoupons({ db, clock, bus, webhooks, audit, log });
+  return { audit, tenancy, users, events, webhooks, campaigns, coupons, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -239,6 +241,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
   webhooksRoutes(api, { webhooks: services.webhooks, ctx });
   campaignsRoutes(api, { campaigns: services.campaigns, ctx });
+  couponsRoutes(api, { coupons: services.coupons, ctx });
 
   // ---- maintenance jobs -------------------------------------------------------------------------
   if (deps.jobs) {
@@ -252,6 +255,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     deps.jobs.schedule('canyu.sessions.purge', '23 3 * * *');
     services.webhooks.registerJobs(deps.jobs);
     services.campaigns.registerJobs(deps.jobs);
+    services.coupons.registerJobs(deps.jobs);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------

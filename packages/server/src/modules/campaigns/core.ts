@@ -2,7 +2,7 @@
 // caller's app, refusing changes once it runs, and committing cost against its budget.
 import type { Db } from '../../db/index.ts';
 import { AppError } from '../../http/errors.ts';
-import type { Effects } from './effects.ts';
+import type { Effects } from '../webhooks/index.ts';
 import './errors.ts';
 import type { CampaignKind } from './schema.ts';
 import * as store from './store.ts';

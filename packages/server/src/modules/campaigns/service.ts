@@ -15,9 +15,8 @@ import type { Jobs } from '../../jobs.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Audit } from '../audit/index.ts';
-import type { Webhooks } from '../webhooks/index.ts';
 import { assertEditable, mustCampaign, type KindHooks, type Report } from './core.ts';
-import { createInTx, type Effects } from './effects.ts';
+import { createOutbox, type Effects, type Webhooks } from '../webhooks/index.ts';
 import { createRedisGate } from './flash-sale/gate.ts';
 import { createFlashSale } from './flash-sale/service.ts';
 import type { CampaignKind } from './schema.ts';
@@ -52,7 +51,7 @@ const RECONCILE_JOB = 'canyu.campaigns.reconcile';
 
 export function createCampaigns(deps: CampaignsDeps) {
   const { clock } = deps;
-  const inTx = createInTx(deps);
+  const inTx = createOutbox(deps);
   let jobs: Jobs | null = null;
   const woken = new Set<number>();
 

@@ -14,7 +14,7 @@ import { AppError, fieldError } from '../../../http/errors.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId, randomBase62 } from '../../../lib/ids.ts';
 import { assertEditable, commitBudget, mustCampaign, type KindHooks, type Report } from '../core.ts';
-import type { Effects, InTx } from '../effects.ts';
+import type { Effects, InTx } from '../../webhooks/index.ts';
 import { defaultBuckets, splitStock } from '../rules/stock.ts';
 import { checkToken, issueToken } from '../rules/token.ts';
 import type { Gate, GateState } from './gate.ts';

@@ -1,10 +1,11 @@
-// Work that must happen only once a transaction has committed: domain events, webhook dispatch and
+// The outbox helper for modules that announce state changes: work that must happen only once a
+// transaction has committed: domain events, webhook dispatch and
 // cache/Redis adjustments. A use case runs `inTx(db, (tx, fx) => …)`, records its effects on `fx`
 // while it works (webhooks are enqueued in the same transaction: an outbox), and the effects run
 // after the commit, or never if it rolls back.
 import type { Db } from '../../db/index.ts';
 import type { DomainEvents, EventBus, EventName } from '../../events.ts';
-import type { WebhookEvent, Webhooks } from '../webhooks/index.ts';
+import type { WebhookEvent, Webhooks } from './service.ts';
 
 export type Effects = {
   event<K extends EventName>(name: K, payload: DomainEvents[K]): void;
@@ -15,7 +16,7 @@ export type Effects = {
 
 export type InTx = <T>(db: Db, fn: (tx: Db, fx: Effects) => Promise<T>) => Promise<T>;
 
-export function createInTx(deps: { bus: EventBus; webhooks: Webhooks; log: { error(obj: object, msg: string): void } }): InTx {
+export function createOutbox(deps: { bus: EventBus; webhooks: Webhooks; log: { error(obj: object, msg: string): void } }): InTx {
   return async (db, fn) => {
     const events: (() => void)[] = [];
     const deliveries: string[] = [];

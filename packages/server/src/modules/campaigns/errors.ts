@@ -22,6 +22,13 @@ declare module '../../http/errors.ts' {
     'flash_sale.token_window_closed': true;
     'flash_sale.reservation_expired': true;
     'flash_sale.reservation_closed': true;
+    'group_buy.team_not_found': true;
+    'group_buy.team_full': true;
+    'group_buy.team_closed': true;
+    'group_buy.already_member': true;
+    'group_buy.open_team_exists': true;
+    'group_buy.member_not_found': true;
+    'group_buy.member_closed': true;
   }
 }
 
@@ -46,4 +53,11 @@ defineErrors({
   'flash_sale.token_window_closed': [409, '当前不在抢购资格发放时间内'],
   'flash_sale.reservation_expired': [409, '抢购保留已超时'],
   'flash_sale.reservation_closed': [409, '该抢购记录已确认或已释放'],
+  'group_buy.team_not_found': [404, '拼团不存在'],
+  'group_buy.team_full': [409, '该团已满员'],
+  'group_buy.team_closed': [409, '该团已结束'],
+  'group_buy.already_member': [409, '你已在该团中'],
+  'group_buy.open_team_exists': [409, '你已有一个进行中的团'],
+  'group_buy.member_not_found': [404, '该用户不是团成员'],
+  'group_buy.member_closed': [409, '该成员已确认或已退出'],
 });

@@ -3,10 +3,11 @@ import { appIdOf } from '../../http/auth.ts';
 import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import { flashSaleRoutes } from './flash-sale/routes.ts';
+import { groupBuyRoutes } from './group-buy/routes.ts';
 import { CAMPAIGN_KINDS, CAMPAIGN_STATUSES } from './schema.ts';
 import type { Campaigns } from './service.ts';
 import type { CampaignRow } from './store.ts';
-import { CampaignIdParams, CampaignOut, CreateCampaignBody, ReportOut, UpdateCampaignBody } from './types.ts';
+import { CampaignIdParams, CampaignOut, CreateCampaignBody, ReportOut, SUPPORTED_KINDS, UpdateCampaignBody } from './types.ts';
 
 const tags = ['Campaigns'];
 
@@ -42,7 +43,7 @@ export function campaignsRoutes(api: Api, deps: { campaigns: Campaigns; ctx: Req
       schema: {
         tags,
         summary: 'Create a campaign (a draft)',
-        description: 'Kinds: flash_sale, group_buy, bargain, presale, crowdfunding, referral. A draft does nothing until it is scheduled; it then runs from starts_at to ends_at, driven by jobs.',
+        description: `Kinds: ${SUPPORTED_KINDS.join(', ')}. A draft does nothing until it is scheduled; it then runs from starts_at to ends_at, driven by jobs.`,
         body: CreateCampaignBody,
         response: { 201: CampaignOut, ...errors(400, 401, 403, 409, 429) },
       },
@@ -130,4 +131,5 @@ export function campaignsRoutes(api: Api, deps: { campaigns: Campaigns; ctx: Req
   );
 
   flashSaleRoutes(api, { flashSale: campaigns.flashSale, ctx });
+  groupBuyRoutes(api, { groupBuy: campaigns.groupBuy, ctx });
 }

@@ -1,7 +1,7 @@
 // Tables of the campaigns module (cm_*): the campaign lifecycle shared by every kind, and each
 // kind's own tables below it.
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const CAMPAIGN_KINDS = ['flash_sale', 'group_buy', 'bargain', 'presale', 'crowdfunding', 'referral'] as const;
 export type CampaignKind = (typeof CAMPAIGN_KINDS)[number];
@@ -148,4 +148,58 @@ export const fsReservations = pgTable(
     index('cm_fs_reservations_user').on(t.appId, t.userId),
     index('cm_fs_reservations_due').on(t.expiresAt).where(sql`status = 'held'`),
   ],
+);
+
+// ---- group buy (拼团) --------------------------------------------------------------------------
+
+export const GB_TEAM_STATUSES = ['open', 'succeeded', 'failed'] as const;
+export const GB_MEMBER_STATUSES = ['joined', 'confirmed', 'left', 'released'] as const;
+
+export const gbTeams = pgTable(
+  'cm_gb_teams',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    campaignId: text('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    leaderUserId: text('leader_user_id').notNull(),
+    shareCode: text('share_code').notNull(),
+    size: integer('size').notNull(),
+    /** Seats taken (joined or confirmed); never above size. */
+    memberCount: integer('member_count').notNull(),
+    confirmedCount: integer('confirmed_count').notNull().default(0),
+    /** Seats filled by the system at the deadline (模拟成团), when the campaign allows it. */
+    autoFilled: integer('auto_filled').notNull().default(0),
+    status: text('status', { enum: GB_TEAM_STATUSES }).notNull().default('open'),
+    /** The subsidy committed against the campaign budget when the team opened. */
+    committed: bigint('committed', { mode: 'number' }).notNull().default(0),
+    expiresAt: ts('expires_at').notNull(),
+    createdAt: ts('created_at').notNull(),
+    closedAt: ts('closed_at'),
+  },
+  (t) => [
+    uniqueIndex('cm_gb_teams_code').on(t.appId, t.shareCode),
+    index('cm_gb_teams_campaign').on(t.campaignId, t.status, t.createdAt),
+    index('cm_gb_teams_due').on(t.expiresAt).where(sql`status = 'open'`),
+    check('cm_gb_teams_seats', sql`member_count >= 0 and member_count <= size and confirmed_count <= member_count`),
+  ],
+);
+
+export const gbMembers = pgTable(
+  'cm_gb_members',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => gbTeams.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    appId: text('app_id').notNull(),
+    campaignId: text('campaign_id').notNull(),
+    status: text('status', { enum: GB_MEMBER_STATUSES }).notNull().default('joined'),
+    orderRef: text('order_ref'),
+    joinedAt: ts('joined_at').notNull(),
+    confirmedAt: ts('confirmed_at'),
+    leftAt: ts('left_at'),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index('cm_gb_members_user').on(t.appId, t.userId)],
 );

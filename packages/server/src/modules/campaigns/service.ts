@@ -19,6 +19,7 @@ import { assertEditable, mustCampaign, type KindHooks, type Report } from './cor
 import { createOutbox, type Effects, type Webhooks } from '../webhooks/index.ts';
 import { createRedisGate } from './flash-sale/gate.ts';
 import { createFlashSale } from './flash-sale/service.ts';
+import { createGroupBuy } from './group-buy/service.ts';
 import type { CampaignKind } from './schema.ts';
 import * as store from './store.ts';
 import type { CampaignRow } from './store.ts';
@@ -67,7 +68,8 @@ export function createCampaigns(deps: CampaignsDeps) {
   }
 
   const flashSale = createFlashSale({ db: deps.db, pool: deps.pool, clock, inTx, gate: deps.redis ? createRedisGate(deps.redis, deps.log) : null, wake });
-  const kinds: Partial<Record<CampaignKind, KindHooks>> = { flash_sale: flashSale.hooks };
+  const groupBuy = createGroupBuy({ db: deps.db, clock, inTx, wake });
+  const kinds: Partial<Record<CampaignKind, KindHooks>> = { flash_sale: flashSale.hooks, group_buy: groupBuy.hooks };
   const hooksOf = (kind: CampaignKind): KindHooks => {
     const h = kinds[kind];
     if (!h) throw new AppError('campaigns.wrong_kind', `Campaigns of kind ${kind} are not supported by this server`, { kind });
@@ -82,6 +84,7 @@ export function createCampaigns(deps: CampaignsDeps) {
 
   const api = {
     flashSale,
+    groupBuy,
 
     async create(ctx: Ctx, appId: string, input: CreateCampaignInput): Promise<CampaignRow> {
       const hooks = hooksOf(input.kind);

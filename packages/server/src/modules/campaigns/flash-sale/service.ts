@@ -10,7 +10,7 @@
 import type pg from 'pg';
 import type { Ctx } from '../../../context.ts';
 import type { Db } from '../../../db/index.ts';
-import { AppError, fieldError } from '../../../http/errors.ts';
+import { AppError, fieldError, validationError } from '../../../http/errors.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId, randomBase62 } from '../../../lib/ids.ts';
 import { assertEditable, commitBudget, mustCampaign, type KindHooks, type Report } from '../core.ts';
@@ -100,6 +100,10 @@ export function createFlashSale(deps: FlashSaleDeps) {
   }
 
   const hooks: KindHooks = {
+    parseSettings(settings) {
+      if (Object.keys(settings).length > 0) throw validationError(Object.keys(settings).map((k) => ({ field: `body.settings.${k}`, code: 'unknown_field', message: 'A flash sale has no settings: its sessions and items carry its configuration', expected: 'no fields' })));
+      return {};
+    },
     async notReady(db, c) {
       const sessions = await store.sessionsOf(db, c.id);
       if (sessions.length === 0) return 'a flash sale needs at least one session';

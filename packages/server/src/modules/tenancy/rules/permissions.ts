@@ -18,7 +18,7 @@ export const PERMISSIONS = {
   'content.moderate': ['owner', 'admin', 'moderator'],
   'campaigns.manage': ['owner', 'admin', 'operator'],
   'analytics.read': ['owner', 'admin', 'operator', 'analyst'],
-  'webhooks.read': ['owner', 'admin', 'operator'],
+  'webhooks.read': ['owner', 'admin'],
   'webhooks.manage': ['owner', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -324,3 +324,25 @@ describe('through pg-boss jobs', () => {
     }
   });
 });
+
+describe('README', () => {
+  it('the webhook verification example accepts a real delivery and refuses a tampered one', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { createHmac, timingSafeEqual } = await import('node:crypto');
+    const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../../../../../README.md'), 'utf8');
+    const block = /<!-- readme-example:webhook-verify -->\s*```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(block, 'example present');
+    const verify = new Function('createHmac', 'timingSafeEqual', `${block.replace(/^import .*$/m, '')}; return verifyCanyuSignature;`)(createHmac, timingSafeEqual) as (body: string, header: string, secret: string) => boolean;
+    const ten = await t.newTenant();
+    const e = await createEndpoint({ url: rx.url }, ten.secretKey);
+    // The example checks the timestamp against the real clock.
+    const wh = createWebhooks({ db: t.database.db, clock: { now: () => new Date() }, audit: t.services.audit, log: silent });
+    await wh.publish(ten.appId, { type: 'coupon.redeemed', key: 'readme', data: { ok: true } });
+    await wh.idle();
+    const got = rx.received.at(-1)!;
+    assert.equal(verify(got.body, String(got.headers['canyu-signature']), e.secret), true);
+    assert.equal(verify(got.body.replace('true', 'false'), String(got.headers['canyu-signature']), e.secret), false);
+    assert.equal(verify(got.body, String(got.headers['canyu-signature']), 'whsec_other'), false);
+  });
+});

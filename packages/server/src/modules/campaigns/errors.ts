@@ -29,6 +29,12 @@ declare module '../../http/errors.ts' {
     'group_buy.open_team_exists': true;
     'group_buy.member_not_found': true;
     'group_buy.member_closed': true;
+    'bargain.not_found': true;
+    'bargain.active_exists': true;
+    'bargain.self_cut': true;
+    'bargain.already_cut': true;
+    'bargain.floor_reached': true;
+    'bargain.closed': true;
   }
 }
 
@@ -60,4 +66,10 @@ defineErrors({
   'group_buy.open_team_exists': [409, '你已有一个进行中的团'],
   'group_buy.member_not_found': [404, '该用户不是团成员'],
   'group_buy.member_closed': [409, '该成员已确认或已退出'],
+  'bargain.not_found': [404, '砍价不存在'],
+  'bargain.active_exists': [409, '你已有一个进行中的砍价'],
+  'bargain.self_cut': [409, '不能给自己砍价'],
+  'bargain.already_cut': [409, '你已经帮砍过了'],
+  'bargain.floor_reached': [409, '已砍到底价'],
+  'bargain.closed': [409, '该砍价已结束'],
 });

@@ -4,6 +4,7 @@ import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import { flashSaleRoutes } from './flash-sale/routes.ts';
 import { groupBuyRoutes } from './group-buy/routes.ts';
+import { bargainRoutes } from './bargain/routes.ts';
 import { CAMPAIGN_KINDS, CAMPAIGN_STATUSES } from './schema.ts';
 import type { Campaigns } from './service.ts';
 import type { CampaignRow } from './store.ts';
@@ -132,4 +133,5 @@ export function campaignsRoutes(api: Api, deps: { campaigns: Campaigns; ctx: Req
 
   flashSaleRoutes(api, { flashSale: campaigns.flashSale, ctx });
   groupBuyRoutes(api, { groupBuy: campaigns.groupBuy, ctx });
+  bargainRoutes(api, { bargain: campaigns.bargain, ctx });
 }

@@ -203,3 +203,51 @@ export const gbMembers = pgTable(
   },
   (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index('cm_gb_members_user').on(t.appId, t.userId)],
 );
+
+// ---- bargain (砍价) ----------------------------------------------------------------------------
+
+export const BG_STATUSES = ['active', 'bought', 'expired', 'cancelled'] as const;
+
+export const bgBargains = pgTable(
+  'cm_bg_bargains',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    campaignId: text('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    originalPrice: bigint('original_price', { mode: 'number' }).notNull(),
+    floorPrice: bigint('floor_price', { mode: 'number' }).notNull(),
+    currentPrice: bigint('current_price', { mode: 'number' }).notNull(),
+    cuts: integer('cuts').notNull().default(0),
+    maxCuts: integer('max_cuts').notNull(),
+    status: text('status', { enum: BG_STATUSES }).notNull().default('active'),
+    expiresAt: ts('expires_at').notNull(),
+    orderRef: text('order_ref'),
+    createdAt: ts('created_at').notNull(),
+    closedAt: ts('closed_at'),
+  },
+  (t) => [
+    index('cm_bg_bargains_campaign').on(t.campaignId, t.status, t.createdAt),
+    index('cm_bg_bargains_user').on(t.appId, t.userId),
+    index('cm_bg_bargains_due').on(t.expiresAt).where(sql`status = 'active'`),
+    check('cm_bg_bargains_price', sql`current_price >= floor_price and current_price <= original_price and cuts <= max_cuts`),
+  ],
+);
+
+/** One cut per friend per bargain (the primary key). */
+export const bgCuts = pgTable(
+  'cm_bg_cuts',
+  {
+    bargainId: text('bargain_id')
+      .notNull()
+      .references(() => bgBargains.id, { onDelete: 'cascade' }),
+    helperUserId: text('helper_user_id').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    newUser: boolean('new_user').notNull(),
+    priceAfter: bigint('price_after', { mode: 'number' }).notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bargainId, t.helperUserId] })],
+);

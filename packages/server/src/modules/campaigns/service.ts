@@ -20,6 +20,7 @@ import { createOutbox, type Effects, type Webhooks } from '../webhooks/index.ts'
 import { createRedisGate } from './flash-sale/gate.ts';
 import { createFlashSale } from './flash-sale/service.ts';
 import { createGroupBuy } from './group-buy/service.ts';
+import { createBargain } from './bargain/service.ts';
 import type { CampaignKind } from './schema.ts';
 import * as store from './store.ts';
 import type { CampaignRow } from './store.ts';
@@ -45,6 +46,8 @@ export type CampaignsDeps = {
   log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** Optional accelerator for the flash-sale gate. */
   redis?: Redis | null;
+  /** Dice for bargain cuts (tests pass their own). */
+  random?: () => number;
 };
 
 const TICK_JOB = 'canyu.campaigns.tick';
@@ -69,7 +72,8 @@ export function createCampaigns(deps: CampaignsDeps) {
 
   const flashSale = createFlashSale({ db: deps.db, pool: deps.pool, clock, inTx, gate: deps.redis ? createRedisGate(deps.redis, deps.log) : null, wake });
   const groupBuy = createGroupBuy({ db: deps.db, clock, inTx, wake });
-  const kinds: Partial<Record<CampaignKind, KindHooks>> = { flash_sale: flashSale.hooks, group_buy: groupBuy.hooks };
+  const bargain = createBargain({ db: deps.db, clock, inTx, wake, ...(deps.random ? { random: deps.random } : {}) });
+  const kinds: Partial<Record<CampaignKind, KindHooks>> = { flash_sale: flashSale.hooks, group_buy: groupBuy.hooks, bargain: bargain.hooks };
   const hooksOf = (kind: CampaignKind): KindHooks => {
     const h = kinds[kind];
     if (!h) throw new AppError('campaigns.wrong_kind', `Campaigns of kind ${kind} are not supported by this server`, { kind });
@@ -85,6 +89,7 @@ export function createCampaigns(deps: CampaignsDeps) {
   const api = {
     flashSale,
     groupBuy,
+    bargain,
 
     async create(ctx: Ctx, appId: string, input: CreateCampaignInput): Promise<CampaignRow> {
       const hooks = hooksOf(input.kind);

@@ -29,3 +29,34 @@ describe('purchase tokens', () => {
     assert.equal(checkToken('s3cret', 'fss_1', 'u1', 'garbage', 0), false);
   });
 });
+
+describe('bargain cuts', async () => {
+  const { nextCut } = await import('./bargain.ts');
+  it('stay within bounds and reach the floor by the last allowed cut, whatever the dice say', () => {
+    const rule = { minCut: 10, maxCut: 500, newUserMultiplier: 3 };
+    for (let trial = 0; trial < 500; trial++) {
+      let remaining = 4000;
+      let seed = trial * 7919;
+      const rnd = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+      const maxCuts = 10;
+      let cuts = 0;
+      while (remaining > 0) {
+        const isNew = rnd() < 0.3;
+        const cut = nextCut(rule, remaining, maxCuts - cuts, isNew, rnd());
+        assert.ok(cut >= 1 && cut <= remaining, `cut ${cut} of ${remaining}`);
+        if (maxCuts - cuts > 1) assert.ok(cut <= rule.maxCut * (isNew ? 3 : 1), `cut ${cut} above the bound`);
+        remaining -= cut;
+        cuts++;
+        assert.ok(remaining <= rule.maxCut * (maxCuts - cuts), 'the floor stays reachable');
+      }
+      assert.ok(cuts <= maxCuts, `${cuts} cuts`);
+    }
+  });
+  it('gives new users more room', () => {
+    const rule = { minCut: 1, maxCut: 100, newUserMultiplier: 2 };
+    assert.equal(nextCut(rule, 10_000, 200, false, 0.999), 100);
+    assert.equal(nextCut(rule, 10_000, 200, true, 0.999), 200);
+    assert.equal(nextCut(rule, 50, 1, false, 0), 50);
+    assert.equal(nextCut(rule, 0, 3, false, 0.5), 0);
+  });
+});

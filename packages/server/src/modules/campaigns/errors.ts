@@ -35,6 +35,13 @@ declare module '../../http/errors.ts' {
     'bargain.already_cut': true;
     'bargain.floor_reached': true;
     'bargain.closed': true;
+    'presale.order_not_found': true;
+    'presale.window_closed': true;
+    'presale.order_closed': true;
+    'crowdfunding.pledge_not_found': true;
+    'crowdfunding.tier_not_found': true;
+    'crowdfunding.tier_sold_out': true;
+    'crowdfunding.pledge_closed': true;
   }
 }
 
@@ -72,4 +79,11 @@ defineErrors({
   'bargain.already_cut': [409, '你已经帮砍过了'],
   'bargain.floor_reached': [409, '已砍到底价'],
   'bargain.closed': [409, '该砍价已结束'],
+  'presale.order_not_found': [404, '预售订单不存在'],
+  'presale.window_closed': [409, '当前不在支付时间内'],
+  'presale.order_closed': [409, '该预售订单已完成、已取消或定金已作废'],
+  'crowdfunding.pledge_not_found': [404, '众筹支持记录不存在'],
+  'crowdfunding.tier_not_found': [404, '众筹档位不存在'],
+  'crowdfunding.tier_sold_out': [409, '该档位名额已满'],
+  'crowdfunding.pledge_closed': [409, '该支持已结束或已取消'],
 });

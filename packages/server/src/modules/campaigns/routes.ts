@@ -5,6 +5,8 @@ import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import { flashSaleRoutes } from './flash-sale/routes.ts';
 import { groupBuyRoutes } from './group-buy/routes.ts';
 import { bargainRoutes } from './bargain/routes.ts';
+import { crowdfundingRoutes } from './crowdfunding/routes.ts';
+import { presaleRoutes } from './presale/routes.ts';
 import { CAMPAIGN_KINDS, CAMPAIGN_STATUSES } from './schema.ts';
 import type { Campaigns } from './service.ts';
 import type { CampaignRow } from './store.ts';
@@ -134,4 +136,6 @@ export function campaignsRoutes(api: Api, deps: { campaigns: Campaigns; ctx: Req
   flashSaleRoutes(api, { flashSale: campaigns.flashSale, ctx });
   groupBuyRoutes(api, { groupBuy: campaigns.groupBuy, ctx });
   bargainRoutes(api, { bargain: campaigns.bargain, ctx });
+  presaleRoutes(api, { presale: campaigns.presale, ctx });
+  crowdfundingRoutes(api, { crowdfunding: campaigns.crowdfunding, ctx });
 }

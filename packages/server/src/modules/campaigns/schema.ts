@@ -251,3 +251,76 @@ export const bgCuts = pgTable(
   },
   (t) => [primaryKey({ columns: [t.bargainId, t.helperUserId] })],
 );
+
+// ---- presale (预售) ----------------------------------------------------------------------------
+
+export const PS_STATUSES = ['deposit_paid', 'completed', 'forfeited', 'cancelled'] as const;
+
+export const psOrders = pgTable(
+  'cm_ps_orders',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    campaignId: text('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    status: text('status', { enum: PS_STATUSES }).notNull().default('deposit_paid'),
+    deposit: bigint('deposit', { mode: 'number' }).notNull(),
+    /** What the deposit counts for at the final payment (定金膨胀). */
+    depositValue: bigint('deposit_value', { mode: 'number' }).notNull(),
+    finalAmount: bigint('final_amount', { mode: 'number' }).notNull(),
+    depositOrderRef: text('deposit_order_ref').notNull(),
+    finalOrderRef: text('final_order_ref'),
+    // The windows of the campaign when the deposit was paid (settings cannot change once it runs).
+    finalStartsAt: ts('final_starts_at').notNull(),
+    finalEndsAt: ts('final_ends_at').notNull(),
+    remindAt: ts('remind_at').notNull(),
+    remindedAt: ts('reminded_at'),
+    createdAt: ts('created_at').notNull(),
+    closedAt: ts('closed_at'),
+  },
+  (t) => [
+    uniqueIndex('cm_ps_orders_deposit_ref').on(t.campaignId, t.depositOrderRef),
+    index('cm_ps_orders_campaign').on(t.campaignId, t.status, t.createdAt),
+    index('cm_ps_orders_remind').on(t.remindAt).where(sql`status = 'deposit_paid' and reminded_at is null`),
+    index('cm_ps_orders_forfeit').on(t.finalEndsAt).where(sql`status = 'deposit_paid'`),
+  ],
+);
+
+// ---- crowdfunding (众筹) -----------------------------------------------------------------------
+
+export const CF_STATUSES = ['pledged', 'succeeded', 'released', 'cancelled'] as const;
+
+/** Pledges taken per tier, for tier limits. */
+export const cfTiers = pgTable(
+  'cm_cf_tiers',
+  {
+    campaignId: text('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    tierId: text('tier_id').notNull(),
+    taken: integer('taken').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.tierId] })],
+);
+
+export const cfPledges = pgTable(
+  'cm_cf_pledges',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    campaignId: text('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    tierId: text('tier_id').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    status: text('status', { enum: CF_STATUSES }).notNull().default('pledged'),
+    /** The host's payment authorisation, captured on success and voided on release. */
+    orderRef: text('order_ref').notNull(),
+    createdAt: ts('created_at').notNull(),
+    closedAt: ts('closed_at'),
+  },
+  (t) => [uniqueIndex('cm_cf_pledges_ref').on(t.campaignId, t.orderRef), index('cm_cf_pledges_campaign').on(t.campaignId, t.status, t.createdAt)],
+);

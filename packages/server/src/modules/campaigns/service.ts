@@ -21,6 +21,8 @@ import { createRedisGate } from './flash-sale/gate.ts';
 import { createFlashSale } from './flash-sale/service.ts';
 import { createGroupBuy } from './group-buy/service.ts';
 import { createBargain } from './bargain/service.ts';
+import { createCrowdfunding } from './crowdfunding/service.ts';
+import { createPresale } from './presale/service.ts';
 import type { CampaignKind } from './schema.ts';
 import * as store from './store.ts';
 import type { CampaignRow } from './store.ts';
@@ -73,7 +75,9 @@ export function createCampaigns(deps: CampaignsDeps) {
   const flashSale = createFlashSale({ db: deps.db, pool: deps.pool, clock, inTx, gate: deps.redis ? createRedisGate(deps.redis, deps.log) : null, wake });
   const groupBuy = createGroupBuy({ db: deps.db, clock, inTx, wake });
   const bargain = createBargain({ db: deps.db, clock, inTx, wake, ...(deps.random ? { random: deps.random } : {}) });
-  const kinds: Partial<Record<CampaignKind, KindHooks>> = { flash_sale: flashSale.hooks, group_buy: groupBuy.hooks, bargain: bargain.hooks };
+  const presale = createPresale({ db: deps.db, clock, inTx, wake });
+  const crowdfunding = createCrowdfunding({ db: deps.db, clock, inTx });
+  const kinds: Partial<Record<CampaignKind, KindHooks>> = { flash_sale: flashSale.hooks, group_buy: groupBuy.hooks, bargain: bargain.hooks, presale: presale.hooks, crowdfunding: crowdfunding.hooks };
   const hooksOf = (kind: CampaignKind): KindHooks => {
     const h = kinds[kind];
     if (!h) throw new AppError('campaigns.wrong_kind', `Campaigns of kind ${kind} are not supported by this server`, { kind });
@@ -90,6 +94,8 @@ export function createCampaigns(deps: CampaignsDeps) {
     flashSale,
     groupBuy,
     bargain,
+    presale,
+    crowdfunding,
 
     async create(ctx: Ctx, appId: string, input: CreateCampaignInput): Promise<CampaignRow> {
       const hooks = hooksOf(input.kind);

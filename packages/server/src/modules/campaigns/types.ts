@@ -9,7 +9,7 @@ export const money = z.number().int().min(0).max(1e12);
 export const idParam = (name: string) => z.string().min(1).max(64).describe(name);
 
 /** The kinds this server runs (the others of CAMPAIGN_KINDS are not built yet). */
-export const SUPPORTED_KINDS = ['flash_sale', 'group_buy', 'bargain'] as const satisfies readonly (typeof CAMPAIGN_KINDS)[number][];
+export const SUPPORTED_KINDS = ['flash_sale', 'group_buy', 'bargain', 'presale', 'crowdfunding'] as const satisfies readonly (typeof CAMPAIGN_KINDS)[number][];
 
 export const CampaignIdParams = z.strictObject({ campaignId: idParam('campaign id') });
 

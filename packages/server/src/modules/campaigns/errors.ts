@@ -42,6 +42,10 @@ declare module '../../http/errors.ts' {
     'crowdfunding.tier_not_found': true;
     'crowdfunding.tier_sold_out': true;
     'crowdfunding.pledge_closed': true;
+    'referral.code_not_found': true;
+    'referral.self_referral': true;
+    'referral.loop': true;
+    'referral.already_attributed': true;
   }
 }
 
@@ -86,4 +90,8 @@ defineErrors({
   'crowdfunding.tier_not_found': [404, '众筹档位不存在'],
   'crowdfunding.tier_sold_out': [409, '该档位名额已满'],
   'crowdfunding.pledge_closed': [409, '该支持已结束或已取消'],
+  'referral.code_not_found': [404, '邀请码不存在'],
+  'referral.self_referral': [409, '不能邀请自己'],
+  'referral.loop': [409, '不能互相邀请'],
+  'referral.already_attributed': [409, '该用户已有邀请人'],
 });

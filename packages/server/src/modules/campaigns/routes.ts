@@ -7,10 +7,11 @@ import { groupBuyRoutes } from './group-buy/routes.ts';
 import { bargainRoutes } from './bargain/routes.ts';
 import { crowdfundingRoutes } from './crowdfunding/routes.ts';
 import { presaleRoutes } from './presale/routes.ts';
+import { referralRoutes } from './referral/routes.ts';
 import { CAMPAIGN_KINDS, CAMPAIGN_STATUSES } from './schema.ts';
 import type { Campaigns } from './service.ts';
 import type { CampaignRow } from './store.ts';
-import { CampaignIdParams, CampaignOut, CreateCampaignBody, ReportOut, SUPPORTED_KINDS, UpdateCampaignBody } from './types.ts';
+import { CampaignIdParams, CampaignOut, CreateCampaignBody, ReportOut, UpdateCampaignBody } from './types.ts';
 
 const tags = ['Campaigns'];
 
@@ -46,7 +47,7 @@ export function campaignsRoutes(api: Api, deps: { campaigns: Campaigns; ctx: Req
       schema: {
         tags,
         summary: 'Create a campaign (a draft)',
-        description: `Kinds: ${SUPPORTED_KINDS.join(', ')}. A draft does nothing until it is scheduled; it then runs from starts_at to ends_at, driven by jobs.`,
+        description: `Kinds: ${CAMPAIGN_KINDS.join(', ')}; kind-specific settings for group_buy, bargain, presale, crowdfunding and referral. A draft does nothing until it is scheduled; it then runs from starts_at to ends_at, driven by jobs.`,
         body: CreateCampaignBody,
         response: { 201: CampaignOut, ...errors(400, 401, 403, 409, 429) },
       },
@@ -138,4 +139,5 @@ export function campaignsRoutes(api: Api, deps: { campaigns: Campaigns; ctx: Req
   bargainRoutes(api, { bargain: campaigns.bargain, ctx });
   presaleRoutes(api, { presale: campaigns.presale, ctx });
   crowdfundingRoutes(api, { crowdfunding: campaigns.crowdfunding, ctx });
+  referralRoutes(api, { referral: campaigns.referral, ctx });
 }

@@ -324,3 +324,44 @@ export const cfPledges = pgTable(
   },
   (t) => [uniqueIndex('cm_cf_pledges_ref').on(t.campaignId, t.orderRef), index('cm_cf_pledges_campaign').on(t.campaignId, t.status, t.createdAt)],
 );
+
+// ---- referral (邀请) ---------------------------------------------------------------------------
+
+export const RF_STATUSES = ['attributed', 'rewarded', 'budget_exhausted'] as const;
+
+export const rfCodes = pgTable(
+  'cm_rf_codes',
+  {
+    campaignId: text('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    appId: text('app_id').notNull(),
+    code: text('code').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.userId] }), uniqueIndex('cm_rf_codes_code').on(t.appId, t.code)],
+);
+
+/** Who invited whom: one inviter per invitee per campaign (the primary key). */
+export const rfReferrals = pgTable(
+  'cm_rf_referrals',
+  {
+    campaignId: text('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    inviteeUserId: text('invitee_user_id').notNull(),
+    appId: text('app_id').notNull(),
+    inviterUserId: text('inviter_user_id').notNull(),
+    code: text('code').notNull(),
+    status: text('status', { enum: RF_STATUSES }).notNull().default('attributed'),
+    attributedAt: ts('attributed_at').notNull(),
+    /** The qualifying event must come before this. */
+    qualifyBy: ts('qualify_by').notNull(),
+    rewardedAt: ts('rewarded_at'),
+    /** Whether the inviter got a reward (false once they reached max_rewards_per_inviter). */
+    inviterRewarded: boolean('inviter_rewarded'),
+    eventId: text('event_id'),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.inviteeUserId] }), index('cm_rf_referrals_inviter').on(t.campaignId, t.inviterUserId), index('cm_rf_referrals_invitee').on(t.appId, t.inviteeUserId).where(sql`status = 'attributed'`)],
+);

@@ -23,6 +23,7 @@ import { createGroupBuy } from './group-buy/service.ts';
 import { createBargain } from './bargain/service.ts';
 import { createCrowdfunding } from './crowdfunding/service.ts';
 import { createPresale } from './presale/service.ts';
+import { createReferral } from './referral/service.ts';
 import type { CampaignKind } from './schema.ts';
 import * as store from './store.ts';
 import type { CampaignRow } from './store.ts';
@@ -77,13 +78,17 @@ export function createCampaigns(deps: CampaignsDeps) {
   const bargain = createBargain({ db: deps.db, clock, inTx, wake, ...(deps.random ? { random: deps.random } : {}) });
   const presale = createPresale({ db: deps.db, clock, inTx, wake });
   const crowdfunding = createCrowdfunding({ db: deps.db, clock, inTx });
-  const kinds: Partial<Record<CampaignKind, KindHooks>> = { flash_sale: flashSale.hooks, group_buy: groupBuy.hooks, bargain: bargain.hooks, presale: presale.hooks, crowdfunding: crowdfunding.hooks };
-  const hooksOf = (kind: CampaignKind): KindHooks => {
-    const h = kinds[kind];
-    if (!h) throw new AppError('campaigns.wrong_kind', `Campaigns of kind ${kind} are not supported by this server`, { kind });
-    return h;
-  };
+  const referral = createReferral({ db: deps.db, clock, inTx });
+  const kinds: Record<CampaignKind, KindHooks> = { flash_sale: flashSale.hooks, group_buy: groupBuy.hooks, bargain: bargain.hooks, presale: presale.hooks, crowdfunding: crowdfunding.hooks, referral: referral.hooks };
+  // An invitee's qualifying event rewards their referral (the check is in memory unless the event qualifies somewhere).
+  deps.bus.subscribe('event.ingested', (e) => referral.qualify(e.appId, e.userId, e.name, e.eventId).then(() => undefined));
+  const hooksOf = (kind: CampaignKind): KindHooks => kinds[kind];
 
+  /** Drops per-server caches after a campaign changed state here (other servers refresh within seconds). */
+  const forget = () => {
+    flashSale.forget();
+    referral.forget();
+  };
   const audited = (ctx: Ctx) => ctx.actor.type === 'operator' || ctx.actor.type === 'secret_key';
   const announce = async (fx: Effects, name: 'campaign.scheduled' | 'campaign.started' | 'campaign.ended' | 'campaign.cancelled', c: CampaignRow) => {
     fx.event(name, { appId: c.appId, campaignId: c.id, kind: c.kind });
@@ -96,6 +101,7 @@ export function createCampaigns(deps: CampaignsDeps) {
     bargain,
     presale,
     crowdfunding,
+    referral,
 
     async create(ctx: Ctx, appId: string, input: CreateCampaignInput): Promise<CampaignRow> {
       const hooks = hooksOf(input.kind);
@@ -152,7 +158,7 @@ export function createCampaigns(deps: CampaignsDeps) {
         wake(c.startsAt);
         wake(c.endsAt);
       }
-      flashSale.forget();
+      forget();
       return c;
     },
 
@@ -174,7 +180,7 @@ export function createCampaigns(deps: CampaignsDeps) {
       });
       wake(c.startsAt);
       wake(c.endsAt);
-      flashSale.forget();
+      forget();
       return c;
     },
 
@@ -188,7 +194,7 @@ export function createCampaigns(deps: CampaignsDeps) {
         await hooksOf(c1.kind).onCancel?.(tx, fx, c1, now);
         await announce(fx, 'campaign.cancelled', c1);
         if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'campaign.cancel', targetType: 'campaign', targetId: id, before: { status: c0.status } });
-        fx.after(() => flashSale.forget());
+        fx.after(() => forget());
         return c1;
       });
     },
@@ -213,7 +219,7 @@ export function createCampaigns(deps: CampaignsDeps) {
         }
         return rows.length;
       });
-      if (started + ended > 0) flashSale.forget();
+      if (started + ended > 0) forget();
       let n = started + ended;
       for (const h of Object.values(kinds)) n += (await h.tick?.(now)) ?? 0;
       return n;

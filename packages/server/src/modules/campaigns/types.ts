@@ -8,14 +8,11 @@ export const dateTime = z.iso.datetime({ offset: true }).describe('ISO 8601 date
 export const money = z.number().int().min(0).max(1e12);
 export const idParam = (name: string) => z.string().min(1).max(64).describe(name);
 
-/** The kinds this server runs (the others of CAMPAIGN_KINDS are not built yet). */
-export const SUPPORTED_KINDS = ['flash_sale', 'group_buy', 'bargain', 'presale', 'crowdfunding'] as const satisfies readonly (typeof CAMPAIGN_KINDS)[number][];
-
 export const CampaignIdParams = z.strictObject({ campaignId: idParam('campaign id') });
 
 export const CreateCampaignBody = z
   .strictObject({
-    kind: z.enum(SUPPORTED_KINDS),
+    kind: z.enum(CAMPAIGN_KINDS),
     name: cleanText(1, 200),
     description: cleanText(0, 5000).optional(),
     starts_at: dateTime,

@@ -142,6 +142,11 @@ const scenario: Scenario = {
     const pgOnly = await startServer(env, {});
     try {
       await measure(env, 'PostgreSQL only', pgOnly.url, naive, bare, { reserveRatio: 3 });
+      // What the buckets buy: the same load on an item whose stock sits in one row.
+      const [oneRow] = await sale(env, [10_000_000], 1);
+      const one = await attempts(env, pgOnly.url, oneRow!, `one-${Date.now().toString(36)}`);
+      const reservedOne = await checkExact(env, oneRow!, 10_000_000, one.status['201'] ?? 0);
+      env.report({ metric: `PostgreSQL only, stock in 1 row instead of 32: reservations/s`, value: reservedOne / one.seconds, unit: 'res/s', p99: one.p99, baseline: { label: `naive single-row UPDATE, ${CONNECTIONS} clients`, value: naive }, note: 'comparison for the bucketed figure above' });
     } finally {
       await stopServer(pgOnly);
     }

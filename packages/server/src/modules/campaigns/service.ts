@@ -13,7 +13,7 @@ import type { EventBus } from '../../events.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
 import type { Jobs } from '../../jobs.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { newId } from '../../lib/ids.ts';
+import { newId, randomBase62 } from '../../lib/ids.ts';
 import type { Audit } from '../audit/index.ts';
 import { assertEditable, mustCampaign, type KindHooks, type Report } from './core.ts';
 import { createOutbox, type Effects, type Webhooks } from '../webhooks/index.ts';
@@ -83,6 +83,12 @@ export function createCampaigns(deps: CampaignsDeps) {
   // An invitee's qualifying event rewards their referral (the check is in memory unless the event qualifies somewhere).
   deps.bus.subscribe('event.ingested', (e) => referral.qualify(e.appId, e.userId, e.name, e.eventId).then(() => undefined));
   const hooksOf = (kind: CampaignKind): KindHooks => kinds[kind];
+
+  // Erasing a user: held units go back to stock, then every record names a pseudonym instead.
+  deps.bus.subscribe('user.deleted', async ({ appId, userId }) => {
+    await flashSale.releaseUser(appId, userId);
+    await store.pseudonymise(deps.db, appId, userId, `erased_${randomBase62(16)}`);
+  });
 
   /** Drops per-server caches after a campaign changed state here (other servers refresh within seconds). */
   const forget = () => {

@@ -102,3 +102,24 @@ export async function returnUserQuota(db: Db, campaignId: string, userId: string
     .set({ used: sql`greatest(0, ${userQuota.used} - ${n})` })
     .where(and(eq(userQuota.campaignId, campaignId), eq(userQuota.userId, userId)));
 }
+
+/**
+ * Erases a user from every campaign table by replacing their id with a pseudonym: the records that
+ * keep stock, seats, budgets and reports exact stay, but no longer name the user. Held flash-sale
+ * reservations are released first by the caller.
+ */
+export async function pseudonymise(db: Db, appId: string, userId: string, pseudonym: string): Promise<void> {
+  const camp = sql`(select id from cm_campaigns where app_id = ${appId})`;
+  await db.execute(sql`update cm_user_quota set user_id = ${pseudonym} where user_id = ${userId} and campaign_id in ${camp}`);
+  await db.execute(sql`update cm_fs_user_counts set user_id = ${pseudonym} where user_id = ${userId} and item_id in (select id from cm_fs_items where app_id = ${appId})`);
+  await db.execute(sql`update cm_fs_reservations set user_id = ${pseudonym} where app_id = ${appId} and user_id = ${userId}`);
+  await db.execute(sql`update cm_gb_teams set leader_user_id = ${pseudonym} where app_id = ${appId} and leader_user_id = ${userId}`);
+  await db.execute(sql`update cm_gb_members set user_id = ${pseudonym} where app_id = ${appId} and user_id = ${userId}`);
+  await db.execute(sql`update cm_bg_bargains set user_id = ${pseudonym} where app_id = ${appId} and user_id = ${userId}`);
+  await db.execute(sql`update cm_bg_cuts set helper_user_id = ${pseudonym} where helper_user_id = ${userId} and bargain_id in (select id from cm_bg_bargains where app_id = ${appId})`);
+  await db.execute(sql`update cm_ps_orders set user_id = ${pseudonym} where app_id = ${appId} and user_id = ${userId}`);
+  await db.execute(sql`update cm_cf_pledges set user_id = ${pseudonym} where app_id = ${appId} and user_id = ${userId}`);
+  await db.execute(sql`update cm_rf_codes set user_id = ${pseudonym} where app_id = ${appId} and user_id = ${userId}`);
+  await db.execute(sql`update cm_rf_referrals set inviter_user_id = ${pseudonym} where app_id = ${appId} and inviter_user_id = ${userId}`);
+  await db.execute(sql`update cm_rf_referrals set invitee_user_id = ${pseudonym} where app_id = ${appId} and invitee_user_id = ${userId}`);
+}

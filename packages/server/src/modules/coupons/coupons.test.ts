@@ -225,3 +225,16 @@ describe('using coupons', () => {
     findIssue(err, 'query.status');
   });
 });
+
+describe('erasure', () => {
+  it("erasing a user removes their name from their coupons; quantities stay exact", async () => {
+    const tp = await template({ kind: 'fixed', amount: 100, total_quantity: 2 });
+    ok(await claim(tp.id, 'forget-me'), 201);
+    assert.equal((await t.inject({ method: 'DELETE', url: '/v1/users/forget-me', headers: sk() })).statusCode, 204);
+    await t.services.bus.drain();
+    assert.deepEqual(ok<{ data: unknown[] }>(await get('/v1/users/forget-me/coupons')).data, []);
+    const n = await t.database.pool.query<{ n: number }>(`select count(*)::int as n from cp_coupons where template_id = $1 and user_id like 'erased_%'`, [tp.id]);
+    assert.equal(n.rows[0]!.n, 1);
+    assert.equal(ok<{ issued: number }>(await get(`/v1/coupon-templates/${tp.id}`)).issued, 1);
+  });
+});

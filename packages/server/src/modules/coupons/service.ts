@@ -12,7 +12,7 @@ import type { EventBus } from '../../events.ts';
 import { AppError, fieldError, isAppError } from '../../http/errors.ts';
 import type { Jobs } from '../../jobs.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { newId, sha256 } from '../../lib/ids.ts';
+import { newId, randomBase62, sha256 } from '../../lib/ids.ts';
 import type { Audit } from '../audit/index.ts';
 import { createOutbox, type Webhooks } from '../webhooks/index.ts';
 import './errors.ts';
@@ -40,6 +40,11 @@ export function createCoupons(deps: CouponsDeps) {
   const { clock } = deps;
   const inTx = createOutbox(deps);
   const audited = (ctx: Ctx) => ctx.actor.type === 'operator' || ctx.actor.type === 'secret_key';
+
+  // Erasing a user: their coupons stop naming them.
+  deps.bus.subscribe('user.deleted', async ({ appId, userId }) => {
+    await store.pseudonymise(deps.db, appId, userId, `erased_${randomBase62(16)}`);
+  });
 
   async function mustTemplate(db: Db, appId: string, id: string): Promise<TemplateRow> {
     const t = await store.findTemplate(db, appId, id);

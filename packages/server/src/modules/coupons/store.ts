@@ -129,3 +129,9 @@ export async function templateReport(db: Db, templateId: string, now: Date): Pro
   const r = res.rows[0]!;
   return { available: r.available!, redeemed: r.redeemed!, expired: r.expired!, revoked: r.revoked!, users: r.users!, discountTotal: Number(r.discount_total) };
 }
+
+/** Erasure: the user's coupons and counts keep their place (quantities stay exact) under a pseudonym. */
+export async function pseudonymise(db: Db, appId: string, userId: string, pseudonym: string): Promise<void> {
+  await db.execute(sql`update cp_coupons set user_id = ${pseudonym} where app_id = ${appId} and user_id = ${userId}`);
+  await db.execute(sql`update cp_user_counts set user_id = ${pseudonym} where user_id = ${userId} and template_id in (select id from cp_templates where app_id = ${appId})`);
+}

@@ -293,6 +293,28 @@ describe('reservation timeout', () => {
   });
 });
 
+describe('erasure', () => {
+  it('erasing a user releases their held units and removes their name from the records', async () => {
+    const s = await sale({ stock: 2 });
+    clock.t = s.start;
+    try {
+      ok<Reservation>(await buy(s.itemId, 'leaving-user'), 201);
+      const paid = ok<Reservation>(await buy(s.itemId, 'paying-user'), 201);
+      ok(await a.post(`/v1/flash-sale/reservations/${paid.id}/confirm`, { order_ref: 'kept' }));
+      assert.equal(await remaining(s.itemId), 0);
+      assert.equal((await t.inject({ method: 'DELETE', url: '/v1/users/leaving-user', headers: bearer(tenant.secretKey) })).statusCode, 204);
+      await t.services.bus.drain();
+      assert.equal(await remaining(s.itemId), 1);
+      const rows = await t.database.pool.query<{ user_id: string; status: string }>('select user_id, status from cm_fs_reservations where item_id = $1 order by status', [s.itemId]);
+      assert.equal(rows.rows.length, 2);
+      assert.match(rows.rows.find((r) => r.status === 'released')!.user_id, /^erased_/);
+      assert.equal(rows.rows.find((r) => r.status === 'confirmed')!.user_id, 'paying-user');
+    } finally {
+      clock.t = T0;
+    }
+  });
+});
+
 describe('anti-bot token', () => {
   it('issues tokens only before the start and requires the buyer’s own token', async () => {
     const s = await sale({ token: true, stock: 5 });

@@ -357,6 +357,11 @@ export function createFlashSale(deps: FlashSaleDeps) {
       return ids.length;
     },
 
+    /** Gives back the units a user holds (their account is being erased). */
+    releaseUser(appId: string, userId: string): Promise<ReservationRow[]> {
+      return releaseWhere({ kind: 'user', appId, userId }, 'released', 'released');
+    },
+
     /** Forgets cached item metadata (after a campaign changes state on this server). */
     forget(): void {
       meta.clear();

@@ -146,7 +146,8 @@ export type Which =
   | { kind: 'one'; appId: string; id: string; from: ReservationStatus[] }
   | { kind: 'due'; now: Date; limit: number }
   | { kind: 'campaign'; campaignId: string }
-  | { kind: 'cancelled'; limit: number };
+  | { kind: 'cancelled'; limit: number }
+  | { kind: 'user'; appId: string; userId: string };
 
 /**
  * Ends reservations and returns their units to stock and to the users' limits, in the caller's
@@ -164,6 +165,9 @@ export async function release(db: Db, which: Which, to: 'released' | 'expired', 
       break;
     case 'campaign':
       pick = sql`select id from cm_fs_reservations where campaign_id = ${which.campaignId} and status = 'held' for update`;
+      break;
+    case 'user':
+      pick = sql`select id from cm_fs_reservations where app_id = ${which.appId} and user_id = ${which.userId} and status = 'held' for update`;
       break;
     case 'cancelled':
       pick = sql`select r.id from cm_fs_reservations r join cm_campaigns c on c.id = r.campaign_id where r.status = 'held' and c.status = 'cancelled' limit ${which.limit} for update of r skip locked`;

@@ -3,10 +3,11 @@
 //
 // The hot path, per attempt: answer "not started / ended / over the limit / sold out" from
 // memory where possible (item metadata is cached per server for a second; a sold-out item is
-// remembered for a moment), then, with Redis, the Lua gate; then one call of cm_fs_reserve() in
-// PostgreSQL, which takes a unit from a random stock bucket (SKIP LOCKED, so buyers spread over
-// rows instead of queueing behind one), checks the user's limit and writes the reservation, all in
-// one short transaction. The database is the record: no path can take a unit it does not hold.
+// remembered for a moment), then, with Redis, the Lua gate; then PostgreSQL: attempts for the
+// same item are coalesced into batches, and one call of cm_fs_reserve_batch() per batch takes
+// units from stock buckets (SKIP LOCKED, so concurrent batches and servers spread over rows instead
+// of queueing behind one), checks each user's limit and writes the reservations, in one short
+// transaction. The database is the record: no path can take a unit it does not hold.
 import type pg from 'pg';
 import type { Ctx } from '../../../context.ts';
 import type { Db } from '../../../db/index.ts';
@@ -44,6 +45,9 @@ export type FlashSaleDeps = {
 const META_TTL_MS = 1000;
 const SOLD_OUT_MEMORY_MS = 200;
 const BATCH = 500;
+/** Concurrent purchase calls per item per server, and attempts per call. */
+const MAX_IN_FLIGHT = 4;
+const MAX_BATCH = 128;
 
 export function createFlashSale(deps: FlashSaleDeps) {
   const { clock } = deps;
@@ -60,6 +64,44 @@ export function createFlashSale(deps: FlashSaleDeps) {
     if (meta.size > 10_000) meta.clear();
     meta.set(key, { m, at: t });
     return m;
+  }
+
+  // Request coalescing: attempts for one item queue here while MAX_IN_FLIGHT calls for it are
+  // running, and go to PostgreSQL together (up to MAX_BATCH per call). Under light load every
+  // attempt goes at once, alone; under a spike batches grow by themselves, and the database
+  // commits once per batch instead of once per buyer.
+  type Settled = { outcome: store.ReserveOutcome; bucket: number | null; now: Date; expiresAt: Date };
+  type Waiting = { userId: string; qty: number; id: string; resolve(s: Settled): void; reject(e: unknown): void };
+  type Line = { waiting: Waiting[]; inFlight: number; item: ItemRow; campaign: ItemMeta['campaign']; appId: string };
+  const lines = new Map<string, Line>();
+
+  function coalesce(m: { item: ItemRow; campaign: ItemMeta['campaign']; appId: string }, a: { userId: string; qty: number; id: string }): Promise<Settled> {
+    let line = lines.get(m.item.id);
+    if (!line) lines.set(m.item.id, (line = { waiting: [], inFlight: 0, ...m }));
+    const l = line;
+    const p = new Promise<Settled>((resolve, reject) => l.waiting.push({ ...a, resolve, reject }));
+    pump(l);
+    return p;
+  }
+
+  function pump(l: Line): void {
+    while (l.inFlight < MAX_IN_FLIGHT && l.waiting.length > 0) {
+      const batch = l.waiting.splice(0, MAX_BATCH);
+      l.inFlight++;
+      const now = clock.now();
+      const expiresAt = new Date(now.getTime() + l.item.reservationTtlSeconds * 1000);
+      store
+        .reserveBatch(deps.pool, { appId: l.appId, campaignId: l.campaign.id, itemId: l.item.id, attempts: batch, userLimit: l.item.perUserLimit, campaignLimit: l.campaign.perUserLimit, buckets: l.item.buckets, startBucket: Math.floor(Math.random() * l.item.buckets), now, expiresAt })
+        .then(
+          (out) => batch.forEach((w, i) => w.resolve({ ...out[i]!, now, expiresAt })),
+          (err: unknown) => batch.forEach((w) => w.reject(err)),
+        )
+        .finally(() => {
+          l.inFlight--;
+          if (l.inFlight === 0 && l.waiting.length === 0) lines.delete(l.item.id);
+          else pump(l);
+        });
+    }
   }
 
   async function mustSession(db: Db, appId: string, id: string): Promise<SessionRow> {
@@ -263,23 +305,9 @@ export function createFlashSale(deps: FlashSaleDeps) {
       }
 
       const id = newId('fsr');
-      const expiresAt = new Date(now.getTime() + item.reservationTtlSeconds * 1000);
-      let r: Awaited<ReturnType<typeof store.reserve>>;
+      let r: Settled;
       try {
-        r = await store.reserve(deps.pool, {
-          appId,
-          campaignId: campaign.id,
-          itemId,
-          userId,
-          qty,
-          userLimit: item.perUserLimit,
-          campaignLimit: campaign.perUserLimit,
-          buckets: item.buckets,
-          startBucket: Math.floor(Math.random() * item.buckets),
-          id,
-          now,
-          expiresAt,
-        });
+        r = await coalesce({ item, campaign, appId }, { userId, qty, id });
       } catch (err) {
         if (admitted) await deps.gate!.giveBack(itemId, [{ userId, qty }]);
         throw err;
@@ -300,8 +328,8 @@ export function createFlashSale(deps: FlashSaleDeps) {
             throw new AppError('campaigns.not_active', `Campaign ${campaign.id} is not running`, { campaign_id: campaign.id });
         }
       }
-      deps.wake(expiresAt);
-      const row: ReservationRow = { id, appId, campaignId: campaign.id, itemId, userId, qty, bucket: r.bucket!, status: 'held', expiresAt, orderRef: null, createdAt: now, confirmedAt: null, releasedAt: null };
+      deps.wake(r.expiresAt);
+      const row: ReservationRow = { id, appId, campaignId: campaign.id, itemId, userId, qty, bucket: r.bucket!, status: 'held', expiresAt: r.expiresAt, orderRef: null, createdAt: r.now, confirmedAt: null, releasedAt: null };
       return row;
     },
 

@@ -1,6 +1,7 @@
 // SQL of the flash sale: sessions, items, bucketed stock, per-user counts and reservations.
-// The purchase itself is one call of the cm_fs_reserve() function (see the migration
-// 0003_campaigns_sql): one round trip, one short transaction, no row every buyer queues behind.
+// Purchases are calls of cm_fs_reserve_batch() (see the migration 0009_flash_sale_batch): one
+// round trip and one short transaction for a whole batch of attempts, no row every buyer queues
+// behind.
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db } from '../../../db/index.ts';
@@ -76,31 +77,34 @@ export async function userCounts(db: Db, itemId: string): Promise<[string, numbe
   return res.rows.map((r) => [r.user_id, r.qty]);
 }
 
-export type ReserveArgs = {
+export type BatchArgs = {
   appId: string;
   campaignId: string;
   itemId: string;
-  userId: string;
-  qty: number;
+  attempts: { userId: string; qty: number; id: string }[];
   userLimit: number;
   campaignLimit: number | null;
   buckets: number;
   startBucket: number;
-  id: string;
   now: Date;
   expiresAt: Date;
 };
 export type ReserveOutcome = 'reserved' | 'sold_out' | 'limit_reached' | 'campaign_limit_reached' | 'not_active';
 
-const RESERVE = 'select outcome, bucket from cm_fs_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)';
+const RESERVE_BATCH = 'select idx, outcome, bucket from cm_fs_reserve_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)';
 
-/** One purchase attempt; retried on a deadlock (PostgreSQL aborts one side; nothing was taken). */
-export async function reserve(pool: Queryable, a: ReserveArgs): Promise<{ outcome: ReserveOutcome; bucket: number | null }> {
-  const values = [a.appId, a.campaignId, a.itemId, a.userId, a.qty, a.userLimit, a.campaignLimit, a.buckets, a.startBucket, a.id, a.now, a.expiresAt];
+/**
+ * Attempts in one call and one transaction, in order; an outcome per attempt. Retried on a
+ * deadlock (PostgreSQL aborts one side whole: nothing of it was taken).
+ */
+export async function reserveBatch(pool: Queryable, a: BatchArgs): Promise<{ outcome: ReserveOutcome; bucket: number | null }[]> {
+  const values = [a.appId, a.campaignId, a.itemId, a.attempts.map((x) => x.userId), a.attempts.map((x) => x.qty), a.attempts.map((x) => x.id), a.userLimit, a.campaignLimit, a.buckets, a.startBucket, a.now, a.expiresAt];
   for (let i = 0; ; i++) {
     try {
-      const res = await pool.query<{ outcome: ReserveOutcome; bucket: number | null }>({ name: 'cm_fs_reserve', text: RESERVE, values });
-      return res.rows[0]!;
+      const res = await pool.query<{ idx: number; outcome: ReserveOutcome; bucket: number | null }>({ name: 'cm_fs_reserve_batch', text: RESERVE_BATCH, values });
+      const out = new Array<{ outcome: ReserveOutcome; bucket: number | null }>(a.attempts.length);
+      for (const r of res.rows) out[r.idx - 1] = { outcome: r.outcome, bucket: r.bucket };
+      return out;
     } catch (err) {
       if ((err as { code?: string }).code !== '40P01' || i >= 3) throw err;
     }

@@ -109,7 +109,9 @@ async function redisReachable(url: string): Promise<boolean> {
 
 async function measure(env: BenchEnv, label: string, server: string, naive: number, bare: HttpResult, targets: { reserveRatio?: number; bareRatio?: number }) {
   const run = `${label}-${Date.now().toString(36)}`;
-  const [big, hundred] = await sale(env, [10_000_000, 100]);
+  const [big, hundred, warm] = await sale(env, [10_000_000, 100, 10_000_000]);
+  // A fresh server process: let the JIT and the connection pool warm up first.
+  await attempts(env, server, warm!, `${run}-w`, 2);
 
   // While stock lasts: every attempt is a distinct buyer and succeeds.
   const buy = await attempts(env, server, big!, `${run}-b`);

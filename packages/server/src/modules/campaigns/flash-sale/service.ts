@@ -43,7 +43,8 @@ export type FlashSaleDeps = {
 };
 
 const META_TTL_MS = 1000;
-const SOLD_OUT_MEMORY_MS = 200;
+/** How long a server answers "sold out" from memory (a release on this server forgets it at once). */
+const SOLD_OUT_MEMORY_MS = 1000;
 const BATCH = 500;
 /** Concurrent purchase calls per item per server, and attempts per call. */
 const MAX_IN_FLIGHT = 4;
@@ -52,7 +53,11 @@ const MAX_BATCH = 128;
 export function createFlashSale(deps: FlashSaleDeps) {
   const { clock } = deps;
   const meta = new Map<string, { m: ItemMeta; at: number }>();
+  /** Items recently found sold out (by the database or the Redis gate): new attempts are refused from memory. */
   const soldOutUntil = new Map<string, number>();
+  /** Items the database itself found empty: attempts already queued for it are refused too. (The
+   * gate's "sold out" means every unit was admitted, not reserved: admitted attempts must still go.) */
+  const emptyUntil = new Map<string, number>();
 
   async function itemMeta(appId: string, itemId: string): Promise<ItemMeta> {
     const key = `${appId}\u0000${itemId}`;
@@ -85,6 +90,11 @@ export function createFlashSale(deps: FlashSaleDeps) {
   }
 
   function pump(l: Line): void {
+    if (l.waiting.length > 0 && (emptyUntil.get(l.item.id) ?? 0) > Date.now()) {
+      // A batch just found the item sold out: the attempts queued behind it need not ask again.
+      const now = clock.now();
+      for (const w of l.waiting.splice(0)) w.resolve({ outcome: 'sold_out', bucket: null, now, expiresAt: now });
+    }
     while (l.inFlight < MAX_IN_FLIGHT && l.waiting.length > 0) {
       const batch = l.waiting.splice(0, MAX_BATCH);
       l.inFlight++;
@@ -93,7 +103,14 @@ export function createFlashSale(deps: FlashSaleDeps) {
       store
         .reserveBatch(deps.pool, { appId: l.appId, campaignId: l.campaign.id, itemId: l.item.id, attempts: batch, userLimit: l.item.perUserLimit, campaignLimit: l.campaign.perUserLimit, buckets: l.item.buckets, startBucket: Math.floor(Math.random() * l.item.buckets), now, expiresAt })
         .then(
-          (out) => batch.forEach((w, i) => w.resolve({ ...out[i]!, now, expiresAt })),
+          (out) => {
+            // A one-unit attempt found nothing: the item is empty right now.
+            if (out.some((o, i) => o.outcome === 'sold_out' && batch[i]!.qty === 1)) {
+              soldOutUntil.set(l.item.id, Date.now() + SOLD_OUT_MEMORY_MS);
+              emptyUntil.set(l.item.id, Date.now() + SOLD_OUT_MEMORY_MS);
+            }
+            batch.forEach((w, i) => w.resolve({ ...out[i]!, now, expiresAt }));
+          },
           (err: unknown) => batch.forEach((w) => w.reject(err)),
         )
         .finally(() => {
@@ -125,6 +142,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
     if (rows.length === 0) return;
     fx.after(async () => {
       soldOutUntil.clear();
+      emptyUntil.clear();
       if (!deps.gate) return;
       const byItem = new Map<string, { userId: string; qty: number }[]>();
       for (const r of rows) byItem.set(r.itemId, [...(byItem.get(r.itemId) ?? []), { userId: r.userId, qty: r.qty }]);
@@ -297,7 +315,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
       if (deps.gate) {
         const g = await deps.gate.admit(itemId, userId, qty, item.perUserLimit, () => gateState(itemId));
         if (g === 'sold_out') {
-          soldOutUntil.set(itemId, Date.now() + SOLD_OUT_MEMORY_MS);
+          if (qty === 1) soldOutUntil.set(itemId, Date.now() + SOLD_OUT_MEMORY_MS);
           throw soldOut();
         }
         if (g === 'limit_reached') throw limitReached();
@@ -317,7 +335,6 @@ export function createFlashSale(deps: FlashSaleDeps) {
         if (admitted) await deps.gate!.giveBack(itemId, [{ userId, qty }]);
         switch (r.outcome) {
           case 'sold_out':
-            soldOutUntil.set(itemId, Date.now() + SOLD_OUT_MEMORY_MS);
             throw soldOut();
           case 'limit_reached':
             throw limitReached();
@@ -382,6 +399,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
       const ids = await store.activeItemIds(deps.db, clock.now(), 3600_000);
       for (const id of ids) await deps.gate.reset(id, await gateState(id));
       soldOutUntil.clear();
+      emptyUntil.clear();
       return ids.length;
     },
 
@@ -394,6 +412,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
     forget(): void {
       meta.clear();
       soldOutUntil.clear();
+      emptyUntil.clear();
     },
 
   };

@@ -22,6 +22,8 @@ import { validatorCompiler } from './http/validation.ts';
 import type { Jobs } from './jobs.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { auditRoutes, createAudit } from './modules/audit/index.ts';
+import { campaignsRoutes, createCampaigns } from './modules/campaigns/index.ts';
+import { couponsRoutes, createCoupons } from './modules/coupons/index.ts';
 import { createEvents, eventsRoutes } from './modules/events/index.ts';
 import { createGamification, gamificationRoutes, wireGamification } from './modules/gamification/index.ts';
 import { createPoints, pointsRoutes, wirePoints } from './modules/points/index.ts';
@@ -50,7 +52,7 @@ export type AppDeps = {
 
 export type Services = ReturnType<typeof createServices>;
 
-function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'], limiter: RateLimiter) {
+function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'], limiter: RateLimiter, redis: Redis | null) {
   const clock = deps.clock ?? systemClock;
   const { db, pool } = deps.database;
   const audit = createAudit();
@@ -74,7 +76,9 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const realtime = createRealtime({ hub, log });
   const messaging = createMessaging({ db, bus, clock, users, realtime, webhooks, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl });
   const live = createLive({ db, bus, clock, realtime, limiter, moderation: interactions.settings, log });
-  return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, realtime, messaging, live, bus, clock };
+  const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis });
+  const coupons = createCoupons({ db, clock, bus, webhooks, audit, log });
+  return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, realtime, messaging, live, campaigns, coupons, bus, clock };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -105,18 +109,17 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // One Redis connection (when REDIS_URL is set) for the rate limiter and the flash-sale gate.
+  let redis: Redis | null = null;
+  if (config.redisUrl) {
+    // Auto-pipelining: commands issued in the same tick (rate limits, flash-sale gate) share one socket write.
+    redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000, enableAutoPipelining: true });
+    redis.on('error', () => {}); // users of it log and fall back; avoid unhandled 'error' events
+  }
   const bus = createEventBus(app.log);
   const { db } = deps.database;
-
-  let limiter: RateLimiter;
-  if (config.redisUrl) {
-    const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000 });
-    redis.on('error', () => {}); // the limiter logs and falls back; avoid unhandled 'error' events
-    limiter = createRedisLimiter(redis, app.log);
-  } else {
-    limiter = createMemoryLimiter();
-  }
-  const services = createServices(deps, bus, app.log, limiter);
+  const limiter: RateLimiter = redis ? createRedisLimiter(redis, app.log) : createMemoryLimiter();
+  const services = createServices(deps, bus, app.log, limiter, redis);
 
   const ctx = (req: { principal: Parameters<typeof actorOf>[0]; id: string; ip: string }): Ctx => ({ db, actor: actorOf(req.principal), requestId: req.id, ip: req.ip });
   const systemCtx = (actor: Ctx['actor'] = { type: 'system', id: null }): Ctx => ({ db, actor });
@@ -276,6 +279,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   interactionsRoutes(api, { interactions: services.interactions, ctx });
   messagingRoutes(api, { messaging: services.messaging, ctx });
   liveRoutes(api, { live: services.live, ctx });
+  campaignsRoutes(api, { campaigns: services.campaigns, ctx });
+  couponsRoutes(api, { coupons: services.coupons, ctx });
 
   // ---- maintenance jobs -------------------------------------------------------------------------
   if (deps.jobs) {
@@ -318,6 +323,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       await services.messaging.purge();
     });
     deps.jobs.schedule('messaging.purge', '41 4 * * *');
+    services.campaigns.registerJobs(deps.jobs);
+    services.coupons.registerJobs(deps.jobs);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -326,6 +333,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     await services.realtime.hub.start();
     await services.messaging.start();
     services.live.start();
+    await services.campaigns.start();
   });
   // Open WebSocket/SSE streams would keep the server from closing.
   app.addHook('preClose', async () => {

@@ -6,3 +6,4 @@ export { createWebhooks, eventIdOf, type Webhooks, type WebhooksDeps, type Webho
 export { webhooksRoutes } from './routes.ts';
 export { verify as verifyWebhookSignature, signatureHeader as webhookSignatureHeader } from './rules/signature.ts';
 export { DEFAULT_RETRY, type RetryPolicy } from './rules/backoff.ts';
+export { createOutbox, type Effects, type InTx } from './outbox.ts';

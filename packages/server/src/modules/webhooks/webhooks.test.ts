@@ -81,14 +81,15 @@ describe('endpoints', () => {
     assert.equal((await t.inject({ method: 'GET', url: `/v1/webhooks/endpoints/${e.id}`, headers: bearer(other.secretKey) })).statusCode, 200);
   });
 
-  it('lets admins manage endpoints and operators only read them', async () => {
+  it('lets admins manage endpoints and keeps other roles out', async () => {
     const admin = await t.newOperator(tenant.appId, 'admin');
     const op = await t.newOperator(tenant.appId, 'operator');
     const h = (token: string) => ({ ...bearer(token), 'x-canyu-app': tenant.appId });
     const created = await t.inject({ method: 'POST', url: '/v1/webhooks/endpoints', headers: h(admin.token), payload: { url: 'https://example.com/admin' } });
     assert.equal(created.statusCode, 201, created.body);
     expectError(await t.inject({ method: 'POST', url: '/v1/webhooks/endpoints', headers: h(op.token), payload: { url: 'https://example.com/op' } }), 403, 'auth.forbidden');
-    assert.equal((await t.inject({ method: 'GET', url: '/v1/webhooks/endpoints', headers: h(op.token) })).statusCode, 200);
+    expectError(await t.inject({ method: 'GET', url: '/v1/webhooks/endpoints', headers: h(op.token) }), 403, 'auth.forbidden');
+    assert.equal((await t.inject({ method: 'GET', url: '/v1/webhooks/deliveries', headers: h(admin.token) })).statusCode, 200);
     await t.inject({ method: 'DELETE', url: `/v1/webhooks/endpoints/${created.json().id}`, headers: h(admin.token) });
   });
 });
@@ -321,5 +322,27 @@ describe('through pg-boss jobs', () => {
       await r.close();
       await jobs.stop();
     }
+  });
+});
+
+describe('README', () => {
+  it('the webhook verification example accepts a real delivery and refuses a tampered one', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { createHmac, timingSafeEqual } = await import('node:crypto');
+    const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../../../../../README.md'), 'utf8');
+    const block = /<!-- readme-example:webhook-verify -->\s*```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(block, 'example present');
+    const verify = new Function('createHmac', 'timingSafeEqual', `${block.replace(/^import .*$/m, '')}; return verifyCanyuSignature;`)(createHmac, timingSafeEqual) as (body: string, header: string, secret: string) => boolean;
+    const ten = await t.newTenant();
+    const e = await createEndpoint({ url: rx.url }, ten.secretKey);
+    // The example checks the timestamp against the real clock.
+    const wh = createWebhooks({ db: t.database.db, clock: { now: () => new Date() }, audit: t.services.audit, log: silent });
+    await wh.publish(ten.appId, { type: 'coupon.redeemed', key: 'readme', data: { ok: true } });
+    await wh.idle();
+    const got = rx.received.at(-1)!;
+    assert.equal(verify(got.body, String(got.headers['canyu-signature']), e.secret), true);
+    assert.equal(verify(got.body.replace('true', 'false'), String(got.headers['canyu-signature']), e.secret), false);
+    assert.equal(verify(got.body, String(got.headers['canyu-signature']), 'whsec_other'), false);
   });
 });

@@ -1,0 +1,70 @@
+// What every campaign kind needs from the lifecycle: finding a campaign of the right kind in the
+// caller's app, refusing changes once it runs, and committing cost against its budget.
+import type { Db } from '../../db/index.ts';
+import { AppError } from '../../http/errors.ts';
+import type { Effects } from '../webhooks/index.ts';
+import './errors.ts';
+import type { CampaignKind } from './schema.ts';
+import * as store from './store.ts';
+import type { CampaignRow } from './store.ts';
+
+export async function mustCampaign(db: Db, appId: string, id: string, kind?: CampaignKind, forUpdate = false): Promise<CampaignRow> {
+  const c = await store.findCampaign(db, appId, id, forUpdate);
+  if (!c) throw new AppError('campaigns.not_found', `No campaign ${id} in this app`, { campaign_id: id });
+  if (kind && c.kind !== kind) throw new AppError('campaigns.wrong_kind', `Campaign ${id} is a ${c.kind} campaign, not ${kind}`, { campaign_id: id, kind: c.kind, expected: kind });
+  return c;
+}
+
+/** Configuration may change while a campaign is a draft or scheduled to start later, never once it runs. */
+export function assertEditable(c: CampaignRow, now: Date): void {
+  if (c.status !== 'draft' && !(c.status === 'scheduled' && now < c.startsAt)) {
+    throw new AppError('campaigns.not_editable', `Campaign ${c.id} is ${c.status}; it can be changed only while a draft or before its start`, { campaign_id: c.id, status: c.status });
+  }
+}
+
+/** Users may take part while the campaign is scheduled or running and `now` is inside its window. */
+export function assertLive(c: Pick<CampaignRow, 'id' | 'status' | 'startsAt' | 'endsAt'>, now: Date): void {
+  if ((c.status !== 'scheduled' && c.status !== 'running') || now < c.startsAt || now >= c.endsAt) {
+    throw new AppError('campaigns.not_active', now < c.startsAt && c.status !== 'cancelled' && c.status !== 'draft' ? `Campaign ${c.id} starts at ${c.startsAt.toISOString()}` : `Campaign ${c.id} is not running (${c.status})`, {
+      campaign_id: c.id,
+      status: c.status,
+      starts_at: c.startsAt.toISOString(),
+      ends_at: c.endsAt.toISOString(),
+    });
+  }
+}
+
+export async function commitBudget(db: Db, c: CampaignRow, amount: number): Promise<void> {
+  if (!(await store.commitBudget(db, c.id, amount))) {
+    const fresh = (await store.findCampaign(db, c.appId, c.id))!;
+    throw new AppError('campaigns.budget_exceeded', `Campaign ${c.id} has ${Math.max(0, (fresh.budget ?? 0) - fresh.committed)} of its budget left; this needs ${amount}`, { campaign_id: c.id, budget: fresh.budget, committed: fresh.committed, needed: amount });
+  }
+}
+
+/** One more participation for the user, within the campaign's per-user limit (if it has one). */
+export async function takeParticipation(db: Db, c: CampaignRow, userId: string, n = 1): Promise<void> {
+  if (c.perUserLimit === null) return;
+  if (!(await store.takeUserQuota(db, c.id, userId, n, c.perUserLimit))) {
+    throw new AppError('campaigns.user_limit_reached', `User ${userId} has reached the limit of ${c.perUserLimit} in campaign ${c.id}`, { campaign_id: c.id, per_user_limit: c.perUserLimit });
+  }
+}
+
+export async function returnParticipation(db: Db, c: Pick<CampaignRow, 'id' | 'perUserLimit'>, userId: string, n = 1): Promise<void> {
+  if (c.perUserLimit === null) return;
+  await store.returnUserQuota(db, c.id, userId, n);
+}
+
+export type Report = { participants: number; successes: number; cost: number; details: Record<string, unknown> };
+
+/** What the lifecycle asks of each kind. */
+export type KindHooks = {
+  /** Why the campaign cannot be scheduled yet, or null. */
+  notReady?(db: Db, c: CampaignRow): Promise<string | null>;
+  /** Parses kind-specific settings (throws a validation error naming the field). */
+  parseSettings?(settings: Record<string, unknown>): Record<string, unknown>;
+  onCancel?(tx: Db, fx: Effects, c: CampaignRow, now: Date): Promise<void>;
+  onEnd?(tx: Db, fx: Effects, c: CampaignRow, now: Date): Promise<void>;
+  /** The kind's own due work (deadlines, timeouts); returns how many things it changed. */
+  tick?(now: Date): Promise<number>;
+  report(db: Db, c: CampaignRow): Promise<Report>;
+};

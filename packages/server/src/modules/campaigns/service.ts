@@ -1,0 +1,256 @@
+// The campaign lifecycle shared by every kind — draft → scheduled → running → ended, or
+// cancelled — and the composition of the kinds. Time-driven transitions (a campaign's start and
+// end, reservation timeouts, team deadlines, presale windows…) all happen in `tick(now)`: each one
+// is a conditional UPDATE … RETURNING (or SKIP LOCKED claim) in a transaction that also enqueues
+// its webhooks, so however many servers tick at once, each transition happens and is announced
+// exactly once. Ticks come from a cron job every minute and from delayed jobs at the exact times
+// (`wake`), on whichever servers run jobs.
+import type pg from 'pg';
+import type { Redis } from 'ioredis';
+import type { Ctx } from '../../context.ts';
+import type { Db } from '../../db/index.ts';
+import type { EventBus } from '../../events.ts';
+import { AppError, fieldError } from '../../http/errors.ts';
+import type { Jobs } from '../../jobs.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { newId, randomBase62 } from '../../lib/ids.ts';
+import type { Audit } from '../audit/index.ts';
+import { assertEditable, mustCampaign, type KindHooks, type Report } from './core.ts';
+import { createOutbox, type Effects, type Webhooks } from '../webhooks/index.ts';
+import { createRedisGate } from './flash-sale/gate.ts';
+import { createFlashSale } from './flash-sale/service.ts';
+import { createGroupBuy } from './group-buy/service.ts';
+import { createBargain } from './bargain/service.ts';
+import { createCrowdfunding } from './crowdfunding/service.ts';
+import { createPresale } from './presale/service.ts';
+import { createReferral } from './referral/service.ts';
+import type { CampaignKind } from './schema.ts';
+import * as store from './store.ts';
+import type { CampaignRow } from './store.ts';
+import type { CreateCampaignInput, UpdateCampaignInput } from './types.ts';
+
+type Lifecycle = { appId: string; campaignId: string; kind: CampaignKind };
+declare module '../../events.ts' {
+  interface DomainEvents {
+    'campaign.scheduled': Lifecycle;
+    'campaign.started': Lifecycle;
+    'campaign.ended': Lifecycle;
+    'campaign.cancelled': Lifecycle;
+  }
+}
+
+export type CampaignsDeps = {
+  db: Db;
+  pool: Pick<pg.Pool, 'query'>;
+  clock: Clock;
+  bus: EventBus;
+  webhooks: Webhooks;
+  audit: Audit;
+  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** Optional accelerator for the flash-sale gate. */
+  redis?: Redis | null;
+  /** Dice for bargain cuts (tests pass their own). */
+  random?: () => number;
+};
+
+const TICK_JOB = 'canyu.campaigns.tick';
+const RECONCILE_JOB = 'canyu.campaigns.reconcile';
+
+export function createCampaigns(deps: CampaignsDeps) {
+  const { clock } = deps;
+  const inTx = createOutbox(deps);
+  let jobs: Jobs | null = null;
+  const woken = new Set<number>();
+
+  /** A tick at `at` (to the second) on some jobs server; repeated wakes for one second send one job. */
+  function wake(at: Date): void {
+    if (!jobs?.started) return;
+    const slot = Math.ceil(at.getTime() / 1000);
+    if (woken.has(slot)) return;
+    if (woken.size > 50_000) woken.clear();
+    woken.add(slot);
+    const delay = Math.max(1, slot - Math.floor(clock.now().getTime() / 1000));
+    jobs.send(TICK_JOB, {}, { startAfterSeconds: delay }).catch((err: unknown) => deps.log.error({ err }, 'could not schedule a campaign tick'));
+  }
+
+  const flashSale = createFlashSale({ db: deps.db, pool: deps.pool, clock, inTx, gate: deps.redis ? createRedisGate(deps.redis, deps.log) : null, wake });
+  const groupBuy = createGroupBuy({ db: deps.db, clock, inTx, wake });
+  const bargain = createBargain({ db: deps.db, clock, inTx, wake, ...(deps.random ? { random: deps.random } : {}) });
+  const presale = createPresale({ db: deps.db, clock, inTx, wake });
+  const crowdfunding = createCrowdfunding({ db: deps.db, clock, inTx });
+  const referral = createReferral({ db: deps.db, clock, inTx });
+  const kinds: Record<CampaignKind, KindHooks> = { flash_sale: flashSale.hooks, group_buy: groupBuy.hooks, bargain: bargain.hooks, presale: presale.hooks, crowdfunding: crowdfunding.hooks, referral: referral.hooks };
+  // An invitee's qualifying event rewards their referral (the check is in memory unless the event qualifies somewhere).
+  deps.bus.subscribe('event.ingested', (e) => referral.qualify(e.appId, e.userId, e.name, e.eventId).then(() => undefined));
+  const hooksOf = (kind: CampaignKind): KindHooks => kinds[kind];
+
+  // Erasing a user: held units go back to stock, then every record names a pseudonym instead.
+  deps.bus.subscribe('user.deleted', async ({ appId, userId }) => {
+    await flashSale.releaseUser(appId, userId);
+    await store.pseudonymise(deps.db, appId, userId, `erased_${randomBase62(16)}`);
+  });
+
+  /** Drops per-server caches after a campaign changed state here (other servers refresh within seconds). */
+  const forget = () => {
+    flashSale.forget();
+    referral.forget();
+  };
+  const audited = (ctx: Ctx) => ctx.actor.type === 'operator' || ctx.actor.type === 'secret_key';
+  const announce = async (fx: Effects, name: 'campaign.scheduled' | 'campaign.started' | 'campaign.ended' | 'campaign.cancelled', c: CampaignRow) => {
+    fx.event(name, { appId: c.appId, campaignId: c.id, kind: c.kind });
+    await fx.webhook(c.appId, { type: name, key: `${c.id}:${name}`, data: { campaign_id: c.id, kind: c.kind, name: c.name, starts_at: c.startsAt.toISOString(), ends_at: c.endsAt.toISOString() } });
+  };
+
+  const api = {
+    flashSale,
+    groupBuy,
+    bargain,
+    presale,
+    crowdfunding,
+    referral,
+
+    async create(ctx: Ctx, appId: string, input: CreateCampaignInput): Promise<CampaignRow> {
+      const hooks = hooksOf(input.kind);
+      const settings = hooks.parseSettings ? hooks.parseSettings(input.settings ?? {}) : (input.settings ?? {});
+      return ctx.db.transaction(async (tx) => {
+        const c = await store.insertCampaign(tx, {
+          id: newId('cmp'),
+          appId,
+          kind: input.kind,
+          name: input.name,
+          description: input.description ?? '',
+          startsAt: new Date(input.starts_at),
+          endsAt: new Date(input.ends_at),
+          budget: input.budget ?? null,
+          perUserLimit: input.per_user_limit ?? null,
+          settings,
+        });
+        if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'campaign.create', targetType: 'campaign', targetId: c.id, after: { kind: c.kind, name: c.name } });
+        return c;
+      });
+    },
+
+    get(ctx: Ctx, appId: string, id: string): Promise<CampaignRow> {
+      return mustCampaign(ctx.db, appId, id);
+    },
+
+    list(ctx: Ctx, appId: string, q: store.CampaignQuery): Promise<CampaignRow[]> {
+      return store.listCampaigns(ctx.db, appId, q);
+    },
+
+    async update(ctx: Ctx, appId: string, id: string, input: UpdateCampaignInput): Promise<CampaignRow> {
+      const c = await ctx.db.transaction(async (tx) => {
+        const before = await mustCampaign(tx, appId, id, undefined, true);
+        assertEditable(before, clock.now());
+        const startsAt = input.starts_at !== undefined ? new Date(input.starts_at) : before.startsAt;
+        const endsAt = input.ends_at !== undefined ? new Date(input.ends_at) : before.endsAt;
+        if (endsAt <= startsAt) throw fieldError(input.ends_at !== undefined ? 'body.ends_at' : 'body.starts_at', 'ends_at must be after starts_at');
+        if (input.budget !== undefined && input.budget !== null && input.budget < before.committed) throw fieldError('body.budget', `must be at least the ${before.committed} already committed`);
+        const hooks = hooksOf(before.kind);
+        const settings = input.settings === undefined ? undefined : hooks.parseSettings ? hooks.parseSettings(input.settings) : input.settings;
+        const after = await store.updateCampaign(tx, id, {
+          ...(input.name !== undefined ? { name: input.name } : {}),
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          startsAt,
+          endsAt,
+          ...(input.budget !== undefined ? { budget: input.budget } : {}),
+          ...(input.per_user_limit !== undefined ? { perUserLimit: input.per_user_limit } : {}),
+          ...(settings !== undefined ? { settings } : {}),
+        });
+        if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'campaign.update', targetType: 'campaign', targetId: id, before: { name: before.name, starts_at: before.startsAt, ends_at: before.endsAt, budget: before.budget, per_user_limit: before.perUserLimit, settings: before.settings }, after: { name: after.name, starts_at: after.startsAt, ends_at: after.endsAt, budget: after.budget, per_user_limit: after.perUserLimit, settings: after.settings } });
+        return after;
+      });
+      if (c.status === 'scheduled') {
+        wake(c.startsAt);
+        wake(c.endsAt);
+      }
+      forget();
+      return c;
+    },
+
+    /** draft → scheduled (→ running at once if its start has passed). */
+    async schedule(ctx: Ctx, appId: string, id: string): Promise<CampaignRow> {
+      const now = clock.now();
+      const c = await inTx(ctx.db, async (tx, fx) => {
+        const c0 = await mustCampaign(tx, appId, id, undefined, true);
+        if (c0.status !== 'draft') throw new AppError('campaigns.invalid_transition', `Campaign ${id} is ${c0.status}; only a draft can be scheduled`, { campaign_id: id, status: c0.status });
+        if (c0.endsAt <= now) throw new AppError('campaigns.invalid_transition', `Campaign ${id} ended at ${c0.endsAt.toISOString()}; move ends_at into the future first`, { campaign_id: id, ends_at: c0.endsAt.toISOString() });
+        const why = await hooksOf(c0.kind).notReady?.(tx, c0);
+        if (why) throw new AppError('campaigns.not_ready', `Campaign ${id} cannot be scheduled: ${why}`, { campaign_id: id, reason: why });
+        const running = c0.startsAt <= now;
+        const c1 = await store.updateCampaign(tx, id, running ? { status: 'running', startedAt: now } : { status: 'scheduled' });
+        await announce(fx, 'campaign.scheduled', c1);
+        if (running) await announce(fx, 'campaign.started', c1);
+        if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'campaign.schedule', targetType: 'campaign', targetId: id });
+        return c1;
+      });
+      wake(c.startsAt);
+      wake(c.endsAt);
+      forget();
+      return c;
+    },
+
+    /** Stops a campaign for good; each kind releases what it holds (reservations, teams, pledges). */
+    async cancel(ctx: Ctx, appId: string, id: string): Promise<CampaignRow> {
+      const now = clock.now();
+      return inTx(ctx.db, async (tx, fx) => {
+        const c0 = await mustCampaign(tx, appId, id, undefined, true);
+        if (c0.status === 'ended' || c0.status === 'cancelled') throw new AppError('campaigns.invalid_transition', `Campaign ${id} is already ${c0.status}`, { campaign_id: id, status: c0.status });
+        const c1 = await store.updateCampaign(tx, id, { status: 'cancelled', cancelledAt: now });
+        await hooksOf(c1.kind).onCancel?.(tx, fx, c1, now);
+        await announce(fx, 'campaign.cancelled', c1);
+        if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'campaign.cancel', targetType: 'campaign', targetId: id, before: { status: c0.status } });
+        fx.after(() => forget());
+        return c1;
+      });
+    },
+
+    async report(ctx: Ctx, appId: string, id: string): Promise<Report & { campaign: CampaignRow }> {
+      const c = await mustCampaign(ctx.db, appId, id);
+      return { ...(await hooksOf(c.kind).report(ctx.db, c)), campaign: c };
+    },
+
+    /** Every transition due at `now`, each exactly once across servers. Returns how many happened. */
+    async tick(now: Date = clock.now()): Promise<number> {
+      const started = await inTx(deps.db, async (tx, fx) => {
+        const rows = await store.startDue(tx, now);
+        for (const c of rows) await announce(fx, 'campaign.started', c);
+        return rows.length;
+      });
+      const ended = await inTx(deps.db, async (tx, fx) => {
+        const rows = await store.endDue(tx, now);
+        for (const c of rows) {
+          await kinds[c.kind]?.onEnd?.(tx, fx, c, now);
+          await announce(fx, 'campaign.ended', c);
+        }
+        return rows.length;
+      });
+      if (started + ended > 0) forget();
+      let n = started + ended;
+      for (const h of Object.values(kinds)) n += (await h.tick?.(now)) ?? 0;
+      return n;
+    },
+
+    registerJobs(j: Jobs): void {
+      jobs = j;
+      j.define(TICK_JOB, async () => {
+        await api.tick();
+      });
+      j.schedule(TICK_JOB, '* * * * *');
+      if (deps.redis) {
+        j.define(RECONCILE_JOB, async () => {
+          await flashSale.reconcile();
+        });
+        j.schedule(RECONCILE_JOB, '* * * * *');
+      }
+    },
+
+    /** On boot: repair Redis counters a crash may have left wrong. */
+    async start(): Promise<void> {
+      await flashSale.reconcile().catch((err: unknown) => deps.log.warn({ err }, 'flash-sale reconcile on start failed'));
+    },
+  };
+  return api;
+}
+
+export type Campaigns = ReturnType<typeof createCampaigns>;

@@ -1,0 +1,130 @@
+// Time-driven transitions with two Canyu servers on one database: each transition happens, is
+// published and is announced by webhook exactly once, whichever server's tick gets there first —
+// on a controllable clock with ticks raced by hand, and on real pg-boss jobs on both servers.
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import { after, before, describe, it } from 'node:test';
+import { buildApp } from '../../app.ts';
+import { createJobs, type Jobs } from '../../jobs.ts';
+import { startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
+import { startReceiver, type Receiver } from '../../testing/receiver.ts';
+import { api, iso, ok, testClock } from './test-helpers.ts';
+
+const clock = testClock('2031-01-01T00:00:00Z');
+const silent = { error() {}, info() {} };
+
+let s1: TestApp;
+let s2: TestApp;
+let tenant: Tenant;
+let rx: Receiver;
+
+before(async () => {
+  s1 = await startTestApp({ clock });
+  s2 = await startTestApp({ clock, database: s1.database });
+  tenant = await s1.newTenant();
+  rx = await startReceiver();
+  ok(await api(s1, tenant).post('/v1/webhooks/endpoints', { url: rx.url }), 201);
+});
+after(async () => {
+  await rx.close();
+  await s2.close();
+  await s1.close();
+});
+
+const hooksOfType = (type: string) => rx.received.map((r) => JSON.parse(r.body) as { type: string; id: string; data: Record<string, unknown> }).filter((b) => b.type === type);
+
+describe('two servers, controllable clock', () => {
+  it('expires each timed-out reservation once and starts/ends the campaign once', async () => {
+    const a = api(s1, tenant);
+    const start = clock.t + 3600_000;
+    const c = await a.campaign({ kind: 'flash_sale', name: 'two servers', starts_at: iso(start), ends_at: iso(start + 3600_000) });
+    const s = ok<{ id: string }>(await a.post(`/v1/campaigns/${c.id}/flash-sale/sessions`, { starts_at: iso(start), ends_at: iso(start + 3600_000) }), 201);
+    const item = ok<{ id: string }>(await a.post(`/v1/flash-sale/sessions/${s.id}/items`, { product_id: 'p', original_price: 100, sale_price: 10, stock: 40, reservation_ttl_seconds: 120 }), 201);
+    ok(await a.post(`/v1/campaigns/${c.id}/schedule`));
+
+    const events = { started: 0, ended: 0, released: 0 };
+    const offs = [s1, s2].flatMap((s) => [
+      s.services.bus.subscribe('campaign.started', (p) => void (p.campaignId === c.id && events.started++)),
+      s.services.bus.subscribe('campaign.ended', (p) => void (p.campaignId === c.id && events.ended++)),
+      s.services.bus.subscribe('flash_sale.released', (p) => void (p.itemId === item.id && events.released++)),
+    ]);
+    const tickBoth = async () => {
+      await Promise.all([s1.services.campaigns.tick(), s2.services.campaigns.tick(), s1.services.campaigns.tick(), s2.services.campaigns.tick()]);
+    };
+    try {
+      clock.t = start;
+      await tickBoth();
+      // 30 buyers, half through each server.
+      for (let i = 0; i < 30; i++) ok(await api(i % 2 ? s2 : s1, tenant).post(`/v1/flash-sale/items/${item.id}/attempts`, { user_id: `u${i}` }), 201);
+      clock.t += 119_000;
+      await tickBoth();
+      assert.equal(events.released, 0, 'nothing is due a second early');
+      clock.t += 1_000;
+      await tickBoth();
+      await tickBoth();
+      clock.t = start + 3600_000;
+      await tickBoth();
+      await Promise.all([s1.services.bus.drain(), s2.services.bus.drain(), s1.services.webhooks.idle(), s2.services.webhooks.idle()]);
+      assert.deepEqual(events, { started: 1, ended: 1, released: 30 });
+      const stock = await s1.database.pool.query<{ n: number }>('select sum(remaining)::int as n from cm_fs_stock where item_id = $1', [item.id]);
+      assert.equal(stock.rows[0]!.n, 40, 'every unit came back exactly once');
+      const expired = hooksOfType('flash_sale.reservation.expired').filter((h) => h.data.item_id === item.id);
+      assert.equal(expired.length, 30);
+      assert.equal(new Set(expired.map((h) => h.data.reservation_id)).size, 30);
+      assert.equal(hooksOfType('campaign.started').filter((h) => h.data.campaign_id === c.id).length, 1);
+      assert.equal(hooksOfType('campaign.ended').filter((h) => h.data.campaign_id === c.id).length, 1);
+    } finally {
+      offs.forEach((o) => o());
+    }
+  });
+});
+
+describe('two servers, real jobs', () => {
+  it('a reservation timeout fires once through pg-boss with both servers running jobs', { timeout: 90_000 }, async () => {
+    const servers: { jobs: Jobs; app: FastifyInstance; released: string[] }[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const jobs = createJobs({ pool: s1.database.pool, log: silent, fast: true });
+        const built = await buildApp({ config: s1.config, database: s1.database, logger: false, jobs });
+        await built.app.ready();
+        const released: string[] = [];
+        built.services.bus.subscribe('flash_sale.released', (p) => void released.push(p.reservationId));
+        servers.push({ jobs, app: built.app, released });
+      }
+      await Promise.all(servers.map((s) => s.jobs.start()));
+      const app0 = servers[0]!.app;
+      const h = { authorization: `Bearer ${tenant.secretKey}` };
+      const now = Date.now();
+      const create = async (url: string, payload: object) => {
+        const res = await app0.inject({ method: 'POST', url, headers: h, payload });
+        assert.ok(res.statusCode < 300, res.body);
+        return res.json() as { id: string };
+      };
+      const c = await create('/v1/campaigns', { kind: 'flash_sale', name: 'jobs', starts_at: iso(now - 60_000), ends_at: iso(now + 3600_000) });
+      const s = await create(`/v1/campaigns/${c.id}/flash-sale/sessions`, { starts_at: iso(now - 60_000), ends_at: iso(now + 3600_000) });
+      const item = await create(`/v1/flash-sale/sessions/${s.id}/items`, { product_id: 'p', original_price: 100, sale_price: 10, stock: 5, reservation_ttl_seconds: 10 });
+      await create(`/v1/campaigns/${c.id}/schedule`, {});
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await create(`/v1/flash-sale/items/${item.id}/attempts`, { user_id: `j${i}` })).id);
+      // The serving server asked pg-boss for a tick at the expiry; either server may run it.
+      const until = Date.now() + 60_000;
+      let left = 5;
+      while (left > 0 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 250));
+        left = (await s1.database.pool.query<{ n: number }>(`select count(*)::int as n from cm_fs_reservations where item_id = $1 and status = 'held'`, [item.id])).rows[0]!.n;
+      }
+      assert.equal(left, 0, 'the jobs expired every reservation');
+      await new Promise((r) => setTimeout(r, 3000));
+      const all = servers.flatMap((s) => s.released).filter((id) => ids.includes(id));
+      assert.equal(all.length, 5, `released events: ${JSON.stringify(servers.map((s) => s.released.length))}`);
+      assert.equal(new Set(all).size, 5);
+      const stock = await s1.database.pool.query<{ n: number }>('select sum(remaining)::int as n from cm_fs_stock where item_id = $1', [item.id]);
+      assert.equal(stock.rows[0]!.n, 5);
+    } finally {
+      for (const s of servers) {
+        await s.app.close();
+        await s.jobs.stop();
+      }
+    }
+  });
+});

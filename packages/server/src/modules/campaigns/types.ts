@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { cleanText } from '../../http/json.ts';
+import { CAMPAIGN_KINDS, CAMPAIGN_STATUSES } from './schema.ts';
+
+/** An ISO 8601 date-time with an offset, e.g. 2030-11-11T00:00:00+08:00. */
+export const dateTime = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time with offset');
+/** Money in minor units (分 / cents). */
+export const money = z.number().int().min(0).max(1e12);
+export const idParam = (name: string) => z.string().min(1).max(64).describe(name);
+
+export const CampaignIdParams = z.strictObject({ campaignId: idParam('campaign id') });
+
+export const CreateCampaignBody = z
+  .strictObject({
+    kind: z.enum(CAMPAIGN_KINDS),
+    name: cleanText(1, 200),
+    description: cleanText(0, 5000).optional(),
+    starts_at: dateTime,
+    ends_at: dateTime,
+    budget: money.nullable().optional().describe('Most the campaign may cost (subsidies, rewards) in minor units; null/omitted = unlimited'),
+    per_user_limit: z.number().int().min(1).max(1_000_000).nullable().optional().describe('Most participations one user may have in this campaign; null/omitted = unlimited'),
+    settings: z.record(z.string(), z.unknown()).optional().describe('Kind-specific settings (group_buy, bargain, presale, crowdfunding, referral); see each kind'),
+  })
+  .refine((b) => Date.parse(b.ends_at) > Date.parse(b.starts_at), { message: 'ends_at must be after starts_at', path: ['ends_at'] });
+export type CreateCampaignInput = z.infer<typeof CreateCampaignBody>;
+
+export const UpdateCampaignBody = z.strictObject({
+  name: cleanText(1, 200).optional(),
+  description: cleanText(0, 5000).optional(),
+  starts_at: dateTime.optional(),
+  ends_at: dateTime.optional(),
+  budget: money.nullable().optional(),
+  per_user_limit: z.number().int().min(1).max(1_000_000).nullable().optional(),
+  settings: z.record(z.string(), z.unknown()).optional(),
+});
+export type UpdateCampaignInput = z.infer<typeof UpdateCampaignBody>;
+
+export const CampaignOut = z
+  .object({
+    id: z.string(),
+    kind: z.enum(CAMPAIGN_KINDS),
+    name: z.string(),
+    description: z.string(),
+    status: z.enum(CAMPAIGN_STATUSES),
+    starts_at: z.string(),
+    ends_at: z.string(),
+    budget: z.number().nullable(),
+    committed: z.number().describe('Cost committed against the budget so far'),
+    per_user_limit: z.number().nullable(),
+    settings: z.record(z.string(), z.unknown()),
+    created_at: z.string(),
+    updated_at: z.string(),
+    started_at: z.string().nullable(),
+    ended_at: z.string().nullable(),
+    cancelled_at: z.string().nullable(),
+  })
+  .meta({ id: 'Campaign' });
+
+export const ReportOut = z
+  .object({
+    campaign_id: z.string(),
+    kind: z.enum(CAMPAIGN_KINDS),
+    status: z.enum(CAMPAIGN_STATUSES),
+    participants: z.number().int().describe('Distinct users who took part (reserved, joined, started, pledged, were invited…)'),
+    successes: z.number().int().describe('Successful outcomes: units confirmed, members of successful teams, bargains bought, final payments, pledges of a funded project, rewarded referrals'),
+    cost: z.number().describe('What the campaign cost in minor units: subsidies on confirmed purchases, rewards'),
+    budget: z.number().nullable(),
+    committed: z.number(),
+    details: z.record(z.string(), z.unknown()).describe('Kind-specific figures'),
+  })
+  .meta({ id: 'CampaignReport' });

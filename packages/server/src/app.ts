@@ -37,7 +37,7 @@ import { createMessaging, messagingRoutes } from './modules/messaging/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
 import { createWebhooks, webhooksRoutes } from './modules/webhooks/index.ts';
-import { createHub, createRealtime, postgresTransport, realtimeRoutes, redisTransport } from './realtime/index.ts';
+import { createHub, createRealtime, postgresTransport, preferTransport, realtimeRoutes, redisTransport } from './realtime/index.ts';
 import { VERSION } from './version.ts';
 
 export type AppDeps = {
@@ -72,7 +72,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const stories = createStories({ db, bus, clock, audit });
   const interactions = createInteractions({ db, pool, audit, bus, clock, log });
   // Realtime fan-out across servers: Redis pub/sub when configured, else PostgreSQL LISTEN/NOTIFY.
-  const hub = createHub({ transport: deps.config.redisUrl ? redisTransport(deps.config.redisUrl) : postgresTransport(pool), log });
+  const hub = createHub({ transport: deps.config.redisUrl ? preferTransport(redisTransport(deps.config.redisUrl), postgresTransport(pool), log) : postgresTransport(pool), log });
   const realtime = createRealtime({ hub, log });
   const messaging = createMessaging({ db, bus, clock, users, realtime, webhooks, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl });
   const live = createLive({ db, bus, clock, realtime, limiter, moderation: interactions.settings, log });

@@ -218,3 +218,35 @@ export function createHub(opts: { transport: Transport; log: Logger; reconnectMs
     },
   };
 }
+
+/**
+ * Redis is an optional accelerator, never a requirement: when the preferred transport cannot start
+ * (Redis unreachable at boot), the hub runs on the fallback (PostgreSQL LISTEN/NOTIFY) and says so.
+ */
+export function preferTransport(preferred: Transport, fallback: Transport, log: Logger, timeoutMs = 3000): Transport {
+  let active: Transport = preferred;
+  return {
+    get name() {
+      return active.name;
+    },
+    get maxBytes() {
+      return active.maxBytes;
+    },
+    async listen(onMessage, onLost) {
+      try {
+        await Promise.race([
+          preferred.listen(onMessage, onLost),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+        ]);
+        active = preferred;
+      } catch (err) {
+        log.warn({ err }, `realtime: the ${preferred.name} transport is unavailable; using ${fallback.name}`);
+        await preferred.close().catch(() => {});
+        active = fallback;
+        await fallback.listen(onMessage, onLost);
+      }
+    },
+    send: (raw) => active.send(raw),
+    close: () => active.close(),
+  };
+}

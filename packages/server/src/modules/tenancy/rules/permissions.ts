@@ -22,7 +22,7 @@ export const PERMISSIONS = {
   'messaging.read': ['owner', 'admin', 'operator', 'analyst'],
   'messaging.manage': ['owner', 'admin', 'operator'],
   'live.moderate': ['owner', 'admin', 'operator', 'moderator'],
-  'webhooks.read': ['owner', 'admin', 'operator'],
+  'webhooks.read': ['owner', 'admin'],
   'webhooks.manage': ['owner', 'admin'],
   'points.read': ['owner', 'admin', 'operator', 'analyst'],
   'points.manage': ['owner', 'admin', 'operator'],

@@ -133,12 +133,21 @@ export function createJobs(opts: JobsOptions): Jobs {
 }
 
 async function withSetupLock(pool: pg.Pool, fn: () => Promise<void>): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query(`select pg_advisory_lock(hashtext('canyu.jobs.setup'))`);
-    await fn();
-  } finally {
-    await client.query(`select pg_advisory_unlock(hashtext('canyu.jobs.setup'))`).catch(() => {});
-    client.release();
+  // try-lock and poll rather than block: a waiting server must not sit on a pool connection that
+  // the lock holder's own setup queries may need (servers can share one pool, as in tests).
+  for (;;) {
+    const client = await pool.connect();
+    let locked = false;
+    try {
+      locked = (await client.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('canyu.jobs.setup')) as ok`)).rows[0]!.ok;
+      if (locked) {
+        await fn();
+        return;
+      }
+    } finally {
+      if (locked) await client.query(`select pg_advisory_unlock(hashtext('canyu.jobs.setup'))`).catch(() => {});
+      client.release();
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -7,6 +7,8 @@ export type LoadCache<T> = {
   /** The loaded value if it is fresh, without waiting; undefined when it must be loaded. */
   peek(key: string): T | undefined;
   delete(key: string): void;
+  /** Forgets every key. */
+  clear(): void;
 };
 
 export function loadCache<T>(ttlMs: number): LoadCache<T> {
@@ -32,6 +34,9 @@ export function loadCache<T>(ttlMs: number): LoadCache<T> {
     },
     delete(key) {
       entries.delete(key);
+    },
+    clear() {
+      entries.clear();
     },
   };
 }

@@ -1,20 +1,15 @@
+import { loadCache } from './cache.ts';
+
 /**
- * A small per-key cache with a time to live, for lookups done on every ingested event (which
- * event names trigger a survey, which hashtags a campaign collects). Entries from this server's
- * own changes are dropped with `invalidate`; other servers see changes within `ttlMs`.
+ * A per-key cache with a time to live and a fixed loader, for lookups done on every ingested event
+ * (which event names trigger a survey, which hashtags a campaign collects). Concurrent misses share
+ * one load (a burst of events must not become a burst of queries). Entries from this server's own
+ * changes are dropped with `invalidate`; other servers see changes within `ttlMs`.
  */
 export function ttlCache<V>(ttlMs: number, load: (key: string) => Promise<V>) {
-  const entries = new Map<string, { value: V; at: number }>();
+  const cache = loadCache<V>(ttlMs);
   return {
-    async get(key: string): Promise<V> {
-      const hit = entries.get(key);
-      if (hit && Date.now() - hit.at < ttlMs) return hit.value;
-      const value = await load(key);
-      entries.set(key, { value, at: Date.now() });
-      return value;
-    },
-    invalidate(key: string): void {
-      entries.delete(key);
-    },
+    get: (key: string): Promise<V> => cache.get(key, () => load(key)),
+    invalidate: (key: string): void => cache.delete(key),
   };
 }

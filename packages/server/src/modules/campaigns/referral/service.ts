@@ -7,6 +7,7 @@ import type { Db } from '../../../db/index.ts';
 import { AppError, validationError } from '../../../http/errors.ts';
 import { toFieldIssues } from '../../../http/validation.ts';
 import type { Clock } from '../../../lib/clock.ts';
+import { loadCache } from '../../../lib/cache.ts';
 import { randomBase62 } from '../../../lib/ids.ts';
 import type { InTx } from '../../webhooks/index.ts';
 import { assertLive, mustCampaign, type KindHooks, type Report } from '../core.ts';
@@ -32,15 +33,11 @@ const NAMES_TTL_MS = 5000;
 
 export function createReferral(deps: ReferralDeps) {
   const { clock } = deps;
-  const names = new Map<string, { set: Set<string>; at: number }>();
+  const names = loadCache<Set<string>>(NAMES_TTL_MS);
 
-  async function qualifyingNames(appId: string): Promise<Set<string>> {
-    const hit = names.get(appId);
-    if (hit && Date.now() - hit.at < NAMES_TTL_MS) return hit.set;
-    const set = new Set(await store.qualifyingEvents(deps.db, appId));
-    if (names.size > 10_000) names.clear();
-    names.set(appId, { set, at: Date.now() });
-    return set;
+  // Concurrent misses share one load: a burst of ingested events is one query, not thousands.
+  function qualifyingNames(appId: string): Promise<Set<string>> {
+    return names.get(appId, async () => new Set(await store.qualifyingEvents(deps.db, appId)));
   }
 
   const hooks: KindHooks = {

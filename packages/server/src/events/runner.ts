@@ -1,0 +1,217 @@
+// Consumers of the event log. Each consumer has a checkpoint per shard; a server takes a shard
+// for one transaction (SKIP LOCKED), handles a batch inside it and advances the checkpoint in it,
+// so effects and progress commit together: an event's effect happens once per consumer even with
+// several servers, and a crash (even kill -9) only rolls back an unfinished batch, which the next
+// holder of the shard handles again. A batch that throws is retried one event at a time behind
+// savepoints; an event that still fails three times is recorded in ev_failures and skipped.
+import type { Ctx } from '../context.ts';
+import type { Db } from '../db/index.ts';
+import * as store from './store.ts';
+import type { LogRow } from './store.ts';
+
+export type ConsumerCtx = Ctx & { afterCommit: (fn: () => void) => void };
+
+export type Consumer = {
+  /** Stable name: it keys the checkpoints. */
+  name: string;
+  /** Cheap filter; rows it refuses advance the checkpoint without a call. */
+  wants(row: LogRow): boolean;
+  handle(ctx: ConsumerCtx, row: LogRow): Promise<void>;
+  /** Where a new consumer starts: the oldest retained row (default) or the log's end. */
+  from?: 'start' | 'end';
+};
+
+type Logger = { error(obj: object, msg: string): void; warn?(obj: object, msg: string): void };
+
+export type RunnerOptions = {
+  db: Db;
+  log: Logger;
+  batch?: number;
+  /** Shards handled at once by this server (each holds a pool connection while it runs). */
+  parallel?: number;
+  pollMs?: number;
+};
+
+export function createRunner(opts: RunnerOptions) {
+  const batch = opts.batch ?? 200;
+  const parallel = opts.parallel ?? 3;
+  const pollMs = opts.pollMs ?? 200;
+  const consumers = new Map<string, Consumer>();
+  let running = false;
+  let timer: NodeJS.Timeout | null = null;
+  let loop: Promise<void> | null = null;
+  let again = false;
+  let idleWaiters: (() => void)[] = [];
+  const system: Ctx['actor'] = { type: 'system', id: null };
+
+  async function runBatch(c: Consumer, shard: number, careful: boolean): Promise<'busy' | 'more' | 'done'> {
+    const after: (() => void)[] = [];
+    const result = await opts.db.transaction(async (tx) => {
+      const l = await store.lease(tx, c.name, shard, batch);
+      if (!l) return 'busy' as const;
+      const ctx: ConsumerCtx = { db: tx, actor: system, afterCommit: (f) => void after.push(f) };
+      let handled = 0;
+      for (const row of l.rows) {
+        if (!c.wants(row)) continue;
+        handled++;
+        if (!careful) {
+          await c.handle(ctx, row);
+          continue;
+        }
+        let lastErr: unknown = null;
+        for (let attempt = 1; attempt <= 3; attempt++) {
+          const mark = after.length;
+          try {
+            await tx.transaction((sp) => c.handle({ ...ctx, db: sp }, row));
+            lastErr = null;
+            break;
+          } catch (err) {
+            after.length = mark;
+            lastErr = err;
+          }
+        }
+        if (lastErr) {
+          opts.log.error({ err: lastErr, consumer: c.name, event: row.id, name: row.name }, 'event consumer failed; recorded in ev_failures');
+          await store.recordFailure(tx, c.name, row, lastErr instanceof Error ? lastErr.message : String(lastErr));
+        }
+      }
+      if (l.next.txid !== l.from.txid || l.next.id !== l.from.id) await store.advance(tx, c.name, shard, l.next, handled);
+      return l.rows.length === batch ? ('more' as const) : ('done' as const);
+    });
+    for (const f of after) {
+      try {
+        f();
+      } catch (err) {
+        opts.log.error({ err, consumer: c.name }, 'after-commit effect of a consumer failed');
+      }
+    }
+    return result;
+  }
+
+  async function drainShard(c: Consumer, shard: number): Promise<void> {
+    for (let rounds = 0; rounds < 50; rounds++) {
+      let r: 'busy' | 'more' | 'done';
+      try {
+        r = await runBatch(c, shard, false);
+      } catch (err) {
+        opts.log.warn?.({ err, consumer: c.name, shard }, 'event batch failed; retrying event by event');
+        r = await runBatch(c, shard, true);
+      }
+      if (r !== 'more') return;
+    }
+  }
+
+  /** One pass: every (consumer, shard) with waiting rows, `parallel` at a time. Returns whether work was found. */
+  async function pass(): Promise<boolean> {
+    const work = await store.pending(opts.db, [...consumers.keys()]);
+    if (work.length === 0) return false;
+    let i = 0;
+    const worker = async () => {
+      while (i < work.length) {
+        const w = work[i++]!;
+        const c = consumers.get(w.consumer);
+        if (!c) continue;
+        try {
+          await drainShard(c, w.shard);
+        } catch (err) {
+          opts.log.error({ err, consumer: w.consumer, shard: w.shard }, 'event consumer batch failed');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallel, work.length) }, worker));
+    return true;
+  }
+
+  function schedule(ms: number): void {
+    if (!running) return;
+    if (loop) {
+      again = true;
+      return;
+    }
+    if (timer) {
+      if (ms >= pollMs) return;
+      clearTimeout(timer);
+    }
+    timer = setTimeout(() => {
+      timer = null;
+      loop = (async () => {
+        let found = false;
+        try {
+          do {
+            again = false;
+            found = await pass();
+          } while (running && (again || found));
+        } catch (err) {
+          opts.log.error({ err }, 'event log poll failed');
+        } finally {
+          loop = null;
+          if (!found) {
+            const w = idleWaiters;
+            idleWaiters = [];
+            for (const f of w) f();
+          }
+          schedule(pollMs);
+        }
+      })();
+    }, ms);
+  }
+
+  return {
+    add(c: Consumer): void {
+      if (consumers.has(c.name)) throw new Error(`event consumer ${c.name} is registered twice`);
+      consumers.set(c.name, c);
+    },
+    names: () => [...consumers.keys()],
+    async start(): Promise<void> {
+      for (const c of consumers.values()) await store.ensureConsumer(opts.db, c.name, store.SHARDS, c.from ?? 'start');
+      running = true;
+      schedule(0);
+    },
+    /** Something was appended here: look soon (the appending transaction may still be committing). */
+    poke(): void {
+      schedule(3);
+    },
+    /** Handles everything appended so far, on this server, and resolves once nothing is waiting. */
+    async settle(timeoutMs = 30_000): Promise<void> {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        if (loop) await loop;
+        const work = await store.pending(opts.db, [...consumers.keys()]);
+        if (work.length === 0) return;
+        if (Date.now() > until) throw new Error(`event consumers still behind after ${timeoutMs} ms: ${JSON.stringify(work)}`);
+        if (!running) await pass();
+        else await new Promise<void>((r) => {
+          idleWaiters.push(r);
+          schedule(0);
+        });
+      }
+    },
+    /** Runs one failed event again for one consumer; recorded again if it fails. */
+    async retry(appId: string, consumer: string, eventId: number): Promise<boolean> {
+      const c = consumers.get(consumer);
+      if (!c) return false;
+      const after: (() => void)[] = [];
+      const ok = await opts.db.transaction(async (tx) => {
+        const row = await store.takeFailure(tx, appId, consumer, eventId);
+        if (!row) return false;
+        try {
+          await tx.transaction((sp) => c.handle({ db: sp, actor: system, afterCommit: (f) => void after.push(f) }, row));
+        } catch (err) {
+          after.length = 0;
+          await store.recordFailure(tx, consumer, row, err instanceof Error ? err.message : String(err));
+        }
+        return true;
+      });
+      for (const f of after) f();
+      return ok;
+    },
+    async stop(): Promise<void> {
+      running = false;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (loop) await loop;
+    },
+  };
+}
+
+export type Runner = ReturnType<typeof createRunner>;

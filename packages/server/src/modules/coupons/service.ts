@@ -232,7 +232,8 @@ export function createCoupons(deps: CouponsDeps) {
       return inTx(ctx.db, async (tx, fx) => {
         const c = await mustCoupon(tx, appId, id, undefined, true);
         if (c.status !== 'redeemed') {
-          if (c.orderRef === null && c.status === 'available') return effectiveStatus(c, now);
+          // Released already (and perhaps expired since): a repeat changes nothing.
+          if (c.orderRef === null && (c.status === 'available' || c.status === 'expired')) return effectiveStatus(c, now);
           throw new AppError('coupons.not_available', `Coupon ${id} is ${c.status}, not redeemed`, { coupon_id: id, status: c.status });
         }
         if (c.orderRef !== orderRef) throw new AppError('coupons.order_mismatch', `Coupon ${id} was used on order ${c.orderRef}, not ${orderRef}`, { coupon_id: id, order_ref: c.orderRef });

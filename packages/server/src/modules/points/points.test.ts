@@ -281,6 +281,49 @@ describe('operator adjustments and refunds', () => {
   });
 });
 
+describe('a debit is refunded at most once', () => {
+  const refundReq = (body: Record<string, unknown>) => t.inject({ method: 'POST', url: '/v1/points/refunds', headers: sk(), payload: body });
+
+  it('sequential refunds under new keys: one 201, then 409 points.already_refunded; the first key replays', async () => {
+    const u = 'refund-seq';
+    assert.equal((await earnReq(u, { type: 'points', amount: 100, idempotency_key: 'rs-earn' })).statusCode, 201);
+    assert.equal((await spendReq(u, { type: 'points', amount: 40, idempotency_key: 'rs-spend' })).statusCode, 201);
+    const first = await refundReq({ debit_idempotency_key: 'rs-spend', idempotency_key: 'rs-back-0' });
+    assert.equal(first.statusCode, 201, first.body);
+    assert.equal(first.json().amount, 40);
+    assert.equal(first.json().refund_of, (await svc().history(sys(), A.appId, { limit: 1, userId: u, kind: 'spend' }))[0]!.id.toString());
+    for (let i = 1; i < 5; i++) {
+      const err = expectError(await refundReq({ debit_idempotency_key: 'rs-spend', idempotency_key: `rs-back-${i}` }), 409, 'points.already_refunded');
+      assert.equal(err.details?.refund_entry_id, first.json().id);
+      assert.equal(err.details?.field, 'body.debit_idempotency_key');
+    }
+    const replay = await refundReq({ debit_idempotency_key: 'rs-spend', idempotency_key: 'rs-back-0' });
+    assert.equal(replay.statusCode, 200);
+    assert.equal(replay.json().id, first.json().id);
+    // The refund key cannot be reused for another debit either.
+    await spendReq(u, { type: 'points', amount: 40, idempotency_key: 'rs-spend-2' });
+    expectError(await refundReq({ debit_idempotency_key: 'rs-spend-2', idempotency_key: 'rs-back-0' }), 409, 'points.idempotency_conflict');
+    const b = await svc().balance(sys(), A.appId, u, 'points');
+    assert.deepEqual([b.balance, b.earned, b.spent], [60, 100, 40]);
+    await assertLedgerConsistent();
+  });
+
+  it('8 concurrent refunds of one debit under different keys: exactly one succeeds', async () => {
+    const u = 'refund-race';
+    await svc().earn(sys(), A.appId, { userId: u, type: 'points', amount: 100, key: 'rr-earn' });
+    await svc().spend(sys(), A.appId, { userId: u, type: 'points', amount: 40, key: 'rr-spend' });
+    const res = await Promise.all(Array.from({ length: 8 }, (_, i) => refundReq({ debit_idempotency_key: 'rr-spend', idempotency_key: `rr-back-${i}` })));
+    const codes = res.map((r) => r.statusCode).sort();
+    assert.deepEqual(codes, [201, 409, 409, 409, 409, 409, 409, 409], res.map((r) => r.body).join('\n'));
+    for (const r of res.filter((x) => x.statusCode === 409)) assert.equal(r.json().error.code, 'points.already_refunded');
+    // And through the service, racing with the HTTP path's winner already in place and each other.
+    const more = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => svc().refund(sys(), A.appId, { debitKey: 'rr-spend', key: `rr-svc-${i}` })));
+    assert.ok(more.every((r) => r.status === 'rejected' && (r.reason as AppError).code === 'points.already_refunded'));
+    assert.equal(await balanceOf(u), 100);
+    await assertLedgerConsistent();
+  });
+});
+
 describe('earn rules', () => {
   const ingest = (events: { event_id: string; user_id: string; name: string; properties?: Record<string, unknown> }[]) => t.inject({ method: 'POST', url: '/v1/events', headers: sk(), payload: { events } });
 

@@ -5,7 +5,7 @@
 // points (with their original expiry) and restores stock and the user's limit.
 import { randomInt } from 'node:crypto';
 import type { Ctx } from '../../../context.ts';
-import { AppError, fieldError } from '../../../http/errors.ts';
+import { AppError, fieldError, isAppError } from '../../../http/errors.ts';
 import { newId } from '../../../lib/ids.ts';
 import { defined } from '../../../lib/objects.ts';
 import { localDate } from '../../../lib/localtime.ts';
@@ -150,7 +150,13 @@ export function createMall(shared: Shared, abuse: Abuse) {
           throw new AppError('mall.invalid_transition', `Order ${id} is ${current}; it cannot become ${p.status}`, { from: current, to: p.status, allowed: canTransition(current, p.status) });
         }
         if (p.status === 'cancelled') {
-          await deps.points.refund(tx, appId, { debitKey: `order:${id}`, key: `order-refund:${id}`, reason: p.reason ?? `Order ${id} cancelled`, source: { type: 'mall_order', id } });
+          try {
+            await deps.points.refund(tx, appId, { debitKey: `order:${id}`, key: `order-refund:${id}`, reason: p.reason ?? `Order ${id} cancelled`, source: { type: 'mall_order', id } });
+          } catch (err) {
+            // The points were already given back through POST /v1/points/refunds: the order is
+            // cancelled and restocked, and the debit is not refunded a second time.
+            if (!isAppError(err) || err.code !== 'points.already_refunded') throw err;
+          }
           await store.returnStock(tx.db, row.itemId, row.quantity);
           await store.removePurchase(tx.db, appId, row.itemId, row.userId, row.quantity);
         }

@@ -1,0 +1,2 @@
+ALTER TABLE "pt_entries" ADD COLUMN "refund_of" bigint;--> statement-breakpoint
+CREATE UNIQUE INDEX "pt_entries_refund_of" ON "pt_entries" USING btree ("app_id","refund_of") WHERE "pt_entries"."refund_of" is not null;

@@ -391,6 +391,23 @@ describe('earn rules', () => {
   });
 });
 
+describe('PATCH /v1/points/rules/{id}', () => {
+  it('changes only the field sent, each alone', async () => {
+    const created = await t.inject({ method: 'POST', url: '/v1/points/rules', headers: sk(), payload: { name: 'Patch me', event: 'patch.me', source: 'domain', conditions: { a: 1 }, type: 'growth', amount: 4, daily_cap: 10, weekly_cap: 20, total_cap: 30, timezone: 'Asia/Shanghai', expires_in_days: 9, active: false } });
+    assert.equal(created.statusCode, 201, created.body);
+    const url = `/v1/points/rules/${created.json().id}`;
+    const changes: Record<string, unknown> = { name: 'Patched', conditions: { b: 'x' }, amount: 5, daily_cap: null, weekly_cap: 21, total_cap: null, timezone: 'UTC', expires_in_days: null, active: true };
+    for (const [field, value] of Object.entries(changes)) {
+      const prior = (await t.inject({ method: 'GET', url, headers: sk() })).json();
+      const r = await t.inject({ method: 'PATCH', url, headers: sk(), payload: { [field]: value } });
+      assert.equal(r.statusCode, 200, r.body);
+      const now = (await t.inject({ method: 'GET', url, headers: sk() })).json();
+      assert.deepEqual(now[field], value);
+      for (const k of Object.keys(prior)) if (k !== field && k !== 'updated_at') assert.deepEqual(now[k], prior[k], `PATCH {${field}} must not change ${k}`);
+    }
+  });
+});
+
 describe('history and erasure', () => {
   it('pages the ledger with filters and cursors', async () => {
     for (let i = 0; i < 5; i++) await svc().earn(sys(), A.appId, { userId: 'pager', type: 'points', amount: i + 1, key: `pg-${i}`, source: { type: 'order', id: `o-${i}` } });

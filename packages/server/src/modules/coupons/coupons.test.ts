@@ -23,7 +23,7 @@ after(() => t.close());
 type Coupon = { id: string; status: string; user_id: string; valid_from: string; valid_until: string | null; discount: number | null; order_ref: string | null };
 const sk = () => bearer(tenant.secretKey);
 const post = (url: string, payload?: object, headers = sk()) => t.inject({ method: 'POST', url, headers, ...(payload ? { payload } : {}) });
-const get = (url: string, headers = sk()) => t.inject({ method: 'GET', url, headers });
+const get = (url: string, headers: Record<string, string> = sk()) => t.inject({ method: 'GET', url, headers });
 const ok = <T = Record<string, unknown>>(res: Awaited<ReturnType<typeof post>>, status = 200): T => {
   assert.equal(res.statusCode, status, res.body.slice(0, 600));
   return res.json() as T;

@@ -179,4 +179,29 @@ describe('daily login reward', () => {
     assert.equal(credited, 42);
     assert.equal((await t.inject({ method: 'PUT', url: '/v1/gamification/config', headers: sk(), payload: {} })).statusCode, 200);
   });
+
+  it('counts the red packets claimed before a budget was set that day', async () => {
+    const config = (daily_reward: Record<string, unknown>) => t.inject({ method: 'PUT', url: '/v1/gamification/config', headers: sk(), payload: { timezone: 'UTC', daily_reward } });
+    fixed = Date.parse('2026-03-03T08:00:00Z');
+    try {
+      assert.equal((await config({ enabled: true, min: 10, max: 10 })).statusCode, 200);
+      for (let i = 0; i < 3; i++) assert.equal((await open(`early-${i}`)).json().amount, 10);
+      // Budget 35 set at noon: 30 already went out this morning, so 5 are left.
+      fixed = Date.parse('2026-03-03T12:00:00Z');
+      assert.equal((await config({ enabled: true, min: 10, max: 10, daily_budget: 35 })).statusCode, 200);
+      const late = await Promise.all(Array.from({ length: 4 }, (_, i) => open(`late-${i}`)));
+      assert.equal(late.reduce((s, r) => s + (r.json().amount as number), 0), 5);
+      // Lifted and set again the same day: the claims in between count too.
+      assert.equal((await config({ enabled: true, min: 10, max: 10 })).statusCode, 200);
+      assert.equal((await open('between')).json().amount, 10);
+      assert.equal((await config({ enabled: true, min: 10, max: 10, daily_budget: 60 })).statusCode, 200);
+      // 30 + 5 + 10 = 45 of 60 spent: 15 left.
+      assert.equal((await open('last')).json().amount, 10);
+      assert.equal((await open('after-last')).json().amount, 5);
+      assert.equal((await open('none-left')).json().amount, 0);
+    } finally {
+      fixed = null;
+      await t.inject({ method: 'PUT', url: '/v1/gamification/config', headers: sk(), payload: {} });
+    }
+  });
 });

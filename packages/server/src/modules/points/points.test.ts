@@ -98,6 +98,8 @@ describe('earn and spend over HTTP', () => {
       findIssue(expectError(await spendReq('alice', { type: 'points', amount, idempotency_key: 'x-3' }), 400, 'validation_failed'), 'body.amount');
     }
     findIssue(expectError(await earnReq('alice', { type: 'points', amount: 1 }), 400, 'validation_failed'), 'body.idempotency_key');
+    const past = new Date(clock.now().getTime() - 1000).toISOString();
+    findIssue(expectError(await earnReq('alice', { type: 'points', amount: 1, idempotency_key: 'x-past', expires_at: past }), 400, 'validation_failed'), 'body.expires_at');
     findIssue(expectError(await earnReq('alice', { type: 'points', amount: 1, idempotency_key: 'has space' }), 400, 'validation_failed'), 'body.idempotency_key');
     expectError(await t.inject({ method: 'GET', url: '/v1/users/alice/points/diamonds', headers: sk() }), 404, 'points.unknown_type');
   });

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
 import type { EventBus, EventName } from '../../events.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError, fieldError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { loadCache } from '../../lib/cache.ts';
 import { defined } from '../../lib/objects.ts';
@@ -140,6 +140,8 @@ export function createPoints(deps: PointsDeps) {
   async function creditAs(ctx: TxCtx, appId: string, kind: 'earn' | 'adjust', input: CreditInput): Promise<EntryResult> {
     const t = await typeOf(ctx, appId, input.type);
     const now = deps.clock.now();
+    // Points that are expired the moment they arrive would be credited and expired at once.
+    if (input.expiresAt && input.expiresAt <= now) throw fieldError('body.expires_at', `must be in the future (now is ${now.toISOString()})`, 'a date-time after now');
     const expiresAt = expiresAtFor(t.expiry, now, { at: input.expiresAt ?? null, days: input.expiresInDays ?? null });
     const write = { ...entryWrite(ctx, appId, kind, input, 1, now), expiresAt, earned: input.amount };
     const r = await retryOnKeyRace(ctx, async () => {

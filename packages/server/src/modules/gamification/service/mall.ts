@@ -188,10 +188,14 @@ export function createMall(shared: Shared, abuse: Abuse) {
         if (!claim) return null;
         let amount = drawn;
         if (dr.daily_budget !== null) {
-          const spent = await store.lockBudget(tx.db, appId, budgetDay);
+          const spent = await store.lockBudget(tx.db, appId, budgetDay, { userId, localDate: date });
           amount = Math.max(0, Math.min(drawn, dr.daily_budget - spent));
           if (amount !== drawn) await store.setDailyAmount(tx.db, appId, userId, date, amount);
           if (amount > 0) await store.spendBudget(tx.db, appId, budgetDay, amount);
+        } else {
+          // No budget now; if one was in force earlier today its row keeps counting, so setting it
+          // again later today still sees every claim (no row yet: the claim rows are counted then).
+          await store.spendBudget(tx.db, appId, budgetDay, amount);
         }
         const entries = amount > 0 ? [(await deps.points.earn(tx, appId, { userId, type: cfg.points_type, amount, key: `daily:${userId}:${date}`, reason: 'Daily login reward', source: { type: 'daily_reward', id: `${userId}:${date}` } })).entry] : [];
         tx.afterCommit(() => deps.bus.publish('daily_reward.claimed', { appId, userId, id: `daily:${userId}:${date}`, date, amount }));

@@ -29,6 +29,7 @@ declare module '../../http/errors.ts' {
     'group_buy.open_team_exists': true;
     'group_buy.member_not_found': true;
     'group_buy.member_closed': true;
+    'group_buy.leader_cannot_leave': true;
     'bargain.not_found': true;
     'bargain.active_exists': true;
     'bargain.self_cut': true;
@@ -77,6 +78,7 @@ defineErrors({
   'group_buy.open_team_exists': [409, '你已有一个进行中的团'],
   'group_buy.member_not_found': [404, '该用户不是团成员'],
   'group_buy.member_closed': [409, '该成员已确认或已退出'],
+  'group_buy.leader_cannot_leave': [409, '团长不能退出还有其他成员的团'],
   'bargain.not_found': [404, '砍价不存在'],
   'bargain.active_exists': [409, '你已有一个进行中的砍价'],
   'bargain.self_cut': [409, '不能给自己砍价'],

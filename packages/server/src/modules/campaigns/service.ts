@@ -54,6 +54,15 @@ export type CampaignsDeps = {
 };
 
 const TICK_JOB = 'canyu.campaigns.tick';
+
+function mergeSettings(current: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...current };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
 const RECONCILE_JOB = 'canyu.campaigns.reconcile';
 
 export function createCampaigns(deps: CampaignsDeps) {
@@ -147,7 +156,10 @@ export function createCampaigns(deps: CampaignsDeps) {
         if (endsAt <= startsAt) throw fieldError(input.ends_at !== undefined ? 'body.ends_at' : 'body.starts_at', 'ends_at must be after starts_at');
         if (input.budget !== undefined && input.budget !== null && input.budget < before.committed) throw fieldError('body.budget', `must be at least the ${before.committed} already committed`);
         const hooks = hooksOf(before.kind);
-        const settings = input.settings === undefined ? undefined : hooks.parseSettings ? hooks.parseSettings(input.settings) : input.settings;
+        // settings is a merge patch (RFC 7396, one level): keys sent replace theirs, a null removes
+        // one, keys not sent keep their values (they are not reset to the kind's defaults).
+        const merged = input.settings === undefined ? undefined : mergeSettings(before.settings, input.settings);
+        const settings = merged === undefined ? undefined : hooks.parseSettings ? hooks.parseSettings(merged) : merged;
         const after = await store.updateCampaign(tx, id, {
           ...(input.name !== undefined ? { name: input.name } : {}),
           ...(input.description !== undefined ? { description: input.description } : {}),

@@ -31,7 +31,7 @@ export const UpdateCampaignBody = z.strictObject({
   ends_at: dateTime.optional(),
   budget: money.nullable().optional(),
   per_user_limit: z.number().int().min(1).max(1_000_000).nullable().optional(),
-  settings: z.record(z.string(), z.unknown()).optional(),
+  settings: z.record(z.string(), z.unknown()).optional().describe('Merged into the current settings: keys sent replace theirs, a null value removes a key, keys not sent keep their values'),
 });
 export type UpdateCampaignInput = z.infer<typeof UpdateCampaignBody>;
 

@@ -23,7 +23,7 @@ after(() => t.close());
 type Coupon = { id: string; status: string; user_id: string; valid_from: string; valid_until: string | null; discount: number | null; order_ref: string | null };
 const sk = () => bearer(tenant.secretKey);
 const post = (url: string, payload?: object, headers = sk()) => t.inject({ method: 'POST', url, headers, ...(payload ? { payload } : {}) });
-const get = (url: string, headers = sk()) => t.inject({ method: 'GET', url, headers });
+const get = (url: string, headers: Record<string, string> = sk()) => t.inject({ method: 'GET', url, headers });
 const ok = <T = Record<string, unknown>>(res: Awaited<ReturnType<typeof post>>, status = 200): T => {
   assert.equal(res.statusCode, status, res.body.slice(0, 600));
   return res.json() as T;
@@ -223,6 +223,51 @@ describe('using coupons', () => {
     expectError(await post(`/v1/coupon-templates/${tp.id}/claim`, { user_id: 'x' }, bearer(other.secretKey)), 404, 'coupons.template_not_found');
     const err = expectError(await get('/v1/users/lister/coupons?status=used'), 400, 'validation_failed');
     findIssue(err, 'query.status');
+  });
+});
+
+describe('revoking', () => {
+  it('revokes an unused coupon once (audited, webhook); a redeemed one is 409 coupons.already_redeemed', async () => {
+    const rx = await startReceiver();
+    try {
+      const ten = await t.newTenant();
+      const h = bearer(ten.secretKey);
+      ok(await post('/v1/webhooks/endpoints', { url: rx.url, event_types: ['coupon.revoked'] }, h), 201);
+      const tp = ok<{ id: string }>(await post('/v1/coupon-templates', { name: '立减', kind: 'fixed', amount: 100, valid_days: 30 }, h), 201);
+      const c1 = ok<Coupon>(await post(`/v1/coupon-templates/${tp.id}/claim`, { user_id: 'r1' }, h), 201);
+      const c2 = ok<Coupon>(await post(`/v1/coupon-templates/${tp.id}/claim`, { user_id: 'r2' }, h), 201);
+      const revokes = await Promise.all(Array.from({ length: 5 }, () => post(`/v1/coupons/${c1.id}/revoke`, { reason: '发错了' }, h)));
+      for (const r of revokes) assert.equal(ok<Coupon>(r).status, 'revoked');
+      expectError(await post(`/v1/coupons/${c1.id}/redeem`, { order_ref: 'o-1', order }, h), 409, 'coupons.not_available');
+      expectError(await post(`/v1/coupons/${c1.id}/quote`, { order }, h), 409, 'coupons.not_available');
+      expectError(await post(`/v1/coupons/${c1.id}/release`, { order_ref: 'o-1' }, h), 409, 'coupons.not_available');
+      ok(await post(`/v1/coupons/${c2.id}/redeem`, { order_ref: 'o-2', order }, h));
+      const used = expectError(await post(`/v1/coupons/${c2.id}/revoke`, {}, h), 409, 'coupons.already_redeemed');
+      assert.equal(used.details?.order_ref, 'o-2');
+      expectError(await post('/v1/coupons/cpn_nope/revoke', {}, h), 404, 'coupons.not_found');
+      const rep = ok<{ revoked: number; redeemed: number }>(await get(`/v1/coupon-templates/${tp.id}/report`, h));
+      assert.deepEqual([rep.revoked, rep.redeemed], [1, 1]);
+      const admin = await t.newOperator(ten.appId, 'admin');
+      const audit = ok<{ data: { action: string; target_id: string; after: { reason: string } }[] }>(await get(`/v1/apps/${ten.appId}/audit-log?action=coupon.revoke`, { ...bearer(admin.token), 'x-canyu-app': ten.appId }));
+      assert.deepEqual(audit.data.map((e) => [e.target_id, e.after.reason]), [[c1.id, '发错了']]);
+      await t.services.webhooks.idle();
+      assert.deepEqual(rx.received.map((x) => (JSON.parse(x.body) as { type: string; data: { coupon_id: string } }).data.coupon_id), [c1.id]);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('PATCH /v1/coupon-templates/{id} changes only the field sent, each alone', async () => {
+    const tp = await template({ name: '改我', description: 'd', kind: 'fixed', amount: 100, per_user_limit: 3, total_quantity: 50, claimable: false });
+    const url = `/v1/coupon-templates/${tp.id}`;
+    const changes: Record<string, unknown> = { name: '改了', description: 'e', status: 'paused', claimable: true, per_user_limit: 5, total_quantity: null };
+    for (const [field, value] of Object.entries(changes)) {
+      const prior = ok<Record<string, unknown>>(await get(url));
+      ok(await t.inject({ method: 'PATCH', url, headers: sk(), payload: { [field]: value } }));
+      const now = ok<Record<string, unknown>>(await get(url));
+      assert.deepEqual(now[field], value);
+      for (const k of Object.keys(prior)) if (k !== field && k !== 'updated_at') assert.deepEqual(now[k], prior[k], `PATCH {${field}} must not change ${k}`);
+    }
   });
 });
 

@@ -12,6 +12,7 @@ declare module '../../http/errors.ts' {
     'coupons.expired': true;
     'coupons.not_available': true;
     'coupons.order_mismatch': true;
+    'coupons.already_redeemed': true;
   }
 }
 
@@ -26,4 +27,5 @@ defineErrors({
   'coupons.expired': [409, '优惠券已过期'],
   'coupons.not_available': [409, '优惠券当前不可使用'],
   'coupons.order_mismatch': [409, '优惠券不属于该订单'],
+  'coupons.already_redeemed': [409, '优惠券已使用，不能作废'],
 });

@@ -5,7 +5,7 @@ import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import { COUPON_STATUSES } from './schema.ts';
 import type { Coupons } from './service.ts';
 import type { CouponRow, TemplateRow } from './store.ts';
-import { ClaimBody, CouponIdParams, CouponOut, CreateTemplateBody, IssueBody, IssueOut, QuoteBody, QuoteOut, RedeemBody, ReleaseBody, TemplateIdParams, TemplateOut, TemplateReportOut, UpdateTemplateBody, UserIdParams } from './types.ts';
+import { ClaimBody, CouponIdParams, CouponOut, CreateTemplateBody, IssueBody, IssueOut, QuoteBody, QuoteOut, RedeemBody, ReleaseBody, RevokeBody, TemplateIdParams, TemplateOut, TemplateReportOut, UpdateTemplateBody, UserIdParams } from './types.ts';
 
 const tags = ['Coupons'];
 const manage = { secret: true, operator: 'campaigns.manage' } as const;
@@ -181,6 +181,22 @@ export function couponsRoutes(api: Api, deps: { coupons: Coupons; ctx: RequestCt
       schema: { tags, summary: 'The order was cancelled: make the coupon usable again (expired if its time has passed)', params: CouponIdParams, body: ReleaseBody, response: { 200: CouponOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req) => presentCoupon(await coupons.release(ctx(req), appIdOf(req), req.params.couponId, req.body.order_ref)),
+  );
+
+  api.post(
+    '/v1/coupons/:couponId/revoke',
+    {
+      config: { auth: manage },
+      schema: {
+        tags,
+        summary: 'Take back an issued coupon that was not used (audited)',
+        description: 'An available or expired coupon becomes revoked: it can no longer be quoted, redeemed or released (webhook coupon.revoked). Repeating it changes nothing. 409 coupons.already_redeemed for a used coupon (release it first if its order was cancelled). The user’s per-user count is not given back.',
+        params: CouponIdParams,
+        body: RevokeBody.nullish(),
+        response: { 200: CouponOut, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => presentCoupon(await coupons.revoke(ctx(req), appIdOf(req), req.params.couponId, req.body?.reason ?? null)),
   );
 
   api.get(

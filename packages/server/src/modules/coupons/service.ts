@@ -28,6 +28,7 @@ declare module '../../events.ts' {
     'coupon.redeemed': CouponEvent & { orderRef: string; discount: number };
     'coupon.released': CouponEvent & { orderRef: string };
     'coupon.expired': CouponEvent;
+    'coupon.revoked': CouponEvent & { reason: string | null };
   }
 }
 
@@ -232,13 +233,33 @@ export function createCoupons(deps: CouponsDeps) {
       return inTx(ctx.db, async (tx, fx) => {
         const c = await mustCoupon(tx, appId, id, undefined, true);
         if (c.status !== 'redeemed') {
-          if (c.orderRef === null && c.status === 'available') return effectiveStatus(c, now);
+          // Released already (and perhaps expired since): a repeat changes nothing.
+          if (c.orderRef === null && (c.status === 'available' || c.status === 'expired')) return effectiveStatus(c, now);
           throw new AppError('coupons.not_available', `Coupon ${id} is ${c.status}, not redeemed`, { coupon_id: id, status: c.status });
         }
         if (c.orderRef !== orderRef) throw new AppError('coupons.order_mismatch', `Coupon ${id} was used on order ${c.orderRef}, not ${orderRef}`, { coupon_id: id, order_ref: c.orderRef });
         const expired = c.validUntil !== null && c.validUntil <= now;
         const r = await store.setCoupon(tx, id, { status: expired ? 'expired' : 'available', orderRef: null, discount: null, redeemedAt: null });
         fx.event('coupon.released', { appId, couponId: id, templateId: c.templateId, userId: c.userId, orderRef });
+        return r;
+      });
+    },
+
+    /**
+     * An operator or the host takes back an issued coupon that was not used (available or expired):
+     * it can no longer be quoted, redeemed or released. Audited; repeating it changes nothing. A
+     * redeemed coupon is 409 coupons.already_redeemed (release it first if its order was cancelled).
+     */
+    async revoke(ctx: Ctx, appId: string, id: string, reason: string | null): Promise<CouponRow> {
+      const now = clock.now();
+      return inTx(ctx.db, async (tx, fx) => {
+        const c = await mustCoupon(tx, appId, id, undefined, true);
+        if (c.status === 'revoked') return c;
+        if (c.status === 'redeemed') throw new AppError('coupons.already_redeemed', `Coupon ${id} was used on order ${c.orderRef}; release it first if that order was cancelled`, { coupon_id: id, status: c.status, order_ref: c.orderRef });
+        const r = await store.setCoupon(tx, id, { status: 'revoked' });
+        if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'coupon.revoke', targetType: 'coupon', targetId: id, before: { status: effectiveStatus(c, now).status, user_id: c.userId }, after: { status: r.status, reason } });
+        fx.event('coupon.revoked', { appId, couponId: id, templateId: c.templateId, userId: c.userId, reason });
+        await fx.webhook(appId, { type: 'coupon.revoked', key: `${id}:revoked`, data: { coupon_id: id, template_id: c.templateId, user_id: c.userId, reason } });
         return r;
       });
     },

@@ -78,6 +78,7 @@ export const OrderBody = z.strictObject({
 export const QuoteBody = z.strictObject({ order: OrderBody });
 export const RedeemBody = z.strictObject({ order_ref: externalId('order_ref'), order: OrderBody });
 export const ReleaseBody = z.strictObject({ order_ref: externalId('order_ref') });
+export const RevokeBody = z.strictObject({ reason: cleanText(1, 500).optional().describe('Kept in the audit log and sent with the coupon.revoked webhook') });
 
 export const TemplateOut = z
   .object({

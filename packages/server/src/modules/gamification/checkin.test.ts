@@ -212,6 +212,9 @@ describe('levels', () => {
     assert.ok(rv.down >= 1);
     assert.deepEqual(downs.filter((d) => JSON.stringify(d) === '[2,1]').length, 1);
     assert.equal((await t.inject({ method: 'GET', url: `/v1/users/${u}/level`, headers: sk() })).json().level, 1);
+    // A user with no growth at all is at level 1, whose threshold is 0.
+    const fresh = (await t.inject({ method: 'GET', url: '/v1/users/no-growth-yet/level', headers: sk() })).json();
+    assert.deepEqual([fresh.level, fresh.name, fresh.next?.level], [1, '青铜 Bronze', 2]);
   });
 
   it('validates the ladder: numbering and rising thresholds, reward types', async () => {

@@ -119,6 +119,27 @@ describe('redemption', () => {
     expectError(await t.inject({ method: 'GET', url: '/v1/users/buyer-1/orders', headers: h }), 403, 'auth.wrong_user');
     expectError(await t.inject({ method: 'PATCH', url: `/v1/mall/orders/${o2.json().id}`, headers: h, payload: { status: 'shipped' } }), 403, 'auth.forbidden');
   });
+
+  it('a cancelled order is not refunded again through /v1/points/refunds, and a refunded one is not refunded again by cancelling', async () => {
+    const item = await newItem({ name: 'Cap', kind: 'physical', price_type: 'points', price: 30, stock: 5 });
+    const refund = (orderId: string, key: string) => t.inject({ method: 'POST', url: '/v1/points/refunds', headers: sk(), payload: { debit_idempotency_key: `order:${orderId}`, idempotency_key: key } });
+    const patch = (id: string, payload: Record<string, unknown>) => t.inject({ method: 'PATCH', url: `/v1/mall/orders/${id}`, headers: sk(), payload });
+    await give('double-dipper', 60);
+    const o1 = (await redeem('double-dipper', { item_id: item.id, shipping: ship })).json();
+    assert.equal((await patch(o1.id, { status: 'cancelled' })).statusCode, 200);
+    assert.equal(await balance('double-dipper'), 60);
+    const again = await Promise.all(Array.from({ length: 5 }, (_, i) => refund(o1.id, `dd-${i}`)));
+    for (const r of again) expectError(r, 409, 'points.already_refunded');
+    assert.equal(await balance('double-dipper'), 60);
+    // The other order: refunded by hand first, then cancelled (restocked, not refunded twice).
+    const o2 = (await redeem('double-dipper', { item_id: item.id, shipping: ship })).json();
+    assert.equal(await balance('double-dipper'), 30);
+    assert.equal((await refund(o2.id, 'dd-manual')).statusCode, 201);
+    const cancelled = await patch(o2.id, { status: 'cancelled' });
+    assert.equal(cancelled.statusCode, 200, cancelled.body);
+    assert.equal(await balance('double-dipper'), 60);
+    assert.equal((await t.inject({ method: 'GET', url: `/v1/mall/items/${item.id}`, headers: sk() })).json().stock, 5);
+  });
 });
 
 describe('daily login reward', () => {
@@ -157,5 +178,30 @@ describe('daily login reward', () => {
     for (let i = 0; i < 30; i++) credited += await balance(`crowd-${i}`);
     assert.equal(credited, 42);
     assert.equal((await t.inject({ method: 'PUT', url: '/v1/gamification/config', headers: sk(), payload: {} })).statusCode, 200);
+  });
+
+  it('counts the red packets claimed before a budget was set that day', async () => {
+    const config = (daily_reward: Record<string, unknown>) => t.inject({ method: 'PUT', url: '/v1/gamification/config', headers: sk(), payload: { timezone: 'UTC', daily_reward } });
+    fixed = Date.parse('2026-03-03T08:00:00Z');
+    try {
+      assert.equal((await config({ enabled: true, min: 10, max: 10 })).statusCode, 200);
+      for (let i = 0; i < 3; i++) assert.equal((await open(`early-${i}`)).json().amount, 10);
+      // Budget 35 set at noon: 30 already went out this morning, so 5 are left.
+      fixed = Date.parse('2026-03-03T12:00:00Z');
+      assert.equal((await config({ enabled: true, min: 10, max: 10, daily_budget: 35 })).statusCode, 200);
+      const late = await Promise.all(Array.from({ length: 4 }, (_, i) => open(`late-${i}`)));
+      assert.equal(late.reduce((s, r) => s + (r.json().amount as number), 0), 5);
+      // Lifted and set again the same day: the claims in between count too.
+      assert.equal((await config({ enabled: true, min: 10, max: 10 })).statusCode, 200);
+      assert.equal((await open('between')).json().amount, 10);
+      assert.equal((await config({ enabled: true, min: 10, max: 10, daily_budget: 60 })).statusCode, 200);
+      // 30 + 5 + 10 = 45 of 60 spent: 15 left.
+      assert.equal((await open('last')).json().amount, 10);
+      assert.equal((await open('after-last')).json().amount, 5);
+      assert.equal((await open('none-left')).json().amount, 0);
+    } finally {
+      fixed = null;
+      await t.inject({ method: 'PUT', url: '/v1/gamification/config', headers: sk(), payload: {} });
+    }
   });
 });

@@ -345,7 +345,8 @@ export const dailyRewards = pgTable(
     budgetDay: date('budget_day', { mode: 'string' }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.appId, t.userId, t.localDate] })],
+  // budget_day: a budget set during the day counts the claims made before it.
+  (t) => [primaryKey({ columns: [t.appId, t.userId, t.localDate] }), index('gm_daily_rewards_budget_day').on(t.appId, t.budgetDay)],
 );
 
 export const dailyBudget = pgTable(

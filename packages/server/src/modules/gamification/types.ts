@@ -144,7 +144,16 @@ export const BadgeBody = z.strictObject({
   sort: z.number().int().min(-1_000_000).max(1_000_000).default(0),
 });
 export type BadgeInput = z.infer<typeof BadgeBody>;
-export const BadgePatch = BadgeBody.omit({ key: true, criteria: true }).partial();
+// Patches list their fields without defaults: a field not sent never changes (zod 4 applies a
+// `.default()` even inside `.partial()`, which would reset it).
+export const BadgePatch = z.strictObject({
+  name: cleanText(1, 100).optional(),
+  description: cleanText(0, 1000).nullable().optional(),
+  icon_url: z.url().max(2000).nullable().optional(),
+  rewards: Rewards.optional(),
+  active: z.boolean().optional(),
+  sort: z.number().int().min(-1_000_000).max(1_000_000).optional(),
+});
 export type BadgePatchInput = z.infer<typeof BadgePatch>;
 
 // ---- tasks --------------------------------------------------------------------------------------
@@ -163,7 +172,16 @@ export const TaskBody = z.strictObject({
   active: z.boolean().default(true),
 });
 export type TaskInput = z.infer<typeof TaskBody>;
-export const TaskPatch = TaskBody.omit({ key: true, period: true, event: true }).partial();
+export const TaskPatch = z.strictObject({
+  name: cleanText(1, 200).optional(),
+  description: cleanText(0, 1000).nullable().optional(),
+  conditions: Conditions.optional(),
+  target: z.number().int().min(1).max(1_000_000).optional(),
+  rewards: Rewards.min(1).optional(),
+  group: Key.nullable().optional(),
+  sort: z.number().int().min(-1_000_000).max(1_000_000).optional(),
+  active: z.boolean().optional(),
+});
 export type TaskPatchInput = z.infer<typeof TaskPatch>;
 
 // ---- lottery ------------------------------------------------------------------------------------

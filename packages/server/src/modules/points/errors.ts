@@ -8,6 +8,7 @@ declare module '../../http/errors.ts' {
     'points.entry_not_found': true;
     'points.idempotency_conflict': true;
     'points.not_refundable': true;
+    'points.already_refunded': true;
   }
 }
 
@@ -18,4 +19,5 @@ defineErrors({
   'points.entry_not_found': [404, '积分流水不存在'],
   'points.idempotency_conflict': [409, '该幂等键已用于另一笔积分变动'],
   'points.not_refundable': [409, '该积分流水不能退还'],
+  'points.already_refunded': [409, '该笔积分扣减已退还过'],
 });

@@ -98,6 +98,8 @@ describe('earn and spend over HTTP', () => {
       findIssue(expectError(await spendReq('alice', { type: 'points', amount, idempotency_key: 'x-3' }), 400, 'validation_failed'), 'body.amount');
     }
     findIssue(expectError(await earnReq('alice', { type: 'points', amount: 1 }), 400, 'validation_failed'), 'body.idempotency_key');
+    const past = new Date(clock.now().getTime() - 1000).toISOString();
+    findIssue(expectError(await earnReq('alice', { type: 'points', amount: 1, idempotency_key: 'x-past', expires_at: past }), 400, 'validation_failed'), 'body.expires_at');
     findIssue(expectError(await earnReq('alice', { type: 'points', amount: 1, idempotency_key: 'has space' }), 400, 'validation_failed'), 'body.idempotency_key');
     expectError(await t.inject({ method: 'GET', url: '/v1/users/alice/points/diamonds', headers: sk() }), 404, 'points.unknown_type');
   });
@@ -281,6 +283,49 @@ describe('operator adjustments and refunds', () => {
   });
 });
 
+describe('a debit is refunded at most once', () => {
+  const refundReq = (body: Record<string, unknown>) => t.inject({ method: 'POST', url: '/v1/points/refunds', headers: sk(), payload: body });
+
+  it('sequential refunds under new keys: one 201, then 409 points.already_refunded; the first key replays', async () => {
+    const u = 'refund-seq';
+    assert.equal((await earnReq(u, { type: 'points', amount: 100, idempotency_key: 'rs-earn' })).statusCode, 201);
+    assert.equal((await spendReq(u, { type: 'points', amount: 40, idempotency_key: 'rs-spend' })).statusCode, 201);
+    const first = await refundReq({ debit_idempotency_key: 'rs-spend', idempotency_key: 'rs-back-0' });
+    assert.equal(first.statusCode, 201, first.body);
+    assert.equal(first.json().amount, 40);
+    assert.equal(first.json().refund_of, (await svc().history(sys(), A.appId, { limit: 1, userId: u, kind: 'spend' }))[0]!.id.toString());
+    for (let i = 1; i < 5; i++) {
+      const err = expectError(await refundReq({ debit_idempotency_key: 'rs-spend', idempotency_key: `rs-back-${i}` }), 409, 'points.already_refunded');
+      assert.equal(err.details?.refund_entry_id, first.json().id);
+      assert.equal(err.details?.field, 'body.debit_idempotency_key');
+    }
+    const replay = await refundReq({ debit_idempotency_key: 'rs-spend', idempotency_key: 'rs-back-0' });
+    assert.equal(replay.statusCode, 200);
+    assert.equal(replay.json().id, first.json().id);
+    // The refund key cannot be reused for another debit either.
+    await spendReq(u, { type: 'points', amount: 40, idempotency_key: 'rs-spend-2' });
+    expectError(await refundReq({ debit_idempotency_key: 'rs-spend-2', idempotency_key: 'rs-back-0' }), 409, 'points.idempotency_conflict');
+    const b = await svc().balance(sys(), A.appId, u, 'points');
+    assert.deepEqual([b.balance, b.earned, b.spent], [60, 100, 40]);
+    await assertLedgerConsistent();
+  });
+
+  it('8 concurrent refunds of one debit under different keys: exactly one succeeds', async () => {
+    const u = 'refund-race';
+    await svc().earn(sys(), A.appId, { userId: u, type: 'points', amount: 100, key: 'rr-earn' });
+    await svc().spend(sys(), A.appId, { userId: u, type: 'points', amount: 40, key: 'rr-spend' });
+    const res = await Promise.all(Array.from({ length: 8 }, (_, i) => refundReq({ debit_idempotency_key: 'rr-spend', idempotency_key: `rr-back-${i}` })));
+    const codes = res.map((r) => r.statusCode).sort();
+    assert.deepEqual(codes, [201, 409, 409, 409, 409, 409, 409, 409], res.map((r) => r.body).join('\n'));
+    for (const r of res.filter((x) => x.statusCode === 409)) assert.equal(r.json().error.code, 'points.already_refunded');
+    // And through the service, racing with the HTTP path's winner already in place and each other.
+    const more = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => svc().refund(sys(), A.appId, { debitKey: 'rr-spend', key: `rr-svc-${i}` })));
+    assert.ok(more.every((r) => r.status === 'rejected' && (r.reason as AppError).code === 'points.already_refunded'));
+    assert.equal(await balanceOf(u), 100);
+    await assertLedgerConsistent();
+  });
+});
+
 describe('earn rules', () => {
   const ingest = (events: { event_id: string; user_id: string; name: string; properties?: Record<string, unknown> }[]) => t.inject({ method: 'POST', url: '/v1/events', headers: sk(), payload: { events } });
 
@@ -345,6 +390,23 @@ describe('earn rules', () => {
     expectError(await t.inject({ method: 'PATCH', url: '/v1/points/rules/rule_nope', headers: sk(), payload: { amount: 1 } }), 404, 'points.rule_not_found');
     assert.equal((await t.inject({ method: 'DELETE', url: `/v1/points/rules/${id}`, headers: sk() })).statusCode, 204);
     expectError(await t.inject({ method: 'DELETE', url: `/v1/points/rules/${id}`, headers: sk() }), 404, 'points.rule_not_found');
+  });
+});
+
+describe('PATCH /v1/points/rules/{id}', () => {
+  it('changes only the field sent, each alone', async () => {
+    const created = await t.inject({ method: 'POST', url: '/v1/points/rules', headers: sk(), payload: { name: 'Patch me', event: 'patch.me', source: 'domain', conditions: { a: 1 }, type: 'growth', amount: 4, daily_cap: 10, weekly_cap: 20, total_cap: 30, timezone: 'Asia/Shanghai', expires_in_days: 9, active: false } });
+    assert.equal(created.statusCode, 201, created.body);
+    const url = `/v1/points/rules/${created.json().id}`;
+    const changes: Record<string, unknown> = { name: 'Patched', conditions: { b: 'x' }, amount: 5, daily_cap: null, weekly_cap: 21, total_cap: null, timezone: 'UTC', expires_in_days: null, active: true };
+    for (const [field, value] of Object.entries(changes)) {
+      const prior = (await t.inject({ method: 'GET', url, headers: sk() })).json();
+      const r = await t.inject({ method: 'PATCH', url, headers: sk(), payload: { [field]: value } });
+      assert.equal(r.statusCode, 200, r.body);
+      const now = (await t.inject({ method: 'GET', url, headers: sk() })).json();
+      assert.deepEqual(now[field], value);
+      for (const k of Object.keys(prior)) if (k !== field && k !== 'updated_at') assert.deepEqual(now[k], prior[k], `PATCH {${field}} must not change ${k}`);
+    }
   });
 });
 

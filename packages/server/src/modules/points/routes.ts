@@ -39,6 +39,7 @@ export const presentEntry = (e: EntryRow) => ({
   actor: { type: e.actorType, id: e.actorId },
   expires_at: iso(e.expiresAt),
   lots: e.lots ? e.lots.map(([id, amount, exp]) => ({ lot_id: String(id), amount: Number(amount), expires_at: exp ? new Date(exp).toISOString() : null })) : null,
+  refund_of: e.refundOf === null ? null : String(e.refundOf),
   created_at: e.createdAt.toISOString(),
 });
 
@@ -268,6 +269,8 @@ export function pointsRoutes(api: Api, deps: { points: Points; ctx: RequestCtx }
       schema: {
         tags,
         summary: 'Give back a debit in full; the points keep their original expiry dates',
+        description:
+          'A debit is refunded at most once, whichever way (this call, or cancelling the mall order that spent it): a second refund under another idempotency_key is 409 points.already_refunded (details name the refund entry); the same idempotency_key replays the refund (200).',
         body: z.strictObject({ debit_idempotency_key: IdempotencyKey.describe('The idempotency key of the spend to give back'), idempotency_key: IdempotencyKey, reason: z.string().min(1).max(500).optional() }),
         response: { 200: EntryResultOut, 201: EntryResultOut, ...errors(400, 401, 403, 404, 409) },
       },

@@ -66,6 +66,8 @@ export const entries = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     /** Debits: the lots consumed, as [lot id, amount, lot expiry] triples (audit, refunds). */
     lots: jsonb('lots').$type<[number, number, string | null][]>(),
+    /** Refunds: the debit entry they give back. At most one refund per debit (unique index below). */
+    refundOf: bigint('refund_of', { mode: 'number' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -73,6 +75,8 @@ export const entries = pgTable(
     index('pt_entries_user').on(t.appId, t.userId, t.type, t.id),
     index('pt_entries_app').on(t.appId, t.id),
     check('pt_entries_amount_nonzero', sql`${t.amount} <> 0`),
+    // A debit is given back once, whichever path refunds it (the API, a cancelled mall order…).
+    uniqueIndex('pt_entries_refund_of').on(t.appId, t.refundOf).where(sql`${t.refundOf} is not null`),
   ],
 );
 

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
 import type { EventBus, EventName } from '../../events.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError, fieldError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { loadCache } from '../../lib/cache.ts';
 import { defined } from '../../lib/objects.ts';
@@ -140,6 +140,8 @@ export function createPoints(deps: PointsDeps) {
   async function creditAs(ctx: TxCtx, appId: string, kind: 'earn' | 'adjust', input: CreditInput): Promise<EntryResult> {
     const t = await typeOf(ctx, appId, input.type);
     const now = deps.clock.now();
+    // Points that are expired the moment they arrive would be credited and expired at once.
+    if (input.expiresAt && input.expiresAt <= now) throw fieldError('body.expires_at', `must be in the future (now is ${now.toISOString()})`, 'a date-time after now');
     const expiresAt = expiresAtFor(t.expiry, now, { at: input.expiresAt ?? null, days: input.expiresInDays ?? null });
     const write = { ...entryWrite(ctx, appId, kind, input, 1, now), expiresAt, earned: input.amount };
     const r = await retryOnKeyRace(ctx, async () => {
@@ -220,18 +222,38 @@ export function createPoints(deps: PointsDeps) {
 
     /**
      * Gives back a debit in full, into lots with the original expiry dates. Idempotent by `key`;
-     * refunding needs the debit's own idempotency key.
+     * refunding needs the debit's own idempotency key. A debit is refunded at most once, whatever
+     * the path (this call, a cancelled mall order): a refund under another key is
+     * points.already_refunded. The balance lock serialises refunds of one debit, and the unique
+     * index on pt_entries.refund_of is the last line of defence.
      */
     refund(ctx: TxCtx, appId: string, input: { debitKey: string; key: string; reason?: string | null; source?: Source | null }): Promise<EntryResult> {
       const run = () =>
         inTransaction(ctx, async (tx) => {
           const debit = await store.findEntryByKey(tx.db, appId, input.debitKey);
-          if (!debit) throw new AppError('points.entry_not_found', `No ledger entry has idempotency key "${input.debitKey}"`, { idempotency_key: input.debitKey });
-          if (debit.amount >= 0 || !debit.lots || debit.kind === 'expire') throw new AppError('points.not_refundable', `Entry ${debit.id} is a ${debit.kind} of ${debit.amount}; only debits can be refunded`, { entry_id: String(debit.id) });
+          if (!debit) throw new AppError('points.entry_not_found', `No ledger entry has idempotency key "${input.debitKey}"`, { field: 'body.debit_idempotency_key', idempotency_key: input.debitKey });
+          if (debit.amount >= 0 || !debit.lots || debit.kind === 'expire') throw new AppError('points.not_refundable', `Entry ${debit.id} is a ${debit.kind} of ${debit.amount}; only debits can be refunded`, { field: 'body.debit_idempotency_key', entry_id: String(debit.id) });
           const now = deps.clock.now();
           const locked = await store.lockBalance(tx.db, appId, debit.userId, debit.type, input.key, now);
           const amount = -debit.amount;
-          if (locked?.dupId != null) return checkReplay({ entry: (await store.findEntry(tx.db, appId, locked.dupId))!, replayed: true }, 'refund', { userId: debit.userId, type: debit.type, amount, key: input.key }, 1);
+          if (locked?.dupId != null) {
+            const r = checkReplay({ entry: (await store.findEntry(tx.db, appId, locked.dupId))!, replayed: true }, 'refund', { userId: debit.userId, type: debit.type, amount, key: input.key }, 1);
+            if (r.entry.refundOf !== debit.id) throw new AppError('points.idempotency_conflict', `Idempotency key "${input.key}" was already used for another ledger change (entry ${r.entry.id})`, { field: 'body.idempotency_key', entry_id: String(r.entry.id) });
+            return r;
+          }
+          // Read after taking the lock: a refund committed by an earlier lock holder is visible.
+          const prior = await store.findRefundOf(tx.db, appId, debit.id);
+          // The lock statement's key check ran on its snapshot from before the wait: a concurrent
+          // replay of this same refund finds it here.
+          if (prior && prior.idemKey === input.key) return { entry: prior, replayed: true };
+          if (prior) {
+            throw new AppError('points.already_refunded', `Entry ${debit.id} (${debit.amount} ${debit.type}) was already refunded by entry ${prior.id}; a debit is refunded at most once`, {
+              field: 'body.debit_idempotency_key',
+              entry_id: String(debit.id),
+              refund_entry_id: String(prior.id),
+              refund_idempotency_key: prior.idemKey,
+            });
+          }
           const r = await store.creditLots(tx.db, {
             appId,
             userId: debit.userId,
@@ -247,12 +269,19 @@ export function createPoints(deps: PointsDeps) {
             actorType: ctx.actor.type,
             actorId: ctx.actor.id,
             now,
+            refundOf: debit.id,
             parts: debit.lots.map(([, n, exp]) => ({ amount: Number(n), expiresAt: exp ? new Date(exp) : null })),
           });
           announce(tx, r.entry);
           return r;
         });
       return retryOnKeyRace(ctx, run);
+    },
+
+    /** The refund of the debit with this idempotency key, if it was refunded. */
+    async refundOf(ctx: Ctx, appId: string, debitKey: string): Promise<EntryRow | null> {
+      const debit = await store.findEntryByKey(ctx.db, appId, debitKey);
+      return debit ? ((await store.findRefundOf(ctx.db, appId, debit.id)) ?? null) : null;
     },
 
     // ---- reads ----------------------------------------------------------------------------------

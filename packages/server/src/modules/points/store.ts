@@ -33,6 +33,7 @@ type RawEntry = {
   actor_id: string | null;
   expires_at: Date | null;
   lots: [number, number, string | null][] | null;
+  refund_of: number | null;
   created_at: Date;
   replayed: boolean;
 };
@@ -56,6 +57,7 @@ function toEntry(r: RawEntry): EntryRow {
     actorId: r.actor_id,
     expiresAt: dateOrNull(r.expires_at),
     lots: r.lots,
+    refundOf: r.refund_of === null ? null : num(r.refund_of),
     createdAt: date(r.created_at),
   };
 }
@@ -116,7 +118,7 @@ export async function credit(db: Db, w: EntryWrite & { expiresAt: Date | null; e
 }
 
 /** Restores consumed lots (a refund keeps the points' original expiry), one statement, lock held. */
-export async function creditLots(db: Db, w: EntryWrite & { parts: { amount: number; expiresAt: Date | null }[] }): Promise<{ entry: EntryRow; replayed: boolean }> {
+export async function creditLots(db: Db, w: EntryWrite & { refundOf: number; parts: { amount: number; expiresAt: Date | null }[] }): Promise<{ entry: EntryRow; replayed: boolean }> {
   const amounts = w.parts.map((p) => p.amount);
   const expiries = w.parts.map((p) => (p.expiresAt ? p.expiresAt.toISOString() : null));
   const res = await db.execute<RawEntry>(sql`
@@ -127,9 +129,9 @@ export async function creditLots(db: Db, w: EntryWrite & { parts: { amount: numb
       where app_id = ${w.appId} and user_id = ${w.userId} and type = ${w.type} and not exists (select 1 from dup)
       returning balance
     ), ins as (
-      insert into pt_entries (app_id, user_id, type, kind, amount, balance_after, idem_key, fingerprint, reason, source_type, source_id, rule_id, actor_type, actor_id, created_at)
+      insert into pt_entries (app_id, user_id, type, kind, amount, balance_after, idem_key, fingerprint, reason, source_type, source_id, rule_id, actor_type, actor_id, refund_of, created_at)
       select ${w.appId}, ${w.userId}, ${w.type}, ${w.kind}, ${w.amount}::bigint, bal.balance, ${w.key}, ${w.fingerprint}, ${w.reason}, ${w.sourceType}, ${w.sourceId}, ${w.ruleId},
-             ${w.actorType}, ${w.actorId}, ${w.now}::timestamptz
+             ${w.actorType}, ${w.actorId}, ${w.refundOf}::bigint, ${w.now}::timestamptz
       from bal
       returning *
     ), lot as (
@@ -245,6 +247,15 @@ export async function findEntryByKey(db: Db, appId: string, key: string): Promis
     .select()
     .from(entries)
     .where(and(eq(entries.appId, appId), eq(entries.idemKey, key)));
+  return r;
+}
+
+/** The refund already written for a debit, if any (at most one: pt_entries_refund_of). */
+export async function findRefundOf(db: Db, appId: string, debitId: number): Promise<EntryRow | undefined> {
+  const [r] = await db
+    .select()
+    .from(entries)
+    .where(and(eq(entries.appId, appId), eq(entries.refundOf, debitId)));
   return r;
 }
 

@@ -147,6 +147,7 @@ export const EntryOut = z
     actor: z.object({ type: z.string(), id: z.string().nullable() }),
     expires_at: z.string().nullable().describe('Credits: when these points expire'),
     lots: z.array(z.object({ lot_id: z.string(), amount: z.number(), expires_at: z.string().nullable() })).nullable().describe('Debits: the credits consumed, soonest-expiring first'),
+    refund_of: z.string().nullable().describe('Refunds: the id of the debit entry given back (each debit at most once)'),
     created_at: z.string(),
   })
   .meta({ id: 'PointsEntry' });

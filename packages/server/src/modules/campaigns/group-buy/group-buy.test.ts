@@ -111,6 +111,33 @@ describe('a team', () => {
   });
 });
 
+describe('the leader leaving', () => {
+  it('is refused while others are in the team; alone, it dissolves the team and frees the leader to open another', async () => {
+    const cid = await campaign({}, { budget: 4000 * 3 });
+    const team = ok<Team>(await open(cid, 'boss'), 201);
+    ok(await join(team.share_code, 'f1'));
+    const refused = expectError(await a.post(`/v1/group-buy/teams/${team.id}/members/boss/leave`), 409, 'group_buy.leader_cannot_leave');
+    assert.equal(refused.details?.member_count, 2);
+    ok(await a.post(`/v1/group-buy/teams/${team.id}/members/f1/leave`));
+    const left = ok<Team>(await a.post(`/v1/group-buy/teams/${team.id}/members/boss/leave`));
+    assert.equal(left.status, 'failed');
+    assert.ok(left.members.every((m) => m.status !== 'joined'));
+    expectError(await join(team.share_code, 'f2'), 409, 'group_buy.team_closed');
+    await t.services.webhooks.idle();
+    const failed = hooks(team.id).filter((h) => h.type === 'group_buy.team.failed');
+    assert.deepEqual(failed.map((h) => (h.data as unknown as { reason: string }).reason), ['leader_left']);
+    // The budget committed for the team is back and the leader may open another.
+    assert.equal(ok<{ committed: number }>(await a.get(`/v1/campaigns/${cid}`)).committed, 0);
+    const next = ok<Team>(await open(cid, 'boss'), 201);
+    // The last join and the leader leaving race: either the join wins (the leader is refused) or
+    // the team is dissolved first (the join finds it closed); never an open team without its leader.
+    const [out, joined] = await Promise.all([a.post(`/v1/group-buy/teams/${next.id}/members/boss/leave`), join(next.share_code, 'f3')]);
+    const after = ok<Team>(await a.get(`/v1/group-buy/teams/${next.id}`));
+    if (out.statusCode === 200) assert.deepEqual([joined.statusCode, after.status], [409, 'failed']);
+    else assert.deepEqual([out.json().error.code, joined.statusCode, after.status, after.member_count], ['group_buy.leader_cannot_leave', 200, 'open', 2]);
+  });
+});
+
 describe('the deadline', () => {
   it('fails an incomplete team once, releases every seat and the budget, and tells the host who paid', async () => {
     const cid = await campaign({}, { budget: 3 * 4000 });

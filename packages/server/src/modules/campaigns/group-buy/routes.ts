@@ -114,7 +114,14 @@ export function groupBuyRoutes(api: Api, deps: { groupBuy: GroupBuy; ctx: Reques
     '/v1/group-buy/teams/:teamId/members/:userId/leave',
     {
       config: { auth: { ...manage, user: true } },
-      schema: { tags, summary: 'A member who has not paid gives the seat back', params: MemberParams, response: { 200: TeamOut, ...errors(400, 401, 403, 404, 409) } },
+      schema: {
+        tags,
+        summary: 'A member who has not paid gives the seat back',
+        description:
+          'The leader may leave only when nobody else is in the team: that dissolves it (status failed, webhook group_buy.team.failed with reason leader_left) and they may open another. While other members are in it, the leader gets 409 group_buy.leader_cannot_leave. A paid member cannot leave (409 group_buy.member_closed).',
+        params: MemberParams,
+        response: { 200: TeamOut, ...errors(400, 401, 403, 404, 409) },
+      },
     },
     async (req) => {
       assertActsFor(req, req.params.userId);

@@ -25,7 +25,7 @@ declare module '../../../events.ts' {
     'group_buy.member.confirmed': TeamEvent & { userId: string; orderRef: string };
     'group_buy.member.left': TeamEvent & { userId: string };
     'group_buy.team.succeeded': TeamEvent & { members: { userId: string; orderRef: string | null }[]; autoFilled: number };
-    'group_buy.team.failed': TeamEvent & { members: { userId: string; orderRef: string | null }[]; reason: 'deadline' | 'cancelled' };
+    'group_buy.team.failed': TeamEvent & { members: { userId: string; orderRef: string | null }[]; reason: 'deadline' | 'cancelled' | 'leader_left' };
   }
 }
 
@@ -49,7 +49,7 @@ export function createGroupBuy(deps: GroupBuyDeps) {
   const payloadMembers = (ms: MemberRow[]) => ms.map((m) => ({ user_id: m.userId, order_ref: m.orderRef }));
 
   /** Closes a team whose time is up (or whose campaign was cancelled): success by auto-fill, or failure. */
-  async function settle(tx: Db, fx: Effects, team: TeamRow, now: Date, reason: 'deadline' | 'cancelled'): Promise<void> {
+  async function settle(tx: Db, fx: Effects, team: TeamRow, now: Date, reason: 'deadline' | 'cancelled' | 'leader_left'): Promise<void> {
     const c = (await campaignStore.findCampaign(tx, team.appId, team.campaignId))!;
     const s = settingsOf(c);
     const base = { appId: team.appId, campaignId: team.campaignId, teamId: team.id };
@@ -186,7 +186,12 @@ export function createGroupBuy(deps: GroupBuyDeps) {
       });
     },
 
-    /** A member who has not paid gives the seat back. */
+    /**
+     * A member who has not paid gives the seat back. The leader may leave only an otherwise empty
+     * team, which dissolves it (failed, reason leader_left: budget and participation released, so
+     * they may open another); while others are in it the leader is refused with
+     * group_buy.leader_cannot_leave. The team row lock serialises this with joins.
+     */
     async leave(ctx: Ctx, appId: string, teamId: string, userId: string): Promise<{ team: TeamRow; members: MemberRow[] }> {
       return deps.inTx(ctx.db, async (tx, fx) => {
         const team = await mustTeam(tx, appId, teamId, true);
@@ -194,6 +199,14 @@ export function createGroupBuy(deps: GroupBuyDeps) {
         if (!m) throw new AppError('group_buy.member_not_found', `User ${userId} is not in team ${teamId}`, { team_id: teamId, user_id: userId });
         if (m.status !== 'joined') throw new AppError('group_buy.member_closed', `User ${userId} is ${m.status} in team ${teamId}; a paid member is refunded by the host, not by leaving`, { team_id: teamId, status: m.status });
         if (team.status !== 'open') throw new AppError('group_buy.team_closed', `Team ${teamId} is ${team.status}`, { team_id: teamId, status: team.status });
+        if (userId === team.leaderUserId) {
+          if (team.memberCount > 1) {
+            throw new AppError('group_buy.leader_cannot_leave', `User ${userId} leads team ${teamId}, which has ${team.memberCount - 1} other member(s); the leader can leave only an otherwise empty team`, { team_id: teamId, member_count: team.memberCount });
+          }
+          await settle(tx, fx, team, clock.now(), 'leader_left');
+          fx.event('group_buy.member.left', { appId, campaignId: team.campaignId, teamId, userId });
+          return withMembers(tx, (await store.findTeam(tx, appId, teamId))!);
+        }
         await store.setMember(tx, teamId, userId, { status: 'left', leftAt: clock.now() });
         await store.freeSeat(tx, teamId);
         const c = (await campaignStore.findCampaign(tx, appId, team.campaignId))!;

@@ -60,7 +60,9 @@ export function createLevels(shared: Shared) {
       const defs = await levelsOf(ctx, appId);
       if (!defs.some((l) => l.benefits.points_multiplier !== 1)) return 1;
       const row = await store.findUserLevel(ctx.db, appId, userId);
-      return defs.find((l) => l.level === row?.level)?.benefits.points_multiplier ?? 1;
+      // A user never levelled is at the level a growth of 0 reaches (level 1 when its threshold is 0).
+      const level = Math.max(row?.level ?? 0, levelFor(defs, 0)?.level ?? 0);
+      return defs.find((l) => l.level === level)?.benefits.points_multiplier ?? 1;
     },
 
     /**
@@ -124,7 +126,9 @@ export function createLevels(shared: Shared) {
     /** The user's level card: current level, growth, the next level and what it takes. */
     async ofUser(ctx: Ctx, appId: string, userId: string) {
       const [defs, growth, row] = await Promise.all([levelsOf(ctx, appId), growthOf(ctx, appId, userId), store.findUserLevel(ctx.db, appId, userId)]);
-      const level = row?.level ?? 0;
+      // The stored level (never lowered without a periodic review) or what the growth reaches now,
+      // whichever is higher: a user with no growth is at level 1 when level 1's threshold is 0.
+      const level = Math.max(row?.level ?? 0, levelFor(defs, growth)?.level ?? 0);
       const current = defs.find((l) => l.level === level) ?? null;
       const next = nextLevel(defs, level, growth);
       return { level, current, growth, next, changedAt: row?.changedAt ?? null };

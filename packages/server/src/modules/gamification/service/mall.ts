@@ -5,7 +5,7 @@
 // points (with their original expiry) and restores stock and the user's limit.
 import { randomInt } from 'node:crypto';
 import type { Ctx } from '../../../context.ts';
-import { AppError, fieldError } from '../../../http/errors.ts';
+import { AppError, fieldError, isAppError } from '../../../http/errors.ts';
 import { newId } from '../../../lib/ids.ts';
 import { defined } from '../../../lib/objects.ts';
 import { localDate } from '../../../lib/localtime.ts';
@@ -150,7 +150,13 @@ export function createMall(shared: Shared, abuse: Abuse) {
           throw new AppError('mall.invalid_transition', `Order ${id} is ${current}; it cannot become ${p.status}`, { from: current, to: p.status, allowed: canTransition(current, p.status) });
         }
         if (p.status === 'cancelled') {
-          await deps.points.refund(tx, appId, { debitKey: `order:${id}`, key: `order-refund:${id}`, reason: p.reason ?? `Order ${id} cancelled`, source: { type: 'mall_order', id } });
+          try {
+            await deps.points.refund(tx, appId, { debitKey: `order:${id}`, key: `order-refund:${id}`, reason: p.reason ?? `Order ${id} cancelled`, source: { type: 'mall_order', id } });
+          } catch (err) {
+            // The points were already given back through POST /v1/points/refunds: the order is
+            // cancelled and restocked, and the debit is not refunded a second time.
+            if (!isAppError(err) || err.code !== 'points.already_refunded') throw err;
+          }
           await store.returnStock(tx.db, row.itemId, row.quantity);
           await store.removePurchase(tx.db, appId, row.itemId, row.userId, row.quantity);
         }
@@ -182,10 +188,14 @@ export function createMall(shared: Shared, abuse: Abuse) {
         if (!claim) return null;
         let amount = drawn;
         if (dr.daily_budget !== null) {
-          const spent = await store.lockBudget(tx.db, appId, budgetDay);
+          const spent = await store.lockBudget(tx.db, appId, budgetDay, { userId, localDate: date });
           amount = Math.max(0, Math.min(drawn, dr.daily_budget - spent));
           if (amount !== drawn) await store.setDailyAmount(tx.db, appId, userId, date, amount);
           if (amount > 0) await store.spendBudget(tx.db, appId, budgetDay, amount);
+        } else {
+          // No budget now; if one was in force earlier today its row keeps counting, so setting it
+          // again later today still sees every claim (no row yet: the claim rows are counted then).
+          await store.spendBudget(tx.db, appId, budgetDay, amount);
         }
         const entries = amount > 0 ? [(await deps.points.earn(tx, appId, { userId, type: cfg.points_type, amount, key: `daily:${userId}:${date}`, reason: 'Daily login reward', source: { type: 'daily_reward', id: `${userId}:${date}` } })).entry] : [];
         tx.afterCommit(() => deps.bus.publish('daily_reward.claimed', { appId, userId, id: `daily:${userId}:${date}`, date, amount }));

@@ -160,9 +160,17 @@ export async function setDailyAmount(db: Db, appId: string, userId: string, date
     .where(and(eq(dailyRewards.appId, appId), eq(dailyRewards.userId, userId), eq(dailyRewards.localDate, date)));
 }
 
-/** Locks the app's budget row of a day and returns what was spent. */
-export async function lockBudget(db: Db, appId: string, day: string): Promise<number> {
-  await db.insert(dailyBudget).values({ appId, day, spent: 0 }).onConflictDoNothing();
+/**
+ * Locks the app's budget row of a day and returns what was spent. The row is created by the first
+ * claim that finds a budget in force, counting the claims made earlier that day without one (all
+ * but the caller's own claim, which it is about to count).
+ */
+export async function lockBudget(db: Db, appId: string, day: string, own: { userId: string; localDate: string }): Promise<number> {
+  await db.execute(sql`
+    insert into gm_daily_budget (app_id, day, spent)
+    select ${appId}, ${day}, coalesce(sum(amount), 0) from gm_daily_rewards
+     where app_id = ${appId} and budget_day = ${day} and not (user_id = ${own.userId} and local_date = ${own.localDate})
+    on conflict do nothing`);
   const [r] = await db
     .select({ spent: dailyBudget.spent })
     .from(dailyBudget)

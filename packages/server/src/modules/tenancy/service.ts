@@ -311,7 +311,7 @@ export function createTenancy(deps: TenancyDeps) {
       const decoded = decodeJwt(token);
       if (!decoded) throw invalid('not a JWT');
       if (decoded.header.alg !== 'HS256') throw invalid('alg must be HS256');
-      const { sub, exp, iat } = decoded.claims;
+      const { sub, exp, iat, nbf } = decoded.claims;
       // Same rule as user ids in paths and bodies: the id ends up in SQL text (no NUL) and logs.
       if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || /[\u0000-\u001f\u007f]/.test(sub)) throw invalid('sub must be the user id (1-255 characters, no control characters)');
       if (typeof exp !== 'number' || !Number.isFinite(exp)) throw invalid('exp (expiry, seconds since epoch) is required');
@@ -325,6 +325,8 @@ export function createTenancy(deps: TenancyDeps) {
         throw new AppError('auth.expired_token', 'The user token has expired', { expired_at: Number.isNaN(at.getTime()) ? null : at.toISOString() });
       }
       if (typeof iat === 'number' && iat > now + LEEWAY) throw invalid('iat is in the future');
+      if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf))) throw invalid('nbf must be seconds since epoch');
+      if (typeof nbf === 'number' && nbf > now + LEEWAY) throw invalid('not valid yet (nbf is in the future)');
       if (exp - now > deps.userTokenMaxTtl + LEEWAY) throw invalid(`lifetime exceeds the maximum of ${deps.userTokenMaxTtl} seconds`);
       return sub;
     },

@@ -728,6 +728,22 @@ describe('minting end-user tokens', () => {
     }
   });
 
+  it('honours nbf with the same leeway as exp', async () => {
+    const early = signHs256({ sub: 'nbf-user', exp: nowS() + 600, iat: nowS(), nbf: nowS() + 300 }, M.secretKey);
+    const h = { ...bearer(M.publishableKey), 'x-user-token': early };
+    const err = expectError(await t.inject({ method: 'GET', url: '/v1/me', headers: h }), 401, 'auth.invalid_token');
+    assert.match(err.message, /nbf/);
+    const withinLeeway = signHs256({ sub: 'nbf-user', exp: nowS() + 600, nbf: nowS() + 10 }, M.secretKey);
+    ok(await t.inject({ method: 'GET', url: '/v1/me', headers: { ...bearer(M.publishableKey), 'x-user-token': withinLeeway } }));
+    expectError(await t.inject({ method: 'GET', url: '/v1/me', headers: { ...bearer(M.publishableKey), 'x-user-token': signHs256({ sub: 'nbf-user', exp: nowS() + 600, nbf: 'soon' }, M.secretKey) } }), 401, 'auth.invalid_token');
+    try {
+      offsetMs = 301_000;
+      ok(await t.inject({ method: 'GET', url: '/v1/me', headers: h }));
+    } finally {
+      offsetMs = 0;
+    }
+  });
+
   it('only a secret key may mint', async () => {
     const owner = await t.newOperator(M.appId, 'owner');
     expectError(await mint('u', {}, bearer(M.publishableKey)), 403, 'auth.forbidden');

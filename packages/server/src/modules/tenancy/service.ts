@@ -33,6 +33,8 @@ export type TenancyDeps = {
   clock: Clock;
   log: { warn(obj: object, msg: string): void };
   userTokenMaxTtl: number;
+  /** When false (the default), only an operator who owns or administers an app may create apps. */
+  openAppCreation?: boolean;
   sessionTtlSeconds?: number;
   /** Upper bound on how long another server may serve a stale credential if a NOTIFY is lost. */
   cacheTtlMs?: number;
@@ -187,6 +189,11 @@ export function createTenancy(deps: TenancyDeps) {
     },
 
     async createApp(ctx: Ctx, input: { name: string; ownerOperatorId?: string | undefined }) {
+      // An analyst or moderator of one app must not be able to mint a tenant (and its keys) of
+      // their own; the CLI and first start act as the instance itself and are not limited.
+      if (ctx.actor.type === 'operator' && !deps.openAppCreation && !(await store.managesAnyApp(ctx.db, ctx.actor.id))) {
+        throw new AppError('apps.create_forbidden', 'Only an operator who is owner or admin of an app may create apps (or set CANYU_OPEN_APP_CREATION=true)');
+      }
       const result = await tx(ctx, async (c) => {
         const app = await store.insertApp(c.db, { id: newId('app'), name: input.name });
         const secret = await issueKey(c, app.id, 'secret', 'Default secret key');

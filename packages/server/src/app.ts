@@ -22,6 +22,7 @@ import { errors, type Api } from './http/route.ts';
 import { validatorCompiler } from './http/validation.ts';
 import type { Jobs } from './jobs.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
+import { secretBoxFor } from './lib/secrets.ts';
 import { auditRoutes, createAudit } from './modules/audit/index.ts';
 import { campaignsRoutes, createCampaigns } from './modules/campaigns/index.ts';
 import { couponsRoutes, createCoupons } from './modules/coupons/index.ts';
@@ -57,7 +58,8 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const clock = deps.clock ?? systemClock;
   const { db, pool } = deps.database;
   const audit = createAudit();
-  const tenancy = createTenancy({ db, pool, audit, bus, clock, log, userTokenMaxTtl: deps.config.userTokenMaxTtl, openAppCreation: deps.config.openAppCreation });
+  const secrets = secretBoxFor(deps.config.secretKey, deps.config.secretKeyPrevious);
+  const tenancy = createTenancy({ db, pool, audit, bus, clock, log, secrets, userTokenMaxTtl: deps.config.userTokenMaxTtl, openAppCreation: deps.config.openAppCreation });
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
   const webhooks = createWebhooks({ db, clock, audit, log });

@@ -22,6 +22,8 @@ export type SecretBox = {
   isCurrent(stored: string): boolean;
   /** Id of the current key (8 hex characters of its SHA-256), safe to log. */
   keyId: string;
+  /** How text sealed under the current key starts. */
+  prefix: string;
 };
 
 /** A master key as configured: 32 bytes as 64 hex characters or as base64/base64url. */
@@ -43,6 +45,7 @@ export function createSecretBox(current: Buffer, previous: Buffer[] = []): Secre
   const keys = new Map<string, Buffer>([[keyId, current], ...previous.map((k) => [idOf(k), k] as [string, Buffer])]);
   return {
     keyId,
+    prefix: `${PREFIX}${keyId}:`,
     seal(plain) {
       const iv = randomBytes(12);
       const c = createCipheriv('aes-256-gcm', current, iv);
@@ -91,4 +94,11 @@ export function loadOrCreateMasterKey(configured: string | undefined, dataDir: s
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     return { key: fs.readFileSync(file, 'utf8').trim(), file, created: false };
   }
+}
+
+/** The box for a configured master key and its predecessors (both already validated by config.ts). */
+export function secretBoxFor(current: string | undefined, previous: string[] = []): SecretBox {
+  const key = current === undefined ? null : parseMasterKey(current);
+  if (!key) throw new Error('No master key: set CANYU_SECRET_KEY, or start through main.ts/the CLI, which read or create <data dir>/secret.key');
+  return createSecretBox(key, previous.map((k) => parseMasterKey(k)).filter((k): k is Buffer => k !== null));
 }

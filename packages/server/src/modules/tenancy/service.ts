@@ -7,6 +7,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { newId, sha256 } from '../../lib/ids.ts';
 import { decodeJwt, hs256Matches, signHs256 } from '../../lib/jwt.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../../lib/password.ts';
+import type { SecretBox } from '../../lib/secrets.ts';
 import type { Audit } from '../audit/index.ts';
 import { generateKey, generateSessionToken, keyHint, kindOfKey, type KeyKind } from './rules/keys.ts';
 import { canAssignRole, type Role } from './rules/permissions.ts';
@@ -33,6 +34,8 @@ export type TenancyDeps = {
   clock: Clock;
   log: { warn(obj: object, msg: string): void };
   userTokenMaxTtl: number;
+  /** Seals secret keys at rest (they must be read back to verify the user tokens they sign). */
+  secrets: SecretBox;
   /** When false (the default), only an operator who owns or administers an app may create apps. */
   openAppCreation?: boolean;
   sessionTtlSeconds?: number;
@@ -143,8 +146,10 @@ export function createTenancy(deps: TenancyDeps) {
       appId,
       kind,
       name,
+      // Lookups go through the hash. A SHA-256 of 190+ random bits cannot be reversed or guessed,
+      // so no pepper is needed (and none to re-hash on a master-key rotation).
       keyHash: sha256(plaintext),
-      secret: kind === 'secret' ? plaintext : null,
+      secret: kind === 'secret' ? deps.secrets.seal(plaintext) : null,
       hint: keyHint(plaintext),
     });
     return { key: publicKey(row), plaintext };
@@ -165,7 +170,7 @@ export function createTenancy(deps: TenancyDeps) {
     let secrets = secretsCache.get(appId);
     if (!secrets) {
       const rows = await store.activeSecretKeys(deps.db, appId);
-      secrets = rows.map((r) => ({ id: r.id, secret: r.secret ?? '', revokedAt: r.revokedAt?.getTime() ?? null }));
+      secrets = rows.map((r) => ({ id: r.id, secret: r.secret ? deps.secrets.open(r.secret) : '', revokedAt: r.revokedAt?.getTime() ?? null }));
       secretsCache.set(appId, secrets);
     }
     const now = deps.clock.now().getTime();
@@ -175,7 +180,23 @@ export function createTenancy(deps: TenancyDeps) {
   const service = {
     async start(): Promise<void> {
       stopped = false;
+      await service.sealSecrets();
       await listen();
+    },
+
+    /**
+     * Seals secret keys stored before sealing existed, and re-seals those sealed under a previous
+     * master key (rotation). Idempotent and safe with several servers starting at once: each row
+     * is replaced only if it still holds what was read.
+     */
+    async sealSecrets(): Promise<number> {
+      let n = 0;
+      for (const row of await store.storedSecrets(deps.db, deps.secrets.prefix)) {
+        if (deps.secrets.isCurrent(row.secret)) continue;
+        if (await store.replaceSecret(deps.db, row.id, row.secret, deps.secrets.seal(deps.secrets.open(row.secret)))) n++;
+      }
+      if (n > 0) secretsCache.clear();
+      return n;
     },
     async stop(): Promise<void> {
       stopped = true;

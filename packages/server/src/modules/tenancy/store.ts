@@ -1,5 +1,5 @@
 // All SQL over the tenancy tables (tn_*).
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db } from '../../db/index.ts';
 import { apps, appKeys, appMembers, operators, operatorSessions } from './schema.ts';
@@ -82,6 +82,25 @@ export async function activeSecretKeys(db: Db, appId: string): Promise<KeyRow[]>
     .from(appKeys)
     .where(and(eq(appKeys.appId, appId), eq(appKeys.kind, 'secret'), or(isNull(appKeys.revokedAt), gt(appKeys.revokedAt, sql`now()`))))
     .orderBy(desc(appKeys.createdAt));
+}
+
+/** Stored secret keys not starting with `currentPrefix` (plain from before sealing, or sealed under an older master key). */
+export async function storedSecrets(db: Db, currentPrefix: string): Promise<{ id: string; secret: string }[]> {
+  const rows = await db
+    .select({ id: appKeys.id, secret: appKeys.secret })
+    .from(appKeys)
+    .where(and(isNotNull(appKeys.secret), sql`left(${appKeys.secret}, ${currentPrefix.length}) <> ${currentPrefix}`));
+  return rows.map((r) => ({ id: r.id, secret: r.secret! }));
+}
+
+/** Compare-and-set of one key's stored secret; false when another server changed it first. */
+export async function replaceSecret(db: Db, id: string, expected: string, next: string): Promise<boolean> {
+  const r = await db
+    .update(appKeys)
+    .set({ secret: next })
+    .where(and(eq(appKeys.id, id), eq(appKeys.secret, expected)))
+    .returning({ id: appKeys.id });
+  return r.length > 0;
 }
 
 export async function setKeyRevokedAt(db: Db, appId: string, keyId: string, at: Date): Promise<KeyRow | undefined> {

@@ -17,10 +17,12 @@ import { AppError, isAppError, validationError, zhMessageOf, type FieldIssue } f
 import { purgeIdempotencyKeys, registerIdempotency } from './http/idempotency.ts';
 import { prefersChinese } from './http/messages.ts';
 import { createMemoryLimiter, createRedisLimiter, type RateLimiter } from './http/rate-limit.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
 import { errors, type Api } from './http/route.ts';
 import { validatorCompiler } from './http/validation.ts';
 import type { Jobs } from './jobs.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
+import { secretBoxFor } from './lib/secrets.ts';
 import { auditRoutes, createAudit } from './modules/audit/index.ts';
 import { campaignsRoutes, createCampaigns } from './modules/campaigns/index.ts';
 import { couponsRoutes, createCoupons } from './modules/coupons/index.ts';
@@ -56,7 +58,8 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const clock = deps.clock ?? systemClock;
   const { db, pool } = deps.database;
   const audit = createAudit();
-  const tenancy = createTenancy({ db, pool, audit, bus, clock, log, userTokenMaxTtl: deps.config.userTokenMaxTtl });
+  const secrets = secretBoxFor(deps.config.secretKey, deps.config.secretKeyPrevious);
+  const tenancy = createTenancy({ db, pool, audit, bus, clock, log, secrets, userTokenMaxTtl: deps.config.userTokenMaxTtl, openAppCreation: deps.config.openAppCreation });
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
   const webhooks = createWebhooks({ db, clock, audit, log });
@@ -88,6 +91,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   const app = Fastify({
     logger: deps.logger === undefined ? { level: config.logLevel } : deps.logger,
     bodyLimit: config.bodyLimit,
+    // req.ip is the client behind trusted proxies (X-Forwarded-For), else the socket address.
+    trustProxy: config.trustProxy,
     disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     genReqId: (req) => {
       const h = req.headers['x-request-id'];
@@ -162,7 +167,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
-  const authHook = createAuthHook({ tenancy: services.tenancy, limiter, rateLimit: config.rateLimit });
+  registerSecurityHeaders(app);
+  const authHook = createAuthHook({ tenancy: services.tenancy, limiter, rateLimit: config.rateLimit, authFailuresPerIp: config.authFailuresPerIp });
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (req, reply) => {
     if (req.is404) return;
@@ -265,7 +271,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   // ---- modules --------------------------------------------------------------------------------
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const realtimeTransports = realtimeRoutes(api, { realtime: services.realtime, tenancy: services.tenancy });
-  tenancyRoutes(api, { tenancy: services.tenancy, ctx, limiter });
+  tenancyRoutes(api, { tenancy: services.tenancy, ctx, limiter, db });
   auditRoutes(api, { audit: services.audit, ctx });
   usersRoutes(api, { users: services.users, ctx });
   eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });

@@ -4,6 +4,7 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { migrate, openDb, type Database } from './db/index.ts';
 import { randomBase62 } from './lib/ids.ts';
+import { loadOrCreateMasterKey } from './lib/secrets.ts';
 import { startServer } from './main.ts';
 import { ROLES, type Role } from './modules/tenancy/index.ts';
 import { createProgress } from './progress.ts';
@@ -23,7 +24,8 @@ function config(): Config {
 
 /** Opens (or attaches to) the database, migrates, and runs fn with the services. */
 async function withServices<T>(fn: (s: Awaited<ReturnType<typeof buildApp>>) => Promise<T>): Promise<T> {
-  const cfg = { ...config(), jobs: false, bootstrap: false, logLevel: 'warn' as const };
+  const base = config();
+  const cfg = { ...base, jobs: false, bootstrap: false, logLevel: 'warn' as const, secretKey: loadOrCreateMasterKey(base.secretKey, base.dataDir).key };
   const progress = createProgress('Opening database');
   let database: Database | undefined;
   try {

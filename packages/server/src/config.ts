@@ -1,12 +1,54 @@
 // The only reader of process.env. Everything else receives a validated Config.
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseMasterKey } from './lib/secrets.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** proxy-addr's named ranges, accepted by Fastify's trustProxy. */
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function validProxyEntry(entry: string): boolean {
+  if (NAMED_RANGES.has(entry)) return true;
+  const [addr, bits, ...rest] = entry.split('/');
+  if (rest.length > 0 || !addr) return false;
+  const family = net.isIP(addr);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies in front of Canyu are trusted to say who the client is (X-Forwarded-For): a hop
+ * count ("1" = the one load balancer in front), or addresses/CIDRs of the proxies. Off by default:
+ * without a proxy, X-Forwarded-For is whatever the client wrote.
+ */
+const trustProxy = z
+  .string()
+  .transform((v, ctx): false | number | string[] => {
+    const t = v.trim();
+    if (t === 'false' || t === 'off' || t === 'no') return false;
+    if (/^\d+$/.test(t)) {
+      const n = Number(t);
+      if (n > 100) ctx.addIssue({ code: 'custom', message: 'a hop count must be at most 100' });
+      return n === 0 ? false : n;
+    }
+    const entries = t.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+    const bad = entries.filter((x) => !validProxyEntry(x));
+    if (entries.length === 0 || bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a hop count or comma-separated proxy IPs/CIDRs (e.g. "1" or "10.0.0.0/8,192.168.1.7"); not valid: ${bad.join(', ') || '(empty)'}` });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
+const masterKey = z.string().refine((v) => parseMasterKey(v) !== null, '32 random bytes as 64 hex characters (e.g. `openssl rand -hex 32`) or base64');
 
 const EnvSchema = z.object({
   PORT: int(0, 65535).default(4000),
@@ -28,6 +70,15 @@ const EnvSchema = z.object({
   CANYU_BOOTSTRAP: bool.default(true),
   CANYU_DB_POOL: int(2, 200).default(10),
   CANYU_PUBLIC_URL: z.string().url().optional(),
+  CANYU_TRUST_PROXY: trustProxy.default(false),
+  CANYU_SECRET_KEY: masterKey.optional(),
+  CANYU_SECRET_KEY_PREVIOUS: z
+    .string()
+    .transform((v) => v.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+    .refine((keys) => keys.every((k) => parseMasterKey(k) !== null), 'comma-separated master keys (64 hex characters each)')
+    .default([]),
+  CANYU_AUTH_FAILURES_PER_IP: int(1, 1_000_000).default(30),
+  CANYU_OPEN_APP_CREATION: bool.default(false),
 });
 
 export type Config = {
@@ -47,6 +98,16 @@ export type Config = {
   dbPoolSize: number;
   /** Base URL users reach this Canyu at (links in emails: unsubscribe, tracked clicks). */
   publicUrl: string;
+  /** Fastify's trustProxy: false, a hop count, or the trusted proxies' addresses/CIDRs. */
+  trustProxy: false | number | string[];
+  /** Master key sealing secrets at rest; when unset, main.ts reads or creates `<dataDir>/secret.key`. */
+  secretKey: string | undefined;
+  /** Earlier master keys, still accepted for reading while rows are re-sealed (rotation). */
+  secretKeyPrevious: string[];
+  /** Failed authentications (bad keys, sessions, tokens) per client IP per minute before 429. */
+  authFailuresPerIp: number;
+  /** When true any signed-in operator may create apps; else only owners/admins of an app. */
+  openAppCreation: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -76,6 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrap: e.CANYU_BOOTSTRAP,
     dbPoolSize: e.CANYU_DB_POOL,
     publicUrl: (e.CANYU_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    trustProxy: e.CANYU_TRUST_PROXY,
+    secretKey: e.CANYU_SECRET_KEY,
+    secretKeyPrevious: e.CANYU_SECRET_KEY_PREVIOUS,
+    authFailuresPerIp: e.CANYU_AUTH_FAILURES_PER_IP,
+    openAppCreation: e.CANYU_OPEN_APP_CREATION,
   };
 }
 

@@ -19,9 +19,12 @@ after(() => db.close());
 describe('startServer on an external database (DATABASE_URL)', () => {
   it('bootstraps once, serves real HTTP, and stops cleanly', async () => {
     const printed: string[] = [];
-    const config = { ...loadConfig({ DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }) };
+    // With DATABASE_URL and no CANYU_SECRET_KEY, the master key is generated into the data dir too.
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-main-'));
+    const config = { ...loadConfig({ DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CANYU_DATA_DIR: dataDir }) };
     const server = await startServer(config, { handleSignals: false, print: (s) => printed.push(s) });
     try {
+      assert.match(fs.readFileSync(path.join(dataDir, 'secret.key'), 'utf8'), /^[0-9a-f]{64}\n$/);
       const banner = printed.join('\n');
       const sk = /sk_[A-Za-z0-9]+/.exec(banner)?.[0];
       assert.ok(sk, 'banner shows the secret key');

@@ -5,6 +5,7 @@ import { bootstrapBanner, bootstrapIfEmpty } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { migrate, openDb, redact, type Database } from './db/index.ts';
 import { createJobs, type Jobs } from './jobs.ts';
+import { loadOrCreateMasterKey } from './lib/secrets.ts';
 import { createProgress } from './progress.ts';
 
 export type Running = { url: string; stop(): Promise<void> };
@@ -47,6 +48,11 @@ export async function startServer(config: Config, opts: { handleSignals?: boolea
   }
 
   try {
+    // Sealed secrets (secret keys, webhook secrets) are unreadable without this key: back it up
+    // with the database. Generated once into the data dir when CANYU_SECRET_KEY is unset.
+    const master = loadOrCreateMasterKey(config.secretKey, config.dataDir);
+    if (master.created) progress.log(`Generated the master key for secrets at rest in ${master.file} (back it up with the database, or set CANYU_SECRET_KEY)`);
+    config = { ...config, secretKey: master.key };
     database = await openDb({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,

@@ -46,7 +46,13 @@ export type AuthOptions = {
   tenancy: Tenancy;
   limiter: RateLimiter;
   rateLimit: { perKey: number; perUser: number; windowMs: number };
+  /** Failed authentications per client IP per minute; past it, that IP gets 429 before any check. */
+  authFailuresPerIp: number;
 };
+
+const FAILURE_WINDOW_MS = 60_000;
+/** Errors that mean "these credentials are not valid": guessing keys, sessions or tokens. */
+const AUTH_FAILURES = new Set(['auth.invalid_key', 'auth.revoked_key', 'auth.invalid_session', 'auth.invalid_token', 'auth.expired_token']);
 
 function bearer(req: FastifyRequest): string | null {
   const h = req.headers.authorization;
@@ -126,9 +132,24 @@ export function createAuthHook(opts: AuthOptions) {
     if (!hit.ok) throw new AppError('rate_limited', `Rate limit of ${max} requests per ${windowMs / 1000}s exceeded; retry after ${hit.retryAfterS}s`, { limit: max, window_seconds: windowMs / 1000 }, { retryAfter: hit.retryAfterS });
     reply.header('x-ratelimit-limit', max).header('x-ratelimit-remaining', hit.remaining);
   };
+  // Forged keys are refused cheaply, but refusing is not enough: an IP that keeps failing is
+  // slowed down before its next guess is even looked at.
+  const identifyLimited = async (req: FastifyRequest): Promise<Principal> => {
+    const key = `authfail:${req.ip}`;
+    const failures = await opts.limiter.peek(key);
+    if (failures >= opts.authFailuresPerIp) {
+      throw new AppError('rate_limited', 'Too many failed authentications from this address; retry in a minute', { limit: opts.authFailuresPerIp, window_seconds: FAILURE_WINDOW_MS / 1000 }, { retryAfter: FAILURE_WINDOW_MS / 1000 });
+    }
+    try {
+      return await identify(req, opts.tenancy);
+    } catch (err) {
+      if (err instanceof AppError && AUTH_FAILURES.has(err.code)) await opts.limiter.hit(key, opts.authFailuresPerIp, FAILURE_WINDOW_MS);
+      throw err;
+    }
+  };
   return async function authHook(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const policy = req.routeOptions.config.auth;
-    const p = policy?.public && !req.headers.authorization ? ANONYMOUS : await identify(req, opts.tenancy);
+    const p = policy?.public && !req.headers.authorization ? ANONYMOUS : await identifyLimited(req);
     req.principal = p;
     authorize(p, policy);
     switch (p.kind) {
@@ -141,7 +162,8 @@ export function createAuthHook(opts: AuthOptions) {
         await limit(reply, `u:${p.appId}:${p.userId}`, perUser);
         break;
       case 'operator':
-        await limit(reply, `o:${p.sessionId}`, perKey);
+        // Per operator, not per session: signing in again must not reset the counter.
+        await limit(reply, `o:${p.operatorId}`, perKey);
         break;
     }
   };

@@ -37,6 +37,7 @@ const CORE = {
   'apps.not_found': [404, '应用不存在'],
   'apps.key_not_found': [404, '密钥不存在'],
   'apps.last_secret_key': [409, '不能吊销最后一个有效的服务端密钥'],
+  'apps.create_forbidden': [403, '只有应用的所有者或管理员可以创建新应用'],
   'operators.not_found': [404, '运营账号不存在'],
   'operators.email_taken': [409, '该邮箱已被注册'],
   'operators.last_owner': [409, '应用至少需要保留一名所有者'],

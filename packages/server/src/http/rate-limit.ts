@@ -4,7 +4,12 @@
 import type { Redis } from 'ioredis';
 
 export type Hit = { ok: boolean; remaining: number; retryAfterS: number };
-export type RateLimiter = { hit(key: string, limit: number, windowMs: number): Promise<Hit> | Hit; close(): Promise<void> };
+export type RateLimiter = {
+  hit(key: string, limit: number, windowMs: number): Promise<Hit> | Hit;
+  /** The count in the current window without adding to it (for limits on failures only). */
+  peek(key: string): Promise<number> | number;
+  close(): Promise<void>;
+};
 
 export function createMemoryLimiter(): RateLimiter {
   const windows = new Map<string, { count: number; resetAt: number }>();
@@ -23,6 +28,10 @@ export function createMemoryLimiter(): RateLimiter {
       }
       w.count++;
       return { ok: w.count <= limit, remaining: Math.max(0, limit - w.count), retryAfterS: Math.max(1, Math.ceil((w.resetAt - now) / 1000)) };
+    },
+    peek(key) {
+      const w = windows.get(key);
+      return w && w.resetAt > Date.now() ? w.count : 0;
     },
     async close() {
       windows.clear();
@@ -48,6 +57,13 @@ export function createRedisLimiter(redis: Redis, log: { warn(obj: object, msg: s
           log.warn({ err }, 'Redis rate limiter unavailable; using per-server counters');
         }
         return fallback.hit(key, limit, windowMs);
+      }
+    },
+    async peek(key) {
+      try {
+        return Number((await redis.get(`canyu:rl:${key}`)) ?? 0);
+      } catch {
+        return fallback.peek(key);
       }
     },
     async close() {

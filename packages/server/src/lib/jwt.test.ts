@@ -42,7 +42,7 @@ describe('HS256 JWT', () => {
     assert.ok(forgedHeader);
     assert.equal(hs256Matches(forgedHeader, 'secret'), false);
     // A truncated or empty signature is a mismatch, not an exception (timingSafeEqual would throw).
-    for (const sig of [s!.slice(0, -2), '', 'AA']) {
+    for (const sig of [s!.slice(0, -3), '', 'AA']) {
       const d = decodeJwt(`${token.split('.').slice(0, 2).join('.')}.${sig}`);
       assert.ok(d);
       assert.equal(hs256Matches(d, 'secret'), false);
@@ -84,5 +84,22 @@ describe('HS256 JWT', () => {
       `${b64(42)}.${b64({ sub: 'u' })}.sig`,
     ];
     for (const t of bad) assert.equal(decodeJwt(t), null, t);
+  });
+
+  it('refuses padded, non-canonical or non-alphabet base64url (one token has one spelling)', () => {
+    const token = signHs256({ sub: 'u', exp: 2_000_000_000 }, 'k');
+    const [h, c, sig] = token.split('.') as [string, string, string];
+    assert.ok(decodeJwt(token));
+    // The signature is 32 bytes = 43 characters: '=' padding makes 44.
+    assert.equal(decodeJwt(`${h}.${c}.${sig}=`), null, 'padding');
+    assert.equal(decodeJwt(`${h}=.${c}.${sig}`), null, 'padding in the header');
+    // The last character of 43 carries 2 unused bits: setting them gives the same bytes, another spelling.
+    const last = sig.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const twin = alphabet[alphabet.indexOf(last) ^ 1]!;
+    assert.equal(decodeJwt(`${h}.${c}.${sig.slice(0, -1)}${twin}`), null, 'non-canonical trailing bits');
+    assert.equal(decodeJwt(`${h}.${c}.${sig.slice(0, 10)}+/${sig.slice(12)}`), null, 'standard base64 alphabet');
+    assert.equal(decodeJwt(`${h}.${c}.${sig.slice(0, 10)} ${sig.slice(11)}`), null, 'whitespace');
+    assert.equal(decodeJwt(`${h}.${c}.${sig}AA`), null, 'impossible length');
   });
 });

@@ -1,4 +1,5 @@
 // An in-process Canyu on a fresh test database, plus shortcuts to create tenants and operators.
+import { randomBytes } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
@@ -12,9 +13,14 @@ export type Tenant = { appId: string; secretKey: string; publishableKey: string 
 
 let counter = 0;
 
+/** One master key per test process, so apps built on one test database can read each other's sealed secrets. */
+const TEST_MASTER_KEY = randomBytes(32).toString('hex');
+
 export async function startTestApp(opts: { config?: Partial<Config>; clock?: Clock; database?: TestDatabase } = {}) {
   const database = opts.database ?? (await createTestDatabase());
-  const config: Config = { ...loadConfig({}), logLevel: 'silent', jobs: false, bootstrap: false, ...opts.config };
+  // Every injected request comes from one address, and tests fail authentication on purpose: the
+  // per-address failure limit is tested on its own (http/security.test.ts).
+  const config: Config = { ...loadConfig({}), logLevel: 'silent', jobs: false, bootstrap: false, authFailuresPerIp: 1_000_000, secretKey: TEST_MASTER_KEY, ...opts.config };
   const built = await buildApp({ config, database, logger: false, ...(opts.clock ? { clock: opts.clock } : {}) });
   await built.app.ready();
   const { app, services, systemCtx } = built;

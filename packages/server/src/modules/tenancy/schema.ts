@@ -17,8 +17,9 @@ export const appKeys = pgTable(
     kind: text('kind', { enum: ['secret', 'publishable'] }).notNull(),
     name: text('name').notNull().default(''),
     keyHash: text('key_hash').notNull(),
-    // Secret keys also sign end-user tokens (HS256), so the key itself must be kept; publishable
-    // keys are public by design. Lookups always go through key_hash.
+    // Secret keys also sign end-user tokens (HS256), so the key itself must be kept: sealed with
+    // the server master key (lib/secrets.ts, `enc:v1:…`); publishable keys are public by design
+    // and keep none. Lookups always go through key_hash.
     secret: text('secret'),
     hint: text('hint').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -7,6 +7,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { newId, sha256 } from '../../lib/ids.ts';
 import { decodeJwt, hs256Matches, signHs256 } from '../../lib/jwt.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../../lib/password.ts';
+import type { SecretBox } from '../../lib/secrets.ts';
 import type { Audit } from '../audit/index.ts';
 import { generateKey, generateSessionToken, keyHint, kindOfKey, type KeyKind } from './rules/keys.ts';
 import { canAssignRole, type Role } from './rules/permissions.ts';
@@ -33,6 +34,10 @@ export type TenancyDeps = {
   clock: Clock;
   log: { warn(obj: object, msg: string): void };
   userTokenMaxTtl: number;
+  /** Seals secret keys at rest (they must be read back to verify the user tokens they sign). */
+  secrets: SecretBox;
+  /** When false (the default), only an operator who owns or administers an app may create apps. */
+  openAppCreation?: boolean;
   sessionTtlSeconds?: number;
   /** Upper bound on how long another server may serve a stale credential if a NOTIFY is lost. */
   cacheTtlMs?: number;
@@ -141,8 +146,10 @@ export function createTenancy(deps: TenancyDeps) {
       appId,
       kind,
       name,
+      // Lookups go through the hash. A SHA-256 of 190+ random bits cannot be reversed or guessed,
+      // so no pepper is needed (and none to re-hash on a master-key rotation).
       keyHash: sha256(plaintext),
-      secret: kind === 'secret' ? plaintext : null,
+      secret: kind === 'secret' ? deps.secrets.seal(plaintext) : null,
       hint: keyHint(plaintext),
     });
     return { key: publicKey(row), plaintext };
@@ -163,7 +170,7 @@ export function createTenancy(deps: TenancyDeps) {
     let secrets = secretsCache.get(appId);
     if (!secrets) {
       const rows = await store.activeSecretKeys(deps.db, appId);
-      secrets = rows.map((r) => ({ id: r.id, secret: r.secret ?? '', revokedAt: r.revokedAt?.getTime() ?? null }));
+      secrets = rows.map((r) => ({ id: r.id, secret: r.secret ? deps.secrets.open(r.secret) : '', revokedAt: r.revokedAt?.getTime() ?? null }));
       secretsCache.set(appId, secrets);
     }
     const now = deps.clock.now().getTime();
@@ -173,7 +180,23 @@ export function createTenancy(deps: TenancyDeps) {
   const service = {
     async start(): Promise<void> {
       stopped = false;
+      await service.sealSecrets();
       await listen();
+    },
+
+    /**
+     * Seals secret keys stored before sealing existed, and re-seals those sealed under a previous
+     * master key (rotation). Idempotent and safe with several servers starting at once: each row
+     * is replaced only if it still holds what was read.
+     */
+    async sealSecrets(): Promise<number> {
+      let n = 0;
+      for (const row of await store.storedSecrets(deps.db, deps.secrets.prefix)) {
+        if (deps.secrets.isCurrent(row.secret)) continue;
+        if (await store.replaceSecret(deps.db, row.id, row.secret, deps.secrets.seal(deps.secrets.open(row.secret)))) n++;
+      }
+      if (n > 0) secretsCache.clear();
+      return n;
     },
     async stop(): Promise<void> {
       stopped = true;
@@ -187,6 +210,11 @@ export function createTenancy(deps: TenancyDeps) {
     },
 
     async createApp(ctx: Ctx, input: { name: string; ownerOperatorId?: string | undefined }) {
+      // An analyst or moderator of one app must not be able to mint a tenant (and its keys) of
+      // their own; the CLI and first start act as the instance itself and are not limited.
+      if (ctx.actor.type === 'operator' && !deps.openAppCreation && !(await store.managesAnyApp(ctx.db, ctx.actor.id))) {
+        throw new AppError('apps.create_forbidden', 'Only an operator who is owner or admin of an app may create apps (or set CANYU_OPEN_APP_CREATION=true)');
+      }
       const result = await tx(ctx, async (c) => {
         const app = await store.insertApp(c.db, { id: newId('app'), name: input.name });
         const secret = await issueKey(c, app.id, 'secret', 'Default secret key');
@@ -311,7 +339,7 @@ export function createTenancy(deps: TenancyDeps) {
       const decoded = decodeJwt(token);
       if (!decoded) throw invalid('not a JWT');
       if (decoded.header.alg !== 'HS256') throw invalid('alg must be HS256');
-      const { sub, exp, iat } = decoded.claims;
+      const { sub, exp, iat, nbf } = decoded.claims;
       // Same rule as user ids in paths and bodies: the id ends up in SQL text (no NUL) and logs.
       if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || /[\u0000-\u001f\u007f]/.test(sub)) throw invalid('sub must be the user id (1-255 characters, no control characters)');
       if (typeof exp !== 'number' || !Number.isFinite(exp)) throw invalid('exp (expiry, seconds since epoch) is required');
@@ -325,6 +353,8 @@ export function createTenancy(deps: TenancyDeps) {
         throw new AppError('auth.expired_token', 'The user token has expired', { expired_at: Number.isNaN(at.getTime()) ? null : at.toISOString() });
       }
       if (typeof iat === 'number' && iat > now + LEEWAY) throw invalid('iat is in the future');
+      if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf))) throw invalid('nbf must be seconds since epoch');
+      if (typeof nbf === 'number' && nbf > now + LEEWAY) throw invalid('not valid yet (nbf is in the future)');
       if (exp - now > deps.userTokenMaxTtl + LEEWAY) throw invalid(`lifetime exceeds the maximum of ${deps.userTokenMaxTtl} seconds`);
       return sub;
     },

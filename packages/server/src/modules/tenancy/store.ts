@@ -1,5 +1,5 @@
 // All SQL over the tenancy tables (tn_*).
-import { and, asc, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db } from '../../db/index.ts';
 import { apps, appKeys, appMembers, operators, operatorSessions } from './schema.ts';
@@ -84,6 +84,25 @@ export async function activeSecretKeys(db: Db, appId: string): Promise<KeyRow[]>
     .orderBy(desc(appKeys.createdAt));
 }
 
+/** Stored secret keys not starting with `currentPrefix` (plain from before sealing, or sealed under an older master key). */
+export async function storedSecrets(db: Db, currentPrefix: string): Promise<{ id: string; secret: string }[]> {
+  const rows = await db
+    .select({ id: appKeys.id, secret: appKeys.secret })
+    .from(appKeys)
+    .where(and(isNotNull(appKeys.secret), sql`left(${appKeys.secret}, ${currentPrefix.length}) <> ${currentPrefix}`));
+  return rows.map((r) => ({ id: r.id, secret: r.secret! }));
+}
+
+/** Compare-and-set of one key's stored secret; false when another server changed it first. */
+export async function replaceSecret(db: Db, id: string, expected: string, next: string): Promise<boolean> {
+  const r = await db
+    .update(appKeys)
+    .set({ secret: next })
+    .where(and(eq(appKeys.id, id), eq(appKeys.secret, expected)))
+    .returning({ id: appKeys.id });
+  return r.length > 0;
+}
+
 export async function setKeyRevokedAt(db: Db, appId: string, keyId: string, at: Date): Promise<KeyRow | undefined> {
   const [r] = await db
     .update(appKeys)
@@ -133,6 +152,17 @@ export async function findLiveSession(db: Db, tokenHash: string): Promise<(Sessi
   return r ? { ...r.s, disabled: r.disabledAt !== null } : undefined;
 }
 
+/** Has this operator ever signed in from this address (a session, live or not, records it)? */
+export async function hasSignedInFrom(db: Db, email: string, ip: string): Promise<boolean> {
+  const [r] = await db
+    .select({ id: operatorSessions.id })
+    .from(operatorSessions)
+    .innerJoin(operators, eq(operators.id, operatorSessions.operatorId))
+    .where(and(sql`lower(${operators.email}) = lower(${email})`, eq(operatorSessions.ip, ip)))
+    .limit(1);
+  return r !== undefined;
+}
+
 export async function revokeSession(db: Db, sessionId: string): Promise<void> {
   await db.update(operatorSessions).set({ revokedAt: sql`now()` }).where(eq(operatorSessions.id, sessionId));
 }
@@ -167,6 +197,16 @@ export async function listMembers(db: Db, appId: string): Promise<MemberRow[]> {
     .innerJoin(operators, eq(operators.id, appMembers.operatorId))
     .where(eq(appMembers.appId, appId))
     .orderBy(asc(appMembers.createdAt), asc(appMembers.operatorId));
+}
+
+/** Is the operator owner or admin of at least one app? */
+export async function managesAnyApp(db: Db, operatorId: string): Promise<boolean> {
+  const [r] = await db
+    .select({ id: appMembers.appId })
+    .from(appMembers)
+    .where(and(eq(appMembers.operatorId, operatorId), inArray(appMembers.role, ['owner', 'admin'])))
+    .limit(1);
+  return r !== undefined;
 }
 
 export async function upsertMember(db: Db, appId: string, operatorId: string, role: Role): Promise<{ previous: Role | null }> {

@@ -32,6 +32,18 @@ describe('sensitive-word filter (Aho–Corasick)', () => {
     assert.equal(f.mask('what the F-U-C-K').text, 'what the *******');
   });
 
+  it('sees through emoji, variation selectors and ZWJ between characters, and still matches listed emoji', () => {
+    const f = compileFilter(['敏感', 'spam', '😈', '❤️']);
+    const words = (text: string) => [...new Set(f.scan(text).map((m) => m.word))].sort();
+    for (const text of ['敏😀感', '敏👨‍👩‍👧感', '敏\ufe0f感', '敏🇨🇳感', '敏😀 😀感']) assert.deepEqual(words(text), ['敏感'], text);
+    assert.deepEqual(words('s🙂p🙂a🙂m'), ['spam']);
+    assert.deepEqual(words('敏❤️感'), ['❤', '敏感'].sort(), 'the listed emoji and the word around it');
+    assert.equal(f.mask('这很敏😀感!').text, '这很***!');
+    assert.deepEqual(f.scan('坏😈人').map((m) => m.word), ['😈'], 'a listed emoji is still a word');
+    assert.deepEqual(f.scan('我❤你').map((m) => m.word), ['❤'], 'with or without its variation selector');
+    assert.deepEqual(f.scan('敏😀钝感').map((m) => m.word), [], 'only emoji are skipped, not letters');
+  });
+
   it('keeps Latin words whole ("class" is not "ass"), but not CJK ones', () => {
     const f = compileFilter(['ass', 'fuck', '毒品']);
     assert.deepEqual(f.scan('classic passion assassin').map((m) => m.word), []);

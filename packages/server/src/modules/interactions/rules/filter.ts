@@ -4,6 +4,8 @@
 // Text and words are compared after normalisation, one code point at a time: NFKC (full-width
 // "ＡＢＣ" → "abc", compatibility forms), lower case, and with punctuation, spaces, zero-width
 // characters and math/currency symbols skipped, so "敏 感 词", "敏-感-词" and "s.h.i.t" match "敏感词" and "shit".
+// Emoji (and their variation selectors, ZWJ and tags) are skipped between the characters of a word,
+// so "敏😀感" matches "敏感"; an emoji listed as a word of its own still matches (a second pass keeps them).
 // Chinese needs no word boundaries (there are no spaces to find them by). Words written in Latin
 // letters and digits match only as whole words, so "ass" does not flag "class" or "passion".
 // Masking replaces every character of the matched span (skipped ones included) with "*".
@@ -14,9 +16,13 @@ type Unit = { ch: string; start: number; end: number };
 // symbols are skipped; other symbols (emoji among them) are significant, so they can be listed.
 const NOISE = /^[\p{P}\p{Z}\p{Cc}\p{Cf}\p{Sm}\p{Sc}\p{Sk}]+$/u;
 const LATIN = /^[\p{Script=Latin}\p{Nd}]$/u;
+// Variation selectors, the keycap mark and tag characters decorate emoji: never significant.
+const DECORATION = /^[\uFE00-\uFE0F\u20E3\u{E0020}-\u{E007F}\u{E0100}-\u{E01EF}]$/u;
+// Emoji proper: significant when listed, skipped when they sit between a word's characters.
+const EMOJI = /^[\p{Extended_Pictographic}\p{Regional_Indicator}]$/u;
 
 /** The text as normalised units, each remembering its range in the original string. */
-function units(text: string): Unit[] {
+function units(text: string, skipEmoji = false): Unit[] {
   const out: Unit[] = [];
   let i = 0;
   for (const cp of text) {
@@ -24,10 +30,12 @@ function units(text: string): Unit[] {
     i += cp.length;
     const norm = cp.normalize('NFKC').toLowerCase();
     if (norm === '' || NOISE.test(norm)) continue;
-    for (const ch of norm) if (!NOISE.test(ch)) out.push({ ch, start, end: i });
+    for (const ch of norm) if (!NOISE.test(ch) && !DECORATION.test(ch) && !(skipEmoji && EMOJI.test(ch))) out.push({ ch, start, end: i });
   }
   return out;
 }
+
+const hasEmoji = (text: string) => /[\p{Extended_Pictographic}\p{Regional_Indicator}]/u.test(text);
 
 export function normaliseWord(word: string): string {
   return units(word)
@@ -90,7 +98,21 @@ export function compileFilter(words: readonly string[]): WordFilter {
 
   function scan(text: string): FilterMatch[] {
     if (patterns.length === 0) return [];
-    const us = units(text);
+    const found = scanUnits(units(text));
+    if (!hasEmoji(text)) return found;
+    // Again with emoji skipped, for words spelt around them; a match both passes find counts once.
+    const seenAt = new Set(found.map((m) => `${m.word}\u0000${m.start}\u0000${m.end}`));
+    for (const m of scanUnits(units(text, true))) {
+      const k = `${m.word}\u0000${m.start}\u0000${m.end}`;
+      if (!seenAt.has(k)) {
+        seenAt.add(k);
+        found.push(m);
+      }
+    }
+    return found;
+  }
+
+  function scanUnits(us: Unit[]): FilterMatch[] {
     const found: FilterMatch[] = [];
     let n = 0;
     for (let i = 0; i < us.length; i++) {

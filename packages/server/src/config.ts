@@ -1,6 +1,7 @@
 // The only reader of process.env. Everything else receives a validated Config.
 import path from 'node:path';
 import { z } from 'zod';
+import { NO_ALLOW, parseAllowList, type AllowList } from './lib/net-guard.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -28,6 +29,18 @@ const EnvSchema = z.object({
   CANYU_BOOTSTRAP: bool.default(true),
   CANYU_DB_POOL: int(2, 200).default(10),
   CANYU_PUBLIC_URL: z.string().url().optional(),
+  CANYU_WEBHOOK_ALLOW_PRIVATE: z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return parseAllowList(s);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  CANYU_SMTP_REQUIRE_TLS: bool.default(true),
 });
 
 export type Config = {
@@ -47,6 +60,10 @@ export type Config = {
   dbPoolSize: number;
   /** Base URL users reach this Canyu at (links in emails: unsubscribe, tracked clicks). */
   publicUrl: string;
+  /** Private/loopback destinations webhooks and SMTP relays may still reach (everything else local is refused). */
+  webhookAllowPrivate: AllowList;
+  /** Refuse to send SMTP credentials or mail without TLS (STARTTLS or smtps://). */
+  smtpRequireTls: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -76,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrap: e.CANYU_BOOTSTRAP,
     dbPoolSize: e.CANYU_DB_POOL,
     publicUrl: (e.CANYU_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    webhookAllowPrivate: e.CANYU_WEBHOOK_ALLOW_PRIVATE ?? NO_ALLOW,
+    smtpRequireTls: e.CANYU_SMTP_REQUIRE_TLS,
   };
 }
 

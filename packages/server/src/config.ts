@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseMasterKey } from './lib/secrets.ts';
+import { NO_ALLOW, parseAllowList, type AllowList } from './lib/net-guard.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -79,6 +80,18 @@ const EnvSchema = z.object({
     .default([]),
   CANYU_AUTH_FAILURES_PER_IP: int(1, 1_000_000).default(30),
   CANYU_OPEN_APP_CREATION: bool.default(false),
+  CANYU_WEBHOOK_ALLOW_PRIVATE: z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return parseAllowList(s);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  CANYU_SMTP_REQUIRE_TLS: bool.default(true),
 });
 
 export type Config = {
@@ -108,6 +121,10 @@ export type Config = {
   authFailuresPerIp: number;
   /** When true any signed-in operator may create apps; else only owners/admins of an app. */
   openAppCreation: boolean;
+  /** Private/loopback destinations webhooks and SMTP relays may still reach (everything else local is refused). */
+  webhookAllowPrivate: AllowList;
+  /** Refuse to send SMTP credentials or mail without TLS (STARTTLS or smtps://). */
+  smtpRequireTls: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -142,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKeyPrevious: e.CANYU_SECRET_KEY_PREVIOUS,
     authFailuresPerIp: e.CANYU_AUTH_FAILURES_PER_IP,
     openAppCreation: e.CANYU_OPEN_APP_CREATION,
+    webhookAllowPrivate: e.CANYU_WEBHOOK_ALLOW_PRIVATE ?? NO_ALLOW,
+    smtpRequireTls: e.CANYU_SMTP_REQUIRE_TLS,
   };
 }
 

@@ -14,7 +14,8 @@ export type Tenant = { appId: string; secretKey: string; publishableKey: string 
 let counter = 0;
 
 /** One master key per test process, so apps built on one test database can read each other's sealed secrets. */
-const TEST_MASTER_KEY = randomBytes(32).toString('hex');
+/** The master key of every in-process test app; server processes started by tests get it too. */
+export const TEST_MASTER_KEY = randomBytes(32).toString('hex');
 
 export async function startTestApp(opts: { config?: Partial<Config>; clock?: Clock; database?: TestDatabase } = {}) {
   const database = opts.database ?? (await createTestDatabase());

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { freePort } from '../db/embedded.ts';
+import { TEST_MASTER_KEY } from './app.ts';
 
 const root = path.resolve(import.meta.dirname, '../../../..');
 
@@ -33,7 +34,7 @@ export async function startServers(n: number, env: Record<string, string>, timeo
       let err = '';
       const child = spawn(process.execPath, ['bin/canyu.js', 'start'], {
         cwd: root,
-        env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', CANYU_BOOTSTRAP: 'false', CANYU_JOBS: 'false', CANYU_RATE_LIMIT_KEY: '10000000', CANYU_RATE_LIMIT_USER: '10000000', ...env },
+        env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', CANYU_BOOTSTRAP: 'false', CANYU_JOBS: 'false', CANYU_RATE_LIMIT_KEY: '10000000', CANYU_RATE_LIMIT_USER: '10000000', CANYU_SECRET_KEY: TEST_MASTER_KEY, ...env },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));

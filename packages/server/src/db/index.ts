@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase, type NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import { migrate as drizzleMigrate } from 'drizzle-orm/node-postgres/migrator';
-import type { PgDatabase } from 'drizzle-orm/pg-core';
+import { PgTimestamp, type PgDatabase } from 'drizzle-orm/pg-core';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.ts';
 
 /** A database handle or an open transaction: services accept either, so callers decide atomicity. */
@@ -36,6 +36,14 @@ pg.types.setTypeParser(20, (v: string) => {
   const n = Number(v);
   return Number.isSafeInteger(n) ? n : v;
 });
+
+// drizzle reads timestamp columns as text and parses them with `new Date(text)`, whose legacy
+// (non-ISO) parsing reads years 0-99 as 1900-1999 ('0001-01-01 00:00:00+00' became 2001). Parse
+// them with node-postgres's own PostgreSQL date parser instead, which reads every year correctly.
+const parseTimestamptz = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ) as (v: string) => Date;
+PgTimestamp.prototype.mapFromDriverValue = function (this: { withTimezone: boolean }, value: string): Date {
+  return parseTimestamptz(this.withTimezone ? value : `${value}+00`);
+};
 
 export async function openDb(opts: OpenDbOptions): Promise<Database> {
   let embedded: EmbeddedPostgres | null = null;

@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { actingUserId, appIdOf } from '../../http/auth.ts';
 import { fieldError } from '../../http/errors.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
+import { month } from '../../http/fields.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, externalId, iso, optionalBody, type Api, type RequestCtx } from '../../http/route.ts';
 import { isTimeZone } from '../users/index.ts';
 import { STATUSES, type Status } from './rules/status.ts';
@@ -130,7 +131,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await feedback.listBoards(ctx(req), appIdOf(req), { limit: q.limit + 1, after: cur ? { at: new Date(cur.t), id: cur.id } : undefined, visibility: q.visibility });
       const p = page(rows, q.limit, (b) => ({ t: b.createdAt.toISOString(), id: b.id }));
       return { data: p.data.map(presentBoard), next_cursor: p.next_cursor };
@@ -188,7 +189,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
       const after =
         q.sort === 'top'
           ? decodeCursor(q.cursor, z.object({ v: z.number().int(), id: z.string() }))
-          : decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+          : decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await feedback.listPosts(
         ctx(req),
         appIdOf(req),
@@ -335,7 +336,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
     { config: { auth: read }, schema: { tags, summary: 'Comments of a post, oldest first', params: PostIdParams, querystring: z.strictObject(pageQuery), response: { 200: pageSchema(CommentOut), ...errors(400, 401, 403, 404) } } },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await feedback.comments(ctx(req), appIdOf(req), req.params.postId, viewerOf(req), { limit: q.limit + 1, after: cur });
       const p = page(rows, q.limit, (c) => ({ t: c.createdAt.toISOString(), id: c.id }));
       return { data: p.data.map(presentComment), next_cursor: p.next_cursor };
@@ -452,7 +453,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
           'received: posts assigned to the operator that month; read: posts the operator opened for the first time; answered: posts the operator commented on or responded to; users_answered: distinct authors of those posts; ' +
           'median_first_response_s: median time from post to first official response, over the posts this operator answered first; surveys_run: surveys the operator created that were live that month; survey_responses: responses completed that month to those surveys.',
         querystring: z.strictObject({
-          month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM'),
+          month: month(),
           tz: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai').default('UTC'),
         }),
         response: {

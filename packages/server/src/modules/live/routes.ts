@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { appIdOf, assertActsFor } from '../../http/auth.ts';
 import { AppError } from '../../http/errors.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import type { FastifyRequest } from 'fastify';
 import type { Live } from './service.ts';
@@ -68,7 +68,7 @@ export function liveRoutes(api: Api, deps: { live: Live; ctx: RequestCtx }): voi
       schema: { tags, summary: 'List live rooms, newest first', querystring: z.strictObject({ ...pageQuery, status: z.enum(['open', 'closed']).optional() }), response: { 200: pageSchema(RoomOut), ...errors(400, 401, 403) } },
     },
     async (req) => {
-      const cur = decodeCursor(req.query.cursor, z.object({ t: z.string(), i: z.string() }));
+      const cur = decodeCursor(req.query.cursor, z.object({ t: cursorTime(), i: z.string() }));
       const rows = await live.list(ctx(req), appIdOf(req), { limit: req.query.limit + 1, before: cur ? { t: cur.t, id: cur.i } : undefined, status: req.query.status });
       const p = page(rows, req.query.limit, (r) => ({ t: r.createdAt.toISOString(), i: r.id }));
       const appId = appIdOf(req);

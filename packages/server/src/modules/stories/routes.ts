@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { actingUserId, appIdOf } from '../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, externalId, iso, optionalBody, type Api, type RequestCtx } from '../../http/route.ts';
 import type { EntryView, Stories, Viewer } from './service.ts';
 import type { CampaignRow, WinnerRow } from './store.ts';
@@ -78,7 +78,7 @@ export function storiesRoutes(api: Api, deps: { stories: Stories; ctx: RequestCt
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await stories.listCampaigns(ctx(req), appIdOf(req), { limit: q.limit + 1, kind: q.kind, status: q.status, before: cur ? { at: new Date(cur.t), id: cur.id } : undefined });
       const p = page(rows, q.limit, (c) => ({ t: c.createdAt.toISOString(), id: c.id }));
       return { data: p.data.map(presentCampaign), next_cursor: p.next_cursor };
@@ -139,7 +139,7 @@ export function storiesRoutes(api: Api, deps: { stories: Stories; ctx: RequestCt
     },
     async (req) => {
       const q = req.query;
-      const after = q.sort === 'likes' ? decodeCursor(q.cursor, z.object({ l: z.number().int(), id: z.string() })) : decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+      const after = q.sort === 'likes' ? decodeCursor(q.cursor, z.object({ l: z.number().int(), id: z.string() })) : decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await stories.entries(
         ctx(req),
         appIdOf(req),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { actingUserId, appIdOf } from '../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import type { ResponseView, Surveys } from './service.ts';
 import type { SurveyRow } from './store.ts';
@@ -83,7 +83,7 @@ export function surveysRoutes(api: Api, deps: { surveys: Surveys; ctx: RequestCt
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await surveys.list(ctx(req), appIdOf(req), { limit: q.limit + 1, status: q.status, before: cur ? { at: new Date(cur.t), id: cur.id } : undefined });
       const p = page(rows, q.limit, (s) => ({ t: s.createdAt.toISOString(), id: s.id }));
       return { data: p.data.map(presentSurvey), next_cursor: p.next_cursor };
@@ -170,7 +170,7 @@ export function surveysRoutes(api: Api, deps: { surveys: Surveys; ctx: RequestCt
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await surveys.responses(ctx(req), appIdOf(req), req.params.surveyId, { limit: q.limit + 1, status: q.status, after: cur });
       const p = page(rows, q.limit, (v) => ({ t: v.response.startedAt.toISOString(), id: v.response.id }));
       return { data: p.data.map(presentResponse), next_cursor: p.next_cursor };
@@ -209,7 +209,7 @@ export function surveysRoutes(api: Api, deps: { surveys: Surveys; ctx: RequestCt
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await surveys.questionAnswers(ctx(req), appIdOf(req), req.params.surveyId, req.params.questionId, { limit: q.limit + 1, includePartial: q.include_partial === 'true', after: cur });
       const p = page(rows, q.limit, (a) => ({ t: a.answeredAt.toISOString(), id: a.responseId }));
       return { data: p.data.map((a) => ({ response_id: a.responseId, user_id: a.userId, value: a.value, answered_at: a.answeredAt.toISOString() })), next_cursor: p.next_cursor };

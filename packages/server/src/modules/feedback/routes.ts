@@ -28,6 +28,7 @@ import {
   UserBody,
   type PostType,
 } from './types.ts';
+import { escapeHtml, userText } from '../../lib/text.ts';
 
 const tags = ['Feedback'];
 
@@ -47,7 +48,7 @@ const presentComment = (c: CommentRow): z.infer<typeof CommentOut> => ({
   author_type: c.authorType,
   author_id: c.authorId,
   official: c.official,
-  body: c.body,
+  body: userText(c.body),
   created_at: c.createdAt.toISOString(),
 });
 
@@ -57,11 +58,11 @@ const presentPost = (v: PostView): z.infer<typeof PostOut> => {
     id: p.id,
     board_id: p.boardId,
     type: p.type as PostType,
-    title: p.title,
-    body: p.body,
-    tags: p.tags,
-    category: p.category,
-    bug: p.bug,
+    title: userText(p.title),
+    body: userText(p.body),
+    tags: p.tags.map(escapeHtml),
+    category: userText(p.category),
+    bug: p.bug ? { ...p.bug, ...(p.bug.steps !== undefined ? { steps: escapeHtml(p.bug.steps) } : {}) } : null,
     author_id: p.authorUserId,
     status: p.status as Status,
     status_changed_at: iso(p.statusChangedAt),
@@ -83,10 +84,10 @@ const presentPost = (v: PostView): z.infer<typeof PostOut> => {
 const presentChange = (c: ChangeWithTitle): z.infer<typeof StatusChangeOut> => ({
   post_id: c.postId,
   board_id: c.boardId,
-  title: c.title,
+  title: userText(c.title),
   from: c.fromStatus as Status,
   to: c.toStatus as Status,
-  note: c.note,
+  note: userText(c.note),
   created_at: c.createdAt.toISOString(),
 });
 

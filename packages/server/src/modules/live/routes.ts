@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Live } from './service.ts';
 import type { LiveMessageRow, RoomRow } from './store.ts';
 import { ChatBody, InteractionBody, LikeBody, RoomBody, RoomParams } from './types.ts';
+import { USER_TEXT_NOTE, userText } from '../../lib/text.ts';
 
 const RoomOut = z
   .object({
@@ -36,8 +37,8 @@ const present = (r: RoomRow & { online?: number }) => ({
   closed_at: iso(r.closedAt),
 });
 
-const MessageOut = z.object({ id: z.string(), user_id: z.string(), text: z.string(), masked: z.boolean(), created_at: z.string() }).meta({ id: 'LiveMessage' });
-const presentMessage = (m: LiveMessageRow) => ({ id: `lvm_${m.id}`, user_id: m.userId, text: m.text, masked: m.masked, created_at: m.createdAt.toISOString() });
+const MessageOut = z.object({ id: z.string(), user_id: z.string(), text: z.string().describe(USER_TEXT_NOTE), masked: z.boolean(), created_at: z.string() }).meta({ id: 'LiveMessage' });
+const presentMessage = (m: LiveMessageRow) => ({ id: `lvm_${m.id}`, user_id: m.userId, text: userText(m.text), masked: m.masked, created_at: m.createdAt.toISOString() });
 
 /** Who speaks: a user token speaks for itself; a secret key names the user. */
 function speaker(req: FastifyRequest, userId: string | undefined): string {

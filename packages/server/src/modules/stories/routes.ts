@@ -6,6 +6,7 @@ import { errors, externalId, iso, optionalBody, type Api, type RequestCtx } from
 import type { EntryView, Stories, Viewer } from './service.ts';
 import type { CampaignRow, WinnerRow } from './store.ts';
 import { CampaignIdParams, CampaignOut, CreateCampaignBody, EntryIdParams, EntryOut, FeatureBody, ModerateBody, SubmitBody, UpdateCampaignBody, UserBody, WinnerOut, WinnersBody } from './types.ts';
+import { userText } from '../../lib/text.ts';
 
 const tags = ['Stories'];
 
@@ -28,7 +29,7 @@ const presentEntry = (v: EntryView): z.infer<typeof EntryOut> => {
     id: e.id,
     campaign_id: e.campaignId,
     user_id: e.userId,
-    text: e.text,
+    text: userText(e.text),
     image_urls: e.imageUrls,
     source: e.source as 'submission' | 'hashtag',
     source_ref: e.sourceRef,
@@ -36,7 +37,7 @@ const presentEntry = (v: EntryView): z.infer<typeof EntryOut> => {
     featured: e.featured,
     likes: e.likeCount,
     liked: v.liked,
-    reject_reason: e.rejectReason,
+    reject_reason: userText(e.rejectReason),
     created_at: e.createdAt.toISOString(),
   };
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cleanText } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
 import { dateTime } from '../../http/fields.ts';
+import { USER_TEXT_NOTE } from '../../lib/text.ts';
 
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048);
 const id = z.string().min(1).max(64);
@@ -70,7 +71,7 @@ export const EntryOut = z
     id: z.string(),
     campaign_id: z.string(),
     user_id: z.string(),
-    text: z.string(),
+    text: z.string().describe(USER_TEXT_NOTE),
     image_urls: z.array(z.string()),
     source: z.enum(['submission', 'hashtag']),
     source_ref: z.string().nullable(),

@@ -37,6 +37,38 @@ pg.types.setTypeParser(20, (v: string) => {
   return Number.isSafeInteger(n) ? n : v;
 });
 
+// drizzle asks node-postgres for timestamps as PostgreSQL's text ('0001-01-01 00:00:00+00') and
+// turns it into a Date with `new Date(text)`, whose legacy (non-ISO) parsing reads years 0-99 as
+// 1900-1999: year 0001 was stored right and read back as 2001. So each connection hands drizzle
+// ISO 8601 text instead, converted by node-postgres's own PostgreSQL date parser.
+const TIMESTAMPTZ = pg.types.builtins.TIMESTAMPTZ;
+const TIMESTAMP = pg.types.builtins.TIMESTAMP;
+const parseTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ) as (v: string) => Date;
+type TypeParsers = { getTypeParser: (id: number, format?: string) => unknown };
+
+function isoTimestamp(v: string, withZone: boolean): string {
+  const d = parseTimestamptz(withZone ? v : `${v}+00`);
+  if (Number.isNaN(d.getTime())) return v;
+  // drizzle appends '+0000' to a timestamp without time zone.
+  return withZone ? d.toISOString() : d.toISOString().slice(0, -1);
+}
+
+/** Makes every connection of the pool return timestamps to drizzle as ISO 8601 text. */
+export function exactTimestamps(pool: pg.Pool): void {
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (config: unknown, ...rest: unknown[]) => {
+      const types = (config as { types?: TypeParsers } | null)?.types;
+      if (types && typeof config === 'object') {
+        const getTypeParser = (id: number, format?: string) =>
+          id === TIMESTAMPTZ ? (v: string) => isoTimestamp(v, true) : id === TIMESTAMP ? (v: string) => isoTimestamp(v, false) : types.getTypeParser(id, format);
+        return query({ ...config, types: { getTypeParser } }, ...rest);
+      }
+      return query(config, ...rest);
+    };
+  });
+}
+
 export async function openDb(opts: OpenDbOptions): Promise<Database> {
   let embedded: EmbeddedPostgres | null = null;
   let url = opts.databaseUrl;
@@ -45,6 +77,7 @@ export async function openDb(opts: OpenDbOptions): Promise<Database> {
     url = embedded.url;
   }
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+  exactTimestamps(pool);
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (err) => opts.log?.(`postgres pool error: ${err.message}`));
   try {

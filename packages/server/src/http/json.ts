@@ -9,7 +9,8 @@ const MAX_DEPTH = 32;
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function textProblem(s: string): string | null {
+/** Why PostgreSQL could not store `s` as text or inside jsonb, or null when it can. */
+export function textProblem(s: string): string | null {
   if (s.includes('\u0000')) return 'must not contain NUL (\\u0000) characters';
   if (LONE_SURROGATE.test(s)) return 'must not contain unpaired UTF-16 surrogates (\\ud800-\\udfff)';
   return null;
@@ -47,10 +48,13 @@ export function jsonObject(opts: { maxBytes: number; what: string }) {
   });
 }
 
-/** Plain text the database accepts: no NUL characters. */
+/** Plain text the database accepts: no NUL characters, no unpaired surrogates. */
 export const cleanText = (min: number, max: number) =>
   z
     .string()
     .min(min)
     .max(max)
-    .refine((s) => !s.includes('\u0000'), 'must not contain NUL (\\u0000) characters');
+    .superRefine((s, ctx) => {
+      const problem = textProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });

@@ -2,6 +2,8 @@
 // Cursors are opaque base64url JSON; a tampered cursor is a 400, never a 500.
 import { z } from 'zod';
 import { AppError } from './errors.ts';
+import { dateTime } from './fields.ts';
+import { textProblem } from './json.ts';
 
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1-200, default 50)'),
@@ -12,18 +14,24 @@ export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-/** Cursor values become SQL parameters; PostgreSQL text cannot hold NUL. */
-function hasNul(v: unknown): boolean {
-  if (typeof v === 'string') return v.includes('\u0000');
-  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\u0000') || hasNul(x));
+/** Cursor values become SQL parameters: text PostgreSQL cannot hold makes a cursor invalid. */
+function hasBadText(v: unknown): boolean {
+  if (typeof v === 'string') return textProblem(v) !== null;
+  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => textProblem(k) !== null || hasBadText(x));
   return false;
 }
+
+/**
+ * The time field of a cursor: the same bounded date-time as every input (a tampered cursor with
+ * year 0000 is invalid_cursor, not a 500 from PostgreSQL).
+ */
+export const cursorTime = () => dateTime();
 
 export function decodeCursor<T extends z.ZodType>(cursor: string | undefined, shape: T): z.infer<T> | undefined {
   if (cursor === undefined) return undefined;
   try {
     const parsed = shape.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (parsed.success && !hasNul(parsed.data)) return parsed.data;
+    if (parsed.success && !hasBadText(parsed.data)) return parsed.data;
   } catch {
     // fall through
   }

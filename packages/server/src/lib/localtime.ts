@@ -21,6 +21,15 @@ function parts(at: Date, tz: string): { y: number; m: number; d: number; h: numb
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
+/** Milliseconds since the epoch of a UTC wall time; unlike Date.UTC, years 0-99 are not read as 1900-1999. */
+export function utcMs(y: number, m0: number, d = 1, h = 0, mi = 0, s = 0, ms = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(y, m0, d);
+  date.setUTCHours(h, mi, s, ms);
+  return date.getTime();
+}
+
+
 export function isTimeZone(tz: string): boolean {
   try {
     formatter(tz);
@@ -57,14 +66,14 @@ export function isoWeek(date: string): string {
   const dow = (d.getUTCDay() + 6) % 7; // Monday = 0
   d.setUTCDate(d.getUTCDate() - dow + 3); // the Thursday of this week decides the year
   const year = d.getUTCFullYear();
-  const week = 1 + Math.floor((d.getTime() - Date.UTC(year, 0, 1)) / (7 * 86_400_000));
+  const week = 1 + Math.floor((d.getTime() - utcMs(year, 0, 1)) / (7 * 86_400_000));
   return `${year}-W${pad(week)}`;
 }
 
 /** Number of days in a 'YYYY-MM' month. */
 export function daysInMonth(month: string): number {
   const [y, m] = month.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return new Date(utcMs(y, m, 0)).getUTCDate();
 }
 
 /**
@@ -72,12 +81,12 @@ export function daysInMonth(month: string): number {
  * instant just after the jump).
  */
 export function zonedInstant(tz: string, y: number, m: number, d: number, h = 0, mi = 0, s = 0): Date {
-  const wall = Date.UTC(y, m - 1, d, h, mi, s);
+  const wall = utcMs(y, m - 1, d, h, mi, s);
   let guess = wall;
   // Two corrections settle the offset, including across a DST change.
   for (let i = 0; i < 3; i++) {
     const p = parts(new Date(guess), tz);
-    const seen = Date.UTC(p.y, p.m - 1, p.d, p.h, p.mi, p.s);
+    const seen = utcMs(p.y, p.m - 1, p.d, p.h, p.mi, p.s);
     const diff = wall - seen;
     if (diff === 0) break;
     guess += diff;

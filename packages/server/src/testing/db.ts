@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
-import type { Database } from '../db/index.ts';
+import { exactTimestamps, type Database } from '../db/index.ts';
 // For its side effect: the pg type parsers (int8 as number) that production sets when it opens the db.
 import '../db/index.ts';
 
@@ -29,6 +29,7 @@ export async function createTestDatabase(opts: { poolSize?: number } = {}): Prom
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: opts.poolSize ?? 10 });
+  exactTimestamps(pool);
   pool.on('error', () => {});
   let closed = false;
   return {

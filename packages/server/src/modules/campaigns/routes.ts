@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { appIdOf } from '../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import { flashSaleRoutes } from './flash-sale/routes.ts';
 import { groupBuyRoutes } from './group-buy/routes.ts';
@@ -68,7 +68,7 @@ export function campaignsRoutes(api: Api, deps: { campaigns: Campaigns; ctx: Req
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), i: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), i: z.string() }));
       const rows = await campaigns.list(ctx(req), appIdOf(req), { limit: q.limit + 1, before: cur ? { t: cur.t, id: cur.i } : undefined, kind: q.kind, status: q.status });
       const p = page(rows, q.limit, (r) => ({ t: r.createdAt.toISOString(), i: r.id }));
       return { data: p.data.map(presentCampaign), next_cursor: p.next_cursor };

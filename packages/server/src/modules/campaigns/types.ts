@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { cleanText } from '../../http/json.ts';
 import { CAMPAIGN_KINDS, CAMPAIGN_STATUSES } from './schema.ts';
+import { dateTime as isoDateTime } from '../../http/fields.ts';
 
 /** An ISO 8601 date-time with an offset, e.g. 2030-11-11T00:00:00+08:00. */
-export const dateTime = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time with offset');
+export const dateTime = isoDateTime().describe('ISO 8601 date-time with offset');
 /** Money in minor units (分 / cents). */
 export const money = z.number().int().min(0).max(1e12);
 export const idParam = (name: string) => z.string().min(1).max(64).describe(name);

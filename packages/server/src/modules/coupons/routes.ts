@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { appIdOf, assertActsFor, actingUserId } from '../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import { COUPON_STATUSES } from './schema.ts';
 import type { Coupons } from './service.ts';
@@ -48,7 +48,7 @@ const presentCoupon = (c: CouponRow): z.infer<typeof CouponOut> => ({
   created_at: c.createdAt.toISOString(),
 });
 
-const cursorShape = z.object({ t: z.iso.datetime(), i: z.string() });
+const cursorShape = z.object({ t: cursorTime(), i: z.string() });
 
 export function couponsRoutes(api: Api, deps: { coupons: Coupons; ctx: RequestCtx }): void {
   const { coupons, ctx } = deps;

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { cleanText } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
 import { COUPON_KINDS, COUPON_STATUSES } from './schema.ts';
+import { dateTime as isoDateTime } from '../../http/fields.ts';
 
 const money = z.number().int().min(0).max(1e12);
-const dateTime = z.iso.datetime({ offset: true });
+const dateTime = isoDateTime();
 const id = (what: string) => z.string().min(1).max(64).describe(what);
 
 export const TemplateIdParams = z.strictObject({ templateId: id('coupon template id') });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { jsonObject } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
+import { dateTime } from '../../http/fields.ts';
 
 export const MAX_BATCH = 1000;
 /** Events may arrive late (offline clients) but not from the far future. */
@@ -16,8 +17,7 @@ export const EventIn = z.strictObject({
     .regex(/^[^\u0000-\u001f\u007f]+$/, 'name must not contain control characters')
     .describe('e.g. video.played, 签到'),
   properties: jsonObject({ maxBytes: 32 * 1024, what: 'properties' }).optional().describe('Free-form JSON object, at most 32 KiB'),
-  timestamp: z.iso
-    .datetime({ offset: true })
+  timestamp: dateTime()
     .refine((t) => {
       const ms = Date.parse(t);
       return ms >= 0 && ms <= Date.now() + MAX_FUTURE_MS;

@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { actingUserId, appIdOf } from '../../http/auth.ts';
 import { fieldError } from '../../http/errors.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
+import { month } from '../../http/fields.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, externalId, iso, optionalBody, type Api, type RequestCtx } from '../../http/route.ts';
 import { isTimeZone } from '../users/index.ts';
 import { STATUSES, type Status } from './rules/status.ts';
@@ -27,6 +28,7 @@ import {
   UserBody,
   type PostType,
 } from './types.ts';
+import { escapeHtml, userText } from '../../lib/text.ts';
 
 const tags = ['Feedback'];
 
@@ -46,7 +48,7 @@ const presentComment = (c: CommentRow): z.infer<typeof CommentOut> => ({
   author_type: c.authorType,
   author_id: c.authorId,
   official: c.official,
-  body: c.body,
+  body: userText(c.body),
   created_at: c.createdAt.toISOString(),
 });
 
@@ -56,11 +58,11 @@ const presentPost = (v: PostView): z.infer<typeof PostOut> => {
     id: p.id,
     board_id: p.boardId,
     type: p.type as PostType,
-    title: p.title,
-    body: p.body,
-    tags: p.tags,
-    category: p.category,
-    bug: p.bug,
+    title: userText(p.title),
+    body: userText(p.body),
+    tags: p.tags.map(escapeHtml),
+    category: userText(p.category),
+    bug: p.bug ? { ...p.bug, ...(p.bug.steps !== undefined ? { steps: escapeHtml(p.bug.steps) } : {}) } : null,
     author_id: p.authorUserId,
     status: p.status as Status,
     status_changed_at: iso(p.statusChangedAt),
@@ -82,10 +84,10 @@ const presentPost = (v: PostView): z.infer<typeof PostOut> => {
 const presentChange = (c: ChangeWithTitle): z.infer<typeof StatusChangeOut> => ({
   post_id: c.postId,
   board_id: c.boardId,
-  title: c.title,
+  title: userText(c.title),
   from: c.fromStatus as Status,
   to: c.toStatus as Status,
-  note: c.note,
+  note: userText(c.note),
   created_at: c.createdAt.toISOString(),
 });
 
@@ -130,7 +132,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await feedback.listBoards(ctx(req), appIdOf(req), { limit: q.limit + 1, after: cur ? { at: new Date(cur.t), id: cur.id } : undefined, visibility: q.visibility });
       const p = page(rows, q.limit, (b) => ({ t: b.createdAt.toISOString(), id: b.id }));
       return { data: p.data.map(presentBoard), next_cursor: p.next_cursor };
@@ -188,7 +190,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
       const after =
         q.sort === 'top'
           ? decodeCursor(q.cursor, z.object({ v: z.number().int(), id: z.string() }))
-          : decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+          : decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await feedback.listPosts(
         ctx(req),
         appIdOf(req),
@@ -335,7 +337,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
     { config: { auth: read }, schema: { tags, summary: 'Comments of a post, oldest first', params: PostIdParams, querystring: z.strictObject(pageQuery), response: { 200: pageSchema(CommentOut), ...errors(400, 401, 403, 404) } } },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await feedback.comments(ctx(req), appIdOf(req), req.params.postId, viewerOf(req), { limit: q.limit + 1, after: cur });
       const p = page(rows, q.limit, (c) => ({ t: c.createdAt.toISOString(), id: c.id }));
       return { data: p.data.map(presentComment), next_cursor: p.next_cursor };
@@ -452,7 +454,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
           'received: posts assigned to the operator that month; read: posts the operator opened for the first time; answered: posts the operator commented on or responded to; users_answered: distinct authors of those posts; ' +
           'median_first_response_s: median time from post to first official response, over the posts this operator answered first; surveys_run: surveys the operator created that were live that month; survey_responses: responses completed that month to those surveys.',
         querystring: z.strictObject({
-          month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM'),
+          month: month(),
           tz: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai').default('UTC'),
         }),
         response: {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cleanText, jsonObject } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
 import { STATUSES } from './rules/status.ts';
+import { USER_TEXT_NOTE } from '../../lib/text.ts';
 
 export const POST_TYPES = ['idea', 'bug', 'question'] as const;
 export type PostType = (typeof POST_TYPES)[number];
@@ -82,7 +83,7 @@ export const ListPostsQuery = {
 };
 
 export const CommentOut = z
-  .object({ id: z.string(), post_id: z.string(), author_type: z.string(), author_id: z.string(), official: z.boolean(), body: z.string(), created_at: z.string() })
+  .object({ id: z.string(), post_id: z.string(), author_type: z.string(), author_id: z.string(), official: z.boolean(), body: z.string().describe(USER_TEXT_NOTE), created_at: z.string() })
   .meta({ id: 'FeedbackComment' });
 
 export const BoardOut = z
@@ -94,8 +95,8 @@ export const PostOut = z
     id: z.string(),
     board_id: z.string(),
     type: z.enum(POST_TYPES),
-    title: z.string(),
-    body: z.string().nullable(),
+    title: z.string().describe(USER_TEXT_NOTE),
+    body: z.string().nullable().describe(USER_TEXT_NOTE),
     tags: z.array(z.string()),
     category: z.string().nullable(),
     bug: z.object({ steps: z.string().optional(), app_version: z.string().optional(), device: z.record(z.string(), z.unknown()).optional(), attachment_urls: z.array(z.string()).optional() }).nullable(),

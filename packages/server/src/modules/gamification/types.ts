@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { cleanText } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
-import { isDate, isTimeZone } from '../../lib/localtime.ts';
+import { isTimeZone } from '../../lib/localtime.ts';
+import { dateTime, localDate, month } from '../../http/fields.ts';
 
 export const TypeKey = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be a point type key (lowercase letters, digits, _)');
 export const TimeZone = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai');
-export const LocalDate = z.string().refine(isDate, 'must be a calendar date YYYY-MM-DD');
-export const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
+export const LocalDate = localDate();
+export const Month = month();
 export const Key = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1-64 lowercase letters, digits, _ . or -');
 export const RequestId = z
   .string()
@@ -219,8 +220,8 @@ const LotteryFields = {
   cost: z.number().int().min(0).max(1_000_000_000).default(0),
   daily_limit: z.number().int().min(1).max(100_000).nullish().describe("Draws per user per day (user's time zone)"),
   budget: z.number().int().min(0).max(1_000_000_000_000).nullish().describe('Total prize value the lottery may give; null = unlimited'),
-  starts_at: z.iso.datetime({ offset: true }).nullish(),
-  ends_at: z.iso.datetime({ offset: true }).nullish(),
+  starts_at: dateTime().nullish(),
+  ends_at: dateTime().nullish(),
   status: z.enum(['active', 'paused', 'ended']).default('active'),
 };
 
@@ -239,8 +240,8 @@ export const LotteryPatch = z.strictObject({
   cost: z.number().int().min(0).max(1_000_000_000).optional(),
   daily_limit: z.number().int().min(1).max(100_000).nullable().optional(),
   budget: z.number().int().min(0).max(1_000_000_000_000).nullable().optional(),
-  starts_at: z.iso.datetime({ offset: true }).nullable().optional(),
-  ends_at: z.iso.datetime({ offset: true }).nullable().optional(),
+  starts_at: dateTime().nullable().optional(),
+  ends_at: dateTime().nullable().optional(),
   status: z.enum(['active', 'paused', 'ended']).optional(),
 });
 export type LotteryPatchInput = z.infer<typeof LotteryPatch>;

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { cleanText, jsonObject } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
 import { isTimeZone } from '../users/index.ts';
-import { isDate, PERIODS } from './rules/periods.ts';
+import { PERIODS } from './rules/periods.ts';
+import { dateTime, localDate, serialId } from '../../http/fields.ts';
 
 // ---- settings ---------------------------------------------------------------------------------
 
@@ -80,7 +81,7 @@ export type SettingsPatchInput = z.infer<typeof SettingsPatch>;
 
 export const UserId = externalId('user_id');
 const Tag = cleanText(1, 50);
-const NumericId = (what: string) => z.string().regex(/^[1-9][0-9]{0,17}$/, `${what} must be a positive integer id`);
+const NumericId = serialId;
 
 export const SubjectParams = z.strictObject({ kind: Kind, subjectId: externalId('subjectId') });
 export const CommentParams = z.strictObject({ commentId: NumericId('commentId') });
@@ -99,7 +100,7 @@ export const UpsertSubjectBody = z.strictObject({
   title: cleanText(0, 500).nullable().optional(),
   author_id: UserId.nullable().optional().describe("The host's user id of the author: followed by 一键三连, badge on their comments"),
   tags: z.array(Tag).max(50).optional(),
-  created_at: z.iso.datetime({ offset: true }).optional().describe('When the host published it; hot scores decay from this time. Defaults to first sight.'),
+  created_at: dateTime().optional().describe('When the host published it; hot scores decay from this time. Defaults to first sight.'),
   metadata: jsonObject({ maxBytes: 16 * 1024, what: 'metadata' }).optional(),
 });
 export type UpsertSubjectInput = z.infer<typeof UpsertSubjectBody>;
@@ -135,7 +136,7 @@ export const ReportBody = ActingUser.extend({ reason: z.enum(REPORT_REASONS), no
 export const DecisionBody = z.strictObject({ action: z.enum(['approve', 'hide', 'delete']), note: cleanText(0, 500).optional() });
 export const BlockBody = z.strictObject({
   reason: cleanText(0, 500).optional(),
-  until: z.iso.datetime({ offset: true }).optional().describe('Lift the block at this time; absent = until unblocked'),
+  until: dateTime().optional().describe('Lift the block at this time; absent = until unblocked'),
 });
 
 export const CommentSort = z.enum(['hot', 'new', 'top']);
@@ -143,7 +144,7 @@ export const CommentSort = z.enum(['hot', 'new', 'top']);
 // ---- discovery --------------------------------------------------------------------------------
 
 export const Period = z.enum(PERIODS as ['day', 'week', 'month', 'all']);
-export const DateString = z.string().refine(isDate, 'must be a date YYYY-MM-DD');
+export const DateString = localDate();
 
 export const SlotBody = z.strictObject({ key: SlotKey, title: cleanText(1, 100), description: cleanText(0, 500).nullable().optional() });
 export const SlotPatch = z.strictObject({ title: cleanText(1, 100).optional(), description: cleanText(0, 500).nullable().optional() });
@@ -153,8 +154,8 @@ export const SlotItemsBody = z.strictObject({
       z.strictObject({
         kind: Kind,
         subject_id: externalId('subject_id'),
-        starts_at: z.iso.datetime({ offset: true }).nullable().optional(),
-        ends_at: z.iso.datetime({ offset: true }).nullable().optional(),
+        starts_at: dateTime().nullable().optional(),
+        ends_at: dateTime().nullable().optional(),
         note: cleanText(0, 200).nullable().optional(),
       }),
     )

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { appIdOf, assertActsFor } from '../../http/auth.ts';
 import { AppError } from '../../http/errors.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import type { FastifyRequest } from 'fastify';
 import type { Live } from './service.ts';
 import type { LiveMessageRow, RoomRow } from './store.ts';
 import { ChatBody, InteractionBody, LikeBody, RoomBody, RoomParams } from './types.ts';
+import { USER_TEXT_NOTE, userText } from '../../lib/text.ts';
 
 const RoomOut = z
   .object({
@@ -36,8 +37,8 @@ const present = (r: RoomRow & { online?: number }) => ({
   closed_at: iso(r.closedAt),
 });
 
-const MessageOut = z.object({ id: z.string(), user_id: z.string(), text: z.string(), masked: z.boolean(), created_at: z.string() }).meta({ id: 'LiveMessage' });
-const presentMessage = (m: LiveMessageRow) => ({ id: `lvm_${m.id}`, user_id: m.userId, text: m.text, masked: m.masked, created_at: m.createdAt.toISOString() });
+const MessageOut = z.object({ id: z.string(), user_id: z.string(), text: z.string().describe(USER_TEXT_NOTE), masked: z.boolean(), created_at: z.string() }).meta({ id: 'LiveMessage' });
+const presentMessage = (m: LiveMessageRow) => ({ id: `lvm_${m.id}`, user_id: m.userId, text: userText(m.text), masked: m.masked, created_at: m.createdAt.toISOString() });
 
 /** Who speaks: a user token speaks for itself; a secret key names the user. */
 function speaker(req: FastifyRequest, userId: string | undefined): string {
@@ -68,7 +69,7 @@ export function liveRoutes(api: Api, deps: { live: Live; ctx: RequestCtx }): voi
       schema: { tags, summary: 'List live rooms, newest first', querystring: z.strictObject({ ...pageQuery, status: z.enum(['open', 'closed']).optional() }), response: { 200: pageSchema(RoomOut), ...errors(400, 401, 403) } },
     },
     async (req) => {
-      const cur = decodeCursor(req.query.cursor, z.object({ t: z.string(), i: z.string() }));
+      const cur = decodeCursor(req.query.cursor, z.object({ t: cursorTime(), i: z.string() }));
       const rows = await live.list(ctx(req), appIdOf(req), { limit: req.query.limit + 1, before: cur ? { t: cur.t, id: cur.i } : undefined, status: req.query.status });
       const p = page(rows, req.query.limit, (r) => ({ t: r.createdAt.toISOString(), i: r.id }));
       const appId = appIdOf(req);

@@ -5,6 +5,7 @@ import { externalId } from '../../http/route.ts';
 import { isLocale, isTimeZone } from '../users/index.ts';
 import { CATEGORIES, CHANNELS } from './rules/contact.ts';
 import { parseClock } from './rules/time.ts';
+import { dateTime } from '../../http/fields.ts';
 
 export const Channel = z.enum(CHANNELS).describe('in_app (inbox), realtime (WebSocket/SSE), email (SMTP), webhook (the host delivers push/SMS)');
 export const Category = z.enum(CATEGORIES).describe('system, interaction, activity (campaigns/marketing) or service');
@@ -58,7 +59,7 @@ export const Audience = z
   .refine((a) => [a.all, a.traits, a.segment].filter((x) => x !== undefined).length === 1, { message: 'give exactly one of all, traits or segment' });
 export type AudienceInput = z.infer<typeof Audience>;
 
-const iso = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time');
+const iso = dateTime().describe('ISO 8601 date-time');
 
 export const SendBody = z
   .strictObject({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cleanText } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
 import { isTimeZone } from '../../lib/localtime.ts';
+import { dateTime } from '../../http/fields.ts';
 
 export const TypeKey = z
   .string()
@@ -54,7 +55,7 @@ export const EarnBody = z.strictObject({
   idempotency_key: IdempotencyKey,
   reason: cleanText(1, 500).optional(),
   source: Source.optional(),
-  expires_at: z.iso.datetime({ offset: true }).optional().describe("Overrides the type's expiry policy for this credit"),
+  expires_at: dateTime().optional().describe("Overrides the type's expiry policy for this credit"),
   expires_in_days: z.number().int().min(1).max(36_500).optional().describe("Overrides the type's expiry policy for this credit"),
 });
 export type EarnBodyInput = z.infer<typeof EarnBody>;

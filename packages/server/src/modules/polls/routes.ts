@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { actingUserId, appIdOf } from '../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, externalId, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import type { PollView, Polls, Viewer } from './service.ts';
 import { CreatePollBody, PollIdParams, PollOut, VoteBody } from './types.ts';
@@ -76,7 +76,7 @@ export function pollsRoutes(api: Api, deps: { polls: Polls; ctx: RequestCtx }): 
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await polls.list(
         ctx(req),
         appIdOf(req),

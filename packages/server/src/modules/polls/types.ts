@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cleanText } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
+import { dateTime } from '../../http/fields.ts';
 
 export const POLL_KINDS = ['single', 'multiple'] as const;
 export const VISIBILITIES = ['always', 'after_vote', 'after_close'] as const;
@@ -19,7 +20,7 @@ export const CreatePollBody = z.strictObject({
   kind: z.enum(POLL_KINDS).default('single'),
   max_choices: z.int().min(1).max(50).optional().describe('Multiple choice only: most options one ballot may pick (default: all)'),
   options: z.array(OptionIn).min(2).max(50),
-  closes_at: z.iso.datetime({ offset: true }).optional().describe('Deadline; votes after it are refused'),
+  closes_at: dateTime().optional().describe('Deadline; votes after it are refused'),
   anonymous: z.boolean().default(false).describe('Anonymous polls never reveal who voted for what'),
   results_visibility: z.enum(VISIBILITIES).default('always').describe('When end users may see the counts; secret keys and operators always can'),
   allow_change: z.boolean().default(false).describe('Whether a voter may change or withdraw their vote before the deadline'),

@@ -1,11 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { actingUserId, appIdOf } from '../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, externalId, iso, optionalBody, type Api, type RequestCtx } from '../../http/route.ts';
 import type { EntryView, Stories, Viewer } from './service.ts';
 import type { CampaignRow, WinnerRow } from './store.ts';
 import { CampaignIdParams, CampaignOut, CreateCampaignBody, EntryIdParams, EntryOut, FeatureBody, ModerateBody, SubmitBody, UpdateCampaignBody, UserBody, WinnerOut, WinnersBody } from './types.ts';
+import { userText } from '../../lib/text.ts';
 
 const tags = ['Stories'];
 
@@ -28,7 +29,7 @@ const presentEntry = (v: EntryView): z.infer<typeof EntryOut> => {
     id: e.id,
     campaign_id: e.campaignId,
     user_id: e.userId,
-    text: e.text,
+    text: userText(e.text),
     image_urls: e.imageUrls,
     source: e.source as 'submission' | 'hashtag',
     source_ref: e.sourceRef,
@@ -36,7 +37,7 @@ const presentEntry = (v: EntryView): z.infer<typeof EntryOut> => {
     featured: e.featured,
     likes: e.likeCount,
     liked: v.liked,
-    reject_reason: e.rejectReason,
+    reject_reason: userText(e.rejectReason),
     created_at: e.createdAt.toISOString(),
   };
 };
@@ -78,7 +79,7 @@ export function storiesRoutes(api: Api, deps: { stories: Stories; ctx: RequestCt
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await stories.listCampaigns(ctx(req), appIdOf(req), { limit: q.limit + 1, kind: q.kind, status: q.status, before: cur ? { at: new Date(cur.t), id: cur.id } : undefined });
       const p = page(rows, q.limit, (c) => ({ t: c.createdAt.toISOString(), id: c.id }));
       return { data: p.data.map(presentCampaign), next_cursor: p.next_cursor };
@@ -139,7 +140,7 @@ export function storiesRoutes(api: Api, deps: { stories: Stories; ctx: RequestCt
     },
     async (req) => {
       const q = req.query;
-      const after = q.sort === 'likes' ? decodeCursor(q.cursor, z.object({ l: z.number().int(), id: z.string() })) : decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+      const after = q.sort === 'likes' ? decodeCursor(q.cursor, z.object({ l: z.number().int(), id: z.string() })) : decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await stories.entries(
         ctx(req),
         appIdOf(req),

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { cleanText } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
+import { dateTime } from '../../http/fields.ts';
+import { USER_TEXT_NOTE } from '../../lib/text.ts';
 
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048);
 const id = z.string().min(1).max(64);
@@ -16,7 +18,7 @@ export const CreateCampaignBody = z
     hashtag: cleanText(1, 52).optional().describe('hashtag campaigns: e.g. "#星巴克猫爪杯#" or "#StarbucksCup" (case and # do not matter)'),
     source_event: z.string().min(1).max(200).default('post.created').describe('hashtag campaigns: the ingested event carrying a host post (properties: text, image_urls, post_id)'),
     moderation: z.enum(['pre', 'post']).default('pre').describe('pre: entries wait for approval; post: shown at once, may be rejected later'),
-    ends_at: z.iso.datetime({ offset: true }).optional(),
+    ends_at: dateTime().optional(),
   })
   .refine((b) => b.kind !== 'hashtag' || b.hashtag !== undefined, { path: ['hashtag'], message: 'a hashtag campaign needs its hashtag' });
 export type CreateCampaignInput = z.infer<typeof CreateCampaignBody>;
@@ -26,7 +28,7 @@ export const UpdateCampaignBody = z.strictObject({
   description: cleanText(1, 5000).nullable().optional(),
   status: z.enum(['open', 'closed']).optional(),
   moderation: z.enum(['pre', 'post']).optional(),
-  ends_at: z.iso.datetime({ offset: true }).nullable().optional(),
+  ends_at: dateTime().nullable().optional(),
 });
 export type UpdateCampaignInput = z.infer<typeof UpdateCampaignBody>;
 
@@ -69,7 +71,7 @@ export const EntryOut = z
     id: z.string(),
     campaign_id: z.string(),
     user_id: z.string(),
-    text: z.string(),
+    text: z.string().describe(USER_TEXT_NOTE),
     image_urls: z.array(z.string()),
     source: z.enum(['submission', 'hashtag']),
     source_ref: z.string().nullable(),

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { actingUserId, appIdOf } from '../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import type { ResponseView, Surveys } from './service.ts';
 import type { SurveyRow } from './store.ts';
 import { CreateSurveyBody, NextBody, RespondBody, ResponseOut, SettingsBody, SurveyIdParams, SurveyOut, UpdateSurveyBody } from './types.ts';
+import { escapeHtml } from '../../lib/text.ts';
 
 const tags = ['Surveys'];
 
@@ -27,13 +28,16 @@ const presentSurvey = (s: SurveyRow): z.infer<typeof SurveyOut> => ({
   updated_at: s.updatedAt.toISOString(),
 });
 
+/** Text answers are user-written: escaped like every user text (README "User content"). */
+const userAnswer = <T,>(a: T): T => (typeof a === 'string' ? escapeHtml(a) : Array.isArray(a) ? a.map((x: unknown) => (typeof x === 'string' ? escapeHtml(x) : x)) : a) as T;
+
 const presentResponse = (v: ResponseView): z.infer<typeof ResponseOut> => ({
   id: v.response.id,
   survey_id: v.response.surveyId,
   user_id: v.response.userId,
   round: v.response.round,
   status: v.response.status as 'partial' | 'completed',
-  answers: v.answers,
+  answers: Object.fromEntries(Object.entries(v.answers).map(([k, a]) => [k, userAnswer(a)])) as typeof v.answers,
   next_question_id: v.next,
   started_at: v.response.startedAt.toISOString(),
   completed_at: iso(v.response.completedAt),
@@ -83,7 +87,7 @@ export function surveysRoutes(api: Api, deps: { surveys: Surveys; ctx: RequestCt
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await surveys.list(ctx(req), appIdOf(req), { limit: q.limit + 1, status: q.status, before: cur ? { at: new Date(cur.t), id: cur.id } : undefined });
       const p = page(rows, q.limit, (s) => ({ t: s.createdAt.toISOString(), id: s.id }));
       return { data: p.data.map(presentSurvey), next_cursor: p.next_cursor };
@@ -170,7 +174,7 @@ export function surveysRoutes(api: Api, deps: { surveys: Surveys; ctx: RequestCt
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await surveys.responses(ctx(req), appIdOf(req), req.params.surveyId, { limit: q.limit + 1, status: q.status, after: cur });
       const p = page(rows, q.limit, (v) => ({ t: v.response.startedAt.toISOString(), id: v.response.id }));
       return { data: p.data.map(presentResponse), next_cursor: p.next_cursor };
@@ -209,10 +213,10 @@ export function surveysRoutes(api: Api, deps: { surveys: Surveys; ctx: RequestCt
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), id: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await surveys.questionAnswers(ctx(req), appIdOf(req), req.params.surveyId, req.params.questionId, { limit: q.limit + 1, includePartial: q.include_partial === 'true', after: cur });
       const p = page(rows, q.limit, (a) => ({ t: a.answeredAt.toISOString(), id: a.responseId }));
-      return { data: p.data.map((a) => ({ response_id: a.responseId, user_id: a.userId, value: a.value, answered_at: a.answeredAt.toISOString() })), next_cursor: p.next_cursor };
+      return { data: p.data.map((a) => ({ response_id: a.responseId, user_id: a.userId, value: userAnswer(a.value), answered_at: a.answeredAt.toISOString() })), next_cursor: p.next_cursor };
     },
   );
 

@@ -3,6 +3,7 @@ import { cleanText } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
 import { QUESTION_TYPES } from './rules/questions.ts';
 import { TRAIT_OPS } from './rules/targeting.ts';
+import { dateTime } from '../../http/fields.ts';
 
 const ref = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -');
 const scalar = z.union([z.string().max(64), z.number()]);
@@ -45,7 +46,7 @@ export const TargetingIn = z
   })
   .meta({ id: 'SurveyTargeting' });
 
-const when = z.iso.datetime({ offset: true });
+const when = dateTime();
 
 export const CreateSurveyBody = z.strictObject({
   name: cleanText(1, 200),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { appIdOf } from '../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import type { Webhooks } from './service.ts';
 import type { AttemptRow, DeliveryRow, EndpointRow } from './store.ts';
@@ -149,7 +149,7 @@ export function webhooksRoutes(api: Api, deps: { webhooks: Webhooks; ctx: Reques
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), i: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), i: z.string() }));
       const rows = await webhooks.listDeliveries(ctx(req), appIdOf(req), { limit: q.limit + 1, before: cur ? { t: cur.t, id: cur.i } : undefined, endpointId: q.endpoint_id, status: q.status, eventType: q.event_type, eventId: q.event_id });
       const p = page(rows, q.limit, (r) => ({ t: r.createdAt.toISOString(), i: r.id }));
       return { data: p.data.map(presentDelivery), next_cursor: p.next_cursor };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { appIdOf, actingUserId } from '../../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
 import { errors, externalId, iso, type Api, type RequestCtx } from '../../../http/route.ts';
 import { FS_RESERVATION_STATUSES } from '../schema.ts';
 import { CampaignIdParams, idParam } from '../types.ts';
@@ -153,7 +153,7 @@ export function flashSaleRoutes(api: Api, deps: { flashSale: FlashSale; ctx: Req
     async (req) => {
       const q = req.query;
       const userId = req.principal.kind === 'user' ? actingUserId(req, q.user_id, 'query.user_id') : q.user_id;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), i: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), i: z.string() }));
       const rows = await flashSale.reservations(ctx(req), appIdOf(req), { limit: q.limit + 1, before: cur ? { t: cur.t, id: cur.i } : undefined, campaignId: q.campaign_id, itemId: q.item_id, userId, status: q.status });
       const p = page(rows, q.limit, (r) => ({ t: r.createdAt.toISOString(), i: r.id }));
       return { data: p.data.map(presentReservation), next_cursor: p.next_cursor };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { appIdOf, assertActsFor, actingUserId } from '../../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
 import { errors, externalId, iso, type Api, type RequestCtx } from '../../../http/route.ts';
 import { GB_TEAM_STATUSES } from '../schema.ts';
 import { CampaignIdParams } from '../types.ts';
@@ -87,7 +87,7 @@ export function groupBuyRoutes(api: Api, deps: { groupBuy: GroupBuy; ctx: Reques
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), i: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), i: z.string() }));
       const rows = await groupBuy.teams(ctx(req), appIdOf(req), req.params.campaignId, { limit: q.limit + 1, before: cur ? { t: cur.t, id: cur.i } : undefined, status: q.status, userId: q.user_id });
       const p = page(rows, q.limit, (r) => ({ t: r.team.createdAt.toISOString(), i: r.team.id }));
       return { data: p.data.map(presentTeam), next_cursor: p.next_cursor };

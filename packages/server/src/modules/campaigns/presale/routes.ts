@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { appIdOf } from '../../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
 import { errors, externalId, iso, type Api, type RequestCtx } from '../../../http/route.ts';
 import { PS_STATUSES } from '../schema.ts';
 import { CampaignIdParams } from '../types.ts';
@@ -82,7 +82,7 @@ export function presaleRoutes(api: Api, deps: { presale: Presale; ctx: RequestCt
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), i: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), i: z.string() }));
       const rows = await presale.list(ctx(req), appIdOf(req), req.params.campaignId, { limit: q.limit + 1, before: cur ? { t: cur.t, id: cur.i } : undefined, userId: q.user_id, status: q.status });
       const p = page(rows, q.limit, (r) => ({ t: r.createdAt.toISOString(), i: r.id }));
       return { data: p.data.map(present), next_cursor: p.next_cursor };

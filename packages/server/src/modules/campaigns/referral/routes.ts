@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { appIdOf, actingUserId } from '../../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
 import { errors, externalId, iso, type Api, type RequestCtx } from '../../../http/route.ts';
 import { RF_STATUSES } from '../schema.ts';
 import { CampaignIdParams } from '../types.ts';
@@ -69,7 +69,7 @@ export function referralRoutes(api: Api, deps: { referral: Referral; ctx: Reques
     async (req) => {
       const q = req.query;
       const inviter = req.principal.kind === 'user' ? actingUserId(req, q.inviter_user_id, 'query.inviter_user_id') : q.inviter_user_id;
-      const cur = decodeCursor(q.cursor, z.object({ t: z.iso.datetime(), i: z.string() }));
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), i: z.string() }));
       const rows = await referral.list(ctx(req), appIdOf(req), req.params.campaignId, { limit: q.limit + 1, before: cur ? { t: cur.t, id: cur.i } : undefined, inviterUserId: inviter, status: q.status });
       const p = page(rows, q.limit, (r) => ({ t: r.attributedAt.toISOString(), i: r.inviteeUserId }));
       return { data: p.data.map(present), next_cursor: p.next_cursor };

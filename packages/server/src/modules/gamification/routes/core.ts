@@ -1,6 +1,7 @@
 // Configuration, check-in, levels and abuse review.
 import { z } from 'zod';
 import { appIdOf, assertActsFor } from '../../../http/auth.ts';
+import { serialId } from '../../../http/fields.ts';
 import { decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
 import { errors, externalId, iso, type Api } from '../../../http/route.ts';
 import type { FlagRow } from '../store/abuse.ts';
@@ -250,7 +251,7 @@ export function coreRoutes(api: Api, { gamification: g, ctx }: RouteDeps): void 
       schema: {
         tags: abuseTags,
         summary: 'Dismiss a flag, or block its users from check-in, draws, redemptions and daily rewards (audited)',
-        params: z.strictObject({ id: z.string().regex(/^\d{1,18}$/, 'must be a flag id') }),
+        params: z.strictObject({ id: serialId('id') }),
         body: FlagResolveBody,
         response: { 200: FlagOut, ...errors(400, 401, 403, 404) },
       },

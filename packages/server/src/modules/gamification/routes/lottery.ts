@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { appIdOf, assertActsFor } from '../../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
 import { errors, externalId, iso, type Api } from '../../../http/route.ts';
 import type { DrawRow, LotteryRow, PrizeRow } from '../store/lottery.ts';
 import { ClientHeaders, DrawBody, IdParams, LotteryBody, LotteryPatch, PrizeBody, PrizePatch, UserIdParams, UserParams } from '../types.ts';
@@ -102,7 +102,7 @@ const presentDraw = (d: DrawRow, prizes: Map<string, PrizeRow> | PrizeRow | null
   };
 };
 
-const DrawCursor = z.object({ at: z.string().max(40), id: z.string().max(64) });
+const DrawCursor = z.object({ at: cursorTime(), id: z.string().max(64) });
 
 export function lotteryRoutes(api: Api, { gamification: g, ctx }: RouteDeps): void {
   const withPrizes = (r: { lottery: LotteryRow; prizes: PrizeRow[] }) => ({ ...presentLottery(r.lottery), prizes: r.prizes.map(presentPrize) });

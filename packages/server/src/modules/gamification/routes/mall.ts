@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { appIdOf, assertActsFor } from '../../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
 import { errors, externalId, optionalBody, type Api, type RequestCtx } from '../../../http/route.ts';
 import type { ItemRow, OrderQuery, OrderRow } from '../store/mall.ts';
 import { ClientHeaders, IdParams, ItemBody, ItemPatch, OrderPatch, RedeemBody, UserParams } from '../types.ts';
@@ -81,7 +81,7 @@ const presentOrder = (o: OrderRow) => ({
   updated_at: o.updatedAt.toISOString(),
 });
 
-const OrderCursor = z.object({ at: z.string().max(40), id: z.string().max(64) });
+const OrderCursor = z.object({ at: cursorTime(), id: z.string().max(64) });
 
 async function orderPage(g: RouteDeps['gamification'], ctx: RequestCtx, req: Parameters<RequestCtx>[0], q: { limit: number; cursor?: string | undefined }, filter: Omit<OrderQuery, 'limit' | 'before'>) {
   const cur = decodeCursor(q.cursor, OrderCursor);

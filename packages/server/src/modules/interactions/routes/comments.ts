@@ -5,7 +5,7 @@ import { appIdOf } from '../../../http/auth.ts';
 import { AppError } from '../../../http/errors.ts';
 import { decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
 import { errors, type Api, type RequestCtx } from '../../../http/route.ts';
-import { escapeHtml } from '../rules/text.ts';
+import { escapeHtml } from '../../../lib/text.ts';
 import type { CommentActor } from '../service/comments.ts';
 import type { CommentView } from '../store/comments.ts';
 import { ActingUser, CommentBody, CommentParams, CommentSort, EditCommentBody, SubjectParams, UserId } from '../types.ts';

@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError, validationError } from '../../../http/errors.ts';
+import { cursorTime } from '../../../http/pagination.ts';
 import type { Interactions } from '../service/index.ts';
 import type { SubjectView } from '../service/subjects.ts';
 
@@ -59,8 +60,8 @@ export const presentSubject = (v: SubjectView): z.infer<typeof SubjectOut> => ({
 });
 
 /** Cursors of lists ordered by (time desc, user id desc) and (time desc, subject id desc). */
-export const UserTimeCursor = z.object({ t: z.iso.datetime(), u: z.string().max(255) });
-export const SubjectTimeCursor = z.object({ t: z.iso.datetime(), s: z.number().int().positive() });
+export const UserTimeCursor = z.object({ t: cursorTime(), u: z.string().max(255) });
+export const SubjectTimeCursor = z.object({ t: cursorTime(), s: z.number().int().positive() });
 /** Built once: a zod schema built per request costs more than the query it guards. */
 export const IdCursor = z.object({ id: z.number().int().positive() });
 export const ScoreCursor = z.object({ s: z.number(), id: z.number().int().positive() });

@@ -7,26 +7,27 @@ import type { BlockRow, ReportRow } from '../store/moderation.ts';
 import { BlockBody, CommentParams, DecisionBody, REPORT_REASONS, ReportBody, UserParams } from '../types.ts';
 import { CommentOut, presentComment } from './comments.ts';
 import { actingUser, IdCursor, type Deps } from './common.ts';
+import { USER_TEXT_NOTE, userText } from '../../../lib/text.ts';
 
 const tags = ['Moderation'];
 const moderate = { secret: true, operator: 'content.moderate' } as const;
 
 const ReportOut = z
-  .object({ id: z.string(), comment_id: z.string(), reporter_id: z.string(), reason: z.enum(REPORT_REASONS), note: z.string().nullable(), created_at: z.string(), resolved_at: z.string().nullable(), resolution: z.enum(['approve', 'hide', 'delete']).nullable() })
+  .object({ id: z.string(), comment_id: z.string(), reporter_id: z.string(), reason: z.enum(REPORT_REASONS), note: z.string().nullable().describe(USER_TEXT_NOTE), created_at: z.string(), resolved_at: z.string().nullable(), resolution: z.enum(['approve', 'hide', 'delete']).nullable() })
   .meta({ id: 'CommentReport' });
 const presentReport = (r: ReportRow) => ({
   id: String(r.id),
   comment_id: String(r.commentId),
   reporter_id: r.reporterId,
   reason: r.reason as (typeof REPORT_REASONS)[number],
-  note: r.note,
+  note: userText(r.note),
   created_at: r.createdAt.toISOString(),
   resolved_at: r.resolvedAt?.toISOString() ?? null,
   resolution: r.resolution,
 });
 
 const BlockOut = z.object({ user_id: z.string(), reason: z.string().nullable(), until: z.string().nullable(), created_by: z.string().nullable(), created_at: z.string() }).meta({ id: 'UserBlock' });
-const presentBlock = (b: BlockRow) => ({ user_id: b.userId, reason: b.reason, until: b.until?.toISOString() ?? null, created_by: b.createdBy, created_at: b.createdAt.toISOString() });
+const presentBlock = (b: BlockRow) => ({ user_id: b.userId, reason: userText(b.reason), until: b.until?.toISOString() ?? null, created_by: b.createdBy, created_at: b.createdAt.toISOString() });
 
 const ModeratedComment = CommentOut.extend({ open_reports: z.number(), moderation: z.enum(['none', 'pending', 'approved', 'hidden', 'deleted']) });
 const QueueCursor = z.object({ r: z.number().int().positive(), id: z.number().int().positive() });

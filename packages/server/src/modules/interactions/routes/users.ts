@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { appIdOf, assertActsFor } from '../../../http/auth.ts';
 import { decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
 import { errors, type Api, type RequestCtx } from '../../../http/route.ts';
-import { escapeHtml } from '../rules/text.ts';
+import { escapeHtml } from '../../../lib/text.ts';
 import type { FolderWithCount } from '../store/folders.ts';
 import { FolderBody, FolderParams, FolderPatch, FollowParams, Kind, UserParams } from '../types.ts';
 import { presentSubject, SubjectOut, SubjectTimeCursor, UserTimeCursor, type Deps , IdCursor } from './common.ts';

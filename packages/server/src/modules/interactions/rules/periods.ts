@@ -1,6 +1,8 @@
 // Ranking windows: calendar day, ISO week (Monday first), calendar month, all time. Dates are
 // 'YYYY-MM-DD' strings in the app's timezone; windows are [start, end).
 
+import { utcMs } from '../../../lib/localtime.ts';
+
 export type Period = 'day' | 'week' | 'month' | 'all';
 export const PERIODS: readonly Period[] = ['day', 'week', 'month', 'all'];
 
@@ -27,8 +29,8 @@ export function periodWindow(period: Period, day: string): { start: string; end:
     }
     case 'month': {
       const d = parse(day);
-      const start = fmt(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)));
-      return { start, end: fmt(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))) };
+      const start = fmt(new Date(utcMs(d.getUTCFullYear(), d.getUTCMonth(), 1)));
+      return { start, end: fmt(new Date(utcMs(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))) };
     }
     case 'all':
       return { start: ALL_TIME_START, end: '9999-12-31' };

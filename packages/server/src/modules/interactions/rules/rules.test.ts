@@ -5,7 +5,7 @@ import { commentHot, hotScore, weighted } from './hot.ts';
 import { dayIn, isDate, periodWindow } from './periods.ts';
 import { rank, signalScore, tagAffinity, type Signal } from './recommend.ts';
 import { mergeSettings, tripleActions } from './settings.ts';
-import { escapeHtml } from './text.ts';
+import { escapeHtml } from '../../../lib/text.ts';
 
 describe('hot score', () => {
   const t0 = new Date('2024-05-01T00:00:00Z');

@@ -1,7 +1,7 @@
 // The user's side: inbox, unread counts, read/click/delete, preferences, the contact budget.
 import { z } from 'zod';
 import { appIdOf, assertActsFor } from '../../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
 import { errors, optionalBody, type Api, type RequestCtx } from '../../../http/route.ts';
 import type { Messaging } from '../service/index.ts';
 import { Category, Channel, InboxId, PreferencesBody, ReserveBody, UserParams } from '../types.ts';
@@ -9,7 +9,7 @@ import { ContactCheckOut, InboxItemOut, presentCheck, presentItem, presentPrefs,
 
 const tags = ['Inbox'];
 const ItemParams = UserParams.extend({ itemId: InboxId });
-const Cursor = z.object({ t: z.string(), k: z.enum(['msg', 'ann']), i: z.number().int() });
+const Cursor = z.object({ t: cursorTime(), k: z.enum(['msg', 'ann']), i: z.number().int() });
 
 export function inboxRoutes(api: Api, deps: { messaging: Messaging; ctx: RequestCtx }): void {
   const { messaging: m, ctx } = deps;

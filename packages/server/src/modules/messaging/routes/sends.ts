@@ -1,7 +1,7 @@
 // Sending and tracking: sends (campaigns), announcements, per-message tracking, acknowledgements.
 import { z } from 'zod';
 import { appIdOf } from '../../../http/auth.ts';
-import { decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
 import { errors, type Api, type RequestCtx } from '../../../http/route.ts';
 import type { Messaging } from '../service/index.ts';
 import { AnnouncementBody, SendBody } from '../types.ts';
@@ -48,7 +48,7 @@ export function sendRoutes(api: Api, deps: { messaging: Messaging; ctx: RequestC
       },
     },
     async (req) => {
-      const cur = decodeCursor(req.query.cursor, z.object({ t: z.string(), i: z.string() }));
+      const cur = decodeCursor(req.query.cursor, z.object({ t: cursorTime(), i: z.string() }));
       const rows = await m.sending.list(ctx(req), appIdOf(req), { limit: req.query.limit + 1, before: cur ? { t: cur.t, id: cur.i } : undefined, status: req.query.status, campaign: req.query.campaign });
       const p = page(rows, req.query.limit, (r) => ({ t: r.createdAt.toISOString(), i: r.id }));
       return { data: p.data.map(presentSend), next_cursor: p.next_cursor };

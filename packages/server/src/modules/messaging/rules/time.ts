@@ -1,5 +1,7 @@
 // Time in the user's own timezone: quiet hours and the windows frequency caps count in. Pure.
 
+import { utcMs } from '../../../lib/localtime.ts';
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(tz: string): Intl.DateTimeFormat {
@@ -23,18 +25,18 @@ export function wallTime(at: Date, tz: string): Wall {
 /** Minutes the zone is ahead of UTC at `at`. */
 function offsetMinutes(at: Date, tz: string): number {
   const w = wallTime(at, tz);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  const asUtc = utcMs(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
   return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
 }
 
 /** The instant the wall clock in `tz` reads this local time (just after the gap, if it falls in one). */
 export function instantOf(w: Pick<Wall, 'year' | 'month' | 'day'> & { minuteOfDay: number }, tz: string): Date {
-  const guess = Date.UTC(w.year, w.month - 1, w.day, 0, w.minuteOfDay);
+  const guess = utcMs(w.year, w.month - 1, w.day, 0, w.minuteOfDay);
   const a = guess - offsetMinutes(new Date(guess), tz) * 60_000;
   const b = guess - offsetMinutes(new Date(a), tz) * 60_000;
   const reads = (t: number) => {
     const x = wallTime(new Date(t), tz);
-    return Date.UTC(x.year, x.month - 1, x.day, x.hour, x.minute) === guess;
+    return utcMs(x.year, x.month - 1, x.day, x.hour, x.minute) === guess;
   };
   if (reads(b)) return new Date(b);
   if (reads(a)) return new Date(a);
@@ -68,7 +70,7 @@ function computeQuietUntil(at: Date, tz: string, q: QuietHours): Date | null {
   if (!inside) return null;
   // The window ends today if we are before `end` (after midnight in a wrapping window), else tomorrow.
   const endsToday = m < q.end;
-  const base = new Date(Date.UTC(w.year, w.month - 1, w.day + (endsToday ? 0 : 1)));
+  const base = new Date(utcMs(w.year, w.month - 1, w.day + (endsToday ? 0 : 1)));
   return instantOf({ year: base.getUTCFullYear(), month: base.getUTCMonth() + 1, day: base.getUTCDate(), minuteOfDay: q.end }, tz);
 }
 
@@ -99,10 +101,10 @@ function computeWindowKey(at: Date, tz: string, period: Period): string {
   if (period === 'day') return date;
   if (period === 'hour') return `${date}T${pad(w.hour)}`;
   // ISO week: the week with the year's first Thursday is week 1; weeks start on Monday.
-  const d = new Date(Date.UTC(w.year, w.month - 1, w.day));
+  const d = new Date(utcMs(w.year, w.month - 1, w.day));
   const dow = d.getUTCDay() || 7;
   d.setUTCDate(d.getUTCDate() + 4 - dow);
-  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
+  const yearStart = utcMs(d.getUTCFullYear(), 0, 1);
   const week = Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7);
   return `${d.getUTCFullYear()}-W${pad(week)}`;
 }

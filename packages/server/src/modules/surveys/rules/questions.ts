@@ -4,6 +4,8 @@
 // later question, or "end"); with no match the next question follows. Jumps only go forward, so
 // every path ends. Questions a path skips are not asked, and their answers are not kept.
 
+import { utcMs } from '../../../lib/localtime.ts';
+
 export const QUESTION_TYPES = ['single', 'multiple', 'text', 'rating', 'nps', 'csat', 'date'] as const;
 export type QuestionType = (typeof QUESTION_TYPES)[number];
 
@@ -81,8 +83,8 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 function isDate(s: string): boolean {
   const m = DATE.exec(s);
   if (!m) return false;
-  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
-  return d.getUTCFullYear() === +m[1]! && d.getUTCMonth() === +m[2]! - 1 && d.getUTCDate() === +m[3]!;
+  const d = new Date(utcMs(+m[1]!, +m[2]! - 1, +m[3]!));
+  return +m[1]! >= 1 && d.getUTCFullYear() === +m[1]! && d.getUTCMonth() === +m[2]! - 1 && d.getUTCDate() === +m[3]!;
 }
 
 export function isEmpty(v: unknown): boolean {

@@ -21,6 +21,7 @@ import { errors, type Api } from './http/route.ts';
 import { validatorCompiler } from './http/validation.ts';
 import type { Jobs } from './jobs.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
+import { createNetGuard } from './lib/net-guard.ts';
 import { auditRoutes, createAudit } from './modules/audit/index.ts';
 import { campaignsRoutes, createCampaigns } from './modules/campaigns/index.ts';
 import { couponsRoutes, createCoupons } from './modules/coupons/index.ts';
@@ -59,7 +60,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const tenancy = createTenancy({ db, pool, audit, bus, clock, log, userTokenMaxTtl: deps.config.userTokenMaxTtl });
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
-  const webhooks = createWebhooks({ db, clock, audit, log });
+  const webhooks = createWebhooks({ db, pool, clock, audit, log, guard: createNetGuard({ allow: deps.config.webhookAllowPrivate }) });
   const points = createPoints({ audit, bus, clock, log });
   wirePoints(points, { bus, db });
   const gamification = createGamification({ db, bus, clock, audit, points, users, log });
@@ -334,6 +335,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     await services.messaging.start();
     services.live.start();
     await services.campaigns.start();
+    await services.webhooks.start();
   });
   // Open WebSocket/SSE streams would keep the server from closing.
   app.addHook('preClose', async () => {
@@ -347,7 +349,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     await services.live.stop();
     await services.realtime.hub.stop();
     await services.interactions.close();
-    await services.webhooks.idle();
+    await services.webhooks.stop();
     await services.tenancy.stop();
     await limiter.close();
   });

@@ -60,7 +60,9 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const tenancy = createTenancy({ db, pool, audit, bus, clock, log, userTokenMaxTtl: deps.config.userTokenMaxTtl });
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
-  const webhooks = createWebhooks({ db, pool, clock, audit, log, guard: createNetGuard({ allow: deps.config.webhookAllowPrivate }) });
+  // One SSRF guard for every outbound connection a tenant chooses (webhooks, SMTP relays).
+  const netGuard = createNetGuard({ allow: deps.config.webhookAllowPrivate });
+  const webhooks = createWebhooks({ db, pool, clock, audit, log, guard: netGuard });
   const points = createPoints({ audit, bus, clock, log });
   wirePoints(points, { bus, db });
   const gamification = createGamification({ db, bus, clock, audit, points, users, log });
@@ -75,7 +77,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   // Realtime fan-out across servers: Redis pub/sub when configured, else PostgreSQL LISTEN/NOTIFY.
   const hub = createHub({ transport: deps.config.redisUrl ? preferTransport(redisTransport(deps.config.redisUrl), postgresTransport(pool), log) : postgresTransport(pool), log });
   const realtime = createRealtime({ hub, log });
-  const messaging = createMessaging({ db, bus, clock, users, realtime, webhooks, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl });
+  const messaging = createMessaging({ db, bus, clock, users, realtime, webhooks, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl, smtp: { guard: netGuard, requireTls: deps.config.smtpRequireTls } });
   const live = createLive({ db, bus, clock, realtime, limiter, moderation: interactions.settings, log });
   const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis });
   const coupons = createCoupons({ db, clock, bus, webhooks, audit, log });

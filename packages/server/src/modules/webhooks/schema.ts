@@ -30,7 +30,7 @@ export const endpoints = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('wh_endpoints_app').on(t.appId, t.id)],
+  (t) => [index('wh_endpoints_app').on(t.appId, t.id), index('wh_endpoints_circuit').on(t.circuitOpenUntil).where(sql`circuit_open_until is not null`)],
 );
 
 /** One event for one endpoint: the unit that is attempted, retried and redelivered. */

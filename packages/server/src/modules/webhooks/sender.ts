@@ -5,6 +5,7 @@
 // Only a short snippet of an answer is kept, and only from destinations the guard let through.
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import { BlockedAddressError, type NetGuard } from '../../lib/net-guard.ts';
 
 export type SendResult = { statusCode: number | null; error: string | null; responseBody: string | null; durationMs: number };
@@ -57,7 +58,7 @@ export function createSender(opts: { guard: NetGuard; timeoutMs: number; maxSock
           lookup: opts.guard.lookup,
           headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
           signal: AbortSignal.timeout(opts.timeoutMs),
-          ...(u.protocol === 'https:' ? { servername: hostname } : {}),
+          ...(u.protocol === 'https:' && !net.isIP(hostname) ? { servername: hostname } : {}),
         },
         (res) => {
           const status = res.statusCode ?? 0;

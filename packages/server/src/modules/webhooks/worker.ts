@@ -3,11 +3,11 @@
 // work. It sleeps until woken: in-process right after an enqueue commits here, by LISTEN/NOTIFY
 // when one commits on another server, when an attempt finishes and frees room, or by a poll
 // (retries coming due, leases of crashed servers) as the fallback.
-import type pg from 'pg';
+import pg from 'pg';
 import type { Claimed } from './store.ts';
 
 export type WorkerOptions = {
-  /** For the LISTEN connection (one per server); without it, polling alone. */
+  /** Whose settings open the LISTEN connection (one per server, outside the pool); without it, polling alone. */
   pool?: pg.Pool | undefined;
   channel: string;
   claim(limit: number, busy: Map<string, number>): Promise<Claimed[]>;
@@ -29,7 +29,7 @@ export function createWorker(o: WorkerOptions): Worker {
   let loopDone: Promise<void> | null = null;
   let woken = false;
   let sleeper: (() => void) | null = null;
-  let listener: pg.PoolClient | null = null;
+  let listener: pg.Client | null = null;
   let relisten: NodeJS.Timeout | null = null;
   const inflight = new Set<Promise<void>>();
   const busy = new Map<string, number>();
@@ -93,21 +93,30 @@ export function createWorker(o: WorkerOptions): Worker {
 
   async function listen() {
     if (!o.pool || !running) return;
+    // A connection of its own rather than one held from the pool: the pool stays whole for queries.
+    const c = new pg.Client(o.pool.options);
+    const retry = (err: unknown) => {
+      o.log.warn({ err }, 'webhook LISTEN connection lost; polling until it is back');
+      if (listener === c) listener = null;
+      c.end().catch(() => {});
+      if (running && !relisten) relisten = setTimeout(() => {
+        relisten = null;
+        void listen();
+      }, o.pollMs * 2);
+    };
+    c.on('notification', () => wake());
+    c.on('error', retry);
     try {
-      const c = await o.pool.connect();
-      c.on('notification', () => wake());
-      c.on('error', (err) => {
-        o.log.warn({ err }, 'webhook LISTEN connection lost; polling until it is back');
-        if (listener === c) listener = null;
-        c.release(err);
-        if (running) relisten = setTimeout(() => void listen(), o.pollMs);
-      });
+      await c.connect();
       await c.query(`LISTEN ${o.channel}`);
+      if (!running) {
+        await c.end().catch(() => {});
+        return;
+      }
       listener = c;
       wake(); // anything committed while we were not listening
     } catch (err) {
-      o.log.warn({ err }, 'webhook LISTEN failed; polling');
-      if (running) relisten = setTimeout(() => void listen(), o.pollMs * 5);
+      retry(err);
     }
   }
 
@@ -126,15 +135,13 @@ export function createWorker(o: WorkerOptions): Worker {
       if (!running) return;
       running = false;
       if (relisten) clearTimeout(relisten);
+      relisten = null;
       wake();
       await loopDone;
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
       const c = listener;
       listener = null;
-      if (c) {
-        await c.query(`UNLISTEN ${o.channel}`).catch(() => {});
-        c.release();
-      }
+      if (c) await c.end().catch(() => {});
     },
   };
 }

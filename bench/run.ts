@@ -109,6 +109,8 @@ async function main() {
     CANYU_RATE_LIMIT_KEY: '10000000',
     CANYU_RATE_LIMIT_USER: '10000000',
     CANYU_DB_POOL: process.env.CANYU_DB_POOL ?? '20',
+    // The webhooks scenario delivers to a receiver on 127.0.0.1, which a default server refuses.
+    CANYU_WEBHOOK_ALLOW_PRIVATE: '127.0.0.1',
   };
 
   // ---- tenant, Canyu, bare Fastify

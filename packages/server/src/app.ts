@@ -23,6 +23,7 @@ import { validatorCompiler } from './http/validation.ts';
 import type { Jobs } from './jobs.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { secretBoxFor } from './lib/secrets.ts';
+import { createNetGuard } from './lib/net-guard.ts';
 import { auditRoutes, createAudit } from './modules/audit/index.ts';
 import { campaignsRoutes, createCampaigns } from './modules/campaigns/index.ts';
 import { couponsRoutes, createCoupons } from './modules/coupons/index.ts';
@@ -62,7 +63,9 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const tenancy = createTenancy({ db, pool, audit, bus, clock, log, secrets, userTokenMaxTtl: deps.config.userTokenMaxTtl, openAppCreation: deps.config.openAppCreation });
   const users = createUsers({ audit, bus });
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
-  const webhooks = createWebhooks({ db, clock, audit, log });
+  // One SSRF guard for every outbound connection a tenant chooses (webhooks, SMTP relays).
+  const netGuard = createNetGuard({ allow: deps.config.webhookAllowPrivate });
+  const webhooks = createWebhooks({ db, pool, clock, audit, log, guard: netGuard });
   const points = createPoints({ audit, bus, clock, log });
   wirePoints(points, { bus, db });
   const gamification = createGamification({ db, bus, clock, audit, points, users, log });
@@ -77,7 +80,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   // Realtime fan-out across servers: Redis pub/sub when configured, else PostgreSQL LISTEN/NOTIFY.
   const hub = createHub({ transport: deps.config.redisUrl ? preferTransport(redisTransport(deps.config.redisUrl), postgresTransport(pool), log) : postgresTransport(pool), log });
   const realtime = createRealtime({ hub, log });
-  const messaging = createMessaging({ db, bus, clock, users, realtime, webhooks, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl });
+  const messaging = createMessaging({ db, bus, clock, users, realtime, webhooks, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl, smtp: { guard: netGuard, requireTls: deps.config.smtpRequireTls } });
   const live = createLive({ db, bus, clock, realtime, limiter, moderation: interactions.settings, log });
   const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis });
   const coupons = createCoupons({ db, clock, bus, webhooks, audit, log });
@@ -340,6 +343,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     await services.messaging.start();
     services.live.start();
     await services.campaigns.start();
+    await services.webhooks.start();
   });
   // Open WebSocket/SSE streams would keep the server from closing.
   app.addHook('preClose', async () => {
@@ -353,7 +357,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     await services.live.stop();
     await services.realtime.hub.stop();
     await services.interactions.close();
-    await services.webhooks.idle();
+    await services.webhooks.stop();
     await services.tenancy.stop();
     await limiter.close();
   });

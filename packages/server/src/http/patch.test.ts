@@ -83,7 +83,7 @@ describe('every PATCH route', () => {
   it('declares no defaults in any PATCH body schema (the API reference would promise them)', () => {
     // Badges and tasks are being fixed on the points/gamification branch (issue 11 #5); the runtime
     // guarantee above already holds for them.
-    const elsewhere = new Set(['PATCH /v1/badges/:id', 'PATCH /v1/tasks/:id']);
+    const elsewhere = new Set<string>();
     assert.deepEqual(defaultedFields(z.strictObject({ a: z.number().default(1), b: z.string().optional(), c: z.boolean().default(true).optional() })), ['a', 'c']);
     const found = [...patchBodies].filter(([route]) => !elsewhere.has(route)).flatMap(([route, schema]) => defaultedFields(schema).map((f) => `${route}: ${f}`));
     assert.deepEqual(found, []);

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../config.ts';
 import { BlockedAddressError, canonicalIp, classifyAddress, createNetGuard, parseAllowList, parseIPv4 } from './net-guard.ts';
 
 describe('classifyAddress', () => {
@@ -141,3 +142,14 @@ describe('net guard', () => {
     assert.deepEqual(await allowed.resolve('localhost'), { address: '127.0.0.1', family: 4 });
   });
 });
+
+describe('CANYU_WEBHOOK_ALLOW_PRIVATE', () => {
+  it('is parsed by the configuration, empty by default, and a bad entry stops the start naming it', () => {
+    assert.deepEqual(loadConfig({}).webhookAllowPrivate, { cidrs: [], hosts: [] });
+    assert.deepEqual(loadConfig({ CANYU_WEBHOOK_ALLOW_PRIVATE: '10.0.0.0/8, hooks.internal' }).webhookAllowPrivate, { cidrs: ['10.0.0.0/8'], hosts: ['hooks.internal'] });
+    assert.throws(() => loadConfig({ CANYU_WEBHOOK_ALLOW_PRIVATE: '10.0.0.0/40' }), (e: unknown) => e instanceof ConfigError && /CANYU_WEBHOOK_ALLOW_PRIVATE: "10\.0\.0\.0\/40"/.test(e.message));
+    assert.equal(loadConfig({}).smtpRequireTls, true);
+    assert.equal(loadConfig({ CANYU_SMTP_REQUIRE_TLS: 'false' }).smtpRequireTls, false);
+  });
+});
+

@@ -1,6 +1,13 @@
 // A webhook receiver on 127.0.0.1 for tests: records every request and answers as told.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseAllowList } from '../lib/net-guard.ts';
+
+/**
+ * Test-app config that lets webhooks reach receivers on 127.0.0.1 (a default deployment refuses
+ * loopback destinations): `startTestApp({ config: allowReceivers })`.
+ */
+export const allowReceivers = { webhookAllowPrivate: parseAllowList('127.0.0.1') };
 
 export type Received = { headers: http.IncomingHttpHeaders; body: string; at: number };
 

@@ -35,6 +35,8 @@ export async function startSmtpCatcher() {
   const mails: CaughtMail[] = [];
   const failures: { code: number; text: string }[] = [];
   let connections = 0;
+  /** Every command verb received, in order (AUTH included, whatever its outcome). */
+  const commands: string[] = [];
   const server = net.createServer((socket) => {
     connections++;
     socket.setEncoding('utf8');
@@ -69,6 +71,7 @@ export async function startSmtpCatcher() {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 2);
         const cmd = line.slice(0, 4).toUpperCase();
+        commands.push(line.split(' ')[0]!.toUpperCase());
         if (cmd === 'EHLO' || cmd === 'HELO') reply('250-catcher\r\n250-AUTH PLAIN\r\n250 8BITMIME');
         else if (cmd === 'AUTH') {
           auth = Buffer.from(line.split(' ')[2] ?? '', 'base64').toString('utf8').split('\u0000').slice(1).join(':');
@@ -96,6 +99,7 @@ export async function startSmtpCatcher() {
     port,
     url: (user = 'mailer', pass = 's3cret') => `smtp://${user}:${pass}@127.0.0.1:${port}`,
     mails,
+    commands,
     get connections() {
       return connections;
     },

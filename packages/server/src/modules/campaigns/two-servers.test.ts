@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildApp } from '../../app.ts';
 import { createJobs, type Jobs } from '../../jobs.ts';
 import { startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
-import { startReceiver, type Receiver } from '../../testing/receiver.ts';
+import { allowReceivers, startReceiver, type Receiver } from '../../testing/receiver.ts';
 import { api, iso, ok, testClock } from './test-helpers.ts';
 
 const clock = testClock('2031-01-01T00:00:00Z');
@@ -19,8 +19,8 @@ let tenant: Tenant;
 let rx: Receiver;
 
 before(async () => {
-  s1 = await startTestApp({ clock });
-  s2 = await startTestApp({ clock, database: s1.database });
+  s1 = await startTestApp({ clock, config: allowReceivers });
+  s2 = await startTestApp({ clock, database: s1.database, config: allowReceivers });
   tenant = await s1.newTenant();
   rx = await startReceiver();
   ok(await api(s1, tenant).post('/v1/webhooks/endpoints', { url: rx.url }), 201);

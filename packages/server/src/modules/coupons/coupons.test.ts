@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
 import { expectError, findIssue } from '../../testing/http.ts';
-import { startReceiver } from '../../testing/receiver.ts';
+import { allowReceivers, startReceiver } from '../../testing/receiver.ts';
 
 const clock = { t: Date.parse('2030-03-01T00:00:00Z'), now() { return new Date(this.t); } };
 const T0 = clock.t;
@@ -15,7 +15,7 @@ let t: TestApp;
 let tenant: Tenant;
 
 before(async () => {
-  t = await startTestApp({ clock });
+  t = await startTestApp({ clock, config: allowReceivers });
   tenant = await t.newTenant();
 });
 after(() => t.close());

@@ -6,9 +6,11 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Clock } from '../../lib/clock.ts';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
-import { expectError } from '../../testing/http.ts';
+import { parseAllowList } from '../../lib/net-guard.ts';
+import { expectError, findIssue } from '../../testing/http.ts';
 import { startSmtpCatcher } from '../../testing/smtp.ts';
 
+const local = { publicUrl: 'https://canyu.example.com', webhookAllowPrivate: parseAllowList('127.0.0.1'), smtpRequireTls: false };
 let t: TestApp;
 let t2: TestApp;
 let tenant: Tenant;
@@ -18,9 +20,10 @@ const clock: Clock = { now: () => new Date(now) };
 
 before(async () => {
   smtp = await startSmtpCatcher();
-  t = await startTestApp({ clock, config: { publicUrl: 'https://canyu.example.com' } });
+  // The catcher is a plaintext relay on 127.0.0.1: both need the deployment's explicit consent.
+  t = await startTestApp({ clock, config: local });
   // A second server on the same database: its dispatcher races the first one's.
-  t2 = await startTestApp({ clock, database: t.database, config: { publicUrl: 'https://canyu.example.com' } });
+  t2 = await startTestApp({ clock, database: t.database, config: local });
 });
 beforeEach(async () => {
   tenant = await t.newTenant();
@@ -194,3 +197,61 @@ describe('links and tracking', () => {
     expectError(await t.inject({ method: 'GET', url: `${click}x` }), 400, 'messaging.invalid_link');
   });
 });
+
+describe('SMTP safety', () => {
+  it('writes the From name through the address encoder: a comma or quotes never make a second mailbox or header', async () => {
+    await api('PATCH', '/v1/messaging/settings', { email: { smtp_url: smtp.url(), from: 'Shop, Inc. "Best" Bcc: x@evil.example <noreply@example.com>' } });
+    await identify('from', { traits: { email: 'from@example.com' } });
+    await sendEmail('from');
+    await t.services.messaging.idle();
+    const mail = smtp.mails[0]!;
+    assert.equal(mail.from, 'noreply@example.com');
+    assert.equal(mail.headers.bcc, undefined);
+    // One quoted display name, then the one address.
+    assert.match(mail.headers.from!, /^"Shop, Inc\. \\"Best\\" Bcc: x@evil\.example" <noreply@example\.com>$/);
+  });
+
+  it('never sends credentials (or mail) to a relay without TLS unless the deployment allows plaintext', async () => {
+    const strictTls = await startTestApp({ clock, database: t.database, config: { ...local, smtpRequireTls: true } });
+    try {
+      await identify('tls', { traits: { email: 'tls@example.com' } });
+      smtp.commands.length = 0;
+      // Sent through the server that requires TLS; the catcher offers no STARTTLS.
+      const r = await strictTls.inject({ method: 'POST', url: '/v1/messaging/sends', headers: bearer(tenant.secretKey), payload: { to: { user_id: 'tls' }, content: { en: { title: 'x', body: 'y' } }, category: 'service', channels: ['email'] } });
+      assert.equal(r.statusCode, 201, r.body);
+      await strictTls.services.messaging.idle();
+      const d = (await api('GET', `/v1/messaging/messages/${r.json().results[0].message_id}`)).json().deliveries[0];
+      assert.equal(smtp.mails.length, 0);
+      assert.ok(smtp.commands.includes('EHLO'), `the relay was reached: ${smtp.commands.join(' ')}`);
+      assert.ok(!smtp.commands.includes('AUTH'), `no AUTH without TLS: ${smtp.commands.join(' ')}`);
+      assert.ok(!smtp.commands.includes('MAIL'));
+      assert.deepEqual([d.status, d.attempts], ['failed', 1], 'a relay without TLS is a configuration error, not retried');
+    } finally {
+      await strictTls.close();
+    }
+  });
+
+  it('refuses local, private and metadata relays on save and again when connecting', async () => {
+    const strict = await startTestApp({ clock, database: t.database, config: { publicUrl: 'https://canyu.example.com', smtpRequireTls: false } });
+    try {
+      const h = bearer(tenant.secretKey);
+      for (const url of ['smtp://u:p@127.0.0.1:25', 'smtp://127.1', 'smtp://2130706433:25', 'smtp://0x7f.1', 'smtps://[::1]:465', 'smtp://[::ffff:127.0.0.1]', 'smtp://localhost:25', 'smtp://10.0.0.1', 'smtp://169.254.169.254', 'smtp://100.64.1.1', 'smtp://[fd00::1]']) {
+        const err = expectError(await strict.inject({ method: 'PATCH', url: '/v1/messaging/settings', headers: h, payload: { email: { smtp_url: url, from: 'a@example.com' } } }), 400, 'validation_failed');
+        findIssue(err, 'body.email.smtp_url');
+      }
+      // Saved through the server that allows 127.0.0.1 (or before the check existed), sent through one that does not.
+      await identify('ssrf', { traits: { email: 'ssrf@example.com' } });
+      const before = smtp.connections;
+      const r = await strict.inject({ method: 'POST', url: '/v1/messaging/sends', headers: h, payload: { to: { user_id: 'ssrf' }, content: { en: { title: 'x', body: 'y' } }, category: 'service', channels: ['email'] } });
+      assert.equal(r.statusCode, 201, r.body);
+      await strict.services.messaging.idle();
+      const d = (await api('GET', `/v1/messaging/messages/${r.json().results[0].message_id}`)).json().deliveries[0];
+      assert.deepEqual([d.status, d.attempts], ['failed', 1]);
+      assert.match(d.last_error, /SMTP relay refused: 127\.0\.0\.1 is a loopback address/);
+      assert.equal(smtp.connections, before, 'the local relay was never connected to');
+    } finally {
+      await strict.close();
+    }
+  });
+});
+

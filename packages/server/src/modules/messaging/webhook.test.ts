@@ -6,7 +6,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Clock } from '../../lib/clock.ts';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
 import { expectError } from '../../testing/http.ts';
-import { startReceiver, type Receiver } from '../../testing/receiver.ts';
+import { allowReceivers, startReceiver, type Receiver } from '../../testing/receiver.ts';
 import { verifyWebhookSignature } from '../webhooks/index.ts';
 
 let t: TestApp;
@@ -18,7 +18,7 @@ const clock: Clock = { now: () => new Date(now) };
 
 before(async () => {
   rx = await startReceiver();
-  t = await startTestApp({ clock });
+  t = await startTestApp({ clock, config: allowReceivers });
 });
 beforeEach(async () => {
   now = new Date();

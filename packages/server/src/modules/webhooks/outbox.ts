@@ -33,7 +33,7 @@ export function createOutbox(deps: { bus: EventBus; webhooks: Webhooks; log: { e
     try {
       await deps.webhooks.dispatch(deliveries);
     } catch (err) {
-      // The deliveries are committed; the webhook sweep sends them.
+      // The deliveries are committed; a delivery worker (woken by NOTIFY, or its poll) sends them.
       deps.log.error({ err }, 'webhook dispatch failed');
     }
     for (const f of afters) {

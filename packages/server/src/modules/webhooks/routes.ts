@@ -2,18 +2,21 @@ import { z } from 'zod';
 import { appIdOf } from '../../http/auth.ts';
 import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
-import type { Webhooks } from './service.ts';
-import type { AttemptRow, DeliveryRow, EndpointRow } from './store.ts';
+import type { EndpointView, Webhooks } from './service.ts';
+import type { AttemptRow, DeliveryRow } from './store.ts';
 import { AttemptOut, CreateEndpointBody, DeliveryDetailOut, DeliveryIdParams, DeliveryOut, DELIVERY_STATUSES, EndpointIdParams, EndpointOut, RotateSecretBody, SecretOut, UpdateEndpointBody } from './types.ts';
 
 const tags = ['Webhooks'];
 
-const presentEndpoint = (e: EndpointRow) => ({
+const presentEndpoint = (e: EndpointView) => ({
   id: e.id,
   url: e.url,
   description: e.description,
   event_types: e.eventTypes,
   enabled: e.enabled,
+  state: e.state,
+  consecutive_failures: e.failureStreak,
+  circuit_open_until: e.state === 'open' ? iso(e.circuitOpenUntil) : null,
   secret_hint: `…${e.secret.slice(-4)}`,
   created_at: e.createdAt.toISOString(),
   updated_at: e.updatedAt.toISOString(),
@@ -51,7 +54,8 @@ export function webhooksRoutes(api: Api, deps: { webhooks: Webhooks; ctx: Reques
         summary: 'Add a webhook endpoint',
         description:
           'Canyu POSTs each event as JSON with `Canyu-Signature: t=<unix>,v1=<hex>` where v1 = HMAC-SHA256(secret, `<t>.<raw body>`), plus `Canyu-Event-Id` (de-duplicate on it: delivery is at least once), `Canyu-Event-Type` and `Canyu-Delivery-Id`. ' +
-          'Answer 2xx within 10 s; anything else is retried with exponential backoff. The signing secret is shown in this answer.',
+          'Answer 2xx within 10 s; anything else (redirects included: they are not followed) is retried with exponential backoff. After 5 failed attempts in a row the endpoint\'s circuit opens (`state: open`): nothing is sent until a cool-down ends (10 s, doubling up to 10 min), then one probe decides (`half_open`). ' +
+          'Loopback, private, link-local, CGNAT, multicast and cloud-metadata destinations are refused (400 naming body.url, and again at connection time on every resolved address) unless the server allows them with CANYU_WEBHOOK_ALLOW_PRIVATE. The signing secret is shown in this answer.',
         body: CreateEndpointBody,
         response: { 201: EndpointOut.extend({ secret: z.string() }), ...errors(400, 401, 403, 429) },
       },
@@ -90,7 +94,7 @@ export function webhooksRoutes(api: Api, deps: { webhooks: Webhooks; ctx: Reques
 
   api.delete(
     '/v1/webhooks/endpoints/:endpointId',
-    { config: { auth: manage }, schema: { tags, summary: 'Delete an endpoint and its delivery log (idempotent)', params: EndpointIdParams, response: { 204: z.null(), ...errors(400, 401, 403) } } },
+    { config: { auth: manage }, schema: { tags, summary: 'Delete an endpoint (idempotent): it is never called again and its waiting deliveries are dropped; its delivery log is kept', params: EndpointIdParams, response: { 204: z.null(), ...errors(400, 401, 403) } } },
     async (req, reply) => {
       await webhooks.deleteEndpoint(ctx(req), appIdOf(req), req.params.endpointId);
       return reply.code(204).send(null);

@@ -17,10 +17,20 @@ export const endpoints = pgTable(
     /** After a rotation the old secret also signs until this time, so receivers can switch over. */
     previousSecret: text('previous_secret'),
     previousSecretUntil: timestamp('previous_secret_until', { withTimezone: true }),
+    /** Failed attempts in a row (any delivery); a success resets it. */
+    failureStreak: integer('failure_streak').notNull().default(0),
+    /**
+     * Circuit breaker: null = closed. Set when the streak reaches the threshold: until this time no
+     * delivery is attempted (open); after it one probe is (half-open), and its outcome closes or
+     * reopens the circuit for longer.
+     */
+    circuitOpenUntil: timestamp('circuit_open_until', { withTimezone: true }),
+    /** Deleted endpoints stay (with their delivery log) but are never shown or called again. */
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('wh_endpoints_app').on(t.appId, t.id)],
+  (t) => [index('wh_endpoints_app').on(t.appId, t.id), index('wh_endpoints_circuit').on(t.circuitOpenUntil).where(sql`circuit_open_until is not null`)],
 );
 
 /** One event for one endpoint: the unit that is attempted, retried and redelivered. */
@@ -50,7 +60,9 @@ export const deliveries = pgTable(
   (t) => [
     uniqueIndex('wh_deliveries_event').on(t.endpointId, t.eventId),
     index('wh_deliveries_app').on(t.appId, t.createdAt, t.id),
+    // While `sending`, next_attempt_at is the end of the lease: one index finds both due and abandoned work.
     index('wh_deliveries_due').on(t.nextAttemptAt).where(sql`status in ('pending', 'retrying', 'sending')`),
+    index('wh_deliveries_endpoint_open').on(t.endpointId).where(sql`status in ('pending', 'retrying', 'sending')`),
   ],
 );
 

@@ -1,21 +1,29 @@
 // Signed webhooks to the host app. Other modules publish through `enqueue` inside their own
 // transaction (so a state change and the webhook announcing it commit together: an outbox), then
-// call `dispatch` after the commit. Each delivery is attempted by a pg-boss job; failures are
-// retried with exponential backoff; every attempt is logged with the receiver's answer.
+// call `dispatch` after the commit. Deliveries live in wh_deliveries; each server's worker
+// (worker.ts) claims due ones in batches with SKIP LOCKED and attempts them over keep-alive
+// connections (sender.ts, through the SSRF guard); failures are retried with exponential backoff
+// per delivery, and a circuit breaker per endpoint (rules/circuit.ts) keeps a dead endpoint from
+// costing anyone else anything. Every attempt is logged with the receiver's answer.
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError, validationError } from '../../http/errors.ts';
 import type { Jobs } from '../../jobs.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId, randomBase62, sha256 } from '../../lib/ids.ts';
+import { BlockedAddressError, createNetGuard, type NetGuard } from '../../lib/net-guard.ts';
 import type { Audit } from '../audit/index.ts';
 import './errors.ts';
 import { DEFAULT_RETRY, matchingPatterns, retryDelaySeconds, type RetryPolicy } from './rules/backoff.ts';
+import { circuitState, DEFAULT_CIRCUIT, streakChange, type CircuitPolicy, type CircuitState } from './rules/circuit.ts';
 import { signatureHeader } from './rules/signature.ts';
+import { createSender, type SendResult } from './sender.ts';
 import * as store from './store.ts';
-import type { DeliveryRow, EndpointRow } from './store.ts';
+import type { Claimed, DeliveryRow, EndpointRow } from './store.ts';
 import type { CreateEndpointInput, UpdateEndpointInput } from './types.ts';
+import { createWorker } from './worker.ts';
 
 export type WebhookEvent = {
   /** Dotted type, e.g. `group_buy.team.succeeded`. */
@@ -27,19 +35,28 @@ export type WebhookEvent = {
 
 export type AttemptOutcome = { deliveryId: string; ok: boolean; statusCode: number | null; error: string | null; durationMs: number; status: 'succeeded' | 'retrying' | 'failed' };
 
+export type EndpointView = EndpointRow & { state: CircuitState };
+
+export type WorkerSettings = { concurrency: number; perEndpoint: number; batch: number; pollMs: number };
+const DEFAULT_WORKER: WorkerSettings = { concurrency: 256, perEndpoint: 32, batch: 100, pollMs: 1000 };
+
 export type WebhooksDeps = {
   db: Db;
+  /** For LISTEN/NOTIFY between servers; without it a worker polls. */
+  pool?: pg.Pool;
   clock: Clock;
   audit: Audit;
   log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** Which destinations may be called (SSRF); default: public addresses only. */
+  guard?: NetGuard;
   retry?: RetryPolicy;
+  circuit?: CircuitPolicy;
+  worker?: Partial<WorkerSettings>;
   /** Per attempt. */
   timeoutMs?: number;
   random?: () => number;
 };
 
-const DELIVER_JOB = 'canyu.webhooks.deliver';
-const SWEEP_JOB = 'canyu.webhooks.sweep';
 const LEASE_MS = 60_000;
 const USER_AGENT = 'Canyu-Webhooks/1';
 
@@ -48,12 +65,18 @@ const newSecret = () => `whsec_${randomBase62(32)}`;
 
 export function createWebhooks(deps: WebhooksDeps) {
   const retry = deps.retry ?? DEFAULT_RETRY;
+  const circuit = deps.circuit ?? DEFAULT_CIRCUIT;
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const random = deps.random ?? Math.random;
-  let jobs: Jobs | null = null;
+  const guard = deps.guard ?? createNetGuard();
+  const settings = { ...DEFAULT_WORKER, ...deps.worker };
+  const leaseMs = Math.max(LEASE_MS, timeoutMs * 2);
+  const sender = createSender({ guard, timeoutMs, maxSockets: settings.perEndpoint });
+  let workerWanted = false;
   const inline = new Set<Promise<unknown>>();
 
   const notFound = (id: string) => new AppError('webhooks.endpoint_not_found', `No webhook endpoint ${id} in this app`, { endpoint_id: id });
+  const view = (e: EndpointRow): EndpointView => ({ ...e, state: circuitState(e.circuitOpenUntil, deps.clock.now()) });
 
   async function mustEndpoint(db: Db, appId: string, id: string): Promise<EndpointRow> {
     const e = await store.findEndpoint(db, appId, id);
@@ -61,27 +84,55 @@ export function createWebhooks(deps: WebhooksDeps) {
     return e;
   }
 
-  /** One HTTP attempt of a due delivery; null when it is not due or another worker has it. */
-  async function attempt(deliveryId: string): Promise<AttemptOutcome | null> {
+  /** A URL an endpoint may have: refuses local and private destinations as written (names are checked again on every connection). */
+  function checkUrl(url: string, field: string): void {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    const r = guard.refusal(host);
+    if (r) throw validationError([{ field, code: 'destination_refused', message: new BlockedAddressError(r).message }]);
+  }
+
+  // ---- recording attempts: batched, so that hundreds of attempts a second cost a few transactions
+  type Pending = { outcome: store.Outcome; counts: boolean; ok: boolean; done: () => void; fail: (e: unknown) => void };
+  let queue: Pending[] = [];
+  let flushing = false;
+
+  function record(outcome: store.Outcome, ok: boolean, counts: boolean): Promise<void> {
+    return new Promise((done, fail) => {
+      queue.push({ outcome, ok, counts, done, fail });
+      if (!flushing) {
+        flushing = true;
+        setImmediate(() => void flush());
+      }
+    });
+  }
+
+  async function flush(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, 500);
+      queue = queue.slice(batch.length);
+      const perEndpoint = new Map<string, boolean[]>();
+      for (const p of batch) if (p.counts) perEndpoint.set(p.outcome.endpointId, [...(perEndpoint.get(p.outcome.endpointId) ?? []), p.ok]);
+      const changes = [...perEndpoint].map(([id, oks]) => ({ id, ...streakChange(oks) }));
+      try {
+        await store.recordOutcomes(deps.db, batch.map((p) => p.outcome), changes, { ...circuit, now: deps.clock.now() });
+        for (const p of batch) p.done();
+      } catch (err) {
+        for (const p of batch) p.fail(err);
+      }
+    }
+    flushing = false;
+  }
+
+  /** One HTTP attempt of a claimed delivery, recorded. */
+  async function perform(d: Claimed): Promise<AttemptOutcome> {
     const now = deps.clock.now();
-    const d = await store.claimDelivery(deps.db, deliveryId, now, new Date(now.getTime() + Math.max(LEASE_MS, timeoutMs * 2)));
-    if (!d) return null;
     const body = JSON.stringify(d.payload);
     const t = Math.floor(now.getTime() / 1000);
     const secrets = [d.secret, ...(d.previousSecret && d.previousSecretUntil && d.previousSecretUntil > now ? [d.previousSecret] : [])];
-    let statusCode: number | null = null;
-    let error: string | null = null;
-    let responseBody: string | null = null;
-    const t0 = performance.now();
-    if (!d.enabled) {
-      error = 'endpoint disabled';
-    } else {
-      try {
-        const res = await fetch(d.url, {
-          method: 'POST',
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
-          headers: {
+    const r: SendResult = d.enabled
+      ? await sender.send(
+          d.url,
+          {
             'content-type': 'application/json',
             'user-agent': USER_AGENT,
             'canyu-signature': signatureHeader(secrets, t, body),
@@ -91,17 +142,9 @@ export function createWebhooks(deps: WebhooksDeps) {
             'canyu-attempt': String(d.attempts),
           },
           body,
-        });
-        statusCode = res.status;
-        responseBody = (await res.text().catch(() => '')).slice(0, 2048);
-        if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
-      } catch (err) {
-        const e = err as Error & { cause?: { code?: string; message?: string } };
-        error = e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : `${e.cause?.code ?? e.name}: ${e.cause?.message ?? e.message}`.slice(0, 500);
-      }
-    }
-    const durationMs = Math.round(performance.now() - t0);
-    const ok = error === null;
+        )
+      : { statusCode: null, error: 'endpoint disabled', responseBody: null, durationMs: 0 };
+    const ok = r.error === null;
     const done = deps.clock.now();
     let status: AttemptOutcome['status'];
     let next = done;
@@ -111,42 +154,65 @@ export function createWebhooks(deps: WebhooksDeps) {
       status = 'retrying';
       next = new Date(done.getTime() + retryDelaySeconds(retry, d.attempts, random()) * 1000);
     }
-    await store.recordAttempt(deps.db, { deliveryId: d.id, attempt: d.attempts, statusCode, error, responseBody, durationMs, at: done }, { status, nextAttemptAt: next });
-    if (status === 'retrying' && jobs?.started) {
-      await jobs.send(DELIVER_JOB, { id: d.id }, { startAfterSeconds: Math.max(1, Math.ceil((next.getTime() - done.getTime()) / 1000)) });
-    }
-    return { deliveryId: d.id, ok, statusCode, error, durationMs, status };
+    await record({ deliveryId: d.id, endpointId: d.endpointId, attempt: d.attempts, statusCode: r.statusCode, error: r.error, responseBody: r.responseBody, durationMs: r.durationMs, at: done, status, nextAttemptAt: next }, ok, d.enabled);
+    return { deliveryId: d.id, ok, statusCode: r.statusCode, error: r.error, durationMs: r.durationMs, status };
   }
 
-  function runInline(ids: string[]): void {
-    for (const id of ids) {
-      const p = attempt(id).catch((err: unknown) => deps.log.error({ err, deliveryId: id }, 'webhook attempt failed'));
+  /** One HTTP attempt of a due delivery; null when it is not due or another worker has it. */
+  async function attempt(deliveryId: string, opts: { force?: boolean } = {}): Promise<AttemptOutcome | null> {
+    const now = deps.clock.now();
+    const d = await store.claimDelivery(deps.db, deliveryId, now, new Date(now.getTime() + leaseMs), opts.force);
+    return d ? perform(d) : null;
+  }
+
+  function runInline(work: (() => Promise<unknown>)[]): void {
+    for (const w of work) {
+      const p = w().catch((err: unknown) => deps.log.error({ err }, 'webhook attempt failed'));
       inline.add(p);
       void p.finally(() => inline.delete(p));
     }
   }
 
+  const worker = createWorker({
+    pool: deps.pool,
+    channel: store.WAKE_CHANNEL,
+    log: deps.log,
+    concurrency: settings.concurrency,
+    perEndpoint: settings.perEndpoint,
+    batch: settings.batch,
+    pollMs: settings.pollMs,
+    async claim(limit, busy) {
+      const now = deps.clock.now();
+      const leaseUntil = new Date(now.getTime() + leaseMs);
+      const probes = await store.takeProbes(deps.db, now, leaseUntil);
+      return store.claimDue(deps.db, { now, leaseUntil, limit, perEndpoint: settings.perEndpoint, busy, probes });
+    },
+    run: async (d) => void (await perform(d)),
+  });
+
   const api = {
     // ---- endpoints ------------------------------------------------------------------------------
-    async createEndpoint(ctx: Ctx, appId: string, input: CreateEndpointInput): Promise<{ endpoint: EndpointRow; secret: string }> {
+    async createEndpoint(ctx: Ctx, appId: string, input: CreateEndpointInput): Promise<{ endpoint: EndpointView; secret: string }> {
+      checkUrl(input.url, 'body.url');
       const secret = newSecret();
       const endpoint = await ctx.db.transaction(async (tx) => {
         const e = await store.insertEndpoint(tx, { id: newId('whe'), appId, url: input.url, description: input.description ?? '', eventTypes: input.event_types ?? [], enabled: input.enabled ?? true, secret });
         await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'webhook_endpoint.create', targetType: 'webhook_endpoint', targetId: e.id, after: { url: e.url, event_types: e.eventTypes, enabled: e.enabled } });
         return e;
       });
-      return { endpoint, secret };
+      return { endpoint: view(endpoint), secret };
     },
 
-    getEndpoint(ctx: Ctx, appId: string, id: string): Promise<EndpointRow> {
-      return mustEndpoint(ctx.db, appId, id);
+    async getEndpoint(ctx: Ctx, appId: string, id: string): Promise<EndpointView> {
+      return view(await mustEndpoint(ctx.db, appId, id));
     },
 
-    listEndpoints(ctx: Ctx, appId: string, q: { limit: number; afterId?: string | undefined; enabled?: boolean | undefined }): Promise<EndpointRow[]> {
-      return store.listEndpoints(ctx.db, appId, q);
+    async listEndpoints(ctx: Ctx, appId: string, q: { limit: number; afterId?: string | undefined; enabled?: boolean | undefined }): Promise<EndpointView[]> {
+      return (await store.listEndpoints(ctx.db, appId, q)).map(view);
     },
 
-    async updateEndpoint(ctx: Ctx, appId: string, id: string, input: UpdateEndpointInput): Promise<EndpointRow> {
+    async updateEndpoint(ctx: Ctx, appId: string, id: string, input: UpdateEndpointInput): Promise<EndpointView> {
+      if (input.url !== undefined) checkUrl(input.url, 'body.url');
       return ctx.db.transaction(async (tx) => {
         const before = await mustEndpoint(tx, appId, id);
         const e = (await store.updateEndpoint(tx, appId, id, {
@@ -156,14 +222,14 @@ export function createWebhooks(deps: WebhooksDeps) {
           ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
         }))!;
         await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'webhook_endpoint.update', targetType: 'webhook_endpoint', targetId: id, before: { url: before.url, event_types: before.eventTypes, enabled: before.enabled }, after: { url: e.url, event_types: e.eventTypes, enabled: e.enabled } });
-        return e;
+        return view(e);
       });
     },
 
-    /** Deletes the endpoint and its delivery log. Idempotent. */
+    /** Deletes the endpoint (idempotent): its delivery log stays, its waiting deliveries are dropped. */
     async deleteEndpoint(ctx: Ctx, appId: string, id: string): Promise<void> {
       await ctx.db.transaction(async (tx) => {
-        if (await store.deleteEndpoint(tx, appId, id)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'webhook_endpoint.delete', targetType: 'webhook_endpoint', targetId: id });
+        if (await store.deleteEndpoint(tx, appId, id, deps.clock.now())) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'webhook_endpoint.delete', targetType: 'webhook_endpoint', targetId: id });
       });
     },
 
@@ -185,29 +251,29 @@ export function createWebhooks(deps: WebhooksDeps) {
 
     // ---- publishing (for other modules) ---------------------------------------------------------
     /**
-     * Records the event for every subscribed endpoint, through `db` (pass the caller's
-     * transaction). Returns the new delivery ids for `dispatch` once the transaction commits.
+     * The one entry point that creates deliveries: records the event for every subscribed
+     * endpoint, through `db` (pass the caller's transaction). Returns the new delivery ids for
+     * `dispatch` once the transaction commits (every server's worker is also woken by NOTIFY at
+     * the commit).
      */
     async enqueue(db: Db, appId: string, event: WebhookEvent): Promise<string[]> {
-      const endpointIds = await store.subscribedEndpoints(db, appId, matchingPatterns(event.type));
-      if (endpointIds.length === 0) return [];
+      const targets = await store.subscribedEndpoints(db, appId, matchingPatterns(event.type));
+      if (targets.length === 0) return [];
       const now = deps.clock.now();
       const eventId = eventIdOf(appId, event.key);
       const payload = { id: eventId, type: event.type, app_id: appId, created_at: now.toISOString(), data: event.data };
       return store.insertDeliveries(
         db,
-        endpointIds.map((endpointId) => ({ id: newId('whd'), appId, endpointId, eventId, eventType: event.type, payload, maxAttempts: retry.maxAttempts, nextAttemptAt: now })),
+        // An endpoint whose circuit is open gets its delivery after the cool-down.
+        targets.map((t) => ({ id: newId('whd'), appId, endpointId: t.id, eventId, eventType: event.type, payload, maxAttempts: retry.maxAttempts, nextAttemptAt: t.circuitOpenUntil && t.circuitOpenUntil > now ? t.circuitOpenUntil : now })),
       );
     },
 
-    /** Starts delivering (after the enqueuing transaction committed): a job each, or inline without jobs. */
+    /** Starts delivering (after the enqueuing transaction committed): wakes this server's worker, or attempts inline where none runs. */
     async dispatch(ids: string[]): Promise<void> {
       if (ids.length === 0) return;
-      if (jobs?.started) {
-        for (const id of ids) await jobs.send(DELIVER_JOB, { id });
-      } else {
-        runInline(ids);
-      }
+      if (worker.running) worker.wake();
+      else runInline(ids.map((id) => () => attempt(id)));
     },
 
     /** enqueue + dispatch for callers that have nothing else to commit with the event. */
@@ -217,16 +283,17 @@ export function createWebhooks(deps: WebhooksDeps) {
       return ids;
     },
 
-    attempt,
+    attempt: (deliveryId: string) => attempt(deliveryId),
 
     /**
-     * Hands every delivery due for `slackMs` or more to a job (or attempts it inline without jobs):
-     * deliveries whose job was lost in a crash, or enqueued on a server without jobs. Returns how many.
+     * Claims every delivery due for `slackMs` or more and attempts it inline (without a running
+     * worker: tests, maintenance). Returns how many were claimed.
      */
     async sweep(opts: { limit?: number; slackMs?: number } = {}): Promise<number> {
-      const ids = await store.dueDeliveries(deps.db, new Date(deps.clock.now().getTime() - (opts.slackMs ?? 0)), opts.limit ?? 500);
-      await api.dispatch(ids);
-      return ids.length;
+      const now = new Date(deps.clock.now().getTime() - (opts.slackMs ?? 0));
+      const claimed = await store.claimDue(deps.db, { now, leaseUntil: new Date(deps.clock.now().getTime() + leaseMs), limit: opts.limit ?? 500, perEndpoint: opts.limit ?? 500, busy: new Map(), probes: await store.takeProbes(deps.db, now, new Date(deps.clock.now().getTime() + leaseMs)) });
+      runInline(claimed.map((d) => () => perform(d)));
+      return claimed.length;
     },
 
     /** Resolves when inline attempts started so far have finished (tests, shutdown). */
@@ -258,7 +325,7 @@ export function createWebhooks(deps: WebhooksDeps) {
       return r;
     },
 
-    /** Sends a `webhook.test` event to the endpoint now and answers with the outcome (no retries). */
+    /** Sends a `webhook.test` event to the endpoint now (even if its circuit is open) and answers with the outcome (no retries). */
     async testEndpoint(ctx: Ctx, appId: string, endpointId: string): Promise<{ delivery: DeliveryRow; outcome: AttemptOutcome }> {
       const e = await mustEndpoint(ctx.db, appId, endpointId);
       if (!e.enabled) throw new AppError('webhooks.endpoint_disabled', `Endpoint ${e.id} is disabled; enable it to test it`, { endpoint_id: e.id });
@@ -266,21 +333,26 @@ export function createWebhooks(deps: WebhooksDeps) {
       const eventId = eventIdOf(appId, `webhook.test:${randomUUID()}`);
       const payload = { id: eventId, type: 'webhook.test', app_id: appId, created_at: now.toISOString(), data: { message: 'Canyu webhook test 测试', endpoint_id: e.id } };
       const [id] = await store.insertDeliveries(ctx.db, [{ id: newId('whd'), appId, endpointId: e.id, eventId, eventType: 'webhook.test', payload, maxAttempts: 1, nextAttemptAt: now }]);
-      const outcome = (await attempt(id!))!;
+      const outcome = (await attempt(id!, { force: true }))!;
       const delivery = (await store.findDelivery(ctx.db, appId, id!))!;
       return { delivery, outcome };
     },
 
-    /** Registers the delivery job and the sweep that recovers anything a crash left behind. */
-    registerJobs(j: Jobs): void {
-      jobs = j;
-      j.define<{ id: string }>(DELIVER_JOB, async ({ id }) => {
-        await attempt(id);
-      });
-      j.define(SWEEP_JOB, async () => {
-        await api.sweep({ slackMs: 30_000 });
-      });
-      j.schedule(SWEEP_JOB, '* * * * *');
+    /** Servers that run jobs also run the delivery worker (started with the app). */
+    registerJobs(_jobs: Jobs): void {
+      workerWanted = true;
+    },
+
+    /** Starts this server's delivery worker (when it runs jobs, or when `force`d: tests). */
+    async start(opts: { force?: boolean } = {}): Promise<void> {
+      if (workerWanted || opts.force) await worker.start();
+    },
+
+    /** Stops claiming, lets attempts in flight finish and be recorded. */
+    async stop(): Promise<void> {
+      await worker.stop();
+      await api.idle();
+      sender.close();
     },
   };
   return api;

@@ -53,6 +53,9 @@ export const EndpointOut = z
     description: z.string(),
     event_types: z.array(z.string()),
     enabled: z.boolean(),
+    state: z.enum(['closed', 'open', 'half_open']).describe('Circuit breaker: closed = deliveries flow; open = paused after consecutive failures until circuit_open_until; half_open = the next attempt is a probe'),
+    consecutive_failures: z.number().int().describe('Failed attempts in a row; a success resets it'),
+    circuit_open_until: z.string().nullable().describe('While open: when one probe attempt will be let through'),
     secret_hint: z.string().describe('The last characters of the signing secret'),
     created_at: z.string(),
     updated_at: z.string(),
@@ -66,7 +69,7 @@ export const AttemptOut = z
     attempt: z.number().int(),
     status_code: z.number().int().nullable(),
     error: z.string().nullable(),
-    response_body: z.string().nullable().describe('The first 2 KiB of the answer'),
+    response_body: z.string().nullable().describe('The first 256 characters of the answer (never read from refused destinations)'),
     duration_ms: z.number().int(),
     created_at: z.string(),
   })

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../../../testing/app.ts';
+import { allowReceivers } from '../../../testing/receiver.ts';
 import { expectError, findIssue } from '../../../testing/http.ts';
 import { api, iso, ok, testClock } from '../test-helpers.ts';
 
@@ -16,7 +17,7 @@ let tenant: Tenant;
 let a: ReturnType<typeof api>;
 
 before(async () => {
-  t = await startTestApp({ clock });
+  t = await startTestApp({ clock, config: allowReceivers });
   tenant = await t.newTenant();
   a = api(t, tenant);
 });
@@ -376,7 +377,7 @@ describe('the Redis gate', () => {
       () => true,
       () => false,
     );
-    r = await startTestApp({ clock, database: t.database, config: { redisUrl: up ? REDIS_URL : 'redis://127.0.0.1:1' } });
+    r = await startTestApp({ clock, database: t.database, config: { ...allowReceivers, redisUrl: up ? REDIS_URL : 'redis://127.0.0.1:1' } });
   });
   after(async () => {
     redis.disconnect();
@@ -435,7 +436,7 @@ describe('the Redis gate', () => {
   });
 
   it('falls back to PostgreSQL when Redis is unreachable', async () => {
-    const down = await startTestApp({ clock, database: t.database, config: { redisUrl: 'redis://127.0.0.1:1' } });
+    const down = await startTestApp({ clock, database: t.database, config: { ...allowReceivers, redisUrl: 'redis://127.0.0.1:1' } });
     try {
       const s = await sale({ stock: 2 });
       clock.t = s.start;

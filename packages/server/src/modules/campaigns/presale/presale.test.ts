@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type Tenant, type TestApp } from '../../../testing/app.ts';
 import { expectError, findIssue } from '../../../testing/http.ts';
-import { startReceiver, type Receiver } from '../../../testing/receiver.ts';
+import { allowReceivers, startReceiver, type Receiver } from '../../../testing/receiver.ts';
 import { api, iso, ok, testClock } from '../test-helpers.ts';
 
 const clock = testClock('2030-11-01T00:00:00Z');
@@ -17,7 +17,7 @@ let a: ReturnType<typeof api>;
 let rx: Receiver;
 
 before(async () => {
-  t = await startTestApp({ clock });
+  t = await startTestApp({ clock, config: allowReceivers });
   tenant = await t.newTenant();
   a = api(t, tenant);
   rx = await startReceiver();

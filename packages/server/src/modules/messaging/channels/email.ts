@@ -4,14 +4,14 @@ import type { Db } from '../../../db/index.ts';
 import { DeliveryFailure, type ChannelSender } from '../service/dispatch.ts';
 import type { Links } from '../service/links.ts';
 import { languageOf } from '../rules/template.ts';
-import { buildMessage, isAddress, parseSmtpUrl, sendMail, SmtpError } from './smtp.ts';
+import { isAddress, sendMail, SmtpError, type SmtpOptions } from './smtp.ts';
 
 const FOOTER = {
   zh: (url: string) => `不想再收到此类邮件？退订：${url}`,
   en: (url: string) => `Don't want these emails? Unsubscribe: ${url}`,
 };
 
-export function emailSender(deps: { db: Db; links: Links; timeoutMs?: number }): ChannelSender {
+export function emailSender(deps: { db: Db; links: Links; smtp: SmtpOptions }): ChannelSender {
   return async ({ delivery, message, recipient, settings }) => {
     if (!settings.email) throw new DeliveryFailure('email is not configured for this app (PATCH /v1/messaging/settings)', false);
     const to = recipient.traits.email;
@@ -20,17 +20,20 @@ export function emailSender(deps: { db: Db; links: Links; timeoutMs?: number }):
     const unsubscribe = await deps.links.unsubscribeUrl(deps.db, { appId: message.appId, userId: message.userId, category: message.category, channel: 'email' });
     const link = message.url ? await deps.links.clickUrl(deps.db, { appId: message.appId, messageId: message.id }) : null;
     const text = [message.body, ...(link ? ['', link] : []), '', '--', FOOTER[lang](unsubscribe), ''].join('\n');
-    const mail = buildMessage({
-      from: settings.email.from,
-      to,
-      subject: message.title,
-      text,
-      messageId: `dlv_${delivery.id}.${message.appId}@canyu`,
-      date: new Date(),
-      headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'X-Canyu-Delivery': `dlv_${delivery.id}` },
-    });
     try {
-      await sendMail(parseSmtpUrl(settings.email.smtpUrl, { timeoutMs: deps.timeoutMs ?? 15_000 }), { from: settings.email.from, to, message: mail });
+      await sendMail(
+        settings.email.smtpUrl,
+        {
+          from: settings.email.from,
+          to,
+          subject: message.title,
+          text,
+          messageId: `dlv_${delivery.id}.${message.appId}@canyu`,
+          date: new Date(),
+          headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'X-Canyu-Delivery': `dlv_${delivery.id}` },
+        },
+        deps.smtp,
+      );
     } catch (err) {
       if (err instanceof SmtpError) throw new DeliveryFailure(err.message, err.temporary);
       throw err;

@@ -1,5 +1,6 @@
 // What operators configure: templates, app settings (defaults, quiet hours, email), frequency caps;
 // and each user's own preferences.
+import { BlockedAddressError, createNetGuard, type NetGuard } from '../../../lib/net-guard.ts';
 import type { Ctx } from '../../../context.ts';
 import { AppError, fieldError } from '../../../http/errors.ts';
 import { newId } from '../../../lib/ids.ts';
@@ -27,7 +28,8 @@ function checkTemplate(t: { content: TemplateInput['content']; url?: string | nu
 
 const notFound = (key: string) => new AppError('messaging.template_not_found', `Template ${key} does not exist`, { template: key });
 
-export function createAdmin(opts: { settingsChanged?: (appId: string) => void } = {}) {
+export function createAdmin(opts: { settingsChanged?: (appId: string) => void; smtpGuard?: NetGuard } = {}) {
+  const smtpGuard = opts.smtpGuard ?? createNetGuard();
   return {
     // ---- templates ------------------------------------------------------------------------------------
     async createTemplate(ctx: Ctx, appId: string, input: TemplateInput): Promise<TemplateRow> {
@@ -119,6 +121,17 @@ export function createAdmin(opts: { settingsChanged?: (appId: string) => void } 
           patch.quietEnd = end;
           if (input.quiet_hours.channels) patch.quietChannels = input.quiet_hours.channels;
         }
+      }
+      if (input.email) {
+        // The relay is checked as written here and again on its resolved address when mail goes out.
+        let host: string;
+        try {
+          host = new URL(input.email.smtp_url).hostname.replace(/^\[|\]$/g, '');
+        } catch {
+          throw fieldError('body.email.smtp_url', 'is not a valid URL', 'smtp://user:pass@host:port or smtps://…');
+        }
+        const refusal = smtpGuard.refusal(host);
+        if (refusal) throw fieldError('body.email.smtp_url', new BlockedAddressError(refusal).message, 'a public SMTP relay (or one allowed by CANYU_WEBHOOK_ALLOW_PRIVATE)');
       }
       if (input.email !== undefined) patch.email = input.email === null ? null : { smtpUrl: input.email.smtp_url, from: input.email.from };
       const row = await store.updateSettings(ctx.db, appId, patch);

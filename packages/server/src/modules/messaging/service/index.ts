@@ -1,6 +1,7 @@
 // The messaging module's service: inbox and announcements, templates, sends with one contact
 // budget (caps, quiet hours, preferences), digests and event rules, delivery on every channel,
 // tracking, and the public canContact/reserve API other modules ask before contacting a user.
+import { createNetGuard, type NetGuard } from '../../../lib/net-guard.ts';
 import type { Ctx } from '../../../context.ts';
 import type { Db } from '../../../db/index.ts';
 import type { EventBus } from '../../../events.ts';
@@ -42,6 +43,8 @@ export type MessagingDeps = {
   /** The webhooks module: the webhook channel (push/SMS through the host) goes out through it. */
   webhooks?: WebhookPort | null;
   smtpTimeoutMs?: number;
+  /** Outbound SMTP: which relays may be reached (SSRF guard) and whether TLS is required (default: true, public relays only). */
+  smtp?: { guard: NetGuard; requireTls: boolean };
   batchSize?: number;
   /** Delivery retries: seconds before retry n. */
   backoff?: (attempt: number) => number;
@@ -54,7 +57,8 @@ export function createMessaging(deps: MessagingDeps) {
   const system: Ctx = { db, actor: { type: 'system', id: null } };
   const links = createLinks({ db, publicUrl: deps.publicUrl });
   const webhooks = deps.webhooks ?? null;
-  const senders = { email: emailSender({ db, links, timeoutMs: deps.smtpTimeoutMs }), ...(webhooks ? { webhook: webhookSender({ db, webhooks, links }) } : {}) };
+  const smtp = { guard: deps.smtp?.guard ?? createNetGuard(), requireTls: deps.smtp?.requireTls ?? true, timeoutMs: deps.smtpTimeoutMs ?? 15_000 };
+  const senders = { email: emailSender({ db, links, smtp }), ...(webhooks ? { webhook: webhookSender({ db, webhooks, links }) } : {}) };
   const dispatcher = createDispatcher({ db, clock, users: deps.users, realtime, log: deps.log, senders, ...(deps.backoff ? { backoff: deps.backoff } : {}) });
   // Inbox reads need the app's default locale on every request: kept for a few seconds.
   const settingsCache = new Map<string, { row: Promise<SettingsRow>; at: number }>();
@@ -67,7 +71,7 @@ export function createMessaging(deps: MessagingDeps) {
     row.catch(() => settingsCache.delete(appId));
     return row;
   };
-  const admin = createAdmin({ settingsChanged: (appId) => settingsCache.delete(appId) });
+  const admin = createAdmin({ settingsChanged: (appId) => settingsCache.delete(appId), smtpGuard: smtp.guard });
   const inbox = createInbox({ users: deps.users, clock, bus: deps.bus, realtime, settingsOf });
   const sending = createSending({
     db,

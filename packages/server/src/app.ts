@@ -11,7 +11,8 @@ import { z } from 'zod';
 import type { Config } from './config.ts';
 import type { Ctx } from './context.ts';
 import type { Database } from './db/index.ts';
-import { createEventBus, type EventBus } from './events.ts';
+import type { EventBus } from './events.ts';
+import { createEventLog } from './events/index.ts';
 import { actorOf, createAuthHook, type AuthPolicy } from './http/auth.ts';
 import { AppError, isAppError, validationError, zhMessageOf, type FieldIssue } from './http/errors.ts';
 import { purgeIdempotencyKeys, registerIdempotency } from './http/idempotency.ts';
@@ -67,11 +68,9 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const netGuard = createNetGuard({ allow: deps.config.webhookAllowPrivate });
   const webhooks = createWebhooks({ db, pool, clock, audit, log, guard: netGuard });
   const points = createPoints({ audit, bus, clock, log });
-  wirePoints(points, { bus, db });
+  wirePoints(points, { bus });
   const gamification = createGamification({ db, bus, clock, audit, points, users, log });
   wireGamification(gamification, { bus, points, ctx: () => ({ db, actor: { type: 'system', id: null } }) });
-  // Earn rules may react to these domain events as well as to ingested events.
-  for (const name of ['checkin.completed', 'level.up', 'badge.awarded', 'task.completed', 'lottery.drawn', 'mall.redeemed', 'daily_reward.claimed'] as const) points.reactTo(name, db);
   const polls = createPolls({ db, bus, clock, audit });
   const surveys = createSurveys({ db, bus, clock, audit, users });
   const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats });
@@ -124,7 +123,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000, enableAutoPipelining: true });
     redis.on('error', () => {}); // users of it log and fall back; avoid unhandled 'error' events
   }
-  const bus = createEventBus(app.log);
+  // The durable domain event log: every module appends in its transactions and consumes with checkpoints.
+  const bus = createEventLog({ db: deps.database.db, log: app.log, retentionDays: config.eventRetentionDays });
   const { db } = deps.database;
   const limiter: RateLimiter = redis ? createRedisLimiter(redis, app.log) : createMemoryLimiter();
   const services = createServices(deps, bus, app.log, limiter, redis);
@@ -334,6 +334,11 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     deps.jobs.schedule('messaging.purge', '41 4 * * *');
     services.campaigns.registerJobs(deps.jobs);
     services.coupons.registerJobs(deps.jobs);
+    // Handled rows of the event log older than CANYU_EVENT_RETENTION_DAYS.
+    deps.jobs.define('canyu.events.prune', async () => {
+      await bus.prune(services.clock.now());
+    });
+    deps.jobs.schedule('canyu.events.prune', '29 * * * *');
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -344,6 +349,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     services.live.start();
     await services.campaigns.start();
     await services.webhooks.start();
+    // Consumers registered by every module above: start reading the log.
+    await bus.start();
   });
   // Open WebSocket/SSE streams would keep the server from closing.
   app.addHook('preClose', async () => {
@@ -352,7 +359,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   app.addHook('onClose', async () => {
     // Order matters: stop taking events, store every acknowledged one, then let subscribers finish.
     await services.events.close();
-    await bus.drain();
+    await bus.stop();
     await services.messaging.stop();
     await services.live.stop();
     await services.realtime.hub.stop();

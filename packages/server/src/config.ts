@@ -67,6 +67,7 @@ const EnvSchema = z.object({
   CANYU_EVENT_BUFFER_MAX: int(1000, 10_000_000).default(200_000),
   CANYU_EVENT_FLUSH_MS: int(1, 10_000).default(5),
   CANYU_EVENT_FLUSH_SIZE: int(1, 50_000).default(5000),
+  CANYU_EVENT_RETENTION_DAYS: int(1, 3650).default(30),
   CANYU_JOBS: bool.default(true),
   CANYU_BOOTSTRAP: bool.default(true),
   CANYU_DB_POOL: int(2, 200).default(10),
@@ -106,6 +107,8 @@ export type Config = {
   rateLimit: { perKey: number; perUser: number; windowMs: number };
   userTokenMaxTtl: number;
   events: { bufferMax: number; flushMs: number; flushSize: number };
+  /** Days handled rows stay in the domain event log (replay, analytics backfill). */
+  eventRetentionDays: number;
   jobs: boolean;
   bootstrap: boolean;
   dbPoolSize: number;
@@ -150,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: { perKey: e.CANYU_RATE_LIMIT_KEY, perUser: e.CANYU_RATE_LIMIT_USER, windowMs: e.CANYU_RATE_LIMIT_WINDOW_MS },
     userTokenMaxTtl: e.CANYU_USER_TOKEN_MAX_TTL,
     events: { bufferMax: e.CANYU_EVENT_BUFFER_MAX, flushMs: e.CANYU_EVENT_FLUSH_MS, flushSize: e.CANYU_EVENT_FLUSH_SIZE },
+    eventRetentionDays: e.CANYU_EVENT_RETENTION_DAYS,
     jobs: e.CANYU_JOBS,
     bootstrap: e.CANYU_BOOTSTRAP,
     dbPoolSize: e.CANYU_DB_POOL,

@@ -16,6 +16,12 @@ export { pgTextArray, shardSql, SHARDS } from './store.ts';
 /** What a payload looks like once stored: dates become ISO strings. */
 export type Stored<T> = T extends Date ? string : T extends (infer U)[] ? Stored<U>[] : T extends object ? { [K in keyof T]: Stored<T[K]> } : T;
 
+/** A host event as consumers receive it (the shape of 'event.ingested'). */
+export type HostEvent = { appId: string; eventId: string; userId: string; name: string; properties: Record<string, unknown>; timestamp: string };
+
+/** Host event names (exact, 'prefix.*' or '*') per app that a module's configuration listens to. */
+export type InterestLoader = (db: Db) => Promise<{ appId: string; pattern: string }[]>;
+
 export type EventLogOptions = RunnerOptions & {
   /** Rows older than this many days are pruned once every consumer has handled them. */
   retentionDays?: number;
@@ -35,32 +41,99 @@ export function createEventLog(opts: EventLogOptions) {
     return { appId, kind: 'domain', name, version: catalog.get(name)?.version ?? 1, actorId, userIds, key: keyOf(payload), payload: JSON.parse(JSON.stringify(payload)) as Record<string, unknown> };
   };
 
+  // Observers (tests, diagnostics): in-process callbacks for the events THIS process appended, called
+  // once their transaction has committed, in log order. They ride on a consumer of their own that
+  // lives only as long as the process; appends record their transaction id only while one exists.
+  const observers = new Map<string, Set<(payload: never) => unknown>>();
+  const ownTx = new Set<string>();
+  let observerName: string | null = null;
+  let observerReady: Promise<void> = Promise.resolve();
+  const observeRow = async (row: LogRow) => {
+    if (!ownTx.has(row.txid)) return;
+    const name = row.kind === 'host' ? 'event.ingested' : row.name;
+    for (const h of observers.get(name) ?? []) {
+      try {
+        await h(row.payload as never);
+      } catch (err) {
+        opts.log.error({ err, event: name }, 'domain event observer failed');
+      }
+    }
+  };
+  const appended = (txid: string | null) => {
+    if (observerName && txid) ownTx.add(txid);
+    runner.poke();
+  };
+
+  const interestLoaders = new Map<string, InterestLoader>();
   const events = {
     catalog,
     runner,
     /** Appends a domain event in `db`'s transaction (or on its own when `db` is not one). */
     async emit<K extends EventName>(db: Db, name: K, payload: DomainEvents[K]): Promise<void> {
-      await store.append(db, [rowOf(name, payload as Record<string, unknown>)]);
-      runner.poke();
+      await observerReady;
+      appended(await store.append(db, [rowOf(name, payload as Record<string, unknown>)]));
     },
     /** Several events in one statement. */
     async emitMany(db: Db, items: { name: EventName; payload: DomainEvents[EventName] }[]): Promise<void> {
       if (items.length === 0) return;
-      await store.append(db, items.map((i) => rowOf(i.name, i.payload as Record<string, unknown>)));
-      runner.poke();
+      await observerReady;
+      appended(await store.append(db, items.map((i) => rowOf(i.name, i.payload as Record<string, unknown>))));
+    },
+    /** Host events that reached ev_log at ingestion (the caller's transaction id, when known). */
+    hostAppended(txid: string | null): void {
+      appended(txid);
+    },
+    /**
+     * Calls `handler` with each `name` event this process appends, after it commits (host events
+     * under 'event.ingested'). Not for effects: consumers are. Returns the unsubscribe function.
+     */
+    subscribe<K extends EventName>(name: K, handler: (payload: Stored<DomainEvents[K]>) => unknown): () => void {
+      let set = observers.get(name);
+      if (!set) observers.set(name, (set = new Set()));
+      set.add(handler as (payload: never) => unknown);
+      if (!observerName) {
+        observerName = `observe:${randomUUID()}`;
+        observerReady = runner.add({ name: observerName, from: 'end', wants: (r) => observers.has(r.kind === 'host' ? 'event.ingested' : r.name), handle: (_ctx, row) => observeRow(row) });
+      }
+      return () => void set.delete(handler as (payload: never) => unknown);
+    },
+    /** Resolves once every event appended so far has been handled by this process' consumers. */
+    async drain(timeoutMs?: number): Promise<void> {
+      await observerReady;
+      await runner.settle(timeoutMs);
     },
     /** Registers a consumer (before start). */
     consume(c: Consumer): void {
-      runner.add(c);
+      void runner.add(c);
+    },
+    /** One consumer of host events (POST /v1/events) whose names some rule registered interest in. */
+    onHost(name: string, handle: (ctx: ConsumerCtx, ev: HostEvent, row: LogRow) => Promise<void>): void {
+      void runner.add({ name, wants: (r) => r.kind === 'host', handle: (ctx, row) => handle(ctx, row.payload as HostEvent, row) });
     },
     /** Typed helper: one consumer for some domain event names. */
     on<K extends EventName>(name: string, names: K[], handle: (ctx: ConsumerCtx, payload: Stored<DomainEvents[K]> & { [k: string]: unknown }, row: LogRow) => Promise<void>): void {
       const set = new Set<string>(names);
-      runner.add({ name, wants: (r) => r.kind === 'domain' && set.has(r.name), handle: (ctx, row) => handle(ctx, row.payload as never, row) });
+      void runner.add({ name, wants: (r) => r.kind === 'domain' && set.has(r.name), handle: (ctx, row) => handle(ctx, row.payload as never, row) });
     },
-    /** Replaces which host event names one rule/endpoint/workflow (`owner`, `ref`) listens to. */
+    /**
+     * Declares which host event names a module listens to (its rules, tasks, triggers…): `load`
+     * reads them from the module's own tables. Ingestion copies only those events into the log.
+     */
+    interestIn(owner: string, load: InterestLoader): void {
+      interestLoaders.set(owner, load);
+    },
+    /** Re-reads one module's interest (after its rules change) — or every module's (at start). */
+    async refreshInterest(db: Db, owner?: string): Promise<void> {
+      for (const [name, load] of interestLoaders) {
+        if (owner && name !== owner) continue;
+        await db.transaction(async (tx) => {
+          const byApp = new Map<string, string[]>();
+          for (const r of await load(tx)) byApp.set(r.appId, [...(byApp.get(r.appId) ?? []), r.pattern]);
+          await store.resyncInterest(tx, name, [...byApp].map(([appId, patterns]) => ({ appId, ref: name, patterns })));
+        });
+      }
+    },
     setInterest: store.setInterest,
-    resyncInterest: store.resyncInterest,
     readApp: store.readApp,
     lag: (db: Db) => store.lag(db),
     failures: store.listFailures,
@@ -78,8 +151,15 @@ export function createEventLog(opts: EventLogOptions) {
       }
       return total;
     },
-    start: () => runner.start(),
-    stop: () => runner.stop(),
+    async start(): Promise<void> {
+      await events.refreshInterest(opts.db);
+      await runner.start();
+    },
+    async stop(): Promise<void> {
+      await runner.stop();
+      if (observerName) await runner.drop(observerName).catch(() => undefined);
+      observerName = null;
+    },
     settle: (timeoutMs?: number) => runner.settle(timeoutMs),
     poke: () => runner.poke(),
   };

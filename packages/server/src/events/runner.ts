@@ -156,13 +156,27 @@ export function createRunner(opts: RunnerOptions) {
     }, ms);
   }
 
+  let started = false;
   return {
-    add(c: Consumer): void {
+    /** Registers a consumer; one added after start gets its checkpoints first (the promise). */
+    add(c: Consumer): Promise<void> {
       if (consumers.has(c.name)) throw new Error(`event consumer ${c.name} is registered twice`);
-      consumers.set(c.name, c);
+      if (!started) {
+        consumers.set(c.name, c);
+        return Promise.resolve();
+      }
+      return store.ensureConsumer(opts.db, c.name, store.SHARDS, c.from ?? 'start').then(() => {
+        consumers.set(c.name, c);
+      });
+    },
+    /** Unregisters a consumer and forgets its checkpoints (a consumer that lived only with this process). */
+    async drop(name: string): Promise<void> {
+      if (!consumers.delete(name)) return;
+      await store.dropConsumer(opts.db, name);
     },
     names: () => [...consumers.keys()],
     async start(): Promise<void> {
+      started = true;
       for (const c of consumers.values()) await store.ensureConsumer(opts.db, c.name, store.SHARDS, c.from ?? 'start');
       running = true;
       schedule(0);
@@ -174,16 +188,20 @@ export function createRunner(opts: RunnerOptions) {
     /** Handles everything appended so far, on this server, and resolves once nothing is waiting. */
     async settle(timeoutMs = 30_000): Promise<void> {
       const until = Date.now() + timeoutMs;
+      const upTo = await store.head(opts.db);
       for (;;) {
         if (loop) await loop;
-        const work = await store.pending(opts.db, [...consumers.keys()]);
+        const work = await store.pendingUpTo(opts.db, [...consumers.keys()], upTo);
         if (work.length === 0) return;
         if (Date.now() > until) throw new Error(`event consumers still behind after ${timeoutMs} ms: ${JSON.stringify(work)}`);
         if (!running) await pass();
-        else await new Promise<void>((r) => {
-          idleWaiters.push(r);
-          schedule(0);
-        });
+        else
+          await new Promise<void>((r) => {
+            idleWaiters.push(r);
+            // Rows above the horizon wait for older transactions to end: look again shortly.
+            setTimeout(r, 20).unref();
+            schedule(0);
+          });
       }
     },
     /** Runs one failed event again for one consumer; recorded again if it fails. */

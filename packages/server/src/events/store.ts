@@ -13,15 +13,17 @@ export type LogRow = {
   key: string;
   payload: Record<string, unknown>;
   createdAt: Date;
+  /** The appending transaction's id (text); empty where not read. */
+  txid: string;
 };
 
-export type NewLogRow = Omit<LogRow, 'id' | 'createdAt'>;
+export type NewLogRow = Omit<LogRow, 'id' | 'createdAt' | 'txid'>;
 
 /** The shard of an app and acting user, computed by PostgreSQL so every writer (ingestion's SQL too) agrees. */
 export const SHARDS = 8;
 export const shardSql = (app: string, actor: string) => `(abs(hashtext(${app} || chr(31) || coalesce(${actor}, ''))) % ${SHARDS})::smallint`;
 
-type RawRow = { id: number; app_id: string; kind: 'domain' | 'host'; name: string; version: number; actor_id: string | null; user_ids: string[]; key: string; payload: Record<string, unknown>; created_at: Date | string };
+type RawRow = { id: number; app_id: string; kind: 'domain' | 'host'; name: string; version: number; actor_id: string | null; user_ids: string[]; key: string; payload: Record<string, unknown>; created_at: Date | string; row_txid?: string };
 
 const toRow = (r: RawRow): LogRow => ({
   id: Number(r.id),
@@ -34,25 +36,27 @@ const toRow = (r: RawRow): LogRow => ({
   key: r.key,
   payload: r.payload,
   createdAt: r.created_at instanceof Date ? r.created_at : new Date(r.created_at),
+  txid: r.row_txid ?? '',
 });
 
-/** Appends rows in the caller's transaction: one statement however many rows. */
-export async function append(db: Db, rows: NewLogRow[]): Promise<void> {
-  if (rows.length === 0) return;
+/** Appends rows in the caller's transaction: one statement however many rows. Returns the transaction's id. */
+export async function append(db: Db, rows: NewLogRow[]): Promise<string | null> {
+  if (rows.length === 0) return null;
   if (rows.length === 1) {
     const r = rows[0]!;
-    await db.execute(sql`insert into ev_log (app_id, shard, kind, name, version, actor_id, user_ids, key, payload)
+    const one = await db.execute<{ txid: string }>(sql`insert into ev_log (app_id, shard, kind, name, version, actor_id, user_ids, key, payload)
       select a, ${sql.raw(shardSql('a', 'ac'))}, ${r.kind}, ${r.name}, ${r.version}, ${r.actorId}, ${pgTextArray(r.userIds)}::text[], ${r.key}, ${JSON.stringify(r.payload)}::jsonb
-      from (select ${r.appId}::text as a, ${r.actorId}::text as ac) t`);
-    return;
+      from (select ${r.appId}::text as a, ${r.actorId}::text as ac) t returning txid::text as txid`);
+    return one.rows[0]?.txid ?? null;
   }
   const col = <T>(f: (r: NewLogRow) => T) => rows.map(f);
-  await db.execute(sql`insert into ev_log (app_id, shard, kind, name, version, actor_id, user_ids, key, payload)
+  const many = await db.execute<{ txid: string }>(sql`insert into ev_log (app_id, shard, kind, name, version, actor_id, user_ids, key, payload)
     select a, ${sql.raw(shardSql('a', 'ac'))}, k, n, v, ac, case when u = '' then '{}'::text[] else string_to_array(u, chr(31)) end, ky, p::jsonb
     from unnest(${pgTextArray(col((r) => r.appId))}::text[], ${pgTextArray(col((r) => r.kind))}::text[],
                 ${pgTextArray(col((r) => r.name))}::text[], ${pgIntArray(col((r) => r.version))}::smallint[], ${pgTextArray(col((r) => r.actorId))}::text[],
                 ${pgTextArray(col((r) => r.userIds.join('\u001f')))}::text[], ${pgTextArray(col((r) => r.key))}::text[], ${pgTextArray(col((r) => JSON.stringify(r.payload)))}::text[])
-      as t(a, k, n, v, ac, u, ky, p)`);
+      as t(a, k, n, v, ac, u, ky, p) returning txid::text as txid`);
+  return many.rows[0]?.txid ?? null;
 }
 
 /** A PostgreSQL array literal of text (NULLs allowed). */
@@ -67,6 +71,10 @@ export async function ensureConsumer(db: Db, consumer: string, shards: number, f
   await db.execute(sql`insert into ev_consumers (consumer, shard, txid, last_id)
     select ${consumer}, s, ${from === 'end' ? sql`pg_snapshot_xmin(pg_current_snapshot())` : sql`'0'::xid8`}, 0 from generate_series(0, ${shards - 1}) s
     on conflict do nothing`);
+}
+
+export async function dropConsumer(db: Db, consumer: string): Promise<void> {
+  await db.execute(sql`delete from ev_consumers where consumer = ${consumer}`);
 }
 
 export type Position = { txid: string; id: number };
@@ -114,6 +122,24 @@ export async function pending(db: Db, names: string[]): Promise<{ consumer: stri
   return r.rows.map((x) => ({ consumer: x.consumer, shard: Number(x.shard) }));
 }
 
+/** The newest position appended and committed so far. */
+export async function head(db: Db): Promise<number> {
+  const r = await db.execute<{ id: number | null }>(sql`select max(id) as id from ev_log`);
+  return Number(r.rows[0]?.id ?? 0);
+}
+
+/**
+ * (consumer, shard) pairs that still have rows at or below `upTo` to handle — visible rows only,
+ * whatever the horizon: a row a consumer cannot read yet (an older transaction still runs) counts.
+ */
+export async function pendingUpTo(db: Db, names: string[], upTo: number): Promise<{ consumer: string; shard: number }[]> {
+  if (names.length === 0) return [];
+  const r = await db.execute<{ consumer: string; shard: number }>(sql`select c.consumer, c.shard from ev_consumers c
+    where c.consumer = any(${pgTextArray(names)}::text[])
+      and exists (select 1 from ev_log l where l.shard = c.shard and l.id <= ${upTo} and (l.txid, l.id) > (c.txid, c.last_id))`);
+  return r.rows.map((x) => ({ consumer: x.consumer, shard: Number(x.shard) }));
+}
+
 /** How far behind each consumer is: rows after its checkpoint. */
 export async function lag(db: Db): Promise<{ consumer: string; behind: number; handled: number; updatedAt: Date }[]> {
   const r = await db.execute<{ consumer: string; behind: number; handled: number; updated_at: Date }>(sql`select c.consumer, sum((select count(*) from ev_log l where l.shard = c.shard and (l.txid, l.id) > (c.txid, c.last_id)))::bigint as behind,
@@ -131,13 +157,13 @@ export async function listFailures(db: Db, appId: string, limit: number): Promis
 
 export async function takeFailure(db: Db, appId: string, consumer: string, eventId: number): Promise<LogRow | null> {
   const r = await db.execute<RawRow>(sql`with f as (delete from ev_failures where app_id = ${appId} and consumer = ${consumer} and event_id = ${eventId} returning event_id)
-    select l.* from ev_log l join f on f.event_id = l.id`);
+    select l.*, l.txid::text as row_txid from ev_log l join f on f.event_id = l.id`);
   return r.rows[0] ? toRow(r.rows[0]) : null;
 }
 
 /** Rows of one app from a position (exclusive) or a time, oldest first: replay and the API listing. */
 export async function readApp(db: Db, appId: string, q: { afterId?: number | undefined; since?: Date | undefined; names?: string[] | undefined; limit: number; desc?: boolean }): Promise<LogRow[]> {
-  const r = await db.execute<RawRow>(sql`select * from ev_log where app_id = ${appId}
+  const r = await db.execute<RawRow>(sql`select *, txid::text as row_txid from ev_log where app_id = ${appId}
     ${q.afterId !== undefined ? (q.desc ? sql`and id < ${q.afterId}` : sql`and id > ${q.afterId}`) : sql``}
     ${q.since ? sql`and created_at >= ${q.since.toISOString()}::timestamptz` : sql``}
     ${q.names?.length ? sql`and name = any(${pgTextArray(q.names)}::text[])` : sql``}
@@ -174,6 +200,8 @@ export async function setInterest(db: Db, appId: string, owner: string, ref: str
 
 /** Replaces everything one owner listens to across apps (a full resync at start). */
 export async function resyncInterest(db: Db, owner: string, items: { appId: string; ref: string; patterns: string[] }[]): Promise<void> {
+  // Serialised per owner: two servers resyncing at once must not interleave delete and insert.
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext('ev_interest:' || ${owner}))`);
   await db.execute(sql`delete from ev_interest where owner = ${owner}`);
   const flat = items.flatMap((i) => [...new Set(i.patterns)].map((p) => [i.appId, i.ref, p] as const));
   for (let i = 0; i < flat.length; i += 5000) {

@@ -3,6 +3,8 @@
 // until the OUTERMOST transaction commits, or a rollback would leave subscribers reacting to
 // something that never happened. `afterCommit` on a ctx marks "ctx.db is a transaction the caller
 // owns; queue your post-commit work here".
+import { drizzle } from 'drizzle-orm/node-postgres';
+import type pg from 'pg';
 import type { Ctx } from '../context.ts';
 
 export type TxCtx = Ctx & { afterCommit?: (fn: () => void) => void };
@@ -41,4 +43,24 @@ export function pgConstraint(err: unknown): string | undefined {
     if (typeof c === 'string') return c;
   }
   return undefined;
+}
+
+/**
+ * Runs `fn` in a transaction on one client of a pg pool, for hot paths that use named prepared
+ * statements on the raw client and still need other writes (the event log) in the same commit.
+ * `fn` gets the client and a drizzle handle over it.
+ */
+export async function inClientTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient, db: Ctx['db']) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const out = await fn(client, drizzle({ client }) as unknown as Ctx['db']);
+    await client.query('commit');
+    client.release();
+    return out;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    client.release(err instanceof Error ? err : true);
+    throw err;
+  }
 }

@@ -25,6 +25,7 @@ import { createCrowdfunding } from './crowdfunding/service.ts';
 import { createPresale } from './presale/service.ts';
 import { createReferral } from './referral/service.ts';
 import type { CampaignKind } from './schema.ts';
+import * as referralStore from './referral/store.ts';
 import * as store from './store.ts';
 import type { CampaignRow } from './store.ts';
 import type { CreateCampaignInput, UpdateCampaignInput } from './types.ts';
@@ -90,11 +91,14 @@ export function createCampaigns(deps: CampaignsDeps) {
   const referral = createReferral({ db: deps.db, clock, inTx });
   const kinds: Record<CampaignKind, KindHooks> = { flash_sale: flashSale.hooks, group_buy: groupBuy.hooks, bargain: bargain.hooks, presale: presale.hooks, crowdfunding: crowdfunding.hooks, referral: referral.hooks };
   // An invitee's qualifying event rewards their referral (the check is in memory unless the event qualifies somewhere).
-  deps.bus.subscribe('event.ingested', (e) => referral.qualify(e.appId, e.userId, e.name, e.eventId).then(() => undefined));
+  deps.bus.interestIn('campaigns', referralStore.hostInterest);
+  deps.bus.onHost('campaigns.referral', async (_ctx, e) => {
+    await referral.qualify(e.appId, e.userId, e.name, e.eventId);
+  });
   const hooksOf = (kind: CampaignKind): KindHooks => kinds[kind];
 
   // Erasing a user: held units go back to stock, then every record names a pseudonym instead.
-  deps.bus.subscribe('user.deleted', async ({ appId, userId }) => {
+  deps.bus.on('campaigns.erase_user', ['user.deleted'], async (_ctx, { appId, userId }) => {
     await flashSale.releaseUser(appId, userId);
     await store.pseudonymise(deps.db, appId, userId, `erased_${randomBase62(16)}`);
   });
@@ -106,7 +110,7 @@ export function createCampaigns(deps: CampaignsDeps) {
   };
   const audited = (ctx: Ctx) => ctx.actor.type === 'operator' || ctx.actor.type === 'secret_key';
   const announce = async (fx: Effects, name: 'campaign.scheduled' | 'campaign.started' | 'campaign.ended' | 'campaign.cancelled', c: CampaignRow) => {
-    fx.event(name, { appId: c.appId, campaignId: c.id, kind: c.kind });
+    await fx.event(name, { appId: c.appId, campaignId: c.id, kind: c.kind });
     await fx.webhook(c.appId, { type: name, key: `${c.id}:${name}`, data: { campaign_id: c.id, kind: c.kind, name: c.name, starts_at: c.startsAt.toISOString(), ends_at: c.endsAt.toISOString() } });
   };
 
@@ -177,6 +181,7 @@ export function createCampaigns(deps: CampaignsDeps) {
         wake(c.endsAt);
       }
       forget();
+      if (c.kind === 'referral') await deps.bus.refreshInterest(ctx.db, 'campaigns');
       return c;
     },
 
@@ -199,6 +204,7 @@ export function createCampaigns(deps: CampaignsDeps) {
       wake(c.startsAt);
       wake(c.endsAt);
       forget();
+      if (c.kind === 'referral') await deps.bus.refreshInterest(ctx.db, 'campaigns');
       return c;
     },
 

@@ -43,7 +43,7 @@ export function createCoupons(deps: CouponsDeps) {
   const audited = (ctx: Ctx) => ctx.actor.type === 'operator' || ctx.actor.type === 'secret_key';
 
   // Erasing a user: their coupons stop naming them.
-  deps.bus.subscribe('user.deleted', async ({ appId, userId }) => {
+  deps.bus.on('coupons.erase_user', ['user.deleted'], async (_ctx, { appId, userId }) => {
     await store.pseudonymise(deps.db, appId, userId, `erased_${randomBase62(16)}`);
   });
 
@@ -160,7 +160,7 @@ export function createCoupons(deps: CouponsDeps) {
         const t = await mustTemplate(tx, appId, templateId);
         if (!t.claimable) throw new AppError('coupons.not_claimable', `Coupon template ${t.id} can only be issued, not claimed`, { template_id: t.id });
         const c = await giveOne(tx, t, userId, 'claim', null, now);
-        fx.event('coupon.issued', { appId, couponId: c.id, templateId: t.id, userId, source: 'claim' });
+        await fx.event('coupon.issued', { appId, couponId: c.id, templateId: t.id, userId, source: 'claim' });
         return c;
       });
     },
@@ -182,7 +182,7 @@ export function createCoupons(deps: CouponsDeps) {
         try {
           const c = await inTx(ctx.db, async (tx, fx) => {
             const coupon = await giveOne(tx, t, userId, 'issue', issueKey, now);
-            fx.event('coupon.issued', { appId, couponId: coupon.id, templateId: t.id, userId, source: 'issue' });
+            await fx.event('coupon.issued', { appId, couponId: coupon.id, templateId: t.id, userId, source: 'issue' });
             return coupon;
           });
           out.push({ userId, coupon: c, error: null });
@@ -221,7 +221,7 @@ export function createCoupons(deps: CouponsDeps) {
         if (c.status === 'redeemed') throw new AppError('coupons.not_available', `Coupon ${id} was already used on order ${c.orderRef}`, { coupon_id: id, status: c.status, order_ref: c.orderRef });
         const q = usable(c, await mustTemplate(tx, appId, c.templateId), order, now);
         const r = await store.setCoupon(tx, id, { status: 'redeemed', orderRef, discount: q.discount, redeemedAt: now });
-        fx.event('coupon.redeemed', { appId, couponId: id, templateId: c.templateId, userId: c.userId, orderRef, discount: q.discount });
+        await fx.event('coupon.redeemed', { appId, couponId: id, templateId: c.templateId, userId: c.userId, orderRef, discount: q.discount });
         await fx.webhook(appId, { type: 'coupon.redeemed', key: `${id}:redeemed:${orderRef}`, data: { coupon_id: id, template_id: c.templateId, user_id: c.userId, order_ref: orderRef, discount: q.discount } });
         return r;
       });
@@ -240,7 +240,7 @@ export function createCoupons(deps: CouponsDeps) {
         if (c.orderRef !== orderRef) throw new AppError('coupons.order_mismatch', `Coupon ${id} was used on order ${c.orderRef}, not ${orderRef}`, { coupon_id: id, order_ref: c.orderRef });
         const expired = c.validUntil !== null && c.validUntil <= now;
         const r = await store.setCoupon(tx, id, { status: expired ? 'expired' : 'available', orderRef: null, discount: null, redeemedAt: null });
-        fx.event('coupon.released', { appId, couponId: id, templateId: c.templateId, userId: c.userId, orderRef });
+        await fx.event('coupon.released', { appId, couponId: id, templateId: c.templateId, userId: c.userId, orderRef });
         return r;
       });
     },
@@ -258,7 +258,7 @@ export function createCoupons(deps: CouponsDeps) {
         if (c.status === 'redeemed') throw new AppError('coupons.already_redeemed', `Coupon ${id} was used on order ${c.orderRef}; release it first if that order was cancelled`, { coupon_id: id, status: c.status, order_ref: c.orderRef });
         const r = await store.setCoupon(tx, id, { status: 'revoked' });
         if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'coupon.revoke', targetType: 'coupon', targetId: id, before: { status: effectiveStatus(c, now).status, user_id: c.userId }, after: { status: r.status, reason } });
-        fx.event('coupon.revoked', { appId, couponId: id, templateId: c.templateId, userId: c.userId, reason });
+        await fx.event('coupon.revoked', { appId, couponId: id, templateId: c.templateId, userId: c.userId, reason });
         await fx.webhook(appId, { type: 'coupon.revoked', key: `${id}:revoked`, data: { coupon_id: id, template_id: c.templateId, user_id: c.userId, reason } });
         return r;
       });
@@ -270,7 +270,7 @@ export function createCoupons(deps: CouponsDeps) {
       for (;;) {
         const rows = await inTx(deps.db, async (_tx, fx) => {
           const due = await store.expireDue(_tx, clock.now(), 500);
-          for (const c of due) fx.event('coupon.expired', { appId: c.appId, couponId: c.id, templateId: c.templateId, userId: c.userId });
+          for (const c of due) await fx.event('coupon.expired', { appId: c.appId, couponId: c.id, templateId: c.templateId, userId: c.userId });
           return due;
         });
         n += rows.length;

@@ -3,7 +3,7 @@
 // event reaches the domain event bus once, and a failing subscriber harms nobody.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createEventBus } from '../../events.ts';
+import { createEventLog } from '../../events/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../testing/db.ts';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
 import { expectError } from '../../testing/http.ts';
@@ -143,7 +143,7 @@ describe('the ingestion buffer', () => {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       const slowPool = { query: (async (...args: unknown[]) => (await gate, (db.pool.query as (...a: unknown[]) => unknown)(...args))) as unknown as typeof db.pool.query };
-      const events = createEvents({ pool: slowPool, db: db.db, bus: createEventBus(silent), log: silent, bufferMax: 100, flushMs: 1, flushSize: 40, maxConcurrentFlushes: 1 });
+      const events = createEvents({ pool: slowPool, db: db.db, bus: createEventLog({ db: db.db, log: silent }), log: silent, bufferMax: 100, flushMs: 1, flushSize: 40, maxConcurrentFlushes: 1 });
       const first = events.ingest(ten.appId, Array.from({ length: 60 }, (_, i) => input(i, 'a')));
       const second = events.ingest(ten.appId, Array.from({ length: 40 }, (_, i) => input(i, 'b')));
       await assert.rejects(
@@ -168,7 +168,7 @@ describe('the ingestion buffer', () => {
     try {
       const ten = await t.newTenant();
       // A long flush timer: without close() these would sit in the buffer for a minute.
-      const events = createEvents({ pool: db.pool, db: db.db, bus: createEventBus(silent), log: silent, bufferMax: 100_000, flushMs: 60_000, flushSize: 50_000 });
+      const events = createEvents({ pool: db.pool, db: db.db, bus: createEventLog({ db: db.db, log: silent }), log: silent, bufferMax: 100_000, flushMs: 60_000, flushSize: 50_000 });
       const pending = Array.from({ length: 30 }, (_, r) => events.ingest(ten.appId, Array.from({ length: 100 }, (_, i) => input(r * 100 + i, 'z'))));
       assert.equal(events.stats().queued, 3000);
       const closed = events.close();
@@ -186,7 +186,7 @@ describe('the ingestion buffer', () => {
   it('answers unavailable (503) when the database refuses the batch, so the client retries', async () => {
     const db = await createTestDatabase();
     const ten = await t.newTenant();
-    const events = createEvents({ pool: db.pool, db: db.db, bus: createEventBus(silent), log: silent, bufferMax: 1000, flushMs: 1, flushSize: 100 });
+    const events = createEvents({ pool: db.pool, db: db.db, bus: createEventLog({ db: db.db, log: silent }), log: silent, bufferMax: 1000, flushMs: 1, flushSize: 100 });
     await db.close(); // the pool is gone: the insert fails
     await assert.rejects(events.ingest(ten.appId, [input(0, 'x')]), (e: { code?: string; status?: number }) => e.code === 'unavailable' && e.status === 503);
     await events.close();
@@ -196,6 +196,8 @@ describe('the ingestion buffer', () => {
 describe('the domain event bus', () => {
   it('publishes each newly stored event once, never duplicates, and isolates a failing subscriber', async () => {
     const ten = await t.newTenant();
+    // Host events reach the event log when some rule listens to them (here: every name).
+    await t.services.bus.setInterest(t.database.db, ten.appId, 'test', 'all', ['*']);
     const got: string[] = [];
     const offBad = t.services.bus.subscribe('event.ingested', () => {
       throw new Error('subscriber bug');

@@ -54,7 +54,7 @@ export function createEvents(deps: EventsDeps) {
   let idleWaiters: (() => void)[] = [];
 
   // Erasing a user erases their events.
-  deps.bus.subscribe('user.deleted', async ({ appId, userId }) => {
+  deps.bus.on('events.erase_user', ['user.deleted'], async (_ctx, { appId, userId }) => {
     await store.deleteUserEvents(deps.db, appId, userId);
   });
 
@@ -83,7 +83,7 @@ export function createEvents(deps: EventsDeps) {
       .then((inserted) => {
         const fresh = new Set<string>();
         for (const r of inserted) fresh.add(`${r.app_id}\u0000${r.event_id}`);
-        const publish = deps.bus.hasSubscribers('event.ingested');
+        if (inserted[0] && inserted[0].logged > 0) deps.bus.hostAppended(inserted[0].txid);
         for (const p of batch) {
           let accepted = 0;
           for (let i = 0; i < p.rows.length; i++) {
@@ -92,7 +92,6 @@ export function createEvents(deps: EventsDeps) {
             // Delete on first sight: a second copy of the id in the same flush is a duplicate.
             if (fresh.delete(k)) {
               accepted++;
-              if (publish) deps.bus.publish('event.ingested', { appId: row.appId, eventId: row.eventId, userId: row.userId, name: row.name, properties: p.props[i]!, timestamp: new Date(row.ts) });
             }
           }
           p.resolve({ accepted, duplicates: p.rows.length - accepted });

@@ -3,6 +3,7 @@
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db } from '../../db/index.ts';
+import { shardSql } from '../../events/index.ts';
 import { events } from './schema.ts';
 
 export type EventRow = typeof events.$inferSelect;
@@ -10,13 +11,30 @@ export type Queryable = Pick<pg.Pool, 'query'>;
 
 export type NewEvent = { appId: string; eventId: string; userId: string; name: string; propertiesJson: string; ts: string };
 
-const INSERT = `insert into ev_events (app_id, event_id, user_id, name, properties, ts)
-select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])
-on conflict (app_id, event_id) do nothing
-returning app_id, event_id`;
+// New events whose name a rule, task, badge, messaging rule or webhook listens to (ev_interest:
+// exact name, 'prefix.*' or '*') are copied into the durable event log in the same statement, so
+// consumers see exactly the events that were stored, and a crash between the two cannot happen.
+const INSERT = `with ins as (
+  insert into ev_events (app_id, event_id, user_id, name, properties, ts)
+  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])
+  on conflict (app_id, event_id) do nothing
+  returning app_id, event_id, user_id, name, properties, ts
+), logged as (
+  insert into ev_log (app_id, shard, kind, name, version, actor_id, user_ids, key, payload)
+  select i.app_id, ${shardSql('i.app_id', 'i.user_id')}, 'host', i.name, 1, i.user_id, array[i.user_id], i.event_id,
+         jsonb_build_object('appId', i.app_id, 'eventId', i.event_id, 'userId', i.user_id, 'name', i.name, 'properties', i.properties, 'timestamp', i.ts)
+  from ins i
+  where exists (select 1 from ev_interest x where x.app_id = i.app_id
+                  and (x.pattern = i.name or x.pattern = '*' or (right(x.pattern, 2) = '.*' and starts_with(i.name, left(x.pattern, -1)))))
+  returning 1
+)
+select app_id, event_id, (select count(*) from logged)::int as logged, pg_current_xact_id()::text as txid from ins`;
 
-/** Inserts a batch; returns the (app_id, event_id) pairs that were new (the rest were duplicates). */
-export async function insertBatch(pool: Queryable, rows: NewEvent[]): Promise<{ app_id: string; event_id: string }[]> {
+/**
+ * Inserts a batch; returns the (app_id, event_id) pairs that were new (the rest were duplicates),
+ * and the transaction id when some of them went to the event log.
+ */
+export async function insertBatch(pool: Queryable, rows: NewEvent[]): Promise<{ app_id: string; event_id: string; logged: number; txid: string }[]> {
   const n = rows.length;
   const appIds = new Array<string>(n);
   const eventIds = new Array<string>(n);
@@ -33,7 +51,7 @@ export async function insertBatch(pool: Queryable, rows: NewEvent[]): Promise<{ 
     props[i] = r.propertiesJson;
     tss[i] = r.ts;
   }
-  const res = await pool.query<{ app_id: string; event_id: string }>({ name: 'ev_insert_batch', text: INSERT, values: [appIds, eventIds, userIds, names, props, tss] });
+  const res = await pool.query<{ app_id: string; event_id: string; logged: number; txid: string }>({ name: 'ev_insert_batch', text: INSERT, values: [appIds, eventIds, userIds, names, props, tss] });
   return res.rows;
 }
 

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
-import { createEventBus, type DomainEvents } from '../../events.ts';
+import type { DomainEvents } from '../../events.ts';
+import { createEventLog } from '../../events/index.ts';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
 import { captureEvents } from '../../testing/events.ts';
 import { expectError, findIssue } from '../../testing/http.ts';
@@ -338,7 +339,7 @@ describe('feedback: similar posts while typing', () => {
 
 describe('feedback: weighted votes (the level seam)', () => {
   it('a weight provider weighs votes; a merge keeps each weight once', async () => {
-    const bus = createEventBus({ error: () => {} });
+    const bus = createEventLog({ db: t.database.db, log: { error: () => {} } });
     const fb = createFeedback({ db: t.database.db, bus, clock, audit: t.services.audit, voteWeight: async (_c, _a, userId) => (userId.startsWith('vip') ? 5 : 1) });
     const ctx = t.systemCtx();
     const board = await fb.createBoard(ctx, A.appId, { name: 'weighted', visibility: 'public' });

@@ -146,10 +146,11 @@ export function createFeedback(deps: FeedbackDeps) {
       if (asResponse) patch.responseCommentId = c.id;
       if (official) await audit(ctx, tx, appId, asResponse ? 'feedback.post.respond' : 'feedback.comment.official', 'feedback_post', postId, { comment_id: c.id, body });
       const updated = await store.updatePost(tx, postId, patch);
-      return { comment: c, post: updated, audience: asResponse ? await store.audienceOf(tx, postId) : [] };
+      const audience = asResponse ? await store.audienceOf(tx, postId) : [];
+      await bus.emit(tx, 'feedback.comment.created', { appId, postId, commentId: c.id, authorType: author.type, authorId: author.id, official });
+      if (asResponse) await bus.emit(tx, 'feedback.post.responded', { appId, postId, title: updated.title, commentId: c.id, body, recipients: audience });
+      return { comment: c, post: updated, audience };
     });
-    bus.publish('feedback.comment.created', { appId, postId, commentId: r.comment.id, authorType: author.type, authorId: author.id, official });
-    if (asResponse) bus.publish('feedback.post.responded', { appId, postId, title: r.post.title, commentId: r.comment.id, body, recipients: r.audience });
     return { comment: r.comment, post: r.post };
   };
 
@@ -161,7 +162,7 @@ export function createFeedback(deps: FeedbackDeps) {
       });
     }
   };
-  bus.subscribe('user.deleted', ({ appId, userId }) => eraseUser(deps.db, appId, userId));
+  bus.on('feedback.erase_user', ['user.deleted'], (_ctx, { appId, userId }) => eraseUser(deps.db, appId, userId));
 
   return {
     // ---- boards ---------------------------------------------------------------------------------
@@ -234,8 +235,8 @@ export function createFeedback(deps: FeedbackDeps) {
         await store.replaceGrams(tx, post, gs);
         await store.insertVote(tx, { postId: post.id, userId, appId, weight, at: now });
         await store.insertFollower(tx, { postId: post.id, userId, appId, at: now });
+        await bus.emit(tx, 'feedback.post.created', { appId, boardId, postId: post.id, userId, type: post.type, title: post.title });
       });
-      bus.publish('feedback.post.created', { appId, boardId, postId: post.id, userId, type: post.type, title: post.title });
       return { post, response: null, myVote: true, following: true };
     },
 
@@ -293,9 +294,10 @@ export function createFeedback(deps: FeedbackDeps) {
         const updated = await store.updatePost(tx, postId, { status: to, statusChangedAt: now, updatedAt: now });
         await store.insertStatusChange(tx, { postId, appId, boardId: p.boardId, fromStatus: from, toStatus: to, note, actorType: ctx.actor.type, actorId: ctx.actor.id, createdAt: now });
         await audit(ctx, tx, appId, 'feedback.post.status', 'feedback_post', postId, { from, to, note });
-        return { post: updated, from, recipients: await store.audienceOf(tx, postId) };
+        const recipients = await store.audienceOf(tx, postId);
+        await bus.emit(tx, 'feedback.post.status_changed', { appId, boardId: updated.boardId, postId, title: updated.title, from, to, note, recipients });
+        return { post: updated, from, recipients };
       });
-      bus.publish('feedback.post.status_changed', { appId, boardId: r.post.boardId, postId, title: r.post.title, from: r.from, to, note, recipients: r.recipients });
       return viewOf(ctx.db, r.post, { privileged: true, operatorId: null, userId: null });
     },
 
@@ -314,10 +316,10 @@ export function createFeedback(deps: FeedbackDeps) {
         ctx.db.transaction(async (tx) => {
           const { post, redirectedFrom } = await lockLive(tx, appId, postId, v);
           const changed = await store.insertVote(tx, { postId: post.id, userId, appId, weight, at: now });
+          if (changed) await bus.emit(tx, 'feedback.post.voted', { appId, postId: post.id, userId, weight });
           return { post: changed ? await store.bumpPost(tx, post.id, { votes: 1, weight }) : post, changed, redirectedFrom };
         }),
       );
-      if (r.changed) bus.publish('feedback.post.voted', { appId, postId: r.post.id, userId, weight });
       return { view: await viewOf(ctx.db, r.post, { ...v, userId }), changed: r.changed, redirectedFrom: r.redirectedFrom };
     },
 
@@ -394,10 +396,10 @@ export function createFeedback(deps: FeedbackDeps) {
           await store.deleteGrams(tx, postId);
           const kept = await store.updatePost(tx, intoPostId, { updatedAt: now });
           await audit(ctx, tx, appId, 'feedback.post.merge', 'feedback_post', postId, { into_post_id: intoPostId, voters_moved: voters.length });
+          await bus.emit(tx, 'feedback.post.merged', { appId, postId, title: source.title, intoPostId, intoTitle: kept.title, voters });
           return { source, kept, voters };
         }),
       );
-      bus.publish('feedback.post.merged', { appId, postId, title: r.source.title, intoPostId, intoTitle: r.kept.title, voters: r.voters });
       return viewOf(ctx.db, r.kept, { privileged: true, operatorId: null, userId: null });
     },
 

@@ -208,6 +208,7 @@ describe('levels', () => {
     const downs: unknown[] = [];
     const off2 = t.services.bus.subscribe('level.down', (e) => void downs.push([e.from, e.to]));
     const rv = await t.services.gamification.levels.review(t.systemCtx());
+    await t.services.bus.drain();
     off2();
     assert.ok(rv.down >= 1);
     assert.deepEqual(downs.filter((d) => JSON.stringify(d) === '[2,1]').length, 1);

@@ -155,13 +155,13 @@ export function createLive(deps: LiveDeps) {
     const items = [...pendingLikes.values()];
     pendingLikes.clear();
     try {
-      const totals = await store.addLikes(db, items);
       const delta = new Map(items.map((i) => [key(i.appId, i.roomId), i.n]));
-      for (const t of totals) {
-        const d = delta.get(key(t.appId, t.roomId)) ?? 0;
-        realtime.toTopic(t.appId, `${TOPIC}${t.roomId}`, { type: 'live.likes', room: t.roomId, total: t.likes, delta: d });
-        deps.bus.publish('live.likes.flushed', { appId: t.appId, roomId: t.roomId, delta: d, total: t.likes });
-      }
+      const totals = await db.transaction(async (tx) => {
+        const totals = await store.addLikes(tx, items);
+        await deps.bus.emitMany(tx, totals.map((t) => ({ name: 'live.likes.flushed' as const, payload: { appId: t.appId, roomId: t.roomId, delta: delta.get(key(t.appId, t.roomId)) ?? 0, total: t.likes } })));
+        return totals;
+      });
+      for (const t of totals) realtime.toTopic(t.appId, `${TOPIC}${t.roomId}`, { type: 'live.likes', room: t.roomId, total: t.likes, delta: delta.get(key(t.appId, t.roomId)) ?? 0 });
     } catch (err) {
       // Put the taps back: they are counted on the next flush.
       for (const i of items) {
@@ -220,9 +220,12 @@ export function createLive(deps: LiveDeps) {
       if (!hit.ok) throw new AppError('live.rate_limited', `At most ${r.chatMax} messages per ${r.chatWindowS}s in this room; retry after ${hit.retryAfterS}s`, { limit: r.chatMax, window_seconds: r.chatWindowS }, { retryAfter: hit.retryAfterS });
       // Masks, or throws interactions.sensitive_content when the app rejects (its filter_mode).
       const text = deps.moderation.screen(appId, await moderationOf(appId), raw, 'text');
-      const row = await store.insertMessage(ctx.db, { appId, roomId, userId, text, masked: text !== raw, createdAt: deps.clock.now() });
+      const row = await ctx.db.transaction(async (tx) => {
+        const row = await store.insertMessage(tx, { appId, roomId, userId, text, masked: text !== raw, createdAt: deps.clock.now() });
+        await deps.bus.emit(tx, 'live.message.sent', { appId, roomId, userId, messageId: `lvm_${row.id}`, text: row.text, masked: row.masked });
+        return row;
+      });
       realtime.toTopic(appId, `${TOPIC}${roomId}`, { type: 'live.chat', room: roomId, message: { id: `lvm_${row.id}`, user_id: userId, text: row.text, masked: row.masked, created_at: row.createdAt.toISOString() } });
-      deps.bus.publish('live.message.sent', { appId, roomId, userId, messageId: `lvm_${row.id}`, text: row.text, masked: row.masked });
       return row;
     },
 
@@ -244,7 +247,7 @@ export function createLive(deps: LiveDeps) {
       await openRoom(appId, roomId);
       const id = newId('lvi');
       realtime.toTopic(appId, `${TOPIC}${roomId}`, { type: 'live.interaction', room: roomId, id, kind: input.kind, ref: input.ref, title: input.title ?? null, data: input.data ?? null });
-      deps.bus.publish('live.interaction.started', { appId, roomId, kind: input.kind, ref: input.ref, title: input.title ?? null, data: input.data ?? null });
+      await deps.bus.emit(ctx.db, 'live.interaction.started', { appId, roomId, kind: input.kind, ref: input.ref, title: input.title ?? null, data: input.data ?? null });
       return { id };
     },
 
@@ -264,10 +267,10 @@ export function createLive(deps: LiveDeps) {
     },
   };
 
-  deps.bus.subscribe('app.deleted', async ({ appId }) => {
+  deps.bus.on('live.erase_app', ['app.deleted'], async (_ctx, { appId }) => {
     await db.transaction((tx) => store.deleteAppData(tx, appId));
   });
-  deps.bus.subscribe('user.deleted', async ({ appId, userId }) => {
+  deps.bus.on('live.erase_user', ['user.deleted'], async (_ctx, { appId, userId }) => {
     await store.deleteUserMessages(db, appId, userId);
   });
 

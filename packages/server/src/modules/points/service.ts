@@ -2,12 +2,12 @@
 // statement keeps them under concurrency.
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
-import type { EventBus, EventName } from '../../events.ts';
+import type { EventBus } from '../../events.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { loadCache } from '../../lib/cache.ts';
 import { defined } from '../../lib/objects.ts';
-import { afterCommit, inTransaction, pgCode, type TxCtx } from '../../lib/tx.ts';
+import { inTransaction, pgCode, type TxCtx } from '../../lib/tx.ts';
 import type { Audit } from '../audit/index.ts';
 import './errors.ts';
 import { capCounters, grantable } from './rules/caps.ts';
@@ -78,7 +78,6 @@ export function createPoints(deps: PointsDeps) {
   const ruleCache = loadCache<{ rows: RuleRow[]; keys: Set<string> }>(cacheMs);
   let multiplier: MultiplierFn | null = null;
   const audited = (ctx: Ctx) => ctx.actor.type === 'operator' || ctx.actor.type === 'secret_key';
-  const sysCtx = (db: Ctx['db']): Ctx => ({ db, actor: { type: 'system', id: null } });
 
   // Definitions change rarely and are read on every write: cached per app (lib/cache.ts).
   async function typeOf(ctx: Ctx, appId: string, key: string, field = 'body.type'): Promise<TypeRow> {
@@ -99,10 +98,9 @@ export function createPoints(deps: PointsDeps) {
     });
   }
 
-  const announce = (ctx: TxCtx, e: EntryRow) =>
-    afterCommit(ctx, () =>
-      deps.bus.publish('points.changed', { appId: e.appId, userId: e.userId, type: e.type, entryId: e.id, kind: e.kind, amount: e.amount, balance: e.balanceAfter, sourceType: e.sourceType, sourceId: e.sourceId }),
-    );
+  /** Recorded in the ledger write's own transaction: the event commits with the entry or not at all. */
+  const announce = (db: Ctx['db'], e: EntryRow) =>
+    deps.bus.emit(db, 'points.changed', { appId: e.appId, userId: e.userId, type: e.type, entryId: e.id, kind: e.kind, amount: e.amount, balance: e.balanceAfter, sourceType: e.sourceType, sourceId: e.sourceId });
 
   const insufficient = (type: string, balance: number, amount: number) =>
     new AppError('points.insufficient_balance', `Balance of "${type}" is ${balance}; cannot take ${amount}`, { field: 'body.amount', type, balance, requested: amount });
@@ -144,16 +142,20 @@ export function createPoints(deps: PointsDeps) {
     if (input.expiresAt && input.expiresAt <= now) throw fieldError('body.expires_at', `must be in the future (now is ${now.toISOString()})`, 'a date-time after now');
     const expiresAt = expiresAtFor(t.expiry, now, { at: input.expiresAt ?? null, days: input.expiresInDays ?? null });
     const write = { ...entryWrite(ctx, appId, kind, input, 1, now), expiresAt, earned: input.amount };
-    const r = await retryOnKeyRace(ctx, async () => {
-      try {
-        return await store.credit(ctx.db, write);
-      } catch (err) {
-        if (pgCode(err) === '23503') throw new AppError('points.unknown_type', `Point type "${input.type}" is not defined in this app`, { field: 'body.type', type: input.type });
-        throw err;
-      }
-    });
+    const r = await retryOnKeyRace(ctx, () =>
+      inTransaction(ctx, async (tx) => {
+        let out: EntryResult;
+        try {
+          out = await store.credit(tx.db, write);
+        } catch (err) {
+          if (pgCode(err) === '23503') throw new AppError('points.unknown_type', `Point type "${input.type}" is not defined in this app`, { field: 'body.type', type: input.type });
+          throw err;
+        }
+        if (!out.replayed) await announce(tx.db, out.entry);
+        return out;
+      }),
+    );
     checkReplay(r, kind, input, 1);
-    if (!r.replayed) announce(ctx, r.entry);
     return r;
   }
 
@@ -174,7 +176,7 @@ export function createPoints(deps: PointsDeps) {
         }
         if (balance < input.amount) throw insufficient(input.type, balance, input.amount);
         const entry = await store.debit(tx.db, { ...entryWrite(ctx, appId, kind, input, -1, now), spent: kind === 'spend' ? input.amount : 0 });
-        announce(tx, entry);
+        await announce(tx.db, entry);
         return { entry, replayed: false };
       });
     return retryOnKeyRace(ctx, run);
@@ -187,7 +189,7 @@ export function createPoints(deps: PointsDeps) {
       if (!locked?.due) return 0;
       const r = await store.expireDueLots(tx.db, appId, userId, type, now);
       if (r.total > 0) {
-        afterCommit(tx, () => deps.bus.publish('points.changed', { appId, userId, type, entryId: 0, kind: 'expire', amount: -r.total, balance: locked.balance - r.total, sourceType: 'lot', sourceId: null }));
+        await deps.bus.emit(tx.db, 'points.changed', { appId, userId, type, entryId: 0, kind: 'expire', amount: -r.total, balance: locked.balance - r.total, sourceType: 'lot', sourceId: null });
       }
       return r.total;
     });
@@ -272,7 +274,7 @@ export function createPoints(deps: PointsDeps) {
             refundOf: debit.id,
             parts: debit.lots.map(([, n, exp]) => ({ amount: Number(n), expiresAt: exp ? new Date(exp) : null })),
           });
-          announce(tx, r.entry);
+          await announce(tx.db, r.entry);
           return r;
         });
       return retryOnKeyRace(ctx, run);
@@ -384,6 +386,7 @@ export function createPoints(deps: PointsDeps) {
         return row;
       });
       ruleCache.delete(appId);
+      await deps.bus.refreshInterest(ctx.db, 'points');
       return row;
     },
 
@@ -401,6 +404,7 @@ export function createPoints(deps: PointsDeps) {
         return row;
       });
       ruleCache.delete(appId);
+      await deps.bus.refreshInterest(ctx.db, 'points');
       return row;
     },
 
@@ -411,6 +415,7 @@ export function createPoints(deps: PointsDeps) {
         if (audited(ctx)) await deps.audit.record(tx, { appId, action: 'points.rule.delete', targetType: 'points_rule', targetId: id, before });
       });
       ruleCache.delete(appId);
+      await deps.bus.refreshInterest(ctx.db, 'points');
     },
 
     async getRule(ctx: Ctx, appId: string, id: string): Promise<RuleRow> {
@@ -462,19 +467,6 @@ export function createPoints(deps: PointsDeps) {
       return out;
     },
 
-    /**
-     * Lets earn rules react to a Canyu domain event. The payload must carry `appId` and `userId`;
-     * its `id` (or `eventId`) makes the grant idempotent, else a hash of the payload does.
-     */
-    reactTo(name: EventName, db: Ctx['db']): void {
-      deps.bus.subscribe(name, async (payload) => {
-        const p = payload as unknown as Record<string, unknown>;
-        if (typeof p.appId !== 'string' || typeof p.userId !== 'string' || !points.wants(p.appId, 'domain', name)) return;
-        const id = typeof p.id === 'string' || typeof p.id === 'number' ? String(p.id) : typeof p.eventId === 'string' ? p.eventId : createHash('sha256').update(JSON.stringify(p)).digest('base64url');
-        await points.apply(sysCtx(db), p.appId, { userId: p.userId, source: 'domain', name, sourceId: id, properties: p });
-      });
-    },
-
     /** Levels (or anything else) may scale rule grants per user; set once at wiring. */
     useMultiplier(fn: MultiplierFn): void {
       multiplier = fn;
@@ -490,14 +482,25 @@ export function createPoints(deps: PointsDeps) {
 
 export type Points = ReturnType<typeof createPoints>;
 
-/** Subscriptions: ingested events drive earn rules; erasing a user erases their ledger. */
-export function wirePoints(points: Points, deps: { bus: EventBus; db: Ctx['db'] }): void {
-  const ctx: Ctx = { db: deps.db, actor: { type: 'system', id: null } };
-  deps.bus.subscribe('event.ingested', (e) => {
+/**
+ * Consumers: earn rules on host events (POST /v1/events) and on any domain event by name (the
+ * acting user earns); erasing a user erases their ledger. Each grant runs in the consumer's
+ * transaction and is keyed by rule and event, so it happens once per event.
+ */
+export function wirePoints(points: Points, deps: { bus: EventBus }): void {
+  deps.bus.interestIn('points', store.hostInterest);
+  deps.bus.onHost('points.host', async (ctx, e) => {
     if (!points.wants(e.appId, 'event', e.name)) return;
-    return points.apply(ctx, e.appId, { userId: e.userId, source: 'event', name: e.name, sourceId: e.eventId, properties: e.properties }).then(() => undefined);
+    await points.apply(ctx, e.appId, { userId: e.userId, source: 'event', name: e.name, sourceId: e.eventId, properties: e.properties });
   });
-  deps.bus.subscribe('user.deleted', async ({ appId, userId }) => {
+  deps.bus.consume({
+    name: 'points.domain',
+    wants: (r) => r.kind === 'domain' && typeof r.payload.userId === 'string' && points.wants(r.appId, 'domain', r.name),
+    handle: async (ctx, r) => {
+      await points.apply(ctx, r.appId, { userId: r.payload.userId as string, source: 'domain', name: r.name, sourceId: r.key, properties: r.payload });
+    },
+  });
+  deps.bus.on('points.erase_user', ['user.deleted'], async (ctx, { appId, userId }) => {
     await points.eraseUser(ctx, appId, userId);
   });
 }

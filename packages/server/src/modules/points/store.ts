@@ -443,3 +443,9 @@ export async function deleteUserData(db: Db, appId: string, userId: string): Pro
   await db.delete(ruleUsage).where(and(eq(ruleUsage.appId, appId), eq(ruleUsage.userId, userId)));
 }
 
+
+/** Host event names this module's configuration listens to, per app (the event log's interest). */
+export async function hostInterest(db: Db): Promise<{ appId: string; pattern: string }[]> {
+  const r = await db.execute<{ app_id: string; pattern: string }>(sql`select distinct app_id, event as pattern from pt_rules where source = 'event' and active`);
+  return r.rows.map((x) => ({ appId: x.app_id, pattern: x.pattern }));
+}

@@ -70,7 +70,7 @@ export function createPolls(deps: PollsDeps) {
       });
     }
   };
-  bus.subscribe('user.deleted', ({ appId, userId }) => eraseUser(deps.db, appId, userId));
+  bus.on('polls.erase_user', ['user.deleted'], (_ctx, { appId, userId }) => eraseUser(deps.db, appId, userId));
 
   return {
     async create(ctx: Ctx, appId: string, input: CreatePollInput): Promise<PollView> {
@@ -172,10 +172,10 @@ export function createPolls(deps: PollsDeps) {
         const counts = await store.applyOptionDeltas(tx, countDeltas(before, optionIds));
         const voters = isNew ? await store.addVoters(tx, pollId, 1) : null;
         if (!isNew) await store.touchBallot(tx, pollId, userId, now);
+        await bus.emit(tx, 'poll.voted', { appId, pollId, userId, optionIds, previous: before.length ? before : null, subject: poll.subjectKind && poll.subjectId ? { kind: poll.subjectKind, id: poll.subjectId } : null });
         return { changed: true, before, counts, voters };
       });
       if (!result.changed) return { view: await getView(ctx, appId, pollId, { privileged: false, userId }), changed: false };
-      bus.publish('poll.voted', { appId, pollId, userId, optionIds, previous: result.before.length ? result.before : null, subject: poll.subjectKind && poll.subjectId ? { kind: poll.subjectKind, id: poll.subjectId } : null });
       // Answer from what the transaction wrote; options it did not touch show their count as read
       // just before (the stored counters are exact either way).
       const fresh = { ...poll, voterCount: result.voters ?? poll.voterCount };
@@ -192,9 +192,10 @@ export function createPolls(deps: PollsDeps) {
         const before = await store.ballotOf(tx, pollId, userId, true);
         if (before === null) throw new AppError('polls.not_voted', `User ${userId} has not voted in poll ${pollId}`, { poll_id: pollId, user_id: userId });
         await unvote(tx, pollId, userId, before);
+        await bus.emit(tx, 'poll.vote_withdrawn', { appId, pollId, userId, previous: before });
         return before;
       });
-      bus.publish('poll.vote_withdrawn', { appId, pollId, userId, previous });
+      void previous;
     },
 
     /** Who chose an option; refused for anonymous polls. */

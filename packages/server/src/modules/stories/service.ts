@@ -61,8 +61,8 @@ export function createStories(deps: StoriesDeps) {
     return rows.map((entry) => ({ entry, liked: liked ? liked.has(entry.id) : null }));
   };
 
-  const addEntry = async (db: Db, c: CampaignRow, e: { userId: string; text: string; imageUrls: string[]; source: 'submission' | 'hashtag'; sourceRef: string | null }) => {
-    const r = await store.insertEntry(db, {
+  const addEntry = (db: Db, c: CampaignRow, e: { userId: string; text: string; imageUrls: string[]; source: 'submission' | 'hashtag'; sourceRef: string | null }) => db.transaction(async (tx) => {
+    const r = await store.insertEntry(tx, {
       id: newId('entry'),
       campaignId: c.id,
       appId: c.appId,
@@ -79,13 +79,14 @@ export function createStories(deps: StoriesDeps) {
       rejectReason: null,
       createdAt: clock.now(),
     });
-    if (r.created) bus.publish('story.entry.created', { appId: c.appId, campaignId: c.id, entryId: r.entry.id, userId: e.userId, source: e.source, status: r.entry.status });
+    if (r.created) await bus.emit(tx, 'story.entry.created', { appId: c.appId, campaignId: c.id, entryId: r.entry.id, userId: e.userId, source: e.source, status: r.entry.status });
     return r.entry;
-  };
+  });
 
   // Hashtag campaigns collect host posts from ingested events (properties.text with the hashtag).
   const tagCampaigns = ttlCache(TAG_CACHE_MS, (appId) => store.openHashtagCampaigns(deps.db, appId));
-  bus.subscribe('event.ingested', async (ev) => {
+  bus.interestIn('stories', store.hostInterest);
+  bus.onHost('stories.hashtags', async (ctx, ev) => {
     const open = (await tagCampaigns.get(ev.appId)).filter((c) => c.sourceEvent === ev.name);
     if (!open.length) return;
     const p = ev.properties;
@@ -97,10 +98,10 @@ export function createStories(deps: StoriesDeps) {
     const ref = typeof p.post_id === 'string' && p.post_id.length <= 255 ? p.post_id : `event:${ev.eventId}`;
     for (const meta of open.filter((c) => tags.has(c.hashtag))) {
       const c = await store.findCampaign(deps.db, ev.appId, meta.id);
-      if (c && isOpen(c, clock.now())) await addEntry(deps.db, c, { userId: ev.userId, text, imageUrls: images, source: 'hashtag', sourceRef: ref });
+      if (c && isOpen(c, clock.now())) await addEntry(ctx.db, c, { userId: ev.userId, text, imageUrls: images, source: 'hashtag', sourceRef: ref });
     }
   });
-  bus.subscribe('user.deleted', ({ appId, userId }) => deps.db.transaction((tx) => store.eraseUser(tx, appId, userId)));
+  bus.on('stories.erase_user', ['user.deleted'], (_ctx, { appId, userId }) => deps.db.transaction((tx) => store.eraseUser(tx, appId, userId)));
 
   return {
     async createCampaign(ctx: Ctx, appId: string, input: CreateCampaignInput): Promise<CampaignRow> {
@@ -131,6 +132,7 @@ export function createStories(deps: StoriesDeps) {
         await audit(ctx, tx, appId, 'story.campaign.create', 'story_campaign', c.id, { kind: c.kind, title: c.title, hashtag: c.hashtag });
       });
       tagCampaigns.invalidate(appId);
+      await bus.refreshInterest(ctx.db, 'stories');
       return c;
     },
 
@@ -150,6 +152,7 @@ export function createStories(deps: StoriesDeps) {
         return store.updateCampaign(tx, id, patch);
       });
       tagCampaigns.invalidate(appId);
+      await bus.refreshInterest(ctx.db, 'stories');
       return c;
     },
 
@@ -182,6 +185,7 @@ export function createStories(deps: StoriesDeps) {
       const e = await visibleEntry(ctx.db, appId, id, { privileged: true, userId: null });
       const updated = await ctx.db.transaction(async (tx) => {
         await audit(ctx, tx, appId, `story.entry.${decision}`, 'story_entry', id, { reason: reason ?? null });
+        await bus.emit(tx, 'story.entry.moderated', { appId, campaignId: e.campaignId, entryId: id, userId: e.userId, decision, reason: reason ?? null });
         return store.updateEntry(tx, id, {
           status: decision === 'approve' ? 'approved' : 'rejected',
           featured: decision === 'approve' ? e.featured : false,
@@ -190,7 +194,6 @@ export function createStories(deps: StoriesDeps) {
           moderatedBy: ctx.actor.id,
         });
       });
-      bus.publish('story.entry.moderated', { appId, campaignId: e.campaignId, entryId: id, userId: e.userId, decision, reason: reason ?? null });
       return { entry: updated, liked: null };
     },
 
@@ -199,9 +202,9 @@ export function createStories(deps: StoriesDeps) {
       if (featured && e.status !== 'approved') throw new AppError('stories.not_approved', `Entry ${id} is ${e.status}; only approved entries can be featured`, { entry_id: id, status: e.status });
       const updated = await ctx.db.transaction(async (tx) => {
         await audit(ctx, tx, appId, featured ? 'story.entry.feature' : 'story.entry.unfeature', 'story_entry', id);
+        if (featured && !e.featured) await bus.emit(tx, 'story.entry.featured', { appId, campaignId: e.campaignId, entryId: id, userId: e.userId });
         return store.updateEntry(tx, id, { featured });
       });
-      if (featured && !e.featured) bus.publish('story.entry.featured', { appId, campaignId: e.campaignId, entryId: id, userId: e.userId });
       return { entry: updated, liked: null };
     },
 
@@ -243,9 +246,9 @@ export function createStories(deps: StoriesDeps) {
         const rows: WinnerRow[] = picked.map((e, i) => ({ campaignId, entryId: e.id, userId: e.userId, rank: existing.length + i + 1, prize: input.prize, pickedBy, awardedAt: now }));
         await store.insertWinners(tx, rows);
         await audit(ctx, tx, appId, 'story.winners', 'story_campaign', campaignId, { prize: input.prize, picked_by: pickedBy, entries: rows.map((r) => r.entryId) });
+        for (const w of rows) await bus.emit(tx, 'story.prize_awarded', { appId, campaignId, entryId: w.entryId, userId: w.userId, rank: w.rank, prize: w.prize, pickedBy: w.pickedBy as 'operator' | 'top_likes' });
         return rows;
       });
-      for (const w of added) bus.publish('story.prize_awarded', { appId, campaignId, entryId: w.entryId, userId: w.userId, rank: w.rank, prize: w.prize, pickedBy: w.pickedBy as 'operator' | 'top_likes' });
       return added;
     },
   };

@@ -182,3 +182,9 @@ export async function eraseUser(db: Db, appId: string, userId: string): Promise<
       .where(eq(entries.id, id));
   }
 }
+
+/** Host event names this module's configuration listens to, per app (the event log's interest). */
+export async function hostInterest(db: Db): Promise<{ appId: string; pattern: string }[]> {
+  const r = await db.execute<{ app_id: string; pattern: string }>(sql`select distinct app_id, source_event as pattern from st_campaigns where kind = 'hashtag' and status = 'open' and source_event is not null`);
+  return r.rows.map((x) => ({ appId: x.app_id, pattern: x.pattern }));
+}

@@ -45,12 +45,13 @@ export function createSurveys(deps: SurveysDeps) {
 
   // Which event names trigger a survey, per app: checked for every ingested event, so cached.
   const triggerNames = ttlCache(TRIGGER_CACHE_MS, async (appId) => new Set(await store.triggerEventNames(deps.db, appId)));
-  bus.subscribe('event.ingested', async (e) => {
+  bus.interestIn('surveys', store.hostInterest);
+  bus.onHost('surveys.triggers', async (ctx, e) => {
     if (!(await triggerNames.get(e.appId)).has(e.name)) return;
-    const ids = await store.triggerSurveyIds(deps.db, e.appId, e.name);
-    await store.addTriggers(deps.db, e.appId, e.userId, ids, clock.now());
+    const ids = await store.triggerSurveyIds(ctx.db, e.appId, e.name);
+    await store.addTriggers(ctx.db, e.appId, e.userId, ids, clock.now());
   });
-  bus.subscribe('user.deleted', ({ appId, userId }) => deps.db.transaction((tx) => store.eraseUser(tx, appId, userId)));
+  bus.on('surveys.erase_user', ['user.deleted'], (_ctx, { appId, userId }) => deps.db.transaction((tx) => store.eraseUser(tx, appId, userId)));
 
   const traitsOf = async (ctx: Ctx, appId: string, userId: string): Promise<Record<string, unknown>> => {
     try {
@@ -116,6 +117,7 @@ export function createSurveys(deps: SurveysDeps) {
         await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'survey.create', targetType: 'survey', targetId: s.id, after: { name: s.name, status: s.status, questions: s.questions.length } });
       });
       triggerNames.invalidate(appId);
+      await bus.refreshInterest(ctx.db, 'surveys');
       return s;
     },
 
@@ -151,6 +153,7 @@ export function createSurveys(deps: SurveysDeps) {
         return store.updateSurvey(tx, id, patch);
       });
       triggerNames.invalidate(appId);
+      await bus.refreshInterest(ctx.db, 'surveys');
       return s;
     },
 
@@ -237,9 +240,10 @@ export function createSurveys(deps: SurveysDeps) {
         await store.deleteAnswers(tx, resp.id, skipped);
         for (const id of skipped) all.delete(id);
         if (!(await store.takeCompletion(tx, surveyId))) throw new AppError('surveys.quota_reached', `Survey ${surveyId} has all the ${survey.quota} responses it asked for`, { survey_id: surveyId, quota: survey.quota });
-        return { response: await store.updateResponse(tx, resp.id, { status: 'completed', completedAt: now, updatedAt: now }), answers: all, next: null, completed: true };
+        const response = await store.updateResponse(tx, resp.id, { status: 'completed', completedAt: now, updatedAt: now });
+        await bus.emit(tx, 'survey.completed', { appId, surveyId, responseId: response.id, userId, round: response.round, points: survey.points });
+        return { response, answers: all, next: null, completed: true };
       });
-      if (result.completed) bus.publish('survey.completed', { appId, surveyId, responseId: result.response.id, userId, round: result.response.round, points: survey.points });
       return { response: result.response, answers: Object.fromEntries(result.answers), next: result.next };
     },
 

@@ -225,9 +225,9 @@ export function createTenancy(deps: TenancyDeps) {
           await store.upsertMember(c.db, app.id, op.id, 'owner');
         }
         await deps.audit.record(c, { appId: app.id, action: 'app.create', targetType: 'app', targetId: app.id, after: { name: app.name, owner: input.ownerOperatorId ?? null } });
+        await deps.bus.emit(c.db, 'app.created', { appId: app.id, name: app.name });
         return { app, secretKey: secret.plaintext, publishableKey: publishable.plaintext, keys: [secret.key, publishable.key] };
       });
-      deps.bus.publish('app.created', { appId: result.app.id, name: result.app.name });
       return result;
     },
 
@@ -251,8 +251,8 @@ export function createTenancy(deps: TenancyDeps) {
         await store.deleteApp(c.db, appId);
         await deps.audit.record(c, { appId, action: 'app.delete', targetType: 'app', targetId: appId, before: { name: before.name } });
         await changed(c.db, 'app', appId);
+        await deps.bus.emit(c.db, 'app.deleted', { appId });
       });
-      deps.bus.publish('app.deleted', { appId });
     },
 
     async listAppsOfOperator(ctx: Ctx, operatorId: string) {

@@ -49,9 +49,9 @@ export function createUsers(deps: UsersDeps) {
             },
           );
         }
+        await deps.bus.emit(tx, 'user.identified', { appId, userId, created: r.created, traits: r.row.traits, timezone: r.row.timezone, locale: r.row.locale });
         return r;
       });
-      deps.bus.publish('user.identified', { appId, userId, created: result.created, traits: result.row.traits, timezone: result.row.timezone, locale: result.row.locale });
       return { user: result.row, created: result.created };
     },
 
@@ -92,9 +92,9 @@ export function createUsers(deps: UsersDeps) {
       const before = await ctx.db.transaction(async (tx) => {
         const row = await store.deleteUser(tx, appId, userId);
         await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'user.delete', targetType: 'user', targetId: userId, before: row ? { traits: row.traits, timezone: row.timezone, locale: row.locale } : null });
+        await deps.bus.emit(tx, 'user.deleted', { appId, userId });
         return row;
       });
-      deps.bus.publish('user.deleted', { appId, userId });
       return { hadProfile: !!before };
     },
   };

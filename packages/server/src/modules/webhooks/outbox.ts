@@ -1,6 +1,5 @@
-// The outbox helper for modules that announce state changes: work that must happen only once a
-// transaction has committed: domain events, webhook dispatch and
-// cache/Redis adjustments. A use case runs `inTx(db, (tx, fx) => …)`, records its effects on `fx`
+// The outbox helper for modules that announce state changes: domain events are appended to the
+// event log in the transaction; webhook dispatch and cache/Redis adjustments happen once it commits. A use case runs `inTx(db, (tx, fx) => …)`, records its effects on `fx`
 // while it works (webhooks are enqueued in the same transaction: an outbox), and the effects run
 // after the commit, or never if it rolls back.
 import type { Db } from '../../db/index.ts';
@@ -8,7 +7,8 @@ import type { DomainEvents, EventBus, EventName } from '../../events.ts';
 import type { WebhookEvent, Webhooks } from './service.ts';
 
 export type Effects = {
-  event<K extends EventName>(name: K, payload: DomainEvents[K]): void;
+  /** Appends a domain event in the transaction (the event log). */
+  event<K extends EventName>(name: K, payload: DomainEvents[K]): Promise<void>;
   /** Enqueues in the transaction; dispatched after the commit. */
   webhook(appId: string, e: WebhookEvent): Promise<void>;
   after(fn: () => Promise<unknown> | unknown): void;
@@ -18,18 +18,16 @@ export type InTx = <T>(db: Db, fn: (tx: Db, fx: Effects) => Promise<T>) => Promi
 
 export function createOutbox(deps: { bus: EventBus; webhooks: Webhooks; log: { error(obj: object, msg: string): void } }): InTx {
   return async (db, fn) => {
-    const events: (() => void)[] = [];
     const deliveries: string[] = [];
     const afters: (() => Promise<unknown> | unknown)[] = [];
     const result = await db.transaction(async (tx) => {
       const fx: Effects = {
-        event: (name, payload) => void events.push(() => deps.bus.publish(name, payload)),
+        event: (name, payload) => deps.bus.emit(tx, name, payload),
         webhook: async (appId, e) => void deliveries.push(...(await deps.webhooks.enqueue(tx, appId, e))),
         after: (f) => void afters.push(f),
       };
       return fn(tx, fx);
     });
-    for (const publish of events) publish();
     try {
       await deps.webhooks.dispatch(deliveries);
     } catch (err) {

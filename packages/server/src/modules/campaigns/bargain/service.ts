@@ -50,7 +50,7 @@ export function createBargain(deps: BargainDeps) {
     const c = (await campaignStore.findCampaign(tx, b.appId, b.campaignId))!;
     await campaignStore.releaseBudget(tx, c.id, b.originalPrice - b.floorPrice);
     await returnParticipation(tx, c, b.userId);
-    fx.event('bargain.expired', { appId: b.appId, campaignId: b.campaignId, bargainId: b.id, userId: b.userId, reason });
+    await fx.event('bargain.expired', { appId: b.appId, campaignId: b.campaignId, bargainId: b.id, userId: b.userId, reason });
     await fx.webhook(b.appId, { type: 'bargain.expired', key: `${b.id}:expired`, data: { bargain_id: b.id, campaign_id: b.campaignId, user_id: b.userId, current_price: b.currentPrice, reason } });
   }
 
@@ -95,7 +95,7 @@ export function createBargain(deps: BargainDeps) {
         await takeParticipation(tx, c, userId);
         await commitBudget(tx, c, s.original_price - s.floor_price);
         const b = await store.insertBargain(tx, { id: newId('bgn'), appId, campaignId: c.id, userId, originalPrice: s.original_price, floorPrice: s.floor_price, currentPrice: s.original_price, maxCuts: s.max_cuts, expiresAt: new Date(now.getTime() + s.bargain_ttl_seconds * 1000), createdAt: now });
-        fx.event('bargain.started', { appId, campaignId: c.id, bargainId: b.id, userId });
+        await fx.event('bargain.started', { appId, campaignId: c.id, bargainId: b.id, userId });
         return { bargain: b, cuts: [] };
       });
       deps.wake(v.bargain.expiresAt);
@@ -117,8 +117,8 @@ export function createBargain(deps: BargainDeps) {
         await store.insertCut(tx, { bargainId: b.id, helperUserId, amount, newUser, priceAfter, createdAt: now });
         const after = await store.setBargain(tx, b.id, { currentPrice: priceAfter, cuts: b.cuts + 1 });
         const base = { appId, campaignId: b.campaignId, bargainId: b.id, userId: b.userId };
-        fx.event('bargain.cut', { ...base, helperUserId, amount, priceAfter, newUser });
-        if (priceAfter === b.floorPrice) fx.event('bargain.floor_reached', base);
+        await fx.event('bargain.cut', { ...base, helperUserId, amount, priceAfter, newUser });
+        if (priceAfter === b.floorPrice) await fx.event('bargain.floor_reached', base);
         return { ...(await view(tx, after)), amount };
       });
     },
@@ -133,7 +133,7 @@ export function createBargain(deps: BargainDeps) {
         const after = await store.setBargain(tx, b.id, { status: 'bought', orderRef, closedAt: now });
         // The subsidy not used (the price did not reach the floor) goes back to the budget.
         await campaignStore.releaseBudget(tx, b.campaignId, b.currentPrice - b.floorPrice);
-        fx.event('bargain.bought', { appId, campaignId: b.campaignId, bargainId: b.id, userId: b.userId, orderRef, price: b.currentPrice });
+        await fx.event('bargain.bought', { appId, campaignId: b.campaignId, bargainId: b.id, userId: b.userId, orderRef, price: b.currentPrice });
         await fx.webhook(appId, { type: 'bargain.bought', key: `${b.id}:bought`, data: { bargain_id: b.id, campaign_id: b.campaignId, user_id: b.userId, order_ref: orderRef, price: b.currentPrice } });
         return view(tx, after);
       });

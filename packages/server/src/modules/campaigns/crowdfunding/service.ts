@@ -43,12 +43,12 @@ export function createCrowdfunding(deps: CrowdfundingDeps) {
     const funded = reason === 'deadline' && (s.goal_type === 'amount' ? t.amount >= s.goal : t.backers >= s.goal);
     const rows = await store.settle(tx, c.id, funded ? 'succeeded' : 'released', now);
     const result = funded ? 'succeeded' : 'failed';
-    fx.event('crowdfunding.ended', { appId: c.appId, campaignId: c.id, result, reason, pledgedAmount: t.amount, backers: t.backers });
+    await fx.event('crowdfunding.ended', { appId: c.appId, campaignId: c.id, result, reason, pledgedAmount: t.amount, backers: t.backers });
     await fx.webhook(c.appId, { type: `crowdfunding.${result}`, key: `${c.id}:crowdfunding:${result}`, data: { campaign_id: c.id, result, reason, goal_type: s.goal_type, goal: s.goal, pledged_amount: t.amount, backers: t.backers, pledges: rows.length } });
     if (!funded) {
       for (const p of rows) {
         await returnParticipation(tx, c, p.userId);
-        fx.event('crowdfunding.pledge_released', { appId: c.appId, campaignId: c.id, pledgeId: p.id, userId: p.userId, orderRef: p.orderRef, amount: p.amount });
+        await fx.event('crowdfunding.pledge_released', { appId: c.appId, campaignId: c.id, pledgeId: p.id, userId: p.userId, orderRef: p.orderRef, amount: p.amount });
         await fx.webhook(c.appId, { type: 'crowdfunding.pledge.released', key: `${p.id}:released`, data: { pledge_id: p.id, campaign_id: c.id, user_id: p.userId, tier_id: p.tierId, amount: p.amount, order_ref: p.orderRef, reason } });
       }
     }
@@ -86,7 +86,7 @@ export function createCrowdfunding(deps: CrowdfundingDeps) {
         await takeParticipation(tx, c, userId);
         if (!(await store.takeTier(tx, c.id, tier.id, tier.limit ?? null))) throw new AppError('crowdfunding.tier_sold_out', `Tier ${tier.id} has taken all of its ${tier.limit} pledges`, { campaign_id: c.id, tier_id: tier.id, limit: tier.limit });
         const p = await store.insertPledge(tx, { id: newId('cfp'), appId, campaignId: c.id, userId, tierId: tier.id, amount: tier.amount, orderRef, createdAt: now });
-        fx.event('crowdfunding.pledged', { appId, campaignId: c.id, pledgeId: p.id, userId, tierId: tier.id, amount: tier.amount });
+        await fx.event('crowdfunding.pledged', { appId, campaignId: c.id, pledgeId: p.id, userId, tierId: tier.id, amount: tier.amount });
         return p;
       });
     },

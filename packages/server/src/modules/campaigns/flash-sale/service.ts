@@ -132,7 +132,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
   /** Records what follows a release once it commits: events, webhooks, Redis counters. */
   async function released(fx: Effects, rows: ReservationRow[], to: 'released' | 'expired', reason: 'released' | 'expired' | 'cancelled'): Promise<void> {
     for (const r of rows) {
-      fx.event('flash_sale.released', { appId: r.appId, campaignId: r.campaignId, itemId: r.itemId, reservationId: r.id, userId: r.userId, quantity: r.qty, reason });
+      await fx.event('flash_sale.released', { appId: r.appId, campaignId: r.campaignId, itemId: r.itemId, reservationId: r.id, userId: r.userId, quantity: r.qty, reason });
       await fx.webhook(r.appId, {
         type: reason === 'expired' ? 'flash_sale.reservation.expired' : 'flash_sale.reservation.released',
         key: `${r.id}:${to}`,
@@ -365,7 +365,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
       const now = clock.now();
       const r = await deps.inTx(ctx.db, async (tx, fx) => {
         const got = await store.confirm(tx, appId, id, orderRef, now);
-        if (got) fx.event('flash_sale.confirmed', { appId, campaignId: got.campaignId, itemId: got.itemId, reservationId: got.id, userId: got.userId, quantity: got.qty, orderRef });
+        if (got) await fx.event('flash_sale.confirmed', { appId, campaignId: got.campaignId, itemId: got.itemId, reservationId: got.id, userId: got.userId, quantity: got.qty, orderRef });
         return got;
       });
       if (r) return r;

@@ -60,7 +60,7 @@ export function createGroupBuy(deps: GroupBuyDeps) {
       await store.closeTeam(tx, team.id, 'succeeded', now, filled);
       await campaignStore.releaseBudget(tx, c.id, team.committed - team.confirmedCount * subsidy(s));
       const paid = (await store.membersOf(tx, [team.id])).filter((m) => m.status === 'confirmed');
-      fx.event('group_buy.team.succeeded', { ...base, members: memberList(paid), autoFilled: filled });
+      await fx.event('group_buy.team.succeeded', { ...base, members: memberList(paid), autoFilled: filled });
       await fx.webhook(team.appId, { type: 'group_buy.team.succeeded', key: `${team.id}:succeeded`, data: { team_id: team.id, campaign_id: team.campaignId, members: payloadMembers(paid), auto_filled: filled, released: unpaid.map((m) => m.userId) } });
       return;
     }
@@ -68,7 +68,7 @@ export function createGroupBuy(deps: GroupBuyDeps) {
     for (const m of released) await returnParticipation(tx, c, m.userId);
     await store.closeTeam(tx, team.id, 'failed', now);
     await campaignStore.releaseBudget(tx, c.id, team.committed);
-    fx.event('group_buy.team.failed', { ...base, members: memberList(released), reason });
+    await fx.event('group_buy.team.failed', { ...base, members: memberList(released), reason });
     // Paid members (order_ref set) need a refund from the host.
     await fx.webhook(team.appId, { type: 'group_buy.team.failed', key: `${team.id}:failed`, data: { team_id: team.id, campaign_id: team.campaignId, reason, members: payloadMembers(released) } });
   }
@@ -123,7 +123,7 @@ export function createGroupBuy(deps: GroupBuyDeps) {
         await commitBudget(tx, c, committed);
         const team = await store.insertTeam(tx, { id: newId('gbt'), appId, campaignId: c.id, leaderUserId: userId, shareCode: randomBase62(10), size: s.team_size, memberCount: 1, committed, expiresAt: new Date(now.getTime() + s.team_ttl_seconds * 1000), createdAt: now });
         await store.insertMember(tx, { teamId: team.id, userId, appId, campaignId: c.id, joinedAt: now });
-        fx.event('group_buy.team.opened', { appId, campaignId: c.id, teamId: team.id, leaderUserId: userId, expiresAt: team.expiresAt });
+        await fx.event('group_buy.team.opened', { appId, campaignId: c.id, teamId: team.id, leaderUserId: userId, expiresAt: team.expiresAt });
         return withMembers(tx, team);
       });
       deps.wake(r.team.expiresAt);
@@ -152,7 +152,7 @@ export function createGroupBuy(deps: GroupBuyDeps) {
           await takeParticipation(tx, c, userId);
           if (prior) await store.setMember(tx, team.id, userId, { status: 'joined', joinedAt: now, leftAt: null, orderRef: null, confirmedAt: null });
           else await store.insertMember(tx, { teamId: team.id, userId, appId, campaignId: c.id, joinedAt: now });
-          fx.event('group_buy.member.joined', { appId, campaignId: c.id, teamId: team.id, userId });
+          await fx.event('group_buy.member.joined', { appId, campaignId: c.id, teamId: team.id, userId });
           return withMembers(tx, seated);
         });
       } catch (err) {
@@ -175,11 +175,11 @@ export function createGroupBuy(deps: GroupBuyDeps) {
         await store.setMember(tx, teamId, userId, { status: 'confirmed', orderRef, confirmedAt: now });
         let t = await store.countConfirmed(tx, teamId);
         const base = { appId, campaignId: team.campaignId, teamId };
-        fx.event('group_buy.member.confirmed', { ...base, userId, orderRef });
+        await fx.event('group_buy.member.confirmed', { ...base, userId, orderRef });
         if (t.confirmedCount === t.size) {
           t = await store.closeTeam(tx, teamId, 'succeeded', now);
           const members = await store.membersOf(tx, [teamId]);
-          fx.event('group_buy.team.succeeded', { ...base, members: memberList(members), autoFilled: 0 });
+          await fx.event('group_buy.team.succeeded', { ...base, members: memberList(members), autoFilled: 0 });
           await fx.webhook(appId, { type: 'group_buy.team.succeeded', key: `${teamId}:succeeded`, data: { team_id: teamId, campaign_id: team.campaignId, members: payloadMembers(members), auto_filled: 0 } });
         }
         return withMembers(tx, t);
@@ -204,14 +204,14 @@ export function createGroupBuy(deps: GroupBuyDeps) {
             throw new AppError('group_buy.leader_cannot_leave', `User ${userId} leads team ${teamId}, which has ${team.memberCount - 1} other member(s); the leader can leave only an otherwise empty team`, { team_id: teamId, member_count: team.memberCount });
           }
           await settle(tx, fx, team, clock.now(), 'leader_left');
-          fx.event('group_buy.member.left', { appId, campaignId: team.campaignId, teamId, userId });
+          await fx.event('group_buy.member.left', { appId, campaignId: team.campaignId, teamId, userId });
           return withMembers(tx, (await store.findTeam(tx, appId, teamId))!);
         }
         await store.setMember(tx, teamId, userId, { status: 'left', leftAt: clock.now() });
         await store.freeSeat(tx, teamId);
         const c = (await campaignStore.findCampaign(tx, appId, team.campaignId))!;
         await returnParticipation(tx, c, userId);
-        fx.event('group_buy.member.left', { appId, campaignId: team.campaignId, teamId, userId });
+        await fx.event('group_buy.member.left', { appId, campaignId: team.campaignId, teamId, userId });
         return withMembers(tx, (await store.findTeam(tx, appId, teamId))!);
       });
     },

@@ -45,7 +45,7 @@ export function createPresale(deps: PresaleDeps) {
       const c = (await campaignStore.findCampaign(tx, o.appId, o.campaignId))!;
       await campaignStore.releaseBudget(tx, c.id, o.depositValue - o.deposit);
       if (reason === 'cancelled') await returnParticipation(tx, c, o.userId);
-      fx.event('presale.deposit_forfeited', { ...base(o), deposit: o.deposit, reason });
+      await fx.event('presale.deposit_forfeited', { ...base(o), deposit: o.deposit, reason });
       await fx.webhook(o.appId, { type: reason === 'cancelled' ? 'presale.order.cancelled' : 'presale.deposit.forfeited', key: `${o.id}:${o.status}`, data: { order_id: o.id, campaign_id: o.campaignId, user_id: o.userId, deposit: o.deposit, deposit_order_ref: o.depositOrderRef, reason } });
     }
   }
@@ -70,7 +70,7 @@ export function createPresale(deps: PresaleDeps) {
         const k = await deps.inTx(deps.db, async (tx, fx) => {
           const rows = await store.remindDue(tx, now, 500);
           for (const o of rows) {
-            fx.event('presale.final_payment_reminder', { ...base(o), finalStartsAt: o.finalStartsAt, finalEndsAt: o.finalEndsAt, finalAmount: o.finalAmount });
+            await fx.event('presale.final_payment_reminder', { ...base(o), finalStartsAt: o.finalStartsAt, finalEndsAt: o.finalEndsAt, finalAmount: o.finalAmount });
             await fx.webhook(o.appId, { type: 'presale.final_payment.reminder', key: `${o.id}:reminder`, data: { order_id: o.id, campaign_id: o.campaignId, user_id: o.userId, final_amount: o.finalAmount, final_starts_at: o.finalStartsAt.toISOString(), final_ends_at: o.finalEndsAt.toISOString() } });
           }
           return rows.length;
@@ -131,7 +131,7 @@ export function createPresale(deps: PresaleDeps) {
           createdAt: now,
         });
         if (!row) throw new AppError('presale.order_closed', `Deposit order ${depositOrderRef} was recorded meanwhile; retry to read it`, { deposit_order_ref: depositOrderRef });
-        fx.event('presale.deposit_paid', { ...base(row), deposit: row.deposit, depositValue: row.depositValue });
+        await fx.event('presale.deposit_paid', { ...base(row), deposit: row.deposit, depositValue: row.depositValue });
         return row;
       });
       deps.wake(o.remindAt);
@@ -148,7 +148,7 @@ export function createPresale(deps: PresaleDeps) {
         if (o.status !== 'deposit_paid') throw new AppError('presale.order_closed', `Presale order ${o.id} is ${o.status}`, { order_id: o.id, status: o.status });
         if (now < o.finalStartsAt || now >= o.finalEndsAt) throw window('final-payment', o.finalStartsAt, o.finalEndsAt);
         const done = await store.setOrder(tx, o.id, { status: 'completed', finalOrderRef: orderRef, closedAt: now });
-        fx.event('presale.completed', { ...base(o), orderRef });
+        await fx.event('presale.completed', { ...base(o), orderRef });
         return done;
       });
     },

@@ -86,7 +86,7 @@ export function createReferral(deps: ReferralDeps) {
         if (prior) throw new AppError('referral.already_attributed', `User ${inviteeUserId} was already invited by ${prior.inviterUserId}`, { campaign_id: c.id, inviter_user_id: prior.inviterUserId });
         if (await store.isAncestor(tx, c.id, owner.userId, inviteeUserId)) throw new AppError('referral.loop', `User ${inviteeUserId} is already up the invitation chain of ${owner.userId}`, { campaign_id: c.id, inviter_user_id: owner.userId });
         const r = await store.insertReferral(tx, { campaignId: c.id, inviteeUserId, appId, inviterUserId: owner.userId, code, attributedAt: now, qualifyBy: new Date(now.getTime() + settingsOf(c).attribution_window_days * DAY) });
-        fx.event('referral.attributed', { appId, campaignId: c.id, inviterUserId: owner.userId, inviteeUserId });
+        await fx.event('referral.attributed', { appId, campaignId: c.id, inviterUserId: owner.userId, inviteeUserId });
         return r;
       });
     },
@@ -110,7 +110,7 @@ export function createReferral(deps: ReferralDeps) {
           const capped = s.max_rewards_per_inviter !== undefined && (await store.countRewarded(tx, r.campaignId, r.inviterUserId)) >= s.max_rewards_per_inviter;
           await store.setReferral(tx, r.campaignId, r.inviteeUserId, { status: 'rewarded', rewardedAt: now, inviterRewarded: !capped, eventId });
           const inviterReward = capped ? null : s.inviter_reward;
-          fx.event('referral.rewarded', { appId, campaignId: r.campaignId, inviterUserId: r.inviterUserId, inviteeUserId: r.inviteeUserId, inviterReward, inviteeReward: s.invitee_reward, eventId });
+          await fx.event('referral.rewarded', { appId, campaignId: r.campaignId, inviterUserId: r.inviterUserId, inviteeUserId: r.inviteeUserId, inviterReward, inviteeReward: s.invitee_reward, eventId });
           await fx.webhook(appId, {
             type: 'referral.rewarded',
             key: `${r.campaignId}:${r.inviteeUserId}:rewarded`,

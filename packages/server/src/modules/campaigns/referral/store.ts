@@ -122,3 +122,9 @@ export async function report(db: Db, campaignId: string): Promise<Record<string,
       from cm_rf_referrals where campaign_id = ${campaignId}`);
   return res.rows[0]!;
 }
+
+/** Host event names this module's configuration listens to, per app (the event log's interest). */
+export async function hostInterest(db: Db): Promise<{ appId: string; pattern: string }[]> {
+  const r = await db.execute<{ app_id: string; pattern: string }>(sql`select distinct app_id, settings->>'qualifying_event' as pattern from cm_campaigns where kind = 'referral' and status in ('scheduled', 'running') and settings->>'qualifying_event' is not null`);
+  return r.rows.map((x) => ({ appId: x.app_id, pattern: x.pattern }));
+}

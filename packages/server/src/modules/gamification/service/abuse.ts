@@ -22,12 +22,13 @@ export function createAbuse(shared: Shared) {
   const blockedSet = (ctx: Ctx, appId: string): Promise<Set<string>> => blockCache.get(appId, async () => new Set((await store.blockedUsers(ctx.db, appId)).map((r) => r.userId)));
 
   async function flag(ctx: Ctx, appId: string, f: { kind: FlagKind; subject: string; userIds: string[]; details: Record<string, unknown> }, cfg: GamificationConfig): Promise<FlagRow> {
-    const row = await store.raiseFlag(ctx.db, { appId, ...f, now: deps.clock.now() });
-    if (cfg.abuse.block_flagged) {
-      await store.block(ctx.db, appId, f.userIds, `auto: ${f.kind}`, row.id);
-      blockCache.delete(appId);
-    }
-    deps.bus.publish('gamification.flagged', { appId, flagId: row.id, kind: f.kind, subject: f.subject, userIds: f.userIds });
+    const row = await ctx.db.transaction(async (tx) => {
+      const row = await store.raiseFlag(tx, { appId, ...f, now: deps.clock.now() });
+      if (cfg.abuse.block_flagged) await store.block(tx, appId, f.userIds, `auto: ${f.kind}`, row.id);
+      await deps.bus.emit(tx, 'gamification.flagged', { appId, flagId: row.id, kind: f.kind, subject: f.subject, userIds: f.userIds });
+      return row;
+    });
+    if (cfg.abuse.block_flagged) blockCache.delete(appId);
     return row;
   }
 

@@ -62,7 +62,7 @@ export function createAchievements(shared: Shared) {
   async function giveBadge(tx: TxCtx & { afterCommit: (fn: () => void) => void }, appId: string, userId: string, b: BadgeRow, via: string): Promise<boolean> {
     if (!(await badgeStore.award(tx.db, appId, userId, b.id, via, deps.clock.now()))) return false;
     if (b.rewards.length > 0) await shared.grant(tx, appId, userId, b.rewards, `badge:${b.id}:${userId}`, `Badge: ${b.name}`, { type: 'badge', id: b.id });
-    tx.afterCommit(() => deps.bus.publish('badge.awarded', { appId, userId, id: `badge:${b.id}:${userId}`, badgeId: b.id, key: b.key }));
+    await deps.bus.emit(tx.db, 'badge.awarded', { appId, userId, id: `badge:${b.id}:${userId}`, badgeId: b.id, key: b.key });
     return true;
   }
 
@@ -92,7 +92,7 @@ export function createAchievements(shared: Shared) {
           const r = await taskStore.advance(tx.db, { appId, userId: a.userId, taskId: t.id, periodKey: pk, target: t.target, now });
           if (r.completedNow) {
             completed.push(t.id);
-            tx.afterCommit(() => deps.bus.publish('task.completed', { appId, userId: a.userId, id: `task:${t.id}:${a.userId}:${pk}`, taskId: t.id, key: t.key, periodKey: pk }));
+            await deps.bus.emit(tx.db, 'task.completed', { appId, userId: a.userId, id: `task:${t.id}:${a.userId}:${pk}`, taskId: t.id, key: t.key, periodKey: pk });
           }
         }
         let awarded: string[] = [];
@@ -128,6 +128,7 @@ export function createAchievements(shared: Shared) {
         return row;
       });
       cache.delete(appId);
+      await deps.bus.refreshInterest(ctx.db, 'gamification');
       return row;
     },
 
@@ -141,6 +142,7 @@ export function createAchievements(shared: Shared) {
         return row;
       });
       cache.delete(appId);
+      await deps.bus.refreshInterest(ctx.db, 'gamification');
       return row;
     },
 
@@ -190,6 +192,7 @@ export function createAchievements(shared: Shared) {
         return row;
       });
       cache.delete(appId);
+      await deps.bus.refreshInterest(ctx.db, 'gamification');
       return row;
     },
 
@@ -203,6 +206,7 @@ export function createAchievements(shared: Shared) {
         return row;
       });
       cache.delete(appId);
+      await deps.bus.refreshInterest(ctx.db, 'gamification');
       return row;
     },
 
@@ -246,7 +250,7 @@ export function createAchievements(shared: Shared) {
           throw new AppError('tasks.not_completed', `Task "${t.key}" is at ${p?.progress ?? 0} of ${t.target} for ${pk}`, { period_key: pk, progress: p?.progress ?? 0, target: t.target });
         }
         const entries = await shared.grant(tx, appId, userId, t.rewards, `task:${t.id}:${userId}:${pk}`, `Task: ${t.name}`, { type: 'task', id: t.id });
-        tx.afterCommit(() => deps.bus.publish('task.claimed', { appId, userId, id: `task:${t.id}:${userId}:${pk}`, taskId: t.id, key: t.key, periodKey: pk }));
+        await deps.bus.emit(tx.db, 'task.claimed', { appId, userId, id: `task:${t.id}:${userId}:${pk}`, taskId: t.id, key: t.key, periodKey: pk });
         return { task: t, periodKey: pk, entries: entries.map((e) => e.entry) };
       });
     },

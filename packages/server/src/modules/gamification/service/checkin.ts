@@ -46,7 +46,7 @@ export function createCheckin(shared: Shared, abuse: Abuse, levels: Levels) {
           const points = Math.floor(r.reward * factor);
           if (points > 0) entries.push((await deps.points.earn(tx, appId, { userId, type: cfg.points_type, amount: points, key: `checkin:${userId}:${date}`, reason: `Check-in, day ${r.streak} of streak`, source })).entry);
           if (cfg.checkin.growth > 0 && cfg.growth_type) entries.push((await deps.points.earn(tx, appId, { userId, type: cfg.growth_type, amount: cfg.checkin.growth, key: `checkin-growth:${userId}:${date}`, reason: 'Check-in growth', source })).entry);
-          tx.afterCommit(() => deps.bus.publish('checkin.completed', { appId, userId, id: `checkin:${userId}:${date}`, date, kind: 'normal', streak: r.streak, total: r.total }));
+          await deps.bus.emit(tx.db, 'checkin.completed', { appId, userId, id: `checkin:${userId}:${date}`, date, kind: 'normal', streak: r.streak, total: r.total });
           return { date, timezone, streak: r.streak, longest: r.longest, total: r.total, reward: points, entries };
         });
       } catch (err) {
@@ -94,7 +94,7 @@ export function createCheckin(shared: Shared, abuse: Abuse, levels: Levels) {
         const longest = Math.max(st.longest, base, ...following.map((f) => f.streak));
         await store.updateState(tx.db, appId, userId, { lastDate, streak, longest, total: st.total + 1, makeupMonth: month, makeups: used + 1 });
         const paid = await deps.points.spend(tx, appId, { userId, type: payType, amount: payAmount, key: `makeup:${userId}:${input.date}`, reason: `Make-up check-in for ${input.date}`, source: { type: 'checkin', id: `${userId}:${input.date}` } });
-        tx.afterCommit(() => deps.bus.publish('checkin.completed', { appId, userId, id: `makeup:${userId}:${input.date}`, date: input.date, kind: 'makeup', streak: Math.max(base, streak), total: st.total + 1 }));
+        await deps.bus.emit(tx.db, 'checkin.completed', { appId, userId, id: `makeup:${userId}:${input.date}`, date: input.date, kind: 'makeup', streak: Math.max(base, streak), total: st.total + 1 });
         return { date: input.date, timezone, streak, longest, total: st.total + 1, reward: 0, entries: [paid.entry], paidWith: input.pay_with };
       });
     },

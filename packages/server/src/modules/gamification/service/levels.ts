@@ -85,7 +85,7 @@ export function createLevels(shared: Shared) {
             await shared.grant(tx, appId, userId, l.benefits.rewards, `levelup:${userId}:${l.level}`, `Reached level ${l.level} (${l.name})`, { type: 'level', id: String(l.level) });
           }
         }
-        tx.afterCommit(() => deps.bus.publish('level.up', { appId, userId, id: `${userId}:${row.level}->${target}:${now.getTime()}`, from: row.level, to: target }));
+        await deps.bus.emit(tx.db, 'level.up', { appId, userId, id: `${userId}:${row.level}->${target}:${now.getTime()}`, from: row.level, to: target });
         return target;
       });
     },
@@ -112,7 +112,7 @@ export function createLevels(shared: Shared) {
                 return false;
               }
               await store.setUserLevel(tx.db, appId, userId, target, now, true);
-              tx.afterCommit(() => deps.bus.publish('level.down', { appId, userId, id: `${userId}:${row.level}->${target}:${now.getTime()}`, from: row.level, to: target }));
+              await deps.bus.emit(tx.db, 'level.down', { appId, userId, id: `${userId}:${row.level}->${target}:${now.getTime()}`, from: row.level, to: target });
               return true;
             });
             reviewed++;

@@ -200,7 +200,7 @@ export function createLottery(shared: Shared, abuse: Abuse) {
           if (prize?.kind === 'points' && prize.rewardType && prize.rewardAmount) {
             entries.push((await deps.points.earn(tx, appId, { userId, type: prize.rewardType, amount: prize.rewardAmount, key: `draw-prize:${id}`, reason: `Lottery prize: ${prize.name}`, source })).entry);
           }
-          tx.afterCommit(() => deps.bus.publish('lottery.drawn', { appId, userId, id, lotteryId, prizeId: prize?.id ?? null, prizeKind: prize?.kind ?? null }));
+          await deps.bus.emit(tx.db, 'lottery.drawn', { appId, userId, id, lotteryId, prizeId: prize?.id ?? null, prizeKind: prize?.kind ?? null });
           return { draw, prize, replayed: false, entries };
         });
       } catch (err) {

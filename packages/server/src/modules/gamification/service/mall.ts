@@ -117,7 +117,7 @@ export function createMall(shared: Shared, abuse: Abuse) {
             updatedAt: now,
           });
           if (it.kind === 'virtual' && it.grant) entries.push(...(await shared.grant(tx, appId, userId, [{ type: it.grant.type, amount: it.grant.amount * q }], `order-grant:${id}`, `Redeemed ${it.name}`, source)).map((r) => r.entry));
-          tx.afterCommit(() => deps.bus.publish('mall.redeemed', { appId, userId, id, itemId: it.id, quantity: q, kind: it.kind }));
+          await deps.bus.emit(tx.db, 'mall.redeemed', { appId, userId, id, itemId: it.id, quantity: q, kind: it.kind });
           return { order, replayed: false, entries };
         });
       } catch (err) {
@@ -161,7 +161,7 @@ export function createMall(shared: Shared, abuse: Abuse) {
           await store.removePurchase(tx.db, appId, row.itemId, row.userId, row.quantity);
         }
         if (shared.audited(ctx)) await deps.audit.record(tx, { appId, action: `mall.order.${p.status}`, targetType: 'mall_order', targetId: id, before: { status: before.status }, after: { status: row.status, tracking: row.tracking, reason: p.reason ?? null } });
-        tx.afterCommit(() => deps.bus.publish('mall.order_updated', { appId, userId: row.userId, id, status: row.status }));
+        await deps.bus.emit(tx.db, 'mall.order_updated', { appId, userId: row.userId, id, status: row.status });
         return row;
       });
     },
@@ -198,7 +198,7 @@ export function createMall(shared: Shared, abuse: Abuse) {
           await store.spendBudget(tx.db, appId, budgetDay, amount);
         }
         const entries = amount > 0 ? [(await deps.points.earn(tx, appId, { userId, type: cfg.points_type, amount, key: `daily:${userId}:${date}`, reason: 'Daily login reward', source: { type: 'daily_reward', id: `${userId}:${date}` } })).entry] : [];
-        tx.afterCommit(() => deps.bus.publish('daily_reward.claimed', { appId, userId, id: `daily:${userId}:${date}`, date, amount }));
+        await deps.bus.emit(tx.db, 'daily_reward.claimed', { appId, userId, id: `daily:${userId}:${date}`, date, amount });
         return { firstToday: true, date, amount, budgetExhausted: amount < drawn, entries };
       });
       return r ?? seen((await store.findDaily(ctx.db, appId, userId, date))!);

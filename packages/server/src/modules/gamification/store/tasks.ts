@@ -86,3 +86,10 @@ export async function progressIn(db: Db, appId: string, userId: string, periodKe
     .from(taskProgress)
     .where(and(eq(taskProgress.appId, appId), eq(taskProgress.userId, userId), inArray(taskProgress.periodKey, periodKeys)));
 }
+
+/** Host event names this module's configuration listens to, per app (the event log's interest). */
+export async function hostInterest(db: Db): Promise<{ appId: string; pattern: string }[]> {
+  const r = await db.execute<{ app_id: string; pattern: string }>(sql`select app_id, event as pattern from gm_tasks where active
+    union select app_id, criteria->>'event' from gm_badges where active and criteria->>'kind' = 'event_count' and criteria->>'event' is not null`);
+  return r.rows.map((x) => ({ appId: x.app_id, pattern: x.pattern }));
+}

@@ -97,15 +97,15 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
         createdAt: now,
       });
       await store.bumpComments(tx, subject.id, row.day, 1, d.slot());
-      return row;
+      const view: CommentView = { ...row, subjectKind: subject.kind, subjectExternalId: subject.externalId, subjectAuthorId: subject.authorId };
+      const b = base(view, appId, input.userId, now);
+      await bus.emit(tx, 'comment.created', { ...b, rootId: row.rootId === null ? null : String(row.rootId), parentId: row.parentId === null ? null : String(row.parentId), official, body });
+      if (parent && parent.userId !== input.userId) await bus.emit(tx, 'comment.replied', { ...b, rootId: String(row.rootId), parentId: String(parent.id), replyToUserId: parent.userId, body });
+      for (const m of mentions) await bus.emit(tx, 'comment.mentioned', { ...b, mentionedUserId: m });
+      return view;
     });
     touch();
-    const view: CommentView = { ...row, subjectKind: subject.kind, subjectExternalId: subject.externalId, subjectAuthorId: subject.authorId };
-    const b = base(view, appId, input.userId, now);
-    bus.publish('comment.created', { ...b, rootId: row.rootId === null ? null : String(row.rootId), parentId: row.parentId === null ? null : String(row.parentId), official, body });
-    if (parent && parent.userId !== input.userId) bus.publish('comment.replied', { ...b, rootId: String(row.rootId), parentId: String(parent.id), replyToUserId: parent.userId, body });
-    for (const m of mentions) bus.publish('comment.mentioned', { ...b, mentionedUserId: m });
-    return view;
+    return row;
   }
 
   /** May this actor manage (delete, pin) a comment on this subject? The app always; a user if author. */
@@ -148,12 +148,12 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
         if (actor.kind === 'user' && (await isBlocked(tx, appId, actor.userId, now))) throw userBlocked(actor.userId);
         if (c.status !== 'visible') throw new AppError('interactions.comment_deleted', `Comment ${id} is ${c.status}; it cannot be edited`, { comment_id: String(id), status: c.status });
         const mentions = input.mentions === undefined ? c.mentions : [...new Set(input.mentions)].filter((u) => u !== c.userId);
-        const row = await store.updateComment(tx, id, { body, mentions, editedAt: now });
-        return { before: c, row: { ...c, ...row } };
+        const row = { ...c, ...(await store.updateComment(tx, id, { body, mentions, editedAt: now })) };
+        const b = base(row, appId, row.userId, now);
+        await bus.emit(tx, 'comment.edited', b);
+        for (const m of row.mentions.filter((u) => !c.mentions.includes(u))) await bus.emit(tx, 'comment.mentioned', { ...b, mentionedUserId: m });
+        return { before: c, row };
       });
-      const b = base(r.row, appId, r.row.userId, now);
-      bus.publish('comment.edited', b);
-      for (const m of r.row.mentions.filter((u) => !r.before.mentions.includes(u))) bus.publish('comment.mentioned', { ...b, mentionedUserId: m });
       return r.row;
     },
 
@@ -167,9 +167,10 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
         if (c.status === 'deleted') return { view: c, by: null };
         const row = await transition({ ...ctx, db: tx }, c, 'deleted', { deletedAt: now }, decay);
         if (actor.kind === 'app') await d.audit.record({ ...ctx, db: tx }, { appId, action: 'comment.delete', targetType: 'comment', targetId: String(id), before: { status: c.status, body: c.body }, after: { status: 'deleted' } });
-        return { view: { ...c, ...row }, by };
+        const view = { ...c, ...row };
+        await bus.emit(tx, 'comment.deleted', { ...base(view, appId, view.userId, now), by });
+        return { view, by };
       });
-      if (r.by) bus.publish('comment.deleted', { ...base(r.view, appId, r.view.userId, now), by: r.by });
       return r.view;
     },
 
@@ -180,12 +181,15 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
       if (await isBlocked(ctx.db, appId, userId, now)) throw userBlocked(userId);
       const s = await settings.get(ctx, appId);
       const rule = s.comments.featured_rule ? { minLikes: s.comments.featured_rule.min_likes, withinHours: s.comments.featured_rule.within_hours } : null;
-      const r = await store.setCommentLike(ctx.db, appId, id, userId, on, now, s.hot.decay_hours, rule);
+      const r = await ctx.db.transaction(async (tx) => {
+        const r = await store.setCommentLike(tx, appId, id, userId, on, now, s.hot.decay_hours, rule);
+        if (r?.changed) {
+          await bus.emit(tx, on ? 'comment.liked' : 'comment.unliked', { ...base(c, appId, userId, now), commentAuthorId: c.userId });
+          if (r.newlyFeatured) await bus.emit(tx, 'comment.featured', { ...base(c, appId, c.userId, now), by: 'rule' });
+        }
+        return r;
+      });
       if (!r) throw commentNotFound(id);
-      if (r.changed) {
-        bus.publish(on ? 'comment.liked' : 'comment.unliked', { ...base(c, appId, userId, now), commentAuthorId: c.userId });
-        if (r.newlyFeatured) bus.publish('comment.featured', { ...base(c, appId, c.userId, now), by: 'rule' });
-      }
       return { view: { ...c, likes: r.likes, ...(r.newlyFeatured ? { featuredAt: now, featuredBy: 'rule' as const } : {}) }, changed: r.changed, likes: r.likes };
     },
 
@@ -207,9 +211,10 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
         }
         const row = await store.updateComment(tx, id, { pinnedAt: on ? now : null });
         if (actor.kind === 'app') await d.audit.record({ ...ctx, db: tx }, { appId, action: on ? 'comment.pin' : 'comment.unpin', targetType: 'comment', targetId: String(id) });
-        return { view: { ...c, ...row }, changed: true };
+        const view = { ...c, ...row };
+        await bus.emit(tx, 'comment.pinned', { ...base(view, appId, view.userId, now), pinned: on });
+        return { view, changed: true };
       });
-      if (r.changed) bus.publish('comment.pinned', { ...base(r.view, appId, r.view.userId, now), pinned: on });
       return r.view;
     },
 
@@ -222,9 +227,10 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
         if (on === (c.featuredAt !== null)) return { view: c, changed: false };
         const row = await store.updateComment(tx, id, on ? { featuredAt: now, featuredBy: 'operator' } : { featuredAt: null, featuredBy: null });
         await d.audit.record({ ...ctx, db: tx }, { appId, action: on ? 'comment.feature' : 'comment.unfeature', targetType: 'comment', targetId: String(id) });
-        return { view: { ...c, ...row }, changed: true };
+        const view = { ...c, ...row };
+        if (on) await bus.emit(tx, 'comment.featured', { ...base(view, appId, view.userId, now), by: 'operator' });
+        return { view, changed: true };
       });
-      if (r.changed && on) bus.publish('comment.featured', { ...base(r.view, appId, r.view.userId, now), by: 'operator' });
       return r.view;
     },
 

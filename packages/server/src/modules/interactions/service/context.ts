@@ -4,13 +4,13 @@ import type { Db } from '../../../db/index.ts';
 import type { EventBus } from '../../../events.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import type { Audit } from '../../audit/index.ts';
-import type { Queryable } from '../store/reactions.ts';
+import type pg from 'pg';
 
 export type InteractionsDeps = {
   /** Used by background work (discovery refresh, user erasure) that runs outside any request. */
   db: Db;
   /** The pool behind `db`: the batched like statement runs on it as a named prepared statement. */
-  pool?: Queryable | undefined;
+  pool?: pg.Pool | undefined;
   audit: Audit;
   bus: EventBus;
   clock: Clock;

@@ -39,10 +39,11 @@ export function createModeration(d: Shared, settings: SettingsService, comments:
         const moderation = c.moderation === 'approved' && !hide ? 'approved' : 'pending';
         const row = hide ? await comments.transition(t, c, 'hidden', { openReports: open, moderation }, s.hot.decay_hours) : await comments.updateRow(t, c.id, { openReports: open, moderation });
         if (hide) await d.audit.record(t, { appId, action: 'comment.auto_hide', targetType: 'comment', targetId: String(commentId), before: { status: c.status }, after: { status: 'hidden', open_reports: open, threshold } });
-        return { report, comment: { ...c, ...row }, autoHidden: hide };
+        const comment = { ...c, ...row };
+        await bus.emit(tx, 'comment.reported', { ...base(comment, appId, now), userId: reporterId, reason, openReports: comment.openReports });
+        if (hide) await bus.emit(tx, 'comment.moderated', { ...base(comment, appId, now), action: 'hide', auto: true });
+        return { report, comment, autoHidden: hide };
       });
-      if (r.report) bus.publish('comment.reported', { ...base(r.comment, appId, now), userId: reporterId, reason, openReports: r.comment.openReports });
-      if (r.autoHidden) bus.publish('comment.moderated', { ...base(r.comment, appId, now), action: 'hide', auto: true });
       return r;
     },
 
@@ -58,9 +59,10 @@ export function createModeration(d: Shared, settings: SettingsService, comments:
         const row = await comments.transition(t, c, to, { ...patch, ...(to === 'deleted' && c.status !== 'deleted' ? { deletedAt: now } : {}) }, s.hot.decay_hours);
         const resolved = await store.resolveReports(tx, commentId, action, now);
         await d.audit.record(t, { appId, action: `comment.moderate.${action}`, targetType: 'comment', targetId: String(commentId), before: { status: c.status, moderation: c.moderation, open_reports: c.openReports }, after: { status: row.status, moderation: row.moderation, note: note ?? null, resolved_reports: resolved } });
-        return { comment: { ...c, ...row }, resolved };
+        const comment = { ...c, ...row };
+        await bus.emit(tx, 'comment.moderated', { ...base(comment, appId, now), action, auto: false });
+        return { comment, resolved };
       });
-      bus.publish('comment.moderated', { ...base(r.comment, appId, now), action, auto: false });
       return r;
     },
 

@@ -14,6 +14,7 @@ import * as store from '../store/reactions.ts';
 import type { Change, LikeOp, ReactionType, SubjectKey } from '../store/reactions.ts';
 import * as subjectsStore from '../store/subjects.ts';
 import type { SubjectRow } from '../store/subjects.ts';
+import { inClientTransaction } from '../../../lib/tx.ts';
 import { createBatcher } from './batcher.ts';
 import type { Shared } from './context.ts';
 import type { SettingsService } from './settings.ts';
@@ -79,7 +80,15 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
             return { i: ops.length - 1, first: true };
           });
           const now = at();
-          const res = await retryDeadlock(() => store.addLikes(pool, ops, d.slot(), now));
+          // The likes and their events commit together: one transaction per batch.
+          const res = await retryDeadlock(() =>
+            inClientTransaction(pool, async (client, db) => {
+              const res = await store.addLikes(client, ops, d.slot(), now);
+              const events = [...res.entries()].filter(([, c]) => c.changed && !c.blocked).map(([i, c]) => ({ name: 'interaction.liked' as const, payload: { appId: ops[i]!.appId, userId: ops[i]!.userId, at: now, subject: refOf(c) } }));
+              await bus.emitMany(db, events);
+              return res;
+            }),
+          );
           return slots.map(({ i, first }) => {
             const c = res.get(i);
             return c ? { change: first ? c : { ...c, changed: false }, at: now } : null;
@@ -94,23 +103,22 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
     // The subject does not exist yet: resolve it (kind check, auto-create) and like directly.
     if (!r) return toggle(ctx, appId, kind, externalId, userId, 'like', true);
     if (r.change.blocked) throw blocked(userId);
-    if (r.change.changed) {
-      touch();
-      bus.publish('interaction.liked', { appId, userId, at: r.at, subject: refOf(r.change) });
-    }
+    if (r.change.changed) touch();
     return r.change;
   }
 
   async function toggle(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string, type: ReactionType, on: boolean): Promise<Change> {
     const now = at();
     const slot = d.slot();
-    const c = await apply(ctx, appId, kind, externalId, userId, on, (key) => (on ? store.addReaction(ctx.db, key, type, userId, slot, now) : store.removeReaction(ctx.db, key, type, userId, slot, now)));
-    if (c.changed) {
-      const base = { appId, userId, at: now, subject: refOf(c) };
-      if (type === 'like') bus.publish(on ? 'interaction.liked' : 'interaction.unliked', base);
-      else if (type === 'follow') bus.publish(on ? 'interaction.followed' : 'interaction.unfollowed', { ...base, target: 'subject' });
-    }
-    return c;
+    return ctx.db.transaction(async (tx) => {
+      const c = await apply({ ...ctx, db: tx }, appId, kind, externalId, userId, on, (key) => (on ? store.addReaction(tx, key, type, userId, slot, now) : store.removeReaction(tx, key, type, userId, slot, now)));
+      if (c.changed) {
+        const base = { appId, userId, at: now, subject: refOf(c) };
+        if (type === 'like') await bus.emit(tx, on ? 'interaction.liked' : 'interaction.unliked', base);
+        else if (type === 'follow') await bus.emit(tx, on ? 'interaction.followed' : 'interaction.unfollowed', { ...base, target: 'subject' });
+      }
+      return c;
+    });
   }
 
   /** Checks folder ids belong to the user; names the first bad one. */
@@ -123,10 +131,12 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
   async function setFollowUser(ctx: Ctx, appId: string, followerId: string, followeeId: string, on: boolean): Promise<follows.FollowChange> {
     if (followerId === followeeId) throw new AppError('interactions.self_follow', 'A user cannot follow themselves', { field: 'params.targetId' });
     const now = at();
-    const r = await follows.setFollow(ctx.db, appId, followerId, followeeId, on, d.slot(), now);
-    if (r.blocked) throw blocked(followerId);
-    if (r.changed) bus.publish(on ? 'interaction.followed' : 'interaction.unfollowed', { appId, userId: followerId, at: now, target: 'user', followeeId });
-    return r;
+    return ctx.db.transaction(async (tx) => {
+      const r = await follows.setFollow(tx, appId, followerId, followeeId, on, d.slot(), now);
+      if (r.blocked) throw blocked(followerId);
+      if (r.changed) await bus.emit(tx, on ? 'interaction.followed' : 'interaction.unfollowed', { appId, userId: followerId, at: now, target: 'user', followeeId });
+      return r;
+    });
   }
 
   return {
@@ -148,12 +158,11 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
         if (c.blocked) throw blocked(userId);
         const target = folderIds ?? (c.changed ? [await folders.defaultFolder(tx, appId, userId, now)] : undefined);
         if (target) await folders.fileSubject(tx, appId, userId, subject.id, target, now);
-        return { change: c, folderIds: await folders.foldersOfSubject(tx, appId, userId, subject.id) };
+        const ids = await folders.foldersOfSubject(tx, appId, userId, subject.id);
+        if (c.changed) await bus.emit(tx, 'interaction.favourited', { appId, userId, at: now, subject: refOf(c), folderIds: ids.map(String) });
+        return { change: c, folderIds: ids };
       });
-      if (r.change.changed) {
-        touch();
-        bus.publish('interaction.favourited', { appId, userId, at: now, subject: refOf(r.change), folderIds: r.folderIds.map(String) });
-      }
+      if (r.change.changed) touch();
       return r;
     },
 
@@ -166,12 +175,10 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
         if (!c) throw subjectNotFound(kind, externalId);
         if (c.blocked) throw blocked(userId);
         await folders.unfileSubject(tx, appId, userId, subject.id);
+        if (c.changed) await bus.emit(tx, 'interaction.unfavourited', { appId, userId, at: now, subject: refOf(c) });
         return c;
       });
-      if (c.changed) {
-        touch();
-        bus.publish('interaction.unfavourited', { appId, userId, at: now, subject: refOf(c) });
-      }
+      if (c.changed) touch();
       return c;
     },
 
@@ -179,12 +186,15 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
       const now = at();
       const slot = d.slot();
       let shareId = 0;
-      const c = await apply(ctx, appId, kind, externalId, userId, true, async (key) => {
-        const r = await store.addShare(ctx.db, key, userId, channel, slot, now);
-        if (r?.shareId) shareId = r.shareId;
-        return r;
+      const c = await ctx.db.transaction(async (tx) => {
+        const c = await apply({ ...ctx, db: tx }, appId, kind, externalId, userId, true, async (key) => {
+          const r = await store.addShare(tx, key, userId, channel, slot, now);
+          if (r?.shareId) shareId = r.shareId;
+          return r;
+        });
+        await bus.emit(tx, 'interaction.shared', { appId, userId, at: now, subject: refOf(c), channel, shareId: String(shareId) });
+        return c;
       });
-      bus.publish('interaction.shared', { appId, userId, at: now, subject: refOf(c), channel, shareId: String(shareId) });
       return { change: c, shareId, byChannel: await store.sharesByChannel(ctx.db, c.subjectId) };
     },
 
@@ -218,18 +228,18 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
           }
         }
         const first = await store.recordTriple(tx, subject.id, userId, now);
-        return { parts, first };
+        const base = { appId, userId, at: now, subject: refOf(subject) };
+        const fresh = (Object.entries(parts) as [TriplePart, TripleOutcome][]).filter(([, o]) => o === 'new').map(([p]) => p);
+        for (const p of fresh) {
+          if (p === 'like') await bus.emit(tx, 'interaction.liked', base);
+          else if (p === 'favourite') await bus.emit(tx, 'interaction.favourited', { ...base, folderIds: (await folders.foldersOfSubject(tx, appId, userId, subject.id)).map(String) });
+          else if (p === 'follow_subject') await bus.emit(tx, 'interaction.followed', { ...base, target: 'subject' });
+          else await bus.emit(tx, 'interaction.followed', { appId, userId, at: now, target: 'user', followeeId: subject.authorId! });
+        }
+        if (first) await bus.emit(tx, 'interaction.triple', { ...base, parts: fresh });
+        return { parts, first, fresh };
       });
-      const base = { appId, userId, at: now, subject: refOf(subject) };
-      const fresh = (Object.entries(r.parts) as [TriplePart, TripleOutcome][]).filter(([, o]) => o === 'new').map(([p]) => p);
-      if (fresh.length > 0) touch();
-      for (const p of fresh) {
-        if (p === 'like') bus.publish('interaction.liked', base);
-        else if (p === 'favourite') bus.publish('interaction.favourited', { ...base, folderIds: await folders.foldersOfSubject(ctx.db, appId, userId, subject.id).then((ids) => ids.map(String)) });
-        else if (p === 'follow_subject') bus.publish('interaction.followed', { ...base, target: 'subject' });
-        else bus.publish('interaction.followed', { appId, userId, at: now, target: 'user', followeeId: subject.authorId! });
-      }
-      if (r.first) bus.publish('interaction.triple', { ...base, parts: fresh });
+      if (r.fresh.length > 0) touch();
       const counts = (await subjectsStore.countsOf(ctx.db, [subject.id])).get(subject.id)!;
       return { subject, parts: r.parts, first: r.first, counts };
     },
@@ -269,10 +279,10 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
           const c = await store.removeReaction(tx, { appId, id }, 'favourite', userId, slot, now);
           if (c?.changed) out.push(c);
         }
+        for (const c of out) await bus.emit(tx, 'interaction.unfavourited', { appId, userId, at: now, subject: refOf(c) });
         return out;
       });
       if (gone.length > 0) touch();
-      for (const c of gone) bus.publish('interaction.unfavourited', { appId, userId, at: now, subject: refOf(c) });
       return { unfavourited: gone.length };
     },
 

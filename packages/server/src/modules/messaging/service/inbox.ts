@@ -46,16 +46,18 @@ export function createInbox(deps: { users: Users; clock: Clock; bus: EventBus; r
   async function touch(ctx: Ctx, appId: string, userId: string, id: string, what: 'read' | 'click' | 'delete'): Promise<void> {
     const ref = parseInboxId(id);
     const notFound = () => new AppError('messaging.message_not_found', `No message ${id} in the inbox of ${userId}`, { message_id: id });
-    if (ref.kind === 'msg') {
-      const row = await store.touchMessage(ctx.db, appId, userId, ref.id, what, deps.clock.now());
-      if (!row) throw notFound();
-    } else {
-      const r = await reader(ctx, appId, userId);
-      if (!(await store.announcementVisible(ctx.db, r, ref.id))) throw notFound();
-      await store.touchAnnouncement(ctx.db, r, ref.id, what);
-    }
-    if (what === 'read') deps.bus.publish('message.read', { appId, userId, messageId: id });
-    if (what === 'click') deps.bus.publish('message.clicked', { appId, userId, messageId: id });
+    const r = ref.kind === 'msg' ? null : await reader(ctx, appId, userId);
+    await ctx.db.transaction(async (tx) => {
+      if (ref.kind === 'msg') {
+        const row = await store.touchMessage(tx, appId, userId, ref.id, what, deps.clock.now());
+        if (!row) throw notFound();
+      } else {
+        if (!(await store.announcementVisible(tx, r!, ref.id))) throw notFound();
+        await store.touchAnnouncement(tx, r!, ref.id, what);
+      }
+      if (what === 'read') await deps.bus.emit(tx, 'message.read', { appId, userId, messageId: id });
+      if (what === 'click') await deps.bus.emit(tx, 'message.clicked', { appId, userId, messageId: id });
+    });
   }
 
   return {
@@ -108,9 +110,12 @@ export function createInbox(deps: { users: Users; clock: Clock; bus: EventBus; r
 
     /** Tells connected clients about an announcement that has started (once, whichever server asks). */
     async pushStarted(ctx: Ctx, row?: AnnouncementRow): Promise<number> {
-      const rows = await store.claimAnnouncementPushes(ctx.db, deps.clock.now(), row?.id);
+      const rows = await ctx.db.transaction(async (tx) => {
+        const rows = await store.claimAnnouncementPushes(tx, deps.clock.now(), row?.id);
+        await deps.bus.emitMany(tx, rows.map((a) => ({ name: 'announcement.published' as const, payload: { appId: a.appId, announcementId: `ann_${a.id}`, category: a.category } })));
+        return rows;
+      });
       for (const a of rows) {
-        deps.bus.publish('announcement.published', { appId: a.appId, announcementId: `ann_${a.id}`, category: a.category });
         // One small hub message for the whole app; each server reads the row and tells its own
         // clients whose traits match the audience.
         if (a.realtime && deps.realtime) deps.realtime.hub.publish('ms.ann', { a: a.appId, id: a.id });

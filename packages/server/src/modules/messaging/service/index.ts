@@ -132,7 +132,7 @@ export function createMessaging(deps: MessagingDeps) {
   }
 
   // ---- erasure ---------------------------------------------------------------------------------------
-  deps.bus.subscribe('user.deleted', async ({ appId, userId }) => {
+  deps.bus.on('messaging.erase_user', ['user.deleted'], async (_ctx, { appId, userId }) => {
     await db.transaction(async (tx) => {
       await inboxStore.deleteUserInbox(tx, appId, userId);
       await settingsStore.deleteUserPrefs(tx, appId, userId);
@@ -140,7 +140,7 @@ export function createMessaging(deps: MessagingDeps) {
       await rulesStore.deleteUserDigests(tx, appId, userId);
     });
   });
-  deps.bus.subscribe('app.deleted', async ({ appId }) => {
+  deps.bus.on('messaging.erase_app', ['app.deleted'], async (_ctx, { appId }) => {
     await db.transaction((tx) => settingsStore.deleteAppData(tx, appId));
   });
 
@@ -227,8 +227,10 @@ export function createMessaging(deps: MessagingDeps) {
       const c = await links.readClick(token);
       const row = await inboxStore.findMessage(db, c.appId, c.messageId);
       if (!row?.url) throw new AppError('messaging.invalid_link', 'This link leads nowhere any more');
-      await inboxStore.markClicked(db, c.appId, c.messageId, clock.now());
-      deps.bus.publish('message.clicked', { appId: c.appId, userId: row.userId, messageId: `msg_${row.id}` });
+      await db.transaction(async (tx) => {
+        await inboxStore.markClicked(tx, c.appId, c.messageId, clock.now());
+        await deps.bus.emit(tx, 'message.clicked', { appId: c.appId, userId: row.userId, messageId: `msg_${row.id}` });
+      });
       return row.url;
     },
 

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../../../context.ts';
 import type { Db } from '../../../db/index.ts';
-import type { EventBus, EventName } from '../../../events.ts';
+import type { EventBus } from '../../../events.ts';
 import { AppError } from '../../../http/errors.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId } from '../../../lib/ids.ts';
@@ -34,9 +34,7 @@ const CACHE_MS = 10_000;
 type Logger = { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 
 export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; sending: Sending; hub: Hub | null }) {
-  const subscriptions = new Map<string, () => void>();
   const cache = new Map<string, { rows: Promise<RuleRow[]>; at: number }>();
-  let ingestedSub: (() => void) | null = null;
   const system: Ctx = { db: deps.db, actor: { type: 'system', id: null } };
 
   const rulesOf = (event: string): Promise<RuleRow[]> => {
@@ -61,12 +59,23 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
     }
   }
 
+  const isUserId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 255;
+
   async function apply(rule: RuleRow, payload: unknown): Promise<void> {
-    const userId = pathValue(payload, rule.recipient);
-    if (typeof userId !== 'string' || userId.length === 0 || userId.length > 255) {
+    // The recipient path holds one user id, or a list (voters, followers…): each gets the message.
+    const at = pathValue(payload, rule.recipient);
+    if (Array.isArray(at)) {
+      for (const u of new Set(at.filter(isUserId))) await applyTo(rule, payload, u, true);
+      return;
+    }
+    if (!isUserId(at)) {
       deps.log.warn({ ruleId: rule.id, path: rule.recipient }, 'message rule: the recipient path does not hold a user id');
       return;
     }
+    await applyTo(rule, payload, at, false);
+  }
+
+  async function applyTo(rule: RuleRow, payload: unknown, userId: string, fromList: boolean): Promise<void> {
     const data: Values = {};
     for (const [name, path] of Object.entries(rule.dataMap)) {
       const v = pathValue(payload, path);
@@ -87,7 +96,7 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
       return;
     }
     const eventKey = typeof (payload as { eventId?: unknown }).eventId === 'string' ? (payload as { eventId: string }).eventId : createHash('sha256').update(JSON.stringify(payload)).digest('base64url');
-    await sendWith(rule, rule.templateKey, userId, data, { kind: 'rule', dedupeKey: `rule:${rule.id}:${eventKey}`, ruleId: rule.id });
+    await sendWith(rule, rule.templateKey, userId, data, { kind: 'rule', dedupeKey: fromList ? `rule:${rule.id}:${eventKey}:${userId}` : `rule:${rule.id}:${eventKey}`, ruleId: rule.id });
   }
 
   /** Sends with the declared variables of the template only (a rule's map may feed two templates). */
@@ -99,27 +108,19 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
     return deps.sending.create(system, rule.appId, { to: { user_id: userId }, template: templateKey, data: own, channels: rule.channels as RuleInput['channels'], transactional: rule.transactional }, opts);
   }
 
-  function subscribe(event: string): void {
-    if (!subscriptions.has(event)) subscriptions.set(event, deps.bus.subscribe(event as EventName, (p: unknown) => handle(event, p)));
-    // Host events ingested through the API arrive as event.ingested with their own name.
-    if (!ingestedSub) {
-      ingestedSub = deps.bus.subscribe('event.ingested', async (p) => {
-        if (subscriptions.has(p.name)) await handle(p.name, p);
-      });
-    }
-  }
+  // One consumer of the event log for every rule: domain events and the host events some rule names.
+  deps.bus.interestIn('messaging', store.hostInterest);
+  deps.bus.consume({ name: 'messaging.rules', wants: () => true, handle: (_ctx, row) => handle(row.name, row.payload) });
 
-  function changed(event: string) {
+  async function changed(db: Db, event: string) {
     cache.delete(event);
-    subscribe(event);
     deps.hub?.publish('ms.rules', { event });
+    await deps.bus.refreshInterest(db, 'messaging');
   }
 
   deps.hub?.on('ms.rules', (p) => {
     const event = (p as { event?: unknown }).event;
-    if (typeof event !== 'string') return;
-    cache.delete(event);
-    subscribe(event);
+    if (typeof event === 'string') cache.delete(event);
   });
 
   async function validate(ctx: Ctx, appId: string, input: Pick<RuleInput, 'template' | 'data' | 'digest'>) {
@@ -137,16 +138,8 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
   }
 
   return {
-    /** Subscribes to the events of every stored rule (each server, at start). */
-    async start(): Promise<void> {
-      for (const e of await store.distinctRuleEvents(deps.db)) subscribe(e);
-    },
-    stop(): void {
-      for (const un of subscriptions.values()) un();
-      subscriptions.clear();
-      ingestedSub?.();
-      ingestedSub = null;
-    },
+    async start(): Promise<void> {},
+    stop(): void {},
 
     async create(ctx: Ctx, appId: string, input: RuleInput): Promise<RuleRow> {
       await validate(ctx, appId, input);
@@ -162,14 +155,14 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
         digest: input.digest ? { key: input.digest.key, windowSeconds: input.digest.window_seconds, actor: input.digest.actor, templateKey: input.digest.template } : null,
         enabled: input.enabled,
       });
-      changed(row.event);
+      await changed(ctx.db, row.event);
       return row;
     },
 
     async setEnabled(ctx: Ctx, appId: string, id: string, enabled: boolean): Promise<RuleRow> {
       const row = await store.updateRule(ctx.db, appId, id, { enabled });
       if (!row) throw new AppError('messaging.rule_not_found', `Rule ${id} does not exist`, { rule_id: id });
-      changed(row.event);
+      await changed(ctx.db, row.event);
       return row;
     },
 
@@ -184,7 +177,7 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
     async remove(ctx: Ctx, appId: string, id: string): Promise<void> {
       const row = await store.findRule(ctx.db, appId, id);
       if (!row || !(await store.deleteRule(ctx.db, appId, id))) throw new AppError('messaging.rule_not_found', `Rule ${id} does not exist`, { rule_id: id });
-      changed(row.event);
+      await changed(ctx.db, row.event);
     },
 
     /** Sends every digest whose window has closed (the minute tick; tests call it with their clock). */

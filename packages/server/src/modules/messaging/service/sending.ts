@@ -91,10 +91,9 @@ export function createSending(deps: SendingDeps) {
    * The rest, inside the caller's transaction: take the cap units, write the messages and the
    * deliveries of the other channels. Returns the outcome per recipient and what to do after commit.
    */
-  async function write(tx: Db, send: Pick<SendRow, 'appId' | 'id' | 'category' | 'channels'>, p: Prepared, opts: { results: boolean }) {
+  async function write(tx: Db, send: Pick<SendRow, 'appId' | 'id' | 'category' | 'channels'>, p: Prepared, _opts: { results: boolean }) {
     const appId = send.appId;
     const channels = send.channels as Channel[];
-    const published = deps.bus.hasSubscribers('message.sent');
     const outcomes = await reserveMessages(tx, appId, p.plans, p.now);
     const inApp = channels.includes('in_app');
     const rows = p.recipients.map((r, i) => {
@@ -103,8 +102,8 @@ export function createSending(deps: SendingDeps) {
       const x = p.rendered[i]!;
       return { userId: r.userId, title: x.title, body: x.body, url: x.url, status };
     });
-    // Message ids come back only when something needs them (deliveries, results, subscribers).
-    const returnIds = opts.results || published || channels.some((c) => c !== 'in_app');
+    // Every sent message is a domain event (message.sent), so the ids always come back.
+    const returnIds = true;
     const ids = await store.insertMessages(tx, { appId, sendId: send.id, category: send.category, data: p.data, createdAt: p.now, returnIds }, rows);
     const deliveries: store.NewDelivery[] = [];
     for (const o of outcomes) {
@@ -129,14 +128,12 @@ export function createSending(deps: SendingDeps) {
       else if (deferred) counts.deferred++;
       else if (capped) counts.capped++;
       else counts.suppressed++;
-      if (returnIds) results.push({ userId: o.userId, messageId: ids.get(o.userId)!, status: rows[i]!.status, channels: Object.fromEntries(o.channels) });
+      results.push({ userId: o.userId, messageId: ids.get(o.userId)!, status: rows[i]!.status, channels: Object.fromEntries(o.channels) });
     });
+    await deps.bus.emitMany(tx, results.filter((r) => r.status === 'sent').map((r) => ({ name: 'message.sent' as const, payload: { appId, userId: r.userId, messageId: `msg_${r.messageId}`, sendId: send.id, category: send.category } })));
     const anyQueued = deliveries.some((d) => d.status === 'queued');
     const after = () => {
       if (anyQueued) deps.kickDispatch();
-      if (published) {
-        for (const r of results) if (r.status === 'sent') deps.bus.publish('message.sent', { appId, userId: r.userId, messageId: `msg_${r.messageId}`, sendId: send.id, category: send.category });
-      }
     };
     return { results, counts, after };
   }

@@ -113,3 +113,9 @@ export async function closeDigest(db: Db, id: number, sendId: string | null): Pr
 export async function deleteUserDigests(db: Db, appId: string, userId: string): Promise<void> {
   await db.delete(digests).where(and(eq(digests.appId, appId), eq(digests.userId, userId)));
 }
+
+/** Host event names this module's configuration listens to, per app (the event log's interest). */
+export async function hostInterest(db: Db): Promise<{ appId: string; pattern: string }[]> {
+  const r = await db.execute<{ app_id: string; pattern: string }>(sql`select distinct app_id, event as pattern from ms_rules where enabled`);
+  return r.rows.map((x) => ({ appId: x.app_id, pattern: x.pattern }));
+}

@@ -40,7 +40,7 @@ import { createLive, liveRoutes } from './modules/live/index.ts';
 import { createMessaging, messagingRoutes } from './modules/messaging/index.ts';
 import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
 import { createUsers, usersRoutes } from './modules/users/index.ts';
-import { createWebhooks, webhooksRoutes } from './modules/webhooks/index.ts';
+import { createWebhooks, webhooksRoutes, wireWebhooks } from './modules/webhooks/index.ts';
 import { createHub, createRealtime, postgresTransport, preferTransport, realtimeRoutes, redisTransport } from './realtime/index.ts';
 import { VERSION } from './version.ts';
 
@@ -67,6 +67,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   // One SSRF guard for every outbound connection a tenant chooses (webhooks, SMTP relays).
   const netGuard = createNetGuard({ allow: deps.config.webhookAllowPrivate });
   const webhooks = createWebhooks({ db, pool, clock, audit, log, guard: netGuard });
+  wireWebhooks(webhooks, bus);
   const points = createPoints({ audit, bus, clock, log });
   wirePoints(points, { bus });
   const gamification = createGamification({ db, bus, clock, audit, points, users, log });

@@ -59,8 +59,10 @@ export function createEventLog(opts: EventLogOptions) {
       }
     }
   };
+  let watching = 0;
   const appended = (txid: string | null) => {
-    if (observerName && txid) ownTx.add(txid);
+    // Only while someone observes: events appended with nobody watching are nobody's to see.
+    if (watching > 0 && txid) ownTx.add(txid);
     runner.poke();
   };
 
@@ -91,11 +93,15 @@ export function createEventLog(opts: EventLogOptions) {
       let set = observers.get(name);
       if (!set) observers.set(name, (set = new Set()));
       set.add(handler as (payload: never) => unknown);
+      watching++;
       if (!observerName) {
         observerName = `observe:${randomUUID()}`;
         observerReady = runner.add({ name: observerName, from: 'end', wants: (r) => observers.has(r.kind === 'host' ? 'event.ingested' : r.name), handle: (_ctx, row) => observeRow(row) });
       }
-      return () => void set.delete(handler as (payload: never) => unknown);
+      return () => {
+        if (!set.delete(handler as (payload: never) => unknown)) return;
+        if (--watching === 0) ownTx.clear();
+      };
     },
     /** Resolves once every event appended so far has been handled by this process' consumers. */
     async drain(timeoutMs?: number): Promise<void> {
@@ -160,7 +166,7 @@ export function createEventLog(opts: EventLogOptions) {
       if (observerName) await runner.drop(observerName).catch(() => undefined);
       observerName = null;
     },
-    settle: (timeoutMs?: number) => runner.settle(timeoutMs),
+    settle: (timeoutMs?: number, what?: 'appended' | 'readable') => runner.settle(timeoutMs, what),
     poke: () => runner.poke(),
   };
   return events;

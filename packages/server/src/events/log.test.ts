@@ -88,7 +88,7 @@ test('a row that commits late is handled, and later rows wait for it instead of 
     await emitOne(a.log, database.db, 3, 'late');
     // Rows of later transactions wait behind the open one (its id is lower: handling them first
     // and checkpointing past them would skip A's row for good).
-    await a.log.settle();
+    await a.log.settle(30_000, 'readable');
     assert.equal((await effects('c.late')).length, before);
     await client.query('commit');
   } catch (err) {

@@ -98,9 +98,9 @@ export function createCampaigns(deps: CampaignsDeps) {
   const hooksOf = (kind: CampaignKind): KindHooks => kinds[kind];
 
   // Erasing a user: held units go back to stock, then every record names a pseudonym instead.
-  deps.bus.on('campaigns.erase_user', ['user.deleted'], async (_ctx, { appId, userId }) => {
+  deps.bus.on('campaigns.erase_user', ['user.deleted'], async (ctx, { appId, userId }) => {
     await flashSale.releaseUser(appId, userId);
-    await store.pseudonymise(deps.db, appId, userId, `erased_${randomBase62(16)}`);
+    await store.pseudonymise(ctx.db, appId, userId, `erased_${randomBase62(16)}`);
   });
 
   /** Drops per-server caches after a campaign changed state here (other servers refresh within seconds). */

@@ -43,8 +43,8 @@ export function createCoupons(deps: CouponsDeps) {
   const audited = (ctx: Ctx) => ctx.actor.type === 'operator' || ctx.actor.type === 'secret_key';
 
   // Erasing a user: their coupons stop naming them.
-  deps.bus.on('coupons.erase_user', ['user.deleted'], async (_ctx, { appId, userId }) => {
-    await store.pseudonymise(deps.db, appId, userId, `erased_${randomBase62(16)}`);
+  deps.bus.on('coupons.erase_user', ['user.deleted'], async (ctx, { appId, userId }) => {
+    await store.pseudonymise(ctx.db, appId, userId, `erased_${randomBase62(16)}`);
   });
 
   async function mustTemplate(db: Db, appId: string, id: string): Promise<TemplateRow> {

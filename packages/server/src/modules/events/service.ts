@@ -54,8 +54,8 @@ export function createEvents(deps: EventsDeps) {
   let idleWaiters: (() => void)[] = [];
 
   // Erasing a user erases their events.
-  deps.bus.on('events.erase_user', ['user.deleted'], async (_ctx, { appId, userId }) => {
-    await store.deleteUserEvents(deps.db, appId, userId);
+  deps.bus.on('events.erase_user', ['user.deleted'], async (ctx, { appId, userId }) => {
+    await store.deleteUserEvents(ctx.db, appId, userId);
   });
 
   const notifyIdle = () => {

@@ -162,7 +162,7 @@ export function createFeedback(deps: FeedbackDeps) {
       });
     }
   };
-  bus.on('feedback.erase_user', ['user.deleted'], (_ctx, { appId, userId }) => eraseUser(deps.db, appId, userId));
+  bus.on('feedback.erase_user', ['user.deleted'], (ctx, { appId, userId }) => eraseUser(ctx.db, appId, userId));
 
   return {
     // ---- boards ---------------------------------------------------------------------------------

@@ -267,11 +267,11 @@ export function createLive(deps: LiveDeps) {
     },
   };
 
-  deps.bus.on('live.erase_app', ['app.deleted'], async (_ctx, { appId }) => {
-    await db.transaction((tx) => store.deleteAppData(tx, appId));
+  deps.bus.on('live.erase_app', ['app.deleted'], async (ctx, { appId }) => {
+    await ctx.db.transaction((tx) => store.deleteAppData(tx, appId));
   });
-  deps.bus.on('live.erase_user', ['user.deleted'], async (_ctx, { appId, userId }) => {
-    await store.deleteUserMessages(db, appId, userId);
+  deps.bus.on('live.erase_user', ['user.deleted'], async (ctx, { appId, userId }) => {
+    await store.deleteUserMessages(ctx.db, appId, userId);
   });
 
   return service;

@@ -70,7 +70,7 @@ export function createPolls(deps: PollsDeps) {
       });
     }
   };
-  bus.on('polls.erase_user', ['user.deleted'], (_ctx, { appId, userId }) => eraseUser(deps.db, appId, userId));
+  bus.on('polls.erase_user', ['user.deleted'], (ctx, { appId, userId }) => eraseUser(ctx.db, appId, userId));
 
   return {
     async create(ctx: Ctx, appId: string, input: CreatePollInput): Promise<PollView> {

@@ -101,7 +101,7 @@ export function createStories(deps: StoriesDeps) {
       if (c && isOpen(c, clock.now())) await addEntry(ctx.db, c, { userId: ev.userId, text, imageUrls: images, source: 'hashtag', sourceRef: ref });
     }
   });
-  bus.on('stories.erase_user', ['user.deleted'], (_ctx, { appId, userId }) => deps.db.transaction((tx) => store.eraseUser(tx, appId, userId)));
+  bus.on('stories.erase_user', ['user.deleted'], (ctx, { appId, userId }) => ctx.db.transaction((tx) => store.eraseUser(tx, appId, userId)));
 
   return {
     async createCampaign(ctx: Ctx, appId: string, input: CreateCampaignInput): Promise<CampaignRow> {

@@ -51,7 +51,7 @@ export function createSurveys(deps: SurveysDeps) {
     const ids = await store.triggerSurveyIds(ctx.db, e.appId, e.name);
     await store.addTriggers(ctx.db, e.appId, e.userId, ids, clock.now());
   });
-  bus.on('surveys.erase_user', ['user.deleted'], (_ctx, { appId, userId }) => deps.db.transaction((tx) => store.eraseUser(tx, appId, userId)));
+  bus.on('surveys.erase_user', ['user.deleted'], (ctx, { appId, userId }) => ctx.db.transaction((tx) => store.eraseUser(tx, appId, userId)));
 
   const traitsOf = async (ctx: Ctx, appId: string, userId: string): Promise<Record<string, unknown>> => {
     try {

@@ -7,3 +7,4 @@ export { webhooksRoutes } from './routes.ts';
 export { verify as verifyWebhookSignature, signatureHeader as webhookSignatureHeader } from './rules/signature.ts';
 export { DEFAULT_RETRY, type RetryPolicy } from './rules/backoff.ts';
 export { createOutbox, type Effects, type InTx } from './outbox.ts';
+export { wireWebhooks } from './events.ts';

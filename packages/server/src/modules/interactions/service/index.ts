@@ -29,7 +29,7 @@ export function createInteractions(deps: InteractionsDeps) {
 
   // Erasing a user erases their interactions and corrects every counter they touched.
   const erase = createErasure(d, settings, comments, discovery.touch);
-  deps.bus.on('interactions.erase_user', ['user.deleted'], (_ctx, { appId, userId }) => erase({ db: deps.db, actor: { type: 'system', id: null } }, appId, userId));
+  deps.bus.on('interactions.erase_user', ['user.deleted'], (ctx, { appId, userId }) => erase(ctx, appId, userId));
 
   return {
     settings,

@@ -132,16 +132,16 @@ export function createMessaging(deps: MessagingDeps) {
   }
 
   // ---- erasure ---------------------------------------------------------------------------------------
-  deps.bus.on('messaging.erase_user', ['user.deleted'], async (_ctx, { appId, userId }) => {
-    await db.transaction(async (tx) => {
+  deps.bus.on('messaging.erase_user', ['user.deleted'], async (ctx, { appId, userId }) => {
+    await ctx.db.transaction(async (tx) => {
       await inboxStore.deleteUserInbox(tx, appId, userId);
       await settingsStore.deleteUserPrefs(tx, appId, userId);
       await budgetStore.deleteUserBudget(tx, appId, userId);
       await rulesStore.deleteUserDigests(tx, appId, userId);
     });
   });
-  deps.bus.on('messaging.erase_app', ['app.deleted'], async (_ctx, { appId }) => {
-    await db.transaction((tx) => settingsStore.deleteAppData(tx, appId));
+  deps.bus.on('messaging.erase_app', ['app.deleted'], async (ctx, { appId }) => {
+    await ctx.db.transaction((tx) => settingsStore.deleteAppData(tx, appId));
   });
 
   async function ackDelivery(ctx: Ctx, appId: string, deliveryId: string, asUser?: string) {

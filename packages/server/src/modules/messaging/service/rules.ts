@@ -46,13 +46,14 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
     return rows;
   };
 
-  async function handle(event: string, payload: unknown): Promise<void> {
+  async function handle(ctx: Ctx, event: string, payload: unknown): Promise<void> {
     const appId = pathValue(payload, 'appId');
     if (typeof appId !== 'string') return;
     for (const rule of await rulesOf(event)) {
       if (rule.appId !== appId) continue;
       try {
-        await apply(rule, payload);
+        // A savepoint per rule: one rule's failure leaves the others (and the batch) intact.
+        await ctx.db.transaction((sp) => apply({ ...ctx, db: sp }, rule, payload));
       } catch (err) {
         deps.log.error({ err, ruleId: rule.id, event }, 'message rule failed');
       }
@@ -61,21 +62,21 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
 
   const isUserId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 255;
 
-  async function apply(rule: RuleRow, payload: unknown): Promise<void> {
+  async function apply(ctx: Ctx, rule: RuleRow, payload: unknown): Promise<void> {
     // The recipient path holds one user id, or a list (voters, followers…): each gets the message.
     const at = pathValue(payload, rule.recipient);
     if (Array.isArray(at)) {
-      for (const u of new Set(at.filter(isUserId))) await applyTo(rule, payload, u, true);
+      for (const u of new Set(at.filter(isUserId))) await applyTo(ctx, rule, payload, u, true);
       return;
     }
     if (!isUserId(at)) {
       deps.log.warn({ ruleId: rule.id, path: rule.recipient }, 'message rule: the recipient path does not hold a user id');
       return;
     }
-    await applyTo(rule, payload, at, false);
+    await applyTo(ctx, rule, payload, at, false);
   }
 
-  async function applyTo(rule: RuleRow, payload: unknown, userId: string, fromList: boolean): Promise<void> {
+  async function applyTo(ctx: Ctx, rule: RuleRow, payload: unknown, userId: string, fromList: boolean): Promise<void> {
     const data: Values = {};
     for (const [name, path] of Object.entries(rule.dataMap)) {
       const v = pathValue(payload, path);
@@ -83,7 +84,7 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
     }
     if (rule.digest) {
       const actor = pathValue(payload, rule.digest.actor);
-      await store.addToDigest(deps.db, {
+      await store.addToDigest(ctx.db, {
         appId: rule.appId,
         userId,
         key: renderText(rule.digest.key, data).slice(0, 500),
@@ -96,21 +97,21 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
       return;
     }
     const eventKey = typeof (payload as { eventId?: unknown }).eventId === 'string' ? (payload as { eventId: string }).eventId : createHash('sha256').update(JSON.stringify(payload)).digest('base64url');
-    await sendWith(rule, rule.templateKey, userId, data, { kind: 'rule', dedupeKey: fromList ? `rule:${rule.id}:${eventKey}:${userId}` : `rule:${rule.id}:${eventKey}`, ruleId: rule.id });
+    await sendWith(ctx, rule, rule.templateKey, userId, data, { kind: 'rule', dedupeKey: fromList ? `rule:${rule.id}:${eventKey}:${userId}` : `rule:${rule.id}:${eventKey}`, ruleId: rule.id });
   }
 
   /** Sends with the declared variables of the template only (a rule's map may feed two templates). */
-  async function sendWith(rule: RuleRow, templateKey: string, userId: string, data: Values, opts: { kind: 'rule' | 'digest'; dedupeKey: string; ruleId: string }) {
-    const t = await settingsStore.findTemplate(deps.db, rule.appId, templateKey);
+  async function sendWith(ctx: Ctx, rule: RuleRow, templateKey: string, userId: string, data: Values, opts: { kind: 'rule' | 'digest'; dedupeKey: string; ruleId: string }) {
+    const t = await settingsStore.findTemplate(ctx.db, rule.appId, templateKey);
     if (!t) throw new Error(`template ${templateKey} of rule ${rule.id} no longer exists`);
     const declared = new Set<string>([...Object.keys(t.variables), ...BUILTIN_VARIABLES]);
     const own = Object.fromEntries(Object.entries(data).filter(([k]) => declared.has(k)));
-    return deps.sending.create(system, rule.appId, { to: { user_id: userId }, template: templateKey, data: own, channels: rule.channels as RuleInput['channels'], transactional: rule.transactional }, opts);
+    return deps.sending.create({ ...ctx, actor: system.actor }, rule.appId, { to: { user_id: userId }, template: templateKey, data: own, channels: rule.channels as RuleInput['channels'], transactional: rule.transactional }, opts);
   }
 
   // One consumer of the event log for every rule: domain events and the host events some rule names.
   deps.bus.interestIn('messaging', store.hostInterest);
-  deps.bus.consume({ name: 'messaging.rules', wants: () => true, handle: (_ctx, row) => handle(row.name, row.payload) });
+  deps.bus.consume({ name: 'messaging.rules', wants: () => true, handle: (ctx, row) => handle(ctx, row.name, row.payload) });
 
   async function changed(db: Db, event: string) {
     cache.delete(event);
@@ -194,7 +195,7 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
             }
             const single = d.count === 1;
             const data: Values = { ...d.data, actor: d.actors[0] ?? '', others: d.count - 1, count: d.count };
-            const r = await sendWith(rule, single ? rule.templateKey : rule.digest.templateKey, d.userId, data, { kind: 'digest', dedupeKey: `digest:${d.id}`, ruleId: rule.id });
+            const r = await sendWith(system, rule, single ? rule.templateKey : rule.digest.templateKey, d.userId, data, { kind: 'digest', dedupeKey: `digest:${d.id}`, ruleId: rule.id });
             await store.closeDigest(deps.db, d.id, r.send.id);
             n++;
           } catch (err) {

@@ -1,0 +1,165 @@
+// The event graph end to end through the HTTP API: any domain or host event drives earn rules,
+// tasks and messaging rules; voters hear about the post they voted for; webhooks carry every
+// domain event; and a server killed between commit and handling loses nothing and doubles nothing.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { bearer, startTestApp, type Tenant, type TestApp } from '../testing/app.ts';
+import { allowReceivers, startReceiver } from '../testing/receiver.ts';
+import { createTestDatabase, type TestDatabase } from '../testing/db.ts';
+import { startServers } from '../testing/servers.ts';
+
+let t: TestApp;
+
+before(async () => {
+  t = await startTestApp({ config: allowReceivers });
+});
+after(async () => {
+  await t.close();
+});
+
+const api = (tenant: Tenant) => async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown) => {
+  const res = await t.inject({ method, url, headers: bearer(tenant.secretKey), ...(payload === undefined ? {} : { payload: payload as object }) });
+  assert.ok(res.statusCode < 300, `${method} ${url} → ${res.statusCode} ${res.body}`);
+  return res.body ? (res.json() as Record<string, unknown>) : {};
+};
+
+async function balance(tenant: Tenant, userId: string, type: string): Promise<number> {
+  const b = await api(tenant)('GET', `/v1/users/${userId}/points`);
+  const row = (b.data as { type: string; balance: number }[]).find((x) => x.type === type);
+  return row?.balance ?? 0;
+}
+
+describe('any event drives rewards', () => {
+  it('like → points: an earn rule on interaction.liked grants once per like, not on a repeated like', async () => {
+    const ten = await t.newTenant();
+    const call = api(ten);
+    await call('PUT', '/v1/points/types/coins', { name: 'Coins', expiry: { kind: 'never' } });
+    await call('POST', '/v1/points/rules', { name: 'Like earns', source: 'domain', event: 'interaction.liked', type: 'coins', amount: 2 });
+    for (const v of ['v1', 'v2', 'v3']) await call('PUT', `/v1/subjects/video/${v}/like`, { user_id: 'fan' });
+    await call('PUT', '/v1/subjects/video/v1/like', { user_id: 'fan' }); // already liked: no event
+    await t.services.bus.drain();
+    assert.equal(await balance(ten, 'fan', 'coins'), 6);
+  });
+
+  it('survey → points and host event → points, each once per event id', async () => {
+    const ten = await t.newTenant();
+    const call = api(ten);
+    await call('PUT', '/v1/points/types/coins', { name: 'Coins', expiry: { kind: 'never' } });
+    await call('POST', '/v1/points/rules', { name: 'Survey done', source: 'domain', event: 'survey.completed', type: 'coins', amount: 20 });
+    await call('POST', '/v1/points/rules', { name: 'Video watched', source: 'event', event: 'video.watched', type: 'coins', amount: 1 });
+    const s = await call('POST', '/v1/surveys', { name: 'NPS', status: 'active', questions: [{ id: 'nps', type: 'nps', title: 'Recommend us?' }] });
+    await call('POST', `/v1/surveys/${s.id as string}/responses`, { user_id: 'answerer', answers: [{ question_id: 'nps', value: 9 }], complete: true });
+    await call('POST', '/v1/events', { events: [{ event_id: 'w-1', user_id: 'answerer', name: 'video.watched' }, { event_id: 'w-2', user_id: 'answerer', name: 'video.watched' }] });
+    await call('POST', '/v1/events', { events: [{ event_id: 'w-1', user_id: 'answerer', name: 'video.watched' }] }); // a retry
+    await t.services.bus.drain();
+    assert.equal(await balance(ten, 'answerer', 'coins'), 22);
+  });
+
+  it('a task on comment.created counts comments and completes at its target', async () => {
+    const ten = await t.newTenant();
+    const call = api(ten);
+    await call('PUT', '/v1/points/types/coins', { name: 'Coins', expiry: { kind: 'never' } });
+    await call('POST', '/v1/tasks', { key: 'talker', name: 'Write 3 comments', period: 'once', event: 'comment.created', target: 3, rewards: [{ type: 'coins', amount: 5 }] });
+    for (let i = 0; i < 3; i++) await call('POST', '/v1/subjects/article/a1/comments', { user_id: 'talker', body: `comment ${i}` });
+    await t.services.bus.drain();
+    const tasks = await call('GET', '/v1/users/talker/tasks');
+    const task = (tasks.data as { task: { key: string }; progress: number; completed: boolean }[]).find((x) => x.task.key === 'talker');
+    assert.ok(task, JSON.stringify(tasks));
+    assert.deepEqual([task.progress, task.completed], [3, true]);
+  });
+});
+
+describe('voters are told', () => {
+  it('a messaging rule on feedback.post.status_changed with recipients messages every voter once', async () => {
+    const ten = await t.newTenant();
+    const call = api(ten);
+    await call('POST', '/v1/messaging/templates', { key: 'shipped', category: 'service', content: { 'zh-CN': { title: '你支持的「{{title}}」已上线', body: '.' }, en: { title: '"{{title}}" you voted for has shipped', body: '.' } }, variables: { title: { sample: 'Dark mode' } } });
+    await call('POST', '/v1/messaging/rules', { event: 'feedback.post.status_changed', recipient: 'recipients', template: 'shipped', data: { title: 'title' } });
+    const board = await call('POST', '/v1/feedback/boards', { name: 'Ideas' });
+    const post = await call('POST', `/v1/feedback/boards/${board.id as string}/posts`, { user_id: 'author', title: 'Dark mode' });
+    for (const u of ['voter-1', 'voter-2', 'voter-3']) await call('POST', `/v1/feedback/posts/${post.id as string}/votes`, { user_id: u });
+    await call('POST', `/v1/feedback/posts/${post.id as string}/status`, { status: 'planned', note: 'Coming next month' });
+    await t.services.bus.drain();
+    for (const u of ['author', 'voter-1', 'voter-2', 'voter-3']) {
+      const inbox = (await call('GET', `/v1/users/${u}/inbox`)).data as { title: string }[];
+      assert.equal(inbox.length, 1, `${u}: ${JSON.stringify(inbox)}`);
+      assert.match(inbox[0]!.title, /Dark mode/);
+    }
+  });
+});
+
+describe('webhooks for every domain event', () => {
+  it('delivers poll.voted and comment.created to an endpoint subscribed to them, with snake_case data', async () => {
+    const ten = await t.newTenant();
+    const call = api(ten);
+    const r = await startReceiver();
+    try {
+      await call('POST', '/v1/webhooks/endpoints', { url: r.url, event_types: ['poll.*', 'comment.created'] });
+      const poll = await call('POST', '/v1/polls', { question: 'Tea or coffee?', options: [{ text: 'Tea' }, { text: 'Coffee' }] });
+      const optionId = (poll.options as { id: string }[])[0]!.id;
+      await call('POST', `/v1/polls/${poll.id as string}/votes`, { user_id: 'drinker', option_ids: [optionId] });
+      await call('POST', '/v1/subjects/article/a1/comments', { user_id: 'writer', body: 'hello' });
+      await call('PUT', '/v1/subjects/article/a1/like', { user_id: 'writer' }); // not subscribed
+      await t.services.bus.drain();
+      assert.ok(await r.waitFor(2, 20_000), `got ${r.received.length}`);
+      const types = r.received.map((x) => (JSON.parse(x.body) as { type: string }).type).sort();
+      assert.deepEqual(types, ['comment.created', 'poll.voted']);
+      const voted = r.received.map((x) => JSON.parse(x.body) as { type: string; data: Record<string, unknown> }).find((x) => x.type === 'poll.voted')!;
+      assert.equal(voted.data.user_id, 'drinker');
+      assert.deepEqual(voted.data.option_ids, [optionId]);
+    } finally {
+      await r.close();
+    }
+  });
+});
+
+describe('a crash between commit and handling', () => {
+  let database: TestDatabase;
+  before(async () => {
+    database = await createTestDatabase();
+  });
+  after(async () => {
+    await database.close();
+  });
+
+  it('kill -9 while likes are being handled: another server finishes them, every like earns exactly once', { timeout: 180_000 }, async () => {
+    const env = { DATABASE_URL: database.url, CANYU_AUTH_FAILURES_PER_IP: '1000000' };
+    const first = await startServers(1, env);
+    try {
+    const url = first.servers[0]!.url;
+    // The app and its rule are made through the in-process test app on the same database.
+    const local = await startTestApp({ database });
+    const ten = await local.newTenant();
+    const h = { ...bearer(ten.secretKey), 'content-type': 'application/json' };
+    const post = (path: string, method: string, body: unknown) => fetch(`${url}${path}`, { method, headers: h, body: JSON.stringify(body) });
+    assert.ok((await post('/v1/points/types/coins', 'PUT', { name: 'Coins', expiry: { kind: 'never' } })).ok);
+    assert.equal((await post('/v1/points/rules', 'POST', { name: 'Like earns', source: 'domain', event: 'interaction.liked', type: 'coins', amount: 1 })).status, 201);
+    await local.close();
+    const N = 300;
+    const users = 10;
+    const likes = await Promise.all(Array.from({ length: N }, (_, i) => post(`/v1/subjects/video/v${Math.floor(i / users)}/like`, 'PUT', { user_id: `u${i % users}` })));
+    assert.ok(likes.every((r) => r.status === 200));
+    // Every like is committed; kill the server before its consumers can have handled them all.
+    first.servers[0]!.child.kill('SIGKILL');
+    await new Promise((r) => first.servers[0]!.child.once('exit', r));
+    const second = await startServers(1, env);
+    try {
+      const url2 = second.servers[0]!.url;
+      const balanceOf = async (u: string) => {
+        const res = await fetch(`${url2}/v1/users/${u}/points`, { headers: h });
+        const b = (await res.json()) as { data: { type: string; balance: number }[] };
+        return b.data.find((x) => x.type === 'coins')?.balance ?? 0;
+      };
+      const total = async () => (await Promise.all(Array.from({ length: users }, (_, i) => balanceOf(`u${i}`)))).reduce((a, b) => a + b, 0);
+      const until = Date.now() + 120_000;
+      while ((await total()) < N && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+      // Each user liked N / users subjects once: exactly that many coins each, none twice.
+      for (let i = 0; i < users; i++) assert.equal(await balanceOf(`u${i}`), N / users, `u${i}`);
+    } finally {
+      await second.stop();
+    }
+    } finally {
+      await first.stop();
+    }
+  });
+});

@@ -6,7 +6,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { z } from 'zod';
 import type { Config } from './config.ts';
 import type { Ctx } from './context.ts';
@@ -46,7 +48,8 @@ import { VERSION } from './version.ts';
 
 export type AppDeps = {
   config: Config;
-  database: Pick<Database, 'db' | 'pool'>;
+  /** With `url`, the event log's consumers get a small pool of their own (see buildApp). */
+  database: Pick<Database, 'db' | 'pool'> & { url?: string };
   clock?: Clock;
   /** pino options or false; tests pass false. */
   logger?: boolean | { level: string };
@@ -87,6 +90,9 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, realtime, messaging, live, campaigns, coupons, bus, clock };
 }
 
+/** (consumer, shard) batches one server handles at once. */
+const EVENT_CONSUMERS_PARALLEL = 2;
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; services: Services; systemCtx: (actor?: Ctx['actor']) => Ctx }> {
@@ -124,8 +130,11 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000, enableAutoPipelining: true });
     redis.on('error', () => {}); // users of it log and fall back; avoid unhandled 'error' events
   }
-  // The durable domain event log: every module appends in its transactions and consumes with checkpoints.
-  const bus = createEventLog({ db: deps.database.db, log: app.log, retentionDays: config.eventRetentionDays });
+  // The durable domain event log: every module appends in its transactions and consumes with
+  // checkpoints. Consumers hold a transaction while they handle a batch; on a pool of their own they
+  // can never take the connections that requests (or their own handlers) wait for.
+  const runnerPool = deps.database.url ? new pg.Pool({ connectionString: deps.database.url, max: EVENT_CONSUMERS_PARALLEL + 1 }) : null;
+  const bus = createEventLog({ db: runnerPool ? drizzle({ client: runnerPool }) : deps.database.db, log: app.log, retentionDays: config.eventRetentionDays, parallel: EVENT_CONSUMERS_PARALLEL });
   const { db } = deps.database;
   const limiter: RateLimiter = redis ? createRedisLimiter(redis, app.log) : createMemoryLimiter();
   const services = createServices(deps, bus, app.log, limiter, redis);
@@ -361,6 +370,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     // Order matters: stop taking events, store every acknowledged one, then let subscribers finish.
     await services.events.close();
     await bus.stop();
+    await runnerPool?.end();
     await services.messaging.stop();
     await services.live.stop();
     await services.realtime.hub.stop();

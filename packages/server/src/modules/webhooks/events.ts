@@ -44,7 +44,7 @@ export function wireWebhooks(webhooks: Webhooks, bus: EventBus): void {
     wants: (r) => r.kind === 'domain' && !DIRECT_TYPES.has(r.name),
     handle: async (ctx, r) => {
       const { appId: _appId, ...data } = r.payload;
-      const ids = await webhooks.enqueue(ctx.db, r.appId, { type: r.name, key: `domain:${r.name}:${r.key}`, data: snakeKeys(data) as Record<string, unknown> });
+      const ids = await webhooks.enqueue(ctx.db, r.appId, { type: r.name, key: `domain:${r.name}:${r.key}`, data: snakeKeys(data) as Record<string, unknown>, occurredAt: r.createdAt });
       if (ids.length) ctx.afterCommit(() => void webhooks.dispatch(ids).catch(() => undefined));
     },
   });

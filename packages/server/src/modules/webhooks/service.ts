@@ -31,6 +31,8 @@ export type WebhookEvent = {
   /** Unique per app for this occurrence: a repeat with the same key enqueues nothing. */
   key: string;
   data: Record<string, unknown>;
+  /** When it happened, if earlier than now (events handled from the log): endpoints created later skip it. */
+  occurredAt?: Date;
 };
 
 export type AttemptOutcome = { deliveryId: string; ok: boolean; statusCode: number | null; error: string | null; durationMs: number; status: 'succeeded' | 'retrying' | 'failed' };
@@ -257,7 +259,7 @@ export function createWebhooks(deps: WebhooksDeps) {
      * the commit).
      */
     async enqueue(db: Db, appId: string, event: WebhookEvent): Promise<string[]> {
-      const targets = await store.subscribedEndpoints(db, appId, matchingPatterns(event.type));
+      const targets = await store.subscribedEndpoints(db, appId, matchingPatterns(event.type), event.occurredAt);
       if (targets.length === 0) return [];
       const now = deps.clock.now();
       const eventId = eventIdOf(appId, event.key);

@@ -62,11 +62,20 @@ export async function deleteEndpoint(db: Db, appId: string, id: string, now: Dat
 }
 
 /** Enabled endpoints of the app subscribed to one of `patterns` (or to everything), with when their circuit lets deliveries through. */
-export async function subscribedEndpoints(db: Db, appId: string, patterns: string[]): Promise<{ id: string; circuitOpenUntil: Date | null }[]> {
+export async function subscribedEndpoints(db: Db, appId: string, patterns: string[], occurredAt?: Date): Promise<{ id: string; circuitOpenUntil: Date | null }[]> {
   return db
     .select({ id: endpoints.id, circuitOpenUntil: endpoints.circuitOpenUntil })
     .from(endpoints)
-    .where(and(eq(endpoints.appId, appId), eq(endpoints.enabled, true), live, sql`(cardinality(${endpoints.eventTypes}) = 0 or ${endpoints.eventTypes} && ${sql.param(patterns)}::text[])`));
+    .where(
+      and(
+        eq(endpoints.appId, appId),
+        eq(endpoints.enabled, true),
+        live,
+        sql`(cardinality(${endpoints.eventTypes}) = 0 or ${endpoints.eventTypes} && ${sql.param(patterns)}::text[])`,
+        // An endpoint hears of what happens once it exists, not of events from before.
+        occurredAt ? sql`${endpoints.createdAt} <= ${occurredAt.toISOString()}::timestamptz` : undefined,
+      ),
+    );
 }
 
 export const WAKE_CHANNEL = 'canyu_webhooks';

@@ -38,7 +38,7 @@ async function campaign(settings: Record<string, unknown> = {}, extra: Record<st
 const open = (campaignId: string, userId: string) => a.post(`/v1/campaigns/${campaignId}/group-buy/teams`, { user_id: userId });
 const join = (code: string, userId: string) => a.post('/v1/group-buy/join', { share_code: code, user_id: userId });
 const confirm = (teamId: string, userId: string, orderRef = `order-${userId}`) => a.post(`/v1/group-buy/teams/${teamId}/members/${encodeURIComponent(userId)}/confirm`, { order_ref: orderRef });
-const hooks = (teamId: string) => rx.received.map((r) => JSON.parse(r.body) as { type: string; data: { team_id: string; members: { user_id: string; order_ref: string | null }[]; auto_filled?: number } }).filter((h) => h.data.team_id === teamId);
+const hooks = (teamId: string) => rx.received.map((r) => JSON.parse(r.body) as { type: string; data: { team_id: string; members: { user_id: string; order_ref: string | null }[]; auto_filled?: number } }).filter((h) => h.data.team_id === teamId && (h.type === 'group_buy.team.succeeded' || h.type === 'group_buy.team.failed')); // the team's outcome (every other group_buy.* domain event is delivered too)
 
 describe('a team', () => {
   it('validates the settings of a group-buy campaign', async () => {

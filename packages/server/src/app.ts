@@ -15,6 +15,7 @@ import type { Ctx } from './context.ts';
 import type { Database } from './db/index.ts';
 import type { EventBus } from './events.ts';
 import { createEventLog } from './events/index.ts';
+import { eventLogRoutes } from './events/routes.ts';
 import { actorOf, createAuthHook, type AuthPolicy } from './http/auth.ts';
 import { AppError, isAppError, validationError, zhMessageOf, type FieldIssue } from './http/errors.ts';
 import { purgeIdempotencyKeys, registerIdempotency } from './http/idempotency.ts';
@@ -288,6 +289,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   auditRoutes(api, { audit: services.audit, ctx });
   usersRoutes(api, { users: services.users, ctx });
   eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
+  eventLogRoutes(api, { bus });
   webhooksRoutes(api, { webhooks: services.webhooks, ctx });
   pointsRoutes(api, { points: services.points, ctx });
   gamificationRoutes(api, { gamification: services.gamification, ctx });

@@ -69,6 +69,39 @@ describe('any event drives rewards', () => {
   });
 });
 
+describe('the log through the API', () => {
+  it('lists the app\'s events by position with a cursor, shows consumers caught up, and refuses bad input', async () => {
+    const ten = await t.newTenant();
+    const call = api(ten);
+    for (const v of ['a', 'b', 'c']) await call('PUT', `/v1/subjects/video/${v}/like`, { user_id: 'liker' });
+    await t.services.bus.drain();
+    const p1 = await call('GET', '/v1/events/log?name=interaction.liked&limit=2');
+    const first = p1.data as { position: number; name: string; actor_id: string; payload: { subject: { id: string } } }[];
+    assert.equal(first.length, 2);
+    assert.ok(first[0]!.position < first[1]!.position);
+    const p2 = await call('GET', `/v1/events/log?name=interaction.liked&limit=2&cursor=${p1.next_cursor as string}`);
+    const all = [...first, ...(p2.data as typeof first)];
+    assert.deepEqual(all.map((e) => [e.name, e.actor_id, e.payload.subject.id]), [['interaction.liked', 'liker', 'a'], ['interaction.liked', 'liker', 'b'], ['interaction.liked', 'liker', 'c']]);
+    const after = await call('GET', `/v1/events/log?name=interaction.liked&after=${first[0]!.position}`);
+    assert.equal((after.data as unknown[]).length, 2);
+    // Another app's events are not listed.
+    const other = await t.newTenant();
+    assert.equal(((await api(other)('GET', '/v1/events/log')).data as unknown[]).filter((e) => (e as { name: string }).name === 'interaction.liked').length, 0);
+    const consumers = (await call('GET', '/v1/events/consumers')).data as { consumer: string; behind: number }[];
+    assert.ok(consumers.some((c) => c.consumer === 'points.domain'));
+    assert.ok(consumers.every((c) => c.behind === 0), JSON.stringify(consumers));
+    assert.deepEqual((await call('GET', '/v1/events/failures')).data, []);
+    const h = bearer(ten.secretKey);
+    const tampered = Buffer.from(JSON.stringify({ p: -1 })).toString('base64url');
+    assert.equal((await t.inject({ method: 'GET', url: `/v1/events/log?cursor=${tampered}`, headers: h })).statusCode, 400);
+    assert.equal((await t.inject({ method: 'GET', url: '/v1/events/log?since=0000-01-01T00:00:00Z', headers: h })).statusCode, 400);
+    assert.equal((await t.inject({ method: 'GET', url: '/v1/events/log?after=abc', headers: h })).statusCode, 400);
+    const retry = await t.inject({ method: 'POST', url: '/v1/events/failures/points.domain/1/retry', headers: h });
+    assert.equal(retry.statusCode, 404, retry.body);
+    assert.equal((retry.json() as { error: { code: string } }).error.code, 'events.failure_not_found');
+  });
+});
+
 describe('voters are told', () => {
   it('a messaging rule on feedback.post.status_changed with recipients messages every voter once', async () => {
     const ten = await t.newTenant();

@@ -68,6 +68,8 @@ export function createEventLog(opts: EventLogOptions) {
 
   const interestLoaders = new Map<string, InterestLoader>();
   const events = {
+    /** The database the consumers read and checkpoint on. */
+    db: opts.db,
     catalog,
     runner,
     /** Appends a domain event in `db`'s transaction (or on its own when `db` is not one). */
@@ -142,6 +144,8 @@ export function createEventLog(opts: EventLogOptions) {
     setInterest: store.setInterest,
     readApp: store.readApp,
     lag: (db: Db) => store.lag(db),
+    /** Per consumer of this server: this app's events not handled yet. */
+    appLag: (appId: string) => store.appLag(opts.db, appId, runner.names().filter((n) => !n.startsWith('observe:'))),
     failures: store.listFailures,
     retry: (appId: string, consumer: string, eventId: number) => runner.retry(appId, consumer, eventId),
     eraseUser: store.eraseUser,

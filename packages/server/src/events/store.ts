@@ -148,6 +148,16 @@ export async function lag(db: Db): Promise<{ consumer: string; behind: number; h
   return r.rows.map((x) => ({ consumer: x.consumer, behind: Number(x.behind), handled: Number(x.handled), updatedAt: new Date(x.updated_at) }));
 }
 
+/** Per consumer: one app's rows after its checkpoints. */
+export async function appLag(db: Db, appId: string, names: string[]): Promise<{ consumer: string; behind: number; updatedAt: Date | null }[]> {
+  if (names.length === 0) return [];
+  const r = await db.execute<{ consumer: string; behind: number; updated_at: Date | null }>(sql`select c.consumer,
+      sum((select count(*) from ev_log l where l.app_id = ${appId} and l.shard = c.shard and (l.txid, l.id) > (c.txid, c.last_id)))::bigint as behind,
+      max(c.updated_at) as updated_at
+    from ev_consumers c where c.consumer = any(${pgTextArray(names)}::text[]) group by c.consumer order by c.consumer`);
+  return r.rows.map((x) => ({ consumer: x.consumer, behind: Number(x.behind), updatedAt: x.updated_at ? new Date(x.updated_at) : null }));
+}
+
 export async function listFailures(db: Db, appId: string, limit: number): Promise<{ consumer: string; eventId: number; name: string; error: string; attempts: number; createdAt: Date }[]> {
   const r = await db.execute<{ consumer: string; event_id: number; name: string; error: string; attempts: number; created_at: Date }>(
     sql`select consumer, event_id, name, error, attempts, created_at from ev_failures where app_id = ${appId} order by created_at desc limit ${limit}`,

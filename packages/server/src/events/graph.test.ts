@@ -121,6 +121,34 @@ describe('voters are told', () => {
   });
 });
 
+describe('fan-out to a list at scale', () => {
+  it('3,000 voters: each gets exactly one message, and the contact cap holds for those already messaged today', { timeout: 170_000 }, async () => {
+    const ten = await t.newTenant();
+    const call = api(ten);
+    await call('POST', '/v1/messaging/templates', { key: 'status', category: 'service', content: { 'zh-CN': { title: '「{{title}}」有新进展', body: '.' }, en: { title: '"{{title}}" moved on', body: '.' } }, variables: { title: { sample: 'x' } } });
+    await call('POST', '/v1/messaging/caps', { category: 'service', max: 1, period: 'day' });
+    await call('POST', '/v1/messaging/rules', { event: 'feedback.post.status_changed', recipient: 'recipients', template: 'status', data: { title: 'title' } });
+    const board = await call('POST', '/v1/feedback/boards', { name: 'Ideas' });
+    const post = await call('POST', `/v1/feedback/boards/${board.id as string}/posts`, { user_id: 'author', title: 'Offline mode' });
+    const N = 3000;
+    for (let i = 0; i < N; i += 100) {
+      await Promise.all(Array.from({ length: 100 }, (_, j) => call('POST', `/v1/feedback/posts/${post.id as string}/votes`, { user_id: `voter-${i + j}` })));
+    }
+    // 100 voters already had their one service message today: the cap keeps them from a second.
+    for (let i = 0; i < 100; i++) await call('POST', '/v1/messaging/sends', { to: { user_id: `voter-${i}` }, content: { en: { title: 'earlier', body: '.' } }, category: 'service' });
+    await call('POST', `/v1/feedback/posts/${post.id as string}/status`, { status: 'planned', note: 'On the roadmap' });
+    await t.services.bus.drain(120_000);
+    const rows = await t.database.pool.query<{ user_id: string; status: string; n: number }>(
+      `select user_id, status, count(*)::int as n from ms_messages where app_id = $1 and title like '%Offline mode%' group by user_id, status`,
+      [ten.appId],
+    );
+    const sent = rows.rows.filter((r) => r.status === 'sent');
+    assert.ok(rows.rows.every((r) => r.n === 1), 'nobody twice');
+    assert.equal(sent.length, N + 1 - 100, 'every voter and the author, minus the capped');
+    assert.equal(rows.rows.filter((r) => r.status === 'capped').length, 100);
+  });
+});
+
 describe('webhooks for every domain event', () => {
   it('delivers poll.voted and comment.created to an endpoint subscribed to them, with snake_case data', async () => {
     const ten = await t.newTenant();

@@ -29,6 +29,7 @@ export function pathValue(payload: unknown, path: string): unknown {
 }
 
 const MAX_ACTORS = 3;
+const LIST_CHUNK = 1000;
 const CACHE_MS = 10_000;
 
 type Logger = { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
@@ -66,17 +67,22 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
     // The recipient path holds one user id, or a list (voters, followers…): each gets the message.
     const at = pathValue(payload, rule.recipient);
     if (Array.isArray(at)) {
-      for (const u of new Set(at.filter(isUserId))) await applyTo(ctx, rule, payload, u, true);
+      const users = [...new Set(at.filter(isUserId))];
+      if (rule.digest) for (const u of users) await applyTo(ctx, rule, payload, [u], null);
+      // Sends of up to 1,000 recipients each (caps and quiet hours apply per recipient).
+      else for (let i = 0; i < users.length; i += LIST_CHUNK) await applyTo(ctx, rule, payload, users.slice(i, i + LIST_CHUNK), i / LIST_CHUNK);
       return;
     }
     if (!isUserId(at)) {
       deps.log.warn({ ruleId: rule.id, path: rule.recipient }, 'message rule: the recipient path does not hold a user id');
       return;
     }
-    await applyTo(ctx, rule, payload, at, false);
+    await applyTo(ctx, rule, payload, [at], null);
   }
 
-  async function applyTo(ctx: Ctx, rule: RuleRow, payload: unknown, userId: string, fromList: boolean): Promise<void> {
+  /** `chunk`: the part of a recipients list (null for a single recipient); it keys the send's dedupe. */
+  async function applyTo(ctx: Ctx, rule: RuleRow, payload: unknown, userIds: string[], chunk: number | null): Promise<void> {
+    const userId = userIds[0]!;
     const data: Values = {};
     for (const [name, path] of Object.entries(rule.dataMap)) {
       const v = pathValue(payload, path);
@@ -97,16 +103,16 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
       return;
     }
     const eventKey = typeof (payload as { eventId?: unknown }).eventId === 'string' ? (payload as { eventId: string }).eventId : createHash('sha256').update(JSON.stringify(payload)).digest('base64url');
-    await sendWith(ctx, rule, rule.templateKey, userId, data, { kind: 'rule', dedupeKey: fromList ? `rule:${rule.id}:${eventKey}:${userId}` : `rule:${rule.id}:${eventKey}`, ruleId: rule.id });
+    await sendWith(ctx, rule, rule.templateKey, userIds, data, { kind: 'rule', dedupeKey: chunk === null ? `rule:${rule.id}:${eventKey}` : `rule:${rule.id}:${eventKey}:${chunk}`, ruleId: rule.id });
   }
 
   /** Sends with the declared variables of the template only (a rule's map may feed two templates). */
-  async function sendWith(ctx: Ctx, rule: RuleRow, templateKey: string, userId: string, data: Values, opts: { kind: 'rule' | 'digest'; dedupeKey: string; ruleId: string }) {
+  async function sendWith(ctx: Ctx, rule: RuleRow, templateKey: string, userIds: string[], data: Values, opts: { kind: 'rule' | 'digest'; dedupeKey: string; ruleId: string }) {
     const t = await settingsStore.findTemplate(ctx.db, rule.appId, templateKey);
     if (!t) throw new Error(`template ${templateKey} of rule ${rule.id} no longer exists`);
     const declared = new Set<string>([...Object.keys(t.variables), ...BUILTIN_VARIABLES]);
     const own = Object.fromEntries(Object.entries(data).filter(([k]) => declared.has(k)));
-    return deps.sending.create({ ...ctx, actor: system.actor }, rule.appId, { to: { user_id: userId }, template: templateKey, data: own, channels: rule.channels as RuleInput['channels'], transactional: rule.transactional }, opts);
+    return deps.sending.create({ ...ctx, actor: system.actor }, rule.appId, { to: userIds.length === 1 ? { user_id: userIds[0]! } : { user_ids: userIds }, template: templateKey, data: own, channels: rule.channels as RuleInput['channels'], transactional: rule.transactional }, opts);
   }
 
   // One consumer of the event log for every rule: domain events and the host events some rule names.
@@ -195,7 +201,7 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
             }
             const single = d.count === 1;
             const data: Values = { ...d.data, actor: d.actors[0] ?? '', others: d.count - 1, count: d.count };
-            const r = await sendWith(system, rule, single ? rule.templateKey : rule.digest.templateKey, d.userId, data, { kind: 'digest', dedupeKey: `digest:${d.id}`, ruleId: rule.id });
+            const r = await sendWith(system, rule, single ? rule.templateKey : rule.digest.templateKey, [d.userId], data, { kind: 'digest', dedupeKey: `digest:${d.id}`, ruleId: rule.id });
             await store.closeDigest(deps.db, d.id, r.send.id);
             n++;
           } catch (err) {

@@ -168,6 +168,19 @@ describe('webhooks for every domain event', () => {
       const voted = r.received.map((x) => JSON.parse(x.body) as { type: string; data: Record<string, unknown> }).find((x) => x.type === 'poll.voted')!;
       assert.equal(voted.data.user_id, 'drinker');
       assert.deepEqual(voted.data.option_ids, [optionId]);
+      // Replay from the start of the log: the same two events again, with the same ids.
+      const endpoints = (await call('GET', '/v1/webhooks/endpoints')).data as { id: string }[];
+      const replay = await call('POST', `/v1/webhooks/endpoints/${endpoints[0]!.id}/replay`, { after: 0 });
+      assert.deepEqual(replay, { queued: 2, next_after: null });
+      assert.ok(await r.waitFor(4, 20_000), `got ${r.received.length}`);
+      const ids = r.received.map((x) => (JSON.parse(x.body) as { id: string }).id);
+      assert.deepEqual(new Set(ids.slice(2)), new Set(ids.slice(0, 2)));
+      const h = bearer(ten.secretKey);
+      for (const body of [{}, { after: 0, since: '2026-01-01T00:00:00Z' }, { since: '0000-01-01T00:00:00Z' }]) {
+        const bad = await t.inject({ method: 'POST', url: `/v1/webhooks/endpoints/${endpoints[0]!.id}/replay`, headers: h, payload: body });
+        assert.equal(bad.statusCode, 400, bad.body);
+      }
+      assert.equal((await t.inject({ method: 'POST', url: '/v1/webhooks/endpoints/whe_nope/replay', headers: h, payload: { after: 0 } })).statusCode, 404);
     } finally {
       await r.close();
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateTime } from '../../http/fields.ts';
 import { appIdOf } from '../../http/auth.ts';
 import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
@@ -137,6 +138,32 @@ export function webhooksRoutes(api: Api, deps: { webhooks: Webhooks; ctx: Reques
     async (req) => {
       const r = await webhooks.testEndpoint(ctx(req), appIdOf(req), req.params.endpointId);
       return { ok: r.outcome.ok, status_code: r.outcome.statusCode, error: r.outcome.error, duration_ms: r.outcome.durationMs, delivery: presentDelivery(r.delivery) };
+    },
+  );
+
+  api.post(
+    '/v1/webhooks/endpoints/:endpointId/replay',
+    {
+      config: { auth: manage },
+      schema: {
+        tags,
+        summary: "Send this endpoint the app's domain events again from a position or a time",
+        description:
+          'Scans the event log (GET /v1/events/log) oldest first, after `after` or from `since`, up to `limit` entries, and queues a delivery to this endpoint for each domain event its event_types select — with the same event id as the first time, so receivers can de-duplicate. A delivery being sent right now is left to finish. Continue with `next_after` until it is null.',
+        params: EndpointIdParams,
+        body: z
+          .strictObject({
+            after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().describe('A log position (exclusive)'),
+            since: dateTime().optional().describe('Or a time (inclusive)'),
+            limit: z.number().int().min(1).max(10_000).default(1000),
+          })
+          .refine((b) => (b.after === undefined) !== (b.since === undefined), { message: 'give exactly one of after or since' }),
+        response: { 200: z.object({ queued: z.number().int(), next_after: z.number().int().nullable() }), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => {
+      const r = await webhooks.replay(ctx(req), appIdOf(req), req.params.endpointId, { after: req.body.after, since: req.body.since ? new Date(req.body.since) : undefined, limit: req.body.limit });
+      return { queued: r.queued, next_after: r.nextAfter };
     },
   );
 

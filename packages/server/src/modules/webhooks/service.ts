@@ -16,6 +16,8 @@ import { newId, randomBase62, sha256 } from '../../lib/ids.ts';
 import { BlockedAddressError, createNetGuard, type NetGuard } from '../../lib/net-guard.ts';
 import type { Audit } from '../audit/index.ts';
 import './errors.ts';
+import type { LogRow } from '../../events/index.ts';
+import { DIRECT_TYPES, domainWebhook } from './rules/domain.ts';
 import { DEFAULT_RETRY, matchingPatterns, retryDelaySeconds, type RetryPolicy } from './rules/backoff.ts';
 import { circuitState, DEFAULT_CIRCUIT, streakChange, type CircuitPolicy, type CircuitState } from './rules/circuit.ts';
 import { signatureHeader } from './rules/signature.ts';
@@ -65,7 +67,11 @@ const USER_AGENT = 'Canyu-Webhooks/1';
 export const eventIdOf = (appId: string, key: string) => `evt_${sha256(`${appId}\n${key}`).slice(0, 32)}`;
 const newSecret = () => `whsec_${randomBase62(32)}`;
 
+/** Reads an app's event log (replay); given by the event graph's wiring. */
+export type LogReader = (appId: string, q: { afterId?: number | undefined; since?: Date | undefined; limit: number }) => Promise<LogRow[]>;
+
 export function createWebhooks(deps: WebhooksDeps) {
+  let readLog: LogReader | null = null;
   const retry = deps.retry ?? DEFAULT_RETRY;
   const circuit = deps.circuit ?? DEFAULT_CIRCUIT;
   const timeoutMs = deps.timeoutMs ?? 10_000;
@@ -276,6 +282,39 @@ export function createWebhooks(deps: WebhooksDeps) {
       if (ids.length === 0) return;
       if (worker.running) worker.wake();
       else runInline(ids.map((id) => () => attempt(id)));
+    },
+
+    /**
+     * Sends one endpoint the events of the app's log again (or for the first time), from a position
+     * or a time, oldest first, up to `limit` log rows scanned: the ones its event types select.
+     * Returns how many were queued and the position to continue after (null at the end).
+     */
+    async replay(ctx: Ctx, appId: string, endpointId: string, q: { after?: number | undefined; since?: Date | undefined; limit: number }): Promise<{ queued: number; nextAfter: number | null }> {
+      if (!readLog) throw new Error('webhooks: no event log to replay from');
+      const e = await mustEndpoint(ctx.db, appId, endpointId);
+      if (!e.enabled) throw new AppError('webhooks.endpoint_disabled', `Endpoint ${endpointId} is disabled; enable it before replaying`, { endpoint_id: endpointId });
+      const rows = await readLog(appId, { afterId: q.after, since: q.since, limit: q.limit });
+      const wanted = (type: string) => e.eventTypes.length === 0 || matchingPatterns(type).some((p) => e.eventTypes.includes(p));
+      const now = deps.clock.now();
+      const out = rows
+        .filter((r) => r.kind === 'domain' && !DIRECT_TYPES.has(r.name) && wanted(r.name))
+        .map((r) => {
+          const ev = domainWebhook(r);
+          const eventId = eventIdOf(appId, ev.key);
+          return { id: newId('whd'), appId, endpointId, eventId, eventType: ev.type, payload: { id: eventId, type: ev.type, app_id: appId, created_at: r.createdAt.toISOString(), data: ev.data }, maxAttempts: retry.maxAttempts, nextAttemptAt: now };
+        });
+      const ids = await ctx.db.transaction(async (tx) => {
+        const ids = await store.redeliver(tx, out);
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'webhook_endpoint.replay', targetType: 'webhook_endpoint', targetId: endpointId, after: { after: q.after ?? null, since: q.since?.toISOString() ?? null, queued: ids.length } });
+        return ids;
+      });
+      await api.dispatch(ids);
+      return { queued: ids.length, nextAfter: rows.length === q.limit ? rows[rows.length - 1]!.id : null };
+    },
+
+    /** The event log replays read (wired once at start). */
+    useLog(fn: LogReader): void {
+      readLog = fn;
     },
 
     /** enqueue + dispatch for callers that have nothing else to commit with the event. */

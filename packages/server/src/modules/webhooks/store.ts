@@ -92,6 +92,25 @@ export async function insertDeliveries(db: Db, rows: (typeof deliveries.$inferIn
   return r.map((x) => x.id);
 }
 
+/**
+ * Replay: each (endpoint, event) delivery is created, or put back to pending with fresh attempts
+ * (one being sent right now is left to finish). Returns the ids to dispatch.
+ */
+export async function redeliver(db: Db, rows: (typeof deliveries.$inferInsert)[]): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const r = await db
+    .insert(deliveries)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [deliveries.endpointId, deliveries.eventId],
+      set: { status: 'pending', attempts: 0, nextAttemptAt: sql`excluded.next_attempt_at`, leaseUntil: null, lastError: null, lastStatusCode: null, deliveredAt: null },
+      setWhere: sql`${deliveries.status} <> 'sending'`,
+    })
+    .returning({ id: deliveries.id });
+  if (r.length > 0) await db.execute(sql`select pg_notify(${WAKE_CHANNEL}, '')`);
+  return r.map((x) => x.id);
+}
+
 export type Claimed = DeliveryRow & { url: string; enabled: boolean; secret: string; previousSecret: string | null; previousSecretUntil: Date | null };
 
 const CLAIM_RETURNING = sql.raw(`d.id, d.app_id, d.endpoint_id, d.event_id, d.event_type, d.payload, d.status, d.attempts, d.max_attempts,

@@ -102,6 +102,28 @@ describe('the log through the API', () => {
   });
 });
 
+describe('the catalogue', () => {
+  it('lists every domain event with its description and list key, and the host names the app sent; a rule on an unknown domain event is a 400', async () => {
+    const ten = await t.newTenant();
+    const call = api(ten);
+    await call('POST', '/v1/events', { events: [{ event_id: 'c-1', user_id: 'u', name: 'video.watched' }, { event_id: 'c-2', user_id: 'u', name: 'video.watched' }, { event_id: 'c-3', user_id: 'u', name: 'order.paid' }] });
+    const cat = await call('GET', '/v1/events/catalog');
+    const domain = cat.domain as { name: string; module: string; description: { en: string; 'zh-CN': string }; list: string | null }[];
+    assert.ok(domain.length >= 80);
+    const status = domain.find((d) => d.name === 'feedback.post.status_changed')!;
+    assert.deepEqual([status.module, status.list], ['feedback', 'recipients']);
+    assert.ok(status.description['zh-CN'].length > 0 && status.description.en.length > 0);
+    assert.ok(!domain.some((d) => d.name === 'event.ingested'));
+    assert.deepEqual((cat.host as { name: string; count: number }[]).map((h) => [h.name, h.count]), [['video.watched', 2], ['order.paid', 1]]);
+    await call('PUT', '/v1/points/types/coins', { name: 'Coins', expiry: { kind: 'never' } });
+    const bad = await t.inject({ method: 'POST', url: '/v1/points/rules', headers: bearer(ten.secretKey), payload: { name: 'typo', source: 'domain', event: 'interaction.likd', type: 'coins', amount: 1 } });
+    assert.equal(bad.statusCode, 400, bad.body);
+    assert.equal((bad.json() as { error: { details: { issues: { field: string }[] } } }).error.details.issues[0]!.field, 'body.event');
+    // Host event names are free: a rule may wait for a name nobody has sent yet.
+    await call('POST', '/v1/points/rules', { name: 'future', source: 'event', event: 'not.sent.yet', type: 'coins', amount: 1 });
+  });
+});
+
 describe('voters are told', () => {
   it('a messaging rule on feedback.post.status_changed with recipients messages every voter once', async () => {
     const ten = await t.newTenant();

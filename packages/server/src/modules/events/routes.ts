@@ -3,6 +3,7 @@ import { appIdOf } from '../../http/auth.ts';
 import { AppError, validationError } from '../../http/errors.ts';
 import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, externalId, type Api, type RequestCtx } from '../../http/route.ts';
+import { DOMAIN_EVENTS } from '../../events/known.ts';
 import type { Events } from './service.ts';
 import { EventOut, IngestBody, IngestOut } from './types.ts';
 
@@ -41,6 +42,32 @@ export function eventsRoutes(api: Api, deps: { events: Events; ctx: RequestCtx; 
       });
       return events.ingest(appIdOf(req), batch);
     },
+  );
+
+  api.get(
+    '/v1/events/catalog',
+    {
+      config: { auth: { secret: true, operator: 'events.read' } },
+      schema: {
+        tags,
+        summary: 'Every event a rule can listen to: the domain events Canyu records and the host event names this app has sent',
+        description:
+          'Earn rules (source "domain"), tasks, badges, messaging rules and webhooks accept these names. `list` names the payload key holding a list of users (voters, recipients) that a messaging rule can send to.',
+        response: {
+          200: z.object({
+            domain: z.array(z.object({ name: z.string(), module: z.string(), description: z.object({ en: z.string(), 'zh-CN': z.string() }), list: z.string().nullable() })),
+            host: z.array(z.object({ name: z.string(), count: z.number().int(), last_seen: z.string() })),
+          }),
+          ...errors(401, 403),
+        },
+      },
+    },
+    async (req) => ({
+      domain: Object.entries(DOMAIN_EVENTS)
+        .filter(([name]) => name !== 'event.ingested')
+        .map(([name, e]) => ({ name, module: e.module, description: { en: e.en, 'zh-CN': e.zh }, list: 'list' in e ? e.list : null })),
+      host: (await events.hostNames(ctx(req), appIdOf(req))).map((h) => ({ name: h.name, count: h.count, last_seen: h.lastSeen.toISOString() })),
+    }),
   );
 
   api.get(

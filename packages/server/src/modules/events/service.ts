@@ -164,6 +164,10 @@ export function createEvents(deps: EventsDeps) {
       await new Promise<void>((resolve) => idleWaiters.push(resolve));
     },
 
+    hostNames(ctx: Ctx, appId: string, limit = 500) {
+      return store.hostNames(ctx.db, appId, limit);
+    },
+
     list(ctx: Ctx, appId: string, q: { limit: number; beforeSeq?: number | undefined; userId?: string | undefined; name?: string | undefined }): Promise<EventRow[]> {
       return store.listEvents(ctx.db, appId, q);
     },

@@ -1,6 +1,6 @@
 // SQL over ev_events. Ingestion is the hottest path in Canyu, so it uses the pg pool directly with
 // a named (server-side prepared) statement and one unnest() per column instead of a VALUES list.
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db } from '../../db/index.ts';
 import { shardSql } from '../../events/index.ts';
@@ -74,4 +74,10 @@ export async function deleteUserEvents(db: Db, appId: string, userId: string): P
     .where(and(eq(events.appId, appId), eq(events.userId, userId)))
     .returning({ seq: events.seq });
   return r.length;
+}
+
+/** The host event names an app has sent, most used first (the catalogue's host part). */
+export async function hostNames(db: Db, appId: string, limit: number): Promise<{ name: string; count: number; lastSeen: Date }[]> {
+  const r = await db.execute<{ name: string; n: number; last: Date }>(sql`select name, count(*)::bigint as n, max(ts) as last from ev_events where app_id = ${appId} group by name order by n desc, name limit ${limit}`);
+  return r.rows.map((x) => ({ name: x.name, count: Number(x.n), lastSeen: new Date(x.last) }));
 }

@@ -394,7 +394,7 @@ describe('earn rules', () => {
 
 describe('PATCH /v1/points/rules/{id}', () => {
   it('changes only the field sent, each alone', async () => {
-    const created = await t.inject({ method: 'POST', url: '/v1/points/rules', headers: sk(), payload: { name: 'Patch me', event: 'patch.me', source: 'domain', conditions: { a: 1 }, type: 'growth', amount: 4, daily_cap: 10, weekly_cap: 20, total_cap: 30, timezone: 'Asia/Shanghai', expires_in_days: 9, active: false } });
+    const created = await t.inject({ method: 'POST', url: '/v1/points/rules', headers: sk(), payload: { name: 'Patch me', event: 'level.up', source: 'domain', conditions: { a: 1 }, type: 'growth', amount: 4, daily_cap: 10, weekly_cap: 20, total_cap: 30, timezone: 'Asia/Shanghai', expires_in_days: 9, active: false } });
     assert.equal(created.statusCode, 201, created.body);
     const url = `/v1/points/rules/${created.json().id}`;
     const changes: Record<string, unknown> = { name: 'Patched', conditions: { b: 'x' }, amount: 5, daily_cap: null, weekly_cap: 21, total_cap: null, timezone: 'UTC', expires_in_days: null, active: true };

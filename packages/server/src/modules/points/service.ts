@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
 import type { EventBus } from '../../events.ts';
+import { isDomainEvent } from '../../events/known.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { loadCache } from '../../lib/cache.ts';
@@ -364,6 +365,10 @@ export function createPoints(deps: PointsDeps) {
     // ---- earn rules -----------------------------------------------------------------------------
 
     async createRule(ctx: Ctx, appId: string, input: RuleInput, id: string): Promise<RuleRow> {
+      // A rule on a domain event that does not exist would be accepted and never fire.
+      if (input.source === 'domain' && !isDomainEvent(input.event)) {
+        throw fieldError('body.event', `Canyu records no domain event named "${input.event}" (see GET /v1/events/catalog); host events use source "event"`, 'a domain event name');
+      }
       await typeOf(ctx, appId, input.type);
       const row = await inTransaction(ctx, async (tx) => {
         const row = await store.insertRule(tx.db, {

@@ -86,8 +86,9 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const surveys = createSurveys({ db, bus, clock, audit, users, budget: messaging });
   const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats });
   const live = createLive({ db, bus, clock, realtime, limiter, moderation: interactions.settings, log });
-  const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis });
   const coupons = createCoupons({ db, clock, bus, webhooks, audit, log });
+  // Referral rewards are credited through points and coupons (campaigns → points, coupons, users).
+  const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users });
   return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, realtime, messaging, live, campaigns, coupons, bus, clock };
 }
 

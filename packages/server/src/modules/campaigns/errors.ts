@@ -47,6 +47,7 @@ declare module '../../http/errors.ts' {
     'referral.self_referral': true;
     'referral.loop': true;
     'referral.already_attributed': true;
+    'referral.invitee_not_new': true;
   }
 }
 
@@ -96,4 +97,5 @@ defineErrors({
   'referral.self_referral': [409, '不能邀请自己'],
   'referral.loop': [409, '不能互相邀请'],
   'referral.already_attributed': [409, '该用户已有邀请人'],
+  'referral.invitee_not_new': [409, '该用户不是新用户，不能被邀请'],
 });

@@ -51,8 +51,8 @@ export type CampaignsDeps = {
   webhooks: Webhooks;
   audit: Audit;
   /** Referral rewards are credited through points and coupons; users say who is new. */
-  points: Pick<Points, 'earn'>;
-  coupons: Pick<Coupons, 'issue'>;
+  points: Pick<Points, 'earn' | 'getType'>;
+  coupons: Pick<Coupons, 'issue' | 'getTemplate'>;
   users: Pick<Users, 'get'>;
   log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** Optional accelerator for the flash-sale gate. */

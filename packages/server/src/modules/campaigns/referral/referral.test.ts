@@ -129,13 +129,18 @@ describe('referrals', () => {
     assert.equal((await coupons('racer')).length, 1);
   });
 
-  it('records a credit that cannot be made, and still credits the rest once', async () => {
-    const { cid, event } = await campaign({ inviter_reward: { points: [{ type: 'no_such_type', amount: 5 }, { type: 'points', amount: 30 }] } });
+  it('is not scheduled with rewards naming what does not exist; records a credit that cannot be made, and still credits the rest once', async () => {
+    const bad = await a.campaign({ kind: 'referral', name: 'x', starts_at: iso(T0), ends_at: iso(T0 + D), settings: { qualifying_event: 'x', invitee_reward: { coupons: ['cpt_nope'] } } });
+    assert.match(expectError(await a.post(`/v1/campaigns/${bad.id}/schedule`), 409, 'campaigns.not_ready').message, /invitee_reward.*cpt_nope/);
+    ok(await t.inject({ method: 'PUT', url: '/v1/points/types/gone', headers: { authorization: `Bearer ${tenant.secretKey}` }, payload: { name: 'gone' } }), 201);
+    const { cid, event } = await campaign({ inviter_reward: { points: [{ type: 'gone', amount: 5 }, { type: 'points', amount: 30 }] } });
+    // The type disappears after the campaign was scheduled.
+    await t.database.pool.query(`delete from pt_types where app_id = $1 and key = 'gone'`, [tenant.appId]);
     ok(await attribute(cid, 'inv-x', await code(cid, 'host-x')), 201);
     await track('inv-x', event);
     const r = (await referrals(cid))[0]!;
     assert.equal(r.status, 'rewarded');
-    assert.deepEqual(r.credited!.inviter!.points.map((p) => [p.type, p.error]), [['no_such_type', 'points.unknown_type'], ['points', null]]);
+    assert.deepEqual(r.credited!.inviter!.points.map((p) => [p.type, p.error]), [['gone', 'points.unknown_type'], ['points', null]]);
     assert.equal(await balance('host-x'), 30);
   });
 

@@ -50,8 +50,8 @@ export type ReferralDeps = {
   clock: Clock;
   inTx: InTx;
   /** Rewards are credited through these modules' public services, inside the referral's transaction. */
-  points: Pick<Points, 'earn'>;
-  coupons: Pick<Coupons, 'issue'>;
+  points: Pick<Points, 'earn' | 'getType'>;
+  coupons: Pick<Coupons, 'issue' | 'getTemplate'>;
   /** Who is new: when the invitee was first seen, their traits. */
   users: Pick<Users, 'get'>;
 };
@@ -135,6 +135,29 @@ export function createReferral(deps: ReferralDeps) {
       const r = ReferralSettings.safeParse(settings);
       if (!r.success) throw validationError(toFieldIssues(r.error.issues, 'body.settings'));
       return r.data;
+    },
+    /** Every point type and coupon template the rewards name must exist before the campaign is scheduled. */
+    async notReady(db, c) {
+      const s = settingsOf(c);
+      for (const [side, reward] of [['inviter_reward', s.inviter_reward], ['invitee_reward', s.invitee_reward]] as const) {
+        for (const p of reward.points) {
+          try {
+            await deps.points.getType({ db, actor: SYSTEM }, c.appId, p.type);
+          } catch (err) {
+            if (isAppError(err)) return `settings.${side}: point type ${p.type} is not defined (PUT /v1/points/types/${p.type})`;
+            throw err;
+          }
+        }
+        for (const id of reward.coupons) {
+          try {
+            await deps.coupons.getTemplate({ db, actor: SYSTEM }, c.appId, id);
+          } catch (err) {
+            if (isAppError(err)) return `settings.${side}: coupon template ${id} does not exist in this app`;
+            throw err;
+          }
+        }
+      }
+      return null;
     },
     async report(db, c): Promise<Report> {
       const r = await store.report(db, c.id);

@@ -113,11 +113,18 @@ describe('referrals', () => {
   });
 
   it('credits once when servers race to qualify the same referral', async () => {
-    const { cid, event } = await campaign();
+    const { cid, event } = await campaign({ reward_cost: 10 }, { budget: 1000 });
     ok(await attribute(cid, 'racer', await code(cid, 'racer-host')), 201);
+    let announced = 0;
+    const off = t.services.bus.subscribe('referral.rewarded', (p) => void (p.campaignId === cid && announced++));
     // Ten qualifiers at once, as ten servers' consumers would run them (same and different events).
     const n = await Promise.all(Array.from({ length: 10 }, (_, i) => t.services.campaigns.referral.qualify(tenant.appId, 'racer', event, `race-${i % 3}`)));
-    assert.equal(n.reduce((x, y) => x + y, 0) >= 1, true);
+    await t.services.bus.drain();
+    off();
+    assert.equal(n.reduce((x, y) => x + y, 0), 1, 'one qualifier rewarded the referral');
+    assert.equal(announced, 1);
+    const committed = await t.database.pool.query<{ committed: number }>(`select committed::int from cm_campaigns where id = $1`, [cid]);
+    assert.equal(committed.rows[0]!.committed, 10, 'the reward cost is committed once');
     assert.equal(await balance('racer-host'), 100);
     assert.equal((await coupons('racer')).length, 1);
     const q = await t.database.pool.query<{ n: number }>(`select count(*)::int as n from pt_entries where app_id = $1 and user_id = 'racer-host'`, [tenant.appId]);

@@ -77,17 +77,19 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const gamification = createGamification({ db, bus, clock, audit, points, users, log });
   wireGamification(gamification, { bus, points, ctx: () => ({ db, actor: { type: 'system', id: null } }) });
   const polls = createPolls({ db, bus, clock, audit });
-  const surveys = createSurveys({ db, bus, clock, audit, users });
-  const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats });
   const stories = createStories({ db, bus, clock, audit });
   const interactions = createInteractions({ db, pool, audit, bus, clock, log });
   // Realtime fan-out across servers: Redis pub/sub when configured, else PostgreSQL LISTEN/NOTIFY.
   const hub = createHub({ transport: deps.config.redisUrl ? preferTransport(redisTransport(deps.config.redisUrl), postgresTransport(pool), log) : postgresTransport(pool), log });
   const realtime = createRealtime({ hub, log });
   const messaging = createMessaging({ db, bus, clock, users, realtime, webhooks, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl, smtp: { guard: netGuard, requireTls: deps.config.smtpRequireTls } });
+  // Surveys offered take from messaging's contact budget (surveys → messaging, never the reverse).
+  const surveys = createSurveys({ db, bus, clock, audit, users, budget: messaging });
+  const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats });
   const live = createLive({ db, bus, clock, realtime, limiter, moderation: interactions.settings, log });
-  const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis });
   const coupons = createCoupons({ db, clock, bus, webhooks, audit, log });
+  // Referral rewards are credited through points and coupons (campaigns → points, coupons, users).
+  const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users });
   return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, realtime, messaging, live, campaigns, coupons, bus, clock };
 }
 

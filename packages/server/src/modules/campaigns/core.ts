@@ -22,6 +22,17 @@ export function assertEditable(c: CampaignRow, now: Date): void {
   }
 }
 
+/**
+ * What a running campaign may still get: more of what it sells (a new session, an item, a restock)
+ * until it ends. Its terms (settings, prices, dates) stay as they were (assertEditable).
+ */
+export function assertExtendable(c: CampaignRow, now: Date): void {
+  if (c.status === 'draft' || c.status === 'scheduled') return;
+  if (c.status !== 'running' || now >= c.endsAt) {
+    throw new AppError('campaigns.not_editable', `Campaign ${c.id} is ${c.status === 'running' ? 'over' : c.status}; sessions, items and stock can be added only until it ends`, { campaign_id: c.id, status: c.status });
+  }
+}
+
 /** Users may take part while the campaign is scheduled or running and `now` is inside its window. */
 export function assertLive(c: Pick<CampaignRow, 'id' | 'status' | 'startsAt' | 'endsAt'>, now: Date): void {
   if ((c.status !== 'scheduled' && c.status !== 'running') || now < c.startsAt || now >= c.endsAt) {

@@ -22,6 +22,7 @@ declare module '../../http/errors.ts' {
     'flash_sale.token_window_closed': true;
     'flash_sale.reservation_expired': true;
     'flash_sale.reservation_closed': true;
+    'flash_sale.stock_below_sold': true;
     'group_buy.team_not_found': true;
     'group_buy.team_full': true;
     'group_buy.team_closed': true;
@@ -47,6 +48,7 @@ declare module '../../http/errors.ts' {
     'referral.self_referral': true;
     'referral.loop': true;
     'referral.already_attributed': true;
+    'referral.invitee_not_new': true;
   }
 }
 
@@ -71,6 +73,7 @@ defineErrors({
   'flash_sale.token_window_closed': [409, '当前不在抢购资格发放时间内'],
   'flash_sale.reservation_expired': [409, '抢购保留已超时'],
   'flash_sale.reservation_closed': [409, '该抢购记录已确认或已释放'],
+  'flash_sale.stock_below_sold': [409, '库存不能少于已售出和已占用的数量'],
   'group_buy.team_not_found': [404, '拼团不存在'],
   'group_buy.team_full': [409, '该团已满员'],
   'group_buy.team_closed': [409, '该团已结束'],
@@ -96,4 +99,5 @@ defineErrors({
   'referral.self_referral': [409, '不能邀请自己'],
   'referral.loop': [409, '不能互相邀请'],
   'referral.already_attributed': [409, '该用户已有邀请人'],
+  'referral.invitee_not_new': [409, '该用户不是新用户，不能被邀请'],
 });

@@ -344,6 +344,15 @@ export const rfCodes = pgTable(
 );
 
 /** Who invited whom: one inviter per invitee per campaign (the primary key). */
+/** One side's credits; `error` is the stable code when a credit could not be made (e.g. coupons.sold_out). */
+export type RfCreditedSide = {
+  user_id: string;
+  points: { type: string; amount: number; entry_id: string | null; error: string | null }[];
+  coupons: { template_id: string; coupon_id: string | null; error: string | null }[];
+  host: Record<string, unknown> | null;
+};
+export type RfCredited = { inviter: RfCreditedSide | null; invitee: RfCreditedSide };
+
 export const rfReferrals = pgTable(
   'cm_rf_referrals',
   {
@@ -361,7 +370,9 @@ export const rfReferrals = pgTable(
     rewardedAt: ts('rewarded_at'),
     /** Whether the inviter got a reward (false once they reached max_rewards_per_inviter). */
     inviterRewarded: boolean('inviter_rewarded'),
+    /** What was credited to each side (points entries, coupons), recorded with the state change. */
+    credited: jsonb('credited').$type<RfCredited>(),
     eventId: text('event_id'),
   },
-  (t) => [primaryKey({ columns: [t.campaignId, t.inviteeUserId] }), index('cm_rf_referrals_inviter').on(t.campaignId, t.inviterUserId), index('cm_rf_referrals_invitee').on(t.appId, t.inviteeUserId).where(sql`status = 'attributed'`)],
+  (t) => [primaryKey({ columns: [t.campaignId, t.inviteeUserId] }), index('cm_rf_referrals_inviter').on(t.campaignId, t.inviterUserId), index('cm_rf_referrals_invitee_app').on(t.appId, t.inviteeUserId)],
 );

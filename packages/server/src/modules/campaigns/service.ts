@@ -15,6 +15,9 @@ import type { Jobs } from '../../jobs.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId, randomBase62 } from '../../lib/ids.ts';
 import type { Audit } from '../audit/index.ts';
+import type { Coupons } from '../coupons/index.ts';
+import type { Points } from '../points/index.ts';
+import type { Users } from '../users/index.ts';
 import { assertEditable, mustCampaign, type KindHooks, type Report } from './core.ts';
 import { createOutbox, type Effects, type Webhooks } from '../webhooks/index.ts';
 import { createRedisGate } from './flash-sale/gate.ts';
@@ -47,6 +50,10 @@ export type CampaignsDeps = {
   bus: EventBus;
   webhooks: Webhooks;
   audit: Audit;
+  /** Referral rewards are credited through points and coupons; users say who is new. */
+  points: Pick<Points, 'earn' | 'getType'>;
+  coupons: Pick<Coupons, 'issue' | 'getTemplate'>;
+  users: Pick<Users, 'get'>;
   log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** Optional accelerator for the flash-sale gate. */
   redis?: Redis | null;
@@ -88,7 +95,7 @@ export function createCampaigns(deps: CampaignsDeps) {
   const bargain = createBargain({ db: deps.db, clock, inTx, wake, ...(deps.random ? { random: deps.random } : {}) });
   const presale = createPresale({ db: deps.db, clock, inTx, wake });
   const crowdfunding = createCrowdfunding({ db: deps.db, clock, inTx });
-  const referral = createReferral({ db: deps.db, clock, inTx });
+  const referral = createReferral({ db: deps.db, clock, inTx, points: deps.points, coupons: deps.coupons, users: deps.users });
   const kinds: Record<CampaignKind, KindHooks> = { flash_sale: flashSale.hooks, group_buy: groupBuy.hooks, bargain: bargain.hooks, presale: presale.hooks, crowdfunding: crowdfunding.hooks, referral: referral.hooks };
   // An invitee's qualifying event rewards their referral (the check is in memory unless the event qualifies somewhere).
   deps.bus.interestIn('campaigns', referralStore.hostInterest);

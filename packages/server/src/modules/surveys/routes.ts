@@ -121,10 +121,12 @@ export function surveysRoutes(api: Api, deps: { surveys: Surveys; ctx: RequestCt
         summary: 'The survey to show this user now, if any (recorded as shown)',
         description:
           'Considers active surveys in their window and under quota that target the user (traits, segment), whose trigger event the user did (ingested, or `event` here), ' +
-          'that the user has not been shown (or, for recurring surveys, not within the last N days), and only when the app’s recontact wait since the last survey shown to this user (any survey) has passed.',
+          'that the user has not been shown (or, for recurring surveys, not within the last N days), and only when the app’s recontact wait since the last survey shown to this user (any survey) has passed. ' +
+          'An offer is a contact: it takes one unit of the user’s contact budget (messaging frequency caps, category activity, channel in_app) and respects their opt-outs and quiet hours; ' +
+          'reason capped, unsubscribed or quiet_hours (with next_eligible_at at the end of the quiet hours) when the budget refuses it.',
         body: NextBody,
         response: {
-          200: z.object({ survey: SurveyOut.nullable(), round: z.number().nullable(), reason: z.enum(['shown', 'recontact_wait', 'none_eligible']), next_eligible_at: z.string().nullable() }),
+          200: z.object({ survey: SurveyOut.nullable(), round: z.number().nullable(), reason: z.enum(['shown', 'recontact_wait', 'none_eligible', 'capped', 'unsubscribed', 'quiet_hours']), next_eligible_at: z.string().nullable() }),
           ...errors(400, 401, 403),
         },
       },

@@ -6,6 +6,7 @@ import { AppError, fieldError, isAppError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import { ttlCache } from '../../lib/ttl-cache.ts';
+import type { Messaging } from '../messaging/index.ts';
 import type { Users } from '../users/index.ts';
 import './errors.ts';
 import { checkAnswer, checkQuestions, isEmpty, walk, type AnswerValue, type Question } from './rules/questions.ts';
@@ -29,11 +30,33 @@ declare module '../../events.ts' {
  */
 export type Segments = { isMember(ctx: Ctx, appId: string, segmentId: string, userId: string): Promise<boolean> };
 
-export type SurveysDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit; users: Pick<Users, 'get'>; segments?: Segments };
+/**
+ * The contact budget (messaging): a survey offered is a contact like a message, so it takes a unit
+ * of the same frequency caps and respects the same opt-outs and quiet hours.
+ */
+export type ContactBudget = Pick<Messaging, 'reserve'>;
+
+export type SurveysDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit; users: Pick<Users, 'get'>; budget: ContactBudget; segments?: Segments };
+
+/** How a survey offer counts in the contact budget: an in-app prompt about the product. */
+export const SURVEY_CONTACT = { category: 'activity', channel: 'in_app' } as const;
+
+/** Why no survey is offered now. The last three come from the contact budget. */
+export type NoSurveyReason = 'recontact_wait' | 'none_eligible' | 'capped' | 'unsubscribed' | 'quiet_hours';
 
 export type ResponseView = { response: ResponseRow; answers: Record<string, AnswerValue>; next: string | null };
 
-export type NextResult = { survey: SurveyRow; round: number } | { survey: null; reason: 'recontact_wait' | 'none_eligible'; nextEligibleAt: Date | null };
+export type NextResult = { survey: SurveyRow; round: number } | { survey: null; reason: NoSurveyReason; nextEligibleAt: Date | null };
+
+/** Thrown inside the reservation's savepoint so that a refused reservation leaves nothing behind. */
+class Refused extends Error {
+  constructor(
+    readonly outcome: Exclude<NoSurveyReason, 'recontact_wait' | 'none_eligible'>,
+    readonly retryAt: Date | null,
+  ) {
+    super(outcome);
+  }
+}
 
 const DAY = 86_400_000;
 const TRIGGER_CACHE_MS = 5_000;
@@ -192,6 +215,20 @@ export function createSurveys(deps: SurveysDeps) {
           if (!targets(traits, s.targeting.traits ?? [])) continue;
           if (s.targeting.segment_id && !(deps.segments && (await deps.segments.isMember({ ...ctx, db: tx }, appId, s.targeting.segment_id, userId)))) continue;
           const round = lastRound + 1;
+          // The offer takes a unit of the user's contact budget in this transaction: if the offer is
+          // not recorded, neither is the contact. A refusal is rolled back (savepoint) so that the
+          // same offer can be made once the budget allows it again (the reservation's ref is
+          // idempotent and would otherwise keep answering "capped").
+          try {
+            await tx.transaction(async (sp) => {
+              const { row } = await deps.budget.reserve({ ...ctx, db: sp }, appId, userId, { ...SURVEY_CONTACT, source: 'surveys', ref: `${s.id}:${userId}:${round}`, transactional: false });
+              if (row.outcome !== 'allowed') throw new Refused(row.outcome as Refused['outcome'], row.retryAt);
+            });
+          } catch (err) {
+            if (!(err instanceof Refused)) throw err;
+            // Every other survey would take the same budget (same category and channel): stop here.
+            return { survey: null, reason: err.outcome, nextEligibleAt: err.retryAt };
+          }
           await store.insertDisplay(tx, { surveyId: s.id, userId, appId, round, at: now });
           await store.markContacted(tx, appId, userId, s.id, now);
           await store.clearTrigger(tx, s.id, userId);

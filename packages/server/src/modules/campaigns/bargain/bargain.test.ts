@@ -64,7 +64,7 @@ describe('bargains', () => {
   });
 
   it('lets new users cut more (only when the host says so)', async () => {
-    const dice = createCampaigns({ db: t.database.db, pool: t.database.pool, clock, bus: createEventLog({ db: t.database.db, log: { error() {} } }), webhooks: t.services.webhooks, audit: t.services.audit, log: { error() {}, warn() {} }, random: () => 0.99999 });
+    const dice = createCampaigns({ db: t.database.db, pool: t.database.pool, clock, bus: createEventLog({ db: t.database.db, log: { error() {} } }), webhooks: t.services.webhooks, audit: t.services.audit, points: t.services.points, coupons: t.services.coupons, users: t.services.users, log: { error() {}, warn() {} }, random: () => 0.99999 });
     const cid = await campaign({ max_cuts: 100, max_cut: 500, min_cut: 1 });
     const ctx = t.systemCtx();
     const b = await dice.bargain.start(ctx, tenant.appId, cid, 'host-user');

@@ -6,7 +6,7 @@ import { FS_RESERVATION_STATUSES } from '../schema.ts';
 import { CampaignIdParams, idParam } from '../types.ts';
 import type { FlashSale } from './service.ts';
 import type { ItemRow, ReservationRow, SessionRow } from './store.ts';
-import { AttemptBody, ConfirmBody, CreateItemBody, CreateSessionBody, ItemIdParams, ItemOut, ReleaseBody, ReservationIdParams, ReservationOut, SessionIdParams, SessionOut, TokenBody, TokenOut } from './types.ts';
+import { AttemptBody, ConfirmBody, CreateItemBody, CreateSessionBody, ItemIdParams, ItemOut, ReleaseBody, ReservationIdParams, ReservationOut, SessionIdParams, SessionOut, StockBody, TokenBody, TokenOut } from './types.ts';
 
 const tags = ['Flash sales'];
 const manage = { secret: true, operator: 'campaigns.manage' } as const;
@@ -59,7 +59,7 @@ export function flashSaleRoutes(api: Api, deps: { flashSale: FlashSale; ctx: Req
     '/v1/campaigns/:campaignId/flash-sale/sessions',
     {
       config: { auth: manage },
-      schema: { tags, summary: 'Add a session (a time slot) to a flash-sale campaign', params: CampaignIdParams, body: CreateSessionBody, response: { 201: SessionOut, ...errors(400, 401, 403, 404, 409) } },
+      schema: { tags, summary: 'Add a session (a time slot) to a flash-sale campaign (also while it runs, until it ends)', params: CampaignIdParams, body: CreateSessionBody, response: { 201: SessionOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req, reply) => reply.code(201).send(presentSession(await flashSale.createSession(ctx(req), appIdOf(req), req.params.campaignId, req.body), [])),
   );
@@ -79,7 +79,7 @@ export function flashSaleRoutes(api: Api, deps: { flashSale: FlashSale; ctx: Req
       config: { auth: manage },
       schema: {
         tags,
-        summary: 'Add an item with its stock to a session',
+        summary: 'Add an item with its stock to a session (also while the sale runs, until the session ends)',
         description: 'Its subsidy, stock × (original_price − sale_price), is committed against the campaign budget (409 campaigns.budget_exceeded when it does not fit).',
         params: SessionIdParams,
         body: CreateItemBody,
@@ -90,6 +90,24 @@ export function flashSaleRoutes(api: Api, deps: { flashSale: FlashSale; ctx: Req
       const item = await flashSale.addItem(ctx(req), appIdOf(req), req.params.sessionId, req.body);
       return reply.code(201).send(presentItem({ ...item, remaining: item.stock }));
     },
+  );
+
+  api.put(
+    '/v1/flash-sale/items/:itemId/stock',
+    {
+      config: { auth: manage },
+      schema: {
+        tags,
+        summary: 'Restock an item (or take back unsold units): set its total stock, also while the sale runs',
+        description:
+          'Raising the stock adds units to the item at once, safely alongside purchases in progress; the added subsidy is committed against the campaign budget (409 campaigns.budget_exceeded). ' +
+          'Lowering it takes back units nobody holds: 409 flash_sale.stock_below_sold below the units held or sold. 409 campaigns.not_editable once the campaign has ended or was cancelled, flash_sale.ended once the item’s session has ended.',
+        params: ItemIdParams,
+        body: StockBody,
+        response: { 200: ItemOut, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => presentItem(await flashSale.setStock(ctx(req), appIdOf(req), req.params.itemId, req.body.stock)),
   );
 
   api.get(

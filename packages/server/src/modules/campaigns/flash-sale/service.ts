@@ -12,9 +12,11 @@ import type pg from 'pg';
 import type { Ctx } from '../../../context.ts';
 import type { Db } from '../../../db/index.ts';
 import { AppError, fieldError, validationError } from '../../../http/errors.ts';
+import { pgCode } from '../../../lib/tx.ts';
+import * as campaignStore from '../store.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId, randomBase62 } from '../../../lib/ids.ts';
-import { assertEditable, commitBudget, mustCampaign, type KindHooks, type Report } from '../core.ts';
+import { assertExtendable, commitBudget, mustCampaign, type KindHooks, type Report } from '../core.ts';
 import type { Effects, InTx } from '../../webhooks/index.ts';
 import { defaultBuckets, splitStock } from '../rules/stock.ts';
 import { checkToken, issueToken } from '../rules/token.ts';
@@ -159,6 +161,45 @@ export function createFlashSale(deps: FlashSaleDeps) {
     });
   }
 
+  async function setStockOnce(ctx: Ctx, appId: string, itemId: string, stock: number): Promise<ItemRow & { remaining: number }> {
+    const out = await deps.inTx(ctx.db, async (tx, fx) => {
+      const item = await store.lockItem(tx, appId, itemId);
+      if (!item) throw new AppError('flash_sale.item_not_found', `No flash-sale item ${itemId} in this app`, { item_id: itemId });
+      const s = await mustSession(tx, appId, item.sessionId);
+      const c = await mustCampaign(tx, appId, item.campaignId, 'flash_sale', true);
+      const now = clock.now();
+      assertExtendable(c, now);
+      if (c.status === 'running' && s.endsAt <= now) throw new AppError('flash_sale.ended', `Session ${s.id} ended at ${s.endsAt.toISOString()}`, { session_id: s.id });
+      const delta = stock - item.stock;
+      const unit = item.originalPrice - item.salePrice;
+      if (delta > 0) {
+        await commitBudget(tx, c, delta * unit);
+        await store.addStock(tx, item.id, splitStock(delta, item.buckets));
+      } else if (delta < 0) {
+        const taken = await store.takeBackStock(tx, item.id, -delta);
+        if (taken === null) {
+          const remaining = (await store.remainingOf(tx, [item.id])).get(item.id) ?? 0;
+          throw new AppError('flash_sale.stock_below_sold', `Item ${item.id} has ${item.stock - remaining} units held or sold; its stock cannot go below that (asked ${stock})`, {
+            field: 'body.stock',
+            item_id: item.id,
+            held_or_sold: item.stock - remaining,
+            requested: stock,
+          });
+        }
+        await campaignStore.releaseBudget(tx, c.id, -delta * unit);
+      }
+      const row = delta === 0 ? item : await store.setItemStock(tx, item.id, stock);
+      fx.after(async () => {
+        meta.clear();
+        soldOutUntil.delete(item.id);
+        emptyUntil.delete(item.id);
+        if (deps.gate) await deps.gate.reset(item.id, await gateState(item.id));
+      });
+      return { ...row, remaining: (await store.remainingOf(tx, [item.id])).get(item.id) ?? 0 };
+    });
+    return out;
+  }
+
   const hooks: KindHooks = {
     parseSettings(settings) {
       if (Object.keys(settings).length > 0) throw validationError(Object.keys(settings).map((k) => ({ field: `body.settings.${k}`, code: 'unknown_field', message: 'A flash sale has no settings: its sessions and items carry its configuration', expected: 'no fields' })));
@@ -210,9 +251,12 @@ export function createFlashSale(deps: FlashSaleDeps) {
     async createSession(ctx: Ctx, appId: string, campaignId: string, input: CreateSessionInput): Promise<SessionRow> {
       return ctx.db.transaction(async (tx) => {
         const c = await mustCampaign(tx, appId, campaignId, 'flash_sale', true);
-        assertEditable(c, clock.now());
+        const now = clock.now();
+        // A running flash sale may get a new session, as long as it has not ended.
+        assertExtendable(c, now);
         const startsAt = new Date(input.starts_at);
         const endsAt = new Date(input.ends_at);
+        if (c.status === 'running' && endsAt <= now) throw fieldError('body.ends_at', `must be in the future: the campaign is running (now is ${now.toISOString()})`);
         if (startsAt < c.startsAt) throw fieldError('body.starts_at', `must not be before the campaign starts (${c.startsAt.toISOString()})`);
         if (endsAt > c.endsAt) throw fieldError('body.ends_at', `must not be after the campaign ends (${c.endsAt.toISOString()})`);
         const tokenRequired = input.token_required ?? false;
@@ -234,7 +278,9 @@ export function createFlashSale(deps: FlashSaleDeps) {
       return ctx.db.transaction(async (tx) => {
         const s = await mustSession(tx, appId, sessionId);
         const c = await mustCampaign(tx, appId, s.campaignId, 'flash_sale', true);
-        assertEditable(c, clock.now());
+        const now = clock.now();
+        assertExtendable(c, now);
+        if (c.status === 'running' && s.endsAt <= now) throw new AppError('flash_sale.ended', `Session ${s.id} ended at ${s.endsAt.toISOString()}`, { session_id: s.id });
         await commitBudget(tx, c, input.stock * (input.original_price - input.sale_price));
         const split = splitStock(input.stock, input.buckets ?? defaultBuckets(input.stock));
         return store.insertItem(
@@ -270,6 +316,25 @@ export function createFlashSale(deps: FlashSaleDeps) {
         items.map((i) => i.id),
       );
       return sessions.map((session) => ({ session, items: items.filter((i) => i.sessionId === session.id).map((i) => ({ ...i, remaining: remaining.get(i.id) ?? 0 })) }));
+    },
+
+    /**
+     * Sets an item's total stock, also while its campaign runs. Raising it adds units to the stock
+     * buckets (row updates: an attempt that finds a bucket locked takes another or waits, as it
+     * does for another buyer); lowering it takes back units not yet held or sold, under the locks
+     * of every bucket, so it never takes a unit a buyer holds (409 flash_sale.stock_below_sold).
+     * The subsidy of added units is committed against the budget; that of removed ones released.
+     */
+    async setStock(ctx: Ctx, appId: string, itemId: string, stock: number): Promise<ItemRow & { remaining: number }> {
+      // Purchase batches lock buckets in their own order; PostgreSQL may break a lock cycle by
+      // aborting this transaction (nothing of it happened): try again.
+      for (let i = 0; ; i++) {
+        try {
+          return await setStockOnce(ctx, appId, itemId, stock);
+        } catch (err) {
+          if (pgCode(err) !== '40P01' || i >= 4) throw err;
+        }
+      }
     },
 
     async item(ctx: Ctx, appId: string, itemId: string): Promise<ItemRow & { remaining: number }> {

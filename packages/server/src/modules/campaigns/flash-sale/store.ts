@@ -37,6 +37,47 @@ export async function insertItem(db: Db, row: typeof fsItems.$inferInsert, split
   return r!;
 }
 
+/** The item, locked: stock changes to one item run one at a time. */
+export async function lockItem(db: Db, appId: string, itemId: string): Promise<ItemRow | undefined> {
+  const [r] = await db
+    .select()
+    .from(fsItems)
+    .where(and(eq(fsItems.appId, appId), eq(fsItems.id, itemId)))
+    .for('update');
+  return r;
+}
+
+export async function setItemStock(db: Db, itemId: string, stock: number): Promise<ItemRow> {
+  const [r] = await db.update(fsItems).set({ stock }).where(eq(fsItems.id, itemId)).returning();
+  return r!;
+}
+
+/** Adds units to the buckets (split[i] to bucket i): one row update each, like a released unit. */
+export async function addStock(db: Db, itemId: string, split: number[]): Promise<void> {
+  await db.execute(sql`
+    update cm_fs_stock s set remaining = s.remaining + t.n
+      from unnest(${sql.param(split.map((_, i) => i))}::int[], ${sql.param(split)}::int[]) as t(b, n)
+     where s.item_id = ${itemId} and s.bucket = t.b and t.n > 0`);
+}
+
+/**
+ * Takes back `n` units not held by anyone, under the locks of every bucket (in bucket order, as the
+ * multi-unit purchase path takes them); null, taking nothing, when fewer than n remain.
+ */
+export async function takeBackStock(db: Db, itemId: string, n: number): Promise<number | null> {
+  const rows = (await db.execute<{ bucket: number; remaining: number }>(sql`select bucket, remaining from cm_fs_stock where item_id = ${itemId} order by bucket for update`)).rows;
+  if (rows.reduce((a, r) => a + r.remaining, 0) < n) return null;
+  let left = n;
+  for (const r of rows) {
+    if (left === 0) break;
+    const take = Math.min(left, r.remaining);
+    if (take === 0) continue;
+    await db.execute(sql`update cm_fs_stock set remaining = remaining - ${take} where item_id = ${itemId} and bucket = ${r.bucket}`);
+    left -= take;
+  }
+  return n;
+}
+
 export async function itemsOf(db: Db, sessionIds: string[]): Promise<ItemRow[]> {
   if (sessionIds.length === 0) return [];
   return db.select().from(fsItems).where(inArray(fsItems.sessionId, sessionIds)).orderBy(asc(fsItems.id));

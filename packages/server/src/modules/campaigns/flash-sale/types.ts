@@ -31,6 +31,10 @@ export const CreateItemBody = z
     buckets: z.number().int().min(1).max(64).optional().describe('Stock rows the units are spread over (default min(stock, 32)); more rows = less lock contention'),
   })
   .refine((b) => b.sale_price <= b.original_price, { message: 'sale_price must not exceed original_price', path: ['sale_price'] });
+export const StockBody = z.strictObject({
+  stock: z.number().int().min(0).max(10_000_000).describe('The item’s new total stock (units held or sold included)'),
+});
+
 export type CreateItemInput = z.infer<typeof CreateItemBody>;
 
 export const AttemptBody = z.strictObject({

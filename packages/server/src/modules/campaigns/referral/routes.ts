@@ -20,6 +20,7 @@ const present = (r: ReferralRow): z.infer<typeof ReferralOut> => ({
   qualify_by: r.qualifyBy.toISOString(),
   rewarded_at: iso(r.rewardedAt),
   inviter_rewarded: r.inviterRewarded,
+  credited: r.credited ?? null,
   event_id: r.eventId,
 });
 
@@ -45,7 +46,7 @@ export function referralRoutes(api: Api, deps: { referral: Referral; ctx: Reques
       schema: {
         tags,
         summary: 'Attribute a new user to the invite code they came with',
-        description: 'When the invitee later does the campaign’s qualifying_event (tracked through POST /v1/events) within attribution_window_days, both sides are rewarded once: event and webhook referral.rewarded. 409 referral.self_referral, referral.loop, referral.already_attributed.',
+        description: 'When the invitee later does the campaign’s qualifying_event (tracked through POST /v1/events) within attribution_window_days, both sides are rewarded once: their points and coupons are credited and the event and webhook referral.rewarded say who got what. Only new users (the campaign’s new_user rule: first seen within N days, never invited in another campaign, none of the listed traits) can be invited: 409 referral.invitee_not_new with details.reason first_seen, previously_referred or traits. 409 referral.self_referral, referral.loop, referral.already_attributed.',
         params: CampaignIdParams,
         body: AttributeBody,
         response: { 201: ReferralOut, ...errors(400, 401, 403, 404, 409) },

@@ -84,6 +84,31 @@ export async function lockInviter(db: Db, campaignId: string, inviterUserId: str
   await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`cm_rf:${campaignId}:${inviterUserId}`}))`);
 }
 
+/** attributed → rewarded, only if it still is attributed; false when another qualifier did it. */
+export async function markRewarded(db: Db, campaignId: string, inviteeUserId: string, patch: { rewardedAt: Date; inviterRewarded: boolean; eventId: string }): Promise<boolean> {
+  const r = await db
+    .update(rfReferrals)
+    .set({ status: 'rewarded', ...patch })
+    .where(and(eq(rfReferrals.campaignId, campaignId), eq(rfReferrals.inviteeUserId, inviteeUserId), eq(rfReferrals.status, 'attributed')))
+    .returning({ c: rfReferrals.campaignId });
+  return r.length > 0;
+}
+
+/** Serialises attributions of one invitee across the app's campaigns. */
+export async function lockInvitee(db: Db, appId: string, inviteeUserId: string): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`cm_rf_invitee:${appId}:${inviteeUserId}`}))`);
+}
+
+/** A referral campaign of the app, other than `campaignId`, where the user was invited (any status). */
+export async function otherReferral(db: Db, appId: string, inviteeUserId: string, campaignId: string): Promise<string | null> {
+  const [r] = await db
+    .select({ c: rfReferrals.campaignId })
+    .from(rfReferrals)
+    .where(and(eq(rfReferrals.appId, appId), eq(rfReferrals.inviteeUserId, inviteeUserId), sql`${rfReferrals.campaignId} <> ${campaignId}`))
+    .limit(1);
+  return r?.c ?? null;
+}
+
 export async function setReferral(db: Db, campaignId: string, inviteeUserId: string, patch: Partial<typeof rfReferrals.$inferInsert>): Promise<ReferralRow> {
   const [r] = await db
     .update(rfReferrals)

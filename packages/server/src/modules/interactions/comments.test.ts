@@ -268,3 +268,26 @@ describe('posting limits and the sensitive-word filter', () => {
     expectError(await t.inject({ method: 'POST', url: '/v1/users/u/folders', headers: h, payload: { name: '傻逼收藏' } }), 400, 'interactions.sensitive_content');
   });
 });
+
+describe('viewer state is private (issue 11 #18)', () => {
+  it('a publishable key alone cannot read a named user\'s likes; a user token reads only its own', async () => {
+    ok(await t.inject({ method: 'PUT', url: '/v1/subjects/video/PV1/like', headers: sk, payload: { user_id: 'victim' } }));
+    const c = ok<{ id: string }>(await t.inject({ method: 'POST', url: '/v1/subjects/video/PV1/comments', headers: sk, payload: { user_id: 'poster', body: 'hi' } }), 201);
+    ok(await t.inject({ method: 'PUT', url: `/v1/comments/${c.id}/like`, headers: sk, payload: { user_id: 'victim' } }));
+    const pk = bearer(tenant.publishableKey);
+    for (const url of ['/v1/subjects/video/PV1?user_id=victim', '/v1/subjects?user_id=victim', '/v1/subjects/video/PV1/comments?user_id=victim', `/v1/comments/${c.id}?user_id=victim`, `/v1/comments/${c.id}/replies?user_id=victim`]) {
+      const res = await t.inject({ method: 'GET', url, headers: pk });
+      const e = expectError(res, 403, 'auth.forbidden');
+      assert.equal((e.details as { field: string }).field, 'query.user_id', url);
+    }
+    // Without user_id the publishable key still reads the public view.
+    ok(await t.inject({ method: 'GET', url: '/v1/subjects/video/PV1', headers: pk }));
+    const victim = { ...pk, 'x-user-token': await t.userToken(tenant, 'victim') };
+    const own = ok<{ viewer: { liked: boolean } }>(await t.inject({ method: 'GET', url: '/v1/subjects/video/PV1', headers: victim }));
+    assert.equal(own.viewer.liked, true);
+    const other = { ...pk, 'x-user-token': await t.userToken(tenant, 'snoop') };
+    expectError(await t.inject({ method: 'GET', url: '/v1/subjects/video/PV1?user_id=victim', headers: other }), 403, 'auth.wrong_user');
+    // The secret key (the host's backend) may name anyone.
+    assert.equal(ok<{ viewer: { liked: boolean } }>(await t.inject({ method: 'GET', url: '/v1/subjects/video/PV1?user_id=victim', headers: sk })).viewer.liked, true);
+  });
+});

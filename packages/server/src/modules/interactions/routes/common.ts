@@ -22,10 +22,21 @@ export function actingUser(req: FastifyRequest, given: string | undefined, field
   return given;
 }
 
-/** The user whose view to show (liked? favourited?): the token's user, or `user_id` if given. */
+/**
+ * The user whose own state to show (liked? favourited?): a user token's user, or `user_id` for a
+ * secret key or an operator. A publishable key alone shows no one's state: anyone can hold it, so
+ * naming a user would read their likes and favourites (issue 11 #18).
+ */
 export function viewerOf(req: FastifyRequest, given: string | undefined): string | undefined {
   const p = req.principal;
-  return p.kind === 'user' ? p.userId : given;
+  if (p.kind === 'user') {
+    if (given !== undefined && given !== p.userId) throw new AppError('auth.wrong_user', `This user token belongs to "${p.userId}" and cannot read the state of "${given}"`, { field: 'query.user_id', token_user_id: p.userId });
+    return p.userId;
+  }
+  if (p.kind === 'publishable' && given !== undefined) {
+    throw new AppError('auth.forbidden', "A user's own state (viewer) needs their user token (X-User-Token) or the secret key; a publishable key alone cannot name a user", { field: 'query.user_id' });
+  }
+  return given;
 }
 
 export const CountsOut = z.object({ likes: z.number(), favourites: z.number(), shares: z.number(), comments: z.number(), follows: z.number() }).meta({ id: 'InteractionCounts' });

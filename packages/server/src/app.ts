@@ -77,15 +77,17 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const gamification = createGamification({ db, bus, clock, audit, points, users, log });
   wireGamification(gamification, { bus, points, ctx: () => ({ db, actor: { type: 'system', id: null } }) });
   const polls = createPolls({ db, bus, clock, audit });
-  const stories = createStories({ db, bus, clock, audit });
   const interactions = createInteractions({ db, pool, audit, bus, clock, log });
+  // One sensitive-word filter (interactions' settings) for every text end users write.
+  const screen = (ctx: Ctx, appId: string, items: { text: string; field: string }[]) => interactions.settings.screenAll(ctx, appId, items);
+  const stories = createStories({ db, bus, clock, audit, screen });
   // Realtime fan-out across servers: Redis pub/sub when configured, else PostgreSQL LISTEN/NOTIFY.
   const hub = createHub({ transport: deps.config.redisUrl ? preferTransport(redisTransport(deps.config.redisUrl), postgresTransport(pool), log) : postgresTransport(pool), log });
   const realtime = createRealtime({ hub, log });
   const messaging = createMessaging({ db, bus, clock, users, realtime, webhooks, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl, smtp: { guard: netGuard, requireTls: deps.config.smtpRequireTls } });
   // Surveys offered take from messaging's contact budget (surveys → messaging, never the reverse).
   const surveys = createSurveys({ db, bus, clock, audit, users, budget: messaging });
-  const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats });
+  const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats, screen });
   const live = createLive({ db, bus, clock, realtime, limiter, moderation: interactions.settings, log });
   const coupons = createCoupons({ db, clock, bus, webhooks, audit, log });
   // Referral rewards are credited through points and coupons (campaigns → points, coupons, users).

@@ -259,3 +259,27 @@ describe('a crash between commit and handling', () => {
     }
   });
 });
+
+describe('one sensitive-word filter for every text users write (issue 11 #12)', () => {
+  it('feedback posts and comments and story entries are masked or refused like comments', async () => {
+    const ten = await t.newTenant();
+    const call = api(ten);
+    const h = bearer(ten.secretKey);
+    await call('PATCH', '/v1/interactions/settings', { moderation: { filter_mode: 'reject', words: ['傻逼', 'scam'] } });
+    const board = await call('POST', '/v1/feedback/boards', { name: 'Ideas' });
+    const refused = await t.inject({ method: 'POST', url: `/v1/feedback/boards/${board.id as string}/posts`, headers: h, payload: { user_id: 'u', title: 'this is a scam' } });
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.deepEqual([(refused.json() as { error: { code: string; details: { field: string } } }).error.code, (refused.json() as { error: { details: { field: string } } }).error.details.field], ['interactions.sensitive_content', 'body.title']);
+    const campaign = await call('POST', '/v1/stories/campaigns', { kind: 'story', title: 'Stories' });
+    const story = await t.inject({ method: 'POST', url: `/v1/stories/campaigns/${campaign.id as string}/entries`, headers: h, payload: { user_id: 'u', text: '你是傻逼', image_urls: [] } });
+    assert.equal(story.statusCode, 400, story.body);
+    assert.equal((story.json() as { error: { details: { field: string } } }).error.details.field, 'body.text');
+    await call('PATCH', '/v1/interactions/settings', { moderation: { filter_mode: 'mask' } });
+    const post = await call('POST', `/v1/feedback/boards/${board.id as string}/posts`, { user_id: 'u', title: 'this is a scam', body: 'a scam indeed' });
+    assert.equal((post.title as string).includes('scam'), false, JSON.stringify(post));
+    const c = await call('POST', `/v1/feedback/posts/${post.id as string}/comments`, { user_id: 'v', body: 'scam!' });
+    assert.equal((c.body as string).includes('scam'), false, JSON.stringify(c));
+    const entry = await call('POST', `/v1/stories/campaigns/${campaign.id as string}/entries`, { user_id: 'u', text: '你是傻逼', image_urls: [] });
+    assert.equal((entry.text as string).includes('傻逼'), false, JSON.stringify(entry));
+  });
+});

@@ -37,7 +37,10 @@ export type VoteWeight = (ctx: Ctx, appId: string, userId: string) => Promise<nu
 /** Surveys run and responses per operator in a period (the surveys module answers it). */
 export type OperatorSurveyStats = (ctx: Ctx, appId: string, from: Date, to: Date) => Promise<{ operatorId: string; surveysRun: number; responses: number }[]>;
 
-export type FeedbackDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit; voteWeight?: VoteWeight; surveyStats?: OperatorSurveyStats };
+/** The app's sensitive-word filter (interactions' settings): masks or rejects user text, naming the field. */
+export type TextScreen = (ctx: Ctx, appId: string, items: { text: string; field: string }[]) => Promise<string[]>;
+
+export type FeedbackDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit; voteWeight?: VoteWeight; surveyStats?: OperatorSurveyStats; screen?: TextScreen };
 
 /** Who is looking: operators and secret keys see everything; an end user sees public boards and their own posts. */
 export type Viewer = { privileged: boolean; operatorId: string | null; userId: string | null };
@@ -128,7 +131,9 @@ export function createFeedback(deps: FeedbackDeps) {
     return store.publicBoardIds(db, appId);
   };
 
-  const comment = async (ctx: Ctx, appId: string, postId: string, author: Author, body: string, asResponse: boolean): Promise<{ comment: CommentRow; post: PostRow }> => {
+  const comment = async (ctx: Ctx, appId: string, postId: string, author: Author, text: string, asResponse: boolean): Promise<{ comment: CommentRow; post: PostRow }> => {
+    // End users' words go through the app's filter; the team's own replies are theirs to word.
+    const body = author.type === 'user' && deps.screen ? (await deps.screen(ctx, appId, [{ text, field: 'body.body' }]))[0]! : text;
     const now = clock.now();
     const official = author.type !== 'user';
     const viewer: Viewer = { privileged: official, operatorId: null, userId: author.type === 'user' ? author.id : null };
@@ -199,6 +204,10 @@ export function createFeedback(deps: FeedbackDeps) {
     async createPost(ctx: Ctx, appId: string, boardId: string, userId: string, input: CreatePostInput): Promise<PostView> {
       if (input.bug && input.type !== 'bug') throw fieldError('body.bug', 'only bug reports (type "bug") carry bug details', 'omit bug, or set type to "bug"');
       const board = await mustBoard(ctx.db, appId, boardId);
+      if (deps.screen) {
+        const [title, body] = await deps.screen(ctx, appId, [{ text: input.title, field: 'body.title' }, ...(input.body ? [{ text: input.body, field: 'body.body' }] : [])]);
+        input = { ...input, title: title!, ...(input.body ? { body: body! } : {}) };
+      }
       const now = clock.now();
       const weight = await weightOf(ctx, appId, userId);
       const gs = grams(input.title);

@@ -23,7 +23,10 @@ declare module '../../events.ts' {
   }
 }
 
-export type StoriesDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit };
+/** The app's sensitive-word filter (interactions' settings): masks or rejects user text, naming the field. */
+export type TextScreen = (ctx: Ctx, appId: string, items: { text: string; field: string }[]) => Promise<string[]>;
+
+export type StoriesDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit; screen?: TextScreen };
 
 /** Operators and secret keys see every entry; a user sees approved ones and their own. */
 export type Viewer = { privileged: boolean; userId: string | null };
@@ -161,7 +164,8 @@ export function createStories(deps: StoriesDeps) {
       const c = await mustCampaign(ctx.db, appId, campaignId);
       if (!isOpen(c, clock.now())) throw new AppError('stories.campaign_closed', `Campaign ${campaignId} is closed`, { campaign_id: campaignId });
       if (c.kind === 'hashtag' && !hashtags(input.text).includes(c.hashtag!)) throw fieldError('body.text', `must carry the campaign hashtag #${c.hashtag}#`, `text containing #${c.hashtag}`);
-      const entry = await addEntry(ctx.db, c, { userId, text: input.text, imageUrls: input.imageUrls, source: c.kind === 'hashtag' ? 'hashtag' : 'submission', sourceRef: input.sourceRef ?? null });
+      const text = deps.screen ? (await deps.screen(ctx, appId, [{ text: input.text, field: 'body.text' }]))[0]! : input.text;
+      const entry = await addEntry(ctx.db, c, { userId, text, imageUrls: input.imageUrls, source: c.kind === 'hashtag' ? 'hashtag' : 'submission', sourceRef: input.sourceRef ?? null });
       return { entry, liked: false };
     },
 

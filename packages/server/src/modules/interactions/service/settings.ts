@@ -56,6 +56,12 @@ export function createSettings(d: Shared, hooks: { onHotChanged(ctx: Ctx, appId:
      * Applies the sensitive-word filter to user text: returns the text to store (masked when the
      * app masks) or throws when the app rejects.
      */
+    /** Screens several texts of one request with the app's filter (loads its settings once); returns what to store. */
+    async screenAll(ctx: Ctx, appId: string, items: { text: string; field: string }[]): Promise<string[]> {
+      const l = await load(ctx, appId);
+      return items.map((i) => this.screen(appId, l, i.text, i.field));
+    },
+
     screen(appId: string, l: LoadedSettings, text: string, field: string): string {
       const mode = l.settings.moderation.filter_mode;
       if (mode === 'off' || l.settings.moderation.words.length === 0) return text;

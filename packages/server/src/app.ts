@@ -17,7 +17,7 @@ import { actorOf, createAuthHook, type AuthPolicy } from './http/auth.ts';
 import { AppError, isAppError, validationError, zhMessageOf, type FieldIssue } from './http/errors.ts';
 import { purgeIdempotencyKeys, registerIdempotency } from './http/idempotency.ts';
 import { prefersChinese } from './http/messages.ts';
-import { createMemoryLimiter, createRedisLimiter, type RateLimiter } from './http/rate-limit.ts';
+import { createPgLimiter, createRedisLimiter, type RateLimiter } from './http/rate-limit.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { errors, type Api } from './http/route.ts';
 import { validatorCompiler } from './http/validation.ts';
@@ -81,7 +81,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const hub = createHub({ transport: deps.config.redisUrl ? preferTransport(redisTransport(deps.config.redisUrl), postgresTransport(pool), log) : postgresTransport(pool), log });
   const realtime = createRealtime({ hub, log });
   const messaging = createMessaging({ db, bus, clock, users, realtime, webhooks, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl, smtp: { guard: netGuard, requireTls: deps.config.smtpRequireTls } });
-  const live = createLive({ db, bus, clock, realtime, limiter, moderation: interactions.settings, log });
+  const live = createLive({ db, bus, clock, realtime, limiter, moderation: interactions.settings, polls, lotteries: gamification.lottery, log });
   const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis });
   const coupons = createCoupons({ db, clock, bus, webhooks, audit, log });
   return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, realtime, messaging, live, campaigns, coupons, bus, clock };
@@ -127,7 +127,10 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   // The durable domain event log: every module appends in its transactions and consumes with checkpoints.
   const bus = createEventLog({ db: deps.database.db, log: app.log, retentionDays: config.eventRetentionDays });
   const { db } = deps.database;
-  const limiter: RateLimiter = redis ? createRedisLimiter(redis, app.log) : createMemoryLimiter();
+  // Rate limits hold across servers: counters in PostgreSQL, or in Redis when configured (with
+  // PostgreSQL's answering while Redis is down).
+  const pgLimiter = createPgLimiter(db, app.log);
+  const limiter: RateLimiter = redis ? createRedisLimiter(redis, app.log, pgLimiter) : pgLimiter;
   const services = createServices(deps, bus, app.log, limiter, redis);
 
   const ctx = (req: { principal: Parameters<typeof actorOf>[0]; id: string; ip: string }): Ctx => ({ db, actor: actorOf(req.principal), requestId: req.id, ip: req.ip });

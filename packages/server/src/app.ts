@@ -20,7 +20,7 @@ import { actorOf, createAuthHook, type AuthPolicy } from './http/auth.ts';
 import { AppError, isAppError, validationError, zhMessageOf, type FieldIssue } from './http/errors.ts';
 import { purgeIdempotencyKeys, registerIdempotency } from './http/idempotency.ts';
 import { prefersChinese } from './http/messages.ts';
-import { createMemoryLimiter, createRedisLimiter, type RateLimiter } from './http/rate-limit.ts';
+import { createPgLimiter, createRedisLimiter, type RateLimiter } from './http/rate-limit.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { errors, type Api } from './http/route.ts';
 import { validatorCompiler } from './http/validation.ts';
@@ -88,7 +88,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   // Surveys offered take from messaging's contact budget (surveys → messaging, never the reverse).
   const surveys = createSurveys({ db, bus, clock, audit, users, budget: messaging });
   const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats, screen });
-  const live = createLive({ db, bus, clock, realtime, limiter, moderation: interactions.settings, log });
+  const live = createLive({ db, bus, clock, realtime, limiter, moderation: interactions.settings, polls, lotteries: gamification.lottery, log });
   const coupons = createCoupons({ db, clock, bus, webhooks, audit, log });
   // Referral rewards are credited through points and coupons (campaigns → points, coupons, users).
   const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users });
@@ -141,7 +141,10 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   const runnerPool = deps.database.url ? new pg.Pool({ connectionString: deps.database.url, max: EVENT_CONSUMERS_PARALLEL + 1 }) : null;
   const bus = createEventLog({ db: runnerPool ? drizzle({ client: runnerPool }) : deps.database.db, log: app.log, retentionDays: config.eventRetentionDays, parallel: EVENT_CONSUMERS_PARALLEL });
   const { db } = deps.database;
-  const limiter: RateLimiter = redis ? createRedisLimiter(redis, app.log) : createMemoryLimiter();
+  // Rate limits hold across servers: counters in PostgreSQL, or in Redis when configured (with
+  // PostgreSQL's answering while Redis is down).
+  const pgLimiter = createPgLimiter(db, app.log);
+  const limiter: RateLimiter = redis ? createRedisLimiter(redis, app.log, pgLimiter) : pgLimiter;
   const services = createServices(deps, bus, app.log, limiter, redis);
 
   const ctx = (req: { principal: Parameters<typeof actorOf>[0]; id: string; ip: string }): Ctx => ({ db, actor: actorOf(req.principal), requestId: req.id, ip: req.ip });

@@ -181,11 +181,11 @@ export async function readApp(db: Db, appId: string, q: { afterId?: number | und
   return r.rows.map(toRow);
 }
 
-/** Deletes rows older than `before` that every consumer has handled; returns how many. */
+/** Deletes rows older than `before` that every consumer has handled (in-process observers, which a killed process may leave behind, do not hold rows); returns how many. */
 export async function prune(db: Db, before: Date, batch: number): Promise<number> {
   const r = await db.execute(sql`delete from ev_log where id in (
     select l.id from ev_log l where l.created_at < ${before.toISOString()}::timestamptz
-      and not exists (select 1 from ev_consumers c where c.shard = l.shard and (l.txid, l.id) > (c.txid, c.last_id))
+      and not exists (select 1 from ev_consumers c where c.shard = l.shard and (l.txid, l.id) > (c.txid, c.last_id) and c.consumer not like 'observe:%')
     limit ${batch})`);
   return r.rowCount ?? 0;
 }

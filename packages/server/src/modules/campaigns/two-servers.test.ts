@@ -8,6 +8,7 @@ import { buildApp } from '../../app.ts';
 import { createJobs, type Jobs } from '../../jobs.ts';
 import { startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
 import { allowReceivers, startReceiver, type Receiver } from '../../testing/receiver.ts';
+import { waitFor } from '../../testing/wait.ts';
 import { api, iso, ok, testClock } from './test-helpers.ts';
 
 const clock = testClock('2031-01-01T00:00:00Z');
@@ -107,14 +108,11 @@ describe('two servers, real jobs', () => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) ids.push((await create(`/v1/flash-sale/items/${item.id}/attempts`, { user_id: `j${i}` })).id);
       // The serving server asked pg-boss for a tick at the expiry; either server may run it.
-      const until = Date.now() + 60_000;
-      let left = 5;
-      while (left > 0 && Date.now() < until) {
-        await new Promise((r) => setTimeout(r, 250));
-        left = (await s1.database.pool.query<{ n: number }>(`select count(*)::int as n from cm_fs_reservations where item_id = $1 and status = 'held'`, [item.id])).rows[0]!.n;
-      }
-      assert.equal(left, 0, 'the jobs expired every reservation');
-      await new Promise((r) => setTimeout(r, 3000));
+      await waitFor('the jobs to expire every reservation', async () => (await s1.database.pool.query<{ n: number }>(`select count(*)::int as n from cm_fs_reservations where item_id = $1 and status = 'held'`, [item.id])).rows[0]!.n === 0, { timeoutMs: 60_000, everyMs: 100 });
+      // Each release was appended in the expiring transaction; the observers see it once the
+      // server that appended it has read it back.
+      const released = () => servers.flatMap((s) => s.released).filter((id) => ids.includes(id));
+      await waitFor('the five released events', () => released().length >= 5, { timeoutMs: 30_000 });
       const all = servers.flatMap((s) => s.released).filter((id) => ids.includes(id));
       assert.equal(all.length, 5, `released events: ${JSON.stringify(servers.map((s) => s.released.length))}`);
       assert.equal(new Set(all).size, 5);

@@ -1,5 +1,5 @@
 // Live rooms (直播互动): chat filtered by the app's sensitive words, likes, online counts, live
-// polls/lotteries as events. Clients join a room by subscribing to the realtime topic
+// polls/lotteries whose results and draws are pushed to the room. Clients join a room by subscribing to the realtime topic
 // `live:<roomId>`.
-export { createLive, type Live, type LiveDeps, type ModerationPort } from './service.ts';
+export { createLive, type Live, type LiveDeps, type ModerationPort, type PollsPort, type LotteriesPort } from './service.ts';
 export { liveRoutes } from './routes.ts';

@@ -8,6 +8,7 @@ import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/a
 import { createTestDatabase, type TestDatabase } from '../../testing/db.ts';
 import { expectError } from '../../testing/http.ts';
 import { wsClient, type Received, type TestClient } from '../../testing/realtime.ts';
+import { waitFor } from '../../testing/wait.ts';
 
 let database: TestDatabase;
 let s1: TestApp;
@@ -45,7 +46,6 @@ const newRoom = async (body: object = {}) => {
   assert.equal(r.statusCode, 201, r.body);
   return r.json().id as string;
 };
-const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 
 describe('live rooms across two servers', () => {
   it('broadcast chat to every subscriber on both servers, masking sensitive words', async () => {
@@ -78,8 +78,12 @@ describe('live rooms across two servers', () => {
     assert.equal((await api(s2, 'POST', `/v1/live/rooms/${room}/messages`, { text: '你好', user_id: 'u1' }, h)).statusCode, 201);
     const c = await join(url1, 'erin', 'room_nope');
     assert.equal(c.events.find((e) => e.type === 'error')?.code, 'live.room_not_found');
+    const onS2 = await wsClient(url2, { key: other.publishableKey, user_token: await s1.userToken(other, 'watcher'), topics: `live:${room}` });
+    clients.push(onS2);
+    await onS2.next((e) => e.type === 'subscribed');
     assert.equal((await api(s1, 'POST', `/v1/live/rooms/${room}/close`, undefined, h)).json().status, 'closed');
-    await settle(200); // the other server hears of it through the hub
+    // The other server heard of it through the hub (the room's cache entry is dropped before live.closed arrives).
+    await onS2.next((e) => e.type === 'live.closed');
     expectError(await api(s2, 'POST', `/v1/live/rooms/${room}/messages`, { text: 'hi', user_id: 'u1' }, h), 409, 'live.room_closed');
     const room2 = await newRoom();
     await api(s1, 'POST', `/v1/live/rooms/${room2}/close`);
@@ -103,6 +107,19 @@ describe('live rooms across two servers', () => {
     assert.equal((await ws.next((e) => e.re === 9)).code, 'live.rate_limited');
   });
 
+  it('hold the per-user send limit across servers', async () => {
+    const room = await newRoom({ chat: { max: 3, window_seconds: 60 } });
+    const h = await asUser('roamer');
+    const send = (s: TestApp, i: number) => api(s, 'POST', `/v1/live/rooms/${room}/messages`, { text: `第${i}条` }, h);
+    const res = [];
+    for (let i = 0; i < 6; i++) res.push(await send(i % 2 ? s2 : s1, i));
+    assert.deepEqual(res.map((r) => r.statusCode), [201, 201, 201, 429, 429, 429], 'three messages in all, not three per server');
+    // Concurrently through both servers too.
+    const room2 = await newRoom({ chat: { max: 3, window_seconds: 60 } });
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => api(i % 2 ? s2 : s1, 'POST', `/v1/live/rooms/${room2}/messages`, { text: `x${i}` }, h)));
+    assert.equal(burst.filter((r) => r.statusCode === 201).length, 3);
+  });
+
   it('count who is online across servers', async () => {
     const room = await newRoom();
     const a = await join(url1, 'o1', room);
@@ -110,13 +127,13 @@ describe('live rooms across two servers', () => {
     const c = await join(url2, 'o3', room);
     s1.services.live.publishPresence();
     s2.services.live.publishPresence();
-    await settle();
-    assert.equal((await api(s1, 'GET', `/v1/live/rooms/${room}`)).json().online, 3);
-    assert.equal((await api(s2, 'GET', `/v1/live/rooms/${room}`)).json().online, 3);
+    // Each server announces the total once it has heard the other's count.
     await a.next((e) => e.type === 'live.online' && e.online === 3);
     await c.next((e) => e.type === 'live.online' && e.online === 3);
+    assert.equal((await api(s1, 'GET', `/v1/live/rooms/${room}`)).json().online, 3);
+    assert.equal((await api(s2, 'GET', `/v1/live/rooms/${room}`)).json().online, 3);
     a.close();
-    await settle(100);
+    await waitFor('server 1 to see the connection leave', () => s1.services.live.online(tenant.appId, room) === 2);
     s1.services.live.publishPresence();
     await c.next((e) => e.type === 'live.online' && e.online === 2);
     assert.equal((await api(s2, 'GET', `/v1/live/rooms/${room}`)).json().online, 2);
@@ -130,28 +147,52 @@ describe('live rooms across two servers', () => {
     const rest = Array.from({ length: 150 }, (_, i) => api(i % 2 ? s1 : s2, 'POST', `/v1/live/rooms/${room}/likes`, { count: 2 }, h));
     for (let i = 0; i < 100; i++) tapper.send({ type: 'live.like', room, count: 1 });
     assert.ok((await Promise.all(rest)).every((r) => r.statusCode === 202));
-    await settle(300);
-    await Promise.all([s1.services.live.flushLikes(), s2.services.live.flushLikes()]);
-    assert.equal((await api(s1, 'GET', `/v1/live/rooms/${room}`)).json().likes, 400);
-    await settle(200);
-    const updates = viewer.events.filter((e) => e.type === 'live.likes');
-    assert.ok(updates.length >= 1 && updates.length <= 4, `a few totals, not 250 events (${updates.length})`);
-    assert.equal(Math.max(...updates.map((e) => e.total as number)), 400);
-    assert.equal(updates.reduce((n, e) => n + (e.delta as number), 0), 400);
+    // WebSocket taps are counted as the server reads them: flush until all 400 are written.
+    await waitFor('all 400 taps written', async () => {
+      await Promise.all([s1.services.live.flushLikes(), s2.services.live.flushLikes()]);
+      return (await api(s1, 'GET', `/v1/live/rooms/${room}`)).json().likes === 400;
+    });
+    const updates = () => viewer.events.filter((e) => e.type === 'live.likes');
+    await waitFor('the viewer to get every total', () => updates().reduce((n, e) => n + (e.delta as number), 0) === 400);
+    assert.ok(updates().length >= 1 && updates().length <= 20, `a few totals, not 250 events (${updates().length})`);
+    assert.equal(Math.max(...updates().map((e) => e.total as number)), 400);
   });
 
-  it('start live polls and lotteries: the room sees them, the owning modules get the event', async () => {
+  it('start live polls and lotteries: validated, announced, results and draws pushed to the room on every server', async () => {
     const room = await newRoom();
     const v = await join(url2, 'voter', room);
+    const w = await join(url1, 'watcher2', room);
+    for (const kind of ['poll', 'lottery']) {
+      const bad = await api(s1, 'POST', `/v1/live/rooms/${room}/interactions`, { kind, ref: 'nope_123' });
+      expectError(bad, 400, 'validation_failed');
+      assert.equal(bad.json().error.details.issues[0].field, 'body.ref', bad.body);
+    }
+    const poll = (await api(s1, 'POST', '/v1/polls', { question: '下一首唱什么？', options: [{ text: 'A' }, { text: 'B' }] })).json();
     const seen: unknown[] = [];
     const off = s1.services.bus.subscribe('live.interaction.started', (p) => void seen.push(p));
-    const r = await api(s1, 'POST', `/v1/live/rooms/${room}/interactions`, { kind: 'poll', ref: 'poll_123', title: '下一首唱什么？' });
+    const r = await api(s1, 'POST', `/v1/live/rooms/${room}/interactions`, { kind: 'poll', ref: poll.id, title: '投票' });
     assert.equal(r.statusCode, 201, r.body);
     const e = await v.next((x) => x.type === 'live.interaction');
-    assert.deepEqual([e.kind, e.ref, e.title], ['poll', 'poll_123', '下一首唱什么？']);
+    assert.deepEqual([e.kind, e.ref, e.title, (e.poll as { voters: number }).voters], ['poll', poll.id, '投票', 0]);
     await s1.services.bus.drain();
     off();
-    assert.deepEqual(seen, [{ appId: tenant.appId, roomId: room, kind: 'poll', ref: 'poll_123', title: '下一首唱什么？', data: null }]);
+    assert.deepEqual(seen, [{ appId: tenant.appId, roomId: room, kind: 'poll', ref: poll.id, title: '投票', data: null }]);
+    // Votes through either server reach clients on both, as results.
+    const optB = poll.options[1].id as string;
+    for (const [i, s] of [s1, s2, s1].entries()) assert.equal((await api(s, 'POST', `/v1/polls/${poll.id}/votes`, { user_id: `v${i}`, option_ids: [optB] })).statusCode, 200);
+    const votesFor = (x: Received) => (x.poll as { options: { id: string; votes?: number }[] }).options.find((o) => o.id === optB)?.votes;
+    for (const c of [v, w]) await c.next((x) => x.type === 'live.poll.results' && x.interaction === r.json().id && votesFor(x) === 3 && (x.poll as { voters: number }).voters === 3);
+
+    const lot = (await api(s1, 'POST', '/v1/lotteries', { name: '福袋', prizes: [{ name: '谢谢参与', kind: 'none', weight: 1 }] })).json();
+    const li = await api(s2, 'POST', `/v1/live/rooms/${room}/interactions`, { kind: 'lottery', ref: lot.id });
+    assert.equal(li.statusCode, 201, li.body);
+    assert.equal((await v.next((x) => x.type === 'live.interaction' && x.kind === 'lottery')).ref, lot.id);
+    const d = await api(s2, 'POST', `/v1/users/lucky/lotteries/${lot.id}/draws`);
+    assert.equal(d.statusCode, 201, d.body);
+    for (const c of [v, w]) {
+      const got = await c.next((x) => x.type === 'live.lottery.draw');
+      assert.deepEqual([got.interaction, (got.draw as { user_id: string; lottery_id: string }).user_id, (got.draw as { lottery_id: string }).lottery_id], [li.json().id, 'lucky', lot.id]);
+    }
     expectError(await api(s1, 'POST', `/v1/live/rooms/${room}/interactions`, { kind: 'raffle', ref: 'x' }), 400, 'validation_failed');
   });
 });

@@ -139,7 +139,10 @@ export function liveRoutes(api: Api, deps: { live: Live; ctx: RequestCtx }): voi
       schema: {
         tags,
         summary: 'Start a live poll or lottery in the room',
-        description: 'Clients in the room get live.interaction; the domain event live.interaction.started hands it to the module that owns the poll or lottery (ref is its id there).',
+        description:
+          'ref is the id of one of the app\'s polls (not closed) or lotteries, else 400 naming body.ref. Clients in the room get live.interaction with its current state, then, until the room closes: ' +
+          'live.poll.results as votes change (at most a few per second; option counts only when the poll shows results to everyone, else the voter count) and live.lottery.draw for each draw (user_id, prize or null). ' +
+          'The domain event live.interaction.started is appended as well.',
         params: RoomParams,
         body: InteractionBody,
         response: { 201: z.object({ id: z.string() }), ...errors(400, 401, 403, 404, 409) },

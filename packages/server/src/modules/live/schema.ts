@@ -1,5 +1,5 @@
 // Tables of live rooms (prefix lv_).
-import { bigint, bigserial, boolean, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -33,4 +33,22 @@ export const messages = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [index('lv_messages_room').on(t.appId, t.roomId, t.id)],
+);
+
+/** Live polls and lotteries started in a room: votes and draws on `ref` are pushed to the room. */
+export const interactions = pgTable(
+  'lv_interactions',
+  {
+    appId: text('app_id').notNull(),
+    id: text('id').notNull(),
+    roomId: text('room_id').notNull(),
+    /** 'poll' | 'lottery' */
+    kind: text('kind').notNull(),
+    /** The poll id (polls module) or lottery id (gamification module). */
+    ref: text('ref').notNull(),
+    title: text('title'),
+    data: jsonb('data').$type<Record<string, unknown>>(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.id] }), index('lv_interactions_ref').on(t.appId, t.kind, t.ref), index('lv_interactions_room').on(t.appId, t.roomId)],
 );

@@ -1,16 +1,20 @@
 // Live rooms (直播互动): realtime chat (弹幕) over the realtime hub with per-user send limits and the
 // app's sensitive-word filter (the interactions module's, so words are configured once), online counts across servers, likes aggregated into periodic counts, and
-// live polls/lotteries announced to the room and handed to the modules that own them as events.
+// live polls and lotteries: validated against the modules that own them (polls, gamification),
+// announced to the room, then their results (coalesced) and draws pushed to the room as they change,
+// through the realtime hub so clients on every server get them.
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { EventBus } from '../../events.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError, fieldError, isAppError } from '../../http/errors.ts';
 import type { RateLimiter } from '../../http/rate-limit.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Connection, Realtime } from '../../realtime/index.ts';
+import type { Gamification } from '../gamification/index.ts';
 import type { Interactions } from '../interactions/index.ts';
+import type { Polls, PollView } from '../polls/index.ts';
 import './errors.ts';
 import * as store from './store.ts';
 import type { RoomRow } from './store.ts';
@@ -27,6 +31,9 @@ declare module '../../events.ts' {
 
 /** The app's moderation settings and its sensitive-word filter (interactions/index.ts). */
 export type ModerationPort = Pick<Interactions['settings'], 'load' | 'screen'>;
+/** Reads of the polls and lotteries a room shows (polls/index.ts, gamification/index.ts). */
+export type PollsPort = Pick<Polls, 'get'>;
+export type LotteriesPort = Pick<Gamification['lottery'], 'get'>;
 
 export type LiveDeps = {
   db: Db;
@@ -35,11 +42,15 @@ export type LiveDeps = {
   realtime: Realtime;
   limiter: RateLimiter;
   moderation: ModerationPort;
+  polls: PollsPort;
+  lotteries: LotteriesPort;
   log: { error(obj: object, msg: string): void };
   /** How often taps are written and announced (ms). */
   likeFlushMs?: number;
   /** How often this server tells the others its changed room counts (ms); all counts every 5×. */
   presenceMs?: number;
+  /** At most one results update per live poll per this many ms (votes in between are coalesced). */
+  pollPushMs?: number;
 };
 
 const TOPIC = 'live:';
@@ -187,6 +198,83 @@ export function createLive(deps: LiveDeps) {
     await service.like(conn.appId, text(msg.room, 'room'), n);
   });
 
+  // ---- live polls and lotteries --------------------------------------------------------------------------
+  const refError = (kind: string, ref: string, why: string) => fieldError('body.ref', `${kind} ${ref} ${why}`, `the id of a ${kind}${kind === 'poll' ? ' that is open' : ''} in this app`);
+  /** The poll a room would show, as anyone in the room may see it (results per its visibility). */
+  async function pollOf(ctx: Ctx, appId: string, pollId: string): Promise<PollView> {
+    let v: PollView;
+    try {
+      v = await deps.polls.get(ctx, appId, pollId, { privileged: false, userId: null });
+    } catch (err) {
+      if (isAppError(err) && err.code === 'polls.not_found') throw refError('poll', pollId, 'does not exist in this app');
+      throw err;
+    }
+    if (v.closed) throw refError('poll', pollId, 'is closed');
+    return v;
+  }
+  async function lotteryOf(ctx: Ctx, appId: string, lotteryId: string) {
+    try {
+      const { lottery, prizes } = await deps.lotteries.get(ctx, appId, lotteryId);
+      return { id: lottery.id, name: lottery.name, status: lottery.status, prizes: prizes.map((p) => ({ id: p.id, name: p.name, kind: p.kind })) };
+    } catch (err) {
+      if (isAppError(err) && err.code === 'lottery.not_found') throw refError('lottery', lotteryId, 'does not exist in this app');
+      throw err;
+    }
+  }
+  /** Counts only when the poll shows results to everyone (results_visibility), else only voters. */
+  const presentPoll = (v: PollView) => ({
+    id: v.poll.id,
+    question: v.poll.question,
+    voters: v.poll.voterCount,
+    closed: v.closed,
+    results_visible: v.resultsVisible,
+    options: v.options.map((o) => ({ id: o.id, text: o.text, ...(v.resultsVisible ? { votes: o.voteCount } : {}) })),
+  });
+
+  // Votes arrive as events on whichever server consumes them; results are read after they commit
+  // and pushed at most once per poll per pollPushMs, so a burst of votes is one update.
+  const pollPushMs = deps.pollPushMs ?? 250;
+  const pendingPolls = new Map<string, { appId: string; pollId: string }>();
+  let pollTimer: NodeJS.Timeout | null = null;
+  let pollFlush: Promise<void> = Promise.resolve();
+  async function flushPolls(): Promise<void> {
+    if (pollTimer) clearTimeout(pollTimer);
+    pollTimer = null;
+    const run = pollFlush.then(async () => {
+      const items = [...pendingPolls.values()];
+      pendingPolls.clear();
+      const sys: Ctx = { db, actor: { type: 'system', id: null } };
+      for (const { appId, pollId } of items) {
+        try {
+          const showing = await store.roomsShowing(db, appId, 'poll', pollId);
+          if (showing.length === 0) continue;
+          const poll = presentPoll(await deps.polls.get(sys, appId, pollId, { privileged: false, userId: null }));
+          for (const s of showing) realtime.toTopic(appId, `${TOPIC}${s.roomId}`, { type: 'live.poll.results', room: s.roomId, interaction: s.interactionId, poll });
+        } catch (err) {
+          if (!(isAppError(err) && err.code === 'polls.not_found')) deps.log.error({ err, pollId }, 'live poll results push failed');
+        }
+      }
+    });
+    pollFlush = run.catch(() => undefined);
+    return run;
+  }
+  const schedulePolls = () => {
+    if (!pollTimer) pollTimer = setTimeout(() => void flushPolls(), pollPushMs);
+  };
+  deps.bus.on('live.poll_results', ['poll.voted', 'poll.vote_withdrawn'], async (ctx, { appId, pollId }) => {
+    pendingPolls.set(key(appId, pollId), { appId, pollId });
+    ctx.afterCommit(schedulePolls);
+  });
+  deps.bus.on('live.lottery_draws', ['lottery.drawn'], async (ctx, d) => {
+    const showing = await store.roomsShowing(ctx.db, d.appId, 'lottery', d.lotteryId);
+    if (showing.length === 0) return;
+    const prize = d.prizeId ? ((await deps.lotteries.get(ctx, d.appId, d.lotteryId)).prizes.find((p) => p.id === d.prizeId) ?? null) : null;
+    const draw = { id: d.id, lottery_id: d.lotteryId, user_id: d.userId, prize: prize ? { id: prize.id, name: prize.name, kind: prize.kind } : null };
+    ctx.afterCommit(() => {
+      for (const s of showing) realtime.toTopic(d.appId, `${TOPIC}${s.roomId}`, { type: 'live.lottery.draw', room: s.roomId, interaction: s.interactionId, draw });
+    });
+  });
+
   const service = {
     serverId,
 
@@ -243,13 +331,26 @@ export function createLive(deps: LiveDeps) {
 
     history: (ctx: Ctx, appId: string, roomId: string, q: { limit: number; beforeId?: number | undefined }) => store.listMessages(ctx.db, appId, roomId, q),
 
+    /**
+     * Starts a live poll or lottery: `ref` must name one of the app's polls (not closed) or
+     * lotteries. The room gets live.interaction with its current state, then live.poll.results as
+     * votes change it and live.lottery.draw for each draw, until the room closes.
+     */
     async interaction(ctx: Ctx, appId: string, roomId: string, input: InteractionInput): Promise<{ id: string }> {
       await openRoom(appId, roomId);
+      const snapshot = input.kind === 'poll' ? { poll: presentPoll(await pollOf(ctx, appId, input.ref)) } : { lottery: await lotteryOf(ctx, appId, input.ref) };
       const id = newId('lvi');
-      realtime.toTopic(appId, `${TOPIC}${roomId}`, { type: 'live.interaction', room: roomId, id, kind: input.kind, ref: input.ref, title: input.title ?? null, data: input.data ?? null });
-      await deps.bus.emit(ctx.db, 'live.interaction.started', { appId, roomId, kind: input.kind, ref: input.ref, title: input.title ?? null, data: input.data ?? null });
+      const title = input.title ?? null;
+      const data = input.data ?? null;
+      await ctx.db.transaction(async (tx) => {
+        await store.insertInteraction(tx, { appId, id, roomId, kind: input.kind, ref: input.ref, title, data, createdAt: deps.clock.now() });
+        await deps.bus.emit(tx, 'live.interaction.started', { appId, roomId, kind: input.kind, ref: input.ref, title, data });
+      });
+      realtime.toTopic(appId, `${TOPIC}${roomId}`, { type: 'live.interaction', room: roomId, id, kind: input.kind, ref: input.ref, title, data, ...snapshot });
       return { id };
     },
+
+    flushPolls,
 
     start(): void {
       const likeMs = deps.likeFlushMs ?? 1000;
@@ -264,6 +365,7 @@ export function createLive(deps: LiveDeps) {
       for (const t of timers) clearInterval(t);
       timers.length = 0;
       await flushLikes();
+      await flushPolls();
     },
   };
 

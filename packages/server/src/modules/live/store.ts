@@ -1,7 +1,7 @@
 // All SQL of live rooms.
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { messages, rooms } from './schema.ts';
+import { interactions, messages, rooms } from './schema.ts';
 
 export type RoomRow = typeof rooms.$inferSelect;
 export type LiveMessageRow = typeof messages.$inferSelect;
@@ -71,7 +71,24 @@ export async function addLikes(db: Db, items: { appId: string; roomId: string; n
   return res.rows.map((r) => ({ appId: r.app_id, roomId: r.id, likes: Number(r.likes) }));
 }
 
+export type InteractionRow = typeof interactions.$inferSelect;
+
+export async function insertInteraction(db: Db, row: typeof interactions.$inferInsert): Promise<InteractionRow> {
+  const [r] = await db.insert(interactions).values(row).returning();
+  return r!;
+}
+
+/** Open rooms showing a poll or lottery, with the interaction that shows it there. */
+export function roomsShowing(db: Db, appId: string, kind: 'poll' | 'lottery', ref: string): Promise<{ roomId: string; interactionId: string }[]> {
+  return db
+    .select({ roomId: interactions.roomId, interactionId: interactions.id })
+    .from(interactions)
+    .innerJoin(rooms, and(eq(rooms.appId, interactions.appId), eq(rooms.id, interactions.roomId)))
+    .where(and(eq(interactions.appId, appId), eq(interactions.kind, kind), eq(interactions.ref, ref), eq(rooms.status, 'open')));
+}
+
 export async function deleteAppData(db: Db, appId: string): Promise<void> {
+  await db.delete(interactions).where(eq(interactions.appId, appId));
   await db.delete(messages).where(eq(messages.appId, appId));
   await db.delete(rooms).where(eq(rooms.appId, appId));
 }

@@ -402,3 +402,18 @@ describe('feedback: operator workload (QQ Mail 1000/100/10)', () => {
     findIssue(expectError(await t.inject({ method: 'GET', url: `/v1/feedback/workload?month=${month}&tz=Mars/Olympus`, headers: h1 }), 400, 'validation_failed'), 'query.tz');
   });
 });
+
+describe('feedback: assignees are members of the app (issue 11 #19)', () => {
+  it('refuses a default_assignee or an assignee who is not an operator of the app, naming the field', async () => {
+    const B = await t.newTenant('assignees');
+    const member = await t.newOperator(B.appId, 'operator');
+    const stranger = await t.newOperator(A.appId, 'operator'); // a member of another app
+    const h = bearer(B.secretKey);
+    findIssue(expectError(await t.inject({ method: 'POST', url: '/v1/feedback/boards', headers: h, payload: { name: 'x', default_assignee: stranger.operatorId } }), 400, 'validation_failed'), 'body.default_assignee');
+    const board = ok(await t.inject({ method: 'POST', url: '/v1/feedback/boards', headers: h, payload: { name: 'inbox', default_assignee: member.operatorId } }), 201) as { id: string };
+    findIssue(expectError(await t.inject({ method: 'PATCH', url: `/v1/feedback/boards/${board.id}`, headers: h, payload: { default_assignee: 'op_nobody' } }), 400, 'validation_failed'), 'body.default_assignee');
+    const post = ok(await t.inject({ method: 'POST', url: `/v1/feedback/boards/${board.id}/posts`, headers: h, payload: { user_id: 'u', title: 'please' } }), 201) as { id: string; assignee: string | null };
+    assert.equal(post.assignee, member.operatorId);
+    findIssue(expectError(await t.inject({ method: 'PATCH', url: `/v1/feedback/posts/${post.id}`, headers: h, payload: { assignee: stranger.operatorId } }), 400, 'validation_failed'), 'body.assignee');
+  });
+});

@@ -40,7 +40,10 @@ export type OperatorSurveyStats = (ctx: Ctx, appId: string, from: Date, to: Date
 /** The app's sensitive-word filter (interactions' settings): masks or rejects user text, naming the field. */
 export type TextScreen = (ctx: Ctx, appId: string, items: { text: string; field: string }[]) => Promise<string[]>;
 
-export type FeedbackDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit; voteWeight?: VoteWeight; surveyStats?: OperatorSurveyStats; screen?: TextScreen };
+/** Whether an operator belongs to the app (tenancy): only members can be assigned posts. */
+export type IsMember = (appId: string, operatorId: string) => Promise<boolean>;
+
+export type FeedbackDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit; voteWeight?: VoteWeight; surveyStats?: OperatorSurveyStats; screen?: TextScreen; isMember?: IsMember };
 
 /** Who is looking: operators and secret keys see everything; an end user sees public boards and their own posts. */
 export type Viewer = { privileged: boolean; operatorId: string | null; userId: string | null };
@@ -131,6 +134,12 @@ export function createFeedback(deps: FeedbackDeps) {
     return store.publicBoardIds(db, appId);
   };
 
+  /** An assignee must be an operator of the app (a typo would leave posts with nobody). */
+  const assignable = async (appId: string, operatorId: string | null | undefined, field: string) => {
+    if (!operatorId || !deps.isMember || (await deps.isMember(appId, operatorId))) return;
+    throw fieldError(field, `operator ${operatorId} is not a member of this app`, 'the id of an operator who is a member of the app');
+  };
+
   const comment = async (ctx: Ctx, appId: string, postId: string, author: Author, text: string, asResponse: boolean): Promise<{ comment: CommentRow; post: PostRow }> => {
     // End users' words go through the app's filter; the team's own replies are theirs to word.
     const body = author.type === 'user' && deps.screen ? (await deps.screen(ctx, appId, [{ text, field: 'body.body' }]))[0]! : text;
@@ -173,6 +182,7 @@ export function createFeedback(deps: FeedbackDeps) {
     // ---- boards ---------------------------------------------------------------------------------
     async createBoard(ctx: Ctx, appId: string, input: CreateBoardInput): Promise<BoardRow> {
       const now = clock.now();
+      await assignable(appId, input.default_assignee, 'body.default_assignee');
       const b: BoardRow = { id: newId('board'), appId, name: input.name, description: input.description ?? null, visibility: input.visibility, defaultAssignee: input.default_assignee ?? null, createdAt: now, updatedAt: now };
       await ctx.db.transaction(async (tx) => {
         await store.insertBoard(tx, b);
@@ -190,7 +200,10 @@ export function createFeedback(deps: FeedbackDeps) {
       if (input.name !== undefined) patch.name = input.name;
       if (input.description !== undefined) patch.description = input.description;
       if (input.visibility !== undefined) patch.visibility = input.visibility;
-      if (input.default_assignee !== undefined) patch.defaultAssignee = input.default_assignee;
+      if (input.default_assignee !== undefined) {
+        await assignable(appId, input.default_assignee, 'body.default_assignee');
+        patch.defaultAssignee = input.default_assignee;
+      }
       return ctx.db.transaction(async (tx) => {
         const b = await store.updateBoard(tx, appId, boardId, patch);
         if (!b) throw boardNotFound(boardId);
@@ -278,6 +291,7 @@ export function createFeedback(deps: FeedbackDeps) {
         if (input.tags !== undefined) patch.tags = [...new Set(input.tags)];
         if (input.category !== undefined) patch.category = input.category;
         if (input.assignee !== undefined && input.assignee !== p.assignee) {
+          await assignable(appId, input.assignee, 'body.assignee');
           patch.assignee = input.assignee;
           patch.assignedAt = input.assignee ? now : null;
         }

@@ -291,3 +291,16 @@ describe('viewer state is private (issue 11 #18)', () => {
     assert.equal(ok<{ viewer: { liked: boolean } }>(await t.inject({ method: 'GET', url: '/v1/subjects/video/PV1?user_id=victim', headers: sk })).viewer.liked, true);
   });
 });
+
+describe('pinned comments first (issue 11 #19)', () => {
+  it('the default list starts with the pinned comments on its first page and never repeats them', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(ok<C>(await post('PF1', `pf-${i}`, `comment ${i}`), 201).id);
+    ok(await t.inject({ method: 'PUT', url: `/v1/comments/${ids[0]!}/pin`, headers: sk }));
+    const p1 = await list('PF1', 'sort=new&limit=2');
+    assert.deepEqual(p1.data.map((c) => [c.id, c.pinned]), [[ids[0], true], [ids[4], false], [ids[3], false]]);
+    const p2 = await list('PF1', `sort=new&limit=10&cursor=${p1.next_cursor!}`);
+    assert.deepEqual(p2.data.map((c) => c.id), [ids[2], ids[1]]);
+    assert.deepEqual((await list('PF1', 'pinned=false&sort=new')).data.map((c) => c.id), [ids[4], ids[3], ids[2], ids[1]]);
+  });
+});

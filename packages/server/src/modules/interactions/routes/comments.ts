@@ -140,7 +140,7 @@ export function commentRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
       schema: {
         tags,
         summary: 'Root comments of a subject (hot, new or top), with filters',
-        description: 'Deleted or hidden roots that still have visible replies stay as placeholders (body null). Pinned comments are listed with pinned=true.',
+        description: 'Deleted or hidden roots that still have visible replies stay as placeholders (body null). Pinned comments come first on the first page (newest first, in addition to `limit`) and are not repeated on later pages; pinned=true lists only them, pinned=false only the others.',
         params: SubjectParams,
         querystring: ListQuery,
         response: { 200: pageSchema(CommentOut), ...errors(400, 401, 403, 404) },
@@ -150,17 +150,14 @@ export function commentRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
       const q = req.query;
       const cur = decodeCursor(q.cursor, RootCursor);
       if (cur && ((q.sort === 'top' && cur.l === undefined) || (q.sort === 'hot' && cur.h === undefined))) throw new AppError('invalid_cursor', 'The cursor does not belong to this sort order; start again without it', { field: 'query.cursor' });
-      const views = await cm.list(ctx(req), appIdOf(req), req.params.kind, req.params.subjectId, {
-        sort: q.sort,
-        limit: q.limit + 1,
-        after: cur,
-        pinned: bool(q.pinned),
-        featured: bool(q.featured),
-        official: bool(q.official),
-        userId: q.author_id,
-      });
+      const filters = { featured: bool(q.featured), official: bool(q.official), userId: q.author_id };
+      // Without a pinned filter, pinned comments lead the first page (besides `limit`) and the
+      // sorted pages hold the others, so none appears twice.
+      const pinnedFirst = q.pinned === undefined;
+      const views = await cm.list(ctx(req), appIdOf(req), req.params.kind, req.params.subjectId, { sort: q.sort, limit: q.limit + 1, after: cur, pinned: pinnedFirst ? false : bool(q.pinned), ...filters });
       const p = page(views, q.limit, (c) => ({ id: c.id, ...(q.sort === 'top' ? { l: c.likes } : q.sort === 'hot' ? { h: c.hot } : {}) }));
-      return { data: await withViewer(req, p.data, q.user_id), next_cursor: p.next_cursor };
+      const pinned = pinnedFirst && !cur ? await cm.list(ctx(req), appIdOf(req), req.params.kind, req.params.subjectId, { sort: 'new', limit: 100, pinned: true, ...filters }) : [];
+      return { data: await withViewer(req, [...pinned, ...p.data], q.user_id), next_cursor: p.next_cursor };
     },
   );
 

@@ -8,6 +8,8 @@ declare module '../../http/errors.ts' {
     'feedback.invalid_transition': true;
     'feedback.merge_invalid': true;
     'feedback.not_voted': true;
+    'feedback.not_author': true;
+    'feedback.not_editable': true;
   }
 }
 
@@ -18,4 +20,6 @@ defineErrors({
   'feedback.invalid_transition': [409, '不能切换到该状态'],
   'feedback.merge_invalid': [409, '无法合并这两条反馈'],
   'feedback.not_voted': [404, '该用户没有投票'],
+  'feedback.not_author': [403, '只有作者本人可以编辑这条反馈'],
+  'feedback.not_editable': [409, '反馈已进入处理流程，作者不能再编辑'],
 });

@@ -417,3 +417,18 @@ describe('feedback: assignees are members of the app (issue 11 #19)', () => {
     findIssue(expectError(await t.inject({ method: 'PATCH', url: `/v1/feedback/posts/${post.id}`, headers: h, payload: { assignee: stranger.operatorId } }), 400, 'validation_failed'), 'body.assignee');
   });
 });
+
+describe('feedback: authors edit their own open posts (issue 11 #19)', () => {
+  it('lets the author fix the title and body while the post is open; others 403, later 409', async () => {
+    const b = await newBoard();
+    const p = ok(await t.inject({ method: 'POST', url: `/v1/feedback/boards/${b.id}/posts`, headers: sk(), payload: { user_id: 'writer', title: 'Dark mdoe' } }), 201) as { id: string };
+    const as = async (u: string) => ({ ...bearer(A.publishableKey), 'x-user-token': await t.userToken(A, u) });
+    const fixed = ok(await t.inject({ method: 'PATCH', url: `/v1/feedback/posts/${p.id}`, headers: await as('writer'), payload: { title: 'Dark mode', body: 'Please' } })) as { title: string; body: string };
+    assert.deepEqual([fixed.title, fixed.body], ['Dark mode', 'Please']);
+    expectError(await t.inject({ method: 'PATCH', url: `/v1/feedback/posts/${p.id}`, headers: await as('someone'), payload: { title: 'mine now' } }), 403, 'feedback.not_author');
+    const e = expectError(await t.inject({ method: 'PATCH', url: `/v1/feedback/posts/${p.id}`, headers: await as('writer'), payload: { tags: ['x'] } }), 403, 'auth.forbidden');
+    assert.equal((e.details as { field: string }).field, 'body.tags');
+    ok(await t.inject({ method: 'POST', url: `/v1/feedback/posts/${p.id}/status`, headers: sk(), payload: { status: 'planned', note: 'soon' } }));
+    expectError(await t.inject({ method: 'PATCH', url: `/v1/feedback/posts/${p.id}`, headers: await as('writer'), payload: { title: 'changed after planning' } }), 409, 'feedback.not_editable');
+  });
+});

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { actingUserId, appIdOf } from '../../http/auth.ts';
-import { fieldError } from '../../http/errors.ts';
+import { AppError, fieldError } from '../../http/errors.ts';
 import { month } from '../../http/fields.ts';
 import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, externalId, iso, optionalBody, type Api, type RequestCtx } from '../../http/route.ts';
@@ -214,8 +214,26 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
 
   api.patch(
     '/v1/feedback/posts/:postId',
-    { config: { auth: manage }, schema: { tags, summary: 'Edit a post: title, body, tags, category, assignee', params: PostIdParams, body: UpdatePostBody, response: { 200: PostOut, ...errors(400, 401, 403, 404) } } },
-    async (req) => presentPost(await feedback.updatePost(ctx(req), appIdOf(req), req.params.postId, req.body)),
+    {
+      config: { auth: { ...manage, user: true } },
+      schema: {
+        tags,
+        summary: 'Edit a post: title, body, tags, category, assignee',
+        description: "With a user token, the post's author edits its title and body while the post is open (403 feedback.not_author for others, 409 feedback.not_editable once it moved on); everything else is the team's.",
+        params: PostIdParams,
+        body: UpdatePostBody,
+        response: { 200: PostOut, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => {
+      const p = req.principal;
+      if (p.kind === 'user') {
+        const other = Object.keys(req.body).find((k) => k !== 'title' && k !== 'body');
+        if (other) throw new AppError('auth.forbidden', `An author edits the title and body of their post; ${other} is the team's`, { field: `body.${other}` });
+        return presentPost(await feedback.editOwn(ctx(req), appIdOf(req), req.params.postId, p.userId, req.body));
+      }
+      return presentPost(await feedback.updatePost(ctx(req), appIdOf(req), req.params.postId, req.body));
+    },
   );
 
   api.post(

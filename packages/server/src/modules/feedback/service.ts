@@ -306,6 +306,34 @@ export function createFeedback(deps: FeedbackDeps) {
       return viewOf(ctx.db, post, { privileged: true, operatorId: null, userId: null });
     },
 
+    /**
+     * The author edits their own post's title or body while it is still open (not yet under review,
+     * planned, done, declined or merged: voters supported what it said then).
+     */
+    async editOwn(ctx: Ctx, appId: string, postId: string, userId: string, input: { title?: string | undefined; body?: string | null | undefined }): Promise<PostView> {
+      const texts = [...(input.title !== undefined ? [{ text: input.title, field: 'body.title' }] : []), ...(typeof input.body === 'string' ? [{ text: input.body, field: 'body.body' }] : [])];
+      const screened = deps.screen && texts.length ? await deps.screen(ctx, appId, texts) : texts.map((x) => x.text);
+      const title = input.title !== undefined ? screened[0]! : undefined;
+      const body = typeof input.body === 'string' ? screened[texts.length - 1]! : input.body;
+      const now = clock.now();
+      const post = await ctx.db.transaction(async (tx) => {
+        const p = await store.findPost(tx, appId, postId, true);
+        if (!p) throw postNotFound(postId);
+        if (p.authorUserId !== userId) throw new AppError('feedback.not_author', `Only the author of post ${postId} can edit it`, { post_id: postId });
+        if (p.status !== 'open' || p.mergedInto) throw new AppError('feedback.not_editable', `Post ${postId} is ${p.mergedInto ? 'merged' : p.status}; its author can edit it only while it is open`, { post_id: postId, status: p.status });
+        const patch: Partial<PostRow> = { updatedAt: now };
+        if (title !== undefined) {
+          patch.title = title;
+          const gs = grams(title);
+          patch.gramCount = gs.length;
+          await store.replaceGrams(tx, p, gs);
+        }
+        if (body !== undefined) patch.body = body;
+        return store.updatePost(tx, postId, patch);
+      });
+      return viewOf(ctx.db, post, { privileged: false, operatorId: null, userId });
+    },
+
     async changeStatus(ctx: Ctx, appId: string, postId: string, to: Status, note: string): Promise<PostView> {
       const now = clock.now();
       const r = await ctx.db.transaction(async (tx) => {

@@ -185,15 +185,21 @@ export function createRunner(opts: RunnerOptions) {
     poke(): void {
       schedule(3);
     },
-    /** Resolves once this server's consumers have handled every row appended (and committed) before the call. */
+    /** Resolves once this server's consumers have handled every row appended (and committed) before the call, and what handling those appended. */
     async settle(timeoutMs = 30_000, what: 'appended' | 'readable' = 'appended'): Promise<void> {
       const until = Date.now() + timeoutMs;
-      const upTo = await store.head(opts.db);
+      let upTo = await store.head(opts.db);
       for (;;) {
         if (loop) await loop;
         // 'readable': only rows no open transaction holds back (the log's own tests).
         const work = what === 'readable' ? await store.pending(opts.db, [...consumers.keys()]) : await store.pendingUpTo(opts.db, [...consumers.keys()], upTo);
-        if (work.length === 0) return;
+        if (work.length === 0) {
+          // Handling may have appended more (a like → points → a badge): settle those too.
+          const now = what === 'readable' ? upTo : await store.head(opts.db);
+          if (now === upTo) return;
+          upTo = now;
+          continue;
+        }
         if (Date.now() > until) throw new Error(`event consumers still behind after ${timeoutMs} ms: ${JSON.stringify(work)}`);
         if (!running) await pass();
         else

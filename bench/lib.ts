@@ -237,3 +237,11 @@ export function formatTable(rows: Row[]): string {
   const widths = header.map((_, c) => Math.max(...all.map((l) => l[c]!.length)));
   return all.map((l) => l.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
 }
+
+/** Calls Canyu's API with the app's secret key; throws with the answer on any status >= 300. */
+export async function apiCall(env: BenchEnv, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const r = await fetch(`${env.canyu}${path}`, { method, headers: { ...env.auth.secret, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await r.text();
+  if (r.status >= 300) throw new Error(`${method} ${path} answered ${r.status}: ${text.slice(0, 300)}`);
+  return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+}

@@ -7,14 +7,9 @@
 // as a busy server's requests commit them), so the figures are those of the consumers: leases per
 // shard, the rule lookup, the capped and idempotent grant, the balance update and the checkpoint.
 import { shardSql } from '../../packages/server/src/events/store.ts';
-import type { BenchEnv, Scenario } from '../lib.ts';
+import { apiCall, type BenchEnv, type Scenario } from '../lib.ts';
 
-async function call(env: BenchEnv, method: string, p: string, body?: unknown): Promise<Record<string, unknown>> {
-  const r = await fetch(`${env.canyu}${p}`, { method, headers: { ...env.auth.secret, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const json = (await r.json().catch(() => ({}))) as Record<string, unknown>;
-  if (r.status >= 300) throw new Error(`${method} ${p} answered ${r.status}: ${JSON.stringify(json).slice(0, 300)}`);
-  return json;
-}
+const call = apiCall;
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0);
 const USERS = 2000;

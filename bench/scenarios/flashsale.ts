@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../../packages/server/src/db/embedded.ts';
-import type { BenchEnv, HttpResult, Scenario } from '../lib.ts';
+import { apiCall, type BenchEnv, type HttpResult, type Scenario } from '../lib.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const CONNECTIONS = 100;
@@ -38,11 +38,7 @@ async function stopServer(s: { child: ChildProcess }): Promise<void> {
   await exited;
 }
 
-async function call(env: BenchEnv, method: string, url: string, body?: unknown): Promise<{ id: string }> {
-  const r = await fetch(`${env.canyu}${url}`, { method, headers: { ...env.auth.secret, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
-  return (await r.json()) as { id: string };
-}
+const call = async (env: BenchEnv, method: string, url: string, body?: unknown) => (await apiCall(env, method, url, body)) as { id: string };
 
 /** A running flash sale with one item per entry of `stocks`. */
 async function sale(env: BenchEnv, stocks: number[], buckets?: number): Promise<string[]> {

@@ -3,15 +3,11 @@
 // modules/points/store.ts and modules/gamification/store/*.ts) driven directly with pg at the
 // same concurrency, in the same run.
 import type pg from 'pg';
-import type { BenchEnv, Scenario } from '../lib.ts';
+import { apiCall, type BenchEnv, type Scenario } from '../lib.ts';
 
 const CONNECTIONS = 50;
 
-async function call(env: BenchEnv, method: string, path: string, body?: unknown): Promise<unknown> {
-  const r = await fetch(`${env.canyu}${path}`, { method, headers: { ...env.auth.secret, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  if (!r.ok) throw new Error(`${method} ${path} → ${r.status}: ${await r.text()}`);
-  return r.json();
-}
+const call = apiCall;
 
 // ---- the statements the server runs ------------------------------------------------------------
 

@@ -1,15 +1,11 @@
 // Interactions: likes on one hot subject from 100 concurrent users (with an exactness check and a
 // measurement of the sharded-counter design against a single counter row), comment creation,
 // and the hot-list read.
-import type { BenchEnv, HttpResult, Scenario } from '../lib.ts';
+import { apiCall, type BenchEnv, type HttpResult, type Scenario } from '../lib.ts';
 
 const HOT = 'bench-hot';
 
-async function call(env: BenchEnv, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const r = await fetch(`${env.canyu}${path}`, { method, headers: { ...env.auth.secret, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-  return (await r.json()) as Record<string, unknown>;
-}
+const call = apiCall;
 
 function check(what: string, r: HttpResult): void {
   if (r.errors > 0 || r.non2xx > 0) throw new Error(`${what}: ${r.non2xx} non-2xx, ${r.errors} errors: ${JSON.stringify(r.status)}`);

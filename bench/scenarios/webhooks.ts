@@ -9,7 +9,7 @@
 //   - burst: N deliveries committed at once; N / (last receipt − commit).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BenchEnv, Scenario } from '../lib.ts';
+import { apiCall, type BenchEnv, type Scenario } from '../lib.ts';
 
 type Receiver = { url: string; got: Map<string, number>; close(): Promise<void> };
 
@@ -38,12 +38,7 @@ async function startReceiver(): Promise<Receiver> {
   };
 }
 
-async function call(env: BenchEnv, method: string, p: string, body?: unknown): Promise<Record<string, unknown>> {
-  const r = await fetch(`${env.canyu}${p}`, { method, headers: { ...env.auth.secret, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const json = (await r.json().catch(() => ({}))) as Record<string, unknown>;
-  if (r.status >= 300) throw new Error(`${method} ${p} answered ${r.status}: ${JSON.stringify(json).slice(0, 300)}`);
-  return json;
-}
+const call = apiCall;
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0);
 

@@ -190,7 +190,13 @@ describe('webhooks for every domain event', () => {
       const voted = r.received.map((x) => JSON.parse(x.body) as { type: string; data: Record<string, unknown> }).find((x) => x.type === 'poll.voted')!;
       assert.equal(voted.data.user_id, 'drinker');
       assert.deepEqual(voted.data.option_ids, [optionId]);
-      // Replay from the start of the log: the same two events again, with the same ids.
+      // Replay from the start of the log: the same two events again, with the same ids. (Wait until
+      // both outcomes are recorded: a delivery still being sent is left to finish, not replayed.)
+      const until = Date.now() + 20_000;
+      while (((await call('GET', '/v1/webhooks/deliveries')).data as { status: string }[]).some((d) => d.status !== 'succeeded')) {
+        assert.ok(Date.now() < until, 'deliveries recorded');
+        await new Promise((res) => setTimeout(res, 50));
+      }
       const endpoints = (await call('GET', '/v1/webhooks/endpoints')).data as { id: string }[];
       const replay = await call('POST', `/v1/webhooks/endpoints/${endpoints[0]!.id}/replay`, { after: 0 });
       assert.deepEqual(replay, { queued: 2, next_after: null });

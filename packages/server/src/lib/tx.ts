@@ -64,3 +64,21 @@ export async function inClientTransaction<T>(pool: pg.Pool, fn: (client: pg.Pool
     throw err;
   }
 }
+
+/**
+ * Runs `fn` again when PostgreSQL aborted it whole as a deadlock victim (40P01) or a
+ * serialization failure (40001): nothing of it happened, and the other side has gone on. Waits a
+ * few random milliseconds between tries so that the same two do not meet again at once; under
+ * heavy contention a transaction can lose several times in a row, so it tries up to 8 times.
+ */
+export async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = pgCode(err);
+      if ((code !== '40P01' && code !== '40001') || i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * i));
+    }
+  }
+}

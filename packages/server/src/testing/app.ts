@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
+import { isAppError } from '../http/errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Role } from '../modules/tenancy/index.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
@@ -23,6 +24,11 @@ export async function startTestApp(opts: { config?: Partial<Config>; clock?: Clo
   // per-address failure limit is tested on its own (http/security.test.ts).
   const config: Config = { ...loadConfig({}), logLevel: 'silent', jobs: false, bootstrap: false, authFailuresPerIp: 1_000_000, secretKey: TEST_MASTER_KEY, ...opts.config };
   const built = await buildApp({ config, database, logger: false, ...(opts.clock ? { clock: opts.clock } : {}) });
+  // The logger is off in tests; an unexpected error (a 500) still shows its stack in the output.
+  built.app.addHook('onError', async (req, _reply, err: Error & { validation?: unknown; statusCode?: number }) => {
+    const expected = isAppError(err) ? err.status < 500 : err.validation !== undefined || (typeof err.statusCode === 'number' && err.statusCode < 500);
+    if (!expected) console.error(`[canyu test app] ${req.method} ${req.url}:`, err);
+  });
   await built.app.ready();
   const { app, services, systemCtx } = built;
 

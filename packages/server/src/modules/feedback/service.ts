@@ -5,6 +5,7 @@ import type { Audit } from '../audit/index.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
+import { retryOnDeadlock } from '../../lib/tx.ts';
 import './errors.ts';
 import { grams, idf, similarity } from './rules/grams.ts';
 import { monthRange } from './rules/month.ts';
@@ -54,23 +55,6 @@ export type Author = { type: 'user' | 'operator' | 'secret_key'; id: string };
 export type PostView = { post: PostRow; response: CommentRow | null; myVote: boolean | null; following: boolean | null };
 
 const SIMILAR_MIN_SCORE = 0.34;
-
-function isDeadlock(err: unknown): boolean {
-  const code = (e: unknown) => (e && typeof e === 'object' && 'code' in e ? (e as { code: unknown }).code : undefined);
-  const c = code(err) ?? code((err as { cause?: unknown } | null)?.cause);
-  return c === '40P01' || c === '40001';
-}
-
-/** Runs a transaction again when PostgreSQL chose it as a deadlock victim (rare: merges racing votes). */
-async function retrying<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (attempt >= 4 || !isDeadlock(err)) throw err;
-    }
-  }
-}
 
 const boardNotFound = (boardId: string) => new AppError('feedback.board_not_found', `Board ${boardId} does not exist in this app`, { board_id: boardId });
 const postNotFound = (postId: string) => new AppError('feedback.post_not_found', `Post ${postId} does not exist in this app`, { post_id: postId });
@@ -363,7 +347,7 @@ export function createFeedback(deps: FeedbackDeps) {
       const weight = await weightOf(ctx, appId, userId);
       if (!Number.isInteger(weight) || weight < 1) throw new Error(`vote weight provider returned ${weight}; it must be a positive integer`);
       const now = clock.now();
-      const r = await retrying(() =>
+      const r = await retryOnDeadlock(() =>
         ctx.db.transaction(async (tx) => {
           const { post, redirectedFrom } = await lockLive(tx, appId, postId, v);
           const changed = await store.insertVote(tx, { postId: post.id, userId, appId, weight, at: now });
@@ -375,7 +359,7 @@ export function createFeedback(deps: FeedbackDeps) {
     },
 
     async unvote(ctx: Ctx, appId: string, postId: string, userId: string, v: Viewer): Promise<void> {
-      await retrying(() =>
+      await retryOnDeadlock(() =>
         ctx.db.transaction(async (tx) => {
           const { post } = await lockLive(tx, appId, postId, v);
           const weight = await store.deleteVote(tx, post.id, userId);
@@ -387,7 +371,7 @@ export function createFeedback(deps: FeedbackDeps) {
 
     async follow(ctx: Ctx, appId: string, postId: string, userId: string, v: Viewer, on: boolean): Promise<PostView> {
       const now = clock.now();
-      const id = await retrying(() =>
+      const id = await retryOnDeadlock(() =>
         ctx.db.transaction(async (tx) => {
           const { post } = await lockLive(tx, appId, postId, v);
           if (on) {
@@ -430,7 +414,7 @@ export function createFeedback(deps: FeedbackDeps) {
       const pre = await store.findPost(ctx.db, appId, postId);
       if (!pre) throw postNotFound(postId);
       if (pre.mergedInto) throw new AppError('feedback.merge_invalid', `Post ${postId} was already merged into ${pre.mergedInto}`, { post_id: postId, merged_into: pre.mergedInto });
-      const r = await retrying(() =>
+      const r = await retryOnDeadlock(() =>
         ctx.db.transaction(async (tx) => {
           const locked = await store.lockPosts(tx, appId, [postId, intoPostId]);
           const source = locked.find((p) => p.id === postId);

@@ -12,7 +12,7 @@ import type pg from 'pg';
 import type { Ctx } from '../../../context.ts';
 import type { Db } from '../../../db/index.ts';
 import { AppError, fieldError, validationError } from '../../../http/errors.ts';
-import { pgCode } from '../../../lib/tx.ts';
+import { retryOnDeadlock } from '../../../lib/tx.ts';
 import * as campaignStore from '../store.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId, randomBase62 } from '../../../lib/ids.ts';
@@ -328,13 +328,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
     async setStock(ctx: Ctx, appId: string, itemId: string, stock: number): Promise<ItemRow & { remaining: number }> {
       // Purchase batches lock buckets in their own order; PostgreSQL may break a lock cycle by
       // aborting this transaction (nothing of it happened): try again.
-      for (let i = 0; ; i++) {
-        try {
-          return await setStockOnce(ctx, appId, itemId, stock);
-        } catch (err) {
-          if (pgCode(err) !== '40P01' || i >= 4) throw err;
-        }
-      }
+      return retryOnDeadlock(() => setStockOnce(ctx, appId, itemId, stock));
     },
 
     async item(ctx: Ctx, appId: string, itemId: string): Promise<ItemRow & { remaining: number }> {

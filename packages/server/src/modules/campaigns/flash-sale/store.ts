@@ -5,6 +5,7 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db } from '../../../db/index.ts';
+import { retryOnDeadlock } from '../../../lib/tx.ts';
 import { campaigns, fsItems, fsReservations, fsSessions, fsStock, FS_RESERVATION_STATUSES } from '../schema.ts';
 import type { CampaignRow } from '../store.ts';
 
@@ -140,16 +141,12 @@ const RESERVE_BATCH = 'select idx, outcome, bucket from cm_fs_reserve_batch($1, 
  */
 export async function reserveBatch(pool: Queryable, a: BatchArgs): Promise<{ outcome: ReserveOutcome; bucket: number | null }[]> {
   const values = [a.appId, a.campaignId, a.itemId, a.attempts.map((x) => x.userId), a.attempts.map((x) => x.qty), a.attempts.map((x) => x.id), a.userLimit, a.campaignLimit, a.buckets, a.startBucket, a.now, a.expiresAt];
-  for (let i = 0; ; i++) {
-    try {
-      const res = await pool.query<{ idx: number; outcome: ReserveOutcome; bucket: number | null }>({ name: 'cm_fs_reserve_batch', text: RESERVE_BATCH, values });
-      const out = new Array<{ outcome: ReserveOutcome; bucket: number | null }>(a.attempts.length);
-      for (const r of res.rows) out[r.idx - 1] = { outcome: r.outcome, bucket: r.bucket };
-      return out;
-    } catch (err) {
-      if ((err as { code?: string }).code !== '40P01' || i >= 3) throw err;
-    }
-  }
+  return retryOnDeadlock(async () => {
+    const res = await pool.query<{ idx: number; outcome: ReserveOutcome; bucket: number | null }>({ name: 'cm_fs_reserve_batch', text: RESERVE_BATCH, values });
+    const out = new Array<{ outcome: ReserveOutcome; bucket: number | null }>(a.attempts.length);
+    for (const r of res.rows) out[r.idx - 1] = { outcome: r.outcome, bucket: r.bucket };
+    return out;
+  });
 }
 
 export async function findReservation(db: Db, appId: string, id: string): Promise<ReservationRow | undefined> {

@@ -14,23 +14,13 @@ import * as store from '../store/reactions.ts';
 import type { Change, LikeOp, ReactionType, SubjectKey } from '../store/reactions.ts';
 import * as subjectsStore from '../store/subjects.ts';
 import type { SubjectRow } from '../store/subjects.ts';
-import { inClientTransaction } from '../../../lib/tx.ts';
+import { inClientTransaction, retryOnDeadlock } from '../../../lib/tx.ts';
 import { createBatcher } from './batcher.ts';
 import type { Shared } from './context.ts';
 import type { SettingsService } from './settings.ts';
 import { refOf, type SubjectsService } from './subjects.ts';
 
 const blocked = userBlocked;
-
-/** Concurrent batches lock rows in one order, but a deadlock with another path is retried once. */
-async function retryDeadlock<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if ((err as { code?: string }).code !== '40P01') throw err;
-    return fn();
-  }
-}
 
 export type TripleOutcome = 'new' | 'existing' | 'skipped';
 
@@ -81,7 +71,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
           });
           const now = at();
           // The likes and their events commit together: one transaction per batch.
-          const res = await retryDeadlock(() =>
+          const res = await retryOnDeadlock(() =>
             inClientTransaction(pool, async (client, db) => {
               const res = await store.addLikes(client, ops, d.slot(), now);
               const events = [...res.entries()].filter(([, c]) => c.changed && !c.blocked).map(([i, c]) => ({ name: 'interaction.liked' as const, payload: { appId: ops[i]!.appId, userId: ops[i]!.userId, at: now, subject: refOf(c) } }));

@@ -3,6 +3,7 @@
 // Every "exactly once" in this module is a primary key or unique index, and every stock or
 // budget is a guarded UPDATE (… where stock > 0), so races resolve in PostgreSQL.
 import { sql } from 'drizzle-orm';
+import type { Conditions } from '../../lib/conditions.ts';
 import { bigint, bigserial, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export type Reward = { type: string; amount: number };
@@ -155,7 +156,7 @@ export const tasks = pgTable(
     description: text('description'),
     period: text('period', { enum: ['once', 'daily', 'weekly'] }).notNull(),
     event: text('event').notNull(),
-    conditions: jsonb('conditions').$type<Record<string, string | number | boolean>>().notNull().default(sql`'{}'::jsonb`),
+    conditions: jsonb('conditions').$type<Conditions>().notNull().default(sql`'{}'::jsonb`),
     target: integer('target').notNull(),
     rewards: jsonb('rewards').$type<Reward[]>().notNull(),
     /** Tasks of one group in `sort` order form a growth path (e.g. 'newcomer'). */

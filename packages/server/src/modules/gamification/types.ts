@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cleanText } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
+import { ConditionsSchema } from '../../lib/conditions.ts';
 import { isTimeZone } from '../../lib/localtime.ts';
 import { dateTime, localDate, month } from '../../http/fields.ts';
 
@@ -17,7 +18,7 @@ export const RequestId = z
   .describe('Makes the call happen once: a repeat returns the original result');
 export const Reward = z.strictObject({ type: TypeKey, amount: z.number().int().min(1).max(1_000_000_000) });
 export const Rewards = z.array(Reward).max(10);
-const Conditions = z.record(z.string().min(1).max(200), z.union([z.string().max(500), z.number(), z.boolean()])).refine((o) => Object.keys(o).length <= 20, 'at most 20 conditions');
+const Conditions = ConditionsSchema;
 
 export const UserParams = z.strictObject({ userId: externalId('userId') });
 export const IdParams = z.strictObject({ id: z.string().min(1).max(64) });

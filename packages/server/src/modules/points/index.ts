@@ -2,4 +2,3 @@ export { createPoints, wirePoints, type Points, type PointsDeps, type CreditInpu
 export { pointsRoutes, presentEntry } from './routes.ts';
 export type { EntryRow, TypeRow } from './store.ts';
 export { EntryOut } from './types.ts';
-export { matchesConditions } from './rules/match.ts';

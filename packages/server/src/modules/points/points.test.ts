@@ -353,6 +353,26 @@ describe('earn rules', () => {
     assert.equal(await balanceOf(u), 35);
   });
 
+  it('conditions compare: a rule on orders of at least 100 in two channels fires only for those', async () => {
+    const r = await t.inject({ method: 'POST', url: '/v1/points/rules', headers: sk(), payload: { name: 'Big order', event: 'order.paid', type: 'points', amount: 7, conditions: { amount: { gte: 100 }, channel: { in: ['app', 'mini'] }, coupon: { exists: false } } } });
+    assert.equal(r.statusCode, 201, r.body);
+    assert.deepEqual(r.json().conditions, { amount: { gte: 100 }, channel: { in: ['app', 'mini'] }, coupon: { exists: false } });
+    const u = 'big-spender';
+    await ingest([
+      { event_id: 'o-1', user_id: u, name: 'order.paid', properties: { amount: 100, channel: 'app' } },
+      { event_id: 'o-2', user_id: u, name: 'order.paid', properties: { amount: 99.5, channel: 'app' } },
+      { event_id: 'o-3', user_id: u, name: 'order.paid', properties: { amount: 300, channel: 'web' } },
+      { event_id: 'o-4', user_id: u, name: 'order.paid', properties: { amount: '300', channel: 'mini' } },
+      { event_id: 'o-5', user_id: u, name: 'order.paid', properties: { amount: 150, channel: 'mini', coupon: 'c1' } },
+      { event_id: 'o-6', user_id: u, name: 'order.paid', properties: { amount: 150, channel: 'mini' } },
+    ]);
+    await t.services.bus.drain();
+    assert.equal(await balanceOf(u), 14);
+    const bad = await t.inject({ method: 'POST', url: '/v1/points/rules', headers: sk(), payload: { name: 'Bad', event: 'order.paid', type: 'points', amount: 1, conditions: { amount: { between: [1, 2] } } } });
+    assert.equal(bad.statusCode, 400, bad.body);
+    assert.match(bad.body, /conditions/);
+  });
+
   it('a total cap holds across users even under concurrency', async () => {
     const r = await t.inject({ method: 'POST', url: '/v1/points/rules', headers: sk(), payload: { name: 'Launch bonus', event: 'app.launched', type: 'growth', amount: 3, total_cap: 100 } });
     const rule = r.json();

@@ -3,6 +3,7 @@
 // entries are never updated or deleted (except when a user is erased), and every entry has a
 // unique idempotency key, so a replayed earn or spend finds the original instead of writing twice.
 import { sql } from 'drizzle-orm';
+import type { Conditions } from '../../lib/conditions.ts';
 import { bigint, bigserial, boolean, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export type ExpiryPolicy = { kind: 'never' } | { kind: 'days'; days: number } | { kind: 'end_of_year'; years_after: number; timezone: string };
@@ -112,7 +113,7 @@ export const rules = pgTable(
     source: text('source', { enum: ['event', 'domain'] }).notNull(),
     event: text('event').notNull(),
     /** Property equality filters: every key must equal the event property (dot paths allowed). */
-    conditions: jsonb('conditions').$type<Record<string, string | number | boolean>>().notNull().default(sql`'{}'::jsonb`),
+    conditions: jsonb('conditions').$type<Conditions>().notNull().default(sql`'{}'::jsonb`),
     type: text('type').notNull(),
     amount: bigint('amount', { mode: 'number' }).notNull(),
     dailyCap: bigint('daily_cap', { mode: 'number' }),

@@ -13,7 +13,7 @@ import type { Audit } from '../audit/index.ts';
 import './errors.ts';
 import { capCounters, grantable } from './rules/caps.ts';
 import { expiresAtFor } from './rules/expiry.ts';
-import { matchesConditions } from './rules/match.ts';
+import { matchesConditions } from '../../lib/conditions.ts';
 import * as store from './store.ts';
 import type { BalanceView, EntryKind, EntryQuery, EntryRow, RuleRow, TypeRow } from './store.ts';
 import type { PutTypeInput, RuleInput, RulePatchInput } from './types.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cleanText } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
+import { ConditionsSchema } from '../../lib/conditions.ts';
 import { isTimeZone } from '../../lib/localtime.ts';
 import { dateTime } from '../../http/fields.ts';
 
@@ -93,10 +94,7 @@ export const HistoryQuery = {
   rule_id: z.string().min(1).max(64).optional(),
 };
 
-const Conditions = z
-  .record(z.string().min(1).max(200), z.union([z.string().max(500), z.number(), z.boolean()]))
-  .refine((o) => Object.keys(o).length <= 20, 'at most 20 conditions')
-  .describe('Event properties that must equal these values (dot paths reach nested properties)');
+const Conditions = ConditionsSchema;
 
 const Cap = z.number().int().min(1).max(1_000_000_000);
 

@@ -8,7 +8,7 @@ import { loadCache } from '../../../lib/cache.ts';
 import { newId } from '../../../lib/ids.ts';
 import { defined } from '../../../lib/objects.ts';
 import { inTransaction, type TxCtx } from '../../../lib/tx.ts';
-import { matchesConditions } from '../../points/index.ts';
+import { matchesConditions } from '../../../lib/conditions.ts';
 import { counterName, meets, progressOf, type Facts } from '../rules/badges.ts';
 import { periodEnds, periodKey } from '../rules/periods.ts';
 import type { BadgeCriteria } from '../schema.ts';

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { capCounters, grantable } from './caps.ts';
 import { expiresAtFor } from './expiry.ts';
-import { matchesConditions } from './match.ts';
 
 describe('earn-rule caps', () => {
   it('checks total, week and day counters in lock order, in the rule time zone', () => {
@@ -33,16 +32,5 @@ describe('expiry policies', () => {
     assert.equal(expiresAtFor({ kind: 'never' }, now, { days: 1 })!.toISOString(), '2025-06-16T12:00:00.000Z');
     const at = new Date('2030-01-01T00:00:00Z');
     assert.equal(expiresAtFor({ kind: 'days', days: 30 }, now, { at }), at);
-  });
-});
-
-describe('rule conditions', () => {
-  it('match by strict equality on dot paths', () => {
-    const props = { channel: 'wechat', video: { kind: 'long', minutes: 12 }, vip: true };
-    assert.equal(matchesConditions({}, props), true);
-    assert.equal(matchesConditions({ channel: 'wechat', 'video.kind': 'long', vip: true }, props), true);
-    assert.equal(matchesConditions({ 'video.minutes': '12' }, props), false);
-    assert.equal(matchesConditions({ 'video.kind.x': 'long' }, props), false);
-    assert.equal(matchesConditions({ missing: 'x' }, props), false);
   });
 });

@@ -29,6 +29,7 @@ import { systemClock, type Clock } from './lib/clock.ts';
 import { secretBoxFor } from './lib/secrets.ts';
 import { createNetGuard } from './lib/net-guard.ts';
 import { auditRoutes, createAudit } from './modules/audit/index.ts';
+import { automationRoutes, createAutomation } from './modules/automation/index.ts';
 import { campaignsRoutes, createCampaigns } from './modules/campaigns/index.ts';
 import { couponsRoutes, createCoupons } from './modules/coupons/index.ts';
 import { createEvents, eventsRoutes } from './modules/events/index.ts';
@@ -92,7 +93,9 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const coupons = createCoupons({ db, clock, bus, webhooks, audit, log });
   // Referral rewards are credited through points and coupons (campaigns → points, coupons, users).
   const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users });
-  return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, realtime, messaging, live, campaigns, coupons, bus, clock };
+  // Workflows act through the modules above (automation → points, coupons, messaging, gamification, users, webhooks).
+  const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub });
+  return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
 }
 
 /** (consumer, shard) batches one server handles at once. */
@@ -309,6 +312,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   liveRoutes(api, { live: services.live, ctx });
   campaignsRoutes(api, { campaigns: services.campaigns, ctx });
   couponsRoutes(api, { coupons: services.coupons, ctx });
+  automationRoutes(api, { automation: services.automation, ctx });
 
   // ---- maintenance jobs -------------------------------------------------------------------------
   if (deps.jobs) {
@@ -365,6 +369,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     await services.tenancy.start();
     await services.realtime.hub.start();
     await services.messaging.start();
+    services.automation.start();
     services.live.start();
     await services.campaigns.start();
     await services.webhooks.start();
@@ -379,6 +384,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     // Order matters: stop taking events, store every acknowledged one, then let subscribers finish.
     await services.events.close();
     await bus.stop();
+    await services.automation.stop();
     await runnerPool?.end();
     await services.messaging.stop();
     await services.live.stop();

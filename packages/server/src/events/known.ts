@@ -8,6 +8,8 @@ export type KnownEvent = { module: string; en: string; zh: string; list?: string
 
 export const DOMAIN_EVENTS = {
   'announcement.published': { module: 'messaging', en: 'An announcement started', zh: '公告开始展示' },
+  'automation.run_ended': { module: 'automation', en: 'A user finished a workflow run (completed, or exited: holdout, archived)', zh: '用户的自动化流程运行结束（完成，或退出：对照组、流程归档）' },
+  'automation.run_started': { module: 'automation', en: 'A user entered a workflow', zh: '用户进入自动化流程' },
   'app.created': { module: 'tenancy', en: 'An app was created', zh: '创建了应用' },
   'app.deleted': { module: 'tenancy', en: 'An app was deleted', zh: '删除了应用' },
   'badge.awarded': { module: 'gamification', en: 'A user earned a badge', zh: '用户获得徽章' },

@@ -346,7 +346,7 @@ describe('earn rules', () => {
     // Applying a granted occurrence again (a redelivery) grants nothing. (Handlers run
     // concurrently, so which three events were granted is not fixed.)
     const again = await svc().apply(sys(), A.appId, { userId: u, source: 'event', name: 'video.watched', sourceId: entries[0]!.sourceId!, properties: { video: { kind: 'long' } } });
-    assert.deepEqual(again, [{ ruleId: rule.id, granted: 0, reason: 'duplicate' }]);
+    assert.deepEqual(again, [{ ruleId: rule.id, userId: u, granted: 0, reason: 'duplicate' }]);
     offsetMs += DAY;
     await ingest([{ event_id: 'w-next-day', user_id: u, name: 'video.watched', properties: { video: { kind: 'long' } } }]);
     await t.services.bus.drain();
@@ -371,6 +371,30 @@ describe('earn rules', () => {
     const bad = await t.inject({ method: 'POST', url: '/v1/points/rules', headers: sk(), payload: { name: 'Bad', event: 'order.paid', type: 'points', amount: 1, conditions: { amount: { between: [1, 2] } } } });
     assert.equal(bad.statusCode, 400, bad.body);
     assert.match(bad.body, /conditions/);
+  });
+
+  it('a rule chooses who earns: the author of a liked comment, or each user of a list', async () => {
+    const r = await t.inject({ method: 'POST', url: '/v1/points/rules', headers: sk(), payload: { name: 'Liked comment', source: 'domain', event: 'comment.liked', user: 'commentAuthorId', type: 'points', amount: 3 } });
+    assert.equal(r.statusCode, 201, r.body);
+    assert.equal(r.json().user, 'commentAuthorId');
+    const c = await t.inject({ method: 'POST', url: '/v1/subjects/article/a-earn/comments', headers: sk(), payload: { user_id: 'writer', body: 'first' } });
+    assert.equal(c.statusCode, 201, c.body);
+    for (const fan of ['fan-1', 'fan-2', 'fan-1']) assert.equal((await t.inject({ method: 'PUT', url: `/v1/comments/${c.json().id}/like`, headers: sk(), payload: { user_id: fan } })).statusCode, 200);
+    await t.services.bus.drain();
+    assert.equal(await balanceOf('writer'), 6, 'two likes (a repeat like changes nothing)');
+    assert.equal(await balanceOf('fan-1'), 0);
+
+    const team = await t.inject({ method: 'POST', url: '/v1/points/rules', headers: sk(), payload: { name: 'Team won', event: 'team.won', user: 'members', type: 'points', amount: 5 } });
+    assert.equal(team.statusCode, 201, team.body);
+    await ingest([{ event_id: 'tw-1', user_id: 'captain', name: 'team.won', properties: { members: ['m1', 'm2', 'm2', 42, ''] } }]);
+    await ingest([{ event_id: 'tw-1', user_id: 'captain', name: 'team.won', properties: { members: ['m1', 'm2'] } }]);
+    await t.services.bus.drain();
+    assert.deepEqual([await balanceOf('m1'), await balanceOf('m2'), await balanceOf('captain')], [5, 5, 0]);
+    // Back to the acting user with PATCH.
+    assert.equal((await t.inject({ method: 'PATCH', url: `/v1/points/rules/${team.json().id}`, headers: sk(), payload: { user: 'actor' } })).json().user, 'actor');
+    await ingest([{ event_id: 'tw-2', user_id: 'captain', name: 'team.won', properties: { members: ['m1'] } }]);
+    await t.services.bus.drain();
+    assert.deepEqual([await balanceOf('m1'), await balanceOf('captain')], [5, 5]);
   });
 
   it('a total cap holds across users even under concurrency', async () => {

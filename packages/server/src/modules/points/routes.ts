@@ -51,6 +51,7 @@ const presentRule = (r: RuleRow) => ({
   source: r.source,
   event: r.event,
   conditions: r.conditions,
+  user: r.userPath ?? 'actor',
   type: r.type,
   amount: r.amount,
   daily_cap: r.dailyCap,

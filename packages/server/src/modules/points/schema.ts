@@ -114,6 +114,8 @@ export const rules = pgTable(
     event: text('event').notNull(),
     /** Property equality filters: every key must equal the event property (dot paths allowed). */
     conditions: jsonb('conditions').$type<Conditions>().notNull().default(sql`'{}'::jsonb`),
+    /** Who earns: null = the acting user; else the property path of a user id or a list of user ids. */
+    userPath: text('user_path'),
     type: text('type').notNull(),
     amount: bigint('amount', { mode: 'number' }).notNull(),
     dailyCap: bigint('daily_cap', { mode: 'number' }),

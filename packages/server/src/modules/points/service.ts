@@ -13,7 +13,7 @@ import type { Audit } from '../audit/index.ts';
 import './errors.ts';
 import { capCounters, grantable } from './rules/caps.ts';
 import { expiresAtFor } from './rules/expiry.ts';
-import { matchesConditions } from '../../lib/conditions.ts';
+import { matchesConditions, readPath } from '../../lib/conditions.ts';
 import * as store from './store.ts';
 import type { BalanceView, EntryKind, EntryQuery, EntryRow, RuleRow, TypeRow } from './store.ts';
 import type { PutTypeInput, RuleInput, RulePatchInput } from './types.ts';
@@ -60,6 +60,8 @@ export type BalanceResult = BalanceView & { expiring: { expiresAt: Date; amount:
 export type MultiplierFn = (ctx: Ctx, appId: string, userId: string, type: string) => Promise<number>;
 
 const fingerprintOf = (kind: string, userId: string, type: string, amount: number) => createHash('sha256').update(`${kind}\u0000${userId}\u0000${type}\u0000${amount}`).digest('base64url').slice(0, 22);
+/** Users one event may credit through one rule (a list such as a post's voters). */
+const MAX_EARNERS = 1000;
 
 function checkReplay(r: EntryResult, kind: EntryKind, input: { userId: string; type: string; amount: number; key: string }, sign: 1 | -1): EntryResult {
   if (!r.replayed) return r;
@@ -97,6 +99,14 @@ export function createPoints(deps: PointsDeps) {
       const rows = await store.activeRules(ctx.db, appId);
       return { rows, keys: new Set(rows.map((r) => `${r.source}\u0000${r.event}`)) };
     });
+  }
+
+  /** Who earns from a rule: the acting user, or the user id(s) at the rule's property path. */
+  function earnersOf(rule: RuleRow, o: { userId: string | null; properties: Record<string, unknown> }): string[] {
+    if (rule.userPath === null) return o.userId ? [o.userId] : [];
+    const v = readPath(o.properties, rule.userPath);
+    const ids = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x.length > 0 && x.length <= 255);
+    return [...new Set(ids)].slice(0, MAX_EARNERS);
   }
 
   /** Recorded in the ledger write's own transaction: the event commits with the entry or not at all. */
@@ -378,6 +388,7 @@ export function createPoints(deps: PointsDeps) {
           source: input.source,
           event: input.event,
           conditions: input.conditions,
+          userPath: input.user === 'actor' ? null : input.user,
           type: input.type,
           amount: input.amount,
           dailyCap: input.daily_cap ?? null,
@@ -403,7 +414,7 @@ export function createPoints(deps: PointsDeps) {
           tx.db,
           appId,
           id,
-          defined({ name: p.name, conditions: p.conditions, amount: p.amount, dailyCap: p.daily_cap, weeklyCap: p.weekly_cap, totalCap: p.total_cap, timezone: p.timezone, expiresInDays: p.expires_in_days, active: p.active }),
+          defined({ name: p.name, conditions: p.conditions, userPath: p.user === undefined ? undefined : p.user === 'actor' ? null : p.user, amount: p.amount, dailyCap: p.daily_cap, weeklyCap: p.weekly_cap, totalCap: p.total_cap, timezone: p.timezone, expiresInDays: p.expires_in_days, active: p.active }),
         ))!;
         if (audited(ctx)) await deps.audit.record(tx, { appId, action: 'points.rule.update', targetType: 'points_rule', targetId: id, before, after: row });
         return row;
@@ -443,30 +454,33 @@ export function createPoints(deps: PointsDeps) {
      * Applies every active rule matching an occurrence. Each rule grants at most once per
      * (rule, source, source id), clipped to its caps; returns what was granted.
      */
-    async apply(ctx: Ctx, appId: string, o: { userId: string; source: 'event' | 'domain'; name: string; sourceId: string; properties: Record<string, unknown> }): Promise<{ ruleId: string; granted: number; reason?: 'cap' | 'duplicate' }[]> {
+    async apply(ctx: Ctx, appId: string, o: { userId: string | null; source: 'event' | 'domain'; name: string; sourceId: string; properties: Record<string, unknown> }): Promise<{ ruleId: string; userId: string; granted: number; reason?: 'cap' | 'duplicate' }[]> {
       const matching = (await rulesOf(ctx, appId)).rows.filter((r) => r.source === o.source && r.event === o.name && matchesConditions(r.conditions, o.properties));
-      const out: { ruleId: string; granted: number; reason?: 'cap' | 'duplicate' }[] = [];
+      const out: { ruleId: string; userId: string; granted: number; reason?: 'cap' | 'duplicate' }[] = [];
       for (const rule of matching) {
-        const key = `rule:${rule.id}:${o.source}:${o.sourceId}`;
-        const factor = multiplier ? await multiplier(ctx, appId, o.userId, rule.type) : 1;
-        const amount = Math.floor(rule.amount * factor);
-        try {
-          const granted = await inTransaction(ctx, async (tx) => {
-            if (await store.findEntryByKey(tx.db, appId, key)) return -1;
-            const counters = capCounters(rule, deps.clock.now()).map((c) => ({ ...c, userId: c.userScoped ? o.userId : '' }));
-            const held = await store.lockUsage(tx.db, appId, rule.id, counters);
-            const used = counters.map((c) => ({ cap: c.cap, used: held.find((h) => h.userId === c.userId && h.period === c.period)?.amount ?? 0 }));
-            const n = grantable(amount, used);
-            if (n <= 0) return 0;
-            await store.addUsage(tx.db, appId, rule.id, counters, n);
-            await creditAs(tx, appId, 'earn', { userId: o.userId, type: rule.type, amount: n, key, reason: rule.name, source: { type: o.source === 'event' ? 'event' : o.name, id: o.sourceId }, ruleId: rule.id, expiresInDays: rule.expiresInDays });
-            return n;
-          });
-          out.push(granted < 0 ? { ruleId: rule.id, granted: 0, reason: 'duplicate' } : granted === 0 ? { ruleId: rule.id, granted: 0, reason: 'cap' } : { ruleId: rule.id, granted });
-        } catch (err) {
-          // The same occurrence applied concurrently (a redelivery): the other grant stands.
-          if (pgCode(err) === '23505' || (err instanceof AppError && err.code === 'idempotency.in_progress')) out.push({ ruleId: rule.id, granted: 0, reason: 'duplicate' });
-          else throw err;
+        for (const userId of earnersOf(rule, o)) {
+          // The acting user's key is the rule's original one; others' keys name the user too.
+          const key = rule.userPath === null ? `rule:${rule.id}:${o.source}:${o.sourceId}` : `rule:${rule.id}:${o.source}:${o.sourceId}:${userId}`;
+          const factor = multiplier ? await multiplier(ctx, appId, userId, rule.type) : 1;
+          const amount = Math.floor(rule.amount * factor);
+          try {
+            const granted = await inTransaction(ctx, async (tx) => {
+              if (await store.findEntryByKey(tx.db, appId, key)) return -1;
+              const counters = capCounters(rule, deps.clock.now()).map((c) => ({ ...c, userId: c.userScoped ? userId : '' }));
+              const held = await store.lockUsage(tx.db, appId, rule.id, counters);
+              const used = counters.map((c) => ({ cap: c.cap, used: held.find((h) => h.userId === c.userId && h.period === c.period)?.amount ?? 0 }));
+              const n = grantable(amount, used);
+              if (n <= 0) return 0;
+              await store.addUsage(tx.db, appId, rule.id, counters, n);
+              await creditAs(tx, appId, 'earn', { userId, type: rule.type, amount: n, key, reason: rule.name, source: { type: o.source === 'event' ? 'event' : o.name, id: o.sourceId }, ruleId: rule.id, expiresInDays: rule.expiresInDays });
+              return n;
+            });
+            out.push(granted < 0 ? { ruleId: rule.id, userId, granted: 0, reason: 'duplicate' } : granted === 0 ? { ruleId: rule.id, userId, granted: 0, reason: 'cap' } : { ruleId: rule.id, userId, granted });
+          } catch (err) {
+            // The same occurrence applied concurrently (a redelivery): the other grant stands.
+            if (pgCode(err) === '23505' || (err instanceof AppError && err.code === 'idempotency.in_progress')) out.push({ ruleId: rule.id, userId, granted: 0, reason: 'duplicate' });
+            else throw err;
+          }
         }
       }
       return out;
@@ -500,9 +514,9 @@ export function wirePoints(points: Points, deps: { bus: EventBus }): void {
   });
   deps.bus.consume({
     name: 'points.domain',
-    wants: (r) => r.kind === 'domain' && typeof r.payload.userId === 'string' && points.wants(r.appId, 'domain', r.name),
+    wants: (r) => r.kind === 'domain' && points.wants(r.appId, 'domain', r.name),
     handle: async (ctx, r) => {
-      await points.apply(ctx, r.appId, { userId: r.payload.userId as string, source: 'domain', name: r.name, sourceId: r.key, properties: r.payload });
+      await points.apply(ctx, r.appId, { userId: typeof r.payload.userId === 'string' ? r.payload.userId : r.actorId, source: 'domain', name: r.name, sourceId: r.key, properties: r.payload });
     },
   });
   deps.bus.on('points.erase_user', ['user.deleted'], async (ctx, { appId, userId }) => {

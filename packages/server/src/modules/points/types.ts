@@ -98,11 +98,19 @@ const Conditions = ConditionsSchema;
 
 const Cap = z.number().int().min(1).max(1_000_000_000);
 
+const RuleUser = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters')
+  .describe('Who earns: "actor" (who did the event, the default) or the property path of a user id or of a list of user ids, e.g. "authorId" (the author of the liked comment) or "recipients" (each one earns; up to 1,000)');
+
 export const RuleBody = z.strictObject({
   name: cleanText(1, 200),
   event: z.string().min(1).max(200).describe('Event name the rule reacts to'),
   source: z.enum(['event', 'domain']).default('event').describe('`event`: events tracked through POST /v1/events; `domain`: Canyu domain events (e.g. checkin.completed)'),
   conditions: Conditions.default({}),
+  user: RuleUser.default('actor'),
   type: TypeKey,
   amount: Amount,
   daily_cap: Cap.nullish().describe('Most points one user gets from this rule per day (in `timezone`)'),
@@ -117,6 +125,7 @@ export type RuleInput = z.infer<typeof RuleBody>;
 export const RulePatch = z.strictObject({
   name: cleanText(1, 200).optional(),
   conditions: Conditions.optional(),
+  user: RuleUser.optional(),
   amount: Amount.optional(),
   daily_cap: Cap.nullable().optional(),
   weekly_cap: Cap.nullable().optional(),
@@ -184,6 +193,7 @@ export const RuleOut = z
     source: z.enum(['event', 'domain']),
     event: z.string(),
     conditions: z.record(z.string(), z.unknown()),
+    user: z.string(),
     type: z.string(),
     amount: z.number(),
     daily_cap: z.number().nullable(),

@@ -3,6 +3,7 @@
 // stored only once the user acts on it.
 import { sql } from 'drizzle-orm';
 import { bigserial, bigint, boolean, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { Conditions } from '../../lib/conditions.ts';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -243,6 +244,8 @@ export const eventRules = pgTable(
     id: text('id').notNull(),
     event: text('event').notNull(),
     recipient: text('recipient').notNull(),
+    /** Conditions on the payload (the rule condition language; same paths as recipient and data). */
+    conditions: jsonb('conditions').$type<Conditions>().notNull().default(sql`'{}'::jsonb`),
     templateKey: text('template_key').notNull(),
     channels: text('channels').array().notNull(),
     transactional: boolean('transactional').notNull().default(false),

@@ -264,6 +264,19 @@ describe('rules and digests', () => {
     assert.deepEqual(((await api('GET', '/v1/users/buyer/inbox')).json().data as { title: string }[]).map((x) => x.title), ['订单 SO-9 已发货']);
   });
 
+  it('a rule with conditions messages only for the events that meet them', async () => {
+    await api('POST', '/v1/messaging/templates', { key: 'big-refund', category: 'service', content: { 'zh-CN': { title: '退款 {{amount}} 元已到账', body: '.' }, en: { title: 'Refund of {{amount}} arrived', body: '.' } }, variables: { amount: { sample: 1 } } });
+    const r = await api('POST', '/v1/messaging/rules', { event: 'refund.paid', recipient: 'userId', template: 'big-refund', data: { amount: 'properties.amount' }, conditions: { 'properties.amount': { gte: 100 }, 'properties.channel': { ne: 'test' } } });
+    assert.equal(r.statusCode, 201, r.body);
+    assert.deepEqual(r.json().conditions, { 'properties.amount': { gte: 100 }, 'properties.channel': { ne: 'test' } });
+    const ev = (id: string, amount: number, channel = 'app') => ({ event_id: id, user_id: 'refunded', name: 'refund.paid', properties: { amount, channel } });
+    await api('POST', '/v1/events', { events: [ev('rf-1', 99), ev('rf-2', 150), ev('rf-3', 500, 'test')] });
+    await t.services.bus.drain();
+    const titles = ((await api('GET', '/v1/users/refunded/inbox')).json().data as { title: string }[]).map((x) => x.title);
+    assert.deepEqual(titles, ['退款 150 元已到账']);
+    expectError(await api('POST', '/v1/messaging/rules', { event: 'refund.paid', recipient: 'userId', template: 'big-refund', conditions: { amount: { over: 1 } } }), 400, 'validation_failed');
+  });
+
   it('gather likes into one digest: "X and 12 others liked your post"', async () => {
     const vars = { actor: { sample: '小明' }, others: { sample: 3 }, post: { sample: 'p' } };
     await api('POST', '/v1/messaging/templates', { key: 'like-one', category: 'interaction', content: { 'zh-CN': { title: '{{actor}} 赞了你的帖子', body: '.' }, en: { title: '{{actor}} liked your post', body: '.' } }, variables: vars });

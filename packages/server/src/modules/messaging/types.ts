@@ -1,5 +1,6 @@
 // zod schemas of the messaging API and their inferred types.
 import { z } from 'zod';
+import { ConditionsSchema } from '../../lib/conditions.ts';
 import { cleanText, jsonObject } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
 import { isLocale, isTimeZone } from '../users/index.ts';
@@ -140,6 +141,7 @@ const path = z.string().max(200).regex(/^[A-Za-z_$][\w$]*(\.[\w$]+)*$/, 'a dotte
 export const RuleBody = z.strictObject({
   event: z.string().min(1).max(128).describe('Domain event name (comment.replied, level.up …) or an ingested host event name'),
   recipient: path.describe('Path of the user id to message in the event payload'),
+  conditions: ConditionsSchema.default({}).describe('Only events whose payload meets these conditions (paths as for recipient: host events under properties.…)'),
   template: TemplateKey,
   channels: z.array(Channel).min(1).max(4).default(['in_app']),
   transactional: z.boolean().default(false),

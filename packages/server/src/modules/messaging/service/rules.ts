@@ -8,6 +8,7 @@ import type { Db } from '../../../db/index.ts';
 import type { EventBus } from '../../../events.ts';
 import { AppError } from '../../../http/errors.ts';
 import type { Clock } from '../../../lib/clock.ts';
+import { matchesConditions } from '../../../lib/conditions.ts';
 import { newId } from '../../../lib/ids.ts';
 import type { Hub } from '../../../realtime/index.ts';
 import { BUILTIN_VARIABLES, renderText, type Values } from '../rules/template.ts';
@@ -51,7 +52,7 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
     const appId = pathValue(payload, 'appId');
     if (typeof appId !== 'string') return;
     for (const rule of await rulesOf(event)) {
-      if (rule.appId !== appId) continue;
+      if (rule.appId !== appId || !matchesConditions(rule.conditions, payload as Record<string, unknown>)) continue;
       try {
         // A savepoint per rule: one rule's failure leaves the others (and the batch) intact.
         await ctx.db.transaction((sp) => apply({ ...ctx, db: sp }, rule, payload));
@@ -155,6 +156,7 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
         id: newId('rule'),
         event: input.event,
         recipient: input.recipient,
+        conditions: input.conditions,
         templateKey: input.template,
         channels: input.channels,
         transactional: input.transactional,

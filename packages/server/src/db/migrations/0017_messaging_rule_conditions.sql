@@ -1,0 +1,1 @@
+ALTER TABLE "ms_rules" ADD COLUMN "conditions" jsonb DEFAULT '{}'::jsonb NOT NULL;

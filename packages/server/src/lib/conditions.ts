@@ -72,3 +72,18 @@ export function matchesConditions(conditions: Conditions, properties: Record<str
   }
   return true;
 }
+
+/** Who a rule's effect goes to: "actor", or the property path of a user id or a list of user ids. */
+export const UserChoiceSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters')
+  .describe('Who it is for: "actor" (who did the event, the default) or the property path of a user id or of a list of user ids, e.g. "commentAuthorId" (the author of the liked comment) or "recipients" (each one; up to 1,000)');
+
+/** The user ids at `path`: one id, or each id of a list (distinct, valid ids only, at most `max`). */
+export function usersAt(properties: Record<string, unknown>, path: string, max = 1000): string[] {
+  const v = readPath(properties, path);
+  const ids = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x.length > 0 && x.length <= 255);
+  return [...new Set(ids)].slice(0, max);
+}

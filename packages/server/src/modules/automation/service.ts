@@ -20,7 +20,7 @@ import { isDomainEvent } from '../../events/known.ts';
 import { AppError, fieldError, isAppError, validationError } from '../../http/errors.ts';
 import { loadCache } from '../../lib/cache.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { matchesConditions, readPath } from '../../lib/conditions.ts';
+import { matchesConditions, readPath, usersAt } from '../../lib/conditions.ts';
 import { newId } from '../../lib/ids.ts';
 import { inTransaction, type TxCtx } from '../../lib/tx.ts';
 import type { Audit } from '../audit/index.ts';
@@ -118,9 +118,7 @@ export function createAutomation(deps: AutomationDeps) {
   /** The users a trigger event enters: the actor, or the user id(s) at a payload path. */
   function usersOf(def: Definition, o: Occurrence): string[] {
     if (def.trigger.user === 'actor') return o.actor ? [o.actor] : [];
-    const v = readPath(o.properties, def.trigger.user);
-    const ids = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x.length > 0 && x.length <= 255);
-    return [...new Set(ids)].slice(0, MAX_ENTRIES_PER_EVENT);
+    return usersAt(o.properties, def.trigger.user, MAX_ENTRIES_PER_EVENT);
   }
 
   async function enter(ctx: ConsumerCtx, f: Live, userId: string, o: Occurrence, now: Date): Promise<void> {

@@ -186,3 +186,32 @@ describe('erasure', () => {
     assert.equal(await count(), 0);
   });
 });
+
+describe('whose progress', () => {
+  it('a badge for likes received and a task for each team member count for the users a property names', async () => {
+    const b = await post('/v1/badges', { key: 'liked-twice', name: '被赞 2 次', criteria: { kind: 'event_count', event: 'comment.liked', count: 2, user: 'commentAuthorId' } });
+    assert.equal(b.statusCode, 201, b.body);
+    const task = await post('/v1/tasks', { key: 'team-win', name: 'Win with your team', period: 'once', event: 'team.won', user: 'members', target: 1, rewards: [{ type: 'points', amount: 4 }] });
+    assert.equal(task.statusCode, 201, task.body);
+    assert.equal(task.json().user, 'members');
+
+    const c = await post('/v1/subjects/article/whose/comments', { user_id: 'author-x', body: 'hello' });
+    assert.equal(c.statusCode, 201, c.body);
+    const like = (u: string) => t.inject({ method: 'PUT', url: `/v1/comments/${c.json().id}/like`, headers: sk(), payload: { user_id: u } });
+    assert.equal((await like('liker-1')).statusCode, 200);
+    await t.services.bus.drain();
+    const earned = async (u: string) => ((await t.inject({ method: 'GET', url: `/v1/users/${u}/badges`, headers: sk() })).json().data as { badge: { key: string }; earned: boolean; progress: unknown }[]).find((w) => w.badge.key === 'liked-twice');
+    assert.equal((await earned('author-x'))!.earned, false);
+    assert.deepEqual((await earned('author-x'))!.progress, { have: 1, need: 2 });
+    assert.equal((await like('liker-2')).statusCode, 200);
+    await t.services.bus.drain();
+    assert.equal((await earned('author-x'))!.earned, true, 'two likes received');
+    assert.equal((await earned('liker-2'))!.earned, false, 'the likers gave likes, they did not receive them');
+
+    await ingest([{ event_id: 'tw-9', user_id: 'coach', name: 'team.won', properties: { members: ['tm-1', 'tm-2'] } }]);
+    const tasksOf = async (u: string) => ((await t.inject({ method: 'GET', url: `/v1/users/${u}/tasks`, headers: sk() })).json().data as { task: { key: string }; completed: boolean }[]).find((x) => x.task.key === 'team-win');
+    assert.equal((await tasksOf('tm-1'))!.completed, true);
+    assert.equal((await tasksOf('tm-2'))!.completed, true);
+    assert.equal((await tasksOf('coach'))!.completed, false);
+  });
+});

@@ -82,7 +82,7 @@ export const userLevels = pgTable(
 // ---- badges and counters ------------------------------------------------------------------------
 
 export type BadgeCriteria =
-  | { kind: 'event_count'; event: string; count: number }
+  | { kind: 'event_count'; event: string; count: number; /** Whose count: absent = the actor; else a property path of user id(s). */ user?: string }
   | { kind: 'checkin_streak'; days: number }
   | { kind: 'checkin_total'; days: number }
   | { kind: 'level'; level: number }
@@ -157,6 +157,8 @@ export const tasks = pgTable(
     period: text('period', { enum: ['once', 'daily', 'weekly'] }).notNull(),
     event: text('event').notNull(),
     conditions: jsonb('conditions').$type<Conditions>().notNull().default(sql`'{}'::jsonb`),
+    /** Whose progress: null = the acting user; else the property path of a user id or a list of ids. */
+    userPath: text('user_path'),
     target: integer('target').notNull(),
     rewards: jsonb('rewards').$type<Reward[]>().notNull(),
     /** Tasks of one group in `sort` order form a growth path (e.g. 'newcomer'). */

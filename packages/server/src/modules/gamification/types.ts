@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cleanText } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
-import { ConditionsSchema } from '../../lib/conditions.ts';
+import { ConditionsSchema, UserChoiceSchema } from '../../lib/conditions.ts';
 import { isTimeZone } from '../../lib/localtime.ts';
 import { dateTime, localDate, month } from '../../http/fields.ts';
 
@@ -127,7 +127,7 @@ export type LevelsInput = z.infer<typeof LevelsBody>;
 // ---- badges -------------------------------------------------------------------------------------
 
 export const BadgeCriteria = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('event_count'), event: z.string().min(1).max(200), count: z.number().int().min(1).max(1_000_000_000) }),
+  z.strictObject({ kind: z.literal('event_count'), event: z.string().min(1).max(200), count: z.number().int().min(1).max(1_000_000_000), user: UserChoiceSchema.optional().describe('Whose count: the actor (default), or e.g. "commentAuthorId" to count likes received') }),
   z.strictObject({ kind: z.literal('checkin_streak'), days: z.number().int().min(1).max(10_000) }),
   z.strictObject({ kind: z.literal('checkin_total'), days: z.number().int().min(1).max(100_000) }),
   z.strictObject({ kind: z.literal('level'), level: z.number().int().min(1).max(1000) }),
@@ -167,6 +167,7 @@ export const TaskBody = z.strictObject({
   period: z.enum(['once', 'daily', 'weekly']).describe("once: newcomer/one-off; daily and weekly reset at the user's local midnight / Monday"),
   event: z.string().min(1).max(200).describe('Event name that advances the task (gm.checkin, gm.draw, gm.redeem, gm.daily_reward for Canyu’s own)'),
   conditions: Conditions.default({}),
+  user: UserChoiceSchema.default('actor'),
   target: z.number().int().min(1).max(1_000_000).default(1),
   rewards: Rewards.min(1),
   group: Key.nullish().describe('Tasks of a group in sort order form a growth path, e.g. newcomer'),
@@ -178,6 +179,7 @@ export const TaskPatch = z.strictObject({
   name: cleanText(1, 200).optional(),
   description: cleanText(0, 1000).nullable().optional(),
   conditions: Conditions.optional(),
+  user: UserChoiceSchema.optional(),
   target: z.number().int().min(1).max(1_000_000).optional(),
   rewards: Rewards.min(1).optional(),
   group: Key.nullable().optional(),

@@ -34,9 +34,10 @@ export function wireGamification(g: Gamification, deps: { bus: EventBus; points:
   });
   bus.consume({
     name: 'gamification.domain',
-    wants: (r) => r.kind === 'domain' && r.actorId !== null && !OWN.has(r.name) && g.achievements.wants(r.appId, r.name),
+    wants: (r) => r.kind === 'domain' && !OWN.has(r.name) && g.achievements.wants(r.appId, r.name),
     handle: async (ctx, r) => {
-      await g.achievements.track(ctx, r.appId, { userId: r.actorId!, name: r.name, sourceId: `${r.name}:${r.key}`, properties: r.payload });
+      // No actor: only tasks and badges that name their users by a property path count it.
+      await g.achievements.track(ctx, r.appId, { userId: r.actorId ?? '', name: r.name, sourceId: `${r.name}:${r.key}`, properties: r.payload });
     },
   });
   bus.on('gamification.checkin', ['checkin.completed'], async (ctx, e) => {

@@ -13,7 +13,7 @@ import type { Audit } from '../audit/index.ts';
 import './errors.ts';
 import { capCounters, grantable } from './rules/caps.ts';
 import { expiresAtFor } from './rules/expiry.ts';
-import { matchesConditions, readPath } from '../../lib/conditions.ts';
+import { matchesConditions, usersAt } from '../../lib/conditions.ts';
 import * as store from './store.ts';
 import type { BalanceView, EntryKind, EntryQuery, EntryRow, RuleRow, TypeRow } from './store.ts';
 import type { PutTypeInput, RuleInput, RulePatchInput } from './types.ts';
@@ -104,9 +104,7 @@ export function createPoints(deps: PointsDeps) {
   /** Who earns from a rule: the acting user, or the user id(s) at the rule's property path. */
   function earnersOf(rule: RuleRow, o: { userId: string | null; properties: Record<string, unknown> }): string[] {
     if (rule.userPath === null) return o.userId ? [o.userId] : [];
-    const v = readPath(o.properties, rule.userPath);
-    const ids = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x.length > 0 && x.length <= 255);
-    return [...new Set(ids)].slice(0, MAX_EARNERS);
+    return usersAt(o.properties, rule.userPath, MAX_EARNERS);
   }
 
   /** Recorded in the ledger write's own transaction: the event commits with the entry or not at all. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cleanText } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
-import { ConditionsSchema } from '../../lib/conditions.ts';
+import { ConditionsSchema, UserChoiceSchema } from '../../lib/conditions.ts';
 import { isTimeZone } from '../../lib/localtime.ts';
 import { dateTime } from '../../http/fields.ts';
 
@@ -98,12 +98,7 @@ const Conditions = ConditionsSchema;
 
 const Cap = z.number().int().min(1).max(1_000_000_000);
 
-const RuleUser = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters')
-  .describe('Who earns: "actor" (who did the event, the default) or the property path of a user id or of a list of user ids, e.g. "authorId" (the author of the liked comment) or "recipients" (each one earns; up to 1,000)');
+const RuleUser = UserChoiceSchema;
 
 export const RuleBody = z.strictObject({
   name: cleanText(1, 200),

@@ -9,13 +9,14 @@ export type Facts = {
   earned?: Record<string, number>;
 };
 
-export const counterName = (event: string) => `event:${event}`;
+/** A badge counter: events done by the user, or (with a user path) events naming them there. */
+export const counterName = (event: string, user?: string) => (user && user !== 'actor' ? `event:${event}>${user}` : `event:${event}`);
 
 /** Progress toward the badge as [have, need]; manual badges are never earned by criteria. */
 export function progressOf(c: BadgeCriteria, f: Facts): [number, number] | null {
   switch (c.kind) {
     case 'event_count':
-      return [f.counters?.[counterName(c.event)] ?? 0, c.count];
+      return [f.counters?.[counterName(c.event, c.user)] ?? 0, c.count];
     case 'checkin_streak':
       return [f.checkinStreak ?? 0, c.days];
     case 'checkin_total':

@@ -8,7 +8,7 @@ import { loadCache } from '../../../lib/cache.ts';
 import { newId } from '../../../lib/ids.ts';
 import { defined } from '../../../lib/objects.ts';
 import { inTransaction, type TxCtx } from '../../../lib/tx.ts';
-import { matchesConditions } from '../../../lib/conditions.ts';
+import { matchesConditions, usersAt } from '../../../lib/conditions.ts';
 import { counterName, meets, progressOf, type Facts } from '../rules/badges.ts';
 import { periodEnds, periodKey } from '../rules/periods.ts';
 import type { BadgeCriteria } from '../schema.ts';
@@ -30,6 +30,9 @@ declare module '../../../events.ts' {
 }
 
 export type Activity = { userId: string; name: string; sourceId: string; properties: Record<string, unknown> };
+
+/** Users one activity may count for (a list such as a team's members). */
+const MAX_USERS = 1000;
 
 /** What an app's badges and tasks listen to, so unrelated activity costs one cached lookup. */
 type Interest = { badges: BadgeRow[]; counted: Set<string>; tasksByEvent: Map<string, TaskRow[]> };
@@ -82,24 +85,40 @@ export function createAchievements(shared: Shared) {
       const taskList = (i.tasksByEvent.get(a.name) ?? []).filter((t) => matchesConditions(t.conditions, a.properties));
       if (!counts && taskList.length === 0) return { counted: false, completed: [], awarded: [] };
       const cfg = await shared.config(ctx, appId);
-      const tz = taskList.some((t) => t.period !== 'once') ? await shared.timezoneOf(ctx, appId, a.userId, cfg) : cfg.timezone;
       const now = deps.clock.now();
+      // Whose progress: the actor (no path), or the user id(s) at a property path.
+      const usersOf = (path: string | null | undefined): string[] => (!path || path === 'actor' ? (a.userId ? [a.userId] : []) : usersAt(a.properties, path, MAX_USERS));
+      // Time zones are read before the transaction: it must not wait for a second connection.
+      const zones = new Map<string, string>();
+      for (const t of taskList) {
+        if (t.period === 'once') continue;
+        for (const userId of usersOf(t.userPath)) if (!zones.has(userId)) zones.set(userId, await shared.timezoneOf(ctx, appId, userId, cfg));
+      }
       return inTransaction(ctx, async (tx) => {
         if (!(await badgeStore.markSeen(tx.db, appId, `${a.name}:${a.sourceId}`))) return { counted: false, completed: [], awarded: [] };
         const completed: string[] = [];
         for (const t of taskList) {
-          const pk = periodKey(t.period, now, tz);
-          const r = await taskStore.advance(tx.db, { appId, userId: a.userId, taskId: t.id, periodKey: pk, target: t.target, now });
-          if (r.completedNow) {
-            completed.push(t.id);
-            await deps.bus.emit(tx.db, 'task.completed', { appId, userId: a.userId, id: `task:${t.id}:${a.userId}:${pk}`, taskId: t.id, key: t.key, periodKey: pk });
+          for (const userId of usersOf(t.userPath)) {
+            const pk = periodKey(t.period, now, zones.get(userId) ?? cfg.timezone);
+            const r = await taskStore.advance(tx.db, { appId, userId, taskId: t.id, periodKey: pk, target: t.target, now });
+            if (r.completedNow) {
+              completed.push(t.id);
+              await deps.bus.emit(tx.db, 'task.completed', { appId, userId, id: `task:${t.id}:${userId}:${pk}`, taskId: t.id, key: t.key, periodKey: pk });
+            }
           }
         }
-        let awarded: string[] = [];
+        const awarded: string[] = [];
         if (counts) {
-          const value = await badgeStore.bumpCounter(tx.db, appId, a.userId, counterName(a.name));
           const candidates = i.badges.filter((b) => b.criteria.kind === 'event_count' && b.criteria.event === a.name);
-          awarded = await awardMet(tx, appId, a.userId, candidates, { counters: { [counterName(a.name)]: value } });
+          const paths = [...new Set(candidates.map((b) => (b.criteria.kind === 'event_count' ? (b.criteria.user ?? 'actor') : 'actor')))];
+          for (const path of paths) {
+            const name = counterName(a.name, path);
+            const mine = candidates.filter((b) => b.criteria.kind === 'event_count' && (b.criteria.user ?? 'actor') === path);
+            for (const userId of usersOf(path)) {
+              const value = await badgeStore.bumpCounter(tx.db, appId, userId, name);
+              awarded.push(...(await awardMet(tx, appId, userId, mine, { counters: { [name]: value } })));
+            }
+          }
         }
         return { counted: true, completed, awarded };
       });
@@ -186,7 +205,7 @@ export function createAchievements(shared: Shared) {
     async createTask(ctx: Ctx, appId: string, input: TaskInput): Promise<TaskRow> {
       await shared.assertTypes(ctx, appId, input.rewards.map((r, i) => ({ type: r.type, field: `body.rewards.${i}.type` })));
       const row = await inTransaction(ctx, async (tx) => {
-        const row = await taskStore.insertTask(tx.db, { id: newId('task'), appId, key: input.key, name: input.name, description: input.description ?? null, period: input.period, event: input.event, conditions: input.conditions, target: input.target, rewards: input.rewards, group: input.group ?? null, sort: input.sort, active: input.active });
+        const row = await taskStore.insertTask(tx.db, { id: newId('task'), appId, key: input.key, name: input.name, description: input.description ?? null, period: input.period, event: input.event, conditions: input.conditions, userPath: input.user === 'actor' ? null : input.user, target: input.target, rewards: input.rewards, group: input.group ?? null, sort: input.sort, active: input.active });
         if (!row) throw new AppError('tasks.key_taken', `A task with key "${input.key}" already exists`, { field: 'body.key', key: input.key });
         if (shared.audited(ctx)) await deps.audit.record(tx, { appId, action: 'task.create', targetType: 'task', targetId: row.id, after: row });
         return row;
@@ -201,7 +220,7 @@ export function createAchievements(shared: Shared) {
       const row = await inTransaction(ctx, async (tx) => {
         const before = await taskStore.findTask(tx.db, appId, id);
         if (!before) throw shared.notFound('tasks.not_found', 'Task', id);
-        const row = (await taskStore.updateTask(tx.db, appId, id, defined({ name: p.name, description: p.description, conditions: p.conditions, target: p.target, rewards: p.rewards, group: p.group, sort: p.sort, active: p.active })))!;
+        const row = (await taskStore.updateTask(tx.db, appId, id, defined({ name: p.name, description: p.description, conditions: p.conditions, userPath: p.user === undefined ? undefined : p.user === 'actor' ? null : p.user, target: p.target, rewards: p.rewards, group: p.group, sort: p.sort, active: p.active })))!;
         if (shared.audited(ctx)) await deps.audit.record(tx, { appId, action: 'task.update', targetType: 'task', targetId: id, before, after: row });
         return row;
       });

@@ -1,0 +1,1 @@
+ALTER TABLE "gm_tasks" ADD COLUMN "user_path" text;

@@ -7,7 +7,7 @@
 //   X-Canyu-App: app_…                    path parameter or this header, role from membership
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../context.ts';
-import { can, type Permission, type Role, type Tenancy } from '../modules/tenancy/index.ts';
+import { can, type Permission, type Role } from './permissions.ts';
 import { AppError, validationError } from './errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -42,8 +42,16 @@ declare module 'fastify' {
 
 const ANONYMOUS: Principal = { kind: 'anonymous' };
 
+/** What the auth hook needs from whoever issues credentials (the tenancy module implements it). */
+export type Authenticator = {
+  authenticateSession(raw: string): Promise<{ operatorId: string; sessionId: string }>;
+  roleOf(appId: string, operatorId: string): Promise<Role | null>;
+  authenticateKey(raw: string): Promise<{ appId: string; keyId: string; kind: 'secret' | 'publishable' }>;
+  verifyUserToken(appId: string, token: string): Promise<string>;
+};
+
 export type AuthOptions = {
-  tenancy: Tenancy;
+  tenancy: Authenticator;
   limiter: RateLimiter;
   rateLimit: { perKey: number; perUser: number; windowMs: number };
   /** Failed authentications per client IP per minute; past it, that IP gets 429 before any check. */
@@ -80,7 +88,7 @@ function operatorAppId(req: FastifyRequest): string | null {
   return appId;
 }
 
-async function identify(req: FastifyRequest, tenancy: Tenancy): Promise<Principal> {
+async function identify(req: FastifyRequest, tenancy: Authenticator): Promise<Principal> {
   const token = bearer(req);
   if (!token) return ANONYMOUS;
   if (token.startsWith('ops_')) {

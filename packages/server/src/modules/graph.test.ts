@@ -50,3 +50,19 @@ describe('module graph', () => {
     assert.ok(g.get('surveys')?.has('messaging'), 'surveys reaches messaging (the contact budget)');
   });
 });
+
+describe('layers', () => {
+  it('the shared layers (http, lib, events, db, realtime) never import a module: modules build on them, not the reverse', () => {
+    const src = path.dirname(root);
+    const offenders: string[] = [];
+    for (const layer of ['http', 'lib', 'events', 'db', 'realtime']) {
+      for (const file of sources(path.join(src, layer))) {
+        for (const match of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.[^']+)'/g)) {
+          const target = path.relative(src, path.resolve(path.dirname(file), match[1]!));
+          if (target.split(path.sep)[0] === 'modules') offenders.push(`${path.relative(src, file)} → ${target}`);
+        }
+      }
+    }
+    assert.deepEqual(offenders, []);
+  });
+});

@@ -8,7 +8,7 @@ import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { AppError } from '../http/errors.ts';
 import { errors, type Api } from '../http/route.ts';
-import type { Tenancy } from '../modules/tenancy/index.ts';
+import type { Authenticator } from '../http/auth.ts';
 import './errors.ts';
 import type { ClientMessage, Connection, Realtime } from './realtime.ts';
 
@@ -23,7 +23,7 @@ const tags = ['Realtime'];
 /** Most bytes a client may have waiting to be written before it is dropped as too slow. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
 
-async function identify(req: FastifyRequest, tenancy: Tenancy): Promise<{ appId: string; userId: string }> {
+async function identify(req: FastifyRequest, tenancy: Authenticator): Promise<{ appId: string; userId: string }> {
   const p = req.principal;
   if (p.kind === 'user') return { appId: p.appId, userId: p.userId };
   const q = req.query as z.infer<typeof Query>;
@@ -39,7 +39,7 @@ function topicsOf(req: FastifyRequest): string[] {
   return t ? [...new Set(t.split(',').map((s) => s.trim()).filter(Boolean))].slice(0, 20) : [];
 }
 
-export function realtimeRoutes(api: Api, deps: { realtime: Realtime; tenancy: Tenancy; heartbeatMs?: number }): { closeAll(): void } {
+export function realtimeRoutes(api: Api, deps: { realtime: Realtime; tenancy: Authenticator; heartbeatMs?: number }): { closeAll(): void } {
   const { realtime, tenancy } = deps;
   const heartbeatMs = deps.heartbeatMs ?? 25_000;
   const open = new Set<() => void>();

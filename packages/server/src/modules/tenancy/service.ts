@@ -10,7 +10,7 @@ import { DUMMY_HASH, hashPassword, verifyPassword } from '../../lib/password.ts'
 import type { SecretBox } from '../../lib/secrets.ts';
 import type { Audit } from '../audit/index.ts';
 import { generateKey, generateSessionToken, keyHint, kindOfKey, type KeyKind } from './rules/keys.ts';
-import { canAssignRole, type Role } from './rules/permissions.ts';
+import { canAssignRole, type Role } from '../../http/permissions.ts';
 import * as store from './store.ts';
 import type { AppRow, KeyRow, MemberRow, OperatorRow } from './store.ts';
 

@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 
 import type pg from 'pg';
 import type { Db } from '../../db/index.ts';
 import { apps, appKeys, appMembers, operators, operatorSessions } from './schema.ts';
-import type { Role } from './rules/permissions.ts';
+import type { Role } from '../../http/permissions.ts';
 import type { KeyKind } from './rules/keys.ts';
 
 export type AppRow = typeof apps.$inferSelect;

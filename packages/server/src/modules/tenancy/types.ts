@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cleanText, jsonObject } from '../../http/json.ts';
-import { ROLES } from './rules/permissions.ts';
+import { ROLES } from '../../http/permissions.ts';
 
 /** A display name PostgreSQL text accepts (no NUL), trimmed. */
 const Name = (min: number, max: number) => z.string().trim().pipe(cleanText(min, max));

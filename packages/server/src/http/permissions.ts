@@ -1,4 +1,5 @@
-// Operator roles and what each may do. Pure: no I/O.
+// Operator roles and what each may do: the access vocabulary of the API (route policies name a
+// Permission; tenancy stores roles). Pure: no I/O.
 export const ROLES = ['owner', 'admin', 'operator', 'moderator', 'analyst'] as const;
 export type Role = (typeof ROLES)[number];
 

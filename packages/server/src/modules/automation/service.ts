@@ -69,6 +69,8 @@ const system: Ctx['actor'] = { type: 'system', id: null };
 const MAX_HOPS = 60;
 /** After an unexpected error a run is looked at again this much later. */
 const RETRY_MS = 60_000;
+/** Due runs one executor transaction claims and moves. */
+const CLAIM = 50;
 /** Users one trigger event may enter (a recipients list). */
 const MAX_ENTRIES_PER_EVENT = 1000;
 const HUB_TOPIC = 'au.changed';
@@ -195,24 +197,28 @@ export function createAutomation(deps: AutomationDeps) {
     });
   }
 
-  /** Moves every run that is due now; returns how many were moved. */
+  /**
+   * Moves every run that is due now, CLAIM at a time in one transaction (each run behind a
+   * savepoint: a run that fails unexpectedly is put back for later, the others commit); returns
+   * how many were moved.
+   */
   async function runDue(): Promise<number> {
     let n = 0;
-    for (; n < 10_000; n++) {
-      let claimed: RunRow | undefined;
-      try {
-        const moved = await inTransaction({ db, actor: system }, async (tx) => {
-          claimed = await store.claimDue(tx.db, clock.now());
-          if (!claimed) return false;
-          await advance(tx, claimed);
-          return true;
-        });
-        if (!moved) break;
-      } catch (err) {
-        if (!claimed) throw err;
-        deps.log.error({ err, run_id: claimed.id }, 'automation run failed; it is tried again later');
-        await store.saveRun(db, claimed.id, { wakeAt: new Date(clock.now().getTime() + RETRY_MS) });
-      }
+    while (n < 100_000) {
+      const moved = await inTransaction({ db, actor: system }, async (tx) => {
+        const runs = await store.claimDue(tx.db, clock.now(), CLAIM);
+        for (const run of runs) {
+          try {
+            await tx.db.transaction((sp) => advance({ ...tx, db: sp }, run));
+          } catch (err) {
+            deps.log.error({ err, run_id: run.id }, 'automation run failed; it is tried again later');
+            await store.saveRun(tx.db, run.id, { wakeAt: new Date(clock.now().getTime() + RETRY_MS) });
+          }
+        }
+        return runs.length;
+      });
+      n += moved;
+      if (moved < CLAIM) break;
     }
     return n;
   }

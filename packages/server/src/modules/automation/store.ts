@@ -147,16 +147,15 @@ export async function markConverted(db: Db, runId: string, at: Date): Promise<vo
     .where(and(eq(auRuns.id, runId), isNull(auRuns.convertedAt)));
 }
 
-/** One due run, locked for this transaction; runs other servers hold are skipped. */
-export async function claimDue(db: Db, now: Date): Promise<RunRow | undefined> {
-  const [r] = await db
+/** Up to `limit` due runs, locked for this transaction; runs other servers hold are skipped. */
+export async function claimDue(db: Db, now: Date, limit: number): Promise<RunRow[]> {
+  return db
     .select()
     .from(auRuns)
     .where(and(eq(auRuns.status, 'active'), lte(auRuns.wakeAt, now)))
     .orderBy(asc(auRuns.wakeAt))
-    .limit(1)
+    .limit(limit)
     .for('update', { skipLocked: true });
-  return r;
 }
 
 export async function saveRun(db: Db, id: string, set: Partial<Pick<RunRow, 'step' | 'stepAt' | 'wakeAt' | 'status' | 'exitReason' | 'endedAt'>>): Promise<void> {

@@ -71,7 +71,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const events = createEvents({ pool, db, bus, log, ...deps.config.events });
   // One SSRF guard for every outbound connection a tenant chooses (webhooks, SMTP relays).
   const netGuard = createNetGuard({ allow: deps.config.webhookAllowPrivate });
-  const webhooks = createWebhooks({ db, pool, clock, audit, log, guard: netGuard });
+  const webhooks = createWebhooks({ db, pool, clock, audit, log, secrets, guard: netGuard });
   wireWebhooks(webhooks, bus);
   const points = createPoints({ audit, bus, clock, log });
   wirePoints(points, { bus });
@@ -85,9 +85,9 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   // Realtime fan-out across servers: Redis pub/sub when configured, else PostgreSQL LISTEN/NOTIFY.
   const hub = createHub({ transport: deps.config.redisUrl ? preferTransport(redisTransport(deps.config.redisUrl), postgresTransport(pool), log) : postgresTransport(pool), log });
   const realtime = createRealtime({ hub, log });
-  const messaging = createMessaging({ db, bus, clock, users, realtime, webhooks, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl, smtp: { guard: netGuard, requireTls: deps.config.smtpRequireTls } });
+  const messaging = createMessaging({ db, bus, clock, users, realtime, webhooks, secrets, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl, smtp: { guard: netGuard, requireTls: deps.config.smtpRequireTls } });
   // Surveys offered take from messaging's contact budget (surveys → messaging, never the reverse).
-  const surveys = createSurveys({ db, bus, clock, audit, users, budget: messaging });
+  const surveys = createSurveys({ db, bus, clock, audit, users, budget: messaging, screen });
   const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats, screen, isMember: async (appId, operatorId) => (await tenancy.roleOf(appId, operatorId)) !== null });
   const live = createLive({ db, bus, clock, realtime, limiter, moderation: interactions.settings, polls, lotteries: gamification.lottery, log });
   const coupons = createCoupons({ db, clock, bus, webhooks, audit, log });

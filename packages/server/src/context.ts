@@ -8,6 +8,13 @@ export type Actor =
   | { type: 'system'; id: string | null }
   | { type: 'cli'; id: string | null };
 
+/**
+ * The app's sensitive-word filter over texts end users wrote (interactions' settings, passed in by
+ * app.ts): returns what to store (masked when the app masks), or throws
+ * `interactions.sensitive_content` naming the field when the app rejects.
+ */
+export type TextScreen = (ctx: Ctx, appId: string, items: { text: string; field: string }[]) => Promise<string[]>;
+
 /** Passed to every use case. `db` may be a transaction, so a caller can make several calls atomic. */
 export type Ctx = {
   db: Db;

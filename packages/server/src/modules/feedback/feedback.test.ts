@@ -432,3 +432,30 @@ describe('feedback: authors edit their own open posts (issue 11 #19)', () => {
     expectError(await t.inject({ method: 'PATCH', url: `/v1/feedback/posts/${p.id}`, headers: await as('writer'), payload: { title: 'changed after planning' } }), 409, 'feedback.not_editable');
   });
 });
+
+describe("feedback: every text a post's author writes goes through the word filter (issue 11 #12)", () => {
+  it('tags, category and bug steps are masked like the title and body, or refused naming the field', async () => {
+    const B = await t.newTenant('feedback-filter');
+    const h = bearer(B.secretKey);
+    const filter = async (mode: 'mask' | 'reject') => ok(await t.inject({ method: 'PATCH', url: '/v1/interactions/settings', headers: h, payload: { moderation: { filter_mode: mode, words: ['傻逼', 'scam'] } } }));
+    const board = ok(await t.inject({ method: 'POST', url: '/v1/feedback/boards', headers: h, payload: { name: '建议' } }), 201) as { id: string };
+    const post = (body: Record<string, unknown>) => t.inject({ method: 'POST', url: `/v1/feedback/boards/${board.id}/posts`, headers: h, payload: { user_id: 'u1', type: 'bug', title: '闪退', ...body } });
+    await filter('mask');
+    const p = ok(await post({ tags: ['ios', 'scam'], category: '傻逼分类', bug: { steps: '1. open\n2. scam', app_version: '1.0' } }), 201);
+    assert.deepEqual(p.tags, ['ios', '****']);
+    assert.equal(p.category, '**分类');
+    assert.equal(p.bug.steps, '1. open\n2. ****');
+    const row = (await t.database.pool.query('select tags, category, bug from fb_posts where id = $1', [p.id])).rows[0];
+    assert.deepEqual([row.tags, row.category, row.bug.steps], [['ios', '****'], '**分类', '1. open\n2. ****']);
+    await filter('reject');
+    for (const [body, field] of [
+      [{ tags: ['ok', '傻逼'] }, 'body.tags.1'],
+      [{ category: 'scam' }, 'body.category'],
+      [{ bug: { steps: '傻 逼' } }, 'body.bug.steps'],
+    ] as const) {
+      const err = expectError(await post(body), 400, 'interactions.sensitive_content');
+      assert.equal(err.details?.field, field);
+    }
+    ok(await post({ tags: ['ok'], category: '稳定性', bug: { steps: 'fine' } }), 201);
+  });
+});

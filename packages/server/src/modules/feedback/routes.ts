@@ -159,7 +159,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
       schema: {
         tags,
         summary: 'Post an idea, bug report or question (the author votes for and follows it)',
-        description: 'Bug reports (type "bug") may carry `bug`: steps, app version, device info and attachment URLs. Call GET /v1/feedback/similar while the user types the title to suggest existing posts.',
+        description: 'Bug reports (type "bug") may carry `bug`: steps, app version, device info and attachment URLs. Call GET /v1/feedback/similar while the user types the title to suggest existing posts. The title, body, tags, category and bug steps go through the app’s sensitive-word filter (PATCH /v1/interactions/settings, moderation): masked, or refused with 400 interactions.sensitive_content naming the field.',
         params: BoardIdParams,
         body: CreatePostBody,
         response: { 201: PostOut, ...errors(400, 401, 403, 404) },

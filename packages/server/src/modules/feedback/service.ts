@@ -1,4 +1,4 @@
-import type { Ctx } from '../../context.ts';
+import type { Ctx, TextScreen } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { EventBus } from '../../events.ts';
 import type { Audit } from '../audit/index.ts';
@@ -39,7 +39,6 @@ export type VoteWeight = (ctx: Ctx, appId: string, userId: string) => Promise<nu
 export type OperatorSurveyStats = (ctx: Ctx, appId: string, from: Date, to: Date) => Promise<{ operatorId: string; surveysRun: number; responses: number }[]>;
 
 /** The app's sensitive-word filter (interactions' settings): masks or rejects user text, naming the field. */
-export type TextScreen = (ctx: Ctx, appId: string, items: { text: string; field: string }[]) => Promise<string[]>;
 
 /** Whether an operator belongs to the app (tenancy): only members can be assigned posts. */
 export type IsMember = (appId: string, operatorId: string) => Promise<boolean>;
@@ -202,8 +201,24 @@ export function createFeedback(deps: FeedbackDeps) {
       if (input.bug && input.type !== 'bug') throw fieldError('body.bug', 'only bug reports (type "bug") carry bug details', 'omit bug, or set type to "bug"');
       const board = await mustBoard(ctx.db, appId, boardId);
       if (deps.screen) {
-        const [title, body] = await deps.screen(ctx, appId, [{ text: input.title, field: 'body.title' }, ...(input.body ? [{ text: input.body, field: 'body.body' }] : [])]);
-        input = { ...input, title: title!, ...(input.body ? { body: body! } : {}) };
+        // Everything the author wrote that others see on the board: title, body, tags, category, bug steps.
+        const tags = input.tags ?? [];
+        const texts = [
+          { text: input.title, field: 'body.title' },
+          ...(input.body ? [{ text: input.body, field: 'body.body' }] : []),
+          ...tags.map((text, i) => ({ text, field: `body.tags.${i}` })),
+          ...(input.category ? [{ text: input.category, field: 'body.category' }] : []),
+          ...(input.bug?.steps ? [{ text: input.bug.steps, field: 'body.bug.steps' }] : []),
+        ];
+        const out = new Map((await deps.screen(ctx, appId, texts)).map((s, i) => [texts[i]!.field, s]));
+        input = {
+          ...input,
+          title: out.get('body.title')!,
+          ...(input.body ? { body: out.get('body.body')! } : {}),
+          ...(input.tags ? { tags: tags.map((_, i) => out.get(`body.tags.${i}`)!) } : {}),
+          ...(input.category ? { category: out.get('body.category')! } : {}),
+          ...(input.bug?.steps ? { bug: { ...input.bug, steps: out.get('body.bug.steps')! } } : {}),
+        };
       }
       const now = clock.now();
       const weight = await weightOf(ctx, appId, userId);

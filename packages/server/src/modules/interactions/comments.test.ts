@@ -304,3 +304,50 @@ describe('pinned comments first (issue 11 #19)', () => {
     assert.deepEqual((await list('PF1', 'pinned=false&sort=new')).data.map((c) => c.id), [ids[4], ids[3], ids[2], ids[1]]);
   });
 });
+
+describe('@mentions written in the text (issue 11 #19)', () => {
+  type M = C & { mentions: string[] };
+  const mentioned = (events: { name: string; payload: Record<string, unknown> }[]) => events.filter((e) => e.name === 'comment.mentioned').map((e) => e.payload);
+
+  it('a comment naming two users mentions both, each told once by a comment.mentioned event', async () => {
+    const { result: c, events } = await recording(t, ['comment.mentioned'], async () => ok<M>(await post('MN1', 'u_author', '@u_123 and @u_456 look at this; @u_123 again, and me @u_author'), 201));
+    assert.deepEqual(c.mentions, ['u_123', 'u_456']);
+    const got = mentioned(events);
+    assert.deepEqual(got.map((p) => p.mentionedUserId).sort(), ['u_123', 'u_456']);
+    for (const p of got) {
+      assert.equal(p.userId, 'u_author');
+      assert.equal(p.commentId, c.id);
+      assert.equal(p.appId, tenant.appId);
+      assert.deepEqual(p.subject, { kind: 'video', id: 'MN1', authorId: null });
+    }
+    assert.deepEqual((await list('MN1')).data.map((x) => (x as M).mentions), [['u_123', 'u_456']]);
+    const stored = await t.database.pool.query('select mentions from ix_comments where id = $1', [c.id]);
+    assert.deepEqual(stored.rows[0].mentions, ['u_123', 'u_456']);
+  });
+
+  it('handles end at punctuation, ASCII and Chinese; an e-mail address is not a mention', async () => {
+    const c = ok<M>(await post('MN2', 'writer', '谢谢@张三，还有@李四！(@bob), @carol: see a@b.com or mail x.y@example.cn。@dave.'), 201);
+    assert.deepEqual(c.mentions, ['张三', '李四', 'bob', 'carol', 'dave']);
+    const r = ok<M>(await reply(c.id, 'bob', '回复@writer：好的、@eve；@frank？'), 201);
+    assert.deepEqual(r.mentions, ['writer', 'eve', 'frank']);
+  });
+
+  it('joins the explicit list, and an edit announces only users newly mentioned', async () => {
+    const c = ok<M>(await post('MN3', 'writer', 'hi @amy', { mentions: ['ben'] }), 201);
+    assert.deepEqual(c.mentions, ['ben', 'amy']);
+    const { result: e, events } = await recording(t, ['comment.mentioned'], async () =>
+      ok<M>(await t.inject({ method: 'PATCH', url: `/v1/comments/${c.id}?user_id=writer`, headers: sk, payload: { body: 'hi @amy and @cat' } })),
+    );
+    assert.deepEqual(e.mentions, ['ben', 'amy', 'cat'], 'the explicit list stays; the text is read again');
+    assert.deepEqual(mentioned(events).map((p) => p.mentionedUserId), ['cat']);
+    const dropped = ok<M>(await t.inject({ method: 'PATCH', url: `/v1/comments/${c.id}?user_id=writer`, headers: sk, payload: { body: 'just @cat now' } }));
+    assert.deepEqual(dropped.mentions, ['ben', 'cat']);
+  });
+
+  it('keeps at most 20, whatever the text holds', async () => {
+    const body = Array.from({ length: 25 }, (_, i) => `@m${i}`).join(' ');
+    const { result: c, events } = await recording(t, ['comment.mentioned'], async () => ok<M>(await post('MN4', 'writer', body), 201));
+    assert.equal(c.mentions.length, 20);
+    assert.equal(mentioned(events).length, 20);
+  });
+});

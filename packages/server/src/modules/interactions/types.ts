@@ -125,11 +125,18 @@ export const COMMENT_HARD_MAX = 10_000;
 const Body = cleanText(1, COMMENT_HARD_MAX).refine((s) => s.trim().length > 0, 'must not be blank');
 export const CommentBody = ActingUser.extend({
   body: Body.describe('Plain text, stored as written and HTML-escaped in every answer'),
-  mentions: z.array(UserId).max(20).optional().describe('Users mentioned (@); each gets a comment.mentioned event'),
+  mentions: z
+    .array(UserId)
+    .max(20)
+    .optional()
+    .describe('Users mentioned besides the `@user_id` handles written in body (those are found by themselves); together at most 20, the author excluded; each gets a comment.mentioned event'),
   official: z.boolean().optional().describe('Secret key or operator only: post as an official reply (badge "operator")'),
 });
 export type CommentInput = z.infer<typeof CommentBody>;
-export const EditCommentBody = z.strictObject({ body: Body, mentions: z.array(UserId).max(20).optional() });
+export const EditCommentBody = z.strictObject({
+  body: Body,
+  mentions: z.array(UserId).max(20).optional().describe('Replaces the explicit list (omitted: kept); the @handles of the new body are read again. Only users not mentioned before get comment.mentioned'),
+});
 
 export const REPORT_REASONS = ['spam', 'abuse', 'porn', 'violence', 'illegal', 'misinformation', 'copyright', 'other'] as const;
 export const ReportBody = ActingUser.extend({ reason: z.enum(REPORT_REASONS), note: cleanText(0, 500).optional() });

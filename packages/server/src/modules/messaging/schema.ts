@@ -18,7 +18,7 @@ export const settings = pgTable('ms_settings', {
   quietStart: smallint('quiet_start'),
   quietEnd: smallint('quiet_end'),
   quietChannels: text('quiet_channels').array().notNull().default(sql`'{realtime,email,webhook}'::text[]`),
-  /** { smtp_url, from } */
+  /** { smtpUrl, from }: smtpUrl (it may carry user:password) is sealed with the server master key (lib/secrets.ts). */
   email: jsonb('email').$type<{ smtpUrl: string; from: string } | null>(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });

@@ -1,4 +1,4 @@
-import type { Ctx } from '../../context.ts';
+import type { Ctx, TextScreen } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { EventBus } from '../../events.ts';
 import type { Audit } from '../audit/index.ts';
@@ -24,7 +24,6 @@ declare module '../../events.ts' {
 }
 
 /** The app's sensitive-word filter (interactions' settings): masks or rejects user text, naming the field. */
-export type TextScreen = (ctx: Ctx, appId: string, items: { text: string; field: string }[]) => Promise<string[]>;
 
 export type StoriesDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit; screen?: TextScreen };
 

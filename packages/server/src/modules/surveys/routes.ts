@@ -159,7 +159,7 @@ export function surveysRoutes(api: Api, deps: { surveys: Surveys; ctx: RequestCt
       schema: {
         tags,
         summary: 'Answer: save a partial response, or complete it',
-        description: 'Each answer is checked against its question; an answer to a question not in the survey or an empty required answer is a 400 naming the field. Completing checks the branching path and the quota, then publishes survey.completed (with the survey’s points).',
+        description: 'Each answer is checked against its question; an answer to a question not in the survey or an empty required answer is a 400 naming the field. Completing checks the branching path and the quota, then publishes survey.completed (with the survey’s points). Text answers go through the app’s sensitive-word filter (PATCH /v1/interactions/settings, moderation): masked, or refused with 400 interactions.sensitive_content naming the answer when filter_mode is reject.',
         params: SurveyIdParams,
         body: RespondBody,
         response: { 200: ResponseOut, ...errors(400, 401, 403, 404, 409) },

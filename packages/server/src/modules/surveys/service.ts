@@ -1,4 +1,4 @@
-import type { Ctx } from '../../context.ts';
+import type { Ctx, TextScreen } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { EventBus } from '../../events.ts';
 import type { Audit } from '../audit/index.ts';
@@ -36,7 +36,17 @@ export type Segments = { isMember(ctx: Ctx, appId: string, segmentId: string, us
  */
 export type ContactBudget = Pick<Messaging, 'reserve'>;
 
-export type SurveysDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit; users: Pick<Users, 'get'>; budget: ContactBudget; segments?: Segments };
+export type SurveysDeps = {
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  audit: Audit;
+  users: Pick<Users, 'get'>;
+  budget: ContactBudget;
+  segments?: Segments;
+  /** The app's sensitive-word filter, applied to free-text answers (masks or refuses). */
+  screen?: TextScreen;
+};
 
 /** How a survey offer counts in the contact budget: an in-app prompt about the product. */
 export const SURVEY_CONTACT = { category: 'activity', channel: 'in_app' } as const;
@@ -250,6 +260,7 @@ export function createSurveys(deps: SurveysDeps) {
       const byId = new Map(survey.questions.map((q) => [q.id, q]));
       const set = new Map<string, AnswerValue>();
       const clear: string[] = [];
+      const texts: { id: string; text: string; field: string }[] = [];
       for (const [i, a] of input.answers.entries()) {
         const q = byId.get(a.question_id);
         if (!q) throw fieldError(`body.answers.${i}.question_id`, `question ${a.question_id} is not in survey ${surveyId}`, `one of ${[...byId.keys()].join(', ')}`);
@@ -262,6 +273,12 @@ export function createSurveys(deps: SurveysDeps) {
         const r = checkAnswer(q, a.value);
         if ('problem' in r) throw fieldError(`body.answers.${i}.value`, `${q.id}: ${r.problem}`, r.expected);
         set.set(q.id, r.value);
+        if (q.type === 'text' && typeof r.value === 'string') texts.push({ id: q.id, text: r.value, field: `body.answers.${i}.value` });
+      }
+      // Free-text answers are user-written: through the app's word filter, like comments.
+      if (deps.screen && texts.length > 0) {
+        const screened = await deps.screen(ctx, appId, texts);
+        texts.forEach((x, k) => set.set(x.id, screened[k]!));
       }
       const result = await ctx.db.transaction(async (tx) => {
         const round = Math.max(1, await store.lastRound(tx, surveyId, userId));

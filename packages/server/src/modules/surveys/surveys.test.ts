@@ -296,3 +296,34 @@ describe('surveys: results, CSV and workload', () => {
     ok(await h.respond(s.id, 'next', [{ question_id: 'r', value: 4 }], true));
   });
 });
+
+describe("surveys: free-text answers go through the app's word filter (issue 11 #12)", () => {
+  let A: Tenant;
+  let h: ReturnType<typeof tenantHelpers>;
+  before(async () => {
+    A = await t.newTenant('surveys-filter');
+    h = tenantHelpers(A);
+  });
+  const filter = async (mode: 'mask' | 'reject') => ok(await t.inject({ method: 'PATCH', url: '/v1/interactions/settings', headers: h.sk(), payload: { moderation: { filter_mode: mode, words: ['傻逼', 'scam'] } } }));
+  const stored = async (surveyId: string, userId: string) =>
+    (await t.database.pool.query<{ text: string }>(`select a.text from sv_answers a join sv_responses r on r.id = a.response_id where r.survey_id = $1 and r.user_id = $2 and a.question_id = 'why_not'`, [surveyId, userId])).rows[0]?.text;
+
+  it('reject: the answer is refused, naming it; nothing is stored', async () => {
+    await filter('reject');
+    const s = await h.create();
+    const err = expectError(await h.respond(s.id, 'f1', [{ question_id: 'uses', value: 'no' }, { question_id: 'why_not', value: '这个功能就是个傻 逼设计' }]), 400, 'interactions.sensitive_content');
+    assert.equal(err.details?.field, 'body.answers.1.value');
+    assert.equal(await stored(s.id, 'f1'), undefined);
+    const r = ok(await h.respond(s.id, 'f1', [{ question_id: 'uses', value: 'no' }, { question_id: 'why_not', value: '找不到入口' }], true));
+    assert.equal(r.answers.why_not, '找不到入口');
+  });
+
+  it('mask: the answer is stored and shown masked; choices are untouched', async () => {
+    await filter('mask');
+    const s = await h.create();
+    const r = ok(await h.respond(s.id, 'f2', [{ question_id: 'uses', value: 'no' }, { question_id: 'why_not', value: 'looks like a SCAM, 傻逼' }], true));
+    assert.equal(r.answers.why_not, 'looks like a ****, **');
+    assert.equal(r.answers.uses, 'no');
+    assert.equal(await stored(s.id, 'f2'), 'looks like a ****, **');
+  });
+});

@@ -18,7 +18,7 @@ const presentEndpoint = (e: EndpointView) => ({
   state: e.state,
   consecutive_failures: e.failureStreak,
   circuit_open_until: e.state === 'open' ? iso(e.circuitOpenUntil) : null,
-  secret_hint: `…${e.secret.slice(-4)}`,
+  secret_hint: e.secretHint,
   created_at: e.createdAt.toISOString(),
   updated_at: e.updatedAt.toISOString(),
 });

@@ -12,9 +12,10 @@ export const endpoints = pgTable(
     /** Empty = every event type; entries may end in `.*` (a prefix) or be `*`. */
     eventTypes: text('event_types').array().notNull().default(sql`'{}'::text[]`),
     enabled: boolean('enabled').notNull().default(true),
-    // Kept in the clear: HMAC signing needs the secret itself (as tn_app_keys keeps secret keys).
+    // HMAC signing needs the secret itself, so it is sealed with the server master key
+    // (lib/secrets.ts, `enc:v1:…`), not hashed; '' once the endpoint is deleted.
     secret: text('secret').notNull(),
-    /** After a rotation the old secret also signs until this time, so receivers can switch over. */
+    /** After a rotation the old secret (sealed too) also signs until this time, so receivers can switch over. */
     previousSecret: text('previous_secret'),
     previousSecretUntil: timestamp('previous_secret_until', { withTimezone: true }),
     /** Failed attempts in a row (any delivery); a success resets it. */

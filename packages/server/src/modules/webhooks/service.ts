@@ -14,6 +14,7 @@ import type { Jobs } from '../../jobs.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId, randomBase62, sha256 } from '../../lib/ids.ts';
 import { BlockedAddressError, createNetGuard, type NetGuard } from '../../lib/net-guard.ts';
+import type { SecretBox } from '../../lib/secrets.ts';
 import type { Audit } from '../audit/index.ts';
 import './errors.ts';
 import type { LogRow } from '../../events/index.ts';
@@ -39,7 +40,8 @@ export type WebhookEvent = {
 
 export type AttemptOutcome = { deliveryId: string; ok: boolean; statusCode: number | null; error: string | null; durationMs: number; status: 'succeeded' | 'retrying' | 'failed' };
 
-export type EndpointView = EndpointRow & { state: CircuitState };
+/** An endpoint as shown: its circuit state and the last characters of its signing secret (never the secret). */
+export type EndpointView = Omit<EndpointRow, 'secret' | 'previousSecret'> & { state: CircuitState; secretHint: string };
 
 export type WorkerSettings = { concurrency: number; perEndpoint: number; batch: number; pollMs: number };
 const DEFAULT_WORKER: WorkerSettings = { concurrency: 256, perEndpoint: 32, batch: 100, pollMs: 1000 };
@@ -51,6 +53,8 @@ export type WebhooksDeps = {
   clock: Clock;
   audit: Audit;
   log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** Seals signing secrets at rest (the server master key, lib/secrets.ts). */
+  secrets: SecretBox;
   /** Which destinations may be called (SSRF); default: public addresses only. */
   guard?: NetGuard;
   retry?: RetryPolicy;
@@ -84,7 +88,8 @@ export function createWebhooks(deps: WebhooksDeps) {
   const inline = new Set<Promise<unknown>>();
 
   const notFound = (id: string) => new AppError('webhooks.endpoint_not_found', `No webhook endpoint ${id} in this app`, { endpoint_id: id });
-  const view = (e: EndpointRow): EndpointView => ({ ...e, state: circuitState(e.circuitOpenUntil, deps.clock.now()) });
+  const { secrets: box } = deps;
+  const view = ({ secret, previousSecret: _previous, ...e }: EndpointRow): EndpointView => ({ ...e, state: circuitState(e.circuitOpenUntil, deps.clock.now()), secretHint: `…${box.open(secret).slice(-4)}` });
 
   async function mustEndpoint(db: Db, appId: string, id: string): Promise<EndpointRow> {
     const e = await store.findEndpoint(db, appId, id);
@@ -136,7 +141,7 @@ export function createWebhooks(deps: WebhooksDeps) {
     const now = deps.clock.now();
     const body = JSON.stringify(d.payload);
     const t = Math.floor(now.getTime() / 1000);
-    const secrets = [d.secret, ...(d.previousSecret && d.previousSecretUntil && d.previousSecretUntil > now ? [d.previousSecret] : [])];
+    const secrets = [d.secret, ...(d.previousSecret && d.previousSecretUntil && d.previousSecretUntil > now ? [d.previousSecret] : [])].map((s) => box.open(s));
     const r: SendResult = d.enabled
       ? await sender.send(
           d.url,
@@ -204,7 +209,7 @@ export function createWebhooks(deps: WebhooksDeps) {
       checkUrl(input.url, 'body.url');
       const secret = newSecret();
       const endpoint = await ctx.db.transaction(async (tx) => {
-        const e = await store.insertEndpoint(tx, { id: newId('whe'), appId, url: input.url, description: input.description ?? '', eventTypes: input.event_types ?? [], enabled: input.enabled ?? true, secret });
+        const e = await store.insertEndpoint(tx, { id: newId('whe'), appId, url: input.url, description: input.description ?? '', eventTypes: input.event_types ?? [], enabled: input.enabled ?? true, secret: box.seal(secret) });
         await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'webhook_endpoint.create', targetType: 'webhook_endpoint', targetId: e.id, after: { url: e.url, event_types: e.eventTypes, enabled: e.enabled } });
         return e;
       });
@@ -242,7 +247,7 @@ export function createWebhooks(deps: WebhooksDeps) {
     },
 
     async revealSecret(ctx: Ctx, appId: string, id: string): Promise<string> {
-      return (await mustEndpoint(ctx.db, appId, id)).secret;
+      return box.open((await mustEndpoint(ctx.db, appId, id)).secret);
     },
 
     /** A new secret signs from now on; the old one keeps signing beside it for `graceSeconds`. */
@@ -251,7 +256,8 @@ export function createWebhooks(deps: WebhooksDeps) {
       await ctx.db.transaction(async (tx) => {
         const before = await mustEndpoint(tx, appId, id);
         const until = new Date(deps.clock.now().getTime() + graceSeconds * 1000);
-        await store.updateEndpoint(tx, appId, id, { secret, previousSecret: graceSeconds > 0 ? before.secret : null, previousSecretUntil: graceSeconds > 0 ? until : null });
+        // The previous secret moves over as stored (sealed).
+        await store.updateEndpoint(tx, appId, id, { secret: box.seal(secret), previousSecret: graceSeconds > 0 ? before.secret : null, previousSecretUntil: graceSeconds > 0 ? until : null });
         await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'webhook_endpoint.rotate_secret', targetType: 'webhook_endpoint', targetId: id, after: { grace_seconds: graceSeconds } });
       });
       return secret;
@@ -384,8 +390,23 @@ export function createWebhooks(deps: WebhooksDeps) {
       workerWanted = true;
     },
 
-    /** Starts this server's delivery worker (when it runs jobs, or when `force`d: tests). */
+    /**
+     * Seals signing secrets stored in the clear (endpoints from before sealing existed) and
+     * re-seals those sealed under a previous master key (rotation). Run at every start; safe with
+     * several servers starting at once: each value is replaced only if it still holds what was read.
+     */
+    async sealSecrets(): Promise<number> {
+      let n = 0;
+      for (const row of await store.unsealedSecrets(deps.db, box.prefix)) {
+        const next = (v: string | null) => (v === null || v === '' || box.isCurrent(v) ? v : box.seal(box.open(v)));
+        if (await store.replaceSecrets(deps.db, row, { secret: next(row.secret)!, previousSecret: next(row.previousSecret) })) n++;
+      }
+      return n;
+    },
+
+    /** Seals what is stored in the clear, then starts this server's delivery worker (when it runs jobs, or when `force`d: tests). */
     async start(opts: { force?: boolean } = {}): Promise<void> {
+      await api.sealSecrets();
       if (workerWanted || opts.force) await worker.start();
     },
 

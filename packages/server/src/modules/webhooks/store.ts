@@ -43,6 +43,25 @@ export async function updateEndpoint(db: Db, appId: string, id: string, patch: P
   return r;
 }
 
+/** Endpoints holding a secret (or previous secret) not sealed under the current master key (`currentPrefix`). */
+export async function unsealedSecrets(db: Db, currentPrefix: string): Promise<{ id: string; secret: string; previousSecret: string | null }[]> {
+  const stale = (c: typeof endpoints.secret | typeof endpoints.previousSecret) => sql`(${c} <> '' and left(${c}, ${currentPrefix.length}) <> ${currentPrefix})`;
+  return db
+    .select({ id: endpoints.id, secret: endpoints.secret, previousSecret: endpoints.previousSecret })
+    .from(endpoints)
+    .where(sql`${stale(endpoints.secret)} or ${stale(endpoints.previousSecret)}`);
+}
+
+/** Compare-and-set of an endpoint's stored secrets; false when something changed them since they were read. */
+export async function replaceSecrets(db: Db, was: { id: string; secret: string; previousSecret: string | null }, next: { secret: string; previousSecret: string | null }): Promise<boolean> {
+  const r = await db
+    .update(endpoints)
+    .set(next)
+    .where(and(eq(endpoints.id, was.id), eq(endpoints.secret, was.secret), was.previousSecret === null ? isNull(endpoints.previousSecret) : eq(endpoints.previousSecret, was.previousSecret)))
+    .returning({ id: endpoints.id });
+  return r.length > 0;
+}
+
 /**
  * Soft-deletes the endpoint: it keeps its delivery log, loses its secrets and is never called
  * again; its deliveries still waiting are dropped (marked failed, "endpoint deleted").

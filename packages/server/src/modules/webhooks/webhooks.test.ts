@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
+import { bearer, startTestApp, TEST_MASTER_KEY, type Tenant, type TestApp } from '../../testing/app.ts';
 import { expectError, findIssue } from '../../testing/http.ts';
 import { startReceiver, type Receiver } from '../../testing/receiver.ts';
 import { createNetGuard, parseAllowList } from '../../lib/net-guard.ts';
+import { secretBoxFor } from '../../lib/secrets.ts';
 import { createWebhooks, verifyWebhookSignature } from './index.ts';
 
 const clock = { t: Date.parse('2030-01-01T00:00:00Z'), now() { return new Date(this.t); } };
@@ -16,6 +17,8 @@ const silent = { error() {}, warn() {}, info() {} };
 // Receivers run on 127.0.0.1, which only the allow-list lets webhooks reach.
 const allowLocal = parseAllowList('127.0.0.1');
 const guard = createNetGuard({ allow: allowLocal });
+// Webhooks made here read the signing secrets the test app sealed.
+const secrets = secretBoxFor(TEST_MASTER_KEY);
 
 let t: TestApp;
 let tenant: Tenant;
@@ -154,7 +157,7 @@ describe('delivery', () => {
     try {
       await createEndpoint({ url: r.url }, ten.secretKey);
       r.answer([500, 503, 200]);
-      const wh = createWebhooks({ db: t.database.db, guard, clock, audit: t.services.audit, log: silent, random: () => 0.5 });
+      const wh = createWebhooks({ db: t.database.db, guard, clock, audit: t.services.audit, secrets, log: silent, random: () => 0.5 });
       const [id] = await wh.publish(ten.appId, { type: 'coupon.redeemed', key: 'retry-1', data: {} });
       await wh.idle();
       let d = (await deliveries('', ten.secretKey))[0]!;
@@ -190,7 +193,7 @@ describe('delivery', () => {
     try {
       await createEndpoint({ url: r.url }, ten.secretKey);
       r.answer([500]);
-      const wh = createWebhooks({ db: t.database.db, guard, clock, audit: t.services.audit, log: silent, retry: { maxAttempts: 2, baseSeconds: 10, maxSeconds: 10 } });
+      const wh = createWebhooks({ db: t.database.db, guard, clock, audit: t.services.audit, secrets, log: silent, retry: { maxAttempts: 2, baseSeconds: 10, maxSeconds: 10 } });
       const [id] = await wh.publish(ten.appId, { type: 'coupon.redeemed', key: 'give-up', data: {} });
       await wh.idle();
       clock.t += 20_000;
@@ -219,7 +222,7 @@ describe('delivery', () => {
     try {
       await createEndpoint({ url: r.url }, ten.secretKey);
       r.hang();
-      const wh = createWebhooks({ db: t.database.db, guard, clock, audit: t.services.audit, log: silent, timeoutMs: 300 });
+      const wh = createWebhooks({ db: t.database.db, guard, clock, audit: t.services.audit, secrets, log: silent, timeoutMs: 300 });
       await wh.publish(ten.appId, { type: 'coupon.redeemed', key: 'slow', data: {} });
       await wh.idle();
       const d = (await deliveries('', ten.secretKey))[0]!;
@@ -237,7 +240,7 @@ describe('delivery', () => {
     const r = await startReceiver();
     try {
       await createEndpoint({ url: r.url }, ten.secretKey);
-      const workers = [0, 1, 2].map(() => createWebhooks({ db: t.database.db, guard, clock, audit: t.services.audit, log: silent }));
+      const workers = [0, 1, 2].map(() => createWebhooks({ db: t.database.db, guard, clock, audit: t.services.audit, secrets, log: silent }));
       const ids: string[] = [];
       for (let i = 0; i < 40; i++) ids.push(...(await workers[0]!.enqueue(t.database.db, ten.appId, { type: 'coupon.redeemed', key: `race-${i}`, data: { i } })));
       // Every worker tries every delivery at once, and sweeps as well.
@@ -316,7 +319,7 @@ const endpointOf = async (id: string, key: string) => (await t.inject({ method: 
 
 describe('the delivery worker', () => {
   it('delivers as soon as the enqueuing transaction commits (woken in-process, not polled)', { timeout: 60_000 }, async () => {
-    const wh = createWebhooks({ db: t.database.db, pool: t.database.pool, guard, clock: realClock, audit: t.services.audit, log: silent, worker: { pollMs: 60_000 } });
+    const wh = createWebhooks({ db: t.database.db, pool: t.database.pool, guard, clock: realClock, audit: t.services.audit, secrets, log: silent, worker: { pollMs: 60_000 } });
     await wh.start({ force: true });
     const r = await startReceiver();
     try {
@@ -335,7 +338,7 @@ describe('the delivery worker', () => {
   });
 
   it('retries after the backoff, then succeeds', { timeout: 60_000 }, async () => {
-    const wh = createWebhooks({ db: t.database.db, pool: t.database.pool, guard, clock: realClock, audit: t.services.audit, log: silent, retry: { maxAttempts: 3, baseSeconds: 1, maxSeconds: 1 }, worker: { pollMs: 100 } });
+    const wh = createWebhooks({ db: t.database.db, pool: t.database.pool, guard, clock: realClock, audit: t.services.audit, secrets, log: silent, retry: { maxAttempts: 3, baseSeconds: 1, maxSeconds: 1 }, worker: { pollMs: 100 } });
     await wh.start({ force: true });
     const r = await startReceiver();
     try {
@@ -357,10 +360,10 @@ describe('the delivery worker', () => {
   it("is woken across servers by NOTIFY: a delivery enqueued on one server is sent at once by another's worker", { timeout: 60_000 }, async () => {
     const other = new pg.Pool({ connectionString: t.database.url, max: 4 });
     // The sending server: its own pool, polling only every minute.
-    const sending = createWebhooks({ db: drizzle({ client: other }), pool: other, guard, clock: realClock, audit: t.services.audit, log: silent, worker: { pollMs: 60_000 } });
+    const sending = createWebhooks({ db: drizzle({ client: other }), pool: other, guard, clock: realClock, audit: t.services.audit, secrets, log: silent, worker: { pollMs: 60_000 } });
     await sending.start({ force: true });
     // The enqueuing server runs no worker and never dispatches: only the commit's NOTIFY tells.
-    const enqueuing = createWebhooks({ db: t.database.db, guard, clock: realClock, audit: t.services.audit, log: silent });
+    const enqueuing = createWebhooks({ db: t.database.db, guard, clock: realClock, audit: t.services.audit, secrets, log: silent });
     const r = await startReceiver();
     try {
       const ten = await t.newTenant();
@@ -415,7 +418,7 @@ describe('the delivery worker', () => {
   it('keeps a slow endpoint to its own slots: other endpoints flow past it', { timeout: 60_000 }, async () => {
     const slow = await startReceiver();
     const fast = await startReceiver();
-    const wh = createWebhooks({ db: t.database.db, pool: t.database.pool, guard, clock: realClock, audit: t.services.audit, log: silent, timeoutMs: 5_000, worker: { concurrency: 8, perEndpoint: 2, pollMs: 100 } });
+    const wh = createWebhooks({ db: t.database.db, pool: t.database.pool, guard, clock: realClock, audit: t.services.audit, secrets, log: silent, timeoutMs: 5_000, worker: { concurrency: 8, perEndpoint: 2, pollMs: 100 } });
     try {
       slow.hang();
       const t1 = await t.newTenant();
@@ -443,6 +446,7 @@ describe('the delivery worker', () => {
       guard,
       clock: realClock,
       audit: t.services.audit,
+      secrets,
       log: silent,
       retry: { maxAttempts: 10, baseSeconds: 1, maxSeconds: 1 },
       circuit: { threshold: 3, baseSeconds: 1.5, maxSeconds: 1.5 },
@@ -565,7 +569,7 @@ describe('SSRF', () => {
         cb(null, [{ address: '10.0.0.7', family: 4 }]);
       },
     });
-    const wh = createWebhooks({ db: t.database.db, guard: rebinding, clock, audit: t.services.audit, log: silent });
+    const wh = createWebhooks({ db: t.database.db, guard: rebinding, clock, audit: t.services.audit, secrets, log: silent });
     const [id] = await wh.publish(ten.appId, { type: 'x.y', key: 'rebind', data: {} });
     await wh.idle();
     const d = (await strict.inject({ method: 'GET', url: `/v1/webhooks/deliveries/${id}`, headers: bearer(ten.secretKey) })).json() as { status: string; last_error: string };
@@ -596,7 +600,7 @@ describe('deleting an endpoint', () => {
       const ten = await t.newTenant();
       const e = await createEndpoint({ url: r.url }, ten.secretKey);
       r.answer([500]);
-      const wh = createWebhooks({ db: t.database.db, guard, clock, audit: t.services.audit, log: silent });
+      const wh = createWebhooks({ db: t.database.db, guard, clock, audit: t.services.audit, secrets, log: silent });
       await wh.publish(ten.appId, { type: 'x.y', key: 'del-1', data: {} });
       await wh.idle();
       await wh.enqueue(t.database.db, ten.appId, { type: 'x.y', key: 'del-2', data: {} });
@@ -633,7 +637,7 @@ describe('README', () => {
     const ten = await t.newTenant();
     const e = await createEndpoint({ url: rx.url }, ten.secretKey);
     // The example checks the timestamp against the real clock.
-    const wh = createWebhooks({ db: t.database.db, guard, clock: { now: () => new Date() }, audit: t.services.audit, log: silent });
+    const wh = createWebhooks({ db: t.database.db, guard, clock: { now: () => new Date() }, audit: t.services.audit, secrets, log: silent });
     await wh.publish(ten.appId, { type: 'coupon.redeemed', key: 'readme', data: { ok: true } });
     await wh.idle();
     const got = rx.received.at(-1)!;

@@ -24,7 +24,7 @@ export const CommentOut = z
     reply_to_user_id: z.string().nullable().describe('Author of the comment replied to'),
     body: z.string().nullable().describe('HTML-escaped text; null when deleted or hidden (the comment stays as a placeholder)'),
     status: z.enum(['visible', 'hidden', 'deleted']),
-    mentions: z.array(z.string()),
+    mentions: z.array(z.string()).describe('Users mentioned: the `@user_id` handles in the text and the explicit list (at most 20, never the author)'),
     official: z.enum(['author', 'operator']).nullable().describe("Badge: the subject's author (UP主) or the app/operator (官方)"),
     likes: z.number(),
     reply_count: z.number().describe('Visible replies (root comments)'),

@@ -4,6 +4,7 @@ import type { Ctx } from '../../../context.ts';
 import { AppError } from '../../../http/errors.ts';
 import { commentNotFound, subjectNotFound, userBlocked } from '../errors.ts';
 import { commentHot } from '../rules/hot.ts';
+import { mentionsOf, parseMentions } from '../rules/mentions.ts';
 import * as store from '../store/comments.ts';
 import type { CommentRow, CommentSort, CommentStatus, CommentView, RootCursor } from '../store/comments.ts';
 import { isBlocked } from '../store/moderation.ts';
@@ -65,7 +66,8 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
     const body = screenBody(appId, l, input.body);
     if (input.official && actor.kind === 'user') throw new AppError('auth.forbidden', 'Only the app (secret key or operator) can post official replies', { field: 'body.official' });
     const official = actor.kind === 'app' && (input.official || actor.operatorId !== null) ? 'operator' : subject.authorId === input.userId ? 'author' : null;
-    const mentions = [...new Set(input.mentions ?? [])].filter((u) => u !== input.userId);
+    // The explicit list and the @handles written in the text (as written, before any masking).
+    const mentions = mentionsOf(input.userId, input.body, input.mentions);
     const now = d.now();
     const limit = l.settings.moderation.posting_limit;
     const decay = l.settings.hot.decay_hours;
@@ -147,7 +149,10 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
         if (actor.kind === 'user' && actor.userId !== c.userId) throw new AppError('interactions.not_author', "Only the comment's author can edit it", { user_id: actor.userId });
         if (actor.kind === 'user' && (await isBlocked(tx, appId, actor.userId, now))) throw userBlocked(actor.userId);
         if (c.status !== 'visible') throw new AppError('interactions.comment_deleted', `Comment ${id} is ${c.status}; it cannot be edited`, { comment_id: String(id), status: c.status });
-        const mentions = input.mentions === undefined ? c.mentions : [...new Set(input.mentions)].filter((u) => u !== c.userId);
+        // Without a new explicit list, the old one stays (what was mentioned beyond the old text's
+        // @handles); the text's handles are read again. Only newly added users hear of it.
+        const explicit = input.mentions ?? c.mentions.filter((u) => !parseMentions(c.body).includes(u));
+        const mentions = mentionsOf(c.userId, input.body, explicit);
         const row = { ...c, ...(await store.updateComment(tx, id, { body, mentions, editedAt: now })) };
         const b = base(row, appId, row.userId, now);
         await bus.emit(tx, 'comment.edited', b);

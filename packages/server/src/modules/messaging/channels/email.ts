@@ -1,6 +1,7 @@
 // The email channel: plain-text mail over SMTP to the address in the user's `email` trait, with a
 // signed one-click unsubscribe link (List-Unsubscribe, RFC 8058) and a tracked link to the message.
 import type { Db } from '../../../db/index.ts';
+import type { SecretBox } from '../../../lib/secrets.ts';
 import { DeliveryFailure, type ChannelSender } from '../service/dispatch.ts';
 import type { Links } from '../service/links.ts';
 import { languageOf } from '../rules/template.ts';
@@ -11,7 +12,7 @@ const FOOTER = {
   en: (url: string) => `Don't want these emails? Unsubscribe: ${url}`,
 };
 
-export function emailSender(deps: { db: Db; links: Links; smtp: SmtpOptions }): ChannelSender {
+export function emailSender(deps: { db: Db; links: Links; smtp: SmtpOptions; secrets: SecretBox }): ChannelSender {
   return async ({ delivery, message, recipient, settings }) => {
     if (!settings.email) throw new DeliveryFailure('email is not configured for this app (PATCH /v1/messaging/settings)', false);
     const to = recipient.traits.email;
@@ -22,7 +23,7 @@ export function emailSender(deps: { db: Db; links: Links; smtp: SmtpOptions }): 
     const text = [message.body, ...(link ? ['', link] : []), '', '--', FOOTER[lang](unsubscribe), ''].join('\n');
     try {
       await sendMail(
-        settings.email.smtpUrl,
+        deps.secrets.open(settings.email.smtpUrl),
         {
           from: settings.email.from,
           to,

@@ -4,6 +4,7 @@ import { BlockedAddressError, createNetGuard, type NetGuard } from '../../../lib
 import type { Ctx } from '../../../context.ts';
 import { AppError, fieldError } from '../../../http/errors.ts';
 import { newId } from '../../../lib/ids.ts';
+import type { SecretBox } from '../../../lib/secrets.ts';
 import type { Recipient } from '../../users/index.ts';
 import { BUILTIN_VARIABLES, type Values } from '../rules/template.ts';
 import { parseClock } from '../rules/time.ts';
@@ -28,8 +29,11 @@ function checkTemplate(t: { content: TemplateInput['content']; url?: string | nu
 
 const notFound = (key: string) => new AppError('messaging.template_not_found', `Template ${key} does not exist`, { template: key });
 
-export function createAdmin(opts: { settingsChanged?: (appId: string) => void; smtpGuard?: NetGuard } = {}) {
+export function createAdmin(opts: { secrets: SecretBox; settingsChanged?: (appId: string) => void; smtpGuard?: NetGuard }) {
   const smtpGuard = opts.smtpGuard ?? createNetGuard();
+  // The relay URL (it may carry user:password) is stored sealed; operators get it opened, and
+  // routes show it with the password masked.
+  const opened = (s: SettingsRow): SettingsRow => (s.email ? { ...s, email: { ...s.email, smtpUrl: opts.secrets.open(s.email.smtpUrl) } } : s);
   return {
     // ---- templates ------------------------------------------------------------------------------------
     async createTemplate(ctx: Ctx, appId: string, input: TemplateInput): Promise<TemplateRow> {
@@ -102,7 +106,7 @@ export function createAdmin(opts: { settingsChanged?: (appId: string) => void; s
     },
 
     // ---- settings and caps ---------------------------------------------------------------------------------
-    getSettings: (ctx: Ctx, appId: string) => store.getSettings(ctx.db, appId),
+    getSettings: async (ctx: Ctx, appId: string) => opened(await store.getSettings(ctx.db, appId)),
 
     async updateSettings(ctx: Ctx, appId: string, input: SettingsInput): Promise<SettingsRow> {
       const patch: Parameters<typeof store.updateSettings>[2] = {};
@@ -133,10 +137,10 @@ export function createAdmin(opts: { settingsChanged?: (appId: string) => void; s
         const refusal = smtpGuard.refusal(host);
         if (refusal) throw fieldError('body.email.smtp_url', new BlockedAddressError(refusal).message, 'a public SMTP relay (or one allowed by CANYU_WEBHOOK_ALLOW_PRIVATE)');
       }
-      if (input.email !== undefined) patch.email = input.email === null ? null : { smtpUrl: input.email.smtp_url, from: input.email.from };
+      if (input.email !== undefined) patch.email = input.email === null ? null : { smtpUrl: opts.secrets.seal(input.email.smtp_url), from: input.email.from };
       const row = await store.updateSettings(ctx.db, appId, patch);
       opts.settingsChanged?.(appId);
-      return row;
+      return opened(row);
     },
 
     listCaps: (ctx: Ctx, appId: string) => store.listCapRules(ctx.db, appId),

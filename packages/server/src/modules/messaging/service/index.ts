@@ -8,6 +8,7 @@ import type { EventBus } from '../../../events.ts';
 import { AppError } from '../../../http/errors.ts';
 import type { Jobs } from '../../../jobs.ts';
 import type { Clock } from '../../../lib/clock.ts';
+import type { SecretBox } from '../../../lib/secrets.ts';
 import type { Realtime } from '../../../realtime/index.ts';
 import type { Users } from '../../users/index.ts';
 import { emailSender } from '../channels/email.ts';
@@ -38,6 +39,8 @@ export type MessagingDeps = {
   realtime: Realtime | null;
   jobs: Jobs | null;
   log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** Seals the SMTP relay URL (and the password in it) at rest: the server master key, lib/secrets.ts. */
+  secrets: SecretBox;
   /** Base URL of this Canyu as users reach it (unsubscribe and click links). */
   publicUrl: string;
   /** The webhooks module: the webhook channel (push/SMS through the host) goes out through it. */
@@ -58,7 +61,7 @@ export function createMessaging(deps: MessagingDeps) {
   const links = createLinks({ db, publicUrl: deps.publicUrl });
   const webhooks = deps.webhooks ?? null;
   const smtp = { guard: deps.smtp?.guard ?? createNetGuard(), requireTls: deps.smtp?.requireTls ?? true, timeoutMs: deps.smtpTimeoutMs ?? 15_000 };
-  const senders = { email: emailSender({ db, links, smtp }), ...(webhooks ? { webhook: webhookSender({ db, webhooks, links }) } : {}) };
+  const senders = { email: emailSender({ db, links, smtp, secrets: deps.secrets }), ...(webhooks ? { webhook: webhookSender({ db, webhooks, links }) } : {}) };
   const dispatcher = createDispatcher({ db, clock, users: deps.users, realtime, log: deps.log, senders, ...(deps.backoff ? { backoff: deps.backoff } : {}) });
   // Inbox reads need the app's default locale on every request: kept for a few seconds.
   const settingsCache = new Map<string, { row: Promise<SettingsRow>; at: number }>();
@@ -71,7 +74,7 @@ export function createMessaging(deps: MessagingDeps) {
     row.catch(() => settingsCache.delete(appId));
     return row;
   };
-  const admin = createAdmin({ settingsChanged: (appId) => settingsCache.delete(appId), smtpGuard: smtp.guard });
+  const admin = createAdmin({ secrets: deps.secrets, settingsChanged: (appId) => settingsCache.delete(appId), smtpGuard: smtp.guard });
   const inbox = createInbox({ users: deps.users, clock, bus: deps.bus, realtime, settingsOf });
   const sending = createSending({
     db,
@@ -153,6 +156,20 @@ export function createMessaging(deps: MessagingDeps) {
     if (!found || (asUser !== undefined && found.userId !== asUser)) throw notFound();
     const r = await sendsStore.markDelivered(ctx.db, appId, id, clock.now());
     return { delivery: r.row!, changed: r.changed };
+  }
+
+  /**
+   * Seals SMTP relay URLs stored in the clear (settings from before sealing existed) and re-seals
+   * those sealed under a previous master key (rotation). Run at every start; each value is
+   * replaced only if it still holds what was read, so servers starting together do not clash.
+   */
+  async function sealSecrets(): Promise<number> {
+    const box = deps.secrets;
+    let n = 0;
+    for (const r of await settingsStore.unsealedRelayUrls(db, box.prefix)) {
+      if (await settingsStore.replaceRelayUrl(db, r.appId, r.smtpUrl, box.seal(box.open(r.smtpUrl)))) n++;
+    }
+    return n;
   }
 
   async function contactContext(ctx: Ctx, appId: string, userId: string) {
@@ -251,7 +268,10 @@ export function createMessaging(deps: MessagingDeps) {
       await budgetStore.purgeCounters(db, new Date(clock.now().getTime() - 9 * 86_400_000));
     },
 
+    sealSecrets,
+
     async start(): Promise<void> {
+      await sealSecrets();
       await rules.start();
     },
     async stop(): Promise<void> {

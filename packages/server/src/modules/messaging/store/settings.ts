@@ -31,6 +31,25 @@ export async function updateSettings(db: Db, appId: string, patch: Partial<Pick<
   return row!;
 }
 
+/** Apps whose SMTP relay URL is not sealed under the current master key (`currentPrefix`). */
+export async function unsealedRelayUrls(db: Db, currentPrefix: string): Promise<{ appId: string; smtpUrl: string }[]> {
+  const url = sql<string>`${settings.email}->>'smtpUrl'`;
+  return db
+    .select({ appId: settings.appId, smtpUrl: url })
+    .from(settings)
+    .where(sql`${url} is not null and left(${url}, ${currentPrefix.length}) <> ${currentPrefix}`);
+}
+
+/** Compare-and-set of one app's stored relay URL; false when it changed since it was read. */
+export async function replaceRelayUrl(db: Db, appId: string, expected: string, next: string): Promise<boolean> {
+  const r = await db
+    .update(settings)
+    .set({ email: sql`jsonb_set(${settings.email}, '{smtpUrl}', to_jsonb(${next}::text))` })
+    .where(and(eq(settings.appId, appId), sql`${settings.email}->>'smtpUrl' = ${expected}`))
+    .returning({ appId: settings.appId });
+  return r.length > 0;
+}
+
 export async function findSettingsSecret(db: Db, appId: string): Promise<string | undefined> {
   const [r] = await db.select({ s: settings.signingSecret }).from(settings).where(eq(settings.appId, appId));
   return r?.s;

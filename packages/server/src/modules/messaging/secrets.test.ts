@@ -59,6 +59,14 @@ describe('the SMTP relay password at rest', () => {
       assert.equal(got.json().email.smtp_url, `smtp://mailer:***@127.0.0.1:${smtp.port}`, 'GET shows the relay with the password masked');
       assert.equal(got.json().email.from, 'noreply@example.com');
       assert.equal(await sendOne(t, tenant), `mailer:${PASSWORD}`);
+      // The settings as shown, sent back (a console saving another field): the password stays.
+      const back = await t.inject({ method: 'PATCH', url: '/v1/messaging/settings', headers: bearer(tenant.secretKey), payload: { email: { smtp_url: got.json().email.smtp_url, from: 'hello@example.com' } } });
+      assert.equal(back.statusCode, 200, back.body);
+      assert.equal(await sendOne(t, tenant), `mailer:${PASSWORD}`);
+      const other = await t.newTenant();
+      const none = await t.inject({ method: 'PATCH', url: '/v1/messaging/settings', headers: bearer(other.secretKey), payload: { email: { smtp_url: got.json().email.smtp_url, from: 'x@example.com' } } });
+      assert.equal(none.statusCode, 400, none.body);
+      assert.match(none.body, /body\.email\.smtp_url/);
     } finally {
       await t.close();
     }

@@ -137,7 +137,16 @@ export function createAdmin(opts: { secrets: SecretBox; settingsChanged?: (appId
         const refusal = smtpGuard.refusal(host);
         if (refusal) throw fieldError('body.email.smtp_url', new BlockedAddressError(refusal).message, 'a public SMTP relay (or one allowed by CANYU_WEBHOOK_ALLOW_PRIVATE)');
       }
-      if (input.email !== undefined) patch.email = input.email === null ? null : { smtpUrl: opts.secrets.seal(input.email.smtp_url), from: input.email.from };
+      if (input.email) {
+        // Settings are shown with the password as ***: sending that back keeps the stored password.
+        const u = new URL(input.email.smtp_url);
+        if (u.password === '***' || decodeURIComponent(u.password) === '***') {
+          const cur = opened(await store.getSettings(ctx.db, appId)).email;
+          if (!cur) throw fieldError('body.email.smtp_url', 'the password *** stands for the stored one, but no relay is stored yet: send the real password', 'smtp://user:password@host:port');
+          u.password = new URL(cur.smtpUrl).password;
+          patch.email = { smtpUrl: opts.secrets.seal(u.toString()), from: input.email.from };
+        } else patch.email = { smtpUrl: opts.secrets.seal(input.email.smtp_url), from: input.email.from };
+      } else if (input.email === null) patch.email = null;
       const row = await store.updateSettings(ctx.db, appId, patch);
       opts.settingsChanged?.(appId);
       return opened(row);

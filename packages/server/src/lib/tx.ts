@@ -7,22 +7,25 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import type { Ctx } from '../context.ts';
 
-export type TxCtx = Ctx & { afterCommit?: (fn: () => void) => void };
+/** Work to run once the transaction commits; a promise it returns is awaited before the next. */
+export type AfterCommit = (fn: () => unknown) => void;
+export type TxCtx = Ctx & { afterCommit?: AfterCommit };
 
 /**
  * Runs `fn` in a transaction: the caller's, if `ctx` already carries one, else a new one whose
- * queued post-commit callbacks run once it commits (and are dropped if it rolls back).
+ * queued post-commit callbacks run in order once it commits (and are dropped if it rolls back).
+ * This is the one post-commit mechanism: the webhooks outbox and the event log's consumers use it.
  */
-export async function inTransaction<T>(ctx: TxCtx, fn: (tx: TxCtx & { afterCommit: (fn: () => void) => void }) => Promise<T>): Promise<T> {
-  if (ctx.afterCommit) return fn(ctx as TxCtx & { afterCommit: (fn: () => void) => void });
-  const queue: (() => void)[] = [];
+export async function inTransaction<T>(ctx: TxCtx, fn: (tx: TxCtx & { afterCommit: AfterCommit }) => Promise<T>): Promise<T> {
+  if (ctx.afterCommit) return fn(ctx as TxCtx & { afterCommit: AfterCommit });
+  const queue: (() => unknown)[] = [];
   const result = await ctx.db.transaction((db) => fn({ ...ctx, db, afterCommit: (f) => void queue.push(f) }));
-  for (const f of queue) f();
+  for (const f of queue) await f();
   return result;
 }
 
 /** Runs `fn` now, or after the caller's transaction commits when there is one. */
-export function afterCommit(ctx: TxCtx, fn: () => void): void {
+export function afterCommit(ctx: TxCtx, fn: () => unknown): void {
   if (ctx.afterCommit) ctx.afterCommit(fn);
   else fn();
 }

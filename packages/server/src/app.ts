@@ -16,6 +16,7 @@ import type { Database } from './db/index.ts';
 import type { EventBus } from './events.ts';
 import { createEventLog } from './events/index.ts';
 import { eventLogRoutes } from './events/routes.ts';
+import { registerAuditCheck, type AuditPolicy } from './http/audit.ts';
 import { actorOf, createAuthHook, type AuthPolicy } from './http/auth.ts';
 import { AppError, isAppError, validationError, zhMessageOf, type FieldIssue } from './http/errors.ts';
 import { purgeIdempotencyKeys, registerIdempotency } from './http/idempotency.ts';
@@ -56,6 +57,11 @@ export type AppDeps = {
   logger?: boolean | { level: string };
   /** When given, the app registers its maintenance jobs on it (the caller starts it). */
   jobs?: Jobs | null;
+  /**
+   * Tests: an operator or secret-key mutation that should have left an audit entry and did not
+   * answers 500 instead of getting a fallback entry (http/audit.ts).
+   */
+  strictAudit?: boolean;
 };
 
 export type Services = ReturnType<typeof createServices>;
@@ -147,7 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   const limiter: RateLimiter = redis ? createRedisLimiter(redis, app.log, pgLimiter) : pgLimiter;
   const services = createServices(deps, bus, app.log, limiter, redis);
 
-  const ctx = (req: { principal: Parameters<typeof actorOf>[0]; id: string; ip: string }): Ctx => ({ db, actor: actorOf(req.principal), requestId: req.id, ip: req.ip });
+  const ctx = (req: { principal: Parameters<typeof actorOf>[0]; id: string; ip: string; auditTrail: Ctx['trail'] | null }): Ctx => ({ db, actor: actorOf(req.principal), requestId: req.id, ip: req.ip, trail: req.auditTrail ?? undefined });
   const systemCtx = (actor: Ctx['actor'] = { type: 'system', id: null }): Ctx => ({ db, actor });
 
   // ---- errors ---------------------------------------------------------------------------------
@@ -201,6 +207,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     }
     await authHook(req, reply);
   });
+  // Before idempotency's onSend, so a response stored for replay has passed the check.
+  registerAuditCheck(app, { audit: services.audit, ctx, strict: deps.strictAudit ?? false });
   registerIdempotency(app, db);
 
   // ---- API docs -------------------------------------------------------------------------------
@@ -226,10 +234,14 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     },
     hideUntagged: true,
     transform: (input) => {
-      const out = jsonSchemaTransform(input);
-      const policy = (input.route?.config as { auth?: AuthPolicy } | undefined)?.auth;
-      if (!policy || policy.public) return out;
+      const transformed = jsonSchemaTransform(input);
+      const config = input.route?.config as { auth?: AuthPolicy; audit?: AuditPolicy } | undefined;
       const method = String(input.route?.method ?? '').toUpperCase();
+      // What the audit log keeps of this operation: 'recorded', or why it is exempt (http/audit.ts).
+      const audit = config?.audit;
+      const out = audit === undefined ? transformed : { ...transformed, schema: { ...transformed.schema, 'x-canyu-audit': audit === 'recorded' ? 'recorded' : { exempt: audit.exempt } } };
+      const policy = config?.auth;
+      if (!policy || policy.public) return out;
       const headers =
         method === 'POST' || method === 'PATCH' || method === 'DELETE'
           ? {

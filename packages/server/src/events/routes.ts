@@ -96,7 +96,7 @@ export function eventLogRoutes(api: Api, deps: { bus: EventLog }): void {
   api.post(
     '/v1/events/failures/:consumer/:position/retry',
     {
-      config: { auth: write },
+      config: { auth: write, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Runs one failed event again for its consumer (recorded again if it fails again)',

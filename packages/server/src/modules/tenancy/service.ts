@@ -309,8 +309,9 @@ export function createTenancy(deps: TenancyDeps) {
         const old = await store.findKey(c.db, appId, keyId);
         if (!old) throw new AppError('apps.key_not_found', `Key ${keyId} does not exist in app ${appId}`, { key_id: keyId });
         const issued = await issueKey(c, appId, old.kind, old.name);
-        await deps.audit.record(c, { appId, action: 'key.rotate', targetType: 'key', targetId: keyId, after: { replacement: issued.key.id, grace_seconds: opts.graceSeconds ?? 0 } });
         const revoked = await service.revokeKey(c, appId, keyId, opts);
+        // The key's public shape (hint, never the key) before and after, and what replaced it.
+        await deps.audit.record(c, { appId, action: 'key.rotate', targetType: 'key', targetId: keyId, before: publicKey(old), after: { ...revoked, replacement: issued.key.id, grace_seconds: opts.graceSeconds ?? 0 } });
         return { ...issued, revoked };
       });
     },

@@ -237,7 +237,9 @@ export function createWebhooks(deps: WebhooksDeps) {
     /** Deletes the endpoint (idempotent): its delivery log stays, its waiting deliveries are dropped. */
     async deleteEndpoint(ctx: Ctx, appId: string, id: string): Promise<void> {
       await ctx.db.transaction(async (tx) => {
-        if (await store.deleteEndpoint(tx, appId, id, deps.clock.now())) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'webhook_endpoint.delete', targetType: 'webhook_endpoint', targetId: id });
+        const deleted = await store.deleteEndpoint(tx, appId, id, deps.clock.now());
+        // Recorded when it was gone already too (deleted: false): the caller asked.
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'webhook_endpoint.delete', targetType: 'webhook_endpoint', targetId: id, before: { deleted: !deleted }, after: { deleted: true } });
       });
     },
 

@@ -16,6 +16,7 @@ import type { Database } from './db/index.ts';
 import type { EventBus } from './events.ts';
 import { createEventLog } from './events/index.ts';
 import { eventLogRoutes } from './events/routes.ts';
+import { registerAuditCheck, type AuditPolicy } from './http/audit.ts';
 import { actorOf, createAuthHook, type AuthPolicy } from './http/auth.ts';
 import { AppError, isAppError, validationError, zhMessageOf, type FieldIssue } from './http/errors.ts';
 import { purgeIdempotencyKeys, registerIdempotency } from './http/idempotency.ts';
@@ -57,6 +58,11 @@ export type AppDeps = {
   logger?: boolean | { level: string };
   /** When given, the app registers its maintenance jobs on it (the caller starts it). */
   jobs?: Jobs | null;
+  /**
+   * Tests: an operator or secret-key mutation that should have left an audit entry and did not
+   * answers 500 instead of getting a fallback entry (http/audit.ts).
+   */
+  strictAudit?: boolean;
 };
 
 export type Services = ReturnType<typeof createServices>;
@@ -85,11 +91,11 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   // Realtime fan-out across servers: Redis pub/sub when configured, else PostgreSQL LISTEN/NOTIFY.
   const hub = createHub({ transport: deps.config.redisUrl ? preferTransport(redisTransport(deps.config.redisUrl), postgresTransport(pool), log) : postgresTransport(pool), log });
   const realtime = createRealtime({ hub, log });
-  const messaging = createMessaging({ db, bus, clock, users, realtime, webhooks, secrets, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl, smtp: { guard: netGuard, requireTls: deps.config.smtpRequireTls } });
+  const messaging = createMessaging({ db, audit, bus, clock, users, realtime, webhooks, secrets, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl, smtp: { guard: netGuard, requireTls: deps.config.smtpRequireTls } });
   // Surveys offered take from messaging's contact budget (surveys → messaging, never the reverse).
   const surveys = createSurveys({ db, bus, clock, audit, users, budget: messaging, screen });
   const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats, screen, isMember: async (appId, operatorId) => (await tenancy.roleOf(appId, operatorId)) !== null });
-  const live = createLive({ db, bus, clock, realtime, limiter, moderation: interactions.settings, polls, lotteries: gamification.lottery, log });
+  const live = createLive({ db, audit, bus, clock, realtime, limiter, moderation: interactions.settings, polls, lotteries: gamification.lottery, log });
   const coupons = createCoupons({ db, clock, bus, webhooks, audit, log });
   // Referral rewards are credited through points and coupons (campaigns → points, coupons, users).
   const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users });
@@ -150,7 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   const limiter: RateLimiter = redis ? createRedisLimiter(redis, app.log, pgLimiter) : pgLimiter;
   const services = createServices(deps, bus, app.log, limiter, redis);
 
-  const ctx = (req: { principal: Parameters<typeof actorOf>[0]; id: string; ip: string }): Ctx => ({ db, actor: actorOf(req.principal), requestId: req.id, ip: req.ip });
+  const ctx = (req: { principal: Parameters<typeof actorOf>[0]; id: string; ip: string; auditTrail: Ctx['trail'] | null }): Ctx => ({ db, actor: actorOf(req.principal), requestId: req.id, ip: req.ip, trail: req.auditTrail ?? undefined });
   const systemCtx = (actor: Ctx['actor'] = { type: 'system', id: null }): Ctx => ({ db, actor });
 
   // ---- errors ---------------------------------------------------------------------------------
@@ -204,6 +210,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     }
     await authHook(req, reply);
   });
+  // Before idempotency's onSend, so a response stored for replay has passed the check.
+  registerAuditCheck(app, { audit: services.audit, ctx, strict: deps.strictAudit ?? false });
   registerIdempotency(app, db);
 
   // ---- API docs -------------------------------------------------------------------------------
@@ -229,10 +237,14 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     },
     hideUntagged: true,
     transform: (input) => {
-      const out = jsonSchemaTransform(input);
-      const policy = (input.route?.config as { auth?: AuthPolicy } | undefined)?.auth;
-      if (!policy || policy.public) return out;
+      const transformed = jsonSchemaTransform(input);
+      const config = input.route?.config as { auth?: AuthPolicy; audit?: AuditPolicy } | undefined;
       const method = String(input.route?.method ?? '').toUpperCase();
+      // What the audit log keeps of this operation: 'recorded', or why it is exempt (http/audit.ts).
+      const audit = config?.audit;
+      const out = audit === undefined ? transformed : { ...transformed, schema: { ...transformed.schema, 'x-canyu-audit': audit === 'recorded' ? 'recorded' : { exempt: audit.exempt } } };
+      const policy = config?.auth;
+      if (!policy || policy.public) return out;
       const headers =
         method === 'POST' || method === 'PATCH' || method === 'DELETE'
           ? {
@@ -299,7 +311,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   auditRoutes(api, { audit: services.audit, ctx });
   usersRoutes(api, { users: services.users, ctx });
   eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
-  eventLogRoutes(api, { bus });
+  eventLogRoutes(api, { bus, audit: services.audit, ctx });
   webhooksRoutes(api, { webhooks: services.webhooks, ctx });
   pointsRoutes(api, { points: services.points, ctx });
   gamificationRoutes(api, { gamification: services.gamification, ctx });

@@ -21,4 +21,12 @@ export type Ctx = {
   actor: Actor;
   requestId?: string | undefined;
   ip?: string | undefined;
+  /**
+   * Per HTTP request: marked when the audit log records the change (or finds it was a replay), so
+   * the HTTP layer can tell a mutation that should have left an entry and did not (http/audit.ts).
+   * Copies of the context (`{ ...ctx, db: tx }`) share it.
+   */
+  trail?: AuditTrail | undefined;
 };
+
+export type AuditTrail = { recorded: number; replayed: boolean };

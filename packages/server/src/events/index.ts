@@ -147,7 +147,8 @@ export function createEventLog(opts: EventLogOptions) {
     /** Per consumer of this server: this app's events not handled yet. */
     appLag: (appId: string) => store.appLag(opts.db, appId, runner.names().filter((n) => !n.startsWith('observe:'))),
     failures: store.listFailures,
-    retry: (appId: string, consumer: string, eventId: number) => runner.retry(appId, consumer, eventId),
+    /** `audit` writes the caller's audit entry in the retry's transaction. */
+    retry: (appId: string, consumer: string, eventId: number, audit?: (tx: Db) => Promise<void>) => runner.retry(appId, consumer, eventId, audit),
     eraseUser: store.eraseUser,
     eraseApp: store.deleteApp,
     /** Deletes handled rows past the retention; run by a job. */

@@ -5,7 +5,8 @@ import { appIdOf } from '../http/auth.ts';
 import { AppError, defineErrors } from '../http/errors.ts';
 import { dateTime, serialId } from '../http/fields.ts';
 import { decodeCursor, page, pageQuery, pageSchema } from '../http/pagination.ts';
-import { errors, type Api } from '../http/route.ts';
+import { errors, type Api, type RequestCtx } from '../http/route.ts';
+import type { Audit } from '../modules/audit/index.ts';
 import type { EventLog } from './index.ts';
 
 declare module '../http/errors.ts' {
@@ -35,7 +36,7 @@ const LogEntry = z.object({
 const Consumer = z.object({ consumer: z.string(), behind: z.number().int().describe("This app's events the consumer has not handled yet"), updated_at: z.string().nullable() });
 const Failure = z.object({ consumer: z.string(), position: z.number().int(), name: z.string(), error: z.string(), attempts: z.number().int(), created_at: z.string() });
 
-export function eventLogRoutes(api: Api, deps: { bus: EventLog }): void {
+export function eventLogRoutes(api: Api, deps: { bus: EventLog; audit: Audit; ctx: RequestCtx }): void {
   const { bus } = deps;
 
   api.get(
@@ -96,7 +97,7 @@ export function eventLogRoutes(api: Api, deps: { bus: EventLog }): void {
   api.post(
     '/v1/events/failures/:consumer/:position/retry',
     {
-      config: { auth: write },
+      config: { auth: write, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Runs one failed event again for its consumer (recorded again if it fails again)',
@@ -105,7 +106,9 @@ export function eventLogRoutes(api: Api, deps: { bus: EventLog }): void {
       },
     },
     async (req) => {
-      const ok = await bus.retry(appIdOf(req), req.params.consumer, Number(req.params.position));
+      const appId = appIdOf(req);
+      const { consumer, position } = req.params;
+      const ok = await bus.retry(appId, consumer, Number(position), (tx) => deps.audit.record({ ...deps.ctx(req), db: tx }, { appId, action: 'events.failure.retry', targetType: 'event_failure', targetId: `${consumer}:${position}` }));
       if (!ok) throw new AppError('events.failure_not_found', `No failed event ${req.params.position} for consumer ${req.params.consumer} in this app`, { consumer: req.params.consumer, position: req.params.position });
       return { retried: true as const };
     },

@@ -212,13 +212,14 @@ export function createRunner(opts: RunnerOptions) {
       }
     },
     /** Runs one failed event again for one consumer; recorded again if it fails. */
-    async retry(appId: string, consumer: string, eventId: number): Promise<boolean> {
+    async retry(appId: string, consumer: string, eventId: number, audit?: (tx: Db) => Promise<void>): Promise<boolean> {
       const c = consumers.get(consumer);
       if (!c) return false;
       const after: (() => void)[] = [];
       const ok = await opts.db.transaction(async (tx) => {
         const row = await store.takeFailure(tx, appId, consumer, eventId);
         if (!row) return false;
+        await audit?.(tx);
         try {
           await tx.transaction((sp) => c.handle({ db: sp, actor: system, afterCommit: (f) => void after.push(f) }, row));
         } catch (err) {

@@ -1,6 +1,6 @@
 // An in-process Canyu on a fresh test database, plus shortcuts to create tenants and operators.
 import { randomBytes } from 'node:crypto';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { isAppError } from '../http/errors.ts';
@@ -18,17 +18,19 @@ let counter = 0;
 /** The master key of every in-process test app; server processes started by tests get it too. */
 export const TEST_MASTER_KEY = randomBytes(32).toString('hex');
 
-export async function startTestApp(opts: { config?: Partial<Config>; clock?: Clock; database?: TestDatabase } = {}) {
+export async function startTestApp(opts: { config?: Partial<Config>; clock?: Clock; database?: TestDatabase; strictAudit?: boolean; extraRoutes?: (app: FastifyInstance) => void } = {}) {
   const database = opts.database ?? (await createTestDatabase());
   // Every injected request comes from one address, and tests fail authentication on purpose: the
   // per-address failure limit is tested on its own (http/security.test.ts).
   const config: Config = { ...loadConfig({}), logLevel: 'silent', jobs: false, bootstrap: false, authFailuresPerIp: 1_000_000, secretKey: TEST_MASTER_KEY, ...opts.config };
-  const built = await buildApp({ config, database, logger: false, ...(opts.clock ? { clock: opts.clock } : {}) });
+  // An operator or secret-key mutation that leaves no audit entry fails the request (http/audit.ts).
+  const built = await buildApp({ config, database, logger: false, strictAudit: opts.strictAudit ?? true, ...(opts.clock ? { clock: opts.clock } : {}) });
   // The logger is off in tests; an unexpected error (a 500) still shows its stack in the output.
   built.app.addHook('onError', async (req, _reply, err: Error & { validation?: unknown; statusCode?: number }) => {
     const expected = isAppError(err) ? err.status < 500 : err.validation !== undefined || (typeof err.statusCode === 'number' && err.statusCode < 500);
     if (!expected) console.error(`[canyu test app] ${req.method} ${req.url}:`, err);
   });
+  opts.extraRoutes?.(built.app);
   await built.app.ready();
   const { app, services, systemCtx } = built;
 

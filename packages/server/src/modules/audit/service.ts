@@ -1,4 +1,5 @@
 import type { Ctx } from '../../context.ts';
+import { redact } from './redact.ts';
 import { insertEntry, listEntries, type AuditRow } from './store.ts';
 
 export type AuditRecord = {
@@ -12,9 +13,20 @@ export type AuditRecord = {
 
 export type AuditQuery = { limit: number; beforeId?: number | undefined; action?: string | undefined; targetType?: string | undefined; targetId?: string | undefined; actorId?: string | undefined };
 
+/** Operators and secret keys administer an app; their mutations are what the log is for. */
+export const isAdminActor = (ctx: Ctx): boolean => ctx.actor.type === 'operator' || ctx.actor.type === 'secret_key';
+
 export type Audit = {
-  /** Writes through ctx.db, so the entry commits or rolls back with the change it describes. */
+  /**
+   * Writes through ctx.db, so the entry commits or rolls back with the change it describes.
+   * `before`/`after` are the resource's public shape; secrets in them are redacted (redact.ts).
+   */
   record(ctx: Ctx, rec: AuditRecord): Promise<void>;
+  /**
+   * The request repeats an earlier one (same idempotency key or order reference) and changed
+   * nothing: the earlier request's entry stands, so none is written, and the HTTP check is told so.
+   */
+  replayed(ctx: Ctx): void;
   list(ctx: Ctx, appId: string, q: AuditQuery): Promise<AuditRow[]>;
 };
 
@@ -28,11 +40,15 @@ export function createAudit(): Audit {
         action: rec.action,
         targetType: rec.targetType,
         targetId: rec.targetId,
-        before: rec.before ?? null,
-        after: rec.after ?? null,
+        before: redact(rec.before ?? null),
+        after: redact(rec.after ?? null),
         requestId: ctx.requestId ?? null,
         ip: ctx.ip ?? null,
       });
+      if (ctx.trail) ctx.trail.recorded++;
+    },
+    replayed(ctx) {
+      if (ctx.trail) ctx.trail.replayed = true;
     },
     list(ctx, appId, q) {
       return listEntries(ctx.db, appId, q);

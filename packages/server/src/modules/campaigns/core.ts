@@ -1,5 +1,6 @@
 // What every campaign kind needs from the lifecycle: finding a campaign of the right kind in the
 // caller's app, refusing changes once it runs, and committing cost against its budget.
+import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import { AppError } from '../../http/errors.ts';
 import type { Effects } from '../webhooks/index.ts';
@@ -7,6 +8,16 @@ import './errors.ts';
 import type { CampaignKind } from './schema.ts';
 import * as store from './store.ts';
 import type { CampaignRow } from './store.ts';
+
+/**
+ * How each campaign kind audits what operators and the host (secret key) change: `record` writes
+ * in the kind's transaction (and only for those actors); `replayed` says a repeat (same order
+ * reference) changed nothing, so the earlier entry stands.
+ */
+export type CampaignAudit = {
+  record(ctx: Ctx, tx: Db, rec: { appId: string; action: string; targetType: string; targetId: string; before?: unknown; after?: unknown }): Promise<void>;
+  replayed(ctx: Ctx): void;
+};
 
 export async function mustCampaign(db: Db, appId: string, id: string, kind?: CampaignKind, forUpdate = false): Promise<CampaignRow> {
   const c = await store.findCampaign(db, appId, id, forUpdate);

@@ -43,7 +43,7 @@ export function campaignsRoutes(api: Api, deps: { campaigns: Campaigns; ctx: Req
   api.post(
     '/v1/campaigns',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Create a campaign (a draft)',
@@ -87,7 +87,7 @@ export function campaignsRoutes(api: Api, deps: { campaigns: Campaigns; ctx: Req
   api.patch(
     '/v1/campaigns/:campaignId',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: { tags, summary: 'Change a draft or scheduled campaign', params: CampaignIdParams, body: UpdateCampaignBody, response: { 200: CampaignOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req) => presentCampaign(await campaigns.update(ctx(req), appIdOf(req), req.params.campaignId, req.body)),
@@ -96,7 +96,7 @@ export function campaignsRoutes(api: Api, deps: { campaigns: Campaigns; ctx: Req
   api.post(
     '/v1/campaigns/:campaignId/schedule',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Schedule a draft: it starts at starts_at and ends at ends_at by itself',
@@ -111,7 +111,7 @@ export function campaignsRoutes(api: Api, deps: { campaigns: Campaigns; ctx: Req
   api.post(
     '/v1/campaigns/:campaignId/cancel',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Cancel a campaign; what it holds is released (reservations, open teams, pledges)',

@@ -14,11 +14,11 @@ import { AppError, fieldError } from '../../http/errors.ts';
 import type { Jobs } from '../../jobs.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId, randomBase62 } from '../../lib/ids.ts';
-import type { Audit } from '../audit/index.ts';
+import { isAdminActor, type Audit } from '../audit/index.ts';
 import type { Coupons } from '../coupons/index.ts';
 import type { Points } from '../points/index.ts';
 import type { Users } from '../users/index.ts';
-import { assertEditable, mustCampaign, type KindHooks, type Report } from './core.ts';
+import { assertEditable, mustCampaign, type CampaignAudit, type KindHooks, type Report } from './core.ts';
 import { createOutbox, type Effects, type Webhooks } from '../webhooks/index.ts';
 import { createRedisGate } from './flash-sale/gate.ts';
 import { createFlashSale } from './flash-sale/service.ts';
@@ -90,12 +90,19 @@ export function createCampaigns(deps: CampaignsDeps) {
     jobs.send(TICK_JOB, {}, { startAfterSeconds: delay }).catch((err: unknown) => deps.log.error({ err }, 'could not schedule a campaign tick'));
   }
 
-  const flashSale = createFlashSale({ db: deps.db, pool: deps.pool, clock, inTx, gate: deps.redis ? createRedisGate(deps.redis, deps.log) : null, wake });
-  const groupBuy = createGroupBuy({ db: deps.db, clock, inTx, wake });
-  const bargain = createBargain({ db: deps.db, clock, inTx, wake, ...(deps.random ? { random: deps.random } : {}) });
-  const presale = createPresale({ db: deps.db, clock, inTx, wake });
-  const crowdfunding = createCrowdfunding({ db: deps.db, clock, inTx });
-  const referral = createReferral({ db: deps.db, clock, inTx, points: deps.points, coupons: deps.coupons, users: deps.users });
+  // Each kind records what operators and the host change, in its own transaction.
+  const audit: CampaignAudit = {
+    record: async (ctx, tx, rec) => {
+      if (isAdminActor(ctx)) await deps.audit.record({ ...ctx, db: tx }, rec);
+    },
+    replayed: (ctx) => deps.audit.replayed(ctx),
+  };
+  const flashSale = createFlashSale({ db: deps.db, pool: deps.pool, clock, inTx, audit, gate: deps.redis ? createRedisGate(deps.redis, deps.log) : null, wake });
+  const groupBuy = createGroupBuy({ db: deps.db, clock, inTx, audit, wake });
+  const bargain = createBargain({ db: deps.db, clock, inTx, audit, wake, ...(deps.random ? { random: deps.random } : {}) });
+  const presale = createPresale({ db: deps.db, clock, inTx, audit, wake });
+  const crowdfunding = createCrowdfunding({ db: deps.db, clock, inTx, audit });
+  const referral = createReferral({ db: deps.db, clock, inTx, audit, points: deps.points, coupons: deps.coupons, users: deps.users });
   const kinds: Record<CampaignKind, KindHooks> = { flash_sale: flashSale.hooks, group_buy: groupBuy.hooks, bargain: bargain.hooks, presale: presale.hooks, crowdfunding: crowdfunding.hooks, referral: referral.hooks };
   // An invitee's qualifying event rewards their referral (the check is in memory unless the event qualifies somewhere).
   deps.bus.interestIn('campaigns', referralStore.hostInterest);

@@ -6,6 +6,7 @@ import { COUPON_STATUSES } from './schema.ts';
 import type { Coupons } from './service.ts';
 import type { CouponRow, TemplateRow } from './store.ts';
 import { ClaimBody, CouponIdParams, CouponOut, CreateTemplateBody, IssueBody, IssueOut, QuoteBody, QuoteOut, RedeemBody, ReleaseBody, RevokeBody, TemplateIdParams, TemplateOut, TemplateReportOut, UpdateTemplateBody, UserIdParams } from './types.ts';
+import { userActivity } from '../../http/audit.ts';
 
 const tags = ['Coupons'];
 const manage = { secret: true, operator: 'campaigns.manage' } as const;
@@ -56,7 +57,7 @@ export function couponsRoutes(api: Api, deps: { coupons: Coupons; ctx: RequestCt
 
   api.post(
     '/v1/coupon-templates',
-    { config: { auth: manage }, schema: { tags, summary: 'Create a coupon template', body: CreateTemplateBody, response: { 201: TemplateOut, ...errors(400, 401, 403, 429) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'Create a coupon template', body: CreateTemplateBody, response: { 201: TemplateOut, ...errors(400, 401, 403, 429) } } },
     async (req, reply) => reply.code(201).send(presentTemplate(await coupons.createTemplate(ctx(req), appIdOf(req), req.body))),
   );
 
@@ -83,7 +84,7 @@ export function couponsRoutes(api: Api, deps: { coupons: Coupons; ctx: RequestCt
   api.patch(
     '/v1/coupon-templates/:templateId',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: { tags, summary: 'Pause, resume or resize a template (its discount and scope never change once created)', params: TemplateIdParams, body: UpdateTemplateBody, response: { 200: TemplateOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req) => presentTemplate(await coupons.updateTemplate(ctx(req), appIdOf(req), req.params.templateId, req.body)),
@@ -101,7 +102,7 @@ export function couponsRoutes(api: Api, deps: { coupons: Coupons; ctx: RequestCt
   api.post(
     '/v1/coupon-templates/:templateId/claim',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Claim a coupon (领券) for a user',
@@ -117,7 +118,7 @@ export function couponsRoutes(api: Api, deps: { coupons: Coupons; ctx: RequestCt
   api.post(
     '/v1/coupon-templates/:templateId/issue',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Issue a coupon to each of up to 1,000 users',
@@ -142,7 +143,7 @@ export function couponsRoutes(api: Api, deps: { coupons: Coupons; ctx: RequestCt
   api.post(
     '/v1/coupons/:couponId/quote',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: { exempt: 'Computes what a coupon takes off an order; changes nothing' } },
       schema: {
         tags,
         summary: 'What the coupon takes off an order (validate before checkout)',
@@ -161,7 +162,7 @@ export function couponsRoutes(api: Api, deps: { coupons: Coupons; ctx: RequestCt
   api.post(
     '/v1/coupons/:couponId/redeem',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: "Use the coupon on the host's order (idempotent for the same order_ref)",
@@ -177,7 +178,7 @@ export function couponsRoutes(api: Api, deps: { coupons: Coupons; ctx: RequestCt
   api.post(
     '/v1/coupons/:couponId/release',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: { tags, summary: 'The order was cancelled: make the coupon usable again (expired if its time has passed)', params: CouponIdParams, body: ReleaseBody, response: { 200: CouponOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req) => presentCoupon(await coupons.release(ctx(req), appIdOf(req), req.params.couponId, req.body.order_ref)),
@@ -186,7 +187,7 @@ export function couponsRoutes(api: Api, deps: { coupons: Coupons; ctx: RequestCt
   api.post(
     '/v1/coupons/:couponId/revoke',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Take back an issued coupon that was not used (audited)',

@@ -217,10 +217,14 @@ export function createCoupons(deps: CouponsDeps) {
       const now = clock.now();
       return inTx(ctx.db, async (tx, fx) => {
         const c = await mustCoupon(tx, appId, id, undefined, true);
-        if (c.status === 'redeemed' && c.orderRef === orderRef) return c;
+        if (c.status === 'redeemed' && c.orderRef === orderRef) {
+          deps.audit.replayed(ctx);
+          return c;
+        }
         if (c.status === 'redeemed') throw new AppError('coupons.not_available', `Coupon ${id} was already used on order ${c.orderRef}`, { coupon_id: id, status: c.status, order_ref: c.orderRef });
         const q = usable(c, await mustTemplate(tx, appId, c.templateId), order, now);
         const r = await store.setCoupon(tx, id, { status: 'redeemed', orderRef, discount: q.discount, redeemedAt: now });
+        if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'coupon.redeem', targetType: 'coupon', targetId: id, before: effectiveStatus(c, now), after: r });
         await fx.event('coupon.redeemed', { appId, couponId: id, templateId: c.templateId, userId: c.userId, orderRef, discount: q.discount });
         await fx.webhook(appId, { type: 'coupon.redeemed', key: `${id}:redeemed:${orderRef}`, data: { coupon_id: id, template_id: c.templateId, user_id: c.userId, order_ref: orderRef, discount: q.discount } });
         return r;
@@ -234,12 +238,16 @@ export function createCoupons(deps: CouponsDeps) {
         const c = await mustCoupon(tx, appId, id, undefined, true);
         if (c.status !== 'redeemed') {
           // Released already (and perhaps expired since): a repeat changes nothing.
-          if (c.orderRef === null && (c.status === 'available' || c.status === 'expired')) return effectiveStatus(c, now);
+          if (c.orderRef === null && (c.status === 'available' || c.status === 'expired')) {
+            deps.audit.replayed(ctx);
+            return effectiveStatus(c, now);
+          }
           throw new AppError('coupons.not_available', `Coupon ${id} is ${c.status}, not redeemed`, { coupon_id: id, status: c.status });
         }
         if (c.orderRef !== orderRef) throw new AppError('coupons.order_mismatch', `Coupon ${id} was used on order ${c.orderRef}, not ${orderRef}`, { coupon_id: id, order_ref: c.orderRef });
         const expired = c.validUntil !== null && c.validUntil <= now;
         const r = await store.setCoupon(tx, id, { status: expired ? 'expired' : 'available', orderRef: null, discount: null, redeemedAt: null });
+        if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'coupon.release', targetType: 'coupon', targetId: id, before: c, after: r });
         await fx.event('coupon.released', { appId, couponId: id, templateId: c.templateId, userId: c.userId, orderRef });
         return r;
       });
@@ -254,7 +262,10 @@ export function createCoupons(deps: CouponsDeps) {
       const now = clock.now();
       return inTx(ctx.db, async (tx, fx) => {
         const c = await mustCoupon(tx, appId, id, undefined, true);
-        if (c.status === 'revoked') return c;
+        if (c.status === 'revoked') {
+          deps.audit.replayed(ctx);
+          return c;
+        }
         if (c.status === 'redeemed') throw new AppError('coupons.already_redeemed', `Coupon ${id} was used on order ${c.orderRef}; release it first if that order was cancelled`, { coupon_id: id, status: c.status, order_ref: c.orderRef });
         const r = await store.setCoupon(tx, id, { status: 'revoked' });
         if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'coupon.revoke', targetType: 'coupon', targetId: id, before: { status: effectiveStatus(c, now).status, user_id: c.userId }, after: { status: r.status, reason } });

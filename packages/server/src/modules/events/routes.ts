@@ -15,7 +15,7 @@ export function eventsRoutes(api: Api, deps: { events: Events; ctx: RequestCtx; 
   api.post(
     '/v1/events',
     {
-      config: { auth: { secret: true, user: true, operator: 'events.write' } },
+      config: { auth: { secret: true, user: true, operator: 'events.write' }, audit: { exempt: 'Event ingestion: what users did, kept in the event log itself' } },
       schema: {
         tags,
         summary: 'Track a batch of events (1-1000)',

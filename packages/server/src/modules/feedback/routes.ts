@@ -29,6 +29,7 @@ import {
   type PostType,
 } from './types.ts';
 import { escapeHtml, userText } from '../../lib/text.ts';
+import { userActivity } from '../../http/audit.ts';
 
 const tags = ['Feedback'];
 
@@ -120,7 +121,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
   // ---- boards -----------------------------------------------------------------------------------
   api.post(
     '/v1/feedback/boards',
-    { config: { auth: manage }, schema: { tags, summary: 'Create a feedback board (public, or private: only operators see the posts)', body: CreateBoardBody, response: { 201: BoardOut, ...errors(400, 401, 403) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'Create a feedback board (public, or private: only operators see the posts)', body: CreateBoardBody, response: { 201: BoardOut, ...errors(400, 401, 403) } } },
     async (req, reply) => reply.code(201).send(presentBoard(await feedback.createBoard(ctx(req), appIdOf(req), req.body))),
   );
 
@@ -147,7 +148,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
 
   api.patch(
     '/v1/feedback/boards/:boardId',
-    { config: { auth: manage }, schema: { tags, summary: 'Rename a board, change its visibility or default assignee', params: BoardIdParams, body: UpdateBoardBody, response: { 200: BoardOut, ...errors(400, 401, 403, 404) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'Rename a board, change its visibility or default assignee', params: BoardIdParams, body: UpdateBoardBody, response: { 200: BoardOut, ...errors(400, 401, 403, 404) } } },
     async (req) => presentBoard(await feedback.updateBoard(ctx(req), appIdOf(req), req.params.boardId, req.body)),
   );
 
@@ -155,7 +156,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
   api.post(
     '/v1/feedback/boards/:boardId/posts',
     {
-      config: { auth: asUser },
+      config: { auth: asUser, audit: userActivity },
       schema: {
         tags,
         summary: 'Post an idea, bug report or question (the author votes for and follows it)',
@@ -215,7 +216,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
   api.patch(
     '/v1/feedback/posts/:postId',
     {
-      config: { auth: { ...manage, user: true } },
+      config: { auth: { ...manage, user: true }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Edit a post: title, body, tags, category, assignee',
@@ -239,7 +240,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
   api.post(
     '/v1/feedback/posts/:postId/status',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Change the status with a note; voters and followers are notified',
@@ -271,7 +272,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
   api.post(
     '/v1/feedback/posts/:postId/votes',
     {
-      config: { auth: asUser },
+      config: { auth: asUser, audit: userActivity },
       schema: {
         tags,
         summary: 'Vote for a post (one vote per user; repeating is a no-op)',
@@ -290,7 +291,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
 
   api.delete(
     '/v1/feedback/posts/:postId/votes/:userId',
-    { config: { auth: asUser }, schema: { tags, summary: 'Take a vote back', params: UserPathParams, response: { 204: z.null(), ...errors(400, 401, 403, 404) } } },
+    { config: { auth: asUser, audit: userActivity }, schema: { tags, summary: 'Take a vote back', params: UserPathParams, response: { 204: z.null(), ...errors(400, 401, 403, 404) } } },
     async (req, reply) => {
       const userId = actingUserId(req, req.params.userId, 'params.userId');
       await feedback.unvote(ctx(req), appIdOf(req), req.params.postId, userId, viewerOf(req, userId));
@@ -321,7 +322,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
 
   api.post(
     '/v1/feedback/posts/:postId/followers',
-    { config: { auth: asUser }, schema: { tags, summary: 'Follow a post (status changes and responses are sent to followers)', params: PostIdParams, body: optionalBody(UserBody), response: { 200: PostOut, ...errors(400, 401, 403, 404) } } },
+    { config: { auth: asUser, audit: userActivity }, schema: { tags, summary: 'Follow a post (status changes and responses are sent to followers)', params: PostIdParams, body: optionalBody(UserBody), response: { 200: PostOut, ...errors(400, 401, 403, 404) } } },
     async (req) => {
       const userId = actingUserId(req, req.body?.user_id);
       return presentPost(await feedback.follow(ctx(req), appIdOf(req), req.params.postId, userId, viewerOf(req, userId), true));
@@ -330,7 +331,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
 
   api.delete(
     '/v1/feedback/posts/:postId/followers/:userId',
-    { config: { auth: asUser }, schema: { tags, summary: 'Stop following a post', params: UserPathParams, response: { 200: PostOut, ...errors(400, 401, 403, 404) } } },
+    { config: { auth: asUser, audit: userActivity }, schema: { tags, summary: 'Stop following a post', params: UserPathParams, response: { 200: PostOut, ...errors(400, 401, 403, 404) } } },
     async (req) => {
       const userId = actingUserId(req, req.params.userId, 'params.userId');
       return presentPost(await feedback.follow(ctx(req), appIdOf(req), req.params.postId, userId, viewerOf(req, userId), false));
@@ -341,7 +342,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
   api.post(
     '/v1/feedback/posts/:postId/comments',
     {
-      config: { auth: { secret: true, user: true, operator: 'feedback.manage' } },
+      config: { auth: { secret: true, user: true, operator: 'feedback.manage' }, audit: { exempt: 'A comment is content in the thread, attributed to its author (official comments are recorded)' } },
       schema: { tags, summary: 'Comment on a post (operator comments are official)', params: PostIdParams, body: CommentBody, response: { 201: CommentOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req, reply) => {
@@ -365,7 +366,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
   api.post(
     '/v1/feedback/posts/:postId/response',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: { tags, summary: 'Post the official response (pinned on the post; voters and followers are told)', params: PostIdParams, body: ResponseBody, response: { 200: PostOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req) => {
@@ -378,7 +379,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
   api.post(
     '/v1/feedback/posts/:postId/merge',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Merge a duplicate into another post: votes and followers move (nobody counts twice), voters are told',

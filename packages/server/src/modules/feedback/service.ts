@@ -62,7 +62,10 @@ export function createFeedback(deps: FeedbackDeps) {
   const { bus, clock } = deps;
   const weightOf: VoteWeight = deps.voteWeight ?? (async () => 1);
   /** Operator and secret-key changes are audited, in the transaction that makes them. */
-  const audit = (ctx: Ctx, tx: Db, appId: string, action: string, targetType: string, targetId: string, after?: unknown) => deps.audit.record({ ...ctx, db: tx }, { appId, action, targetType, targetId, after });
+  const audit = (ctx: Ctx, tx: Db, appId: string, action: string, targetType: string, targetId: string, after?: unknown, before?: unknown) => deps.audit.record({ ...ctx, db: tx }, { appId, action, targetType, targetId, before, after });
+  /** What the audit log keeps of a board and of a post: the fields an update can change. */
+  const boardShape = (b: BoardRow) => ({ name: b.name, description: b.description, visibility: b.visibility, default_assignee: b.defaultAssignee });
+  const postShape = (p: PostRow) => ({ title: p.title, body: p.body, tags: p.tags, category: p.category, assignee: p.assignee, status: p.status });
 
   const canSee = (board: BoardRow, post: PostRow, v: Viewer) => v.privileged || board.visibility === 'public' || (v.userId !== null && post.authorUserId === v.userId);
 
@@ -188,9 +191,10 @@ export function createFeedback(deps: FeedbackDeps) {
         patch.defaultAssignee = input.default_assignee;
       }
       return ctx.db.transaction(async (tx) => {
+        const before = await mustBoard(tx, appId, boardId);
         const b = await store.updateBoard(tx, appId, boardId, patch);
         if (!b) throw boardNotFound(boardId);
-        await audit(ctx, tx, appId, 'feedback.board.update', 'feedback_board', boardId, input);
+        await audit(ctx, tx, appId, 'feedback.board.update', 'feedback_board', boardId, boardShape(b), boardShape(before));
         return b;
       });
     },
@@ -299,8 +303,9 @@ export function createFeedback(deps: FeedbackDeps) {
           patch.gramCount = gs.length;
           await store.replaceGrams(tx, p, gs);
         }
-        await audit(ctx, tx, appId, 'feedback.post.update', 'feedback_post', postId, input);
-        return store.updatePost(tx, postId, patch);
+        const after = await store.updatePost(tx, postId, patch);
+        await audit(ctx, tx, appId, 'feedback.post.update', 'feedback_post', postId, postShape(after), postShape(p));
+        return after;
       });
       return viewOf(ctx.db, post, { privileged: true, operatorId: null, userId: null });
     },

@@ -8,6 +8,7 @@ import type { Live } from './service.ts';
 import type { LiveMessageRow, RoomRow } from './store.ts';
 import { ChatBody, InteractionBody, LikeBody, RoomBody, RoomParams } from './types.ts';
 import { USER_TEXT_NOTE, userText } from '../../lib/text.ts';
+import { userActivity } from '../../http/audit.ts';
 
 const RoomOut = z
   .object({
@@ -58,7 +59,7 @@ export function liveRoutes(api: Api, deps: { live: Live; ctx: RequestCtx }): voi
 
   api.post(
     '/v1/live/rooms',
-    { config: { auth: manage }, schema: { tags, summary: 'Open a live room (直播间)', body: RoomBody, response: { 201: RoomOut, ...errors(400, 401, 403) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'Open a live room (直播间)', body: RoomBody, response: { 201: RoomOut, ...errors(400, 401, 403) } } },
     async (req, reply) => reply.code(201).send(present(await live.create(ctx(req), appIdOf(req), req.body))),
   );
 
@@ -85,7 +86,7 @@ export function liveRoutes(api: Api, deps: { live: Live; ctx: RequestCtx }): voi
 
   api.post(
     '/v1/live/rooms/:roomId/close',
-    { config: { auth: manage }, schema: { tags, summary: 'End the live: clients get live.closed; chat and likes stop', params: RoomParams, response: { 200: RoomOut, ...errors(401, 403, 404) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'End the live: clients get live.closed; chat and likes stop', params: RoomParams, response: { 200: RoomOut, ...errors(401, 403, 404) } } },
     async (req) => present(await live.close(ctx(req), appIdOf(req), req.params.roomId)),
   );
 
@@ -106,7 +107,7 @@ export function liveRoutes(api: Api, deps: { live: Live; ctx: RequestCtx }): voi
   api.post(
     '/v1/live/rooms/:roomId/messages',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Send a chat message (the same as live.chat over the WebSocket)',
@@ -122,7 +123,7 @@ export function liveRoutes(api: Api, deps: { live: Live; ctx: RequestCtx }): voi
   api.post(
     '/v1/live/rooms/:roomId/likes',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: { tags, summary: 'Tap likes: counted now, written and announced to the room as one periodic total', params: RoomParams, body: LikeBody, response: { 202: z.object({ accepted: z.number() }), ...errors(400, 401, 403, 404, 409) } },
     },
     async (req, reply) => {
@@ -135,7 +136,7 @@ export function liveRoutes(api: Api, deps: { live: Live; ctx: RequestCtx }): voi
   api.post(
     '/v1/live/rooms/:roomId/interactions',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Start a live poll or lottery in the room',

@@ -12,6 +12,7 @@ import type { RateLimiter } from '../../http/rate-limit.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Connection, Realtime } from '../../realtime/index.ts';
+import type { Audit } from '../audit/index.ts';
 import type { Gamification } from '../gamification/index.ts';
 import type { Interactions } from '../interactions/index.ts';
 import type { Polls, PollView } from '../polls/index.ts';
@@ -37,6 +38,8 @@ export type LotteriesPort = Pick<Gamification['lottery'], 'get'>;
 
 export type LiveDeps = {
   db: Db;
+  /** Rooms opened and closed, interactions started: audited. */
+  audit: Audit;
   bus: EventBus;
   clock: Clock;
   realtime: Realtime;
@@ -279,7 +282,11 @@ export function createLive(deps: LiveDeps) {
     serverId,
 
     async create(ctx: Ctx, appId: string, input: RoomInput): Promise<RoomRow> {
-      return store.insertRoom(ctx.db, { appId, id: newId('room'), title: input.title, chatMax: input.chat.max, chatWindowS: input.chat.window_seconds });
+      return ctx.db.transaction(async (tx) => {
+        const room = await store.insertRoom(tx, { appId, id: newId('room'), title: input.title, chatMax: input.chat.max, chatWindowS: input.chat.window_seconds });
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'live.room.create', targetType: 'live_room', targetId: room.id, after: room });
+        return room;
+      });
     },
 
     async get(ctx: Ctx, appId: string, roomId: string): Promise<RoomRow & { online: number }> {
@@ -293,7 +300,12 @@ export function createLive(deps: LiveDeps) {
     online,
 
     async close(ctx: Ctx, appId: string, roomId: string): Promise<RoomRow> {
-      const r = await store.closeRoom(ctx.db, appId, roomId, deps.clock.now());
+      const r = await ctx.db.transaction(async (tx) => {
+        const before = await store.findRoom(tx, appId, roomId);
+        const after = before ? await store.closeRoom(tx, appId, roomId, deps.clock.now()) : undefined;
+        if (after) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'live.room.close', targetType: 'live_room', targetId: roomId, before, after });
+        return after;
+      });
       if (!r) throw new AppError('live.room_not_found', `Live room ${roomId} does not exist`, { room_id: roomId });
       realtime.hub.publish('lv.room', { a: appId, r: roomId });
       realtime.toTopic(appId, `${TOPIC}${roomId}`, { type: 'live.closed', room: roomId });
@@ -345,6 +357,7 @@ export function createLive(deps: LiveDeps) {
       await ctx.db.transaction(async (tx) => {
         await store.insertInteraction(tx, { appId, id, roomId, kind: input.kind, ref: input.ref, title, data, createdAt: deps.clock.now() });
         await deps.bus.emit(tx, 'live.interaction.started', { appId, roomId, kind: input.kind, ref: input.ref, title, data });
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'live.interaction.start', targetType: 'live_room', targetId: roomId, after: { id, kind: input.kind, ref: input.ref, title, data } });
       });
       realtime.toTopic(appId, `${TOPIC}${roomId}`, { type: 'live.interaction', room: roomId, id, kind: input.kind, ref: input.ref, title, data, ...snapshot });
       return { id };

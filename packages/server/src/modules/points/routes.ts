@@ -75,7 +75,7 @@ export function pointsRoutes(api: Api, deps: { points: Points; ctx: RequestCtx }
   api.put(
     '/v1/points/types/:type',
     {
-      config: { auth: { secret: true, operator: 'points.manage' } },
+      config: { auth: { secret: true, operator: 'points.manage' }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Define or update a point type (points, growth value, make-up cards…) and its expiry policy',
@@ -197,7 +197,7 @@ export function pointsRoutes(api: Api, deps: { points: Points; ctx: RequestCtx }
   api.post(
     '/v1/users/:userId/points/earn',
     {
-      config: { auth: { secret: true } },
+      config: { auth: { secret: true }, audit: { exempt: "Routine crediting for the user's activity; each change is a points-ledger entry with its reason and reference" } },
       schema: {
         tags,
         summary: 'Credit points (from the host backend)',
@@ -226,7 +226,7 @@ export function pointsRoutes(api: Api, deps: { points: Points; ctx: RequestCtx }
   api.post(
     '/v1/users/:userId/points/spend',
     {
-      config: { auth: { secret: true } },
+      config: { auth: { secret: true }, audit: { exempt: "Routine debiting for the user's purchase; each change is a points-ledger entry with its reason and reference" } },
       schema: {
         tags,
         summary: 'Debit points (from the host backend); never below zero',
@@ -246,7 +246,7 @@ export function pointsRoutes(api: Api, deps: { points: Points; ctx: RequestCtx }
   api.post(
     '/v1/users/:userId/points/adjust',
     {
-      config: { auth: { secret: true, operator: 'points.adjust' } },
+      config: { auth: { secret: true, operator: 'points.adjust' }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Correct a balance up or down, with a reason (audited)',
@@ -266,7 +266,7 @@ export function pointsRoutes(api: Api, deps: { points: Points; ctx: RequestCtx }
   api.post(
     '/v1/points/refunds',
     {
-      config: { auth: { secret: true, operator: 'points.adjust' } },
+      config: { auth: { secret: true, operator: 'points.adjust' }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Give back a debit in full; the points keep their original expiry dates',
@@ -287,7 +287,7 @@ export function pointsRoutes(api: Api, deps: { points: Points; ctx: RequestCtx }
   api.post(
     '/v1/points/rules',
     {
-      config: { auth: { secret: true, operator: 'points.manage' } },
+      config: { auth: { secret: true, operator: 'points.manage' }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Create an earn rule: an event gives N points, within caps',
@@ -331,7 +331,7 @@ export function pointsRoutes(api: Api, deps: { points: Points; ctx: RequestCtx }
   api.patch(
     '/v1/points/rules/:ruleId',
     {
-      config: { auth: { secret: true, operator: 'points.manage' } },
+      config: { auth: { secret: true, operator: 'points.manage' }, audit: 'recorded' },
       schema: { tags, summary: 'Change an earn rule (or pause it with active: false)', params: RuleParams, body: RulePatch, response: { 200: RuleOut, ...errors(400, 401, 403, 404) } },
     },
     async (req) => presentRule(await points.updateRule(ctx(req), appIdOf(req), req.params.ruleId, req.body)),
@@ -340,7 +340,7 @@ export function pointsRoutes(api: Api, deps: { points: Points; ctx: RequestCtx }
   api.delete(
     '/v1/points/rules/:ruleId',
     {
-      config: { auth: { secret: true, operator: 'points.manage' } },
+      config: { auth: { secret: true, operator: 'points.manage' }, audit: 'recorded' },
       schema: { tags, summary: 'Delete an earn rule (its past entries stay in the ledger)', params: RuleParams, response: { 204: z.null(), ...errors(400, 401, 403, 404) } },
     },
     async (req, reply) => {

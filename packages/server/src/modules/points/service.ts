@@ -224,8 +224,17 @@ export function createPoints(deps: PointsDeps) {
           input.amount > 0
             ? await creditAs(tx, appId, 'adjust', { ...input })
             : await debitAs(tx, appId, 'adjust', { userId: input.userId, type: input.type, amount: -input.amount, key: input.key, reason: input.reason });
-        if (!r.replayed && audited(ctx)) {
-          await deps.audit.record(tx, { appId, action: 'points.adjust', targetType: 'user', targetId: input.userId, after: { type: input.type, amount: input.amount, reason: input.reason, entry_id: String(r.entry.id), balance: r.entry.balanceAfter } });
+        if (r.replayed) deps.audit.replayed(ctx);
+        else if (audited(ctx)) {
+          // The entry's balance after, less its amount, is the balance this change started from.
+          await deps.audit.record(tx, {
+            appId,
+            action: 'points.adjust',
+            targetType: 'user',
+            targetId: input.userId,
+            before: { type: input.type, balance: r.entry.balanceAfter - r.entry.amount },
+            after: { type: input.type, balance: r.entry.balanceAfter, amount: input.amount, reason: input.reason, entry_id: String(r.entry.id) },
+          });
         }
         return r;
       });
@@ -250,13 +259,17 @@ export function createPoints(deps: PointsDeps) {
           if (locked?.dupId != null) {
             const r = checkReplay({ entry: (await store.findEntry(tx.db, appId, locked.dupId))!, replayed: true }, 'refund', { userId: debit.userId, type: debit.type, amount, key: input.key }, 1);
             if (r.entry.refundOf !== debit.id) throw new AppError('points.idempotency_conflict', `Idempotency key "${input.key}" was already used for another ledger change (entry ${r.entry.id})`, { field: 'body.idempotency_key', entry_id: String(r.entry.id) });
+            deps.audit.replayed(ctx);
             return r;
           }
           // Read after taking the lock: a refund committed by an earlier lock holder is visible.
           const prior = await store.findRefundOf(tx.db, appId, debit.id);
           // The lock statement's key check ran on its snapshot from before the wait: a concurrent
           // replay of this same refund finds it here.
-          if (prior && prior.idemKey === input.key) return { entry: prior, replayed: true };
+          if (prior && prior.idemKey === input.key) {
+            deps.audit.replayed(ctx);
+            return { entry: prior, replayed: true };
+          }
           if (prior) {
             throw new AppError('points.already_refunded', `Entry ${debit.id} (${debit.amount} ${debit.type}) was already refunded by entry ${prior.id}; a debit is refunded at most once`, {
               field: 'body.debit_idempotency_key',
@@ -284,6 +297,16 @@ export function createPoints(deps: PointsDeps) {
             parts: debit.lots.map(([, n, exp]) => ({ amount: Number(n), expiresAt: exp ? new Date(exp) : null })),
           });
           await announce(tx.db, r.entry);
+          if (audited(ctx)) {
+            await deps.audit.record(tx, {
+              appId,
+              action: 'points.refund',
+              targetType: 'user',
+              targetId: debit.userId,
+              before: { type: debit.type, balance: r.entry.balanceAfter - r.entry.amount },
+              after: { type: debit.type, balance: r.entry.balanceAfter, amount, reason: input.reason ?? null, entry_id: String(r.entry.id), refund_of: String(debit.id) },
+            });
+          }
           return r;
         });
       return retryOnKeyRace(ctx, run);

@@ -5,6 +5,7 @@ import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../htt
 import { errors, externalId, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import type { PollView, Polls, Viewer } from './service.ts';
 import { CreatePollBody, PollIdParams, PollOut, VoteBody } from './types.ts';
+import { userActivity } from '../../http/audit.ts';
 
 const tags = ['Polls'];
 
@@ -46,7 +47,7 @@ export function pollsRoutes(api: Api, deps: { polls: Polls; ctx: RequestCtx }): 
   api.post(
     '/v1/polls',
     {
-      config: { auth: { secret: true, operator: 'campaigns.manage' } },
+      config: { auth: { secret: true, operator: 'campaigns.manage' }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Create a poll (single or multiple choice), standalone or attached to a subject',
@@ -106,7 +107,7 @@ export function pollsRoutes(api: Api, deps: { polls: Polls; ctx: RequestCtx }): 
   api.post(
     '/v1/polls/:pollId/close',
     {
-      config: { auth: { secret: true, operator: 'campaigns.manage' } },
+      config: { auth: { secret: true, operator: 'campaigns.manage' }, audit: 'recorded' },
       schema: { tags, summary: 'Close a poll now (idempotent)', params: PollIdParams, response: { 200: PollOut, ...errors(400, 401, 403, 404) } },
     },
     async (req) => presentPoll(await polls.close(ctx(req), appIdOf(req), req.params.pollId)),
@@ -115,7 +116,7 @@ export function pollsRoutes(api: Api, deps: { polls: Polls; ctx: RequestCtx }): 
   api.delete(
     '/v1/polls/:pollId',
     {
-      config: { auth: { secret: true, operator: 'campaigns.manage' } },
+      config: { auth: { secret: true, operator: 'campaigns.manage' }, audit: 'recorded' },
       schema: { tags, summary: 'Delete a poll and its votes', params: PollIdParams, response: { 204: z.null(), ...errors(400, 401, 403, 404) } },
     },
     async (req, reply) => {
@@ -127,7 +128,7 @@ export function pollsRoutes(api: Api, deps: { polls: Polls; ctx: RequestCtx }): 
   api.post(
     '/v1/polls/:pollId/votes',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Vote (one ballot per user); repeating the same choice is a no-op, a different one needs allow_change',
@@ -147,7 +148,7 @@ export function pollsRoutes(api: Api, deps: { polls: Polls; ctx: RequestCtx }): 
   api.delete(
     '/v1/polls/:pollId/votes/:userId',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Withdraw a vote (polls that allow changing a vote, before the deadline)',

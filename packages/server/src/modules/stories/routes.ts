@@ -7,6 +7,7 @@ import type { EntryView, Stories, Viewer } from './service.ts';
 import type { CampaignRow, WinnerRow } from './store.ts';
 import { CampaignIdParams, CampaignOut, CreateCampaignBody, EntryIdParams, EntryOut, FeatureBody, ModerateBody, SubmitBody, UpdateCampaignBody, UserBody, WinnerOut, WinnersBody } from './types.ts';
 import { userText } from '../../lib/text.ts';
+import { userActivity } from '../../http/audit.ts';
 
 const tags = ['Stories'];
 
@@ -60,7 +61,7 @@ export function storiesRoutes(api: Api, deps: { stories: Stories; ctx: RequestCt
   api.post(
     '/v1/stories/campaigns',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: { tags, summary: 'Start a user-story collection (用户故事征集) or a hashtag campaign', body: CreateCampaignBody, response: { 201: CampaignOut, ...errors(400, 401, 403) } },
     },
     async (req, reply) => reply.code(201).send(presentCampaign(await stories.createCampaign(ctx(req), appIdOf(req), req.body))),
@@ -94,14 +95,14 @@ export function storiesRoutes(api: Api, deps: { stories: Stories; ctx: RequestCt
 
   api.patch(
     '/v1/stories/campaigns/:campaignId',
-    { config: { auth: manage }, schema: { tags, summary: 'Change a campaign: close it, change moderation or the end', params: CampaignIdParams, body: UpdateCampaignBody, response: { 200: CampaignOut, ...errors(400, 401, 403, 404) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'Change a campaign: close it, change moderation or the end', params: CampaignIdParams, body: UpdateCampaignBody, response: { 200: CampaignOut, ...errors(400, 401, 403, 404) } } },
     async (req) => presentCampaign(await stories.updateCampaign(ctx(req), appIdOf(req), req.params.campaignId, req.body)),
   );
 
   api.post(
     '/v1/stories/campaigns/:campaignId/entries',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Submit a story with images (for a hashtag campaign: a post carrying the hashtag)',
@@ -161,20 +162,20 @@ export function storiesRoutes(api: Api, deps: { stories: Stories; ctx: RequestCt
 
   api.post(
     '/v1/stories/entries/:entryId/moderation',
-    { config: { auth: moderate }, schema: { tags, summary: 'Approve or reject an entry (the author is told)', params: EntryIdParams, body: ModerateBody, response: { 200: EntryOut, ...errors(400, 401, 403, 404) } } },
+    { config: { auth: moderate, audit: 'recorded' }, schema: { tags, summary: 'Approve or reject an entry (the author is told)', params: EntryIdParams, body: ModerateBody, response: { 200: EntryOut, ...errors(400, 401, 403, 404) } } },
     async (req) => presentEntry(await stories.moderate(ctx(req), appIdOf(req), req.params.entryId, req.body.decision, req.body.reason)),
   );
 
   api.post(
     '/v1/stories/entries/:entryId/feature',
-    { config: { auth: manage }, schema: { tags, summary: 'Feature an approved entry in the gallery, or unfeature it', params: EntryIdParams, body: FeatureBody, response: { 200: EntryOut, ...errors(400, 401, 403, 404, 409) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'Feature an approved entry in the gallery, or unfeature it', params: EntryIdParams, body: FeatureBody, response: { 200: EntryOut, ...errors(400, 401, 403, 404, 409) } } },
     async (req) => presentEntry(await stories.feature(ctx(req), appIdOf(req), req.params.entryId, req.body.featured)),
   );
 
   api.post(
     '/v1/stories/entries/:entryId/likes',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: { tags, summary: 'Like an entry (once per user; repeating is a no-op)', params: EntryIdParams, body: optionalBody(UserBody), response: { 200: EntryOut.extend({ changed: z.boolean() }), ...errors(400, 401, 403, 404, 409) } },
     },
     async (req) => {
@@ -186,7 +187,7 @@ export function storiesRoutes(api: Api, deps: { stories: Stories; ctx: RequestCt
 
   api.delete(
     '/v1/stories/entries/:entryId/likes/:userId',
-    { config: { auth: { secret: true, user: true } }, schema: { tags, summary: 'Take a like back', params: UserPathParams, response: { 200: EntryOut, ...errors(400, 401, 403, 404, 409) } } },
+    { config: { auth: { secret: true, user: true }, audit: userActivity }, schema: { tags, summary: 'Take a like back', params: UserPathParams, response: { 200: EntryOut, ...errors(400, 401, 403, 404, 409) } } },
     async (req) => {
       const userId = actingUserId(req, req.params.userId, 'params.userId');
       return presentEntry((await stories.like(ctx(req), appIdOf(req), req.params.entryId, userId, viewerOf(req, userId), false)).view);
@@ -196,7 +197,7 @@ export function storiesRoutes(api: Api, deps: { stories: Stories; ctx: RequestCt
   api.post(
     '/v1/stories/campaigns/:campaignId/winners',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Pick winners: by operator (entry ids) or by rule (top N by likes); each new winner’s prize goes out as an event',

@@ -6,6 +6,7 @@ import type { ResponseView, Surveys } from './service.ts';
 import type { SurveyRow } from './store.ts';
 import { CreateSurveyBody, NextBody, RespondBody, ResponseOut, SettingsBody, SurveyIdParams, SurveyOut, UpdateSurveyBody } from './types.ts';
 import { escapeHtml } from '../../lib/text.ts';
+import { userActivity } from '../../http/audit.ts';
 
 const tags = ['Surveys'];
 
@@ -68,7 +69,7 @@ export function surveysRoutes(api: Api, deps: { surveys: Surveys; ctx: RequestCt
   api.post(
     '/v1/surveys',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Create a questionnaire: typed questions with branching, targeting, trigger, recurrence, quota, points',
@@ -103,7 +104,7 @@ export function surveysRoutes(api: Api, deps: { surveys: Surveys; ctx: RequestCt
   api.put(
     '/v1/surveys/settings',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: { tags, summary: 'Set the recontact wait: days between two surveys shown to one user, across all surveys', body: SettingsBody, response: { 200: SettingsBody, ...errors(400, 401, 403) } },
     },
     async (req) => {
@@ -115,7 +116,7 @@ export function surveysRoutes(api: Api, deps: { surveys: Surveys; ctx: RequestCt
   api.post(
     '/v1/surveys/next',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: { exempt: 'Picks the survey to show a user (recorded as shown to them)' } },
       schema: {
         tags,
         summary: 'The survey to show this user now, if any (recorded as shown)',
@@ -146,7 +147,7 @@ export function surveysRoutes(api: Api, deps: { surveys: Surveys; ctx: RequestCt
   api.patch(
     '/v1/surveys/:surveyId',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: { tags, summary: 'Change a survey: launch, pause or close it, retarget it, edit questions (before any response)', params: SurveyIdParams, body: UpdateSurveyBody, response: { 200: SurveyOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req) => presentSurvey(await surveys.update(ctx(req), appIdOf(req), req.params.surveyId, req.body)),
@@ -155,7 +156,7 @@ export function surveysRoutes(api: Api, deps: { surveys: Surveys; ctx: RequestCt
   api.post(
     '/v1/surveys/:surveyId/responses',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Answer: save a partial response, or complete it',

@@ -182,8 +182,9 @@ export function createSurveys(deps: SurveysDeps) {
           patch.closedAt = input.status === 'closed' ? now : null;
         }
         checkDefinition({ questions: patch.questions, targeting: patch.targeting, startsAt: patch.startsAt === undefined ? cur.startsAt : patch.startsAt, endsAt: patch.endsAt === undefined ? cur.endsAt : patch.endsAt });
-        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'survey.update', targetType: 'survey', targetId: id, before: { status: cur.status }, after: input });
-        return store.updateSurvey(tx, id, patch);
+        const after = await store.updateSurvey(tx, id, patch);
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'survey.update', targetType: 'survey', targetId: id, before: cur, after });
+        return after;
       });
       triggerNames.invalidate(appId);
       await bus.refreshInterest(ctx.db, 'surveys');
@@ -193,8 +194,9 @@ export function createSurveys(deps: SurveysDeps) {
     recontactDays: (ctx: Ctx, appId: string) => store.recontactDays(ctx.db, appId),
     setRecontactDays: (ctx: Ctx, appId: string, days: number) =>
       ctx.db.transaction(async (tx) => {
+        const before = await store.recontactDays(tx, appId);
         await store.saveSettings(tx, appId, days, clock.now());
-        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'survey.settings', targetType: 'app', targetId: appId, after: { recontact_days: days } });
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'survey.settings', targetType: 'app', targetId: appId, before: { recontact_days: before }, after: { recontact_days: days } });
       }),
 
     /**

@@ -39,7 +39,7 @@ export function tenancyRoutes(api: Api, deps: { tenancy: Tenancy; ctx: RequestCt
   api.post(
     '/v1/auth/login',
     {
-      config: { auth: { public: true } },
+      config: { auth: { public: true }, audit: { exempt: 'Signing in starts a session; it changes no app data' } },
       schema: {
         tags: tags.auth,
         summary: 'Sign in as an operator',
@@ -56,7 +56,7 @@ export function tenancyRoutes(api: Api, deps: { tenancy: Tenancy; ctx: RequestCt
 
   api.post(
     '/v1/auth/logout',
-    { config: { auth: { operator: 'self' } }, schema: { tags: tags.auth, summary: 'Sign out (revokes this session everywhere at once)', response: { 204: z.null(), ...errors(401) } } },
+    { config: { auth: { operator: 'self' }, audit: { exempt: "Ends the caller's own session" } }, schema: { tags: tags.auth, summary: 'Sign out (revokes this session everywhere at once)', response: { 204: z.null(), ...errors(401) } } },
     async (req, reply) => {
       await tenancy.logout(ctx(req), operatorOf(req).sessionId);
       return reply.code(204).send(null);
@@ -83,7 +83,7 @@ export function tenancyRoutes(api: Api, deps: { tenancy: Tenancy; ctx: RequestCt
   api.post(
     '/v1/auth/password',
     {
-      config: { auth: { operator: 'self' } },
+      config: { auth: { operator: 'self' }, audit: 'recorded' },
       schema: { tags: tags.auth, summary: 'Change my password (signs out every session)', body: ChangePasswordBody, response: { 204: z.null(), ...errors(400, 401) } },
     },
     async (req, reply) => {
@@ -140,7 +140,7 @@ export function tenancyRoutes(api: Api, deps: { tenancy: Tenancy; ctx: RequestCt
   });
   api.post(
     '/v1/apps',
-    { config: { auth: { operator: 'self' } }, schema: { tags: tags.apps, summary: 'Create an app (I become its owner)', description: 'Only operators who are owner or admin of at least one app may create apps, unless the instance sets CANYU_OPEN_APP_CREATION=true.', body: CreateAppBody, response: { 201: CreatedApp, ...errors(400, 401, 403) } } },
+    { config: { auth: { operator: 'self' }, audit: 'recorded' }, schema: { tags: tags.apps, summary: 'Create an app (I become its owner)', description: 'Only operators who are owner or admin of at least one app may create apps, unless the instance sets CANYU_OPEN_APP_CREATION=true.', body: CreateAppBody, response: { 201: CreatedApp, ...errors(400, 401, 403) } } },
     async (req, reply) => {
       const r = await tenancy.createApp(ctx(req), { name: req.body.name, ownerOperatorId: operatorOf(req).operatorId });
       return reply.code(201).send({ app: presentApp(r.app), secret_key: r.secretKey, publishable_key: r.publishableKey });
@@ -155,13 +155,13 @@ export function tenancyRoutes(api: Api, deps: { tenancy: Tenancy; ctx: RequestCt
 
   api.patch(
     '/v1/apps/:appId',
-    { config: { auth: { operator: 'app.manage' } }, schema: { tags: tags.apps, summary: 'Rename an app or change its settings', params: AppIdParams, body: UpdateAppBody, response: { 200: AppOut, ...errors(400, 401, 403, 404) } } },
+    { config: { auth: { operator: 'app.manage' }, audit: 'recorded' }, schema: { tags: tags.apps, summary: 'Rename an app or change its settings', params: AppIdParams, body: UpdateAppBody, response: { 200: AppOut, ...errors(400, 401, 403, 404) } } },
     async (req) => presentApp(await tenancy.updateApp(ctx(req), req.params.appId, req.body)),
   );
 
   api.delete(
     '/v1/apps/:appId',
-    { config: { auth: { operator: 'app.delete' } }, schema: { tags: tags.apps, summary: 'Delete an app and its keys and memberships (owner only)', params: AppIdParams, response: { 204: z.null(), ...errors(401, 403, 404) } } },
+    { config: { auth: { operator: 'app.delete' }, audit: 'recorded' }, schema: { tags: tags.apps, summary: 'Delete an app and its keys and memberships (owner only)', params: AppIdParams, response: { 204: z.null(), ...errors(401, 403, 404) } } },
     async (req, reply) => {
       await tenancy.deleteApp(ctx(req), req.params.appId);
       return reply.code(204).send(null);
@@ -178,7 +178,7 @@ export function tenancyRoutes(api: Api, deps: { tenancy: Tenancy; ctx: RequestCt
   const IssuedKey = z.object({ key: KeyOut, plaintext: z.string().describe('The full key, shown once') });
   api.post(
     '/v1/apps/:appId/keys',
-    { config: { auth: { operator: 'keys.manage' } }, schema: { tags: tags.apps, summary: 'Create an API key', params: AppIdParams, body: CreateKeyBody, response: { 201: IssuedKey, ...errors(400, 401, 403, 404) } } },
+    { config: { auth: { operator: 'keys.manage' }, audit: 'recorded' }, schema: { tags: tags.apps, summary: 'Create an API key', params: AppIdParams, body: CreateKeyBody, response: { 201: IssuedKey, ...errors(400, 401, 403, 404) } } },
     async (req, reply) => {
       const r = await tenancy.createKey(ctx(req), req.params.appId, req.body);
       return reply.code(201).send({ key: presentKey(r.key), plaintext: r.plaintext });
@@ -188,7 +188,7 @@ export function tenancyRoutes(api: Api, deps: { tenancy: Tenancy; ctx: RequestCt
   api.post(
     '/v1/apps/:appId/keys/:keyId/revoke',
     {
-      config: { auth: { operator: 'keys.manage' } },
+      config: { auth: { operator: 'keys.manage' }, audit: 'recorded' },
       schema: { tags: tags.apps, summary: 'Revoke a key now or after a grace period', params: KeyParams, body: optionalBody(RevokeKeyBody), response: { 200: KeyOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req) => presentKey(await tenancy.revokeKey(ctx(req), req.params.appId, req.params.keyId, { graceSeconds: req.body?.grace_seconds })),
@@ -197,7 +197,7 @@ export function tenancyRoutes(api: Api, deps: { tenancy: Tenancy; ctx: RequestCt
   api.post(
     '/v1/apps/:appId/keys/:keyId/rotate',
     {
-      config: { auth: { operator: 'keys.manage' } },
+      config: { auth: { operator: 'keys.manage' }, audit: 'recorded' },
       schema: {
         tags: tags.apps,
         summary: 'Replace a key: issues a new one of the same kind and revokes the old (optionally after a grace period)',
@@ -222,7 +222,7 @@ export function tenancyRoutes(api: Api, deps: { tenancy: Tenancy; ctx: RequestCt
   api.post(
     '/v1/apps/:appId/members',
     {
-      config: { auth: { operator: 'members.manage' } },
+      config: { auth: { operator: 'members.manage' }, audit: 'recorded' },
       schema: {
         tags: tags.auth,
         summary: 'Add an operator to the app or change their role',
@@ -245,7 +245,7 @@ export function tenancyRoutes(api: Api, deps: { tenancy: Tenancy; ctx: RequestCt
 
   api.delete(
     '/v1/apps/:appId/members/:operatorId',
-    { config: { auth: { operator: 'members.manage' } }, schema: { tags: tags.auth, summary: 'Remove an operator from the app', params: MemberParams, response: { 204: z.null(), ...errors(401, 403, 404, 409) } } },
+    { config: { auth: { operator: 'members.manage' }, audit: 'recorded' }, schema: { tags: tags.auth, summary: 'Remove an operator from the app', params: MemberParams, response: { 204: z.null(), ...errors(401, 403, 404, 409) } } },
     async (req, reply) => {
       await tenancy.removeMember(ctx(req), req.params.appId, { actorRole: operatorOf(req).role!, operatorId: req.params.operatorId });
       return reply.code(204).send(null);
@@ -256,7 +256,7 @@ export function tenancyRoutes(api: Api, deps: { tenancy: Tenancy; ctx: RequestCt
   api.post(
     '/v1/users/:userId/tokens',
     {
-      config: { auth: { secret: true } },
+      config: { auth: { secret: true }, audit: { exempt: 'Issues a short-lived end-user token, which the host can equally sign itself' } },
       schema: {
         tags: tags.users,
         summary: 'Mint a short-lived end-user token (convenience; hosts can sign their own)',

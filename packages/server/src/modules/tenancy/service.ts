@@ -286,7 +286,11 @@ export function createTenancy(deps: TenancyDeps) {
         const before = await store.findKey(c.db, appId, keyId);
         if (!before) throw new AppError('apps.key_not_found', `Key ${keyId} does not exist in app ${appId}`, { key_id: keyId });
         const now = deps.clock.now();
-        if (before.revokedAt && before.revokedAt <= now) return publicKey(before);
+        if (before.revokedAt && before.revokedAt <= now) {
+          // Revoked already: nothing changes, and the entry says the operator asked.
+          await deps.audit.record(c, { appId, action: 'key.revoke', targetType: 'key', targetId: keyId, before: { revoked_at: before.revokedAt }, after: { revoked_at: before.revokedAt } });
+          return publicKey(before);
+        }
         const at = new Date(now.getTime() + (opts.graceSeconds ?? 0) * 1000);
         if (before.kind === 'secret') {
           // Another key scheduled to stop later does not count: once it stops, none would be left.
@@ -309,8 +313,9 @@ export function createTenancy(deps: TenancyDeps) {
         const old = await store.findKey(c.db, appId, keyId);
         if (!old) throw new AppError('apps.key_not_found', `Key ${keyId} does not exist in app ${appId}`, { key_id: keyId });
         const issued = await issueKey(c, appId, old.kind, old.name);
-        await deps.audit.record(c, { appId, action: 'key.rotate', targetType: 'key', targetId: keyId, after: { replacement: issued.key.id, grace_seconds: opts.graceSeconds ?? 0 } });
         const revoked = await service.revokeKey(c, appId, keyId, opts);
+        // The key's public shape (hint, never the key) before and after, and what replaced it.
+        await deps.audit.record(c, { appId, action: 'key.rotate', targetType: 'key', targetId: keyId, before: publicKey(old), after: { ...revoked, replacement: issued.key.id, grace_seconds: opts.graceSeconds ?? 0 } });
         return { ...issued, revoked };
       });
     },

@@ -23,7 +23,7 @@ export function usersRoutes(api: Api, deps: { users: Users; ctx: RequestCtx }): 
   api.post(
     '/v1/users/:userId',
     {
-      config: { auth: { secret: true, user: true, operator: 'users.write' } },
+      config: { auth: { secret: true, user: true, operator: 'users.write' }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Identify a user: create the profile or merge traits, timezone and locale',
@@ -69,7 +69,7 @@ export function usersRoutes(api: Api, deps: { users: Users; ctx: RequestCtx }): 
   api.delete(
     '/v1/users/:userId',
     {
-      config: { auth: { secret: true, operator: 'users.write' } },
+      config: { auth: { secret: true, operator: 'users.write' }, audit: 'recorded' },
       schema: {
         tags,
         summary: "Erase a user: the profile and the user's data in every module (events, …)",

@@ -49,7 +49,7 @@ export function webhooksRoutes(api: Api, deps: { webhooks: Webhooks; ctx: Reques
   api.post(
     '/v1/webhooks/endpoints',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Add a webhook endpoint',
@@ -89,13 +89,13 @@ export function webhooksRoutes(api: Api, deps: { webhooks: Webhooks; ctx: Reques
 
   api.patch(
     '/v1/webhooks/endpoints/:endpointId',
-    { config: { auth: manage }, schema: { tags, summary: 'Change the URL, event types or enabled state of an endpoint', params: EndpointIdParams, body: UpdateEndpointBody, response: { 200: EndpointOut, ...errors(400, 401, 403, 404) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'Change the URL, event types or enabled state of an endpoint', params: EndpointIdParams, body: UpdateEndpointBody, response: { 200: EndpointOut, ...errors(400, 401, 403, 404) } } },
     async (req) => presentEndpoint(await webhooks.updateEndpoint(ctx(req), appIdOf(req), req.params.endpointId, req.body)),
   );
 
   api.delete(
     '/v1/webhooks/endpoints/:endpointId',
-    { config: { auth: manage }, schema: { tags, summary: 'Delete an endpoint (idempotent): it is never called again and its waiting deliveries are dropped; its delivery log is kept', params: EndpointIdParams, response: { 204: z.null(), ...errors(400, 401, 403) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'Delete an endpoint (idempotent): it is never called again and its waiting deliveries are dropped; its delivery log is kept', params: EndpointIdParams, response: { 204: z.null(), ...errors(400, 401, 403) } } },
     async (req, reply) => {
       await webhooks.deleteEndpoint(ctx(req), appIdOf(req), req.params.endpointId);
       return reply.code(204).send(null);
@@ -111,7 +111,7 @@ export function webhooksRoutes(api: Api, deps: { webhooks: Webhooks; ctx: Reques
   api.post(
     '/v1/webhooks/endpoints/:endpointId/rotate-secret',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Rotate the signing secret',
@@ -127,7 +127,7 @@ export function webhooksRoutes(api: Api, deps: { webhooks: Webhooks; ctx: Reques
   api.post(
     '/v1/webhooks/endpoints/:endpointId/test',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Send a webhook.test event to the endpoint now and report what it answered',
@@ -144,7 +144,7 @@ export function webhooksRoutes(api: Api, deps: { webhooks: Webhooks; ctx: Reques
   api.post(
     '/v1/webhooks/endpoints/:endpointId/replay',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: "Send this endpoint the app's domain events again from a position or a time",
@@ -199,7 +199,7 @@ export function webhooksRoutes(api: Api, deps: { webhooks: Webhooks; ctx: Reques
   api.post(
     '/v1/webhooks/deliveries/:deliveryId/redeliver',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: { tags, summary: 'Send a delivery again now, with a fresh series of retries', params: DeliveryIdParams, response: { 202: DeliveryOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req, reply) => reply.code(202).send(presentDelivery(await webhooks.redeliver(ctx(req), appIdOf(req), req.params.deliveryId))),

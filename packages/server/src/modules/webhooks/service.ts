@@ -242,7 +242,9 @@ export function createWebhooks(deps: WebhooksDeps) {
     /** Deletes the endpoint (idempotent): its delivery log stays, its waiting deliveries are dropped. */
     async deleteEndpoint(ctx: Ctx, appId: string, id: string): Promise<void> {
       await ctx.db.transaction(async (tx) => {
-        if (await store.deleteEndpoint(tx, appId, id, deps.clock.now())) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'webhook_endpoint.delete', targetType: 'webhook_endpoint', targetId: id });
+        const deleted = await store.deleteEndpoint(tx, appId, id, deps.clock.now());
+        // Recorded when it was gone already too (deleted: false): the caller asked.
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'webhook_endpoint.delete', targetType: 'webhook_endpoint', targetId: id, before: { deleted: !deleted }, after: { deleted: true } });
       });
     },
 
@@ -379,7 +381,11 @@ export function createWebhooks(deps: WebhooksDeps) {
       const now = deps.clock.now();
       const eventId = eventIdOf(appId, `webhook.test:${randomUUID()}`);
       const payload = { id: eventId, type: 'webhook.test', app_id: appId, created_at: now.toISOString(), data: { message: 'Canyu webhook test 测试', endpoint_id: e.id } };
-      const [id] = await store.insertDeliveries(ctx.db, [{ id: newId('whd'), appId, endpointId: e.id, eventId, eventType: 'webhook.test', payload, maxAttempts: 1, nextAttemptAt: now }]);
+      const [id] = await ctx.db.transaction(async (tx) => {
+        const ids = await store.insertDeliveries(tx, [{ id: newId('whd'), appId, endpointId: e.id, eventId, eventType: 'webhook.test', payload, maxAttempts: 1, nextAttemptAt: now }]);
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'webhook_endpoint.test', targetType: 'webhook_endpoint', targetId: e.id, after: { delivery_id: ids[0] ?? null } });
+        return ids;
+      });
       const outcome = (await attempt(id!, { force: true }))!;
       const delivery = (await store.findDelivery(ctx.db, appId, id!))!;
       return { delivery, outcome };

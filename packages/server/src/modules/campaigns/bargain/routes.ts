@@ -6,6 +6,7 @@ import { BG_STATUSES } from '../schema.ts';
 import { CampaignIdParams } from '../types.ts';
 import type { Bargain, BargainView } from './service.ts';
 import { BargainIdParams, BargainOut, BuyBody, CutBody, StartBody } from './types.ts';
+import { userActivity } from '../../../http/audit.ts';
 
 const tags = ['Bargains (砍价)'];
 
@@ -31,7 +32,7 @@ export function bargainRoutes(api: Api, deps: { bargain: Bargain; ctx: RequestCt
   api.post(
     '/v1/campaigns/:campaignId/bargains',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: { tags, summary: 'Start a bargain on the campaign’s item', description: '409 bargain.active_exists when the user already has one running in the campaign.', params: CampaignIdParams, body: StartBody.nullish(), response: { 201: BargainOut, ...errors(400, 401, 403, 404, 409, 429) } },
     },
     async (req, reply) => reply.code(201).send(present(await bargain.start(ctx(req), appIdOf(req), req.params.campaignId, actingUserId(req, req.body?.user_id)))),
@@ -40,7 +41,7 @@ export function bargainRoutes(api: Api, deps: { bargain: Bargain; ctx: RequestCt
   api.post(
     '/v1/bargains/:bargainId/cuts',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'A friend cuts the price (帮砍一刀)',
@@ -61,7 +62,7 @@ export function bargainRoutes(api: Api, deps: { bargain: Bargain; ctx: RequestCt
   api.post(
     '/v1/bargains/:bargainId/buy',
     {
-      config: { auth: { secret: true, operator: 'campaigns.manage' } },
+      config: { auth: { secret: true, operator: 'campaigns.manage' }, audit: 'recorded' },
       schema: { tags, summary: 'The user bought at the current price (the host’s paid order)', params: BargainIdParams, body: BuyBody, response: { 200: BargainOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req) => present(await bargain.buy(ctx(req), appIdOf(req), req.params.bargainId, req.body.order_ref)),

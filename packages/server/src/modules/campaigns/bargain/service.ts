@@ -9,7 +9,7 @@ import { toFieldIssues } from '../../../http/validation.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId } from '../../../lib/ids.ts';
 import type { Effects, InTx } from '../../webhooks/index.ts';
-import { assertLive, commitBudget, mustCampaign, returnParticipation, takeParticipation, type KindHooks, type Report } from '../core.ts';
+import { assertLive, commitBudget, mustCampaign, returnParticipation, takeParticipation, type KindHooks, type Report, type CampaignAudit } from '../core.ts';
 import { nextCut } from '../rules/bargain.ts';
 import * as campaignStore from '../store.ts';
 import type { CampaignRow } from '../store.ts';
@@ -28,7 +28,7 @@ declare module '../../../events.ts' {
   }
 }
 
-export type BargainDeps = { db: Db; clock: Clock; inTx: InTx; wake(at: Date): void; random?: () => number };
+export type BargainDeps = { db: Db; clock: Clock; inTx: InTx; audit: CampaignAudit; wake(at: Date): void; random?: () => number };
 export type BargainView = { bargain: BargainRow; cuts: CutRow[] };
 
 const settingsOf = (c: CampaignRow) => BargainSettings.parse(c.settings);
@@ -128,9 +128,13 @@ export function createBargain(deps: BargainDeps) {
       const now = clock.now();
       return deps.inTx(ctx.db, async (tx, fx) => {
         const b = await mustBargain(tx, appId, bargainId, true);
-        if (b.status === 'bought' && b.orderRef === orderRef) return view(tx, b);
+        if (b.status === 'bought' && b.orderRef === orderRef) {
+          deps.audit.replayed(ctx);
+          return view(tx, b);
+        }
         if (b.status !== 'active' || now >= b.expiresAt) throw closed(b);
         const after = await store.setBargain(tx, b.id, { status: 'bought', orderRef, closedAt: now });
+        await deps.audit.record(ctx, tx, { appId, action: 'bargain.buy', targetType: 'bargain', targetId: b.id, before: b, after });
         // The subsidy not used (the price did not reach the floor) goes back to the budget.
         await campaignStore.releaseBudget(tx, b.campaignId, b.currentPrice - b.floorPrice);
         await fx.event('bargain.bought', { appId, campaignId: b.campaignId, bargainId: b.id, userId: b.userId, orderRef, price: b.currentPrice });

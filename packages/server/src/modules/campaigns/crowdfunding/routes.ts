@@ -19,7 +19,7 @@ export function crowdfundingRoutes(api: Api, deps: { crowdfunding: Crowdfunding;
   api.post(
     '/v1/campaigns/:campaignId/crowdfunding/pledges',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Record a pledge (the host authorised the payment)',
@@ -34,7 +34,7 @@ export function crowdfundingRoutes(api: Api, deps: { crowdfunding: Crowdfunding;
 
   api.post(
     '/v1/crowdfunding/pledges/:pledgeId/cancel',
-    { config: { auth: manage }, schema: { tags, summary: 'Withdraw a pledge before the deadline', params: PledgeIdParams, response: { 200: PledgeOut, ...errors(400, 401, 403, 404, 409) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'Withdraw a pledge before the deadline', params: PledgeIdParams, response: { 200: PledgeOut, ...errors(400, 401, 403, 404, 409) } } },
     async (req) => present(await crowdfunding.cancel(ctx(req), appIdOf(req), req.params.pledgeId)),
   );
 

@@ -9,7 +9,7 @@ import { toFieldIssues } from '../../../http/validation.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId } from '../../../lib/ids.ts';
 import type { Effects, InTx } from '../../webhooks/index.ts';
-import { assertLive, mustCampaign, returnParticipation, takeParticipation, type KindHooks, type Report } from '../core.ts';
+import { assertLive, mustCampaign, returnParticipation, takeParticipation, type KindHooks, type Report, type CampaignAudit } from '../core.ts';
 import * as campaignStore from '../store.ts';
 import type { CampaignRow } from '../store.ts';
 import * as store from './store.ts';
@@ -24,7 +24,7 @@ declare module '../../../events.ts' {
   }
 }
 
-export type CrowdfundingDeps = { db: Db; clock: Clock; inTx: InTx };
+export type CrowdfundingDeps = { db: Db; clock: Clock; inTx: InTx; audit: CampaignAudit };
 
 const settingsOf = (c: CampaignRow) => CrowdfundingSettings.parse(c.settings);
 
@@ -79,7 +79,10 @@ export function createCrowdfunding(deps: CrowdfundingDeps) {
       return deps.inTx(ctx.db, async (tx, fx) => {
         const c = await mustCampaign(tx, appId, campaignId, 'crowdfunding');
         const prior = await store.findByRef(tx, c.id, orderRef);
-        if (prior) return prior;
+        if (prior) {
+          deps.audit.replayed(ctx);
+          return prior;
+        }
         assertLive(c, now);
         const tier = settingsOf(c).tiers.find((t) => t.id === tierId);
         if (!tier) throw new AppError('crowdfunding.tier_not_found', `Campaign ${c.id} has no tier ${tierId}`, { campaign_id: c.id, tier_id: tierId });
@@ -87,6 +90,7 @@ export function createCrowdfunding(deps: CrowdfundingDeps) {
         if (!(await store.takeTier(tx, c.id, tier.id, tier.limit ?? null))) throw new AppError('crowdfunding.tier_sold_out', `Tier ${tier.id} has taken all of its ${tier.limit} pledges`, { campaign_id: c.id, tier_id: tier.id, limit: tier.limit });
         const p = await store.insertPledge(tx, { id: newId('cfp'), appId, campaignId: c.id, userId, tierId: tier.id, amount: tier.amount, orderRef, createdAt: now });
         await fx.event('crowdfunding.pledged', { appId, campaignId: c.id, pledgeId: p.id, userId, tierId: tier.id, amount: tier.amount });
+        await deps.audit.record(ctx, tx, { appId, action: 'crowdfunding.pledge.create', targetType: 'crowdfunding_pledge', targetId: p.id, after: p });
         return p;
       });
     },
@@ -100,7 +104,9 @@ export function createCrowdfunding(deps: CrowdfundingDeps) {
         const c = (await campaignStore.findCampaign(tx, appId, p.campaignId))!;
         await store.returnTier(tx, c.id, p.tierId);
         await returnParticipation(tx, c, p.userId);
-        return store.setPledge(tx, p.id, { status: 'cancelled', closedAt: now });
+        const after = await store.setPledge(tx, p.id, { status: 'cancelled', closedAt: now });
+        await deps.audit.record(ctx, tx, { appId, action: 'crowdfunding.pledge.cancel', targetType: 'crowdfunding_pledge', targetId: p.id, before: p, after });
+        return after;
       });
     },
 

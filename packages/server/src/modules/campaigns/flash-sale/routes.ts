@@ -7,6 +7,7 @@ import { CampaignIdParams, idParam } from '../types.ts';
 import type { FlashSale } from './service.ts';
 import type { ItemRow, ReservationRow, SessionRow } from './store.ts';
 import { AttemptBody, ConfirmBody, CreateItemBody, CreateSessionBody, ItemIdParams, ItemOut, ReleaseBody, ReservationIdParams, ReservationOut, SessionIdParams, SessionOut, StockBody, TokenBody, TokenOut } from './types.ts';
+import { userActivity } from '../../../http/audit.ts';
 
 const tags = ['Flash sales'];
 const manage = { secret: true, operator: 'campaigns.manage' } as const;
@@ -58,7 +59,7 @@ export function flashSaleRoutes(api: Api, deps: { flashSale: FlashSale; ctx: Req
   api.post(
     '/v1/campaigns/:campaignId/flash-sale/sessions',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: { tags, summary: 'Add a session (a time slot) to a flash-sale campaign (also while it runs, until it ends)', params: CampaignIdParams, body: CreateSessionBody, response: { 201: SessionOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req, reply) => reply.code(201).send(presentSession(await flashSale.createSession(ctx(req), appIdOf(req), req.params.campaignId, req.body), [])),
@@ -76,7 +77,7 @@ export function flashSaleRoutes(api: Api, deps: { flashSale: FlashSale; ctx: Req
   api.post(
     '/v1/flash-sale/sessions/:sessionId/items',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Add an item with its stock to a session (also while the sale runs, until the session ends)',
@@ -95,7 +96,7 @@ export function flashSaleRoutes(api: Api, deps: { flashSale: FlashSale; ctx: Req
   api.put(
     '/v1/flash-sale/items/:itemId/stock',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Restock an item (or take back unsold units): set its total stock, also while the sale runs',
@@ -119,7 +120,7 @@ export function flashSaleRoutes(api: Api, deps: { flashSale: FlashSale; ctx: Req
   api.post(
     '/v1/flash-sale/sessions/:sessionId/tokens',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Issue a purchase token (anti-bot gate) to a user before the session starts',
@@ -138,7 +139,7 @@ export function flashSaleRoutes(api: Api, deps: { flashSale: FlashSale; ctx: Req
   api.post(
     '/v1/flash-sale/items/:itemId/attempts',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Try to buy: a held reservation (201) or a fast refusal',
@@ -187,7 +188,7 @@ export function flashSaleRoutes(api: Api, deps: { flashSale: FlashSale; ctx: Req
   api.post(
     '/v1/flash-sale/reservations/:reservationId/confirm',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Confirm a held reservation: the order is paid',
@@ -203,7 +204,7 @@ export function flashSaleRoutes(api: Api, deps: { flashSale: FlashSale; ctx: Req
   api.post(
     '/v1/flash-sale/reservations/:reservationId/release',
     {
-      config: { auth: { ...manage, user: true } },
+      config: { auth: { ...manage, user: true }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Release a reservation: its units return to stock',

@@ -16,7 +16,7 @@ import { retryOnDeadlock } from '../../../lib/tx.ts';
 import * as campaignStore from '../store.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId, randomBase62 } from '../../../lib/ids.ts';
-import { assertExtendable, commitBudget, mustCampaign, type KindHooks, type Report } from '../core.ts';
+import { assertExtendable, commitBudget, mustCampaign, type KindHooks, type Report, type CampaignAudit } from '../core.ts';
 import type { Effects, InTx } from '../../webhooks/index.ts';
 import { defaultBuckets, splitStock } from '../rules/stock.ts';
 import { checkToken, issueToken } from '../rules/token.ts';
@@ -39,6 +39,7 @@ export type FlashSaleDeps = {
   pool: Pick<pg.Pool, 'query'>;
   clock: Clock;
   inTx: InTx;
+  audit: CampaignAudit;
   gate: Gate | null;
   /** Asks for a tick at (or just after) this time: reservation timeouts. */
   wake(at: Date): void;
@@ -153,10 +154,11 @@ export function createFlashSale(deps: FlashSaleDeps) {
   }
 
   /** Ends reservations in one transaction: units back to stock, then events, webhooks and Redis. */
-  function releaseWhere(which: store.Which, to: 'released' | 'expired', reason: 'released' | 'expired' | 'cancelled', db: Db = deps.db): Promise<ReservationRow[]> {
+  function releaseWhere(which: store.Which, to: 'released' | 'expired', reason: 'released' | 'expired' | 'cancelled', db: Db = deps.db, audit?: (tx: Db, rows: ReservationRow[]) => Promise<void>): Promise<ReservationRow[]> {
     return deps.inTx(db, async (tx, fx) => {
       const rows = await store.release(tx, which, to, clock.now());
       await released(fx, rows, to, reason);
+      await audit?.(tx, rows);
       return rows;
     });
   }
@@ -189,6 +191,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
         await campaignStore.releaseBudget(tx, c.id, -delta * unit);
       }
       const row = delta === 0 ? item : await store.setItemStock(tx, item.id, stock);
+      await deps.audit.record(ctx, tx, { appId, action: 'flash_sale.item.stock', targetType: 'flash_sale_item', targetId: item.id, before: item, after: row });
       fx.after(async () => {
         meta.clear();
         soldOutUntil.delete(item.id);
@@ -260,7 +263,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
         if (startsAt < c.startsAt) throw fieldError('body.starts_at', `must not be before the campaign starts (${c.startsAt.toISOString()})`);
         if (endsAt > c.endsAt) throw fieldError('body.ends_at', `must not be after the campaign ends (${c.endsAt.toISOString()})`);
         const tokenRequired = input.token_required ?? false;
-        return store.insertSession(tx, {
+        const session = await store.insertSession(tx, {
           id: newId('fss'),
           appId,
           campaignId,
@@ -271,6 +274,8 @@ export function createFlashSale(deps: FlashSaleDeps) {
           tokenOpensAt: tokenRequired ? new Date(startsAt.getTime() - (input.token_opens_minutes ?? 30) * 60_000) : null,
           tokenSecret: randomBase62(32),
         });
+        await deps.audit.record(ctx, tx, { appId, action: 'flash_sale.session.create', targetType: 'flash_sale_session', targetId: session.id, after: session });
+        return session;
       });
     },
 
@@ -283,7 +288,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
         if (c.status === 'running' && s.endsAt <= now) throw new AppError('flash_sale.ended', `Session ${s.id} ended at ${s.endsAt.toISOString()}`, { session_id: s.id });
         await commitBudget(tx, c, input.stock * (input.original_price - input.sale_price));
         const split = splitStock(input.stock, input.buckets ?? defaultBuckets(input.stock));
-        return store.insertItem(
+        const item = await store.insertItem(
           tx,
           {
             id: newId('fsi'),
@@ -301,6 +306,8 @@ export function createFlashSale(deps: FlashSaleDeps) {
           },
           split,
         );
+        await deps.audit.record(ctx, tx, { appId, action: 'flash_sale.item.create', targetType: 'flash_sale_item', targetId: item.id, after: item });
+        return item;
       });
     },
 
@@ -424,12 +431,18 @@ export function createFlashSale(deps: FlashSaleDeps) {
       const now = clock.now();
       const r = await deps.inTx(ctx.db, async (tx, fx) => {
         const got = await store.confirm(tx, appId, id, orderRef, now);
-        if (got) await fx.event('flash_sale.confirmed', { appId, campaignId: got.campaignId, itemId: got.itemId, reservationId: got.id, userId: got.userId, quantity: got.qty, orderRef });
+        if (got) {
+          await fx.event('flash_sale.confirmed', { appId, campaignId: got.campaignId, itemId: got.itemId, reservationId: got.id, userId: got.userId, quantity: got.qty, orderRef });
+          await deps.audit.record(ctx, tx, { appId, action: 'flash_sale.reservation.confirm', targetType: 'flash_sale_reservation', targetId: got.id, before: { status: 'held' }, after: got });
+        }
         return got;
       });
       if (r) return r;
       const cur = await api.reservation(ctx, appId, id);
-      if (cur.status === 'confirmed' && cur.orderRef === orderRef) return cur;
+      if (cur.status === 'confirmed' && cur.orderRef === orderRef) {
+        deps.audit.replayed(ctx);
+        return cur;
+      }
       if (cur.status === 'held') {
         // Its time ran out but the sweep has not reached it yet: release it now, then refuse.
         await releaseWhere({ kind: 'one', appId, id, from: ['held'] }, 'expired', 'expired');
@@ -446,7 +459,9 @@ export function createFlashSale(deps: FlashSaleDeps) {
     async release(ctx: Ctx, appId: string, id: string, byUser?: string): Promise<ReservationRow> {
       const cur = await api.reservation(ctx, appId, id, byUser);
       const from: store.ReservationStatus[] = byUser !== undefined ? ['held'] : ['held', 'confirmed'];
-      const [r] = await releaseWhere({ kind: 'one', appId, id, from }, 'released', 'released', ctx.db);
+      const [r] = await releaseWhere({ kind: 'one', appId, id, from }, 'released', 'released', ctx.db, async (tx, rows) => {
+        if (rows[0]) await deps.audit.record(ctx, tx, { appId, action: 'flash_sale.reservation.release', targetType: 'flash_sale_reservation', targetId: id, before: cur, after: rows[0] });
+      });
       if (r) return r;
       const now = await api.reservation(ctx, appId, id);
       throw new AppError('flash_sale.reservation_closed', `Reservation ${id} is ${now.status}${byUser !== undefined && now.status === 'confirmed' ? '; a paid reservation is released by the host' : ''}`, { reservation_id: id, status: now.status, previous_status: cur.status });

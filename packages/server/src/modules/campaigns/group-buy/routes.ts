@@ -7,6 +7,7 @@ import { CampaignIdParams } from '../types.ts';
 import type { GroupBuy } from './service.ts';
 import type { MemberRow, TeamRow } from './store.ts';
 import { ConfirmMemberBody, JoinBody, MemberParams, OpenTeamBody, ShareCodeParams, TeamIdParams, TeamOut } from './types.ts';
+import { userActivity } from '../../../http/audit.ts';
 
 const tags = ['Group buying'];
 const manage = { secret: true, operator: 'campaigns.manage' } as const;
@@ -33,7 +34,7 @@ export function groupBuyRoutes(api: Api, deps: { groupBuy: GroupBuy; ctx: Reques
   api.post(
     '/v1/campaigns/:campaignId/group-buy/teams',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Open a team (开团): the user leads it and gets a share code',
@@ -49,7 +50,7 @@ export function groupBuyRoutes(api: Api, deps: { groupBuy: GroupBuy; ctx: Reques
   api.post(
     '/v1/group-buy/join',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Join a team by its share code (参团)',
@@ -97,7 +98,7 @@ export function groupBuyRoutes(api: Api, deps: { groupBuy: GroupBuy; ctx: Reques
   api.post(
     '/v1/group-buy/teams/:teamId/members/:userId/confirm',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'The member paid: confirm their seat; the N-th confirmation completes the team',
@@ -113,7 +114,7 @@ export function groupBuyRoutes(api: Api, deps: { groupBuy: GroupBuy; ctx: Reques
   api.post(
     '/v1/group-buy/teams/:teamId/members/:userId/leave',
     {
-      config: { auth: { ...manage, user: true } },
+      config: { auth: { ...manage, user: true }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'A member who has not paid gives the seat back',

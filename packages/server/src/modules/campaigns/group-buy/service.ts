@@ -10,7 +10,7 @@ import { toFieldIssues } from '../../../http/validation.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId, randomBase62 } from '../../../lib/ids.ts';
 import type { Effects, InTx } from '../../webhooks/index.ts';
-import { assertLive, commitBudget, mustCampaign, returnParticipation, takeParticipation, type KindHooks, type Report } from '../core.ts';
+import { assertLive, commitBudget, mustCampaign, returnParticipation, takeParticipation, type KindHooks, type Report, type CampaignAudit } from '../core.ts';
 import * as campaignStore from '../store.ts';
 import type { CampaignRow } from '../store.ts';
 import * as store from './store.ts';
@@ -29,7 +29,7 @@ declare module '../../../events.ts' {
   }
 }
 
-export type GroupBuyDeps = { db: Db; clock: Clock; inTx: InTx; wake(at: Date): void };
+export type GroupBuyDeps = { db: Db; clock: Clock; inTx: InTx; audit: CampaignAudit; wake(at: Date): void };
 
 export function settingsOf(c: CampaignRow): GroupBuySettings {
   return GroupBuySettings.parse(c.settings);
@@ -169,10 +169,14 @@ export function createGroupBuy(deps: GroupBuyDeps) {
         const team = await mustTeam(tx, appId, teamId, true);
         const m = await store.findMember(tx, teamId, userId, true);
         if (!m) throw new AppError('group_buy.member_not_found', `User ${userId} is not in team ${teamId}`, { team_id: teamId, user_id: userId });
-        if (m.status === 'confirmed' && m.orderRef === orderRef) return withMembers(tx, team);
+        if (m.status === 'confirmed' && m.orderRef === orderRef) {
+          deps.audit.replayed(ctx);
+          return withMembers(tx, team);
+        }
         if (m.status !== 'joined') throw new AppError('group_buy.member_closed', `User ${userId} is ${m.status} in team ${teamId}${m.orderRef ? ` (order ${m.orderRef})` : ''}`, { team_id: teamId, status: m.status, order_ref: m.orderRef });
         if (team.status !== 'open' || now >= team.expiresAt) throw new AppError('group_buy.team_closed', `Team ${teamId} is ${team.status === 'open' ? 'past its deadline' : team.status}`, { team_id: teamId, status: team.status });
         await store.setMember(tx, teamId, userId, { status: 'confirmed', orderRef, confirmedAt: now });
+        await deps.audit.record(ctx, tx, { appId, action: 'group_buy.member.confirm', targetType: 'group_buy_member', targetId: `${teamId}:${userId}`, before: m, after: await store.findMember(tx, teamId, userId) });
         let t = await store.countConfirmed(tx, teamId);
         const base = { appId, campaignId: team.campaignId, teamId };
         await fx.event('group_buy.member.confirmed', { ...base, userId, orderRef });
@@ -205,6 +209,7 @@ export function createGroupBuy(deps: GroupBuyDeps) {
           }
           await settle(tx, fx, team, clock.now(), 'leader_left');
           await fx.event('group_buy.member.left', { appId, campaignId: team.campaignId, teamId, userId });
+          await deps.audit.record(ctx, tx, { appId, action: 'group_buy.member.leave', targetType: 'group_buy_member', targetId: `${teamId}:${userId}`, before: m, after: await store.findMember(tx, teamId, userId) });
           return withMembers(tx, (await store.findTeam(tx, appId, teamId))!);
         }
         await store.setMember(tx, teamId, userId, { status: 'left', leftAt: clock.now() });
@@ -212,6 +217,7 @@ export function createGroupBuy(deps: GroupBuyDeps) {
         const c = (await campaignStore.findCampaign(tx, appId, team.campaignId))!;
         await returnParticipation(tx, c, userId);
         await fx.event('group_buy.member.left', { appId, campaignId: team.campaignId, teamId, userId });
+        await deps.audit.record(ctx, tx, { appId, action: 'group_buy.member.leave', targetType: 'group_buy_member', targetId: `${teamId}:${userId}`, before: m, after: await store.findMember(tx, teamId, userId) });
         return withMembers(tx, (await store.findTeam(tx, appId, teamId))!);
       });
     },

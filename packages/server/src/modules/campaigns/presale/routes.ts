@@ -34,7 +34,7 @@ export function presaleRoutes(api: Api, deps: { presale: Presale; ctx: RequestCt
   api.post(
     '/v1/campaigns/:campaignId/presale/orders',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Record a paid deposit (定金) inside the deposit window',
@@ -50,7 +50,7 @@ export function presaleRoutes(api: Api, deps: { presale: Presale; ctx: RequestCt
   api.post(
     '/v1/presale/orders/:orderId/final',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: { tags, summary: 'Record the final payment (尾款) inside the final-payment window', params: OrderIdParams, body: FinalBody, response: { 200: PresaleOrderOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req) => present(await presale.final(ctx(req), appIdOf(req), req.params.orderId, req.body.order_ref)),
@@ -58,7 +58,7 @@ export function presaleRoutes(api: Api, deps: { presale: Presale; ctx: RequestCt
 
   api.post(
     '/v1/presale/orders/:orderId/cancel',
-    { config: { auth: manage }, schema: { tags, summary: 'Cancel an order that awaits its final payment', params: OrderIdParams, response: { 200: PresaleOrderOut, ...errors(400, 401, 403, 404, 409) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'Cancel an order that awaits its final payment', params: OrderIdParams, response: { 200: PresaleOrderOut, ...errors(400, 401, 403, 404, 409) } } },
     async (req) => present(await presale.cancel(ctx(req), appIdOf(req), req.params.orderId)),
   );
 

@@ -9,7 +9,7 @@ import { toFieldIssues } from '../../../http/validation.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId } from '../../../lib/ids.ts';
 import type { Effects, InTx } from '../../webhooks/index.ts';
-import { commitBudget, mustCampaign, returnParticipation, takeParticipation, type KindHooks, type Report } from '../core.ts';
+import { commitBudget, mustCampaign, returnParticipation, takeParticipation, type KindHooks, type Report, type CampaignAudit } from '../core.ts';
 import * as campaignStore from '../store.ts';
 import type { CampaignRow } from '../store.ts';
 import * as store from './store.ts';
@@ -26,7 +26,7 @@ declare module '../../../events.ts' {
   }
 }
 
-export type PresaleDeps = { db: Db; clock: Clock; inTx: InTx; wake(at: Date): void };
+export type PresaleDeps = { db: Db; clock: Clock; inTx: InTx; audit: CampaignAudit; wake(at: Date): void };
 
 const settingsOf = (c: CampaignRow) => PresaleSettings.parse(c.settings);
 
@@ -109,7 +109,10 @@ export function createPresale(deps: PresaleDeps) {
       const o = await deps.inTx(ctx.db, async (tx, fx) => {
         const c = await mustCampaign(tx, appId, campaignId, 'presale');
         const prior = await store.findByDepositRef(tx, c.id, depositOrderRef);
-        if (prior) return prior;
+        if (prior) {
+          deps.audit.replayed(ctx);
+          return prior;
+        }
         if (c.status !== 'scheduled' && c.status !== 'running') throw new AppError('campaigns.not_active', `Campaign ${c.id} is ${c.status}`, { campaign_id: c.id, status: c.status });
         const s = settingsOf(c);
         if (now < new Date(s.deposit_starts_at) || now >= new Date(s.deposit_ends_at)) throw window('deposit', s.deposit_starts_at, s.deposit_ends_at);
@@ -132,6 +135,7 @@ export function createPresale(deps: PresaleDeps) {
         });
         if (!row) throw new AppError('presale.order_closed', `Deposit order ${depositOrderRef} was recorded meanwhile; retry to read it`, { deposit_order_ref: depositOrderRef });
         await fx.event('presale.deposit_paid', { ...base(row), deposit: row.deposit, depositValue: row.depositValue });
+        await deps.audit.record(ctx, tx, { appId, action: 'presale.deposit', targetType: 'presale_order', targetId: row.id, after: row });
         return row;
       });
       deps.wake(o.remindAt);
@@ -144,11 +148,15 @@ export function createPresale(deps: PresaleDeps) {
       const now = clock.now();
       return deps.inTx(ctx.db, async (tx, fx) => {
         const o = await mustOrder(tx, appId, orderId, true);
-        if (o.status === 'completed' && o.finalOrderRef === orderRef) return o;
+        if (o.status === 'completed' && o.finalOrderRef === orderRef) {
+          deps.audit.replayed(ctx);
+          return o;
+        }
         if (o.status !== 'deposit_paid') throw new AppError('presale.order_closed', `Presale order ${o.id} is ${o.status}`, { order_id: o.id, status: o.status });
         if (now < o.finalStartsAt || now >= o.finalEndsAt) throw window('final-payment', o.finalStartsAt, o.finalEndsAt);
         const done = await store.setOrder(tx, o.id, { status: 'completed', finalOrderRef: orderRef, closedAt: now });
         await fx.event('presale.completed', { ...base(o), orderRef });
+        await deps.audit.record(ctx, tx, { appId, action: 'presale.final', targetType: 'presale_order', targetId: o.id, before: o, after: done });
         return done;
       });
     },
@@ -161,6 +169,7 @@ export function createPresale(deps: PresaleDeps) {
         if (o.status !== 'deposit_paid') throw new AppError('presale.order_closed', `Presale order ${o.id} is ${o.status}`, { order_id: o.id, status: o.status });
         const r = await store.setOrder(tx, o.id, { status: 'cancelled', closedAt: now });
         await forfeited(tx, fx, [r], 'cancelled');
+        await deps.audit.record(ctx, tx, { appId, action: 'presale.cancel', targetType: 'presale_order', targetId: o.id, before: o, after: r });
         return r;
       });
     },

@@ -7,6 +7,7 @@ import { CampaignIdParams } from '../types.ts';
 import type { Referral } from './service.ts';
 import type { ReferralRow } from './store.ts';
 import { AttributeBody, CodeBody, CodeOut, ReferralOut } from './types.ts';
+import { userActivity } from '../../../http/audit.ts';
 
 const tags = ['Referrals'];
 
@@ -30,7 +31,7 @@ export function referralRoutes(api: Api, deps: { referral: Referral; ctx: Reques
   api.post(
     '/v1/campaigns/:campaignId/referral/codes',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: { tags, summary: "The user's invite code in the campaign (created on first ask)", params: CampaignIdParams, body: CodeBody.nullish(), response: { 200: CodeOut, ...errors(400, 401, 403, 404, 429) } },
     },
     async (req) => {
@@ -42,7 +43,7 @@ export function referralRoutes(api: Api, deps: { referral: Referral; ctx: Reques
   api.post(
     '/v1/campaigns/:campaignId/referral/attributions',
     {
-      config: { auth: { secret: true, operator: 'campaigns.manage' } },
+      config: { auth: { secret: true, operator: 'campaigns.manage' }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Attribute a new user to the invite code they came with',

@@ -16,7 +16,7 @@ import type { Coupons } from '../../coupons/index.ts';
 import type { Points } from '../../points/index.ts';
 import type { Users } from '../../users/index.ts';
 import type { Effects, InTx } from '../../webhooks/index.ts';
-import { assertLive, mustCampaign, type KindHooks, type Report } from '../core.ts';
+import { assertLive, mustCampaign, type KindHooks, type Report, type CampaignAudit } from '../core.ts';
 import * as campaignStore from '../store.ts';
 import type { CampaignRow } from '../store.ts';
 import type { RfCredited, RfCreditedSide } from '../schema.ts';
@@ -49,6 +49,7 @@ export type ReferralDeps = {
   db: Db;
   clock: Clock;
   inTx: InTx;
+  audit: CampaignAudit;
   /** Rewards are credited through these modules' public services, inside the referral's transaction. */
   points: Pick<Points, 'earn' | 'getType'>;
   coupons: Pick<Coupons, 'issue' | 'getTemplate'>;
@@ -203,6 +204,7 @@ export function createReferral(deps: ReferralDeps) {
         if (await store.isAncestor(tx, c.id, owner.userId, inviteeUserId)) throw new AppError('referral.loop', `User ${inviteeUserId} is already up the invitation chain of ${owner.userId}`, { campaign_id: c.id, inviter_user_id: owner.userId });
         const r = await store.insertReferral(tx, { campaignId: c.id, inviteeUserId, appId, inviterUserId: owner.userId, code, attributedAt: now, qualifyBy: new Date(now.getTime() + settingsOf(c).attribution_window_days * DAY) });
         await fx.event('referral.attributed', { appId, campaignId: c.id, inviterUserId: owner.userId, inviteeUserId });
+        await deps.audit.record(ctx, tx, { appId, action: 'referral.attribute', targetType: 'referral', targetId: `${c.id}:${inviteeUserId}`, after: r });
         return r;
       });
     },

@@ -6,6 +6,7 @@ import type { BadgeRow } from '../store/badges.ts';
 import type { TaskRow } from '../store/tasks.ts';
 import { BadgeBody, BadgePatch, IdParams, Key, TaskBody, TaskPatch, UserIdParams, UserParams } from '../types.ts';
 import { brief, EntryBrief, RewardOut, type RouteDeps } from './common.ts';
+import { userActivity } from '../../../http/audit.ts';
 
 const BadgeOut = z
   .object({
@@ -73,7 +74,7 @@ export function achievementRoutes(api: Api, { gamification: g, ctx }: RouteDeps)
   api.post(
     '/v1/badges',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: { tags: btags, summary: 'Define a badge / achievement and what earns it (audited)', body: BadgeBody, response: { 201: BadgeOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req, reply) => reply.code(201).send(presentBadge(await a.createBadge(ctx(req), appIdOf(req), req.body))),
@@ -106,7 +107,7 @@ export function achievementRoutes(api: Api, { gamification: g, ctx }: RouteDeps)
   api.patch(
     '/v1/badges/:id',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: { tags: btags, summary: 'Change a badge’s name, icon, rewards or visibility (its criteria are fixed) (audited)', params: IdParams, body: BadgePatch, response: { 200: BadgeOut, ...errors(400, 401, 403, 404) } },
     },
     async (req) => presentBadge(await a.updateBadge(ctx(req), appIdOf(req), req.params.id, req.body)),
@@ -142,7 +143,7 @@ export function achievementRoutes(api: Api, { gamification: g, ctx }: RouteDeps)
   api.post(
     '/v1/users/:userId/badges/:id',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: {
         tags: btags,
         summary: 'Award a badge by hand (at most once per user) (audited)',
@@ -158,7 +159,7 @@ export function achievementRoutes(api: Api, { gamification: g, ctx }: RouteDeps)
   api.post(
     '/v1/tasks',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: {
         tags: ttags,
         summary: 'Define a task: newcomer (once), daily or weekly; progress from events; a reward to claim (audited)',
@@ -201,7 +202,7 @@ export function achievementRoutes(api: Api, { gamification: g, ctx }: RouteDeps)
   api.patch(
     '/v1/tasks/:id',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: { tags: ttags, summary: 'Change a task (its key, period and event are fixed) (audited)', params: IdParams, body: TaskPatch, response: { 200: TaskOut, ...errors(400, 401, 403, 404) } },
     },
     async (req) => presentTask(await a.updateTask(ctx(req), appIdOf(req), req.params.id, req.body)),
@@ -246,7 +247,7 @@ export function achievementRoutes(api: Api, { gamification: g, ctx }: RouteDeps)
   api.post(
     '/v1/users/:userId/tasks/:id/claim',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags: ttags,
         summary: 'Claim a completed task’s reward for the current period',

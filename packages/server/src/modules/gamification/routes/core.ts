@@ -7,6 +7,7 @@ import { errors, externalId, iso, type Api } from '../../../http/route.ts';
 import type { FlagRow } from '../store/abuse.ts';
 import { CalendarQuery, ClientHeaders, ConfigBody, FlagResolveBody, LevelsBody, MakeupBody, UserParams } from '../types.ts';
 import { brief, EntryBrief, metaOf, RewardOut, type RouteDeps } from './common.ts';
+import { userActivity } from '../../../http/audit.ts';
 
 const ConfigOut = z.record(z.string(), z.unknown()).describe('The configuration, in the shape of the PUT body with every default filled in').meta({ id: 'GamificationConfig' });
 
@@ -57,7 +58,7 @@ export function coreRoutes(api: Api, { gamification: g, ctx }: RouteDeps): void 
   api.put(
     '/v1/gamification/config',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: {
         tags: ['Gamification'],
         summary: 'Replace the gamification configuration; omitted sections take their defaults (audited)',
@@ -83,7 +84,7 @@ export function coreRoutes(api: Api, { gamification: g, ctx }: RouteDeps): void 
   api.post(
     '/v1/users/:userId/checkins',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags: checkinTags,
         summary: "Check in for today (the user's local day)",
@@ -103,7 +104,7 @@ export function coreRoutes(api: Api, { gamification: g, ctx }: RouteDeps): void 
   api.post(
     '/v1/users/:userId/checkins/makeup',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags: checkinTags,
         summary: 'Make up a missed day of this month (补签), paid with a make-up card or points',
@@ -172,7 +173,7 @@ export function coreRoutes(api: Api, { gamification: g, ctx }: RouteDeps): void 
   api.put(
     '/v1/gamification/levels',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: {
         tags: levelTags,
         summary: 'Replace the level ladder (thresholds in growth value, benefits) (audited)',
@@ -247,7 +248,7 @@ export function coreRoutes(api: Api, { gamification: g, ctx }: RouteDeps): void 
   api.post(
     '/v1/gamification/flags/:id/resolve',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: {
         tags: abuseTags,
         summary: 'Dismiss a flag, or block its users from check-in, draws, redemptions and daily rewards (audited)',
@@ -276,7 +277,7 @@ export function coreRoutes(api: Api, { gamification: g, ctx }: RouteDeps): void 
   api.delete(
     '/v1/gamification/blocks/:userId',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: { tags: abuseTags, summary: 'Unblock a user (audited)', params: UserParams, response: { 204: z.null(), ...errors(400, 401, 403) } },
     },
     async (req, reply) => {

@@ -5,6 +5,7 @@ import { errors, externalId, iso, type Api } from '../../../http/route.ts';
 import type { DrawRow, LotteryRow, PrizeRow } from '../store/lottery.ts';
 import { ClientHeaders, DrawBody, IdParams, LotteryBody, LotteryPatch, PrizeBody, PrizePatch, UserIdParams, UserParams } from '../types.ts';
 import { brief, EntryBrief, metaOf, type RouteDeps } from './common.ts';
+import { userActivity } from '../../../http/audit.ts';
 
 const tags = ['Lottery'];
 
@@ -110,7 +111,7 @@ export function lotteryRoutes(api: Api, { gamification: g, ctx }: RouteDeps): vo
   api.post(
     '/v1/lotteries',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Create a points lottery with its prize pool (audited)',
@@ -154,7 +155,7 @@ export function lotteryRoutes(api: Api, { gamification: g, ctx }: RouteDeps): vo
   api.patch(
     '/v1/lotteries/:id',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: { tags, summary: 'Change a lottery: status, cost, limits, budget, dates (audited)', params: IdParams, body: LotteryPatch, response: { 200: LotteryOut, ...errors(400, 401, 403, 404) } },
     },
     async (req) => presentLottery(await g.lottery.update(ctx(req), appIdOf(req), req.params.id, req.body)),
@@ -163,7 +164,7 @@ export function lotteryRoutes(api: Api, { gamification: g, ctx }: RouteDeps): vo
   api.post(
     '/v1/lotteries/:id/prizes',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: { tags, summary: 'Add a prize to the pool (audited)', params: IdParams, body: PrizeBody, response: { 201: PrizeOut, ...errors(400, 401, 403, 404) } },
     },
     async (req, reply) => reply.code(201).send(presentPrize(await g.lottery.addPrize(ctx(req), appIdOf(req), req.params.id, req.body))),
@@ -172,7 +173,7 @@ export function lotteryRoutes(api: Api, { gamification: g, ctx }: RouteDeps): vo
   api.patch(
     '/v1/lotteries/:id/prizes/:prizeId',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Change a prize: weight, stock left, value (audited)',
@@ -226,7 +227,7 @@ export function lotteryRoutes(api: Api, { gamification: g, ctx }: RouteDeps): vo
   api.post(
     '/v1/users/:userId/lotteries/:id/draws',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Draw once: pays the cost, rolls, awards the prize',

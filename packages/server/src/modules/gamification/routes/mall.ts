@@ -5,6 +5,7 @@ import { errors, externalId, optionalBody, type Api, type RequestCtx } from '../
 import type { ItemRow, OrderQuery, OrderRow } from '../store/mall.ts';
 import { ClientHeaders, IdParams, ItemBody, ItemPatch, OrderPatch, RedeemBody, UserParams } from '../types.ts';
 import { brief, EntryBrief, metaOf, RewardOut, type RouteDeps } from './common.ts';
+import { userActivity } from '../../../http/audit.ts';
 
 const tags = ['Points mall'];
 const OrderStatus = z.enum(['pending', 'fulfilled', 'shipped', 'completed', 'cancelled']);
@@ -94,7 +95,7 @@ export function mallRoutes(api: Api, { gamification: g, ctx }: RouteDeps): void 
   api.post(
     '/v1/mall/items',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: { tags, summary: 'Add an item to the points mall (audited)', body: ItemBody, response: { 201: ItemOut, ...errors(400, 401, 403, 404) } },
     },
     async (req, reply) => reply.code(201).send(presentItem(await g.mall.createItem(ctx(req), appIdOf(req), req.body))),
@@ -132,7 +133,7 @@ export function mallRoutes(api: Api, { gamification: g, ctx }: RouteDeps): void 
   api.patch(
     '/v1/mall/items/:id',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: { tags, summary: 'Change an item: price, stock left, limit, on/off sale (audited)', params: IdParams, body: ItemPatch, response: { 200: ItemOut, ...errors(400, 401, 403, 404) } },
     },
     async (req) => presentItem(await g.mall.updateItem(ctx(req), appIdOf(req), req.params.id, req.body)),
@@ -141,7 +142,7 @@ export function mallRoutes(api: Api, { gamification: g, ctx }: RouteDeps): void 
   api.post(
     '/v1/users/:userId/orders',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Redeem an item for points: debit, stock and order in one transaction',
@@ -197,7 +198,7 @@ export function mallRoutes(api: Api, { gamification: g, ctx }: RouteDeps): void 
   api.patch(
     '/v1/mall/orders/:id',
     {
-      config: { auth: { secret: true, operator: 'gamification.manage' } },
+      config: { auth: { secret: true, operator: 'gamification.manage' }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Move an order: ship (with tracking), complete, or cancel (refund + restock) (audited)',
@@ -212,7 +213,7 @@ export function mallRoutes(api: Api, { gamification: g, ctx }: RouteDeps): void 
   api.post(
     '/v1/users/:userId/daily-reward',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags: ['Daily reward'],
         summary: 'Open the app: the first call of the user’s local day grants a random red packet of points',

@@ -100,8 +100,10 @@ export function createAbuse(shared: Shared) {
 
     async unblock(ctx: Ctx, appId: string, userId: string): Promise<boolean> {
       const removed = await ctx.db.transaction(async (tx) => {
+        const before = await store.findBlock(tx, appId, userId);
         const removed = await store.unblock(tx, appId, userId);
-        if (removed && shared.audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'gamification.unblock', targetType: 'user', targetId: userId });
+        // Recorded even when the user was not blocked: the operator asked, and the entry says so.
+        if (shared.audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'gamification.unblock', targetType: 'user', targetId: userId, before: before ? { blocked: true, ...before } : { blocked: false }, after: { blocked: false } });
         return removed;
       });
       blockCache.delete(appId);

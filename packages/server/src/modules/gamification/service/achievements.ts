@@ -180,7 +180,8 @@ export function createAchievements(shared: Shared) {
       const b = await achievements.badge(ctx, appId, badgeId);
       return inTransaction(ctx, async (tx) => {
         const awarded = await giveBadge(tx, appId, userId, b, ctx.actor.type === 'operator' ? 'operator' : 'api');
-        if (awarded && shared.audited(ctx)) await deps.audit.record(tx, { appId, action: 'badge.award', targetType: 'user', targetId: userId, after: { badge_id: b.id, key: b.key } });
+        // Recorded when the user held it already too (awarded: false): the operator asked.
+        if (shared.audited(ctx)) await deps.audit.record(tx, { appId, action: 'badge.award', targetType: 'user', targetId: userId, before: { badge_id: b.id, key: b.key, held: !awarded }, after: { badge_id: b.id, key: b.key, held: true, awarded } });
         return { awarded };
       });
     },

@@ -96,6 +96,14 @@ export async function unblock(db: Db, appId: string, userId: string): Promise<bo
   return rows.length > 0;
 }
 
+export async function findBlock(db: Db, appId: string, userId: string): Promise<BlockRow | undefined> {
+  const [r] = await db
+    .select()
+    .from(blocks)
+    .where(and(eq(blocks.appId, appId), eq(blocks.userId, userId)));
+  return r;
+}
+
 export async function blockedUsers(db: Db, appId: string): Promise<BlockRow[]> {
   return db.select().from(blocks).where(eq(blocks.appId, appId));
 }

@@ -10,6 +10,7 @@ import type { CommentActor } from '../service/comments.ts';
 import type { CommentView } from '../store/comments.ts';
 import { ActingUser, CommentBody, CommentParams, CommentSort, EditCommentBody, SubjectParams, UserId } from '../types.ts';
 import { actingUser, SubjectRefOut, viewerOf, type Deps , IdCursor } from './common.ts';
+import { userActivity } from '../../../http/audit.ts';
 
 const tags = ['Comments'];
 const read = { secret: true, user: true, publishable: true, operator: 'app.read' } as const;
@@ -92,7 +93,7 @@ export function commentRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
   api.post(
     '/v1/subjects/:kind/:subjectId/comments',
     {
-      config: { auth: { secret: true, user: true, operator: 'content.curate' } },
+      config: { auth: { secret: true, user: true, operator: 'content.curate' }, audit: { exempt: 'A comment is content in the thread, attributed to its author' } },
       schema: {
         tags,
         summary: 'Post a root comment',
@@ -115,7 +116,7 @@ export function commentRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
   api.post(
     '/v1/comments/:commentId/replies',
     {
-      config: { auth: { secret: true, user: true, operator: 'content.curate' } },
+      config: { auth: { secret: true, user: true, operator: 'content.curate' }, audit: { exempt: 'A comment is content in the thread, attributed to its author' } },
       schema: {
         tags,
         summary: 'Reply to a comment (or to a reply: the thread keeps one root)',
@@ -194,7 +195,7 @@ export function commentRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
   api.patch(
     '/v1/comments/:commentId',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: { tags, summary: 'Edit a comment (its author)', params: CommentParams, querystring: ActingUser, body: EditCommentBody, response: { 200: CommentOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req) => presentComment(await cm.edit(ctx(req), appIdOf(req), Number(req.params.commentId), actorOf(req, req.query.user_id, 'query.user_id'), req.body)),
@@ -203,7 +204,7 @@ export function commentRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
   api.delete(
     '/v1/comments/:commentId',
     {
-      config: { auth: { secret: true, user: true, operator: 'content.moderate' } },
+      config: { auth: { secret: true, user: true, operator: 'content.moderate' }, audit: 'recorded' },
       schema: {
         tags,
         summary: "Delete a comment (its author, the subject's author, or the app); idempotent",
@@ -219,7 +220,7 @@ export function commentRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
   const Liked = z.object({ comment_id: z.string(), liked: z.boolean(), changed: z.boolean(), likes: z.number(), featured: z.boolean() });
   api.put(
     '/v1/comments/:commentId/like',
-    { config: { auth: { secret: true, user: true } }, schema: { tags, summary: 'Like a comment (idempotent)', params: CommentParams, body: ActingUser, response: { 200: Liked, ...errors(400, 401, 403, 404, 409) } } },
+    { config: { auth: { secret: true, user: true }, audit: userActivity }, schema: { tags, summary: 'Like a comment (idempotent)', params: CommentParams, body: ActingUser, response: { 200: Liked, ...errors(400, 401, 403, 404, 409) } } },
     async (req) => {
       const r = await cm.like(ctx(req), appIdOf(req), Number(req.params.commentId), actingUser(req, req.body.user_id), true);
       return { comment_id: req.params.commentId, liked: true, changed: r.changed, likes: r.likes, featured: r.view.featuredAt !== null };
@@ -227,7 +228,7 @@ export function commentRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
   );
   api.delete(
     '/v1/comments/:commentId/like',
-    { config: { auth: { secret: true, user: true } }, schema: { tags, summary: 'Unlike a comment (idempotent)', params: CommentParams, querystring: ActingUser, response: { 200: Liked, ...errors(400, 401, 403, 404, 409) } } },
+    { config: { auth: { secret: true, user: true }, audit: userActivity }, schema: { tags, summary: 'Unlike a comment (idempotent)', params: CommentParams, querystring: ActingUser, response: { 200: Liked, ...errors(400, 401, 403, 404, 409) } } },
     async (req) => {
       const r = await cm.like(ctx(req), appIdOf(req), Number(req.params.commentId), actingUser(req, req.query.user_id, 'query.user_id'), false);
       return { comment_id: req.params.commentId, liked: false, changed: r.changed, likes: r.likes, featured: r.view.featuredAt !== null };
@@ -238,7 +239,7 @@ export function commentRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
     api.route({
       method: on ? 'PUT' : 'DELETE',
       url: '/v1/comments/:commentId/pin',
-      config: { auth: { secret: true, user: true, operator: 'content.curate' } },
+      config: { auth: { secret: true, user: true, operator: 'content.curate' }, audit: 'recorded' },
       schema: {
         tags,
         summary: on ? "Pin a root comment (the subject's author or the app; settings.comments.pin_limit per subject)" : 'Unpin a comment',
@@ -251,7 +252,7 @@ export function commentRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
     api.route({
       method: on ? 'PUT' : 'DELETE',
       url: '/v1/comments/:commentId/feature',
-      config: { auth: { secret: true, operator: 'content.curate' } },
+      config: { auth: { secret: true, operator: 'content.curate' }, audit: 'recorded' },
       schema: { tags, summary: on ? 'Feature a comment (精彩点评)' : 'Unfeature a comment', params: CommentParams, response: { 200: CommentOut, ...errors(400, 401, 403, 404, 409) } },
       handler: async (req) => presentComment(await cm.feature(ctx(req), appIdOf(req), Number(req.params.commentId), on)),
     });

@@ -144,7 +144,7 @@ export function discoveryRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): voi
 
   api.post(
     '/v1/slots',
-    { config: { auth: curate }, schema: { tags, summary: 'Create a curated slot (audited)', body: SlotBody, response: { 201: SlotWithItems, ...errors(400, 401, 403, 409) } } },
+    { config: { auth: curate, audit: 'recorded' }, schema: { tags, summary: 'Create a curated slot (audited)', body: SlotBody, response: { 201: SlotWithItems, ...errors(400, 401, 403, 409) } } },
     async (req, reply) => reply.code(201).send(presentSlotView(await ix.slots.create(ctx(req), appIdOf(req), req.body))),
   );
 
@@ -170,14 +170,14 @@ export function discoveryRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): voi
 
   api.patch(
     '/v1/slots/:key',
-    { config: { auth: curate }, schema: { tags, summary: 'Rename or describe a slot (audited)', params: SlotParams, body: SlotPatch, response: { 200: SlotWithItems, ...errors(400, 401, 403, 404) } } },
+    { config: { auth: curate, audit: 'recorded' }, schema: { tags, summary: 'Rename or describe a slot (audited)', params: SlotParams, body: SlotPatch, response: { 200: SlotWithItems, ...errors(400, 401, 403, 404) } } },
     async (req) => presentSlotView(await ix.slots.update(ctx(req), appIdOf(req), req.params.key, req.body)),
   );
 
   api.put(
     '/v1/slots/:key/items',
     {
-      config: { auth: curate },
+      config: { auth: curate, audit: 'recorded' },
       schema: {
         tags,
         summary: "Set a slot's ordered subjects with their start/end times (audited)",
@@ -192,7 +192,7 @@ export function discoveryRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): voi
 
   api.delete(
     '/v1/slots/:key',
-    { config: { auth: curate }, schema: { tags, summary: 'Delete a slot (audited)', params: SlotParams, response: { 204: z.null(), ...errors(400, 401, 403, 404) } } },
+    { config: { auth: curate, audit: 'recorded' }, schema: { tags, summary: 'Delete a slot (audited)', params: SlotParams, response: { 204: z.null(), ...errors(400, 401, 403, 404) } } },
     async (req, reply) => {
       await ix.slots.remove(ctx(req), appIdOf(req), req.params.key);
       return reply.code(204).send(null);

@@ -8,6 +8,7 @@ import { BlockBody, CommentParams, DecisionBody, REPORT_REASONS, ReportBody, Use
 import { CommentOut, presentComment } from './comments.ts';
 import { actingUser, IdCursor, type Deps } from './common.ts';
 import { USER_TEXT_NOTE, userText } from '../../../lib/text.ts';
+import { userActivity } from '../../../http/audit.ts';
 
 const tags = ['Moderation'];
 const moderate = { secret: true, operator: 'content.moderate' } as const;
@@ -40,7 +41,7 @@ export function moderationRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): vo
   api.post(
     '/v1/comments/:commentId/reports',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Report a comment (once per user)',
@@ -99,7 +100,7 @@ export function moderationRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): vo
   api.post(
     '/v1/moderation/comments/:commentId/decision',
     {
-      config: { auth: moderate },
+      config: { auth: moderate, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Decide on a comment: approve (restores a hidden one), hide, or delete (audited)',
@@ -118,7 +119,7 @@ export function moderationRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): vo
   api.put(
     '/v1/moderation/blocks/:userId',
     {
-      config: { auth: moderate },
+      config: { auth: moderate, audit: 'recorded' },
       schema: { tags, summary: 'Block a user from interacting (audited)', description: 'A blocked user cannot like, favourite, share, follow, comment, reply or report until unblocked or until `until`.', params: UserParams, body: BlockBody, response: { 200: BlockOut, ...errors(400, 401, 403) } },
     },
     async (req) => presentBlock(await md.block(ctx(req), appIdOf(req), req.params.userId, req.body)),
@@ -126,7 +127,7 @@ export function moderationRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): vo
 
   api.delete(
     '/v1/moderation/blocks/:userId',
-    { config: { auth: moderate }, schema: { tags, summary: 'Unblock a user (audited; idempotent)', params: UserParams, response: { 204: z.null(), ...errors(400, 401, 403) } } },
+    { config: { auth: moderate, audit: 'recorded' }, schema: { tags, summary: 'Unblock a user (audited; idempotent)', params: UserParams, response: { 204: z.null(), ...errors(400, 401, 403) } } },
     async (req, reply) => {
       await md.unblock(ctx(req), appIdOf(req), req.params.userId);
       return reply.code(204).send(null);

@@ -18,7 +18,7 @@ export function settingsRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void
   api.patch(
     '/v1/interactions/settings',
     {
-      config: { auth: { secret: true, operator: 'app.manage' } },
+      config: { auth: { secret: true, operator: 'app.manage' }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Change interaction settings (audited)',

@@ -7,6 +7,7 @@ import { decodeCursor, page, pageQuery, pageSchema } from '../../../http/paginat
 import { errors, type Api, type RequestCtx } from '../../../http/route.ts';
 import { ActingUser, FavouriteBody, Kind, ShareBody, SubjectParams, UpsertSubjectBody, UserId } from '../types.ts';
 import { actingUser, CountsOut, presentSubject, SubjectOut, SubjectRefOut, UserTimeCursor, viewerOf, type Deps , IdCursor } from './common.ts';
+import { userActivity } from '../../../http/audit.ts';
 
 const tags = ['Interactions'];
 const subjectTags = ['Subjects'];
@@ -21,7 +22,7 @@ export function subjectRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
   api.put(
     '/v1/subjects/:kind/:subjectId',
     {
-      config: { auth: { secret: true, operator: 'content.curate' } },
+      config: { auth: { secret: true, operator: 'content.curate' }, audit: 'recorded' },
       schema: {
         tags: subjectTags,
         summary: 'Create or update a subject (the host\'s video, post, product…)',
@@ -83,7 +84,7 @@ export function subjectRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
   api.delete(
     '/v1/subjects/:kind/:subjectId',
     {
-      config: { auth: { secret: true, operator: 'content.curate' } },
+      config: { auth: { secret: true, operator: 'content.curate' }, audit: 'recorded' },
       schema: { tags: subjectTags, summary: 'Delete a subject and everything attached to it (interactions, comments, counters)', params: SubjectParams, response: { 204: z.null(), ...errors(400, 401, 403, 404) } },
     },
     async (req, reply) => {
@@ -124,7 +125,7 @@ export function subjectRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
     api.put(
       `/v1/subjects/:kind/:subjectId/${path}`,
       {
-        config: { auth: { secret: true, user: true } },
+        config: { auth: { secret: true, user: true }, audit: userActivity },
         schema: {
           tags,
           summary: `${what} a subject (idempotent)`,
@@ -142,7 +143,7 @@ export function subjectRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
     api.delete(
       `/v1/subjects/:kind/:subjectId/${path}`,
       {
-        config: { auth: { secret: true, user: true } },
+        config: { auth: { secret: true, user: true }, audit: userActivity },
         schema: { tags, summary: `Undo a ${what.toLowerCase()} (idempotent)`, params: SubjectParams, querystring: ActingUser, response: { 200: Toggled(state, count), ...errors(400, 401, 403, 404) } },
       },
       async (req) => {
@@ -159,7 +160,7 @@ export function subjectRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
   api.put(
     '/v1/subjects/:kind/:subjectId/favourite',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Favourite a subject into folders (idempotent)',
@@ -178,7 +179,7 @@ export function subjectRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
   api.delete(
     '/v1/subjects/:kind/:subjectId/favourite',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: { tags, summary: 'Unfavourite a subject (removes it from every folder; idempotent)', params: SubjectParams, querystring: ActingUser, response: { 200: Favourited, ...errors(400, 401, 403, 404) } },
     },
     async (req) => {
@@ -192,7 +193,7 @@ export function subjectRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
   api.post(
     '/v1/subjects/:kind/:subjectId/shares',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Record a share (转发) to a channel',
@@ -214,7 +215,7 @@ export function subjectRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
   api.post(
     '/v1/subjects/:kind/:subjectId/triple',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: '一键三连: like + favourite + follow the author (the app\'s set for this kind) in one idempotent call',

@@ -8,6 +8,7 @@ import { escapeHtml } from '../../../lib/text.ts';
 import type { FolderWithCount } from '../store/folders.ts';
 import { FolderBody, FolderParams, FolderPatch, FollowParams, Kind, UserParams } from '../types.ts';
 import { presentSubject, SubjectOut, SubjectTimeCursor, UserTimeCursor, type Deps , IdCursor } from './common.ts';
+import { userActivity } from '../../../http/audit.ts';
 
 const tags = ['Interactions'];
 
@@ -27,7 +28,7 @@ export function userRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void {
   api.put(
     '/v1/users/:userId/following/:targetId',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: { tags, summary: 'Follow a user (idempotent)', params: FollowParams, response: { 200: Followed, ...errors(400, 401, 403) } },
     },
     async (req) => {
@@ -38,7 +39,7 @@ export function userRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void {
   );
   api.delete(
     '/v1/users/:userId/following/:targetId',
-    { config: { auth: { secret: true, user: true } }, schema: { tags, summary: 'Unfollow a user (idempotent)', params: FollowParams, response: { 200: Followed, ...errors(400, 401, 403) } } },
+    { config: { auth: { secret: true, user: true }, audit: userActivity }, schema: { tags, summary: 'Unfollow a user (idempotent)', params: FollowParams, response: { 200: Followed, ...errors(400, 401, 403) } } },
     async (req) => {
       assertActsFor(req, req.params.userId);
       const r = await ix.reactions.unfollowUser(ctx(req), appIdOf(req), req.params.userId, req.params.targetId);
@@ -136,7 +137,7 @@ export function userRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void {
   api.post(
     '/v1/users/:userId/folders',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: { tags, summary: 'Create a favourite folder', params: UserParams, body: FolderBody.omit({ user_id: true }), response: { 201: FolderOut, ...errors(400, 401, 403, 409) } },
     },
     async (req, reply) => {
@@ -148,7 +149,7 @@ export function userRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void {
   api.patch(
     '/v1/users/:userId/folders/:folderId',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: { tags, summary: 'Rename a favourite folder', params: FolderParams, body: FolderPatch, response: { 200: FolderOut, ...errors(400, 401, 403, 404, 409) } },
     },
     async (req) => {
@@ -160,7 +161,7 @@ export function userRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void {
   api.delete(
     '/v1/users/:userId/folders/:folderId',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags,
         summary: 'Delete a favourite folder',

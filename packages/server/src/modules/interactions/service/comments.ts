@@ -169,9 +169,13 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
       const r = await ctx.db.transaction(async (tx) => {
         const c = await find({ ...ctx, db: tx }, appId, id, true);
         const by = assertOwner(actor, c);
-        if (c.status === 'deleted') return { view: c, by: null };
+        if (c.status === 'deleted') {
+          if (d.audited(ctx)) await d.audit.record({ ...ctx, db: tx }, { appId, action: 'comment.delete', targetType: 'comment', targetId: String(id), before: { status: c.status }, after: { status: 'deleted' } });
+          return { view: c, by: null };
+        }
         const row = await transition({ ...ctx, db: tx }, c, 'deleted', { deletedAt: now }, decay);
-        if (actor.kind === 'app') await d.audit.record({ ...ctx, db: tx }, { appId, action: 'comment.delete', targetType: 'comment', targetId: String(id), before: { status: c.status, body: c.body }, after: { status: 'deleted' } });
+        // The app, or the host deleting for a user (secret key): recorded; a user's own delete is not.
+        if (d.audited(ctx)) await d.audit.record({ ...ctx, db: tx }, { appId, action: 'comment.delete', targetType: 'comment', targetId: String(id), before: { status: c.status, body: c.body }, after: { status: 'deleted' } });
         const view = { ...c, ...row };
         await bus.emit(tx, 'comment.deleted', { ...base(view, appId, view.userId, now), by });
         return { view, by };
@@ -207,7 +211,10 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
         if (actor.kind === 'user' && actor.userId !== c.subjectAuthorId) throw new AppError('interactions.not_author', `Only the subject's author (${c.subjectAuthorId ?? 'none'}) or the app can pin comments`, { user_id: actor.userId });
         if (c.rootId !== null) throw new AppError('interactions.not_root', 'Only root comments can be pinned, not replies', { comment_id: String(id) });
         if (on && c.status !== 'visible') throw new AppError('interactions.comment_deleted', `Comment ${id} is ${c.status}`, { comment_id: String(id), status: c.status });
-        if (on === (c.pinnedAt !== null)) return { view: c, changed: false };
+        if (on === (c.pinnedAt !== null)) {
+          if (d.audited(ctx)) await d.audit.record({ ...ctx, db: tx }, { appId, action: on ? 'comment.pin' : 'comment.unpin', targetType: 'comment', targetId: String(id), before: { pinned_at: c.pinnedAt }, after: { pinned_at: c.pinnedAt } });
+          return { view: c, changed: false };
+        }
         // The subject's row serialises pins, so concurrent pins cannot exceed the limit.
         await subjectsStore.findSubject(tx, appId, c.subjectKind, c.subjectExternalId, true);
         if (on) {
@@ -215,7 +222,7 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
           if (n >= limit) throw new AppError('interactions.pin_limit', `This subject already has ${n} pinned comment(s); the limit is ${limit}. Unpin one first.`, { limit, pinned: n });
         }
         const row = await store.updateComment(tx, id, { pinnedAt: on ? now : null });
-        if (actor.kind === 'app') await d.audit.record({ ...ctx, db: tx }, { appId, action: on ? 'comment.pin' : 'comment.unpin', targetType: 'comment', targetId: String(id) });
+        if (d.audited(ctx)) await d.audit.record({ ...ctx, db: tx }, { appId, action: on ? 'comment.pin' : 'comment.unpin', targetType: 'comment', targetId: String(id), before: { pinned_at: c.pinnedAt }, after: { pinned_at: row.pinnedAt } });
         const view = { ...c, ...row };
         await bus.emit(tx, 'comment.pinned', { ...base(view, appId, view.userId, now), pinned: on });
         return { view, changed: true };
@@ -229,9 +236,13 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
       const r = await ctx.db.transaction(async (tx) => {
         const c = await find({ ...ctx, db: tx }, appId, id, true);
         if (on && c.status !== 'visible') throw new AppError('interactions.comment_deleted', `Comment ${id} is ${c.status}`, { comment_id: String(id), status: c.status });
-        if (on === (c.featuredAt !== null)) return { view: c, changed: false };
+        const before = { featured_at: c.featuredAt, featured_by: c.featuredBy };
+        if (on === (c.featuredAt !== null)) {
+          await d.audit.record({ ...ctx, db: tx }, { appId, action: on ? 'comment.feature' : 'comment.unfeature', targetType: 'comment', targetId: String(id), before, after: before });
+          return { view: c, changed: false };
+        }
         const row = await store.updateComment(tx, id, on ? { featuredAt: now, featuredBy: 'operator' } : { featuredAt: null, featuredBy: null });
-        await d.audit.record({ ...ctx, db: tx }, { appId, action: on ? 'comment.feature' : 'comment.unfeature', targetType: 'comment', targetId: String(id) });
+        await d.audit.record({ ...ctx, db: tx }, { appId, action: on ? 'comment.feature' : 'comment.unfeature', targetType: 'comment', targetId: String(id), before, after: { featured_at: row.featuredAt, featured_by: row.featuredBy } });
         const view = { ...c, ...row };
         if (on) await bus.emit(tx, 'comment.featured', { ...base(view, appId, view.userId, now), by: 'operator' });
         return { view, changed: true };

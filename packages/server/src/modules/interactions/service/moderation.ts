@@ -13,6 +13,9 @@ import { refOf } from './subjects.ts';
 
 export type Decision = 'approve' | 'hide' | 'delete';
 
+/** A user's block as the audit log keeps it: whether it is in force, why and until when. */
+const blockState = (b: { reason: string | null; until: Date | null } | undefined, now: Date) => (b ? { blocked: b.until === null || b.until > now, reason: b.reason, until: b.until } : { blocked: false });
+
 export function createModeration(d: Shared, settings: SettingsService, comments: CommentsService) {
   const { bus } = d;
   const base = (c: CommentView, appId: string, at: Date) => ({ appId, userId: c.userId, at, commentId: String(c.id), subject: refOf({ kind: c.subjectKind, externalId: c.subjectExternalId, authorId: c.subjectAuthorId }) });
@@ -78,7 +81,7 @@ export function createModeration(d: Shared, settings: SettingsService, comments:
       return ctx.db.transaction(async (tx) => {
         const before = await store.findBlock(tx, appId, userId);
         const row = await store.upsertBlock(tx, { appId, userId, reason: v.reason ?? null, until: v.until ? new Date(v.until) : null, createdBy: ctx.actor.id, createdAt: d.now() });
-        await d.audit.record({ ...ctx, db: tx }, { appId, action: 'user.block', targetType: 'user', targetId: userId, before: before ? { reason: before.reason, until: before.until } : null, after: { reason: row.reason, until: row.until } });
+        await d.audit.record({ ...ctx, db: tx }, { appId, action: 'user.block', targetType: 'user', targetId: userId, before: blockState(before, d.now()), after: blockState(row, d.now()) });
         return row;
       });
     },
@@ -86,7 +89,8 @@ export function createModeration(d: Shared, settings: SettingsService, comments:
     async unblock(ctx: Ctx, appId: string, userId: string): Promise<boolean> {
       return ctx.db.transaction(async (tx) => {
         const row = await store.deleteBlock(tx, appId, userId);
-        if (row) await d.audit.record({ ...ctx, db: tx }, { appId, action: 'user.unblock', targetType: 'user', targetId: userId, before: { reason: row.reason, until: row.until } });
+        // Recorded when the user was not blocked too: the caller asked, and the entry says so.
+        await d.audit.record({ ...ctx, db: tx }, { appId, action: 'user.unblock', targetType: 'user', targetId: userId, before: blockState(row, d.now()), after: { blocked: false } });
         return !!row;
       });
     },

@@ -37,6 +37,9 @@ export function createSubjects(d: Shared, settings: SettingsService) {
     return rows.map((row) => ({ row, counts: counts.get(row.id)!, ...(viewer ? { viewer: viewer.get(row.id) ?? new Set() } : {}) }));
   }
 
+  /** What the audit log keeps of a subject: the fields the host sets. */
+  const subjectShape = (r: { title: string | null; authorId: string | null; tags: string[]; createdAt: Date; metadata: unknown }) => ({ title: r.title, author_id: r.authorId, tags: r.tags, created_at: r.createdAt, metadata: r.metadata });
+
   return {
     resolve,
     views,
@@ -63,6 +66,7 @@ export function createSubjects(d: Shared, settings: SettingsService) {
         );
         // Its hot score decays from the publication time: a new time means a new score.
         if (before && before.hotScore !== null && before.createdAt.getTime() !== res.row.createdAt.getTime()) await store.markDirty(tx, res.row.id, dayIn(now, s.timezone));
+        if (d.audited(ctx)) await d.audit.record({ ...ctx, db: tx }, { appId, action: res.created ? 'subject.create' : 'subject.update', targetType: 'subject', targetId: `${kind}:${externalId}`, before: before ? subjectShape(before) : null, after: subjectShape(res.row) });
         return res;
       });
       const [view] = await views(ctx, [r.row]);
@@ -82,7 +86,8 @@ export function createSubjects(d: Shared, settings: SettingsService) {
     async remove(ctx: Ctx, appId: string, kind: string, externalId: string): Promise<boolean> {
       return ctx.db.transaction(async (tx) => {
         const row = await store.deleteSubject(tx, appId, kind, externalId);
-        if (row) await d.audit.record({ ...ctx, db: tx }, { appId, action: 'subject.delete', targetType: 'subject', targetId: `${kind}:${externalId}`, before: { title: row.title, author_id: row.authorId, tags: row.tags } });
+        // Recorded when there was nothing to delete too (before: null): the caller asked.
+        await d.audit.record({ ...ctx, db: tx }, { appId, action: 'subject.delete', targetType: 'subject', targetId: `${kind}:${externalId}`, before: row ? subjectShape(row) : null });
         return !!row;
       });
     },

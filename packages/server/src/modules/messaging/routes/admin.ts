@@ -19,7 +19,7 @@ export function adminRoutes(api: Api, deps: { messaging: Messaging; ctx: Request
   api.post(
     '/v1/messaging/templates',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Create a template: a zh-CN and an English version with {{variables}}',
@@ -53,13 +53,13 @@ export function adminRoutes(api: Api, deps: { messaging: Messaging; ctx: Request
 
   api.patch(
     '/v1/messaging/templates/:key',
-    { config: { auth: manage }, schema: { tags, summary: 'Change a template (fields not sent are kept)', params: KeyParams, body: TemplatePatch, response: { 200: TemplateOut, ...errors(400, 401, 403, 404) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'Change a template (fields not sent are kept)', params: KeyParams, body: TemplatePatch, response: { 200: TemplateOut, ...errors(400, 401, 403, 404) } } },
     async (req) => presentTemplate(await m.admin.updateTemplate(ctx(req), appIdOf(req), req.params.key, req.body)),
   );
 
   api.delete(
     '/v1/messaging/templates/:key',
-    { config: { auth: manage }, schema: { tags, summary: 'Delete a template (not while a rule uses it)', params: KeyParams, response: { 204: z.null(), ...errors(401, 403, 404, 409) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'Delete a template (not while a rule uses it)', params: KeyParams, response: { 204: z.null(), ...errors(401, 403, 404, 409) } } },
     async (req, reply) => {
       await m.admin.deleteTemplate(ctx(req), appIdOf(req), req.params.key);
       return reply.code(204).send(null);
@@ -69,7 +69,7 @@ export function adminRoutes(api: Api, deps: { messaging: Messaging; ctx: Request
   api.post(
     '/v1/messaging/templates/:key/preview',
     {
-      config: { auth: read },
+      config: { auth: read, audit: { exempt: 'Renders a preview; changes nothing' } },
       schema: {
         tags,
         summary: 'Render a template with its sample values (overridden by data) in zh-CN and English',
@@ -92,7 +92,7 @@ export function adminRoutes(api: Api, deps: { messaging: Messaging; ctx: Request
   api.patch(
     '/v1/messaging/settings',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags: stags,
         summary: 'Change defaults (locale, timezone for users without one), quiet hours and the SMTP relay',
@@ -113,7 +113,7 @@ export function adminRoutes(api: Api, deps: { messaging: Messaging; ctx: Request
   api.post(
     '/v1/messaging/caps',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags: stags,
         summary: 'Add a frequency cap: at most max messages per user per hour/day/week (the user’s local calendar)',
@@ -127,7 +127,7 @@ export function adminRoutes(api: Api, deps: { messaging: Messaging; ctx: Request
 
   api.delete(
     '/v1/messaging/caps/:capId',
-    { config: { auth: manage }, schema: { tags: stags, summary: 'Remove a frequency cap', params: z.strictObject({ capId: z.string().max(64) }), response: { 204: z.null(), ...errors(401, 403, 404) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags: stags, summary: 'Remove a frequency cap', params: z.strictObject({ capId: z.string().max(64) }), response: { 204: z.null(), ...errors(401, 403, 404) } } },
     async (req, reply) => {
       await m.admin.deleteCap(ctx(req), appIdOf(req), req.params.capId);
       return reply.code(204).send(null);
@@ -140,7 +140,7 @@ export function adminRoutes(api: Api, deps: { messaging: Messaging; ctx: Request
   api.post(
     '/v1/messaging/rules',
     {
-      config: { auth: manage },
+      config: { auth: manage, audit: 'recorded' },
       schema: {
         tags: rtags,
         summary: 'When an event happens, message someone (e.g. comment.replied → the comment author)',
@@ -171,13 +171,13 @@ export function adminRoutes(api: Api, deps: { messaging: Messaging; ctx: Request
 
   api.patch(
     '/v1/messaging/rules/:ruleId',
-    { config: { auth: manage }, schema: { tags: rtags, summary: 'Enable or disable a rule', params: RuleParams, body: z.strictObject({ enabled: z.boolean() }), response: { 200: RuleOut, ...errors(400, 401, 403, 404) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags: rtags, summary: 'Enable or disable a rule', params: RuleParams, body: z.strictObject({ enabled: z.boolean() }), response: { 200: RuleOut, ...errors(400, 401, 403, 404) } } },
     async (req) => presentRule(await m.rules.setEnabled(ctx(req), appIdOf(req), req.params.ruleId, req.body.enabled)),
   );
 
   api.delete(
     '/v1/messaging/rules/:ruleId',
-    { config: { auth: manage }, schema: { tags: rtags, summary: 'Delete a rule', params: RuleParams, response: { 204: z.null(), ...errors(401, 403, 404) } } },
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags: rtags, summary: 'Delete a rule', params: RuleParams, response: { 204: z.null(), ...errors(401, 403, 404) } } },
     async (req, reply) => {
       await m.rules.remove(ctx(req), appIdOf(req), req.params.ruleId);
       return reply.code(204).send(null);

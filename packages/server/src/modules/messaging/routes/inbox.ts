@@ -6,6 +6,7 @@ import { errors, optionalBody, type Api, type RequestCtx } from '../../../http/r
 import type { Messaging } from '../service/index.ts';
 import { Category, Channel, InboxId, PreferencesBody, ReserveBody, UserParams } from '../types.ts';
 import { ContactCheckOut, InboxItemOut, presentCheck, presentItem, presentPrefs, presentReservation, PrefsOut, ReservationOut } from './present.ts';
+import { userActivity } from '../../../http/audit.ts';
 
 const tags = ['Inbox'];
 const ItemParams = UserParams.extend({ itemId: InboxId });
@@ -53,7 +54,7 @@ export function inboxRoutes(api: Api, deps: { messaging: Messaging; ctx: Request
   api.post(
     '/v1/users/:userId/inbox/read',
     {
-      config: { auth: write },
+      config: { auth: write, audit: userActivity },
       schema: {
         tags,
         summary: 'Mark everything read (or one category)',
@@ -75,7 +76,7 @@ export function inboxRoutes(api: Api, deps: { messaging: Messaging; ctx: Request
     api.post(
       `/v1/users/:userId/inbox/:itemId/${action}`,
       {
-        config: { auth: write },
+        config: { auth: write, audit: userActivity },
         schema: { tags, summary, description: 'Idempotent: the first time is kept.', params: ItemParams, response: { 204: z.null(), ...errors(400, 401, 403, 404) } },
       },
       async (req, reply) => {
@@ -89,7 +90,7 @@ export function inboxRoutes(api: Api, deps: { messaging: Messaging; ctx: Request
   api.delete(
     '/v1/users/:userId/inbox/:itemId',
     {
-      config: { auth: write },
+      config: { auth: write, audit: userActivity },
       schema: { tags, summary: 'Delete a message or announcement from this inbox', params: ItemParams, response: { 204: z.null(), ...errors(400, 401, 403, 404) } },
     },
     async (req, reply) => {
@@ -115,7 +116,7 @@ export function inboxRoutes(api: Api, deps: { messaging: Messaging; ctx: Request
   api.patch(
     '/v1/users/:userId/messaging-preferences',
     {
-      config: { auth: write },
+      config: { auth: write, audit: userActivity },
       schema: {
         tags: ['Messaging preferences'],
         summary: "Change a user's opt-outs (per category and channel) and quiet hours",
@@ -151,7 +152,7 @@ export function inboxRoutes(api: Api, deps: { messaging: Messaging; ctx: Request
   api.post(
     '/v1/users/:userId/contact-budget/reservations',
     {
-      config: { auth: { secret: true } },
+      config: { auth: { secret: true }, audit: { exempt: "Routine: takes one contact from the user's budget before the host messages them" } },
       schema: {
         tags: btags,
         summary: "Take one contact from the user's budget before contacting them outside Canyu messaging",

@@ -42,7 +42,7 @@ export function publicRoutes(api: Api, deps: { messaging: Messaging }): void {
     (scope as unknown as Api).post(
       '/v1/messaging/unsubscribe',
       {
-        config: { auth: { public: true } },
+        config: { auth: { public: true }, audit: { exempt: "The user's own opt-out, through a signed link" } },
         schema: {
           tags,
           summary: 'Unsubscribe (one-click, RFC 8058): switches this category on this channel off for the user',

@@ -6,6 +6,7 @@ import { errors, type Api, type RequestCtx } from '../../../http/route.ts';
 import type { Messaging } from '../service/index.ts';
 import { AnnouncementBody, SendBody } from '../types.ts';
 import { AnnouncementOut, DeliveryOut, MessageOut, presentAnnouncement, presentDelivery, presentMessage, presentResult, presentSend, presentStats, RecipientOut, SendOut, StatsOut } from './present.ts';
+import { userActivity } from '../../../http/audit.ts';
 
 const send = { secret: true, operator: 'messaging.manage' } as const;
 const read = { secret: true, operator: 'messaging.read' } as const;
@@ -18,7 +19,7 @@ export function sendRoutes(api: Api, deps: { messaging: Messaging; ctx: RequestC
   api.post(
     '/v1/messaging/sends',
     {
-      config: { auth: send },
+      config: { auth: send, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Send a message to a user, a list of users or an audience; now or at scheduled_at',
@@ -67,7 +68,7 @@ export function sendRoutes(api: Api, deps: { messaging: Messaging; ctx: RequestC
 
   api.post(
     '/v1/messaging/sends/:sendId/cancel',
-    { config: { auth: send }, schema: { tags, summary: 'Cancel a scheduled send', params: SendParams, response: { 200: SendOut, ...errors(401, 403, 404, 409) } } },
+    { config: { auth: send, audit: 'recorded' }, schema: { tags, summary: 'Cancel a scheduled send', params: SendParams, response: { 200: SendOut, ...errors(401, 403, 404, 409) } } },
     async (req) => presentSend(await m.sending.cancel(ctx(req), appIdOf(req), req.params.sendId)),
   );
 
@@ -92,7 +93,7 @@ export function sendRoutes(api: Api, deps: { messaging: Messaging; ctx: RequestC
   api.post(
     '/v1/messaging/deliveries/:deliveryId/ack',
     {
-      config: { auth: { secret: true, user: true } },
+      config: { auth: { secret: true, user: true }, audit: userActivity },
       schema: {
         tags: ['Tracking'],
         summary: 'Acknowledge a delivery: it reached the device (push/SMS by the host, or a realtime client)',
@@ -114,7 +115,7 @@ export function sendRoutes(api: Api, deps: { messaging: Messaging; ctx: RequestC
   api.post(
     '/v1/messaging/announcements',
     {
-      config: { auth: send },
+      config: { auth: send, audit: 'recorded' },
       schema: {
         tags: atags,
         summary: 'Announce to every user or a traits-filtered audience',
@@ -145,7 +146,7 @@ export function sendRoutes(api: Api, deps: { messaging: Messaging; ctx: RequestC
 
   api.delete(
     '/v1/messaging/announcements/:announcementId',
-    { config: { auth: send }, schema: { tags: atags, summary: 'Withdraw an announcement from every inbox', params: AnnParams, response: { 200: AnnouncementOut, ...errors(401, 403, 404) } } },
+    { config: { auth: send, audit: 'recorded' }, schema: { tags: atags, summary: 'Withdraw an announcement from every inbox', params: AnnParams, response: { 200: AnnouncementOut, ...errors(401, 403, 404) } } },
     async (req) => presentAnnouncement(await m.inbox.withdraw(ctx(req), appIdOf(req), req.params.announcementId)),
   );
 }

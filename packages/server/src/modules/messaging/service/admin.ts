@@ -5,6 +5,7 @@ import type { Ctx } from '../../../context.ts';
 import { AppError, fieldError } from '../../../http/errors.ts';
 import { newId } from '../../../lib/ids.ts';
 import type { SecretBox } from '../../../lib/secrets.ts';
+import type { Audit } from '../../audit/index.ts';
 import type { Recipient } from '../../users/index.ts';
 import { BUILTIN_VARIABLES, type Values } from '../rules/template.ts';
 import { parseClock } from '../rules/time.ts';
@@ -29,8 +30,13 @@ function checkTemplate(t: { content: TemplateInput['content']; url?: string | nu
 
 const notFound = (key: string) => new AppError('messaging.template_not_found', `Template ${key} does not exist`, { template: key });
 
-export function createAdmin(opts: { secrets: SecretBox; settingsChanged?: (appId: string) => void; smtpGuard?: NetGuard }) {
+/** Settings as the audit log keeps them: never the link-signing secret (the relay's password is masked by the log). */
+const settingsView = ({ signingSecret: _secret, ...rest }: SettingsRow) => rest;
+
+export function createAdmin(opts: { audit: Audit; secrets: SecretBox; settingsChanged?: (appId: string) => void; smtpGuard?: NetGuard }) {
   const smtpGuard = opts.smtpGuard ?? createNetGuard();
+  const { audit } = opts;
+  const tx = <T>(ctx: Ctx, fn: (c: Ctx) => Promise<T>): Promise<T> => ctx.db.transaction((db) => fn({ ...ctx, db }));
   // The relay URL (it may carry user:password) is stored sealed; operators get it opened, and
   // routes show it with the password masked.
   const opened = (s: SettingsRow): SettingsRow => (s.email ? { ...s, email: { ...s.email, smtpUrl: opts.secrets.open(s.email.smtpUrl) } } : s);
@@ -38,24 +44,27 @@ export function createAdmin(opts: { secrets: SecretBox; settingsChanged?: (appId
     // ---- templates ------------------------------------------------------------------------------------
     async createTemplate(ctx: Ctx, appId: string, input: TemplateInput): Promise<TemplateRow> {
       checkTemplate(input);
-      const row = await store.insertTemplate(ctx.db, {
-        appId,
-        key: input.key,
-        category: input.category,
-        titleZh: input.content['zh-CN'].title,
-        bodyZh: input.content['zh-CN'].body,
-        titleEn: input.content.en.title,
-        bodyEn: input.content.en.body,
-        url: input.url ?? null,
-        variables: input.variables,
+      return tx(ctx, async (c) => {
+        const row = await store.insertTemplate(c.db, {
+          appId,
+          key: input.key,
+          category: input.category,
+          titleZh: input.content['zh-CN'].title,
+          bodyZh: input.content['zh-CN'].body,
+          titleEn: input.content.en.title,
+          bodyEn: input.content.en.body,
+          url: input.url ?? null,
+          variables: input.variables,
+        });
+        if (!row) throw new AppError('messaging.template_exists', `Template ${input.key} already exists; PATCH it instead`, { template: input.key });
+        await audit.record(c, { appId, action: 'messaging.template.create', targetType: 'messaging_template', targetId: row.key, after: row });
+        return row;
       });
-      if (!row) throw new AppError('messaging.template_exists', `Template ${input.key} already exists; PATCH it instead`, { template: input.key });
-      return row;
     },
 
     async updateTemplate(ctx: Ctx, appId: string, key: string, patch: TemplatePatchInput): Promise<TemplateRow> {
-      return ctx.db.transaction(async (tx) => {
-        const cur = await store.findTemplate(tx, appId, key);
+      return tx(ctx, async (c) => {
+        const cur = await store.findTemplate(c.db, appId, key);
         if (!cur) throw notFound(key);
         const next = {
           content: patch.content ?? { 'zh-CN': { title: cur.titleZh, body: cur.bodyZh }, en: { title: cur.titleEn, body: cur.bodyEn } },
@@ -63,7 +72,7 @@ export function createAdmin(opts: { secrets: SecretBox; settingsChanged?: (appId
           variables: patch.variables ?? cur.variables,
         };
         checkTemplate(next);
-        const row = await store.updateTemplate(tx, appId, key, {
+        const row = await store.updateTemplate(c.db, appId, key, {
           ...(patch.category ? { category: patch.category } : {}),
           titleZh: next.content['zh-CN'].title,
           bodyZh: next.content['zh-CN'].body,
@@ -72,14 +81,19 @@ export function createAdmin(opts: { secrets: SecretBox; settingsChanged?: (appId
           url: next.url,
           variables: next.variables,
         });
+        await audit.record(c, { appId, action: 'messaging.template.update', targetType: 'messaging_template', targetId: key, before: cur, after: row });
         return row!;
       });
     },
 
     async deleteTemplate(ctx: Ctx, appId: string, key: string): Promise<void> {
-      const rule = await rulesStore.templateInUse(ctx.db, appId, key);
-      if (rule) throw new AppError('messaging.template_in_use', `Template ${key} is used by rule ${rule}; delete or change the rule first`, { rule_id: rule });
-      if (!(await store.deleteTemplate(ctx.db, appId, key))) throw notFound(key);
+      await tx(ctx, async (c) => {
+        const rule = await rulesStore.templateInUse(c.db, appId, key);
+        if (rule) throw new AppError('messaging.template_in_use', `Template ${key} is used by rule ${rule}; delete or change the rule first`, { rule_id: rule });
+        const before = await store.findTemplate(c.db, appId, key);
+        if (!before || !(await store.deleteTemplate(c.db, appId, key))) throw notFound(key);
+        await audit.record(c, { appId, action: 'messaging.template.delete', targetType: 'messaging_template', targetId: key, before });
+      });
     },
 
     async getTemplate(ctx: Ctx, appId: string, key: string): Promise<TemplateRow> {
@@ -147,17 +161,31 @@ export function createAdmin(opts: { secrets: SecretBox; settingsChanged?: (appId
           patch.email = { smtpUrl: opts.secrets.seal(u.toString()), from: input.email.from };
         } else patch.email = { smtpUrl: opts.secrets.seal(input.email.smtp_url), from: input.email.from };
       } else if (input.email === null) patch.email = null;
-      const row = await store.updateSettings(ctx.db, appId, patch);
+      const row = await tx(ctx, async (c) => {
+        const before = await store.getSettings(c.db, appId);
+        const after = await store.updateSettings(c.db, appId, patch);
+        await audit.record(c, { appId, action: 'messaging.settings.update', targetType: 'messaging_settings', targetId: appId, before: settingsView(opened(before)), after: settingsView(opened(after)) });
+        return after;
+      });
       opts.settingsChanged?.(appId);
       return opened(row);
     },
 
     listCaps: (ctx: Ctx, appId: string) => store.listCapRules(ctx.db, appId),
 
-    createCap: (ctx: Ctx, appId: string, input: CapInput) => store.insertCapRule(ctx.db, { appId, id: newId('cap'), channel: input.channel, category: input.category, max: input.max, period: input.period }),
+    createCap: (ctx: Ctx, appId: string, input: CapInput) =>
+      tx(ctx, async (c) => {
+        const row = await store.insertCapRule(c.db, { appId, id: newId('cap'), channel: input.channel, category: input.category, max: input.max, period: input.period });
+        await audit.record(c, { appId, action: 'messaging.cap.create', targetType: 'messaging_cap', targetId: row.id, after: row });
+        return row;
+      }),
 
     async deleteCap(ctx: Ctx, appId: string, id: string): Promise<void> {
-      if (!(await store.deleteCapRule(ctx.db, appId, id))) throw new AppError('messaging.cap_not_found', `Cap rule ${id} does not exist`, { cap_id: id });
+      await tx(ctx, async (c) => {
+        const before = (await store.listCapRules(c.db, appId)).find((r) => r.id === id);
+        if (!before || !(await store.deleteCapRule(c.db, appId, id))) throw new AppError('messaging.cap_not_found', `Cap rule ${id} does not exist`, { cap_id: id });
+        await audit.record(c, { appId, action: 'messaging.cap.delete', targetType: 'messaging_cap', targetId: id, before });
+      });
     },
 
     // ---- preferences ------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import type { EventBus } from '../../../events.ts';
 import { AppError } from '../../../http/errors.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import type { Realtime } from '../../../realtime/index.ts';
+import type { Audit } from '../../audit/index.ts';
 import type { Users } from '../../users/index.ts';
 import { CATEGORIES } from '../rules/contact.ts';
 import { languageOf } from '../rules/template.ts';
@@ -36,7 +37,7 @@ export function inboxEvent(item: InboxItem): Record<string, unknown> {
   return { id: inboxId(item), category: item.category, title: item.title, body: item.body, url: item.url, data: item.data, created_at: item.created_at.toISOString(), read_at: item.read_at?.toISOString() ?? null };
 }
 
-export function createInbox(deps: { users: Users; clock: Clock; bus: EventBus; realtime: Realtime | null; settingsOf: (ctx: Ctx, appId: string) => Promise<SettingsRow> }) {
+export function createInbox(deps: { audit: Audit; users: Users; clock: Clock; bus: EventBus; realtime: Realtime | null; settingsOf: (ctx: Ctx, appId: string) => Promise<SettingsRow> }) {
   async function reader(ctx: Ctx, appId: string, userId: string): Promise<Reader> {
     const [profile] = await deps.users.recipients(ctx, appId, [userId]);
     const s = await deps.settingsOf(ctx, appId);
@@ -88,21 +89,25 @@ export function createInbox(deps: { users: Users; clock: Clock; bus: EventBus; r
       if (expiresAt && expiresAt <= startsAt) throw new AppError('validation_failed', 'expires_at must be after starts_at', { issues: [{ field: 'body.expires_at', code: 'invalid_value', message: 'must be after starts_at (or now)' }] });
       const zh = input.content['zh-CN'] ?? input.content.en!;
       const en = input.content.en ?? input.content['zh-CN']!;
-      const row = await store.insertAnnouncement(ctx.db, {
-        appId,
-        category: input.category,
-        titleZh: zh.title,
-        bodyZh: zh.body,
-        titleEn: en.title,
-        bodyEn: en.body,
-        url: input.url ?? null,
-        data: input.data ?? null,
-        audience: input.audience.traits ?? null,
-        campaign: input.campaign ?? null,
-        startsAt,
-        expiresAt,
-        realtime: input.realtime,
-        createdBy: ctx.actor.id ? `${ctx.actor.type}:${ctx.actor.id}` : ctx.actor.type,
+      const row = await ctx.db.transaction(async (tx) => {
+        const r = await store.insertAnnouncement(tx, {
+          appId,
+          category: input.category,
+          titleZh: zh.title,
+          bodyZh: zh.body,
+          titleEn: en.title,
+          bodyEn: en.body,
+          url: input.url ?? null,
+          data: input.data ?? null,
+          audience: input.audience.traits ?? null,
+          campaign: input.campaign ?? null,
+          startsAt,
+          expiresAt,
+          realtime: input.realtime,
+          createdBy: ctx.actor.id ? `${ctx.actor.type}:${ctx.actor.id}` : ctx.actor.type,
+        });
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'messaging.announcement.create', targetType: 'messaging_announcement', targetId: `ann_${r.id}`, after: r });
+        return r;
       });
       if (startsAt <= now) await this.pushStarted(ctx, row);
       return row;
@@ -136,7 +141,12 @@ export function createInbox(deps: { users: Users; clock: Clock; bus: EventBus; r
 
     async withdraw(ctx: Ctx, appId: string, id: string): Promise<AnnouncementRow> {
       const ref = parseInboxId(id);
-      const row = ref.kind === 'ann' ? await store.withdrawAnnouncement(ctx.db, appId, ref.id, deps.clock.now()) : undefined;
+      const row = await ctx.db.transaction(async (tx) => {
+        const before = ref.kind === 'ann' ? await store.findAnnouncement(tx, appId, ref.id) : undefined;
+        const after = before ? await store.withdrawAnnouncement(tx, appId, ref.id, deps.clock.now()) : undefined;
+        if (after) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'messaging.announcement.withdraw', targetType: 'messaging_announcement', targetId: id, before, after });
+        return after;
+      });
       if (!row) throw new AppError('messaging.announcement_not_found', `Announcement ${id} does not exist`, { announcement_id: id });
       return row;
     },

@@ -10,6 +10,7 @@ import type { Jobs } from '../../../jobs.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import type { SecretBox } from '../../../lib/secrets.ts';
 import type { Realtime } from '../../../realtime/index.ts';
+import type { Audit } from '../../audit/index.ts';
 import type { Users } from '../../users/index.ts';
 import { emailSender } from '../channels/email.ts';
 import { hasPushEndpoint, PUSH_EVENT, webhookSender, type WebhookPort } from '../channels/webhook.ts';
@@ -33,6 +34,8 @@ import { createSending } from './sending.ts';
 
 export type MessagingDeps = {
   db: Db;
+  /** Operator and secret-key changes (templates, settings, caps, rules, sends, announcements) are audited. */
+  audit: Audit;
   bus: EventBus;
   clock: Clock;
   users: Users;
@@ -74,10 +77,11 @@ export function createMessaging(deps: MessagingDeps) {
     row.catch(() => settingsCache.delete(appId));
     return row;
   };
-  const admin = createAdmin({ secrets: deps.secrets, settingsChanged: (appId) => settingsCache.delete(appId), smtpGuard: smtp.guard });
-  const inbox = createInbox({ users: deps.users, clock, bus: deps.bus, realtime, settingsOf });
+  const admin = createAdmin({ audit: deps.audit, secrets: deps.secrets, settingsChanged: (appId) => settingsCache.delete(appId), smtpGuard: smtp.guard });
+  const inbox = createInbox({ audit: deps.audit, users: deps.users, clock, bus: deps.bus, realtime, settingsOf });
   const sending = createSending({
     db,
+    audit: deps.audit,
     bus: deps.bus,
     clock,
     users: deps.users,
@@ -93,7 +97,7 @@ export function createMessaging(deps: MessagingDeps) {
       if (channel === 'realtime' && !realtime) throw unavailable('Realtime delivery is not running on this server');
     },
   });
-  const rules = createRules({ db, bus: deps.bus, clock, log: deps.log, sending, hub: realtime?.hub ?? null });
+  const rules = createRules({ db, audit: deps.audit, bus: deps.bus, clock, log: deps.log, sending, hub: realtime?.hub ?? null });
 
   // ---- realtime fan-out: each server resolves hub references for its own connections ---------------
   if (realtime) {

@@ -11,6 +11,7 @@ import type { Clock } from '../../../lib/clock.ts';
 import { matchesConditions } from '../../../lib/conditions.ts';
 import { newId } from '../../../lib/ids.ts';
 import type { Hub } from '../../../realtime/index.ts';
+import type { Audit } from '../../audit/index.ts';
 import { BUILTIN_VARIABLES, renderText, type Values } from '../rules/template.ts';
 import * as store from '../store/rules.ts';
 import type { RuleRow } from '../store/rules.ts';
@@ -35,7 +36,7 @@ const CACHE_MS = 10_000;
 
 type Logger = { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 
-export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Logger; sending: Sending; hub: Hub | null }) {
+export function createRules(deps: { db: Db; audit: Audit; bus: EventBus; clock: Clock; log: Logger; sending: Sending; hub: Hub | null }) {
   const cache = new Map<string, { rows: Promise<RuleRow[]>; at: number }>();
   const system: Ctx = { db: deps.db, actor: { type: 'system', id: null } };
 
@@ -151,28 +152,35 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
 
     async create(ctx: Ctx, appId: string, input: RuleInput): Promise<RuleRow> {
       await validate(ctx, appId, input);
-      const row = await store.insertRule(ctx.db, {
-        appId,
-        id: newId('rule'),
-        event: input.event,
-        recipient: input.recipient,
-        conditions: input.conditions,
-        templateKey: input.template,
-        channels: input.channels,
-        transactional: input.transactional,
-        dataMap: input.data ?? {},
-        digest: input.digest ? { key: input.digest.key, windowSeconds: input.digest.window_seconds, actor: input.digest.actor, templateKey: input.digest.template } : null,
-        enabled: input.enabled,
+      return ctx.db.transaction(async (tx) => {
+        const row = await store.insertRule(tx, {
+          appId,
+          id: newId('rule'),
+          event: input.event,
+          recipient: input.recipient,
+          conditions: input.conditions,
+          templateKey: input.template,
+          channels: input.channels,
+          transactional: input.transactional,
+          dataMap: input.data ?? {},
+          digest: input.digest ? { key: input.digest.key, windowSeconds: input.digest.window_seconds, actor: input.digest.actor, templateKey: input.digest.template } : null,
+          enabled: input.enabled,
+        });
+        await changed(tx, row.event);
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'messaging.rule.create', targetType: 'messaging_rule', targetId: row.id, after: row });
+        return row;
       });
-      await changed(ctx.db, row.event);
-      return row;
     },
 
     async setEnabled(ctx: Ctx, appId: string, id: string, enabled: boolean): Promise<RuleRow> {
-      const row = await store.updateRule(ctx.db, appId, id, { enabled });
-      if (!row) throw new AppError('messaging.rule_not_found', `Rule ${id} does not exist`, { rule_id: id });
-      await changed(ctx.db, row.event);
-      return row;
+      return ctx.db.transaction(async (tx) => {
+        const before = await store.findRule(tx, appId, id);
+        const row = before ? await store.updateRule(tx, appId, id, { enabled }) : undefined;
+        if (!row) throw new AppError('messaging.rule_not_found', `Rule ${id} does not exist`, { rule_id: id });
+        await changed(tx, row.event);
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'messaging.rule.update', targetType: 'messaging_rule', targetId: id, before, after: row });
+        return row;
+      });
     },
 
     async get(ctx: Ctx, appId: string, id: string): Promise<RuleRow> {
@@ -184,9 +192,12 @@ export function createRules(deps: { db: Db; bus: EventBus; clock: Clock; log: Lo
     list: (ctx: Ctx, appId: string, q: { limit: number; afterId?: string | undefined; event?: string | undefined }) => store.listRules(ctx.db, appId, q),
 
     async remove(ctx: Ctx, appId: string, id: string): Promise<void> {
-      const row = await store.findRule(ctx.db, appId, id);
-      if (!row || !(await store.deleteRule(ctx.db, appId, id))) throw new AppError('messaging.rule_not_found', `Rule ${id} does not exist`, { rule_id: id });
-      await changed(ctx.db, row.event);
+      await ctx.db.transaction(async (tx) => {
+        const row = await store.findRule(tx, appId, id);
+        if (!row || !(await store.deleteRule(tx, appId, id))) throw new AppError('messaging.rule_not_found', `Rule ${id} does not exist`, { rule_id: id });
+        await changed(tx, row.event);
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'messaging.rule.delete', targetType: 'messaging_rule', targetId: id, before: row });
+      });
     },
 
     /** Sends every digest whose window has closed (the minute tick; tests call it with their clock). */

@@ -13,6 +13,7 @@ import { AppError, fieldError } from '../../../http/errors.ts';
 import type { Jobs } from '../../../jobs.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId } from '../../../lib/ids.ts';
+import { isAdminActor, type Audit } from '../../audit/index.ts';
 import type { Recipient, Users } from '../../users/index.ts';
 import type { CapRule, Category, Channel } from '../rules/contact.ts';
 import * as settingsStore from '../store/settings.ts';
@@ -43,6 +44,7 @@ export type AudienceResolver = (ctx: Ctx, appId: string, q: { segment: string; a
 
 export type SendingDeps = {
   db: Db;
+  audit: Audit;
   bus: EventBus;
   clock: Clock;
   users: Users;
@@ -267,15 +269,26 @@ export function createSending(deps: SendingDeps) {
         dedupeKey: opts.dedupeKey ?? null,
         createdBy: ctx.actor.id ? `${ctx.actor.type}:${ctx.actor.id}` : ctx.actor.type,
       };
+      // Sends an operator or the host asks for are audited; those rules make are not (the rule is).
+      const recorded = async (c: Ctx, r: { send: SendRow; created: boolean }) => {
+        if (!isAdminActor(c)) return;
+        if (r.created) await deps.audit.record(c, { appId, action: 'messaging.send.create', targetType: 'messaging_send', targetId: r.send.id, after: r.send });
+        else deps.audit.replayed(c);
+      };
+      const insert = (c: Ctx) => c.db.transaction(async (tx) => {
+        const r = await store.insertSend(tx, row);
+        await recorded({ ...c, db: tx }, r);
+        return r;
+      });
       if (scheduledAt) {
-        const r = await store.insertSend(ctx.db, row);
+        const r = await insert(ctx);
         if (r.created && deps.jobs?.started) {
           await deps.jobs.send('messaging.send', { appId, sendId: row.id }, { singletonKey: row.id, startAfterSeconds: Math.ceil((scheduledAt.getTime() - now.getTime()) / 1000) }).catch((err: unknown) => deps.log.error({ err }, 'could not schedule the send job; the minute tick will run it'));
         }
         return { ...r, results: null };
       }
       if (!direct) {
-        const r = await store.insertSend(ctx.db, row);
+        const r = await insert(ctx);
         if (r.created) track(run(ctx, appId, row.id)).catch(() => {});
         return { ...r, results: null };
       }
@@ -287,6 +300,7 @@ export function createSending(deps: SendingDeps) {
       const prepared = await prepare(ctx.db, s, row, compiled, rules, recipients, now);
       const out = await ctx.db.transaction(async (tx) => {
         const r = await store.insertSend(tx, row);
+        await recorded({ ...ctx, db: tx }, r);
         if (!r.created) return { send: r.send, created: false, results: null, after: () => {} };
         const b = await write(tx, r.send, prepared, { results: true });
         await store.progressSend(tx, appId, r.send.id, { ...b.counts, prevCursor: null, cursor: null, leaseUntil: now });
@@ -307,7 +321,12 @@ export function createSending(deps: SendingDeps) {
     },
 
     async cancel(ctx: Ctx, appId: string, sendId: string): Promise<SendRow> {
-      const r = await store.cancelSend(ctx.db, appId, sendId, deps.clock.now());
+      const r = await ctx.db.transaction(async (tx) => {
+        const before = await store.findSend(tx, appId, sendId);
+        const after = await store.cancelSend(tx, appId, sendId, deps.clock.now());
+        if (after) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'messaging.send.cancel', targetType: 'messaging_send', targetId: sendId, before, after });
+        return after;
+      });
       if (r) return r;
       const found = await store.findSend(ctx.db, appId, sendId);
       if (!found) throw new AppError('messaging.send_not_found', `Send ${sendId} does not exist`, { send_id: sendId });

@@ -30,3 +30,11 @@ export type Ctx = {
 };
 
 export type AuditTrail = { recorded: number; replayed: boolean };
+
+/**
+ * Writes an audit entry in `ctx.db`'s transaction: what the shared layers (the HTTP audit check,
+ * the event log's routes) need of the audit module, which implements it.
+ */
+export type AuditWriter = {
+  record(ctx: Ctx, rec: { appId: string | null; action: string; targetType: string; targetId: string | null; before?: unknown; after?: unknown }): Promise<void>;
+};

@@ -6,7 +6,7 @@ import { AppError, defineErrors } from '../http/errors.ts';
 import { dateTime, serialId } from '../http/fields.ts';
 import { decodeCursor, page, pageQuery, pageSchema } from '../http/pagination.ts';
 import { errors, type Api, type RequestCtx } from '../http/route.ts';
-import type { Audit } from '../modules/audit/index.ts';
+import type { AuditWriter } from '../context.ts';
 import type { EventLog } from './index.ts';
 
 declare module '../http/errors.ts' {
@@ -36,7 +36,7 @@ const LogEntry = z.object({
 const Consumer = z.object({ consumer: z.string(), behind: z.number().int().describe("This app's events the consumer has not handled yet"), updated_at: z.string().nullable() });
 const Failure = z.object({ consumer: z.string(), position: z.number().int(), name: z.string(), error: z.string(), attempts: z.number().int(), created_at: z.string() });
 
-export function eventLogRoutes(api: Api, deps: { bus: EventLog; audit: Audit; ctx: RequestCtx }): void {
+export function eventLogRoutes(api: Api, deps: { bus: EventLog; audit: AuditWriter; ctx: RequestCtx }): void {
   const { bus } = deps;
 
   api.get(

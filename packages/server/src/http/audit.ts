@@ -12,8 +12,7 @@
 // http/audit.test.ts walks /openapi.json (where each operation shows its policy as x-canyu-audit)
 // and fails on any mutating operation without one.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuditTrail, Ctx } from '../context.ts';
-import type { Audit } from '../modules/audit/index.ts';
+import type { AuditTrail, AuditWriter, Ctx } from '../context.ts';
 
 export type AuditPolicy = 'recorded' | { exempt: string };
 
@@ -31,7 +30,7 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const isMutating = (method: string): boolean => MUTATING.has(method.toUpperCase());
 
 export type AuditCheckOptions = {
-  audit: Audit;
+  audit: AuditWriter;
   /** The request's use-case context (its actor, request id and ip), for the fallback entry. */
   ctx: (req: FastifyRequest) => Ctx;
   /** Tests: fail the request instead of writing a fallback entry. */

@@ -104,7 +104,7 @@ export function automationRoutes(api: Api, deps: { automation: Automation; ctx: 
   api.post(
     '/v1/automation/workflows',
     {
-      config: { auth: { secret: true, operator: 'campaigns.manage' } },
+      config: { auth: { secret: true, operator: 'campaigns.manage' }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Create a workflow: a trigger event, entry rules, an optional goal and steps (a draft unless active is true)',
@@ -155,7 +155,7 @@ export function automationRoutes(api: Api, deps: { automation: Automation; ctx: 
   api.patch(
     '/v1/automation/workflows/:workflowId',
     {
-      config: { auth: { secret: true, operator: 'campaigns.manage' } },
+      config: { auth: { secret: true, operator: 'campaigns.manage' }, audit: 'recorded' },
       schema: {
         tags,
         summary: 'Rename, describe, or give a new definition (a new version: runs in flight finish on theirs)',
@@ -178,7 +178,7 @@ export function automationRoutes(api: Api, deps: { automation: Automation; ctx: 
     api.post(
       `/v1/automation/workflows/:workflowId/${verb}`,
       {
-        config: { auth: { secret: true, operator: 'campaigns.manage' } },
+        config: { auth: { secret: true, operator: 'campaigns.manage' }, audit: 'recorded' },
         schema: { tags, summary, params: WorkflowParams, response: { 200: WorkflowOut, ...errors(400, 401, 403, 404, 409) } },
       },
       async (req) => {

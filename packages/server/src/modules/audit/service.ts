@@ -1,5 +1,6 @@
 import type { Ctx } from '../../context.ts';
-import { insertEntry, listEntries, type AuditRow } from './store.ts';
+import type { Erasure } from '../../erasure.ts';
+import { eraseApp, eraseUser, insertEntry, listEntries, type AuditRow } from './store.ts';
 
 export type AuditRecord = {
   appId: string | null;
@@ -16,6 +17,8 @@ export type Audit = {
   /** Writes through ctx.db, so the entry commits or rolls back with the change it describes. */
   record(ctx: Ctx, rec: AuditRecord): Promise<void>;
   list(ctx: Ctx, appId: string, q: AuditQuery): Promise<AuditRow[]>;
+  /** See store.ts for what a deleted app and an erased user leave in the log. */
+  erasure: Required<Erasure>;
 };
 
 export function createAudit(): Audit {
@@ -37,5 +40,6 @@ export function createAudit(): Audit {
     list(ctx, appId, q) {
       return listEntries(ctx.db, appId, q);
     },
+    erasure: { eraseApp, eraseUser },
   };
 }

@@ -95,6 +95,8 @@ async function identify(req: FastifyRequest, tenancy: Authenticator): Promise<Pr
     const s = await tenancy.authenticateSession(token);
     const appId = operatorAppId(req);
     const role = appId ? await tenancy.roleOf(appId, s.operatorId) : null;
+    // Not a member: a deleted (or never created) app is a 404, so a second DELETE says it is gone.
+    if (appId && role === null && !(await tenancy.appExists(appId))) throw new AppError('apps.not_found', `App ${appId} does not exist`, { app_id: appId });
     return { kind: 'operator', operatorId: s.operatorId, sessionId: s.sessionId, appId, role };
   }
   const key = await tenancy.authenticateKey(token);

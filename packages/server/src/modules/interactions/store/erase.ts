@@ -104,6 +104,13 @@ export async function blankComments(db: Db, appId: string, userId: string, now: 
   return r!.n;
 }
 
+/** The blanked comments, and replies to them, name a pseudonym instead of the user; subjects they authored name nobody. */
+export async function pseudonymise(db: Db, appId: string, userId: string, pseudonym: string): Promise<void> {
+  await db.execute(sql`update ix_comments set user_id = ${pseudonym} where app_id = ${appId} and user_id = ${userId}`);
+  await db.execute(sql`update ix_comments set reply_to_user_id = ${pseudonym} where app_id = ${appId} and reply_to_user_id = ${userId}`);
+  await db.execute(sql`update ix_subjects set author_id = null where app_id = ${appId} and author_id = ${userId}`);
+}
+
 export async function eraseRest(db: Db, appId: string, userId: string): Promise<void> {
   await db.execute(sql`delete from ix_folder_items where app_id = ${appId} and user_id = ${userId}`);
   await db.execute(sql`delete from ix_folders where app_id = ${appId} and user_id = ${userId}`);

@@ -19,10 +19,18 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 let t: TestApp;
 let rx: Receiver;
+/** Three apps with the same rows, all naming user 'u': A erases the user, B is deleted, C runs erasure twice. */
+let A: Tenant;
+let B: Tenant;
+let C: Tenant;
 
 before(async () => {
   t = await startTestApp({ clock, config: allowReceivers });
   rx = await startReceiver();
+  A = await t.newTenant('erasing');
+  B = await t.newTenant('doomed');
+  C = await t.newTenant('twice');
+  for (const ten of [A, B, C]) await populate(ten, 'u');
 });
 after(async () => {
   await rx.close();
@@ -68,8 +76,9 @@ async function populate(ten: Tenant, u: string): Promise<void> {
   await call('POST', `/v1/users/${u}/daily-reward`);
   const task = await call('POST', '/v1/tasks', { key: 'watch', name: 'Watch', period: 'once', event: 'video.watched', rewards: [{ type: 'points', amount: 1 }] });
   const badge = await call('POST', '/v1/badges', { key: 'hero', name: 'Hero', criteria: { kind: 'manual' } });
+  await call('POST', '/v1/badges', { key: 'watcher', name: 'Watcher', criteria: { kind: 'event_count', event: 'video.watched', count: 5 } });
   await call('POST', `/v1/users/${u}/badges/${id(badge)}`, {});
-  const lottery = await call('POST', '/v1/lotteries', { name: 'Wheel', cost_type: 'points', cost: 1, prizes: [{ name: 'Coins', kind: 'points', reward_type: 'points', reward_amount: 2, weight: 1 }] });
+  const lottery = await call('POST', '/v1/lotteries', { name: 'Wheel', cost_type: 'points', cost: 1, daily_limit: 3, prizes: [{ name: 'Coins', kind: 'points', reward_type: 'points', reward_amount: 2, weight: 1 }] });
   await call('POST', `/v1/users/${u}/lotteries/${id(lottery)}/draws`);
   const item = await call('POST', '/v1/mall/items', { name: 'Mug', kind: 'physical', price_type: 'points', price: 10, stock: 3 });
   await call('POST', `/v1/users/${u}/orders`, { item_id: id(item), shipping: { name: '张三', phone: '13800000000', address: '上海' } });
@@ -83,6 +92,7 @@ async function populate(ten: Tenant, u: string): Promise<void> {
   await call('PUT', '/v1/subjects/video/V1/follow', { user_id: u });
   await call('POST', '/v1/subjects/video/V1/shares', { user_id: u, channel: 'wechat' });
   await call('POST', '/v1/subjects/video/V2/triple', { user_id: u });
+  await call('PUT', '/v1/subjects/video/V3', { author_id: u });
   await call('PUT', `/v1/users/${u}/following/friend`);
   await call('PUT', `/v1/users/friend/following/${u}`);
   await call('POST', `/v1/users/${u}/folders`, { name: '学习' });
@@ -99,6 +109,9 @@ async function populate(ten: Tenant, u: string): Promise<void> {
   await call('POST', `/v1/polls/${id(poll)}/votes`, { user_id: u, option_ids: [options[0]!.id] });
   await call('PUT', '/v1/surveys/settings', { recontact_days: 0 });
   const survey = await call('POST', '/v1/surveys', { name: 'NPS', status: 'active', questions: [{ id: 'nps', type: 'nps', title: 'Recommend us?' }] });
+  await call('POST', '/v1/surveys', { name: 'After order', status: 'active', trigger_event: 'order.completed', questions: [{ id: 'csat', type: 'nps', title: 'How was it?' }] });
+  await call('POST', '/v1/events', { events: [{ event_id: `${ten.appId}-o1`, user_id: u, name: 'order.completed' }] });
+  await t.services.bus.drain();
   await call('POST', '/v1/surveys/next', { user_id: u });
   await call('POST', `/v1/surveys/${id(survey)}/responses`, { user_id: u, answers: [{ question_id: 'nps', value: 9 }], complete: true });
   const story = await call('POST', '/v1/stories/campaigns', { kind: 'story', title: '我和咖啡的故事', moderation: 'post' });
@@ -133,13 +146,17 @@ async function populate(ten: Tenant, u: string): Promise<void> {
   const fs = await campaign({ kind: 'flash_sale', name: '秒杀' });
   const session = await call('POST', `/v1/campaigns/${fs}/flash-sale/sessions`, { name: '场', starts_at: iso(now), ends_at: iso(now + H) });
   const fsItem = await call('POST', `/v1/flash-sale/sessions/${id(session)}/items`, { product_id: 'sku-1', name: '耳机', original_price: 19900, sale_price: 9900, stock: 10, per_user_limit: 1 });
+  const bg = await campaign({ kind: 'bargain', name: '砍一刀', per_user_limit: 2, settings: { product_id: 'kettle', original_price: 10_000, floor_price: 1, max_cuts: 8, min_cut: 100, max_cut: 2000, new_user_multiplier: 3, bargain_ttl_seconds: 6 * 3600 } });
   const gb = await campaign({ kind: 'group_buy', name: '3人团', settings: { product_id: 'durian', original_price: 9900, group_price: 5900, team_size: 3, team_ttl_seconds: 24 * 3600 } });
   const rf = await campaign({ kind: 'referral', name: '邀请有礼', settings: { qualifying_event: 'order.paid', inviter_reward: { points: [{ type: 'points', amount: 100 }] } } });
-  for (const c of [fs, gb, rf]) await call('POST', `/v1/campaigns/${c}/schedule`);
+  for (const c of [fs, bg, gb, rf]) await call('POST', `/v1/campaigns/${c}/schedule`);
   await t.services.campaigns.tick();
   await call('POST', `/v1/flash-sale/items/${id(fsItem)}/attempts`, { user_id: u });
   const team = await call('POST', `/v1/campaigns/${gb}/group-buy/teams`, { user_id: u });
   await call('POST', '/v1/group-buy/join', { share_code: team.share_code, user_id: 'friend' });
+  const bargain = await call('POST', `/v1/campaigns/${bg}/bargains`, { user_id: 'friend' });
+  await call('POST', `/v1/bargains/${id(bargain)}/cuts`, { user_id: u });
+  await call('POST', `/v1/campaigns/${bg}/bargains`, { user_id: u });
   const code = await call('POST', `/v1/campaigns/${rf}/referral/codes`, { user_id: u });
   await call('POST', `/v1/campaigns/${rf}/referral/attributions`, { user_id: 'newbie', code: code.code });
 
@@ -197,59 +214,6 @@ const APP_KEPT: Record<string, string> = {
   ev_log: "name = 'app.deleted'",
 };
 
-describe('deleting an app', () => {
-  it('leaves no row with its id in any table, keeps the other app whole, and refuses its keys', async () => {
-    const gone = await t.newTenant('doomed');
-    const kept = await t.newTenant('kept');
-    await populate(gone, 'u1');
-    await populate(kept, 'u1');
-    const op = await t.newOperator(gone.appId, 'owner');
-
-    const all = await tables();
-    for (const [table, cols] of all) {
-      if (cols.includes('app_id') || GLOBAL.includes(table)) continue;
-      assert.ok(CHILDREN[table], `${table} has no app_id: say through which parent it belongs to an app (CHILDREN) or that it is global (GLOBAL)`);
-    }
-    const beforeGone = await rowsByApp(gone.appId);
-    const beforeKept = await rowsByApp(kept.appId);
-    // Most tables really hold rows of the app before it is deleted (the check below is not vacuous).
-    const filled = [...beforeGone].filter(([, n]) => n > 0).map(([table]) => table);
-    assert.ok(filled.length >= 80, `only ${filled.length} tables have rows: ${filled.join(' ')}`);
-
-    const del = await t.inject({ method: 'DELETE', url: `/v1/apps/${gone.appId}`, headers: bearer(op.token) });
-    assert.equal(del.statusCode, 204, del.body);
-    await t.services.bus.drain();
-
-    const left: string[] = [];
-    for (const [table, cols] of await tables()) {
-      if (!cols.includes('app_id')) continue;
-      const keep = APP_KEPT[table];
-      const n = await count(`select count(*) as n from "${table}" where app_id = $1${keep ? ` and not (${keep})` : ''}`, [gone.appId]);
-      if (n > 0) left.push(`${table}: ${n}`);
-    }
-    assert.deepEqual(left, [], 'rows of the deleted app remain');
-    assert.equal(await count('select count(*) as n from tn_apps where id = $1', [gone.appId]), 0);
-    for (const [table, c] of Object.entries(CHILDREN)) {
-      const orphans = await count(`select count(*) as n from "${table}" x where not exists (select 1 from "${c.parent}" p where p.id = x."${c.column}")`, []);
-      assert.equal(orphans, 0, `${table} has rows whose ${c.parent} is gone`);
-    }
-    // The other app lost nothing (its tables only grew: consumers may still have run for it).
-    for (const [table, n] of beforeKept) assert.ok((await rowsByApp(kept.appId)).get(table)! >= n, `${table} of the other app lost rows`);
-
-    // The audit log keeps one tombstone: who deleted the app, outside any app.
-    const tomb = await t.database.pool.query<{ action: string; actor_id: string; app_id: string | null }>(`select action, actor_id, app_id from au_log where target_id = $1 and target_type = 'app'`, [gone.appId]);
-    assert.deepEqual(tomb.rows, [{ action: 'app.delete', actor_id: op.operatorId, app_id: null }]);
-
-    // Its keys no longer open anything; deleting it again is a 404.
-    const withKey = await t.inject({ method: 'GET', url: '/v1/users/u1', headers: bearer(gone.secretKey) });
-    assert.equal(withKey.statusCode, 401, withKey.body);
-    const withPk = await t.inject({ method: 'GET', url: '/v1/polls', headers: bearer(gone.publishableKey) });
-    assert.equal(withPk.statusCode, 401, withPk.body);
-    const again = await t.inject({ method: 'DELETE', url: `/v1/apps/${gone.appId}`, headers: bearer(op.token) });
-    assert.equal(again.statusCode, 404, again.body);
-  });
-});
-
 /** Columns that name an end user, found by name. */
 const USER_COLUMN = /(^|_)(user_id|author_id|voter_id|follower_id|followee_id|reporter_id|helper_user_id|leader_user_id|inviter_user_id|invitee_user_id|author_user_id|reply_to_user_id|actor_id)$/;
 
@@ -291,47 +255,41 @@ async function namingUser(appId: string, userId: string): Promise<Map<string, nu
 
 describe('erasing a user', () => {
   it('leaves no row naming them in that app, and the same id in another app untouched', async () => {
-    const a = await t.newTenant('erasing');
-    const b = await t.newTenant('bystander');
-    await populate(a, 'u2');
-    await populate(b, 'u2');
-    const beforeA = await namingUser(a.appId, 'u2');
+    const [a, b] = [A, C];
+    const beforeA = await namingUser(a.appId, 'u');
     const named = [...beforeA].filter(([, n]) => n > 0).map(([c]) => c);
     assert.ok(named.length >= 40, `only ${named.length} columns name the user: ${named.join(' ')}`);
-    const beforeB = await namingUser(b.appId, 'u2');
+    const beforeB = await namingUser(b.appId, 'u');
 
-    await client(a).call('DELETE', '/v1/users/u2');
+    await client(a).call('DELETE', '/v1/users/u');
     await t.services.bus.drain();
 
-    const left = [...(await namingUser(a.appId, 'u2'))].filter(([, n]) => n > 0).map(([c, n]) => `${c}: ${n}`);
+    const left = [...(await namingUser(a.appId, 'u'))].filter(([, n]) => n > 0).map(([c, n]) => `${c}: ${n}`);
     assert.deepEqual(left, [], 'rows still name the erased user');
-    const afterB = await namingUser(b.appId, 'u2');
+    const afterB = await namingUser(b.appId, 'u');
     for (const [col, n] of beforeB) assert.ok(afterB.get(col)! >= n, `${col} lost rows of the same user id in another app`);
     // The receipt stays, without the profile it erased.
-    const receipt = await t.database.pool.query(`select before, after from au_log where app_id = $1 and action = 'user.delete' and target_id = 'u2'`, [a.appId]);
+    const receipt = await t.database.pool.query(`select before, after from au_log where app_id = $1 and action = 'user.delete' and target_id = 'u'`, [a.appId]);
     assert.deepEqual(receipt.rows, [{ before: null, after: null }]);
   });
 });
 
 describe('erasure is idempotent', () => {
   it('runs twice for an app and a user without failing or touching anything else', async () => {
-    const a = await t.newTenant('twice');
-    const b = await t.newTenant('twice-other');
-    await populate(a, 'u3');
-    await populate(b, 'u3');
+    const [a, b] = [C, B];
     const beforeB = await rowsByApp(b.appId);
     const modules = erasures(t.services);
     // As if a consumer crashed half way and ran again from the start: every module twice.
     for (let round = 0; round < 2; round++) {
       for (const [name, e] of Object.entries(modules)) {
         await t.database.db.transaction(async (tx) => {
-          await e.eraseUser?.(tx, a.appId, 'u3');
+          await e.eraseUser?.(tx, a.appId, 'u');
         }).catch((err: unknown) => assert.fail(`${name}.eraseUser, round ${round + 1}: ${String(err)}`));
       }
     }
     // The profile (us_users) goes in the DELETE request itself, not here; the audit receipt and the
     // log's user.deleted row come with the DELETE, which this test does not send.
-    const named = [...(await namingUser(a.appId, 'u3'))].filter(([c, n]) => n > 0 && !/^(au_log|ev_log|us_users)\./.test(c));
+    const named = [...(await namingUser(a.appId, 'u'))].filter(([c, n]) => n > 0 && !/^(au_log|ev_log|us_users)\./.test(c));
     assert.deepEqual(named, []);
     for (let round = 0; round < 2; round++) {
       for (const [name, e] of Object.entries(modules)) {
@@ -342,6 +300,58 @@ describe('erasure is idempotent', () => {
     }
     const left = [...(await rowsByApp(a.appId))].filter(([table, n]) => n > 0 && table !== 'tn_app_keys' && table !== 'tn_app_members').map(([table, n]) => `${table}: ${n}`);
     assert.deepEqual(left, []);
-    for (const [table, n] of beforeB) assert.equal((await rowsByApp(b.appId)).get(table), n, `${table} of the other app changed`);
+    const afterB = await rowsByApp(b.appId);
+    for (const [table, n] of beforeB) assert.equal(afterB.get(table), n, `${table} of the other app changed`);
+  });
+});
+
+describe('deleting an app', () => {
+  it('leaves no row with its id in any table, keeps the other app whole, and refuses its keys', async () => {
+    const [gone, kept] = [B, A];
+    const op = await t.newOperator(gone.appId, 'owner');
+
+    const all = await tables();
+    for (const [table, cols] of all) {
+      if (cols.includes('app_id') || GLOBAL.includes(table)) continue;
+      assert.ok(CHILDREN[table], `${table} has no app_id: say through which parent it belongs to an app (CHILDREN) or that it is global (GLOBAL)`);
+    }
+    const beforeGone = await rowsByApp(gone.appId);
+    const beforeKept = await rowsByApp(kept.appId);
+    // Most tables really hold rows of the app before it is deleted (the check below is not vacuous).
+    const filled = [...beforeGone].filter(([, n]) => n > 0).map(([table]) => table);
+    assert.ok(filled.length >= 80, `only ${filled.length} tables have rows: ${filled.join(' ')}`);
+
+    const del = await t.inject({ method: 'DELETE', url: `/v1/apps/${gone.appId}`, headers: bearer(op.token) });
+    assert.equal(del.statusCode, 204, del.body);
+    await t.services.bus.drain();
+
+    const left: string[] = [];
+    for (const [table, cols] of await tables()) {
+      if (!cols.includes('app_id')) continue;
+      const keep = APP_KEPT[table];
+      const n = await count(`select count(*) as n from "${table}" where app_id = $1${keep ? ` and not (${keep})` : ''}`, [gone.appId]);
+      if (n > 0) left.push(`${table}: ${n}`);
+    }
+    assert.deepEqual(left, [], 'rows of the deleted app remain');
+    assert.equal(await count('select count(*) as n from tn_apps where id = $1', [gone.appId]), 0);
+    for (const [table, c] of Object.entries(CHILDREN)) {
+      const orphans = await count(`select count(*) as n from "${table}" x where not exists (select 1 from "${c.parent}" p where p.id = x."${c.column}")`, []);
+      assert.equal(orphans, 0, `${table} has rows whose ${c.parent} is gone`);
+    }
+    // The other app lost nothing (its tables only grew: consumers may still have run for it).
+    const afterKept = await rowsByApp(kept.appId);
+    for (const [table, n] of beforeKept) assert.ok(afterKept.get(table)! >= n, `${table} of the other app lost rows`);
+
+    // The audit log keeps one tombstone: who deleted the app, outside any app.
+    const tomb = await t.database.pool.query<{ action: string; actor_id: string; app_id: string | null }>(`select action, actor_id, app_id from au_log where target_id = $1 and target_type = 'app'`, [gone.appId]);
+    assert.deepEqual(tomb.rows, [{ action: 'app.delete', actor_id: op.operatorId, app_id: null }]);
+
+    // Its keys no longer open anything; deleting it again is a 404.
+    const withKey = await t.inject({ method: 'GET', url: '/v1/users/u', headers: bearer(gone.secretKey) });
+    assert.equal(withKey.statusCode, 401, withKey.body);
+    const withPk = await t.inject({ method: 'GET', url: '/v1/polls', headers: bearer(gone.publishableKey) });
+    assert.equal(withPk.statusCode, 401, withPk.body);
+    const again = await t.inject({ method: 'DELETE', url: `/v1/apps/${gone.appId}`, headers: bearer(op.token) });
+    assert.equal(again.statusCode, 404, again.body);
   });
 });

@@ -118,6 +118,7 @@ export function erasures(s: Services): Record<string, Erasure> {
     live: s.live.erasure,
     coupons: s.coupons.erasure,
     campaigns: s.campaigns.erasure,
+    automation: s.automation.erasure,
   };
 }
 

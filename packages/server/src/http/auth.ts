@@ -46,6 +46,8 @@ const ANONYMOUS: Principal = { kind: 'anonymous' };
 export type Authenticator = {
   authenticateSession(raw: string): Promise<{ operatorId: string; sessionId: string }>;
   roleOf(appId: string, operatorId: string): Promise<Role | null>;
+  /** Whether the app exists: a deleted app answers 404 to operators instead of "not a member". */
+  appExists(appId: string): Promise<boolean>;
   authenticateKey(raw: string): Promise<{ appId: string; keyId: string; kind: 'secret' | 'publishable' }>;
   verifyUserToken(appId: string, token: string): Promise<string>;
 };

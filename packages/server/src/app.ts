@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { Config } from './config.ts';
 import type { Ctx } from './context.ts';
 import type { Database } from './db/index.ts';
+import { wireErasure, type Erasure } from './erasure.ts';
 import type { EventBus } from './events.ts';
 import { createEventLog } from './events/index.ts';
 import { eventLogRoutes } from './events/routes.ts';
@@ -104,6 +105,29 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
 }
 
+/** Every module's erasure contract by module name, the prefix of its erasure consumers' names. */
+export function erasures(s: Services): Record<string, Erasure> {
+  return {
+    audit: s.audit.erasure,
+    users: s.users.erasure,
+    events: s.events.erasure,
+    event_log: s.bus.erasure,
+    webhooks: s.webhooks.erasure,
+    points: s.points.erasure,
+    gamification: s.gamification.erasure,
+    polls: s.polls.erasure,
+    interactions: s.interactions.erasure,
+    stories: s.stories.erasure,
+    messaging: s.messaging.erasure,
+    surveys: s.surveys.erasure,
+    feedback: s.feedback.erasure,
+    live: s.live.erasure,
+    coupons: s.coupons.erasure,
+    campaigns: s.campaigns.erasure,
+    automation: s.automation.erasure,
+  };
+}
+
 /** (consumer, shard) batches one server handles at once. */
 const EVENT_CONSUMERS_PARALLEL = 2;
 
@@ -155,6 +179,10 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   const pgLimiter = createPgLimiter(db, app.log);
   const limiter: RateLimiter = redis ? createRedisLimiter(redis, app.log, pgLimiter) : pgLimiter;
   const services = createServices(deps, bus, app.log, limiter, redis);
+  // Erasure reaches every module through its contract: one consumer per module and event, named
+  // `<module>.erase_app` / `<module>.erase_user` (their checkpoints). Tenancy deletes its own rows
+  // (keys, members, settings) in the DELETE's transaction.
+  wireErasure(bus, erasures(services));
 
   const ctx = (req: { principal: Parameters<typeof actorOf>[0]; id: string; ip: string; auditTrail: Ctx['trail'] | null }): Ctx => ({ db, actor: actorOf(req.principal), requestId: req.id, ip: req.ip, trail: req.auditTrail ?? undefined });
   const systemCtx = (actor: Ctx['actor'] = { type: 'system', id: null }): Ctx => ({ db, actor });

@@ -4,6 +4,7 @@
 // See schema.ts for how positions and checkpoints make this exactly-once across servers and crashes.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/index.ts';
+import type { Erasure } from '../erasure.ts';
 import type { DomainEvents, EventName } from '../events.ts';
 import { createCatalog, type Catalog, type EventDefinition, type UserField } from './catalog.ts';
 import { createRunner, type Consumer, type ConsumerCtx, type RunnerOptions } from './runner.ts';
@@ -21,6 +22,9 @@ export type HostEvent = { appId: string; eventId: string; userId: string; name: 
 
 /** Host event names (exact, 'prefix.*' or '*') per app that a module's configuration listens to. */
 export type InterestLoader = (db: Db) => Promise<{ appId: string; pattern: string }[]>;
+
+/** Rows one erasure statement deletes (and one transaction commits). */
+const ERASE_BATCH = 5000;
 
 export type EventLogOptions = RunnerOptions & {
   /** Rows older than this many days are pruned once every consumer has handled them. */
@@ -149,8 +153,18 @@ export function createEventLog(opts: EventLogOptions) {
     failures: store.listFailures,
     /** `audit` writes the caller's audit entry in the retry's transaction. */
     retry: (appId: string, consumer: string, eventId: number, audit?: (tx: Db) => Promise<void>) => runner.retry(appId, consumer, eventId, audit),
-    eraseUser: store.eraseUser,
-    eraseApp: store.deleteApp,
+    /**
+     * The log's part of erasure (wired with every module's in app.ts). A big app's rows go in
+     * batches, each committed on its own on the log's database, outside the consumer's transaction:
+     * a transaction that runs for minutes would hold back the read horizon of every consumer.
+     */
+    erasure: {
+      eraseUser: store.eraseUser,
+      async eraseApp(db: Db, appId: string): Promise<void> {
+        for (let n = ERASE_BATCH; n === ERASE_BATCH; ) n = await store.deleteAppRows(opts.db, appId, ERASE_BATCH);
+        await store.deleteAppRest(db, appId);
+      },
+    } satisfies Erasure,
     /** Deletes handled rows past the retention; run by a job. */
     async prune(now: Date): Promise<number> {
       const before = new Date(now.getTime() - (opts.retentionDays ?? 30) * 86_400_000);

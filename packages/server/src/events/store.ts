@@ -190,16 +190,28 @@ export async function prune(db: Db, before: Date, batch: number): Promise<number
   return r.rowCount ?? 0;
 }
 
-export async function deleteApp(db: Db, appId: string): Promise<void> {
-  await db.execute(sql`delete from ev_log where app_id = ${appId}`);
+/**
+ * Deletes up to `limit` rows of a deleted app; returns how many. Its `app.deleted` rows stay: other
+ * consumers (on other servers too) may not have read them yet. They go with the retention prune.
+ */
+export async function deleteAppRows(db: Db, appId: string, limit: number): Promise<number> {
+  const r = await db.execute(sql`delete from ev_log where id in (select id from ev_log where app_id = ${appId} and name <> 'app.deleted' limit ${limit})`);
+  return r.rowCount ?? 0;
+}
+
+export async function deleteAppRest(db: Db, appId: string): Promise<void> {
   await db.execute(sql`delete from ev_failures where app_id = ${appId}`);
   await db.execute(sql`delete from ev_interest where app_id = ${appId}`);
 }
 
-/** Erasure: the user's own events go; events that merely list them lose their id. */
+/**
+ * Erasure: the user's own events go; events that merely list them lose their id. The
+ * `user.deleted` row itself stays until the retention prune, like `app.deleted`, for the consumers
+ * that have not read it yet.
+ */
 export async function eraseUser(db: Db, appId: string, userId: string): Promise<void> {
-  await db.execute(sql`delete from ev_log where app_id = ${appId} and actor_id = ${userId}`);
-  await db.execute(sql`update ev_log set user_ids = array_remove(user_ids, ${userId}) where app_id = ${appId} and ${userId} = any(user_ids)`);
+  await db.execute(sql`delete from ev_log where app_id = ${appId} and actor_id = ${userId} and name <> 'user.deleted'`);
+  await db.execute(sql`update ev_log set user_ids = array_remove(user_ids, ${userId}) where app_id = ${appId} and ${userId} = any(user_ids) and name <> 'user.deleted'`);
 }
 
 /** Replaces what one owner's ref (a rule, an endpoint) listens to. */

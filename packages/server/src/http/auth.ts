@@ -46,6 +46,8 @@ const ANONYMOUS: Principal = { kind: 'anonymous' };
 export type Authenticator = {
   authenticateSession(raw: string): Promise<{ operatorId: string; sessionId: string }>;
   roleOf(appId: string, operatorId: string): Promise<Role | null>;
+  /** Whether the app exists: a deleted app answers 404 to operators instead of "not a member". */
+  appExists(appId: string): Promise<boolean>;
   authenticateKey(raw: string): Promise<{ appId: string; keyId: string; kind: 'secret' | 'publishable' }>;
   verifyUserToken(appId: string, token: string): Promise<string>;
 };
@@ -95,6 +97,8 @@ async function identify(req: FastifyRequest, tenancy: Authenticator): Promise<Pr
     const s = await tenancy.authenticateSession(token);
     const appId = operatorAppId(req);
     const role = appId ? await tenancy.roleOf(appId, s.operatorId) : null;
+    // Not a member: a deleted (or never created) app is a 404, so a second DELETE says it is gone.
+    if (appId && role === null && !(await tenancy.appExists(appId))) throw new AppError('apps.not_found', `App ${appId} does not exist`, { app_id: appId });
     return { kind: 'operator', operatorId: s.operatorId, sessionId: s.sessionId, appId, role };
   }
   const key = await tenancy.authenticateKey(token);

@@ -1,6 +1,7 @@
 import type { Ctx } from '../../context.ts';
+import type { Erasure } from '../../erasure.ts';
 import { redact } from './redact.ts';
-import { insertEntry, listEntries, type AuditRow } from './store.ts';
+import { eraseApp, eraseUser, insertEntry, listEntries, type AuditRow } from './store.ts';
 
 export type AuditRecord = {
   appId: string | null;
@@ -28,6 +29,8 @@ export type Audit = {
    */
   replayed(ctx: Ctx): void;
   list(ctx: Ctx, appId: string, q: AuditQuery): Promise<AuditRow[]>;
+  /** See store.ts for what a deleted app and an erased user leave in the log. */
+  erasure: Required<Erasure>;
 };
 
 export function createAudit(): Audit {
@@ -53,5 +56,6 @@ export function createAudit(): Audit {
     list(ctx, appId, q) {
       return listEntries(ctx.db, appId, q);
     },
+    erasure: { eraseApp, eraseUser },
   };
 }

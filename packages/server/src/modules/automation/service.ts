@@ -14,6 +14,7 @@
 // creates a version; runs finish on the version they started with.
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
+import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
 import type { ConsumerCtx, LogRow } from '../../events/index.ts';
 import { isDomainEvent } from '../../events/known.ts';
@@ -441,6 +442,10 @@ export function createAutomation(deps: AutomationDeps) {
   }
 
   const api = {
+    erasure: {
+      eraseUser: (db: Db, appId: string, userId: string) => store.eraseUser(db, appId, userId),
+      eraseApp: (db: Db, appId: string) => store.eraseApp(db, appId),
+    } satisfies Erasure,
     async create(ctx: Ctx, appId: string, input: CreateWorkflowInput): Promise<{ workflow: WorkflowRow; definition: Definition }> {
       const { name, description, active, ...definition } = input;
       const def = await prepare(ctx, appId, definition, 'body');
@@ -552,8 +557,6 @@ export function createAutomation(deps: AutomationDeps) {
       ctx.afterCommit(poke);
     },
   });
-  bus.on('automation.erase_user', ['user.deleted'], (ctx, { appId, userId }) => store.eraseUser(ctx.db, appId, userId));
-  bus.on('automation.erase_app', ['app.deleted'], (ctx, { appId }) => store.eraseApp(ctx.db, appId));
 
   return api;
 }

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
+import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
 import type { Jobs } from '../../jobs.ts';
@@ -112,10 +113,13 @@ export function createCampaigns(deps: CampaignsDeps) {
   const hooksOf = (kind: CampaignKind): KindHooks => kinds[kind];
 
   // Erasing a user: held units go back to stock, then every record names a pseudonym instead.
-  deps.bus.on('campaigns.erase_user', ['user.deleted'], async (ctx, { appId, userId }) => {
-    await flashSale.releaseUser(appId, userId);
-    await store.pseudonymise(ctx.db, appId, userId, `erased_${randomBase62(16)}`);
-  });
+  const erasure = {
+    async eraseUser(db: Db, appId: string, userId: string): Promise<void> {
+      await flashSale.releaseUser(appId, userId);
+      await store.pseudonymise(db, appId, userId, `erased_${randomBase62(16)}`);
+    },
+    eraseApp: (db: Db, appId: string) => db.transaction((tx) => store.eraseApp(tx, appId)),
+  } satisfies Erasure;
 
   /** Drops per-server caches after a campaign changed state here (other servers refresh within seconds). */
   const forget = () => {
@@ -129,6 +133,7 @@ export function createCampaigns(deps: CampaignsDeps) {
   };
 
   const api = {
+    erasure,
     flashSale,
     groupBuy,
     bargain,

@@ -108,6 +108,15 @@ export async function returnUserQuota(db: Db, campaignId: string, userId: string
  * keep stock, seats, budgets and reports exact stay, but no longer name the user. Held flash-sale
  * reservations are released first by the caller.
  */
+/** Everything of a deleted app: the counters that name no app first (found through their parents), then every table by app. */
+export async function eraseApp(db: Db, appId: string): Promise<void> {
+  await db.execute(sql`delete from cm_fs_user_counts where item_id in (select id from cm_fs_items where app_id = ${appId})`);
+  await db.execute(sql`delete from cm_user_quota where campaign_id in (select id from cm_campaigns where app_id = ${appId})`);
+  for (const t of ['cm_fs_reservations', 'cm_fs_items', 'cm_fs_sessions', 'cm_gb_members', 'cm_gb_teams', 'cm_bg_bargains', 'cm_ps_orders', 'cm_cf_pledges', 'cm_rf_referrals', 'cm_rf_codes', 'cm_campaigns']) {
+    await db.execute(sql`delete from ${sql.identifier(t)} where app_id = ${appId}`);
+  }
+}
+
 export async function pseudonymise(db: Db, appId: string, userId: string, pseudonym: string): Promise<void> {
   const camp = sql`(select id from cm_campaigns where app_id = ${appId})`;
   await db.execute(sql`update cm_user_quota set user_id = ${pseudonym} where user_id = ${userId} and campaign_id in ${camp}`);

@@ -8,6 +8,7 @@
 // passes `total_quantity` and no user passes their limit.
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
+import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
 import { AppError, fieldError, isAppError } from '../../http/errors.ts';
 import type { Jobs } from '../../jobs.ts';
@@ -42,10 +43,11 @@ export function createCoupons(deps: CouponsDeps) {
   const inTx = createOutbox(deps);
   const audited = (ctx: Ctx) => ctx.actor.type === 'operator' || ctx.actor.type === 'secret_key';
 
-  // Erasing a user: their coupons stop naming them.
-  deps.bus.on('coupons.erase_user', ['user.deleted'], async (ctx, { appId, userId }) => {
-    await store.pseudonymise(ctx.db, appId, userId, `erased_${randomBase62(16)}`);
-  });
+  // Erasing a user: their coupons stop naming them (the template's counts stay true).
+  const erasure = {
+    eraseUser: (db: Db, appId: string, userId: string) => store.pseudonymise(db, appId, userId, `erased_${randomBase62(16)}`),
+    eraseApp: (db: Db, appId: string) => db.transaction((tx) => store.eraseApp(tx, appId)),
+  } satisfies Erasure;
 
   async function mustTemplate(db: Db, appId: string, id: string): Promise<TemplateRow> {
     const t = await store.findTemplate(db, appId, id);
@@ -97,6 +99,7 @@ export function createCoupons(deps: CouponsDeps) {
   const effectiveStatus = (c: CouponRow, now: Date): CouponRow => (c.status === 'available' && c.validUntil && c.validUntil <= now ? { ...c, status: 'expired' } : c);
 
   const api = {
+    erasure,
     // ---- templates --------------------------------------------------------------------------------
     async createTemplate(ctx: Ctx, appId: string, input: CreateTemplateInput): Promise<TemplateRow> {
       return ctx.db.transaction(async (tx) => {

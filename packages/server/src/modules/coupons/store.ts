@@ -131,6 +131,13 @@ export async function templateReport(db: Db, templateId: string, now: Date): Pro
 }
 
 /** Erasure: the user's coupons and counts keep their place (quantities stay exact) under a pseudonym. */
+/** Everything of a deleted app. */
+export async function eraseApp(db: Db, appId: string): Promise<void> {
+  await db.execute(sql`delete from cp_user_counts where template_id in (select id from cp_templates where app_id = ${appId})`);
+  await db.execute(sql`delete from cp_coupons where app_id = ${appId}`);
+  await db.execute(sql`delete from cp_templates where app_id = ${appId}`);
+}
+
 export async function pseudonymise(db: Db, appId: string, userId: string, pseudonym: string): Promise<void> {
   await db.execute(sql`update cp_coupons set user_id = ${pseudonym} where app_id = ${appId} and user_id = ${userId}`);
   await db.execute(sql`update cp_user_counts set user_id = ${pseudonym} where user_id = ${userId} and template_id in (select id from cp_templates where app_id = ${appId})`);

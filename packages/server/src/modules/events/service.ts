@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
+import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
 import { AppError } from '../../http/errors.ts';
 import * as store from './store.ts';
@@ -22,6 +23,9 @@ declare module '../../events.ts' {
     'event.ingested': { appId: string; eventId: string; userId: string; name: string; properties: Record<string, unknown>; timestamp: Date };
   }
 }
+
+/** Rows one erasure statement deletes (and one transaction commits). */
+const ERASE_BATCH = 5000;
 
 export type IngestResult = { accepted: number; duplicates: number };
 
@@ -53,10 +57,19 @@ export function createEvents(deps: EventsDeps) {
   let closing = false;
   let idleWaiters: (() => void)[] = [];
 
-  // Erasing a user erases their events.
-  deps.bus.on('events.erase_user', ['user.deleted'], async (ctx, { appId, userId }) => {
-    await store.deleteUserEvents(ctx.db, appId, userId);
-  });
+  const erasure = {
+    async eraseUser(db: Db, appId: string, userId: string): Promise<void> {
+      await store.deleteUserEvents(db, appId, userId);
+    },
+    /**
+     * An app can have sent millions of events: they go in batches, each committed on its own (on
+     * deps.db, outside the consumer's transaction), so no transaction runs for minutes. A crash
+     * halfway leaves the rest to the consumer's retry.
+     */
+    async eraseApp(_db: Db, appId: string): Promise<void> {
+      for (let n = ERASE_BATCH; n === ERASE_BATCH; ) n = await store.deleteAppEvents(deps.db, appId, ERASE_BATCH);
+    },
+  } satisfies Erasure;
 
   const notifyIdle = () => {
     if (queued === 0 && flushing === 0) {
@@ -125,6 +138,7 @@ export function createEvents(deps: EventsDeps) {
   }
 
   return {
+    erasure,
     /** Resolves once the events are committed; see the file comment for the full promise. */
     ingest(appId: string, events: { input: EventInput; userId: string }[], receivedAt = new Date()): Promise<IngestResult> {
       if (closing) return Promise.reject(new AppError('events.shutting_down', 'This server is shutting down; send the events to another server or retry', undefined, { retryAfter: 1 }));

@@ -81,3 +81,9 @@ export async function hostNames(db: Db, appId: string, limit: number): Promise<{
   const r = await db.execute<{ name: string; n: number; last: Date }>(sql`select name, count(*)::bigint as n, max(ts) as last from ev_events where app_id = ${appId} group by name order by n desc, name limit ${limit}`);
   return r.rows.map((x) => ({ name: x.name, count: Number(x.n), lastSeen: new Date(x.last) }));
 }
+
+/** Deletes up to `limit` of a deleted app's events; returns how many (fewer than `limit`: none are left). */
+export async function deleteAppEvents(db: Db, appId: string, limit: number): Promise<number> {
+  const r = await db.execute(sql`delete from ev_events where app_id = ${appId} and event_id in (select event_id from ev_events where app_id = ${appId} limit ${limit})`);
+  return r.rowCount ?? 0;
+}

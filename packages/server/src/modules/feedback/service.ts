@@ -1,5 +1,6 @@
 import type { Ctx, TextScreen } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
+import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
 import type { Audit } from '../audit/index.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
@@ -162,9 +163,12 @@ export function createFeedback(deps: FeedbackDeps) {
       });
     }
   };
-  bus.on('feedback.erase_user', ['user.deleted'], (ctx, { appId, userId }) => eraseUser(ctx.db, appId, userId));
 
   return {
+    erasure: {
+      eraseUser,
+      eraseApp: (db: Db, appId: string) => db.transaction((tx) => store.eraseApp(tx, appId)),
+    } satisfies Erasure,
     // ---- boards ---------------------------------------------------------------------------------
     async createBoard(ctx: Ctx, appId: string, input: CreateBoardInput): Promise<BoardRow> {
       const now = clock.now();
@@ -521,8 +525,6 @@ export function createFeedback(deps: FeedbackDeps) {
       });
       return { from, to, totals: await store.feedbackTotals(ctx.db, appId, from, to), operators };
     },
-
-    eraseUser: (ctx: Ctx, appId: string, userId: string) => eraseUser(ctx.db, appId, userId),
   };
 }
 

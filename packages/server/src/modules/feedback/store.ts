@@ -451,6 +451,12 @@ export async function feedbackTotals(db: Db, appId: string, from: Date, to: Date
 
 // ---- erasure ------------------------------------------------------------------------------------
 
+/** Everything of a deleted app (everything else goes with its posts and boards). */
+export async function eraseApp(db: Db, appId: string): Promise<void> {
+  await db.delete(posts).where(eq(posts.appId, appId));
+  await db.delete(boards).where(eq(boards.appId, appId));
+}
+
 /** Deletes a user's posts, votes, follows and comments; returns the other posts whose counters changed. */
 export async function eraseUser(db: Db, appId: string, userId: string): Promise<string[]> {
   await db.delete(posts).where(and(eq(posts.appId, appId), eq(posts.authorUserId, userId)));

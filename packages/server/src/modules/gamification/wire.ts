@@ -59,7 +59,4 @@ export function wireGamification(g: Gamification, deps: { bus: EventBus; points:
       await g.achievements.track(ctx, e.appId, { userId: d.userId, name: 'gm.daily_reward', sourceId: d.id, properties: { amount: d.amount } });
     }
   });
-  bus.on('gamification.erase_user', ['user.deleted'], async (ctx, { appId, userId }) => {
-    await g.eraseUser(ctx, appId, userId);
-  });
 }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
+import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
 import { AppError, fieldError, isAppError } from '../../http/errors.ts';
 import type { RateLimiter } from '../../http/rate-limit.ts';
@@ -279,6 +280,10 @@ export function createLive(deps: LiveDeps) {
   });
 
   const service = {
+    erasure: {
+      eraseApp: (db: Db, appId: string) => db.transaction((tx) => store.deleteAppData(tx, appId)),
+      eraseUser: (db: Db, appId: string, userId: string) => store.deleteUserMessages(db, appId, userId),
+    } satisfies Erasure,
     serverId,
 
     async create(ctx: Ctx, appId: string, input: RoomInput): Promise<RoomRow> {
@@ -381,13 +386,6 @@ export function createLive(deps: LiveDeps) {
       await flushPolls();
     },
   };
-
-  deps.bus.on('live.erase_app', ['app.deleted'], async (ctx, { appId }) => {
-    await ctx.db.transaction((tx) => store.deleteAppData(tx, appId));
-  });
-  deps.bus.on('live.erase_user', ['user.deleted'], async (ctx, { appId, userId }) => {
-    await store.deleteUserMessages(ctx.db, appId, userId);
-  });
 
   return service;
 }

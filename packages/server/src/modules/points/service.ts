@@ -2,6 +2,8 @@
 // statement keeps them under concurrency.
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
+import type { Db } from '../../db/index.ts';
+import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
 import { isDomainEvent } from '../../events/known.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
@@ -512,9 +514,10 @@ export function createPoints(deps: PointsDeps) {
       multiplier = fn;
     },
 
-    async eraseUser(ctx: Ctx, appId: string, userId: string): Promise<void> {
-      await inTransaction(ctx, (tx) => store.deleteUserData(tx.db, appId, userId));
-    },
+    erasure: {
+      eraseUser: (db: Db, appId: string, userId: string) => db.transaction((tx) => store.deleteUserData(tx, appId, userId)),
+      eraseApp: (db: Db, appId: string) => db.transaction((tx) => store.eraseApp(tx, appId)),
+    } satisfies Erasure,
   };
 
   return points;
@@ -524,8 +527,8 @@ export type Points = ReturnType<typeof createPoints>;
 
 /**
  * Consumers: earn rules on host events (POST /v1/events) and on any domain event by name (the
- * acting user earns); erasing a user erases their ledger. Each grant runs in the consumer's
- * transaction and is keyed by rule and event, so it happens once per event.
+ * acting user earns). Each grant runs in the consumer's transaction and is keyed by rule and
+ * event, so it happens once per event. Erasure: `points.erasure`, wired in app.ts.
  */
 export function wirePoints(points: Points, deps: { bus: EventBus }): void {
   deps.bus.interestIn('points', store.hostInterest);
@@ -539,8 +542,5 @@ export function wirePoints(points: Points, deps: { bus: EventBus }): void {
     handle: async (ctx, r) => {
       await points.apply(ctx, r.appId, { userId: typeof r.payload.userId === 'string' ? r.payload.userId : r.actorId, source: 'domain', name: r.name, sourceId: r.key, properties: r.payload });
     },
-  });
-  deps.bus.on('points.erase_user', ['user.deleted'], async (ctx, { appId, userId }) => {
-    await points.eraseUser(ctx, appId, userId);
   });
 }

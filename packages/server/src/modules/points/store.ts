@@ -443,6 +443,11 @@ export async function deleteUserData(db: Db, appId: string, userId: string): Pro
   await db.delete(ruleUsage).where(and(eq(ruleUsage.appId, appId), eq(ruleUsage.userId, userId)));
 }
 
+/** Everything of a deleted app; types last (balances and rules refer to them). */
+export async function eraseApp(db: Db, appId: string): Promise<void> {
+  for (const t of [lots, entries, balances, ruleUsage, rules, pointTypes]) await db.delete(t).where(eq(t.appId, appId));
+}
+
 
 /** Host event names this module's configuration listens to, per app (the event log's interest). */
 export async function hostInterest(db: Db): Promise<{ appId: string; pattern: string }[]> {

@@ -1,5 +1,6 @@
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
+import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
 import type { Audit } from '../audit/index.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
@@ -70,9 +71,12 @@ export function createPolls(deps: PollsDeps) {
       });
     }
   };
-  bus.on('polls.erase_user', ['user.deleted'], (ctx, { appId, userId }) => eraseUser(ctx.db, appId, userId));
 
   return {
+    erasure: {
+      eraseUser,
+      eraseApp: (db: Db, appId: string) => db.transaction((tx) => store.eraseApp(tx, appId)),
+    } satisfies Erasure,
     async create(ctx: Ctx, appId: string, input: CreatePollInput): Promise<PollView> {
       const now = clock.now();
       const closesAt = input.closes_at ? new Date(input.closes_at) : null;
@@ -206,8 +210,6 @@ export function createPolls(deps: PollsDeps) {
       if (!opts.some((o) => o.id === optionId)) throw fieldError('query.option_id', `${optionId} is not an option of poll ${pollId}`, 'an option id of this poll');
       return store.votersOf(ctx.db, optionId, q);
     },
-
-    eraseUser: (ctx: Ctx, appId: string, userId: string) => eraseUser(ctx.db, appId, userId),
   };
 }
 

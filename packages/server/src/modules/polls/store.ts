@@ -172,6 +172,12 @@ export async function votersOf(db: Db, optionId: string, q: { limit: number; aft
     .limit(q.limit);
 }
 
+/** Everything of a deleted app (options, ballots and choices go with their polls). */
+export async function eraseApp(db: Db, appId: string): Promise<void> {
+  await db.delete(ballots).where(eq(ballots.appId, appId));
+  await db.delete(polls).where(eq(polls.appId, appId));
+}
+
 export async function pollIdsVotedBy(db: Db, appId: string, userId: string): Promise<string[]> {
   const rows = await db
     .select({ pollId: ballots.pollId })

@@ -1,5 +1,6 @@
 import type { Ctx, TextScreen } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
+import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
 import type { Audit } from '../audit/index.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
@@ -103,9 +104,12 @@ export function createStories(deps: StoriesDeps) {
       if (c && isOpen(c, clock.now())) await addEntry(ctx.db, c, { userId: ev.userId, text, imageUrls: images, source: 'hashtag', sourceRef: ref });
     }
   });
-  bus.on('stories.erase_user', ['user.deleted'], (ctx, { appId, userId }) => ctx.db.transaction((tx) => store.eraseUser(tx, appId, userId)));
 
   return {
+    erasure: {
+      eraseUser: (db: Db, appId: string, userId: string) => db.transaction((tx) => store.eraseUser(tx, appId, userId)),
+      eraseApp: (db: Db, appId: string) => db.transaction((tx) => store.eraseApp(tx, appId)),
+    } satisfies Erasure,
     async createCampaign(ctx: Ctx, appId: string, input: CreateCampaignInput): Promise<CampaignRow> {
       const now = clock.now();
       const endsAt = input.ends_at ? new Date(input.ends_at) : null;

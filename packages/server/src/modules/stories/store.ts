@@ -183,6 +183,13 @@ export async function eraseUser(db: Db, appId: string, userId: string): Promise<
   }
 }
 
+/** Everything of a deleted app (entries, likes and winners go with their campaigns). */
+export async function eraseApp(db: Db, appId: string): Promise<void> {
+  await db.delete(likes).where(eq(likes.appId, appId));
+  await db.delete(entries).where(eq(entries.appId, appId));
+  await db.delete(campaigns).where(eq(campaigns.appId, appId));
+}
+
 /** Host event names this module's configuration listens to, per app (the event log's interest). */
 export async function hostInterest(db: Db): Promise<{ appId: string; pattern: string }[]> {
   const r = await db.execute<{ app_id: string; pattern: string }>(sql`select distinct app_id, source_event as pattern from st_campaigns where kind = 'hashtag' and status = 'open' and source_event is not null`);

@@ -1,5 +1,6 @@
 import type { Ctx, TextScreen } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
+import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
 import type { Audit } from '../audit/index.ts';
 import { AppError, fieldError, isAppError } from '../../http/errors.ts';
@@ -84,7 +85,6 @@ export function createSurveys(deps: SurveysDeps) {
     const ids = await store.triggerSurveyIds(ctx.db, e.appId, e.name);
     await store.addTriggers(ctx.db, e.appId, e.userId, ids, clock.now());
   });
-  bus.on('surveys.erase_user', ['user.deleted'], (ctx, { appId, userId }) => ctx.db.transaction((tx) => store.eraseUser(tx, appId, userId)));
 
   const traitsOf = async (ctx: Ctx, appId: string, userId: string): Promise<Record<string, unknown>> => {
     try {
@@ -118,6 +118,10 @@ export function createSurveys(deps: SurveysDeps) {
   };
 
   return {
+    erasure: {
+      eraseUser: (db: Db, appId: string, userId: string) => db.transaction((tx) => store.eraseUser(tx, appId, userId)),
+      eraseApp: (db: Db, appId: string) => db.transaction((tx) => store.eraseApp(tx, appId)),
+    } satisfies Erasure,
     async create(ctx: Ctx, appId: string, input: CreateSurveyInput): Promise<SurveyRow> {
       const now = clock.now();
       const targeting: Targeting = input.targeting ?? {};

@@ -328,6 +328,11 @@ export async function eraseUser(db: Db, appId: string, userId: string): Promise<
   }
 }
 
+/** Everything of a deleted app (responses, answers, displays and triggers go with their surveys). */
+export async function eraseApp(db: Db, appId: string): Promise<void> {
+  for (const t of [triggers, displays, responses, surveys, contacts, settings]) await db.delete(t).where(eq(t.appId, appId));
+}
+
 /** Host event names this module's configuration listens to, per app (the event log's interest). */
 export async function hostInterest(db: Db): Promise<{ appId: string; pattern: string }[]> {
   const r = await db.execute<{ app_id: string; pattern: string }>(sql`select distinct app_id, trigger_event as pattern from sv_surveys where status = 'active' and trigger_event is not null`);

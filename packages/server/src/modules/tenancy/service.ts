@@ -450,6 +450,11 @@ export function createTenancy(deps: TenancyDeps) {
       return { operatorId: entry.operatorId, sessionId: entry.sessionId };
     },
 
+    /** Whether the app exists (a deleted app's id answers false). */
+    async appExists(appId: string): Promise<boolean> {
+      return (await store.findApp(deps.db, appId)) !== undefined;
+    },
+
     async roleOf(appId: string, operatorId: string): Promise<Role | null> {
       const k = `${appId}\u0000${operatorId}`;
       let role = memberCache.get(k);

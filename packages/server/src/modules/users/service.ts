@@ -1,4 +1,5 @@
 import type { Ctx } from '../../context.ts';
+import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
 import { AppError } from '../../http/errors.ts';
 import type { Audit } from '../audit/index.ts';
@@ -25,6 +26,9 @@ export function createUsers(deps: UsersDeps) {
   const audited = (ctx: Ctx) => ctx.actor.type === 'operator' || ctx.actor.type === 'secret_key';
 
   return {
+    /** The profile goes in the request that erases the user (remove); a deleted app's profiles go here. */
+    erasure: { eraseApp: store.eraseApp } satisfies Erasure,
+
     async identify(ctx: Ctx, appId: string, userId: string, input: IdentifyInput): Promise<{ user: UserRow; created: boolean }> {
       const set: Record<string, unknown> = {};
       const remove: string[] = [];

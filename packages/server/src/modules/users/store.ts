@@ -101,3 +101,8 @@ export async function countRecipients(db: Db, appId: string, traits?: Record<str
     .where(and(...conds));
   return r?.n ?? 0;
 }
+
+/** Every profile of a deleted app. */
+export async function eraseApp(db: Db, appId: string): Promise<void> {
+  await db.delete(users).where(eq(users.appId, appId));
+}

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
+import type { Erasure } from '../../erasure.ts';
 import { AppError, validationError } from '../../http/errors.ts';
 import type { Jobs } from '../../jobs.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -204,6 +205,10 @@ export function createWebhooks(deps: WebhooksDeps) {
   });
 
   const api = {
+    erasure: {
+      eraseApp: (db: Db, appId: string) => db.transaction((tx) => store.eraseApp(tx, appId)),
+      eraseUser: (db: Db, appId: string, userId: string) => store.eraseUser(db, appId, userId),
+    } satisfies Erasure,
     // ---- endpoints ------------------------------------------------------------------------------
     async createEndpoint(ctx: Ctx, appId: string, input: CreateEndpointInput): Promise<{ endpoint: EndpointView; secret: string }> {
       checkUrl(input.url, 'body.url');

@@ -344,3 +344,17 @@ export async function resetDelivery(db: Db, appId: string, id: string, now: Date
     .returning();
   return r;
 }
+
+/** Everything of a deleted app (attempts go with their deliveries). */
+export async function eraseApp(db: Db, appId: string): Promise<void> {
+  await db.delete(deliveries).where(eq(deliveries.appId, appId));
+  await db.delete(endpoints).where(eq(endpoints.appId, appId));
+}
+
+/**
+ * An erased user's finished deliveries (their payloads name the user) go from the delivery log.
+ * Deliveries still on their way stay: the host is owed them, `user.deleted` among them.
+ */
+export async function eraseUser(db: Db, appId: string, userId: string): Promise<void> {
+  await db.execute(sql`delete from wh_deliveries where app_id = ${appId} and status in ('succeeded', 'failed') and strpos(payload::text, ${JSON.stringify(userId)}) > 0`);
+}

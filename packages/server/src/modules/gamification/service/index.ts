@@ -1,4 +1,6 @@
 import type { Ctx } from '../../../context.ts';
+import type { Db } from '../../../db/index.ts';
+import type { Erasure } from '../../../erasure.ts';
 import { createAbuse } from './abuse.ts';
 import { createAchievements } from './achievements.ts';
 import { createCheckin } from './checkin.ts';
@@ -6,7 +8,7 @@ import { createShared, type GamificationDeps } from './deps.ts';
 import { createLevels } from './levels.ts';
 import { createLottery } from './lottery.ts';
 import { createMall } from './mall.ts';
-import { eraseUser, purgeSeen } from '../store/erase.ts';
+import { eraseApp, eraseUser, purgeSeen } from '../store/erase.ts';
 import type { GamificationConfig } from '../types.ts';
 import { ConfigBody } from '../types.ts';
 
@@ -42,8 +44,11 @@ export function createGamification(deps: GamificationDeps) {
     mall,
     achievements,
 
-    /** Erases the user's gamification data (user.deleted). */
-    eraseUser: (ctx: Ctx, appId: string, userId: string) => ctx.db.transaction((tx) => eraseUser(tx, appId, userId)),
+    /** Erases a user's gamification data, or a deleted app's (wired in app.ts). */
+    erasure: {
+      eraseUser: (db: Db, appId: string, userId: string) => db.transaction((tx) => eraseUser(tx, appId, userId)),
+      eraseApp: (db: Db, appId: string) => db.transaction((tx) => eraseApp(tx, appId)),
+    } satisfies Erasure,
 
     /** Daily housekeeping: old limit windows and activity ids. */
     async purge(ctx: Ctx): Promise<void> {

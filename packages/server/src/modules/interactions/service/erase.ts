@@ -1,7 +1,8 @@
 // Erasure of a user's interaction data, on `user.deleted`: likes, favourites, follows, shares,
 // folders, comment likes and reports are removed with their counters corrected; the user's
-// comments are blanked and soft-deleted, so other people's replies keep their thread.
+// comments are blanked, soft-deleted and name a pseudonym, so other people's replies keep their thread.
 import type { Ctx } from '../../../context.ts';
+import { randomBase62 } from '../../../lib/ids.ts';
 import * as store from '../store/erase.ts';
 import type { CommentsService } from './comments.ts';
 import type { Shared } from './context.ts';
@@ -24,6 +25,7 @@ export function createErasure(d: Shared, settings: SettingsService, comments: Co
         await comments.transition(t, c, 'deleted', { deletedAt: now }, s.hot.decay_hours);
       }
       await store.blankComments(tx, appId, userId, now);
+      await store.pseudonymise(tx, appId, userId, `erased_${randomBase62(16)}`);
       await store.eraseRest(tx, appId, userId);
     });
     touch();

@@ -10,8 +10,14 @@ import { createSlots } from './slots.ts';
 import { createSettings } from './settings.ts';
 import { createSubjects } from './subjects.ts';
 import { shared, type InteractionsDeps } from './context.ts';
+import type { Db } from '../../../db/index.ts';
+import type { Erasure } from '../../../erasure.ts';
+import * as eraseStore from '../store/erase.ts';
 
 export type { InteractionsDeps };
+
+/** Rows one erasure step deletes (and commits) when an app is deleted. */
+const ERASE_BATCH = 5000;
 
 export function createInteractions(deps: InteractionsDeps) {
   const d = shared(deps);
@@ -27,9 +33,16 @@ export function createInteractions(deps: InteractionsDeps) {
   const slots = createSlots(d, subjects);
   const recommendations = createRecommendations(d, settings, subjects);
 
-  // Erasing a user erases their interactions and corrects every counter they touched.
+  // Erasing a user erases their interactions and corrects every counter they touched; a deleted
+  // app's rows go in bounded steps, each committed on its own (wired in app.ts).
   const erase = createErasure(d, settings, comments, discovery.touch);
-  deps.bus.on('interactions.erase_user', ['user.deleted'], (ctx, { appId, userId }) => erase(ctx, appId, userId));
+  const erasure = {
+    eraseUser: (db: Db, appId: string, userId: string) => erase({ db, actor: { type: 'system', id: null } }, appId, userId),
+    async eraseApp(_db: Db, appId: string): Promise<void> {
+      await reactions.idle();
+      while (await eraseStore.eraseAppStep(deps.db, appId, ERASE_BATCH));
+    },
+  } satisfies Erasure;
 
   return {
     settings,
@@ -41,6 +54,7 @@ export function createInteractions(deps: InteractionsDeps) {
     recommendations,
     moderation,
     erase,
+    erasure,
     /** Stops background refreshes and waits for a running one. */
     close: async () => {
       await reactions.idle();

@@ -104,9 +104,45 @@ export async function blankComments(db: Db, appId: string, userId: string, now: 
   return r!.n;
 }
 
+/** The blanked comments, and replies to them, name a pseudonym instead of the user; subjects they authored name nobody. */
+export async function pseudonymise(db: Db, appId: string, userId: string, pseudonym: string): Promise<void> {
+  await db.execute(sql`update ix_comments set user_id = ${pseudonym} where app_id = ${appId} and user_id = ${userId}`);
+  await db.execute(sql`update ix_comments set reply_to_user_id = ${pseudonym} where app_id = ${appId} and reply_to_user_id = ${userId}`);
+  await db.execute(sql`update ix_subjects set author_id = null where app_id = ${appId} and author_id = ${userId}`);
+}
+
 export async function eraseRest(db: Db, appId: string, userId: string): Promise<void> {
   await db.execute(sql`delete from ix_folder_items where app_id = ${appId} and user_id = ${userId}`);
   await db.execute(sql`delete from ix_folders where app_id = ${appId} and user_id = ${userId}`);
   await db.execute(sql`delete from ix_triples t using ix_subjects s where s.id = t.subject_id and s.app_id = ${appId} and t.user_id = ${userId}`);
   await db.execute(sql`delete from ix_blocks where app_id = ${appId} and user_id = ${userId}`);
+}
+
+// ---- a deleted app ----------------------------------------------------------------------------
+
+/** Tables with an app_id that can hold millions of rows of one app: emptied `limit` rows at a time. */
+const BIG = ['ix_reactions', 'ix_shares', 'ix_comment_likes', 'ix_reports', 'ix_comments', 'ix_folder_items', 'ix_user_follows', 'ix_rankings'];
+/** Small per-app tables, emptied in one statement each once the big ones are. */
+const SMALL = ['ix_folders', 'ix_slots', 'ix_user_counters', 'ix_blocks', 'ix_settings'];
+
+/**
+ * One bounded step of erasing a deleted app: up to `limit` rows of one big table, or up to `limit`
+ * subjects with the per-subject rows that name no app (counters, days, marks), or the small tables.
+ * Returns false once nothing is left. Each step is meant to commit on its own.
+ */
+export async function eraseAppStep(db: Db, appId: string, limit: number): Promise<boolean> {
+  for (const t of BIG) {
+    const r = await db.execute(sql`delete from ${sql.identifier(t)} where ctid = any(array(select ctid from ${sql.identifier(t)} where app_id = ${appId} limit ${limit}))`);
+    if (r.rowCount) return true;
+  }
+  const s = await db.execute(sql`with s as (select id from ix_subjects where app_id = ${appId} limit ${limit}),
+    c as (delete from ix_counters where subject_id in (select id from s)),
+    d as (delete from ix_subject_days where subject_id in (select id from s)),
+    m as (delete from ix_dirty where subject_id in (select id from s)),
+    t as (delete from ix_triples where subject_id in (select id from s)),
+    i as (delete from ix_slot_items where subject_id in (select id from s))
+    delete from ix_subjects where id in (select id from s)`);
+  if (s.rowCount) return true;
+  for (const t of SMALL) await db.execute(sql`delete from ${sql.identifier(t)} where app_id = ${appId}`);
+  return false;
 }

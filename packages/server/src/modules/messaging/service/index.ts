@@ -4,6 +4,7 @@
 import { createNetGuard, type NetGuard } from '../../../lib/net-guard.ts';
 import type { Ctx } from '../../../context.ts';
 import type { Db } from '../../../db/index.ts';
+import type { Erasure } from '../../../erasure.ts';
 import type { EventBus } from '../../../events.ts';
 import { AppError } from '../../../http/errors.ts';
 import type { Jobs } from '../../../jobs.ts';
@@ -139,17 +140,16 @@ export function createMessaging(deps: MessagingDeps) {
   }
 
   // ---- erasure ---------------------------------------------------------------------------------------
-  deps.bus.on('messaging.erase_user', ['user.deleted'], async (ctx, { appId, userId }) => {
-    await ctx.db.transaction(async (tx) => {
-      await inboxStore.deleteUserInbox(tx, appId, userId);
-      await settingsStore.deleteUserPrefs(tx, appId, userId);
-      await budgetStore.deleteUserBudget(tx, appId, userId);
-      await rulesStore.deleteUserDigests(tx, appId, userId);
-    });
-  });
-  deps.bus.on('messaging.erase_app', ['app.deleted'], async (ctx, { appId }) => {
-    await ctx.db.transaction((tx) => settingsStore.deleteAppData(tx, appId));
-  });
+  const erasure = {
+    eraseUser: (db: Db, appId: string, userId: string) =>
+      db.transaction(async (tx) => {
+        await inboxStore.deleteUserInbox(tx, appId, userId);
+        await settingsStore.deleteUserPrefs(tx, appId, userId);
+        await budgetStore.deleteUserBudget(tx, appId, userId);
+        await rulesStore.deleteUserDigests(tx, appId, userId);
+      }),
+    eraseApp: (db: Db, appId: string) => db.transaction((tx) => settingsStore.deleteAppData(tx, appId)),
+  } satisfies Erasure;
 
   async function ackDelivery(ctx: Ctx, appId: string, deliveryId: string, asUser?: string) {
     const m = /^dlv_(\d{1,18})$/.exec(deliveryId);
@@ -185,6 +185,7 @@ export function createMessaging(deps: MessagingDeps) {
   }
 
   return {
+    erasure,
     admin,
     inbox,
     sending,

@@ -129,7 +129,7 @@ export function erasures(s: Services): Record<string, Erasure> {
 }
 
 /** (consumer, shard) batches one server handles at once. */
-const EVENT_CONSUMERS_PARALLEL = 2;
+const EVENT_CONSUMERS_PARALLEL = 4;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

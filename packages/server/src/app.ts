@@ -40,6 +40,7 @@ import { createGamification, wireGamification, gamificationModule } from './modu
 import { createPoints, wirePoints, pointsModule } from './modules/points/index.ts';
 import { createFeedback, feedbackModule } from './modules/feedback/index.ts';
 import { createPolls, pollsModule } from './modules/polls/index.ts';
+import { createSegments, segmentsModule } from './modules/segments/index.ts';
 import { createStories, storiesModule } from './modules/stories/index.ts';
 import { createSurveys, surveysModule } from './modules/surveys/index.ts';
 import { createInteractions, interactionsModule } from './modules/interactions/index.ts';
@@ -95,7 +96,9 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const realtime = createRealtime({ hub, log });
   const messaging = createMessaging({ db, audit, bus, clock, users, realtime, webhooks, secrets, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl, smtp: { guard: netGuard, requireTls: deps.config.smtpRequireTls } });
   // Surveys offered take from messaging's contact budget (surveys → messaging, never the reverse).
-  const surveys = createSurveys({ db, bus, clock, audit, users, budget: messaging, screen });
+  // Segments read events, points and users through their public interfaces (segments → events, points, users).
+  const segments = createSegments({ db, bus, clock, audit, users, events, points });
+  const surveys = createSurveys({ db, bus, clock, audit, users, budget: messaging, screen, segments });
   const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats, screen, isMember: async (appId, operatorId) => (await tenancy.roleOf(appId, operatorId)) !== null });
   const live = createLive({ db, audit, bus, clock, realtime, limiter, moderation: interactions.settings, polls, lotteries: gamification.lottery, log });
   const coupons = createCoupons({ db, clock, bus, webhooks, audit, log });
@@ -103,7 +106,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users });
   // Workflows act through the modules above (automation → points, coupons, messaging, gamification, users, webhooks).
   const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub });
-  return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
+  return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, segments, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
 }
 
 /** Every module the server is made of, in start order (they stop in reverse). */
@@ -122,6 +125,7 @@ export function modulesOf(s: Services, deps: { config: Config; limiter: RateLimi
     interactionsModule(s.interactions),
     storiesModule(s.stories),
     messagingModule(s.messaging),
+    segmentsModule(s.segments),
     surveysModule(s.surveys),
     feedbackModule(s.feedback),
     liveModule(s.live),

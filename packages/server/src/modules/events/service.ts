@@ -185,6 +185,11 @@ export function createEvents(deps: EventsDeps) {
     list(ctx: Ctx, appId: string, q: { limit: number; beforeSeq?: number | undefined; userId?: string | undefined; name?: string | undefined }): Promise<EventRow[]> {
       return store.listEvents(ctx.db, appId, q);
     },
+
+    /** These users' events of these names that happened since `since` (by the event's own time). */
+    ofUsers(ctx: Ctx, appId: string, userIds: string[], names: string[], since: Date) {
+      return store.eventsOfUsers(ctx.db, appId, userIds, names, since);
+    },
   };
 }
 

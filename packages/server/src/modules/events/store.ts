@@ -1,6 +1,6 @@
 // SQL over ev_events. Ingestion is the hottest path in Canyu, so it uses the pg pool directly with
 // a named (server-side prepared) statement and one unnest() per column instead of a VALUES list.
-import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db } from '../../db/index.ts';
 import { shardSql } from '../../events/index.ts';
@@ -53,6 +53,15 @@ export async function insertBatch(pool: Queryable, rows: NewEvent[]): Promise<{ 
   }
   const res = await pool.query<{ app_id: string; event_id: string; logged: number; txid: string }>({ name: 'ev_insert_batch', text: INSERT, values: [appIds, eventIds, userIds, names, props, tss] });
   return res.rows;
+}
+
+/** The events of these users with these names since a time (segments' rolling windows): name and properties only. */
+export async function eventsOfUsers(db: Db, appId: string, userIds: string[], names: string[], since: Date): Promise<{ userId: string; name: string; properties: Record<string, unknown>; ts: Date }[]> {
+  if (userIds.length === 0 || names.length === 0) return [];
+  return db
+    .select({ userId: events.userId, name: events.name, properties: events.properties, ts: events.ts })
+    .from(events)
+    .where(and(eq(events.appId, appId), inArray(events.userId, userIds), inArray(events.name, names), gte(events.ts, since)));
 }
 
 export async function listEvents(db: Db, appId: string, q: { limit: number; beforeSeq?: number | undefined; userId?: string | undefined; name?: string | undefined }): Promise<EventRow[]> {

@@ -341,6 +341,11 @@ export function createPoints(deps: PointsDeps) {
     },
 
     /** One balance with its upcoming expiries; 0 for a user who never had this type. */
+    /** One type's balance of many users at once (users without one are absent: 0). */
+    balancesOf(ctx: Ctx, appId: string, userIds: string[], type: string): Promise<Map<string, number>> {
+      return store.balancesOf(ctx.db, appId, userIds, type);
+    },
+
     async balance(ctx: Ctx, appId: string, userId: string, type: string): Promise<BalanceResult> {
       await typeOf(ctx, appId, type, 'params.type');
       let [row] = await store.userBalances(ctx.db, appId, userId, deps.clock.now(), type);

@@ -4,7 +4,7 @@
 //     statement; a concurrent replay of the key fails on the unique index and rolls back whole;
 //   - a debit first locks the balance row, then, in a new statement (whose snapshot therefore
 //     sees every lot change committed by earlier lock holders), consumes lots and writes the entry.
-import { and, asc, desc, eq, gt, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { date, dateOrNull, num, pgArray } from '../../db/raw.ts';
 import { balances, entries, lots, pointTypes, ruleUsage, rules, type ExpiryPolicy } from './schema.ts';
@@ -340,6 +340,16 @@ export async function userBalances(db: Db, appId: string, userId: string, now: D
     where b.app_id = ${appId} and b.user_id = ${userId} ${type === undefined ? sql`` : sql`and b.type = ${type}`}
     order by b.type`);
   return res.rows.map((r) => ({ type: r.type, balance: num(r.balance), earned: num(r.earned), spent: num(r.spent), expired: num(r.expired), due: num(r.due) }));
+}
+
+/** The balance of one type for each of these users who has one. */
+export async function balancesOf(db: Db, appId: string, userIds: string[], type: string): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .select({ userId: balances.userId, balance: balances.balance })
+    .from(balances)
+    .where(and(eq(balances.appId, appId), eq(balances.type, type), inArray(balances.userId, userIds)));
+  return new Map(rows.map((r) => [r.userId, num(r.balance)]));
 }
 
 /** Upcoming expiries: the remaining amount per expiry instant, soonest first. */

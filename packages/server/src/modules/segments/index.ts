@@ -1,0 +1,21 @@
+import type { Module } from '../../module.ts';
+import type { Segments } from './service.ts';
+import { segmentsRoutes } from './routes.ts';
+
+export { createSegments, type Segments, type SegmentsDeps } from './service.ts';
+export { segmentsRoutes } from './routes.ts';
+
+export function segmentsModule(segments: Segments): Module {
+  return {
+    name: 'segments',
+    routes: (api, { ctx }) => segmentsRoutes(api, { segments, ctx }),
+    jobs(jobs) {
+      // Users also leave a rolling window by doing nothing: every segment is recomputed in full.
+      jobs.define('canyu.segments.refresh', async () => {
+        await segments.refreshAll();
+      });
+      jobs.schedule('canyu.segments.refresh', '*/10 * * * *');
+    },
+    erasure: segments.erasure,
+  };
+}

@@ -179,7 +179,9 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   // The durable domain event log: every module appends in its transactions and consumes with
   // checkpoints. Consumers hold a transaction while they handle a batch; on a pool of their own they
   // can never take the connections that requests (or their own handlers) wait for.
-  const runnerPool = deps.database.url ? new pg.Pool({ connectionString: deps.database.url, max: EVENT_CONSUMERS_PARALLEL + 1 }) : null;
+  // Each shard's transaction may take one more connection for work it commits on its own (the event
+  // log's erasure batches), and waiting for the log to settle takes one: 2 per shard, plus 1.
+  const runnerPool = deps.database.url ? new pg.Pool({ connectionString: deps.database.url, max: 2 * EVENT_CONSUMERS_PARALLEL + 1 }) : null;
   const bus = createEventLog({ db: runnerPool ? drizzle({ client: runnerPool }) : deps.database.db, log: app.log, retentionDays: config.eventRetentionDays, parallel: EVENT_CONSUMERS_PARALLEL });
   const { db } = deps.database;
   // Rate limits hold across servers: counters in PostgreSQL, or in Redis when configured (with

@@ -9,7 +9,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config.ts';
 import { migrate, openDb, redact, type Database } from './db/index.ts';
 import { loadOrCreateMasterKey } from './lib/secrets.ts';
-import { startServer } from './main.ts';
+import { startServer, type Running } from './main.ts';
 import { createProgress } from './progress.ts';
 
 type Message = { type: 'canyu:ready'; url: string } | { type: 'canyu:shutdown' };
@@ -190,11 +190,11 @@ export async function runPrimary(config: Config): Promise<{ url: string; stop():
 
 /** A worker: an ordinary server that reports to the primary and stops when told to. */
 export async function runWorker(config: Config): Promise<void> {
-  let stopRequested = false;
-  let running: { stop(): Promise<void> } | undefined;
+  // A shutdown can be asked for while the server is still starting: it stops as soon as it can.
+  const state: { stopRequested: boolean; running?: Running } = { stopRequested: false };
   const stopNow = () => {
-    stopRequested = true;
-    running?.stop().then(
+    state.stopRequested = true;
+    state.running?.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
@@ -204,7 +204,8 @@ export async function runWorker(config: Config): Promise<void> {
   });
   // The primary is gone (killed): nothing would restart or stop us, and the port must free up.
   process.on('disconnect', stopNow);
-  running = await startServer(config, { progress: false });
-  if (stopRequested) stopNow();
-  else process.send?.({ type: 'canyu:ready', url: (running as { url: string }).url } satisfies Message);
+  const started = await startServer(config, { progress: false });
+  state.running = started;
+  if (state.stopRequested) stopNow();
+  else process.send?.({ type: 'canyu:ready', url: started.url } satisfies Message);
 }

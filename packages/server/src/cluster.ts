@@ -16,21 +16,23 @@ type Message = { type: 'canyu:ready'; url: string } | { type: 'canyu:shutdown' }
 
 /** Connections kept for what is not a worker: CLI commands, migrations, psql, monitoring. */
 const HEADROOM = 10;
-/** Fewer would starve a worker: two connections stay checked out for LISTEN (realtime, auth). */
+/** Fewer would starve a worker: two pool connections stay checked out for LISTEN (realtime, auth). */
 export const MIN_WORKER_POOL = 5;
+/** Connections a server opens outside its pool: the webhooks worker's LISTEN connection. */
+const OUTSIDE_POOL = 1;
 const STOP_TIMEOUT_MS = 30_000;
 
 /**
- * Connections per worker: CANYU_DB_POOL, lowered so that workers × pool stays within the
+ * Connections per worker: CANYU_DB_POOL, lowered so that workers × (pool + 1) stays within the
  * database's max_connections minus its reserved slots and some headroom. Throws when even
  * MIN_WORKER_POOL per worker does not fit.
  */
 export function workerPoolSize(o: { workers: number; poolSize: number; maxConnections: number; reserved: number }): number {
   const budget = o.maxConnections - o.reserved - HEADROOM;
-  const fits = Math.floor(budget / o.workers);
+  const fits = Math.floor(budget / o.workers) - OUTSIDE_POOL;
   if (fits < MIN_WORKER_POOL) {
     throw new Error(
-      `CANYU_WORKERS=${o.workers} needs at least ${o.workers * MIN_WORKER_POOL + o.reserved + HEADROOM} PostgreSQL connections (max_connections is ${o.maxConnections}): lower CANYU_WORKERS, raise max_connections or put PgBouncer in front (docs/scaling.md)`,
+      `CANYU_WORKERS=${o.workers} needs at least ${o.workers * (MIN_WORKER_POOL + OUTSIDE_POOL) + o.reserved + HEADROOM} PostgreSQL connections (max_connections is ${o.maxConnections}): lower CANYU_WORKERS, raise max_connections or put PgBouncer in front (docs/scaling.md)`,
     );
   }
   return Math.min(o.poolSize, fits);

@@ -4,6 +4,7 @@
 // `npm start` needs no separate build step. CANYU_SOURCE=1 runs the TypeScript sources through
 // tsx instead, as development and the tests do. (A launcher, read before config.ts exists.)
 import cluster from 'node:cluster';
+import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 if (process.env.CANYU_SOURCE === '1' || process.env.CANYU_SOURCE === 'true') {
@@ -13,7 +14,15 @@ if (process.env.CANYU_SOURCE === '1' || process.env.CANYU_SOURCE === 'true') {
 } else {
   const { ensureBuilt, distEntry } = await import('../scripts/build.js');
   // Workers are forked by a primary that has just checked the build.
-  if (cluster.isPrimary) await ensureBuilt();
+  if (cluster.isPrimary) {
+    try {
+      await ensureBuilt();
+    } catch (err) {
+      // A read-only install (systemd ProtectSystem, an image) with edited sources: run what is built.
+      if (!fs.existsSync(distEntry)) throw err;
+      process.stderr.write(`Could not rebuild Canyu (${err.message}); running the existing build in ${distEntry}\n`);
+    }
+  }
   process.setSourceMapsEnabled(true);
   await import(pathToFileURL(distEntry).href);
 }

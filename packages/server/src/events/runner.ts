@@ -40,7 +40,7 @@ export type RunnerOptions = {
 };
 
 export function createRunner(opts: RunnerOptions) {
-  const batch = opts.batch ?? 200;
+  const batch = opts.batch ?? 500;
   const parallel = opts.parallel ?? 3;
   const pollMs = opts.pollMs ?? 200;
   const consumers = new Map<string, Consumer>();

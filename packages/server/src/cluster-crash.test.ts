@@ -27,11 +27,11 @@ describe('canyu start with CANYU_WORKERS=2: crashes and shutdown', () => {
   it('replaces a SIGKILLed worker; every acknowledged event is stored', { timeout: 150_000 }, async () => {
     const [victim, survivor] = cluster.serving();
     const load = eventLoad(cluster.url, tenant.secretKey, 8, 'kill');
-    await waitFor('events flowing', () => load.acknowledged.length >= 400, { timeoutMs: 60_000 });
+    await waitFor('events flowing', () => load.acknowledged.length >= 200, { timeoutMs: 60_000 });
     process.kill(victim!, 'SIGKILL');
     const replacement = await waitFor('a replacement worker', () => cluster.serving().find((p) => p !== victim && p !== survivor), { timeoutMs: 90_000 });
     const atReplacement = load.acknowledged.length;
-    await waitFor('events after the replacement', () => load.acknowledged.length >= atReplacement + 400, { timeoutMs: 60_000 });
+    await waitFor('events after the replacement', () => load.acknowledged.length >= atReplacement + 200, { timeoutMs: 60_000 });
     await load.stop();
     assert.ok(cluster.lines.some((l) => l.role === 'primary' && l.msg === 'worker exited; starting a replacement'));
     assert.notEqual(replacement, victim);
@@ -51,7 +51,7 @@ describe('canyu start with CANYU_WORKERS=2: crashes and shutdown', () => {
     const workers = cluster.serving().filter(alive);
     assert.equal(workers.length, 2);
     const load = eventLoad(cluster.url, tenant.secretKey, 16, 'term');
-    await waitFor('events flowing', () => load.acknowledged.length >= 400, { timeoutMs: 60_000 });
+    await waitFor('events flowing', () => load.acknowledged.length >= 200, { timeoutMs: 60_000 });
     cluster.child.kill('SIGTERM');
     assert.equal(await cluster.exited, 0, cluster.stderr());
     await load.stop();

@@ -15,7 +15,7 @@ import type { Ctx } from './context.ts';
 import type { Database } from './db/index.ts';
 import { wireErasure, type Erasure } from './erasure.ts';
 import type { EventBus } from './events.ts';
-import { createEventLog } from './events/index.ts';
+import { createEventLog, SHARDS } from './events/index.ts';
 import { eventLogModule } from './events/routes.ts';
 import { registerAuditCheck, type AuditPolicy } from './http/audit.ts';
 import { actorOf, createAuthHook, type AuthPolicy } from './http/auth.ts';
@@ -136,8 +136,16 @@ export function erasures(modules: Module[]): Record<string, Erasure> {
   return Object.fromEntries(modules.flatMap((m) => (m.erasure ? [[m.name, m.erasure] as const] : [])));
 }
 
-/** Shards one server's event consumers handle at once (each holds a connection of their pool). */
-const EVENT_CONSUMERS_PARALLEL = 4;
+/**
+ * Shards one server process handles at once: 4, or fewer when several workers share the 8 shards
+ * (more would only wait on each other's locks).
+ */
+export const eventShardsAtOnce = (workers: number): number => Math.max(1, Math.min(4, Math.ceil(SHARDS / Math.max(1, workers))));
+/**
+ * The event consumers' own pool: each shard's transaction may take one more connection for work
+ * it commits on its own (the event log's erasure batches), and waiting for the log to settle takes one.
+ */
+export const eventRunnerConnections = (workers: number): number => 2 * eventShardsAtOnce(workers) + 1;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -179,10 +187,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   // The durable domain event log: every module appends in its transactions and consumes with
   // checkpoints. Consumers hold a transaction while they handle a batch; on a pool of their own they
   // can never take the connections that requests (or their own handlers) wait for.
-  // Each shard's transaction may take one more connection for work it commits on its own (the event
-  // log's erasure batches), and waiting for the log to settle takes one: 2 per shard, plus 1.
-  const runnerPool = deps.database.url ? new pg.Pool({ connectionString: deps.database.url, max: 2 * EVENT_CONSUMERS_PARALLEL + 1 }) : null;
-  const bus = createEventLog({ db: runnerPool ? drizzle({ client: runnerPool }) : deps.database.db, log: app.log, retentionDays: config.eventRetentionDays, parallel: EVENT_CONSUMERS_PARALLEL });
+  const runnerPool = deps.database.url ? new pg.Pool({ connectionString: deps.database.url, max: eventRunnerConnections(config.workers) }) : null;
+  const bus = createEventLog({ db: runnerPool ? drizzle({ client: runnerPool }) : deps.database.db, log: app.log, retentionDays: config.eventRetentionDays, parallel: eventShardsAtOnce(config.workers) });
   const { db } = deps.database;
   // Rate limits hold across servers: counters in PostgreSQL, or in Redis when configured (with
   // PostgreSQL's answering while Redis is down).

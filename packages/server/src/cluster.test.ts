@@ -22,11 +22,12 @@ describe('worker count and pool budget', () => {
 
   it('divides the connections so that workers × pool fits max_connections', () => {
     assert.equal(workerPoolSize({ workers: 4, poolSize: 10, maxConnections: 200, reserved: 3 }), 10);
-    // (200 - 3 reserved - 10 headroom) / 16 = 11 each, one of them the webhooks LISTEN connection outside the pool.
-    assert.equal(workerPoolSize({ workers: 16, poolSize: 20, maxConnections: 200, reserved: 3 }), 10);
-    assert.equal(workerPoolSize({ workers: 8, poolSize: 10, maxConnections: 100, reserved: 3 }), 9);
-    assert.equal(workerPoolSize({ workers: 16, poolSize: 10, maxConnections: 110, reserved: 3 }), MIN_WORKER_POOL);
-    assert.throws(() => workerPoolSize({ workers: 32, poolSize: 10, maxConnections: 100, reserved: 3 }), /CANYU_WORKERS=32 needs at least 205 PostgreSQL connections/);
+    // (200 - 3 reserved - 10 headroom) / 16 = 11 each; outside the pool: the webhooks LISTEN
+    // connection and the event consumers' pool (16 workers share 8 shards: one at a time each, 3 connections).
+    assert.equal(workerPoolSize({ workers: 16, poolSize: 20, maxConnections: 200, reserved: 3 }), 7);
+    assert.equal(workerPoolSize({ workers: 8, poolSize: 10, maxConnections: 100, reserved: 3 }), 6);
+    assert.equal(workerPoolSize({ workers: 16, poolSize: 10, maxConnections: 157, reserved: 3 }), MIN_WORKER_POOL);
+    assert.throws(() => workerPoolSize({ workers: 32, poolSize: 10, maxConnections: 100, reserved: 3 }), /CANYU_WORKERS=32 needs at least 301 PostgreSQL connections/);
   });
 });
 

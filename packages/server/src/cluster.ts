@@ -9,6 +9,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config.ts';
 import { migrate, openDb, redact, type Database } from './db/index.ts';
 import { loadOrCreateMasterKey } from './lib/secrets.ts';
+import { eventRunnerConnections } from './app.ts';
 import { startServer, type Running } from './main.ts';
 import { createProgress } from './progress.ts';
 
@@ -18,8 +19,8 @@ type Message = { type: 'canyu:ready'; url: string } | { type: 'canyu:shutdown' }
 const HEADROOM = 10;
 /** Fewer would starve a worker: two pool connections stay checked out for LISTEN (realtime, auth). */
 export const MIN_WORKER_POOL = 5;
-/** Connections a server opens outside its pool: the webhooks worker's LISTEN connection. */
-const OUTSIDE_POOL = 1;
+/** Connections a server opens outside its pool: the webhooks worker's LISTEN connection and the event consumers' pool. */
+const outsidePool = (workers: number) => 1 + eventRunnerConnections(workers);
 const STOP_TIMEOUT_MS = 30_000;
 
 /**
@@ -29,10 +30,10 @@ const STOP_TIMEOUT_MS = 30_000;
  */
 export function workerPoolSize(o: { workers: number; poolSize: number; maxConnections: number; reserved: number }): number {
   const budget = o.maxConnections - o.reserved - HEADROOM;
-  const fits = Math.floor(budget / o.workers) - OUTSIDE_POOL;
+  const fits = Math.floor(budget / o.workers) - outsidePool(o.workers);
   if (fits < MIN_WORKER_POOL) {
     throw new Error(
-      `CANYU_WORKERS=${o.workers} needs at least ${o.workers * (MIN_WORKER_POOL + OUTSIDE_POOL) + o.reserved + HEADROOM} PostgreSQL connections (max_connections is ${o.maxConnections}): lower CANYU_WORKERS, raise max_connections or put PgBouncer in front (docs/scaling.md)`,
+      `CANYU_WORKERS=${o.workers} needs at least ${o.workers * (MIN_WORKER_POOL + outsidePool(o.workers)) + o.reserved + HEADROOM} PostgreSQL connections (max_connections is ${o.maxConnections}): lower CANYU_WORKERS, raise max_connections or put PgBouncer in front (docs/scaling.md)`,
     );
   }
   return Math.min(o.poolSize, fits);

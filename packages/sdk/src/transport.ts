@@ -81,7 +81,8 @@ export function createTransport(o: TransportOptions = {}): FetchLike {
         // Honour Retry-After (plus a little jitter so waiting clients do not return together).
         const delay = after === null ? backoffDelay(attempt, retry, random) : after + Math.round(random() * Math.min(1000, after * 0.1));
         if (delay <= retry.maxDelayMs) {
-          await res.body?.cancel().catch(() => {});
+          // Not awaited: cancelling one branch of a teed body settles only when the other is cancelled too.
+          res.body?.cancel().catch(() => {});
           await wait(delay, req.signal);
           continue;
         }

@@ -4,12 +4,14 @@
 // when the page is hidden. No Node built-ins.
 import { createClient, type CanyuApi, type ClientOptions } from './client.ts';
 import type { CanyuError } from './errors.ts';
+import { createRealtime, type RealtimeOptions } from './realtime.ts';
 import { createTracker, type StorageLike, type TrackedEvent } from './tracker.ts';
 
 export { CanyuError, isCanyuError } from './errors.ts';
 export { uuidv7 } from './uuid.ts';
 export type { CanyuApi } from './client.ts';
 export type { TrackedEvent, StorageLike } from './tracker.ts';
+export type { Realtime, RealtimeEvent, RealtimeState } from './realtime.ts';
 export type { components, operations, paths } from './generated/openapi.ts';
 
 export type BrowserClientOptions = Pick<ClientOptions, 'baseUrl' | 'headers' | 'retry' | 'fetch'> & {
@@ -122,6 +124,12 @@ export function createBrowserClient(o: BrowserClientOptions) {
     api,
     /** Queues an event for the signed-in user; returns its event id. */
     track: (name: string, properties?: Record<string, unknown>, opts?: { timestamp?: Date | string }) => tracker.track(name, properties, opts),
+    /**
+     * Opens the realtime connection for the signed-in user (WebSocket, SSE fallback, reconnects
+     * and resubscribes on its own): `const rt = canyu.realtime({ topics: ['live:room_1'] }); rt.on('live.chat', …)`.
+     */
+    realtime: (opts: Omit<RealtimeOptions, 'baseUrl' | 'publishableKey' | 'userToken'> = {}) =>
+      createRealtime({ ...opts, baseUrl: o.baseUrl, publishableKey: o.publishableKey, userToken: currentToken }),
     /** Sends the queued events now. */
     flush: () => tracker.flush(),
     /** Another user signed in (or out): events queued so far are sent as the previous user first. */

@@ -86,12 +86,11 @@ export function createBrowserClient(o: BrowserClientOptions) {
     return token;
   };
 
-  const api: CanyuApi = createClient({
+  const common = {
     baseUrl: o.baseUrl,
     ...(o.headers ? { headers: o.headers } : {}),
-    ...(o.retry !== undefined ? { retry: o.retry } : {}),
     ...(o.fetch ? { fetch: o.fetch } : {}),
-    async authorize(h) {
+    async authorize(h: Headers) {
       h.set('authorization', `Bearer ${o.publishableKey}`);
       const t = await currentToken();
       if (t) h.set('x-user-token', t);
@@ -101,10 +100,14 @@ export function createBrowserClient(o: BrowserClientOptions) {
       await refresh();
       return true;
     },
-  });
+  };
+  const api: CanyuApi = createClient({ ...common, ...(o.retry !== undefined ? { retry: o.retry } : {}) });
+  // Event batches need no Idempotency-Key (the server stores each event id once) and retry on
+  // the tracker's own schedule, which survives reloads.
+  const events: CanyuApi = createClient({ ...common, idempotencyKeys: false, retry: false });
 
   const tracker = createTracker({
-    send: (events, { keepalive }) => api.POST('/v1/events', { body: { events }, keepalive }),
+    send: (batch, { keepalive }) => events.POST('/v1/events', { body: { events: batch }, keepalive }),
     batchSize: o.batchSize ?? 20,
     flushIntervalMs: o.flushIntervalMs ?? 5000,
     storage: o.storage === undefined ? defaultStorage() : o.storage,

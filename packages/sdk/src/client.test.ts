@@ -73,6 +73,21 @@ describe('retries', () => {
     assert.equal(f.seen[2]!.body, f.seen[0]!.body);
   });
 
+  it('keys POST, PATCH and DELETE, not PUT (setting a state is safe to repeat) nor event batches', async () => {
+    const f = fakeFetch([json(200, {})]);
+    const c = client(f, recorder());
+    await c.DELETE('/v1/polls/{pollId}', { params: { path: { pollId: 'p1' } } });
+    await c.PUT('/v1/subjects/{kind}/{subjectId}/like', { params: { path: { kind: 'video', subjectId: 'v1' } }, body: { user_id: 'u1' } });
+    assert.deepEqual(f.seen.map((s) => [s.method, s.headers.has('idempotency-key')]), [['DELETE', true], ['PUT', false]]);
+    const g = fakeFetch([json(200, { accepted: 1, duplicates: 0 })]);
+    const b = createBrowserClient({ baseUrl: 'http://canyu.test', publishableKey: 'pk_test', userToken: 't', fetch: g.fetch, storage: null });
+    b.track('x');
+    await b.flush();
+    b.close();
+    assert.equal(g.seen[0]!.url, 'http://canyu.test/v1/events');
+    assert.equal(g.seen[0]!.headers.has('idempotency-key'), false);
+  });
+
   it('never repeats a POST without an Idempotency-Key', async () => {
     const f = fakeFetch([err(503, 'unavailable'), json(201, {})]);
     const e = await client(f, recorder(), { idempotencyKeys: false })

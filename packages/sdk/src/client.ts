@@ -13,13 +13,17 @@ export type CanyuApi = Client<paths>;
 export type ClientOptions = TransportOptions & {
   /** Where Canyu is, e.g. https://canyu.example.com (no /v1). */
   baseUrl: string;
-  /** Add an Idempotency-Key to POST/PATCH/PUT/DELETE calls that have none (default true). */
+  /**
+   * Add an Idempotency-Key to POST, PATCH and DELETE calls that have none (default true). PUT
+   * sets a state (like, follow) and is safe to repeat as it is; the server would store its answer
+   * for nothing.
+   */
   idempotencyKeys?: boolean;
   /** Sent on every call, e.g. { 'accept-language': 'zh-CN' } for Chinese error messages. */
   headers?: Record<string, string>;
 };
 
-const MUTATING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+const NEEDS_KEY = new Set(['POST', 'PATCH', 'DELETE']);
 
 export function createClient(o: ClientOptions): CanyuApi {
   const client = createFetchClient<paths>({ baseUrl: o.baseUrl.replace(/\/+$/, ''), fetch: createTransport(o), ...(o.headers ? { headers: o.headers } : {}) });
@@ -27,7 +31,7 @@ export function createClient(o: ClientOptions): CanyuApi {
   const middleware: Middleware = {
     onRequest({ request }) {
       // Set once, before the transport's retries: every attempt carries the same key.
-      if (idem && MUTATING.has(request.method) && !request.headers.has('idempotency-key')) request.headers.set('idempotency-key', uuidv7());
+      if (idem && NEEDS_KEY.has(request.method) && !request.headers.has('idempotency-key')) request.headers.set('idempotency-key', uuidv7());
       return request;
     },
     async onResponse({ response }) {

@@ -13,6 +13,7 @@ export type { CanyuApi } from './client.ts';
 export type { TrackedEvent, StorageLike } from './tracker.ts';
 export type { Realtime, RealtimeEvent, RealtimeState } from './realtime.ts';
 export type { components, operations, paths } from './generated/openapi.ts';
+export type { OperationId, Parameters, RequestBody, ResponseBody } from './operations.ts';
 
 export type BrowserClientOptions = Pick<ClientOptions, 'baseUrl' | 'headers' | 'retry' | 'fetch'> & {
   /** `pk_…`: safe to ship in a web page. */

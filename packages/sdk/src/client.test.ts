@@ -7,6 +7,7 @@ import { createBrowserClient } from './browser.ts';
 import { createClient } from './client.ts';
 import { CanyuError } from './errors.ts';
 import { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from './retry.ts';
+import type { RequestBody, ResponseBody } from './operations.ts';
 import { uuidv7 } from './uuid.ts';
 
 type Seen = { method: string; url: string; headers: Headers; body: string };
@@ -169,5 +170,15 @@ describe('uuidv7', () => {
     assert.equal(parseInt(a.replace(/-/g, '').slice(0, 12), 16), 1_700_000_000_000);
     assert.ok(uuidv7(1_700_000_000_001) > a);
     assert.notEqual(uuidv7(5), uuidv7(5));
+  });
+});
+
+describe('types by operationId', () => {
+  it('name what an operation takes and answers', () => {
+    const answer: ResponseBody<'subjects.like'> = { subject: { kind: 'video', id: 'v1' }, liked: true, changed: true, likes: 1 };
+    const body: RequestBody<'events.track'> = { events: [{ name: 'video.played', event_id: uuidv7() }] };
+    // @ts-expect-error: a like answers no `count`
+    const wrong: ResponseBody<'subjects.like'>['count'] = 1;
+    assert.equal(answer.likes + body.events.length + (wrong ?? 0), 3);
   });
 });

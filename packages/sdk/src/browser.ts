@@ -3,7 +3,7 @@
 // refuses it; the typed API; and track() with batching, storage across reloads and a last flush
 // when the page is hidden. No Node built-ins.
 import { createClient, type CanyuApi, type ClientOptions } from './client.ts';
-import type { CanyuError } from './errors.ts';
+import { CanyuError } from './errors.ts';
 import { createRealtime, type RealtimeOptions } from './realtime.ts';
 import { createTracker, type StorageLike, type TrackedEvent } from './tracker.ts';
 
@@ -13,7 +13,7 @@ export type { CanyuApi } from './client.ts';
 export type { TrackedEvent, StorageLike } from './tracker.ts';
 export type { Realtime, RealtimeEvent, RealtimeState } from './realtime.ts';
 export type { components, operations, paths } from './generated/openapi.ts';
-export type { OperationId, Parameters, RequestBody, ResponseBody } from './operations.ts';
+export type { OperationId, RequestBody, RequestParameters, ResponseBody } from './operations.ts';
 
 export type BrowserClientOptions = Pick<ClientOptions, 'baseUrl' | 'headers' | 'retry' | 'fetch'> & {
   /** `pk_…`: safe to ship in a web page. */
@@ -67,7 +67,7 @@ export function createBrowserClient(o: BrowserClientOptions) {
   let token = o.userToken ?? null;
   let refreshing: Promise<string> | null = null;
   const refresh = (): Promise<string> => {
-    if (!o.refreshUserToken) return Promise.reject(new Error('no refreshUserToken callback'));
+    if (!o.refreshUserToken) return Promise.reject(new CanyuError({ code: 'auth.token_refresh_failed', message: 'No refreshUserToken callback', status: 0 }));
     refreshing ??= o.refreshUserToken().then(
       (t) => {
         token = t;
@@ -76,7 +76,8 @@ export function createBrowserClient(o: BrowserClientOptions) {
       },
       (err: unknown) => {
         refreshing = null;
-        throw err;
+        // Not a network error of the call: the host's callback failed.
+        throw new CanyuError({ code: 'auth.token_refresh_failed', message: `refreshUserToken failed: ${err instanceof Error ? err.message : String(err)}`, status: 0, cause: err });
       },
     );
     return refreshing;

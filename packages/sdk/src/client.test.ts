@@ -163,6 +163,19 @@ describe('user token refresh (browser client)', () => {
   });
 });
 
+describe('a failing refresh callback', () => {
+  it('rejects with auth.token_refresh_failed, not a network error', async () => {
+    const f = fakeFetch([json(200, {})]);
+    const c = createBrowserClient({ baseUrl: 'http://canyu.test', publishableKey: 'pk_test', refreshUserToken: async () => Promise.reject(new Error('backend down')), fetch: f.fetch, storage: null });
+    try {
+      await assert.rejects(c.api.GET('/v1/users/{userId}/level', { params: { path: { userId: 'u1' } } }), (e: CanyuError) => e.code === 'auth.token_refresh_failed' && /backend down/.test(e.message));
+      assert.equal(f.seen.length, 0);
+    } finally {
+      c.close();
+    }
+  });
+});
+
 describe('uuidv7', () => {
   it('is a version-7 RFC 9562 UUID whose prefix is the time', () => {
     const a = uuidv7(1_700_000_000_000);

@@ -8,4 +8,4 @@ export { createTransport, type FetchLike, type TransportOptions } from './transp
 export { backoffDelay, DEFAULT_RETRY, parseRetryAfter, type RetryOptions } from './retry.ts';
 export { uuidv7 } from './uuid.ts';
 export type { components, operations, paths } from './generated/openapi.ts';
-export type { OperationId, Parameters, RequestBody, ResponseBody } from './operations.ts';
+export type { OperationId, RequestBody, RequestParameters, ResponseBody } from './operations.ts';

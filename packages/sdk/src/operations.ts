@@ -13,4 +13,4 @@ export type RequestBody<K extends OperationId> = operations[K] extends { request
 export type ResponseBody<K extends OperationId, S extends number = 200> = operations[K]['responses'] extends { [P in S]: infer R } ? JsonOf<R> : never;
 
 /** Its path, query and header parameters. */
-export type Parameters<K extends OperationId> = operations[K]['parameters'];
+export type RequestParameters<K extends OperationId> = operations[K]['parameters'];

@@ -106,6 +106,22 @@ describe('tracker', () => {
     second.close();
   });
 
+  it("shares storage between tabs: one tab's writes keep the other's unsent events", async () => {
+    const storage = memoryStorage();
+    const sa = sender();
+    const a = createTracker({ send: sa.send, storage, storageKey: 'k', batchSize: 100, ...fakeTime() });
+    const b = createTracker({ send: sender().send, storage, storageKey: 'k', batchSize: 100, ...fakeTime() });
+    const a1 = a.track('from-a');
+    const b1 = b.track('from-b');
+    const stored = () => (JSON.parse(storage.data.get('k') ?? '[]') as TrackedEvent[]).map((e) => e.event_id).sort();
+    assert.deepEqual(stored(), [a1, b1].sort());
+    await a.flush();
+    assert.deepEqual(sa.calls[0]!.events.map((e) => e.event_id), [a1]);
+    assert.deepEqual(stored(), [b1], "a's acknowledged event leaves, b's unsent one stays");
+    a.close();
+    b.close();
+  });
+
   it('ignores unreadable storage instead of failing', () => {
     const storage = memoryStorage();
     storage.data.set('k', '{not json');

@@ -59,6 +59,7 @@ export function createTracker(o: TrackerOptions) {
   const clearT = o.clearTimeout ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
   const retry = { retries: 0, baseDelayMs: o.retryBaseMs ?? 1000, maxDelayMs: o.retryMaxMs ?? 60_000 };
 
+  const forgotten = new Set<string>();
   let queue: TrackedEvent[] = load();
   let timer: unknown = null;
   let timerAt = Infinity;
@@ -76,14 +77,29 @@ export function createTracker(o: TrackerOptions) {
     }
   }
 
+  /**
+   * Writes the queue, merged with what other tabs of the same site stored under the same key
+   * (they share localStorage): their events stay until they acknowledge them, ours replace
+   * our own. Sending an event another tab also sends is harmless: the server stores an id once.
+   */
   function persist(): void {
     if (!o.storage) return;
     try {
-      if (queue.length) o.storage.setItem(key, JSON.stringify(queue));
+      const mine = new Set(queue.map((e) => e.event_id));
+      const others = load().filter((e) => !mine.has(e.event_id) && !forgotten.has(e.event_id));
+      const all = [...others, ...queue].slice(-maxQueue);
+      if (all.length) o.storage.setItem(key, JSON.stringify(all));
       else o.storage.removeItem(key);
     } catch {
       // Storage full or refused (private mode): the events stay in memory.
     }
+  }
+
+  /** Events this tab is done with (acknowledged or dropped): they leave storage for every tab. */
+  function forget(events: TrackedEvent[]): void {
+    for (const e of events) forgotten.add(e.event_id);
+    // Bounded: ids old enough to be gone from every tab's storage need no remembering.
+    if (forgotten.size > 4 * maxQueue) for (const id of [...forgotten].slice(0, forgotten.size - 2 * maxQueue)) forgotten.delete(id);
   }
 
   function schedule(ms: number): void {
@@ -100,6 +116,7 @@ export function createTracker(o: TrackerOptions) {
   }
 
   function remove(sent: TrackedEvent[]): void {
+    forget(sent);
     const ids = new Set(sent.map((e) => e.event_id));
     queue = queue.filter((e) => !ids.has(e.event_id));
     persist();
@@ -146,7 +163,11 @@ export function createTracker(o: TrackerOptions) {
       if (properties !== undefined) e.properties = properties;
       if (opts.userId !== undefined) e.user_id = opts.userId;
       queue.push(e);
-      if (queue.length > maxQueue) o.onDrop?.(queue.splice(0, queue.length - maxQueue), 'queue_full');
+      if (queue.length > maxQueue) {
+        const dropped = queue.splice(0, queue.length - maxQueue);
+        forget(dropped);
+        o.onDrop?.(dropped, 'queue_full');
+      }
       persist();
       // After a failure the back-off timer decides when to try again.
       if (failures === 0) {

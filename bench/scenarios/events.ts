@@ -16,15 +16,23 @@ const USERS = 2000;
 const TX = 200;
 let seq = 0;
 
-/** Appends `n` interaction.liked events in transactions of TX rows; returns the commit time of each. */
-async function append(env: BenchEnv, n: number): Promise<{ from: number; commits: number[] }> {
+/**
+ * Appends `n` interaction.liked events in transactions of `tx` rows, as fast as it can or, with
+ * `perSecond`, paced at that rate; returns the commit time of each transaction.
+ */
+async function append(env: BenchEnv, n: number, tx = TX, perSecond?: number): Promise<{ from: number; tx: number; commits: number[] }> {
   const from = seq;
   seq += n;
   const commits: number[] = [];
   const c = await env.pool.connect();
+  const t0 = Date.now();
   try {
-    for (let i = from; i < from + n; i += TX) {
-      const to = Math.min(from + n, i + TX) - 1;
+    for (let i = from; i < from + n; i += tx) {
+      if (perSecond) {
+        const due = t0 + ((i - from) / perSecond) * 1000;
+        if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+      }
+      const to = Math.min(from + n, i + tx) - 1;
       await c.query('begin');
       await c.query(
         `insert into ev_log (app_id, shard, kind, name, version, actor_id, user_ids, key, payload)
@@ -39,7 +47,20 @@ async function append(env: BenchEnv, n: number): Promise<{ from: number; commits
   } finally {
     c.release();
   }
-  return { from, commits };
+  return { from, tx, commits };
+}
+
+/** Commit → ledger entry delay of every event appended by `a`. */
+async function delaysOf(env: BenchEnv, a: { from: number; tx: number; commits: number[] }): Promise<number[]> {
+  const r = await env.pool.query<{ key: string; at: Date }>(`select idem_key as key, created_at as at from pt_entries where app_id = $1 and type = 'bench' and idem_key like 'rule:%bench-like-%'`, [env.tenant.appId]);
+  const delays: number[] = [];
+  for (const row of r.rows) {
+    const g = Number(/bench-like-(\d+)/.exec(row.key)?.[1] ?? -1);
+    if (g < a.from) continue;
+    const commit = a.commits[Math.floor((g - a.from) / a.tx)];
+    if (commit !== undefined) delays.push(Math.max(0, new Date(row.at).getTime() - commit));
+  }
+  return delays.sort((x, y) => x - y);
 }
 
 async function entries(env: BenchEnv): Promise<number> {
@@ -89,28 +110,38 @@ const scenario: Scenario = {
     const n = env.quick ? 10_000 : 30_000;
     const baseline = await direct(env, n);
 
-    const before = await entries(env);
+    // A burst: everything appended at once, handled as fast as the consumers go.
+    let before = await entries(env);
     const t0 = Date.now();
     const a = await append(env, n);
     const lastAt = await waitFor(env, before + n, 300_000);
-    // Delay per event: its transaction's commit → its ledger entry's creation.
-    const r = await env.pool.query<{ key: string; at: Date }>(`select idem_key as key, created_at as at from pt_entries where app_id = $1 and type = 'bench' and idem_key like 'rule:%bench-like-%'`, [env.tenant.appId]);
-    const delays: number[] = [];
-    for (const row of r.rows) {
-      const g = Number(/bench-like-(\d+)/.exec(row.key)?.[1] ?? -1);
-      if (g < a.from) continue;
-      const commit = a.commits[Math.floor((g - a.from) / TX)];
-      if (commit !== undefined) delays.push(Math.max(0, new Date(row.at).getTime() - commit));
-    }
-    delays.sort((x, y) => x - y);
+    let delays = await delaysOf(env, a);
     env.report({
-      metric: `${n.toLocaleString('en-US')} interaction.liked appended in transactions of ${TX}: handled/s (rule → ledger entry), p99 commit → effect`,
+      metric: `a burst of ${n.toLocaleString('en-US')} interaction.liked (transactions of ${TX}): handled/s (rule → ledger entry)`,
       value: n / ((lastAt - t0) / 1000),
       unit: 'events/s',
       p99: percentile(delays, 99),
       baseline: { label: `the same number of rows inserted directly, ${TX} per transaction`, value: baseline },
-      target: { min: 5000, maxP99: 1000 },
-      note: `delay p50 ${percentile(delays, 50)} ms, max ${delays.at(-1) ?? 0} ms; ${USERS} users`,
+      target: { min: 5000 },
+      note: `delay p50 ${percentile(delays, 50)} ms (a burst queues: the delay is the backlog); ${USERS} users`,
+    });
+
+    // Sustained: 5,000 events/s in transactions of 50 for the load's length; the delay must stay short.
+    const rate = 5000;
+    const m = rate * env.seconds;
+    before = await entries(env);
+    const s0 = Date.now();
+    const b = await append(env, m, 50, rate);
+    const appendedIn = (Date.now() - s0) / 1000;
+    const doneAt = await waitFor(env, before + m, 300_000);
+    delays = await delaysOf(env, b);
+    env.report({
+      metric: `${rate.toLocaleString('en-US')} interaction.liked/s sustained for ${env.seconds} s (transactions of 50): handled/s, p99 commit → effect`,
+      value: m / ((doneAt - s0) / 1000),
+      unit: 'events/s',
+      p99: percentile(delays, 99),
+      target: { min: rate * 0.9, maxP99: 1000 },
+      note: `delay p50 ${percentile(delays, 50)} ms, max ${delays.at(-1) ?? 0} ms; appended in ${appendedIn.toFixed(1)} s`,
     });
     const dup = await env.pool.query<{ n: number }>(`select count(*)::int as n from (select idem_key from pt_entries where app_id = $1 and type = 'bench' group by idem_key having count(*) > 1) d`, [env.tenant.appId]);
     env.log(`events: ${await entries(env)} ledger entries, ${dup.rows[0]!.n} duplicated keys`);

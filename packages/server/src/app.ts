@@ -16,7 +16,7 @@ import type { Database } from './db/index.ts';
 import { wireErasure, type Erasure } from './erasure.ts';
 import type { EventBus } from './events.ts';
 import { createEventLog } from './events/index.ts';
-import { eventLogRoutes } from './events/routes.ts';
+import { eventLogModule } from './events/routes.ts';
 import { registerAuditCheck } from './http/audit.ts';
 import { actorOf, createAuthHook } from './http/auth.ts';
 import { AppError, isAppError, validationError, zhMessageOf, type FieldIssue } from './http/errors.ts';
@@ -28,27 +28,28 @@ import { registerSecurityHeaders } from './http/security-headers.ts';
 import { errors, type Api } from './http/route.ts';
 import { validatorCompiler } from './http/validation.ts';
 import type { Jobs } from './jobs.ts';
+import type { Module } from './module.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { secretBoxFor } from './lib/secrets.ts';
 import { createNetGuard } from './lib/net-guard.ts';
-import { auditRoutes, createAudit } from './modules/audit/index.ts';
-import { automationRoutes, createAutomation } from './modules/automation/index.ts';
-import { campaignsRoutes, createCampaigns } from './modules/campaigns/index.ts';
-import { couponsRoutes, createCoupons } from './modules/coupons/index.ts';
-import { createEvents, eventsRoutes } from './modules/events/index.ts';
-import { createGamification, gamificationRoutes, wireGamification } from './modules/gamification/index.ts';
-import { createPoints, pointsRoutes, wirePoints } from './modules/points/index.ts';
-import { createFeedback, feedbackRoutes } from './modules/feedback/index.ts';
-import { createPolls, pollsRoutes } from './modules/polls/index.ts';
-import { createStories, storiesRoutes } from './modules/stories/index.ts';
-import { createSurveys, surveysRoutes } from './modules/surveys/index.ts';
-import { createInteractions, interactionsRoutes } from './modules/interactions/index.ts';
-import { createLive, liveRoutes } from './modules/live/index.ts';
-import { createMessaging, messagingRoutes } from './modules/messaging/index.ts';
-import { createTenancy, tenancyRoutes } from './modules/tenancy/index.ts';
-import { createUsers, usersRoutes } from './modules/users/index.ts';
-import { createWebhooks, webhooksRoutes, wireWebhooks } from './modules/webhooks/index.ts';
-import { createHub, createRealtime, postgresTransport, preferTransport, realtimeRoutes, redisTransport } from './realtime/index.ts';
+import { createAudit, auditModule } from './modules/audit/index.ts';
+import { createAutomation, automationModule } from './modules/automation/index.ts';
+import { createCampaigns, campaignsModule } from './modules/campaigns/index.ts';
+import { createCoupons, couponsModule } from './modules/coupons/index.ts';
+import { createEvents, eventsModule } from './modules/events/index.ts';
+import { createGamification, wireGamification, gamificationModule } from './modules/gamification/index.ts';
+import { createPoints, wirePoints, pointsModule } from './modules/points/index.ts';
+import { createFeedback, feedbackModule } from './modules/feedback/index.ts';
+import { createPolls, pollsModule } from './modules/polls/index.ts';
+import { createStories, storiesModule } from './modules/stories/index.ts';
+import { createSurveys, surveysModule } from './modules/surveys/index.ts';
+import { createInteractions, interactionsModule } from './modules/interactions/index.ts';
+import { createLive, liveModule } from './modules/live/index.ts';
+import { createMessaging, messagingModule } from './modules/messaging/index.ts';
+import { createTenancy, tenancyModule } from './modules/tenancy/index.ts';
+import { createUsers, usersModule } from './modules/users/index.ts';
+import { createWebhooks, wireWebhooks, webhooksModule } from './modules/webhooks/index.ts';
+import { createHub, createRealtime, postgresTransport, preferTransport, realtimeModule, redisTransport } from './realtime/index.ts';
 import { VERSION } from './version.ts';
 
 export type AppDeps = {
@@ -106,35 +107,42 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
 }
 
-/** Every module's erasure contract by module name, the prefix of its erasure consumers' names. */
-export function erasures(s: Services): Record<string, Erasure> {
-  return {
-    audit: s.audit.erasure,
-    users: s.users.erasure,
-    events: s.events.erasure,
-    event_log: s.bus.erasure,
-    webhooks: s.webhooks.erasure,
-    points: s.points.erasure,
-    gamification: s.gamification.erasure,
-    polls: s.polls.erasure,
-    interactions: s.interactions.erasure,
-    stories: s.stories.erasure,
-    messaging: s.messaging.erasure,
-    surveys: s.surveys.erasure,
-    feedback: s.feedback.erasure,
-    live: s.live.erasure,
-    coupons: s.coupons.erasure,
-    campaigns: s.campaigns.erasure,
-    automation: s.automation.erasure,
-  };
+/** Every module the server is made of, in start order (they stop in reverse). */
+export function modulesOf(s: Services, deps: { config: Config; limiter: RateLimiter; db: Database['db'] }): Module[] {
+  return [
+    tenancyModule(s.tenancy, { limiter: deps.limiter, db: deps.db }),
+    auditModule(s.audit),
+    realtimeModule(s.realtime, { tenancy: s.tenancy }),
+    usersModule(s.users),
+    eventsModule(s.events, { bodyLimit: deps.config.bodyLimit }),
+    eventLogModule(s.bus, { audit: s.audit, now: () => s.clock.now() }),
+    webhooksModule(s.webhooks),
+    pointsModule(s.points),
+    gamificationModule(s.gamification),
+    pollsModule(s.polls),
+    interactionsModule(s.interactions),
+    storiesModule(s.stories),
+    messagingModule(s.messaging),
+    surveysModule(s.surveys),
+    feedbackModule(s.feedback),
+    liveModule(s.live),
+    couponsModule(s.coupons),
+    campaignsModule(s.campaigns),
+    automationModule(s.automation),
+  ];
 }
 
-/** (consumer, shard) batches one server handles at once. */
-const EVENT_CONSUMERS_PARALLEL = 2;
+/** Every module's erasure contract by module name, the prefix of its erasure consumers' names. */
+export function erasures(modules: Module[]): Record<string, Erasure> {
+  return Object.fromEntries(modules.flatMap((m) => (m.erasure ? [[m.name, m.erasure] as const] : [])));
+}
+
+/** Shards one server's event consumers handle at once (each holds a connection of their pool). */
+const EVENT_CONSUMERS_PARALLEL = 4;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; services: Services; systemCtx: (actor?: Ctx['actor']) => Ctx }> {
+export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; services: Services; modules: Module[]; systemCtx: (actor?: Ctx['actor']) => Ctx }> {
   const { config } = deps;
   const app = Fastify({
     logger: deps.logger === undefined ? { level: config.logLevel } : deps.logger,
@@ -180,10 +188,11 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   const pgLimiter = createPgLimiter(db, app.log);
   const limiter: RateLimiter = redis ? createRedisLimiter(redis, app.log, pgLimiter) : pgLimiter;
   const services = createServices(deps, bus, app.log, limiter, redis);
+  const modules = modulesOf(services, { config, limiter, db });
   // Erasure reaches every module through its contract: one consumer per module and event, named
   // `<module>.erase_app` / `<module>.erase_user` (their checkpoints). Tenancy deletes its own rows
   // (keys, members, settings) in the DELETE's transaction.
-  wireErasure(bus, erasures(services));
+  wireErasure(bus, erasures(modules));
 
   const ctx = (req: { principal: Parameters<typeof actorOf>[0]; id: string; ip: string; auditTrail: Ctx['trail'] | null }): Ctx => ({ db, actor: actorOf(req.principal), requestId: req.id, ip: req.ip, trail: req.auditTrail ?? undefined });
   const systemCtx = (actor: Ctx['actor'] = { type: 'system', id: null }): Ctx => ({ db, actor });
@@ -286,108 +295,30 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     },
   );
 
-  // ---- modules --------------------------------------------------------------------------------
+  // ---- modules: routes, jobs, start and stop, in one loop ----------------------------------------
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  const realtimeTransports = realtimeRoutes(api, { realtime: services.realtime, tenancy: services.tenancy });
-  tenancyRoutes(api, { tenancy: services.tenancy, ctx, limiter, db });
-  auditRoutes(api, { audit: services.audit, ctx });
-  usersRoutes(api, { users: services.users, ctx });
-  eventsRoutes(api, { events: services.events, ctx, bodyLimit: config.bodyLimit });
-  eventLogRoutes(api, { bus, audit: services.audit, ctx });
-  webhooksRoutes(api, { webhooks: services.webhooks, ctx });
-  pointsRoutes(api, { points: services.points, ctx });
-  gamificationRoutes(api, { gamification: services.gamification, ctx });
-  pollsRoutes(api, { polls: services.polls, ctx });
-  feedbackRoutes(api, { feedback: services.feedback, ctx });
-  surveysRoutes(api, { surveys: services.surveys, ctx });
-  storiesRoutes(api, { stories: services.stories, ctx });
-  interactionsRoutes(api, { interactions: services.interactions, ctx });
-  messagingRoutes(api, { messaging: services.messaging, ctx });
-  liveRoutes(api, { live: services.live, ctx });
-  campaignsRoutes(api, { campaigns: services.campaigns, ctx });
-  couponsRoutes(api, { coupons: services.coupons, ctx });
-  automationRoutes(api, { automation: services.automation, ctx });
-
-  // ---- maintenance jobs -------------------------------------------------------------------------
+  const host = { ctx, systemCtx: () => systemCtx() };
+  for (const m of modules) m.routes?.(api, host);
   if (deps.jobs) {
     deps.jobs.define('canyu.idempotency.purge', async () => {
       await purgeIdempotencyKeys(db);
     });
     deps.jobs.schedule('canyu.idempotency.purge', '17 * * * *');
-    deps.jobs.define('canyu.sessions.purge', async () => {
-      await services.tenancy.purgeExpiredSessions(systemCtx());
-    });
-    deps.jobs.schedule('canyu.sessions.purge', '23 3 * * *');
-    services.webhooks.registerJobs(deps.jobs);
-    deps.jobs.define('canyu.points.expire', async () => {
-      await services.points.expireDue(systemCtx());
-    });
-    deps.jobs.schedule('canyu.points.expire', '*/5 * * * *');
-    deps.jobs.define('canyu.gamification.levels.review', async () => {
-      await services.gamification.levels.review(systemCtx());
-    });
-    deps.jobs.schedule('canyu.gamification.levels.review', '41 4 * * *');
-    deps.jobs.define('canyu.gamification.purge', async () => {
-      await services.gamification.purge(systemCtx());
-    });
-    deps.jobs.schedule('canyu.gamification.purge', '53 4 * * *');
-    // Hot scores and rankings refresh right after interactions; this catches marks left by a
-    // server that stopped before its refresh ran.
-    deps.jobs.define('canyu.interactions.refresh', async () => {
-      await services.interactions.discovery.refresh();
-    });
-    deps.jobs.schedule('canyu.interactions.refresh', '* * * * *');
-    // Scheduled sends, quiet-hour deferrals, digests, announcements starting, delivery retries.
-    deps.jobs.define('messaging.tick', async () => {
-      await services.messaging.tick();
-    });
-    deps.jobs.schedule('messaging.tick', '* * * * *');
-    deps.jobs.define<{ appId: string; sendId: string }>('messaging.send', async ({ appId, sendId }) => {
-      await services.messaging.sending.run(systemCtx(), appId, sendId);
-    });
-    deps.jobs.define('messaging.purge', async () => {
-      await services.messaging.purge();
-    });
-    deps.jobs.schedule('messaging.purge', '41 4 * * *');
-    services.campaigns.registerJobs(deps.jobs);
-    services.coupons.registerJobs(deps.jobs);
-    // Handled rows of the event log older than CANYU_EVENT_RETENTION_DAYS.
-    deps.jobs.define('canyu.events.prune', async () => {
-      await bus.prune(services.clock.now());
-    });
-    deps.jobs.schedule('canyu.events.prune', '29 * * * *');
+    for (const m of modules) m.jobs?.(deps.jobs, host);
   }
-
-  // ---- lifecycle ------------------------------------------------------------------------------
   app.addHook('onReady', async () => {
-    await services.tenancy.start();
-    await services.realtime.hub.start();
-    await services.messaging.start();
-    services.automation.start();
-    services.live.start();
-    await services.campaigns.start();
-    await services.webhooks.start();
+    for (const m of modules) await m.start?.();
     // Consumers registered by every module above: start reading the log.
     await bus.start();
   });
-  // Open WebSocket/SSE streams would keep the server from closing.
-  app.addHook('preClose', async () => {
-    realtimeTransports.closeAll();
-  });
   app.addHook('onClose', async () => {
-    // Order matters: stop taking events, store every acknowledged one, then let subscribers finish.
-    await services.events.close();
+    // Order matters: stop taking events and store every acknowledged one, stop the consumers, then the modules.
+    for (const m of modules) await m.drain?.();
     await bus.stop();
-    await services.automation.stop();
     await runnerPool?.end();
-    await services.messaging.stop();
-    await services.live.stop();
-    await services.realtime.hub.stop();
-    await services.interactions.close();
-    await services.webhooks.stop();
-    await services.tenancy.stop();
+    for (const m of [...modules].reverse()) await m.stop?.();
     await limiter.close();
   });
 
-  return { app, services, systemCtx };
+  return { app, services, modules, systemCtx };
 }

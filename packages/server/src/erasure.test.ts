@@ -278,7 +278,7 @@ describe('erasure is idempotent', () => {
   it('runs twice for an app and a user without failing or touching anything else', async () => {
     const [a, b] = [C, B];
     const beforeB = await rowsByApp(b.appId);
-    const modules = erasures(t.services);
+    const modules = erasures(t.modules);
     // As if a consumer crashed half way and ran again from the start: every module twice.
     for (let round = 0; round < 2; round++) {
       for (const [name, e] of Object.entries(modules)) {

@@ -18,46 +18,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/realtime": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * WebSocket: live inbox messages, announcements and live-room events for one user
-         * @description Upgrade to a WebSocket (101). Server → client: JSON events with a `type` (hello, message, announcement, live.*, error). Client → server: `{"type":"subscribe","topic":"live:<roomId>"}`, `unsubscribe`, `ping`, `ack` (`{"type":"ack","delivery_id":…}` marks a realtime delivery delivered), live-room messages (`live.chat`, `live.like`). Optional `id` on a client message is echoed as `re` on its reply. Without an Upgrade header the same URL checks the credentials and answers how to connect.
-         */
-        get: operations["realtime.connect"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/realtime/sse": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Server-Sent Events: the same events as the WebSocket, one way
-         * @description A text/event-stream; each event has `event: <type>` and `data: <JSON>`. Subscribe to topics with `?topics=`. Clients acknowledge and chat over the REST endpoints instead.
-         */
-        get: operations["realtime.stream"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/auth/login": {
         parameters: {
             query?: never;
@@ -305,6 +265,46 @@ export interface paths {
         };
         /** Operator and secret-key mutations, newest first */
         get: operations["apps.auditLog.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/realtime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * WebSocket: live inbox messages, announcements and live-room events for one user
+         * @description Upgrade to a WebSocket (101). Server → client: JSON events with a `type` (hello, message, announcement, live.*, error). Client → server: `{"type":"subscribe","topic":"live:<roomId>"}`, `unsubscribe`, `ping`, `ack` (`{"type":"ack","delivery_id":…}` marks a realtime delivery delivered), live-room messages (`live.chat`, `live.like`). Optional `id` on a client message is echoed as `re` on its reply. Without an Upgrade header the same URL checks the credentials and answers how to connect.
+         */
+        get: operations["realtime.connect"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/realtime/sse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-Sent Events: the same events as the WebSocket, one way
+         * @description A text/event-stream; each event has `event: <type>` and `data: <JSON>`. Subscribe to topics with `?topics=`. Clients acknowledge and chat over the REST endpoints instead.
+         */
+        get: operations["realtime.stream"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1531,647 +1531,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/feedback/boards": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List boards, oldest first */
-        get: operations["feedback.boards.list"];
-        put?: never;
-        /** Create a feedback board (public, or private: only operators see the posts) */
-        post: operations["feedback.boards.create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/feedback/boards/{boardId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a board */
-        get: operations["feedback.boards.get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Rename a board, change its visibility or default assignee */
-        patch: operations["feedback.boards.update"];
-        trace?: never;
-    };
-    "/v1/feedback/boards/{boardId}/posts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List the posts of a board: most voted or newest first, filtered by status, type, tag, category, author or assignee
-         * @description Merged posts are left out. On a private board a user token sees only its own posts.
-         */
-        get: operations["feedback.boards.posts.list"];
-        put?: never;
-        /**
-         * Post an idea, bug report or question (the author votes for and follows it)
-         * @description Bug reports (type "bug") may carry `bug`: steps, app version, device info and attachment URLs. Call GET /v1/feedback/similar while the user types the title to suggest existing posts. The title, body, tags, category and bug steps go through the app’s sensitive-word filter (PATCH /v1/interactions/settings, moderation): masked, or refused with 400 interactions.sensitive_content naming the field.
-         */
-        post: operations["feedback.boards.posts.create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/feedback/posts/{postId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a post (an operator opening it counts as read in the workload view) */
-        get: operations["feedback.posts.get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Edit a post: title, body, tags, category, assignee
-         * @description With a user token, the post's author edits its title and body while the post is open (403 feedback.not_author for others, 409 feedback.not_editable once it moved on); everything else is the team's.
-         */
-        patch: operations["feedback.posts.update"];
-        trace?: never;
-    };
-    "/v1/feedback/posts/{postId}/status": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Change the status with a note; voters and followers are notified
-         * @description Statuses: open → under_review → planned → in_progress → done → declined. Moving back is allowed where it makes sense (a regression, a reconsidered idea); other moves answer 409 feedback.invalid_transition listing the allowed ones.
-         */
-        post: operations["feedback.posts.setStatus"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/feedback/posts/{postId}/history": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Status changes of a post with their notes, oldest first */
-        get: operations["feedback.posts.history.list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/feedback/posts/{postId}/votes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Vote for a post (one vote per user; repeating is a no-op)
-         * @description A vote on a merged post lands on the post it was merged into (`redirected_from` names the original).
-         */
-        post: operations["feedback.posts.vote"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/feedback/posts/{postId}/votes/{userId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Take a vote back */
-        delete: operations["feedback.posts.unvote"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/feedback/posts/{postId}/voters": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Who voted for a post, by user id */
-        get: operations["feedback.posts.voters.list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/feedback/posts/{postId}/followers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Follow a post (status changes and responses are sent to followers) */
-        post: operations["feedback.posts.follow"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/feedback/posts/{postId}/followers/{userId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Stop following a post */
-        delete: operations["feedback.posts.unfollow"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/feedback/posts/{postId}/comments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Comments of a post, oldest first */
-        get: operations["feedback.posts.comments.list"];
-        put?: never;
-        /** Comment on a post (operator comments are official) */
-        post: operations["feedback.posts.comments.create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/feedback/posts/{postId}/response": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Post the official response (pinned on the post; voters and followers are told) */
-        post: operations["feedback.posts.respond"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/feedback/posts/{postId}/merge": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Merge a duplicate into another post: votes and followers move (nobody counts twice), voters are told */
-        post: operations["feedback.posts.merge"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/feedback/similar": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Existing posts similar to a title being typed (Chinese and English)
-         * @description Titles are indexed as Chinese character bigrams and English words and ranked by IDF-weighted overlap. A user token searches public boards only.
-         */
-        get: operations["feedback.similar.list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/feedback/changelog": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The public changelog: status changes (default: to done), newest first */
-        get: operations["feedback.changelog.list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/feedback/roadmap": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The roadmap: planned, in progress and done columns, most voted first */
-        get: operations["feedback.roadmap.get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/feedback/workload": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Operator workload per month: feedback received, read, answered, median first response, surveys run (QQ Mail 1000/100/10)
-         * @description received: posts assigned to the operator that month; read: posts the operator opened for the first time; answered: posts the operator commented on or responded to; users_answered: distinct authors of those posts; median_first_response_s: median time from post to first official response, over the posts this operator answered first; surveys_run: surveys the operator created that were live that month; survey_responses: responses completed that month to those surveys.
-         */
-        get: operations["feedback.workload.get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/surveys": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List surveys, newest first */
-        get: operations["surveys.list"];
-        put?: never;
-        /** Create a questionnaire: typed questions with branching, targeting, trigger, recurrence, quota, points */
-        post: operations["surveys.create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/surveys/settings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Survey settings of the app (the global recontact wait) */
-        get: operations["surveys.settings.get"];
-        /** Set the recontact wait: days between two surveys shown to one user, across all surveys */
-        put: operations["surveys.settings.set"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/surveys/next": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * The survey to show this user now, if any (recorded as shown)
-         * @description Considers active surveys in their window and under quota that target the user (traits, segment), whose trigger event the user did (ingested, or `event` here), that the user has not been shown (or, for recurring surveys, not within the last N days), and only when the app’s recontact wait since the last survey shown to this user (any survey) has passed. An offer is a contact: it takes one unit of the user’s contact budget (messaging frequency caps, category activity, channel in_app) and respects their opt-outs and quiet hours; reason capped, unsubscribed or quiet_hours (with next_eligible_at at the end of the quiet hours) when the budget refuses it.
-         */
-        post: operations["surveys.next"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/surveys/{surveyId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a survey with its questions */
-        get: operations["surveys.get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Change a survey: launch, pause or close it, retarget it, edit questions (before any response) */
-        patch: operations["surveys.update"];
-        trace?: never;
-    };
-    "/v1/surveys/{surveyId}/responses": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Responses with their answers, oldest first */
-        get: operations["surveys.responses.list"];
-        put?: never;
-        /**
-         * Answer: save a partial response, or complete it
-         * @description Each answer is checked against its question; an answer to a question not in the survey or an empty required answer is a 400 naming the field. Completing checks the branching path and the quota, then publishes survey.completed (with the survey’s points). Text answers go through the app’s sensitive-word filter (PATCH /v1/interactions/settings, moderation): masked, or refused with 400 interactions.sensitive_content naming the answer when filter_mode is reject.
-         */
-        post: operations["surveys.respond"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/surveys/{surveyId}/results": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Results: per-question aggregates, NPS (promoters/passives/detractors) and CSAT % */
-        get: operations["surveys.results.get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/surveys/{surveyId}/questions/{questionId}/answers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The answers to one question (e.g. free text), oldest first */
-        get: operations["surveys.questions.answers.list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/surveys/{surveyId}/export": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Export responses as CSV (UTF-8 with BOM; one row per response, one column per question) */
-        get: operations["surveys.export.get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stories/campaigns": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List campaigns, newest first */
-        get: operations["stories.campaigns.list"];
-        put?: never;
-        /** Start a user-story collection (用户故事征集) or a hashtag campaign */
-        post: operations["stories.campaigns.create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stories/campaigns/{campaignId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a campaign */
-        get: operations["stories.campaigns.get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Change a campaign: close it, change moderation or the end */
-        patch: operations["stories.campaigns.update"];
-        trace?: never;
-    };
-    "/v1/stories/campaigns/{campaignId}/entries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The gallery (most liked or newest first; featured only if asked), or the moderation queue (status=pending)
-         * @description A user token sees approved entries, or with mine=true its own entries in any status.
-         */
-        get: operations["stories.campaigns.entries.list"];
-        put?: never;
-        /**
-         * Submit a story with images (for a hashtag campaign: a post carrying the hashtag)
-         * @description Hashtag campaigns also collect posts by themselves from ingested events named like the campaign’s source_event (properties.text/content with the hashtag, image_urls, post_id). With pre-moderation the entry waits for approval.
-         */
-        post: operations["stories.campaigns.entries.create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stories/entries/{entryId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get an entry */
-        get: operations["stories.entries.get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stories/entries/{entryId}/moderation": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Approve or reject an entry (the author is told) */
-        post: operations["stories.entries.moderate"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stories/entries/{entryId}/feature": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Feature an approved entry in the gallery, or unfeature it */
-        post: operations["stories.entries.feature"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stories/entries/{entryId}/likes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Like an entry (once per user; repeating is a no-op) */
-        post: operations["stories.entries.like"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stories/entries/{entryId}/likes/{userId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Take a like back */
-        delete: operations["stories.entries.unlike"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/stories/campaigns/{campaignId}/winners": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Winners in rank order */
-        get: operations["stories.campaigns.winners.list"];
-        put?: never;
-        /** Pick winners: by operator (entry ids) or by rule (top N by likes); each new winner’s prize goes out as an event */
-        post: operations["stories.campaigns.winners.create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/subjects/{kind}/{subjectId}": {
         parameters: {
             query?: never;
@@ -2870,6 +2229,169 @@ export interface paths {
         patch: operations["interactions.settings.update"];
         trace?: never;
     };
+    "/v1/stories/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List campaigns, newest first */
+        get: operations["stories.campaigns.list"];
+        put?: never;
+        /** Start a user-story collection (用户故事征集) or a hashtag campaign */
+        post: operations["stories.campaigns.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stories/campaigns/{campaignId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a campaign */
+        get: operations["stories.campaigns.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a campaign: close it, change moderation or the end */
+        patch: operations["stories.campaigns.update"];
+        trace?: never;
+    };
+    "/v1/stories/campaigns/{campaignId}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The gallery (most liked or newest first; featured only if asked), or the moderation queue (status=pending)
+         * @description A user token sees approved entries, or with mine=true its own entries in any status.
+         */
+        get: operations["stories.campaigns.entries.list"];
+        put?: never;
+        /**
+         * Submit a story with images (for a hashtag campaign: a post carrying the hashtag)
+         * @description Hashtag campaigns also collect posts by themselves from ingested events named like the campaign’s source_event (properties.text/content with the hashtag, image_urls, post_id). With pre-moderation the entry waits for approval.
+         */
+        post: operations["stories.campaigns.entries.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stories/entries/{entryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an entry */
+        get: operations["stories.entries.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stories/entries/{entryId}/moderation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or reject an entry (the author is told) */
+        post: operations["stories.entries.moderate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stories/entries/{entryId}/feature": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Feature an approved entry in the gallery, or unfeature it */
+        post: operations["stories.entries.feature"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stories/entries/{entryId}/likes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Like an entry (once per user; repeating is a no-op) */
+        post: operations["stories.entries.like"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stories/entries/{entryId}/likes/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a like back */
+        delete: operations["stories.entries.unlike"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stories/campaigns/{campaignId}/winners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Winners in rank order */
+        get: operations["stories.campaigns.winners.list"];
+        put?: never;
+        /** Pick winners: by operator (entry ids) or by rule (top N by likes); each new winner’s prize goes out as an event */
+        post: operations["stories.campaigns.winners.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users/{userId}/inbox": {
         parameters: {
             query?: never;
@@ -3379,6 +2901,484 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/surveys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List surveys, newest first */
+        get: operations["surveys.list"];
+        put?: never;
+        /** Create a questionnaire: typed questions with branching, targeting, trigger, recurrence, quota, points */
+        post: operations["surveys.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/surveys/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Survey settings of the app (the global recontact wait) */
+        get: operations["surveys.settings.get"];
+        /** Set the recontact wait: days between two surveys shown to one user, across all surveys */
+        put: operations["surveys.settings.set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/surveys/next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The survey to show this user now, if any (recorded as shown)
+         * @description Considers active surveys in their window and under quota that target the user (traits, segment), whose trigger event the user did (ingested, or `event` here), that the user has not been shown (or, for recurring surveys, not within the last N days), and only when the app’s recontact wait since the last survey shown to this user (any survey) has passed. An offer is a contact: it takes one unit of the user’s contact budget (messaging frequency caps, category activity, channel in_app) and respects their opt-outs and quiet hours; reason capped, unsubscribed or quiet_hours (with next_eligible_at at the end of the quiet hours) when the budget refuses it.
+         */
+        post: operations["surveys.next"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/surveys/{surveyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a survey with its questions */
+        get: operations["surveys.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a survey: launch, pause or close it, retarget it, edit questions (before any response) */
+        patch: operations["surveys.update"];
+        trace?: never;
+    };
+    "/v1/surveys/{surveyId}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Responses with their answers, oldest first */
+        get: operations["surveys.responses.list"];
+        put?: never;
+        /**
+         * Answer: save a partial response, or complete it
+         * @description Each answer is checked against its question; an answer to a question not in the survey or an empty required answer is a 400 naming the field. Completing checks the branching path and the quota, then publishes survey.completed (with the survey’s points). Text answers go through the app’s sensitive-word filter (PATCH /v1/interactions/settings, moderation): masked, or refused with 400 interactions.sensitive_content naming the answer when filter_mode is reject.
+         */
+        post: operations["surveys.respond"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/surveys/{surveyId}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Results: per-question aggregates, NPS (promoters/passives/detractors) and CSAT % */
+        get: operations["surveys.results.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/surveys/{surveyId}/questions/{questionId}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The answers to one question (e.g. free text), oldest first */
+        get: operations["surveys.questions.answers.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/surveys/{surveyId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export responses as CSV (UTF-8 with BOM; one row per response, one column per question) */
+        get: operations["surveys.export.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/boards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List boards, oldest first */
+        get: operations["feedback.boards.list"];
+        put?: never;
+        /** Create a feedback board (public, or private: only operators see the posts) */
+        post: operations["feedback.boards.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/boards/{boardId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a board */
+        get: operations["feedback.boards.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename a board, change its visibility or default assignee */
+        patch: operations["feedback.boards.update"];
+        trace?: never;
+    };
+    "/v1/feedback/boards/{boardId}/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the posts of a board: most voted or newest first, filtered by status, type, tag, category, author or assignee
+         * @description Merged posts are left out. On a private board a user token sees only its own posts.
+         */
+        get: operations["feedback.boards.posts.list"];
+        put?: never;
+        /**
+         * Post an idea, bug report or question (the author votes for and follows it)
+         * @description Bug reports (type "bug") may carry `bug`: steps, app version, device info and attachment URLs. Call GET /v1/feedback/similar while the user types the title to suggest existing posts. The title, body, tags, category and bug steps go through the app’s sensitive-word filter (PATCH /v1/interactions/settings, moderation): masked, or refused with 400 interactions.sensitive_content naming the field.
+         */
+        post: operations["feedback.boards.posts.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/posts/{postId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a post (an operator opening it counts as read in the workload view) */
+        get: operations["feedback.posts.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a post: title, body, tags, category, assignee
+         * @description With a user token, the post's author edits its title and body while the post is open (403 feedback.not_author for others, 409 feedback.not_editable once it moved on); everything else is the team's.
+         */
+        patch: operations["feedback.posts.update"];
+        trace?: never;
+    };
+    "/v1/feedback/posts/{postId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the status with a note; voters and followers are notified
+         * @description Statuses: open → under_review → planned → in_progress → done → declined. Moving back is allowed where it makes sense (a regression, a reconsidered idea); other moves answer 409 feedback.invalid_transition listing the allowed ones.
+         */
+        post: operations["feedback.posts.setStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/posts/{postId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status changes of a post with their notes, oldest first */
+        get: operations["feedback.posts.history.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/posts/{postId}/votes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Vote for a post (one vote per user; repeating is a no-op)
+         * @description A vote on a merged post lands on the post it was merged into (`redirected_from` names the original).
+         */
+        post: operations["feedback.posts.vote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/posts/{postId}/votes/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a vote back */
+        delete: operations["feedback.posts.unvote"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/posts/{postId}/voters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who voted for a post, by user id */
+        get: operations["feedback.posts.voters.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/posts/{postId}/followers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Follow a post (status changes and responses are sent to followers) */
+        post: operations["feedback.posts.follow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/posts/{postId}/followers/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop following a post */
+        delete: operations["feedback.posts.unfollow"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/posts/{postId}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Comments of a post, oldest first */
+        get: operations["feedback.posts.comments.list"];
+        put?: never;
+        /** Comment on a post (operator comments are official) */
+        post: operations["feedback.posts.comments.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/posts/{postId}/response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post the official response (pinned on the post; voters and followers are told) */
+        post: operations["feedback.posts.respond"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/posts/{postId}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge a duplicate into another post: votes and followers move (nobody counts twice), voters are told */
+        post: operations["feedback.posts.merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Existing posts similar to a title being typed (Chinese and English)
+         * @description Titles are indexed as Chinese character bigrams and English words and ranked by IDF-weighted overlap. A user token searches public boards only.
+         */
+        get: operations["feedback.similar.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/changelog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public changelog: status changes (default: to done), newest first */
+        get: operations["feedback.changelog.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/roadmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The roadmap: planned, in progress and done columns, most voted first */
+        get: operations["feedback.roadmap.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feedback/workload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Operator workload per month: feedback received, read, answered, median first response, surveys run (QQ Mail 1000/100/10)
+         * @description received: posts assigned to the operator that month; read: posts the operator opened for the first time; answered: posts the operator commented on or responded to; users_answered: distinct authors of those posts; median_first_response_s: median time from post to first official response, over the posts this operator answered first; surveys_run: surveys the operator created that were live that month; survey_responses: responses completed that month to those surveys.
+         */
+        get: operations["feedback.workload.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/live/rooms": {
         parameters: {
             query?: never;
@@ -3483,6 +3483,210 @@ export interface paths {
          * @description ref is the id of one of the app's polls (not closed) or lotteries, else 400 naming body.ref. Clients in the room get live.interaction with its current state, then, until the room closes: live.poll.results as votes change (at most a few per second; option counts only when the poll shows results to everyone, else the voter count) and live.lottery.draw for each draw (user_id, prize or null). The domain event live.interaction.started is appended as well.
          */
         post: operations["live.rooms.interact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupon-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List coupon templates, newest first */
+        get: operations["couponTemplates.list"];
+        put?: never;
+        /** Create a coupon template */
+        post: operations["couponTemplates.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupon-templates/{templateId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a coupon template */
+        get: operations["couponTemplates.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Pause, resume or resize a template (its discount and scope never change once created) */
+        patch: operations["couponTemplates.update"];
+        trace?: never;
+    };
+    "/v1/coupon-templates/{templateId}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Issued, redeemed and expired coupons of a template and the discount given */
+        get: operations["couponTemplates.report.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupon-templates/{templateId}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim a coupon (领券) for a user
+         * @description Refusals: 409 coupons.sold_out (total quantity given out), coupons.limit_reached (per-user limit), coupons.not_claimable (paused, issue-only or no longer valid).
+         */
+        post: operations["couponTemplates.claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupon-templates/{templateId}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a coupon to each of up to 1,000 users
+         * @description Answers per user: the coupon, or why none was given (limit reached, sold out). With `key`, repeating the call gives nobody a second coupon.
+         */
+        post: operations["couponTemplates.issue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupons/{couponId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a coupon (a user token sees only its own) */
+        get: operations["coupons.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupons/{couponId}/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What the coupon takes off an order (validate before checkout)
+         * @description Describe the order: items with product_id, category_ids, unit_price and quantity, and shipping_fee. 409 coupons.not_applicable (details.reason out_of_scope / below_minimum), coupons.expired, coupons.not_yet_valid or coupons.not_available when it cannot be used.
+         */
+        post: operations["coupons.quote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupons/{couponId}/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Use the coupon on the host's order (idempotent for the same order_ref)
+         * @description The discount is computed from the order and stored; webhook coupon.redeemed. Refused like quote when it cannot be used.
+         */
+        post: operations["coupons.redeem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupons/{couponId}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The order was cancelled: make the coupon usable again (expired if its time has passed) */
+        post: operations["coupons.release"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupons/{couponId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take back an issued coupon that was not used (audited)
+         * @description An available or expired coupon becomes revoked: it can no longer be quoted, redeemed or released (webhook coupon.revoked). Repeating it changes nothing. 409 coupons.already_redeemed for a used coupon (release it first if its order was cancelled). The user’s per-user count is not given back.
+         */
+        post: operations["coupons.revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's coupons by status, newest first */
+        get: operations["users.coupons.list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4159,210 +4363,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/coupon-templates": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List coupon templates, newest first */
-        get: operations["couponTemplates.list"];
-        put?: never;
-        /** Create a coupon template */
-        post: operations["couponTemplates.create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/coupon-templates/{templateId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a coupon template */
-        get: operations["couponTemplates.get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Pause, resume or resize a template (its discount and scope never change once created) */
-        patch: operations["couponTemplates.update"];
-        trace?: never;
-    };
-    "/v1/coupon-templates/{templateId}/report": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Issued, redeemed and expired coupons of a template and the discount given */
-        get: operations["couponTemplates.report.get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/coupon-templates/{templateId}/claim": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Claim a coupon (领券) for a user
-         * @description Refusals: 409 coupons.sold_out (total quantity given out), coupons.limit_reached (per-user limit), coupons.not_claimable (paused, issue-only or no longer valid).
-         */
-        post: operations["couponTemplates.claim"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/coupon-templates/{templateId}/issue": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Issue a coupon to each of up to 1,000 users
-         * @description Answers per user: the coupon, or why none was given (limit reached, sold out). With `key`, repeating the call gives nobody a second coupon.
-         */
-        post: operations["couponTemplates.issue"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/coupons/{couponId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a coupon (a user token sees only its own) */
-        get: operations["coupons.get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/coupons/{couponId}/quote": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * What the coupon takes off an order (validate before checkout)
-         * @description Describe the order: items with product_id, category_ids, unit_price and quantity, and shipping_fee. 409 coupons.not_applicable (details.reason out_of_scope / below_minimum), coupons.expired, coupons.not_yet_valid or coupons.not_available when it cannot be used.
-         */
-        post: operations["coupons.quote"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/coupons/{couponId}/redeem": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Use the coupon on the host's order (idempotent for the same order_ref)
-         * @description The discount is computed from the order and stored; webhook coupon.redeemed. Refused like quote when it cannot be used.
-         */
-        post: operations["coupons.redeem"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/coupons/{couponId}/release": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** The order was cancelled: make the coupon usable again (expired if its time has passed) */
-        post: operations["coupons.release"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/coupons/{couponId}/revoke": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Take back an issued coupon that was not used (audited)
-         * @description An available or expired coupon becomes revoked: it can no longer be quoted, redeemed or released (webhook coupon.revoked). Repeating it changes nothing. 409 coupons.already_redeemed for a used coupon (release it first if its order was cancelled). The user’s per-user count is not given back.
-         */
-        post: operations["coupons.revoke"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/users/{userId}/coupons": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A user's coupons by status, newest first */
-        get: operations["users.coupons.list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/automation/workflows": {
         parameters: {
             query?: never;
@@ -4508,59 +4508,86 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        SurveyQuestionInput: {
-            /** @description Stable id, used by answers, branches and the CSV header */
+        AbuseBlock: {
+            user_id: string;
+            reason: string;
+            flag_id: string | null;
+            created_at: string;
+        };
+        AbuseFlag: {
+            id: string;
+            /** @enum {string} */
+            kind: "device_many_accounts" | "rapid_draws" | "limit_exceeded";
+            subject: string;
+            user_ids: string[];
+            details: {
+                [key: string]: unknown;
+            };
+            hits: number;
+            /** @enum {string} */
+            status: "open" | "dismissed" | "blocked";
+            note: string | null;
+            created_at: string;
+            updated_at: string;
+        };
+        Announcement: {
             id: string;
             /**
-             * @description single, multiple, text, rating (1-5), nps (0-10), csat (1-5), date (YYYY-MM-DD)
+             * @description system, interaction, activity (campaigns/marketing) or service
              * @enum {string}
              */
-            type: "single" | "multiple" | "text" | "rating" | "nps" | "csat" | "date";
-            title: string;
-            description?: string;
-            /** @default true */
-            required: boolean;
-            /** @description single / multiple only */
-            options?: {
-                id: string;
-                text: string;
-            }[];
-            /** @description multiple only */
-            max_choices?: number;
-            /** @description After this question: the first branch whose condition matches the answer jumps forward; otherwise the next question */
-            branches?: {
-                when: {
-                    equals?: string | number;
-                    in?: (string | number)[];
-                    gte?: number;
-                    lte?: number;
+            category: "system" | "interaction" | "activity" | "service";
+            content: {
+                "zh-CN": {
+                    title: string;
+                    body: string;
                 };
-                /** @description A later question id, or "end" */
-                goto: string;
-            }[];
-        };
-        SurveyTargetingInput: {
-            /** @description All must hold for the user’s traits */
-            traits?: {
-                key: string;
-                /** @enum {string} */
-                op: "eq" | "neq" | "in" | "gt" | "gte" | "lt" | "lte" | "exists" | "not_exists" | "contains";
-                value?: string | number | boolean | (string | number | boolean)[];
-            }[];
-            /** @description Only members of this segment (needs the segments capability) */
-            segment_id?: string;
-        };
-        Error: {
-            error: {
-                /** @description Stable machine-readable code, e.g. auth.invalid_key */
-                code: string;
-                /** @description Human-readable; Chinese when Accept-Language prefers zh */
-                message: string;
-                /** @description Specifics; for validation_failed, `issues` lists each bad field */
-                details: {
-                    [key: string]: unknown;
-                } | null;
+                en: {
+                    title: string;
+                    body: string;
+                };
             };
+            url: string | null;
+            data: {
+                [key: string]: unknown;
+            } | null;
+            /** @description { all: true } or { traits: {…} } */
+            audience: {
+                [key: string]: unknown;
+            };
+            campaign: string | null;
+            realtime: boolean;
+            starts_at: string;
+            expires_at: string | null;
+            withdrawn_at: string | null;
+            pushed_at: string | null;
+            created_at: string;
+            stats?: {
+                read: number;
+                clicked: number;
+                deleted: number;
+            };
+        };
+        ApiKey: {
+            id: string;
+            app_id: string;
+            /** @enum {string} */
+            kind: "secret" | "publishable";
+            name: string;
+            /** @description Recognisable part of the key; the full key is shown only when created */
+            hint: string;
+            created_at: string;
+            /** @description When the key stops (stopped) working; null = active */
+            revoked_at: string | null;
+        };
+        App: {
+            id: string;
+            name: string;
+            settings: {
+                [key: string]: unknown;
+            };
+            created_at: string;
+            updated_at: string;
         };
         AuditEntry: {
             id: number;
@@ -4575,107 +4602,46 @@ export interface components {
             ip: string | null;
             created_at: string;
         };
-        Workflow: {
+        Badge: {
             id: string;
+            key: string;
             name: string;
             description: string | null;
-            /** @enum {string} */
-            status: "draft" | "active" | "paused" | "archived";
-            /** @description The version new runs start on */
-            version: number;
-            /** @description Entries refused by entry.max_per_hour */
-            throttled: number;
-            /** @description trigger, entry, goal, timezone and steps, as sent (event sources filled in) */
-            definition: {
+            icon_url: string | null;
+            criteria: {
                 [key: string]: unknown;
             };
+            rewards: {
+                type: string;
+                amount: number;
+            }[];
+            active: boolean;
+            sort: number;
             created_at: string;
             updated_at: string;
         };
-        WorkflowRun: {
+        Bargain: {
             id: string;
-            workflow_id: string;
-            version: number;
+            campaign_id: string;
             user_id: string;
+            original_price: number;
+            floor_price: number;
+            current_price: number;
+            cuts: number;
+            max_cuts: number;
             /** @enum {string} */
-            status: "active" | "completed" | "exited";
-            /** @description holdout, archived… */
-            exit_reason: string | null;
-            /** @description The step the run is at; null once it ended */
-            step: string | null;
-            step_at: string;
-            /** @description When the run moves on next (end of a wait, or a timeout) */
-            wake_at: string | null;
-            /** @description The event that started the run */
-            trigger: {
-                [key: string]: unknown;
-            };
-            converted_at: string | null;
+            status: "active" | "bought" | "expired" | "cancelled";
+            expires_at: string;
+            order_ref: string | null;
             created_at: string;
-            ended_at: string | null;
+            cut_log: components["schemas"]["BargainCut"][];
         };
-        WebhookEndpoint: {
-            id: string;
-            url: string;
-            description: string;
-            event_types: string[];
-            enabled: boolean;
-            /**
-             * @description Circuit breaker: closed = deliveries flow; open = paused after consecutive failures until circuit_open_until; half_open = the next attempt is a probe
-             * @enum {string}
-             */
-            state: "closed" | "open" | "half_open";
-            /** @description Failed attempts in a row; a success resets it */
-            consecutive_failures: number;
-            /** @description While open: when one probe attempt will be let through */
-            circuit_open_until: string | null;
-            /** @description The last characters of the signing secret */
-            secret_hint: string;
+        BargainCut: {
+            user_id: string;
+            amount: number;
+            new_user: boolean;
+            price_after: number;
             created_at: string;
-            updated_at: string;
-        };
-        WebhookAttempt: {
-            attempt: number;
-            status_code: number | null;
-            error: string | null;
-            /** @description The first 256 characters of the answer (never read from refused destinations) */
-            response_body: string | null;
-            duration_ms: number;
-            created_at: string;
-        };
-        WebhookDelivery: {
-            id: string;
-            endpoint_id: string;
-            event_id: string;
-            event_type: string;
-            /** @enum {string} */
-            status: "pending" | "sending" | "retrying" | "succeeded" | "failed";
-            attempts: number;
-            max_attempts: number;
-            next_attempt_at: string | null;
-            last_status_code: number | null;
-            last_error: string | null;
-            created_at: string;
-            delivered_at: string | null;
-        };
-        WebhookDeliveryDetail: {
-            id: string;
-            endpoint_id: string;
-            event_id: string;
-            event_type: string;
-            /** @enum {string} */
-            status: "pending" | "sending" | "retrying" | "succeeded" | "failed";
-            attempts: number;
-            max_attempts: number;
-            next_attempt_at: string | null;
-            last_status_code: number | null;
-            last_error: string | null;
-            created_at: string;
-            delivered_at: string | null;
-            payload: {
-                [key: string]: unknown;
-            };
-            attempt_log: components["schemas"]["WebhookAttempt"][];
         };
         Campaign: {
             id: string;
@@ -4719,52 +4685,159 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        GroupBuyMember: {
-            user_id: string;
-            /** @enum {string} */
-            status: "joined" | "confirmed" | "left" | "released";
-            order_ref: string | null;
-            joined_at: string;
-            confirmed_at: string | null;
-        };
-        GroupBuyTeam: {
+        CapRule: {
             id: string;
-            campaign_id: string;
-            leader_user_id: string;
-            share_code: string;
-            size: number;
-            member_count: number;
-            confirmed_count: number;
-            auto_filled: number;
+            channel: ("in_app" | "realtime" | "email" | "webhook") | null;
+            category: ("system" | "interaction" | "activity" | "service") | null;
+            max: number;
             /** @enum {string} */
-            status: "open" | "succeeded" | "failed";
-            expires_at: string;
+            period: "hour" | "day" | "week";
             created_at: string;
-            closed_at: string | null;
-            members: components["schemas"]["GroupBuyMember"][];
         };
-        BargainCut: {
+        Checkin: {
+            /** @description The user's local date checked in */
+            date: string;
+            timezone: string;
+            streak: number;
+            longest: number;
+            total: number;
+            /** @description Points granted (the streak-day reward times any level multiplier); 0 for make-ups */
+            points: number;
+            entries: {
+                id: string;
+                type: string;
+                amount: number;
+                balance_after: number;
+            }[];
+        };
+        Comment: {
+            id: string;
+            subject: {
+                kind: string;
+                id: string;
+            };
+            /** @description Null for a root comment */
+            root_id: string | null;
+            parent_id: string | null;
             user_id: string;
+            /** @description Author of the comment replied to */
+            reply_to_user_id: string | null;
+            /** @description HTML-escaped text; null when deleted or hidden (the comment stays as a placeholder) */
+            body: string | null;
+            /** @enum {string} */
+            status: "visible" | "hidden" | "deleted";
+            /** @description Users mentioned: the `@user_id` handles in the text and the explicit list (at most 20, never the author) */
+            mentions: string[];
+            /** @description Badge: the subject's author (UP主) or the app/operator (官方) */
+            official: ("author" | "operator") | null;
+            likes: number;
+            /** @description Visible replies (root comments) */
+            reply_count: number;
+            pinned: boolean;
+            /** @description 精彩点评 */
+            featured: boolean;
+            featured_by: ("operator" | "rule") | null;
+            created_at: string;
+            edited_at: string | null;
+            viewer?: {
+                liked: boolean;
+            };
+        };
+        CommentReport: {
+            id: string;
+            comment_id: string;
+            reporter_id: string;
+            /** @enum {string} */
+            reason: "spam" | "abuse" | "porn" | "violence" | "illegal" | "misinformation" | "copyright" | "other";
+            /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
+            note: string | null;
+            created_at: string;
+            resolved_at: string | null;
+            resolution: ("approve" | "hide" | "delete") | null;
+        };
+        ContactCheck: {
+            allowed: boolean;
+            reason: ("unsubscribed" | "quiet_hours" | "capped") | null;
+            /** @description With quiet_hours: when the window ends */
+            retry_at: string | null;
+            caps: {
+                cap_id: string;
+                window: string;
+                used: number;
+                max: number;
+            }[];
+        };
+        ContactReservation: {
+            id: string;
+            user_id: string;
+            /** @enum {string} */
+            outcome: "allowed" | "capped" | "unsubscribed" | "quiet_hours";
+            retry_at: string | null;
+            /**
+             * @description system, interaction, activity (campaigns/marketing) or service
+             * @enum {string}
+             */
+            category: "system" | "interaction" | "activity" | "service";
+            /**
+             * @description in_app (inbox), realtime (WebSocket/SSE), email (SMTP), webhook (the host delivers push/SMS)
+             * @enum {string}
+             */
+            channel: "in_app" | "realtime" | "email" | "webhook";
+            source: string;
+            ref: string;
+            created_at: string;
+        };
+        Coupon: {
+            id: string;
+            template_id: string;
+            user_id: string;
+            /**
+             * @description An available coupon past valid_until reads as expired
+             * @enum {string}
+             */
+            status: "available" | "redeemed" | "expired" | "revoked";
+            valid_from: string;
+            valid_until: string | null;
+            /** @enum {string} */
+            source: "claim" | "issue";
+            order_ref: string | null;
+            discount: number | null;
+            redeemed_at: string | null;
+            created_at: string;
+        };
+        CouponQuote: {
+            coupon_id: string;
+            discount: number;
+            subtotal: number;
+            eligible_subtotal: number;
+            shipping_fee: number;
+            free_shipping: boolean;
+            /** @description subtotal + shipping_fee − discount */
+            payable: number;
+        };
+        CouponTemplate: {
+            id: string;
+            name: string;
+            description: string;
+            /** @enum {string} */
+            kind: "fixed" | "percentage" | "threshold" | "free_shipping";
             amount: number;
-            new_user: boolean;
-            price_after: number;
-            created_at: string;
-        };
-        Bargain: {
-            id: string;
-            campaign_id: string;
-            user_id: string;
-            original_price: number;
-            floor_price: number;
-            current_price: number;
-            cuts: number;
-            max_cuts: number;
+            percent_off: number | null;
+            max_discount: number | null;
+            min_spend: number;
+            valid_from: string | null;
+            valid_until: string | null;
+            valid_days: number | null;
+            product_ids: string[];
+            category_ids: string[];
+            per_user_limit: number;
+            total_quantity: number | null;
+            issued: number;
+            claimable: boolean;
             /** @enum {string} */
-            status: "active" | "bought" | "expired" | "cancelled";
-            expires_at: string;
-            order_ref: string | null;
+            status: "active" | "paused";
             created_at: string;
-            cut_log: components["schemas"]["BargainCut"][];
+            updated_at: string;
         };
         CrowdfundingPledge: {
             id: string;
@@ -4797,176 +4870,24 @@ export interface components {
                 taken: number;
             }[];
         };
-        PresaleOrder: {
-            id: string;
-            campaign_id: string;
-            user_id: string;
-            /** @enum {string} */
-            status: "deposit_paid" | "completed" | "forfeited" | "cancelled";
-            deposit: number;
-            deposit_value: number;
-            /** @description price − deposit_value: what the final payment must be */
-            final_amount: number;
-            deposit_order_ref: string;
-            final_order_ref: string | null;
-            final_starts_at: string;
-            final_ends_at: string;
-            reminded_at: string | null;
-            created_at: string;
-            closed_at: string | null;
-        };
-        ReferralCredited: {
-            inviter: {
-                user_id: string;
-                points: {
-                    type: string;
-                    amount: number;
-                    entry_id: string | null;
-                    error: string | null;
-                }[];
-                coupons: {
-                    template_id: string;
-                    coupon_id: string | null;
-                    error: string | null;
-                }[];
-                host: {
-                    [key: string]: unknown;
-                } | null;
-            } | null;
-            invitee: {
-                user_id: string;
-                points: {
-                    type: string;
-                    amount: number;
-                    entry_id: string | null;
-                    error: string | null;
-                }[];
-                coupons: {
-                    template_id: string;
-                    coupon_id: string | null;
-                    error: string | null;
-                }[];
-                host: {
-                    [key: string]: unknown;
-                } | null;
-            };
-        };
-        ReferralCode: {
-            campaign_id: string;
-            user_id: string;
-            code: string;
-        };
-        Referral: {
-            campaign_id: string;
-            inviter_user_id: string;
-            invitee_user_id: string;
-            code: string;
-            /** @enum {string} */
-            status: "attributed" | "rewarded" | "budget_exhausted";
-            attributed_at: string;
-            qualify_by: string;
-            rewarded_at: string | null;
-            inviter_rewarded: boolean | null;
-            /** @description What Canyu credited to each side when the referral was rewarded (inviter null when capped) */
-            credited: components["schemas"]["ReferralCredited"] | null;
-            event_id: string | null;
-        };
-        FlashSaleItem: {
-            id: string;
-            session_id: string;
-            campaign_id: string;
-            product_id: string;
-            name: string;
-            original_price: number;
-            sale_price: number;
-            stock: number;
-            /** @description Units not held or sold right now */
-            remaining: number;
-            per_user_limit: number;
-            reservation_ttl_seconds: number;
-            buckets: number;
-        };
-        FlashSaleSession: {
-            id: string;
-            campaign_id: string;
-            name: string;
-            starts_at: string;
-            ends_at: string;
-            token_required: boolean;
-            token_opens_at: string | null;
-            items: components["schemas"]["FlashSaleItem"][];
-        };
-        FlashSaleReservation: {
-            id: string;
-            campaign_id: string;
-            item_id: string;
-            user_id: string;
-            quantity: number;
-            /** @enum {string} */
-            status: "held" | "confirmed" | "released" | "expired";
-            expires_at: string;
-            order_ref: string | null;
-            created_at: string;
-            confirmed_at: string | null;
-            released_at: string | null;
-        };
-        CouponTemplate: {
-            id: string;
-            name: string;
-            description: string;
-            /** @enum {string} */
-            kind: "fixed" | "percentage" | "threshold" | "free_shipping";
-            amount: number;
-            percent_off: number | null;
-            max_discount: number | null;
-            min_spend: number;
-            valid_from: string | null;
-            valid_until: string | null;
-            valid_days: number | null;
-            product_ids: string[];
-            category_ids: string[];
-            per_user_limit: number;
-            total_quantity: number | null;
-            issued: number;
-            claimable: boolean;
-            /** @enum {string} */
-            status: "active" | "paused";
+        CuratedSlot: {
+            key: string;
+            title: string;
+            description: string | null;
             created_at: string;
             updated_at: string;
         };
-        Coupon: {
-            id: string;
-            template_id: string;
-            user_id: string;
-            /**
-             * @description An available coupon past valid_until reads as expired
-             * @enum {string}
-             */
-            status: "available" | "redeemed" | "expired" | "revoked";
-            valid_from: string;
-            valid_until: string | null;
-            /** @enum {string} */
-            source: "claim" | "issue";
-            order_ref: string | null;
-            discount: number | null;
-            redeemed_at: string | null;
-            created_at: string;
-        };
-        CouponQuote: {
-            coupon_id: string;
-            discount: number;
-            subtotal: number;
-            eligible_subtotal: number;
-            shipping_fee: number;
-            free_shipping: boolean;
-            /** @description subtotal + shipping_fee − discount */
-            payable: number;
-        };
-        IngestResult: {
-            /** @description Events stored by this request */
-            accepted: number;
-            /** @description Events whose event_id was already stored (not stored again) */
-            duplicates: number;
+        Error: {
+            error: {
+                /** @description Stable machine-readable code, e.g. auth.invalid_key */
+                code: string;
+                /** @description Human-readable; Chinese when Accept-Language prefers zh */
+                message: string;
+                /** @description Specifics; for validation_failed, `issues` lists each bad field */
+                details: {
+                    [key: string]: unknown;
+                } | null;
+            };
         };
         Event: {
             event_id: string;
@@ -4979,287 +4900,22 @@ export interface components {
             timestamp: string;
             received_at: string;
         };
-        Badge: {
+        FavouriteFolder: {
             id: string;
-            key: string;
+            /** @description HTML-escaped */
             name: string;
-            description: string | null;
-            icon_url: string | null;
-            criteria: {
-                [key: string]: unknown;
-            };
-            rewards: {
-                type: string;
-                amount: number;
-            }[];
-            active: boolean;
-            sort: number;
+            is_default: boolean;
+            items: number;
             created_at: string;
             updated_at: string;
         };
-        Task: {
-            id: string;
-            key: string;
-            name: string;
-            description: string | null;
-            /** @enum {string} */
-            period: "once" | "daily" | "weekly";
-            event: string;
-            conditions: {
-                [key: string]: unknown;
-            };
-            user: string;
-            target: number;
-            rewards: {
-                type: string;
-                amount: number;
-            }[];
-            group: string | null;
-            sort: number;
-            active: boolean;
-            created_at: string;
-            updated_at: string;
-        };
-        /** @description The configuration, in the shape of the PUT body with every default filled in */
-        GamificationConfig: {
-            [key: string]: unknown;
-        };
-        Checkin: {
-            /** @description The user's local date checked in */
-            date: string;
-            timezone: string;
-            streak: number;
-            longest: number;
-            total: number;
-            /** @description Points granted (the streak-day reward times any level multiplier); 0 for make-ups */
-            points: number;
-            entries: {
-                id: string;
-                type: string;
-                amount: number;
-                balance_after: number;
-            }[];
-        };
-        Level: {
-            level: number;
-            name: string;
-            threshold: number;
-            benefits: {
-                points_multiplier: number;
-                rewards: {
-                    type: string;
-                    amount: number;
-                }[];
-                perks: string[];
-            };
-        };
-        AbuseFlag: {
-            id: string;
-            /** @enum {string} */
-            kind: "device_many_accounts" | "rapid_draws" | "limit_exceeded";
-            subject: string;
-            user_ids: string[];
-            details: {
-                [key: string]: unknown;
-            };
-            hits: number;
-            /** @enum {string} */
-            status: "open" | "dismissed" | "blocked";
-            note: string | null;
-            created_at: string;
-            updated_at: string;
-        };
-        AbuseBlock: {
-            user_id: string;
-            reason: string;
-            flag_id: string | null;
-            created_at: string;
-        };
-        LotteryPrize: {
-            id: string;
-            name: string;
-            /** @enum {string} */
-            kind: "points" | "item" | "none";
-            reward_type: string | null;
-            reward_amount: number | null;
-            weight: number;
-            /** @description Units left; null = unlimited */
-            stock: number | null;
-            value: number;
-            awarded: number;
-            sort: number;
-        };
-        Lottery: {
+        FeedbackBoard: {
             id: string;
             name: string;
             description: string | null;
             /** @enum {string} */
-            status: "active" | "paused" | "ended";
-            cost_type: string | null;
-            cost: number;
-            daily_limit: number | null;
-            budget: number | null;
-            budget_used: number;
-            starts_at: string | null;
-            ends_at: string | null;
-            created_at: string;
-            updated_at: string;
-        };
-        LotteryDraw: {
-            id: string;
-            lottery_id: string;
-            user_id: string;
-            /** @enum {string} */
-            outcome: "prize" | "none";
-            prize: {
-                id: string;
-                name: string;
-                /** @enum {string} */
-                kind: "points" | "item" | "none";
-                reward_type: string | null;
-                reward_amount: number | null;
-            } | null;
-            /** @description Why the prize rolled was not awarded */
-            fallback: ("out_of_stock" | "over_budget") | null;
-            cost: number;
-            /** @description The random roll in [0, total_weight) */
-            roll: number;
-            total_weight: number;
-            /** @description The prize whose range the roll fell in */
-            picked_prize_id: string;
-            /** @description The weights the roll was read against, in order */
-            weights: [
-                string,
-                number
-            ][];
-            request_id: string | null;
-            ip: string | null;
-            device_id: string | null;
-            created_at: string;
-        };
-        MallItem: {
-            id: string;
-            name: string;
-            description: string | null;
-            image_url: string | null;
-            /** @enum {string} */
-            kind: "virtual" | "physical";
-            price_type: string;
-            price: number;
-            /** @description Units left; null = unlimited */
-            stock: number | null;
-            per_user_limit: number | null;
-            grant: {
-                type: string;
-                amount: number;
-            } | null;
-            active: boolean;
-            sold: number;
-            sort: number;
-            created_at: string;
-            updated_at: string;
-        };
-        MallOrder: {
-            id: string;
-            user_id: string;
-            item_id: string;
-            item_name: string;
-            quantity: number;
-            price_type: string;
-            total: number;
-            /** @enum {string} */
-            status: "pending" | "fulfilled" | "shipped" | "completed" | "cancelled";
-            shipping: {
-                [key: string]: string;
-            } | null;
-            tracking: string | null;
-            request_id: string | null;
-            created_at: string;
-            updated_at: string;
-        };
-        PointsEntry: {
-            /** @description Ledger entry id */
-            id: string;
-            user_id: string;
-            type: string;
-            /** @enum {string} */
-            kind: "earn" | "spend" | "adjust" | "expire" | "refund";
-            /** @description Signed: credits positive, debits negative */
-            amount: number;
-            balance_after: number;
-            reason: string | null;
-            /** @description What caused the entry */
-            source: {
-                type: string;
-                id: string | null;
-            } | null;
-            rule_id: string | null;
-            idempotency_key: string;
-            actor: {
-                type: string;
-                id: string | null;
-            };
-            /** @description Credits: when these points expire */
-            expires_at: string | null;
-            /** @description Debits: the credits consumed, soonest-expiring first */
-            lots: {
-                lot_id: string;
-                amount: number;
-                expires_at: string | null;
-            }[] | null;
-            /** @description Refunds: the id of the debit entry given back (each debit at most once) */
-            refund_of: string | null;
-            created_at: string;
-        };
-        PointsBalance: {
-            type: string;
-            balance: number;
-            /** @description Lifetime credits (earn and positive adjustments) */
-            earned: number;
-            spent: number;
-            expired: number;
-            /** @description Upcoming expiries, soonest first */
-            expiring: {
-                expires_at: string;
-                amount: number;
-            }[];
-        };
-        PointsType: {
-            key: string;
-            name: string;
-            description: string | null;
-            expiry: unknown;
-            created_at: string;
-            updated_at: string;
-        };
-        PointsRule: {
-            id: string;
-            name: string;
-            /** @enum {string} */
-            source: "event" | "domain";
-            event: string;
-            conditions: {
-                [key: string]: unknown;
-            };
-            user: string;
-            type: string;
-            amount: number;
-            daily_cap: number | null;
-            weekly_cap: number | null;
-            total_cap: number | null;
-            timezone: string;
-            expires_in_days: number | null;
-            active: boolean;
-            created_at: string;
-            updated_at: string;
-        };
-        User: {
-            user_id: string;
-            traits: {
-                [key: string]: unknown;
-            };
-            timezone: string | null;
-            locale: string | null;
+            visibility: "public" | "private";
+            default_assignee: string | null;
             created_at: string;
             updated_at: string;
         };
@@ -5272,16 +4928,6 @@ export interface components {
             /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
             body: string;
             created_at: string;
-        };
-        FeedbackBoard: {
-            id: string;
-            name: string;
-            description: string | null;
-            /** @enum {string} */
-            visibility: "public" | "private";
-            default_assignee: string | null;
-            created_at: string;
-            updated_at: string;
         };
         FeedbackPost: {
             id: string;
@@ -5333,118 +4979,98 @@ export interface components {
             note: string;
             created_at: string;
         };
-        Poll: {
+        FlashSaleItem: {
             id: string;
-            question: string;
-            description: string | null;
-            /** @enum {string} */
-            kind: "single" | "multiple";
-            max_choices: number;
-            anonymous: boolean;
-            /** @enum {string} */
-            results_visibility: "always" | "after_vote" | "after_close";
-            allow_change: boolean;
-            subject: {
-                kind: string;
-                id: string;
-            } | null;
-            closes_at: string | null;
-            closed_at: string | null;
-            /** @enum {string} */
-            status: "open" | "closed";
-            results_visible: boolean;
-            /** @description Users who voted; null while results are hidden */
-            voters: number | null;
-            options: {
-                id: string;
-                text: string;
-                image_url: string | null;
-                /** @description null while results are hidden from this caller */
-                votes: number | null;
-            }[];
-            /** @description Option ids the acting user chose, when a user is known */
-            my_vote: string[] | null;
-            created_at: string;
+            session_id: string;
+            campaign_id: string;
+            product_id: string;
+            name: string;
+            original_price: number;
+            sale_price: number;
+            stock: number;
+            /** @description Units not held or sold right now */
+            remaining: number;
+            per_user_limit: number;
+            reservation_ttl_seconds: number;
+            buckets: number;
         };
-        StoryCampaign: {
-            id: string;
-            /** @enum {string} */
-            kind: "story" | "hashtag";
-            title: string;
-            description: string | null;
-            hashtag: string | null;
-            source_event: string | null;
-            /** @enum {string} */
-            moderation: "pre" | "post";
-            /** @enum {string} */
-            status: "open" | "closed";
-            ends_at: string | null;
-            created_at: string;
-        };
-        StoryEntry: {
+        FlashSaleReservation: {
             id: string;
             campaign_id: string;
+            item_id: string;
             user_id: string;
-            /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
-            text: string;
-            image_urls: string[];
+            quantity: number;
             /** @enum {string} */
-            source: "submission" | "hashtag";
-            source_ref: string | null;
-            /** @enum {string} */
-            status: "pending" | "approved" | "rejected";
-            featured: boolean;
-            likes: number;
-            /** @description Whether the acting user liked it; null when no user is known */
-            liked: boolean | null;
-            reject_reason: string | null;
+            status: "held" | "confirmed" | "released" | "expired";
+            expires_at: string;
+            order_ref: string | null;
             created_at: string;
+            confirmed_at: string | null;
+            released_at: string | null;
         };
-        StoryWinner: {
-            entry_id: string;
-            user_id: string;
-            rank: number;
-            prize: string;
-            picked_by: string;
-            awarded_at: string;
-        };
-        Survey: {
+        FlashSaleSession: {
             id: string;
+            campaign_id: string;
             name: string;
-            description: string | null;
-            /** @enum {string} */
-            status: "draft" | "active" | "paused" | "closed";
-            questions: {
-                [key: string]: unknown;
-            }[];
-            targeting: {
-                [key: string]: unknown;
-            };
-            trigger_event: string | null;
-            recurrence_days: number | null;
-            quota: number | null;
-            completed: number;
-            points: number | null;
-            starts_at: string | null;
-            ends_at: string | null;
-            created_by: string | null;
-            created_at: string;
-            updated_at: string;
+            starts_at: string;
+            ends_at: string;
+            token_required: boolean;
+            token_opens_at: string | null;
+            items: components["schemas"]["FlashSaleItem"][];
         };
-        SurveyResponse: {
-            id: string;
-            survey_id: string;
+        /** @description The configuration, in the shape of the PUT body with every default filled in */
+        GamificationConfig: {
+            [key: string]: unknown;
+        };
+        GroupBuyMember: {
             user_id: string;
-            round: number;
             /** @enum {string} */
-            status: "partial" | "completed";
-            answers: {
-                [key: string]: string | number | string[];
-            };
-            /** @description The next required question on the branching path; null when the path is complete */
-            next_question_id: string | null;
-            started_at: string;
-            completed_at: string | null;
+            status: "joined" | "confirmed" | "left" | "released";
+            order_ref: string | null;
+            joined_at: string;
+            confirmed_at: string | null;
+        };
+        GroupBuyTeam: {
+            id: string;
+            campaign_id: string;
+            leader_user_id: string;
+            share_code: string;
+            size: number;
+            member_count: number;
+            confirmed_count: number;
+            auto_filled: number;
+            /** @enum {string} */
+            status: "open" | "succeeded" | "failed";
+            expires_at: string;
+            created_at: string;
+            closed_at: string | null;
+            members: components["schemas"]["GroupBuyMember"][];
+        };
+        InboxItem: {
+            /** @description msg_… for a message to this user, ann_… for an announcement */
+            id: string;
+            /** @enum {string} */
+            kind: "message" | "announcement";
+            /**
+             * @description system, interaction, activity (campaigns/marketing) or service
+             * @enum {string}
+             */
+            category: "system" | "interaction" | "activity" | "service";
+            title: string;
+            body: string;
+            url: string | null;
+            data: {
+                [key: string]: unknown;
+            } | null;
+            created_at: string;
+            read_at: string | null;
+            clicked_at: string | null;
+        };
+        IngestResult: {
+            /** @description Events stored by this request */
+            accepted: number;
+            /** @description Events whose event_id was already stored (not stored again) */
+            duplicates: number;
         };
         InteractionCounts: {
             likes: number;
@@ -5452,104 +5078,6 @@ export interface components {
             shares: number;
             comments: number;
             follows: number;
-        };
-        Subject: {
-            kind: string;
-            /** @description The host's id */
-            id: string;
-            title: string | null;
-            author_id: string | null;
-            tags: string[];
-            metadata: {
-                [key: string]: unknown;
-            };
-            created_at: string;
-            counts: components["schemas"]["InteractionCounts"];
-            hot_score: number | null;
-            /** @description The acting user's own state (user tokens, or user_id with a secret key) */
-            viewer?: {
-                liked: boolean;
-                favourited: boolean;
-                following: boolean;
-            };
-        };
-        Comment: {
-            id: string;
-            subject: {
-                kind: string;
-                id: string;
-            };
-            /** @description Null for a root comment */
-            root_id: string | null;
-            parent_id: string | null;
-            user_id: string;
-            /** @description Author of the comment replied to */
-            reply_to_user_id: string | null;
-            /** @description HTML-escaped text; null when deleted or hidden (the comment stays as a placeholder) */
-            body: string | null;
-            /** @enum {string} */
-            status: "visible" | "hidden" | "deleted";
-            /** @description Users mentioned: the `@user_id` handles in the text and the explicit list (at most 20, never the author) */
-            mentions: string[];
-            /** @description Badge: the subject's author (UP主) or the app/operator (官方) */
-            official: ("author" | "operator") | null;
-            likes: number;
-            /** @description Visible replies (root comments) */
-            reply_count: number;
-            pinned: boolean;
-            /** @description 精彩点评 */
-            featured: boolean;
-            featured_by: ("operator" | "rule") | null;
-            created_at: string;
-            edited_at: string | null;
-            viewer?: {
-                liked: boolean;
-            };
-        };
-        CuratedSlot: {
-            key: string;
-            title: string;
-            description: string | null;
-            created_at: string;
-            updated_at: string;
-        };
-        Recommendation: {
-            subject: components["schemas"]["Subject"];
-            score: number;
-            reason: {
-                /** @enum {string} */
-                type: "co_liked" | "tag" | "followed_author" | "liked_author" | "curated" | "hot";
-                /** @description Why, in the caller's language (Accept-Language) */
-                text: string;
-                /** @description The user's own subject the reason refers to */
-                subject: {
-                    kind: string;
-                    id: string;
-                    title: string | null;
-                } | null;
-                tag: string | null;
-                author_id: string | null;
-                slot: string | null;
-            };
-        };
-        CommentReport: {
-            id: string;
-            comment_id: string;
-            reporter_id: string;
-            /** @enum {string} */
-            reason: "spam" | "abuse" | "porn" | "violence" | "illegal" | "misinformation" | "copyright" | "other";
-            /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
-            note: string | null;
-            created_at: string;
-            resolved_at: string | null;
-            resolution: ("approve" | "hide" | "delete") | null;
-        };
-        UserBlock: {
-            user_id: string;
-            reason: string | null;
-            until: string | null;
-            created_by: string | null;
-            created_at: string;
         };
         InteractionSettings: {
             /** @description Subject kinds this app uses; others are refused */
@@ -5606,14 +5134,26 @@ export interface components {
                 } | null;
             };
         };
-        FavouriteFolder: {
-            id: string;
-            /** @description HTML-escaped */
+        Level: {
+            level: number;
             name: string;
-            is_default: boolean;
-            items: number;
+            threshold: number;
+            benefits: {
+                points_multiplier: number;
+                rewards: {
+                    type: string;
+                    amount: number;
+                }[];
+                perks: string[];
+            };
+        };
+        LiveMessage: {
+            id: string;
+            user_id: string;
+            /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
+            text: string;
+            masked: boolean;
             created_at: string;
-            updated_at: string;
         };
         LiveRoom: {
             id: string;
@@ -5633,108 +5173,115 @@ export interface components {
             created_at: string;
             closed_at: string | null;
         };
-        LiveMessage: {
+        Lottery: {
             id: string;
-            user_id: string;
-            /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
-            text: string;
-            masked: boolean;
-            created_at: string;
-        };
-        InboxItem: {
-            /** @description msg_… for a message to this user, ann_… for an announcement */
-            id: string;
+            name: string;
+            description: string | null;
             /** @enum {string} */
-            kind: "message" | "announcement";
-            /**
-             * @description system, interaction, activity (campaigns/marketing) or service
-             * @enum {string}
-             */
-            category: "system" | "interaction" | "activity" | "service";
-            title: string;
-            body: string;
-            url: string | null;
-            data: {
-                [key: string]: unknown;
-            } | null;
-            created_at: string;
-            read_at: string | null;
-            clicked_at: string | null;
-        };
-        MessageTemplate: {
-            key: string;
-            /**
-             * @description system, interaction, activity (campaigns/marketing) or service
-             * @enum {string}
-             */
-            category: "system" | "interaction" | "activity" | "service";
-            content: {
-                "zh-CN": {
-                    title: string;
-                    body: string;
-                };
-                en: {
-                    title: string;
-                    body: string;
-                };
-            };
-            url: string | null;
-            variables: {
-                [key: string]: {
-                    sample: string | number;
-                    fallback?: string | number;
-                };
-            };
+            status: "active" | "paused" | "ended";
+            cost_type: string | null;
+            cost: number;
+            daily_limit: number | null;
+            budget: number | null;
+            budget_used: number;
+            starts_at: string | null;
+            ends_at: string | null;
             created_at: string;
             updated_at: string;
         };
-        Send: {
+        LotteryDraw: {
             id: string;
+            lottery_id: string;
+            user_id: string;
             /** @enum {string} */
-            kind: "direct" | "audience" | "rule" | "digest";
-            /** @enum {string} */
-            status: "scheduled" | "queued" | "running" | "done" | "failed" | "canceled";
-            campaign: string | null;
-            audience: {
-                [key: string]: unknown;
-            };
-            template: string | null;
-            /**
-             * @description system, interaction, activity (campaigns/marketing) or service
-             * @enum {string}
-             */
-            category: "system" | "interaction" | "activity" | "service";
-            channels: ("in_app" | "realtime" | "email" | "webhook")[];
-            transactional: boolean;
-            scheduled_at: string | null;
-            started_at: string | null;
-            finished_at: string | null;
-            /** @description Per recipient: sent (some channel went out), else deferred, else capped, else suppressed */
-            counts: {
-                targeted: number;
-                sent: number;
-                deferred: number;
-                capped: number;
-                suppressed: number;
-            };
-            error: string | null;
+            outcome: "prize" | "none";
+            prize: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                kind: "points" | "item" | "none";
+                reward_type: string | null;
+                reward_amount: number | null;
+            } | null;
+            /** @description Why the prize rolled was not awarded */
+            fallback: ("out_of_stock" | "over_budget") | null;
+            cost: number;
+            /** @description The random roll in [0, total_weight) */
+            roll: number;
+            total_weight: number;
+            /** @description The prize whose range the roll fell in */
+            picked_prize_id: string;
+            /** @description The weights the roll was read against, in order */
+            weights: [
+                string,
+                number
+            ][];
+            request_id: string | null;
+            ip: string | null;
+            device_id: string | null;
             created_at: string;
         };
-        MessageStats: {
-            messages: number;
-            inbox: {
-                sent: number;
-                capped: number;
-                suppressed: number;
-                read: number;
-                clicked: number;
-            };
-            /** @description Per channel, deliveries by status (queued, deferred, sending, sent, delivered, failed, capped, suppressed) */
-            channels: {
-                [key: string]: {
-                    [key: string]: number;
-                };
-            };
+        LotteryPrize: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "points" | "item" | "none";
+            reward_type: string | null;
+            reward_amount: number | null;
+            weight: number;
+            /** @description Units left; null = unlimited */
+            stock: number | null;
+            value: number;
+            awarded: number;
+            sort: number;
+        };
+        MallItem: {
+            id: string;
+            name: string;
+            description: string | null;
+            image_url: string | null;
+            /** @enum {string} */
+            kind: "virtual" | "physical";
+            price_type: string;
+            price: number;
+            /** @description Units left; null = unlimited */
+            stock: number | null;
+            per_user_limit: number | null;
+            grant: {
+                type: string;
+                amount: number;
+            } | null;
+            active: boolean;
+            sold: number;
+            sort: number;
+            created_at: string;
+            updated_at: string;
+        };
+        MallOrder: {
+            id: string;
+            user_id: string;
+            item_id: string;
+            item_name: string;
+            quantity: number;
+            price_type: string;
+            total: number;
+            /** @enum {string} */
+            status: "pending" | "fulfilled" | "shipped" | "completed" | "cancelled";
+            shipping: {
+                [key: string]: string;
+            } | null;
+            tracking: string | null;
+            request_id: string | null;
+            created_at: string;
+            updated_at: string;
+        };
+        Member: {
+            operator_id: string;
+            email: string;
+            name: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "operator" | "moderator" | "analyst";
+            created_at: string;
         };
         Message: {
             id: string;
@@ -5768,78 +5315,6 @@ export interface components {
                 last_error: string | null;
             }[];
         };
-        Announcement: {
-            id: string;
-            /**
-             * @description system, interaction, activity (campaigns/marketing) or service
-             * @enum {string}
-             */
-            category: "system" | "interaction" | "activity" | "service";
-            content: {
-                "zh-CN": {
-                    title: string;
-                    body: string;
-                };
-                en: {
-                    title: string;
-                    body: string;
-                };
-            };
-            url: string | null;
-            data: {
-                [key: string]: unknown;
-            } | null;
-            /** @description { all: true } or { traits: {…} } */
-            audience: {
-                [key: string]: unknown;
-            };
-            campaign: string | null;
-            realtime: boolean;
-            starts_at: string;
-            expires_at: string | null;
-            withdrawn_at: string | null;
-            pushed_at: string | null;
-            created_at: string;
-            stats?: {
-                read: number;
-                clicked: number;
-                deleted: number;
-            };
-        };
-        CapRule: {
-            id: string;
-            channel: ("in_app" | "realtime" | "email" | "webhook") | null;
-            category: ("system" | "interaction" | "activity" | "service") | null;
-            max: number;
-            /** @enum {string} */
-            period: "hour" | "day" | "week";
-            created_at: string;
-        };
-        MessagingSettings: {
-            default_locale: string;
-            default_timezone: string;
-            quiet_hours: {
-                start: string;
-                end: string;
-                channels: ("in_app" | "realtime" | "email" | "webhook")[];
-            } | null;
-            email: {
-                /** @description The password is never shown */
-                smtp_url: string;
-                from: string;
-            } | null;
-            updated_at: string;
-        };
-        MessagingPreferences: {
-            disabled: {
-                category: string;
-                channel: string;
-            }[];
-            quiet_hours: {
-                start: string;
-                end: string;
-            } | null;
-        };
         MessageRule: {
             id: string;
             event: string;
@@ -5862,58 +5337,73 @@ export interface components {
             enabled: boolean;
             created_at: string;
         };
-        ContactCheck: {
-            allowed: boolean;
-            reason: ("unsubscribed" | "quiet_hours" | "capped") | null;
-            /** @description With quiet_hours: when the window ends */
-            retry_at: string | null;
-            caps: {
-                cap_id: string;
-                window: string;
-                used: number;
-                max: number;
-            }[];
+        MessageStats: {
+            messages: number;
+            inbox: {
+                sent: number;
+                capped: number;
+                suppressed: number;
+                read: number;
+                clicked: number;
+            };
+            /** @description Per channel, deliveries by status (queued, deferred, sending, sent, delivered, failed, capped, suppressed) */
+            channels: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
         };
-        ContactReservation: {
-            id: string;
-            user_id: string;
-            /** @enum {string} */
-            outcome: "allowed" | "capped" | "unsubscribed" | "quiet_hours";
-            retry_at: string | null;
+        MessageTemplate: {
+            key: string;
             /**
              * @description system, interaction, activity (campaigns/marketing) or service
              * @enum {string}
              */
             category: "system" | "interaction" | "activity" | "service";
-            /**
-             * @description in_app (inbox), realtime (WebSocket/SSE), email (SMTP), webhook (the host delivers push/SMS)
-             * @enum {string}
-             */
-            channel: "in_app" | "realtime" | "email" | "webhook";
-            source: string;
-            ref: string;
-            created_at: string;
-        };
-        App: {
-            id: string;
-            name: string;
-            settings: {
-                [key: string]: unknown;
+            content: {
+                "zh-CN": {
+                    title: string;
+                    body: string;
+                };
+                en: {
+                    title: string;
+                    body: string;
+                };
+            };
+            url: string | null;
+            variables: {
+                [key: string]: {
+                    sample: string | number;
+                    fallback?: string | number;
+                };
             };
             created_at: string;
             updated_at: string;
         };
-        ApiKey: {
-            id: string;
-            app_id: string;
-            /** @enum {string} */
-            kind: "secret" | "publishable";
-            name: string;
-            /** @description Recognisable part of the key; the full key is shown only when created */
-            hint: string;
-            created_at: string;
-            /** @description When the key stops (stopped) working; null = active */
-            revoked_at: string | null;
+        MessagingPreferences: {
+            disabled: {
+                category: string;
+                channel: string;
+            }[];
+            quiet_hours: {
+                start: string;
+                end: string;
+            } | null;
+        };
+        MessagingSettings: {
+            default_locale: string;
+            default_timezone: string;
+            quiet_hours: {
+                start: string;
+                end: string;
+                channels: ("in_app" | "realtime" | "email" | "webhook")[];
+            } | null;
+            email: {
+                /** @description The password is never shown */
+                smtp_url: string;
+                from: string;
+            } | null;
+            updated_at: string;
         };
         Operator: {
             id: string;
@@ -5922,13 +5412,525 @@ export interface components {
             locale: string;
             created_at: string;
         };
-        Member: {
-            operator_id: string;
-            email: string;
+        PointsBalance: {
+            type: string;
+            balance: number;
+            /** @description Lifetime credits (earn and positive adjustments) */
+            earned: number;
+            spent: number;
+            expired: number;
+            /** @description Upcoming expiries, soonest first */
+            expiring: {
+                expires_at: string;
+                amount: number;
+            }[];
+        };
+        PointsEntry: {
+            /** @description Ledger entry id */
+            id: string;
+            user_id: string;
+            type: string;
+            /** @enum {string} */
+            kind: "earn" | "spend" | "adjust" | "expire" | "refund";
+            /** @description Signed: credits positive, debits negative */
+            amount: number;
+            balance_after: number;
+            reason: string | null;
+            /** @description What caused the entry */
+            source: {
+                type: string;
+                id: string | null;
+            } | null;
+            rule_id: string | null;
+            idempotency_key: string;
+            actor: {
+                type: string;
+                id: string | null;
+            };
+            /** @description Credits: when these points expire */
+            expires_at: string | null;
+            /** @description Debits: the credits consumed, soonest-expiring first */
+            lots: {
+                lot_id: string;
+                amount: number;
+                expires_at: string | null;
+            }[] | null;
+            /** @description Refunds: the id of the debit entry given back (each debit at most once) */
+            refund_of: string | null;
+            created_at: string;
+        };
+        PointsRule: {
+            id: string;
             name: string;
             /** @enum {string} */
-            role: "owner" | "admin" | "operator" | "moderator" | "analyst";
+            source: "event" | "domain";
+            event: string;
+            conditions: {
+                [key: string]: unknown;
+            };
+            user: string;
+            type: string;
+            amount: number;
+            daily_cap: number | null;
+            weekly_cap: number | null;
+            total_cap: number | null;
+            timezone: string;
+            expires_in_days: number | null;
+            active: boolean;
             created_at: string;
+            updated_at: string;
+        };
+        PointsType: {
+            key: string;
+            name: string;
+            description: string | null;
+            expiry: unknown;
+            created_at: string;
+            updated_at: string;
+        };
+        Poll: {
+            id: string;
+            question: string;
+            description: string | null;
+            /** @enum {string} */
+            kind: "single" | "multiple";
+            max_choices: number;
+            anonymous: boolean;
+            /** @enum {string} */
+            results_visibility: "always" | "after_vote" | "after_close";
+            allow_change: boolean;
+            subject: {
+                kind: string;
+                id: string;
+            } | null;
+            closes_at: string | null;
+            closed_at: string | null;
+            /** @enum {string} */
+            status: "open" | "closed";
+            results_visible: boolean;
+            /** @description Users who voted; null while results are hidden */
+            voters: number | null;
+            options: {
+                id: string;
+                text: string;
+                image_url: string | null;
+                /** @description null while results are hidden from this caller */
+                votes: number | null;
+            }[];
+            /** @description Option ids the acting user chose, when a user is known */
+            my_vote: string[] | null;
+            created_at: string;
+        };
+        PresaleOrder: {
+            id: string;
+            campaign_id: string;
+            user_id: string;
+            /** @enum {string} */
+            status: "deposit_paid" | "completed" | "forfeited" | "cancelled";
+            deposit: number;
+            deposit_value: number;
+            /** @description price − deposit_value: what the final payment must be */
+            final_amount: number;
+            deposit_order_ref: string;
+            final_order_ref: string | null;
+            final_starts_at: string;
+            final_ends_at: string;
+            reminded_at: string | null;
+            created_at: string;
+            closed_at: string | null;
+        };
+        Recommendation: {
+            subject: components["schemas"]["Subject"];
+            score: number;
+            reason: {
+                /** @enum {string} */
+                type: "co_liked" | "tag" | "followed_author" | "liked_author" | "curated" | "hot";
+                /** @description Why, in the caller's language (Accept-Language) */
+                text: string;
+                /** @description The user's own subject the reason refers to */
+                subject: {
+                    kind: string;
+                    id: string;
+                    title: string | null;
+                } | null;
+                tag: string | null;
+                author_id: string | null;
+                slot: string | null;
+            };
+        };
+        Referral: {
+            campaign_id: string;
+            inviter_user_id: string;
+            invitee_user_id: string;
+            code: string;
+            /** @enum {string} */
+            status: "attributed" | "rewarded" | "budget_exhausted";
+            attributed_at: string;
+            qualify_by: string;
+            rewarded_at: string | null;
+            inviter_rewarded: boolean | null;
+            /** @description What Canyu credited to each side when the referral was rewarded (inviter null when capped) */
+            credited: components["schemas"]["ReferralCredited"] | null;
+            event_id: string | null;
+        };
+        ReferralCode: {
+            campaign_id: string;
+            user_id: string;
+            code: string;
+        };
+        ReferralCredited: {
+            inviter: {
+                user_id: string;
+                points: {
+                    type: string;
+                    amount: number;
+                    entry_id: string | null;
+                    error: string | null;
+                }[];
+                coupons: {
+                    template_id: string;
+                    coupon_id: string | null;
+                    error: string | null;
+                }[];
+                host: {
+                    [key: string]: unknown;
+                } | null;
+            } | null;
+            invitee: {
+                user_id: string;
+                points: {
+                    type: string;
+                    amount: number;
+                    entry_id: string | null;
+                    error: string | null;
+                }[];
+                coupons: {
+                    template_id: string;
+                    coupon_id: string | null;
+                    error: string | null;
+                }[];
+                host: {
+                    [key: string]: unknown;
+                } | null;
+            };
+        };
+        Send: {
+            id: string;
+            /** @enum {string} */
+            kind: "direct" | "audience" | "rule" | "digest";
+            /** @enum {string} */
+            status: "scheduled" | "queued" | "running" | "done" | "failed" | "canceled";
+            campaign: string | null;
+            audience: {
+                [key: string]: unknown;
+            };
+            template: string | null;
+            /**
+             * @description system, interaction, activity (campaigns/marketing) or service
+             * @enum {string}
+             */
+            category: "system" | "interaction" | "activity" | "service";
+            channels: ("in_app" | "realtime" | "email" | "webhook")[];
+            transactional: boolean;
+            scheduled_at: string | null;
+            started_at: string | null;
+            finished_at: string | null;
+            /** @description Per recipient: sent (some channel went out), else deferred, else capped, else suppressed */
+            counts: {
+                targeted: number;
+                sent: number;
+                deferred: number;
+                capped: number;
+                suppressed: number;
+            };
+            error: string | null;
+            created_at: string;
+        };
+        StoryCampaign: {
+            id: string;
+            /** @enum {string} */
+            kind: "story" | "hashtag";
+            title: string;
+            description: string | null;
+            hashtag: string | null;
+            source_event: string | null;
+            /** @enum {string} */
+            moderation: "pre" | "post";
+            /** @enum {string} */
+            status: "open" | "closed";
+            ends_at: string | null;
+            created_at: string;
+        };
+        StoryEntry: {
+            id: string;
+            campaign_id: string;
+            user_id: string;
+            /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
+            text: string;
+            image_urls: string[];
+            /** @enum {string} */
+            source: "submission" | "hashtag";
+            source_ref: string | null;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected";
+            featured: boolean;
+            likes: number;
+            /** @description Whether the acting user liked it; null when no user is known */
+            liked: boolean | null;
+            reject_reason: string | null;
+            created_at: string;
+        };
+        StoryWinner: {
+            entry_id: string;
+            user_id: string;
+            rank: number;
+            prize: string;
+            picked_by: string;
+            awarded_at: string;
+        };
+        Subject: {
+            kind: string;
+            /** @description The host's id */
+            id: string;
+            title: string | null;
+            author_id: string | null;
+            tags: string[];
+            metadata: {
+                [key: string]: unknown;
+            };
+            created_at: string;
+            counts: components["schemas"]["InteractionCounts"];
+            hot_score: number | null;
+            /** @description The acting user's own state (user tokens, or user_id with a secret key) */
+            viewer?: {
+                liked: boolean;
+                favourited: boolean;
+                following: boolean;
+            };
+        };
+        Survey: {
+            id: string;
+            name: string;
+            description: string | null;
+            /** @enum {string} */
+            status: "draft" | "active" | "paused" | "closed";
+            questions: {
+                [key: string]: unknown;
+            }[];
+            targeting: {
+                [key: string]: unknown;
+            };
+            trigger_event: string | null;
+            recurrence_days: number | null;
+            quota: number | null;
+            completed: number;
+            points: number | null;
+            starts_at: string | null;
+            ends_at: string | null;
+            created_by: string | null;
+            created_at: string;
+            updated_at: string;
+        };
+        SurveyQuestionInput: {
+            /** @description Stable id, used by answers, branches and the CSV header */
+            id: string;
+            /**
+             * @description single, multiple, text, rating (1-5), nps (0-10), csat (1-5), date (YYYY-MM-DD)
+             * @enum {string}
+             */
+            type: "single" | "multiple" | "text" | "rating" | "nps" | "csat" | "date";
+            title: string;
+            description?: string;
+            /** @default true */
+            required: boolean;
+            /** @description single / multiple only */
+            options?: {
+                id: string;
+                text: string;
+            }[];
+            /** @description multiple only */
+            max_choices?: number;
+            /** @description After this question: the first branch whose condition matches the answer jumps forward; otherwise the next question */
+            branches?: {
+                when: {
+                    equals?: string | number;
+                    in?: (string | number)[];
+                    gte?: number;
+                    lte?: number;
+                };
+                /** @description A later question id, or "end" */
+                goto: string;
+            }[];
+        };
+        SurveyResponse: {
+            id: string;
+            survey_id: string;
+            user_id: string;
+            round: number;
+            /** @enum {string} */
+            status: "partial" | "completed";
+            answers: {
+                [key: string]: string | number | string[];
+            };
+            /** @description The next required question on the branching path; null when the path is complete */
+            next_question_id: string | null;
+            started_at: string;
+            completed_at: string | null;
+        };
+        SurveyTargetingInput: {
+            /** @description All must hold for the user’s traits */
+            traits?: {
+                key: string;
+                /** @enum {string} */
+                op: "eq" | "neq" | "in" | "gt" | "gte" | "lt" | "lte" | "exists" | "not_exists" | "contains";
+                value?: string | number | boolean | (string | number | boolean)[];
+            }[];
+            /** @description Only members of this segment (needs the segments capability) */
+            segment_id?: string;
+        };
+        Task: {
+            id: string;
+            key: string;
+            name: string;
+            description: string | null;
+            /** @enum {string} */
+            period: "once" | "daily" | "weekly";
+            event: string;
+            conditions: {
+                [key: string]: unknown;
+            };
+            user: string;
+            target: number;
+            rewards: {
+                type: string;
+                amount: number;
+            }[];
+            group: string | null;
+            sort: number;
+            active: boolean;
+            created_at: string;
+            updated_at: string;
+        };
+        User: {
+            user_id: string;
+            traits: {
+                [key: string]: unknown;
+            };
+            timezone: string | null;
+            locale: string | null;
+            created_at: string;
+            updated_at: string;
+        };
+        UserBlock: {
+            user_id: string;
+            reason: string | null;
+            until: string | null;
+            created_by: string | null;
+            created_at: string;
+        };
+        WebhookAttempt: {
+            attempt: number;
+            status_code: number | null;
+            error: string | null;
+            /** @description The first 256 characters of the answer (never read from refused destinations) */
+            response_body: string | null;
+            duration_ms: number;
+            created_at: string;
+        };
+        WebhookDelivery: {
+            id: string;
+            endpoint_id: string;
+            event_id: string;
+            event_type: string;
+            /** @enum {string} */
+            status: "pending" | "sending" | "retrying" | "succeeded" | "failed";
+            attempts: number;
+            max_attempts: number;
+            next_attempt_at: string | null;
+            last_status_code: number | null;
+            last_error: string | null;
+            created_at: string;
+            delivered_at: string | null;
+        };
+        WebhookDeliveryDetail: {
+            id: string;
+            endpoint_id: string;
+            event_id: string;
+            event_type: string;
+            /** @enum {string} */
+            status: "pending" | "sending" | "retrying" | "succeeded" | "failed";
+            attempts: number;
+            max_attempts: number;
+            next_attempt_at: string | null;
+            last_status_code: number | null;
+            last_error: string | null;
+            created_at: string;
+            delivered_at: string | null;
+            payload: {
+                [key: string]: unknown;
+            };
+            attempt_log: components["schemas"]["WebhookAttempt"][];
+        };
+        WebhookEndpoint: {
+            id: string;
+            url: string;
+            description: string;
+            event_types: string[];
+            enabled: boolean;
+            /**
+             * @description Circuit breaker: closed = deliveries flow; open = paused after consecutive failures until circuit_open_until; half_open = the next attempt is a probe
+             * @enum {string}
+             */
+            state: "closed" | "open" | "half_open";
+            /** @description Failed attempts in a row; a success resets it */
+            consecutive_failures: number;
+            /** @description While open: when one probe attempt will be let through */
+            circuit_open_until: string | null;
+            /** @description The last characters of the signing secret */
+            secret_hint: string;
+            created_at: string;
+            updated_at: string;
+        };
+        Workflow: {
+            id: string;
+            name: string;
+            description: string | null;
+            /** @enum {string} */
+            status: "draft" | "active" | "paused" | "archived";
+            /** @description The version new runs start on */
+            version: number;
+            /** @description Entries refused by entry.max_per_hour */
+            throttled: number;
+            /** @description A scheduled trigger: when its audience enters next (null without a schedule or while not active) */
+            next_fire_at: string | null;
+            /** @description trigger, entry, goal, timezone and steps, as sent (event sources filled in) */
+            definition: {
+                [key: string]: unknown;
+            };
+            created_at: string;
+            updated_at: string;
+        };
+        WorkflowRun: {
+            id: string;
+            workflow_id: string;
+            version: number;
+            user_id: string;
+            /** @enum {string} */
+            status: "active" | "completed" | "exited";
+            /** @description holdout, archived… */
+            exit_reason: string | null;
+            /** @description The step the run is at; null once it ended */
+            step: string | null;
+            step_at: string;
+            /** @description When the run moves on next (end of a wait, or a timeout) */
+            wake_at: string | null;
+            /** @description The event that started the run */
+            trigger: {
+                [key: string]: unknown;
+            };
+            converted_at: string | null;
+            created_at: string;
+            ended_at: string | null;
         };
     };
     responses: never;
@@ -5994,119 +5996,6 @@ export interface operations {
                             buffer_max: number;
                         };
                     };
-                };
-            };
-        };
-    };
-    "realtime.connect": {
-        parameters: {
-            query?: {
-                /** @description Publishable key pk_… (or send Authorization: Bearer pk_…) */
-                key?: string;
-                /** @description The user token (or send X-User-Token) */
-                user_token?: string;
-                /** @description Comma-separated topics to subscribe to at once, e.g. live:room_… */
-                topics?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Credentials are good (no Upgrade header was sent) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        app_id: string;
-                        user_id: string;
-                        websocket: string;
-                        sse: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "realtime.stream": {
-        parameters: {
-            query?: {
-                /** @description Publishable key pk_… (or send Authorization: Bearer pk_…) */
-                key?: string;
-                /** @description The user token (or send X-User-Token) */
-                user_token?: string;
-                /** @description Comma-separated topics to subscribe to at once, e.g. live:room_… */
-                topics?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description text/event-stream */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": string;
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -7155,6 +7044,119 @@ export interface operations {
                         /** @description Pass as `cursor` to get the next page; null on the last page */
                         next_cursor: string | null;
                     };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "realtime.connect": {
+        parameters: {
+            query?: {
+                /** @description Publishable key pk_… (or send Authorization: Bearer pk_…) */
+                key?: string;
+                /** @description The user token (or send X-User-Token) */
+                user_token?: string;
+                /** @description Comma-separated topics to subscribe to at once, e.g. live:room_… */
+                topics?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Credentials are good (no Upgrade header was sent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_id: string;
+                        user_id: string;
+                        websocket: string;
+                        sse: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "realtime.stream": {
+        parameters: {
+            query?: {
+                /** @description Publishable key pk_… (or send Authorization: Bearer pk_…) */
+                key?: string;
+                /** @description The user token (or send X-User-Token) */
+                user_token?: string;
+                /** @description Comma-separated topics to subscribe to at once, e.g. live:room_… */
+                topics?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
                 };
             };
             /** @description Default Response */
@@ -14181,3454 +14183,6 @@ export interface operations {
             };
         };
     };
-    "feedback.boards.list": {
-        parameters: {
-            query?: {
-                /** @description Page size (1-200, default 50) */
-                limit?: number;
-                /** @description `next_cursor` from the previous page */
-                cursor?: string;
-                visibility?: "public" | "private";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["FeedbackBoard"][];
-                        /** @description Pass as `cursor` to get the next page; null on the last page */
-                        next_cursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.boards.create": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    name: string;
-                    description?: string;
-                    /**
-                     * @description private: only operators see the posts (each author still sees their own)
-                     * @default public
-                     * @enum {string}
-                     */
-                    visibility?: "public" | "private";
-                    /** @description Operator id new posts are assigned to */
-                    default_assignee?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FeedbackBoard"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.boards.get": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                boardId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FeedbackBoard"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.boards.update": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                boardId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": {
-                    name?: string;
-                    description?: string | null;
-                    /** @enum {string} */
-                    visibility?: "public" | "private";
-                    default_assignee?: string | null;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FeedbackBoard"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.boards.posts.list": {
-        parameters: {
-            query?: {
-                /** @description Page size (1-200, default 50) */
-                limit?: number;
-                /** @description `next_cursor` from the previous page */
-                cursor?: string;
-                /** @description With a secret key: include this user’s vote and follow (`my_vote`, `following`) */
-                user_id?: string;
-                status?: "open" | "under_review" | "planned" | "in_progress" | "done" | "declined";
-                type?: "idea" | "bug" | "question";
-                tag?: string;
-                category?: string;
-                author_id?: string;
-                assignee?: string;
-                /** @description top: most votes first; new: newest first */
-                sort?: "top" | "new";
-            };
-            header?: never;
-            path: {
-                boardId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["FeedbackPost"][];
-                        /** @description Pass as `cursor` to get the next page; null on the last page */
-                        next_cursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.boards.posts.create": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                boardId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description The author; required with a secret key */
-                    user_id?: string;
-                    /**
-                     * @default idea
-                     * @enum {string}
-                     */
-                    type?: "idea" | "bug" | "question";
-                    title: string;
-                    body?: string;
-                    tags?: string[];
-                    category?: string;
-                    /** @description Bug reports only: steps, app version, device info, attachments */
-                    bug?: {
-                        /** @description Steps to reproduce */
-                        steps?: string;
-                        app_version?: string;
-                        /** @description Device info, e.g. {"os":"iOS 17.4","model":"iPhone 15"} */
-                        device?: {
-                            [key: string]: unknown;
-                        };
-                        attachment_urls?: string[];
-                    };
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FeedbackPost"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.posts.get": {
-        parameters: {
-            query?: {
-                /** @description With a secret key: include this user’s vote and follow (`my_vote`, `following`) */
-                user_id?: string;
-            };
-            header?: never;
-            path: {
-                postId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FeedbackPost"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.posts.update": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                postId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": {
-                    title?: string;
-                    body?: string | null;
-                    tags?: string[];
-                    category?: string | null;
-                    /** @description Operator id responsible for the post */
-                    assignee?: string | null;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FeedbackPost"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.posts.setStatus": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                postId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    status: "open" | "under_review" | "planned" | "in_progress" | "done" | "declined";
-                    /** @description Why; shown in the post history, the changelog and the notification */
-                    note: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FeedbackPost"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.posts.history.list": {
-        parameters: {
-            query?: {
-                /** @description Page size (1-200, default 50) */
-                limit?: number;
-                /** @description `next_cursor` from the previous page */
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                postId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["FeedbackStatusChange"][];
-                        /** @description Pass as `cursor` to get the next page; null on the last page */
-                        next_cursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.posts.vote": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                postId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": {
-                    /** @description Required with a secret key */
-                    user_id?: string;
-                } | null;
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        board_id: string;
-                        /** @enum {string} */
-                        type: "idea" | "bug" | "question";
-                        /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
-                        title: string;
-                        /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
-                        body: string | null;
-                        tags: string[];
-                        category: string | null;
-                        bug: {
-                            steps?: string;
-                            app_version?: string;
-                            device?: {
-                                [key: string]: unknown;
-                            };
-                            attachment_urls?: string[];
-                        } | null;
-                        author_id: string;
-                        /** @enum {string} */
-                        status: "open" | "under_review" | "planned" | "in_progress" | "done" | "declined";
-                        status_changed_at: string | null;
-                        votes: number;
-                        /** @description Sum of vote weights (1 per vote unless a weight provider is configured) */
-                        vote_weight: number;
-                        followers: number;
-                        comments: number;
-                        merged_into: string | null;
-                        /** @description The official response, pinned */
-                        response: components["schemas"]["FeedbackComment"] | null;
-                        assignee: string | null;
-                        first_response_at: string | null;
-                        /** @description Whether the acting user voted; null when no user is known */
-                        my_vote: boolean | null;
-                        following: boolean | null;
-                        created_at: string;
-                        updated_at: string;
-                        changed: boolean;
-                        redirected_from: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.posts.unvote": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                postId: string;
-                userId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.posts.voters.list": {
-        parameters: {
-            query?: {
-                /** @description Page size (1-200, default 50) */
-                limit?: number;
-                /** @description `next_cursor` from the previous page */
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                postId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            user_id: string;
-                            weight: number;
-                            voted_at: string;
-                        }[];
-                        /** @description Pass as `cursor` to get the next page; null on the last page */
-                        next_cursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.posts.follow": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                postId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": {
-                    /** @description Required with a secret key */
-                    user_id?: string;
-                } | null;
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FeedbackPost"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.posts.unfollow": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                postId: string;
-                userId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FeedbackPost"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.posts.comments.list": {
-        parameters: {
-            query?: {
-                /** @description Page size (1-200, default 50) */
-                limit?: number;
-                /** @description `next_cursor` from the previous page */
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                postId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["FeedbackComment"][];
-                        /** @description Pass as `cursor` to get the next page; null on the last page */
-                        next_cursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.posts.comments.create": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                postId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description The commenting user; required with a secret key. Operator sessions comment officially. */
-                    user_id?: string;
-                    body: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FeedbackComment"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.posts.respond": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                postId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    body: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FeedbackPost"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.posts.merge": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                postId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description The post that is kept */
-                    into_post_id: string;
-                };
-            };
-        };
-        responses: {
-            /** @description The kept post */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FeedbackPost"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.similar.list": {
-        parameters: {
-            query: {
-                q: string;
-                board_id?: string;
-                limit?: number;
-                /** @description With a secret key: include this user’s vote and follow (`my_vote`, `following`) */
-                user_id?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            id: string;
-                            board_id: string;
-                            /** @enum {string} */
-                            type: "idea" | "bug" | "question";
-                            /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
-                            title: string;
-                            /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
-                            body: string | null;
-                            tags: string[];
-                            category: string | null;
-                            bug: {
-                                steps?: string;
-                                app_version?: string;
-                                device?: {
-                                    [key: string]: unknown;
-                                };
-                                attachment_urls?: string[];
-                            } | null;
-                            author_id: string;
-                            /** @enum {string} */
-                            status: "open" | "under_review" | "planned" | "in_progress" | "done" | "declined";
-                            status_changed_at: string | null;
-                            votes: number;
-                            /** @description Sum of vote weights (1 per vote unless a weight provider is configured) */
-                            vote_weight: number;
-                            followers: number;
-                            comments: number;
-                            merged_into: string | null;
-                            /** @description The official response, pinned */
-                            response: components["schemas"]["FeedbackComment"] | null;
-                            assignee: string | null;
-                            first_response_at: string | null;
-                            /** @description Whether the acting user voted; null when no user is known */
-                            my_vote: boolean | null;
-                            following: boolean | null;
-                            created_at: string;
-                            updated_at: string;
-                            /** @description 0-1 */
-                            score: number;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.changelog.list": {
-        parameters: {
-            query?: {
-                /** @description Page size (1-200, default 50) */
-                limit?: number;
-                /** @description `next_cursor` from the previous page */
-                cursor?: string;
-                board_id?: string;
-                /** @description Comma-separated target statuses */
-                status?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["FeedbackStatusChange"][];
-                        /** @description Pass as `cursor` to get the next page; null on the last page */
-                        next_cursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.roadmap.get": {
-        parameters: {
-            query?: {
-                board_id?: string;
-                /** @description Posts per column */
-                limit?: number;
-                /** @description With a secret key: include this user’s vote and follow (`my_vote`, `following`) */
-                user_id?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        columns: {
-                            /** @enum {string} */
-                            status: "open" | "under_review" | "planned" | "in_progress" | "done" | "declined";
-                            total: number;
-                            posts: components["schemas"]["FeedbackPost"][];
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "feedback.workload.get": {
-        parameters: {
-            query: {
-                month: string;
-                tz?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        month: string;
-                        tz: string;
-                        from: string;
-                        to: string;
-                        /** @description The QQ Mail monthly goals: read 1000, answer 100 users, run 10 surveys */
-                        targets: {
-                            read: number;
-                            users_answered: number;
-                            surveys_run: number;
-                        };
-                        /** @description All feedback posted that month, and posts first answered that month */
-                        totals: {
-                            received: number;
-                            answered: number;
-                        };
-                        operators: {
-                            operator_id: string;
-                            received: number;
-                            read: number;
-                            answered: number;
-                            users_answered: number;
-                            first_responses: number;
-                            median_first_response_s: number | null;
-                            surveys_run: number;
-                            survey_responses: number;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "surveys.list": {
-        parameters: {
-            query?: {
-                /** @description Page size (1-200, default 50) */
-                limit?: number;
-                /** @description `next_cursor` from the previous page */
-                cursor?: string;
-                status?: "draft" | "active" | "paused" | "closed";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["Survey"][];
-                        /** @description Pass as `cursor` to get the next page; null on the last page */
-                        next_cursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "surveys.create": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    name: string;
-                    description?: string;
-                    /**
-                     * @default draft
-                     * @enum {string}
-                     */
-                    status?: "draft" | "active";
-                    questions: components["schemas"]["SurveyQuestionInput"][];
-                    targeting?: components["schemas"]["SurveyTargetingInput"];
-                    /** @description Show only after the user did this event */
-                    trigger_event?: string;
-                    /** @description Ask again every N days; omit to ask once per user */
-                    recurrence_days?: number;
-                    /** @description Stop after this many completed responses */
-                    quota?: number;
-                    /** @description Points for completing (announced in the survey.completed event) */
-                    points?: number;
-                    /** Format: date-time */
-                    starts_at?: string;
-                    /** Format: date-time */
-                    ends_at?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Survey"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "surveys.settings.get": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Days between two surveys shown to one user, across all surveys (0 = no wait) */
-                        recontact_days: number;
-                    };
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "surveys.settings.set": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description Days between two surveys shown to one user, across all surveys (0 = no wait) */
-                    recontact_days: number;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Days between two surveys shown to one user, across all surveys (0 = no wait) */
-                        recontact_days: number;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "surveys.next": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": {
-                    /** @description Required with a secret key */
-                    user_id?: string;
-                    /** @description The event the user just did, for surveys triggered by it */
-                    event?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        survey: components["schemas"]["Survey"] | null;
-                        round: number | null;
-                        /** @enum {string} */
-                        reason: "shown" | "recontact_wait" | "none_eligible" | "capped" | "unsubscribed" | "quiet_hours";
-                        next_eligible_at: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "surveys.get": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                surveyId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Survey"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "surveys.update": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                surveyId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": {
-                    name?: string;
-                    description?: string | null;
-                    /** @enum {string} */
-                    status?: "draft" | "active" | "paused" | "closed";
-                    /** @description Only while the survey has no responses */
-                    questions?: components["schemas"]["SurveyQuestionInput"][];
-                    targeting?: components["schemas"]["SurveyTargetingInput"];
-                    trigger_event?: string | null;
-                    recurrence_days?: number | null;
-                    quota?: number | null;
-                    points?: number | null;
-                    starts_at?: string | null;
-                    ends_at?: string | null;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Survey"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "surveys.responses.list": {
-        parameters: {
-            query?: {
-                /** @description Page size (1-200, default 50) */
-                limit?: number;
-                /** @description `next_cursor` from the previous page */
-                cursor?: string;
-                status?: "partial" | "completed";
-            };
-            header?: never;
-            path: {
-                surveyId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["SurveyResponse"][];
-                        /** @description Pass as `cursor` to get the next page; null on the last page */
-                        next_cursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "surveys.respond": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                surveyId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": {
-                    /** @description Required with a secret key */
-                    user_id?: string;
-                    /** @default [] */
-                    answers?: {
-                        question_id: string;
-                        /** @description Option id (single), option ids (multiple), number (rating/nps/csat), text, or YYYY-MM-DD; null clears an optional answer */
-                        value: string | number | string[] | null;
-                    }[];
-                    /**
-                     * @description false saves a partial response; true completes it (all required questions on the path answered)
-                     * @default false
-                     */
-                    complete?: boolean;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SurveyResponse"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "surveys.results.get": {
-        parameters: {
-            query?: {
-                /** @description Count partial responses too */
-                include_partial?: "true" | "false";
-            };
-            header?: never;
-            path: {
-                surveyId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        survey_id: string;
-                        responses: {
-                            completed: number;
-                            partial: number;
-                        };
-                        questions: {
-                            id: string;
-                            type: string;
-                            title: string;
-                            answered: number;
-                            options?: {
-                                id: string;
-                                text: string;
-                                count: number;
-                                percent: number | null;
-                            }[];
-                            average?: number | null;
-                            distribution?: {
-                                value: number;
-                                count: number;
-                            }[];
-                            nps?: {
-                                promoters: number;
-                                passives: number;
-                                detractors: number;
-                                /** @description -100 … 100 */
-                                score: number | null;
-                            };
-                            csat?: {
-                                satisfied: number;
-                                /** @description Share of 4 and 5 answers */
-                                percent: number | null;
-                            };
-                            earliest?: string | null;
-                            latest?: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "surveys.questions.answers.list": {
-        parameters: {
-            query?: {
-                /** @description Page size (1-200, default 50) */
-                limit?: number;
-                /** @description `next_cursor` from the previous page */
-                cursor?: string;
-                /** @description Count partial responses too */
-                include_partial?: "true" | "false";
-            };
-            header?: never;
-            path: {
-                surveyId: string;
-                questionId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: {
-                            response_id: string;
-                            user_id: string;
-                            value: string | number | string[];
-                            answered_at: string;
-                        }[];
-                        /** @description Pass as `cursor` to get the next page; null on the last page */
-                        next_cursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "surveys.export.get": {
-        parameters: {
-            query?: {
-                /** @description Count partial responses too */
-                include_partial?: "true" | "false";
-            };
-            header?: never;
-            path: {
-                surveyId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description text/csv */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": string;
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "stories.campaigns.list": {
-        parameters: {
-            query?: {
-                /** @description Page size (1-200, default 50) */
-                limit?: number;
-                /** @description `next_cursor` from the previous page */
-                cursor?: string;
-                kind?: "story" | "hashtag";
-                status?: "open" | "closed";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["StoryCampaign"][];
-                        /** @description Pass as `cursor` to get the next page; null on the last page */
-                        next_cursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "stories.campaigns.create": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * @description story: users submit stories (用户故事征集); hashtag: host posts carrying the hashtag are collected
-                     * @enum {string}
-                     */
-                    kind: "story" | "hashtag";
-                    title: string;
-                    description?: string;
-                    /** @description hashtag campaigns: e.g. "#星巴克猫爪杯#" or "#StarbucksCup" (case and # do not matter) */
-                    hashtag?: string;
-                    /**
-                     * @description hashtag campaigns: the ingested event carrying a host post (properties: text, image_urls, post_id)
-                     * @default post.created
-                     */
-                    source_event?: string;
-                    /**
-                     * @description pre: entries wait for approval; post: shown at once, may be rejected later
-                     * @default pre
-                     * @enum {string}
-                     */
-                    moderation?: "pre" | "post";
-                    /** Format: date-time */
-                    ends_at?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StoryCampaign"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "stories.campaigns.get": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                campaignId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StoryCampaign"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "stories.campaigns.update": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                campaignId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": {
-                    title?: string;
-                    description?: string | null;
-                    /** @enum {string} */
-                    status?: "open" | "closed";
-                    /** @enum {string} */
-                    moderation?: "pre" | "post";
-                    ends_at?: string | null;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StoryCampaign"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "stories.campaigns.entries.list": {
-        parameters: {
-            query?: {
-                /** @description Page size (1-200, default 50) */
-                limit?: number;
-                /** @description `next_cursor` from the previous page */
-                cursor?: string;
-                sort?: "likes" | "recent";
-                status?: "pending" | "approved" | "rejected";
-                featured?: "true" | "false";
-                mine?: "true" | "false";
-                /** @description With a secret key: mark what this user liked */
-                user_id?: string;
-            };
-            header?: never;
-            path: {
-                campaignId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["StoryEntry"][];
-                        /** @description Pass as `cursor` to get the next page; null on the last page */
-                        next_cursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "stories.campaigns.entries.create": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                campaignId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description Required with a secret key */
-                    user_id?: string;
-                    text: string;
-                    /** @default [] */
-                    image_urls?: string[];
-                    /** @description Your own id for the story or post; a repeat with the same id returns the same entry */
-                    source_ref?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StoryEntry"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "stories.entries.get": {
-        parameters: {
-            query?: {
-                user_id?: string;
-            };
-            header?: never;
-            path: {
-                entryId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StoryEntry"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "stories.entries.moderate": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                entryId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    decision: "approve" | "reject";
-                    reason?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StoryEntry"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "stories.entries.feature": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                entryId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    featured: boolean;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StoryEntry"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "stories.entries.like": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                entryId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": {
-                    /** @description Required with a secret key */
-                    user_id?: string;
-                } | null;
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        campaign_id: string;
-                        user_id: string;
-                        /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
-                        text: string;
-                        image_urls: string[];
-                        /** @enum {string} */
-                        source: "submission" | "hashtag";
-                        source_ref: string | null;
-                        /** @enum {string} */
-                        status: "pending" | "approved" | "rejected";
-                        featured: boolean;
-                        likes: number;
-                        /** @description Whether the acting user liked it; null when no user is known */
-                        liked: boolean | null;
-                        reject_reason: string | null;
-                        created_at: string;
-                        changed: boolean;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "stories.entries.unlike": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                entryId: string;
-                userId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StoryEntry"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "stories.campaigns.winners.list": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                campaignId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["StoryWinner"][];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "stories.campaigns.winners.create": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                campaignId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description What the winners get, e.g. "星巴克星礼卡 100 元" */
-                    prize: string;
-                    /** @description Picked by an operator, in rank order */
-                    entry_ids?: string[];
-                    /** @description Or by rule: the N most liked approved entries (earlier entries win ties) */
-                    top_likes?: number;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        added: components["schemas"]["StoryWinner"][];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
     "subjects.get": {
         parameters: {
             query?: {
@@ -21664,6 +18218,933 @@ export interface operations {
             };
         };
     };
+    "stories.campaigns.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+                kind?: "story" | "hashtag";
+                status?: "open" | "closed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["StoryCampaign"][];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "stories.campaigns.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description story: users submit stories (用户故事征集); hashtag: host posts carrying the hashtag are collected
+                     * @enum {string}
+                     */
+                    kind: "story" | "hashtag";
+                    title: string;
+                    description?: string;
+                    /** @description hashtag campaigns: e.g. "#星巴克猫爪杯#" or "#StarbucksCup" (case and # do not matter) */
+                    hashtag?: string;
+                    /**
+                     * @description hashtag campaigns: the ingested event carrying a host post (properties: text, image_urls, post_id)
+                     * @default post.created
+                     */
+                    source_event?: string;
+                    /**
+                     * @description pre: entries wait for approval; post: shown at once, may be rejected later
+                     * @default pre
+                     * @enum {string}
+                     */
+                    moderation?: "pre" | "post";
+                    /** Format: date-time */
+                    ends_at?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryCampaign"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "stories.campaigns.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryCampaign"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "stories.campaigns.update": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    title?: string;
+                    description?: string | null;
+                    /** @enum {string} */
+                    status?: "open" | "closed";
+                    /** @enum {string} */
+                    moderation?: "pre" | "post";
+                    ends_at?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryCampaign"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "stories.campaigns.entries.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+                sort?: "likes" | "recent";
+                status?: "pending" | "approved" | "rejected";
+                featured?: "true" | "false";
+                mine?: "true" | "false";
+                /** @description With a secret key: mark what this user liked */
+                user_id?: string;
+            };
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["StoryEntry"][];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "stories.campaigns.entries.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Required with a secret key */
+                    user_id?: string;
+                    text: string;
+                    /** @default [] */
+                    image_urls?: string[];
+                    /** @description Your own id for the story or post; a repeat with the same id returns the same entry */
+                    source_ref?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryEntry"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "stories.entries.get": {
+        parameters: {
+            query?: {
+                user_id?: string;
+            };
+            header?: never;
+            path: {
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryEntry"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "stories.entries.moderate": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "approve" | "reject";
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryEntry"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "stories.entries.feature": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    featured: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryEntry"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "stories.entries.like": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                entryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Required with a secret key */
+                    user_id?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        campaign_id: string;
+                        user_id: string;
+                        /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
+                        text: string;
+                        image_urls: string[];
+                        /** @enum {string} */
+                        source: "submission" | "hashtag";
+                        source_ref: string | null;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected";
+                        featured: boolean;
+                        likes: number;
+                        /** @description Whether the acting user liked it; null when no user is known */
+                        liked: boolean | null;
+                        reject_reason: string | null;
+                        created_at: string;
+                        changed: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "stories.entries.unlike": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                entryId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryEntry"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "stories.campaigns.winners.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["StoryWinner"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "stories.campaigns.winners.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What the winners get, e.g. "星巴克星礼卡 100 元" */
+                    prize: string;
+                    /** @description Picked by an operator, in rank order */
+                    entry_ids?: string[];
+                    /** @description Or by rule: the N most liked approved entries (earlier entries win ties) */
+                    top_likes?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        added: components["schemas"]["StoryWinner"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     "users.inbox.list": {
         parameters: {
             query?: {
@@ -24265,6 +21746,2527 @@ export interface operations {
             };
         };
     };
+    "surveys.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+                status?: "draft" | "active" | "paused" | "closed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Survey"][];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "surveys.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string;
+                    /**
+                     * @default draft
+                     * @enum {string}
+                     */
+                    status?: "draft" | "active";
+                    questions: components["schemas"]["SurveyQuestionInput"][];
+                    targeting?: components["schemas"]["SurveyTargetingInput"];
+                    /** @description Show only after the user did this event */
+                    trigger_event?: string;
+                    /** @description Ask again every N days; omit to ask once per user */
+                    recurrence_days?: number;
+                    /** @description Stop after this many completed responses */
+                    quota?: number;
+                    /** @description Points for completing (announced in the survey.completed event) */
+                    points?: number;
+                    /** Format: date-time */
+                    starts_at?: string;
+                    /** Format: date-time */
+                    ends_at?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Survey"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "surveys.settings.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Days between two surveys shown to one user, across all surveys (0 = no wait) */
+                        recontact_days: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "surveys.settings.set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Days between two surveys shown to one user, across all surveys (0 = no wait) */
+                    recontact_days: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Days between two surveys shown to one user, across all surveys (0 = no wait) */
+                        recontact_days: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "surveys.next": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Required with a secret key */
+                    user_id?: string;
+                    /** @description The event the user just did, for surveys triggered by it */
+                    event?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        survey: components["schemas"]["Survey"] | null;
+                        round: number | null;
+                        /** @enum {string} */
+                        reason: "shown" | "recontact_wait" | "none_eligible" | "capped" | "unsubscribed" | "quiet_hours";
+                        next_eligible_at: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "surveys.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                surveyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Survey"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "surveys.update": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                surveyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string | null;
+                    /** @enum {string} */
+                    status?: "draft" | "active" | "paused" | "closed";
+                    /** @description Only while the survey has no responses */
+                    questions?: components["schemas"]["SurveyQuestionInput"][];
+                    targeting?: components["schemas"]["SurveyTargetingInput"];
+                    trigger_event?: string | null;
+                    recurrence_days?: number | null;
+                    quota?: number | null;
+                    points?: number | null;
+                    starts_at?: string | null;
+                    ends_at?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Survey"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "surveys.responses.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+                status?: "partial" | "completed";
+            };
+            header?: never;
+            path: {
+                surveyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SurveyResponse"][];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "surveys.respond": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                surveyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Required with a secret key */
+                    user_id?: string;
+                    /** @default [] */
+                    answers?: {
+                        question_id: string;
+                        /** @description Option id (single), option ids (multiple), number (rating/nps/csat), text, or YYYY-MM-DD; null clears an optional answer */
+                        value: string | number | string[] | null;
+                    }[];
+                    /**
+                     * @description false saves a partial response; true completes it (all required questions on the path answered)
+                     * @default false
+                     */
+                    complete?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyResponse"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "surveys.results.get": {
+        parameters: {
+            query?: {
+                /** @description Count partial responses too */
+                include_partial?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                surveyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        survey_id: string;
+                        responses: {
+                            completed: number;
+                            partial: number;
+                        };
+                        questions: {
+                            id: string;
+                            type: string;
+                            title: string;
+                            answered: number;
+                            options?: {
+                                id: string;
+                                text: string;
+                                count: number;
+                                percent: number | null;
+                            }[];
+                            average?: number | null;
+                            distribution?: {
+                                value: number;
+                                count: number;
+                            }[];
+                            nps?: {
+                                promoters: number;
+                                passives: number;
+                                detractors: number;
+                                /** @description -100 … 100 */
+                                score: number | null;
+                            };
+                            csat?: {
+                                satisfied: number;
+                                /** @description Share of 4 and 5 answers */
+                                percent: number | null;
+                            };
+                            earliest?: string | null;
+                            latest?: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "surveys.questions.answers.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+                /** @description Count partial responses too */
+                include_partial?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                surveyId: string;
+                questionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            response_id: string;
+                            user_id: string;
+                            value: string | number | string[];
+                            answered_at: string;
+                        }[];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "surveys.export.get": {
+        parameters: {
+            query?: {
+                /** @description Count partial responses too */
+                include_partial?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                surveyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.boards.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+                visibility?: "public" | "private";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["FeedbackBoard"][];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.boards.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string;
+                    /**
+                     * @description private: only operators see the posts (each author still sees their own)
+                     * @default public
+                     * @enum {string}
+                     */
+                    visibility?: "public" | "private";
+                    /** @description Operator id new posts are assigned to */
+                    default_assignee?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackBoard"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.boards.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                boardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackBoard"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.boards.update": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                boardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string | null;
+                    /** @enum {string} */
+                    visibility?: "public" | "private";
+                    default_assignee?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackBoard"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.boards.posts.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+                /** @description With a secret key: include this user’s vote and follow (`my_vote`, `following`) */
+                user_id?: string;
+                status?: "open" | "under_review" | "planned" | "in_progress" | "done" | "declined";
+                type?: "idea" | "bug" | "question";
+                tag?: string;
+                category?: string;
+                author_id?: string;
+                assignee?: string;
+                /** @description top: most votes first; new: newest first */
+                sort?: "top" | "new";
+            };
+            header?: never;
+            path: {
+                boardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["FeedbackPost"][];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.boards.posts.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                boardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The author; required with a secret key */
+                    user_id?: string;
+                    /**
+                     * @default idea
+                     * @enum {string}
+                     */
+                    type?: "idea" | "bug" | "question";
+                    title: string;
+                    body?: string;
+                    tags?: string[];
+                    category?: string;
+                    /** @description Bug reports only: steps, app version, device info, attachments */
+                    bug?: {
+                        /** @description Steps to reproduce */
+                        steps?: string;
+                        app_version?: string;
+                        /** @description Device info, e.g. {"os":"iOS 17.4","model":"iPhone 15"} */
+                        device?: {
+                            [key: string]: unknown;
+                        };
+                        attachment_urls?: string[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackPost"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.posts.get": {
+        parameters: {
+            query?: {
+                /** @description With a secret key: include this user’s vote and follow (`my_vote`, `following`) */
+                user_id?: string;
+            };
+            header?: never;
+            path: {
+                postId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackPost"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.posts.update": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                postId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    title?: string;
+                    body?: string | null;
+                    tags?: string[];
+                    category?: string | null;
+                    /** @description Operator id responsible for the post */
+                    assignee?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackPost"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.posts.setStatus": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                postId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status: "open" | "under_review" | "planned" | "in_progress" | "done" | "declined";
+                    /** @description Why; shown in the post history, the changelog and the notification */
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackPost"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.posts.history.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                postId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["FeedbackStatusChange"][];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.posts.vote": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                postId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Required with a secret key */
+                    user_id?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        board_id: string;
+                        /** @enum {string} */
+                        type: "idea" | "bug" | "question";
+                        /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
+                        title: string;
+                        /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
+                        body: string | null;
+                        tags: string[];
+                        category: string | null;
+                        bug: {
+                            steps?: string;
+                            app_version?: string;
+                            device?: {
+                                [key: string]: unknown;
+                            };
+                            attachment_urls?: string[];
+                        } | null;
+                        author_id: string;
+                        /** @enum {string} */
+                        status: "open" | "under_review" | "planned" | "in_progress" | "done" | "declined";
+                        status_changed_at: string | null;
+                        votes: number;
+                        /** @description Sum of vote weights (1 per vote unless a weight provider is configured) */
+                        vote_weight: number;
+                        followers: number;
+                        comments: number;
+                        merged_into: string | null;
+                        /** @description The official response, pinned */
+                        response: components["schemas"]["FeedbackComment"] | null;
+                        assignee: string | null;
+                        first_response_at: string | null;
+                        /** @description Whether the acting user voted; null when no user is known */
+                        my_vote: boolean | null;
+                        following: boolean | null;
+                        created_at: string;
+                        updated_at: string;
+                        changed: boolean;
+                        redirected_from: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.posts.unvote": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                postId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.posts.voters.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                postId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            user_id: string;
+                            weight: number;
+                            voted_at: string;
+                        }[];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.posts.follow": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                postId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Required with a secret key */
+                    user_id?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackPost"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.posts.unfollow": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                postId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackPost"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.posts.comments.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                postId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["FeedbackComment"][];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.posts.comments.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                postId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The commenting user; required with a secret key. Operator sessions comment officially. */
+                    user_id?: string;
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackComment"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.posts.respond": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                postId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackPost"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.posts.merge": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                postId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The post that is kept */
+                    into_post_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The kept post */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackPost"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.similar.list": {
+        parameters: {
+            query: {
+                q: string;
+                board_id?: string;
+                limit?: number;
+                /** @description With a secret key: include this user’s vote and follow (`my_vote`, `following`) */
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            board_id: string;
+                            /** @enum {string} */
+                            type: "idea" | "bug" | "question";
+                            /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
+                            title: string;
+                            /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
+                            body: string | null;
+                            tags: string[];
+                            category: string | null;
+                            bug: {
+                                steps?: string;
+                                app_version?: string;
+                                device?: {
+                                    [key: string]: unknown;
+                                };
+                                attachment_urls?: string[];
+                            } | null;
+                            author_id: string;
+                            /** @enum {string} */
+                            status: "open" | "under_review" | "planned" | "in_progress" | "done" | "declined";
+                            status_changed_at: string | null;
+                            votes: number;
+                            /** @description Sum of vote weights (1 per vote unless a weight provider is configured) */
+                            vote_weight: number;
+                            followers: number;
+                            comments: number;
+                            merged_into: string | null;
+                            /** @description The official response, pinned */
+                            response: components["schemas"]["FeedbackComment"] | null;
+                            assignee: string | null;
+                            first_response_at: string | null;
+                            /** @description Whether the acting user voted; null when no user is known */
+                            my_vote: boolean | null;
+                            following: boolean | null;
+                            created_at: string;
+                            updated_at: string;
+                            /** @description 0-1 */
+                            score: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.changelog.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+                board_id?: string;
+                /** @description Comma-separated target statuses */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["FeedbackStatusChange"][];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.roadmap.get": {
+        parameters: {
+            query?: {
+                board_id?: string;
+                /** @description Posts per column */
+                limit?: number;
+                /** @description With a secret key: include this user’s vote and follow (`my_vote`, `following`) */
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        columns: {
+                            /** @enum {string} */
+                            status: "open" | "under_review" | "planned" | "in_progress" | "done" | "declined";
+                            total: number;
+                            posts: components["schemas"]["FeedbackPost"][];
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "feedback.workload.get": {
+        parameters: {
+            query: {
+                month: string;
+                tz?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        month: string;
+                        tz: string;
+                        from: string;
+                        to: string;
+                        /** @description The QQ Mail monthly goals: read 1000, answer 100 users, run 10 surveys */
+                        targets: {
+                            read: number;
+                            users_answered: number;
+                            surveys_run: number;
+                        };
+                        /** @description All feedback posted that month, and posts first answered that month */
+                        totals: {
+                            received: number;
+                            answered: number;
+                        };
+                        operators: {
+                            operator_id: string;
+                            received: number;
+                            read: number;
+                            answered: number;
+                            users_answered: number;
+                            first_responses: number;
+                            median_first_response_s: number | null;
+                            surveys_run: number;
+                            survey_responses: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     "live.rooms.list": {
         parameters: {
             query?: {
@@ -24794,6 +24796,977 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "couponTemplates.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+                status?: "active" | "paused";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CouponTemplate"][];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "couponTemplates.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string;
+                    /**
+                     * @description fixed: amount off; percentage: percent_off with an optional max_discount; threshold (满减): amount off from min_spend; free_shipping: the shipping fee
+                     * @enum {string}
+                     */
+                    kind: "fixed" | "percentage" | "threshold" | "free_shipping";
+                    /** @description fixed / threshold: amount off, minor units */
+                    amount?: number;
+                    percent_off?: number;
+                    max_discount?: number;
+                    /** @description Eligible subtotal the order must reach (required for threshold) */
+                    min_spend?: number;
+                    /** Format: date-time */
+                    valid_from?: string;
+                    /** Format: date-time */
+                    valid_until?: string;
+                    /** @description Valid for N days after the user receives it */
+                    valid_days?: number;
+                    /** @description Scope: these products… */
+                    product_ids?: string[];
+                    /** @description …or these categories; neither = every product */
+                    category_ids?: string[];
+                    /** @description Coupons of this template one user may receive (default 1) */
+                    per_user_limit?: number;
+                    /** @description Coupons that may ever be issued; omitted = unlimited */
+                    total_quantity?: number;
+                    /** @description Users may claim it themselves (default true); otherwise it is only issued */
+                    claimable?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponTemplate"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "couponTemplates.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description coupon template id */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponTemplate"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "couponTemplates.update": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description coupon template id */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string;
+                    /**
+                     * @description A paused template can be neither claimed nor issued
+                     * @enum {string}
+                     */
+                    status?: "active" | "paused";
+                    claimable?: boolean;
+                    per_user_limit?: number;
+                    /** @description Not below the number already issued; null = unlimited */
+                    total_quantity?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponTemplate"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "couponTemplates.report.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description coupon template id */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        template_id: string;
+                        issued: number;
+                        available: number;
+                        redeemed: number;
+                        expired: number;
+                        revoked: number;
+                        users: number;
+                        discount_total: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "couponTemplates.claim": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description coupon template id */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    user_id?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coupon"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "couponTemplates.issue": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description coupon template id */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    user_ids: string[];
+                    /** @description Makes the issue retry-safe: the same key never gives a user a second coupon */
+                    key?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: {
+                            user_id: string;
+                            coupon_id: string | null;
+                            /** @description Why this user got no coupon, e.g. coupons.limit_reached */
+                            error: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "coupons.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description coupon id */
+                couponId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coupon"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "coupons.quote": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description coupon id */
+                couponId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    order: {
+                        items: {
+                            product_id: string;
+                            category_ids?: string[];
+                            unit_price: number;
+                            quantity: number;
+                        }[];
+                        shipping_fee?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponQuote"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "coupons.redeem": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description coupon id */
+                couponId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    order_ref: string;
+                    order: {
+                        items: {
+                            product_id: string;
+                            category_ids?: string[];
+                            unit_price: number;
+                            quantity: number;
+                        }[];
+                        shipping_fee?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coupon"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "coupons.release": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description coupon id */
+                couponId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    order_ref: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coupon"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "coupons.revoke": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description coupon id */
+                couponId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Kept in the audit log and sent with the coupon.revoked webhook */
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coupon"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "users.coupons.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+                status?: "available" | "redeemed" | "expired" | "revoked";
+            };
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Coupon"][];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27963,977 +28936,6 @@ export interface operations {
             };
         };
     };
-    "couponTemplates.list": {
-        parameters: {
-            query?: {
-                /** @description Page size (1-200, default 50) */
-                limit?: number;
-                /** @description `next_cursor` from the previous page */
-                cursor?: string;
-                status?: "active" | "paused";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["CouponTemplate"][];
-                        /** @description Pass as `cursor` to get the next page; null on the last page */
-                        next_cursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "couponTemplates.create": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    name: string;
-                    description?: string;
-                    /**
-                     * @description fixed: amount off; percentage: percent_off with an optional max_discount; threshold (满减): amount off from min_spend; free_shipping: the shipping fee
-                     * @enum {string}
-                     */
-                    kind: "fixed" | "percentage" | "threshold" | "free_shipping";
-                    /** @description fixed / threshold: amount off, minor units */
-                    amount?: number;
-                    percent_off?: number;
-                    max_discount?: number;
-                    /** @description Eligible subtotal the order must reach (required for threshold) */
-                    min_spend?: number;
-                    /** Format: date-time */
-                    valid_from?: string;
-                    /** Format: date-time */
-                    valid_until?: string;
-                    /** @description Valid for N days after the user receives it */
-                    valid_days?: number;
-                    /** @description Scope: these products… */
-                    product_ids?: string[];
-                    /** @description …or these categories; neither = every product */
-                    category_ids?: string[];
-                    /** @description Coupons of this template one user may receive (default 1) */
-                    per_user_limit?: number;
-                    /** @description Coupons that may ever be issued; omitted = unlimited */
-                    total_quantity?: number;
-                    /** @description Users may claim it themselves (default true); otherwise it is only issued */
-                    claimable?: boolean;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CouponTemplate"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "couponTemplates.get": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description coupon template id */
-                templateId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CouponTemplate"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "couponTemplates.update": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                /** @description coupon template id */
-                templateId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": {
-                    name?: string;
-                    description?: string;
-                    /**
-                     * @description A paused template can be neither claimed nor issued
-                     * @enum {string}
-                     */
-                    status?: "active" | "paused";
-                    claimable?: boolean;
-                    per_user_limit?: number;
-                    /** @description Not below the number already issued; null = unlimited */
-                    total_quantity?: number | null;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CouponTemplate"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "couponTemplates.report.get": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description coupon template id */
-                templateId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        template_id: string;
-                        issued: number;
-                        available: number;
-                        redeemed: number;
-                        expired: number;
-                        revoked: number;
-                        users: number;
-                        discount_total: number;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "couponTemplates.claim": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                /** @description coupon template id */
-                templateId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": {
-                    user_id?: string;
-                } | null;
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Coupon"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "couponTemplates.issue": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                /** @description coupon template id */
-                templateId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    user_ids: string[];
-                    /** @description Makes the issue retry-safe: the same key never gives a user a second coupon */
-                    key?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        results: {
-                            user_id: string;
-                            coupon_id: string | null;
-                            /** @description Why this user got no coupon, e.g. coupons.limit_reached */
-                            error: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "coupons.get": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description coupon id */
-                couponId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Coupon"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "coupons.quote": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                /** @description coupon id */
-                couponId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    order: {
-                        items: {
-                            product_id: string;
-                            category_ids?: string[];
-                            unit_price: number;
-                            quantity: number;
-                        }[];
-                        shipping_fee?: number;
-                    };
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CouponQuote"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "coupons.redeem": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                /** @description coupon id */
-                couponId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    order_ref: string;
-                    order: {
-                        items: {
-                            product_id: string;
-                            category_ids?: string[];
-                            unit_price: number;
-                            quantity: number;
-                        }[];
-                        shipping_fee?: number;
-                    };
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Coupon"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "coupons.release": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                /** @description coupon id */
-                couponId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    order_ref: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Coupon"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "coupons.revoke": {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
-                "idempotency-key"?: string;
-            };
-            path: {
-                /** @description coupon id */
-                couponId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": {
-                    /** @description Kept in the audit log and sent with the coupon.revoked webhook */
-                    reason?: string;
-                } | null;
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Coupon"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "users.coupons.list": {
-        parameters: {
-            query?: {
-                /** @description Page size (1-200, default 50) */
-                limit?: number;
-                /** @description `next_cursor` from the previous page */
-                cursor?: string;
-                status?: "available" | "redeemed" | "expired" | "revoked";
-            };
-            header?: never;
-            path: {
-                userId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["Coupon"][];
-                        /** @description Pass as `cursor` to get the next page; null on the last page */
-                        next_cursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
     "automation.workflows.list": {
         parameters: {
             query?: {
@@ -29012,7 +29014,8 @@ export interface operations {
                      */
                     active?: boolean;
                     trigger: {
-                        event: string;
+                        /** @description The event that enters users (give this or schedule) */
+                        event?: string;
                         /**
                          * @description `domain`: a Canyu domain event (see GET /v1/events/catalog); `event`: a host event sent to POST /v1/events. Default: domain when the catalogue has the name, else event
                          * @enum {string}
@@ -29041,6 +29044,36 @@ export interface operations {
                          * @default actor
                          */
                         user?: string;
+                        /** @description Instead of an event: the audience enters at these times, in the workflow's time zone */
+                        schedule?: {
+                            /** @enum {string} */
+                            every: "day" | "week";
+                            /** @description HH:MM */
+                            at: string;
+                            /** @description With every: week — 1 = Monday … 7 = Sunday */
+                            weekday?: number;
+                        };
+                        /** @description With a schedule: who enters at each time */
+                        audience?: {
+                            /**
+                             * @description Conditions on the user's traits; {} = every known user (POST /v1/users)
+                             * @default {}
+                             */
+                            traits?: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                        };
                     };
                     /**
                      * @default {
@@ -29349,6 +29382,8 @@ export interface operations {
                         version: number;
                         /** @description Entries refused by entry.max_per_hour */
                         throttled: number;
+                        /** @description A scheduled trigger: when its audience enters next (null without a schedule or while not active) */
+                        next_fire_at: string | null;
                         /** @description trigger, entry, goal, timezone and steps, as sent (event sources filled in) */
                         definition: {
                             [key: string]: unknown;
@@ -29420,7 +29455,8 @@ export interface operations {
                     /** @description A new definition: a new version; runs in flight finish on theirs */
                     definition?: {
                         trigger: {
-                            event: string;
+                            /** @description The event that enters users (give this or schedule) */
+                            event?: string;
                             /**
                              * @description `domain`: a Canyu domain event (see GET /v1/events/catalog); `event`: a host event sent to POST /v1/events. Default: domain when the catalogue has the name, else event
                              * @enum {string}
@@ -29449,6 +29485,36 @@ export interface operations {
                              * @default actor
                              */
                             user?: string;
+                            /** @description Instead of an event: the audience enters at these times, in the workflow's time zone */
+                            schedule?: {
+                                /** @enum {string} */
+                                every: "day" | "week";
+                                /** @description HH:MM */
+                                at: string;
+                                /** @description With every: week — 1 = Monday … 7 = Sunday */
+                                weekday?: number;
+                            };
+                            /** @description With a schedule: who enters at each time */
+                            audience?: {
+                                /**
+                                 * @description Conditions on the user's traits; {} = every known user (POST /v1/users)
+                                 * @default {}
+                                 */
+                                traits?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                            };
                         };
                         /**
                          * @default {

@@ -3,6 +3,7 @@
 // domain event; and a server killed between commit and handling loses nothing and doubles nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'drizzle-orm';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../testing/app.ts';
 import { allowReceivers, startReceiver } from '../testing/receiver.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/db.ts';
@@ -39,6 +40,45 @@ describe('any event drives rewards', () => {
     await call('PUT', '/v1/subjects/video/v1/like', { user_id: 'fan' }); // already liked: no event
     await t.services.bus.drain();
     assert.equal(await balance(ten, 'fan', 'coins'), 6);
+  });
+
+  it('a run of events credited together keeps a running balance per user, skips keys already granted, and caps still hold', async () => {
+    const ten = await t.newTenant();
+    const call = api(ten);
+    await call('PUT', '/v1/points/types/coins', { name: 'Coins', expiry: { kind: 'never' } });
+    await call('PUT', '/v1/points/types/stars', { name: 'Stars', expiry: { kind: 'days', days: 30 } });
+    await call('POST', '/v1/points/rules', { name: 'Watch earns', source: 'event', event: 'video.watched', type: 'coins', amount: 3 });
+    await call('POST', '/v1/points/rules', { name: 'Watch stars', source: 'event', event: 'video.watched', type: 'stars', amount: 1 });
+    await call('POST', '/v1/points/rules', { name: 'Capped share', source: 'event', event: 'video.shared', type: 'coins', amount: 5, daily_cap: 10 });
+    const users = ['u1', 'u2', 'u3'];
+    // One request of 300 events: the consumer sees them in one run and credits them together.
+    const events = Array.from({ length: 300 }, (_, i) => ({ event_id: `w-${i}`, user_id: users[i % 3]!, name: i % 10 === 9 ? 'video.shared' : 'video.watched' }));
+    await call('POST', '/v1/events', { events: events.slice(0, 100) });
+    await t.services.bus.drain();
+    await call('POST', '/v1/events', { events }); // the first 100 again (already granted) and 200 new
+    await t.services.bus.drain();
+    for (const u of users) {
+      const watched = events.filter((e) => e.user_id === u && e.name === 'video.watched').length;
+      assert.equal(await balance(ten, u, 'coins'), watched * 3 + 10, `coins of ${u}`);
+      assert.equal(await balance(ten, u, 'stars'), watched, `stars of ${u}`);
+      // Every entry's running balance follows the one before it, in ledger order.
+      const rows = await t.database.db.execute<{ amount: number; balance_after: number; expires_at: Date | null }>(
+        sql`select amount, balance_after, expires_at from pt_entries where app_id = ${ten.appId} and user_id = ${u} and type = 'coins' order by id`,
+      );
+      let running = 0;
+      for (const r of rows.rows) {
+        running += Number(r.amount);
+        assert.equal(Number(r.balance_after), running);
+      }
+      const stars = await t.database.db.execute<{ n: number; expiring: number }>(sql`select count(*)::int as n, count(expires_at)::int as expiring from pt_lots where app_id = ${ten.appId} and user_id = ${u} and type = 'stars'`);
+      assert.deepEqual([stars.rows[0]!.n, stars.rows[0]!.expiring], [watched, watched]);
+    }
+    const dup = await t.database.db.execute<{ n: number }>(sql`select count(*)::int as n from (select idem_key from pt_entries where app_id = ${ten.appId} group by idem_key having count(*) > 1) d`);
+    assert.equal(dup.rows[0]!.n, 0);
+    // Each grant announced once: points.changed per entry.
+    const changed = await t.database.db.execute<{ n: number }>(sql`select count(*)::int as n from ev_log where app_id = ${ten.appId} and name = 'points.changed'`);
+    const entries = await t.database.db.execute<{ n: number }>(sql`select count(*)::int as n from pt_entries where app_id = ${ten.appId}`);
+    assert.equal(changed.rows[0]!.n, entries.rows[0]!.n);
   });
 
   it('survey → points and host event → points, each once per event id', async () => {

@@ -1,5 +1,6 @@
 // The event log through the API: an app's domain events by position (replay, audit, backfill),
 // how far each consumer is behind on them, and the events a consumer gave up on (with a retry).
+import type { Module } from '../module.ts';
 import { z } from 'zod';
 import { appIdOf } from '../http/auth.ts';
 import { AppError, defineErrors } from '../http/errors.ts';
@@ -113,4 +114,20 @@ export function eventLogRoutes(api: Api, deps: { bus: EventLog; audit: AuditWrit
       return { retried: true as const };
     },
   );
+}
+
+/** The event log as a module: its routes, its retention prune, and its part of erasure (`event_log.*` consumers). */
+export function eventLogModule(bus: EventLog, deps: { audit: AuditWriter; now: () => Date }): Module {
+  return {
+    name: 'event_log',
+    routes: (api, { ctx }) => eventLogRoutes(api, { bus, audit: deps.audit, ctx }),
+    jobs(jobs) {
+      // Handled rows of the event log older than CANYU_EVENT_RETENTION_DAYS.
+      jobs.define('canyu.events.prune', async () => {
+        await bus.prune(deps.now());
+      });
+      jobs.schedule('canyu.events.prune', '29 * * * *');
+    },
+    erasure: bus.erasure,
+  };
 }

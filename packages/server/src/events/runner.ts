@@ -1,9 +1,11 @@
-// Consumers of the event log. Each consumer has a checkpoint per shard; a server takes a shard
-// for one transaction (SKIP LOCKED), handles a batch inside it and advances the checkpoint in it,
-// so effects and progress commit together: an event's effect happens once per consumer even with
-// several servers, and a crash (even kill -9) only rolls back an unfinished batch, which the next
-// holder of the shard handles again. A batch that throws is retried one event at a time behind
-// savepoints; an event that still fails three times is recorded in ev_failures and skipped.
+// Consumers of the event log. Each consumer has a checkpoint per shard. A server takes a shard for
+// one transaction (the checkpoints of its consumers there, SKIP LOCKED), reads the next rows once,
+// hands them to every consumer (each in a savepoint) and advances the checkpoints in the same
+// transaction, so effects and progress commit together: an event's effect happens once per
+// consumer even with several servers, and a crash (even kill -9) only rolls back an unfinished
+// batch, which the next holder of the shard handles again. A consumer whose batch throws is run
+// again one event at a time behind savepoints; an event that still fails three times is recorded
+// in ev_failures and skipped.
 import type { Ctx } from '../context.ts';
 import type { Db } from '../db/index.ts';
 import * as store from './store.ts';
@@ -17,6 +19,11 @@ export type Consumer = {
   /** Cheap filter; rows it refuses advance the checkpoint without a call. */
   wants(row: LogRow): boolean;
   handle(ctx: ConsumerCtx, row: LogRow): Promise<void>;
+  /**
+   * Optional: handles a run of wanted rows at once (set-based SQL). Must have the same effects as
+   * `handle` on each row; when it throws, the rows are handled again one by one with `handle`.
+   */
+  handleBatch?(ctx: ConsumerCtx, rows: LogRow[]): Promise<void>;
   /** Where a new consumer starts: the oldest retained row (default) or the log's end. */
   from?: 'start' | 'end';
 };
@@ -33,7 +40,7 @@ export type RunnerOptions = {
 };
 
 export function createRunner(opts: RunnerOptions) {
-  const batch = opts.batch ?? 200;
+  const batch = opts.batch ?? 500;
   const parallel = opts.parallel ?? 3;
   const pollMs = opts.pollMs ?? 200;
   const consumers = new Map<string, Consumer>();
@@ -44,77 +51,111 @@ export function createRunner(opts: RunnerOptions) {
   let idleWaiters: (() => void)[] = [];
   const system: Ctx['actor'] = { type: 'system', id: null };
 
-  async function runBatch(c: Consumer, shard: number, careful: boolean): Promise<'busy' | 'more' | 'done'> {
-    const after: (() => void)[] = [];
-    const result = await opts.db.transaction(async (tx) => {
-      const l = await store.lease(tx, c.name, shard, batch);
-      if (!l) return 'busy' as const;
-      const ctx: ConsumerCtx = { db: tx, actor: system, afterCommit: (f) => void after.push(f) };
-      let handled = 0;
-      for (const row of l.rows) {
-        if (!c.wants(row)) continue;
-        handled++;
-        if (!careful) {
-          await c.handle(ctx, row);
-          continue;
-        }
-        let lastErr: unknown = null;
-        for (let attempt = 1; attempt <= 3; attempt++) {
-          const mark = after.length;
-          try {
-            await tx.transaction((sp) => c.handle({ ...ctx, db: sp }, row));
-            lastErr = null;
-            break;
-          } catch (err) {
-            after.length = mark;
-            lastErr = err;
-          }
-        }
-        if (lastErr) {
-          opts.log.error({ err: lastErr, consumer: c.name, event: row.id, name: row.name }, 'event consumer failed; recorded in ev_failures');
-          await store.recordFailure(tx, c.name, row, lastErr instanceof Error ? lastErr.message : String(lastErr));
+  type Held = { consumer: Consumer; from: store.Position };
+
+  /**
+   * Runs one consumer over the rows it has not seen, in a savepoint of the shard's transaction: a
+   * consumer that throws loses only its own work, then runs again event by event (each behind a
+   * savepoint, three tries; an event that still fails is recorded in ev_failures and skipped).
+   */
+  async function runConsumer(tx: Db, h: Held, rows: LogRow[], after: (() => void)[]): Promise<number> {
+    const c = h.consumer;
+    const mine = rows.filter((r) => store.after({ txid: r.txid, id: r.id }, h.from) && c.wants(r));
+    if (mine.length === 0) return 0;
+    const ctxOf = (db: Db): ConsumerCtx => ({ db, actor: system, afterCommit: (f) => void after.push(f) });
+    const mark = after.length;
+    try {
+      await tx.transaction(async (sp) => {
+        const ctx = ctxOf(sp);
+        if (c.handleBatch) await c.handleBatch(ctx, mine);
+        else for (const row of mine) await c.handle(ctx, row);
+      });
+      return mine.length;
+    } catch (err) {
+      after.length = mark;
+      opts.log.warn?.({ err, consumer: c.name }, 'event batch failed; retrying event by event');
+    }
+    for (const row of mine) {
+      let lastErr: unknown = null;
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const m = after.length;
+        try {
+          await tx.transaction((sp) => c.handle(ctxOf(sp), row));
+          lastErr = null;
+          break;
+        } catch (err) {
+          after.length = m;
+          lastErr = err;
         }
       }
-      if (l.next.txid !== l.from.txid || l.next.id !== l.from.id) await store.advance(tx, c.name, shard, l.next, handled);
-      return l.rows.length === batch ? ('more' as const) : ('done' as const);
+      if (lastErr) {
+        opts.log.error({ err: lastErr, consumer: c.name, event: row.id, name: row.name }, 'event consumer failed; recorded in ev_failures');
+        await store.recordFailure(tx, c.name, row, lastErr instanceof Error ? lastErr.message : String(lastErr));
+      }
+    }
+    return mine.length;
+  }
+
+  /**
+   * One transaction over one shard for every consumer of this server: its checkpoints are taken
+   * together, each run of rows is read once and handed to every consumer at that checkpoint, and
+   * effects and checkpoints commit together. Consumers at different checkpoints (a new one, one
+   * another server held for a while) read their own run; they meet again at the read horizon.
+   */
+  async function runShard(shard: number): Promise<'busy' | 'more' | 'done'> {
+    const after: (() => void)[] = [];
+    const result = await opts.db.transaction(async (tx) => {
+      const held = await store.leaseShard(tx, shard, [...consumers.keys()]);
+      if (held.length === 0) return 'busy' as const;
+      const groups = new Map<string, Held[]>();
+      for (const h of held) {
+        const c = consumers.get(h.consumer);
+        if (!c) continue;
+        const k = `${h.from.txid}:${h.from.id}`;
+        groups.set(k, [...(groups.get(k) ?? []), { consumer: c, from: h.from }]);
+      }
+      let more = false;
+      const moves: { consumer: string; next: store.Position; handled: number }[] = [];
+      for (const group of groups.values()) {
+        const from = group[0]!.from;
+        const { rows, next } = await store.readShard(tx, shard, from, batch);
+        if (rows.length === batch) more = true;
+        for (const h of group) {
+          const handled = await runConsumer(tx, h, rows, after);
+          if (store.after(next, h.from)) moves.push({ consumer: h.consumer.name, next, handled });
+        }
+      }
+      await store.advanceMany(tx, shard, moves);
+      return more ? ('more' as const) : ('done' as const);
     });
     for (const f of after) {
       try {
         f();
       } catch (err) {
-        opts.log.error({ err, consumer: c.name }, 'after-commit effect of a consumer failed');
+        opts.log.error({ err }, 'after-commit effect of a consumer failed');
       }
     }
     return result;
   }
 
-  async function drainShard(c: Consumer, shard: number): Promise<void> {
+  async function drainShard(shard: number): Promise<void> {
     for (let rounds = 0; rounds < 50; rounds++) {
-      let r: 'busy' | 'more' | 'done';
-      try {
-        r = await runBatch(c, shard, false);
-      } catch (err) {
-        opts.log.warn?.({ err, consumer: c.name, shard }, 'event batch failed; retrying event by event');
-        r = await runBatch(c, shard, true);
-      }
-      if (r !== 'more') return;
+      if ((await runShard(shard)) !== 'more') return;
     }
   }
 
-  /** One pass: every (consumer, shard) with waiting rows, `parallel` at a time. Returns whether work was found. */
+  /** One pass: every shard with waiting rows, `parallel` at a time. Returns whether work was found. */
   async function pass(): Promise<boolean> {
-    const work = await store.pending(opts.db, [...consumers.keys()]);
+    const work = await store.pendingShards(opts.db, [...consumers.keys()]);
     if (work.length === 0) return false;
     let i = 0;
     const worker = async () => {
       while (i < work.length) {
-        const w = work[i++]!;
-        const c = consumers.get(w.consumer);
-        if (!c) continue;
+        const shard = work[i++]!;
         try {
-          await drainShard(c, w.shard);
+          await drainShard(shard);
         } catch (err) {
-          opts.log.error({ err, consumer: w.consumer, shard: w.shard }, 'event consumer batch failed');
+          opts.log.error({ err, shard }, 'event shard batch failed');
         }
       }
     };
@@ -192,7 +233,7 @@ export function createRunner(opts: RunnerOptions) {
       for (;;) {
         if (loop) await loop;
         // 'readable': only rows no open transaction holds back (the log's own tests).
-        const work = what === 'readable' ? await store.pending(opts.db, [...consumers.keys()]) : await store.pendingUpTo(opts.db, [...consumers.keys()], upTo);
+        const work = what === 'readable' ? await store.pendingShards(opts.db, [...consumers.keys()]) : await store.pendingUpTo(opts.db, [...consumers.keys()], upTo);
         if (work.length === 0) {
           // Handling may have appended more (a like → points → a badge): settle those too.
           const now = what === 'readable' ? upTo : await store.head(opts.db);

@@ -80,15 +80,28 @@ export async function dropConsumer(db: Db, consumer: string): Promise<void> {
 export type Position = { txid: string; id: number };
 
 /**
- * Takes one consumer shard for this transaction (SKIP LOCKED: a shard another server holds is left
- * alone) and reads the next rows after its checkpoint whose transactions have all finished.
- * `next` is the checkpoint to store once they are handled. Null when the shard is busy elsewhere.
+ * Takes one shard for this transaction: the checkpoints of the named consumers in it that no other
+ * server holds (SKIP LOCKED: a checkpoint another server holds is left alone). Empty when the shard
+ * is busy elsewhere.
  */
-export async function lease(db: Db, consumer: string, shard: number, limit: number): Promise<{ rows: LogRow[]; from: Position; next: Position } | null> {
-  const cp = await db.execute<{ txid: string; last_id: number }>(sql`select txid::text as txid, last_id from ev_consumers where consumer = ${consumer} and shard = ${shard} for update skip locked`);
-  const c = cp.rows[0];
-  if (!c) return null;
-  const from = { txid: c.txid, id: Number(c.last_id) };
+export async function leaseShard(db: Db, shard: number, names: string[]): Promise<{ consumer: string; from: Position }[]> {
+  const cp = await db.execute<{ consumer: string; txid: string; last_id: number }>(sql`select consumer, txid::text as txid, last_id from ev_consumers
+    where shard = ${shard} and consumer = any(${pgTextArray(names)}::text[]) for update skip locked`);
+  return cp.rows.map((c) => ({ consumer: c.consumer, from: { txid: c.txid, id: Number(c.last_id) } }));
+}
+
+export const after = (a: Position, b: Position): boolean => {
+  const x = BigInt(a.txid);
+  const y = BigInt(b.txid);
+  return x > y || (x === y && a.id > b.id);
+};
+
+/**
+ * Reads one shard's next rows after `from` whose transactions have all finished (below the read
+ * horizon). `next` is the checkpoint to store once they are handled: the last row read when the
+ * batch is full, else the horizon (every finished transaction's rows up to it have been read).
+ */
+export async function readShard(db: Db, shard: number, from: Position, limit: number): Promise<{ rows: LogRow[]; next: Position }> {
   const res = await db.execute<Partial<RawRow> & { row_txid: string | null; horizon: string }>(sql`with h as (select pg_snapshot_xmin(pg_current_snapshot()) as x)
     select l.id, l.app_id, l.kind, l.name, l.version, l.actor_id, l.user_ids, l.key, l.payload, l.created_at, l.txid::text as row_txid, h.x::text as horizon
     from h left join lateral (
@@ -97,15 +110,18 @@ export async function lease(db: Db, consumer: string, shard: number, limit: numb
     ) l on true`);
   const horizon = res.rows[0]!.horizon;
   const found = res.rows.filter((r) => r.id !== null && r.id !== undefined) as (RawRow & { row_txid: string })[];
-  let next: Position;
-  if (found.length === limit) next = { txid: found[found.length - 1]!.row_txid, id: Number(found[found.length - 1]!.id) };
-  // Fewer than asked: every row of a finished transaction below the horizon has been read.
-  else next = BigInt(horizon) > BigInt(from.txid) ? { txid: horizon, id: 0 } : found.length ? { txid: found[found.length - 1]!.row_txid, id: Number(found[found.length - 1]!.id) } : from;
-  return { rows: found.map(toRow), from, next };
+  const last = found.length ? { txid: found[found.length - 1]!.row_txid, id: Number(found[found.length - 1]!.id) } : from;
+  const next = found.length < limit && BigInt(horizon) > BigInt(last.txid) ? { txid: horizon, id: 0 } : last;
+  return { rows: found.map(toRow), next };
 }
 
-export async function advance(db: Db, consumer: string, shard: number, next: Position, handled: number): Promise<void> {
-  await db.execute(sql`update ev_consumers set txid = ${next.txid}::xid8, last_id = ${next.id}, handled = handled + ${handled}, updated_at = now() where consumer = ${consumer} and shard = ${shard}`);
+/** Stores several consumers' checkpoints of one shard in one statement. */
+export async function advanceMany(db: Db, shard: number, items: { consumer: string; next: Position; handled: number }[]): Promise<void> {
+  if (items.length === 0) return;
+  await db.execute(sql`update ev_consumers c set txid = v.txid::xid8, last_id = v.last_id, handled = c.handled + v.handled, updated_at = now()
+    from unnest(${pgTextArray(items.map((i) => i.consumer))}::text[], ${pgTextArray(items.map((i) => i.next.txid))}::text[],
+                ${pgIntArray(items.map((i) => i.next.id))}::bigint[], ${pgIntArray(items.map((i) => i.handled))}::bigint[]) as v(consumer, txid, last_id, handled)
+    where c.consumer = v.consumer and c.shard = ${shard}`);
 }
 
 export async function recordFailure(db: Db, consumer: string, row: LogRow, error: string): Promise<void> {
@@ -113,13 +129,14 @@ export async function recordFailure(db: Db, consumer: string, row: LogRow, error
     on conflict (consumer, event_id) do update set error = excluded.error, attempts = ev_failures.attempts + 1, created_at = now()`);
 }
 
-/** (consumer, shard) pairs with rows waiting: one cheap query for all consumers of a server. */
-export async function pending(db: Db, names: string[]): Promise<{ consumer: string; shard: number }[]> {
+/** Shards where some of these consumers have rows waiting: one cheap query for all consumers of a server. */
+export async function pendingShards(db: Db, names: string[]): Promise<number[]> {
   if (names.length === 0) return [];
-  const r = await db.execute<{ consumer: string; shard: number }>(sql`select c.consumer, c.shard from ev_consumers c
+  const r = await db.execute<{ shard: number }>(sql`select distinct c.shard from ev_consumers c
     where c.consumer = any(${pgTextArray(names)}::text[])
-      and exists (select 1 from ev_log l where l.shard = c.shard and (l.txid, l.id) > (c.txid, c.last_id) and l.txid < pg_snapshot_xmin(pg_current_snapshot()))`);
-  return r.rows.map((x) => ({ consumer: x.consumer, shard: Number(x.shard) }));
+      and exists (select 1 from ev_log l where l.shard = c.shard and (l.txid, l.id) > (c.txid, c.last_id) and l.txid < pg_snapshot_xmin(pg_current_snapshot()))
+    order by 1`);
+  return r.rows.map((x) => Number(x.shard));
 }
 
 /** The newest position appended and committed so far. */

@@ -174,7 +174,7 @@ export function assignOperationIds(doc: Doc): void {
   if (stale.length) throw new Error(`OPERATION_IDS (http/openapi.ts) names operations that do not exist: ${stale.join(', ')}`);
 }
 
-/** Drops the component schemas no operation reaches (zod's registry adds input twins of every output). */
+/** Drops the component schemas no operation reaches (zod's registry adds input twins of every output), sorts the rest. */
 export function pruneComponents(doc: Doc): void {
   const schemas = doc.components?.schemas;
   if (!schemas) return;
@@ -194,7 +194,12 @@ export function pruneComponents(doc: Doc): void {
     }
   };
   visit(doc.paths);
-  for (const name of Object.keys(schemas)) if (!reached.has(name)) delete schemas[name];
+  // In name order: the committed copy then changes only where a schema does, not when modules
+  // register in another order.
+  const kept = Object.keys(schemas)
+    .filter((name) => reached.has(name))
+    .sort();
+  doc.components!.schemas = Object.fromEntries(kept.map((name) => [name, schemas[name]]));
 }
 
 export function openapiOptions(): FastifyDynamicSwaggerOptions {

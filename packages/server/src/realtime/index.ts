@@ -3,4 +3,4 @@
 // accept client messages with onClientMessage, let clients join topics with topicPolicy.
 export { createHub, postgresTransport, preferTransport, redisTransport, type Hub, type HubHandler, type Transport } from './hub.ts';
 export { createRealtime, type Realtime, type Connection, type ClientEvent, type ClientMessage, type TopicPolicy } from './realtime.ts';
-export { realtimeRoutes } from './routes.ts';
+export { realtimeModule, realtimeRoutes } from './routes.ts';

@@ -3,6 +3,7 @@
 // Browsers cannot set headers on either, so a client authenticates with query parameters: the
 // app's publishable key and the user token its backend signed (`?key=pk_…&user_token=…`); a
 // server-side client may send the usual Authorization + X-User-Token headers instead.
+import type { Module } from '../module.ts';
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
@@ -203,5 +204,20 @@ export function realtimeRoutes(api: Api, deps: { realtime: Realtime; tenancy: Au
     closeAll() {
       for (const close of [...open]) close();
     },
+  };
+}
+
+/** Realtime as a module: the WebSocket and SSE routes (their streams close before the server does) and the cross-server hub. */
+export function realtimeModule(realtime: Realtime, deps: { tenancy: Authenticator }): Module {
+  let transports: { closeAll(): void } | null = null;
+  return {
+    name: 'realtime',
+    routes(api) {
+      transports = realtimeRoutes(api, { realtime, tenancy: deps.tenancy });
+      // Open WebSocket/SSE streams would keep the server from closing.
+      api.addHook('preClose', async () => transports?.closeAll());
+    },
+    start: () => realtime.hub.start(),
+    stop: () => realtime.hub.stop(),
   };
 }

@@ -32,13 +32,14 @@ export async function startTestApp(opts: { config?: Partial<Config>; clock?: Clo
   });
   opts.extraRoutes?.(built.app);
   await built.app.ready();
-  const { app, services, systemCtx } = built;
+  const { app, services, modules, systemCtx } = built;
 
   const inject = (o: InjectOptions): Promise<LightMyRequestResponse> => app.inject(o);
 
   return {
     app,
     services,
+    modules,
     database,
     config,
     systemCtx,

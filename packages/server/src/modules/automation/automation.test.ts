@@ -243,6 +243,89 @@ describe('entries, waits and versions', () => {
   });
 });
 
+describe('scheduled triggers and lists of users', () => {
+  it('a daily schedule enters its audience once per occurrence, page by page, with two servers ticking at once; pausing stops it', async () => {
+    // 230 pro users (more than one page of 200) and a few free ones.
+    for (let i = 0; i < 230; i++) assert.ok((await call(s1, 'POST', `/v1/users/pro-${String(i).padStart(3, '0')}`, { traits: { plan: 'pro' } })).statusCode < 300);
+    for (const u of ['free-1', 'free-2']) assert.ok((await call(s1, 'POST', `/v1/users/${u}`, { traits: { plan: 'free' } })).statusCode < 300);
+    const r = await call(s1, 'POST', '/v1/automation/workflows', {
+      name: 'Daily pro bonus',
+      active: true,
+      timezone: 'Asia/Shanghai',
+      trigger: { schedule: { every: 'day', at: '10:00' }, audience: { traits: { plan: 'pro' } } },
+      entry: { reentry: 'always' },
+      steps: [{ id: 'bonus', type: 'grant_points', points_type: 'points', amount: 5, reason: 'Daily bonus' }],
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    const wf = r.json();
+    const first = new Date(wf.next_fire_at as string);
+    assert.ok(first.getTime() > clock.now().getTime(), 'the next time is in the future');
+    assert.equal(first.getUTCHours(), 2, '10:00 in Shanghai is 02:00 UTC');
+    assert.equal(first.getUTCMinutes(), 0);
+    const before = await balance('pro-000');
+    // Not yet: nobody enters.
+    await settle();
+    assert.equal(await balance('pro-000'), before);
+    offset += first.getTime() - clock.now().getTime() + 1000;
+    await settle();
+    for (const u of ['pro-000', 'pro-199', 'pro-200', 'pro-229']) assert.equal(await balance(u), before + 5, u);
+    assert.equal(await balance('free-1'), 0);
+    const stats = async () => (await call(s1, 'GET', `/v1/automation/workflows/${wf.id}/stats`)).json();
+    assert.equal((await stats()).entered, 230);
+    const after1 = (await call(s1, 'GET', `/v1/automation/workflows/${wf.id}`)).json();
+    assert.equal(new Date(after1.next_fire_at as string).getTime(), first.getTime() + DAY, 'the next occurrence is a day later');
+    // Ticking again the same day enters nobody twice.
+    await settle();
+    assert.equal((await stats()).entered, 230);
+    // A day later: once more.
+    offset += DAY;
+    await settle();
+    assert.equal(await balance('pro-117'), before + 10);
+    assert.equal((await stats()).entered, 460);
+    // Paused: no time, no entries.
+    assert.equal((await call(s1, 'POST', `/v1/automation/workflows/${wf.id}/pause`)).statusCode, 200);
+    assert.equal((await call(s1, 'GET', `/v1/automation/workflows/${wf.id}`)).json().next_fire_at, null);
+    offset += DAY;
+    await settle();
+    assert.equal((await stats()).entered, 460);
+  });
+
+  it('an event naming a list of users enters each of them once', async () => {
+    const r = await call(s1, 'POST', '/v1/automation/workflows', {
+      name: 'Team welcome',
+      active: true,
+      trigger: { event: 'team.formed', user: 'members' },
+      steps: [{ id: 'gift', type: 'grant_points', points_type: 'points', amount: 3 }],
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    const ev = { event_id: 'team-1', user_id: 'captain', name: 'team.formed', properties: { members: ['m1', 'm2', 'm3', 'm2'] } };
+    assert.equal((await call(s2, 'POST', '/v1/events', { events: [ev, ev] })).statusCode, 200);
+    await settle();
+    for (const u of ['m1', 'm2', 'm3']) assert.equal(await balance(u), 3, u);
+    assert.equal(await balance('captain'), 0);
+  });
+
+  it('refuses a schedule with an event, a weekly schedule without its day, and an audience without a schedule', async () => {
+    const steps = [{ id: 'a', type: 'wait', seconds: 1 }];
+    for (const trigger of [
+      { event: 'x.y', schedule: { every: 'day', at: '09:00' } },
+      { schedule: { every: 'week', at: '09:00' } },
+      { schedule: { every: 'day', at: '24:00' } },
+      { event: 'x.y', audience: { traits: {} } },
+      {},
+    ]) {
+      const r = await call(s1, 'POST', '/v1/automation/workflows', { name: 'Bad schedule', trigger, steps });
+      assert.equal(r.statusCode, 400, `${JSON.stringify(trigger)} → ${r.body}`);
+      assert.match(r.body, /body\.trigger/);
+    }
+    const ok = await call(s1, 'POST', '/v1/automation/workflows', { name: 'Weekly', active: true, timezone: 'Europe/Paris', trigger: { schedule: { every: 'week', at: '08:30', weekday: 1 } }, steps });
+    assert.equal(ok.statusCode, 201, ok.body);
+    const at = new Date(ok.json().next_fire_at as string);
+    assert.equal(at.getUTCDay(), 1, 'a Monday');
+    assert.ok(at.getTime() > clock.now().getTime() && at.getTime() <= clock.now().getTime() + 7 * DAY);
+  });
+});
+
 describe('bad definitions', () => {
   const base = { name: 'Bad', trigger: { event: 'x.y' }, steps: [{ id: 'a', type: 'wait', seconds: 1 }] };
   const post = (body: object) => call(s1, 'POST', '/v1/automation/workflows', body);

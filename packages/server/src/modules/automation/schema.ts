@@ -17,10 +17,19 @@ export const auWorkflows = pgTable(
     version: integer('version').notNull(),
     /** Entries refused by the workflow's rate (max entries per hour). */
     throttled: integer('throttled').notNull().default(0),
+    /** A scheduled trigger: when its audience enters next (null: no schedule, or not active). */
+    nextFireAt: timestamp('next_fire_at', { withTimezone: true }),
+    /** While an occurrence's audience is entering, page by page: the last user id entered. */
+    fireCursor: text('fire_cursor'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('au_workflows_app').on(t.appId, t.createdAt, t.id)],
+  (t) => [
+    index('au_workflows_app').on(t.appId, t.createdAt, t.id),
+    index('au_workflows_fire')
+      .on(t.nextFireAt)
+      .where(sql`${t.status} = 'active'`),
+  ],
 );
 
 export const auVersions = pgTable(

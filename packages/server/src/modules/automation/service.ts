@@ -33,7 +33,7 @@ import type { Users } from '../users/index.ts';
 import type { Webhooks } from '../webhooks/index.ts';
 import type { Hub } from '../../realtime/index.ts';
 import './errors.ts';
-import { checkGraph, drawPath, fillData, nextLocalTime, targetsOf, watchesOf, type Definition, type Source, type Step, type Watch } from './rules/definition.ts';
+import { checkGraph, drawPath, fillData, nextLocalTime, nextOccurrence, targetsOf, watchesOf, type Definition, type Source, type Step, type Watch } from './rules/definition.ts';
 import * as store from './store.ts';
 import type { RunRow, RunStepRow, WorkflowRow } from './store.ts';
 import type { CreateWorkflowInput, DefinitionInput, UpdateWorkflowInput } from './types.ts';
@@ -75,6 +75,8 @@ const CLAIM = 50;
 /** Users one trigger event may enter (a recipients list). */
 const MAX_ENTRIES_PER_EVENT = 1000;
 const HUB_TOPIC = 'au.changed';
+/** Users of a scheduled audience entered per transaction. */
+const FIRE_PAGE = 200;
 
 export function createAutomation(deps: AutomationDeps) {
   const { db, bus, clock } = deps;
@@ -107,15 +109,15 @@ export function createAutomation(deps: AutomationDeps) {
   }
 
   // ---- what an event means to workflows ----------------------------------------------------------
-  type Occurrence = { appId: string; name: string; source: Source; actor: string | null; properties: Record<string, unknown>; key: string; row: LogRow };
+  type Occurrence = { appId: string; name: string; source: Source; actor: string | null; properties: Record<string, unknown>; key: string };
   const occurrenceOf = (row: LogRow): Occurrence => {
     if (row.kind === 'host') {
       const p = row.payload as { userId?: string; name?: string; properties?: Record<string, unknown>; eventId?: string };
-      return { appId: row.appId, name: p.name ?? row.name, source: 'event', actor: p.userId ?? row.actorId, properties: p.properties ?? {}, key: String(row.id), row };
+      return { appId: row.appId, name: p.name ?? row.name, source: 'event', actor: p.userId ?? row.actorId, properties: p.properties ?? {}, key: String(row.id) };
     }
-    return { appId: row.appId, name: row.name, source: 'domain', actor: row.actorId, properties: row.payload, key: String(row.id), row };
+    return { appId: row.appId, name: row.name, source: 'domain', actor: row.actorId, properties: row.payload, key: String(row.id) };
   };
-  const sameEvent = (o: Occurrence, m: { event: string; source?: Source | undefined }) => m.event === o.name && (m.source ?? 'event') === o.source;
+  const sameEvent = (o: Occurrence, m: { event?: string | undefined; source?: Source | undefined }) => m.event !== undefined && m.event === o.name && (m.source ?? 'event') === o.source;
   const cares = (flows: Live[], o: Occurrence) => flows.some((f) => (f.workflow.status === 'active' && sameEvent(o, f.def.trigger)) || f.watches.some((w) => sameEvent(o, w)));
 
   /** The users a trigger event enters: the actor, or the user id(s) at a payload path. */
@@ -143,7 +145,8 @@ export function createAutomation(deps: AutomationDeps) {
       workflowId: wf.id,
       version: wf.version,
       userId,
-      triggerKey: o.key,
+      // One run per trigger event and user: an event naming many users (a list) enters each once.
+      triggerKey: f.def.trigger.user === 'actor' && !f.def.trigger.schedule ? o.key : `${o.key}:${userId}`,
       trigger: { event: o.name, source: o.source, properties: o.properties },
       status: 'active',
       step: f.def.steps[0]!.id,
@@ -199,11 +202,49 @@ export function createAutomation(deps: AutomationDeps) {
   }
 
   /**
+   * Scheduled triggers whose time has come: the audience enters page by page, each page in one
+   * transaction with the workflow's cursor (FOR UPDATE SKIP LOCKED: one server per workflow), so a
+   * crash resumes at the page it was on and the runs' keys (occurrence and user) enter nobody twice.
+   * Occurrences missed while no server ran are not made up: the next one is after now.
+   */
+  async function fireDue(): Promise<void> {
+    for (let pages = 0; pages < 1000; pages++) {
+      const more = await inTransaction({ db, actor: system }, async (tx) => {
+        const now = clock.now();
+        const wf = await store.claimFiring(tx.db, now);
+        if (!wf) return false;
+        const def = await definitionOf(tx.db, wf.id, wf.version);
+        const schedule = def.trigger.schedule;
+        if (!schedule) {
+          await store.setFiring(tx.db, wf.id, null, null);
+          return true;
+        }
+        const fireAt = wf.nextFireAt!;
+        const page = await deps.users.list(tx, wf.appId, { limit: FIRE_PAGE, afterUserId: wf.fireCursor ?? undefined });
+        const f: Live = { workflow: wf, def, watches: watchesOf(def) };
+        const o: Occurrence = { appId: wf.appId, name: 'automation.schedule', source: 'domain', actor: null, properties: { scheduled_for: fireAt.toISOString() }, key: `schedule:${fireAt.toISOString()}` };
+        const ctx = { ...tx, afterCommit: tx.afterCommit ?? (() => undefined) };
+        for (const u of page) {
+          if (matchesConditions(def.trigger.audience?.traits ?? {}, u.traits)) await enter(ctx, f, u.userId, o, now);
+        }
+        if (page.length === FIRE_PAGE) await store.setFiring(tx.db, wf.id, fireAt, page[page.length - 1]!.userId);
+        else await store.setFiring(tx.db, wf.id, nextOccurrence(schedule, def.timezone, now > fireAt ? now : fireAt), null);
+        return true;
+      });
+      if (!more) return;
+    }
+  }
+
+  /** When a workflow's schedule fires next: only while it is active and has one. */
+  const nextFireOf = (status: string, def: Definition): Date | null => (status === 'active' && def.trigger.schedule ? nextOccurrence(def.trigger.schedule, def.timezone, clock.now()) : null);
+
+  /**
    * Moves every run that is due now, CLAIM at a time in one transaction (each run behind a
    * savepoint: a run that fails unexpectedly is put back for later, the others commit); returns
    * how many were moved.
    */
   async function runDue(): Promise<number> {
+    await fireDue();
     let n = 0;
     while (n < 100_000) {
       const moved = await inTransaction({ db, actor: system }, async (tx) => {
@@ -391,7 +432,7 @@ export function createAutomation(deps: AutomationDeps) {
       return m.source ?? (known ? 'domain' : 'event');
     };
     const def: Definition = structuredClone(input);
-    def.trigger.source = sourceOf(def.trigger, `${prefix}.trigger.event`);
+    if (def.trigger.event !== undefined) def.trigger.source = sourceOf({ event: def.trigger.event, source: def.trigger.source }, `${prefix}.trigger.event`);
     if (def.goal) def.goal.source = sourceOf(def.goal, `${prefix}.goal.event`);
     def.steps.forEach((s, i) => {
       if (s.type === 'wait_for_event') s.source = sourceOf(s, `${prefix}.steps.${i}.event`);
@@ -432,6 +473,7 @@ export function createAutomation(deps: AutomationDeps) {
       if (w.status === to) return w;
       if (w.status === 'archived') throw new AppError('automation.archived', `Workflow ${id} is archived; create a new one`, { workflow_id: id });
       const row = await store.updateWorkflow(tx, id, { status: to, updatedAt: clock.now() });
+      await store.setFiring(tx, id, nextFireOf(to, await definitionOf(tx, id, w.version)), null);
       if (to === 'archived') await store.exitRuns(tx, id, 'archived', clock.now());
       await deps.audit.record({ ...ctx, db: tx }, { appId, action: `automation.workflow.${to === 'active' ? 'activate' : to === 'paused' ? 'pause' : 'archive'}`, targetType: 'workflow', targetId: id, before: publicShape(w), after: publicShape(row) });
       return row;
@@ -451,7 +493,8 @@ export function createAutomation(deps: AutomationDeps) {
       const def = await prepare(ctx, appId, definition, 'body');
       const now = clock.now();
       const row = await ctx.db.transaction(async (tx) => {
-        const w = await store.insertWorkflow(tx, { id: newId('wf'), appId, name, description: description ?? null, status: active ? 'active' : 'draft', version: 1, createdAt: now, updatedAt: now }, def);
+        const status = active ? 'active' : 'draft';
+        const w = await store.insertWorkflow(tx, { id: newId('wf'), appId, name, description: description ?? null, status, version: 1, nextFireAt: nextFireOf(status, def), createdAt: now, updatedAt: now }, def);
         await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'automation.workflow.create', targetType: 'workflow', targetId: w.id, before: null, after: { ...publicShape(w), definition: def } });
         return w;
       });
@@ -485,6 +528,7 @@ export function createAutomation(deps: AutomationDeps) {
         if (def && JSON.stringify(def) !== JSON.stringify(current)) {
           version = w.version + 1;
           await store.insertVersion(tx, { workflowId: w.id, appId, version, definition: def, createdAt: now });
+          await store.setFiring(tx, w.id, nextFireOf(w.status, def), null);
         }
         const row = await store.updateWorkflow(tx, id, {
           ...(input.name !== undefined ? { name: input.name } : {}),

@@ -84,6 +84,23 @@ export async function hostInterest(db: Db): Promise<{ appId: string; pattern: st
   return r.rows.map((x) => ({ appId: x.app_id, pattern: x.name }));
 }
 
+/** An active workflow whose schedule is due, locked for this transaction (one server fires it). */
+export async function claimFiring(db: Db, now: Date): Promise<WorkflowRow | undefined> {
+  const [w] = await db
+    .select()
+    .from(auWorkflows)
+    .where(and(eq(auWorkflows.status, 'active'), lte(auWorkflows.nextFireAt, now)))
+    .orderBy(asc(auWorkflows.nextFireAt))
+    .limit(1)
+    .for('update', { skipLocked: true });
+  return w;
+}
+
+/** The schedule's next time and the paging cursor of the occurrence under way. */
+export async function setFiring(db: Db, id: string, nextFireAt: Date | null, cursor: string | null): Promise<void> {
+  await db.update(auWorkflows).set({ nextFireAt, fireCursor: cursor }).where(eq(auWorkflows.id, id));
+}
+
 /** Serialises entries of one user into one workflow (other servers, other shards). */
 export async function lockEntry(db: Db, workflowId: string, userId: string): Promise<void> {
   await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${workflowId} || chr(31) || ${userId}, 0))`);

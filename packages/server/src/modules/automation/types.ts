@@ -12,6 +12,14 @@ const Next = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a step id, or "end"
 const EventName = z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
 const Source = z.enum(['event', 'domain']).optional().describe('`domain`: a Canyu domain event (see GET /v1/events/catalog); `event`: a host event sent to POST /v1/events. Default: domain when the catalogue has the name, else event');
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
+const Schedule = z
+  .strictObject({
+    every: z.enum(['day', 'week']),
+    at: clock.describe('HH:MM'),
+    weekday: z.number().int().min(1).max(7).optional().describe('With every: week — 1 = Monday … 7 = Sunday'),
+  })
+  .refine((s) => (s.every === 'week') === (s.weekday !== undefined), { message: 'weekday goes with every: week, and only with it', path: ['weekday'] });
+export type ScheduleInput = z.infer<typeof Schedule>;
 const EventMatch = z.strictObject({ event: EventName, source: Source, conditions: ConditionsSchema.default({}) });
 
 const base = { id: StepId, next: Next.optional().describe('Default: the following step; after the last step the run ends') };
@@ -56,10 +64,23 @@ const Step = z.discriminatedUnion('type', [
 export type StepInput = z.infer<typeof Step>;
 
 export const DefinitionBody = z.strictObject({
-  trigger: z.strictObject({
-    ...EventMatch.shape,
-    user: z.string().min(1).max(200).default('actor').describe('Who enters: "actor" (who did the event) or the payload path of a user id or a list of user ids (each enters)'),
-  }),
+  trigger: z
+    .strictObject({
+      event: EventName.optional().describe('The event that enters users (give this or schedule)'),
+      source: Source,
+      conditions: ConditionsSchema.default({}),
+      user: z.string().min(1).max(200).default('actor').describe('Who enters: "actor" (who did the event) or the payload path of a user id or a list of user ids (each enters)'),
+      schedule: Schedule.optional().describe("Instead of an event: the audience enters at these times, in the workflow's time zone"),
+      audience: z
+        .strictObject({ traits: ConditionsSchema.default({}).describe("Conditions on the user's traits; {} = every known user (POST /v1/users)") })
+        .optional()
+        .describe('With a schedule: who enters at each time'),
+    })
+    .superRefine((t, c) => {
+      if ((t.event === undefined) === (t.schedule === undefined)) c.addIssue({ code: 'custom', path: ['event'], message: 'give exactly one of event or schedule' });
+      if (t.schedule && (t.user !== 'actor' || Object.keys(t.conditions).length > 0 || t.source !== undefined)) c.addIssue({ code: 'custom', path: ['schedule'], message: 'a scheduled trigger has no event: use audience instead of user, conditions and source' });
+      if (t.audience && !t.schedule) c.addIssue({ code: 'custom', path: ['audience'], message: 'audience goes with a schedule; an event trigger enters its actor or user path' });
+    }),
   entry: z
     .strictObject({
       reentry: z.enum(['once', 'after_exit', 'always']).default('after_exit').describe('once: a user enters at most once ever; after_exit: again once their run ended; always: every trigger event starts a run'),

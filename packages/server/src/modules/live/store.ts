@@ -19,7 +19,7 @@ export async function findRoom(db: Db, appId: string, id: string): Promise<RoomR
   return r;
 }
 
-export function listRooms(db: Db, appId: string, q: { limit: number; before?: { t: string; id: string } | undefined; status?: string | undefined }): Promise<RoomRow[]> {
+export async function listRooms(db: Db, appId: string, q: { limit: number; before?: { t: string; id: string } | undefined; status?: string | undefined }): Promise<RoomRow[]> {
   const conds = [eq(rooms.appId, appId)];
   if (q.status) conds.push(eq(rooms.status, q.status));
   if (q.before) conds.push(sql`(${rooms.createdAt}, ${rooms.id}) < (${q.before.t}::timestamptz, ${q.before.id})`);
@@ -49,7 +49,7 @@ export async function insertMessage(db: Db, row: typeof messages.$inferInsert): 
   return r!;
 }
 
-export function listMessages(db: Db, appId: string, roomId: string, q: { limit: number; beforeId?: number | undefined }): Promise<LiveMessageRow[]> {
+export async function listMessages(db: Db, appId: string, roomId: string, q: { limit: number; beforeId?: number | undefined }): Promise<LiveMessageRow[]> {
   const conds = [eq(messages.appId, appId), eq(messages.roomId, roomId)];
   if (q.beforeId !== undefined) conds.push(lt(messages.id, q.beforeId));
   return db
@@ -79,7 +79,7 @@ export async function insertInteraction(db: Db, row: typeof interactions.$inferI
 }
 
 /** Open rooms showing a poll or lottery, with the interaction that shows it there. */
-export function roomsShowing(db: Db, appId: string, kind: 'poll' | 'lottery', ref: string): Promise<{ roomId: string; interactionId: string }[]> {
+export async function roomsShowing(db: Db, appId: string, kind: 'poll' | 'lottery', ref: string): Promise<{ roomId: string; interactionId: string }[]> {
   return db
     .select({ roomId: interactions.roomId, interactionId: interactions.id })
     .from(interactions)

@@ -5,6 +5,7 @@ import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
+import type { HostEvent, LogRow } from '../../events/index.ts';
 import { isDomainEvent } from '../../events/known.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -65,6 +66,9 @@ const fingerprintOf = (kind: string, userId: string, type: string, amount: numbe
 /** Users one event may credit through one rule (a list such as a post's voters). */
 const MAX_EARNERS = 1000;
 
+/** One occurrence earn rules may match: a host event or a domain event. */
+type ApplyInput = { appId: string; userId: string | null; source: 'event' | 'domain'; name: string; sourceId: string; properties: Record<string, unknown> };
+
 function checkReplay(r: EntryResult, kind: EntryKind, input: { userId: string; type: string; amount: number; key: string }, sign: 1 | -1): EntryResult {
   if (!r.replayed) return r;
   const expected = fingerprintOf(kind, input.userId, input.type, input.amount * sign);
@@ -103,6 +107,10 @@ export function createPoints(deps: PointsDeps) {
     });
   }
 
+  /** A grant's ledger key: the acting user's is the rule's original one; others' name the user too. */
+  const ruleKey = (rule: RuleRow, o: { source: string; sourceId: string }, userId: string) =>
+    rule.userPath === null ? `rule:${rule.id}:${o.source}:${o.sourceId}` : `rule:${rule.id}:${o.source}:${o.sourceId}:${userId}`;
+
   /** Who earns from a rule: the acting user, or the user id(s) at the rule's property path. */
   function earnersOf(rule: RuleRow, o: { userId: string | null; properties: Record<string, unknown> }): string[] {
     if (rule.userPath === null) return o.userId ? [o.userId] : [];
@@ -110,8 +118,8 @@ export function createPoints(deps: PointsDeps) {
   }
 
   /** Recorded in the ledger write's own transaction: the event commits with the entry or not at all. */
-  const announce = (db: Ctx['db'], e: EntryRow) =>
-    deps.bus.emit(db, 'points.changed', { appId: e.appId, userId: e.userId, type: e.type, entryId: e.id, kind: e.kind, amount: e.amount, balance: e.balanceAfter, sourceType: e.sourceType, sourceId: e.sourceId });
+  const changedOf = (e: EntryRow) => ({ appId: e.appId, userId: e.userId, type: e.type, entryId: e.id, kind: e.kind, amount: e.amount, balance: e.balanceAfter, sourceType: e.sourceType, sourceId: e.sourceId });
+  const announce = (db: Ctx['db'], e: EntryRow) => deps.bus.emit(db, 'points.changed', changedOf(e));
 
   const insufficient = (type: string, balance: number, amount: number) =>
     new AppError('points.insufficient_balance', `Balance of "${type}" is ${balance}; cannot take ${amount}`, { field: 'body.amount', type, balance, requested: amount });
@@ -477,13 +485,12 @@ export function createPoints(deps: PointsDeps) {
      * Applies every active rule matching an occurrence. Each rule grants at most once per
      * (rule, source, source id), clipped to its caps; returns what was granted.
      */
-    async apply(ctx: Ctx, appId: string, o: { userId: string | null; source: 'event' | 'domain'; name: string; sourceId: string; properties: Record<string, unknown> }): Promise<{ ruleId: string; userId: string; granted: number; reason?: 'cap' | 'duplicate' }[]> {
+    async apply(ctx: Ctx, appId: string, o: Omit<ApplyInput, 'appId'>): Promise<{ ruleId: string; userId: string; granted: number; reason?: 'cap' | 'duplicate' }[]> {
       const matching = (await rulesOf(ctx, appId)).rows.filter((r) => r.source === o.source && r.event === o.name && matchesConditions(r.conditions, o.properties));
       const out: { ruleId: string; userId: string; granted: number; reason?: 'cap' | 'duplicate' }[] = [];
       for (const rule of matching) {
         for (const userId of earnersOf(rule, o)) {
-          // The acting user's key is the rule's original one; others' keys name the user too.
-          const key = rule.userPath === null ? `rule:${rule.id}:${o.source}:${o.sourceId}` : `rule:${rule.id}:${o.source}:${o.sourceId}:${userId}`;
+          const key = ruleKey(rule, o, userId);
           const factor = multiplier ? await multiplier(ctx, appId, userId, rule.type) : 1;
           const amount = Math.floor(rule.amount * factor);
           try {
@@ -509,6 +516,44 @@ export function createPoints(deps: PointsDeps) {
       return out;
     },
 
+    /**
+     * Earn rules over a run of events (a consumer's batch): grants of rules without caps are
+     * written together, one statement per app, and announced in one more; an event that matches a
+     * capped rule goes through `apply` (the caps' counters are locked per grant). Same keys, same
+     * effects as `apply` on each event in order.
+     */
+    async applyMany(ctx: Ctx, items: ApplyInput[]): Promise<void> {
+      const now = deps.clock.now();
+      const byApp = new Map<string, Map<string, Parameters<typeof store.creditMany>[2][number]>>();
+      for (const o of items) {
+        const matching = (await rulesOf(ctx, o.appId)).rows.filter((r) => r.source === o.source && r.event === o.name && matchesConditions(r.conditions, o.properties));
+        if (matching.length === 0) continue;
+        if (matching.some((r) => r.dailyCap !== null || r.weeklyCap !== null || r.totalCap !== null)) {
+          await points.apply(ctx, o.appId, o);
+          continue;
+        }
+        let writes = byApp.get(o.appId);
+        if (!writes) byApp.set(o.appId, (writes = new Map()));
+        for (const rule of matching) {
+          const t = await typeOf(ctx, o.appId, rule.type);
+          for (const userId of earnersOf(rule, o)) {
+            const key = ruleKey(rule, o, userId);
+            if (writes.has(key)) continue;
+            const factor = multiplier ? await multiplier(ctx, o.appId, userId, rule.type) : 1;
+            const amount = Math.floor(rule.amount * factor);
+            if (amount <= 0) continue;
+            const input: CreditInput = { userId, type: rule.type, amount, key, reason: rule.name, source: { type: o.source === 'event' ? 'event' : o.name, id: o.sourceId }, ruleId: rule.id };
+            const { appId: _app, ...w } = entryWrite(ctx, o.appId, 'earn', input, 1, now);
+            writes.set(key, { ...w, expiresAt: expiresAtFor(t.expiry, now, { at: null, days: rule.expiresInDays ?? null }) });
+          }
+        }
+      }
+      for (const [appId, writes] of byApp) {
+        const written = await store.creditMany(ctx.db, appId, [...writes.values()]);
+        await deps.bus.emitMany(ctx.db, written.map((e) => ({ name: 'points.changed' as const, payload: changedOf(e) })));
+      }
+    },
+
     /** Levels (or anything else) may scale rule grants per user; set once at wiring. */
     useMultiplier(fn: MultiplierFn): void {
       multiplier = fn;
@@ -532,15 +577,21 @@ export type Points = ReturnType<typeof createPoints>;
  */
 export function wirePoints(points: Points, deps: { bus: EventBus }): void {
   deps.bus.interestIn('points', store.hostInterest);
-  deps.bus.onHost('points.host', async (ctx, e) => {
-    if (!points.wants(e.appId, 'event', e.name)) return;
-    await points.apply(ctx, e.appId, { userId: e.userId, source: 'event', name: e.name, sourceId: e.eventId, properties: e.properties });
+  const hostInput = (r: LogRow): ApplyInput => {
+    const e = r.payload as HostEvent;
+    return { appId: e.appId, userId: e.userId, source: 'event', name: e.name, sourceId: e.eventId, properties: e.properties };
+  };
+  const domainInput = (r: LogRow): ApplyInput => ({ appId: r.appId, userId: typeof r.payload.userId === 'string' ? r.payload.userId : r.actorId, source: 'domain', name: r.name, sourceId: r.key, properties: r.payload });
+  deps.bus.consume({
+    name: 'points.host',
+    wants: (r) => r.kind === 'host' && points.wants(r.appId, 'event', (r.payload as HostEvent).name),
+    handle: (ctx, r) => points.applyMany(ctx, [hostInput(r)]),
+    handleBatch: (ctx, rows) => points.applyMany(ctx, rows.map(hostInput)),
   });
   deps.bus.consume({
     name: 'points.domain',
     wants: (r) => r.kind === 'domain' && points.wants(r.appId, 'domain', r.name),
-    handle: async (ctx, r) => {
-      await points.apply(ctx, r.appId, { userId: typeof r.payload.userId === 'string' ? r.payload.userId : r.actorId, source: 'domain', name: r.name, sourceId: r.key, properties: r.payload });
-    },
+    handle: (ctx, r) => points.applyMany(ctx, [domainInput(r)]),
+    handleBatch: (ctx, rows) => points.applyMany(ctx, rows.map(domainInput)),
   });
 }

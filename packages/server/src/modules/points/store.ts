@@ -117,6 +117,47 @@ export async function credit(db: Db, w: EntryWrite & { expiresAt: Date | null; e
   return { entry: toEntry(r), replayed: r.replayed };
 }
 
+/**
+ * Many credits of one app in one statement (earn rules over a run of events): keys already in the
+ * ledger are skipped, each balance row is upserted once (in user order, so concurrent runs lock
+ * alike) and every entry gets its running balance in input order, with its lot. A concurrent first
+ * use of one of the keys raises a unique violation and writes nothing; the caller goes one by one.
+ * Returns the entries written.
+ */
+export async function creditMany(db: Db, appId: string, ws: (Omit<EntryWrite, 'appId'> & { expiresAt: Date | null })[]): Promise<EntryRow[]> {
+  if (ws.length === 0) return [];
+  const col = <T>(f: (w: (typeof ws)[number]) => T) => pgArray(ws.map(f) as never);
+  const now = ws[0]!.now;
+  const res = await db.execute<RawEntry>(sql`
+    with input as (
+      select * from unnest(${col((w) => w.userId)}::text[], ${col((w) => w.type)}::text[], ${col((w) => w.kind)}::text[], ${col((w) => w.amount)}::bigint[],
+                           ${col((w) => w.key)}::text[], ${col((w) => w.fingerprint)}::text[], ${col((w) => w.reason)}::text[], ${col((w) => w.sourceType)}::text[],
+                           ${col((w) => w.sourceId)}::text[], ${col((w) => w.ruleId)}::text[], ${col((w) => w.actorType)}::text[], ${col((w) => w.actorId)}::text[],
+                           ${col((w) => (w.expiresAt ? w.expiresAt.toISOString() : null))}::timestamptz[])
+        with ordinality as t(user_id, type, kind, amount, idem_key, fingerprint, reason, source_type, source_id, rule_id, actor_type, actor_id, expires_at, ord)
+    ), fresh as (
+      select * from input i where not exists (select 1 from pt_entries e where e.app_id = ${appId} and e.idem_key = i.idem_key)
+    ), bal as (
+      insert into pt_balances as b (app_id, user_id, type, balance, earned, updated_at)
+      select ${appId}, user_id, type, sum(amount), sum(amount), ${now}::timestamptz from fresh group by user_id, type order by user_id, type
+      on conflict (app_id, user_id, type) do update
+        set balance = b.balance + excluded.balance, earned = b.earned + excluded.earned, updated_at = excluded.updated_at
+      returning user_id, type, balance
+    ), ins as (
+      insert into pt_entries (app_id, user_id, type, kind, amount, balance_after, idem_key, fingerprint, reason, source_type, source_id, rule_id, actor_type, actor_id, expires_at, created_at)
+      select ${appId}, f.user_id, f.type, f.kind, f.amount, bal.balance - (sum(f.amount) over (partition by f.user_id, f.type order by f.ord desc) - f.amount),
+             f.idem_key, f.fingerprint, f.reason, f.source_type, f.source_id, f.rule_id, f.actor_type, f.actor_id, f.expires_at, ${now}::timestamptz
+      from fresh f join bal on bal.user_id = f.user_id and bal.type = f.type
+      order by f.ord
+      returning *
+    ), lot as (
+      insert into pt_lots (app_id, user_id, type, entry_id, amount, remaining, expires_at, created_at)
+      select app_id, user_id, type, id, amount, amount, expires_at, created_at from ins
+    )
+    select ins.*, false as replayed from ins order by id`);
+  return res.rows.map(toEntry);
+}
+
 /** Restores consumed lots (a refund keeps the points' original expiry), one statement, lock held. */
 export async function creditLots(db: Db, w: EntryWrite & { refundOf: number; parts: { amount: number; expiresAt: Date | null }[] }): Promise<{ entry: EntryRow; replayed: boolean }> {
   const amounts = w.parts.map((p) => p.amount);

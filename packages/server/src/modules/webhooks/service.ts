@@ -278,16 +278,29 @@ export function createWebhooks(deps: WebhooksDeps) {
      * the commit).
      */
     async enqueue(db: Db, appId: string, event: WebhookEvent): Promise<string[]> {
-      const targets = await store.subscribedEndpoints(db, appId, matchingPatterns(event.type), event.occurredAt);
-      if (targets.length === 0) return [];
+      return api.enqueueMany(db, [{ appId, event }]);
+    },
+
+    /** `enqueue` for many events at once (a consumer's batch): one read of the apps' endpoints, one insert. */
+    async enqueueMany(db: Db, items: { appId: string; event: WebhookEvent }[]): Promise<string[]> {
+      const endpointsOf = new Map<string, Awaited<ReturnType<typeof store.enabledEndpointsOf>>>();
+      for (const e of await store.enabledEndpointsOf(db, [...new Set(items.map((i) => i.appId))])) endpointsOf.set(e.appId, [...(endpointsOf.get(e.appId) ?? []), e]);
+      if (endpointsOf.size === 0) return [];
       const now = deps.clock.now();
-      const eventId = eventIdOf(appId, event.key);
-      const payload = { id: eventId, type: event.type, app_id: appId, created_at: now.toISOString(), data: event.data };
-      return store.insertDeliveries(
-        db,
+      const rows: Parameters<typeof store.insertDeliveries>[1] = [];
+      for (const { appId, event } of items) {
+        const patterns = new Set(matchingPatterns(event.type));
+        // An endpoint hears of what happens once it exists, not of events from before.
+        const targets = (endpointsOf.get(appId) ?? []).filter((t) => (t.eventTypes.length === 0 || t.eventTypes.some((p) => patterns.has(p))) && (!event.occurredAt || t.createdAt <= event.occurredAt));
+        if (targets.length === 0) continue;
+        const eventId = eventIdOf(appId, event.key);
+        const payload = { id: eventId, type: event.type, app_id: appId, created_at: now.toISOString(), data: event.data };
         // An endpoint whose circuit is open gets its delivery after the cool-down.
-        targets.map((t) => ({ id: newId('whd'), appId, endpointId: t.id, eventId, eventType: event.type, payload, maxAttempts: retry.maxAttempts, nextAttemptAt: t.circuitOpenUntil && t.circuitOpenUntil > now ? t.circuitOpenUntil : now })),
-      );
+        for (const t of targets) rows.push({ id: newId('whd'), appId, endpointId: t.id, eventId, eventType: event.type, payload, maxAttempts: retry.maxAttempts, nextAttemptAt: t.circuitOpenUntil && t.circuitOpenUntil > now ? t.circuitOpenUntil : now });
+      }
+      const ids: string[] = [];
+      for (let i = 0; i < rows.length; i += 1000) ids.push(...(await store.insertDeliveries(db, rows.slice(i, i + 1000))));
+      return ids;
     },
 
     /** Starts delivering (after the enqueuing transaction committed): wakes this server's worker, or attempts inline where none runs. */

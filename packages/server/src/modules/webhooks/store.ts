@@ -1,5 +1,5 @@
 // All SQL over wh_endpoints, wh_deliveries and wh_attempts.
-import { and, asc, desc, eq, gt, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { attempts, deliveries, endpoints } from './schema.ts';
 
@@ -80,21 +80,13 @@ export async function deleteEndpoint(db: Db, appId: string, id: string, now: Dat
   return true;
 }
 
-/** Enabled endpoints of the app subscribed to one of `patterns` (or to everything), with when their circuit lets deliveries through. */
-export async function subscribedEndpoints(db: Db, appId: string, patterns: string[], occurredAt?: Date): Promise<{ id: string; circuitOpenUntil: Date | null }[]> {
+/** Enabled endpoints of these apps: what they subscribe to, since when, and when their circuit lets deliveries through. */
+export async function enabledEndpointsOf(db: Db, appIds: string[]): Promise<{ id: string; appId: string; eventTypes: string[]; createdAt: Date; circuitOpenUntil: Date | null }[]> {
+  if (appIds.length === 0) return [];
   return db
-    .select({ id: endpoints.id, circuitOpenUntil: endpoints.circuitOpenUntil })
+    .select({ id: endpoints.id, appId: endpoints.appId, eventTypes: endpoints.eventTypes, createdAt: endpoints.createdAt, circuitOpenUntil: endpoints.circuitOpenUntil })
     .from(endpoints)
-    .where(
-      and(
-        eq(endpoints.appId, appId),
-        eq(endpoints.enabled, true),
-        live,
-        sql`(cardinality(${endpoints.eventTypes}) = 0 or ${endpoints.eventTypes} && ${sql.param(patterns)}::text[])`,
-        // An endpoint hears of what happens once it exists, not of events from before.
-        occurredAt ? sql`${endpoints.createdAt} <= ${occurredAt.toISOString()}::timestamptz` : undefined,
-      ),
-    );
+    .where(and(inArray(endpoints.appId, appIds), eq(endpoints.enabled, true), live));
 }
 
 export const WAKE_CHANNEL = 'canyu_webhooks';

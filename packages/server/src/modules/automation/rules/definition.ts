@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { FieldIssue } from '../../../http/errors.ts';
 import type { Conditions } from '../../../lib/conditions.ts';
 import { addDays, localDate, zonedInstant } from '../../../lib/localtime.ts';
-import type { DefinitionInput, StepInput } from '../types.ts';
+import type { DefinitionInput, ScheduleInput, StepInput } from '../types.ts';
 
 export type Definition = DefinitionInput;
 export type Step = StepInput;
@@ -136,4 +136,22 @@ export function fillData(data: Record<string, string | number | boolean>, trigge
     } else out[k] = v;
   }
   return out;
+}
+
+/** The first time strictly after `after` that a schedule names, in `tz`. */
+export function nextOccurrence(schedule: ScheduleInput, tz: string, after: Date): Date {
+  const from = new Date(after.getTime() + 1000);
+  if (schedule.every === 'day') return nextLocalTime(from, tz, schedule.at);
+  const [h, mi] = schedule.at.split(':').map(Number) as [number, number];
+  let date = localDate(from, tz);
+  for (let i = 0; i < 15; i++) {
+    const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+    const dow = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+    if ((dow === 0 ? 7 : dow) === schedule.weekday) {
+      const at = zonedInstant(tz, y, m, d, h, mi);
+      if (at.getTime() >= from.getTime()) return at;
+    }
+    date = addDays(date, 1);
+  }
+  throw new Error(`no ${schedule.every} occurrence of ${schedule.at} (weekday ${schedule.weekday ?? '-'}) within 15 days`);
 }

@@ -76,7 +76,7 @@ export async function findContact(db: Db, appId: string, source: string, ref: st
   return found;
 }
 
-export function listContacts(db: Db, appId: string, userId: string, limit: number, beforeId?: number): Promise<ContactLogRow[]> {
+export async function listContacts(db: Db, appId: string, userId: string, limit: number, beforeId?: number): Promise<ContactLogRow[]> {
   const conds = [eq(contactLog.appId, appId), eq(contactLog.userId, userId)];
   if (beforeId !== undefined) conds.push(lt(contactLog.id, beforeId));
   return db

@@ -172,7 +172,7 @@ export async function findAnnouncement(db: Db, appId: string, id: number): Promi
   return r;
 }
 
-export function listAnnouncements(db: Db, appId: string, q: { limit: number; beforeId?: number | undefined; campaign?: string | undefined }): Promise<AnnouncementRow[]> {
+export async function listAnnouncements(db: Db, appId: string, q: { limit: number; beforeId?: number | undefined; campaign?: string | undefined }): Promise<AnnouncementRow[]> {
   const conds: SQL[] = [eq(announcements.appId, appId)];
   if (q.beforeId !== undefined) conds.push(lt(announcements.id, q.beforeId));
   if (q.campaign !== undefined) conds.push(eq(announcements.campaign, q.campaign));

@@ -19,7 +19,7 @@ export async function findRule(db: Db, appId: string, id: string): Promise<RuleR
   return r;
 }
 
-export function listRules(db: Db, appId: string, q: { limit: number; afterId?: string | undefined; event?: string | undefined }): Promise<RuleRow[]> {
+export async function listRules(db: Db, appId: string, q: { limit: number; afterId?: string | undefined; event?: string | undefined }): Promise<RuleRow[]> {
   const conds = [eq(eventRules.appId, appId)];
   if (q.afterId !== undefined) conds.push(gt(eventRules.id, q.afterId));
   if (q.event !== undefined) conds.push(eq(eventRules.event, q.event));
@@ -49,7 +49,7 @@ export async function deleteRule(db: Db, appId: string, id: string): Promise<boo
 }
 
 /** Enabled rules of one event name, every app: the event handler filters by app. */
-export function enabledRulesOf(db: Db, event: string): Promise<RuleRow[]> {
+export async function enabledRulesOf(db: Db, event: string): Promise<RuleRow[]> {
   return db
     .select()
     .from(eventRules)

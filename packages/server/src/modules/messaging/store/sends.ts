@@ -26,7 +26,7 @@ export async function findSend(db: Db, appId: string, id: string): Promise<SendR
   return r;
 }
 
-export function listSends(db: Db, appId: string, q: { limit: number; before?: { t: string; id: string } | undefined; status?: string | undefined; campaign?: string | undefined }): Promise<SendRow[]> {
+export async function listSends(db: Db, appId: string, q: { limit: number; before?: { t: string; id: string } | undefined; status?: string | undefined; campaign?: string | undefined }): Promise<SendRow[]> {
   const conds: SQL[] = [eq(sends.appId, appId)];
   if (q.status) conds.push(eq(sends.status, q.status));
   if (q.campaign) conds.push(eq(sends.campaign, q.campaign));
@@ -214,7 +214,7 @@ export async function findDelivery(db: Db, appId: string, id: number): Promise<D
   return r;
 }
 
-export function deliveriesOfMessage(db: Db, appId: string, messageId: number): Promise<DeliveryRow[]> {
+export async function deliveriesOfMessage(db: Db, appId: string, messageId: number): Promise<DeliveryRow[]> {
   return db
     .select()
     .from(deliveries)

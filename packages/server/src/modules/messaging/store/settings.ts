@@ -57,7 +57,7 @@ export async function findSettingsSecret(db: Db, appId: string): Promise<string 
 
 // ---- caps ---------------------------------------------------------------------------------------
 
-export function listCapRules(db: Db, appId: string): Promise<CapRuleRow[]> {
+export async function listCapRules(db: Db, appId: string): Promise<CapRuleRow[]> {
   return db.select().from(capRules).where(eq(capRules.appId, appId)).orderBy(asc(capRules.id));
 }
 
@@ -106,7 +106,7 @@ export async function deleteTemplate(db: Db, appId: string, key: string): Promis
   return r.length > 0;
 }
 
-export function listTemplates(db: Db, appId: string, q: { limit: number; afterKey?: string | undefined; category?: string | undefined }): Promise<TemplateRow[]> {
+export async function listTemplates(db: Db, appId: string, q: { limit: number; afterKey?: string | undefined; category?: string | undefined }): Promise<TemplateRow[]> {
   const conds = [eq(templates.appId, appId)];
   if (q.afterKey !== undefined) conds.push(gt(templates.key, q.afterKey));
   if (q.category !== undefined) conds.push(eq(templates.category, q.category));

@@ -1,5 +1,5 @@
 // The benchmark harness shared by every scenario. `npm run bench` (bench/run.ts) starts one
-// PostgreSQL, one Canyu server process and one bare-Fastify baseline process, all on 127.0.0.1,
+// PostgreSQL, one Canyu server (N worker processes) and one bare-Fastify baseline process, all on 127.0.0.1,
 // then runs each scenario in bench/scenarios/ with a BenchEnv.
 //
 // A scenario measures Canyu and, IN THE SAME RUN, a baseline (the bare Fastify route, or the same
@@ -82,6 +82,10 @@ export type BenchEnv = {
   /** The bare baseline server's base URL (routes: GET /bare/json, GET /bare/user/:app/:id, POST /bare/echo; see bench/bare.ts). */
   bare: string;
   tenant: Tenant;
+  /** Server processes of the Canyu under test (`--workers N`, CANYU_WORKERS). */
+  workers: number;
+  /** Starts another Canyu (the compiled build) with n workers on the same database, warmed up. */
+  startCanyu(workers: number): Promise<{ url: string; stop(): Promise<void> }>;
   auth: { secret: Record<string, string>; user(userId: string): Record<string, string> };
   /** A pool on the same database Canyu uses: for direct-SQL baselines and exactness checks. */
   pool: pg.Pool;

@@ -1,16 +1,20 @@
-// `npm run bench [-- <scenario names>] [--quick] [--json FILE]`
+// `npm run bench [-- <scenario names>] [--quick] [--workers N] [--json FILE]`
 //
 // Starts, all on 127.0.0.1: one PostgreSQL (an embedded PostgreSQL 17 with durable settings, or a
-// fresh database on BENCH_DATABASE_URL's server), one Canyu server process (`canyu start`, as in
-// production), and one bare-Fastify process as the HTTP baseline. Then runs every scenario of
-// bench/scenarios/ (or those named) and prints each figure beside the baseline measured in the
-// same run. BENCH_SECONDS sets the length of each load (default 5; --quick: 2).
+// fresh database on BENCH_DATABASE_URL's server), one Canyu server (`node bin/canyu.js start`, the
+// compiled build as in production) with --workers N server processes (CANYU_WORKERS, default 1),
+// and one bare-Fastify process as the HTTP baseline. Then runs every scenario of bench/scenarios/
+// (or those named) and prints each figure beside the baseline measured in the same run; with
+// N > 1 the foundation scenario also measures a 1-worker server and reports the scaling (N ÷ 1).
+// BENCH_SECONDS sets the length of each load (default 5; --quick: 2). Every child is started with
+// `node` itself (process.execPath), never npm, so the bench runs wherever node does.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import pg from 'pg';
+import { distEntry, ensureBuilt } from '../scripts/build.js';
 import { migrate } from '../packages/server/src/db/index.ts';
 import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '../packages/server/src/db/embedded.ts';
 import { formatTable, httpLoad, signUserToken, sqlLoad, verdict, type BenchEnv, type HttpResult, type Row, type Scenario, type Tenant } from './lib.ts';
@@ -18,9 +22,19 @@ import { formatTable, httpLoad, signUserToken, sqlLoad, verdict, type BenchEnv, 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const jsonIdx = args.indexOf('--json');
-const jsonOut = jsonIdx >= 0 ? args[jsonIdx + 1] : undefined;
-const filters = args.filter((a, i) => !a.startsWith("--") && (jsonIdx < 0 || i !== jsonIdx + 1));
+const valueOf = (flag: string) => {
+  const i = args.indexOf(flag);
+  return i >= 0 ? { i: i + 1, value: args[i + 1] } : null;
+};
+const jsonOut = valueOf('--json')?.value;
+const workersArg = valueOf('--workers');
+const workers = workersArg ? Number(workersArg.value) : 1;
+if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+  process.stderr.write(`--workers expects a whole number from 1 to 64, got ${workersArg?.value}\n`);
+  process.exit(2);
+}
+const valueAt = new Set([valueOf('--json')?.i, workersArg?.i]);
+const filters = args.filter((a, i) => !a.startsWith('--') && !valueAt.has(i));
 const seconds = Number(process.env.BENCH_SECONDS ?? (quick ? 2 : 5));
 
 const children: ChildProcess[] = [];
@@ -75,16 +89,26 @@ async function loadScenarios(): Promise<Scenario[]> {
   return out;
 }
 
+function machine(): string {
+  const cpu = os.cpus();
+  return `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'cpu'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`;
+}
+
 async function main() {
   const scenarios = await loadScenarios();
   if (scenarios.length === 0) throw new Error(`no scenario matches ${filters.join(', ')}`);
+  log(`machine: ${machine()}; Canyu with ${workers} worker${workers === 1 ? '' : 's'}`);
+  // The compiled build, made now so that no measurement (cold start above all) includes it.
+  await ensureBuilt(log);
+  log(`compiled build: ${path.relative(root, distEntry)}`);
 
   // ---- PostgreSQL
   let adminUrl = process.env.BENCH_DATABASE_URL;
   if (!adminUrl) {
     tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-bench-'));
     fs.chmodSync(tmpDir, 0o755);
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(tmpDir, 'db'), database: 'postgres' });
+    // Room for N workers' pools, a 1-worker comparison server, the bare baseline and direct-SQL loads.
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(tmpDir, 'db'), database: 'postgres', maxConnections: 500 });
     adminUrl = embedded.adminUrl;
     log(`embedded PostgreSQL 17 on port ${embedded.port} (durable settings)`);
   }
@@ -117,15 +141,30 @@ async function main() {
   const created = JSON.parse(await run(process.execPath, ['bin/canyu.js', 'app', 'create', '--name', 'bench', '--json'], env)) as { id: string; secretKey: string; publishableKey: string };
   const tenant: Tenant = { appId: created.id, secretKey: created.secretKey, publishableKey: created.publishableKey };
 
-  const port = await freePort();
-  // BENCH_SERVER_NODE_ARGS reaches only the Canyu process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  // BENCH_SERVER_NODE_ARGS reaches only the Canyu processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof";
+  // cluster workers inherit it, so each writes its own profile).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const server = spawn(process.execPath, [...nodeArgs, 'bin/canyu.js', 'start'], { cwd: root, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
-  server.once('exit', (code) => code !== 0 && code !== null && log(`Canyu server exited with ${code}`));
-  children.push(server);
-  const canyu = `http://127.0.0.1:${port}`;
-  await waitHealthy(canyu, 60_000);
-  log(`Canyu server process on ${canyu}`);
+  const startCanyu = async (n: number) => {
+    const port = await freePort();
+    const server = spawn(process.execPath, [...nodeArgs, 'bin/canyu.js', 'start'], { cwd: root, env: { ...env, CANYU_WORKERS: String(n), PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+    server.once('exit', (code) => code !== 0 && code !== null && log(`Canyu server exited with ${code}`));
+    children.push(server);
+    const url = `http://127.0.0.1:${port}`;
+    await waitHealthy(url, 120_000);
+    // Warm up (JIT, key cache, prepared statements) before anything is measured.
+    await httpLoad(url, 1, { path: '/health', connections: 10 * n, seconds: 1 });
+    return {
+      url,
+      async stop() {
+        if (server.exitCode !== null) return;
+        const exited = new Promise((r) => server.once('exit', r));
+        server.kill('SIGTERM');
+        await exited;
+      },
+    };
+  };
+  const canyu = (await startCanyu(workers)).url;
+  log(`Canyu server on ${canyu} (${workers} worker${workers === 1 ? '' : 's'})`);
 
   const bareProc = spawn(process.execPath, ['--import', 'tsx', 'bench/bare.ts'], { cwd: root, env: { ...process.env, PORT: '0', DATABASE_URL: databaseUrl, CANYU_DB_POOL: env.CANYU_DB_POOL }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(bareProc);
@@ -140,6 +179,8 @@ async function main() {
     canyu,
     bare,
     tenant,
+    workers,
+    startCanyu,
     auth: {
       secret: { authorization: `Bearer ${tenant.secretKey}` },
       user: (userId) => ({ authorization: `Bearer ${tenant.publishableKey}`, 'x-user-token': signUserToken(tenant.secretKey, userId) }),
@@ -168,9 +209,6 @@ async function main() {
     log,
   };
 
-  // Warm up the server (JIT, key cache, prepared statements) before anything is measured.
-  await httpLoad(canyu, 1, { path: '/health', connections: 10, seconds: 1 });
-
   for (const s of scenarios) {
     current = s.name;
     log(`scenario ${s.name}: ${s.description}`);
@@ -183,11 +221,10 @@ async function main() {
   }
   await pool.end();
 
-  const cpu = os.cpus();
-  process.stdout.write(`\nCanyu benchmark — ${new Date().toISOString()} — ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}, ${seconds}s per load\n`);
+  process.stdout.write(`\nCanyu benchmark — ${new Date().toISOString()} — ${machine()}; Canyu with ${workers} worker${workers === 1 ? '' : 's'}; ${seconds}s per load\n`);
   process.stdout.write(`All servers, PostgreSQL and the load generator share this machine; compare ratios, not absolute figures.\n\n`);
   process.stdout.write(`${formatTable(rows)}\n`);
-  if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), seconds, rows }, null, 2));
+  if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), seconds, workers, machine: { cores: os.cpus().length, model: os.cpus()[0]?.model.trim(), memoryBytes: os.totalmem(), node: process.version }, rows }, null, 2));
   return rows.some((r) => r.metric === 'FAILED') ? 1 : 0;
 }
 

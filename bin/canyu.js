@@ -1,6 +1,28 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx (no build step).
-import { register } from 'tsx/esm/api';
+// The `canyu` command. Runs the compiled server (packages/server/dist/cli.js, source maps on),
+// building it first when it is missing or older than the sources (scripts/build.js), so
+// `npm start` needs no separate build step. CANYU_SOURCE=1 runs the TypeScript sources through
+// tsx instead, as development and the tests do. (A launcher, read before config.ts exists.)
+import cluster from 'node:cluster';
+import fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
-register();
-await import('../packages/server/src/cli.ts');
+if (process.env.CANYU_SOURCE === '1' || process.env.CANYU_SOURCE === 'true') {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../packages/server/src/cli.ts');
+} else {
+  const { ensureBuilt, distEntry } = await import('../scripts/build.js');
+  // Workers are forked by a primary that has just checked the build.
+  if (cluster.isPrimary) {
+    try {
+      await ensureBuilt();
+    } catch (err) {
+      // A read-only install (systemd ProtectSystem, an image) with edited sources: run what is built.
+      if (!fs.existsSync(distEntry)) throw err;
+      process.stderr.write(`Could not rebuild Canyu (${err.message}); running the existing build in ${distEntry}\n`);
+    }
+  }
+  process.setSourceMapsEnabled(true);
+  await import(pathToFileURL(distEntry).href);
+}

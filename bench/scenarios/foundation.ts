@@ -1,4 +1,5 @@
-// Foundation figures: cold start, an authenticated GET, and event ingestion.
+// Foundation figures: cold start and restart, authenticated GETs (and their scaling with
+// --workers N against one worker), and event ingestion.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,46 +10,59 @@ import type { BenchEnv, Scenario } from '../lib.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
-/** Spawns a command and resolves with the ms until `ready()` resolves; then stops it with SIGTERM. */
-async function timeToReady(cmd: string, argv: string[], env: NodeJS.ProcessEnv, ready: (child: ReturnType<typeof spawn>) => Promise<void>): Promise<number> {
+/** Spawns node with argv and resolves with the ms until `ready()` resolves; then stops it with SIGTERM. */
+async function timeToReady(argv: string[], env: NodeJS.ProcessEnv, ready: (child: ReturnType<typeof spawn>) => Promise<void>): Promise<number> {
   const t0 = performance.now();
-  // Its own process group, so that SIGTERM reaches `npm start`'s child as well as npm.
-  const child = spawn(cmd, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+  // node itself, never npm (which may not be on PATH, and adds its own start-up to the figure).
+  const child = spawn(process.execPath, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     await ready(child);
     return performance.now() - t0;
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
-    process.kill(-child.pid!, 'SIGTERM');
+    child.kill('SIGTERM');
     await exited;
   }
 }
 
+async function servingOn(port: number): Promise<void> {
+  const until = Date.now() + 120_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > until) throw new Error('Canyu did not serve within 120 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** `canyu start` (the compiled build) on a fresh data dir, then again on the same one. */
 async function coldStart(env: BenchEnv) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-cold-'));
+  fs.chmodSync(dataDir, 0o755);
   try {
-    const port = await freePort();
     const { DATABASE_URL: _omit, ...rest } = process.env;
-    const ms = await timeToReady('npm', ['start', '--silent'], { ...rest, PORT: String(port), HOST: '127.0.0.1', CANYU_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, async () => {
-      const until = Date.now() + 60_000;
-      for (;;) {
-        try {
-          if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
-        } catch {
-          // not yet
-        }
-        if (Date.now() > until) throw new Error('cold start did not serve within 60 s');
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    });
-    const bareMs = await timeToReady(process.execPath, ['--import', 'tsx', 'bench/bare.ts'], { ...process.env, PORT: '0' }, (child) => new Promise((resolve) => readline.createInterface({ input: child.stdout! }).once('line', () => resolve())));
-    env.report({ metric: 'cold `npm start` on a fresh data dir → serving', value: ms / 1000, unit: 's', baseline: { label: 'bare Fastify process start', value: bareMs / 1000 }, target: { max: 3 }, note: 'creates the PostgreSQL cluster, migrates, bootstraps' });
+    const start = async () => {
+      const port = await freePort();
+      const childEnv = { ...rest, PORT: String(port), HOST: '127.0.0.1', CANYU_DATA_DIR: dataDir, LOG_LEVEL: 'warn', CANYU_WORKERS: String(env.workers) };
+      return timeToReady(['bin/canyu.js', 'start'], childEnv, () => servingOn(port));
+    };
+    const cold = await start();
+    const restart = await start();
+    const bareMs = await timeToReady(['--import', 'tsx', 'bench/bare.ts'], { ...process.env, PORT: '0' }, (child) => new Promise((resolve) => readline.createInterface({ input: child.stdout! }).once('line', () => resolve())));
+    const w = `${env.workers} worker${env.workers === 1 ? '' : 's'}`;
+    env.report({ metric: `cold \`canyu start\` on a fresh data dir → serving, ${w}`, value: cold / 1000, unit: 's', baseline: { label: 'bare Fastify process start', value: bareMs / 1000 }, target: { max: 2 }, note: 'compiled build; creates the PostgreSQL cluster, migrates, bootstraps' });
+    env.report({ metric: `restart on that data dir → serving, ${w}`, value: restart / 1000, unit: 's', baseline: { label: 'bare Fastify process start', value: bareMs / 1000 }, target: { max: 1 }, note: 'starts PostgreSQL on existing data, nothing to migrate' });
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-async function authenticatedGets(env: BenchEnv) {
+type Gets = { me: number; asUser: number; profile: number };
+
+async function authenticatedGets(env: BenchEnv): Promise<Gets> {
   const identify = await fetch(`${env.canyu}/v1/users/bench-user`, {
     method: 'POST',
     headers: { ...env.auth.secret, 'content-type': 'application/json' },
@@ -77,6 +91,31 @@ async function authenticatedGets(env: BenchEnv) {
   const profile = await env.http({ path: '/v1/users/bench-user', headers: env.auth.secret, connections });
   ok('GET /v1/users/:id', profile);
   env.report({ metric: `GET /v1/users/:id, secret key, ${connections} conns`, value: profile.rps, unit: 'req/s', p99: profile.p99, baseline: { label: 'bare Fastify + same SQL', value: bareSql.rps }, target: { minRatio: 0.6 } });
+  return { me: me.rps, asUser: asUser.rps, profile: profile.rps };
+}
+
+/** With --workers N: the same GETs on a 1-worker server (same database), reported as N ÷ 1. */
+async function workerScaling(env: BenchEnv, withN: Gets) {
+  if (env.workers === 1) return;
+  const one = await env.startCanyu(1);
+  try {
+    const connections = 50;
+    const run = async (path: string, headers: Record<string, string>) => {
+      const r = await env.http({ path, headers, connections, target: one.url });
+      if (r.non2xx > 0 || r.errors > 0) throw new Error(`1 worker ${path}: non-2xx ${r.non2xx} / errors ${r.errors}`);
+      return r.rps;
+    };
+    const rows: [string, number, number][] = [
+      ['GET /v1/me, secret key', withN.me, await run('/v1/me', env.auth.secret)],
+      ['GET /v1/me, publishable key + user JWT', withN.asUser, await run('/v1/me', env.auth.user('bench-user'))],
+      ['GET /v1/users/:id, secret key', withN.profile, await run('/v1/users/bench-user', env.auth.secret)],
+    ];
+    for (const [metric, n, single] of rows) {
+      env.report({ metric: `scaling: ${metric}, ${env.workers} workers ÷ 1 worker`, value: n, unit: 'req/s', baseline: { label: '1 worker, same run', value: single }, note: `${(n / single).toFixed(2)}× on ${os.cpus().length} cores shared with PostgreSQL and the load generator` });
+    }
+  } finally {
+    await one.stop();
+  }
 }
 
 async function ingestion(env: BenchEnv) {
@@ -132,10 +171,11 @@ async function ingestion(env: BenchEnv) {
 
 const scenario: Scenario = {
   name: 'foundation',
-  description: 'cold start, authenticated GET vs bare Fastify, event ingestion vs the same SQL',
+  description: 'cold start and restart, authenticated GET vs bare Fastify (and N workers ÷ 1), event ingestion vs the same SQL',
   async run(env) {
     await coldStart(env);
-    await authenticatedGets(env);
+    const gets = await authenticatedGets(env);
+    await workerScaling(env, gets);
     await ingestion(env);
   },
 };

@@ -5,7 +5,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -15,13 +15,14 @@ import type { Ctx } from './context.ts';
 import type { Database } from './db/index.ts';
 import { wireErasure, type Erasure } from './erasure.ts';
 import type { EventBus } from './events.ts';
-import { createEventLog } from './events/index.ts';
+import { createEventLog, SHARDS } from './events/index.ts';
 import { eventLogModule } from './events/routes.ts';
-import { registerAuditCheck, type AuditPolicy } from './http/audit.ts';
-import { actorOf, createAuthHook, type AuthPolicy } from './http/auth.ts';
+import { registerAuditCheck } from './http/audit.ts';
+import { actorOf, createAuthHook } from './http/auth.ts';
 import { AppError, isAppError, validationError, zhMessageOf, type FieldIssue } from './http/errors.ts';
 import { purgeIdempotencyKeys, registerIdempotency } from './http/idempotency.ts';
 import { prefersChinese } from './http/messages.ts';
+import { openapiOptions } from './http/openapi.ts';
 import { createPgLimiter, createRedisLimiter, type RateLimiter } from './http/rate-limit.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { errors, type Api } from './http/route.ts';
@@ -140,8 +141,16 @@ export function erasures(modules: Module[]): Record<string, Erasure> {
   return Object.fromEntries(modules.flatMap((m) => (m.erasure ? [[m.name, m.erasure] as const] : [])));
 }
 
-/** Shards one server's event consumers handle at once (each holds a connection of their pool). */
-const EVENT_CONSUMERS_PARALLEL = 4;
+/**
+ * Shards one server process handles at once: 4, or fewer when several workers share the 8 shards
+ * (more would only wait on each other's locks).
+ */
+export const eventShardsAtOnce = (workers: number): number => Math.max(1, Math.min(4, Math.ceil(SHARDS / Math.max(1, workers))));
+/**
+ * The event consumers' own pool: each shard's transaction may take one more connection for work
+ * it commits on its own (the event log's erasure batches), and waiting for the log to settle takes one.
+ */
+export const eventRunnerConnections = (workers: number): number => 2 * eventShardsAtOnce(workers) + 1;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -183,8 +192,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   // The durable domain event log: every module appends in its transactions and consumes with
   // checkpoints. Consumers hold a transaction while they handle a batch; on a pool of their own they
   // can never take the connections that requests (or their own handlers) wait for.
-  const runnerPool = deps.database.url ? new pg.Pool({ connectionString: deps.database.url, max: EVENT_CONSUMERS_PARALLEL + 1 }) : null;
-  const bus = createEventLog({ db: runnerPool ? drizzle({ client: runnerPool }) : deps.database.db, log: app.log, retentionDays: config.eventRetentionDays, parallel: EVENT_CONSUMERS_PARALLEL });
+  const runnerPool = deps.database.url ? new pg.Pool({ connectionString: deps.database.url, max: eventRunnerConnections(config.workers) }) : null;
+  const bus = createEventLog({ db: runnerPool ? drizzle({ client: runnerPool }) : deps.database.db, log: app.log, retentionDays: config.eventRetentionDays, parallel: eventShardsAtOnce(config.workers) });
   const { db } = deps.database;
   // Rate limits hold across servers: counters in PostgreSQL, or in Redis when configured (with
   // PostgreSQL's answering while Redis is down).
@@ -256,54 +265,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   registerIdempotency(app, db);
 
   // ---- API docs -------------------------------------------------------------------------------
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Canyu API',
-        version: VERSION,
-        description:
-          'Canyu (参与) user-engagement engine. Errors are `{ "error": { "code", "message", "details" } }`; lists use `limit`/`cursor` → `next_cursor`; ' +
-          'mutating requests accept `Idempotency-Key`. Send `Accept-Language: zh-CN` for Chinese error messages.',
-      },
-      components: {
-        securitySchemes: {
-          secretKey: { type: 'http', scheme: 'bearer', description: 'Secret key `sk_…` (server to server only)' },
-          publishableKey: { type: 'http', scheme: 'bearer', description: 'Publishable key `pk_…` (clients), used with userToken' },
-          userToken: { type: 'apiKey', in: 'header', name: 'X-User-Token', description: 'End-user JWT (HS256, signed with the secret key, sub = user id)' },
-          operatorSession: { type: 'http', scheme: 'bearer', description: 'Operator session token `ops_…` from POST /v1/auth/login; name the app with X-Canyu-App where no :appId is in the path' },
-          signedLink: { type: 'apiKey', in: 'query', name: 'token', description: 'A signed token in a link Canyu sent the user (unsubscribe, tracked click): works without signing in' },
-        },
-      },
-    },
-    hideUntagged: true,
-    transform: (input) => {
-      const transformed = jsonSchemaTransform(input);
-      const config = input.route?.config as { auth?: AuthPolicy; audit?: AuditPolicy } | undefined;
-      const method = String(input.route?.method ?? '').toUpperCase();
-      // What the audit log keeps of this operation: 'recorded', or why it is exempt (http/audit.ts).
-      const audit = config?.audit;
-      const out = audit === undefined ? transformed : { ...transformed, schema: { ...transformed.schema, 'x-canyu-audit': audit === 'recorded' ? 'recorded' : { exempt: audit.exempt } } };
-      const policy = config?.auth;
-      if (!policy || policy.public) return out;
-      const headers =
-        method === 'POST' || method === 'PATCH' || method === 'DELETE'
-          ? {
-              type: 'object',
-              properties: {
-                'idempotency-key': { type: 'string', maxLength: 255, description: 'Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409' },
-              },
-            }
-          : undefined;
-      const security: Record<string, string[]>[] = [];
-      if (policy.secret) security.push({ secretKey: [] });
-      if (policy.user) security.push({ publishableKey: [], userToken: [] });
-      if (policy.publishable) security.push({ publishableKey: [] });
-      if (policy.operator) security.push({ operatorSession: [] });
-      return { ...out, schema: { ...out.schema, ...(headers && !out.schema.headers ? { headers } : {}), security } };
-    },
-    transformObject: jsonSchemaTransformObject,
-  });
+  await app.register(swagger, openapiOptions());
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, persistAuthorization: true } });
 
   const api = app as unknown as Api;

@@ -1,6 +1,8 @@
 // The `canyu` command. Every subcommand reads the same configuration as the server (env vars).
+import cluster from 'node:cluster';
 import { Command, Option } from 'commander';
 import { buildApp } from './app.ts';
+import { runPrimary, runWorker } from './cluster.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { migrate, openDb, type Database } from './db/index.ts';
 import { randomBase62 } from './lib/ids.ts';
@@ -55,10 +57,13 @@ const program = new Command('canyu').description('Canyu (参与) user-engagement
 
 program
   .command('start')
-  .description('Start the server (embedded PostgreSQL unless DATABASE_URL is set)')
+  .description('Start the server (embedded PostgreSQL unless DATABASE_URL is set; CANYU_WORKERS processes)')
   .action(async () => {
     try {
-      await startServer(config());
+      const cfg = config();
+      if (cluster.isWorker) await runWorker(cfg);
+      else if (cfg.workers > 1) await runPrimary(cfg);
+      else await startServer(cfg);
     } catch (err) {
       fail(err);
     }

@@ -1,5 +1,6 @@
 // The only reader of process.env. Everything else receives a validated Config.
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseMasterKey } from './lib/secrets.ts';
@@ -49,6 +50,11 @@ const trustProxy = z
     return entries;
   });
 
+/** Most server processes one `canyu start` runs; the default is one per core up to DEFAULT_WORKERS_CAP. */
+export const MAX_WORKERS = 64;
+/** One per core, but no more than this by default: PostgreSQL on the same machine needs cores too. */
+export const DEFAULT_WORKERS_CAP = 16;
+
 const masterKey = z.string().refine((v) => parseMasterKey(v) !== null, '32 random bytes as 64 hex characters (e.g. `openssl rand -hex 32`) or base64');
 
 const EnvSchema = z.object({
@@ -71,6 +77,7 @@ const EnvSchema = z.object({
   CANYU_JOBS: bool.default(true),
   CANYU_BOOTSTRAP: bool.default(true),
   CANYU_DB_POOL: int(2, 200).default(10),
+  CANYU_WORKERS: z.union([z.literal('auto'), int(1, MAX_WORKERS)]).optional(),
   CANYU_PUBLIC_URL: z.string().url().optional(),
   CANYU_TRUST_PROXY: trustProxy.default(false),
   CANYU_SECRET_KEY: masterKey.optional(),
@@ -111,7 +118,10 @@ export type Config = {
   eventRetentionDays: number;
   jobs: boolean;
   bootstrap: boolean;
+  /** PostgreSQL connections per server process (the primary lowers it so that workers × pool fits the database). */
   dbPoolSize: number;
+  /** Server processes sharing the port (node:cluster); 1 = a single process, no cluster. */
+  workers: number;
   /** Base URL users reach this Canyu at (links in emails: unsubscribe, tracked clicks). */
   publicUrl: string;
   /** Fastify's trustProxy: false, a hop count, or the trusted proxies' addresses/CIDRs. */
@@ -157,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: e.CANYU_JOBS,
     bootstrap: e.CANYU_BOOTSTRAP,
     dbPoolSize: e.CANYU_DB_POOL,
+    workers: e.CANYU_WORKERS === undefined || e.CANYU_WORKERS === 'auto' ? Math.min(os.availableParallelism(), DEFAULT_WORKERS_CAP) : e.CANYU_WORKERS,
     publicUrl: (e.CANYU_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     trustProxy: e.CANYU_TRUST_PROXY,
     secretKey: e.CANYU_SECRET_KEY,

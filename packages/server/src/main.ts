@@ -10,9 +10,16 @@ import { createProgress } from './progress.ts';
 
 export type Running = { url: string; stop(): Promise<void> };
 
-export async function startServer(config: Config, opts: { handleSignals?: boolean; print?: (s: string) => void } = {}): Promise<Running> {
+export type StartOptions = {
+  handleSignals?: boolean;
+  print?: (s: string) => void;
+  /** Show start-up progress (off in cluster workers: the primary shows it once). */
+  progress?: boolean;
+};
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<Running> {
   const print = opts.print ?? ((s: string) => process.stdout.write(`${s}\n`));
-  const quiet = config.logLevel === 'silent';
+  const quiet = config.logLevel === 'silent' || opts.progress === false;
   const progress = quiet ? { update() {}, log() {}, done() {} } : createProgress('Starting Canyu');
 
   // Whatever has started so far is stopped in reverse order, even when a signal arrives mid-start.

@@ -18,6 +18,8 @@ export type EmbeddedOptions = {
   /** Test clusters trade durability for speed (fsync off). Never used by `canyu start`. */
   ephemeralSettings?: boolean;
   database?: string;
+  /** PostgreSQL's max_connections (default 200); the bench raises it for its extra pools. */
+  maxConnections?: number;
   log?: (msg: string) => void;
   onStep?: (step: string, done: number, total: number) => void;
 };
@@ -295,7 +297,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const settings = [
     '-c', 'listen_addresses=127.0.0.1',
     '-c', 'unix_socket_directories=',
-    '-c', 'max_connections=200',
+    '-c', `max_connections=${opts.maxConnections ?? 200}`,
     '-c', 'shared_buffers=128MB',
     ...(opts.ephemeralSettings ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
   ];

@@ -61,7 +61,7 @@ export function eventLogRoutes(api: Api, deps: { bus: EventLog; audit: AuditWrit
       const q = req.query;
       const cur = decodeCursor(q.cursor, z.object({ p: z.number().int().nonnegative() }));
       const after = cur?.p ?? (q.after !== undefined ? Number(q.after) : undefined);
-      const rows = await bus.readApp(bus.db, appIdOf(req), { afterId: after, since: q.since ? new Date(q.since) : undefined, names: q.name ? [q.name] : undefined, limit: q.limit + 1 });
+      const rows = await bus.readApp(deps.ctx(req).db, appIdOf(req), { afterId: after, since: q.since ? new Date(q.since) : undefined, names: q.name ? [q.name] : undefined, limit: q.limit + 1 });
       const pg = page(rows, q.limit, (r) => ({ p: r.id }));
       return {
         next_cursor: pg.next_cursor,
@@ -91,7 +91,7 @@ export function eventLogRoutes(api: Api, deps: { bus: EventLog; audit: AuditWrit
       },
     },
     async (req) => ({
-      data: (await bus.failures(bus.db, appIdOf(req), req.query.limit)).map((f) => ({ consumer: f.consumer, position: f.eventId, name: f.name, error: f.error, attempts: f.attempts, created_at: f.createdAt.toISOString() })),
+      data: (await bus.failures(deps.ctx(req).db, appIdOf(req), req.query.limit)).map((f) => ({ consumer: f.consumer, position: f.eventId, name: f.name, error: f.error, attempts: f.attempts, created_at: f.createdAt.toISOString() })),
     }),
   );
 

@@ -1,5 +1,7 @@
 // Real Canyu server processes (`node bin/canyu.js start`) on a test database, for tests that must
-// prove behaviour across several servers sharing one PostgreSQL. Each listens on 127.0.0.1.
+// prove behaviour across several servers sharing one PostgreSQL. Each listens on 127.0.0.1, runs
+// the TypeScript sources (CANYU_SOURCE=1, no build needed) and is one process (CANYU_WORKERS=1)
+// unless `env` says otherwise.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
@@ -34,7 +36,7 @@ export async function startServers(n: number, env: Record<string, string>, timeo
       let err = '';
       const child = spawn(process.execPath, ['bin/canyu.js', 'start'], {
         cwd: root,
-        env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', CANYU_BOOTSTRAP: 'false', CANYU_JOBS: 'false', CANYU_RATE_LIMIT_KEY: '10000000', CANYU_RATE_LIMIT_USER: '10000000', CANYU_SECRET_KEY: TEST_MASTER_KEY, ...env },
+        env: { ...process.env, CANYU_SOURCE: '1', CANYU_WORKERS: '1', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', CANYU_BOOTSTRAP: 'false', CANYU_JOBS: 'false', CANYU_RATE_LIMIT_KEY: '10000000', CANYU_RATE_LIMIT_USER: '10000000', CANYU_SECRET_KEY: TEST_MASTER_KEY, ...env },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));

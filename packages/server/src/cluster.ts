@@ -1,0 +1,214 @@
+// One Canyu per core: `canyu start` with CANYU_WORKERS > 1 runs a primary that owns the embedded
+// PostgreSQL (or checks DATABASE_URL), migrates once, sizes the pools, then forks that many server
+// processes (node:cluster) sharing the port. Each worker is an ordinary Canyu server: jobs,
+// event consumers, rate limits and the realtime hub already coordinate through the database
+// across servers, so they do across workers too. The primary restarts a crashed worker and, on
+// SIGINT/SIGTERM, has every worker drain (requests, acknowledged events, jobs) before stopping
+// PostgreSQL.
+import cluster, { type Worker } from 'node:cluster';
+import type { Config } from './config.ts';
+import { migrate, openDb, redact, type Database } from './db/index.ts';
+import { loadOrCreateMasterKey } from './lib/secrets.ts';
+import { eventRunnerConnections } from './app.ts';
+import { startServer, type Running } from './main.ts';
+import { createProgress } from './progress.ts';
+
+type Message = { type: 'canyu:ready'; url: string } | { type: 'canyu:shutdown' };
+
+/** Connections kept for what is not a worker: CLI commands, migrations, psql, monitoring. */
+const HEADROOM = 10;
+/** Fewer would starve a worker: two pool connections stay checked out for LISTEN (realtime, auth). */
+export const MIN_WORKER_POOL = 5;
+/** Connections a server opens outside its pool: the webhooks worker's LISTEN connection and the event consumers' pool. */
+const outsidePool = (workers: number) => 1 + eventRunnerConnections(workers);
+const STOP_TIMEOUT_MS = 30_000;
+
+/**
+ * Connections per worker: CANYU_DB_POOL, lowered so that workers × (pool + 1) stays within the
+ * database's max_connections minus its reserved slots and some headroom. Throws when even
+ * MIN_WORKER_POOL per worker does not fit.
+ */
+export function workerPoolSize(o: { workers: number; poolSize: number; maxConnections: number; reserved: number }): number {
+  const budget = o.maxConnections - o.reserved - HEADROOM;
+  const fits = Math.floor(budget / o.workers) - outsidePool(o.workers);
+  if (fits < MIN_WORKER_POOL) {
+    throw new Error(
+      `CANYU_WORKERS=${o.workers} needs at least ${o.workers * (MIN_WORKER_POOL + outsidePool(o.workers)) + o.reserved + HEADROOM} PostgreSQL connections (max_connections is ${o.maxConnections}): lower CANYU_WORKERS, raise max_connections or put PgBouncer in front (docs/scaling.md)`,
+    );
+  }
+  return Math.min(o.poolSize, fits);
+}
+
+/** Structured lines like the workers' pino logs, so one log pipeline reads both. */
+function logger(config: Config) {
+  const levels = { error: 50, warn: 40, info: 30 } as const;
+  const min = config.logLevel === 'silent' ? Infinity : ({ fatal: 60, error: 50, warn: 40, info: 30, debug: 20, trace: 10 } as const)[config.logLevel];
+  const line = (level: keyof typeof levels, obj: object, msg: string) => {
+    if (levels[level] >= min) process.stdout.write(`${JSON.stringify({ level: levels[level], time: Date.now(), pid: process.pid, role: 'primary', ...obj, msg })}\n`);
+  };
+  return { info: (o: object, m: string) => line('info', o, m), warn: (o: object, m: string) => line('warn', o, m), error: (o: object, m: string) => line('error', o, m) };
+}
+
+/** The primary: returns once every worker serves; the process then lives until a signal. */
+export async function runPrimary(config: Config): Promise<{ url: string; stop(): Promise<void> }> {
+  const log = logger(config);
+  const progress = config.logLevel === 'silent' ? { update() {}, log() {}, done() {} } : createProgress('Starting Canyu');
+  // Created here, once, so that workers booting together never race to generate it.
+  const master = loadOrCreateMasterKey(config.secretKey, config.dataDir);
+  if (master.created) progress.log(`Generated the master key for secrets at rest in ${master.file} (back it up with the database, or set CANYU_SECRET_KEY)`);
+
+  let database: Database | undefined;
+  let poolSize: number;
+  try {
+    database = await openDb({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      embeddedPort: config.embeddedPgPort,
+      poolSize: 2,
+      log: (m) => progress.log(m),
+      onStep: (step, done, total) => progress.update(step, done, total + 2),
+    });
+    progress.update('Applying migrations', 5, 6);
+    await migrate(database.pool);
+    const { rows } = await database.pool.query<{ max: string; reserved: string }>(
+      `select current_setting('max_connections') as max, current_setting('superuser_reserved_connections') as reserved`,
+    );
+    poolSize = workerPoolSize({ workers: config.workers, poolSize: config.dbPoolSize, maxConnections: Number(rows[0]!.max), reserved: Number(rows[0]!.reserved) });
+    progress.update(`Starting ${config.workers} workers`, 6, 6);
+    // The primary serves nothing: its pool goes, the embedded PostgreSQL stays until shutdown.
+    await database.pool.end();
+  } catch (err) {
+    progress.done();
+    await database?.close().catch(() => {});
+    throw err;
+  }
+  const db = database;
+
+  // Workers reach the embedded PostgreSQL (or the external one) by URL and read the master key
+  // from the data dir; bootstrap is safe in each (an advisory lock: the first creates and prints).
+  const workerEnv = { DATABASE_URL: db.url, CANYU_DB_POOL: String(poolSize) };
+  const workers = new Map<number, { worker: Worker; ready: boolean; startedAt: number }>();
+  let everReady = false;
+  let shuttingDown: Promise<void> | undefined;
+  let firstUrl: ((url: string) => void) | undefined;
+  let startFailed: ((err: Error) => void) | undefined;
+  const allReady = new Promise<string>((resolve, reject) => {
+    firstUrl = resolve;
+    startFailed = reject;
+  });
+  let url = '';
+  const recentCrashes: number[] = [];
+
+  const fork = () => {
+    const worker = cluster.fork(workerEnv);
+    const entry = { worker, ready: false, startedAt: Date.now() };
+    workers.set(worker.id, entry);
+    worker.on('message', (m: Message) => {
+      if (m?.type !== 'canyu:ready') return;
+      entry.ready = true;
+      url = m.url;
+      if (!everReady && [...workers.values()].every((w) => w.ready)) {
+        everReady = true;
+        firstUrl?.(m.url);
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      workers.delete(worker.id);
+      if (shuttingDown) return;
+      if (!everReady) {
+        // A worker that cannot start (port taken, bad configuration) would fail again: give up.
+        startFailed?.(new Error(`a worker exited during start-up (${signal ?? `code ${code}`}); see its error above`));
+        return;
+      }
+      const now = Date.now();
+      recentCrashes.push(now);
+      while (recentCrashes.length && recentCrashes[0]! < now - 60_000) recentCrashes.shift();
+      // Back off when workers keep dying (a crash loop), up to 10 s between restarts.
+      const delay = recentCrashes.length <= config.workers ? 0 : Math.min(10_000, 500 * 2 ** (recentCrashes.length - config.workers));
+      log.warn({ worker: worker.process.pid, code, signal, restartInMs: delay }, 'worker exited; starting a replacement');
+      setTimeout(() => {
+        if (!shuttingDown) fork();
+      }, delay).unref();
+    });
+  };
+
+  const stop = () =>
+    (shuttingDown ??= (async () => {
+      log.info({ workers: workers.size }, 'shutting down: every worker drains its requests and events');
+      const exits = [...workers.values()].map(
+        ({ worker }) =>
+          new Promise<void>((resolve) => {
+            if (worker.isDead()) return resolve();
+            const timer = setTimeout(() => {
+              log.error({ worker: worker.process.pid }, `worker did not stop within ${STOP_TIMEOUT_MS / 1000} s; killing it`);
+              worker.process.kill('SIGKILL');
+            }, STOP_TIMEOUT_MS);
+            worker.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            // A message, not a signal: on Ctrl-C the terminal already sent SIGINT to every
+            // worker, and a second signal means "exit now" to a server.
+            if (worker.isConnected()) worker.send({ type: 'canyu:shutdown' } satisfies Message);
+            else worker.process.kill('SIGTERM');
+          }),
+      );
+      await Promise.all(exits);
+      await db.close();
+    })());
+
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (++signals > 1) {
+      process.stderr.write(`Received ${sig} again; exiting now\n`);
+      for (const { worker } of workers.values()) worker.process.kill('SIGKILL');
+      process.exit(130);
+    }
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`Shutdown failed: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  for (let i = 0; i < config.workers; i++) fork();
+  try {
+    await allReady;
+  } catch (err) {
+    progress.done();
+    await stop().catch(() => {});
+    throw err;
+  }
+  progress.done();
+  log.info(
+    { url, workers: config.workers, poolPerWorker: poolSize, database: db.embedded ? `embedded PostgreSQL in ${config.dataDir} (port ${db.embedded.port})` : redact(db.url) },
+    `Canyu is serving with ${config.workers} workers`,
+  );
+  return { url, stop };
+}
+
+/** A worker: an ordinary server that reports to the primary and stops when told to. */
+export async function runWorker(config: Config): Promise<void> {
+  // A shutdown can be asked for while the server is still starting: it stops as soon as it can.
+  const state: { stopRequested: boolean; running?: Running } = { stopRequested: false };
+  const stopNow = () => {
+    state.stopRequested = true;
+    state.running?.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('message', (m: Message) => {
+    if (m?.type === 'canyu:shutdown') stopNow();
+  });
+  // The primary is gone (killed): nothing would restart or stop us, and the port must free up.
+  process.on('disconnect', stopNow);
+  const started = await startServer(config, { progress: false });
+  state.running = started;
+  if (state.stopRequested) stopNow();
+  else process.send?.({ type: 'canyu:ready', url: started.url } satisfies Message);
+}

@@ -1,0 +1,143 @@
+// The production build: packages/server/src (TypeScript) → packages/server/dist/cli.js, one ESM
+// bundle with a source map, plus the SQL migrations beside it. `npm run build` runs it; `canyu
+// start` (bin/canyu.js) runs it by itself when the bundle is missing or older than the sources,
+// so `npm install && npm start` stays the whole set-up.
+//
+// esbuild transpiles without type-checking (`tsc --noEmit` does that, in CI): ~1 s, where a tsc
+// emit of the whole server takes a minute or more on a small machine. Dependencies stay external
+// (node_modules), so the bundle holds only Canyu's own code: one file to load instead of ~300
+// modules, which is most of the start-up saving. Plain JavaScript so that it runs without tsx.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const srcDir = path.join(root, 'packages', 'server', 'src');
+export const distDir = path.join(root, 'packages', 'server', 'dist');
+export const distEntry = path.join(distDir, 'cli.js');
+const stampFile = path.join(distDir, 'build.json');
+const lockDir = path.join(root, 'packages', 'server', '.build-lock');
+
+/** Every input of the bundle: non-test sources, migrations, this script, package.json. */
+function inputs() {
+  const out = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'testing') walk(p);
+      } else if (!e.name.endsWith('.test.ts')) out.push(p);
+    }
+  };
+  walk(srcDir);
+  out.push(fileURLToPath(import.meta.url), path.join(root, 'package.json'));
+  return out.sort();
+}
+
+/** Path, size and mtime of every input: cheap (~300 stat calls) and it notices deleted files too. */
+function fingerprint() {
+  const h = createHash('sha256');
+  for (const f of inputs()) {
+    const st = fs.statSync(f);
+    h.update(`${path.relative(root, f)}\0${st.size}\0${st.mtimeMs}\n`);
+  }
+  return h.digest('hex');
+}
+
+/** Sources are present (a repository checkout, not an image holding only dist). */
+export function hasSources() {
+  return fs.existsSync(path.join(srcDir, 'cli.ts'));
+}
+
+/** Why the build must run, or null when dist/ matches the sources. */
+export function staleReason() {
+  if (!fs.existsSync(distEntry) || !fs.existsSync(stampFile)) return 'no build yet';
+  if (!hasSources()) return null;
+  let stamp;
+  try {
+    stamp = JSON.parse(fs.readFileSync(stampFile, 'utf8'));
+  } catch {
+    return 'unreadable build stamp';
+  }
+  return stamp.fingerprint === fingerprint() ? null : 'sources changed since the last build';
+}
+
+export async function build() {
+  const t0 = performance.now();
+  const { build: esbuild } = await import('esbuild');
+  const print = fingerprint();
+  // Build into a fresh folder and swap it in, so a crash half-way never leaves a mixed dist/.
+  const tmp = `${distDir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  await esbuild({
+    entryPoints: [path.join(srcDir, 'cli.ts')],
+    outfile: path.join(tmp, 'cli.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    sourcesContent: false,
+    logLevel: 'warning',
+  });
+  // db/index.ts finds its migrations next to itself: src/db/migrations, and dist/migrations here.
+  fs.cpSync(path.join(srcDir, 'db', 'migrations'), path.join(tmp, 'migrations'), { recursive: true });
+  fs.writeFileSync(path.join(tmp, 'build.json'), `${JSON.stringify({ fingerprint: print, builtAt: new Date().toISOString() }, null, 2)}\n`);
+  const old = `${distDir}.old-${process.pid}`;
+  if (fs.existsSync(distDir)) fs.renameSync(distDir, old);
+  fs.renameSync(tmp, distDir);
+  fs.rmSync(old, { recursive: true, force: true });
+  return { ms: performance.now() - t0 };
+}
+
+function lockHolderAlive() {
+  try {
+    const pid = Number(fs.readFileSync(path.join(lockDir, 'pid'), 'utf8'));
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err?.code === 'EPERM';
+  }
+}
+
+/**
+ * Builds when stale. Several processes may start at once (servers, tests): one builds under a
+ * lock folder while the others wait for it and then find the build fresh.
+ */
+export async function ensureBuilt(log = (m) => process.stderr.write(`${m}\n`)) {
+  for (;;) {
+    const reason = staleReason();
+    if (!reason) return;
+    if (!hasSources()) throw new Error(`${distEntry} is missing and there are no sources to build it from`);
+    try {
+      fs.mkdirSync(lockDir);
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      // Someone else builds; a lock left by a killed builder (pid gone, or a minute old) is broken.
+      const age = Date.now() - (fs.statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (!lockHolderAlive() && age > 1000) fs.rmSync(lockDir, { recursive: true, force: true });
+      else if (age > 60_000) fs.rmSync(lockDir, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    try {
+      fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
+      if (!staleReason()) return;
+      log(`Building Canyu (${reason})…`);
+      const { ms } = await build();
+      log(`Built ${path.relative(process.cwd(), distEntry) || distEntry} in ${(ms / 1000).toFixed(1)} s`);
+      return;
+    } finally {
+      fs.rmSync(lockDir, { recursive: true, force: true });
+    }
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // `prepare` (npm install) passes --if-sources: an install next to a prebuilt dist/ has none.
+  if (process.argv.includes('--if-sources') && !hasSources()) process.exit(0);
+  const { ms } = await build();
+  process.stdout.write(`Built ${path.relative(process.cwd(), distEntry)} in ${(ms / 1000).toFixed(1)} s\n`);
+}

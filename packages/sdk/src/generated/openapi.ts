@@ -2901,6 +2901,131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List segments, newest first */
+        get: operations["segments.list"];
+        put?: never;
+        /**
+         * Create a segment from rules; its members are computed at once
+         * @description Rules: `traits` (conditions on traits), `event_count` / `event_sum` (host events in the last `within_days`, with `min`/`max`), `points_balance`, and `segment` (member of another segment or not), in `all`/`any` groups. Members are identified users (POST /v1/users/{id}). Entering and leaving emit `segment.entered` / `segment.left`.
+         */
+        post: operations["segments.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** How many identified users rules would hold now (nothing is saved) */
+        post: operations["segments.preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/{segmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A segment with its size */
+        get: operations["segments.get"];
+        put?: never;
+        post?: never;
+        /** Delete a segment (refused while another segment names it) */
+        delete: operations["segments.delete"];
+        options?: never;
+        head?: never;
+        /** Rename or change the rules (members are recomputed) */
+        patch: operations["segments.update"];
+        trace?: never;
+    };
+    "/v1/segments/{segmentId}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recompute the members now */
+        post: operations["segments.refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/{segmentId}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members by user id */
+        get: operations["segments.members.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/{segmentId}/sizes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Size per day (UTC), at each full computation */
+        get: operations["segments.sizes.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The segments a user is in */
+        get: operations["users.segments.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/surveys": {
         parameters: {
             query?: never;
@@ -5613,6 +5738,21 @@ export interface components {
                     [key: string]: unknown;
                 } | null;
             };
+        };
+        Segment: {
+            id: string;
+            name: string;
+            description: string | null;
+            /** @description As sent */
+            rules: {
+                [key: string]: unknown;
+            };
+            /** @description Members now */
+            size: number;
+            /** @description The last full computation (also run every 10 minutes) */
+            computed_at: string | null;
+            created_at: string;
+            updated_at: string;
         };
         Send: {
             id: string;
@@ -21737,6 +21877,4620 @@ export interface operations {
             };
             /** @description Default Response */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Segment"][];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string | null;
+                    /** @description { "all": [...] } (every one holds) or { "any": [...] } (at least one), of rules or nested groups, up to 3 levels and 20 items each */
+                    rules: {
+                        all: (({
+                            /** @enum {string} */
+                            kind: "traits";
+                            /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                            conditions: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                        } | {
+                            /** @enum {string} */
+                            kind: "event_count";
+                            /** @description A host event name sent to POST /v1/events */
+                            event: string;
+                            /**
+                             * @description Conditions on the event's properties
+                             * @default {}
+                             */
+                            conditions?: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                            /** @description Rolling window: the last N days */
+                            within_days: number;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "event_sum";
+                            event: string;
+                            /** @description The numeric property summed, e.g. amount */
+                            property: string;
+                            /**
+                             * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                             * @default {}
+                             */
+                            conditions?: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                            within_days: number;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "points_balance";
+                            points_type: string;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "segment";
+                            segment_id: string;
+                            /**
+                             * @description false: users NOT in that segment
+                             * @default true
+                             */
+                            member?: boolean;
+                        }) | ({
+                            all: (({
+                                /** @enum {string} */
+                                kind: "traits";
+                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                conditions: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_count";
+                                /** @description A host event name sent to POST /v1/events */
+                                event: string;
+                                /**
+                                 * @description Conditions on the event's properties
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                /** @description Rolling window: the last N days */
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_sum";
+                                event: string;
+                                /** @description The numeric property summed, e.g. amount */
+                                property: string;
+                                /**
+                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "points_balance";
+                                points_type: string;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "segment";
+                                segment_id: string;
+                                /**
+                                 * @description false: users NOT in that segment
+                                 * @default true
+                                 */
+                                member?: boolean;
+                            }) | ({
+                                all: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            } | {
+                                any: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            }))[];
+                        } | {
+                            any: (({
+                                /** @enum {string} */
+                                kind: "traits";
+                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                conditions: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_count";
+                                /** @description A host event name sent to POST /v1/events */
+                                event: string;
+                                /**
+                                 * @description Conditions on the event's properties
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                /** @description Rolling window: the last N days */
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_sum";
+                                event: string;
+                                /** @description The numeric property summed, e.g. amount */
+                                property: string;
+                                /**
+                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "points_balance";
+                                points_type: string;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "segment";
+                                segment_id: string;
+                                /**
+                                 * @description false: users NOT in that segment
+                                 * @default true
+                                 */
+                                member?: boolean;
+                            }) | ({
+                                all: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            } | {
+                                any: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            }))[];
+                        }))[];
+                    } | {
+                        any: (({
+                            /** @enum {string} */
+                            kind: "traits";
+                            /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                            conditions: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                        } | {
+                            /** @enum {string} */
+                            kind: "event_count";
+                            /** @description A host event name sent to POST /v1/events */
+                            event: string;
+                            /**
+                             * @description Conditions on the event's properties
+                             * @default {}
+                             */
+                            conditions?: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                            /** @description Rolling window: the last N days */
+                            within_days: number;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "event_sum";
+                            event: string;
+                            /** @description The numeric property summed, e.g. amount */
+                            property: string;
+                            /**
+                             * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                             * @default {}
+                             */
+                            conditions?: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                            within_days: number;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "points_balance";
+                            points_type: string;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "segment";
+                            segment_id: string;
+                            /**
+                             * @description false: users NOT in that segment
+                             * @default true
+                             */
+                            member?: boolean;
+                        }) | ({
+                            all: (({
+                                /** @enum {string} */
+                                kind: "traits";
+                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                conditions: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_count";
+                                /** @description A host event name sent to POST /v1/events */
+                                event: string;
+                                /**
+                                 * @description Conditions on the event's properties
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                /** @description Rolling window: the last N days */
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_sum";
+                                event: string;
+                                /** @description The numeric property summed, e.g. amount */
+                                property: string;
+                                /**
+                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "points_balance";
+                                points_type: string;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "segment";
+                                segment_id: string;
+                                /**
+                                 * @description false: users NOT in that segment
+                                 * @default true
+                                 */
+                                member?: boolean;
+                            }) | ({
+                                all: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            } | {
+                                any: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            }))[];
+                        } | {
+                            any: (({
+                                /** @enum {string} */
+                                kind: "traits";
+                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                conditions: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_count";
+                                /** @description A host event name sent to POST /v1/events */
+                                event: string;
+                                /**
+                                 * @description Conditions on the event's properties
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                /** @description Rolling window: the last N days */
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_sum";
+                                event: string;
+                                /** @description The numeric property summed, e.g. amount */
+                                property: string;
+                                /**
+                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "points_balance";
+                                points_type: string;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "segment";
+                                segment_id: string;
+                                /**
+                                 * @description false: users NOT in that segment
+                                 * @default true
+                                 */
+                                member?: boolean;
+                            }) | ({
+                                all: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            } | {
+                                any: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            }))[];
+                        }))[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segment"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.preview": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description { "all": [...] } (every one holds) or { "any": [...] } (at least one), of rules or nested groups, up to 3 levels and 20 items each */
+                    rules: {
+                        all: (({
+                            /** @enum {string} */
+                            kind: "traits";
+                            /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                            conditions: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                        } | {
+                            /** @enum {string} */
+                            kind: "event_count";
+                            /** @description A host event name sent to POST /v1/events */
+                            event: string;
+                            /**
+                             * @description Conditions on the event's properties
+                             * @default {}
+                             */
+                            conditions?: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                            /** @description Rolling window: the last N days */
+                            within_days: number;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "event_sum";
+                            event: string;
+                            /** @description The numeric property summed, e.g. amount */
+                            property: string;
+                            /**
+                             * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                             * @default {}
+                             */
+                            conditions?: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                            within_days: number;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "points_balance";
+                            points_type: string;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "segment";
+                            segment_id: string;
+                            /**
+                             * @description false: users NOT in that segment
+                             * @default true
+                             */
+                            member?: boolean;
+                        }) | ({
+                            all: (({
+                                /** @enum {string} */
+                                kind: "traits";
+                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                conditions: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_count";
+                                /** @description A host event name sent to POST /v1/events */
+                                event: string;
+                                /**
+                                 * @description Conditions on the event's properties
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                /** @description Rolling window: the last N days */
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_sum";
+                                event: string;
+                                /** @description The numeric property summed, e.g. amount */
+                                property: string;
+                                /**
+                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "points_balance";
+                                points_type: string;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "segment";
+                                segment_id: string;
+                                /**
+                                 * @description false: users NOT in that segment
+                                 * @default true
+                                 */
+                                member?: boolean;
+                            }) | ({
+                                all: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            } | {
+                                any: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            }))[];
+                        } | {
+                            any: (({
+                                /** @enum {string} */
+                                kind: "traits";
+                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                conditions: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_count";
+                                /** @description A host event name sent to POST /v1/events */
+                                event: string;
+                                /**
+                                 * @description Conditions on the event's properties
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                /** @description Rolling window: the last N days */
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_sum";
+                                event: string;
+                                /** @description The numeric property summed, e.g. amount */
+                                property: string;
+                                /**
+                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "points_balance";
+                                points_type: string;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "segment";
+                                segment_id: string;
+                                /**
+                                 * @description false: users NOT in that segment
+                                 * @default true
+                                 */
+                                member?: boolean;
+                            }) | ({
+                                all: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            } | {
+                                any: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            }))[];
+                        }))[];
+                    } | {
+                        any: (({
+                            /** @enum {string} */
+                            kind: "traits";
+                            /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                            conditions: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                        } | {
+                            /** @enum {string} */
+                            kind: "event_count";
+                            /** @description A host event name sent to POST /v1/events */
+                            event: string;
+                            /**
+                             * @description Conditions on the event's properties
+                             * @default {}
+                             */
+                            conditions?: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                            /** @description Rolling window: the last N days */
+                            within_days: number;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "event_sum";
+                            event: string;
+                            /** @description The numeric property summed, e.g. amount */
+                            property: string;
+                            /**
+                             * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                             * @default {}
+                             */
+                            conditions?: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                            within_days: number;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "points_balance";
+                            points_type: string;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "segment";
+                            segment_id: string;
+                            /**
+                             * @description false: users NOT in that segment
+                             * @default true
+                             */
+                            member?: boolean;
+                        }) | ({
+                            all: (({
+                                /** @enum {string} */
+                                kind: "traits";
+                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                conditions: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_count";
+                                /** @description A host event name sent to POST /v1/events */
+                                event: string;
+                                /**
+                                 * @description Conditions on the event's properties
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                /** @description Rolling window: the last N days */
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_sum";
+                                event: string;
+                                /** @description The numeric property summed, e.g. amount */
+                                property: string;
+                                /**
+                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "points_balance";
+                                points_type: string;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "segment";
+                                segment_id: string;
+                                /**
+                                 * @description false: users NOT in that segment
+                                 * @default true
+                                 */
+                                member?: boolean;
+                            }) | ({
+                                all: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            } | {
+                                any: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            }))[];
+                        } | {
+                            any: (({
+                                /** @enum {string} */
+                                kind: "traits";
+                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                conditions: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_count";
+                                /** @description A host event name sent to POST /v1/events */
+                                event: string;
+                                /**
+                                 * @description Conditions on the event's properties
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                /** @description Rolling window: the last N days */
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_sum";
+                                event: string;
+                                /** @description The numeric property summed, e.g. amount */
+                                property: string;
+                                /**
+                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "points_balance";
+                                points_type: string;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "segment";
+                                segment_id: string;
+                                /**
+                                 * @description false: users NOT in that segment
+                                 * @default true
+                                 */
+                                member?: boolean;
+                            }) | ({
+                                all: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            } | {
+                                any: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            }))[];
+                        }))[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        /** @description Identified users evaluated */
+                        users: number;
+                        /** @description Up to 20 of them */
+                        sample: string[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                segmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segment"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                segmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.update": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                segmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string | null;
+                    /** @description { "all": [...] } (every one holds) or { "any": [...] } (at least one), of rules or nested groups, up to 3 levels and 20 items each */
+                    rules?: {
+                        all: (({
+                            /** @enum {string} */
+                            kind: "traits";
+                            /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                            conditions: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                        } | {
+                            /** @enum {string} */
+                            kind: "event_count";
+                            /** @description A host event name sent to POST /v1/events */
+                            event: string;
+                            /**
+                             * @description Conditions on the event's properties
+                             * @default {}
+                             */
+                            conditions?: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                            /** @description Rolling window: the last N days */
+                            within_days: number;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "event_sum";
+                            event: string;
+                            /** @description The numeric property summed, e.g. amount */
+                            property: string;
+                            /**
+                             * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                             * @default {}
+                             */
+                            conditions?: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                            within_days: number;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "points_balance";
+                            points_type: string;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "segment";
+                            segment_id: string;
+                            /**
+                             * @description false: users NOT in that segment
+                             * @default true
+                             */
+                            member?: boolean;
+                        }) | ({
+                            all: (({
+                                /** @enum {string} */
+                                kind: "traits";
+                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                conditions: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_count";
+                                /** @description A host event name sent to POST /v1/events */
+                                event: string;
+                                /**
+                                 * @description Conditions on the event's properties
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                /** @description Rolling window: the last N days */
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_sum";
+                                event: string;
+                                /** @description The numeric property summed, e.g. amount */
+                                property: string;
+                                /**
+                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "points_balance";
+                                points_type: string;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "segment";
+                                segment_id: string;
+                                /**
+                                 * @description false: users NOT in that segment
+                                 * @default true
+                                 */
+                                member?: boolean;
+                            }) | ({
+                                all: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            } | {
+                                any: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            }))[];
+                        } | {
+                            any: (({
+                                /** @enum {string} */
+                                kind: "traits";
+                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                conditions: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_count";
+                                /** @description A host event name sent to POST /v1/events */
+                                event: string;
+                                /**
+                                 * @description Conditions on the event's properties
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                /** @description Rolling window: the last N days */
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_sum";
+                                event: string;
+                                /** @description The numeric property summed, e.g. amount */
+                                property: string;
+                                /**
+                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "points_balance";
+                                points_type: string;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "segment";
+                                segment_id: string;
+                                /**
+                                 * @description false: users NOT in that segment
+                                 * @default true
+                                 */
+                                member?: boolean;
+                            }) | ({
+                                all: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            } | {
+                                any: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            }))[];
+                        }))[];
+                    } | {
+                        any: (({
+                            /** @enum {string} */
+                            kind: "traits";
+                            /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                            conditions: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                        } | {
+                            /** @enum {string} */
+                            kind: "event_count";
+                            /** @description A host event name sent to POST /v1/events */
+                            event: string;
+                            /**
+                             * @description Conditions on the event's properties
+                             * @default {}
+                             */
+                            conditions?: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                            /** @description Rolling window: the last N days */
+                            within_days: number;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "event_sum";
+                            event: string;
+                            /** @description The numeric property summed, e.g. amount */
+                            property: string;
+                            /**
+                             * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                             * @default {}
+                             */
+                            conditions?: {
+                                [key: string]: (string | number | boolean) | {
+                                    eq?: string | number | boolean;
+                                    ne?: string | number | boolean;
+                                    in?: (string | number | boolean)[];
+                                    nin?: (string | number | boolean)[];
+                                    gt?: number;
+                                    gte?: number;
+                                    lt?: number;
+                                    lte?: number;
+                                    exists?: boolean;
+                                    contains?: string;
+                                };
+                            };
+                            within_days: number;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "points_balance";
+                            points_type: string;
+                            /** @description At least (inclusive) */
+                            min?: number;
+                            /** @description At most (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "segment";
+                            segment_id: string;
+                            /**
+                             * @description false: users NOT in that segment
+                             * @default true
+                             */
+                            member?: boolean;
+                        }) | ({
+                            all: (({
+                                /** @enum {string} */
+                                kind: "traits";
+                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                conditions: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_count";
+                                /** @description A host event name sent to POST /v1/events */
+                                event: string;
+                                /**
+                                 * @description Conditions on the event's properties
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                /** @description Rolling window: the last N days */
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_sum";
+                                event: string;
+                                /** @description The numeric property summed, e.g. amount */
+                                property: string;
+                                /**
+                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "points_balance";
+                                points_type: string;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "segment";
+                                segment_id: string;
+                                /**
+                                 * @description false: users NOT in that segment
+                                 * @default true
+                                 */
+                                member?: boolean;
+                            }) | ({
+                                all: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            } | {
+                                any: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            }))[];
+                        } | {
+                            any: (({
+                                /** @enum {string} */
+                                kind: "traits";
+                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                conditions: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_count";
+                                /** @description A host event name sent to POST /v1/events */
+                                event: string;
+                                /**
+                                 * @description Conditions on the event's properties
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                /** @description Rolling window: the last N days */
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "event_sum";
+                                event: string;
+                                /** @description The numeric property summed, e.g. amount */
+                                property: string;
+                                /**
+                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                 * @default {}
+                                 */
+                                conditions?: {
+                                    [key: string]: (string | number | boolean) | {
+                                        eq?: string | number | boolean;
+                                        ne?: string | number | boolean;
+                                        in?: (string | number | boolean)[];
+                                        nin?: (string | number | boolean)[];
+                                        gt?: number;
+                                        gte?: number;
+                                        lt?: number;
+                                        lte?: number;
+                                        exists?: boolean;
+                                        contains?: string;
+                                    };
+                                };
+                                within_days: number;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "points_balance";
+                                points_type: string;
+                                /** @description At least (inclusive) */
+                                min?: number;
+                                /** @description At most (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "segment";
+                                segment_id: string;
+                                /**
+                                 * @description false: users NOT in that segment
+                                 * @default true
+                                 */
+                                member?: boolean;
+                            }) | ({
+                                all: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            } | {
+                                any: ({
+                                    /** @enum {string} */
+                                    kind: "traits";
+                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+                                    conditions: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_count";
+                                    /** @description A host event name sent to POST /v1/events */
+                                    event: string;
+                                    /**
+                                     * @description Conditions on the event's properties
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    /** @description Rolling window: the last N days */
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "event_sum";
+                                    event: string;
+                                    /** @description The numeric property summed, e.g. amount */
+                                    property: string;
+                                    /**
+                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                                     * @default {}
+                                     */
+                                    conditions?: {
+                                        [key: string]: (string | number | boolean) | {
+                                            eq?: string | number | boolean;
+                                            ne?: string | number | boolean;
+                                            in?: (string | number | boolean)[];
+                                            nin?: (string | number | boolean)[];
+                                            gt?: number;
+                                            gte?: number;
+                                            lt?: number;
+                                            lte?: number;
+                                            exists?: boolean;
+                                            contains?: string;
+                                        };
+                                    };
+                                    within_days: number;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "points_balance";
+                                    points_type: string;
+                                    /** @description At least (inclusive) */
+                                    min?: number;
+                                    /** @description At most (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "segment";
+                                    segment_id: string;
+                                    /**
+                                     * @description false: users NOT in that segment
+                                     * @default true
+                                     */
+                                    member?: boolean;
+                                })[];
+                            }))[];
+                        }))[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segment"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.refresh": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                segmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segment"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.members.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                segmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            user_id: string;
+                            entered_at: string;
+                        }[];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.sizes.list": {
+        parameters: {
+            query?: {
+                days?: number;
+            };
+            header?: never;
+            path: {
+                segmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            day: string;
+                            size: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "users.segments.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            segment_id: string;
+                            entered_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -138,7 +138,7 @@ describe('segments', () => {
     await bad({ all: [{ kind: 'nope' }] });
     await bad({ any: [{ all: [{ any: [{ all: [{ kind: 'traits', conditions: {} }] }] }] }] }); // too deep
     const e = await bad({ all: [{ kind: 'segment', segment_id: 'seg_missing' }] });
-    assert.equal(e.details.field, 'body.rules');
+    assert.equal(e.details.issues[0].field, 'body.rules');
     assert.equal((await call(s1, 'GET', '/v1/segments?cursor=bm9wZQ')).statusCode, 400);
     assert.equal((await call(s1, 'GET', `/v1/segments/${seg.id}/members?cursor=%7B%7D`)).statusCode, 400);
     assert.equal((await call(s1, 'GET', '/v1/segments/seg_missing')).statusCode, 404);

@@ -14,7 +14,6 @@ import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
 import type { ConsumerCtx, HostEvent, LogRow } from '../../events/index.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
-import { loadCache } from '../../lib/cache.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import { inTransaction } from '../../lib/tx.ts';
@@ -54,9 +53,6 @@ type Profile = { userId: string; traits: Record<string, unknown> };
 
 export function createSegments(deps: SegmentsDeps) {
   const { db, bus, clock } = deps;
-  // An app's segments, for the consumer: dropped on every local change, and after 5 s at the latest.
-  const cache = loadCache<SegmentRow[]>(5000);
-  const segmentsOf = (d: Db, appId: string) => cache.get(appId, () => store.allSegments(d, appId));
   const notFound = (id: string) => new AppError('segments.not_found', `No segment ${id} in this app`, { segment_id: id });
 
   /** The facts every rule of `trees` needs, for each of `users`, read in `ctx`. */
@@ -138,8 +134,7 @@ export function createSegments(deps: SegmentsDeps) {
   }
 
   const publicShape = (s: SegmentRow) => ({ name: s.name, description: s.description, rules: s.rules });
-  const changed = async (appId: string) => {
-    cache.delete(appId);
+  const changed = async () => {
     await bus.refreshInterest(db, 'segments');
   };
 
@@ -158,8 +153,8 @@ export function createSegments(deps: SegmentsDeps) {
     return { appId: row.appId, userId: p.userId, touches: (s) => dependsOf(s.rules).segments.has(String(p.segmentId)) };
   }
 
-  async function onChange(ctx: ConsumerCtx, c: Change): Promise<void> {
-    const segs = (await segmentsOf(db, c.appId)).filter(c.touches);
+  async function onChange(ctx: ConsumerCtx, all: SegmentRow[], c: Change): Promise<void> {
+    const segs = all.filter(c.touches);
     if (segs.length === 0) return;
     let profile: Profile;
     try {
@@ -175,23 +170,30 @@ export function createSegments(deps: SegmentsDeps) {
     for (const s of segs) await settle(ctx, s, [c.userId], matches(s.rules, facts.get(c.userId)!) ? new Set([c.userId]) : new Set(), now);
   }
 
+  /** A run of the log: each app's segments read once, in the consumer's transaction (another server may have just added one). */
+  async function onRows(ctx: ConsumerCtx, rows: LogRow[]): Promise<void> {
+    const byApp = new Map<string, SegmentRow[]>();
+    for (const row of rows) {
+      const c = changeOf(row);
+      if (!c) continue;
+      let segs = byApp.get(c.appId);
+      if (!segs) byApp.set(c.appId, (segs = await store.allSegments(ctx.db, c.appId)));
+      await onChange(ctx, segs, c);
+    }
+  }
+
   bus.interestIn('segments', store.hostInterest);
   bus.consume({
     name: 'segments.live',
     wants: (r) => r.kind === 'host' || DOMAIN.has(r.name),
-    handle: async (ctx, row) => {
-      const c = changeOf(row);
-      if (c) await onChange(ctx, c);
-    },
+    handle: (ctx, row) => onRows(ctx, [row]),
+    handleBatch: onRows,
   });
 
   return {
     erasure: {
       eraseUser: (d: Db, appId: string, userId: string) => store.eraseUser(d, appId, userId),
-      eraseApp: async (d: Db, appId: string) => {
-        await store.eraseApp(d, appId);
-        cache.delete(appId);
-      },
+      eraseApp: (d: Db, appId: string) => store.eraseApp(d, appId),
     } satisfies Erasure,
 
     async create(ctx: Ctx, appId: string, input: SegmentInput): Promise<SegmentRow> {
@@ -202,7 +204,7 @@ export function createSegments(deps: SegmentsDeps) {
         await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'segment.create', targetType: 'segment', targetId: s.id, before: null, after: publicShape(s) });
         return s;
       });
-      await changed(appId);
+      await changed();
       await recompute(appId, row.id);
       return (await store.findSegment(db, appId, row.id))!;
     },
@@ -230,7 +232,7 @@ export function createSegments(deps: SegmentsDeps) {
         await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'segment.update', targetType: 'segment', targetId: id, before: publicShape(before), after: publicShape(s) });
         return s;
       });
-      await changed(appId);
+      await changed();
       if (input.rules) await recompute(appId, id);
       return (await store.findSegment(db, appId, row.id))!;
     },
@@ -244,7 +246,7 @@ export function createSegments(deps: SegmentsDeps) {
         await store.deleteSegment(tx, appId, id);
         await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'segment.delete', targetType: 'segment', targetId: id, before: publicShape(before), after: null });
       });
-      await changed(appId);
+      await changed();
     },
 
     /** Recomputes now (also done on a schedule); returns the segment with its new size. */
@@ -287,6 +289,11 @@ export function createSegments(deps: SegmentsDeps) {
     async ofUser(ctx: Ctx, appId: string, userId: string) {
       const rows = await store.segmentsOfUsers(ctx.db, appId, [userId]);
       return rows.map((r) => ({ segmentId: r.segmentId, enteredAt: r.enteredAt }));
+    },
+
+    /** For other modules (surveys' targeting, …): does the segment exist? */
+    async exists(ctx: Ctx, appId: string, segmentId: string): Promise<boolean> {
+      return (await store.findSegment(ctx.db, appId, segmentId)) !== undefined;
     },
 
     /** For other modules (surveys' targeting, …): is the user in the segment now? */

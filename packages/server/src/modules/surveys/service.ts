@@ -26,10 +26,10 @@ declare module '../../events.ts' {
 }
 
 /**
- * Segment membership, for surveys targeted at a segment. Segments are another capability: until it
- * is wired in, a survey cannot target a segment (creating one answers 400 naming the field).
+ * Segment membership, for surveys targeted at a segment (the segments module). Without it, or for
+ * a segment that does not exist, targeting a segment answers 400 naming the field.
  */
-export type Segments = { isMember(ctx: Ctx, appId: string, segmentId: string, userId: string): Promise<boolean> };
+export type Segments = { isMember(ctx: Ctx, appId: string, segmentId: string, userId: string): Promise<boolean>; exists(ctx: Ctx, appId: string, segmentId: string): Promise<boolean> };
 
 /**
  * The contact budget (messaging): a survey offered is a contact like a message, so it takes a unit
@@ -110,6 +110,10 @@ export function createSurveys(deps: SurveysDeps) {
     if (d.startsAt && d.endsAt && d.endsAt.getTime() <= d.startsAt.getTime()) throw fieldError('body.ends_at', 'must be after starts_at', 'a date-time after starts_at');
   };
 
+  const checkSegment = async (ctx: Ctx, appId: string, t: Targeting | undefined) => {
+    if (t?.segment_id && deps.segments && !(await deps.segments.exists(ctx, appId, t.segment_id))) throw fieldError('body.targeting.segment_id', `no segment ${t.segment_id} in this app`, 'the id of a segment (GET /v1/segments)');
+  };
+
   const isLive = (s: SurveyRow, now: Date) => s.status === 'active' && (!s.startsAt || s.startsAt <= now) && (!s.endsAt || s.endsAt > now);
 
   const answerMap = (s: SurveyRow, rows: AnswerRow[]) => {
@@ -128,6 +132,7 @@ export function createSurveys(deps: SurveysDeps) {
       const startsAt = input.starts_at ? new Date(input.starts_at) : null;
       const endsAt = input.ends_at ? new Date(input.ends_at) : null;
       checkDefinition({ questions: input.questions, targeting, startsAt, endsAt });
+      await checkSegment(ctx, appId, targeting);
       const s: SurveyRow = {
         id: newId('survey'),
         appId,
@@ -186,6 +191,7 @@ export function createSurveys(deps: SurveysDeps) {
           patch.closedAt = input.status === 'closed' ? now : null;
         }
         checkDefinition({ questions: patch.questions, targeting: patch.targeting, startsAt: patch.startsAt === undefined ? cur.startsAt : patch.startsAt, endsAt: patch.endsAt === undefined ? cur.endsAt : patch.endsAt });
+        await checkSegment({ ...ctx, db: tx }, appId, patch.targeting);
         const after = await store.updateSurvey(tx, id, patch);
         await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'survey.update', targetType: 'survey', targetId: id, before: cur, after });
         return after;

@@ -84,7 +84,7 @@ describe('surveys: answers, branching and bad input', () => {
     expectError(await h.respond('survey_nope', 'x', []), 404, 'surveys.not_found');
   });
 
-  it('refuses bad definitions naming the field, and segment targeting until segments exist', async () => {
+  it('refuses bad definitions naming the field, and targeting a segment that does not exist', async () => {
     const post = (body: Record<string, unknown>) => t.inject({ method: 'POST', url: '/v1/surveys', headers: h.sk(), payload: { name: 'x', questions: QUESTIONS, ...body } });
     findIssue(expectError(await post({ targeting: { segment_id: 'seg_1' } }), 400, 'validation_failed'), 'body.targeting.segment_id');
     const back = structuredClone(QUESTIONS);

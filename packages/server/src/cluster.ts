@@ -9,6 +9,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config.ts';
 import { migrate, openDb, redact, type Database } from './db/index.ts';
 import { loadOrCreateMasterKey } from './lib/secrets.ts';
+import { stopOnSignals } from './lib/signals.ts';
 import { eventRunnerConnections } from './app.ts';
 import { startServer, type Running } from './main.ts';
 import { createProgress } from './progress.ts';
@@ -157,23 +158,9 @@ export async function runPrimary(config: Config): Promise<{ url: string; stop():
       await db.close();
     })());
 
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (++signals > 1) {
-      process.stderr.write(`Received ${sig} again; exiting now\n`);
-      for (const { worker } of workers.values()) worker.process.kill('SIGKILL');
-      process.exit(130);
-    }
-    stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`Shutdown failed: ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  stopOnSignals(stop, () => {
+    for (const { worker } of workers.values()) worker.process.kill('SIGKILL');
+  });
 
   for (let i = 0; i < config.workers; i++) fork();
   try {

@@ -7,6 +7,7 @@ import { migrate, openDb, redact, type Database } from './db/index.ts';
 import { createJobs, type Jobs } from './jobs.ts';
 import { loadOrCreateMasterKey } from './lib/secrets.ts';
 import { createProgress } from './progress.ts';
+import { stopOnSignals } from './lib/signals.ts';
 
 export type Running = { url: string; stop(): Promise<void> };
 
@@ -35,24 +36,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       await database?.close(); // stops the embedded PostgreSQL cleanly (fast shutdown)
     })());
 
-  if (opts.handleSignals !== false) {
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (++signals > 1) {
-        process.stderr.write(`Received ${sig} again; exiting now\n`);
-        process.exit(130);
-      }
-      stop().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          process.stderr.write(`Shutdown failed: ${String(err)}\n`);
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  if (opts.handleSignals !== false) stopOnSignals(stop);
 
   try {
     // Sealed secrets (secret keys, webhook secrets) are unreadable without this key: back it up

@@ -30,6 +30,7 @@ import type { Jobs } from './jobs.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { secretBoxFor } from './lib/secrets.ts';
 import { createNetGuard } from './lib/net-guard.ts';
+import { analyticsRoutes, createAnalytics } from './modules/analytics/index.ts';
 import { auditRoutes, createAudit } from './modules/audit/index.ts';
 import { automationRoutes, createAutomation } from './modules/automation/index.ts';
 import { campaignsRoutes, createCampaigns } from './modules/campaigns/index.ts';
@@ -102,7 +103,9 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users });
   // Workflows act through the modules above (automation → points, coupons, messaging, gamification, users, webhooks).
   const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub });
-  return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
+  // Metrics read the raw events; engagement keeps its own copy of capability domain events.
+  const analytics = createAnalytics({ bus, clock, audit });
+  return { analytics, audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
 }
 
 /** Every module's erasure contract by module name, the prefix of its erasure consumers' names. */
@@ -125,6 +128,7 @@ export function erasures(s: Services): Record<string, Erasure> {
     coupons: s.coupons.erasure,
     campaigns: s.campaigns.erasure,
     automation: s.automation.erasure,
+    analytics: s.analytics.erasure,
   };
 }
 
@@ -353,6 +357,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   campaignsRoutes(api, { campaigns: services.campaigns, ctx });
   couponsRoutes(api, { coupons: services.coupons, ctx });
   automationRoutes(api, { automation: services.automation, ctx });
+  analyticsRoutes(api, { analytics: services.analytics, ctx });
 
   // ---- maintenance jobs -------------------------------------------------------------------------
   if (deps.jobs) {

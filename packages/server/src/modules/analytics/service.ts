@@ -45,11 +45,19 @@ export function createAnalytics(deps: AnalyticsDeps) {
     end: startOfLocalDay(addDays(last, 2), tz),
   });
 
-  // Domain events of the measured capabilities, once each (keyed by log position), by their actor.
+  // Domain events of the measured capabilities, once each (keyed by log position), by their actor,
+  // at the time the log recorded them. `user.deleted` is handled here too, in log order: the user's
+  // earlier events (same shard) are copied before it and erased by it, so a consumer running behind
+  // the erasure consumers can never bring an erased user's rows back.
   bus.consume({
     name: ENGAGEMENT_CONSUMER,
-    wants: (row) => row.kind === 'domain' && engagementFamily(row.name) !== undefined && row.actorId !== null,
+    wants: (row) => row.kind === 'domain' && (row.name === 'user.deleted' || (engagementFamily(row.name) !== undefined && row.actorId !== null)),
     handle: async (ctx, row) => {
+      if (row.name === 'user.deleted') {
+        const userId = row.payload.userId;
+        if (typeof userId === 'string') await store.eraseUser(ctx.db, row.appId, userId);
+        return;
+      }
       await store.recordEngagement(ctx.db, { appId: row.appId, logId: row.id, family: engagementFamily(row.name)!, name: row.name, userId: row.actorId!, ts: row.createdAt });
     },
   });

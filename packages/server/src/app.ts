@@ -104,7 +104,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   // Workflows act through the modules above (automation → points, coupons, messaging, gamification, users, webhooks).
   const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub });
   // Metrics read the raw events; engagement keeps its own copy of capability domain events.
-  const analytics = createAnalytics({ bus, clock, audit });
+  const analytics = createAnalytics({ db, bus, clock, audit });
   return { analytics, audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
 }
 

@@ -17,7 +17,16 @@ import { retentionTable, unitDays } from './rules/retention.ts';
 import * as store from './store.ts';
 import { DEFAULT_TIMEZONE, RETENTION_PERIODS, type ActiveQuery, type DropoffQuery, type EngagementQuery, type FunnelQuery, type RetentionQuery, type SettingsInput } from './types.ts';
 
-export type AnalyticsDeps = { bus: EventBus; clock: Clock; audit: Audit };
+export type AnalyticsDeps = {
+  /** Outside any consumer's transaction: a big app's engagement rows are erased in committed batches. */
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  audit: Audit;
+};
+
+/** Rows one erasure statement deletes (and one transaction commits). */
+const ERASE_BATCH = 5000;
 
 export type AnalyticsSettings = { timezone: string; activeEvents: string[] | null; updatedAt: Date | null };
 
@@ -163,7 +172,13 @@ export function createAnalytics(deps: AnalyticsDeps) {
       };
     },
 
-    erasure: { eraseUser: store.eraseUser, eraseApp: store.eraseApp } satisfies Erasure,
+    erasure: {
+      eraseUser: store.eraseUser,
+      async eraseApp(db: Db, appId: string): Promise<void> {
+        for (let n = ERASE_BATCH; n === ERASE_BATCH; ) n = await store.deleteAppEngagement(deps.db, appId, ERASE_BATCH);
+        await store.eraseAppRest(db, appId);
+      },
+    } satisfies Erasure,
   };
 }
 

@@ -190,7 +190,13 @@ export async function eraseUser(db: Db, appId: string, userId: string): Promise<
   await db.delete(engagement).where(and(eq(engagement.appId, appId), eq(engagement.userId, userId)));
 }
 
-export async function eraseApp(db: Db, appId: string): Promise<void> {
+/** Deletes up to `limit` of a deleted app's engagement rows; returns how many. */
+export async function deleteAppEngagement(db: Db, appId: string, limit: number): Promise<number> {
+  const r = await db.execute(sql`delete from an_engagement where app_id = ${appId} and log_id in (select log_id from an_engagement where app_id = ${appId} limit ${limit})`);
+  return r.rowCount ?? 0;
+}
+
+export async function eraseAppRest(db: Db, appId: string): Promise<void> {
   await db.delete(engagement).where(eq(engagement.appId, appId));
   await db.delete(settings).where(eq(settings.appId, appId));
 }

@@ -32,6 +32,7 @@ import type { Module } from './module.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { secretBoxFor } from './lib/secrets.ts';
 import { createNetGuard } from './lib/net-guard.ts';
+import { analyticsModule, createAnalytics } from './modules/analytics/index.ts';
 import { createAudit, auditModule } from './modules/audit/index.ts';
 import { createAutomation, automationModule } from './modules/automation/index.ts';
 import { createCampaigns, campaignsModule } from './modules/campaigns/index.ts';
@@ -107,7 +108,9 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users });
   // Workflows act through the modules above (automation → points, coupons, messaging, gamification, users, webhooks).
   const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub });
-  return { audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, segments, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
+  // Metrics read the raw events; engagement keeps its own copy of capability domain events.
+  const analytics = createAnalytics({ db, bus, clock, audit });
+  return { analytics, audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, segments, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
 }
 
 /** Every module the server is made of, in start order (they stop in reverse). */
@@ -133,6 +136,7 @@ export function modulesOf(s: Services, deps: { config: Config; limiter: RateLimi
     couponsModule(s.coupons),
     campaignsModule(s.campaigns),
     automationModule(s.automation),
+    analyticsModule(s.analytics),
   ];
 }
 

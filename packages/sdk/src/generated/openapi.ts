@@ -4629,6 +4629,124 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The app's reporting time zone and what makes a user active */
+        get: operations["analytics.settings.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set the reporting time zone and the events that make a user active */
+        patch: operations["analytics.settings.update"];
+        trace?: never;
+    };
+    "/v1/analytics/active-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * DAU, WAU, MAU, stickiness, new and returning users per day
+         * @description Days are calendar days in the app's reporting time zone (GET /v1/analytics/settings). Active: did one of the active events (settings) that day. At most 366 days.
+         */
+        get: operations["analytics.activeUsers.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retention cohorts: by first-seen day or first chosen event, day 0..30 or week 0..12
+         * @description Days are calendar days in the app's reporting time zone (GET /v1/analytics/settings). A cohort is the users whose first cohort event (ever) fell on that day; period N counts those who returned N days (or weeks) later. At most 92 cohort days.
+         */
+        get: operations["analytics.retention.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/funnels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Funnel: ordered steps within a conversion window, conversion and median time per step
+         * @description Days are calendar days in the app's reporting time zone (GET /v1/analytics/settings). A user enters at their first step-1 event on an entry day; each next step is their earliest later matching event within the window from entry. At most 92 entry days.
+         */
+        get: operations["analytics.funnels.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/funnels/dropoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Users who reached a funnel step and not the next, by user id
+         * @description Same parameters as GET /v1/analytics/funnels, plus `step` and pagination.
+         */
+        get: operations["analytics.funnels.dropoff.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/engagement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Engagement per capability: daily events, participants and participation among active users
+         * @description Days are calendar days in the app's reporting time zone (GET /v1/analytics/settings). Capabilities (families) group Canyu's domain events (see `families`); participants are the acting users. At most 366 days.
+         */
+        get: operations["analytics.engagement.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4654,6 +4772,13 @@ export interface components {
             note: string | null;
             created_at: string;
             updated_at: string;
+        };
+        AnalyticsSettings: {
+            /** @description The app's reporting time zone */
+            timezone: string;
+            /** @description Host event names that make a user active; null: any event */
+            active_events: string[] | null;
+            updated_at: string | null;
         };
         Announcement: {
             id: string;
@@ -35012,6 +35137,473 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics.settings.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsSettings"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics.settings.update": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description The app's reporting time zone: the calendar days of every metric (default UTC) */
+                    timezone?: string;
+                    /** @description Host event names that make a user active that day; null: any event */
+                    active_events?: string[] | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsSettings"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics.activeUsers.get": {
+        parameters: {
+            query: {
+                /** @description First day (YYYY-MM-DD in the app's reporting time zone) */
+                from: string;
+                /** @description Last day, included (at most 366 days after from, counting both) */
+                to: string;
+                /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
+                traits?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        timezone: string;
+                        active_events: string[] | null;
+                        days: {
+                            day: string;
+                            /** @description Users active that day */
+                            dau: number;
+                            /** @description Users active in the 7 days ending that day */
+                            wau: number;
+                            /** @description Users active in the 30 days ending that day */
+                            mau: number;
+                            /** @description dau / mau (null when mau is 0) */
+                            stickiness: number | null;
+                            /** @description Active users whose first active event ever was that day */
+                            new: number;
+                            /** @description dau - new */
+                            returning: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics.retention.get": {
+        parameters: {
+            query: {
+                /** @description First cohort day (YYYY-MM-DD in the app's reporting time zone) */
+                from: string;
+                /** @description Last cohort day, included (at most 92 days after from, counting both) */
+                to: string;
+                /** @description Columns: day 0..30, or week 0..12 (week N = days 7N..7N+6 after the cohort day) */
+                unit?: "day" | "week";
+                /** @description n_day: active in that period; unbounded: active in that period or any later one */
+                mode?: "n_day" | "unbounded";
+                /** @description Cohort by the day of each user's first event of this name (default: the first active event, i.e. first seen) */
+                cohort_event?: string;
+                /** @description What counts as returning (default: any active event) */
+                return_event?: string;
+                /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
+                traits?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        timezone: string;
+                        /** @description The last period column (30 days or 12 weeks) */
+                        periods: number;
+                        cohorts: {
+                            /** @description Cohort day */
+                            cohort: string;
+                            size: number;
+                            /** @description Users retained per period 0..periods; null for a period that has not started */
+                            values: (number | null)[];
+                            /** @description values / size */
+                            rates: (number | null)[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics.funnels.get": {
+        parameters: {
+            query: {
+                /** @description First entry day (YYYY-MM-DD in the app's reporting time zone) */
+                from: string;
+                /** @description Last entry day, included (at most 92 days after from, counting both) */
+                to: string;
+                /** @description JSON array of 2-10 steps {"event": name, "where": conditions} in order, e.g. [{"event":"product.viewed"},{"event":"order.paid","where":{"amount":{"gte":100}}}]. Conditions use the rule condition language on event properties. */
+                steps: string;
+                /** @description Conversion window from the first step (minutes, at most 129600; default 7 days) */
+                window_minutes?: number;
+                /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
+                traits?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        timezone: string;
+                        steps: {
+                            /** @description 1 = the first */
+                            step: number;
+                            event: string;
+                            /** @description Users who reached this step within the window */
+                            users: number;
+                            conversion_from_previous: number | null;
+                            conversion_from_start: number | null;
+                            /** @description Median time from the previous step, over users who reached this one */
+                            median_seconds_from_previous: number | null;
+                            /** @description Users who reached this step and not the next (listed by GET /v1/analytics/funnels/dropoff) */
+                            dropped: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics.funnels.dropoff.list": {
+        parameters: {
+            query: {
+                /** @description First entry day (YYYY-MM-DD in the app's reporting time zone) */
+                from: string;
+                /** @description Last entry day, included (at most 92 days after from, counting both) */
+                to: string;
+                /** @description JSON array of 2-10 steps {"event": name, "where": conditions} in order, e.g. [{"event":"product.viewed"},{"event":"order.paid","where":{"amount":{"gte":100}}}]. Conditions use the rule condition language on event properties. */
+                steps: string;
+                /** @description Conversion window from the first step (minutes, at most 129600; default 7 days) */
+                window_minutes?: number;
+                /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
+                traits?: string;
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+                /** @description List users who reached this step (1 = the first) and not the next one */
+                step: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            user_id: string;
+                            /** @description When they reached the step */
+                            reached_at: string;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics.engagement.get": {
+        parameters: {
+            query: {
+                /** @description First day (YYYY-MM-DD in the app's reporting time zone) */
+                from: string;
+                /** @description Last day, included (at most 366 days after from, counting both) */
+                to: string;
+                /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
+                traits?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        timezone: string;
+                        families: {
+                            family: string;
+                            name: {
+                                en: string;
+                                "zh-CN": string;
+                            };
+                            events: string[];
+                        }[];
+                        days: {
+                            day: string;
+                            dau: number;
+                            families: {
+                                family: string;
+                                /** @description Events that day */
+                                count: number;
+                                /** @description Distinct users who did them */
+                                users: number;
+                                /** @description Of those, users active that day */
+                                active_participants: number;
+                                /** @description active_participants / dau (null when dau is 0) */
+                                participation_rate: number | null;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,6 +20,7 @@ export const PERMISSIONS = {
   'content.curate': ['owner', 'admin', 'operator'],
   'campaigns.manage': ['owner', 'admin', 'operator'],
   'analytics.read': ['owner', 'admin', 'operator', 'analyst'],
+  'analytics.manage': ['owner', 'admin', 'operator'],
   'messaging.read': ['owner', 'admin', 'operator', 'analyst'],
   'messaging.manage': ['owner', 'admin', 'operator'],
   'live.moderate': ['owner', 'admin', 'operator', 'moderator'],

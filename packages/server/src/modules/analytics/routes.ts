@@ -1,0 +1,207 @@
+import { z } from 'zod';
+import { appIdOf } from '../../http/auth.ts';
+import { decodeCursor, encodeCursor } from '../../http/pagination.ts';
+import { errors, type Api, type RequestCtx } from '../../http/route.ts';
+import { FAMILIES, type Family } from './rules/families.ts';
+import type { Analytics, AnalyticsSettings } from './service.ts';
+import { ActiveQuery, DropoffQuery, EngagementQuery, FunnelQuery, MAX_COHORT_DAYS, MAX_FUNNEL_DAYS, MAX_SERIES_DAYS, RetentionQuery, SettingsBody } from './types.ts';
+
+const tags = ['Analytics'];
+const read = { secret: true, operator: 'analytics.read' } as const;
+const zoneNote = "Days are calendar days in the app's reporting time zone (GET /v1/analytics/settings).";
+
+const SettingsOut = z
+  .object({
+    timezone: z.string().describe("The app's reporting time zone"),
+    active_events: z.array(z.string()).nullable().describe('Host event names that make a user active; null: any event'),
+    updated_at: z.string().nullable(),
+  })
+  .meta({ id: 'AnalyticsSettings' });
+
+const presentSettings = (s: AnalyticsSettings): z.infer<typeof SettingsOut> => ({ timezone: s.timezone, active_events: s.activeEvents, updated_at: s.updatedAt ? s.updatedAt.toISOString() : null });
+
+const ActiveOut = z.object({
+  timezone: z.string(),
+  active_events: z.array(z.string()).nullable(),
+  days: z.array(
+    z.object({
+      day: z.string(),
+      dau: z.number().int().describe('Users active that day'),
+      wau: z.number().int().describe('Users active in the 7 days ending that day'),
+      mau: z.number().int().describe('Users active in the 30 days ending that day'),
+      stickiness: z.number().nullable().describe('dau / mau (null when mau is 0)'),
+      new: z.number().int().describe('Active users whose first active event ever was that day'),
+      returning: z.number().int().describe('dau - new'),
+    }),
+  ),
+});
+
+const RetentionOut = z.object({
+  timezone: z.string(),
+  periods: z.number().int().describe('The last period column (30 days or 12 weeks)'),
+  cohorts: z.array(
+    z.object({
+      cohort: z.string().describe('Cohort day'),
+      size: z.number().int(),
+      values: z.array(z.number().int().nullable()).describe('Users retained per period 0..periods; null for a period that has not started'),
+      rates: z.array(z.number().nullable()).describe('values / size'),
+    }),
+  ),
+});
+
+const FunnelOut = z.object({
+  timezone: z.string(),
+  steps: z.array(
+    z.object({
+      step: z.number().int().describe('1 = the first'),
+      event: z.string(),
+      users: z.number().int().describe('Users who reached this step within the window'),
+      conversion_from_previous: z.number().nullable(),
+      conversion_from_start: z.number().nullable(),
+      median_seconds_from_previous: z.number().nullable().describe('Median time from the previous step, over users who reached this one'),
+      dropped: z.number().int().describe('Users who reached this step and not the next (listed by GET /v1/analytics/funnels/dropoff)'),
+    }),
+  ),
+});
+
+const EngagementOut = z.object({
+  timezone: z.string(),
+  families: z.array(z.object({ family: z.string(), name: z.object({ en: z.string(), 'zh-CN': z.string() }), events: z.array(z.string()) })),
+  days: z.array(
+    z.object({
+      day: z.string(),
+      dau: z.number().int(),
+      families: z.array(
+        z.object({
+          family: z.string(),
+          count: z.number().int().describe('Events that day'),
+          users: z.number().int().describe('Distinct users who did them'),
+          active_participants: z.number().int().describe('Of those, users active that day'),
+          participation_rate: z.number().nullable().describe('active_participants / dau (null when dau is 0)'),
+        }),
+      ),
+    }),
+  ),
+});
+
+export function analyticsRoutes(api: Api, deps: { analytics: Analytics; ctx: RequestCtx }): void {
+  const { analytics, ctx } = deps;
+
+  api.get(
+    '/v1/analytics/settings',
+    { config: { auth: read }, schema: { tags, summary: "The app's reporting time zone and what makes a user active", response: { 200: SettingsOut, ...errors(401, 403) } } },
+    async (req) => presentSettings(await analytics.settings(ctx(req), appIdOf(req))),
+  );
+
+  api.patch(
+    '/v1/analytics/settings',
+    {
+      config: { auth: { secret: true, operator: 'analytics.manage' }, audit: 'recorded' },
+      schema: { tags, summary: 'Set the reporting time zone and the events that make a user active', body: SettingsBody, response: { 200: SettingsOut, ...errors(400, 401, 403) } },
+    },
+    async (req) => presentSettings(await analytics.updateSettings(ctx(req), appIdOf(req), req.body)),
+  );
+
+  api.get(
+    '/v1/analytics/active-users',
+    {
+      config: { auth: read },
+      schema: {
+        tags,
+        summary: 'DAU, WAU, MAU, stickiness, new and returning users per day',
+        description: `${zoneNote} Active: did one of the active events (settings) that day. At most ${MAX_SERIES_DAYS} days.`,
+        querystring: ActiveQuery,
+        response: { 200: ActiveOut, ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const r = await analytics.active(ctx(req), appIdOf(req), req.query);
+      return { timezone: r.timezone, active_events: r.activeEvents, days: r.days.map((d) => ({ day: d.day, dau: d.dau, wau: d.wau, mau: d.mau, stickiness: d.stickiness, new: d.newUsers, returning: d.returning })) };
+    },
+  );
+
+  api.get(
+    '/v1/analytics/retention',
+    {
+      config: { auth: read },
+      schema: {
+        tags,
+        summary: 'Retention cohorts: by first-seen day or first chosen event, day 0..30 or week 0..12',
+        description: `${zoneNote} A cohort is the users whose first cohort event (ever) fell on that day; period N counts those who returned N days (or weeks) later. At most ${MAX_COHORT_DAYS} cohort days.`,
+        querystring: RetentionQuery,
+        response: { 200: RetentionOut, ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => analytics.retention(ctx(req), appIdOf(req), req.query),
+  );
+
+  api.get(
+    '/v1/analytics/funnels',
+    {
+      config: { auth: read },
+      schema: {
+        tags,
+        summary: 'Funnel: ordered steps within a conversion window, conversion and median time per step',
+        description: `${zoneNote} A user enters at their first step-1 event on an entry day; each next step is their earliest later matching event within the window from entry. At most ${MAX_FUNNEL_DAYS} entry days.`,
+        querystring: FunnelQuery,
+        response: { 200: FunnelOut, ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const f = await analytics.funnel(ctx(req), appIdOf(req), q);
+      return {
+        timezone: f.timezone,
+        steps: f.steps.map((s, k) => ({ step: k + 1, event: q.steps[k]!.event, ...s, dropped: k + 1 < f.steps.length ? s.users - f.steps[k + 1]!.users : 0 })),
+      };
+    },
+  );
+
+  api.get(
+    '/v1/analytics/funnels/dropoff',
+    {
+      config: { auth: read },
+      schema: {
+        tags,
+        summary: 'Users who reached a funnel step and not the next, by user id',
+        description: 'Same parameters as GET /v1/analytics/funnels, plus `step` and pagination.',
+        querystring: DropoffQuery,
+        response: { 200: z.object({ data: z.array(z.object({ user_id: z.string(), reached_at: z.string().describe('When they reached the step') })), next_cursor: z.string().nullable() }), ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const cur = decodeCursor(q.cursor, z.object({ u: z.string().min(1).max(255) }));
+      const rows = await analytics.dropoff(ctx(req), appIdOf(req), q, cur?.u);
+      const more = rows.length > q.limit;
+      const data = rows.slice(0, q.limit);
+      return { data: data.map((r) => ({ user_id: r.userId, reached_at: r.reachedAt.toISOString() })), next_cursor: more ? encodeCursor({ u: data[data.length - 1]!.userId }) : null };
+    },
+  );
+
+  api.get(
+    '/v1/analytics/engagement',
+    {
+      config: { auth: read },
+      schema: {
+        tags,
+        summary: 'Engagement per capability: daily events, participants and participation among active users',
+        description: `${zoneNote} Capabilities (families) group Canyu's domain events (see \`families\`); participants are the acting users. At most ${MAX_SERIES_DAYS} days.`,
+        querystring: EngagementQuery,
+        response: { 200: EngagementOut, ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const r = await analytics.engagement(ctx(req), appIdOf(req), req.query);
+      return {
+        timezone: r.timezone,
+        families: (Object.entries(FAMILIES) as [Family, (typeof FAMILIES)[Family]][]).map(([family, d]) => ({ family, name: { en: d.en, 'zh-CN': d.zh }, events: [...d.events] })),
+        days: r.days.map((d) => ({
+          day: d.day,
+          dau: d.dau,
+          families: d.families.map((f) => ({ family: f.family, count: f.count, users: f.users, active_participants: f.activeParticipants, participation_rate: f.participationRate })),
+        })),
+      };
+    },
+  );
+}

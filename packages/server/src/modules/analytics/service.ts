@@ -1,0 +1,185 @@
+// Analytics use cases: settings (reporting time zone, what makes a user active) and the metrics.
+// Every figure is computed from the raw events when asked (store.ts), so a late event with an old
+// timestamp, a duplicate (stored once by ingestion) or an erased user (whose events are deleted)
+// is reflected exactly at the next read. Engagement reads its own copy of the domain events that
+// measure capabilities (an_engagement), filled by one consumer of the event log.
+import type { Ctx } from '../../context.ts';
+import type { Db } from '../../db/index.ts';
+import type { Erasure } from '../../erasure.ts';
+import type { EventBus } from '../../events.ts';
+import { fieldError } from '../../http/errors.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { addDays, localDate, startOfLocalDay } from '../../lib/localtime.ts';
+import type { Audit } from '../audit/index.ts';
+import { engagementFamily, FAMILIES, type Family } from './rules/families.ts';
+import { computeFunnel, type FunnelEvent } from './rules/funnel.ts';
+import { retentionTable, unitDays } from './rules/retention.ts';
+import * as store from './store.ts';
+import { DEFAULT_TIMEZONE, RETENTION_PERIODS, type ActiveQuery, type DropoffQuery, type EngagementQuery, type FunnelQuery, type RetentionQuery, type SettingsInput } from './types.ts';
+
+export type AnalyticsDeps = {
+  /** Outside any consumer's transaction: a big app's engagement rows are erased in committed batches. */
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  audit: Audit;
+};
+
+/** Rows one erasure statement deletes (and one transaction commits). */
+const ERASE_BATCH = 5000;
+
+export type AnalyticsSettings = { timezone: string; activeEvents: string[] | null; updatedAt: Date | null };
+
+/** The consumer that copies capability events into an_engagement (its name keys its checkpoints). */
+export const ENGAGEMENT_CONSUMER = 'analytics.engagement';
+
+export function createAnalytics(deps: AnalyticsDeps) {
+  const { bus, clock } = deps;
+
+  const settingsOf = async (db: Db, appId: string): Promise<AnalyticsSettings> => {
+    const r = await store.getSettings(db, appId);
+    return r ? { timezone: r.timezone, activeEvents: r.activeEvents, updatedAt: r.updatedAt } : { timezone: DEFAULT_TIMEZONE, activeEvents: null, updatedAt: null };
+  };
+
+  /**
+   * The instants bounding a scan of local days first..last, with a day of margin on both sides:
+   * PostgreSQL buckets the days (its tz database), these only keep the scan short.
+   */
+  const scan = (appId: string, tz: string, from: string, to: string, first: string, last: string): store.Scan => ({
+    appId,
+    tz,
+    from,
+    to,
+    start: startOfLocalDay(addDays(first, -1), tz),
+    end: startOfLocalDay(addDays(last, 2), tz),
+  });
+
+  // Domain events of the measured capabilities, once each (keyed by log position), by their actor,
+  // at the time the log recorded them. `user.deleted` is handled here too, in log order: the user's
+  // earlier events (same shard) are copied before it and erased by it, so a consumer running behind
+  // the erasure consumers can never bring an erased user's rows back.
+  bus.consume({
+    name: ENGAGEMENT_CONSUMER,
+    wants: (row) => row.kind === 'domain' && (row.name === 'user.deleted' || (engagementFamily(row.name) !== undefined && row.actorId !== null)),
+    handle: async (ctx, row) => {
+      if (row.name === 'user.deleted') {
+        const userId = row.payload.userId;
+        if (typeof userId === 'string') await store.eraseUser(ctx.db, row.appId, userId);
+        return;
+      }
+      await store.recordEngagement(ctx.db, { appId: row.appId, logId: row.id, family: engagementFamily(row.name)!, name: row.name, userId: row.actorId!, ts: row.createdAt });
+    },
+  });
+
+  return {
+    settings: (ctx: Ctx, appId: string) => settingsOf(ctx.db, appId),
+
+    async updateSettings(ctx: Ctx, appId: string, input: SettingsInput): Promise<AnalyticsSettings> {
+      if (input.timezone !== undefined && !(await store.knowsZone(ctx.db, input.timezone))) throw fieldError('body.timezone', `the database does not know the time zone ${input.timezone}`, 'an IANA time zone name');
+      return ctx.db.transaction(async (tx) => {
+        const before = await settingsOf(tx, appId);
+        const after = {
+          timezone: input.timezone ?? before.timezone,
+          activeEvents: input.active_events === undefined ? before.activeEvents : input.active_events === null ? null : [...new Set(input.active_events)].sort(),
+          updatedAt: clock.now(),
+        };
+        await store.saveSettings(tx, { appId, ...after });
+        await deps.audit.record({ ...ctx, db: tx }, {
+          appId,
+          action: 'analytics.settings',
+          targetType: 'app',
+          targetId: appId,
+          before: { timezone: before.timezone, active_events: before.activeEvents },
+          after: { timezone: after.timezone, active_events: after.activeEvents },
+        });
+        return after;
+      });
+    },
+
+    /** DAU, WAU (7 days ending that day), MAU (30 days), stickiness, new and returning, per day. */
+    async active(ctx: Ctx, appId: string, q: ActiveQuery) {
+      const st = await settingsOf(ctx.db, appId);
+      const rows = await store.activeSeries(ctx.db, scan(appId, st.timezone, q.from, q.to, addDays(q.from, -29), q.to), st.activeEvents, q.traits);
+      return {
+        timezone: st.timezone,
+        activeEvents: st.activeEvents,
+        days: rows.map((r) => ({ ...r, returning: r.dau - r.newUsers, stickiness: r.mau === 0 ? null : r.dau / r.mau })),
+      };
+    },
+
+    async retention(ctx: Ctx, appId: string, q: RetentionQuery) {
+      const st = await settingsOf(ctx.db, appId);
+      const periods = RETENTION_PERIODS[q.unit];
+      const r = await store.retention(ctx.db, scan(appId, st.timezone, q.from, q.to, q.from, q.to), {
+        cohortNames: q.cohort_event !== undefined ? [q.cohort_event] : st.activeEvents,
+        returnNames: q.return_event !== undefined ? [q.return_event] : st.activeEvents,
+        unitDays: unitDays(q.unit),
+        periods,
+        mode: q.mode,
+        traits: q.traits,
+      });
+      const today = localDate(clock.now(), st.timezone);
+      return { timezone: st.timezone, periods, cohorts: retentionTable(r.cohorts, r.counts, { unit: q.unit, mode: q.mode, periods, today }) };
+    },
+
+    async funnel(ctx: Ctx, appId: string, q: FunnelQuery | DropoffQuery) {
+      const st = await settingsOf(ctx.db, appId);
+      const entry = { from: startOfLocalDay(q.from, st.timezone).getTime(), to: startOfLocalDay(addDays(q.to, 1), st.timezone).getTime() };
+      const windowMs = q.window_minutes * 60_000;
+      const names = [...new Set(q.steps.map((s) => s.event))];
+      const rows = await store.funnelEvents(ctx.db, appId, names, new Date(entry.from), new Date(entry.to + windowMs), q.traits);
+      const byUser = new Map<string, FunnelEvent[]>();
+      for (const r of rows) {
+        let list = byUser.get(r.userId);
+        if (!list) byUser.set(r.userId, (list = []));
+        list.push(r);
+      }
+      return { timezone: st.timezone, ...computeFunnel(byUser, q.steps, entry, windowMs) };
+    },
+
+    /** Users who reached step `q.step` and not the next, by user id after the cursor's. */
+    async dropoff(ctx: Ctx, appId: string, q: DropoffQuery, after: string | undefined) {
+      const f = await this.funnel(ctx, appId, q);
+      return [...f.reached]
+        .filter(([u, r]) => r.length === q.step && (after === undefined || u > after))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .slice(0, q.limit + 1)
+        .map(([userId, r]) => ({ userId, reachedAt: new Date(r[r.length - 1]!) }));
+    },
+
+    /** Per day and capability: events, participants, and participation among that day's actives. */
+    async engagement(ctx: Ctx, appId: string, q: EngagementQuery) {
+      const st = await settingsOf(ctx.db, appId);
+      const s = scan(appId, st.timezone, q.from, q.to, q.from, q.to);
+      const [rows, active] = await Promise.all([
+        store.engagementSeries(ctx.db, s, st.activeEvents, q.traits),
+        store.activeSeries(ctx.db, scan(appId, st.timezone, q.from, q.to, addDays(q.from, -29), q.to), st.activeEvents, q.traits),
+      ]);
+      const dau = new Map(active.map((a) => [a.day, a.dau]));
+      const by = new Map(rows.map((r) => [`${r.day}|${r.family}`, r]));
+      const families = Object.keys(FAMILIES) as Family[];
+      return {
+        timezone: st.timezone,
+        days: active.map((a) => ({
+          day: a.day,
+          dau: a.dau,
+          families: families.map((family) => {
+            const r = by.get(`${a.day}|${family}`);
+            const activeUsers = r?.activeUsers ?? 0;
+            return { family, count: r?.count ?? 0, users: r?.users ?? 0, activeParticipants: activeUsers, participationRate: (dau.get(a.day) ?? 0) === 0 ? null : activeUsers / dau.get(a.day)! };
+          }),
+        })),
+      };
+    },
+
+    erasure: {
+      eraseUser: store.eraseUser,
+      async eraseApp(db: Db, appId: string): Promise<void> {
+        for (let n = ERASE_BATCH; n === ERASE_BATCH; ) n = await store.deleteAppEngagement(deps.db, appId, ERASE_BATCH);
+        await store.eraseAppRest(db, appId);
+      },
+    } satisfies Erasure,
+  };
+}
+
+export type Analytics = ReturnType<typeof createAnalytics>;

@@ -1,0 +1,202 @@
+// All SQL of analytics. The metrics are computed from the raw tables at read time: host events
+// (ev_events, owned by the events module) and user profiles (us_users, for trait filters) are READ
+// here and never written, an exception to "a module's SQL touches its own tables" that an
+// analytics module cannot avoid without copying every event; erasure of those rows by their owners
+// therefore erases them from every metric. Days are calendar days in the app's reporting zone,
+// bucketed by PostgreSQL (`ts at time zone`): the instants passed in only bound the scan (with a
+// day of margin), the day filter decides.
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/index.ts';
+import { date, num, pgArray } from '../../db/raw.ts';
+import { engagement, settings } from './schema.ts';
+import type { TraitsFilter } from './types.ts';
+
+export type SettingsRow = typeof settings.$inferSelect;
+
+export async function getSettings(db: Db, appId: string): Promise<SettingsRow | null> {
+  const [r] = await db.select().from(settings).where(eq(settings.appId, appId));
+  return r ?? null;
+}
+
+export async function saveSettings(db: Db, row: SettingsRow): Promise<void> {
+  await db
+    .insert(settings)
+    .values(row)
+    .onConflictDoUpdate({ target: settings.appId, set: { timezone: row.timezone, activeEvents: row.activeEvents, updatedAt: row.updatedAt } });
+}
+
+/** Does PostgreSQL know this zone (its tz database may differ from the JavaScript one)? */
+export async function knowsZone(db: Db, tz: string): Promise<boolean> {
+  const r = await db.execute<{ n: number }>(sql`select count(*)::int as n from pg_timezone_names where lower(name) = lower(${tz})`);
+  return num(r.rows[0]?.n) > 0;
+}
+
+// ---- shared fragments ---------------------------------------------------------------------------
+
+/** Which events of `e` (an ev_events alias) count: by name (null: any). */
+const named = (names: readonly string[] | null): SQL => (names === null ? sql`` : sql`and e.name = any(${pgArray(names)}::text[])`);
+
+/** Users whose traits equal the filter (top-level scalars: containment is equality). */
+const withTraits = (traits: TraitsFilter | undefined): SQL =>
+  traits === undefined ? sql`` : sql`and exists (select 1 from us_users u where u.app_id = e.app_id and u.user_id = e.user_id and u.traits @> ${JSON.stringify(traits)}::jsonb)`;
+
+const localDay = (tz: string, col: SQL) => sql`(${col} at time zone ${tz})::date`;
+
+export type Scan = { appId: string; tz: string; from: string; to: string; start: Date; end: Date };
+
+// ---- active users -------------------------------------------------------------------------------
+
+export type ActiveDay = { day: string; dau: number; wau: number; mau: number; newUsers: number };
+
+/**
+ * Per day d of from..to: users active on d, in d-6..d, in d-29..d, and those whose first active
+ * event ever (in the app, any range) was on d. `s.start` must be at or before day from-29.
+ */
+export async function activeSeries(db: Db, s: Scan, names: readonly string[] | null, traits: TraitsFilter | undefined): Promise<ActiveDay[]> {
+  const r = await db.execute<{ day: string; dau: string; wau: string; mau: string; new_users: string }>(sql`
+    with act as (
+      select e.user_id, ${localDay(s.tz, sql`e.ts`)} as day
+      from ev_events e
+      where e.app_id = ${s.appId} and e.ts >= ${s.start.toISOString()}::timestamptz and e.ts < ${s.end.toISOString()}::timestamptz
+        ${named(names)} ${withTraits(traits)}
+      group by 1, 2
+    ),
+    win as (select * from act where day between ${s.from}::date - 29 and ${s.to}::date),
+    firsts as (
+      select e.user_id, ${localDay(s.tz, sql`min(e.ts)`)} as first_day
+      from ev_events e
+      where e.app_id = ${s.appId} ${named(names)}
+        and e.user_id in (select user_id from win where day >= ${s.from}::date)
+      group by e.user_id
+    ),
+    days as (select d::date as day from generate_series(${s.from}::date, ${s.to}::date, interval '1 day') d)
+    select d.day::text as day,
+      count(distinct w.user_id) filter (where w.day = d.day) as dau,
+      count(distinct w.user_id) filter (where w.day > d.day - 7) as wau,
+      count(distinct w.user_id) as mau,
+      count(distinct w.user_id) filter (where w.day = d.day and f.first_day = d.day) as new_users
+    from days d
+    left join win w on w.day between d.day - 29 and d.day
+    left join firsts f on f.user_id = w.user_id and w.day = d.day
+    group by d.day
+    order by d.day`);
+  return r.rows.map((x) => ({ day: x.day, dau: num(x.dau), wau: num(x.wau), mau: num(x.mau), newUsers: num(x.new_users) }));
+}
+
+// ---- retention ----------------------------------------------------------------------------------
+
+export type RetentionSpec = {
+  /** Cohort by the first event of these names (null: any). */
+  cohortNames: readonly string[] | null;
+  /** Returning = an event of these names (null: any). */
+  returnNames: readonly string[] | null;
+  unitDays: number;
+  periods: number;
+  mode: 'n_day' | 'unbounded';
+  traits: TraitsFilter | undefined;
+};
+
+/**
+ * Cohorts (first cohort event's local day in from..to) with their sizes, and users per
+ * (cohort day, period): n_day — active in that period; unbounded — whose last return period (any
+ * time later, capped at `periods`) is that one.
+ */
+export async function retention(db: Db, s: Scan, spec: RetentionSpec): Promise<{ cohorts: { day: string; size: number }[]; counts: { day: string; period: number; users: number }[] }> {
+  const horizon = spec.unitDays * (spec.periods + 1) - 1;
+  const cohort = sql`
+    cohort as (
+      select f.user_id, f.cday from (
+        select e.user_id, ${localDay(s.tz, sql`min(e.ts)`)} as cday
+        from ev_events e where e.app_id = ${s.appId} ${named(spec.cohortNames)} ${withTraits(spec.traits)}
+        group by e.user_id
+        having min(e.ts) >= ${s.start.toISOString()}::timestamptz and min(e.ts) < ${s.end.toISOString()}::timestamptz
+      ) f where f.cday between ${s.from}::date and ${s.to}::date
+    )`;
+  const sizes = await db.execute<{ day: string; size: string }>(sql`with ${cohort} select cday::text as day, count(*) as size from cohort group by cday order by cday`);
+  const upper = spec.mode === 'n_day' ? sql`and r.day - c.cday <= ${horizon}` : sql``;
+  const counts = await db.execute<{ day: string; period: number; users: string }>(sql`
+    with ${cohort},
+    ret as (
+      select distinct e.user_id, ${localDay(s.tz, sql`e.ts`)} as day
+      from ev_events e
+      where e.app_id = ${s.appId} and e.ts >= ${s.start.toISOString()}::timestamptz ${named(spec.returnNames)}
+        and e.user_id in (select user_id from cohort)
+    ),
+    periods as (
+      select c.cday, c.user_id, (r.day - c.cday) / ${spec.unitDays} as period
+      from cohort c join ret r on r.user_id = c.user_id and r.day >= c.cday ${upper}
+    )
+    ${
+      spec.mode === 'n_day'
+        ? sql`select cday::text as day, period::int as period, count(distinct user_id) as users from periods group by cday, period`
+        : sql`select cday::text as day, least(max_period, ${spec.periods})::int as period, count(*) as users
+              from (select cday, user_id, max(period) as max_period from periods group by cday, user_id) m group by 1, 2`
+    }`);
+  return {
+    cohorts: sizes.rows.map((x) => ({ day: x.day, size: num(x.size) })),
+    counts: counts.rows.map((x) => ({ day: x.day, period: num(x.period), users: num(x.users) })),
+  };
+}
+
+// ---- funnels ------------------------------------------------------------------------------------
+
+export type FunnelRow = { userId: string; name: string; properties: Record<string, unknown>; ts: number; seq: number };
+
+/** Events of the steps' names between `start` and `end`, of users who match the traits. */
+export async function funnelEvents(db: Db, appId: string, names: readonly string[], start: Date, end: Date, traits: TraitsFilter | undefined): Promise<FunnelRow[]> {
+  const r = await db.execute<{ user_id: string; name: string; properties: Record<string, unknown>; ts: string | Date; seq: string }>(sql`
+    select e.user_id, e.name, e.properties, e.ts, e.seq from ev_events e
+    where e.app_id = ${appId} and e.name = any(${pgArray(names)}::text[])
+      and e.ts >= ${start.toISOString()}::timestamptz and e.ts <= ${end.toISOString()}::timestamptz ${withTraits(traits)}
+    order by e.user_id, e.ts, e.seq`);
+  return r.rows.map((x) => ({ userId: x.user_id, name: x.name, properties: x.properties, ts: date(x.ts).getTime(), seq: num(x.seq) }));
+}
+
+// ---- engagement ---------------------------------------------------------------------------------
+
+export async function recordEngagement(db: Db, row: typeof engagement.$inferInsert): Promise<void> {
+  await db.insert(engagement).values(row).onConflictDoNothing();
+}
+
+export type EngagementDay = { day: string; family: string; count: number; users: number; activeUsers: number };
+
+/**
+ * Per day of from..to and family: events, distinct acting users, and how many of them were also
+ * active that day (host events counted by the active-event setting).
+ */
+export async function engagementSeries(db: Db, s: Scan, names: readonly string[] | null, traits: TraitsFilter | undefined): Promise<EngagementDay[]> {
+  const traitsOf = traits === undefined ? sql`` : sql`and exists (select 1 from us_users u where u.app_id = g.app_id and u.user_id = g.user_id and u.traits @> ${JSON.stringify(traits)}::jsonb)`;
+  const r = await db.execute<{ day: string; family: string; n: string; users: string; active_users: string }>(sql`
+    with g as (
+      select g.user_id, g.family, ${localDay(s.tz, sql`g.ts`)} as day
+      from an_engagement g
+      where g.app_id = ${s.appId} and g.ts >= ${s.start.toISOString()}::timestamptz and g.ts < ${s.end.toISOString()}::timestamptz ${traitsOf}
+    ),
+    act as (
+      select distinct e.user_id, ${localDay(s.tz, sql`e.ts`)} as day
+      from ev_events e
+      where e.app_id = ${s.appId} and e.ts >= ${s.start.toISOString()}::timestamptz and e.ts < ${s.end.toISOString()}::timestamptz ${named(names)}
+    )
+    select g.day::text as day, g.family, count(*) as n, count(distinct g.user_id) as users,
+      count(distinct g.user_id) filter (where exists (select 1 from act a where a.user_id = g.user_id and a.day = g.day)) as active_users
+    from g where g.day between ${s.from}::date and ${s.to}::date
+    group by 1, 2 order by 1, 2`);
+  return r.rows.map((x) => ({ day: x.day, family: x.family, count: num(x.n), users: num(x.users), activeUsers: num(x.active_users) }));
+}
+
+// ---- erasure ------------------------------------------------------------------------------------
+
+export async function eraseUser(db: Db, appId: string, userId: string): Promise<void> {
+  await db.delete(engagement).where(and(eq(engagement.appId, appId), eq(engagement.userId, userId)));
+}
+
+/** Deletes up to `limit` of a deleted app's engagement rows; returns how many. */
+export async function deleteAppEngagement(db: Db, appId: string, limit: number): Promise<number> {
+  const r = await db.execute(sql`delete from an_engagement where app_id = ${appId} and log_id in (select log_id from an_engagement where app_id = ${appId} limit ${limit})`);
+  return r.rowCount ?? 0;
+}
+
+export async function eraseAppRest(db: Db, appId: string): Promise<void> {
+  await db.delete(engagement).where(eq(engagement.appId, appId));
+  await db.delete(settings).where(eq(settings.appId, appId));
+}

@@ -61,6 +61,22 @@ export function createFlashSale(deps: FlashSaleDeps) {
   /** Items the database itself found empty: attempts already queued for it are refused too. (The
    * gate's "sold out" means every unit was admitted, not reserved: admitted attempts must still go.) */
   const emptyUntil = new Map<string, number>();
+  /**
+   * Bumped whenever stock may have come back (a restock, released reservations): a "sold out"
+   * found by an attempt that started before is not remembered, or it would refuse buyers of the
+   * units that came back.
+   */
+  let epoch = 0;
+  const forgetSoldOut = (itemId?: string) => {
+    epoch++;
+    if (itemId === undefined) {
+      soldOutUntil.clear();
+      emptyUntil.clear();
+    } else {
+      soldOutUntil.delete(itemId);
+      emptyUntil.delete(itemId);
+    }
+  };
 
   async function itemMeta(appId: string, itemId: string): Promise<ItemMeta> {
     const key = `${appId}\u0000${itemId}`;
@@ -103,12 +119,13 @@ export function createFlashSale(deps: FlashSaleDeps) {
       l.inFlight++;
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + l.item.reservationTtlSeconds * 1000);
+      const seen = epoch;
       store
         .reserveBatch(deps.pool, { appId: l.appId, campaignId: l.campaign.id, itemId: l.item.id, attempts: batch, userLimit: l.item.perUserLimit, campaignLimit: l.campaign.perUserLimit, buckets: l.item.buckets, startBucket: Math.floor(Math.random() * l.item.buckets), now, expiresAt })
         .then(
           (out) => {
             // A one-unit attempt found nothing: the item is empty right now.
-            if (out.some((o, i) => o.outcome === 'sold_out' && batch[i]!.qty === 1)) {
+            if (seen === epoch && out.some((o, i) => o.outcome === 'sold_out' && batch[i]!.qty === 1)) {
               soldOutUntil.set(l.item.id, Date.now() + SOLD_OUT_MEMORY_MS);
               emptyUntil.set(l.item.id, Date.now() + SOLD_OUT_MEMORY_MS);
             }
@@ -144,8 +161,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
     }
     if (rows.length === 0) return;
     fx.after(async () => {
-      soldOutUntil.clear();
-      emptyUntil.clear();
+      forgetSoldOut();
       if (!deps.gate) return;
       const byItem = new Map<string, { userId: string; qty: number }[]>();
       for (const r of rows) byItem.set(r.itemId, [...(byItem.get(r.itemId) ?? []), { userId: r.userId, qty: r.qty }]);
@@ -194,8 +210,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
       await deps.audit.record(ctx, tx, { appId, action: 'flash_sale.item.stock', targetType: 'flash_sale_item', targetId: item.id, before: item, after: row });
       fx.after(async () => {
         meta.clear();
-        soldOutUntil.delete(item.id);
-        emptyUntil.delete(item.id);
+        forgetSoldOut(item.id);
         if (deps.gate) await deps.gate.reset(item.id, await gateState(item.id));
       });
       return { ...row, remaining: (await store.remainingOf(tx, [item.id])).get(item.id) ?? 0 };
@@ -379,9 +394,10 @@ export function createFlashSale(deps: FlashSaleDeps) {
 
       let admitted = false;
       if (deps.gate) {
+        const seen = epoch;
         const g = await deps.gate.admit(itemId, userId, qty, item.perUserLimit, () => gateState(itemId));
         if (g === 'sold_out') {
-          if (qty === 1) soldOutUntil.set(itemId, Date.now() + SOLD_OUT_MEMORY_MS);
+          if (qty === 1 && seen === epoch) soldOutUntil.set(itemId, Date.now() + SOLD_OUT_MEMORY_MS);
           throw soldOut();
         }
         if (g === 'limit_reached') throw limitReached();
@@ -472,8 +488,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
       if (!deps.gate) return 0;
       const ids = await store.activeItemIds(deps.db, clock.now(), 3600_000);
       for (const id of ids) await deps.gate.reset(id, await gateState(id));
-      soldOutUntil.clear();
-      emptyUntil.clear();
+      forgetSoldOut();
       return ids.length;
     },
 
@@ -485,8 +500,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
     /** Forgets cached item metadata (after a campaign changes state on this server). */
     forget(): void {
       meta.clear();
-      soldOutUntil.clear();
-      emptyUntil.clear();
+      forgetSoldOut();
     },
 
   };

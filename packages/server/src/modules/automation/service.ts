@@ -19,7 +19,6 @@ import type { EventBus } from '../../events.ts';
 import type { ConsumerCtx, LogRow } from '../../events/index.ts';
 import { isDomainEvent } from '../../events/known.ts';
 import { AppError, fieldError, isAppError, validationError } from '../../http/errors.ts';
-import { loadCache } from '../../lib/cache.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { matchesConditions, readPath, usersAt } from '../../lib/conditions.ts';
 import { newId } from '../../lib/ids.ts';
@@ -80,21 +79,9 @@ const FIRE_PAGE = 200;
 
 export function createAutomation(deps: AutomationDeps) {
   const { db, bus, clock } = deps;
-  // Live workflows per app: every server drops its copy when any server changes a workflow (hub),
-  // and after 5 s at the latest.
-  const live = loadCache<{ flows: Live[] }>(5000);
-  deps.hub.on(HUB_TOPIC, (p) => {
-    const appId = (p as { appId?: unknown }).appId;
-    if (typeof appId === 'string') live.delete(appId);
-  });
   const definitions = new Map<string, Definition>();
 
   const notFound = (id: string) => new AppError('automation.workflow_not_found', `No workflow ${id} in this app`, { workflow_id: id });
-
-  async function liveOf(appId: string): Promise<Live[]> {
-    const c = await live.get(appId, async () => ({ flows: (await store.liveWorkflows(db, appId)).map((r) => ({ workflow: r.workflow, def: r.definition, watches: watchesOf(r.definition) })) }));
-    return c.flows;
-  }
 
   async function definitionOf(d: Db, workflowId: string, version: number): Promise<Definition> {
     const k = `${workflowId}:${version}`;
@@ -460,7 +447,6 @@ export function createAutomation(deps: AutomationDeps) {
   }
 
   const changed = (appId: string) => {
-    live.delete(appId);
     deps.hub.publish(HUB_TOPIC, { appId });
   };
 
@@ -580,17 +566,17 @@ export function createAutomation(deps: AutomationDeps) {
 
   // ---- consumers ----------------------------------------------------------------------------------
   bus.interestIn('automation', store.hostInterest);
-  bus.consume({
-    name: 'automation.entry',
-    wants: (row) => {
-      const c = live.peek(row.appId);
-      return !c || cares(c.flows, occurrenceOf(row));
-    },
-    handle: async (ctx, row) => {
+  // Workflows are read in the consumer's transaction, once per app and run of events: a workflow
+  // created on another server a moment ago counts at once (a cache could still miss it).
+  async function onRows(ctx: ConsumerCtx, rows: LogRow[]): Promise<void> {
+    const byApp = new Map<string, Live[]>();
+    let entered = false;
+    for (const row of rows) {
       const o = occurrenceOf(row);
-      if (o.source === 'domain' && o.name.startsWith('automation.')) return;
-      const flows = await liveOf(row.appId);
-      if (!cares(flows, o)) return;
+      if (o.source === 'domain' && o.name.startsWith('automation.')) continue;
+      let flows = byApp.get(row.appId);
+      if (!flows) byApp.set(row.appId, (flows = (await store.liveWorkflows(ctx.db, row.appId)).map((r) => ({ workflow: r.workflow, def: r.definition, watches: watchesOf(r.definition) }))));
+      if (!cares(flows, o)) continue;
       const now = clock.now();
       // Watched events first: the event that starts a run is not one it then waits for.
       await observe(ctx, flows, o, now);
@@ -598,8 +584,15 @@ export function createAutomation(deps: AutomationDeps) {
         if (f.workflow.status !== 'active' || !sameEvent(o, f.def.trigger) || !matchesConditions(f.def.trigger.conditions, o.properties)) continue;
         for (const u of usersOf(f.def, o)) await enter(ctx, f, u, o, now);
       }
-      ctx.afterCommit(poke);
-    },
+      entered = true;
+    }
+    if (entered) ctx.afterCommit(poke);
+  }
+  bus.consume({
+    name: 'automation.entry',
+    wants: (row) => !(row.kind === 'domain' && row.name.startsWith('automation.')),
+    handle: (ctx, row) => onRows(ctx, [row]),
+    handleBatch: onRows,
   });
 
   return api;

@@ -298,10 +298,29 @@ const traitCases: { params: Record<string, unknown>; tr: TraitEq }[] = [
 describe('analytics equals a recomputation over the raw tables', () => {
   it('erased: no table names the erased user any more', async () => {
     for (const a of apps) {
-      for (const table of ['ev_events', 'us_users', 'an_engagement']) {
+      for (const table of ['ev_events', 'ev_slots', 'us_users', 'an_engagement']) {
         const [r] = await sql<{ n: number }>(`select count(*)::int as n from ${table} where app_id = $1 and user_id = 'gone'`, [a.appId]);
         assert.equal(r!.n, 0, table);
       }
+    }
+  });
+
+  it('the roll-up ingestion keeps (ev_slots) holds exactly the stored events: duplicates once, late ones, the erased user gone', async () => {
+    for (const a of apps) {
+      const diff = await sql<{ n: number }>(
+        `select count(*)::int as n from (
+           (select slot, user_id, name, n from ev_slots where app_id = $1
+            except all
+            select date_bin('30 minutes', ts, timestamptz '2000-01-01 00:00:00+00'), user_id, name, count(*)::int from ev_events where app_id = $1 group by 1, 2, 3)
+           union all
+           (select date_bin('30 minutes', ts, timestamptz '2000-01-01 00:00:00+00'), user_id, name, count(*)::int from ev_events where app_id = $1 group by 1, 2, 3
+            except all
+            select slot, user_id, name, n from ev_slots where app_id = $1)) d`,
+        [a.appId],
+      );
+      assert.equal(diff[0]!.n, 0);
+      const [late] = await sql<{ n: number }>(`select count(*)::int as n from ev_slot_changes where app_id = $1`, [a.appId]);
+      assert.ok(late!.n > 0, 'late events and the erasure marked their slots changed');
     }
   });
 

@@ -1,7 +1,8 @@
 // Analytics use cases: settings (reporting time zone, what makes a user active) and the metrics.
-// Every figure is computed from the raw events when asked (store.ts), so a late event with an old
-// timestamp, a duplicate (stored once by ingestion) or an erased user (whose events are deleted)
-// is reflected exactly at the next read. Engagement reads its own copy of the domain events that
+// Every figure is computed when asked (store.ts) from the events' roll-up, which ingestion keeps in
+// the same statement as the events, so a late event with an old timestamp, a duplicate (stored once
+// by ingestion) or an erased user (whose events and roll-up rows are deleted) is reflected exactly
+// at the next read. Engagement reads its own copy of the domain events that
 // measure capabilities (an_engagement), filled by one consumer of the event log.
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
@@ -45,13 +46,14 @@ export function createAnalytics(deps: AnalyticsDeps) {
    * The instants bounding a scan of local days first..last, with a day of margin on both sides:
    * PostgreSQL buckets the days (its tz database), these only keep the scan short.
    */
-  const scan = (appId: string, tz: string, from: string, to: string, first: string, last: string): store.Scan => ({
+  const scan = async (db: Db, appId: string, tz: string, from: string, to: string, first: string, last: string): Promise<store.Scan> => ({
     appId,
     tz,
     from,
     to,
     start: startOfLocalDay(addDays(first, -1), tz),
     end: startOfLocalDay(addDays(last, 2), tz),
+    rollup: await store.slotAligned(db, tz, addDays(first, -1), addDays(last, 1)),
   });
 
   // Domain events of the measured capabilities, once each (keyed by log position), by their actor,
@@ -99,7 +101,7 @@ export function createAnalytics(deps: AnalyticsDeps) {
     /** DAU, WAU (7 days ending that day), MAU (30 days), stickiness, new and returning, per day. */
     async active(ctx: Ctx, appId: string, q: ActiveQuery) {
       const st = await settingsOf(ctx.db, appId);
-      const rows = await store.activeSeries(ctx.db, scan(appId, st.timezone, q.from, q.to, addDays(q.from, -29), q.to), st.activeEvents, q.traits);
+      const rows = await store.activeSeries(ctx.db, await scan(ctx.db, appId, st.timezone, q.from, q.to, addDays(q.from, -29), q.to), st.activeEvents, q.traits);
       return {
         timezone: st.timezone,
         activeEvents: st.activeEvents,
@@ -110,7 +112,7 @@ export function createAnalytics(deps: AnalyticsDeps) {
     async retention(ctx: Ctx, appId: string, q: RetentionQuery) {
       const st = await settingsOf(ctx.db, appId);
       const periods = RETENTION_PERIODS[q.unit];
-      const r = await store.retention(ctx.db, scan(appId, st.timezone, q.from, q.to, q.from, q.to), {
+      const r = await store.retention(ctx.db, await scan(ctx.db, appId, st.timezone, q.from, q.to, q.from, q.to), {
         cohortNames: q.cohort_event !== undefined ? [q.cohort_event] : st.activeEvents,
         returnNames: q.return_event !== undefined ? [q.return_event] : st.activeEvents,
         unitDays: unitDays(q.unit),
@@ -150,10 +152,10 @@ export function createAnalytics(deps: AnalyticsDeps) {
     /** Per day and capability: events, participants, and participation among that day's actives. */
     async engagement(ctx: Ctx, appId: string, q: EngagementQuery) {
       const st = await settingsOf(ctx.db, appId);
-      const s = scan(appId, st.timezone, q.from, q.to, q.from, q.to);
+      const s = await scan(ctx.db, appId, st.timezone, q.from, q.to, q.from, q.to);
       const [rows, active] = await Promise.all([
         store.engagementSeries(ctx.db, s, st.activeEvents, q.traits),
-        store.activeSeries(ctx.db, scan(appId, st.timezone, q.from, q.to, addDays(q.from, -29), q.to), st.activeEvents, q.traits),
+        store.activeSeries(ctx.db, await scan(ctx.db, appId, st.timezone, q.from, q.to, addDays(q.from, -29), q.to), st.activeEvents, q.traits),
       ]);
       const dau = new Map(active.map((a) => [a.day, a.dau]));
       const by = new Map(rows.map((r) => [`${r.day}|${r.family}`, r]));

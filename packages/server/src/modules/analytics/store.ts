@@ -1,5 +1,6 @@
-// All SQL of analytics. The metrics are computed from the raw tables at read time: host events
-// (ev_events, owned by the events module) and user profiles (us_users, for trait filters) are READ
+// All SQL of analytics. The metrics are computed at read time from host events — their roll-up
+// ev_slots (per app, half-hour, user and name, kept exact by ingestion) or, for funnels and zones
+// the slots do not fit, the raw ev_events, both owned by the events module — and user profiles (us_users, for trait filters) are READ
 // here and never written, an exception to "a module's SQL touches its own tables" that an
 // analytics module cannot avoid without copying every event; erasure of those rows by their owners
 // therefore erases them from every metric. Days are calendar days in the app's reporting zone,
@@ -42,7 +43,24 @@ const withTraits = (traits: TraitsFilter | undefined): SQL =>
 
 const localDay = (tz: string, col: SQL) => sql`(${col} at time zone ${tz})::date`;
 
-export type Scan = { appId: string; tz: string; from: string; to: string; start: Date; end: Date };
+export type Scan = { appId: string; tz: string; from: string; to: string; start: Date; end: Date; /** Read the roll-up (see slotAligned). */ rollup: boolean };
+
+// ---- the source: roll-up or raw events ----------------------------------------------------------
+
+/**
+ * Does every local day first..last (in `tz`) start on a half-hour slot boundary? Then each day is a
+ * union of whole roll-up slots (ev_slots, kept by ingestion) and the metrics read the roll-up; in
+ * the few zones with quarter-hour offsets (Nepal, Chatham, Eucla) they read the raw events.
+ */
+export async function slotAligned(db: Db, tz: string, first: string, last: string): Promise<boolean> {
+  const r = await db.execute<{ ok: boolean }>(sql`
+    select coalesce(bool_and(extract(epoch from (d::date::timestamp at time zone ${tz}))::bigint % 1800 = 0), true) as ok
+    from generate_series(${first}::date, ${last}::date + 1, interval '1 day') d`);
+  return r.rows[0]?.ok === true;
+}
+
+/** Where the (user, name, time) rows come from: `e` aliases ev_slots (time = slot) or ev_events (time = ts). */
+const src = (s: { rollup: boolean }) => (s.rollup ? { table: sql.raw('ev_slots'), ts: sql.raw('e.slot') } : { table: sql.raw('ev_events'), ts: sql.raw('e.ts') });
 
 // ---- active users -------------------------------------------------------------------------------
 
@@ -51,35 +69,50 @@ export type ActiveDay = { day: string; dau: number; wau: number; mau: number; ne
 /**
  * Per day d of from..to: users active on d, in d-6..d, in d-29..d, and those whose first active
  * event ever (in the app, any range) was on d. `s.start` must be at or before day from-29.
+ *
+ * WAU and MAU without a 30-way join: a user active on day x (previously on p) newly counts in the
+ * MAU from max(x, p+30) up to x+29, so +1 there and -1 at x+30; a running sum over the days gives
+ * the MAU of each day (the same with 7 for the WAU).
  */
 export async function activeSeries(db: Db, s: Scan, names: readonly string[] | null, traits: TraitsFilter | undefined): Promise<ActiveDay[]> {
+  const { table, ts } = src(s);
   const r = await db.execute<{ day: string; dau: string; wau: string; mau: string; new_users: string }>(sql`
     with act as (
-      select e.user_id, ${localDay(s.tz, sql`e.ts`)} as day
-      from ev_events e
-      where e.app_id = ${s.appId} and e.ts >= ${s.start.toISOString()}::timestamptz and e.ts < ${s.end.toISOString()}::timestamptz
+      select e.user_id, ${localDay(s.tz, ts)} as day
+      from ${table} e
+      where e.app_id = ${s.appId} and ${ts} >= ${s.start.toISOString()}::timestamptz and ${ts} < ${s.end.toISOString()}::timestamptz
         ${named(names)} ${withTraits(traits)}
       group by 1, 2
     ),
-    win as (select * from act where day between ${s.from}::date - 29 and ${s.to}::date),
-    firsts as (
-      select e.user_id, ${localDay(s.tz, sql`min(e.ts)`)} as first_day
-      from ev_events e
-      where e.app_id = ${s.appId} ${named(names)}
-        and e.user_id in (select user_id from win where day >= ${s.from}::date)
-      group by e.user_id
+    win as (
+      select user_id, day, lag(day) over (partition by user_id order by day) as prev
+      from act where day between ${s.from}::date - 29 and ${s.to}::date
     ),
-    days as (select d::date as day from generate_series(${s.from}::date, ${s.to}::date, interval '1 day') d)
-    select d.day::text as day,
-      count(distinct w.user_id) filter (where w.day = d.day) as dau,
-      count(distinct w.user_id) filter (where w.day > d.day - 7) as wau,
-      count(distinct w.user_id) as mau,
-      count(distinct w.user_id) filter (where w.day = d.day and f.first_day = d.day) as new_users
-    from days d
-    left join win w on w.day between d.day - 29 and d.day
-    left join firsts f on f.user_id = w.user_id and w.day = d.day
-    group by d.day
-    order by d.day`);
+    deltas as (
+      select greatest(day, coalesce(prev + 7, day)) as d, 1 as w, 0 as m from win
+      union all select day + 7, -1, 0 from win
+      union all select greatest(day, coalesce(prev + 30, day)), 0, 1 from win
+      union all select day + 30, 0, -1 from win
+    ),
+    agg as (select d, sum(w) as w, sum(m) as m from deltas group by d),
+    cover as (
+      select g.day, sum(coalesce(a.w, 0)) over (order by g.day) as wau, sum(coalesce(a.m, 0)) over (order by g.day) as mau
+      from (select d::date as day from generate_series(${s.from}::date - 29, ${s.to}::date, interval '1 day') d) g
+      left join agg a on a.d = g.day
+    ),
+    -- New on d: active on d, not earlier in the window, and no active event before the window.
+    firsts as (
+      select w.user_id, w.day from win w
+      where w.prev is null and w.day >= ${s.from}::date
+        and not exists (select 1 from ${table} e where e.app_id = ${s.appId} and e.user_id = w.user_id and ${ts} < ${s.start.toISOString()}::timestamptz ${named(names)})
+        and not exists (select 1 from act a where a.user_id = w.user_id and a.day < ${s.from}::date - 29)
+    ),
+    dau as (select day, count(*) as dau from win where day >= ${s.from}::date group by day),
+    newu as (select day, count(*) as n from firsts group by day)
+    select c.day::text as day, coalesce(d.dau, 0) as dau, c.wau, c.mau, coalesce(n.n, 0) as new_users
+    from cover c left join dau d on d.day = c.day left join newu n on n.day = c.day
+    where c.day >= ${s.from}::date
+    order by c.day`);
   return r.rows.map((x) => ({ day: x.day, dau: num(x.dau), wau: num(x.wau), mau: num(x.mau), newUsers: num(x.new_users) }));
 }
 
@@ -103,13 +136,14 @@ export type RetentionSpec = {
  */
 export async function retention(db: Db, s: Scan, spec: RetentionSpec): Promise<{ cohorts: { day: string; size: number }[]; counts: { day: string; period: number; users: number }[] }> {
   const horizon = spec.unitDays * (spec.periods + 1) - 1;
+  const { table, ts } = src(s);
   const cohort = sql`
     cohort as (
       select f.user_id, f.cday from (
-        select e.user_id, ${localDay(s.tz, sql`min(e.ts)`)} as cday
-        from ev_events e where e.app_id = ${s.appId} ${named(spec.cohortNames)} ${withTraits(spec.traits)}
+        select e.user_id, ${localDay(s.tz, sql`min(${ts})`)} as cday
+        from ${table} e where e.app_id = ${s.appId} ${named(spec.cohortNames)} ${withTraits(spec.traits)}
         group by e.user_id
-        having min(e.ts) >= ${s.start.toISOString()}::timestamptz and min(e.ts) < ${s.end.toISOString()}::timestamptz
+        having min(${ts}) >= ${s.start.toISOString()}::timestamptz and min(${ts}) < ${s.end.toISOString()}::timestamptz
       ) f where f.cday between ${s.from}::date and ${s.to}::date
     )`;
   const sizes = await db.execute<{ day: string; size: string }>(sql`with ${cohort} select cday::text as day, count(*) as size from cohort group by cday order by cday`);
@@ -117,9 +151,9 @@ export async function retention(db: Db, s: Scan, spec: RetentionSpec): Promise<{
   const counts = await db.execute<{ day: string; period: number; users: string }>(sql`
     with ${cohort},
     ret as (
-      select distinct e.user_id, ${localDay(s.tz, sql`e.ts`)} as day
-      from ev_events e
-      where e.app_id = ${s.appId} and e.ts >= ${s.start.toISOString()}::timestamptz ${named(spec.returnNames)}
+      select distinct e.user_id, ${localDay(s.tz, ts)} as day
+      from ${table} e
+      where e.app_id = ${s.appId} and ${ts} >= ${s.start.toISOString()}::timestamptz ${named(spec.returnNames)}
         and e.user_id in (select user_id from cohort)
     ),
     periods as (
@@ -165,6 +199,7 @@ export type EngagementDay = { day: string; family: string; count: number; users:
  * active that day (host events counted by the active-event setting).
  */
 export async function engagementSeries(db: Db, s: Scan, names: readonly string[] | null, traits: TraitsFilter | undefined): Promise<EngagementDay[]> {
+  const { table, ts } = src(s);
   const traitsOf = traits === undefined ? sql`` : sql`and exists (select 1 from us_users u where u.app_id = g.app_id and u.user_id = g.user_id and u.traits @> ${JSON.stringify(traits)}::jsonb)`;
   const r = await db.execute<{ day: string; family: string; n: string; users: string; active_users: string }>(sql`
     with g as (
@@ -173,9 +208,9 @@ export async function engagementSeries(db: Db, s: Scan, names: readonly string[]
       where g.app_id = ${s.appId} and g.ts >= ${s.start.toISOString()}::timestamptz and g.ts < ${s.end.toISOString()}::timestamptz ${traitsOf}
     ),
     act as (
-      select distinct e.user_id, ${localDay(s.tz, sql`e.ts`)} as day
-      from ev_events e
-      where e.app_id = ${s.appId} and e.ts >= ${s.start.toISOString()}::timestamptz and e.ts < ${s.end.toISOString()}::timestamptz ${named(names)}
+      select distinct e.user_id, ${localDay(s.tz, ts)} as day
+      from ${table} e
+      where e.app_id = ${s.appId} and ${ts} >= ${s.start.toISOString()}::timestamptz and ${ts} < ${s.end.toISOString()}::timestamptz ${named(names)}
     )
     select g.day::text as day, g.family, count(*) as n, count(distinct g.user_id) as users,
       count(distinct g.user_id) filter (where exists (select 1 from act a where a.user_id = g.user_id and a.day = g.day)) as active_users

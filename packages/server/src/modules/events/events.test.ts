@@ -58,6 +58,30 @@ describe('POST /v1/events', () => {
     const accepted = answers.reduce((s, a) => s + (a.json() as { accepted: number }).accepted, 0);
     assert.equal(accepted, 20);
     assert.equal(await count(t.database, ten.appId, `and name = 'retry'`), 20);
+    // The roll-up written by the same statements counts each stored event once.
+    const rolled = await t.database.pool.query<{ n: number }>(`select coalesce(sum(n), 0)::int as n from ev_slots where app_id = $1 and name = 'retry'`, [ten.appId]);
+    assert.equal(rolled.rows[0]!.n, 20);
+  });
+
+  it('keeps the roll-up exact under concurrent batches of the same users, names and half-hours', async () => {
+    const ten = await t.newTenant();
+    const at = (m: number) => new Date(Date.UTC(2026, 0, 1, 10, m)).toISOString();
+    // 40 requests at once, each 25 events over 3 users, 2 names and two half-hours (in sorted and reversed order).
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, r) => {
+        const evs = Array.from({ length: 25 }, (_, i) => ({ event_id: `c-${r}-${i}`, user_id: `u${i % 3}`, name: i % 2 ? 'a' : 'b', timestamp: at(i % 5 < 2 ? 5 : 45) }));
+        return post(ten.secretKey, r % 2 ? evs.reverse() : evs);
+      }),
+    );
+    for (const a of answers) assert.equal(a.statusCode, 200, a.body);
+    const raw = await t.database.pool.query(
+      `select date_bin('30 minutes', ts, timestamptz '2000-01-01 00:00:00+00') as slot, user_id, name, count(*)::int as n from ev_events where app_id = $1 group by 1, 2, 3 order by 1, 2, 3`,
+      [ten.appId],
+    );
+    const rolled = await t.database.pool.query(`select slot, user_id, name, n from ev_slots where app_id = $1 order by 1, 2, 3`, [ten.appId]);
+    assert.ok(raw.rows.length >= 10, String(raw.rows.length));
+    assert.deepEqual(rolled.rows, raw.rows);
+    assert.equal(rolled.rows.reduce((s, r: { n: number }) => s + r.n, 0), 1000);
   });
 
   it('accepts 1000 events in one request and refuses 1001 with nothing stored', async () => {

@@ -1,4 +1,7 @@
-import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
 export const events = pgTable(
   'ev_events',
@@ -14,4 +17,39 @@ export const events = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.appId, t.eventId] }), index('ev_events_user').on(t.appId, t.userId, t.seq), index('ev_events_seq').on(t.appId, t.seq)],
+);
+
+/**
+ * The roll-up of ev_events: how many events each user sent per app, name and half-hour slot (UTC,
+ * aligned on :00 and :30). Written by the same statement that stores the events (so it is exact by
+ * construction: a duplicate is not stored, so not counted), deleted with the user's events. Every
+ * reporting zone whose offsets are whole half-hours (all but Nepal, Chatham and Eucla) maps whole
+ * slots to local days, so analytics reads days, weeks and months from here instead of the raw
+ * events. Storage: one row per user, name and half-hour they were active (≈ 60 bytes + index).
+ */
+export const slots = pgTable(
+  'ev_slots',
+  {
+    appId: text('app_id').notNull(),
+    slot: timestamp('slot', { withTimezone: true }).notNull(),
+    userId: text('user_id').notNull(),
+    name: text('name').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.slot, t.userId, t.name] }), index('ev_slots_user').on(t.appId, t.userId, t.slot)],
+);
+
+/**
+ * Past slots whose roll-up changed after the fact: an event stored after its half-hour was over
+ * (late) or a user's events erased. `txid` is the changing transaction: a reader that cached
+ * figures under a snapshot finds exactly the changes it did not see (`pg_visible_in_snapshot`).
+ */
+export const slotChanges = pgTable(
+  'ev_slot_changes',
+  {
+    appId: text('app_id').notNull(),
+    slot: timestamp('slot', { withTimezone: true }).notNull(),
+    txid: xid8('txid').notNull().default(sql`pg_current_xact_id()`),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.slot] })],
 );

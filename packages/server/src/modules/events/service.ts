@@ -68,6 +68,7 @@ export function createEvents(deps: EventsDeps) {
      */
     async eraseApp(_db: Db, appId: string): Promise<void> {
       for (let n = ERASE_BATCH; n === ERASE_BATCH; ) n = await store.deleteAppEvents(deps.db, appId, ERASE_BATCH);
+      for (let n = ERASE_BATCH; n === ERASE_BATCH; ) n = await store.deleteAppSlots(deps.db, appId, ERASE_BATCH);
     },
   } satisfies Erasure;
 
@@ -139,6 +140,8 @@ export function createEvents(deps: EventsDeps) {
 
   return {
     erasure,
+    /** Rebuilds an app's roll-up (ev_slots) from its stored events, after a bulk load that bypassed ingestion. */
+    rebuildRollup: (db: Db, appId: string) => store.rebuildSlots(db, appId),
     /** Resolves once the events are committed; see the file comment for the full promise. */
     ingest(appId: string, events: { input: EventInput; userId: string }[], receivedAt = new Date()): Promise<IngestResult> {
       if (closing) return Promise.reject(new AppError('events.shutting_down', 'This server is shutting down; send the events to another server or retry', undefined, { retryAfter: 1 }));

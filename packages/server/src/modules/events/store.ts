@@ -11,6 +11,9 @@ export type Queryable = Pick<pg.Pool, 'query'>;
 
 export type NewEvent = { appId: string; eventId: string; userId: string; name: string; propertiesJson: string; ts: string };
 
+/** The half-hour slot (UTC, on :00 and :30) of a timestamptz expression: the roll-up's unit. */
+export const SLOT = (ts: string) => `date_bin('30 minutes', ${ts}, timestamptz '2000-01-01 00:00:00+00')`;
+
 // New events whose name a rule, task, badge, messaging rule or webhook listens to (ev_interest:
 // exact name, 'prefix.*' or '*') are copied into the durable event log in the same statement, so
 // consumers see exactly the events that were stored, and a crash between the two cannot happen.
@@ -26,6 +29,17 @@ const INSERT = `with ins as (
   from ins i
   where exists (select 1 from ev_interest x where x.app_id = i.app_id
                   and (x.pattern = i.name or x.pattern = '*' or (right(x.pattern, 2) = '.*' and starts_with(i.name, left(x.pattern, -1)))))
+  returning 1
+), rolled as (
+  insert into ev_slots as s (app_id, slot, user_id, name, n)
+  select app_id, ${SLOT('ts')}, user_id, name, count(*)::int from ins
+  group by 1, 2, 3, 4 order by 1, 2, 3, 4
+  on conflict (app_id, slot, user_id, name) do update set n = s.n + excluded.n
+  returning 1
+), late as (
+  insert into ev_slot_changes as c (app_id, slot)
+  select distinct app_id, ${SLOT('ts')} from ins where ts < ${SLOT('now()')} order by 1, 2
+  on conflict (app_id, slot) do update set txid = pg_current_xact_id()
   returning 1
 )
 select app_id, event_id, (select count(*) from logged)::int as logged, pg_current_xact_id()::text as txid from ins`;
@@ -78,6 +92,10 @@ export async function listEvents(db: Db, appId: string, q: { limit: number; befo
 }
 
 export async function deleteUserEvents(db: Db, appId: string, userId: string): Promise<number> {
+  // The roll-up goes with the events, and every slot it leaves is marked changed (cached figures).
+  await db.execute(sql`with gone as (delete from ev_slots where app_id = ${appId} and user_id = ${userId} returning slot)
+    insert into ev_slot_changes as c (app_id, slot) select distinct ${appId}, slot from gone order by 2
+    on conflict (app_id, slot) do update set txid = pg_current_xact_id()`);
   const r = await db
     .delete(events)
     .where(and(eq(events.appId, appId), eq(events.userId, userId)))
@@ -95,4 +113,23 @@ export async function hostNames(db: Db, appId: string, limit: number): Promise<{
 export async function deleteAppEvents(db: Db, appId: string, limit: number): Promise<number> {
   const r = await db.execute(sql`delete from ev_events where app_id = ${appId} and event_id in (select event_id from ev_events where app_id = ${appId} limit ${limit})`);
   return r.rowCount ?? 0;
+}
+
+/** Deletes up to `limit` of a deleted app's roll-up rows; returns how many. */
+export async function deleteAppSlots(db: Db, appId: string, limit: number): Promise<number> {
+  const r = await db.execute(sql`delete from ev_slots where (app_id, slot, user_id, name) in (select app_id, slot, user_id, name from ev_slots where app_id = ${appId} limit ${limit})`);
+  await db.execute(sql`delete from ev_slot_changes where app_id = ${appId}`);
+  return r.rowCount ?? 0;
+}
+
+/**
+ * Rebuilds an app's roll-up from its events (after events were written around ingestion, as the
+ * demo generator does). Run it when no events of the app are being ingested.
+ */
+export async function rebuildSlots(db: Db, appId: string): Promise<void> {
+  await db.execute(sql`delete from ev_slots where app_id = ${appId}`);
+  await db.execute(sql`insert into ev_slots (app_id, slot, user_id, name, n)
+    select app_id, ${sql.raw(SLOT('ts'))}, user_id, name, count(*)::int from ev_events where app_id = ${appId} group by 1, 2, 3, 4`);
+  await db.execute(sql`insert into ev_slot_changes as c (app_id, slot) values (${appId}, timestamptz '2000-01-01 00:00:00+00')
+    on conflict (app_id, slot) do update set txid = pg_current_xact_id()`);
 }

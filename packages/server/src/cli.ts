@@ -9,6 +9,7 @@ import { randomBase62 } from './lib/ids.ts';
 import { loadOrCreateMasterKey } from './lib/secrets.ts';
 import { startServer } from './main.ts';
 import { ROLES, type Role } from './modules/tenancy/index.ts';
+import { generateDemo } from './demo/generate.ts';
 import { createProgress } from './progress.ts';
 import { VERSION } from './version.ts';
 
@@ -48,8 +49,8 @@ async function withServices<T>(fn: (s: Awaited<ReturnType<typeof buildApp>>) => 
 }
 
 function fail(err: unknown): never {
-  const e = err as { code?: string; message?: string };
-  process.stderr.write(`Error${e.code ? ` [${e.code}]` : ''}: ${e.message ?? String(err)}\n`);
+  const e = err as { code?: string; message?: string; cause?: { message?: string } };
+  process.stderr.write(`Error${e.code ? ` [${e.code}]` : ''}: ${e.message ?? String(err)}${e.cause?.message ? `\n  cause: ${e.cause.message}` : ''}\n`);
   process.exit(1);
 }
 
@@ -136,6 +137,47 @@ opCmd
       });
       if (o.json) process.stdout.write(`${JSON.stringify({ id: op.id, email: op.email, password: o.password ? undefined : password, app: o.app ?? null, role: o.app ? o.role : null })}\n`);
       else process.stdout.write(`Operator ${op.email} (${op.id}) created${o.app ? ` as ${o.role} of ${o.app}` : ''}.${o.password ? '' : `\n  password: ${password}`}\n`);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+const wholeNumber = (flag: string, min: number, max: number) => (v: string) => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) fail(new Error(`${flag} must be a whole number from ${min} to ${max}, got ${v}`));
+  return n;
+};
+
+const demoCmd = program.command('demo').description('Demo data');
+demoCmd
+  .command('generate')
+  .description('Write realistic events (visits, sessions, views, likes, comments, check-ins, carts, orders) for N users over D days, straight into the database')
+  .option('--users <n>', 'users (1 to 1,000,000)', wholeNumber('--users', 1, 1_000_000), 1000)
+  .option('--days <n>', 'days up to yesterday in the app’s reporting zone (1 to 366)', wholeNumber('--days', 1, 366), 30)
+  .option('--app <appId>', 'an existing app (default: a new app named "Demo")')
+  .option('--json', 'print { appId, events, firstDay, lastDay, secretKey? } as JSON')
+  .action(async (o: { users: number; days: number; app?: string; json?: boolean }) => {
+    try {
+      const r = await withServices(async ({ services, systemCtx }) => {
+        const ctx = systemCtx({ type: 'cli', id: null });
+        let created: { secretKey: string; publishableKey: string } | null = null;
+        let appId = o.app;
+        if (appId === undefined) {
+          const c = await services.tenancy.createApp(ctx, { name: 'Demo' });
+          created = { secretKey: c.secretKey, publishableKey: c.publishableKey };
+          appId = c.app.id;
+        } else await services.tenancy.getApp(ctx, appId);
+        const { timezone } = await services.analytics.settings(ctx, appId);
+        const progress = createProgress(`Generating ${o.users.toLocaleString('en')} users × ${o.days} days`);
+        try {
+          const g = await generateDemo(ctx.db, { appId, users: o.users, days: o.days, timezone, now: new Date(), onProgress: (s, d, t) => progress.update(s, d, t), rebuildRollup: services.events.rebuildRollup });
+          return { appId, ...g, ...(created ?? {}) };
+        } finally {
+          progress.done();
+        }
+      });
+      if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      else process.stdout.write(`Generated ${r.events.toLocaleString('en')} events for app ${r.appId}, ${r.firstDay} to ${r.lastDay}.${'secretKey' in r ? `\n  secret key:      ${r.secretKey}\n  publishable key: ${r.publishableKey}` : ''}\n`);
     } catch (err) {
       fail(err);
     }

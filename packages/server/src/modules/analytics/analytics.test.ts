@@ -447,6 +447,74 @@ describe('analytics equals a recomputation over the raw tables', () => {
   });
 });
 
+describe('the closed-day cache of the active-user series', () => {
+  let a: App;
+  const check = async (label: string) => {
+    const got = await activeApi(a, { from: '2026-10-15' });
+    const want = await activeSql(a, '2026-10-15', '2026-11-10', null);
+    assert.deepEqual(
+      got.map((g) => ({ day: g.day, dau: g.dau, wau: g.wau, mau: g.mau, new: g.new })),
+      want,
+      label,
+    );
+    return got;
+  };
+  const send = (events: object[]) => ok('POST', '/v1/events', a.secretKey, { events });
+  let n = 0;
+  const ev = (user: string, ts: string, name = 'app.open') => ({ event_id: `cache-${n++}`, user_id: user, name, timestamp: ts });
+
+  before(async () => {
+    const ten = await t.newTenant('analytics-cache');
+    a = { ...ten, tz: 'Asia/Shanghai', active: null };
+    await ok('PATCH', '/v1/analytics/settings', a.secretKey, { timezone: a.tz });
+    const evs: object[] = [];
+    for (let d = 0; d < 40; d++) for (let u = 0; u < 12; u++) if ((d * 7 + u * 3) % 5 < 2) evs.push(ev(`c${u}`, new Date(Date.parse('2026-10-01T02:00:00Z') + d * 86_400_000 + u * 60_000).toISOString()));
+    await send(evs);
+  });
+
+  it('fills on the first read, then serves closed days from the cache, exact', async () => {
+    await check('first read');
+    const [st] = await sql<{ valid_from: string; valid_to: string }>(`select valid_from::text, valid_to::text from an_active_state where app_id = $1`, [a.appId]);
+    // The clock is 2026-11-10 20:00 in Shanghai: every day up to the 9th has ended.
+    assert.deepEqual(st, { valid_from: '2026-10-15', valid_to: '2026-11-09' });
+    // Tamper with a cached row: the next read shows it, proving closed days come from the cache.
+    await sql(`update an_active_cache set dau = dau + 1000 where app_id = $1 and day = '2026-10-20'`, [a.appId]);
+    const got = await activeApi(a, { from: '2026-10-15' });
+    assert.equal(got.find((g) => g.day === '2026-10-20')!.dau >= 1000, true);
+    await sql(`update an_active_cache set dau = dau - 1000 where app_id = $1 and day = '2026-10-20'`, [a.appId]);
+  });
+
+  it('a late event, an earlier first visit and an erasure invalidate from their day on', async () => {
+    await check('before');
+    await send([ev('late-new', '2026-10-25T03:00:00Z')]);
+    await check('a late new user on the 25th');
+    await send([ev('c1', '2026-09-20T01:00:00Z')]);
+    await check('an old user’s earlier first visit');
+    await ok('DELETE', '/v1/users/c2', a.secretKey);
+    await t.services.bus.drain();
+    await check('after erasing c2');
+  });
+
+  it('stays exact under concurrent reads while late events arrive', async () => {
+    const reads = Array.from({ length: 8 }, () => activeApi(a, { from: '2026-10-15' }));
+    const writes = Array.from({ length: 4 }, (_, i) => send([ev(`race-${i}`, `2026-10-${String(16 + i * 3).padStart(2, '0')}T05:00:00Z`), ev('c3', `2026-10-${String(17 + i * 3).padStart(2, '0')}T05:00:00Z`)]));
+    await Promise.all([...reads, ...writes]);
+    await check('after the race');
+    await check('read again from the cache');
+  });
+
+  it('follows a change of the settings (active events, time zone)', async () => {
+    await send([ev('c4', '2026-10-22T04:00:00Z', 'other.thing'), ev('only-other', '2026-10-23T04:00:00Z', 'other.thing')]);
+    await check('any event');
+    await ok('PATCH', '/v1/analytics/settings', a.secretKey, { active_events: ['app.open'] });
+    a = { ...a, active: ['app.open'] };
+    await check('app.open only');
+    await ok('PATCH', '/v1/analytics/settings', a.secretKey, { timezone: 'America/New_York' });
+    a = { ...a, tz: 'America/New_York' };
+    await check('New York days');
+  });
+});
+
 describe('analytics input and access', () => {
   it('refuses bad dates, inverted and too long ranges, naming the field', async () => {
     const a = apps[0]!;

@@ -56,6 +56,52 @@ export function createAnalytics(deps: AnalyticsDeps) {
     rollup: await store.slotAligned(db, tz, addDays(first, -1), addDays(last, 1)),
   });
 
+  const activeLive = async (db: Db, appId: string, st: AnalyticsSettings, from: string, to: string, traits: ActiveQuery['traits']) =>
+    store.activeSeries(db, await scan(db, appId, st.timezone, from, to, addDays(from, -29), to), st.activeEvents, traits);
+
+  /**
+   * The unfiltered series: closed days (ended half an hour ago or more) from an_active_cache, the
+   * rest live. One repeatable-read transaction reads the cache's state, the roll-up changes its
+   * snapshot did not see (they invalidate from their day on), and computes what is missing under
+   * its own snapshot, which the state then records; so a cached day is exact whatever was ingested,
+   * late or erased in between. Zones the roll-up does not fit are always computed live.
+   */
+  const activeCached = async (db0: Db, appId: string, st: AnalyticsSettings, from: string, to: string): Promise<store.ActiveDay[]> => {
+    const tz = st.timezone;
+    if (!(await store.slotAligned(db0, tz, addDays(from, -31), addDays(to, 1)))) return activeLive(db0, appId, st, from, to, undefined);
+    const lastClosed = addDays(localDate(new Date(clock.now().getTime() - 30 * 60_000), tz), -1);
+    const closedTo = to < lastClosed ? to : lastClosed;
+    const key = JSON.stringify([tz, st.activeEvents]);
+    return db0.transaction(
+      async (db) => {
+        const snapshot = await store.snapshotNow(db);
+        const state = await store.getActiveState(db, appId);
+        let valid: { from: string; to: string } | null = null;
+        if (state && state.settingsKey === key) {
+          const changed = await store.firstChangedDay(db, appId, state.snapshot, tz);
+          const vTo = changed !== null && addDays(changed, -1) < state.validTo ? addDays(changed, -1) : state.validTo;
+          if (vTo >= state.validFrom) valid = { from: state.validFrom, to: vTo };
+        }
+        if (from > closedTo) return activeLive(db, appId, st, from, to, undefined);
+        if (valid && valid.from <= from && valid.to >= closedTo) {
+          const cached = await store.cachedActive(db, appId, from, closedTo);
+          return closedTo < to ? [...cached, ...(await activeLive(db, appId, st, addDays(closedTo, 1), to, undefined))] : cached;
+        }
+        const rows = await activeLive(db, appId, st, from, to, undefined);
+        const merge = valid !== null && from <= addDays(valid.to, 1) && closedTo >= addDays(valid.from, -1);
+        const next = { appId, settingsKey: key, snapshot, validFrom: merge && valid!.from < from ? valid!.from : from, validTo: merge && valid!.to > closedTo ? valid!.to : closedTo };
+        try {
+          // A savepoint: a concurrent reader caching the same days makes this write fail (serialization), not the read.
+          await db.transaction((sp) => store.saveActiveCache(sp, next, rows.filter((r) => r.day <= closedTo)));
+        } catch (err) {
+          if ((err as { cause?: { code?: string }; code?: string }).cause?.code !== '40001' && (err as { code?: string }).code !== '40001') throw err;
+        }
+        return rows;
+      },
+      { isolationLevel: 'repeatable read' },
+    );
+  };
+
   // Domain events of the measured capabilities, once each (keyed by log position), by their actor,
   // at the time the log recorded them. `user.deleted` is handled here too, in log order: the user's
   // earlier events (same shard) are copied before it and erased by it, so a consumer running behind
@@ -101,7 +147,7 @@ export function createAnalytics(deps: AnalyticsDeps) {
     /** DAU, WAU (7 days ending that day), MAU (30 days), stickiness, new and returning, per day. */
     async active(ctx: Ctx, appId: string, q: ActiveQuery) {
       const st = await settingsOf(ctx.db, appId);
-      const rows = await store.activeSeries(ctx.db, await scan(ctx.db, appId, st.timezone, q.from, q.to, addDays(q.from, -29), q.to), st.activeEvents, q.traits);
+      const rows = q.traits === undefined ? await activeCached(ctx.db, appId, st, q.from, q.to) : await activeLive(ctx.db, appId, st, q.from, q.to, q.traits);
       return {
         timezone: st.timezone,
         activeEvents: st.activeEvents,

@@ -9,7 +9,7 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { date, num, pgArray } from '../../db/raw.ts';
-import { engagement, settings } from './schema.ts';
+import { activeCache, activeState, engagement, settings } from './schema.ts';
 import type { TraitsFilter } from './types.ts';
 
 export type SettingsRow = typeof settings.$inferSelect;
@@ -114,6 +114,48 @@ export async function activeSeries(db: Db, s: Scan, names: readonly string[] | n
     where c.day >= ${s.from}::date
     order by c.day`);
   return r.rows.map((x) => ({ day: x.day, dau: num(x.dau), wau: num(x.wau), mau: num(x.mau), newUsers: num(x.new_users) }));
+}
+
+// ---- the closed-day cache of the active-user series ---------------------------------------------
+
+/** The transaction's snapshot (first statement of a repeatable-read transaction: the one it reads with). */
+export async function snapshotNow(db: Db): Promise<string> {
+  const r = await db.execute<{ s: string }>(sql`select pg_current_snapshot()::text as s`);
+  return r.rows[0]!.s;
+}
+
+export type ActiveState = typeof activeState.$inferSelect;
+
+export async function getActiveState(db: Db, appId: string): Promise<ActiveState | null> {
+  const [r] = await db.select().from(activeState).where(eq(activeState.appId, appId));
+  return r ?? null;
+}
+
+/** The local day of the earliest roll-up slot changed by a transaction `snapshot` did not see (null: none). */
+export async function firstChangedDay(db: Db, appId: string, snapshot: string, tz: string): Promise<string | null> {
+  const r = await db.execute<{ day: string | null }>(sql`
+    select ((min(slot)) at time zone ${tz})::date::text as day from ev_slot_changes
+    where app_id = ${appId} and not pg_visible_in_snapshot(txid, ${snapshot}::pg_snapshot)`);
+  return r.rows[0]?.day ?? null;
+}
+
+export async function cachedActive(db: Db, appId: string, from: string, to: string): Promise<ActiveDay[]> {
+  const r = await db.execute<{ day: string; dau: number; wau: number; mau: number; new_users: number }>(sql`
+    select day::text as day, dau, wau, mau, new_users from an_active_cache where app_id = ${appId} and day between ${from}::date and ${to}::date order by day`);
+  return r.rows.map((x) => ({ day: x.day, dau: num(x.dau), wau: num(x.wau), mau: num(x.mau), newUsers: num(x.new_users) }));
+}
+
+export async function saveActiveCache(db: Db, state: ActiveState, rows: ActiveDay[]): Promise<void> {
+  if (rows.length > 0) {
+    await db
+      .insert(activeCache)
+      .values(rows.map((r) => ({ appId: state.appId, day: r.day, dau: r.dau, wau: r.wau, mau: r.mau, newUsers: r.newUsers })))
+      .onConflictDoUpdate({ target: [activeCache.appId, activeCache.day], set: { dau: sql`excluded.dau`, wau: sql`excluded.wau`, mau: sql`excluded.mau`, newUsers: sql`excluded.new_users` } });
+  }
+  await db
+    .insert(activeState)
+    .values(state)
+    .onConflictDoUpdate({ target: activeState.appId, set: { settingsKey: state.settingsKey, snapshot: state.snapshot, validFrom: state.validFrom, validTo: state.validTo } });
 }
 
 // ---- retention ----------------------------------------------------------------------------------
@@ -233,5 +275,7 @@ export async function deleteAppEngagement(db: Db, appId: string, limit: number):
 
 export async function eraseAppRest(db: Db, appId: string): Promise<void> {
   await db.delete(engagement).where(eq(engagement.appId, appId));
+  await db.delete(activeCache).where(eq(activeCache.appId, appId));
+  await db.delete(activeState).where(eq(activeState.appId, appId));
   await db.delete(settings).where(eq(settings.appId, appId));
 }

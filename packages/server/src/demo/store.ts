@@ -47,7 +47,7 @@ export async function insertDay(db: Db, appId: string, users: number, days: numb
         random() < 0.03 + 0.2 * level as purchase
       from u
       where u.joined <= ${d}::int
-        and (u.joined = ${d}::int or random() < (0.02 + 0.7 * power(u.level, 2)) * (0.4 + 0.6 * exp(-(${d}::int - u.joined) / 45.0)))
+        and (u.joined = ${d}::int or random() < (0.025 + 0.85 * power(u.level, 2)) * (0.4 + 0.6 * exp(-(${d}::int - u.joined) / 45.0)))
     ),
     ins as (
       insert into ev_events (app_id, event_id, user_id, name, properties, ts)

@@ -56,8 +56,10 @@ export function createAnalytics(deps: AnalyticsDeps) {
     rollup: await store.slotAligned(db, tz, addDays(first, -1), addDays(last, 1)),
   });
 
-  const activeLive = async (db: Db, appId: string, st: AnalyticsSettings, from: string, to: string, traits: ActiveQuery['traits']) =>
-    store.activeSeries(db, await scan(db, appId, st.timezone, from, to, addDays(from, -29), to), st.activeEvents, traits);
+  const activeLive = async (db: Db, appId: string, st: AnalyticsSettings, from: string, to: string, traits: ActiveQuery['traits']) => {
+    const s = await scan(db, appId, st.timezone, from, to, addDays(from, -29), to);
+    return store.analyticsRead(db, (tx) => store.activeSeries(tx, s, st.activeEvents, traits));
+  };
 
   /**
    * The unfiltered series: closed days (ended half an hour ago or more) from an_active_cache, the
@@ -158,14 +160,15 @@ export function createAnalytics(deps: AnalyticsDeps) {
     async retention(ctx: Ctx, appId: string, q: RetentionQuery) {
       const st = await settingsOf(ctx.db, appId);
       const periods = RETENTION_PERIODS[q.unit];
-      const r = await store.retention(ctx.db, await scan(ctx.db, appId, st.timezone, q.from, q.to, q.from, q.to), {
+      const s = await scan(ctx.db, appId, st.timezone, q.from, q.to, q.from, q.to);
+      const r = await store.analyticsRead(ctx.db, (db) => store.retention(db, s, {
         cohortNames: q.cohort_event !== undefined ? [q.cohort_event] : st.activeEvents,
         returnNames: q.return_event !== undefined ? [q.return_event] : st.activeEvents,
         unitDays: unitDays(q.unit),
         periods,
         mode: q.mode,
         traits: q.traits,
-      });
+      }));
       const today = localDate(clock.now(), st.timezone);
       return { timezone: st.timezone, periods, cohorts: retentionTable(r.cohorts, r.counts, { unit: q.unit, mode: q.mode, periods, today }) };
     },
@@ -175,7 +178,10 @@ export function createAnalytics(deps: AnalyticsDeps) {
       const entry = { from: startOfLocalDay(q.from, st.timezone).getTime(), to: startOfLocalDay(addDays(q.to, 1), st.timezone).getTime() };
       const windowMs = q.window_minutes * 60_000;
       const names = [...new Set(q.steps.map((s) => s.event))];
-      const rows = await store.funnelEvents(ctx.db, appId, names, new Date(entry.from), new Date(entry.to + windowMs), q.traits);
+      const withProps = [...new Set(q.steps.filter((s) => s.where !== undefined).map((s) => s.event))];
+      const rows = await store.analyticsRead(ctx.db, (db) =>
+        store.funnelEvents(db, appId, { names, first: q.steps[0]!.event, withProps, entryFrom: new Date(entry.from), entryTo: new Date(entry.to), end: new Date(entry.to + windowMs), traits: q.traits }),
+      );
       const byUser = new Map<string, FunnelEvent[]>();
       for (const r of rows) {
         let list = byUser.get(r.userId);

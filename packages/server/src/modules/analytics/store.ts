@@ -38,8 +38,8 @@ export async function knowsZone(db: Db, tz: string): Promise<boolean> {
 const named = (names: readonly string[] | null): SQL => (names === null ? sql`` : sql`and e.name = any(${pgArray(names)}::text[])`);
 
 /** Users whose traits equal the filter (top-level scalars: containment is equality). */
-const withTraits = (traits: TraitsFilter | undefined): SQL =>
-  traits === undefined ? sql`` : sql`and exists (select 1 from us_users u where u.app_id = e.app_id and u.user_id = e.user_id and u.traits @> ${JSON.stringify(traits)}::jsonb)`;
+const withTraits = (traits: TraitsFilter | undefined, appId: string, col = sql.raw('e.user_id')): SQL =>
+  traits === undefined ? sql`` : sql`and ${col} in (select u.user_id from us_users u where u.app_id = ${appId} and u.traits @> ${JSON.stringify(traits)}::jsonb)`;
 
 const localDay = (tz: string, col: SQL) => sql`(${col} at time zone ${tz})::date`;
 
@@ -59,8 +59,16 @@ export async function slotAligned(db: Db, tz: string, first: string, last: strin
   return r.rows[0]?.ok === true;
 }
 
-/** Where the (user, name, time) rows come from: `e` aliases ev_slots (time = slot) or ev_events (time = ts). */
-const src = (s: { rollup: boolean }) => (s.rollup ? { table: sql.raw('ev_slots'), ts: sql.raw('e.slot') } : { table: sql.raw('ev_events'), ts: sql.raw('e.ts') });
+/**
+ * Where the (user, time) rows come from: `e` aliases ev_user_slots when any event counts, ev_slots
+ * when names filter (time = slot), or ev_events (time = ts) where the roll-up does not fit.
+ */
+const src = (s: { rollup: boolean }, names: readonly string[] | null) =>
+  !s.rollup
+    ? { table: sql.raw('ev_events'), ts: sql.raw('e.ts') }
+    : names === null
+      ? { table: sql.raw('ev_user_slots'), ts: sql.raw('e.slot') }
+      : { table: sql.raw('ev_slots'), ts: sql.raw('e.slot') };
 
 // ---- active users -------------------------------------------------------------------------------
 
@@ -75,13 +83,13 @@ export type ActiveDay = { day: string; dau: number; wau: number; mau: number; ne
  * the MAU of each day (the same with 7 for the WAU).
  */
 export async function activeSeries(db: Db, s: Scan, names: readonly string[] | null, traits: TraitsFilter | undefined): Promise<ActiveDay[]> {
-  const { table, ts } = src(s);
+  const { table, ts } = src(s, names);
   const r = await db.execute<{ day: string; dau: string; wau: string; mau: string; new_users: string }>(sql`
     with act as (
       select e.user_id, ${localDay(s.tz, ts)} as day
       from ${table} e
       where e.app_id = ${s.appId} and ${ts} >= ${s.start.toISOString()}::timestamptz and ${ts} < ${s.end.toISOString()}::timestamptz
-        ${named(names)} ${withTraits(traits)}
+        ${named(names)} ${withTraits(traits, s.appId)}
       group by 1, 2
     ),
     win as (
@@ -178,39 +186,47 @@ export type RetentionSpec = {
  */
 export async function retention(db: Db, s: Scan, spec: RetentionSpec): Promise<{ cohorts: { day: string; size: number }[]; counts: { day: string; period: number; users: number }[] }> {
   const horizon = spec.unitDays * (spec.periods + 1) - 1;
-  const { table, ts } = src(s);
+  const c = src(s, spec.cohortNames);
+  const rs = src(s, spec.returnNames);
   const cohort = sql`
-    cohort as (
+    cohort as materialized (
       select f.user_id, f.cday from (
-        select e.user_id, ${localDay(s.tz, sql`min(${ts})`)} as cday
-        from ${table} e where e.app_id = ${s.appId} ${named(spec.cohortNames)} ${withTraits(spec.traits)}
+        select e.user_id, ${localDay(s.tz, sql`min(${c.ts})`)} as cday
+        from ${c.table} e where e.app_id = ${s.appId} ${named(spec.cohortNames)} ${withTraits(spec.traits, s.appId)}
         group by e.user_id
-        having min(${ts}) >= ${s.start.toISOString()}::timestamptz and min(${ts}) < ${s.end.toISOString()}::timestamptz
+        having min(${c.ts}) >= ${s.start.toISOString()}::timestamptz and min(${c.ts}) < ${s.end.toISOString()}::timestamptz
       ) f where f.cday between ${s.from}::date and ${s.to}::date
     )`;
-  const sizes = await db.execute<{ day: string; size: string }>(sql`with ${cohort} select cday::text as day, count(*) as size from cohort group by cday order by cday`);
   const upper = spec.mode === 'n_day' ? sql`and r.day - c.cday <= ${horizon}` : sql``;
   const counts = await db.execute<{ day: string; period: number; users: string }>(sql`
     with ${cohort},
     ret as (
-      select distinct e.user_id, ${localDay(s.tz, ts)} as day
-      from ${table} e
-      where e.app_id = ${s.appId} and ${ts} >= ${s.start.toISOString()}::timestamptz ${named(spec.returnNames)}
+      select distinct e.user_id, ${localDay(s.tz, rs.ts)} as day
+      from ${rs.table} e
+      where e.app_id = ${s.appId} and ${rs.ts} >= ${s.start.toISOString()}::timestamptz ${named(spec.returnNames)}
+        ${spec.mode === 'n_day' ? sql`and ${rs.ts} < ${s.end.toISOString()}::timestamptz + make_interval(days => ${horizon})` : sql``}
         and e.user_id in (select user_id from cohort)
     ),
     periods as (
       select c.cday, c.user_id, (r.day - c.cday) / ${spec.unitDays} as period
       from cohort c join ret r on r.user_id = c.user_id and r.day >= c.cday ${upper}
     )
+    -- One pass: the cohort sizes come back as period -1.
+    select cday::text as day, -1 as period, count(*) as users from cohort group by cday
+    union all
     ${
       spec.mode === 'n_day'
         ? sql`select cday::text as day, period::int as period, count(distinct user_id) as users from periods group by cday, period`
         : sql`select cday::text as day, least(max_period, ${spec.periods})::int as period, count(*) as users
               from (select cday, user_id, max(period) as max_period from periods group by cday, user_id) m group by 1, 2`
     }`);
+  const rows = counts.rows.map((x) => ({ day: x.day, period: num(x.period), users: num(x.users) }));
   return {
-    cohorts: sizes.rows.map((x) => ({ day: x.day, size: num(x.size) })),
-    counts: counts.rows.map((x) => ({ day: x.day, period: num(x.period), users: num(x.users) })),
+    cohorts: rows
+      .filter((x) => x.period === -1)
+      .map((x) => ({ day: x.day, size: x.users }))
+      .sort((a, b) => (a.day < b.day ? -1 : 1)),
+    counts: rows.filter((x) => x.period >= 0),
   };
 }
 
@@ -218,14 +234,36 @@ export async function retention(db: Db, s: Scan, spec: RetentionSpec): Promise<{
 
 export type FunnelRow = { userId: string; name: string; properties: Record<string, unknown>; ts: number; seq: number };
 
-/** Events of the steps' names between `start` and `end`, of users who match the traits. */
-export async function funnelEvents(db: Db, appId: string, names: readonly string[], start: Date, end: Date, traits: TraitsFilter | undefined): Promise<FunnelRow[]> {
-  const r = await db.execute<{ user_id: string; name: string; properties: Record<string, unknown>; ts: string | Date; seq: string }>(sql`
-    select e.user_id, e.name, e.properties, e.ts, e.seq from ev_events e
-    where e.app_id = ${appId} and e.name = any(${pgArray(names)}::text[])
-      and e.ts >= ${start.toISOString()}::timestamptz and e.ts <= ${end.toISOString()}::timestamptz ${withTraits(traits)}
-    order by e.user_id, e.ts, e.seq`);
-  return r.rows.map((x) => ({ userId: x.user_id, name: x.name, properties: x.properties, ts: date(x.ts).getTime(), seq: num(x.seq) }));
+/**
+ * Events of the steps' names, of users who match the traits and whose first step-1 event (by name)
+ * falls in the entry range [entryFrom, entryTo), from that event until `end`; events before it can
+ * never take part. Properties travel only for the names some step has conditions on.
+ */
+export async function funnelEvents(
+  db: Db,
+  appId: string,
+  q: { names: readonly string[]; first: string; withProps: readonly string[]; entryFrom: Date; entryTo: Date; end: Date; traits: TraitsFilter | undefined },
+): Promise<FunnelRow[]> {
+  const r = await db.execute<{ user_id: string; name: string; properties: Record<string, unknown> | null; ts: string | Date; seq: string }>(sql`
+    with entries as (
+      select e.user_id, min(e.ts) as f from ev_events e
+      where e.app_id = ${appId} and e.name = ${q.first} and e.ts >= ${q.entryFrom.toISOString()}::timestamptz and e.ts < ${q.entryTo.toISOString()}::timestamptz
+        ${withTraits(q.traits, appId)}
+      group by e.user_id
+    )
+    select e.user_id, e.name, case when e.name = any(${pgArray(q.withProps)}::text[]) then e.properties end as properties, e.ts, e.seq
+    from ev_events e join entries x on x.user_id = e.user_id
+    where e.app_id = ${appId} and e.name = any(${pgArray(q.names)}::text[])
+      and e.ts >= x.f and e.ts <= ${q.end.toISOString()}::timestamptz`);
+  return r.rows.map((x) => ({ userId: x.user_id, name: x.name, properties: x.properties ?? {}, ts: date(x.ts).getTime(), seq: num(x.seq) }));
+}
+
+/** Runs `fn` in a transaction with more memory for sorts and hashes: metrics group millions of rows. */
+export async function analyticsRead<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local work_mem = '64MB'`);
+    return fn(tx);
+  });
 }
 
 // ---- engagement ---------------------------------------------------------------------------------
@@ -241,8 +279,8 @@ export type EngagementDay = { day: string; family: string; count: number; users:
  * active that day (host events counted by the active-event setting).
  */
 export async function engagementSeries(db: Db, s: Scan, names: readonly string[] | null, traits: TraitsFilter | undefined): Promise<EngagementDay[]> {
-  const { table, ts } = src(s);
-  const traitsOf = traits === undefined ? sql`` : sql`and exists (select 1 from us_users u where u.app_id = g.app_id and u.user_id = g.user_id and u.traits @> ${JSON.stringify(traits)}::jsonb)`;
+  const { table, ts } = src(s, names);
+  const traitsOf = withTraits(traits, s.appId, sql.raw('g.user_id'));
   const r = await db.execute<{ day: string; family: string; n: string; users: string; active_users: string }>(sql`
     with g as (
       select g.user_id, g.family, ${localDay(s.tz, sql`g.ts`)} as day

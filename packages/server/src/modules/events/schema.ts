@@ -40,6 +40,21 @@ export const slots = pgTable(
 );
 
 /**
+ * The same roll-up without the name: the half-hours each user was active at all (one row per user
+ * and half-hour, ≈ a tenth of ev_slots when users send several kinds of events). Metrics where any
+ * event counts (the default "active") read this one.
+ */
+export const userSlots = pgTable(
+  'ev_user_slots',
+  {
+    appId: text('app_id').notNull(),
+    userId: text('user_id').notNull(),
+    slot: timestamp('slot', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.userId, t.slot] }), index('ev_user_slots_slot').on(t.appId, t.slot)],
+);
+
+/**
  * Past slots whose roll-up changed after the fact: an event stored after its half-hour was over
  * (late) or a user's events erased. `txid` is the changing transaction: a reader that cached
  * figures under a snapshot finds exactly the changes it did not see (`pg_visible_in_snapshot`).

@@ -13,7 +13,6 @@ import type { Clock } from '../../lib/clock.ts';
 import { addDays, localDate, startOfLocalDay } from '../../lib/localtime.ts';
 import type { Audit } from '../audit/index.ts';
 import { engagementFamily, FAMILIES, type Family } from './rules/families.ts';
-import { computeFunnel, type FunnelEvent } from './rules/funnel.ts';
 import { retentionTable, unitDays } from './rules/retention.ts';
 import * as store from './store.ts';
 import { DEFAULT_TIMEZONE, RETENTION_PERIODS, type ActiveQuery, type DropoffQuery, type EngagementQuery, type FunnelQuery, type RetentionQuery, type SettingsInput } from './types.ts';
@@ -104,6 +103,14 @@ export function createAnalytics(deps: AnalyticsDeps) {
     );
   };
 
+  const funnelSpec = (st: AnalyticsSettings, q: FunnelQuery): store.FunnelSpec => ({
+    steps: q.steps,
+    entryFrom: startOfLocalDay(q.from, st.timezone),
+    entryTo: startOfLocalDay(addDays(q.to, 1), st.timezone),
+    windowMs: q.window_minutes * 60_000,
+    traits: q.traits,
+  });
+
   // Domain events of the measured capabilities, once each (keyed by log position), by their actor,
   // at the time the log recorded them. `user.deleted` is handled here too, in log order: the user's
   // earlier events (same shard) are copied before it and erased by it, so a consumer running behind
@@ -175,30 +182,25 @@ export function createAnalytics(deps: AnalyticsDeps) {
 
     async funnel(ctx: Ctx, appId: string, q: FunnelQuery | DropoffQuery) {
       const st = await settingsOf(ctx.db, appId);
-      const entry = { from: startOfLocalDay(q.from, st.timezone).getTime(), to: startOfLocalDay(addDays(q.to, 1), st.timezone).getTime() };
-      const windowMs = q.window_minutes * 60_000;
-      const names = [...new Set(q.steps.map((s) => s.event))];
-      const withProps = [...new Set(q.steps.filter((s) => s.where !== undefined).map((s) => s.event))];
-      const rows = await store.analyticsRead(ctx.db, (db) =>
-        store.funnelEvents(db, appId, { names, first: q.steps[0]!.event, withProps, entryFrom: new Date(entry.from), entryTo: new Date(entry.to), end: new Date(entry.to + windowMs), traits: q.traits }),
-      );
-      const byUser = new Map<string, FunnelEvent[]>();
-      for (const r of rows) {
-        let list = byUser.get(r.userId);
-        if (!list) byUser.set(r.userId, (list = []));
-        list.push(r);
-      }
-      return { timezone: st.timezone, ...computeFunnel(byUser, q.steps, entry, windowMs) };
+      const counts = await store.analyticsRead(ctx.db, (db) => store.funnelCounts(db, appId, funnelSpec(st, q)));
+      return {
+        timezone: st.timezone,
+        steps: counts.map((c, k) => {
+          const prev = k === 0 ? null : counts[k - 1]!.users;
+          return {
+            users: c.users,
+            conversion_from_previous: prev === null || prev === 0 ? null : c.users / prev,
+            conversion_from_start: k === 0 || counts[0]!.users === 0 ? null : c.users / counts[0]!.users,
+            median_seconds_from_previous: k === 0 ? null : c.median,
+          };
+        }),
+      };
     },
 
     /** Users who reached step `q.step` and not the next, by user id after the cursor's. */
     async dropoff(ctx: Ctx, appId: string, q: DropoffQuery, after: string | undefined) {
-      const f = await this.funnel(ctx, appId, q);
-      return [...f.reached]
-        .filter(([u, r]) => r.length === q.step && (after === undefined || u > after))
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .slice(0, q.limit + 1)
-        .map(([userId, r]) => ({ userId, reachedAt: new Date(r[r.length - 1]!) }));
+      const st = await settingsOf(ctx.db, appId);
+      return store.analyticsRead(ctx.db, (db) => store.funnelDropoff(db, appId, funnelSpec(st, q), q.step, after, q.limit + 1));
     },
 
     /** Per day and capability: events, participants, and participation among that day's actives. */

@@ -10,6 +10,7 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { date, num, pgArray } from '../../db/raw.ts';
 import { activeCache, activeState, engagement, settings } from './schema.ts';
+import type { Conditions, Operator } from '../../lib/conditions.ts';
 import type { TraitsFilter } from './types.ts';
 
 export type SettingsRow = typeof settings.$inferSelect;
@@ -85,7 +86,7 @@ export type ActiveDay = { day: string; dau: number; wau: number; mau: number; ne
 export async function activeSeries(db: Db, s: Scan, names: readonly string[] | null, traits: TraitsFilter | undefined): Promise<ActiveDay[]> {
   const { table, ts } = src(s, names);
   const r = await db.execute<{ day: string; dau: string; wau: string; mau: string; new_users: string }>(sql`
-    with act as (
+    with act as materialized (
       select e.user_id, ${localDay(s.tz, ts)} as day
       from ${table} e
       where e.app_id = ${s.appId} and ${ts} >= ${s.start.toISOString()}::timestamptz and ${ts} < ${s.end.toISOString()}::timestamptz
@@ -108,12 +109,11 @@ export async function activeSeries(db: Db, s: Scan, names: readonly string[] | n
       from (select d::date as day from generate_series(${s.from}::date - 29, ${s.to}::date, interval '1 day') d) g
       left join agg a on a.d = g.day
     ),
-    -- New on d: active on d, not earlier in the window, and no active event before the window.
+    -- New on d: first active on d within the scan, and no active event before the scan.
     firsts as (
-      select w.user_id, w.day from win w
-      where w.prev is null and w.day >= ${s.from}::date
-        and not exists (select 1 from ${table} e where e.app_id = ${s.appId} and e.user_id = w.user_id and ${ts} < ${s.start.toISOString()}::timestamptz ${named(names)})
-        and not exists (select 1 from act a where a.user_id = w.user_id and a.day < ${s.from}::date - 29)
+      select u.user_id, u.day from (select user_id, min(day) as day from act group by user_id) u
+      where u.day >= ${s.from}::date
+        and not exists (select 1 from ${table} e where e.app_id = ${s.appId} and e.user_id = u.user_id and ${ts} < ${s.start.toISOString()}::timestamptz ${named(names)})
     ),
     dau as (select day, count(*) as dau from win where day >= ${s.from}::date group by day),
     newu as (select day, count(*) as n from firsts group by day)
@@ -232,30 +232,104 @@ export async function retention(db: Db, s: Scan, spec: RetentionSpec): Promise<{
 
 // ---- funnels ------------------------------------------------------------------------------------
 
-export type FunnelRow = { userId: string; name: string; properties: Record<string, unknown>; ts: number; seq: number };
+/**
+ * The rule condition language (lib/conditions.ts) as SQL over a jsonb column, with the same
+ * semantics as matchesConditions: a missing path is "undefined" (SQL NULL), JSON null is a value,
+ * equality is strict (1 is not "1"), number operators hold only on numbers, `contains` on text or
+ * on a list's elements. funnel.test.ts holds it to the JavaScript matcher case by case.
+ */
+export function conditionsSql(conditions: Conditions, col: SQL): SQL {
+  const parts: SQL[] = [];
+  for (const [path, expected] of Object.entries(conditions)) {
+    // readPath: each step only through objects.
+    let x: SQL = col;
+    for (const k of path.split('.')) x = sql`(case when jsonb_typeof(${x}) = 'object' then ${x} -> ${k}::text end)`;
+    const j = (v: unknown) => sql`${JSON.stringify(v)}::jsonb`;
+    if (expected === null || typeof expected !== 'object') {
+      parts.push(sql`coalesce(${x} = ${j(expected)}, false)`);
+      continue;
+    }
+    const op = expected as Operator;
+    const num = (cmp: string, n: number) => sql`(case when jsonb_typeof(${x}) = 'number' then (${x})::numeric ${sql.raw(cmp)} ${String(n)}::numeric else false end)`;
+    if (op.exists !== undefined) parts.push(sql`(coalesce(jsonb_typeof(${x}) <> 'null', false) = ${op.exists})`);
+    if (op.eq !== undefined) parts.push(sql`coalesce(${x} = ${j(op.eq)}, false)`);
+    if (op.ne !== undefined) parts.push(sql`coalesce(${x} <> ${j(op.ne)}, true)`);
+    if (op.in !== undefined) parts.push(sql`coalesce(${x} = any(${pgArray(op.in.map((v) => JSON.stringify(v)))}::jsonb[]), false)`);
+    if (op.nin !== undefined) parts.push(sql`not coalesce(${x} = any(${pgArray(op.nin.map((v) => JSON.stringify(v)))}::jsonb[]), false)`);
+    if (op.gt !== undefined) parts.push(num('>', op.gt));
+    if (op.gte !== undefined) parts.push(num('>=', op.gte));
+    if (op.lt !== undefined) parts.push(num('<', op.lt));
+    if (op.lte !== undefined) parts.push(num('<=', op.lte));
+    if (op.contains !== undefined)
+      parts.push(sql`(case jsonb_typeof(${x}) when 'string' then strpos(${x} #>> '{}', ${op.contains}::text) > 0
+        when 'array' then exists (select 1 from jsonb_array_elements(${x}) y where y = ${j(op.contains)}) else false end)`);
+  }
+  return parts.length === 0 ? sql`true` : sql.join(parts, sql` and `);
+}
+
+export type FunnelSpec = {
+  steps: readonly { event: string; where?: Conditions | undefined }[];
+  entryFrom: Date;
+  entryTo: Date;
+  windowMs: number;
+  traits: TraitsFilter | undefined;
+};
 
 /**
- * Events of the steps' names, of users who match the traits and whose first step-1 event (by name)
- * falls in the entry range [entryFrom, entryTo), from that event until `end`; events before it can
- * never take part. Properties travel only for the names some step has conditions on.
+ * The funnel in one statement: the steps' events are read once (each tagged with the steps it
+ * matches), then step by step each user's earliest matching event strictly after the previous
+ * step's, in (ts, seq) order, no later than the window after entry. An event serves one step
+ * only (each step is strictly after the previous); a later step-1 event starts nothing new.
  */
-export async function funnelEvents(
-  db: Db,
-  appId: string,
-  q: { names: readonly string[]; first: string; withProps: readonly string[]; entryFrom: Date; entryTo: Date; end: Date; traits: TraitsFilter | undefined },
-): Promise<FunnelRow[]> {
-  const r = await db.execute<{ user_id: string; name: string; properties: Record<string, unknown> | null; ts: string | Date; seq: string }>(sql`
-    with entries as (
-      select e.user_id, min(e.ts) as f from ev_events e
-      where e.app_id = ${appId} and e.name = ${q.first} and e.ts >= ${q.entryFrom.toISOString()}::timestamptz and e.ts < ${q.entryTo.toISOString()}::timestamptz
-        ${withTraits(q.traits, appId)}
-      group by e.user_id
-    )
-    select e.user_id, e.name, case when e.name = any(${pgArray(q.withProps)}::text[]) then e.properties end as properties, e.ts, e.seq
-    from ev_events e join entries x on x.user_id = e.user_id
-    where e.app_id = ${appId} and e.name = any(${pgArray(q.names)}::text[])
-      and e.ts >= x.f and e.ts <= ${q.end.toISOString()}::timestamptz`);
-  return r.rows.map((x) => ({ userId: x.user_id, name: x.name, properties: x.properties ?? {}, ts: date(x.ts).getTime(), seq: num(x.seq) }));
+function funnelSql(appId: string, f: FunnelSpec, final: SQL): SQL {
+  const names = [...new Set(f.steps.map((s) => s.event))];
+  const end = new Date(f.entryTo.getTime() + f.windowMs);
+  const bits = f.steps.map((st, k) => sql`(case when e.name = ${st.event} and ${st.where ? conditionsSql(st.where, sql.raw('e.properties')) : sql`true`} then ${1 << k} else 0 end)`);
+  const win = sql`make_interval(secs => ${f.windowMs / 1000})`;
+  const ctes: SQL[] = [
+    sql`ev as materialized (
+      select e.user_id, e.ts, e.seq, ${sql.join(bits, sql` | `)} as m from ev_events e
+      where e.app_id = ${appId} and e.name = any(${pgArray(names)}::text[])
+        and e.ts >= ${f.entryFrom.toISOString()}::timestamptz and e.ts <= ${end.toISOString()}::timestamptz ${withTraits(f.traits, appId)}
+    )`,
+    sql`s1 as materialized (
+      select distinct on (user_id) user_id, ts as t1, seq as q, ts as t from ev
+      where m & 1 <> 0 and ts < ${f.entryTo.toISOString()}::timestamptz
+      order by user_id, ts, seq
+    )`,
+  ];
+  for (let k = 2; k <= f.steps.length; k++) {
+    ctes.push(sql`${sql.raw(`s${k}`)} as materialized (
+      select distinct on (p.user_id) p.user_id, p.t1, ev.seq as q, ev.ts as t from ${sql.raw(`s${k - 1}`)} p
+      join ev on ev.user_id = p.user_id and ev.m & ${1 << (k - 1)} <> 0 and (ev.ts, ev.seq) > (p.t, p.q) and ev.ts <= p.t1 + ${win}
+      order by p.user_id, ev.ts, ev.seq
+    )`);
+  }
+  const cols = f.steps.map((_, k) => sql.raw(`s${k + 1}.t as t${k + 1}`));
+  const joins = f.steps.slice(1).map((_, k) => sql.raw(`left join s${k + 2} on s${k + 2}.user_id = s1.user_id`));
+  ctes.push(sql`r as (select s1.user_id, ${sql.join(cols, sql`, `)} from s1 ${sql.join(joins, sql` `)})`);
+  return sql`with ${sql.join(ctes, sql`, `)} ${final}`;
+}
+
+/** Users reaching each step, and the median seconds from the previous step (over those who reached it). */
+export async function funnelCounts(db: Db, appId: string, f: FunnelSpec): Promise<{ users: number; median: number | null }[]> {
+  const cols = f.steps.map((_, k) =>
+    k === 0
+      ? sql.raw(`count(t1) as n1, null::float8 as m1`)
+      : sql.raw(`count(t${k + 1}) as n${k + 1}, percentile_cont(0.5) within group (order by extract(epoch from t${k + 1} - t${k})) filter (where t${k + 1} is not null) as m${k + 1}`),
+  );
+  const r = await db.execute<Record<string, string | number | null>>(funnelSql(appId, f, sql`select ${sql.join(cols, sql`, `)} from r`));
+  const row = r.rows[0] ?? {};
+  return f.steps.map((_, k) => ({ users: num(row[`n${k + 1}`] ?? 0), median: row[`m${k + 1}`] === null || row[`m${k + 1}`] === undefined ? null : Number(row[`m${k + 1}`]) }));
+}
+
+/** Users who reached step `step` (1-based) and not the next, by user id after `after`, at most `limit`. */
+export async function funnelDropoff(db: Db, appId: string, f: FunnelSpec, step: number, after: string | undefined, limit: number): Promise<{ userId: string; reachedAt: Date }[]> {
+  const next = step < f.steps.length ? sql.raw(`and t${step + 1} is null`) : sql``;
+  const r = await db.execute<{ user_id: string; t: string | Date }>(
+    funnelSql(appId, f, sql`select user_id, ${sql.raw(`t${step}`)} as t from r where ${sql.raw(`t${step}`)} is not null ${next} ${after === undefined ? sql`` : sql`and user_id collate "C" > ${after}`} order by user_id collate "C" limit ${limit}`),
+  );
+  return r.rows.map((x) => ({ userId: x.user_id, reachedAt: date(x.t) }));
 }
 
 /** Runs `fn` in a transaction with more memory for sorts and hashes: metrics group millions of rows. */

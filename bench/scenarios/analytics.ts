@@ -1,8 +1,8 @@
 // Analytics reads on a generated dataset of a real size: `canyu demo generate` writes
 // BENCH_ANALYTICS_USERS users (default 100,000; --quick 10,000) over BENCH_ANALYTICS_DAYS days
 // (default 90; --quick 30), about 100 events per user over 90 days (≈ 10 million events), then each
-// metric is read five times through the HTTP API (the median is reported, the first read included
-// in the five). Baselines, in the same run: the simplest SQL for the same figure over the raw events
+// metric is read through the HTTP API several times and the median reported (the active-user series
+// also on its first read, which fills the closed-day cache). Baselines, in the same run: the simplest SQL for the same figure over the raw events
 // (DAU only for the series; the cohort sizes and day-1..30 returns for retention), driven directly.
 // Targets (issue 13): DAU/WAU/MAU for 90 days ≤ 200 ms, a 30-day retention table ≤ 1 s, a 4-step
 // funnel over 30 days ≤ 2 s. Generation itself is reported as events/s.
@@ -52,7 +52,8 @@ const scenario: Scenario = {
     const g = await generate(env, users, days);
     const genS = (performance.now() - t0) / 1000;
     env.report({ metric: `demo generate: ${g.events.toLocaleString('en')} events`, unit: 'events/s', value: g.events / genS, note: `${genS.toFixed(0)} s in all` });
-    await env.pool.query('analyze ev_events; analyze ev_slots; analyze us_users');
+    // As autovacuum would after a bulk load: statistics, and the visibility map index-only scans need.
+    await env.pool.query('vacuum analyze ev_events, ev_slots, ev_user_slots, us_users');
 
     const get = async (p: string) => {
       const r = await fetch(`${env.canyu}${p}`, { headers: { authorization: `Bearer ${g.secretKey}` } });
@@ -64,17 +65,24 @@ const scenario: Scenario = {
     // DAU/WAU/MAU over the whole range (90 days by default).
     const from = g.firstDay;
     const to = g.lastDay;
-    const series = await timed(5, () => get(`/v1/analytics/active-users?${q({ from, to })}`));
-    const seriesBase = await timed(5, () =>
+    const seriesBase = await timed(3, () =>
       env.pool.query(`select (ts at time zone 'UTC')::date as day, count(distinct user_id) from ev_events where app_id = $1 and ts >= $2::date and ts < $3::date + 1 group by 1`, [g.appId, from, to]),
     );
-    env.report({ metric: `active users, ${days} days (DAU/WAU/MAU/new)`, unit: 'ms', value: series, baseline: { label: 'DAU alone, plain SQL on raw events', value: seriesBase }, target: { max: 200 } });
+    const baseline = { label: 'DAU alone, plain SQL on raw events', value: seriesBase };
+    // The first read computes every closed day from the roll-up and caches it; later reads take the cache.
+    const first = await timed(1, () => get(`/v1/analytics/active-users?${q({ from, to })}`));
+    env.report({ metric: `active users, ${days} days, first read (fills the cache)`, unit: 'ms', value: first, baseline });
+    const series = await timed(5, () => get(`/v1/analytics/active-users?${q({ from, to })}`));
+    env.report({ metric: `active users, ${days} days (DAU/WAU/MAU/new)`, unit: 'ms', value: series, baseline, target: { max: 200 } });
+    const today = new Date().toISOString().slice(0, 10);
+    const withToday = await timed(3, () => get(`/v1/analytics/active-users?${q({ from, to: today })}`));
+    env.report({ metric: `active users, ${days} days up to today (today live)`, unit: 'ms', value: withToday, baseline });
 
     // A 30-day retention table (cohorts of the first 30 days, day 0..30).
     const cFrom = from;
     const cTo = addDays(from, Math.min(29, days - 1));
-    const ret = await timed(5, () => get(`/v1/analytics/retention?${q({ from: cFrom, to: cTo, unit: 'day' })}`));
-    const retBase = await timed(3, () =>
+    const ret = await timed(3, () => get(`/v1/analytics/retention?${q({ from: cFrom, to: cTo, unit: 'day' })}`));
+    const retBase = await timed(1, () =>
       env.pool.query(
         `with f as (select user_id, min(ts)::date as c from ev_events where app_id = $1 group by 1 having min(ts)::date between $2::date and $3::date)
          select f.c, (e.ts::date - f.c) as p, count(distinct e.user_id) from f join ev_events e on e.app_id = $1 and e.user_id = f.user_id and e.ts::date - f.c between 0 and 30 group by 1, 2`,
@@ -86,8 +94,8 @@ const scenario: Scenario = {
     // A 4-step funnel over the last 30 days, a day's window.
     const steps = JSON.stringify([{ event: 'app.opened' }, { event: 'product.viewed' }, { event: 'cart.added' }, { event: 'order.paid', where: { amount: { gte: 100 } } }]);
     const fFrom = addDays(to, -Math.min(29, days - 1));
-    const funnel = await timed(5, () => get(`/v1/analytics/funnels?${q({ from: fFrom, to, steps, window_minutes: '1440' })}`));
-    const funnelBase = await timed(3, () =>
+    const funnel = await timed(3, () => get(`/v1/analytics/funnels?${q({ from: fFrom, to, steps, window_minutes: '1440' })}`));
+    const funnelBase = await timed(1, () =>
       env.pool.query(`select user_id, name, ts from ev_events where app_id = $1 and name = any($2) and ts >= $3::date and ts < $4::date + 2 order by user_id, ts`, [
         g.appId,
         ['app.opened', 'product.viewed', 'cart.added', 'order.paid'],

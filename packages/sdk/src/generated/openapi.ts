@@ -4747,6 +4747,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/active-users/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Active users per day as CSV
+         * @description Days are calendar days in the app's reporting time zone (GET /v1/analytics/settings). Same parameters as the JSON route; a UTF-8 CSV with a header row.
+         */
+        get: operations["analytics.activeUsers.export.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/retention/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retention cohorts as CSV: users per period, then rates
+         * @description Days are calendar days in the app's reporting time zone (GET /v1/analytics/settings). Same parameters as the JSON route; a UTF-8 CSV with a header row.
+         */
+        get: operations["analytics.retention.export.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/funnels/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Funnel steps as CSV
+         * @description Days are calendar days in the app's reporting time zone (GET /v1/analytics/settings). Same parameters as the JSON route; a UTF-8 CSV with a header row.
+         */
+        get: operations["analytics.funnels.export.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/funnels/dropoff/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every user who reached a funnel step and not the next, as CSV
+         * @description Days are calendar days in the app's reporting time zone (GET /v1/analytics/settings). Same parameters as the JSON route; a UTF-8 CSV with a header row.
+         */
+        get: operations["analytics.funnels.dropoff.export.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/engagement/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Engagement per capability and day as CSV
+         * @description Days are calendar days in the app's reporting time zone (GET /v1/analytics/settings). Same parameters as the JSON route; a UTF-8 CSV with a header row.
+         */
+        get: operations["analytics.engagement.export.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -35582,6 +35682,294 @@ export interface operations {
                             }[];
                         }[];
                     };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics.activeUsers.export.get": {
+        parameters: {
+            query: {
+                /** @description First day (YYYY-MM-DD in the app's reporting time zone) */
+                from: string;
+                /** @description Last day, included (at most 366 days after from, counting both) */
+                to: string;
+                /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
+                traits?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with BOM, CRLF rows, a header row first). `X-Total-Rows` gives the number of data rows when known. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics.retention.export.get": {
+        parameters: {
+            query: {
+                /** @description First cohort day (YYYY-MM-DD in the app's reporting time zone) */
+                from: string;
+                /** @description Last cohort day, included (at most 92 days after from, counting both) */
+                to: string;
+                /** @description Columns: day 0..30, or week 0..12 (week N = days 7N..7N+6 after the cohort day) */
+                unit?: "day" | "week";
+                /** @description n_day: active in that period; unbounded: active in that period or any later one */
+                mode?: "n_day" | "unbounded";
+                /** @description Cohort by the day of each user's first event of this name (default: the first active event, i.e. first seen) */
+                cohort_event?: string;
+                /** @description What counts as returning (default: any active event) */
+                return_event?: string;
+                /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
+                traits?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with BOM, CRLF rows, a header row first). `X-Total-Rows` gives the number of data rows when known. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics.funnels.export.get": {
+        parameters: {
+            query: {
+                /** @description First entry day (YYYY-MM-DD in the app's reporting time zone) */
+                from: string;
+                /** @description Last entry day, included (at most 92 days after from, counting both) */
+                to: string;
+                /** @description JSON array of 2-10 steps {"event": name, "where": conditions} in order, e.g. [{"event":"product.viewed"},{"event":"order.paid","where":{"amount":{"gte":100}}}]. Conditions use the rule condition language on event properties. */
+                steps: string;
+                /** @description Conversion window from the first step (minutes, at most 129600; default 7 days) */
+                window_minutes?: number;
+                /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
+                traits?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with BOM, CRLF rows, a header row first). `X-Total-Rows` gives the number of data rows when known. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics.funnels.dropoff.export.get": {
+        parameters: {
+            query: {
+                /** @description First entry day (YYYY-MM-DD in the app's reporting time zone) */
+                from: string;
+                /** @description Last entry day, included (at most 92 days after from, counting both) */
+                to: string;
+                /** @description JSON array of 2-10 steps {"event": name, "where": conditions} in order, e.g. [{"event":"product.viewed"},{"event":"order.paid","where":{"amount":{"gte":100}}}]. Conditions use the rule condition language on event properties. */
+                steps: string;
+                /** @description Conversion window from the first step (minutes, at most 129600; default 7 days) */
+                window_minutes?: number;
+                /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
+                traits?: string;
+                /** @description List users who reached this step (1 = the first) and not the next one */
+                step: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with BOM, CRLF rows, a header row first). `X-Total-Rows` gives the number of data rows when known. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics.engagement.export.get": {
+        parameters: {
+            query: {
+                /** @description First day (YYYY-MM-DD in the app's reporting time zone) */
+                from: string;
+                /** @description Last day, included (at most 366 days after from, counting both) */
+                to: string;
+                /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
+                traits?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with BOM, CRLF rows, a header row first). `X-Total-Rows` gives the number of data rows when known. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
                 };
             };
             /** @description Default Response */

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { shardSql } from '../../events/index.ts';
 import { addDays, localDate, zonedInstant } from '../../lib/localtime.ts';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
-import { expectError } from '../../testing/http.ts';
+import { expectError, findIssue } from '../../testing/http.ts';
 
 const clock = {
   t: Date.parse('2026-11-10T12:00:00Z'),
@@ -512,6 +512,54 @@ describe('the closed-day cache of the active-user series', () => {
     await ok('PATCH', '/v1/analytics/settings', a.secretKey, { timezone: 'America/New_York' });
     a = { ...a, tz: 'America/New_York' };
     await check('New York days');
+  });
+});
+
+describe('CSV exports', () => {
+  const csv = async (url: string, key: string) => {
+    const r = await t.inject({ method: 'GET', url, headers: bearer(key) });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.match(String(r.headers['content-type']), /^text\/csv/);
+    assert.ok(r.body.startsWith('\ufeff'), 'BOM first');
+    const lines = r.body.slice(1).split('\r\n');
+    assert.equal(lines.pop(), '', 'rows end with CRLF');
+    assert.equal(Number(r.headers['x-total-rows']), lines.length - 1);
+    return { header: lines[0]!.split(','), rows: lines.slice(1).map((l) => l.split(',')) };
+  };
+
+  it('active users, retention, funnel, drop-off and engagement export what their JSON routes answer', async () => {
+    const a = apps[0]!;
+    const json = await activeApi(a, {});
+    const act = await csv(`/v1/analytics/active-users/export?${q({ from: FROM, to: '2026-11-10' })}`, a.secretKey);
+    assert.deepEqual(act.header, ['day', 'dau', 'wau', 'mau', 'stickiness', 'new', 'returning']);
+    assert.deepEqual(act.rows.map((r) => [r[0], Number(r[1]), Number(r[2]), Number(r[3]), Number(r[5])]), json.map((d) => [d.day, d.dau, d.wau, d.mau, d.new]));
+
+    const ret = (await ok('GET', `/v1/analytics/retention?${q({ from: FROM, to: LAST, unit: 'week' })}`, a.secretKey)) as { cohorts: { cohort: string; size: number; values: (number | null)[] }[] };
+    const retCsv = await csv(`/v1/analytics/retention/export?${q({ from: FROM, to: LAST, unit: 'week' })}`, a.secretKey);
+    assert.deepEqual(retCsv.header.slice(0, 4), ['cohort', 'size', 'week_0', 'week_1']);
+    assert.deepEqual(retCsv.rows.map((r) => [r[0], Number(r[1]), r[2] === '' ? null : Number(r[2])]), ret.cohorts.map((c) => [c.cohort, c.size, c.values[0]]));
+
+    const params = { from: FROM, to: LAST, steps: STEPS, window_minutes: String(WINDOW_MIN) };
+    const f = (await ok('GET', `/v1/analytics/funnels?${q(params)}`, a.secretKey)) as { steps: { users: number; dropped: number }[] };
+    const fc = await csv(`/v1/analytics/funnels/export?${q(params)}`, a.secretKey);
+    assert.deepEqual(fc.rows.map((r) => Number(r[2])), f.steps.map((s) => s.users));
+    const drop = await csv(`/v1/analytics/funnels/dropoff/export?${q({ ...params, step: '1' })}`, a.secretKey);
+    assert.equal(drop.rows.length, f.steps[0]!.dropped);
+    assert.deepEqual(drop.rows.map((r) => r[0]), [...drop.rows.map((r) => r[0])].sort());
+
+    const eng = await csv(`/v1/analytics/engagement/export?${q({ from: '2026-10-18', to: '2026-11-01' })}`, a.secretKey);
+    assert.deepEqual(eng.header, ['day', 'dau', 'family', 'count', 'users', 'active_participants', 'participation_rate']);
+    assert.ok(eng.rows.some((r) => Number(r[3]) > 0));
+  });
+
+  it('writes user ids that look like formulas inert, and refuses bad input by field', async () => {
+    const ten = await t.newTenant('analytics-csv');
+    await ok('POST', '/v1/events', ten.secretKey, { events: [{ event_id: 'x1', user_id: '=HYPERLINK("http://x")', name: 'a', timestamp: '2026-11-01T10:00:00Z' }] });
+    const r = await t.inject({ method: 'GET', url: `/v1/analytics/funnels/dropoff/export?${q({ from: '2026-11-01', to: '2026-11-01', step: '1', steps: [{ event: 'a' }, { event: 'b' }] })}`, headers: bearer(ten.secretKey) });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.ok(r.body.includes(`"'=HYPERLINK(""http://x"")"`), r.body);
+    findIssue(expectError(await t.inject({ method: 'GET', url: `/v1/analytics/funnels/dropoff/export?${q({ from: '2026-11-01', to: '2026-11-01', step: '2', steps: [{ event: 'a' }, { event: 'b' }] })}`, headers: bearer(ten.secretKey) }), 400, 'validation_failed'), 'query.step');
+    findIssue(expectError(await t.inject({ method: 'GET', url: '/v1/analytics/active-users/export?from=0000-01-01&to=2026-01-01', headers: bearer(ten.secretKey) }), 400, 'validation_failed'), 'query.from');
   });
 });
 

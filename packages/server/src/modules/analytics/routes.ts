@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { appIdOf } from '../../http/auth.ts';
+import { CsvOut, sendCsv } from '../../http/csv.ts';
 import { decodeCursor, encodeCursor } from '../../http/pagination.ts';
 import { errors, type Api, type RequestCtx } from '../../http/route.ts';
 import { FAMILIES, type Family } from './rules/families.ts';
 import type { Analytics, AnalyticsSettings } from './service.ts';
-import { ActiveQuery, DropoffQuery, EngagementQuery, FunnelQuery, MAX_COHORT_DAYS, MAX_FUNNEL_DAYS, MAX_SERIES_DAYS, RetentionQuery, SettingsBody } from './types.ts';
+import { ActiveQuery, DropoffExportQuery, DropoffQuery, EngagementQuery, FunnelQuery, MAX_COHORT_DAYS, MAX_FUNNEL_DAYS, MAX_SERIES_DAYS, RetentionQuery, SettingsBody } from './types.ts';
 
 const tags = ['Analytics'];
 const read = { secret: true, operator: 'analytics.read' } as const;
@@ -204,4 +205,52 @@ export function analyticsRoutes(api: Api, deps: { analytics: Analytics; ctx: Req
       };
     },
   );
+
+  // ---- CSV exports of every table (same parameters as the JSON routes) ----------------------------
+
+  const csvSchema = (summary: string, querystring: z.ZodType) => ({ config: { auth: read }, schema: { tags, summary, description: `${zoneNote} Same parameters as the JSON route; a UTF-8 CSV with a header row.`, querystring, response: { 200: CsvOut, ...errors(400, 401, 403) } } });
+
+  api.get('/v1/analytics/active-users/export', csvSchema('Active users per day as CSV', ActiveQuery), async (req, reply) => {
+    const r = await analytics.active(ctx(req), appIdOf(req), req.query as z.infer<typeof ActiveQuery>);
+    return sendCsv(reply, {
+      filename: 'active-users.csv',
+      header: ['day', 'dau', 'wau', 'mau', 'stickiness', 'new', 'returning'],
+      rows: r.days.map((d) => [d.day, d.dau, d.wau, d.mau, d.stickiness, d.newUsers, d.returning]),
+      total: r.days.length,
+    });
+  });
+
+  api.get('/v1/analytics/retention/export', csvSchema('Retention cohorts as CSV: users per period, then rates', RetentionQuery), async (req, reply) => {
+    const q = req.query as z.infer<typeof RetentionQuery>;
+    const r = await analytics.retention(ctx(req), appIdOf(req), q);
+    const ks = Array.from({ length: r.periods + 1 }, (_, k) => k);
+    return sendCsv(reply, {
+      filename: 'retention.csv',
+      header: ['cohort', 'size', ...ks.map((k) => `${q.unit}_${k}`), ...ks.map((k) => `${q.unit}_${k}_rate`)],
+      rows: r.cohorts.map((c) => [c.cohort, c.size, ...c.values, ...c.rates]),
+      total: r.cohorts.length,
+    });
+  });
+
+  api.get('/v1/analytics/funnels/export', csvSchema('Funnel steps as CSV', FunnelQuery), async (req, reply) => {
+    const q = req.query as z.infer<typeof FunnelQuery>;
+    const f = await analytics.funnel(ctx(req), appIdOf(req), q);
+    return sendCsv(reply, {
+      filename: 'funnel.csv',
+      header: ['step', 'event', 'users', 'conversion_from_previous', 'conversion_from_start', 'median_seconds_from_previous', 'dropped'],
+      rows: f.steps.map((s, k) => [k + 1, q.steps[k]!.event, s.users, s.conversion_from_previous, s.conversion_from_start, s.median_seconds_from_previous, k + 1 < f.steps.length ? s.users - f.steps[k + 1]!.users : 0]),
+      total: f.steps.length,
+    });
+  });
+
+  api.get('/v1/analytics/funnels/dropoff/export', csvSchema('Every user who reached a funnel step and not the next, as CSV', DropoffExportQuery), async (req, reply) => {
+    const rows = await analytics.dropoffAll(ctx(req), appIdOf(req), req.query as z.infer<typeof DropoffExportQuery>);
+    return sendCsv(reply, { filename: 'funnel-dropoff.csv', header: ['user_id', 'reached_at'], rows: rows.map((r) => [r.userId, r.reachedAt.toISOString()]), total: rows.length });
+  });
+
+  api.get('/v1/analytics/engagement/export', csvSchema('Engagement per capability and day as CSV', EngagementQuery), async (req, reply) => {
+    const r = await analytics.engagement(ctx(req), appIdOf(req), req.query as z.infer<typeof EngagementQuery>);
+    const rows = r.days.flatMap((d) => d.families.map((f) => [d.day, d.dau, f.family, f.count, f.users, f.activeParticipants, f.participationRate]));
+    return sendCsv(reply, { filename: 'engagement.csv', header: ['day', 'dau', 'family', 'count', 'users', 'active_participants', 'participation_rate'], rows, total: rows.length });
+  });
 }

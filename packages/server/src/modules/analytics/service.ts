@@ -15,7 +15,7 @@ import type { Audit } from '../audit/index.ts';
 import { engagementFamily, FAMILIES, type Family } from './rules/families.ts';
 import { retentionTable, unitDays } from './rules/retention.ts';
 import * as store from './store.ts';
-import { DEFAULT_TIMEZONE, RETENTION_PERIODS, type ActiveQuery, type DropoffQuery, type EngagementQuery, type FunnelQuery, type RetentionQuery, type SettingsInput } from './types.ts';
+import { DEFAULT_TIMEZONE, MAX_EXPORT_ROWS, RETENTION_PERIODS, type ActiveQuery, type DropoffExportQuery, type DropoffQuery, type EngagementQuery, type FunnelQuery, type RetentionQuery, type SettingsInput } from './types.ts';
 
 export type AnalyticsDeps = {
   /** Outside any consumer's transaction: a big app's engagement rows are erased in committed batches. */
@@ -195,6 +195,12 @@ export function createAnalytics(deps: AnalyticsDeps) {
           };
         }),
       };
+    },
+
+    /** Every user who reached step `q.step` and not the next (at most MAX_EXPORT_ROWS), by user id. */
+    async dropoffAll(ctx: Ctx, appId: string, q: DropoffExportQuery) {
+      const st = await settingsOf(ctx.db, appId);
+      return store.analyticsRead(ctx.db, (db) => store.funnelDropoff(db, appId, funnelSpec(st, q), q.step, undefined, MAX_EXPORT_ROWS));
     },
 
     /** Users who reached step `q.step` and not the next, by user id after the cursor's. */

@@ -19,6 +19,8 @@ export const MAX_WINDOW_MINUTES = 90 * 1440;
 /** Retention columns: day 0..30, week 0..12. */
 export const RETENTION_PERIODS = { day: 30, week: 12 } as const;
 export const DEFAULT_TIMEZONE = 'UTC';
+/** Most rows one CSV export writes (the drop-off list). */
+export const MAX_EXPORT_ROWS = 1_000_000;
 
 // A zone name both ICU (the JavaScript side) and PostgreSQL's tz database read the same way. Bare
 // offsets such as "+08:00" are refused: PostgreSQL reads them as POSIX zones, sign inverted.
@@ -119,17 +121,28 @@ const funnelFields = {
 export const FunnelQuery = z.strictObject(funnelFields).superRefine(checkRange(MAX_FUNNEL_DAYS));
 export type FunnelQuery = z.infer<typeof FunnelQuery>;
 
+const dropoffStep = z.coerce.number().int().min(1).max(9).describe('List users who reached this step (1 = the first) and not the next one');
+
 export const DropoffQuery = z
   .strictObject({
     ...funnelFields,
     ...pageQuery,
-    step: z.coerce.number().int().min(1).max(9).describe('List users who reached this step (1 = the first) and not the next one'),
+    step: dropoffStep,
   })
   .superRefine(checkRange(MAX_FUNNEL_DAYS))
   .superRefine((q, c) => {
     if (q.steps.length > 0 && q.step >= q.steps.length) c.addIssue({ code: 'custom', path: ['step'], message: `must be below the number of steps (${q.steps.length})` });
   });
 export type DropoffQuery = z.infer<typeof DropoffQuery>;
+
+/** The drop-off list as a CSV: every user, no pages. */
+export const DropoffExportQuery = z
+  .strictObject({ ...funnelFields, step: dropoffStep })
+  .superRefine(checkRange(MAX_FUNNEL_DAYS))
+  .superRefine((q, c) => {
+    if (q.steps.length > 0 && q.step >= q.steps.length) c.addIssue({ code: 'custom', path: ['step'], message: `must be below the number of steps (${q.steps.length})` });
+  });
+export type DropoffExportQuery = z.infer<typeof DropoffExportQuery>;
 
 export const EngagementQuery = z.strictObject({ ...range(MAX_SERIES_DAYS, 'day'), traits: traitsParam }).superRefine(checkRange(MAX_SERIES_DAYS));
 export type EngagementQuery = z.infer<typeof EngagementQuery>;

@@ -11,7 +11,8 @@ import type { Messaging } from '../messaging/index.ts';
 import type { Users } from '../users/index.ts';
 import './errors.ts';
 import { checkAnswer, checkQuestions, isEmpty, walk, type AnswerValue, type Question } from './rules/questions.ts';
-import { csat, csvRow, nps, scaleSummary } from './rules/results.ts';
+import { CSV_BOM, csvRow } from '../../lib/csv.ts';
+import { csat, nps, scaleSummary } from './rules/results.ts';
 import { targets } from './rules/targeting.ts';
 import type { Targeting } from './schema.ts';
 import * as store from './store.ts';
@@ -379,7 +380,7 @@ export function createSurveys(deps: SurveysDeps) {
         if (q.options) return (Array.isArray(v) ? v : [v as string]).map((id) => q.options!.find((o) => o.id === id)?.text ?? id).join('; ');
         return v as string | number;
       };
-      let out = '\ufeff' + csvRow(['response_id', 'user_id', 'round', 'status', 'started_at', 'completed_at', ...qs.map((q) => `${q.id}: ${q.title}`)]);
+      let out = CSV_BOM + csvRow(['response_id', 'user_id', 'round', 'status', 'started_at', 'completed_at', ...qs.map((q) => `${q.id}: ${q.title}`)]);
       let after: { t: string; id: string } | undefined;
       for (;;) {
         const rows = await store.listResponses(ctx.db, surveyId, { limit: 500, status: includePartial ? undefined : 'completed', after });

@@ -37,15 +37,4 @@ export function csat(dist: Distribution): { satisfied: number; percent: number |
   return { satisfied: s, percent: n ? Math.round((s / n) * 1000) / 10 : null };
 }
 
-/**
- * One CSV cell (RFC 4180 quoting). Cells that a spreadsheet would run as a formula (= + - @, tab,
- * carriage return first) get a leading apostrophe: survey answers are user input.
- */
-export function csvCell(v: string | number | null): string {
-  if (v === null) return '';
-  let s = String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
-export const csvRow = (cells: (string | number | null)[]) => `${cells.map(csvCell).join(',')}\r\n`;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkAnswer, checkQuestions, walk, type AnswerValue, type Question } from './questions.ts';
-import { csat, csvCell, nps, scaleSummary } from './results.ts';
+import { csvCell } from '../../../lib/csv.ts';
+import { csat, nps, scaleSummary } from './results.ts';
 import { targets, traitMatches } from './targeting.ts';
 
 const qs: Question[] = [

@@ -4747,6 +4747,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sessions and their duration per day, from host events (inactivity gaps, or start/end pairs)
+         * @description Days are calendar days in the app's reporting time zone (GET /v1/analytics/settings). A session belongs to the day it started. At most 366 days.
+         */
+        get: operations["analytics.sessions.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/analytics/active-users/export": {
         parameters: {
             query?: never;
@@ -4819,6 +4839,26 @@ export interface paths {
          * @description Days are calendar days in the app's reporting time zone (GET /v1/analytics/settings). Same parameters as the JSON route; a UTF-8 CSV with a header row.
          */
         get: operations["analytics.funnels.dropoff.export.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/sessions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sessions per day as CSV
+         * @description Days are calendar days in the app's reporting time zone (GET /v1/analytics/settings). Same parameters as the JSON route; a UTF-8 CSV with a header row.
+         */
+        get: operations["analytics.sessions.export.get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -35713,6 +35753,82 @@ export interface operations {
             };
         };
     };
+    "analytics.sessions.get": {
+        parameters: {
+            query: {
+                /** @description First day (YYYY-MM-DD in the app's reporting time zone) */
+                from: string;
+                /** @description Last day, included (at most 366 days after from, counting both) */
+                to: string;
+                /** @description gap: a session is a run of the user's events (of `event`, default any) with no pause longer than timeout_minutes, lasting from its first to its last event; pairs: a session runs from a start_event to the user's next event when that is an end_event, at most 24 hours later */
+                mode?: "gap" | "pairs";
+                /** @description gap mode: the pause that ends a session (default 30 minutes) */
+                timeout_minutes?: number;
+                /** @description gap mode: only events of this name count (e.g. a heartbeat); default any event */
+                event?: string;
+                /** @description pairs mode: the event that starts a session */
+                start_event?: string;
+                /** @description pairs mode: the event that ends it */
+                end_event?: string;
+                /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
+                traits?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        timezone: string;
+                        days: {
+                            day: string;
+                            /** @description Sessions that started that day */
+                            sessions: number;
+                            /** @description Users with at least one of them */
+                            users: number;
+                            total_seconds: number;
+                            avg_seconds: number | null;
+                            median_seconds: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     "analytics.activeUsers.export.get": {
         parameters: {
             query: {
@@ -35902,6 +36018,70 @@ export interface operations {
                 traits?: string;
                 /** @description List users who reached this step (1 = the first) and not the next one */
                 step: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with BOM, CRLF rows, a header row first). `X-Total-Rows` gives the number of data rows when known. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics.sessions.export.get": {
+        parameters: {
+            query: {
+                /** @description First day (YYYY-MM-DD in the app's reporting time zone) */
+                from: string;
+                /** @description Last day, included (at most 366 days after from, counting both) */
+                to: string;
+                /** @description gap: a session is a run of the user's events (of `event`, default any) with no pause longer than timeout_minutes, lasting from its first to its last event; pairs: a session runs from a start_event to the user's next event when that is an end_event, at most 24 hours later */
+                mode?: "gap" | "pairs";
+                /** @description gap mode: the pause that ends a session (default 30 minutes) */
+                timeout_minutes?: number;
+                /** @description gap mode: only events of this name count (e.g. a heartbeat); default any event */
+                event?: string;
+                /** @description pairs mode: the event that starts a session */
+                start_event?: string;
+                /** @description pairs mode: the event that ends it */
+                end_event?: string;
+                /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
+                traits?: string;
             };
             header?: never;
             path?: never;

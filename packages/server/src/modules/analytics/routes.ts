@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor } from '../../http/pagination.ts';
 import { errors, type Api, type RequestCtx } from '../../http/route.ts';
 import { FAMILIES, type Family } from './rules/families.ts';
 import type { Analytics, AnalyticsSettings } from './service.ts';
-import { ActiveQuery, DropoffExportQuery, DropoffQuery, EngagementQuery, FunnelQuery, MAX_COHORT_DAYS, MAX_FUNNEL_DAYS, MAX_SERIES_DAYS, RetentionQuery, SettingsBody } from './types.ts';
+import { ActiveQuery, DropoffExportQuery, SessionsQuery, DropoffQuery, EngagementQuery, FunnelQuery, MAX_COHORT_DAYS, MAX_FUNNEL_DAYS, MAX_SERIES_DAYS, RetentionQuery, SettingsBody } from './types.ts';
 
 const tags = ['Analytics'];
 const read = { secret: true, operator: 'analytics.read' } as const;
@@ -206,6 +206,39 @@ export function analyticsRoutes(api: Api, deps: { analytics: Analytics; ctx: Req
     },
   );
 
+  const SessionsOut = z.object({
+    timezone: z.string(),
+    days: z.array(
+      z.object({
+        day: z.string(),
+        sessions: z.number().int().describe('Sessions that started that day'),
+        users: z.number().int().describe('Users with at least one of them'),
+        total_seconds: z.number(),
+        avg_seconds: z.number().nullable(),
+        median_seconds: z.number().nullable(),
+      }),
+    ),
+  });
+  const presentSessions = (r: Awaited<ReturnType<Analytics['sessions']>>) => ({
+    timezone: r.timezone,
+    days: r.days.map((d) => ({ day: d.day, sessions: d.sessions, users: d.users, total_seconds: d.totalSeconds, avg_seconds: d.avgSeconds, median_seconds: d.medianSeconds })),
+  });
+
+  api.get(
+    '/v1/analytics/sessions',
+    {
+      config: { auth: read },
+      schema: {
+        tags,
+        summary: 'Sessions and their duration per day, from host events (inactivity gaps, or start/end pairs)',
+        description: `${zoneNote} A session belongs to the day it started. At most ${MAX_SERIES_DAYS} days.`,
+        querystring: SessionsQuery,
+        response: { 200: SessionsOut, ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => presentSessions(await analytics.sessions(ctx(req), appIdOf(req), req.query)),
+  );
+
   // ---- CSV exports of every table (same parameters as the JSON routes) ----------------------------
 
   const csvSchema = (summary: string, querystring: z.ZodType) => ({ config: { auth: read }, schema: { tags, summary, description: `${zoneNote} Same parameters as the JSON route; a UTF-8 CSV with a header row.`, querystring, response: { 200: CsvOut, ...errors(400, 401, 403) } } });
@@ -246,6 +279,16 @@ export function analyticsRoutes(api: Api, deps: { analytics: Analytics; ctx: Req
   api.get('/v1/analytics/funnels/dropoff/export', csvSchema('Every user who reached a funnel step and not the next, as CSV', DropoffExportQuery), async (req, reply) => {
     const rows = await analytics.dropoffAll(ctx(req), appIdOf(req), req.query as z.infer<typeof DropoffExportQuery>);
     return sendCsv(reply, { filename: 'funnel-dropoff.csv', header: ['user_id', 'reached_at'], rows: rows.map((r) => [r.userId, r.reachedAt.toISOString()]), total: rows.length });
+  });
+
+  api.get('/v1/analytics/sessions/export', csvSchema('Sessions per day as CSV', SessionsQuery), async (req, reply) => {
+    const r = await analytics.sessions(ctx(req), appIdOf(req), req.query as z.infer<typeof SessionsQuery>);
+    return sendCsv(reply, {
+      filename: 'sessions.csv',
+      header: ['day', 'sessions', 'users', 'total_seconds', 'avg_seconds', 'median_seconds'],
+      rows: r.days.map((d) => [d.day, d.sessions, d.users, d.totalSeconds, d.avgSeconds, d.medianSeconds]),
+      total: r.days.length,
+    });
   });
 
   api.get('/v1/analytics/engagement/export', csvSchema('Engagement per capability and day as CSV', EngagementQuery), async (req, reply) => {

@@ -15,7 +15,7 @@ import type { Audit } from '../audit/index.ts';
 import { engagementFamily, FAMILIES, type Family } from './rules/families.ts';
 import { retentionTable, unitDays } from './rules/retention.ts';
 import * as store from './store.ts';
-import { DEFAULT_TIMEZONE, MAX_EXPORT_ROWS, RETENTION_PERIODS, type ActiveQuery, type DropoffExportQuery, type DropoffQuery, type EngagementQuery, type FunnelQuery, type RetentionQuery, type SettingsInput } from './types.ts';
+import { DEFAULT_TIMEZONE, MAX_EXPORT_ROWS, MAX_SESSION_HOURS, RETENTION_PERIODS, type SessionsQuery, type ActiveQuery, type DropoffExportQuery, type DropoffQuery, type EngagementQuery, type FunnelQuery, type RetentionQuery, type SettingsInput } from './types.ts';
 
 export type AnalyticsDeps = {
   /** Outside any consumer's transaction: a big app's engagement rows are erased in committed batches. */
@@ -207,6 +207,22 @@ export function createAnalytics(deps: AnalyticsDeps) {
     async dropoff(ctx: Ctx, appId: string, q: DropoffQuery, after: string | undefined) {
       const st = await settingsOf(ctx.db, appId);
       return store.analyticsRead(ctx.db, (db) => store.funnelDropoff(db, appId, funnelSpec(st, q), q.step, after, q.limit + 1));
+    },
+
+    /** Sessions per day (by the day they started): count, users, total, mean and median duration in seconds. */
+    async sessions(ctx: Ctx, appId: string, q: SessionsQuery) {
+      const st = await settingsOf(ctx.db, appId);
+      const tz = st.timezone;
+      const s: store.Scan = { appId, tz, from: q.from, to: q.to, start: startOfLocalDay(addDays(q.from, -2), tz), end: startOfLocalDay(addDays(q.to, 3), tz), rollup: false };
+      const spec: store.SessionSpec =
+        q.mode === 'gap'
+          ? { mode: 'gap', timeoutSeconds: q.timeout_minutes * 60, event: q.event ?? null, traits: q.traits }
+          : { mode: 'pairs', start: q.start_event, end: q.end_event, maxSeconds: MAX_SESSION_HOURS * 3600, traits: q.traits };
+      const rows = await store.analyticsRead(ctx.db, (db) => store.sessionSeries(db, s, spec));
+      const by = new Map(rows.map((r) => [r.day, r]));
+      const days: store.SessionDay[] = [];
+      for (let d = q.from; d <= q.to; d = addDays(d, 1)) days.push(by.get(d) ?? { day: d, sessions: 0, users: 0, totalSeconds: 0, avgSeconds: null, medianSeconds: null });
+      return { timezone: tz, days };
     },
 
     /** Per day and capability: events, participants, and participation among that day's actives. */

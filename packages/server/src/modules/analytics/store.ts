@@ -340,6 +340,60 @@ export async function analyticsRead<T>(db: Db, fn: (tx: Db) => Promise<T>): Prom
   });
 }
 
+// ---- sessions -----------------------------------------------------------------------------------
+
+export type SessionDay = { day: string; sessions: number; users: number; totalSeconds: number; avgSeconds: number | null; medianSeconds: number | null };
+
+export type SessionSpec =
+  | { mode: 'gap'; timeoutSeconds: number; event: string | null; traits: TraitsFilter | undefined }
+  | { mode: 'pairs'; start: string; end: string; maxSeconds: number; traits: TraitsFilter | undefined };
+
+/**
+ * Sessions by the local day they started (from..to), from the raw events: `s.start`/`s.end` bound
+ * the scan, which must reach a day (the longest session) beyond the range on both sides.
+ */
+export async function sessionSeries(db: Db, s: Scan, spec: SessionSpec): Promise<SessionDay[]> {
+  const inRange = sql`${localDay(s.tz, sql`s0`)} between ${s.from}::date and ${s.to}::date`;
+  const sessions =
+    spec.mode === 'gap'
+      ? sql`
+    ev as (
+      select e.user_id, e.ts, e.seq from ev_events e
+      where e.app_id = ${s.appId} and e.ts >= ${s.start.toISOString()}::timestamptz and e.ts < ${s.end.toISOString()}::timestamptz
+        ${spec.event === null ? sql`` : sql`and e.name = ${spec.event}`} ${withTraits(spec.traits, s.appId)}
+    ),
+    g as (
+      select user_id, ts, seq, case when lag(ts) over w is null or ts - lag(ts) over w > make_interval(secs => ${spec.timeoutSeconds}) then 1 else 0 end as brk
+      from ev window w as (partition by user_id order by ts, seq)
+    ),
+    k as (select user_id, ts, sum(brk) over (partition by user_id order by ts, seq rows unbounded preceding) as sid from g),
+    ss as (select user_id, min(ts) as s0, extract(epoch from max(ts) - min(ts))::float8 as secs from k group by user_id, sid)`
+      : sql`
+    ev as (
+      select e.user_id, e.name, e.ts, e.seq from ev_events e
+      where e.app_id = ${s.appId} and e.name in (${spec.start}, ${spec.end})
+        and e.ts >= ${s.start.toISOString()}::timestamptz and e.ts < ${s.end.toISOString()}::timestamptz ${withTraits(spec.traits, s.appId)}
+    ),
+    o as (select user_id, name, ts, lead(name) over w as next_name, lead(ts) over w as next_ts from ev window w as (partition by user_id order by ts, seq)),
+    ss as (
+      select user_id, ts as s0, extract(epoch from next_ts - ts)::float8 as secs from o
+      where name = ${spec.start} and next_name = ${spec.end} and next_ts - ts <= make_interval(secs => ${spec.maxSeconds})
+    )`;
+  const r = await db.execute<{ day: string; sessions: string; users: string; total: number; avg: number | null; median: number | null }>(sql`
+    with ${sessions}
+    select ${localDay(s.tz, sql`s0`)}::text as day, count(*) as sessions, count(distinct user_id) as users,
+      coalesce(sum(secs), 0)::float8 as total, avg(secs)::float8 as avg, percentile_cont(0.5) within group (order by secs) as median
+    from ss where ${inRange} group by 1 order by 1`);
+  return r.rows.map((x) => ({
+    day: x.day,
+    sessions: num(x.sessions),
+    users: num(x.users),
+    totalSeconds: Number(x.total),
+    avgSeconds: x.avg === null ? null : Number(x.avg),
+    medianSeconds: x.median === null ? null : Number(x.median),
+  }));
+}
+
 // ---- engagement ---------------------------------------------------------------------------------
 
 export async function recordEngagement(db: Db, row: typeof engagement.$inferInsert): Promise<void> {

@@ -144,6 +144,30 @@ export const DropoffExportQuery = z
   });
 export type DropoffExportQuery = z.infer<typeof DropoffExportQuery>;
 
+/** Longest session counted: a start with no end for longer than this is not a session. */
+export const MAX_SESSION_HOURS = 24;
+
+export const SessionsQuery = z
+  .strictObject({
+    ...range(MAX_SERIES_DAYS, 'day'),
+    mode: z
+      .enum(['gap', 'pairs'])
+      .default('gap')
+      .describe(
+        `gap: a session is a run of the user's events (of \`event\`, default any) with no pause longer than timeout_minutes, lasting from its first to its last event; pairs: a session runs from a start_event to the user's next event when that is an end_event, at most ${MAX_SESSION_HOURS} hours later`,
+      ),
+    timeout_minutes: z.coerce.number().int().min(1).max(240).default(30).describe('gap mode: the pause that ends a session (default 30 minutes)'),
+    event: EventName.optional().describe('gap mode: only events of this name count (e.g. a heartbeat); default any event'),
+    start_event: EventName.default('session.start').describe('pairs mode: the event that starts a session'),
+    end_event: EventName.default('session.end').describe('pairs mode: the event that ends it'),
+    traits: traitsParam,
+  })
+  .superRefine(checkRange(MAX_SERIES_DAYS))
+  .superRefine((q, c) => {
+    if (q.mode === 'pairs' && q.start_event === q.end_event) c.addIssue({ code: 'custom', path: ['end_event'], message: 'must differ from start_event' });
+  });
+export type SessionsQuery = z.infer<typeof SessionsQuery>;
+
 export const EngagementQuery = z.strictObject({ ...range(MAX_SERIES_DAYS, 'day'), traits: traitsParam }).superRefine(checkRange(MAX_SERIES_DAYS));
 export type EngagementQuery = z.infer<typeof EngagementQuery>;
 

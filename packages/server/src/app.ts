@@ -100,6 +100,11 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   // Surveys offered take from messaging's contact budget (surveys → messaging, never the reverse).
   // Segments read events, points and users through their public interfaces (segments → events, points, users).
   const segments = createSegments({ db, bus, clock, audit, users, events, points });
+  // Sends to `{ audience: { segment } }` page through the segment's members (messaging → segments, at run time).
+  messaging.setAudienceResolver({
+    exists: (ctx, appId, segment) => segments.exists(ctx, appId, segment),
+    page: async (ctx, appId, q) => (await segments.members(ctx, appId, q.segment, { limit: q.limit, afterUserId: q.afterUserId })).map((m) => m.userId),
+  });
   const surveys = createSurveys({ db, bus, clock, audit, users, budget: messaging, screen, segments });
   const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats, screen, isMember: async (appId, operatorId) => (await tenancy.roleOf(appId, operatorId)) !== null });
   const live = createLive({ db, audit, bus, clock, realtime, limiter, moderation: interactions.settings, polls, lotteries: gamification.lottery, log });

@@ -103,7 +103,7 @@ describe('sending to the inbox', () => {
     findIssue(err, 'body.category');
     expectError(await api('POST', '/v1/messaging/sends', { to: { user_id: 'u' }, template: 'missing' }), 404, 'messaging.template_not_found');
     expectError(await api('POST', '/v1/messaging/sends', { to: { user_id: 'u' }, template: 'welcome', channels: ['email'] }), 409, 'messaging.channel_unavailable');
-    expectError(await api('POST', '/v1/messaging/sends', { to: { audience: { segment: 'seg_1' } }, template: 'welcome' }), 409, 'messaging.audience_unavailable');
+    findIssue(expectError(await api('POST', '/v1/messaging/sends', { to: { audience: { segment: 'seg_1' } }, template: 'welcome' }), 400, 'validation_failed'), 'body.to.audience.segment');
   });
 
   it('counts unread per category, marks read one by one and all at once, deletes', async () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { startTestApp, type TestApp, type Tenant } from '../../testing/app.ts';
+import { expectError, findIssue } from '../../testing/http.ts';
 
 const DAY = 86_400_000;
 let offset = 0;
@@ -143,6 +144,20 @@ describe('segments', () => {
     assert.equal((await call(s1, 'GET', `/v1/segments/${seg.id}/members?cursor=%7B%7D`)).statusCode, 400);
     assert.equal((await call(s1, 'GET', '/v1/segments/seg_missing')).statusCode, 404);
     assert.equal((await call(s1, 'PATCH', `/v1/segments/${seg.id}`, {})).statusCode, 400);
+  });
+
+  it('messaging sends to a segment reach its members only, and an unknown segment is refused', async () => {
+    const want = await members(seg.id);
+    assert.ok(want.length > 0);
+    const sent = await ok(s1, 'POST', '/v1/messaging/sends', { to: { audience: { segment: seg.id } }, content: { en: { title: 'For our best customers', body: '…' } }, category: 'activity' });
+    await s1.services.messaging.idle();
+    const send = await ok(s1, 'GET', `/v1/messaging/sends/${sent.id}`);
+    assert.equal(send.status, 'done');
+    assert.equal(send.counts.targeted, want.length);
+    const r = await s1.database.db.execute<{ user_id: string }>(sql`select user_id from ms_messages where app_id = ${A.appId} and send_id = ${sent.id} order by user_id`);
+    assert.deepEqual(r.rows.map((x) => x.user_id), want);
+    const bad = await call(s1, 'POST', '/v1/messaging/sends', { to: { audience: { segment: 'seg_nope' } }, content: { en: { title: 't', body: 'b' } }, category: 'activity' });
+    findIssue(expectError(bad, 400, 'validation_failed'), 'body.to.audience.segment');
   });
 
   it('an erased user leaves every segment', async () => {

@@ -39,8 +39,11 @@ export type RecipientResult = {
   channels: Partial<Record<Channel, { status: ChannelOutcome; deliverAt: Date }>>;
 };
 
-/** Resolves a segment to pages of user ids; the segments module plugs in here. */
-export type AudienceResolver = (ctx: Ctx, appId: string, q: { segment: string; afterUserId?: string | undefined; limit: number }) => Promise<string[]>;
+/** Resolves a segment to pages of user ids (in user-id order); the segments module plugs in here. */
+export type AudienceResolver = {
+  exists(ctx: Ctx, appId: string, segment: string): Promise<boolean>;
+  page(ctx: Ctx, appId: string, q: { segment: string; afterUserId?: string | undefined; limit: number }): Promise<string[]>;
+};
 
 export type SendingDeps = {
   db: Db;
@@ -154,7 +157,7 @@ export function createSending(deps: SendingDeps) {
     }
     if (a.segment !== undefined) {
       if (!audienceResolver) throw new AppError('messaging.audience_unavailable', 'Segments are not available: no segments module is installed', { audience: 'segment' });
-      const ids = await audienceResolver(ctx, send.appId, { segment: a.segment, afterUserId: cursor ?? undefined, limit: batchSize });
+      const ids = await audienceResolver.page(ctx, send.appId, { segment: a.segment, afterUserId: cursor ?? undefined, limit: batchSize });
       return recipientsOf(ctx, send.appId, [...new Set(ids)].sort());
     }
     return deps.users.scanRecipients(ctx, send.appId, { traits: a.traits, afterUserId: cursor ?? undefined, limit: batchSize });
@@ -245,7 +248,11 @@ export function createSending(deps: SendingDeps) {
       }
       const scheduledAt = input.scheduled_at ? new Date(input.scheduled_at) : null;
       if (scheduledAt && scheduledAt.getTime() <= now.getTime()) throw fieldError('body.scheduled_at', `must be in the future (now is ${now.toISOString()})`, 'a future ISO 8601 date-time');
-      if (input.to.audience?.segment !== undefined && !audienceResolver) throw new AppError('messaging.audience_unavailable', 'Segments are not available: no segments module is installed; send to all users or a traits filter', { field: 'body.to.audience.segment' });
+      const segment = input.to.audience?.segment;
+      if (segment !== undefined) {
+        if (!audienceResolver) throw new AppError('messaging.audience_unavailable', 'Segments are not available: no segments module is installed; send to all users or a traits filter', { field: 'body.to.audience.segment' });
+        if (!(await audienceResolver.exists(ctx, appId, segment))) throw fieldError('body.to.audience.segment', `no segment ${segment} in this app`, 'the id of a segment (GET /v1/segments)');
+      }
       const s = await settingsStore.getSettings(ctx.db, appId);
       for (const ch of input.channels) await deps.channelReady(ctx, appId, ch, s);
       const audience = toAudience(input.to);

@@ -2901,6 +2901,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/segments/rfm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** RFM: the eight classes (重要价值客户 …) with their users and averages */
+        get: operations["segments.rfm.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/rfm/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set up RFM (purchase event, amount, window, quantile or fixed thresholds) and compute it now
+         * @description R is high for a recent last purchase, F for many purchases, M for a large total. Recomputed every hour; segments with an `rfm_class` rule follow.
+         */
+        put: operations["segments.rfm.settings.set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/rfm/compute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recompute RFM now */
+        post: operations["segments.rfm.compute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/rfm/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Buyers with their R, F, M figures, scores and class, by user id */
+        get: operations["segments.rfm.users.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}/rfm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's R, F, M figures, scores (1-5) and class; null when they bought nothing in the window */
+        get: operations["users.rfm.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/core/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set up core users (weights of frequency, duration and spend; the top share) and compute them now
+         * @description Each active user gets the percent rank of their active days, engaged time and spend among active users; the score is the weighted mean; the top `top_percent` % are core users. Recomputed every hour; segments with a `core_user` rule follow.
+         */
+        put: operations["segments.core.settings.set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/core/compute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recompute core users now */
+        post: operations["segments.core.compute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/core/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active users ranked by the core-user score (the top N = the seed users) */
+        get: operations["segments.core.users.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/core/users/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The top N users by the core-user score as CSV (e.g. the 100 seed users) */
+        get: operations["segments.core.users.export.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/segments": {
         parameters: {
             query?: never;
@@ -22151,6 +22310,736 @@ export interface operations {
             };
         };
     };
+    "segments.rfm.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        settings: {
+                            event: string;
+                            amount_path: string;
+                            window_days: number;
+                            /** @enum {string} */
+                            method: "quantile" | "fixed";
+                            quantile: number | null;
+                            recency_days: number | null;
+                            frequency: number | null;
+                            monetary: number | null;
+                        };
+                        computed_at: string | null;
+                        /** @description Users with a purchase in the window, classified */
+                        buyers: number;
+                        /** @description What high means at the last computation (the quantiles or the fixed values) */
+                        thresholds: {
+                            recency_days: number | null;
+                            frequency: number | null;
+                            monetary: number | null;
+                        };
+                        classes: {
+                            /** @enum {string} */
+                            class: "important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain";
+                            name: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            high: {
+                                r: boolean;
+                                f: boolean;
+                                m: boolean;
+                            };
+                            users: number;
+                            avg_recency_days: number | null;
+                            avg_frequency: number | null;
+                            avg_monetary: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.rfm.settings.set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The purchase event (host event name)
+                     * @default order.paid
+                     */
+                    event?: string;
+                    /**
+                     * @description The numeric property holding the amount
+                     * @default amount
+                     */
+                    amount_path?: string;
+                    /**
+                     * @description Purchases in the last N days count
+                     * @default 365
+                     */
+                    window_days?: number;
+                    /**
+                     * @description quantile: high = strictly better than that quantile of the buyers; fixed: high = at least (F, M) or at most (R days) the given values
+                     * @default quantile
+                     * @enum {string}
+                     */
+                    method?: "quantile" | "fixed";
+                    /**
+                     * @description quantile method: 0.5 = the median
+                     * @default 0.5
+                     */
+                    quantile?: number;
+                    /** @description fixed method: R is high when the last purchase is at most this many days ago */
+                    recency_days?: number;
+                    /** @description fixed method: F is high from this many purchases */
+                    frequency?: number;
+                    /** @description fixed method: M is high from this amount */
+                    monetary?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        settings: {
+                            event: string;
+                            amount_path: string;
+                            window_days: number;
+                            /** @enum {string} */
+                            method: "quantile" | "fixed";
+                            quantile: number | null;
+                            recency_days: number | null;
+                            frequency: number | null;
+                            monetary: number | null;
+                        };
+                        computed_at: string | null;
+                        /** @description Users with a purchase in the window, classified */
+                        buyers: number;
+                        /** @description What high means at the last computation (the quantiles or the fixed values) */
+                        thresholds: {
+                            recency_days: number | null;
+                            frequency: number | null;
+                            monetary: number | null;
+                        };
+                        classes: {
+                            /** @enum {string} */
+                            class: "important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain";
+                            name: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            high: {
+                                r: boolean;
+                                f: boolean;
+                                m: boolean;
+                            };
+                            users: number;
+                            avg_recency_days: number | null;
+                            avg_frequency: number | null;
+                            avg_monetary: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.rfm.compute": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        settings: {
+                            event: string;
+                            amount_path: string;
+                            window_days: number;
+                            /** @enum {string} */
+                            method: "quantile" | "fixed";
+                            quantile: number | null;
+                            recency_days: number | null;
+                            frequency: number | null;
+                            monetary: number | null;
+                        };
+                        computed_at: string | null;
+                        /** @description Users with a purchase in the window, classified */
+                        buyers: number;
+                        /** @description What high means at the last computation (the quantiles or the fixed values) */
+                        thresholds: {
+                            recency_days: number | null;
+                            frequency: number | null;
+                            monetary: number | null;
+                        };
+                        classes: {
+                            /** @enum {string} */
+                            class: "important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain";
+                            name: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            high: {
+                                r: boolean;
+                                f: boolean;
+                                m: boolean;
+                            };
+                            users: number;
+                            avg_recency_days: number | null;
+                            avg_frequency: number | null;
+                            avg_monetary: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.rfm.users.list": {
+        parameters: {
+            query?: {
+                class?: "important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain";
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            user_id: string;
+                            /** @enum {string} */
+                            class: "important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain";
+                            recency_days: number;
+                            frequency: number;
+                            monetary: number;
+                            /** @description 1-5, 5 = most recent */
+                            r_score: number;
+                            f_score: number;
+                            m_score: number;
+                            computed_at: string;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "users.rfm.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rfm: {
+                            user_id: string;
+                            /** @enum {string} */
+                            class: "important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain";
+                            recency_days: number;
+                            frequency: number;
+                            monetary: number;
+                            /** @description 1-5, 5 = most recent */
+                            r_score: number;
+                            f_score: number;
+                            m_score: number;
+                            computed_at: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.core.settings.set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Activity and spend in the last N days count
+                     * @default 90
+                     */
+                    window_days?: number;
+                    /**
+                     * @description The share of active users flagged as core (the 2/8 rule: 20)
+                     * @default 20
+                     */
+                    top_percent?: number;
+                    /**
+                     * @default {
+                     *       "frequency": 1,
+                     *       "duration": 1,
+                     *       "spend": 1
+                     *     }
+                     */
+                    weights?: {
+                        /**
+                         * @description Active days
+                         * @default 1
+                         */
+                        frequency?: number;
+                        /**
+                         * @description Engaged time (half-hours with any event)
+                         * @default 1
+                         */
+                        duration?: number;
+                        /**
+                         * @description Sum of the amount on spend_event
+                         * @default 1
+                         */
+                        spend?: number;
+                    };
+                    /** @default order.paid */
+                    spend_event?: string;
+                    /** @default amount */
+                    amount_path?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        settings: {
+                            window_days: number;
+                            top_percent: number;
+                            weights: {
+                                frequency: number;
+                                duration: number;
+                                spend: number;
+                            };
+                            spend_event: string;
+                            amount_path: string;
+                        };
+                        users: number;
+                        core: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.core.compute": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        settings: {
+                            window_days: number;
+                            top_percent: number;
+                            weights: {
+                                frequency: number;
+                                duration: number;
+                                spend: number;
+                            };
+                            spend_event: string;
+                            amount_path: string;
+                        };
+                        users: number;
+                        core: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.core.users.list": {
+        parameters: {
+            query?: {
+                /** @description true: only core users */
+                core_only?: "true" | "false";
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            user_id: string;
+                            rank: number;
+                            core: boolean;
+                            /** @description 0-1: the weighted mean of the percent ranks below */
+                            score: number;
+                            active_days: number;
+                            /** @description Engaged time: half-hours with any event × 1,800 */
+                            active_seconds: number;
+                            spend: number;
+                            computed_at: string;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.core.users.export.get": {
+        parameters: {
+            query?: {
+                /** @description How many, from rank 1 */
+                top?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with BOM, CRLF rows, a header row first). `X-Total-Rows` gives the number of data rows when known. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     "segments.list": {
         parameters: {
             query?: {
@@ -22317,6 +23206,19 @@ export interface operations {
                              * @default true
                              */
                             member?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "rfm_class";
+                            /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                            classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "core_user";
+                            /**
+                             * @description true: core users (the top share by the core-user score); false: the others
+                             * @default true
+                             */
+                            core?: boolean;
                         }) | ({
                             all: (({
                                 /** @enum {string} */
@@ -22411,6 +23313,19 @@ export interface operations {
                                  * @default true
                                  */
                                 member?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "rfm_class";
+                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "core_user";
+                                /**
+                                 * @description true: core users (the top share by the core-user score); false: the others
+                                 * @default true
+                                 */
+                                core?: boolean;
                             }) | ({
                                 all: ({
                                     /** @enum {string} */
@@ -22505,6 +23420,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             } | {
                                 any: ({
@@ -22600,6 +23528,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             }))[];
                         } | {
@@ -22696,6 +23637,19 @@ export interface operations {
                                  * @default true
                                  */
                                 member?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "rfm_class";
+                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "core_user";
+                                /**
+                                 * @description true: core users (the top share by the core-user score); false: the others
+                                 * @default true
+                                 */
+                                core?: boolean;
                             }) | ({
                                 all: ({
                                     /** @enum {string} */
@@ -22790,6 +23744,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             } | {
                                 any: ({
@@ -22885,6 +23852,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             }))[];
                         }))[];
@@ -22982,6 +23962,19 @@ export interface operations {
                              * @default true
                              */
                             member?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "rfm_class";
+                            /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                            classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "core_user";
+                            /**
+                             * @description true: core users (the top share by the core-user score); false: the others
+                             * @default true
+                             */
+                            core?: boolean;
                         }) | ({
                             all: (({
                                 /** @enum {string} */
@@ -23076,6 +24069,19 @@ export interface operations {
                                  * @default true
                                  */
                                 member?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "rfm_class";
+                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "core_user";
+                                /**
+                                 * @description true: core users (the top share by the core-user score); false: the others
+                                 * @default true
+                                 */
+                                core?: boolean;
                             }) | ({
                                 all: ({
                                     /** @enum {string} */
@@ -23170,6 +24176,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             } | {
                                 any: ({
@@ -23265,6 +24284,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             }))[];
                         } | {
@@ -23361,6 +24393,19 @@ export interface operations {
                                  * @default true
                                  */
                                 member?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "rfm_class";
+                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "core_user";
+                                /**
+                                 * @description true: core users (the top share by the core-user score); false: the others
+                                 * @default true
+                                 */
+                                core?: boolean;
                             }) | ({
                                 all: ({
                                     /** @enum {string} */
@@ -23455,6 +24500,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             } | {
                                 any: ({
@@ -23550,6 +24608,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             }))[];
                         }))[];
@@ -23704,6 +24775,19 @@ export interface operations {
                              * @default true
                              */
                             member?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "rfm_class";
+                            /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                            classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "core_user";
+                            /**
+                             * @description true: core users (the top share by the core-user score); false: the others
+                             * @default true
+                             */
+                            core?: boolean;
                         }) | ({
                             all: (({
                                 /** @enum {string} */
@@ -23798,6 +24882,19 @@ export interface operations {
                                  * @default true
                                  */
                                 member?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "rfm_class";
+                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "core_user";
+                                /**
+                                 * @description true: core users (the top share by the core-user score); false: the others
+                                 * @default true
+                                 */
+                                core?: boolean;
                             }) | ({
                                 all: ({
                                     /** @enum {string} */
@@ -23892,6 +24989,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             } | {
                                 any: ({
@@ -23987,6 +25097,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             }))[];
                         } | {
@@ -24083,6 +25206,19 @@ export interface operations {
                                  * @default true
                                  */
                                 member?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "rfm_class";
+                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "core_user";
+                                /**
+                                 * @description true: core users (the top share by the core-user score); false: the others
+                                 * @default true
+                                 */
+                                core?: boolean;
                             }) | ({
                                 all: ({
                                     /** @enum {string} */
@@ -24177,6 +25313,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             } | {
                                 any: ({
@@ -24272,6 +25421,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             }))[];
                         }))[];
@@ -24369,6 +25531,19 @@ export interface operations {
                              * @default true
                              */
                             member?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "rfm_class";
+                            /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                            classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "core_user";
+                            /**
+                             * @description true: core users (the top share by the core-user score); false: the others
+                             * @default true
+                             */
+                            core?: boolean;
                         }) | ({
                             all: (({
                                 /** @enum {string} */
@@ -24463,6 +25638,19 @@ export interface operations {
                                  * @default true
                                  */
                                 member?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "rfm_class";
+                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "core_user";
+                                /**
+                                 * @description true: core users (the top share by the core-user score); false: the others
+                                 * @default true
+                                 */
+                                core?: boolean;
                             }) | ({
                                 all: ({
                                     /** @enum {string} */
@@ -24557,6 +25745,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             } | {
                                 any: ({
@@ -24652,6 +25853,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             }))[];
                         } | {
@@ -24748,6 +25962,19 @@ export interface operations {
                                  * @default true
                                  */
                                 member?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "rfm_class";
+                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "core_user";
+                                /**
+                                 * @description true: core users (the top share by the core-user score); false: the others
+                                 * @default true
+                                 */
+                                core?: boolean;
                             }) | ({
                                 all: ({
                                     /** @enum {string} */
@@ -24842,6 +26069,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             } | {
                                 any: ({
@@ -24937,6 +26177,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             }))[];
                         }))[];
@@ -25227,6 +26480,19 @@ export interface operations {
                              * @default true
                              */
                             member?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "rfm_class";
+                            /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                            classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "core_user";
+                            /**
+                             * @description true: core users (the top share by the core-user score); false: the others
+                             * @default true
+                             */
+                            core?: boolean;
                         }) | ({
                             all: (({
                                 /** @enum {string} */
@@ -25321,6 +26587,19 @@ export interface operations {
                                  * @default true
                                  */
                                 member?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "rfm_class";
+                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "core_user";
+                                /**
+                                 * @description true: core users (the top share by the core-user score); false: the others
+                                 * @default true
+                                 */
+                                core?: boolean;
                             }) | ({
                                 all: ({
                                     /** @enum {string} */
@@ -25415,6 +26694,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             } | {
                                 any: ({
@@ -25510,6 +26802,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             }))[];
                         } | {
@@ -25606,6 +26911,19 @@ export interface operations {
                                  * @default true
                                  */
                                 member?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "rfm_class";
+                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "core_user";
+                                /**
+                                 * @description true: core users (the top share by the core-user score); false: the others
+                                 * @default true
+                                 */
+                                core?: boolean;
                             }) | ({
                                 all: ({
                                     /** @enum {string} */
@@ -25700,6 +27018,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             } | {
                                 any: ({
@@ -25795,6 +27126,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             }))[];
                         }))[];
@@ -25892,6 +27236,19 @@ export interface operations {
                              * @default true
                              */
                             member?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "rfm_class";
+                            /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                            classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "core_user";
+                            /**
+                             * @description true: core users (the top share by the core-user score); false: the others
+                             * @default true
+                             */
+                            core?: boolean;
                         }) | ({
                             all: (({
                                 /** @enum {string} */
@@ -25986,6 +27343,19 @@ export interface operations {
                                  * @default true
                                  */
                                 member?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "rfm_class";
+                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "core_user";
+                                /**
+                                 * @description true: core users (the top share by the core-user score); false: the others
+                                 * @default true
+                                 */
+                                core?: boolean;
                             }) | ({
                                 all: ({
                                     /** @enum {string} */
@@ -26080,6 +27450,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             } | {
                                 any: ({
@@ -26175,6 +27558,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             }))[];
                         } | {
@@ -26271,6 +27667,19 @@ export interface operations {
                                  * @default true
                                  */
                                 member?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "rfm_class";
+                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "core_user";
+                                /**
+                                 * @description true: core users (the top share by the core-user score); false: the others
+                                 * @default true
+                                 */
+                                core?: boolean;
                             }) | ({
                                 all: ({
                                     /** @enum {string} */
@@ -26365,6 +27774,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             } | {
                                 any: ({
@@ -26460,6 +27882,19 @@ export interface operations {
                                      * @default true
                                      */
                                     member?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rfm_class";
+                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
+                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "core_user";
+                                    /**
+                                     * @description true: core users (the top share by the core-user score); false: the others
+                                     * @default true
+                                     */
+                                    core?: boolean;
                                 })[];
                             }))[];
                         }))[];

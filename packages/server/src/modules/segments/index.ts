@@ -15,6 +15,11 @@ export function segmentsModule(segments: Segments): Module {
         await segments.refreshAll();
       });
       jobs.schedule('canyu.segments.refresh', '*/10 * * * *');
+      // RFM and core users of every configured app, then the segments that read them.
+      jobs.define('canyu.segments.rfm', async () => {
+        await segments.rfm.computeAll();
+      });
+      jobs.schedule('canyu.segments.rfm', '7 * * * *');
     },
     erasure: segments.erasure,
   };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { appIdOf } from '../../http/auth.ts';
 import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, externalId, iso, type Api, type RequestCtx } from '../../http/route.ts';
+import { rfmRoutes } from './rfm/routes.ts';
 import type { Segments } from './service.ts';
 import type { SegmentRow } from './store.ts';
 import { Rules, SegmentBody, SegmentPatch } from './types.ts';
@@ -39,6 +40,7 @@ const Params = z.strictObject({ segmentId: z.string().min(1).max(64) });
 
 export function segmentsRoutes(api: Api, deps: { segments: Segments; ctx: RequestCtx }): void {
   const { segments, ctx } = deps;
+  rfmRoutes(api, { rfm: segments.rfm, ctx });
 
   api.post(
     '/v1/segments',

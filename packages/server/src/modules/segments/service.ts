@@ -23,6 +23,7 @@ import type { Points } from '../points/index.ts';
 import type { Users } from '../users/index.ts';
 import './errors.ts';
 import { addEvent, dependsOf, leafKey, leavesOf, matches, type Facts, type Tree } from './rules/evaluate.ts';
+import { createRfm } from './rfm/service.ts';
 import * as store from './store.ts';
 import type { SegmentRow } from './store.ts';
 import type { SegmentInput, SegmentPatchInput } from './types.ts';
@@ -54,10 +55,19 @@ type Profile = { userId: string; traits: Record<string, unknown> };
 export function createSegments(deps: SegmentsDeps) {
   const { db, bus, clock } = deps;
   const notFound = (id: string) => new AppError('segments.not_found', `No segment ${id} in this app`, { segment_id: id });
+  // RFM and core users: after each computation, the segments that read them follow.
+  const rfm = createRfm({
+    db,
+    clock,
+    audit: deps.audit,
+    onComputed: async (appId, what) => {
+      for (const s of await store.allSegments(db, appId)) if (dependsOf(s.rules)[what]) await recompute(appId, s.id);
+    },
+  });
 
   /** The facts every rule of `trees` needs, for each of `users`, read in `ctx`. */
   async function factsOf(ctx: Ctx, appId: string, trees: Tree[], users: Profile[], now: Date): Promise<Map<string, Facts>> {
-    const out = new Map<string, Facts>(users.map((u) => [u.userId, { traits: u.traits, values: new Map(), segments: new Set() }]));
+    const out = new Map<string, Facts>(users.map((u) => [u.userId, { traits: u.traits, values: new Map(), segments: new Set(), rfm: null, core: false }]));
     const ids = users.map((u) => u.userId);
     const leaves = trees.flatMap(leavesOf);
     const eventLeaves = leaves.filter((l) => l.kind === 'event_count' || l.kind === 'event_sum');
@@ -74,6 +84,8 @@ export function createSegments(deps: SegmentsDeps) {
       const b = await deps.points.balancesOf(ctx, appId, ids, type);
       for (const l of leaves) if (l.kind === 'points_balance' && l.points_type === type) for (const [u, f] of out) f.values.set(leafKey(l), b.get(u) ?? 0);
     }
+    if (leaves.some((l) => l.kind === 'rfm_class')) for (const r of await rfm.rfmOf(ctx, appId, ids)) out.get(r.userId)!.rfm = r.class;
+    if (leaves.some((l) => l.kind === 'core_user')) for (const r of await rfm.coreOf(ctx, appId, ids)) out.get(r.userId)!.core = r.core;
     for (const segId of new Set(leaves.flatMap((l) => (l.kind === 'segment' ? [l.segment_id] : [])))) {
       const members = await store.membersAmong(ctx.db, segId, ids);
       for (const u of members) out.get(u)?.segments.add(segId);
@@ -192,9 +204,18 @@ export function createSegments(deps: SegmentsDeps) {
 
   return {
     erasure: {
-      eraseUser: (d: Db, appId: string, userId: string) => store.eraseUser(d, appId, userId),
-      eraseApp: (d: Db, appId: string) => store.eraseApp(d, appId),
+      async eraseUser(d: Db, appId: string, userId: string) {
+        await store.eraseUser(d, appId, userId);
+        await rfm.eraseUser(d, appId, userId);
+      },
+      async eraseApp(d: Db, appId: string) {
+        await store.eraseApp(d, appId);
+        await rfm.eraseApp(d, appId);
+      },
     } satisfies Erasure,
+
+    /** RFM classes and core users (the 2/8 rule). */
+    rfm,
 
     async create(ctx: Ctx, appId: string, input: SegmentInput): Promise<SegmentRow> {
       await checkRules(ctx, appId, input.rules, null);

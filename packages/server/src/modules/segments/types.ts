@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { cleanText } from '../../http/json.ts';
 import { ConditionsSchema } from '../../lib/conditions.ts';
+import { RFM_CLASS_NAMES, type RfmClass } from './rules/rfm.ts';
 
 const EventName = z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
 const Path = z.string().min(1).max(200).regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'a dot path such as amount or order.total');
@@ -35,6 +36,11 @@ export const Rule = z.discriminatedUnion('kind', [
   ),
   withBounds(z.strictObject({ kind: z.literal('points_balance'), points_type: z.string().min(1).max(64), ...bounds })),
   z.strictObject({ kind: z.literal('segment'), segment_id: z.string().min(1).max(64), member: z.boolean().default(true).describe('false: users NOT in that segment') }),
+  z.strictObject({
+    kind: z.literal('rfm_class'),
+    classes: z.array(z.enum(RFM_CLASS_NAMES as [RfmClass, ...RfmClass[]])).min(1).max(8).describe('Users whose RFM class (at the last RFM computation) is one of these'),
+  }),
+  z.strictObject({ kind: z.literal('core_user'), core: z.boolean().default(true).describe('true: core users (the top share by the core-user score); false: the others') }),
 ]);
 export type RuleInput = z.infer<typeof Rule>;
 

@@ -13,6 +13,10 @@ export type Facts = {
   values: Map<string, number>;
   /** Segments the user is in. */
   segments: Set<string>;
+  /** The user's RFM class at the last computation (null: not a buyer, or not computed). */
+  rfm: string | null;
+  /** A core user at the last computation. */
+  core: boolean;
 };
 
 /** A stable key of a numeric leaf (the same rule in two places shares its value). */
@@ -40,6 +44,10 @@ function holds(n: Leaf | Tree, f: Facts): boolean {
       return matchesConditions(n.conditions, f.traits);
     case 'segment':
       return f.segments.has(n.segment_id) === n.member;
+    case 'rfm_class':
+      return f.rfm !== null && (n.classes as readonly string[]).includes(f.rfm);
+    case 'core_user':
+      return f.core === n.core;
     default:
       return within(f.values.get(leafKey(n)) ?? 0, n);
   }
@@ -65,14 +73,16 @@ export function addEvent(values: Map<string, number>, leaves: Leaf[], e: { name:
 }
 
 /** What a change to a user can affect: segments whose rules read traits, events by name, points, or other segments. */
-export type Depends = { traits: boolean; events: Set<string>; points: Set<string>; segments: Set<string> };
+export type Depends = { traits: boolean; events: Set<string>; points: Set<string>; segments: Set<string>; rfm: boolean; core: boolean };
 
 export function dependsOf(t: Tree): Depends {
-  const d: Depends = { traits: false, events: new Set(), points: new Set(), segments: new Set() };
+  const d: Depends = { traits: false, events: new Set(), points: new Set(), segments: new Set(), rfm: false, core: false };
   for (const l of leavesOf(t)) {
     if (l.kind === 'traits') d.traits = true;
     else if (l.kind === 'event_count' || l.kind === 'event_sum') d.events.add(l.event);
     else if (l.kind === 'points_balance') d.points.add(l.points_type);
+    else if (l.kind === 'rfm_class') d.rfm = true;
+    else if (l.kind === 'core_user') d.core = true;
     else d.segments.add(l.segment_id);
   }
   return d;

@@ -4926,6 +4926,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/lurkers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lurkers: users who visited in the last N days without interacting (潜水用户)
+         * @description Interacting: any measured capability event (likes, comments, check-ins, votes… the engagement families) or a host event in interaction_events. By user id.
+         */
+        get: operations["analytics.lurkers.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/churn-risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Churn risk: users whose active days fell against their own baseline (流失预警)
+         * @description Active days in the last recent_days against the baseline_days before them, scaled to the same length. Largest drop first.
+         */
+        get: operations["analytics.churnRisk.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/analytics/active-users/export": {
         parameters: {
             query?: never;
@@ -37232,6 +37272,140 @@ export interface operations {
                             avg_seconds: number | null;
                             median_seconds: number | null;
                         }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics.lurkers.list": {
+        parameters: {
+            query?: {
+                /** @description Look back this many days */
+                days?: number;
+                /** @description JSON array of host event names that count as a visit (default: any event), e.g. ["app.opened"] */
+                visit_events?: string;
+                /** @description JSON array of host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count), e.g. ["app.opened"] */
+                interaction_events?: string;
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            user_id: string;
+                            active_days: number;
+                            last_seen: string;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "analytics.churnRisk.list": {
+        parameters: {
+            query?: {
+                /** @description The recent period */
+                recent_days?: number;
+                /** @description The period before it: each user’s own baseline */
+                baseline_days?: number;
+                /** @description Only users active on at least this many days of the baseline */
+                min_baseline_days?: number;
+                /** @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved */
+                min_drop?: number;
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            user_id: string;
+                            recent_active_days: number;
+                            baseline_active_days: number;
+                            expected_active_days: number;
+                            drop: number;
+                        }[];
+                        next_cursor: string | null;
                     };
                 };
             };

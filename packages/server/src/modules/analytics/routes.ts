@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor } from '../../http/pagination.ts';
 import { errors, type Api, type RequestCtx } from '../../http/route.ts';
 import { FAMILIES, type Family } from './rules/families.ts';
 import type { Analytics, AnalyticsSettings } from './service.ts';
-import { ActiveQuery, DropoffExportQuery, SessionsQuery, DropoffQuery, EngagementQuery, FunnelQuery, MAX_COHORT_DAYS, MAX_FUNNEL_DAYS, MAX_SERIES_DAYS, RetentionQuery, SettingsBody } from './types.ts';
+import { ActiveQuery, ChurnQuery, DropoffExportQuery, LurkersQuery, SessionsQuery, DropoffQuery, EngagementQuery, FunnelQuery, MAX_COHORT_DAYS, MAX_FUNNEL_DAYS, MAX_SERIES_DAYS, RetentionQuery, SettingsBody } from './types.ts';
 
 const tags = ['Analytics'];
 const read = { secret: true, operator: 'analytics.read' } as const;
@@ -237,6 +237,55 @@ export function analyticsRoutes(api: Api, deps: { analytics: Analytics; ctx: Req
       },
     },
     async (req) => presentSessions(await analytics.sessions(ctx(req), appIdOf(req), req.query)),
+  );
+
+  api.get(
+    '/v1/analytics/lurkers',
+    {
+      config: { auth: read },
+      schema: {
+        tags,
+        summary: 'Lurkers: users who visited in the last N days without interacting (潜水用户)',
+        description: 'Interacting: any measured capability event (likes, comments, check-ins, votes… the engagement families) or a host event in interaction_events. By user id.',
+        querystring: LurkersQuery,
+        response: { 200: z.object({ data: z.array(z.object({ user_id: z.string(), active_days: z.number().int(), last_seen: z.string() })), next_cursor: z.string().nullable() }), ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const cur = decodeCursor(q.cursor, z.object({ u: z.string().min(1).max(255) }));
+      const rows = await analytics.lurkers(ctx(req), appIdOf(req), q, cur?.u);
+      const data = rows.slice(0, q.limit);
+      return { data: data.map((r) => ({ user_id: r.userId, active_days: r.activeDays, last_seen: r.lastSeen.toISOString() })), next_cursor: rows.length > q.limit ? encodeCursor({ u: data[data.length - 1]!.userId }) : null };
+    },
+  );
+
+  api.get(
+    '/v1/analytics/churn-risk',
+    {
+      config: { auth: read },
+      schema: {
+        tags,
+        summary: 'Churn risk: users whose active days fell against their own baseline (流失预警)',
+        description: 'Active days in the last recent_days against the baseline_days before them, scaled to the same length. Largest drop first.',
+        querystring: ChurnQuery,
+        response: {
+          200: z.object({ data: z.array(z.object({ user_id: z.string(), recent_active_days: z.number().int(), baseline_active_days: z.number().int(), expected_active_days: z.number(), drop: z.number() })), next_cursor: z.string().nullable() }),
+          ...errors(400, 401, 403),
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const cur = decodeCursor(q.cursor, z.object({ o: z.number().int().min(0).max(10_000_000) }));
+      const offset = cur?.o ?? 0;
+      const rows = await analytics.churnRisk(ctx(req), appIdOf(req), q, offset);
+      const data = rows.slice(0, q.limit);
+      return {
+        data: data.map((r) => ({ user_id: r.userId, recent_active_days: r.recentDays, baseline_active_days: r.baselineDays, expected_active_days: r.expectedDays, drop: r.drop })),
+        next_cursor: rows.length > q.limit ? encodeCursor({ o: offset + q.limit }) : null,
+      };
+    },
   );
 
   // ---- CSV exports of every table (same parameters as the JSON routes) ----------------------------

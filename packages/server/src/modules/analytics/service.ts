@@ -15,7 +15,7 @@ import type { Audit } from '../audit/index.ts';
 import { engagementFamily, FAMILIES, type Family } from './rules/families.ts';
 import { retentionTable, unitDays } from './rules/retention.ts';
 import * as store from './store.ts';
-import { DEFAULT_TIMEZONE, MAX_EXPORT_ROWS, MAX_SESSION_HOURS, RETENTION_PERIODS, type SessionsQuery, type ActiveQuery, type DropoffExportQuery, type DropoffQuery, type EngagementQuery, type FunnelQuery, type RetentionQuery, type SettingsInput } from './types.ts';
+import { DEFAULT_TIMEZONE, MAX_EXPORT_ROWS, MAX_SESSION_HOURS, RETENTION_PERIODS, type ChurnQuery, type LurkersQuery, type SessionsQuery, type ActiveQuery, type DropoffExportQuery, type DropoffQuery, type EngagementQuery, type FunnelQuery, type RetentionQuery, type SettingsInput } from './types.ts';
 
 export type AnalyticsDeps = {
   /** Outside any consumer's transaction: a big app's engagement rows are erased in committed batches. */
@@ -223,6 +223,20 @@ export function createAnalytics(deps: AnalyticsDeps) {
       const days: store.SessionDay[] = [];
       for (let d = q.from; d <= q.to; d = addDays(d, 1)) days.push(by.get(d) ?? { day: d, sessions: 0, users: 0, totalSeconds: 0, avgSeconds: null, medianSeconds: null });
       return { timezone: tz, days };
+    },
+
+    /** Users who visit without interacting (lurkers), by user id. */
+    lurkers(ctx: Ctx, appId: string, q: LurkersQuery, after: string | undefined) {
+      return store.analyticsRead(ctx.db, (db) =>
+        store.lurkers(db, appId, { since: new Date(clock.now().getTime() - q.days * 86_400_000), visitNames: q.visit_events ?? null, interactionNames: q.interaction_events ?? [], after, limit: q.limit + 1 }),
+      );
+    },
+
+    /** Users whose activity fell against their own baseline, largest drop first. */
+    churnRisk(ctx: Ctx, appId: string, q: ChurnQuery, offset: number) {
+      return store.analyticsRead(ctx.db, (db) =>
+        store.churnRisk(db, appId, { now: clock.now(), recentDays: q.recent_days, baselineDays: q.baseline_days, minBaselineDays: q.min_baseline_days, minDrop: q.min_drop, offset, limit: q.limit + 1 }),
+      );
     },
 
     /** Per day and capability: events, participants, and participation among that day's actives. */

@@ -332,6 +332,9 @@ export async function funnelDropoff(db: Db, appId: string, f: FunnelSpec, step: 
   return r.rows.map((x) => ({ userId: x.user_id, reachedAt: date(x.t) }));
 }
 
+/** The half-hour slot an instant falls in (the roll-up's unit), as SQL. */
+const SLOT_OF = (d: Date) => sql`date_bin('30 minutes', ${d.toISOString()}::timestamptz, timestamptz '2000-01-01 00:00:00+00')`;
+
 /** Runs `fn` in a transaction with more memory for sorts and hashes: metrics group millions of rows. */
 export async function analyticsRead<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
@@ -392,6 +395,60 @@ export async function sessionSeries(db: Db, s: Scan, spec: SessionSpec): Promise
     avgSeconds: x.avg === null ? null : Number(x.avg),
     medianSeconds: x.median === null ? null : Number(x.median),
   }));
+}
+
+// ---- lurkers and churn risk ----------------------------------------------------------------------
+
+export type Lurker = { userId: string; activeDays: number; lastSeen: Date };
+
+/**
+ * Users active (host events, of `visitNames` or any) on at least one day since `since`, with no
+ * interaction since then: no measured capability event (likes, comments, check-ins… in
+ * an_engagement) and no host event of `interactionNames`. By user id after `after`.
+ */
+export async function lurkers(db: Db, appId: string, q: { since: Date; visitNames: readonly string[] | null; interactionNames: readonly string[]; after?: string | undefined; limit: number }): Promise<Lurker[]> {
+  const table = q.visitNames === null ? sql.raw('ev_user_slots') : sql.raw('ev_slots');
+  const r = await db.execute<{ user_id: string; days: number; last: string | Date }>(sql`
+    select e.user_id, count(distinct (e.slot at time zone 'UTC')::date)::int as days, max(e.slot) as last
+    from ${table} e
+    where e.app_id = ${appId} and e.slot >= ${SLOT_OF(q.since)} ${named(q.visitNames)}
+      ${q.after === undefined ? sql`` : sql`and e.user_id collate "C" > ${q.after}`}
+      and not exists (select 1 from an_engagement g where g.app_id = ${appId} and g.user_id = e.user_id and g.ts >= ${q.since.toISOString()}::timestamptz)
+      ${q.interactionNames.length === 0 ? sql`` : sql`and not exists (select 1 from ev_slots i where i.app_id = ${appId} and i.user_id = e.user_id and i.slot >= ${SLOT_OF(q.since)} and i.name = any(${pgArray(q.interactionNames)}::text[]))`}
+    group by e.user_id
+    order by e.user_id collate "C"
+    limit ${q.limit}`);
+  return r.rows.map((x) => ({ userId: x.user_id, activeDays: num(x.days), lastSeen: date(x.last) }));
+}
+
+export type ChurnRisk = { userId: string; recentDays: number; baselineDays: number; expectedDays: number; drop: number };
+
+/**
+ * Users whose active days in the last `recentDays` fell by at least `minDrop` (0-1) against their
+ * own rate over the `baselineDays` before that (scaled to the same length), among users active on
+ * at least `minBaselineDays` days of the baseline. Largest drop first, then user id.
+ */
+export async function churnRisk(db: Db, appId: string, q: { now: Date; recentDays: number; baselineDays: number; minBaselineDays: number; minDrop: number; offset: number; limit: number }): Promise<ChurnRisk[]> {
+  const recentStart = new Date(q.now.getTime() - q.recentDays * 86_400_000);
+  const baseStart = new Date(recentStart.getTime() - q.baselineDays * 86_400_000);
+  const r = await db.execute<{ user_id: string; recent: number; base: number; expected: number; drop: number }>(sql`
+    with d as (
+      select e.user_id, (e.slot at time zone 'UTC')::date as day, e.slot >= ${SLOT_OF(recentStart)} as recent
+      from ev_user_slots e
+      where e.app_id = ${appId} and e.slot >= ${SLOT_OF(baseStart)} and e.slot < ${q.now.toISOString()}::timestamptz
+      group by 1, 2, 3
+    ),
+    u as (
+      select user_id, count(*) filter (where recent)::int as recent, count(*) filter (where not recent)::int as base from d group by user_id
+    ),
+    x as (
+      select user_id, recent, base, base::float8 * ${q.recentDays} / ${q.baselineDays} as expected from u where base >= ${q.minBaselineDays}
+    )
+    select user_id, recent, base, expected, 1 - recent / expected as drop from x
+    where 1 - recent / expected >= ${q.minDrop}
+    order by drop desc, user_id collate "C"
+    offset ${q.offset} limit ${q.limit}`);
+  return r.rows.map((x) => ({ userId: x.user_id, recentDays: num(x.recent), baselineDays: num(x.base), expectedDays: Number(x.expected), drop: Number(x.drop) }));
 }
 
 // ---- engagement ---------------------------------------------------------------------------------

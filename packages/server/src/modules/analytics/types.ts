@@ -168,6 +168,28 @@ export const SessionsQuery = z
   });
 export type SessionsQuery = z.infer<typeof SessionsQuery>;
 
+const eventList = (what: string) =>
+  jsonParam(z.array(EventName).min(1).max(50), 12_000)
+    .optional()
+    .describe(`JSON array of host event names that count as ${what}, e.g. ["app.opened"]`);
+
+export const LurkersQuery = z.strictObject({
+  days: z.coerce.number().int().min(1).max(365).default(14).describe('Look back this many days'),
+  visit_events: eventList('a visit (default: any event)'),
+  interaction_events: eventList('an interaction besides Canyu’s own (likes, comments, check-ins… always count)'),
+  ...pageQuery,
+});
+export type LurkersQuery = z.infer<typeof LurkersQuery>;
+
+export const ChurnQuery = z.strictObject({
+  recent_days: z.coerce.number().int().min(1).max(90).default(14).describe('The recent period'),
+  baseline_days: z.coerce.number().int().min(1).max(365).default(56).describe('The period before it: each user’s own baseline'),
+  min_baseline_days: z.coerce.number().int().min(1).max(365).default(4).describe('Only users active on at least this many days of the baseline'),
+  min_drop: z.coerce.number().min(0.01).max(1).default(0.5).describe('Drop of active days against the baseline (scaled to the recent period), 0.5 = halved'),
+  ...pageQuery,
+});
+export type ChurnQuery = z.infer<typeof ChurnQuery>;
+
 export const EngagementQuery = z.strictObject({ ...range(MAX_SERIES_DAYS, 'day'), traits: traitsParam }).superRefine(checkRange(MAX_SERIES_DAYS));
 export type EngagementQuery = z.infer<typeof EngagementQuery>;
 

@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { matchesConditions, type Conditions } from '../../lib/conditions.ts';
 import { createTestDatabase, type TestDatabase } from '../../testing/db.ts';
-import { conditionsSql, funnelCounts, funnelDropoff, type FunnelSpec } from './store.ts';
+import { conditionsSql } from '../../db/conditions.ts';
+import { funnelCounts, funnelDropoff, type FunnelSpec } from './store.ts';
 
 let d: TestDatabase;
 before(async () => {

@@ -43,6 +43,7 @@ import { createPoints, wirePoints, pointsModule } from './modules/points/index.t
 import { createFeedback, feedbackModule } from './modules/feedback/index.ts';
 import { createPolls, pollsModule } from './modules/polls/index.ts';
 import { createSegments, segmentsModule } from './modules/segments/index.ts';
+import { createExperiments, experimentsModule } from './modules/experiments/index.ts';
 import { createStories, storiesModule } from './modules/stories/index.ts';
 import { createSurveys, surveysModule } from './modules/surveys/index.ts';
 import { createInteractions, interactionsModule } from './modules/interactions/index.ts';
@@ -105,6 +106,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
     exists: (ctx, appId, segment) => segments.exists(ctx, appId, segment),
     page: async (ctx, appId, q) => (await segments.members(ctx, appId, q.segment, { limit: q.limit, afterUserId: q.afterUserId })).map((m) => m.userId),
   });
+  const experiments = createExperiments({ db, bus, clock, audit });
   const surveys = createSurveys({ db, bus, clock, audit, users, budget: messaging, screen, segments });
   const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats, screen, isMember: async (appId, operatorId) => (await tenancy.roleOf(appId, operatorId)) !== null });
   const live = createLive({ db, audit, bus, clock, realtime, limiter, moderation: interactions.settings, polls, lotteries: gamification.lottery, log });
@@ -115,7 +117,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub });
   // Metrics read the raw events; engagement keeps its own copy of capability domain events.
   const analytics = createAnalytics({ db, bus, clock, audit });
-  return { analytics, audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, segments, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
+  return { analytics, audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, segments, experiments, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
 }
 
 /** Every module the server is made of, in start order (they stop in reverse). */
@@ -135,6 +137,7 @@ export function modulesOf(s: Services, deps: { config: Config; limiter: RateLimi
     storiesModule(s.stories),
     messagingModule(s.messaging),
     segmentsModule(s.segments),
+    experimentsModule(s.experiments),
     surveysModule(s.surveys),
     feedbackModule(s.feedback),
     liveModule(s.live),

@@ -3185,6 +3185,133 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List experiments, newest first */
+        get: operations["experiments.list"];
+        put?: never;
+        /**
+         * Create an experiment (draft): variants with weights, a holdout share and a goal
+         * @description Users are assigned by a salted hash of their id (sticky). The first variant is the control. Start it, then record exposures as users see it.
+         */
+        post: operations["experiments.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiments/{experimentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An experiment */
+        get: operations["experiments.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an experiment (variants, holdout and goal only while a draft) */
+        patch: operations["experiments.update"];
+        trace?: never;
+    };
+    "/v1/experiments/{experimentId}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start recording exposures */
+        post: operations["experiments.start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiments/{experimentId}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop the experiment (its report stays) */
+        post: operations["experiments.stop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiments/{experimentId}/assignments/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's arm (computed, not recorded: the same answer every time) */
+        get: operations["experiments.assignments.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiments/{experimentId}/exposures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that a user is shown the experiment now; answers their arm
+         * @description The first exposure fixes the time the goal window starts, once however many calls race. `expose: false` (holdout users): show them nothing. A user token records its own user.
+         */
+        post: operations["experiments.exposures.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/experiments/{experimentId}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per arm: exposed users and the goal; each variant against the control with a 95% interval and p-value; sample-ratio check */
+        get: operations["experiments.report.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/surveys": {
         parameters: {
             query?: never;
@@ -5488,6 +5615,30 @@ export interface components {
             };
             timestamp: string;
             received_at: string;
+        };
+        Experiment: {
+            id: string;
+            key: string;
+            name: string;
+            description: string | null;
+            /** @enum {string} */
+            status: "draft" | "running" | "stopped";
+            variants: {
+                key: string;
+                weight: number;
+            }[];
+            holdout_percent: number;
+            target: {
+                kind: string;
+                id: string | null;
+            };
+            goal: {
+                [key: string]: unknown;
+            };
+            started_at: string | null;
+            stopped_at: string | null;
+            created_at: string;
+            updated_at: string;
         };
         FavouriteFolder: {
             id: string;
@@ -28231,6 +28382,773 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "experiments.list": {
+        parameters: {
+            query?: {
+                status?: "draft" | "running" | "stopped";
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Experiment"][];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "experiments.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Stable key, unique in the app */
+                    key: string;
+                    name: string;
+                    description?: string | null;
+                    /** @description The first variant is the control the others are compared with */
+                    variants: {
+                        key: string;
+                        /** @default 1 */
+                        weight?: number;
+                    }[];
+                    /**
+                     * @description Users never exposed to any variant, measured as a baseline
+                     * @default 0
+                     */
+                    holdout_percent?: number;
+                    /**
+                     * @description What the variants change, for the record; the host or the feature asks for the assignment
+                     * @default {
+                     *       "kind": "other"
+                     *     }
+                     */
+                    target?: {
+                        /** @enum {string} */
+                        kind: "campaign" | "earn_rule" | "message" | "workflow" | "other";
+                        id?: string | null;
+                    };
+                    goal: {
+                        /** @enum {string} */
+                        kind: "conversion";
+                        event: string;
+                        /**
+                         * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                         * @default {}
+                         */
+                        conditions?: {
+                            [key: string]: (string | number | boolean) | {
+                                eq?: string | number | boolean;
+                                ne?: string | number | boolean;
+                                in?: (string | number | boolean)[];
+                                nin?: (string | number | boolean)[];
+                                gt?: number;
+                                gte?: number;
+                                lt?: number;
+                                lte?: number;
+                                exists?: boolean;
+                                contains?: string;
+                            };
+                        };
+                        /** @default 7 */
+                        within_days?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "mean";
+                        event: string;
+                        property: string;
+                        /**
+                         * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                         * @default {}
+                         */
+                        conditions?: {
+                            [key: string]: (string | number | boolean) | {
+                                eq?: string | number | boolean;
+                                ne?: string | number | boolean;
+                                in?: (string | number | boolean)[];
+                                nin?: (string | number | boolean)[];
+                                gt?: number;
+                                gte?: number;
+                                lt?: number;
+                                lte?: number;
+                                exists?: boolean;
+                                contains?: string;
+                            };
+                        };
+                        /** @default 7 */
+                        within_days?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "experiments.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id or the key */
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "experiments.update": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The id or the key */
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string | null;
+                    /** @description The first variant is the control the others are compared with */
+                    variants?: {
+                        key: string;
+                        /** @default 1 */
+                        weight?: number;
+                    }[];
+                    holdout_percent?: number;
+                    goal?: {
+                        /** @enum {string} */
+                        kind: "conversion";
+                        event: string;
+                        /**
+                         * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                         * @default {}
+                         */
+                        conditions?: {
+                            [key: string]: (string | number | boolean) | {
+                                eq?: string | number | boolean;
+                                ne?: string | number | boolean;
+                                in?: (string | number | boolean)[];
+                                nin?: (string | number | boolean)[];
+                                gt?: number;
+                                gte?: number;
+                                lt?: number;
+                                lte?: number;
+                                exists?: boolean;
+                                contains?: string;
+                            };
+                        };
+                        /** @default 7 */
+                        within_days?: number;
+                    } | {
+                        /** @enum {string} */
+                        kind: "mean";
+                        event: string;
+                        property: string;
+                        /**
+                         * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+                         * @default {}
+                         */
+                        conditions?: {
+                            [key: string]: (string | number | boolean) | {
+                                eq?: string | number | boolean;
+                                ne?: string | number | boolean;
+                                in?: (string | number | boolean)[];
+                                nin?: (string | number | boolean)[];
+                                gt?: number;
+                                gte?: number;
+                                lt?: number;
+                                lte?: number;
+                                exists?: boolean;
+                                contains?: string;
+                            };
+                        };
+                        /** @default 7 */
+                        within_days?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "experiments.start": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The id or the key */
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "experiments.stop": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The id or the key */
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "experiments.assignments.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id or the key */
+                experimentId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        experiment: string;
+                        user_id: string;
+                        /** @description A variant key, or "holdout" */
+                        variant: string;
+                        /** @description true: show this user nothing of the experiment */
+                        holdout: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "experiments.exposures.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The id or the key */
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    user_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        variant: string;
+                        holdout: boolean;
+                        expose: boolean;
+                        first: boolean;
+                        assigned_at: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "experiments.report.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id or the key */
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        experiment: components["schemas"]["Experiment"];
+                        control: string;
+                        arms: {
+                            arm: string;
+                            users: number;
+                            /** @description Conversion rate, or the mean per user */
+                            value: number | null;
+                            conversions: number | null;
+                            /** @description Against the control: conversion by a two-proportion z-test, means by Welch’s t-test; null for the control or without enough users */
+                            vs_control: {
+                                difference: number;
+                                ci95: [
+                                    number,
+                                    number
+                                ];
+                                p_value: number;
+                            } | null;
+                        }[];
+                        sample_ratio: {
+                            chi_square: number;
+                            p_value: number;
+                            /** @description true when p < 0.001: the arms did not get their configured shares; distrust the results */
+                            mismatch: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

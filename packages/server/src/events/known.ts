@@ -88,6 +88,7 @@ export const DOMAIN_EVENTS = {
   'presale.final_payment_reminder': { module: 'campaigns', en: 'The final payment window is near', zh: '尾款即将开始' },
   'referral.attributed': { module: 'campaigns', en: 'An invitee was attributed to an inviter', zh: '被邀请人绑定邀请人' },
   'referral.rewarded': { module: 'campaigns', en: 'A referral was rewarded (both sides)', zh: '邀请奖励已发放（双方）' },
+  'experiment.exposed': { module: 'experiments', en: 'A user was first shown an experiment (variant or holdout)', zh: '用户首次进入实验（分组或留出组）' },
   'segment.entered': { module: 'segments', en: 'A user entered a segment (its rules now hold for them)', zh: '用户进入分群（满足分群规则）' },
   'segment.left': { module: 'segments', en: 'A user left a segment', zh: '用户离开分群' },
   'story.entry.created': { module: 'stories', en: 'A story entry was submitted or collected', zh: '征集活动收到作品' },

@@ -21,6 +21,8 @@ let active: Locale = (() => {
   }
 })();
 
+if (typeof document !== 'undefined') document.documentElement.lang = active;
+
 export const currentLocale = (): Locale => active;
 
 /** A missing key shows as ⟦key⟧, which the browser tests look for. */

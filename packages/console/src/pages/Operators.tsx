@@ -52,7 +52,7 @@ export default function Operators() {
           locale={{ emptyText: t('operators.empty') }}
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
           columns={[
-            { title: t('operators.name'), dataIndex: 'name', render: (n: string) => <span data-testid="member-name">{n}</span> },
+            { title: t('operators.name'), dataIndex: 'name', render: (n: string) => <span data-testid="member-name">{n || '—'}</span> },
             { title: t('signIn.email'), dataIndex: 'email' },
             { title: t('operators.role'), dataIndex: 'role', render: (r: string) => <Tag>{roleLabel(r)}</Tag> },
             { title: t('common.created'), dataIndex: 'created_at', render: (d: string) => date(d) },

@@ -121,7 +121,7 @@ test('sign in, see the dashboard, sign out revokes the session', async (tc) => {
     await signIn(page, owner);
     await page.getByTestId('kpi-dau').waitFor();
     assert.equal(await page.getByRole('heading', { name: '概览' }).count(), 1);
-    const token = await page.evaluate(() => localStorage.getItem('canyu.console.token'));
+    const token = (await page.evaluate(`localStorage.getItem('canyu.console.token')`)) as string | null;
     assert.ok(token?.startsWith('ops_'), 'the session token is kept in the page');
     await page.getByTestId('sign-out').click();
     await page.getByTestId('sign-in').waitFor();
@@ -134,7 +134,7 @@ test('sign in, see the dashboard, sign out revokes the session', async (tc) => {
 test('an expired or revoked session returns to sign-in', async (tc) => {
   await withPage(tc, async ({ page }) => {
     await signIn(page, owner);
-    const token = await page.evaluate(() => localStorage.getItem('canyu.console.token'));
+    const token = (await page.evaluate(`localStorage.getItem('canyu.console.token')`)) as string | null;
     await api('POST', '/v1/auth/logout', undefined, token!);
     await page.getByTestId('nav-users').click();
     await page.getByTestId('session-expired').waitFor();
@@ -171,7 +171,7 @@ test('every page in both languages has no untranslated key; the language is reme
     }
     await page.reload();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
-    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    assert.equal(await page.evaluate('document.documentElement.lang'), 'en');
     assert.deepEqual(errors, []);
   });
 });
@@ -188,7 +188,7 @@ test('XSS payloads in traits and an operator name are shown as text and never ru
     assert.ok((await page.getByTestId('member-name').allInnerTexts()).includes(XSS_NAME));
     await open(page, '/audit', '.ant-table-row');
     for (const icon of await page.locator('.ant-table-row-expand-icon').all()) await icon.click();
-    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, 'a payload ran');
+    assert.equal(await page.evaluate('window.__xss'), undefined, 'a payload ran');
     assert.equal(await page.locator('#root img[src="x"], #root svg[onload], #root script').count(), 0, 'a payload became markup');
     assert.deepEqual(dialogs, []);
   });
@@ -203,7 +203,7 @@ test('adjusting points in the UI changes the balance and the ledger', async (tc)
     await page.getByTestId('adjust-amount').fill('25');
     await page.getByTestId('adjust-reason').fill('客服补偿 compensation');
     await page.getByTestId('adjust-submit').click();
-    await page.waitForFunction((want) => document.querySelector('[data-testid="balance-coins"]')?.textContent?.replace(/\D/g, '') === String(want), before + 25);
+    await page.waitForFunction(`document.querySelector('[data-testid="balance-coins"]')?.textContent?.replace(/\\D/g, '') === '${before + 25}'`);
     await page.locator('[data-testid="ledger"] tr', { hasText: '客服补偿 compensation' }).waitFor();
     assert.equal(await page.locator('[data-testid="ledger"] tr', { hasText: '客服补偿 compensation' }).getByTestId('ledger-amount').innerText(), '+25');
     const server = await api('GET', `/v1/users/${userId}/points/coins`);

@@ -1,11 +1,11 @@
 // The signed-in layout: navigation for every section, the app switcher, the language switch and
 // sign-out. Not signed in (or the session expired) → the sign-in page.
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Layout, Menu, Result, Select, Space, Spin, Tag, Typography } from 'antd';
 import { useEffect, useMemo } from 'react';
 import { Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { useI18n, type Locale } from '../i18n/index.tsx';
-import { api } from '../lib/api.ts';
+import { api, ok } from '../lib/api.ts';
 import { CurrentCtx, useMe, useSession, type Current } from '../lib/auth.tsx';
 import { can } from '../lib/roles.ts';
 import { session } from '../lib/session.ts';
@@ -41,7 +41,14 @@ export function Shell() {
   useEffect(() => {
     if (me.data && current && current.id !== appId) session.setApp(current.id);
   }, [me.data, current, appId]);
-  useEffect(() => setTimeZone(undefined), [current?.id, setTimeZone]);
+  // Dates are shown in the app's reporting time zone (analytics settings) when the role may read it.
+  const settings = useQuery({
+    queryKey: ['analytics.settings', current?.id],
+    enabled: !!current && can(current.role, 'analytics.read'),
+    queryFn: () => ok(api.GET('/v1/analytics/settings', { headers: { 'x-canyu-app': current!.id } })),
+  });
+  const tz = settings.data?.timezone;
+  useEffect(() => setTimeZone(tz), [tz, setTimeZone]);
 
   const ctx = useMemo<Current | null>(() => (me.data ? { me: me.data, appId: current?.id ?? null, role: current?.role ?? null } : null), [me.data, current]);
 

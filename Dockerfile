@@ -14,11 +14,15 @@ FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 # Dependencies first (cached while only sources change). `prepare` finds no sources yet: no build.
 COPY package.json package-lock.json ./
+COPY packages/sdk/package.json packages/sdk/package.json
+COPY packages/console/package.json packages/console/package.json
 COPY scripts/build.js scripts/build.js
 RUN npm ci --no-audit --no-fund
 COPY bin bin
 COPY packages/server/src packages/server/src
-RUN npm run build && node bin/canyu.js --version
+COPY packages/sdk/src packages/sdk/src
+COPY packages/console packages/console
+RUN npm run build && node bin/canyu.js --version && test -f packages/console/dist/index.html
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -31,10 +35,14 @@ RUN groupadd --system --gid 10001 canyu \
  && useradd --system --uid 10001 --gid canyu --home-dir /var/lib/canyu --shell /usr/sbin/nologin canyu \
  && mkdir -p /var/lib/canyu && chown canyu:canyu /var/lib/canyu && chmod 700 /var/lib/canyu
 COPY package.json package-lock.json ./
+COPY packages/sdk/package.json packages/sdk/package.json
+COPY packages/console/package.json packages/console/package.json
 COPY scripts/build.js scripts/build.js
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY bin bin
 COPY --from=build /app/packages/server/dist packages/server/dist
+# The operator console, served at /console (its dependencies are all build-time).
+COPY --from=build /app/packages/console/dist packages/console/dist
 USER canyu
 VOLUME ["/var/lib/canyu"]
 EXPOSE 4000

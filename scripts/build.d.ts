@@ -5,3 +5,7 @@ export function hasSources(): boolean;
 export function staleReason(): string | null;
 export function build(): Promise<{ ms: number }>;
 export function ensureBuilt(log?: (msg: string) => void): Promise<void>;
+export const consoleDistDir: string;
+export function hasConsoleSources(): boolean;
+export function consoleStaleReason(): string | null;
+export function buildConsole(log?: (msg: string) => void): Promise<{ ms: number; skipped: boolean }>;

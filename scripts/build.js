@@ -7,10 +7,15 @@
 // emit of the whole server takes a minute or more on a small machine. Dependencies stay external
 // (node_modules), so the bundle holds only Canyu's own code: one file to load instead of ~300
 // modules, which is most of the start-up saving. Plain JavaScript so that it runs without tsx.
+//
+// The operator console (packages/console, a React app) is built here too, by Vite into
+// packages/console/dist, which the server serves at /console: `npm install` (prepare) builds both,
+// and `canyu start` rebuilds whichever is missing or older than its sources.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = path.join(root, 'packages', 'server', 'src');
@@ -18,6 +23,10 @@ export const distDir = path.join(root, 'packages', 'server', 'dist');
 export const distEntry = path.join(distDir, 'cli.js');
 const stampFile = path.join(distDir, 'build.json');
 const lockDir = path.join(root, 'packages', 'server', '.build-lock');
+const consoleDir = path.join(root, 'packages', 'console');
+export const consoleDistDir = path.join(consoleDir, 'dist');
+// A dot file: the console's static route does not serve it.
+const consoleStampFile = path.join(consoleDistDir, '.build.json');
 
 /** Every input of the bundle: non-test sources, migrations, this script, package.json. */
 function inputs() {
@@ -35,10 +44,26 @@ function inputs() {
   return out.sort();
 }
 
+/** Every input of the console build: its sources and config, and the server code it bundles. */
+function consoleInputs() {
+  const out = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (!e.name.endsWith('.test.ts')) out.push(p);
+    }
+  };
+  walk(path.join(consoleDir, 'src'));
+  for (const f of ['index.html', 'vite.config.ts', 'package.json']) out.push(path.join(consoleDir, f));
+  out.push(path.join(srcDir, 'http', 'permissions.ts'), fileURLToPath(import.meta.url));
+  return out.sort();
+}
+
 /** Path, size and mtime of every input: cheap (~300 stat calls) and it notices deleted files too. */
-function fingerprint() {
+function fingerprint(files = inputs()) {
   const h = createHash('sha256');
-  for (const f of inputs()) {
+  for (const f of files) {
     const st = fs.statSync(f);
     h.update(`${path.relative(root, f)}\0${st.size}\0${st.mtimeMs}\n`);
   }
@@ -48,6 +73,51 @@ function fingerprint() {
 /** Sources are present (a repository checkout, not an image holding only dist). */
 export function hasSources() {
   return fs.existsSync(path.join(srcDir, 'cli.ts'));
+}
+
+/** The console's sources are present (an image holds only its dist). */
+export function hasConsoleSources() {
+  return fs.existsSync(path.join(consoleDir, 'src', 'main.tsx'));
+}
+
+/** Why the console must be built, or null when its dist/ matches the sources. */
+export function consoleStaleReason() {
+  if (!hasConsoleSources()) return null;
+  let stamp;
+  try {
+    stamp = JSON.parse(fs.readFileSync(consoleStampFile, 'utf8'));
+  } catch {
+    return 'no console build yet';
+  }
+  return stamp.fingerprint === fingerprint(consoleInputs()) ? null : 'console sources changed since the last build';
+}
+
+/**
+ * Vite builds the console into a fresh folder that is swapped in (as for the server). Vite is a
+ * development dependency of packages/console: an install without it skips the console (the server
+ * then answers /console with a page saying so) rather than failing.
+ */
+export async function buildConsole(log = (m) => process.stderr.write(`${m}\n`)) {
+  const t0 = performance.now();
+  let vite;
+  try {
+    // Vite is the console package's dependency (npm may nest it there): resolve it from there.
+    const resolved = createRequire(path.join(consoleDir, 'package.json')).resolve('vite');
+    vite = await import(pathToFileURL(resolved).href);
+  } catch {
+    log('Vite is not installed: the operator console is not built (npm install builds it)');
+    return { ms: 0, skipped: true };
+  }
+  const print = fingerprint(consoleInputs());
+  const tmp = `${consoleDistDir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  await vite.build({ root: consoleDir, configFile: path.join(consoleDir, 'vite.config.ts'), logLevel: 'warn', build: { outDir: tmp, emptyOutDir: true } });
+  fs.writeFileSync(path.join(tmp, '.build.json'), `${JSON.stringify({ fingerprint: print, builtAt: new Date().toISOString() }, null, 2)}\n`);
+  const old = `${consoleDistDir}.old-${process.pid}`;
+  if (fs.existsSync(consoleDistDir)) fs.renameSync(consoleDistDir, old);
+  fs.renameSync(tmp, consoleDistDir);
+  fs.rmSync(old, { recursive: true, force: true });
+  return { ms: performance.now() - t0, skipped: false };
 }
 
 /** Why the build must run, or null when dist/ matches the sources. */
@@ -109,8 +179,9 @@ function lockHolderAlive() {
 export async function ensureBuilt(log = (m) => process.stderr.write(`${m}\n`)) {
   for (;;) {
     const reason = staleReason();
-    if (!reason) return;
-    if (!hasSources()) throw new Error(`${distEntry} is missing and there are no sources to build it from`);
+    const consoleReason = consoleStaleReason();
+    if (!reason && !consoleReason) return;
+    if (reason && !hasSources()) throw new Error(`${distEntry} is missing and there are no sources to build it from`);
     try {
       fs.mkdirSync(lockDir);
     } catch (err) {
@@ -124,10 +195,16 @@ export async function ensureBuilt(log = (m) => process.stderr.write(`${m}\n`)) {
     }
     try {
       fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
-      if (!staleReason()) return;
-      log(`Building Canyu (${reason})…`);
-      const { ms } = await build();
-      log(`Built ${path.relative(process.cwd(), distEntry) || distEntry} in ${(ms / 1000).toFixed(1)} s`);
+      if (staleReason()) {
+        log(`Building Canyu (${reason})…`);
+        const { ms } = await build();
+        log(`Built ${path.relative(process.cwd(), distEntry) || distEntry} in ${(ms / 1000).toFixed(1)} s`);
+      }
+      if (consoleStaleReason()) {
+        log(`Building the operator console (${consoleStaleReason()})…`);
+        const { ms, skipped } = await buildConsole(log);
+        if (!skipped) log(`Built ${path.relative(process.cwd(), consoleDistDir) || consoleDistDir} in ${(ms / 1000).toFixed(1)} s`);
+      }
       return;
     } finally {
       fs.rmSync(lockDir, { recursive: true, force: true });
@@ -140,4 +217,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   if (process.argv.includes('--if-sources') && !hasSources()) process.exit(0);
   const { ms } = await build();
   process.stdout.write(`Built ${path.relative(process.cwd(), distEntry)} in ${(ms / 1000).toFixed(1)} s\n`);
+  if (hasConsoleSources()) {
+    const c = await buildConsole((m) => process.stdout.write(`${m}\n`));
+    if (!c.skipped) process.stdout.write(`Built ${path.relative(process.cwd(), consoleDistDir)} in ${(c.ms / 1000).toFixed(1)} s\n`);
+  }
 }

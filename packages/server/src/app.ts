@@ -24,6 +24,7 @@ import { purgeIdempotencyKeys, registerIdempotency } from './http/idempotency.ts
 import { prefersChinese } from './http/messages.ts';
 import { openapiOptions } from './http/openapi.ts';
 import { createPgLimiter, createRedisLimiter, type RateLimiter } from './http/rate-limit.ts';
+import { registerConsole } from './http/console.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { errors, type Api } from './http/route.ts';
 import { validatorCompiler } from './http/validation.ts';
@@ -279,11 +280,13 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   // ---- API docs -------------------------------------------------------------------------------
   await app.register(swagger, openapiOptions());
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, persistAuthorization: true } });
+  // ---- Operator console (packages/console, built into packages/console/dist) -----------------
+  await registerConsole(app);
 
   const api = app as unknown as Api;
   api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  api.get('/', { schema: { hide: true } }, async () => ({ name: 'Canyu', version: VERSION, docs: '/docs', openapi: '/openapi.json', health: '/health' }));
+  api.get('/', { schema: { hide: true } }, async () => ({ name: 'Canyu', version: VERSION, docs: '/docs', console: '/console/', openapi: '/openapi.json', health: '/health' }));
 
   api.get(
     '/health',

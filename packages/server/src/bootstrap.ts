@@ -33,6 +33,7 @@ export function bootstrapBanner(b: NonNullable<BootstrapResult>, baseUrl: string
     `     -H "Content-Type: application/json" \\`,
     `     -d '{"events":[{"event_id":"evt-1","user_id":"u1","name":"app.opened"}]}'`,
     '',
+    ` Console 运营后台: ${baseUrl}/console/  (sign in with the email and password above 用上面的邮箱和密码登录)`,
     ` API docs 接口文档: ${baseUrl}/docs`,
     line,
   ].join('\n');

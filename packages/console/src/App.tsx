@@ -1,0 +1,52 @@
+import { App as AntApp, ConfigProvider, Spin } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import { lazy, Suspense } from 'react';
+import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
+import { Shell } from './components/Shell.tsx';
+import { useI18n } from './i18n/index.tsx';
+import { SignIn } from './pages/SignIn.tsx';
+
+// One chunk per section, loaded when first opened.
+const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
+const ApiKeys = lazy(() => import('./pages/ApiKeys.tsx'));
+const Operators = lazy(() => import('./pages/Operators.tsx'));
+const AuditLog = lazy(() => import('./pages/AuditLog.tsx'));
+const Users = lazy(() => import('./pages/Users.tsx'));
+const UserDetail = lazy(() => import('./pages/UserDetail.tsx'));
+const Planned = lazy(() => import('./pages/Planned.tsx'));
+
+const page = (el: React.ReactNode) => <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>{el}</Suspense>;
+
+const router = createBrowserRouter(
+  [
+    { path: '/sign-in', element: <SignIn /> },
+    {
+      path: '/',
+      element: <Shell />,
+      children: [
+        { index: true, element: <Navigate to="/dashboard" replace /> },
+        { path: 'dashboard', element: page(<Dashboard />) },
+        { path: 'users', element: page(<Users />) },
+        { path: 'users/:userId', element: page(<UserDetail />) },
+        { path: 'keys', element: page(<ApiKeys />) },
+        { path: 'operators', element: page(<Operators />) },
+        { path: 'audit', element: page(<AuditLog />) },
+        { path: 'planned/:section', element: page(<Planned />) },
+        { path: '*', element: <Navigate to="/dashboard" replace /> },
+      ],
+    },
+  ],
+  { basename: '/console' },
+);
+
+export function App() {
+  const { locale } = useI18n();
+  return (
+    <ConfigProvider locale={locale === 'zh-CN' ? zhCN : enUS} theme={{ token: { colorPrimary: '#d4380d' } }}>
+      <AntApp>
+        <RouterProvider router={router} />
+      </AntApp>
+    </ConfigProvider>
+  );
+}

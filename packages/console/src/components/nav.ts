@@ -1,0 +1,26 @@
+// Every section of the console, built or planned (issue 15). Planned ones show in the menu as
+// "not available yet"; built ones are shown only to roles that may read them.
+import type { MessageKey } from '../i18n/index.tsx';
+import type { Permission } from '../lib/roles.ts';
+
+export type NavItem = { key: string; label: MessageKey; path: string; permission: Permission; built: boolean };
+
+export const NAV: NavItem[] = [
+  { key: 'dashboard', label: 'nav.dashboard', path: '/dashboard', permission: 'app.read', built: true },
+  { key: 'users', label: 'nav.users', path: '/users', permission: 'users.read', built: true },
+  { key: 'interactions', label: 'nav.interactions', path: '/planned/interactions', permission: 'app.read', built: false },
+  { key: 'gamification', label: 'nav.gamification', path: '/planned/gamification', permission: 'gamification.read', built: false },
+  { key: 'campaigns', label: 'nav.campaigns', path: '/planned/campaigns', permission: 'app.read', built: false },
+  { key: 'feedback', label: 'nav.feedback', path: '/planned/feedback', permission: 'app.read', built: false },
+  { key: 'messaging', label: 'nav.messaging', path: '/planned/messaging', permission: 'messaging.read', built: false },
+  { key: 'analytics', label: 'nav.analytics', path: '/planned/analytics', permission: 'analytics.read', built: false },
+  { key: 'segments', label: 'nav.segments', path: '/planned/segments', permission: 'app.read', built: false },
+  { key: 'experiments', label: 'nav.experiments', path: '/planned/experiments', permission: 'app.read', built: false },
+  { key: 'workflows', label: 'nav.workflows', path: '/planned/workflows', permission: 'app.read', built: false },
+  { key: 'communities', label: 'nav.communities', path: '/planned/communities', permission: 'app.read', built: false },
+  { key: 'service', label: 'nav.service', path: '/planned/service', permission: 'app.read', built: false },
+  { key: 'webhooks', label: 'nav.webhooks', path: '/planned/webhooks', permission: 'webhooks.read', built: false },
+  { key: 'keys', label: 'nav.keys', path: '/keys', permission: 'keys.read', built: true },
+  { key: 'operators', label: 'nav.operators', path: '/operators', permission: 'members.read', built: true },
+  { key: 'audit', label: 'nav.audit', path: '/audit', permission: 'audit.read', built: true },
+];

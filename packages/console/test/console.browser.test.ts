@@ -1,0 +1,233 @@
+// The operator console in a real browser (playwright-core driving the Debian chromium package)
+// against a real Canyu server listening on a free port, on a test database: sign-in, sign-out
+// and an expired session; every page in both languages with no untranslated key; an analyst sees
+// no mutating button; XSS payloads in a user's traits and an operator's name stay text; adjusting
+// points in the UI changes the balance and the ledger. Screenshots of a failing test go to a
+// temporary folder (printed). One browser for the file, a fresh context per test.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test, type TestContext } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ensureBuilt } from '../../../scripts/build.js';
+import { startTestApp, type TestApp, type Tenant } from '../../server/src/testing/app.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const XSS_TRAIT = `<img src=x onerror="window.__xss=1;alert('xss')">`;
+const XSS_SCRIPT = `<script>window.__xss=2</script>`;
+const XSS_NAME = `<svg onload="window.__xss=3">Eve`;
+
+let t: TestApp;
+let tenant: Tenant;
+let base: string;
+let browser: Browser;
+let owner: { email: string; password: string };
+let analyst: { email: string; password: string };
+const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-console-shots-'));
+const userId = 'u-console-1';
+
+async function api(method: string, url: string, body?: unknown, token = tenant.secretKey) {
+  const r = await fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = r.status === 204 ? null : await r.json();
+  if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${JSON.stringify(json)}`);
+  return json as Record<string, unknown>;
+}
+
+before(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk (.ci/run does), or set CHROMIUM_PATH`);
+  await ensureBuilt(() => {});
+  t = await startTestApp();
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = t.app.server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  tenant = await t.newTenant('Console test app');
+  const o = await t.newOperator(tenant.appId, 'owner');
+  owner = { email: o.email, password: o.password };
+  // An operator whose name is an XSS payload, added through the API as the owner would.
+  await api('POST', `/v1/apps/${tenant.appId}/members`, { email: 'eve@example.com', role: 'operator', name: XSS_NAME, password: 'correct horse battery' }, o.token);
+  const a = await t.newOperator(tenant.appId, 'analyst');
+  analyst = { email: a.email, password: a.password };
+  await api('PUT', '/v1/points/types/coins', { name: 'Coins' });
+  await api('POST', `/v1/users/${userId}`, { traits: { name: XSS_TRAIT, bio: XSS_SCRIPT, plan: 'gold' }, timezone: 'Asia/Shanghai' });
+  await api('POST', `/v1/users/${userId}/points/adjust`, { type: 'coins', amount: 100, reason: 'welcome', idempotency_key: 'seed-1' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+});
+
+after(async () => {
+  await browser?.close();
+  await t?.close();
+  if (fs.existsSync(shots) && fs.readdirSync(shots).length === 0) fs.rmSync(shots, { recursive: true, force: true });
+});
+
+type Session = { ctx: BrowserContext; page: Page; dialogs: string[]; errors: string[] };
+
+/** A fresh browser context; on failure the page's screenshot is saved and its path printed. */
+async function withPage(tc: TestContext, fn: (s: Session) => Promise<void>): Promise<void> {
+  const ctx = await browser.newContext({ locale: 'zh-CN' });
+  ctx.setDefaultTimeout(10_000);
+  const page = await ctx.newPage();
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await fn({ ctx, page, dialogs, errors });
+  } catch (err) {
+    const file = path.join(shots, `${tc.name.replace(/[^\w-]+/g, '_')}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+    tc.diagnostic(`screenshot: ${file}`);
+    console.error(`[console browser test] "${tc.name}" failed; screenshot: ${file}`);
+    throw err;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function signIn(page: Page, who: { email: string; password: string }) {
+  await page.goto(`${base}/console/`);
+  await page.getByTestId('email').waitFor();
+  await page.getByTestId('email').fill(who.email);
+  await page.getByTestId('password').fill(who.password);
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('operator-name').waitFor();
+}
+
+async function untranslated(page: Page): Promise<string[]> {
+  const text = await page.locator('body').innerText();
+  return [...text.matchAll(/⟦[^⟧]*⟧/g)].map((m) => m[0]);
+}
+
+/** Opens a console path and waits until its loading indicators are gone. */
+async function open(page: Page, p: string, ready: string) {
+  await page.goto(`${base}/console${p}`);
+  await page.locator(ready).first().waitFor();
+  await page.locator('.ant-spin-spinning, .ant-skeleton-active').first().waitFor({ state: 'detached' }).catch(() => {});
+}
+
+test('sign in, see the dashboard, sign out revokes the session', async (tc) => {
+  await withPage(tc, async ({ page, errors }) => {
+    // Unknown console paths are the app shell (client-side routes), assets are cached for good.
+    const shell = await fetch(`${base}/console/users/deep/link`);
+    assert.equal(shell.status, 200);
+    assert.equal(shell.headers.get('cache-control'), 'no-cache');
+    const asset = (await shell.text()).match(/\/console\/(assets\/[^"]+\.js)/)![1]!;
+    assert.match((await fetch(`${base}/console/${asset}`)).headers.get('cache-control') ?? '', /immutable/);
+    assert.equal((await fetch(`${base}/console/assets/nope.js`)).status, 404);
+
+    await signIn(page, owner);
+    await page.getByTestId('kpi-dau').waitFor();
+    assert.equal(await page.getByRole('heading', { name: '概览' }).count(), 1);
+    const token = (await page.evaluate(`localStorage.getItem('canyu.console.token')`)) as string | null;
+    assert.ok(token?.startsWith('ops_'), 'the session token is kept in the page');
+    await page.getByTestId('sign-out').click();
+    await page.getByTestId('sign-in').waitFor();
+    const r = await fetch(`${base}/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(r.status, 401, 'sign-out revoked the session on the server');
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('an expired or revoked session returns to sign-in', async (tc) => {
+  await withPage(tc, async ({ page }) => {
+    await signIn(page, owner);
+    const token = (await page.evaluate(`localStorage.getItem('canyu.console.token')`)) as string | null;
+    await api('POST', '/v1/auth/logout', undefined, token!);
+    await page.getByTestId('nav-users').click();
+    await page.getByTestId('session-expired').waitFor();
+  });
+});
+
+test('every page in both languages has no untranslated key; the language is remembered', async (tc) => {
+  await withPage(tc, async ({ page, errors }) => {
+    await signIn(page, owner);
+    const pages: [string, string][] = [
+      ['/dashboard', '[data-testid="kpi-dau"]'],
+      ['/users', '[data-testid="user-search"]'],
+      [`/users/${userId}`, '[data-testid="ledger"]'],
+      ['/keys', '[data-testid="key-create"]'],
+      ['/operators', '[data-testid="member-name"]'],
+      ['/audit', '.ant-table-row'],
+      ['/planned/campaigns', '.ant-result'],
+    ];
+    for (const lang of ['zh-CN', 'en'] as const) {
+      if (lang === 'en') {
+        await page.getByTestId('language').click();
+        await page.locator('.ant-select-item-option[title="English"]').click();
+        await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      }
+      for (const [p, ready] of pages) {
+        await open(page, p, ready);
+        assert.deepEqual(await untranslated(page), [], `${lang} ${p}`);
+      }
+      // The audit log's before/after diff.
+      await open(page, '/audit', '.ant-table-row');
+      await page.locator('.ant-table-row-expand-icon').first().click();
+      await page.locator('.ant-table-expanded-row').first().waitFor();
+      assert.deepEqual(await untranslated(page), [], `${lang} audit diff`);
+    }
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    assert.equal(await page.evaluate('document.documentElement.lang'), 'en');
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('XSS payloads in traits and an operator name are shown as text and never run', async (tc) => {
+  await withPage(tc, async ({ page, dialogs }) => {
+    await signIn(page, owner);
+    await open(page, '/users', '[data-testid="user-traits-summary"]');
+    assert.equal(await page.getByTestId('user-traits-summary').first().innerText(), XSS_TRAIT);
+    await open(page, `/users/${userId}`, '[data-testid="trait-value"]');
+    const values = await page.getByTestId('trait-value').allInnerTexts();
+    assert.ok(values.includes(XSS_TRAIT) && values.includes(XSS_SCRIPT), `traits shown as text: ${JSON.stringify(values)}`);
+    await open(page, '/operators', '[data-testid="member-name"]');
+    assert.ok((await page.getByTestId('member-name').allInnerTexts()).includes(XSS_NAME));
+    await open(page, '/audit', '.ant-table-row');
+    for (const icon of await page.locator('.ant-table-row-expand-icon').all()) await icon.click();
+    assert.equal(await page.evaluate('window.__xss'), undefined, 'a payload ran');
+    assert.equal(await page.locator('#root img[src="x"], #root svg[onload], #root script').count(), 0, 'a payload became markup');
+    assert.deepEqual(dialogs, []);
+  });
+});
+
+test('adjusting points in the UI changes the balance and the ledger', async (tc) => {
+  await withPage(tc, async ({ page }) => {
+    await signIn(page, owner);
+    await open(page, `/users/${userId}`, '[data-testid="balance-coins"]');
+    const before = Number((await page.getByTestId('balance-coins').innerText()).replace(/\D/g, ''));
+    await page.getByTestId('adjust-points').click();
+    await page.getByTestId('adjust-amount').fill('25');
+    await page.getByTestId('adjust-reason').fill('客服补偿 compensation');
+    await page.getByTestId('adjust-submit').click();
+    await page.waitForFunction(`document.querySelector('[data-testid="balance-coins"]')?.textContent?.replace(/\\D/g, '') === '${before + 25}'`);
+    await page.locator('[data-testid="ledger"] tr', { hasText: '客服补偿 compensation' }).waitFor();
+    assert.equal(await page.locator('[data-testid="ledger"] tr', { hasText: '客服补偿 compensation' }).getByTestId('ledger-amount').innerText(), '+25');
+    const server = await api('GET', `/v1/users/${userId}/points/coins`);
+    assert.equal(server.balance, before + 25);
+  });
+});
+
+test('an analyst sees no mutating button', async (tc) => {
+  await withPage(tc, async ({ page }) => {
+    await signIn(page, analyst);
+    // Sections the role may not read are not in the menu.
+    await page.getByTestId('nav-users').waitFor();
+    assert.equal(await page.getByTestId('nav-keys').count(), 0);
+    assert.equal(await page.getByTestId('nav-audit').count(), 0);
+    const mutating = ['key-create', 'operator-add', 'adjust-points', 'block-user'];
+    for (const [p, ready] of [
+      ['/dashboard', '[data-testid="kpi-dau"]'],
+      ['/users', '[data-testid="user-search"]'],
+      [`/users/${userId}`, '[data-testid="ledger"]'],
+      ['/operators', '[data-testid="member-name"]'],
+    ] as const) {
+      await open(page, p, ready);
+      for (const id of mutating) assert.equal(await page.getByTestId(id).count(), 0, `${id} on ${p}`);
+      assert.equal(await page.locator('#root .ant-btn-dangerous').count(), 0, `a danger button on ${p}`);
+    }
+  });
+});

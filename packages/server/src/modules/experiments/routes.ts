@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { actingUserId, appIdOf } from '../../http/auth.ts';
 import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, externalId, iso, type Api, type RequestCtx } from '../../http/route.ts';
-import type { Experiments } from './service.ts';
+import { publicExperiment, type Experiments } from './service.ts';
 import type { ExperimentRow } from './store.ts';
 import { ExperimentBody, ExperimentPatch } from './types.ts';
 
@@ -31,13 +31,7 @@ const ExperimentOut = z
 
 const present = (e: ExperimentRow): z.infer<typeof ExperimentOut> => ({
   id: e.id,
-  key: e.key,
-  name: e.name,
-  description: e.description,
-  status: e.status,
-  variants: e.variants,
-  holdout_percent: e.holdoutPercent,
-  target: { kind: e.targetKind, id: e.targetId },
+  ...publicExperiment(e),
   goal: e.goal as unknown as Record<string, unknown>,
   started_at: iso(e.startedAt),
   stopped_at: iso(e.stoppedAt),

@@ -44,7 +44,7 @@ import { createPoints, wirePoints, pointsModule } from './modules/points/index.t
 import { createFeedback, feedbackModule } from './modules/feedback/index.ts';
 import { createPolls, pollsModule } from './modules/polls/index.ts';
 import { createSegments, segmentsModule } from './modules/segments/index.ts';
-import { createExperiments, experimentsModule } from './modules/experiments/index.ts';
+import { createExperiments, createGoals, experimentsModule, measureWithAnalytics } from './modules/experiments/index.ts';
 import { createStories, storiesModule } from './modules/stories/index.ts';
 import { createSurveys, surveysModule } from './modules/surveys/index.ts';
 import { createInteractions, interactionsModule } from './modules/interactions/index.ts';
@@ -118,7 +118,9 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub });
   // Metrics read the raw events; engagement keeps its own copy of capability domain events.
   const analytics = createAnalytics({ db, bus, clock, audit });
-  return { analytics, audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, segments, experiments, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
+  // Goals are measured through the analytics service (experiments → analytics).
+  const goals = createGoals({ clock, audit, measure: measureWithAnalytics(analytics) });
+  return { analytics, audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, segments, experiments, goals, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
 }
 
 /** Every module the server is made of, in start order (they stop in reverse). */
@@ -138,7 +140,7 @@ export function modulesOf(s: Services, deps: { config: Config; limiter: RateLimi
     storiesModule(s.stories),
     messagingModule(s.messaging),
     segmentsModule(s.segments),
-    experimentsModule(s.experiments),
+    experimentsModule(s.experiments, s.goals),
     surveysModule(s.surveys),
     feedbackModule(s.feedback),
     liveModule(s.live),

@@ -3312,6 +3312,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/goals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List goals, newest first */
+        get: operations["goals.list"];
+        put?: never;
+        /**
+         * Set a KPI goal: a metric from a baseline to a target by a day
+         * @description Measured every day by a job (and on POST /v1/goals/{id}/measure); the report says whether the latest value is on the straight path from baseline to target.
+         */
+        post: operations["goals.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/goals/{goalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A goal with its daily values and where the latest stands */
+        get: operations["goals.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/goals/{goalId}/measure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Measure the app's goals for a day now (the daily job does yesterday); a day already recorded keeps its value */
+        post: operations["goals.measure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/surveys": {
         parameters: {
             query?: never;
@@ -5761,6 +5816,18 @@ export interface components {
         /** @description The configuration, in the shape of the PUT body with every default filled in */
         GamificationConfig: {
             [key: string]: unknown;
+        };
+        Goal: {
+            id: string;
+            name: string;
+            metric: {
+                [key: string]: unknown;
+            };
+            baseline: number;
+            target: number;
+            start_day: string;
+            due_day: string;
+            created_at: string;
         };
         GroupBuyMember: {
             user_id: string;
@@ -29117,6 +29184,299 @@ export interface operations {
                             /** @description true when p < 0.001: the arms did not get their configured shares; distrust the results */
                             mismatch: boolean;
                         };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "goals.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Goal"][];
+                        /** @description Pass as `cursor` to get the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "goals.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    metric: {
+                        /** @enum {string} */
+                        kind: "event_count";
+                        /** @description Host events of this name on the day (e.g. 1,000 check-ins a day) */
+                        event: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "retention";
+                        /** @description D-N retention rate of the cohort that started N days before the day */
+                        day_n: number;
+                        cohort_event?: string;
+                        return_event?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "active_users";
+                        /** @enum {string} */
+                        window: "dau" | "wau" | "mau";
+                    };
+                    /** @description The value on start_day */
+                    baseline: number;
+                    /** @description The value wanted by due_day (below the baseline for a goal that goes down) */
+                    target: number;
+                    /** @description First day (the app's reporting time zone) */
+                    start_day: string;
+                    /** @description Last day */
+                    due_day: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Goal"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "goals.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                goalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        goal: components["schemas"]["Goal"];
+                        days: {
+                            day: string;
+                            value: number | null;
+                        }[];
+                        latest: {
+                            day: string;
+                            /** @enum {string} */
+                            status: "achieved" | "on_track" | "off_track" | "missed";
+                            /** @description On the straight path that day */
+                            expected: number;
+                            /** @description Share of the way from baseline to target */
+                            progress: number;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "goals.measure": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                goalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    day: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        goal: components["schemas"]["Goal"];
+                        days: {
+                            day: string;
+                            value: number | null;
+                        }[];
+                        latest: {
+                            day: string;
+                            /** @enum {string} */
+                            status: "achieved" | "on_track" | "off_track" | "missed";
+                            /** @description On the straight path that day */
+                            expected: number;
+                            /** @description Share of the way from baseline to target */
+                            progress: number;
+                        } | null;
                     };
                 };
             };

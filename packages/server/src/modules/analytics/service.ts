@@ -209,6 +209,12 @@ export function createAnalytics(deps: AnalyticsDeps) {
       return store.analyticsRead(ctx.db, (db) => store.funnelDropoff(db, appId, funnelSpec(st, q), q.step, after, q.limit + 1));
     },
 
+    /** How many events of this name the app received on a local day (goals: "1,000 check-ins a day"). */
+    async eventCount(ctx: Ctx, appId: string, event: string, day: string): Promise<number> {
+      const st = await settingsOf(ctx.db, appId);
+      return store.eventCount(ctx.db, await scan(ctx.db, appId, st.timezone, day, day, day, day), event);
+    },
+
     /** Sessions per day (by the day they started): count, users, total, mean and median duration in seconds. */
     async sessions(ctx: Ctx, appId: string, q: SessionsQuery) {
       const st = await settingsOf(ctx.db, appId);

@@ -417,6 +417,18 @@ export async function churnRisk(db: Db, appId: string, q: { now: Date; recentDay
   return r.rows.map((x) => ({ userId: x.user_id, recentDays: num(x.recent), baselineDays: num(x.base), expectedDays: Number(x.expected), drop: Number(x.drop) }));
 }
 
+// ---- a day's count of one event ------------------------------------------------------------------
+
+/** Events of `name` on the local days of the scan (one day: from = to). */
+export async function eventCount(db: Db, s: Scan, name: string): Promise<number> {
+  const r = s.rollup
+    ? await db.execute<{ n: number }>(sql`select coalesce(sum(e.n), 0)::int as n from ev_slots e where e.app_id = ${s.appId} and e.name = ${name}
+        and e.slot >= ${s.start.toISOString()}::timestamptz and e.slot < ${s.end.toISOString()}::timestamptz and ${localDay(s.tz, sql`e.slot`)} between ${s.from}::date and ${s.to}::date`)
+    : await db.execute<{ n: number }>(sql`select count(*)::int as n from ev_events e where e.app_id = ${s.appId} and e.name = ${name}
+        and e.ts >= ${s.start.toISOString()}::timestamptz and e.ts < ${s.end.toISOString()}::timestamptz and ${localDay(s.tz, sql`e.ts`)} between ${s.from}::date and ${s.to}::date`);
+  return num(r.rows[0]?.n ?? 0);
+}
+
 // ---- engagement ---------------------------------------------------------------------------------
 
 export async function recordEngagement(db: Db, row: typeof engagement.$inferInsert): Promise<void> {

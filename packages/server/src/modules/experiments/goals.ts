@@ -5,6 +5,7 @@
 import type { Ctx } from '../../context.ts';
 import type { Module } from '../../module.ts';
 import type { Analytics } from '../analytics/index.ts';
+import type { Audit } from '../audit/index.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
 import './goals-errors.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -16,8 +17,8 @@ import type { GoalMetric } from './schema.ts';
 /** A metric's value on a day, or null when it cannot be measured (yet). */
 export type Measure = (ctx: Ctx, appId: string, metric: GoalMetric, day: string) => Promise<number | null>;
 
-/** Active users and D-N retention from the analytics module; event counts need a function analytics does not expose yet. */
-export function measureWithAnalytics(analytics: Pick<Analytics, 'active' | 'retention'>, eventCount?: (ctx: Ctx, appId: string, event: string, day: string) => Promise<number>): Measure {
+/** Active users, D-N retention and a day's event count, all from the analytics module. */
+export function measureWithAnalytics(analytics: Pick<Analytics, 'active' | 'retention' | 'eventCount'>): Measure {
   return async (ctx, appId, metric, day) => {
     if (metric.kind === 'active_users') {
       const r = await analytics.active(ctx, appId, { from: day, to: day });
@@ -30,20 +31,25 @@ export function measureWithAnalytics(analytics: Pick<Analytics, 'active' | 'rete
       const r = await analytics.retention(ctx, appId, { from: cohortDay, to: cohortDay, unit: 'day', mode: 'n_day', ...(metric.cohort_event ? { cohort_event: metric.cohort_event } : {}), ...(metric.return_event ? { return_event: metric.return_event } : {}) });
       return r.cohorts[0]?.rates[metric.day_n] ?? null;
     }
-    return eventCount ? eventCount(ctx, appId, metric.event, day) : null;
+    return analytics.eventCount(ctx, appId, metric.event, day);
   };
 }
 
 export type GoalInput = { name: string; metric: GoalMetric; baseline: number; target: number; start_day: string; due_day: string };
 
-export function createGoals(deps: { clock: Clock; measure: Measure }) {
+export function createGoals(deps: { clock: Clock; measure: Measure; audit: Audit }) {
   return {
     async create(ctx: Ctx, appId: string, g: GoalInput): Promise<store.GoalRow> {
       if (daysBetween(g.start_day, g.due_day) <= 0) throw fieldError('body.due_day', 'must come after start_day', 'a day (YYYY-MM-DD) after start_day');
       const row = { id: newId('goal'), appId, name: g.name, metric: g.metric, baseline: g.baseline, target: g.target, startDay: g.start_day, dueDay: g.due_day, createdAt: deps.clock.now() };
-      await store.insertGoal(ctx.db, row);
+      await ctx.db.transaction(async (tx) => {
+        await store.insertGoal(tx, row);
+        await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'goal.create', targetType: 'goal', targetId: row.id, before: null, after: { name: g.name, metric: g.metric, baseline: g.baseline, target: g.target, start_day: g.start_day, due_day: g.due_day } });
+      });
       return row;
     },
+
+    list: (ctx: Ctx, appId: string, q: { limit: number; before?: { t: string; id: string } | undefined }) => store.listGoals(ctx.db, appId, q),
 
     /** The daily job's work for one app and day: measures each live goal and records it once. Returns how many rows this call wrote. */
     async recordDay(ctx: Ctx, appId: string, day: string): Promise<number> {

@@ -203,7 +203,11 @@ test('adjusting points in the UI changes the balance and the ledger', async (tc)
     await page.getByTestId('adjust-amount').fill('25');
     await page.getByTestId('adjust-reason').fill('客服补偿 compensation');
     await page.getByTestId('adjust-submit').click();
-    await page.waitForFunction(`document.querySelector('[data-testid="balance-coins"]')?.textContent?.replace(/\\D/g, '') === '${before + 25}'`);
+    // A function, not a string: the console's Content-Security-Policy forbids eval in the page.
+    await page.waitForFunction(
+      (want) => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('[data-testid="balance-coins"]')?.textContent?.replace(/\D/g, '') === want,
+      String(before + 25),
+    );
     await page.locator('[data-testid="ledger"] tr', { hasText: '客服补偿 compensation' }).waitFor();
     assert.equal(await page.locator('[data-testid="ledger"] tr', { hasText: '客服补偿 compensation' }).getByTestId('ledger-amount').innerText(), '+25');
     const server = await api('GET', `/v1/users/${userId}/points/coins`);

@@ -86,7 +86,9 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const netGuard = createNetGuard({ allow: deps.config.webhookAllowPrivate });
   const webhooks = createWebhooks({ db, pool, clock, audit, log, secrets, guard: netGuard });
   wireWebhooks(webhooks, bus);
-  const points = createPoints({ audit, bus, clock, log });
+  // Features inside an A/B test ask it for each user's arm (points, messaging, automation, campaigns → experiments).
+  const experiments = createExperiments({ db, bus, clock, audit });
+  const points = createPoints({ audit, bus, clock, log, experiments });
   wirePoints(points, { bus });
   const gamification = createGamification({ db, bus, clock, audit, points, users, log });
   wireGamification(gamification, { bus, points, ctx: () => ({ db, actor: { type: 'system', id: null } }) });
@@ -107,7 +109,6 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
     exists: (ctx, appId, segment) => segments.exists(ctx, appId, segment),
     page: async (ctx, appId, q) => (await segments.members(ctx, appId, q.segment, { limit: q.limit, afterUserId: q.afterUserId })).map((m) => m.userId),
   });
-  const experiments = createExperiments({ db, bus, clock, audit });
   const surveys = createSurveys({ db, bus, clock, audit, users, budget: messaging, screen, segments });
   const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats, screen, isMember: async (appId, operatorId) => (await tenancy.roleOf(appId, operatorId)) !== null });
   const live = createLive({ db, audit, bus, clock, realtime, limiter, moderation: interactions.settings, polls, lotteries: gamification.lottery, log });

@@ -6,7 +6,7 @@ import { goalsRoutes } from './goals-routes.ts';
 import type { Experiments } from './service.ts';
 import { experimentsRoutes } from './routes.ts';
 
-export { createExperiments, type Experiments, type ExperimentsDeps } from './service.ts';
+export { createExperiments, HOLDOUT, type Experiments, type ExperimentsDeps, type Gate } from './service.ts';
 export { createGoals, measureWithAnalytics, type Goals } from './goals.ts';
 
 export function experimentsModule(experiments: Experiments, goals: Goals): Module {

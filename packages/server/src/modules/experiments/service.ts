@@ -23,6 +23,11 @@ declare module '../../events.ts' {
   }
 }
 
+/** A feature's view of an experiment: whether it runs, the control arm, and each asked user's arm (HOLDOUT for the holdout). */
+export type Gate = { id: string; key: string; status: string; running: boolean; control: string; arms: Map<string, string> };
+
+export { HOLDOUT };
+
 export type ExperimentsDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit };
 
 export const publicExperiment = (e: ExperimentRow) => ({
@@ -131,6 +136,32 @@ export function createExperiments(deps: ExperimentsDeps) {
         if (r.first) await bus.emit(tx, 'experiment.exposed', { appId, experimentId: e.id, key: e.key, userId, variant });
         return { variant: r.variant, holdout: r.variant === HOLDOUT, expose: r.variant !== HOLDOUT, first: r.first, assignedAt: r.assignedAt };
       });
+    },
+
+    /**
+     * What a feature inside an experiment (an earn rule, a send, a workflow branch, a campaign) asks
+     * before it acts for users: each user's arm, computed from the salt (sticky, the same answer
+     * every time) and, while the experiment runs, recorded as their exposure in the caller's
+     * transaction (announced once per user). Holdout users get HOLDOUT: the caller shows them
+     * nothing of the experiment. Null when the experiment does not exist.
+     */
+    async gate(ctx: Ctx, appId: string, id: string, userIds: readonly string[]): Promise<Gate | null> {
+      const e = await store.findExperiment(ctx.db, appId, id);
+      if (!e) return null;
+      const arms = new Map(userIds.map((u) => [u, assign(e.salt, u, e.variants, e.holdoutPercent)]));
+      const running = e.status === 'running';
+      if (running && arms.size > 0) {
+        const now = clock.now();
+        const fresh = await store.recordAssignments(ctx.db, [...arms].map(([userId, variant]) => ({ experimentId: e.id, appId, userId, variant, assignedAt: now })));
+        if (fresh.size > 0) await bus.emitMany(ctx.db, [...fresh].map((userId) => ({ name: 'experiment.exposed' as const, payload: { appId, experimentId: e.id, key: e.key, userId, variant: arms.get(userId)! } })));
+      }
+      return { id: e.id, key: e.key, status: e.status, running, control: e.variants[0]!.key, arms };
+    },
+
+    /** An experiment's id, status and arm names, for a feature checking its configuration (null: none). */
+    async describe(ctx: Ctx, appId: string, id: string): Promise<{ id: string; key: string; status: string; variants: string[] } | null> {
+      const e = await store.findExperiment(ctx.db, appId, id);
+      return e ? { id: e.id, key: e.key, status: e.status, variants: e.variants.map((v) => v.key) } : null;
     },
 
     /** Per arm: users and the goal; each variant against the control; the holdout against the control; the sample-ratio check. */

@@ -45,6 +45,16 @@ export async function recordAssignment(db: Db, row: typeof exAssignments.$inferI
   return { variant: r!.variant, assignedAt: r!.assignedAt, first: false };
 }
 
+/**
+ * Records the arms of many users at once (their first exposure); returns the users whose row is
+ * new. The stored arm never changes, so it equals the computed one.
+ */
+export async function recordAssignments(db: Db, rows: (typeof exAssignments.$inferInsert)[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const ins = await db.insert(exAssignments).values(rows).onConflictDoNothing().returning({ userId: exAssignments.userId });
+  return new Set(ins.map((r) => r.userId));
+}
+
 export type ArmFigures = { variant: string; users: number; converted: number; mean: number; variance: number };
 
 /**

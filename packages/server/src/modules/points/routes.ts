@@ -60,6 +60,7 @@ const presentRule = (r: RuleRow) => ({
   timezone: r.timezone,
   expires_in_days: r.expiresInDays,
   active: r.active,
+  experiment: r.experiment ?? null,
   created_at: r.createdAt.toISOString(),
   updated_at: r.updatedAt.toISOString(),
 });

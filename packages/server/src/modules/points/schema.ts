@@ -102,6 +102,9 @@ export const lots = pgTable(
   ],
 );
 
+/** The experiment an earn rule belongs to: its id and the amount per arm (arms not named earn the rule's amount). */
+export type RuleExperiment = { id: string; amounts: Record<string, number> };
+
 /** "Event X gives N points", with caps per user per day/week and a total for the rule. */
 export const rules = pgTable(
   'pt_rules',
@@ -125,6 +128,8 @@ export const rules = pgTable(
     timezone: text('timezone').notNull().default('UTC'),
     expiresInDays: integer('expires_in_days'),
     active: boolean('active').notNull().default(true),
+    /** Inside an A/B test: grants only while it runs, never to its holdout, each arm its own amount. */
+    experiment: jsonb('experiment').$type<RuleExperiment>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

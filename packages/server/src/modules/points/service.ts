@@ -13,12 +13,14 @@ import { loadCache } from '../../lib/cache.ts';
 import { defined } from '../../lib/objects.ts';
 import { inTransaction, pgCode, type TxCtx } from '../../lib/tx.ts';
 import type { Audit } from '../audit/index.ts';
+import { HOLDOUT, type Experiments } from '../experiments/index.ts';
 import './errors.ts';
 import { capCounters, grantable } from './rules/caps.ts';
 import { expiresAtFor } from './rules/expiry.ts';
 import { matchesConditions, usersAt } from '../../lib/conditions.ts';
 import * as store from './store.ts';
 import type { BalanceView, EntryKind, EntryQuery, EntryRow, RuleRow, TypeRow } from './store.ts';
+import type { RuleExperiment } from './schema.ts';
 import type { PutTypeInput, RuleInput, RulePatchInput } from './types.ts';
 
 declare module '../../events.ts' {
@@ -35,6 +37,8 @@ export type PointsDeps = {
   log: { error(obj: object, msg: string): void };
   /** How long type and rule definitions are cached per app (other servers see changes after this). */
   cacheMs?: number;
+  /** Earn rules inside an A/B test ask the experiment for each earner's arm (points → experiments). */
+  experiments?: Pick<Experiments, 'gate' | 'describe'> | undefined;
 };
 
 export type Source = { type: string; id: string | null };
@@ -105,6 +109,30 @@ export function createPoints(deps: PointsDeps) {
       const rows = await store.activeRules(ctx.db, appId);
       return { rows, keys: new Set(rows.map((r) => `${r.source}\u0000${r.event}`)) };
     });
+  }
+
+  /** An earn rule's experiment exists and its amounts name only its arms; stored by id. */
+  async function checkExperiment(ctx: Ctx, appId: string, x: { id: string; amounts: Record<string, number> }): Promise<RuleExperiment> {
+    if (!deps.experiments) throw fieldError('body.experiment', 'experiments are not available in this installation', 'no experiment');
+    const e = await deps.experiments.describe(ctx, appId, x.id);
+    if (!e) throw fieldError('body.experiment.id', `no experiment ${x.id} in this app`, 'the id or key of an experiment (GET /v1/experiments)');
+    if (e.status === 'stopped') throw fieldError('body.experiment.id', `experiment ${e.key} has stopped`, 'a draft or running experiment');
+    const unknown = Object.keys(x.amounts).filter((k) => !e.variants.includes(k));
+    if (unknown.length) throw fieldError('body.experiment.amounts', `${unknown.join(', ')} ${unknown.length > 1 ? 'are not arms' : 'is not an arm'} of experiment ${e.key} (arms: ${e.variants.join(', ')}; the holdout never earns)`, 'amounts keyed by arm');
+    return { id: e.id, amounts: x.amounts };
+  }
+
+  /**
+   * The base amount a rule grants this user, in the grant's transaction: the rule's amount, or for
+   * a rule inside an experiment the arm's amount, null while the experiment does not run or for its
+   * holdout (whose users are recorded as exposed to nothing).
+   */
+  async function ruleAmount(ctx: Ctx, appId: string, rule: RuleRow, userId: string): Promise<number | null> {
+    if (!rule.experiment) return rule.amount;
+    const g = deps.experiments ? await deps.experiments.gate(ctx, appId, rule.experiment.id, [userId]) : null;
+    const arm = g?.running ? g.arms.get(userId) : undefined;
+    if (arm === undefined || arm === HOLDOUT) return null;
+    return rule.experiment.amounts[arm] ?? rule.amount;
   }
 
   /** A grant's ledger key: the acting user's is the rule's original one; others' name the user too. */
@@ -411,6 +439,7 @@ export function createPoints(deps: PointsDeps) {
     // ---- earn rules -----------------------------------------------------------------------------
 
     async createRule(ctx: Ctx, appId: string, input: RuleInput, id: string): Promise<RuleRow> {
+      const experiment = input.experiment ? await checkExperiment(ctx, appId, input.experiment) : null;
       // A rule on a domain event that does not exist would be accepted and never fire.
       if (input.source === 'domain' && !isDomainEvent(input.event)) {
         throw fieldError('body.event', `Canyu records no domain event named "${input.event}" (see GET /v1/events/catalog); host events use source "event"`, 'a domain event name');
@@ -433,6 +462,7 @@ export function createPoints(deps: PointsDeps) {
           timezone: input.timezone,
           expiresInDays: input.expires_in_days ?? null,
           active: input.active,
+          experiment,
         });
         if (audited(ctx)) await deps.audit.record(tx, { appId, action: 'points.rule.create', targetType: 'points_rule', targetId: id, after: row });
         return row;
@@ -443,6 +473,7 @@ export function createPoints(deps: PointsDeps) {
     },
 
     async updateRule(ctx: Ctx, appId: string, id: string, p: RulePatchInput): Promise<RuleRow> {
+      const experiment = p.experiment ? await checkExperiment(ctx, appId, p.experiment) : p.experiment;
       const row = await inTransaction(ctx, async (tx) => {
         const before = await store.findRule(tx.db, appId, id);
         if (!before) throw new AppError('points.rule_not_found', `Rule ${id} does not exist in this app`, { rule_id: id });
@@ -450,7 +481,7 @@ export function createPoints(deps: PointsDeps) {
           tx.db,
           appId,
           id,
-          defined({ name: p.name, conditions: p.conditions, userPath: p.user === undefined ? undefined : p.user === 'actor' ? null : p.user, amount: p.amount, dailyCap: p.daily_cap, weeklyCap: p.weekly_cap, totalCap: p.total_cap, timezone: p.timezone, expiresInDays: p.expires_in_days, active: p.active }),
+          defined({ name: p.name, conditions: p.conditions, userPath: p.user === undefined ? undefined : p.user === 'actor' ? null : p.user, amount: p.amount, dailyCap: p.daily_cap, weeklyCap: p.weekly_cap, totalCap: p.total_cap, timezone: p.timezone, expiresInDays: p.expires_in_days, active: p.active, experiment }),
         ))!;
         if (audited(ctx)) await deps.audit.record(tx, { appId, action: 'points.rule.update', targetType: 'points_rule', targetId: id, before, after: row });
         return row;
@@ -490,17 +521,19 @@ export function createPoints(deps: PointsDeps) {
      * Applies every active rule matching an occurrence. Each rule grants at most once per
      * (rule, source, source id), clipped to its caps; returns what was granted.
      */
-    async apply(ctx: Ctx, appId: string, o: Omit<ApplyInput, 'appId'>): Promise<{ ruleId: string; userId: string; granted: number; reason?: 'cap' | 'duplicate' }[]> {
+    async apply(ctx: Ctx, appId: string, o: Omit<ApplyInput, 'appId'>): Promise<{ ruleId: string; userId: string; granted: number; reason?: 'cap' | 'duplicate' | 'experiment' }[]> {
       const matching = (await rulesOf(ctx, appId)).rows.filter((r) => r.source === o.source && r.event === o.name && matchesConditions(r.conditions, o.properties));
-      const out: { ruleId: string; userId: string; granted: number; reason?: 'cap' | 'duplicate' }[] = [];
+      const out: { ruleId: string; userId: string; granted: number; reason?: 'cap' | 'duplicate' | 'experiment' }[] = [];
       for (const rule of matching) {
         for (const userId of earnersOf(rule, o)) {
           const key = ruleKey(rule, o, userId);
           const factor = multiplier ? await multiplier(ctx, appId, userId, rule.type) : 1;
-          const amount = Math.floor(rule.amount * factor);
           try {
             const granted = await inTransaction(ctx, async (tx) => {
               if (await store.findEntryByKey(tx.db, appId, key)) return -1;
+              const base = await ruleAmount(tx, appId, rule, userId);
+              if (base === null) return -2;
+              const amount = Math.floor(base * factor);
               const counters = capCounters(rule, deps.clock.now()).map((c) => ({ ...c, userId: c.userScoped ? userId : '' }));
               const held = await store.lockUsage(tx.db, appId, rule.id, counters);
               const used = counters.map((c) => ({ cap: c.cap, used: held.find((h) => h.userId === c.userId && h.period === c.period)?.amount ?? 0 }));
@@ -510,7 +543,7 @@ export function createPoints(deps: PointsDeps) {
               await creditAs(tx, appId, 'earn', { userId, type: rule.type, amount: n, key, reason: rule.name, source: { type: o.source === 'event' ? 'event' : o.name, id: o.sourceId }, ruleId: rule.id, expiresInDays: rule.expiresInDays });
               return n;
             });
-            out.push(granted < 0 ? { ruleId: rule.id, userId, granted: 0, reason: 'duplicate' } : granted === 0 ? { ruleId: rule.id, userId, granted: 0, reason: 'cap' } : { ruleId: rule.id, userId, granted });
+            out.push(granted === -2 ? { ruleId: rule.id, userId, granted: 0, reason: 'experiment' } : granted < 0 ? { ruleId: rule.id, userId, granted: 0, reason: 'duplicate' } : granted === 0 ? { ruleId: rule.id, userId, granted: 0, reason: 'cap' } : { ruleId: rule.id, userId, granted });
           } catch (err) {
             // The same occurrence applied concurrently (a redelivery): the other grant stands.
             if (pgCode(err) === '23505' || (err instanceof AppError && err.code === 'idempotency.in_progress')) out.push({ ruleId: rule.id, userId, granted: 0, reason: 'duplicate' });
@@ -524,7 +557,7 @@ export function createPoints(deps: PointsDeps) {
     /**
      * Earn rules over a run of events (a consumer's batch): grants of rules without caps are
      * written together, one statement per app, and announced in one more; an event that matches a
-     * capped rule goes through `apply` (the caps' counters are locked per grant). Same keys, same
+     * capped rule or one inside an experiment goes through `apply` (the caps' counters are locked per grant). Same keys, same
      * effects as `apply` on each event in order.
      */
     async applyMany(ctx: Ctx, items: ApplyInput[]): Promise<void> {
@@ -533,7 +566,7 @@ export function createPoints(deps: PointsDeps) {
       for (const o of items) {
         const matching = (await rulesOf(ctx, o.appId)).rows.filter((r) => r.source === o.source && r.event === o.name && matchesConditions(r.conditions, o.properties));
         if (matching.length === 0) continue;
-        if (matching.some((r) => r.dailyCap !== null || r.weeklyCap !== null || r.totalCap !== null)) {
+        if (matching.some((r) => r.dailyCap !== null || r.weeklyCap !== null || r.totalCap !== null || r.experiment !== null)) {
           await points.apply(ctx, o.appId, o);
           continue;
         }

@@ -100,6 +100,14 @@ const Cap = z.number().int().min(1).max(1_000_000_000);
 
 const RuleUser = UserChoiceSchema;
 
+const ArmKey = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_.-]*$/, 'an arm key of the experiment');
+const RuleExperiment = z
+  .strictObject({
+    id: z.string().min(1).max(128).describe('The experiment (id or key, POST /v1/experiments)'),
+    amounts: z.record(ArmKey, Amount).default({}).describe('Points per arm; arms not named earn the rule’s amount'),
+  })
+  .describe('Runs the rule as an A/B test: it grants only while the experiment runs, never to its holdout (whose users are recorded as the baseline), and each arm earns its own amount');
+
 export const RuleBody = z.strictObject({
   name: cleanText(1, 200),
   event: z.string().min(1).max(200).describe('Event name the rule reacts to'),
@@ -114,6 +122,7 @@ export const RuleBody = z.strictObject({
   timezone: TimeZone.default('UTC'),
   expires_in_days: z.number().int().min(1).max(36_500).nullish().describe("Overrides the type's expiry policy"),
   active: z.boolean().default(true),
+  experiment: RuleExperiment.nullish(),
 });
 export type RuleInput = z.infer<typeof RuleBody>;
 
@@ -128,6 +137,7 @@ export const RulePatch = z.strictObject({
   timezone: TimeZone.optional(),
   expires_in_days: z.number().int().min(1).max(36_500).nullable().optional(),
   active: z.boolean().optional(),
+  experiment: RuleExperiment.nullable().optional().describe('null takes the rule out of its experiment (e.g. to roll the winning amount out to everyone)'),
 });
 export type RulePatchInput = z.infer<typeof RulePatch>;
 
@@ -197,6 +207,7 @@ export const RuleOut = z
     timezone: z.string(),
     expires_in_days: z.number().nullable(),
     active: z.boolean(),
+    experiment: z.object({ id: z.string(), amounts: z.record(z.string(), z.number()) }).nullable().describe('The A/B test the rule belongs to, if any'),
     created_at: z.string(),
     updated_at: z.string(),
   })

@@ -1,0 +1,1 @@
+ALTER TABLE "pt_rules" ADD COLUMN "experiment" jsonb;

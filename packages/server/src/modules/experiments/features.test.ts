@@ -86,3 +86,41 @@ describe('an earn rule inside an experiment', () => {
     assert.equal(await balance('fx0'), want[arms.get('fx0')!]! + 10);
   });
 });
+
+describe('a send inside an experiment', () => {
+  const content = (title: string) => ({ 'zh-CN': { title, body: '正文' }, en: { title, body: 'Body' } });
+  const inbox = async (sendId: string) =>
+    new Map((await t.database.pool.query(`select user_id, title from ms_messages where app_id = $1 and send_id = $2`, [A.appId, sendId])).rows.map((r) => [r.user_id as string, r.title as string]));
+
+  it('refuses a draft experiment or content for an arm it does not have, naming the field', async () => {
+    await newExperiment('msg-check');
+    const base = { to: { user_ids: ['fx0'] }, content: content('Hi'), category: 'activity' };
+    findIssue(expectError(await call('POST', '/v1/messaging/sends', { ...base, experiment: { id: 'msg-check' } }), 400, 'validation_failed'), 'body.experiment.id');
+    await ok('POST', '/v1/experiments/msg-check/start');
+    findIssue(expectError(await call('POST', '/v1/messaging/sends', { ...base, experiment: { id: 'msg-check', content: { holdout: content('x') } } }), 400, 'validation_failed'), 'body.experiment.content.holdout');
+    findIssue(expectError(await call('POST', '/v1/messaging/sends', { ...base, experiment: { id: 'nope' } }), 400, 'validation_failed'), 'body.experiment.id');
+  });
+
+  for (const how of ['named users', 'an audience'] as const) {
+    it(`to ${how}: the holdout gets nothing, each arm its content, everyone recorded once in their arm`, async () => {
+      const key = how === 'named users' ? 'msg-direct' : 'msg-audience';
+      const exp = await newExperiment(key);
+      await ok('POST', `/v1/experiments/${exp.id}/start`);
+      const to = how === 'named users' ? { user_ids: users } : { audience: { traits: { cohort: 'fx' } } };
+      if (how === 'an audience') for (const u of users) await ok('POST', `/v1/users/${u}`, { traits: { cohort: 'fx' } });
+      const r = await ok('POST', '/v1/messaging/sends', { to, content: content('默认'), category: 'activity', experiment: { id: key, content: { double: content('翻倍') } } });
+      await t.services.messaging.idle();
+      const send = await ok('GET', `/v1/messaging/sends/${r.id}`);
+      const arms = await armsOf(exp.id);
+      const holdout = users.filter((u) => arms.get(u) === 'holdout');
+      assert.ok(holdout.length > 0);
+      assert.equal(send.experiment, exp.id);
+      assert.equal(send.counts.held_out, holdout.length);
+      assert.equal(send.counts.targeted, users.length - holdout.length);
+      const got = await inbox(send.id);
+      for (const u of users) assert.equal(got.get(u), { holdout: undefined, control: '默认', double: '翻倍' }[arms.get(u)!], `${u} in ${arms.get(u)}`);
+      const report = await ok('GET', `/v1/experiments/${exp.id}/report`);
+      for (const a of report.arms) assert.equal(a.users, [...arms.values()].filter((v) => v === a.arm).length, a.arm);
+    });
+  }
+});

@@ -143,14 +143,15 @@ export function createExperiments(deps: ExperimentsDeps) {
      * before it acts for users: each user's arm, computed from the salt (sticky, the same answer
      * every time) and, while the experiment runs, recorded as their exposure in the caller's
      * transaction (announced once per user). Holdout users get HOLDOUT: the caller shows them
-     * nothing of the experiment. Null when the experiment does not exist.
+     * nothing of the experiment. Null when the experiment does not exist. `record: false` only
+     * computes the arms (a feature planning work it records later, in its own transaction).
      */
-    async gate(ctx: Ctx, appId: string, id: string, userIds: readonly string[]): Promise<Gate | null> {
+    async gate(ctx: Ctx, appId: string, id: string, userIds: readonly string[], opts: { record?: boolean } = {}): Promise<Gate | null> {
       const e = await store.findExperiment(ctx.db, appId, id);
       if (!e) return null;
       const arms = new Map(userIds.map((u) => [u, assign(e.salt, u, e.variants, e.holdoutPercent)]));
       const running = e.status === 'running';
-      if (running && arms.size > 0) {
+      if (running && arms.size > 0 && opts.record !== false) {
         const now = clock.now();
         const fresh = await store.recordAssignments(ctx.db, [...arms].map(([userId, variant]) => ({ experimentId: e.id, appId, userId, variant, assignedAt: now })));
         if (fresh.size > 0) await bus.emitMany(ctx.db, [...fresh].map((userId) => ({ name: 'experiment.exposed' as const, payload: { appId, experimentId: e.id, key: e.key, userId, variant: arms.get(userId)! } })));

@@ -87,6 +87,9 @@ export const templates = pgTable(
   (t) => [primaryKey({ columns: [t.appId, t.key] })],
 );
 
+/** The experiment of a send: its id and, per arm, the content that arm gets instead of the send's. */
+export type SendExperiment = { id: string; content: Record<string, Record<string, unknown>> };
+
 /** A send (campaign): to users, a list or an audience; immediate, scheduled, rule- or digest-made. */
 export const sends = pgTable(
   'ms_sends',
@@ -114,6 +117,10 @@ export const sends = pgTable(
     capped: integer('capped').notNull().default(0),
     deferred: integer('deferred').notNull().default(0),
     suppressed: integer('suppressed').notNull().default(0),
+    /** A send inside an A/B test: the experiment and each arm's own content (others get the send's). */
+    experiment: jsonb('experiment').$type<SendExperiment | null>(),
+    /** Recipients in the experiment's holdout: sent nothing, recorded as the baseline. */
+    heldOut: integer('held_out').notNull().default(0),
     ruleId: text('rule_id'),
     dedupeKey: text('dedupe_key'),
     error: text('error'),

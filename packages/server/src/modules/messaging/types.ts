@@ -80,6 +80,13 @@ export const SendBody = z
     transactional: z.boolean().default(false).describe('Transactional messages (receipts, security) bypass caps, quiet hours and opt-outs'),
     scheduled_at: iso.optional().describe('Send later; must be in the future'),
     campaign: z.string().min(1).max(128).optional().describe('A label grouping sends for statistics'),
+    experiment: z
+      .strictObject({
+        id: z.string().min(1).max(128).describe('A running experiment (id or key)'),
+        content: z.record(z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9_.-]*$/, 'an arm key of the experiment'), Content).default({}).describe('Per arm, the message that arm gets instead of the send’s own'),
+      })
+      .optional()
+      .describe('Sends as an A/B test: users in the holdout get nothing (counted as held_out and recorded as the baseline), every other recipient is recorded in their arm and gets its content'),
   })
   .superRefine((b, ctx) => {
     if ((b.template === undefined) === (b.content === undefined)) ctx.addIssue({ code: 'custom', path: ['template'], message: 'give either template (with data) or content' });

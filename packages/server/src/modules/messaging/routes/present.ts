@@ -94,7 +94,10 @@ export const SendOut = z
     scheduled_at: z.string().nullable(),
     started_at: z.string().nullable(),
     finished_at: z.string().nullable(),
-    counts: z.object({ targeted: z.number(), sent: z.number(), deferred: z.number(), capped: z.number(), suppressed: z.number() }).describe('Per recipient: sent (some channel went out), else deferred, else capped, else suppressed'),
+    counts: z
+      .object({ targeted: z.number(), sent: z.number(), deferred: z.number(), capped: z.number(), suppressed: z.number(), held_out: z.number() })
+      .describe('Per recipient: sent (some channel went out), else deferred, else capped, else suppressed; held_out: in the experiment’s holdout, not targeted'),
+    experiment: z.string().nullable().describe('The experiment the send belongs to (its id)'),
     error: z.string().nullable(),
     created_at: z.string(),
   })
@@ -113,7 +116,8 @@ export const presentSend = (s: SendRow) => ({
   scheduled_at: iso(s.scheduledAt),
   started_at: iso(s.startedAt),
   finished_at: iso(s.finishedAt),
-  counts: { targeted: s.targeted, sent: s.sent, deferred: s.deferred, capped: s.capped, suppressed: s.suppressed },
+  counts: { targeted: s.targeted, sent: s.sent, deferred: s.deferred, capped: s.capped, suppressed: s.suppressed, held_out: s.heldOut },
+  experiment: s.experiment?.id ?? null,
   error: s.error,
   created_at: s.createdAt.toISOString(),
 });

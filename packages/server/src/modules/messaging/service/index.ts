@@ -12,6 +12,7 @@ import type { Clock } from '../../../lib/clock.ts';
 import type { SecretBox } from '../../../lib/secrets.ts';
 import type { Realtime } from '../../../realtime/index.ts';
 import type { Audit } from '../../audit/index.ts';
+import type { Experiments } from '../../experiments/index.ts';
 import type { Users } from '../../users/index.ts';
 import { emailSender } from '../channels/email.ts';
 import { hasPushEndpoint, PUSH_EVENT, webhookSender, type WebhookPort } from '../channels/webhook.ts';
@@ -55,6 +56,8 @@ export type MessagingDeps = {
   batchSize?: number;
   /** Delivery retries: seconds before retry n. */
   backoff?: (attempt: number) => number;
+  /** Sends inside an A/B test (messaging → experiments). */
+  experiments?: Pick<Experiments, 'gate' | 'describe'> | undefined;
 };
 
 export type ReserveOutcome = 'allowed' | 'capped' | 'unsubscribed' | 'quiet_hours';
@@ -89,6 +92,7 @@ export function createMessaging(deps: MessagingDeps) {
     jobs: deps.jobs,
     log: deps.log,
     batchSize: deps.batchSize,
+    experiments: deps.experiments,
     kickDispatch: () => void dispatcher.dispatch(),
     async channelReady(ctx, appId, channel, s) {
       const unavailable = (why: string) => new AppError('messaging.channel_unavailable', why, { channel });

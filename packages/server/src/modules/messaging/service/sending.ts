@@ -14,11 +14,13 @@ import type { Jobs } from '../../../jobs.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId } from '../../../lib/ids.ts';
 import { isAdminActor, type Audit } from '../../audit/index.ts';
+import { HOLDOUT, type Experiments } from '../../experiments/index.ts';
 import type { Recipient, Users } from '../../users/index.ts';
 import type { CapRule, Category, Channel } from '../rules/contact.ts';
 import * as settingsStore from '../store/settings.ts';
 import * as store from '../store/sends.ts';
 import type { SendRow } from '../store/sends.ts';
+import type { SendExperiment } from '../schema.ts';
 import type { SettingsRow } from '../store/settings.ts';
 import type { AudienceInput, SendInput } from '../types.ts';
 import { planFor, reserveMessages, toCapRules, type ChannelOutcome } from './budget.ts';
@@ -58,7 +60,12 @@ export type SendingDeps = {
   /** Called after a batch commits with queued deliveries. */
   kickDispatch(): void;
   batchSize?: number;
+  /** Sends inside an A/B test ask the experiment for each recipient's arm (messaging → experiments). */
+  experiments?: Pick<Experiments, 'gate' | 'describe'> | undefined;
 };
+
+/** A page of recipients split by the send's experiment: who gets a message (and in which arm) and who is held out. */
+type Split = { recipients: Recipient[]; arms: Map<string, string> | null; heldOut: string[] };
 
 const LEASE_MS = 120_000;
 const empty = (userId: string): Recipient => ({ userId, traits: {}, timezone: null, locale: null });
@@ -78,17 +85,33 @@ export function createSending(deps: SendingDeps) {
     return compileContent(c.content!, c.url ?? null, send.category as Category);
   }
 
+  /** Each arm's own content of a send inside an experiment, compiled (arms without one get the send's). */
+  function armContents(send: Pick<SendRow, 'experiment' | 'category'>): Map<string, Compiled> {
+    const x = send.experiment as SendExperiment | null;
+    return new Map(Object.entries(x?.content ?? {}).map(([arm, c]) => [arm, compileContent(c as NonNullable<SendInput['content']>, null, send.category as Category)]));
+  }
+
+  /** Splits a page by the send's experiment (arms computed, recorded later with the batch). */
+  async function split(ctx: Ctx, send: Pick<SendRow, 'appId' | 'experiment'>, recipients: Recipient[]): Promise<Split> {
+    const x = send.experiment as SendExperiment | null;
+    if (!x) return { recipients, arms: null, heldOut: [] };
+    const g = deps.experiments ? await deps.experiments.gate(ctx, send.appId, x.id, recipients.map((r) => r.userId), { record: false }) : null;
+    if (!g) throw new AppError('messaging.send_not_found', `The experiment ${x.id} of this send no longer exists`, { experiment: x.id });
+    return { recipients: recipients.filter((r) => g.arms.get(r.userId) !== HOLDOUT), arms: g.arms, heldOut: recipients.filter((r) => g.arms.get(r.userId) === HOLDOUT).map((r) => r.userId) };
+  }
+
   /**
    * The part of a batch that needs no transaction: each recipient's contact plan (preferences,
    * quiet hours, which caps apply) and the message rendered in their language. Audience sends
    * prepare the next batch while the previous one is being written.
    */
-  async function prepare(db: Db, s: SettingsRow, send: Pick<SendRow, 'appId' | 'category' | 'channels' | 'transactional'>, compiled: Compiled, rules: CapRule[], recipients: Recipient[], now: Date) {
+  async function prepare(db: Db, s: SettingsRow, send: Pick<SendRow, 'appId' | 'category' | 'channels' | 'transactional'>, compiled: Compiled, rules: CapRule[], page: Split & { arm?: Map<string, Compiled> }, now: Date) {
+    const recipients = page.recipients;
     const prefs = new Map((await settingsStore.findPrefs(db, send.appId, recipients.map((r) => r.userId))).map((p) => [p.userId, p]));
     const m = { category: send.category as Category, channels: send.channels as Channel[], transactional: send.transactional, now };
     const plans = recipients.map((r) => ({ userId: r.userId, plan: planFor(r, m, s, rules, prefs.get(r.userId)) }));
-    const rendered = recipients.map((r) => renderFor(compiled, r, s.defaultLocale));
-    return { recipients, plans, rendered, now, data: Object.keys(compiled.data).length ? compiled.data : null };
+    const rendered = recipients.map((r) => renderFor(page.arm?.get(page.arms?.get(r.userId) ?? '') ?? compiled, r, s.defaultLocale));
+    return { recipients, arms: page.arms, heldOut: page.heldOut, plans, rendered, now, data: Object.keys(compiled.data).length ? compiled.data : null };
   }
   type Prepared = Awaited<ReturnType<typeof prepare>>;
 
@@ -96,8 +119,11 @@ export function createSending(deps: SendingDeps) {
    * The rest, inside the caller's transaction: take the cap units, write the messages and the
    * deliveries of the other channels. Returns the outcome per recipient and what to do after commit.
    */
-  async function write(tx: Db, send: Pick<SendRow, 'appId' | 'id' | 'category' | 'channels'>, p: Prepared, _opts: { results: boolean }) {
+  async function write(tx: Db, send: Pick<SendRow, 'appId' | 'id' | 'category' | 'channels' | 'experiment'>, p: Prepared, _opts: { results: boolean }) {
     const appId = send.appId;
+    // Exposures (holdout included, as the baseline) commit with the batch's messages.
+    const x = send.experiment as SendExperiment | null;
+    if (x && deps.experiments) await deps.experiments.gate({ db: tx, actor: { type: 'system', id: null } }, appId, x.id, [...p.recipients.map((r) => r.userId), ...p.heldOut]);
     const channels = send.channels as Channel[];
     const outcomes = await reserveMessages(tx, appId, p.plans, p.now);
     const inApp = channels.includes('in_app');
@@ -118,7 +144,7 @@ export function createSending(deps: SendingDeps) {
       }
     }
     await store.insertDeliveries(tx, { appId, sendId: send.id, createdAt: p.now }, deliveries);
-    const counts = { targeted: p.recipients.length, sent: 0, capped: 0, deferred: 0, suppressed: 0 };
+    const counts = { targeted: p.recipients.length, sent: 0, capped: 0, deferred: 0, suppressed: 0, heldOut: p.heldOut.length };
     const results: RecipientResult[] = [];
     outcomes.forEach((o, i) => {
       let queued = false;
@@ -169,22 +195,26 @@ export function createSending(deps: SendingDeps) {
    */
   async function execute(ctx: Ctx, send: SendRow): Promise<SendRow | undefined> {
     const appId = send.appId;
-    let pending: Promise<Prepared | null> | null = null;
+    type Batch = Prepared & { last: string; full: boolean };
+    let pending: Promise<Batch | null> | null = null;
     try {
       const s = await settingsStore.getSettings(ctx.db, appId);
       const compiled = await compile(ctx, appId, send);
+      const arm = armContents(send);
       const rules = toCapRules(await settingsStore.listCapRules(ctx.db, appId));
-      const fetch = async (after: string | null): Promise<Prepared | null> => {
+      const fetch = async (after: string | null): Promise<Batch | null> => {
         const recipients = await page(ctx, send, after);
-        return recipients.length ? prepare(ctx.db, s, send, compiled, rules, recipients, deps.clock.now()) : null;
+        if (!recipients.length) return null;
+        const p = await prepare(ctx.db, s, send, compiled, rules, { ...(await split(ctx, send, recipients)), arm }, deps.clock.now());
+        return { ...p, last: recipients[recipients.length - 1]!.userId, full: recipients.length >= batchSize };
       };
       let cursor = send.cursor;
       pending = fetch(cursor);
       for (;;) {
-        const p: Prepared | null = await pending;
+        const p: Batch | null = await pending;
         if (!p) break;
-        const next: string = p.recipients[p.recipients.length - 1]!.userId;
-        pending = p.recipients.length < batchSize ? Promise.resolve(null) : fetch(next);
+        const next: string = p.last;
+        pending = p.full ? fetch(next) : Promise.resolve(null);
         const prev = cursor;
         const r = await ctx.db.transaction(async (tx) => {
           // The batch and the cursor commit together, so an asynchronous commit is safe: a crash can
@@ -218,6 +248,17 @@ export function createSending(deps: SendingDeps) {
     const claimed = await store.claimSend(ctx.db, appId, sendId, deps.clock.now(), LEASE_MS);
     if (!claimed) return undefined;
     return execute(ctx, claimed);
+  }
+
+  /** A send's experiment runs now and its content names only its arms; stored by id. */
+  async function checkExperiment(ctx: Ctx, appId: string, x: SendInput['experiment']): Promise<SendExperiment | null> {
+    if (!x) return null;
+    const e = deps.experiments ? await deps.experiments.describe(ctx, appId, x.id) : null;
+    if (!e) throw fieldError('body.experiment.id', `no experiment ${x.id} in this app`, 'the id or key of a running experiment (GET /v1/experiments)');
+    if (e.status !== 'running') throw fieldError('body.experiment.id', `experiment ${e.key} is ${e.status}: start it before sending`, 'a running experiment');
+    const unknown = Object.keys(x.content).filter((k) => !e.variants.includes(k));
+    if (unknown.length) throw fieldError(`body.experiment.content.${unknown[0]}`, `${unknown[0]} is not an arm of experiment ${e.key} (arms: ${e.variants.join(', ')}; the holdout gets nothing)`, 'an arm key');
+    return { id: e.id, content: x.content as Record<string, Record<string, unknown>> };
   }
 
   function toAudience(to: SendInput['to']): Record<string, unknown> {
@@ -275,6 +316,7 @@ export function createSending(deps: SendingDeps) {
         ruleId: opts.ruleId ?? null,
         dedupeKey: opts.dedupeKey ?? null,
         createdBy: ctx.actor.id ? `${ctx.actor.type}:${ctx.actor.id}` : ctx.actor.type,
+        experiment: await checkExperiment(ctx, appId, input.experiment),
       };
       // Sends an operator or the host asks for are audited; those rules make are not (the rule is).
       const recorded = async (c: Ctx, r: { send: SendRow; created: boolean }) => {
@@ -304,7 +346,7 @@ export function createSending(deps: SendingDeps) {
       const compiled = await compile(ctx, appId, row);
       const recipients = await recipientsOf(ctx, appId, audience.users as string[]);
       const rules = toCapRules(await settingsStore.listCapRules(ctx.db, appId));
-      const prepared = await prepare(ctx.db, s, row, compiled, rules, recipients, now);
+      const prepared = await prepare(ctx.db, s, row, compiled, rules, { ...(await split(ctx, row, recipients)), arm: armContents(row) }, now);
       const out = await ctx.db.transaction(async (tx) => {
         const r = await store.insertSend(tx, row);
         await recorded({ ...ctx, db: tx }, r);

@@ -72,7 +72,7 @@ export async function dueSends(db: Db, now: Date, limit: number): Promise<{ appI
  * Records a processed batch: counters, the resume cursor, a renewed lease. Fenced on the cursor
  * the batch started from: false means another runner moved the send on (the caller rolls back).
  */
-export async function progressSend(db: Db, appId: string, id: string, p: { prevCursor: string | null; cursor: string | null; targeted: number; sent: number; capped: number; deferred: number; suppressed: number; leaseUntil: Date }): Promise<boolean> {
+export async function progressSend(db: Db, appId: string, id: string, p: { prevCursor: string | null; cursor: string | null; targeted: number; sent: number; capped: number; deferred: number; suppressed: number; heldOut: number; leaseUntil: Date }): Promise<boolean> {
   const r = await db
     .update(sends)
     .set({
@@ -82,6 +82,7 @@ export async function progressSend(db: Db, appId: string, id: string, p: { prevC
       capped: sql`${sends.capped} + ${p.capped}`,
       deferred: sql`${sends.deferred} + ${p.deferred}`,
       suppressed: sql`${sends.suppressed} + ${p.suppressed}`,
+      heldOut: sql`${sends.heldOut} + ${p.heldOut}`,
       leaseUntil: p.leaseUntil,
     })
     .where(and(eq(sends.appId, appId), eq(sends.id, id), sql`${sends.cursor} is not distinct from ${p.prevCursor}::text`))

@@ -6284,6 +6284,13 @@ export interface components {
             timezone: string;
             expires_in_days: number | null;
             active: boolean;
+            /** @description The A/B test the rule belongs to, if any */
+            experiment: {
+                id: string;
+                amounts: {
+                    [key: string]: number;
+                };
+            } | null;
             created_at: string;
             updated_at: string;
         };
@@ -6457,14 +6464,17 @@ export interface components {
             scheduled_at: string | null;
             started_at: string | null;
             finished_at: string | null;
-            /** @description Per recipient: sent (some channel went out), else deferred, else capped, else suppressed */
+            /** @description Per recipient: sent (some channel went out), else deferred, else capped, else suppressed; held_out: in the experiment’s holdout, not targeted */
             counts: {
                 targeted: number;
                 sent: number;
                 deferred: number;
                 capped: number;
                 suppressed: number;
+                held_out: number;
             };
+            /** @description The experiment the send belongs to (its id) */
+            experiment: string | null;
             error: string | null;
             created_at: string;
         };
@@ -10657,6 +10667,17 @@ export interface operations {
                     expires_in_days?: number | null;
                     /** @default true */
                     active?: boolean;
+                    experiment?: {
+                        /** @description The experiment (id or key, POST /v1/experiments) */
+                        id: string;
+                        /**
+                         * @description Points per arm; arms not named earn the rule’s amount
+                         * @default {}
+                         */
+                        amounts?: {
+                            [key: string]: number;
+                        };
+                    } | null;
                 };
             };
         };
@@ -10865,6 +10886,18 @@ export interface operations {
                     timezone?: string;
                     expires_in_days?: number | null;
                     active?: boolean;
+                    /** @description null takes the rule out of its experiment (e.g. to roll the winning amount out to everyone) */
+                    experiment?: {
+                        /** @description The experiment (id or key, POST /v1/experiments) */
+                        id: string;
+                        /**
+                         * @description Points per arm; arms not named earn the rule’s amount
+                         * @default {}
+                         */
+                        amounts?: {
+                            [key: string]: number;
+                        };
+                    } | null;
                 };
             };
         };
@@ -21776,6 +21809,27 @@ export interface operations {
                     scheduled_at?: string;
                     /** @description A label grouping sends for statistics */
                     campaign?: string;
+                    /** @description Sends as an A/B test: users in the holdout get nothing (counted as held_out and recorded as the baseline), every other recipient is recorded in their arm and gets its content */
+                    experiment?: {
+                        /** @description A running experiment (id or key) */
+                        id: string;
+                        /**
+                         * @description Per arm, the message that arm gets instead of the send’s own
+                         * @default {}
+                         */
+                        content?: {
+                            [key: string]: {
+                                "zh-CN"?: {
+                                    title: string;
+                                    body: string;
+                                };
+                                en?: {
+                                    title: string;
+                                    body: string;
+                                };
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -21807,14 +21861,17 @@ export interface operations {
                         scheduled_at: string | null;
                         started_at: string | null;
                         finished_at: string | null;
-                        /** @description Per recipient: sent (some channel went out), else deferred, else capped, else suppressed */
+                        /** @description Per recipient: sent (some channel went out), else deferred, else capped, else suppressed; held_out: in the experiment’s holdout, not targeted */
                         counts: {
                             targeted: number;
                             sent: number;
                             deferred: number;
                             capped: number;
                             suppressed: number;
+                            held_out: number;
                         };
+                        /** @description The experiment the send belongs to (its id) */
+                        experiment: string | null;
                         error: string | null;
                         created_at: string;
                         results: {
@@ -21931,14 +21988,17 @@ export interface operations {
                         scheduled_at: string | null;
                         started_at: string | null;
                         finished_at: string | null;
-                        /** @description Per recipient: sent (some channel went out), else deferred, else capped, else suppressed */
+                        /** @description Per recipient: sent (some channel went out), else deferred, else capped, else suppressed; held_out: in the experiment’s holdout, not targeted */
                         counts: {
                             targeted: number;
                             sent: number;
                             deferred: number;
                             capped: number;
                             suppressed: number;
+                            held_out: number;
                         };
+                        /** @description The experiment the send belongs to (its id) */
+                        experiment: string | null;
                         error: string | null;
                         created_at: string;
                         stats: components["schemas"]["MessageStats"];

@@ -79,7 +79,7 @@ describe('sending to the inbox', () => {
     assert.equal(r.statusCode, 201, r.body);
     const body = r.json();
     assert.equal(body.status, 'done');
-    assert.deepEqual(body.counts, { targeted: 3, sent: 3, deferred: 0, capped: 0, suppressed: 0 });
+    assert.deepEqual(body.counts, { targeted: 3, sent: 3, deferred: 0, capped: 0, suppressed: 0, held_out: 0 });
     assert.deepEqual(body.results.map((x: { status: string }) => x.status), ['sent', 'sent', 'sent']);
     const inbox = async (u: string) => (await api('GET', `/v1/users/${u}/inbox`)).json().data as { id: string; title: string; body: string; url: string }[];
     assert.equal((await inbox('zh-user'))[0]!.title, '欢迎，阿明');

@@ -116,7 +116,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   // Referral rewards are credited through points and coupons (campaigns → points, coupons, users).
   const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users });
   // Workflows act through the modules above (automation → points, coupons, messaging, gamification, users, webhooks).
-  const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub });
+  const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub, experiments });
   // Metrics read the raw events; engagement keeps its own copy of capability domain events.
   const analytics = createAnalytics({ db, bus, clock, audit });
   // Goals are measured through the analytics service (experiments → analytics).

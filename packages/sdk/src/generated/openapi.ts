@@ -37082,6 +37082,16 @@ export interface operations {
                         holdout_weight?: number;
                     } | {
                         id: string;
+                        /** @enum {string} */
+                        type: "experiment";
+                        /** @description An experiment (id or key): each user follows the path of their arm, recorded as their exposure */
+                        experiment: string;
+                        /** @description The step each arm goes to (every arm of the experiment must have one). Holdout users leave the workflow here and get nothing; while the experiment is not running everyone takes the control arm’s path and nobody is recorded */
+                        paths: {
+                            [key: string]: string;
+                        };
+                    } | {
+                        id: string;
                         /** @description Default: the following step; after the last step the run ends */
                         next?: string;
                         /** @enum {string} */
@@ -37521,6 +37531,16 @@ export interface operations {
                             }[];
                             /** @description Users drawn into the holdout leave the workflow here and get nothing; their conversion is measured */
                             holdout_weight?: number;
+                        } | {
+                            id: string;
+                            /** @enum {string} */
+                            type: "experiment";
+                            /** @description An experiment (id or key): each user follows the path of their arm, recorded as their exposure */
+                            experiment: string;
+                            /** @description The step each arm goes to (every arm of the experiment must have one). Holdout users leave the workflow here and get nothing; while the experiment is not running everyone takes the control arm’s path and nobody is recorded */
+                            paths: {
+                                [key: string]: string;
+                            };
                         } | {
                             id: string;
                             /** @description Default: the following step; after the last step the run ends */

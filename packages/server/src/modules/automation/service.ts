@@ -25,6 +25,7 @@ import { newId } from '../../lib/ids.ts';
 import { inTransaction, type TxCtx } from '../../lib/tx.ts';
 import type { Audit } from '../audit/index.ts';
 import type { Coupons } from '../coupons/index.ts';
+import { HOLDOUT, type Experiments } from '../experiments/index.ts';
 import type { Gamification } from '../gamification/index.ts';
 import type { Messaging } from '../messaging/index.ts';
 import type { Points } from '../points/index.ts';
@@ -56,6 +57,8 @@ export type AutomationDeps = {
   gamification: Gamification;
   users: Users;
   webhooks: Webhooks;
+  /** Experiment steps ask for each user's arm (automation → experiments). */
+  experiments?: Pick<Experiments, 'gate' | 'describe'> | undefined;
   /** Tells every server that an app's workflows changed. */
   hub: Pick<Hub, 'on' | 'publish'>;
   /** How often each server looks for runs whose wait is over (ms). */
@@ -321,6 +324,23 @@ export function createAutomation(deps: AutomationDeps) {
           next = yes ? s.then : s.else;
           break;
         }
+        case 'experiment': {
+          // The arm is computed from the user (sticky) and, while the experiment runs, recorded in this transaction.
+          const g = deps.experiments ? await deps.experiments.gate(tx, run.appId, s.experiment, [run.userId]) : null;
+          if (!g) {
+            logs.push({ stepId: s.id, outcome: 'failed', detail: { code: 'experiments.not_found', experiment: s.experiment } });
+            return end('exited', 'experiment_not_found');
+          }
+          const arm = g.running ? g.arms.get(run.userId)! : g.control;
+          if (arm === HOLDOUT) {
+            logs.push({ stepId: s.id, outcome: 'holdout', detail: { experiment: g.key } });
+            return end('exited', 'holdout');
+          }
+          outcome = g.running ? `arm_${arm}` : 'not_running';
+          detail = { experiment: g.key, arm, status: g.status };
+          next = s.paths[arm] ?? s.paths[g.control]!;
+          break;
+        }
         case 'split': {
           const k = drawPath(run.id, s.id, s.paths.map((p) => p.weight), s.holdout_weight ?? 0);
           if (k === 'holdout') {
@@ -442,6 +462,14 @@ export function createAutomation(deps: AutomationDeps) {
       if (s.type === 'issue_coupon') await must(`${f}.template_id`, () => deps.coupons.getTemplate(ctx, appId, s.template_id));
       if (s.type === 'award_badge') await must(`${f}.badge_id`, () => deps.gamification.achievements.badge(ctx, appId, s.badge_id));
       if (s.type === 'send_message') await must(`${f}.template`, () => deps.messaging.admin.getTemplate(ctx, appId, s.template));
+      if (s.type === 'experiment') {
+        const e = deps.experiments ? await deps.experiments.describe(ctx, appId, s.experiment) : null;
+        if (!e) throw fieldError(`${f}.experiment`, `no experiment ${s.experiment} in this app`, 'the id or key of an experiment (GET /v1/experiments)');
+        const extra = Object.keys(s.paths).filter((k) => !e.variants.includes(k));
+        const missing = e.variants.filter((k) => !(k in s.paths));
+        if (extra.length || missing.length) throw fieldError(`${f}.paths`, `${extra.length ? `${extra.join(', ')}: not an arm of ${e.key}` : ''}${extra.length && missing.length ? '; ' : ''}${missing.length ? `missing a path for ${missing.join(', ')}` : ''} (arms: ${e.variants.join(', ')}; the holdout leaves the workflow)`, 'one path per arm');
+        s.experiment = e.id;
+      }
     }
     return def;
   }

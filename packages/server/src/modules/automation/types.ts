@@ -47,6 +47,15 @@ const Step = z.discriminatedUnion('type', [
     paths: z.array(z.strictObject({ weight: z.number().int().min(1).max(10_000), next: Next })).min(1).max(10),
     holdout_weight: z.number().int().min(1).max(10_000).optional().describe('Users drawn into the holdout leave the workflow here and get nothing; their conversion is measured'),
   }),
+  z.strictObject({
+    id: StepId,
+    type: z.literal('experiment'),
+    experiment: z.string().min(1).max(128).describe('An experiment (id or key): each user follows the path of their arm, recorded as their exposure'),
+    paths: z
+      .record(z.string().min(1).max(64), Next)
+      .refine((o) => Object.keys(o).length >= 1 && Object.keys(o).length <= 10, '1 to 10 arms')
+      .describe('The step each arm goes to (every arm of the experiment must have one). Holdout users leave the workflow here and get nothing; while the experiment is not running everyone takes the control arm’s path and nobody is recorded'),
+  }),
   z.strictObject({ ...base, type: z.literal('grant_points'), points_type: z.string().min(1).max(64), amount: z.number().int().min(1).max(1_000_000_000), reason: cleanText(1, 200).optional() }),
   z.strictObject({ ...base, type: z.literal('deduct_points'), points_type: z.string().min(1).max(64), amount: z.number().int().min(1).max(1_000_000_000), reason: cleanText(1, 200).optional() }),
   z.strictObject({ ...base, type: z.literal('issue_coupon'), template_id: z.string().min(1).max(64) }),

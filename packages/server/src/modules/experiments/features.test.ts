@@ -124,3 +124,60 @@ describe('a send inside an experiment', () => {
     });
   }
 });
+
+describe('a workflow step inside an experiment', () => {
+  const wfUsers = Array.from({ length: 60 }, (_, i) => `wf${i}`);
+  const settleUntil = async (cond: () => Promise<boolean>, what: string) => {
+    const until = Date.now() + 60_000;
+    for (;;) {
+      await t.services.bus.drain();
+      await t.services.automation.tick();
+      await t.services.bus.drain();
+      if (await cond()) return;
+      if (Date.now() > until) assert.fail(`not settled after a minute: ${what}`);
+    }
+  };
+  const balance = async (u: string) => (await ok('GET', `/v1/users/${u}/points/coins`)).balance as number;
+  const workflow = (exp: string, paths: Record<string, string>, trigger: string) => ({
+    name: `AB ${exp}`,
+    active: true,
+    trigger: { event: trigger },
+    steps: [
+      { id: 'ab', type: 'experiment', experiment: exp, paths },
+      { id: 'a', type: 'grant_points', points_type: 'coins', amount: 1, next: 'end' },
+      { id: 'b', type: 'grant_points', points_type: 'coins', amount: 2, next: 'end' },
+    ],
+  });
+
+  it('refuses a path for an arm the experiment lacks, a missing arm, or an unknown experiment, naming the field', async () => {
+    await newExperiment('wf-check');
+    findIssue(expectError(await call('POST', '/v1/automation/workflows', workflow('wf-check', { control: 'a' }, 'x.y')), 400, 'validation_failed'), 'body.steps.0.paths');
+    findIssue(expectError(await call('POST', '/v1/automation/workflows', workflow('wf-check', { control: 'a', double: 'b', treble: 'b' }, 'x.y')), 400, 'validation_failed'), 'body.steps.0.paths');
+    findIssue(expectError(await call('POST', '/v1/automation/workflows', workflow('nope', { control: 'a', double: 'b' }, 'x.y')), 400, 'validation_failed'), 'body.steps.0.experiment');
+    findIssue(expectError(await call('POST', '/v1/automation/workflows', workflow('wf-check', { control: 'a', double: 'nowhere' }, 'x.y')), 400, 'validation_failed'), 'body.steps.0.paths.double');
+  });
+
+  it('each user follows their arm, the holdout leaves with nothing; a draft experiment sends everyone the control way, unrecorded', async () => {
+    const exp = await newExperiment('wf-ab');
+    const wf = await ok('POST', '/v1/automation/workflows', workflow('wf-ab', { control: 'a', double: 'b' }, 'wf.entered'));
+    // Draft: the control path for all, nobody recorded.
+    await ok('POST', '/v1/events', { events: [{ event_id: 'draft-wf', user_id: 'wf-draft', name: 'wf.entered' }] });
+    await settleUntil(async () => (await balance('wf-draft')) === 1, 'the draft run takes the control path');
+    assert.equal((await t.database.pool.query(`select count(*)::int as n from ex_assignments where experiment_id = $1`, [exp.id])).rows[0].n, 0);
+
+    await ok('POST', `/v1/experiments/${exp.id}/start`);
+    await ok('POST', '/v1/events', { events: wfUsers.map((u) => ({ event_id: `wf-${u}`, user_id: u, name: 'wf.entered' })) });
+    const arms = new Map<string, string>();
+    for (const u of wfUsers) arms.set(u, (await ok('GET', `/v1/experiments/${exp.id}/assignments/${u}`)).variant);
+    const want = { control: 1, double: 2, holdout: 0 } as Record<string, number>;
+    await settleUntil(async () => (await ok('GET', `/v1/automation/workflows/${wf.id}/stats`)).entered === wfUsers.length + 1, 'every user entered');
+    await settleUntil(async () => {
+      for (const u of wfUsers) if ((await balance(u)) !== want[arms.get(u)!]) return false;
+      return true;
+    }, 'each arm paid its amount');
+    const report = await ok('GET', `/v1/experiments/${exp.id}/report`);
+    for (const a of report.arms) assert.equal(a.users, [...arms.values()].filter((v) => v === a.arm).length, a.arm);
+    const stats = await ok('GET', `/v1/automation/workflows/${wf.id}/stats`);
+    assert.equal(stats.holdout, [...arms.values()].filter((v) => v === 'holdout').length);
+  });
+});

@@ -30,6 +30,8 @@ export function targetsOf(def: Definition, i: number): { field: string; to: stri
       ];
     case 'split':
       return s.paths.map((p, j) => ({ field: `paths.${j}.next`, to: p.next }));
+    case 'experiment':
+      return Object.entries(s.paths).map(([arm, to]) => ({ field: `paths.${arm}`, to }));
     default:
       return [{ field: 'next', to: s.next ?? dflt }];
   }

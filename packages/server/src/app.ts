@@ -114,7 +114,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const live = createLive({ db, audit, bus, clock, realtime, limiter, moderation: interactions.settings, polls, lotteries: gamification.lottery, log });
   const coupons = createCoupons({ db, clock, bus, webhooks, audit, log });
   // Referral rewards are credited through points and coupons (campaigns → points, coupons, users).
-  const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users });
+  const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users, experiments });
   // Workflows act through the modules above (automation → points, coupons, messaging, gamification, users, webhooks).
   const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub, experiments });
   // Metrics read the raw events; engagement keeps its own copy of capability domain events.

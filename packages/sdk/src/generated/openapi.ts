@@ -5428,6 +5428,8 @@ export interface components {
             /** @description Cost committed against the budget so far */
             committed: number;
             per_user_limit: number | null;
+            /** @description The experiment the campaign belongs to (its id) */
+            experiment: string | null;
             settings: {
                 [key: string]: unknown;
             };
@@ -33697,6 +33699,8 @@ export interface operations {
                     budget?: number | null;
                     /** @description Most participations one user may have in this campaign; null/omitted = unlimited */
                     per_user_limit?: number | null;
+                    /** @description An experiment (id or key) whose holdout may not take part: while it runs, each participant is recorded in their arm and holdout users are refused (campaigns.held_out), so the campaign’s effect is measured against them */
+                    experiment?: string;
                     /** @description Kind-specific settings (group_buy, bargain, presale, crowdfunding, referral); see each kind */
                     settings?: {
                         [key: string]: unknown;
@@ -33850,6 +33854,7 @@ export interface operations {
                     ends_at?: string;
                     budget?: number | null;
                     per_user_limit?: number | null;
+                    experiment?: string | null;
                     /** @description Merged into the current settings: keys sent replace theirs, a null value removes a key, keys not sent keep their values */
                     settings?: {
                         [key: string]: unknown;

@@ -3,6 +3,7 @@
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import { AppError } from '../../http/errors.ts';
+import { HOLDOUT, type Experiments } from '../experiments/index.ts';
 import type { Effects } from '../webhooks/index.ts';
 import './errors.ts';
 import type { CampaignKind } from './schema.ts';
@@ -54,6 +55,27 @@ export function assertLive(c: Pick<CampaignRow, 'id' | 'status' | 'startsAt' | '
       ends_at: c.endsAt.toISOString(),
     });
   }
+}
+
+/** Whether a user may take part given the campaign's experiment; records the exposure in `db` (every kind's participation step). */
+export type Admit = (db: Db, c: Pick<CampaignRow, 'id' | 'appId' | 'experimentId'>, userId: string) => Promise<void>;
+
+/**
+ * A campaign inside an experiment: while the experiment runs each participant is recorded in their
+ * arm (in the participation's transaction) and the holdout is refused; otherwise everyone may.
+ * A refused holdout user is not recorded here (the refusal rolls the transaction back, and a second
+ * connection per refusal would starve the pool under a rush): the host records the holdout when it
+ * asks POST /v1/experiments/{id}/exposures before showing the campaign, which tells it to hide it.
+ */
+export function admitFor(experiments: Pick<Experiments, 'gate'> | undefined): Admit {
+  const system = { type: 'system' as const, id: null };
+  return async (db, c, userId) => {
+    if (!c.experimentId || !experiments) return;
+    const g = await experiments.gate({ db, actor: system }, c.appId, c.experimentId, [userId], { record: false });
+    if (!g?.running) return;
+    if (g.arms.get(userId) === HOLDOUT) throw new AppError('campaigns.held_out', `User ${userId} is in the holdout of experiment ${g.key}, which campaign ${c.id} belongs to`, { campaign_id: c.id, experiment: g.key });
+    await experiments.gate({ db, actor: system }, c.appId, c.experimentId, [userId]);
+  };
 }
 
 export async function commitBudget(db: Db, c: CampaignRow, amount: number): Promise<void> {

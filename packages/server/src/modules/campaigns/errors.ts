@@ -10,6 +10,7 @@ declare module '../../http/errors.ts' {
     'campaigns.not_active': true;
     'campaigns.budget_exceeded': true;
     'campaigns.user_limit_reached': true;
+    'campaigns.held_out': true;
     'flash_sale.session_not_found': true;
     'flash_sale.item_not_found': true;
     'flash_sale.reservation_not_found': true;
@@ -61,6 +62,7 @@ defineErrors({
   'campaigns.not_active': [409, '活动未在进行中'],
   'campaigns.budget_exceeded': [409, '超出活动预算'],
   'campaigns.user_limit_reached': [409, '已达到本活动的参与上限'],
+  'campaigns.held_out': [403, '该用户在本活动的对照组（holdout）中，不能参与'],
   'flash_sale.session_not_found': [404, '秒杀场次不存在'],
   'flash_sale.item_not_found': [404, '秒杀商品不存在'],
   'flash_sale.reservation_not_found': [404, '抢购记录不存在'],

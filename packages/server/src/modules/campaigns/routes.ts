@@ -26,6 +26,7 @@ export const presentCampaign = (c: CampaignRow): z.infer<typeof CampaignOut> => 
   budget: c.budget,
   committed: c.committed,
   per_user_limit: c.perUserLimit,
+  experiment: c.experimentId,
   settings: c.settings,
   created_at: c.createdAt.toISOString(),
   updated_at: c.updatedAt.toISOString(),

@@ -27,6 +27,8 @@ export const campaigns = pgTable(
     committed: bigint('committed', { mode: 'number' }).notNull().default(0),
     /** Most participations (units, teams, bargains, pledges…) one user may have; null = unlimited. */
     perUserLimit: integer('per_user_limit'),
+    /** An A/B test the campaign belongs to: its holdout may not take part (campaigns → experiments). */
+    experimentId: text('experiment_id'),
     /** Kind-specific configuration, validated by the kind's zod schema. */
     settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     createdAt: ts('created_at').notNull().defaultNow(),

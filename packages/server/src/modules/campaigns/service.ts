@@ -17,9 +17,10 @@ import type { Clock } from '../../lib/clock.ts';
 import { newId, randomBase62 } from '../../lib/ids.ts';
 import { isAdminActor, type Audit } from '../audit/index.ts';
 import type { Coupons } from '../coupons/index.ts';
+import type { Experiments } from '../experiments/index.ts';
 import type { Points } from '../points/index.ts';
 import type { Users } from '../users/index.ts';
-import { assertEditable, mustCampaign, type CampaignAudit, type KindHooks, type Report } from './core.ts';
+import { admitFor, assertEditable, mustCampaign, type CampaignAudit, type KindHooks, type Report } from './core.ts';
 import { createOutbox, type Effects, type Webhooks } from '../webhooks/index.ts';
 import { createRedisGate } from './flash-sale/gate.ts';
 import { createFlashSale } from './flash-sale/service.ts';
@@ -60,6 +61,8 @@ export type CampaignsDeps = {
   redis?: Redis | null;
   /** Dice for bargain cuts (tests pass their own). */
   random?: () => number;
+  /** Campaigns inside an A/B test hold its holdout out (campaigns → experiments). */
+  experiments?: Pick<Experiments, 'gate' | 'describe'> | undefined;
 };
 
 const TICK_JOB = 'canyu.campaigns.tick';
@@ -76,6 +79,14 @@ const RECONCILE_JOB = 'canyu.campaigns.reconcile';
 
 export function createCampaigns(deps: CampaignsDeps) {
   const { clock } = deps;
+
+  /** The experiment a campaign joins: it exists and has not stopped; stored by id. */
+  async function experimentOf(ctx: Ctx, appId: string, idOrKey: string): Promise<string> {
+    const e = deps.experiments ? await deps.experiments.describe(ctx, appId, idOrKey) : null;
+    if (!e) throw fieldError('body.experiment', `no experiment ${idOrKey} in this app`, 'the id or key of an experiment (GET /v1/experiments)');
+    if (e.status === 'stopped') throw fieldError('body.experiment', `experiment ${e.key} has stopped`, 'a draft or running experiment');
+    return e.id;
+  }
   const inTx = createOutbox(deps);
   let jobs: Jobs | null = null;
   const woken = new Set<number>();
@@ -98,12 +109,13 @@ export function createCampaigns(deps: CampaignsDeps) {
     },
     replayed: (ctx) => deps.audit.replayed(ctx),
   };
-  const flashSale = createFlashSale({ db: deps.db, pool: deps.pool, clock, inTx, audit, gate: deps.redis ? createRedisGate(deps.redis, deps.log) : null, wake });
-  const groupBuy = createGroupBuy({ db: deps.db, clock, inTx, audit, wake });
-  const bargain = createBargain({ db: deps.db, clock, inTx, audit, wake, ...(deps.random ? { random: deps.random } : {}) });
-  const presale = createPresale({ db: deps.db, clock, inTx, audit, wake });
-  const crowdfunding = createCrowdfunding({ db: deps.db, clock, inTx, audit });
-  const referral = createReferral({ db: deps.db, clock, inTx, audit, points: deps.points, coupons: deps.coupons, users: deps.users });
+  const admit = admitFor(deps.experiments);
+  const flashSale = createFlashSale({ admit, db: deps.db, pool: deps.pool, clock, inTx, audit, gate: deps.redis ? createRedisGate(deps.redis, deps.log) : null, wake });
+  const groupBuy = createGroupBuy({ admit, db: deps.db, clock, inTx, audit, wake });
+  const bargain = createBargain({ admit, db: deps.db, clock, inTx, audit, wake, ...(deps.random ? { random: deps.random } : {}) });
+  const presale = createPresale({ admit, db: deps.db, clock, inTx, audit, wake });
+  const crowdfunding = createCrowdfunding({ admit, db: deps.db, clock, inTx, audit });
+  const referral = createReferral({ admit, db: deps.db, clock, inTx, audit, points: deps.points, coupons: deps.coupons, users: deps.users });
   const kinds: Record<CampaignKind, KindHooks> = { flash_sale: flashSale.hooks, group_buy: groupBuy.hooks, bargain: bargain.hooks, presale: presale.hooks, crowdfunding: crowdfunding.hooks, referral: referral.hooks };
   // An invitee's qualifying event rewards their referral (the check is in memory unless the event qualifies somewhere).
   deps.bus.interestIn('campaigns', referralStore.hostInterest);
@@ -144,6 +156,7 @@ export function createCampaigns(deps: CampaignsDeps) {
     async create(ctx: Ctx, appId: string, input: CreateCampaignInput): Promise<CampaignRow> {
       const hooks = hooksOf(input.kind);
       const settings = hooks.parseSettings ? hooks.parseSettings(input.settings ?? {}) : (input.settings ?? {});
+      const experimentId = input.experiment ? await experimentOf(ctx, appId, input.experiment) : null;
       return ctx.db.transaction(async (tx) => {
         const c = await store.insertCampaign(tx, {
           id: newId('cmp'),
@@ -155,6 +168,7 @@ export function createCampaigns(deps: CampaignsDeps) {
           endsAt: new Date(input.ends_at),
           budget: input.budget ?? null,
           perUserLimit: input.per_user_limit ?? null,
+          experimentId,
           settings,
         });
         if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'campaign.create', targetType: 'campaign', targetId: c.id, after: { kind: c.kind, name: c.name } });
@@ -171,6 +185,7 @@ export function createCampaigns(deps: CampaignsDeps) {
     },
 
     async update(ctx: Ctx, appId: string, id: string, input: UpdateCampaignInput): Promise<CampaignRow> {
+      const experimentId = input.experiment ? await experimentOf(ctx, appId, input.experiment) : input.experiment;
       const c = await ctx.db.transaction(async (tx) => {
         const before = await mustCampaign(tx, appId, id, undefined, true);
         assertEditable(before, clock.now());
@@ -190,9 +205,10 @@ export function createCampaigns(deps: CampaignsDeps) {
           endsAt,
           ...(input.budget !== undefined ? { budget: input.budget } : {}),
           ...(input.per_user_limit !== undefined ? { perUserLimit: input.per_user_limit } : {}),
+          ...(experimentId !== undefined ? { experimentId } : {}),
           ...(settings !== undefined ? { settings } : {}),
         });
-        if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'campaign.update', targetType: 'campaign', targetId: id, before: { name: before.name, starts_at: before.startsAt, ends_at: before.endsAt, budget: before.budget, per_user_limit: before.perUserLimit, settings: before.settings }, after: { name: after.name, starts_at: after.startsAt, ends_at: after.endsAt, budget: after.budget, per_user_limit: after.perUserLimit, settings: after.settings } });
+        if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'campaign.update', targetType: 'campaign', targetId: id, before: { name: before.name, starts_at: before.startsAt, ends_at: before.endsAt, budget: before.budget, per_user_limit: before.perUserLimit, experiment: before.experimentId, settings: before.settings }, after: { name: after.name, starts_at: after.startsAt, ends_at: after.endsAt, budget: after.budget, per_user_limit: after.perUserLimit, experiment: after.experimentId, settings: after.settings } });
         return after;
       });
       if (c.status === 'scheduled') {

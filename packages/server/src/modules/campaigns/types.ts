@@ -9,6 +9,12 @@ export const dateTime = isoDateTime().describe('ISO 8601 date-time with offset')
 export const money = z.number().int().min(0).max(1e12);
 export const idParam = (name: string) => z.string().min(1).max(64).describe(name);
 
+const Experiment = z
+  .string()
+  .min(1)
+  .max(128)
+  .describe('An experiment (id or key) whose holdout may not take part: while it runs, each participant is recorded in their arm and holdout users are refused (campaigns.held_out), so the campaign’s effect is measured against them');
+
 export const CampaignIdParams = z.strictObject({ campaignId: idParam('campaign id') });
 
 export const CreateCampaignBody = z
@@ -20,6 +26,7 @@ export const CreateCampaignBody = z
     ends_at: dateTime,
     budget: money.nullable().optional().describe('Most the campaign may cost (subsidies, rewards) in minor units; null/omitted = unlimited'),
     per_user_limit: z.number().int().min(1).max(1_000_000).nullable().optional().describe('Most participations one user may have in this campaign; null/omitted = unlimited'),
+    experiment: Experiment.optional(),
     settings: z.record(z.string(), z.unknown()).optional().describe('Kind-specific settings (group_buy, bargain, presale, crowdfunding, referral); see each kind'),
   })
   .refine((b) => Date.parse(b.ends_at) > Date.parse(b.starts_at), { message: 'ends_at must be after starts_at', path: ['ends_at'] });
@@ -32,6 +39,7 @@ export const UpdateCampaignBody = z.strictObject({
   ends_at: dateTime.optional(),
   budget: money.nullable().optional(),
   per_user_limit: z.number().int().min(1).max(1_000_000).nullable().optional(),
+  experiment: Experiment.nullable().optional(),
   settings: z.record(z.string(), z.unknown()).optional().describe('Merged into the current settings: keys sent replace theirs, a null value removes a key, keys not sent keep their values'),
 });
 export type UpdateCampaignInput = z.infer<typeof UpdateCampaignBody>;
@@ -48,6 +56,7 @@ export const CampaignOut = z
     budget: z.number().nullable(),
     committed: z.number().describe('Cost committed against the budget so far'),
     per_user_limit: z.number().nullable(),
+    experiment: z.string().nullable().describe('The experiment the campaign belongs to (its id)'),
     settings: z.record(z.string(), z.unknown()),
     created_at: z.string(),
     updated_at: z.string(),

@@ -181,3 +181,53 @@ describe('a workflow step inside an experiment', () => {
     assert.equal(stats.holdout, [...arms.values()].filter((v) => v === 'holdout').length);
   });
 });
+
+describe('a campaign inside an experiment', () => {
+  const D = 86_400_000;
+  const pledge = (cid: string, u: string, ref = `pl-${u}`) => call('POST', `/v1/campaigns/${cid}/crowdfunding/pledges`, { user_id: u, tier_id: 'std', order_ref: ref });
+  const crowdfunding = async (experiment?: string) => {
+    const c = await ok('POST', '/v1/campaigns', {
+      kind: 'crowdfunding',
+      name: '台灯众筹',
+      starts_at: new Date(Date.now() - 60_000).toISOString(),
+      ends_at: new Date(Date.now() + 30 * D).toISOString(),
+      settings: { goal_type: 'backers', goal: 1000, tiers: [{ id: 'std', name: '标准', amount: 100 }] },
+      ...(experiment ? { experiment } : {}),
+    });
+    await ok('POST', `/v1/campaigns/${c.id}/schedule`);
+    return c;
+  };
+
+  it('refuses an unknown experiment naming the field', async () => {
+    findIssue(
+      expectError(await call('POST', '/v1/campaigns', { kind: 'crowdfunding', name: 'x', starts_at: new Date().toISOString(), ends_at: new Date(Date.now() + D).toISOString(), experiment: 'nope', settings: { goal_type: 'backers', goal: 1, tiers: [{ id: 'std', name: 's', amount: 1 }] } }), 400, 'validation_failed'),
+      'body.experiment',
+    );
+  });
+
+  it('refuses the holdout, records every participant in their arm once under races, and lets everyone in while the experiment is a draft', async () => {
+    const exp = await newExperiment('cf-ab');
+    const c = await crowdfunding('cf-ab');
+    assert.equal(c.experiment, exp.id);
+    // Draft experiment: everyone may pledge, nobody is recorded.
+    assert.equal((await pledge(c.id, users[0]!, 'draft')).statusCode, 201);
+    assert.equal((await t.database.pool.query(`select count(*)::int as n from ex_assignments where experiment_id = $1`, [exp.id])).rows[0].n, 0);
+
+    await ok('POST', `/v1/experiments/${exp.id}/start`);
+    const arms = await armsOf(exp.id);
+    const cf = users.slice(1, 61);
+    // Each user pledges twice at once (two order refs): both land for arms, both are refused for the holdout.
+    const rs = await Promise.all(cf.flatMap((u) => [pledge(c.id, u, `a-${u}`), pledge(c.id, u, `b-${u}`)]));
+    cf.forEach((u, i) => {
+      for (const r of [rs[2 * i]!, rs[2 * i + 1]!]) {
+        if (arms.get(u) === 'holdout') expectError(r, 403, 'campaigns.held_out');
+        else assert.equal(r.statusCode, 201, `${u}: ${r.body}`);
+      }
+    });
+    const recorded = await t.database.pool.query(`select user_id, variant from ex_assignments where experiment_id = $1`, [exp.id]);
+    assert.equal(recorded.rows.length, cf.filter((u) => arms.get(u) !== 'holdout').length, 'every participant recorded once (the host records the holdout through exposures)');
+    for (const r of recorded.rows) assert.equal(r.variant, arms.get(r.user_id));
+    const progress = await ok('GET', `/v1/campaigns/${c.id}/crowdfunding`);
+    assert.equal(progress.backers, 1 + cf.filter((u) => arms.get(u) !== 'holdout').length);
+  });
+});

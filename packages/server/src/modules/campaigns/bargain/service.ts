@@ -10,6 +10,7 @@ import type { Clock } from '../../../lib/clock.ts';
 import { newId } from '../../../lib/ids.ts';
 import type { Effects, InTx } from '../../webhooks/index.ts';
 import { assertLive, commitBudget, mustCampaign, returnParticipation, takeParticipation, type KindHooks, type Report, type CampaignAudit } from '../core.ts';
+import type { Admit } from '../core.ts';
 import { nextCut } from '../rules/bargain.ts';
 import * as campaignStore from '../store.ts';
 import type { CampaignRow } from '../store.ts';
@@ -28,7 +29,7 @@ declare module '../../../events.ts' {
   }
 }
 
-export type BargainDeps = { db: Db; clock: Clock; inTx: InTx; audit: CampaignAudit; wake(at: Date): void; random?: () => number };
+export type BargainDeps = { admit: Admit; db: Db; clock: Clock; inTx: InTx; audit: CampaignAudit; wake(at: Date): void; random?: () => number };
 export type BargainView = { bargain: BargainRow; cuts: CutRow[] };
 
 const settingsOf = (c: CampaignRow) => BargainSettings.parse(c.settings);
@@ -92,6 +93,7 @@ export function createBargain(deps: BargainDeps) {
         const s = settingsOf(c);
         await store.lockStarter(tx, c.id, userId);
         if (await store.hasActive(tx, c.id, userId)) throw new AppError('bargain.active_exists', `User ${userId} already has an active bargain in campaign ${c.id}`, { campaign_id: c.id });
+        await deps.admit(tx, c, userId);
         await takeParticipation(tx, c, userId);
         await commitBudget(tx, c, s.original_price - s.floor_price);
         const b = await store.insertBargain(tx, { id: newId('bgn'), appId, campaignId: c.id, userId, originalPrice: s.original_price, floorPrice: s.floor_price, currentPrice: s.original_price, maxCuts: s.max_cuts, expiresAt: new Date(now.getTime() + s.bargain_ttl_seconds * 1000), createdAt: now });

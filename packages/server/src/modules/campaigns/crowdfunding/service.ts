@@ -10,6 +10,7 @@ import type { Clock } from '../../../lib/clock.ts';
 import { newId } from '../../../lib/ids.ts';
 import type { Effects, InTx } from '../../webhooks/index.ts';
 import { assertLive, mustCampaign, returnParticipation, takeParticipation, type KindHooks, type Report, type CampaignAudit } from '../core.ts';
+import type { Admit } from '../core.ts';
 import * as campaignStore from '../store.ts';
 import type { CampaignRow } from '../store.ts';
 import * as store from './store.ts';
@@ -24,7 +25,7 @@ declare module '../../../events.ts' {
   }
 }
 
-export type CrowdfundingDeps = { db: Db; clock: Clock; inTx: InTx; audit: CampaignAudit };
+export type CrowdfundingDeps = { admit: Admit; db: Db; clock: Clock; inTx: InTx; audit: CampaignAudit };
 
 const settingsOf = (c: CampaignRow) => CrowdfundingSettings.parse(c.settings);
 
@@ -86,6 +87,7 @@ export function createCrowdfunding(deps: CrowdfundingDeps) {
         assertLive(c, now);
         const tier = settingsOf(c).tiers.find((t) => t.id === tierId);
         if (!tier) throw new AppError('crowdfunding.tier_not_found', `Campaign ${c.id} has no tier ${tierId}`, { campaign_id: c.id, tier_id: tierId });
+        await deps.admit(tx, c, userId);
         await takeParticipation(tx, c, userId);
         if (!(await store.takeTier(tx, c.id, tier.id, tier.limit ?? null))) throw new AppError('crowdfunding.tier_sold_out', `Tier ${tier.id} has taken all of its ${tier.limit} pledges`, { campaign_id: c.id, tier_id: tier.id, limit: tier.limit });
         const p = await store.insertPledge(tx, { id: newId('cfp'), appId, campaignId: c.id, userId, tierId: tier.id, amount: tier.amount, orderRef, createdAt: now });

@@ -17,6 +17,7 @@ import * as campaignStore from '../store.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId, randomBase62 } from '../../../lib/ids.ts';
 import { assertExtendable, commitBudget, mustCampaign, type KindHooks, type Report, type CampaignAudit } from '../core.ts';
+import type { Admit } from '../core.ts';
 import type { Effects, InTx } from '../../webhooks/index.ts';
 import { defaultBuckets, splitStock } from '../rules/stock.ts';
 import { checkToken, issueToken } from '../rules/token.ts';
@@ -34,7 +35,7 @@ declare module '../../../events.ts' {
   }
 }
 
-export type FlashSaleDeps = {
+export type FlashSaleDeps = { admit: Admit;
   db: Db;
   pool: Pick<pg.Pool, 'query'>;
   clock: Clock;
@@ -391,6 +392,8 @@ export function createFlashSale(deps: FlashSaleDeps) {
         if (!checkToken(session.tokenSecret, session.id, userId, input.token, Math.floor(now.getTime() / 1000))) throw new AppError('flash_sale.token_invalid', `The purchase token is not valid for user ${userId} in session ${session.id}`, { session_id: session.id });
       }
       if ((soldOutUntil.get(itemId) ?? 0) > Date.now()) throw soldOut();
+      // Inside an experiment: the holdout is refused before any stock is touched.
+      await deps.admit(deps.db, campaign, userId);
 
       let admitted = false;
       if (deps.gate) {

@@ -11,6 +11,7 @@ import type { Clock } from '../../../lib/clock.ts';
 import { newId, randomBase62 } from '../../../lib/ids.ts';
 import type { Effects, InTx } from '../../webhooks/index.ts';
 import { assertLive, commitBudget, mustCampaign, returnParticipation, takeParticipation, type KindHooks, type Report, type CampaignAudit } from '../core.ts';
+import type { Admit } from '../core.ts';
 import * as campaignStore from '../store.ts';
 import type { CampaignRow } from '../store.ts';
 import * as store from './store.ts';
@@ -29,7 +30,7 @@ declare module '../../../events.ts' {
   }
 }
 
-export type GroupBuyDeps = { db: Db; clock: Clock; inTx: InTx; audit: CampaignAudit; wake(at: Date): void };
+export type GroupBuyDeps = { admit: Admit; db: Db; clock: Clock; inTx: InTx; audit: CampaignAudit; wake(at: Date): void };
 
 export function settingsOf(c: CampaignRow): GroupBuySettings {
   return GroupBuySettings.parse(c.settings);
@@ -118,6 +119,7 @@ export function createGroupBuy(deps: GroupBuyDeps) {
           await store.lockLeader(tx, c.id, userId);
           if (await store.hasOpenTeamLedBy(tx, c.id, userId)) throw new AppError('group_buy.open_team_exists', `User ${userId} already leads an open team in campaign ${c.id}`, { campaign_id: c.id });
         }
+        await deps.admit(tx, c, userId);
         await takeParticipation(tx, c, userId);
         const committed = s.team_size * subsidy(s);
         await commitBudget(tx, c, committed);
@@ -149,7 +151,8 @@ export function createGroupBuy(deps: GroupBuyDeps) {
             if (cur.status !== 'open') throw closed();
             throw new AppError('group_buy.team_full', `Team ${team.id} already has its ${team.size} members`, { team_id: team.id, size: team.size });
           }
-          await takeParticipation(tx, c, userId);
+          await deps.admit(tx, c, userId);
+        await takeParticipation(tx, c, userId);
           if (prior) await store.setMember(tx, team.id, userId, { status: 'joined', joinedAt: now, leftAt: null, orderRef: null, confirmedAt: null });
           else await store.insertMember(tx, { teamId: team.id, userId, appId, campaignId: c.id, joinedAt: now });
           await fx.event('group_buy.member.joined', { appId, campaignId: c.id, teamId: team.id, userId });

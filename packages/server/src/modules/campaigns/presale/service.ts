@@ -10,6 +10,7 @@ import type { Clock } from '../../../lib/clock.ts';
 import { newId } from '../../../lib/ids.ts';
 import type { Effects, InTx } from '../../webhooks/index.ts';
 import { commitBudget, mustCampaign, returnParticipation, takeParticipation, type KindHooks, type Report, type CampaignAudit } from '../core.ts';
+import type { Admit } from '../core.ts';
 import * as campaignStore from '../store.ts';
 import type { CampaignRow } from '../store.ts';
 import * as store from './store.ts';
@@ -26,7 +27,7 @@ declare module '../../../events.ts' {
   }
 }
 
-export type PresaleDeps = { db: Db; clock: Clock; inTx: InTx; audit: CampaignAudit; wake(at: Date): void };
+export type PresaleDeps = { admit: Admit; db: Db; clock: Clock; inTx: InTx; audit: CampaignAudit; wake(at: Date): void };
 
 const settingsOf = (c: CampaignRow) => PresaleSettings.parse(c.settings);
 
@@ -116,6 +117,7 @@ export function createPresale(deps: PresaleDeps) {
         if (c.status !== 'scheduled' && c.status !== 'running') throw new AppError('campaigns.not_active', `Campaign ${c.id} is ${c.status}`, { campaign_id: c.id, status: c.status });
         const s = settingsOf(c);
         if (now < new Date(s.deposit_starts_at) || now >= new Date(s.deposit_ends_at)) throw window('deposit', s.deposit_starts_at, s.deposit_ends_at);
+        await deps.admit(tx, c, userId);
         await takeParticipation(tx, c, userId);
         await commitBudget(tx, c, s.deposit_value - s.deposit);
         const finalStartsAt = new Date(s.final_starts_at);

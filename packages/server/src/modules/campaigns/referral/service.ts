@@ -17,6 +17,7 @@ import type { Points } from '../../points/index.ts';
 import type { Users } from '../../users/index.ts';
 import type { Effects, InTx } from '../../webhooks/index.ts';
 import { assertLive, mustCampaign, type KindHooks, type Report, type CampaignAudit } from '../core.ts';
+import type { Admit } from '../core.ts';
 import * as campaignStore from '../store.ts';
 import type { CampaignRow } from '../store.ts';
 import type { RfCredited, RfCreditedSide } from '../schema.ts';
@@ -45,7 +46,7 @@ declare module '../../../events.ts' {
   }
 }
 
-export type ReferralDeps = {
+export type ReferralDeps = { admit: Admit;
   db: Db;
   clock: Clock;
   inTx: InTx;
@@ -192,6 +193,7 @@ export function createReferral(deps: ReferralDeps) {
       return deps.inTx(ctx.db, async (tx, fx) => {
         const c = await mustCampaign(tx, appId, campaignId, 'referral');
         assertLive(c, now);
+        await deps.admit(tx, c, inviteeUserId);
         const owner = await store.findCode(tx, appId, c.id, code);
         if (!owner) throw new AppError('referral.code_not_found', `No invite code ${code} in campaign ${c.id}`, { campaign_id: c.id, code });
         if (owner.userId === inviteeUserId) throw new AppError('referral.self_referral', `User ${inviteeUserId} cannot use their own invite code`, { campaign_id: c.id });

@@ -1,0 +1,1 @@
+ALTER TABLE "cm_campaigns" ADD COLUMN "experiment_id" text;

@@ -104,6 +104,8 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   // Surveys offered take from messaging's contact budget (surveys → messaging, never the reverse).
   // Segments read events, points and users through their public interfaces (segments → events, points, users).
   const segments = createSegments({ db, bus, clock, audit, users, events, points });
+  // Lotteries for a segment ask it who is in (gamification → segments at run time only).
+  gamification.useSegments(segments);
   // Sends to `{ audience: { segment } }` page through the segment's members (messaging → segments, at run time).
   messaging.setAudienceResolver({
     exists: (ctx, appId, segment) => segments.exists(ctx, appId, segment),
@@ -112,11 +114,11 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const surveys = createSurveys({ db, bus, clock, audit, users, budget: messaging, screen, segments });
   const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats, screen, isMember: async (appId, operatorId) => (await tenancy.roleOf(appId, operatorId)) !== null });
   const live = createLive({ db, audit, bus, clock, realtime, limiter, moderation: interactions.settings, polls, lotteries: gamification.lottery, log });
-  const coupons = createCoupons({ db, clock, bus, webhooks, audit, log });
+  const coupons = createCoupons({ db, clock, bus, webhooks, audit, log, segments });
   // Referral rewards are credited through points and coupons (campaigns → points, coupons, users).
-  const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users, experiments });
+  const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users, experiments, segments });
   // Workflows act through the modules above (automation → points, coupons, messaging, gamification, users, webhooks).
-  const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub, experiments });
+  const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub, experiments, segments });
   // Metrics read the raw events; engagement keeps its own copy of capability domain events.
   const analytics = createAnalytics({ db, bus, clock, audit });
   // Goals are measured through the analytics service (experiments → analytics).

@@ -23,6 +23,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { matchesConditions, readPath, usersAt } from '../../lib/conditions.ts';
 import { newId } from '../../lib/ids.ts';
 import { inTransaction, type TxCtx } from '../../lib/tx.ts';
+import type { SegmentGate } from '../../lib/segment-gate.ts';
 import type { Audit } from '../audit/index.ts';
 import type { Coupons } from '../coupons/index.ts';
 import { HOLDOUT, type Experiments } from '../experiments/index.ts';
@@ -57,6 +58,8 @@ export type AutomationDeps = {
   gamification: Gamification;
   users: Users;
   webhooks: Webhooks;
+  /** Branches on segment membership ask the segments module (wired in app.ts). */
+  segments?: SegmentGate | undefined;
   /** Experiment steps ask for each user's arm (automation → experiments). */
   experiments?: Pick<Experiments, 'gate' | 'describe'> | undefined;
   /** Tells every server that an app's workflows changed. */
@@ -318,6 +321,7 @@ export function createAutomation(deps: AutomationDeps) {
           if (c.did_event) checks.did_event = run.seen[`did:${s.id}`] !== undefined;
           if (c.trigger) checks.trigger = matchesConditions(c.trigger, (run.trigger.properties ?? {}) as Record<string, unknown>);
           if (c.traits) checks.traits = matchesConditions(c.traits, await traitsOf(tx, run.appId, run.userId));
+          if (c.segment) checks.segment = (deps.segments ? await deps.segments.isMember(tx, run.appId, c.segment.id, run.userId) : false) === c.segment.member;
           const yes = Object.values(checks).every(Boolean);
           outcome = yes ? 'then' : 'else';
           detail = { checks };
@@ -462,6 +466,9 @@ export function createAutomation(deps: AutomationDeps) {
       if (s.type === 'issue_coupon') await must(`${f}.template_id`, () => deps.coupons.getTemplate(ctx, appId, s.template_id));
       if (s.type === 'award_badge') await must(`${f}.badge_id`, () => deps.gamification.achievements.badge(ctx, appId, s.badge_id));
       if (s.type === 'send_message') await must(`${f}.template`, () => deps.messaging.admin.getTemplate(ctx, appId, s.template));
+      if (s.type === 'branch' && s.condition.segment && !(deps.segments && (await deps.segments.exists(ctx, appId, s.condition.segment.id)))) {
+        throw fieldError(`${f}.condition.segment.id`, `no segment ${s.condition.segment.id} in this app`, 'the id of a segment (GET /v1/segments)');
+      }
       if (s.type === 'experiment') {
         const e = deps.experiments ? await deps.experiments.describe(ctx, appId, s.experiment) : null;
         if (!e) throw fieldError(`${f}.experiment`, `no experiment ${s.experiment} in this app`, 'the id or key of an experiment (GET /v1/experiments)');

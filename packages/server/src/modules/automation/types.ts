@@ -36,8 +36,12 @@ const Step = z.discriminatedUnion('type', [
         did_event: EventMatch.optional().describe('The user did this event since the run started'),
         trigger: ConditionsSchema.optional().describe('Conditions on the triggering event'),
         traits: ConditionsSchema.optional().describe("Conditions on the user's traits"),
+        segment: z
+          .strictObject({ id: z.string().min(1).max(128), member: z.boolean().default(true) })
+          .optional()
+          .describe('The user is (member: true) or is not (false) in this segment when the step runs'),
       })
-      .refine((c) => c.did_event !== undefined || c.trigger !== undefined || c.traits !== undefined, 'give did_event, trigger or traits (all given must hold)'),
+      .refine((c) => c.did_event !== undefined || c.trigger !== undefined || c.traits !== undefined || c.segment !== undefined, 'give did_event, trigger, traits or segment (all given must hold)'),
     then: Next,
     else: Next,
   }),

@@ -4,6 +4,7 @@ import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import { AppError } from '../../http/errors.ts';
 import { HOLDOUT, type Experiments } from '../experiments/index.ts';
+import type { SegmentGate } from '../../lib/segment-gate.ts';
 import type { Effects } from '../webhooks/index.ts';
 import './errors.ts';
 import type { CampaignKind } from './schema.ts';
@@ -58,18 +59,21 @@ export function assertLive(c: Pick<CampaignRow, 'id' | 'status' | 'startsAt' | '
 }
 
 /** Whether a user may take part given the campaign's experiment; records the exposure in `db` (every kind's participation step). */
-export type Admit = (db: Db, c: Pick<CampaignRow, 'id' | 'appId' | 'experimentId'>, userId: string) => Promise<void>;
+export type Admit = (db: Db, c: Pick<CampaignRow, 'id' | 'appId' | 'experimentId' | 'segmentId'>, userId: string) => Promise<void>;
 
 /**
- * A campaign inside an experiment: while the experiment runs each participant is recorded in their
+ * Who may take part. A campaign for a segment admits its members only. A campaign inside an experiment: while the experiment runs each participant is recorded in their
  * arm (in the participation's transaction) and the holdout is refused; otherwise everyone may.
  * A refused holdout user is not recorded here (the refusal rolls the transaction back, and a second
  * connection per refusal would starve the pool under a rush): the host records the holdout when it
  * asks POST /v1/experiments/{id}/exposures before showing the campaign, which tells it to hide it.
  */
-export function admitFor(experiments: Pick<Experiments, 'gate'> | undefined): Admit {
+export function admitFor(experiments: Pick<Experiments, 'gate'> | undefined, segments: SegmentGate | undefined): Admit {
   const system = { type: 'system' as const, id: null };
   return async (db, c, userId) => {
+    if (c.segmentId && !(await segments?.isMember({ db, actor: system }, c.appId, c.segmentId, userId))) {
+      throw new AppError('campaigns.not_eligible', `User ${userId} is not in segment ${c.segmentId}, which campaign ${c.id} is for`, { campaign_id: c.id, segment: c.segmentId });
+    }
     if (!c.experimentId || !experiments) return;
     const g = await experiments.gate({ db, actor: system }, c.appId, c.experimentId, [userId], { record: false });
     if (!g?.running) return;

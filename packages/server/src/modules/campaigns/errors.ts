@@ -11,6 +11,7 @@ declare module '../../http/errors.ts' {
     'campaigns.budget_exceeded': true;
     'campaigns.user_limit_reached': true;
     'campaigns.held_out': true;
+    'campaigns.not_eligible': true;
     'flash_sale.session_not_found': true;
     'flash_sale.item_not_found': true;
     'flash_sale.reservation_not_found': true;
@@ -63,6 +64,7 @@ defineErrors({
   'campaigns.budget_exceeded': [409, '超出活动预算'],
   'campaigns.user_limit_reached': [409, '已达到本活动的参与上限'],
   'campaigns.held_out': [403, '该用户在本活动的对照组（holdout）中，不能参与'],
+  'campaigns.not_eligible': [403, '该用户不在本活动面向的用户分群中'],
   'flash_sale.session_not_found': [404, '秒杀场次不存在'],
   'flash_sale.item_not_found': [404, '秒杀商品不存在'],
   'flash_sale.reservation_not_found': [404, '抢购记录不存在'],

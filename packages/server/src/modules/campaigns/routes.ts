@@ -27,6 +27,7 @@ export const presentCampaign = (c: CampaignRow): z.infer<typeof CampaignOut> => 
   committed: c.committed,
   per_user_limit: c.perUserLimit,
   experiment: c.experimentId,
+  segment: c.segmentId,
   settings: c.settings,
   created_at: c.createdAt.toISOString(),
   updated_at: c.updatedAt.toISOString(),

@@ -29,6 +29,8 @@ export const campaigns = pgTable(
     perUserLimit: integer('per_user_limit'),
     /** An A/B test the campaign belongs to: its holdout may not take part (campaigns → experiments). */
     experimentId: text('experiment_id'),
+    /** Only members of this segment may take part (null: everyone). */
+    segmentId: text('segment_id'),
     /** Kind-specific configuration, validated by the kind's zod schema. */
     settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     createdAt: ts('created_at').notNull().defaultNow(),

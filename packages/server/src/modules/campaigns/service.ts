@@ -18,6 +18,7 @@ import { newId, randomBase62 } from '../../lib/ids.ts';
 import { isAdminActor, type Audit } from '../audit/index.ts';
 import type { Coupons } from '../coupons/index.ts';
 import type { Experiments } from '../experiments/index.ts';
+import type { SegmentGate } from '../../lib/segment-gate.ts';
 import type { Points } from '../points/index.ts';
 import type { Users } from '../users/index.ts';
 import { admitFor, assertEditable, mustCampaign, type CampaignAudit, type KindHooks, type Report } from './core.ts';
@@ -63,6 +64,8 @@ export type CampaignsDeps = {
   random?: () => number;
   /** Campaigns inside an A/B test hold its holdout out (campaigns → experiments). */
   experiments?: Pick<Experiments, 'gate' | 'describe'> | undefined;
+  /** Campaigns for a segment admit its members only (the segments module, wired in app.ts). */
+  segments?: SegmentGate | undefined;
 };
 
 const TICK_JOB = 'canyu.campaigns.tick';
@@ -79,6 +82,12 @@ const RECONCILE_JOB = 'canyu.campaigns.reconcile';
 
 export function createCampaigns(deps: CampaignsDeps) {
   const { clock } = deps;
+
+  /** The segment a campaign is for exists. */
+  async function segmentOf(ctx: Ctx, appId: string, id: string): Promise<string> {
+    if (!deps.segments || !(await deps.segments.exists(ctx, appId, id))) throw fieldError('body.segment', `no segment ${id} in this app`, 'the id of a segment (GET /v1/segments)');
+    return id;
+  }
 
   /** The experiment a campaign joins: it exists and has not stopped; stored by id. */
   async function experimentOf(ctx: Ctx, appId: string, idOrKey: string): Promise<string> {
@@ -109,7 +118,7 @@ export function createCampaigns(deps: CampaignsDeps) {
     },
     replayed: (ctx) => deps.audit.replayed(ctx),
   };
-  const admit = admitFor(deps.experiments);
+  const admit = admitFor(deps.experiments, deps.segments);
   const flashSale = createFlashSale({ admit, db: deps.db, pool: deps.pool, clock, inTx, audit, gate: deps.redis ? createRedisGate(deps.redis, deps.log) : null, wake });
   const groupBuy = createGroupBuy({ admit, db: deps.db, clock, inTx, audit, wake });
   const bargain = createBargain({ admit, db: deps.db, clock, inTx, audit, wake, ...(deps.random ? { random: deps.random } : {}) });
@@ -157,6 +166,7 @@ export function createCampaigns(deps: CampaignsDeps) {
       const hooks = hooksOf(input.kind);
       const settings = hooks.parseSettings ? hooks.parseSettings(input.settings ?? {}) : (input.settings ?? {});
       const experimentId = input.experiment ? await experimentOf(ctx, appId, input.experiment) : null;
+      const segmentId = input.segment ? await segmentOf(ctx, appId, input.segment) : null;
       return ctx.db.transaction(async (tx) => {
         const c = await store.insertCampaign(tx, {
           id: newId('cmp'),
@@ -169,6 +179,7 @@ export function createCampaigns(deps: CampaignsDeps) {
           budget: input.budget ?? null,
           perUserLimit: input.per_user_limit ?? null,
           experimentId,
+          segmentId,
           settings,
         });
         if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'campaign.create', targetType: 'campaign', targetId: c.id, after: { kind: c.kind, name: c.name } });
@@ -186,6 +197,7 @@ export function createCampaigns(deps: CampaignsDeps) {
 
     async update(ctx: Ctx, appId: string, id: string, input: UpdateCampaignInput): Promise<CampaignRow> {
       const experimentId = input.experiment ? await experimentOf(ctx, appId, input.experiment) : input.experiment;
+      const segmentId = input.segment ? await segmentOf(ctx, appId, input.segment) : input.segment;
       const c = await ctx.db.transaction(async (tx) => {
         const before = await mustCampaign(tx, appId, id, undefined, true);
         assertEditable(before, clock.now());
@@ -206,9 +218,10 @@ export function createCampaigns(deps: CampaignsDeps) {
           ...(input.budget !== undefined ? { budget: input.budget } : {}),
           ...(input.per_user_limit !== undefined ? { perUserLimit: input.per_user_limit } : {}),
           ...(experimentId !== undefined ? { experimentId } : {}),
+          ...(segmentId !== undefined ? { segmentId } : {}),
           ...(settings !== undefined ? { settings } : {}),
         });
-        if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'campaign.update', targetType: 'campaign', targetId: id, before: { name: before.name, starts_at: before.startsAt, ends_at: before.endsAt, budget: before.budget, per_user_limit: before.perUserLimit, experiment: before.experimentId, settings: before.settings }, after: { name: after.name, starts_at: after.startsAt, ends_at: after.endsAt, budget: after.budget, per_user_limit: after.perUserLimit, experiment: after.experimentId, settings: after.settings } });
+        if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'campaign.update', targetType: 'campaign', targetId: id, before: { name: before.name, starts_at: before.startsAt, ends_at: before.endsAt, budget: before.budget, per_user_limit: before.perUserLimit, experiment: before.experimentId, segment: before.segmentId, settings: before.settings }, after: { name: after.name, starts_at: after.startsAt, ends_at: after.endsAt, budget: after.budget, per_user_limit: after.perUserLimit, experiment: after.experimentId, segment: after.segmentId, settings: after.settings } });
         return after;
       });
       if (c.status === 'scheduled') {

@@ -15,6 +15,8 @@ const Experiment = z
   .max(128)
   .describe('An experiment (id or key) whose holdout may not take part: while it runs, each participant is recorded in their arm and holdout users are refused (campaigns.held_out), so the campaign’s effect is measured against them');
 
+const Segment = z.string().min(1).max(128).describe('Only members of this segment (GET /v1/segments) may take part; others are refused with 403 campaigns.not_eligible');
+
 export const CampaignIdParams = z.strictObject({ campaignId: idParam('campaign id') });
 
 export const CreateCampaignBody = z
@@ -27,6 +29,7 @@ export const CreateCampaignBody = z
     budget: money.nullable().optional().describe('Most the campaign may cost (subsidies, rewards) in minor units; null/omitted = unlimited'),
     per_user_limit: z.number().int().min(1).max(1_000_000).nullable().optional().describe('Most participations one user may have in this campaign; null/omitted = unlimited'),
     experiment: Experiment.optional(),
+    segment: Segment.optional(),
     settings: z.record(z.string(), z.unknown()).optional().describe('Kind-specific settings (group_buy, bargain, presale, crowdfunding, referral); see each kind'),
   })
   .refine((b) => Date.parse(b.ends_at) > Date.parse(b.starts_at), { message: 'ends_at must be after starts_at', path: ['ends_at'] });
@@ -40,6 +43,7 @@ export const UpdateCampaignBody = z.strictObject({
   budget: money.nullable().optional(),
   per_user_limit: z.number().int().min(1).max(1_000_000).nullable().optional(),
   experiment: Experiment.nullable().optional(),
+  segment: Segment.nullable().optional(),
   settings: z.record(z.string(), z.unknown()).optional().describe('Merged into the current settings: keys sent replace theirs, a null value removes a key, keys not sent keep their values'),
 });
 export type UpdateCampaignInput = z.infer<typeof UpdateCampaignBody>;
@@ -57,6 +61,7 @@ export const CampaignOut = z
     committed: z.number().describe('Cost committed against the budget so far'),
     per_user_limit: z.number().nullable(),
     experiment: z.string().nullable().describe('The experiment the campaign belongs to (its id)'),
+    segment: z.string().nullable().describe('Only members of this segment may take part'),
     settings: z.record(z.string(), z.unknown()),
     created_at: z.string(),
     updated_at: z.string(),

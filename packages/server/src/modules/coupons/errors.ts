@@ -7,6 +7,7 @@ declare module '../../http/errors.ts' {
     'coupons.sold_out': true;
     'coupons.limit_reached': true;
     'coupons.not_claimable': true;
+    'coupons.not_eligible': true;
     'coupons.not_applicable': true;
     'coupons.not_yet_valid': true;
     'coupons.expired': true;
@@ -22,6 +23,7 @@ defineErrors({
   'coupons.sold_out': [409, '优惠券已领完'],
   'coupons.limit_reached': [409, '已达到领取上限'],
   'coupons.not_claimable': [409, '该优惠券当前不可领取'],
+  'coupons.not_eligible': [403, '该用户不在这张优惠券面向的用户分群中'],
   'coupons.not_applicable': [409, '该订单不满足优惠券使用条件'],
   'coupons.not_yet_valid': [409, '优惠券尚未生效'],
   'coupons.expired': [409, '优惠券已过期'],

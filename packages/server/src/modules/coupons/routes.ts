@@ -30,6 +30,7 @@ const presentTemplate = (t: TemplateRow): z.infer<typeof TemplateOut> => ({
   total_quantity: t.totalQuantity,
   issued: t.issued,
   claimable: t.claimable,
+  segment: t.segmentId,
   status: t.status,
   created_at: t.createdAt.toISOString(),
   updated_at: t.updatedAt.toISOString(),

@@ -35,6 +35,8 @@ export const templates = pgTable(
     issued: integer('issued').notNull().default(0),
     /** Users may claim it themselves (领券); otherwise only issued by the host or operators. */
     claimable: boolean('claimable').notNull().default(true),
+    /** Only members of this segment may receive it (null: anyone). */
+    segmentId: text('segment_id'),
     status: text('status', { enum: ['active', 'paused'] }).notNull().default('active'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),

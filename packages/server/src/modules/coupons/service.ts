@@ -14,6 +14,7 @@ import { AppError, fieldError, isAppError } from '../../http/errors.ts';
 import type { Jobs } from '../../jobs.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId, randomBase62, sha256 } from '../../lib/ids.ts';
+import type { SegmentGate } from '../../lib/segment-gate.ts';
 import type { Audit } from '../audit/index.ts';
 import { createOutbox, type Webhooks } from '../webhooks/index.ts';
 import './errors.ts';
@@ -33,7 +34,16 @@ declare module '../../events.ts' {
   }
 }
 
-export type CouponsDeps = { db: Db; clock: Clock; bus: EventBus; webhooks: Webhooks; audit: Audit; log: { error(obj: object, msg: string): void } };
+export type CouponsDeps = {
+  db: Db;
+  clock: Clock;
+  bus: EventBus;
+  webhooks: Webhooks;
+  audit: Audit;
+  log: { error(obj: object, msg: string): void };
+  /** Templates for a segment go to its members only (the segments module, wired in app.ts). */
+  segments?: SegmentGate | undefined;
+};
 
 const EXPIRE_JOB = 'canyu.coupons.expire';
 const DAY = 86_400_000;
@@ -72,10 +82,18 @@ export function createCoupons(deps: CouponsDeps) {
   }
 
   /** One coupon to one user, inside the caller's transaction; throws the reason it cannot. */
+  async function segmentOf(ctx: Ctx, appId: string, id: string): Promise<string> {
+    if (!deps.segments || !(await deps.segments.exists(ctx, appId, id))) throw fieldError('body.segment', `no segment ${id} in this app`, 'the id of a segment (GET /v1/segments)');
+    return id;
+  }
+
   async function giveOne(tx: Db, t: TemplateRow, userId: string, source: 'claim' | 'issue', issueKey: string | null, now: Date): Promise<CouponRow> {
     if (t.status !== 'active') throw new AppError('coupons.not_claimable', `Coupon template ${t.id} is paused`, { template_id: t.id });
     const w = windowFor(t, now);
     if (w.validUntil && w.validUntil <= now) throw new AppError('coupons.not_claimable', `Coupon template ${t.id} is no longer valid (until ${w.validUntil.toISOString()})`, { template_id: t.id, valid_until: w.validUntil.toISOString() });
+    if (t.segmentId && !(await deps.segments?.isMember({ db: tx, actor: { type: 'system', id: null } }, t.appId, t.segmentId, userId))) {
+      throw new AppError('coupons.not_eligible', `User ${userId} is not in segment ${t.segmentId}, which coupon template ${t.id} is for`, { template_id: t.id, segment: t.segmentId });
+    }
     if (!(await store.takeUserSlot(tx, t.id, userId, t.perUserLimit))) throw new AppError('coupons.limit_reached', `User ${userId} already has ${t.perUserLimit} coupon(s) of template ${t.id}`, { template_id: t.id, per_user_limit: t.perUserLimit });
     if (!(await store.takeQuantity(tx, t.id))) throw new AppError('coupons.sold_out', `All ${t.totalQuantity} coupons of template ${t.id} have been given out`, { template_id: t.id, total_quantity: t.totalQuantity });
     return store.insertCoupon(tx, { id: newId('cpn'), appId: t.appId, templateId: t.id, userId, status: 'available', validFrom: w.validFrom, validUntil: w.validUntil, source, issueKey, createdAt: now });
@@ -102,6 +120,7 @@ export function createCoupons(deps: CouponsDeps) {
     erasure,
     // ---- templates --------------------------------------------------------------------------------
     async createTemplate(ctx: Ctx, appId: string, input: CreateTemplateInput): Promise<TemplateRow> {
+      const segmentId = input.segment ? await segmentOf(ctx, appId, input.segment) : null;
       return ctx.db.transaction(async (tx) => {
         const t = await store.insertTemplate(tx, {
           id: newId('cpt'),
@@ -121,6 +140,7 @@ export function createCoupons(deps: CouponsDeps) {
           perUserLimit: input.per_user_limit ?? 1,
           totalQuantity: input.total_quantity ?? null,
           claimable: input.claimable ?? true,
+          segmentId,
         });
         if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'coupon_template.create', targetType: 'coupon_template', targetId: t.id, after: { name: t.name, kind: t.kind } });
         return t;
@@ -131,6 +151,7 @@ export function createCoupons(deps: CouponsDeps) {
     listTemplates: (ctx: Ctx, appId: string, q: Parameters<typeof store.listTemplates>[2]) => store.listTemplates(ctx.db, appId, q),
 
     async updateTemplate(ctx: Ctx, appId: string, id: string, input: UpdateTemplateInput): Promise<TemplateRow> {
+      const segmentId = input.segment ? await segmentOf(ctx, appId, input.segment) : input.segment;
       return ctx.db.transaction(async (tx) => {
         const before = await mustTemplate(tx, appId, id);
         if (input.total_quantity != null && input.total_quantity < before.issued) {
@@ -141,6 +162,7 @@ export function createCoupons(deps: CouponsDeps) {
           ...(input.description !== undefined ? { description: input.description } : {}),
           ...(input.status !== undefined ? { status: input.status } : {}),
           ...(input.claimable !== undefined ? { claimable: input.claimable } : {}),
+          ...(segmentId !== undefined ? { segmentId } : {}),
           ...(input.per_user_limit !== undefined ? { perUserLimit: input.per_user_limit } : {}),
           ...(input.total_quantity !== undefined ? { totalQuantity: input.total_quantity } : {}),
         });

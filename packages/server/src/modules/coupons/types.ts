@@ -12,6 +12,8 @@ export const TemplateIdParams = z.strictObject({ templateId: id('coupon template
 export const CouponIdParams = z.strictObject({ couponId: id('coupon id') });
 export const UserIdParams = z.strictObject({ userId: externalId('userId') });
 
+const Segment = z.string().min(1).max(128).describe('Only members of this segment (GET /v1/segments) may claim or be issued it; others are refused with 403 coupons.not_eligible');
+
 export const CreateTemplateBody = z
   .strictObject({
     name: cleanText(1, 200),
@@ -29,6 +31,7 @@ export const CreateTemplateBody = z
     per_user_limit: z.number().int().min(1).max(1000).optional().describe('Coupons of this template one user may receive (default 1)'),
     total_quantity: z.number().int().min(1).max(100_000_000).optional().describe('Coupons that may ever be issued; omitted = unlimited'),
     claimable: z.boolean().optional().describe('Users may claim it themselves (default true); otherwise it is only issued'),
+    segment: Segment.optional(),
   })
   .superRefine((b, ctx) => {
     const need = (field: keyof typeof b, why: string) => b[field] === undefined && ctx.addIssue({ code: 'custom', path: [field], message: why });
@@ -49,6 +52,7 @@ export const UpdateTemplateBody = z.strictObject({
   description: cleanText(0, 2000).optional(),
   status: z.enum(['active', 'paused']).optional().describe('A paused template can be neither claimed nor issued'),
   claimable: z.boolean().optional(),
+  segment: Segment.nullable().optional(),
   per_user_limit: z.number().int().min(1).max(1000).optional(),
   total_quantity: z.number().int().min(1).max(100_000_000).nullable().optional().describe('Not below the number already issued; null = unlimited'),
 });
@@ -100,6 +104,7 @@ export const TemplateOut = z
     total_quantity: z.number().nullable(),
     issued: z.number(),
     claimable: z.boolean(),
+    segment: z.string().nullable().describe('Only members of this segment may receive it'),
     status: z.enum(['active', 'paused']),
     created_at: z.string(),
     updated_at: z.string(),

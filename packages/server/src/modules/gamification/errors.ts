@@ -17,6 +17,7 @@ declare module '../../http/errors.ts' {
     'lottery.prize_not_found': true;
     'lottery.not_active': true;
     'lottery.daily_limit': true;
+    'lottery.not_eligible': true;
     'mall.item_not_found': true;
     'mall.item_unavailable': true;
     'mall.out_of_stock': true;
@@ -46,6 +47,7 @@ defineErrors({
   'lottery.prize_not_found': [404, '奖品不存在'],
   'lottery.not_active': [409, '抽奖活动未开始或已结束'],
   'lottery.daily_limit': [409, '今日抽奖次数已用完'],
+  'lottery.not_eligible': [403, '该用户不在本抽奖面向的用户分群中'],
   'mall.item_not_found': [404, '商品不存在'],
   'mall.item_unavailable': [409, '商品已下架'],
   'mall.out_of_stock': [409, '商品库存不足'],

@@ -200,6 +200,8 @@ export const lotteries = pgTable(
     costType: text('cost_type'),
     costAmount: integer('cost_amount').notNull().default(0),
     dailyLimit: integer('daily_limit'),
+    /** Only members of this segment may draw (null: anyone). */
+    segmentId: text('segment_id'),
     /** Total value of prizes the lottery may give (null = unlimited). */
     budget: bigint('budget', { mode: 'number' }),
     budgetUsed: bigint('budget_used', { mode: 'number' }).notNull().default(0),

@@ -88,12 +88,12 @@ export async function itemsOfCampaign(db: Db, campaignId: string): Promise<ItemR
   return db.select().from(fsItems).where(eq(fsItems.campaignId, campaignId));
 }
 
-export type ItemMeta = { item: ItemRow; session: SessionRow; campaign: Pick<CampaignRow, 'id' | 'appId' | 'status' | 'startsAt' | 'endsAt' | 'perUserLimit' | 'experimentId'> };
+export type ItemMeta = { item: ItemRow; session: SessionRow; campaign: Pick<CampaignRow, 'id' | 'appId' | 'status' | 'startsAt' | 'endsAt' | 'perUserLimit' | 'experimentId' | 'segmentId'> };
 
 /** An item with its session and campaign: what a purchase attempt checks before touching stock. */
 export async function findItemMeta(db: Db, appId: string, itemId: string): Promise<ItemMeta | undefined> {
   const [r] = await db
-    .select({ item: fsItems, session: fsSessions, campaign: { id: campaigns.id, appId: campaigns.appId, status: campaigns.status, startsAt: campaigns.startsAt, endsAt: campaigns.endsAt, perUserLimit: campaigns.perUserLimit, experimentId: campaigns.experimentId } })
+    .select({ item: fsItems, session: fsSessions, campaign: { id: campaigns.id, appId: campaigns.appId, status: campaigns.status, startsAt: campaigns.startsAt, endsAt: campaigns.endsAt, perUserLimit: campaigns.perUserLimit, experimentId: campaigns.experimentId, segmentId: campaigns.segmentId } })
     .from(fsItems)
     .innerJoin(fsSessions, eq(fsSessions.id, fsItems.sessionId))
     .innerJoin(campaigns, eq(campaigns.id, fsItems.campaignId))

@@ -3,7 +3,8 @@
 import type { Ctx } from '../../../context.ts';
 import type { Db } from '../../../db/index.ts';
 import type { EventBus } from '../../../events.ts';
-import { AppError } from '../../../http/errors.ts';
+import { AppError, fieldError } from '../../../http/errors.ts';
+import type { SegmentGate } from '../../../lib/segment-gate.ts';
 import { loadCache } from '../../../lib/cache.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import type { TxCtx } from '../../../lib/tx.ts';
@@ -37,9 +38,25 @@ export function createShared(deps: GamificationDeps) {
   const cache = loadCache<GamificationConfig>(cacheMs);
   const audited = (ctx: Ctx) => ctx.actor.type === 'operator' || ctx.actor.type === 'secret_key';
 
+  let segments: SegmentGate | null = null;
   const shared = {
     deps,
     audited,
+
+    /** Segments answer "is this user in it?" for lotteries restricted to one (set at wiring: segments read gamification). */
+    useSegments(g: SegmentGate): void {
+      segments = g;
+    },
+
+    /** The segment a feature is restricted to exists (`field` names it in the error). */
+    async assertSegment(ctx: Ctx, appId: string, id: string | null | undefined, field: string): Promise<void> {
+      if (!id) return;
+      if (!segments || !(await segments.exists(ctx, appId, id))) throw fieldError(field, `no segment ${id} in this app`, 'the id of a segment (GET /v1/segments)');
+    },
+
+    isMember(ctx: Ctx, appId: string, segmentId: string, userId: string): Promise<boolean> {
+      return segments ? segments.isMember(ctx, appId, segmentId, userId) : Promise.resolve(false);
+    },
 
     /** The app's configuration (defaults until an operator saves one). */
     config(ctx: Ctx, appId: string): Promise<GamificationConfig> {

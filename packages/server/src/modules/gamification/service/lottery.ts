@@ -64,6 +64,7 @@ export function createLottery(shared: Shared, abuse: Abuse) {
 
     async create(ctx: Ctx, appId: string, input: LotteryInput): Promise<{ lottery: LotteryRow; prizes: PrizeRow[] }> {
       await shared.assertTypes(ctx, appId, [{ type: input.cost_type, field: 'body.cost_type' }, ...prizeTypes(input.prizes, 'body.prizes')]);
+      await shared.assertSegment(ctx, appId, input.segment, 'body.segment');
       const id = newId('lot');
       await inTransaction(ctx, async (tx) => {
         await store.insertLottery(
@@ -77,6 +78,7 @@ export function createLottery(shared: Shared, abuse: Abuse) {
             costType: input.cost_type ?? null,
             costAmount: input.cost,
             dailyLimit: input.daily_limit ?? null,
+            segmentId: input.segment ?? null,
             budget: input.budget ?? null,
             startsAt: input.starts_at ? new Date(input.starts_at) : null,
             endsAt: input.ends_at ? new Date(input.ends_at) : null,
@@ -90,6 +92,7 @@ export function createLottery(shared: Shared, abuse: Abuse) {
 
     async update(ctx: Ctx, appId: string, id: string, p: LotteryPatchInput): Promise<LotteryRow> {
       await shared.assertTypes(ctx, appId, [{ type: p.cost_type, field: 'body.cost_type' }]);
+      await shared.assertSegment(ctx, appId, p.segment, 'body.segment');
       return inTransaction(ctx, async (tx) => {
         const before = await store.findLottery(tx.db, appId, id);
         if (!before) throw shared.notFound('lottery.not_found', 'Lottery', id);
@@ -101,7 +104,7 @@ export function createLottery(shared: Shared, abuse: Abuse) {
           tx.db,
           appId,
           id,
-          defined({ name: p.name, description: p.description, costType: p.cost_type, costAmount: p.cost, dailyLimit: p.daily_limit, budget: p.budget, startsAt: when(p.starts_at), endsAt: when(p.ends_at), status: p.status }),
+          defined({ name: p.name, description: p.description, costType: p.cost_type, costAmount: p.cost, dailyLimit: p.daily_limit, segmentId: p.segment, budget: p.budget, startsAt: when(p.starts_at), endsAt: when(p.ends_at), status: p.status }),
         ))!;
         if (shared.audited(ctx)) await deps.audit.record(tx, { appId, action: 'lottery.update', targetType: 'lottery', targetId: id, before, after: row });
         return row;
@@ -149,6 +152,9 @@ export function createLottery(shared: Shared, abuse: Abuse) {
       const now = deps.clock.now();
       if (lottery.status !== 'active' || (lottery.startsAt && now < lottery.startsAt) || (lottery.endsAt && now >= lottery.endsAt)) {
         throw new AppError('lottery.not_active', `Lottery ${lotteryId} is ${lottery.status === 'active' ? 'outside its dates' : lottery.status}`, { status: lottery.status, starts_at: lottery.startsAt?.toISOString() ?? null, ends_at: lottery.endsAt?.toISOString() ?? null });
+      }
+      if (lottery.segmentId && !(await shared.isMember(ctx, appId, lottery.segmentId, userId))) {
+        throw new AppError('lottery.not_eligible', `User ${userId} is not in segment ${lottery.segmentId}, which lottery ${lotteryId} is for`, { lottery_id: lotteryId, segment: lottery.segmentId });
       }
       const total = totalWeight(prizes);
       if (total <= 0) throw new AppError('lottery.not_active', `Lottery ${lotteryId} has no prize with a weight`, { status: lottery.status });

@@ -121,7 +121,7 @@ export async function sizes(db: Db, segmentId: string, since: string): Promise<{
     .orderBy(asc(sgSizes.day));
 }
 
-/** Host event names (with the app) some segment counts or sums, for the event log's interest. */
+/** Host event names (with the app) some segment counts or sums, or counts as ending lurking, for the event log's interest. */
 export async function hostInterest(db: Db): Promise<{ appId: string; pattern: string }[]> {
   const r = await db.execute<{ app_id: string; name: string }>(sql`
     with recursive n(app_id, node) as (
@@ -129,7 +129,9 @@ export async function hostInterest(db: Db): Promise<{ appId: string; pattern: st
       union all
       select n.app_id, c from n cross join lateral jsonb_array_elements(coalesce(n.node->'all', n.node->'any', '[]'::jsonb)) c
     )
-    select distinct app_id, node->>'event' as name from n where node->>'kind' in ('event_count', 'event_sum')`);
+    select distinct app_id, node->>'event' as name from n where node->>'kind' in ('event_count', 'event_sum')
+    union
+    select distinct app_id, e as name from n cross join lateral jsonb_array_elements_text(node->'interaction_events') e where node->>'kind' = 'lurker'`);
   return r.rows.map((x) => ({ appId: x.app_id, pattern: x.name }));
 }
 

@@ -67,6 +67,8 @@ export type SegmentsDeps = {
 
 /** Users evaluated per transaction in a full computation. */
 const PAGE = 500;
+/** Members read per query of an export. */
+const EXPORT_PAGE = 1000;
 const DAY = 86_400_000;
 const system: Ctx['actor'] = { type: 'system', id: null };
 
@@ -358,6 +360,29 @@ export function createSegments(deps: SegmentsDeps) {
     async members(ctx: Ctx, appId: string, id: string, q: { limit: number; afterUserId?: string | undefined }) {
       if (!(await store.findSegment(ctx.db, appId, id))) throw notFound(id);
       return store.membersPage(ctx.db, id, q);
+    },
+
+    /**
+     * The members with their traits for an export: the segment is checked at once (a 404 before
+     * any byte), then members are read page by page in user order, keyset by user id, so an
+     * export of any size holds one page at a time. A member who leaves or enters during the export
+     * may or may not appear.
+     */
+    async exportMembers(ctx: Ctx, appId: string, id: string): Promise<{ size: number; pages: AsyncIterable<{ userId: string; enteredAt: Date; traits: Record<string, unknown> | null }[]> }> {
+      const seg = await store.findSegment(ctx.db, appId, id);
+      if (!seg) throw notFound(id);
+      async function* pages() {
+        let after: string | undefined;
+        for (;;) {
+          const rows = await store.membersPage(ctx.db, id, { limit: EXPORT_PAGE, afterUserId: after });
+          if (rows.length === 0) return;
+          const profiles = new Map((await deps.users.recipients(ctx, appId, rows.map((r) => r.userId))).map((p) => [p.userId, p.traits]));
+          yield rows.map((r) => ({ userId: r.userId, enteredAt: r.enteredAt, traits: profiles.get(r.userId) ?? null }));
+          if (rows.length < EXPORT_PAGE) return;
+          after = rows[rows.length - 1]!.userId;
+        }
+      }
+      return { size: seg.size, pages: pages() };
     },
 
     async sizes(ctx: Ctx, appId: string, id: string, days: number) {

@@ -110,3 +110,19 @@ export const SegmentPatch = z.strictObject({
   rules: Rules.optional(),
 });
 export type SegmentPatchInput = z.infer<typeof SegmentPatch>;
+
+/** `traits=plan,address.city`: one CSV column per trait path (at most 50, each a dot path). */
+export const MembersExportQuery = z.strictObject({
+  traits: z
+    .string()
+    .max(4000)
+    .optional()
+    .transform((s, c): string[] | undefined => {
+      if (s === undefined) return undefined;
+      const paths = [...new Set(s.split(',').map((p) => p.trim()))];
+      if (paths.length > 50) c.addIssue({ code: 'custom', message: 'at most 50 trait paths' });
+      for (const p of paths) if (!Path.safeParse(p).success) c.addIssue({ code: 'custom', message: `"${p.slice(0, 60)}" is not a trait path such as plan or address.city` });
+      return paths;
+    })
+    .describe('Comma-separated trait paths, one column each (e.g. `plan,address.city`); without it, one `traits` column holds all traits as JSON'),
+});

@@ -3072,7 +3072,7 @@ export interface paths {
         put?: never;
         /**
          * Create a segment from rules; its members are computed at once
-         * @description Rules: `traits` (conditions on traits), `event_count` / `event_sum` (host events in the last `within_days`, with `min`/`max`), `points_balance`, and `segment` (member of another segment or not), in `all`/`any` groups. Members are identified users (POST /v1/users/{id}). Entering and leaving emit `segment.entered` / `segment.left`.
+         * @description Rules, in `all`/`any` groups up to 3 levels: `traits` (conditions on traits); `event_count` / `event_sum` (host events in the last `within_days`, with `min`/`max`); `points_balance` (`points_type`, `min`/`max`); `level` (gamification level: `equals`, or `min`/`max`); `badge` (`badge_id` or `badge_key`, `has`: true/false); `coupon` (`template_id`, `status` available/redeemed/expired/revoked, `has`); `lurker` (visited in the last `days` without interacting: the definition of GET /v1/analytics/lurkers, with `visit_events` / `interaction_events`); `churn_risk` (active days fell by `min_drop` against the user’s own baseline: the definition of GET /v1/analytics/churn-risk); `rfm_class`; `core_user`; `segment` (member of another segment or not). Badges, coupon templates and segments named must exist. Members are identified users (POST /v1/users/{id}), kept current as the facts change (events, points, traits, level changes, badges, coupons of a named template) and by a full computation every 10 minutes (rolling windows, lurkers, churn risk, coupons passing their time). Entering and leaving emit `segment.entered` / `segment.left` once each.
          */
         post: operations["segments.create"];
         delete?: never;
@@ -3090,7 +3090,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** How many identified users rules would hold now (nothing is saved) */
+        /**
+         * How many identified users rules would hold now (nothing is saved)
+         * @description Rules, in `all`/`any` groups up to 3 levels: `traits` (conditions on traits); `event_count` / `event_sum` (host events in the last `within_days`, with `min`/`max`); `points_balance` (`points_type`, `min`/`max`); `level` (gamification level: `equals`, or `min`/`max`); `badge` (`badge_id` or `badge_key`, `has`: true/false); `coupon` (`template_id`, `status` available/redeemed/expired/revoked, `has`); `lurker` (visited in the last `days` without interacting: the definition of GET /v1/analytics/lurkers, with `visit_events` / `interaction_events`); `churn_risk` (active days fell by `min_drop` against the user’s own baseline: the definition of GET /v1/analytics/churn-risk); `rfm_class`; `core_user`; `segment` (member of another segment or not). Badges, coupon templates and segments named must exist.
+         */
         post: operations["segments.preview"];
         delete?: never;
         options?: never;
@@ -3143,6 +3146,26 @@ export interface paths {
         };
         /** Members by user id */
         get: operations["segments.members.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/{segmentId}/members/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Members as CSV, streamed (user id, entered_at, traits)
+         * @description Every member in user id order, read page by page as the response streams (an export of any size never sits whole in memory). Columns: `user_id` (the host’s own id), `entered_at`, then either `traits` (all traits as JSON) or, with `traits=plan,address.city`, one `trait.<path>` column each. `X-Total-Rows` gives the segment’s size when the export started, for progress. Cells a spreadsheet would run as a formula are prefixed with an apostrophe.
+         */
+        get: operations["segments.members.export.get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -23471,6 +23494,78 @@ export interface operations {
                             classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                         } | {
                             /** @enum {string} */
+                            kind: "level";
+                            /** @description Exactly this level */
+                            equals?: number;
+                            /** @description At least this level (inclusive) */
+                            min?: number;
+                            /** @description At most this level (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "badge";
+                            /** @description The badge by id */
+                            badge_id?: string;
+                            /** @description Or by its key */
+                            badge_key?: string;
+                            /**
+                             * @description false: users who do NOT have it
+                             * @default true
+                             */
+                            has?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "coupon";
+                            /** @description The coupon template */
+                            template_id: string;
+                            /**
+                             * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                             * @default available
+                             * @enum {string}
+                             */
+                            status?: "available" | "redeemed" | "expired" | "revoked";
+                            /**
+                             * @description false: users with NO coupon of the template in that status
+                             * @default true
+                             */
+                            has?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "lurker";
+                            /** @description Look back this many days */
+                            days: number;
+                            /** @description Host event names that count as a visit (default: any event) */
+                            visit_events?: string[];
+                            /**
+                             * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                             * @default []
+                             */
+                            interaction_events?: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "churn_risk";
+                            /**
+                             * @description The recent period
+                             * @default 14
+                             */
+                            recent_days?: number;
+                            /**
+                             * @description The period before it: each user’s own baseline
+                             * @default 56
+                             */
+                            baseline_days?: number;
+                            /**
+                             * @description Only users active on at least this many days of the baseline
+                             * @default 4
+                             */
+                            min_baseline_days?: number;
+                            /**
+                             * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                             * @default 0.5
+                             */
+                            min_drop?: number;
+                        } | {
+                            /** @enum {string} */
                             kind: "core_user";
                             /**
                              * @description true: core users (the top share by the core-user score); false: the others
@@ -23576,6 +23671,78 @@ export interface operations {
                                 kind: "rfm_class";
                                 /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                 classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "level";
+                                /** @description Exactly this level */
+                                equals?: number;
+                                /** @description At least this level (inclusive) */
+                                min?: number;
+                                /** @description At most this level (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "badge";
+                                /** @description The badge by id */
+                                badge_id?: string;
+                                /** @description Or by its key */
+                                badge_key?: string;
+                                /**
+                                 * @description false: users who do NOT have it
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "coupon";
+                                /** @description The coupon template */
+                                template_id: string;
+                                /**
+                                 * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                 * @default available
+                                 * @enum {string}
+                                 */
+                                status?: "available" | "redeemed" | "expired" | "revoked";
+                                /**
+                                 * @description false: users with NO coupon of the template in that status
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "lurker";
+                                /** @description Look back this many days */
+                                days: number;
+                                /** @description Host event names that count as a visit (default: any event) */
+                                visit_events?: string[];
+                                /**
+                                 * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                 * @default []
+                                 */
+                                interaction_events?: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "churn_risk";
+                                /**
+                                 * @description The recent period
+                                 * @default 14
+                                 */
+                                recent_days?: number;
+                                /**
+                                 * @description The period before it: each user’s own baseline
+                                 * @default 56
+                                 */
+                                baseline_days?: number;
+                                /**
+                                 * @description Only users active on at least this many days of the baseline
+                                 * @default 4
+                                 */
+                                min_baseline_days?: number;
+                                /**
+                                 * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                 * @default 0.5
+                                 */
+                                min_drop?: number;
                             } | {
                                 /** @enum {string} */
                                 kind: "core_user";
@@ -23685,6 +23852,78 @@ export interface operations {
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                                 } | {
                                     /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
+                                } | {
+                                    /** @enum {string} */
                                     kind: "core_user";
                                     /**
                                      * @description true: core users (the top share by the core-user score); false: the others
@@ -23791,6 +24030,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -23902,6 +24213,78 @@ export interface operations {
                                 classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                             } | {
                                 /** @enum {string} */
+                                kind: "level";
+                                /** @description Exactly this level */
+                                equals?: number;
+                                /** @description At least this level (inclusive) */
+                                min?: number;
+                                /** @description At most this level (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "badge";
+                                /** @description The badge by id */
+                                badge_id?: string;
+                                /** @description Or by its key */
+                                badge_key?: string;
+                                /**
+                                 * @description false: users who do NOT have it
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "coupon";
+                                /** @description The coupon template */
+                                template_id: string;
+                                /**
+                                 * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                 * @default available
+                                 * @enum {string}
+                                 */
+                                status?: "available" | "redeemed" | "expired" | "revoked";
+                                /**
+                                 * @description false: users with NO coupon of the template in that status
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "lurker";
+                                /** @description Look back this many days */
+                                days: number;
+                                /** @description Host event names that count as a visit (default: any event) */
+                                visit_events?: string[];
+                                /**
+                                 * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                 * @default []
+                                 */
+                                interaction_events?: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "churn_risk";
+                                /**
+                                 * @description The recent period
+                                 * @default 14
+                                 */
+                                recent_days?: number;
+                                /**
+                                 * @description The period before it: each user’s own baseline
+                                 * @default 56
+                                 */
+                                baseline_days?: number;
+                                /**
+                                 * @description Only users active on at least this many days of the baseline
+                                 * @default 4
+                                 */
+                                min_baseline_days?: number;
+                                /**
+                                 * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                 * @default 0.5
+                                 */
+                                min_drop?: number;
+                            } | {
+                                /** @enum {string} */
                                 kind: "core_user";
                                 /**
                                  * @description true: core users (the top share by the core-user score); false: the others
@@ -24007,6 +24390,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -24115,6 +24570,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -24227,6 +24754,78 @@ export interface operations {
                             classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                         } | {
                             /** @enum {string} */
+                            kind: "level";
+                            /** @description Exactly this level */
+                            equals?: number;
+                            /** @description At least this level (inclusive) */
+                            min?: number;
+                            /** @description At most this level (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "badge";
+                            /** @description The badge by id */
+                            badge_id?: string;
+                            /** @description Or by its key */
+                            badge_key?: string;
+                            /**
+                             * @description false: users who do NOT have it
+                             * @default true
+                             */
+                            has?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "coupon";
+                            /** @description The coupon template */
+                            template_id: string;
+                            /**
+                             * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                             * @default available
+                             * @enum {string}
+                             */
+                            status?: "available" | "redeemed" | "expired" | "revoked";
+                            /**
+                             * @description false: users with NO coupon of the template in that status
+                             * @default true
+                             */
+                            has?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "lurker";
+                            /** @description Look back this many days */
+                            days: number;
+                            /** @description Host event names that count as a visit (default: any event) */
+                            visit_events?: string[];
+                            /**
+                             * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                             * @default []
+                             */
+                            interaction_events?: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "churn_risk";
+                            /**
+                             * @description The recent period
+                             * @default 14
+                             */
+                            recent_days?: number;
+                            /**
+                             * @description The period before it: each user’s own baseline
+                             * @default 56
+                             */
+                            baseline_days?: number;
+                            /**
+                             * @description Only users active on at least this many days of the baseline
+                             * @default 4
+                             */
+                            min_baseline_days?: number;
+                            /**
+                             * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                             * @default 0.5
+                             */
+                            min_drop?: number;
+                        } | {
+                            /** @enum {string} */
                             kind: "core_user";
                             /**
                              * @description true: core users (the top share by the core-user score); false: the others
@@ -24332,6 +24931,78 @@ export interface operations {
                                 kind: "rfm_class";
                                 /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                 classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "level";
+                                /** @description Exactly this level */
+                                equals?: number;
+                                /** @description At least this level (inclusive) */
+                                min?: number;
+                                /** @description At most this level (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "badge";
+                                /** @description The badge by id */
+                                badge_id?: string;
+                                /** @description Or by its key */
+                                badge_key?: string;
+                                /**
+                                 * @description false: users who do NOT have it
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "coupon";
+                                /** @description The coupon template */
+                                template_id: string;
+                                /**
+                                 * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                 * @default available
+                                 * @enum {string}
+                                 */
+                                status?: "available" | "redeemed" | "expired" | "revoked";
+                                /**
+                                 * @description false: users with NO coupon of the template in that status
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "lurker";
+                                /** @description Look back this many days */
+                                days: number;
+                                /** @description Host event names that count as a visit (default: any event) */
+                                visit_events?: string[];
+                                /**
+                                 * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                 * @default []
+                                 */
+                                interaction_events?: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "churn_risk";
+                                /**
+                                 * @description The recent period
+                                 * @default 14
+                                 */
+                                recent_days?: number;
+                                /**
+                                 * @description The period before it: each user’s own baseline
+                                 * @default 56
+                                 */
+                                baseline_days?: number;
+                                /**
+                                 * @description Only users active on at least this many days of the baseline
+                                 * @default 4
+                                 */
+                                min_baseline_days?: number;
+                                /**
+                                 * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                 * @default 0.5
+                                 */
+                                min_drop?: number;
                             } | {
                                 /** @enum {string} */
                                 kind: "core_user";
@@ -24441,6 +25112,78 @@ export interface operations {
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                                 } | {
                                     /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
+                                } | {
+                                    /** @enum {string} */
                                     kind: "core_user";
                                     /**
                                      * @description true: core users (the top share by the core-user score); false: the others
@@ -24547,6 +25290,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -24658,6 +25473,78 @@ export interface operations {
                                 classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                             } | {
                                 /** @enum {string} */
+                                kind: "level";
+                                /** @description Exactly this level */
+                                equals?: number;
+                                /** @description At least this level (inclusive) */
+                                min?: number;
+                                /** @description At most this level (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "badge";
+                                /** @description The badge by id */
+                                badge_id?: string;
+                                /** @description Or by its key */
+                                badge_key?: string;
+                                /**
+                                 * @description false: users who do NOT have it
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "coupon";
+                                /** @description The coupon template */
+                                template_id: string;
+                                /**
+                                 * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                 * @default available
+                                 * @enum {string}
+                                 */
+                                status?: "available" | "redeemed" | "expired" | "revoked";
+                                /**
+                                 * @description false: users with NO coupon of the template in that status
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "lurker";
+                                /** @description Look back this many days */
+                                days: number;
+                                /** @description Host event names that count as a visit (default: any event) */
+                                visit_events?: string[];
+                                /**
+                                 * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                 * @default []
+                                 */
+                                interaction_events?: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "churn_risk";
+                                /**
+                                 * @description The recent period
+                                 * @default 14
+                                 */
+                                recent_days?: number;
+                                /**
+                                 * @description The period before it: each user’s own baseline
+                                 * @default 56
+                                 */
+                                baseline_days?: number;
+                                /**
+                                 * @description Only users active on at least this many days of the baseline
+                                 * @default 4
+                                 */
+                                min_baseline_days?: number;
+                                /**
+                                 * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                 * @default 0.5
+                                 */
+                                min_drop?: number;
+                            } | {
+                                /** @enum {string} */
                                 kind: "core_user";
                                 /**
                                  * @description true: core users (the top share by the core-user score); false: the others
@@ -24763,6 +25650,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -24871,6 +25830,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -25040,6 +26071,78 @@ export interface operations {
                             classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                         } | {
                             /** @enum {string} */
+                            kind: "level";
+                            /** @description Exactly this level */
+                            equals?: number;
+                            /** @description At least this level (inclusive) */
+                            min?: number;
+                            /** @description At most this level (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "badge";
+                            /** @description The badge by id */
+                            badge_id?: string;
+                            /** @description Or by its key */
+                            badge_key?: string;
+                            /**
+                             * @description false: users who do NOT have it
+                             * @default true
+                             */
+                            has?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "coupon";
+                            /** @description The coupon template */
+                            template_id: string;
+                            /**
+                             * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                             * @default available
+                             * @enum {string}
+                             */
+                            status?: "available" | "redeemed" | "expired" | "revoked";
+                            /**
+                             * @description false: users with NO coupon of the template in that status
+                             * @default true
+                             */
+                            has?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "lurker";
+                            /** @description Look back this many days */
+                            days: number;
+                            /** @description Host event names that count as a visit (default: any event) */
+                            visit_events?: string[];
+                            /**
+                             * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                             * @default []
+                             */
+                            interaction_events?: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "churn_risk";
+                            /**
+                             * @description The recent period
+                             * @default 14
+                             */
+                            recent_days?: number;
+                            /**
+                             * @description The period before it: each user’s own baseline
+                             * @default 56
+                             */
+                            baseline_days?: number;
+                            /**
+                             * @description Only users active on at least this many days of the baseline
+                             * @default 4
+                             */
+                            min_baseline_days?: number;
+                            /**
+                             * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                             * @default 0.5
+                             */
+                            min_drop?: number;
+                        } | {
+                            /** @enum {string} */
                             kind: "core_user";
                             /**
                              * @description true: core users (the top share by the core-user score); false: the others
@@ -25145,6 +26248,78 @@ export interface operations {
                                 kind: "rfm_class";
                                 /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                 classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "level";
+                                /** @description Exactly this level */
+                                equals?: number;
+                                /** @description At least this level (inclusive) */
+                                min?: number;
+                                /** @description At most this level (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "badge";
+                                /** @description The badge by id */
+                                badge_id?: string;
+                                /** @description Or by its key */
+                                badge_key?: string;
+                                /**
+                                 * @description false: users who do NOT have it
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "coupon";
+                                /** @description The coupon template */
+                                template_id: string;
+                                /**
+                                 * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                 * @default available
+                                 * @enum {string}
+                                 */
+                                status?: "available" | "redeemed" | "expired" | "revoked";
+                                /**
+                                 * @description false: users with NO coupon of the template in that status
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "lurker";
+                                /** @description Look back this many days */
+                                days: number;
+                                /** @description Host event names that count as a visit (default: any event) */
+                                visit_events?: string[];
+                                /**
+                                 * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                 * @default []
+                                 */
+                                interaction_events?: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "churn_risk";
+                                /**
+                                 * @description The recent period
+                                 * @default 14
+                                 */
+                                recent_days?: number;
+                                /**
+                                 * @description The period before it: each user’s own baseline
+                                 * @default 56
+                                 */
+                                baseline_days?: number;
+                                /**
+                                 * @description Only users active on at least this many days of the baseline
+                                 * @default 4
+                                 */
+                                min_baseline_days?: number;
+                                /**
+                                 * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                 * @default 0.5
+                                 */
+                                min_drop?: number;
                             } | {
                                 /** @enum {string} */
                                 kind: "core_user";
@@ -25254,6 +26429,78 @@ export interface operations {
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                                 } | {
                                     /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
+                                } | {
+                                    /** @enum {string} */
                                     kind: "core_user";
                                     /**
                                      * @description true: core users (the top share by the core-user score); false: the others
@@ -25360,6 +26607,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -25471,6 +26790,78 @@ export interface operations {
                                 classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                             } | {
                                 /** @enum {string} */
+                                kind: "level";
+                                /** @description Exactly this level */
+                                equals?: number;
+                                /** @description At least this level (inclusive) */
+                                min?: number;
+                                /** @description At most this level (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "badge";
+                                /** @description The badge by id */
+                                badge_id?: string;
+                                /** @description Or by its key */
+                                badge_key?: string;
+                                /**
+                                 * @description false: users who do NOT have it
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "coupon";
+                                /** @description The coupon template */
+                                template_id: string;
+                                /**
+                                 * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                 * @default available
+                                 * @enum {string}
+                                 */
+                                status?: "available" | "redeemed" | "expired" | "revoked";
+                                /**
+                                 * @description false: users with NO coupon of the template in that status
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "lurker";
+                                /** @description Look back this many days */
+                                days: number;
+                                /** @description Host event names that count as a visit (default: any event) */
+                                visit_events?: string[];
+                                /**
+                                 * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                 * @default []
+                                 */
+                                interaction_events?: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "churn_risk";
+                                /**
+                                 * @description The recent period
+                                 * @default 14
+                                 */
+                                recent_days?: number;
+                                /**
+                                 * @description The period before it: each user’s own baseline
+                                 * @default 56
+                                 */
+                                baseline_days?: number;
+                                /**
+                                 * @description Only users active on at least this many days of the baseline
+                                 * @default 4
+                                 */
+                                min_baseline_days?: number;
+                                /**
+                                 * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                 * @default 0.5
+                                 */
+                                min_drop?: number;
+                            } | {
+                                /** @enum {string} */
                                 kind: "core_user";
                                 /**
                                  * @description true: core users (the top share by the core-user score); false: the others
@@ -25576,6 +26967,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -25684,6 +27147,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -25796,6 +27331,78 @@ export interface operations {
                             classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                         } | {
                             /** @enum {string} */
+                            kind: "level";
+                            /** @description Exactly this level */
+                            equals?: number;
+                            /** @description At least this level (inclusive) */
+                            min?: number;
+                            /** @description At most this level (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "badge";
+                            /** @description The badge by id */
+                            badge_id?: string;
+                            /** @description Or by its key */
+                            badge_key?: string;
+                            /**
+                             * @description false: users who do NOT have it
+                             * @default true
+                             */
+                            has?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "coupon";
+                            /** @description The coupon template */
+                            template_id: string;
+                            /**
+                             * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                             * @default available
+                             * @enum {string}
+                             */
+                            status?: "available" | "redeemed" | "expired" | "revoked";
+                            /**
+                             * @description false: users with NO coupon of the template in that status
+                             * @default true
+                             */
+                            has?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "lurker";
+                            /** @description Look back this many days */
+                            days: number;
+                            /** @description Host event names that count as a visit (default: any event) */
+                            visit_events?: string[];
+                            /**
+                             * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                             * @default []
+                             */
+                            interaction_events?: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "churn_risk";
+                            /**
+                             * @description The recent period
+                             * @default 14
+                             */
+                            recent_days?: number;
+                            /**
+                             * @description The period before it: each user’s own baseline
+                             * @default 56
+                             */
+                            baseline_days?: number;
+                            /**
+                             * @description Only users active on at least this many days of the baseline
+                             * @default 4
+                             */
+                            min_baseline_days?: number;
+                            /**
+                             * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                             * @default 0.5
+                             */
+                            min_drop?: number;
+                        } | {
+                            /** @enum {string} */
                             kind: "core_user";
                             /**
                              * @description true: core users (the top share by the core-user score); false: the others
@@ -25901,6 +27508,78 @@ export interface operations {
                                 kind: "rfm_class";
                                 /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                 classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "level";
+                                /** @description Exactly this level */
+                                equals?: number;
+                                /** @description At least this level (inclusive) */
+                                min?: number;
+                                /** @description At most this level (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "badge";
+                                /** @description The badge by id */
+                                badge_id?: string;
+                                /** @description Or by its key */
+                                badge_key?: string;
+                                /**
+                                 * @description false: users who do NOT have it
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "coupon";
+                                /** @description The coupon template */
+                                template_id: string;
+                                /**
+                                 * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                 * @default available
+                                 * @enum {string}
+                                 */
+                                status?: "available" | "redeemed" | "expired" | "revoked";
+                                /**
+                                 * @description false: users with NO coupon of the template in that status
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "lurker";
+                                /** @description Look back this many days */
+                                days: number;
+                                /** @description Host event names that count as a visit (default: any event) */
+                                visit_events?: string[];
+                                /**
+                                 * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                 * @default []
+                                 */
+                                interaction_events?: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "churn_risk";
+                                /**
+                                 * @description The recent period
+                                 * @default 14
+                                 */
+                                recent_days?: number;
+                                /**
+                                 * @description The period before it: each user’s own baseline
+                                 * @default 56
+                                 */
+                                baseline_days?: number;
+                                /**
+                                 * @description Only users active on at least this many days of the baseline
+                                 * @default 4
+                                 */
+                                min_baseline_days?: number;
+                                /**
+                                 * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                 * @default 0.5
+                                 */
+                                min_drop?: number;
                             } | {
                                 /** @enum {string} */
                                 kind: "core_user";
@@ -26010,6 +27689,78 @@ export interface operations {
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                                 } | {
                                     /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
+                                } | {
+                                    /** @enum {string} */
                                     kind: "core_user";
                                     /**
                                      * @description true: core users (the top share by the core-user score); false: the others
@@ -26116,6 +27867,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -26227,6 +28050,78 @@ export interface operations {
                                 classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                             } | {
                                 /** @enum {string} */
+                                kind: "level";
+                                /** @description Exactly this level */
+                                equals?: number;
+                                /** @description At least this level (inclusive) */
+                                min?: number;
+                                /** @description At most this level (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "badge";
+                                /** @description The badge by id */
+                                badge_id?: string;
+                                /** @description Or by its key */
+                                badge_key?: string;
+                                /**
+                                 * @description false: users who do NOT have it
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "coupon";
+                                /** @description The coupon template */
+                                template_id: string;
+                                /**
+                                 * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                 * @default available
+                                 * @enum {string}
+                                 */
+                                status?: "available" | "redeemed" | "expired" | "revoked";
+                                /**
+                                 * @description false: users with NO coupon of the template in that status
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "lurker";
+                                /** @description Look back this many days */
+                                days: number;
+                                /** @description Host event names that count as a visit (default: any event) */
+                                visit_events?: string[];
+                                /**
+                                 * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                 * @default []
+                                 */
+                                interaction_events?: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "churn_risk";
+                                /**
+                                 * @description The recent period
+                                 * @default 14
+                                 */
+                                recent_days?: number;
+                                /**
+                                 * @description The period before it: each user’s own baseline
+                                 * @default 56
+                                 */
+                                baseline_days?: number;
+                                /**
+                                 * @description Only users active on at least this many days of the baseline
+                                 * @default 4
+                                 */
+                                min_baseline_days?: number;
+                                /**
+                                 * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                 * @default 0.5
+                                 */
+                                min_drop?: number;
+                            } | {
+                                /** @enum {string} */
                                 kind: "core_user";
                                 /**
                                  * @description true: core users (the top share by the core-user score); false: the others
@@ -26332,6 +28227,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -26440,6 +28407,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -26745,6 +28784,78 @@ export interface operations {
                             classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                         } | {
                             /** @enum {string} */
+                            kind: "level";
+                            /** @description Exactly this level */
+                            equals?: number;
+                            /** @description At least this level (inclusive) */
+                            min?: number;
+                            /** @description At most this level (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "badge";
+                            /** @description The badge by id */
+                            badge_id?: string;
+                            /** @description Or by its key */
+                            badge_key?: string;
+                            /**
+                             * @description false: users who do NOT have it
+                             * @default true
+                             */
+                            has?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "coupon";
+                            /** @description The coupon template */
+                            template_id: string;
+                            /**
+                             * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                             * @default available
+                             * @enum {string}
+                             */
+                            status?: "available" | "redeemed" | "expired" | "revoked";
+                            /**
+                             * @description false: users with NO coupon of the template in that status
+                             * @default true
+                             */
+                            has?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "lurker";
+                            /** @description Look back this many days */
+                            days: number;
+                            /** @description Host event names that count as a visit (default: any event) */
+                            visit_events?: string[];
+                            /**
+                             * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                             * @default []
+                             */
+                            interaction_events?: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "churn_risk";
+                            /**
+                             * @description The recent period
+                             * @default 14
+                             */
+                            recent_days?: number;
+                            /**
+                             * @description The period before it: each user’s own baseline
+                             * @default 56
+                             */
+                            baseline_days?: number;
+                            /**
+                             * @description Only users active on at least this many days of the baseline
+                             * @default 4
+                             */
+                            min_baseline_days?: number;
+                            /**
+                             * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                             * @default 0.5
+                             */
+                            min_drop?: number;
+                        } | {
+                            /** @enum {string} */
                             kind: "core_user";
                             /**
                              * @description true: core users (the top share by the core-user score); false: the others
@@ -26850,6 +28961,78 @@ export interface operations {
                                 kind: "rfm_class";
                                 /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                 classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "level";
+                                /** @description Exactly this level */
+                                equals?: number;
+                                /** @description At least this level (inclusive) */
+                                min?: number;
+                                /** @description At most this level (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "badge";
+                                /** @description The badge by id */
+                                badge_id?: string;
+                                /** @description Or by its key */
+                                badge_key?: string;
+                                /**
+                                 * @description false: users who do NOT have it
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "coupon";
+                                /** @description The coupon template */
+                                template_id: string;
+                                /**
+                                 * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                 * @default available
+                                 * @enum {string}
+                                 */
+                                status?: "available" | "redeemed" | "expired" | "revoked";
+                                /**
+                                 * @description false: users with NO coupon of the template in that status
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "lurker";
+                                /** @description Look back this many days */
+                                days: number;
+                                /** @description Host event names that count as a visit (default: any event) */
+                                visit_events?: string[];
+                                /**
+                                 * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                 * @default []
+                                 */
+                                interaction_events?: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "churn_risk";
+                                /**
+                                 * @description The recent period
+                                 * @default 14
+                                 */
+                                recent_days?: number;
+                                /**
+                                 * @description The period before it: each user’s own baseline
+                                 * @default 56
+                                 */
+                                baseline_days?: number;
+                                /**
+                                 * @description Only users active on at least this many days of the baseline
+                                 * @default 4
+                                 */
+                                min_baseline_days?: number;
+                                /**
+                                 * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                 * @default 0.5
+                                 */
+                                min_drop?: number;
                             } | {
                                 /** @enum {string} */
                                 kind: "core_user";
@@ -26959,6 +29142,78 @@ export interface operations {
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                                 } | {
                                     /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
+                                } | {
+                                    /** @enum {string} */
                                     kind: "core_user";
                                     /**
                                      * @description true: core users (the top share by the core-user score); false: the others
@@ -27065,6 +29320,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -27176,6 +29503,78 @@ export interface operations {
                                 classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                             } | {
                                 /** @enum {string} */
+                                kind: "level";
+                                /** @description Exactly this level */
+                                equals?: number;
+                                /** @description At least this level (inclusive) */
+                                min?: number;
+                                /** @description At most this level (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "badge";
+                                /** @description The badge by id */
+                                badge_id?: string;
+                                /** @description Or by its key */
+                                badge_key?: string;
+                                /**
+                                 * @description false: users who do NOT have it
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "coupon";
+                                /** @description The coupon template */
+                                template_id: string;
+                                /**
+                                 * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                 * @default available
+                                 * @enum {string}
+                                 */
+                                status?: "available" | "redeemed" | "expired" | "revoked";
+                                /**
+                                 * @description false: users with NO coupon of the template in that status
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "lurker";
+                                /** @description Look back this many days */
+                                days: number;
+                                /** @description Host event names that count as a visit (default: any event) */
+                                visit_events?: string[];
+                                /**
+                                 * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                 * @default []
+                                 */
+                                interaction_events?: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "churn_risk";
+                                /**
+                                 * @description The recent period
+                                 * @default 14
+                                 */
+                                recent_days?: number;
+                                /**
+                                 * @description The period before it: each user’s own baseline
+                                 * @default 56
+                                 */
+                                baseline_days?: number;
+                                /**
+                                 * @description Only users active on at least this many days of the baseline
+                                 * @default 4
+                                 */
+                                min_baseline_days?: number;
+                                /**
+                                 * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                 * @default 0.5
+                                 */
+                                min_drop?: number;
+                            } | {
+                                /** @enum {string} */
                                 kind: "core_user";
                                 /**
                                  * @description true: core users (the top share by the core-user score); false: the others
@@ -27281,6 +29680,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -27389,6 +29860,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -27501,6 +30044,78 @@ export interface operations {
                             classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                         } | {
                             /** @enum {string} */
+                            kind: "level";
+                            /** @description Exactly this level */
+                            equals?: number;
+                            /** @description At least this level (inclusive) */
+                            min?: number;
+                            /** @description At most this level (inclusive) */
+                            max?: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "badge";
+                            /** @description The badge by id */
+                            badge_id?: string;
+                            /** @description Or by its key */
+                            badge_key?: string;
+                            /**
+                             * @description false: users who do NOT have it
+                             * @default true
+                             */
+                            has?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "coupon";
+                            /** @description The coupon template */
+                            template_id: string;
+                            /**
+                             * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                             * @default available
+                             * @enum {string}
+                             */
+                            status?: "available" | "redeemed" | "expired" | "revoked";
+                            /**
+                             * @description false: users with NO coupon of the template in that status
+                             * @default true
+                             */
+                            has?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "lurker";
+                            /** @description Look back this many days */
+                            days: number;
+                            /** @description Host event names that count as a visit (default: any event) */
+                            visit_events?: string[];
+                            /**
+                             * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                             * @default []
+                             */
+                            interaction_events?: string[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "churn_risk";
+                            /**
+                             * @description The recent period
+                             * @default 14
+                             */
+                            recent_days?: number;
+                            /**
+                             * @description The period before it: each user’s own baseline
+                             * @default 56
+                             */
+                            baseline_days?: number;
+                            /**
+                             * @description Only users active on at least this many days of the baseline
+                             * @default 4
+                             */
+                            min_baseline_days?: number;
+                            /**
+                             * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                             * @default 0.5
+                             */
+                            min_drop?: number;
+                        } | {
+                            /** @enum {string} */
                             kind: "core_user";
                             /**
                              * @description true: core users (the top share by the core-user score); false: the others
@@ -27606,6 +30221,78 @@ export interface operations {
                                 kind: "rfm_class";
                                 /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                 classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "level";
+                                /** @description Exactly this level */
+                                equals?: number;
+                                /** @description At least this level (inclusive) */
+                                min?: number;
+                                /** @description At most this level (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "badge";
+                                /** @description The badge by id */
+                                badge_id?: string;
+                                /** @description Or by its key */
+                                badge_key?: string;
+                                /**
+                                 * @description false: users who do NOT have it
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "coupon";
+                                /** @description The coupon template */
+                                template_id: string;
+                                /**
+                                 * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                 * @default available
+                                 * @enum {string}
+                                 */
+                                status?: "available" | "redeemed" | "expired" | "revoked";
+                                /**
+                                 * @description false: users with NO coupon of the template in that status
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "lurker";
+                                /** @description Look back this many days */
+                                days: number;
+                                /** @description Host event names that count as a visit (default: any event) */
+                                visit_events?: string[];
+                                /**
+                                 * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                 * @default []
+                                 */
+                                interaction_events?: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "churn_risk";
+                                /**
+                                 * @description The recent period
+                                 * @default 14
+                                 */
+                                recent_days?: number;
+                                /**
+                                 * @description The period before it: each user’s own baseline
+                                 * @default 56
+                                 */
+                                baseline_days?: number;
+                                /**
+                                 * @description Only users active on at least this many days of the baseline
+                                 * @default 4
+                                 */
+                                min_baseline_days?: number;
+                                /**
+                                 * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                 * @default 0.5
+                                 */
+                                min_drop?: number;
                             } | {
                                 /** @enum {string} */
                                 kind: "core_user";
@@ -27715,6 +30402,78 @@ export interface operations {
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                                 } | {
                                     /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
+                                } | {
+                                    /** @enum {string} */
                                     kind: "core_user";
                                     /**
                                      * @description true: core users (the top share by the core-user score); false: the others
@@ -27821,6 +30580,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -27932,6 +30763,78 @@ export interface operations {
                                 classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
                             } | {
                                 /** @enum {string} */
+                                kind: "level";
+                                /** @description Exactly this level */
+                                equals?: number;
+                                /** @description At least this level (inclusive) */
+                                min?: number;
+                                /** @description At most this level (inclusive) */
+                                max?: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "badge";
+                                /** @description The badge by id */
+                                badge_id?: string;
+                                /** @description Or by its key */
+                                badge_key?: string;
+                                /**
+                                 * @description false: users who do NOT have it
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "coupon";
+                                /** @description The coupon template */
+                                template_id: string;
+                                /**
+                                 * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                 * @default available
+                                 * @enum {string}
+                                 */
+                                status?: "available" | "redeemed" | "expired" | "revoked";
+                                /**
+                                 * @description false: users with NO coupon of the template in that status
+                                 * @default true
+                                 */
+                                has?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "lurker";
+                                /** @description Look back this many days */
+                                days: number;
+                                /** @description Host event names that count as a visit (default: any event) */
+                                visit_events?: string[];
+                                /**
+                                 * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                 * @default []
+                                 */
+                                interaction_events?: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "churn_risk";
+                                /**
+                                 * @description The recent period
+                                 * @default 14
+                                 */
+                                recent_days?: number;
+                                /**
+                                 * @description The period before it: each user’s own baseline
+                                 * @default 56
+                                 */
+                                baseline_days?: number;
+                                /**
+                                 * @description Only users active on at least this many days of the baseline
+                                 * @default 4
+                                 */
+                                min_baseline_days?: number;
+                                /**
+                                 * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                 * @default 0.5
+                                 */
+                                min_drop?: number;
+                            } | {
+                                /** @enum {string} */
                                 kind: "core_user";
                                 /**
                                  * @description true: core users (the top share by the core-user score); false: the others
@@ -28037,6 +30940,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -28145,6 +31120,78 @@ export interface operations {
                                     kind: "rfm_class";
                                     /** @description Users whose RFM class (at the last RFM computation) is one of these */
                                     classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "level";
+                                    /** @description Exactly this level */
+                                    equals?: number;
+                                    /** @description At least this level (inclusive) */
+                                    min?: number;
+                                    /** @description At most this level (inclusive) */
+                                    max?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "badge";
+                                    /** @description The badge by id */
+                                    badge_id?: string;
+                                    /** @description Or by its key */
+                                    badge_key?: string;
+                                    /**
+                                     * @description false: users who do NOT have it
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "coupon";
+                                    /** @description The coupon template */
+                                    template_id: string;
+                                    /**
+                                     * @description available (held, not used, not expired), redeemed (used), expired or revoked
+                                     * @default available
+                                     * @enum {string}
+                                     */
+                                    status?: "available" | "redeemed" | "expired" | "revoked";
+                                    /**
+                                     * @description false: users with NO coupon of the template in that status
+                                     * @default true
+                                     */
+                                    has?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "lurker";
+                                    /** @description Look back this many days */
+                                    days: number;
+                                    /** @description Host event names that count as a visit (default: any event) */
+                                    visit_events?: string[];
+                                    /**
+                                     * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+                                     * @default []
+                                     */
+                                    interaction_events?: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "churn_risk";
+                                    /**
+                                     * @description The recent period
+                                     * @default 14
+                                     */
+                                    recent_days?: number;
+                                    /**
+                                     * @description The period before it: each user’s own baseline
+                                     * @default 56
+                                     */
+                                    baseline_days?: number;
+                                    /**
+                                     * @description Only users active on at least this many days of the baseline
+                                     * @default 4
+                                     */
+                                    min_baseline_days?: number;
+                                    /**
+                                     * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+                                     * @default 0.5
+                                     */
+                                    min_drop?: number;
                                 } | {
                                     /** @enum {string} */
                                     kind: "core_user";
@@ -28299,6 +31346,67 @@ export interface operations {
                         /** @description Pass as `cursor` to get the next page; null on the last page */
                         next_cursor: string | null;
                     };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.members.export.get": {
+        parameters: {
+            query?: {
+                /** @description Comma-separated trait paths, one column each (e.g. `plan,address.city`); without it, one `traits` column holds all traits as JSON */
+                traits?: string;
+            };
+            header?: never;
+            path: {
+                segmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with BOM, CRLF rows, a header row first). `X-Total-Rows` gives the number of data rows when known. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
                 };
             };
             /** @description Default Response */

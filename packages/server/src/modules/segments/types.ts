@@ -85,7 +85,7 @@ export const Rule = z.discriminatedUnion('kind', [
     min_drop: z.number().min(0.01).max(1).default(0.5).describe('Drop of active days against the baseline (scaled to the recent period), 0.5 = halved'),
   }),
   z.strictObject({ kind: z.literal('core_user'), core: z.boolean().default(true).describe('true: core users (the top share by the core-user score); false: the others') }),
-]);
+]).meta({ id: 'SegmentRule' });
 export type RuleInput = z.infer<typeof Rule>;
 
 export type GroupInput = { all: (RuleInput | GroupInput)[] } | { any: (RuleInput | GroupInput)[] };

@@ -108,8 +108,9 @@ export function addEvent(values: Map<string, number>, leaves: Leaf[], e: { name:
 
 /**
  * What a change to a user can affect: segments whose rules read traits, events by name, points,
- * other segments, RFM, core users, levels, badges, coupons of a template. `activity`: rules that
- * also change with time alone (lurker, churn_risk), left to the full computation between events.
+ * other segments, RFM, core users, levels, badges, coupons of a template. Lurking and churn risk
+ * change with time alone and are left to the full computation, but for the interaction events a
+ * lurker rule names (they end lurking at once).
  */
 export type Depends = {
   traits: boolean;
@@ -121,11 +122,10 @@ export type Depends = {
   level: boolean;
   badges: boolean;
   coupons: Set<string>;
-  activity: boolean;
 };
 
 export function dependsOf(t: Tree): Depends {
-  const d: Depends = { traits: false, events: new Set(), points: new Set(), segments: new Set(), rfm: false, core: false, level: false, badges: false, coupons: new Set(), activity: false };
+  const d: Depends = { traits: false, events: new Set(), points: new Set(), segments: new Set(), rfm: false, core: false, level: false, badges: false, coupons: new Set() };
   for (const l of leavesOf(t)) {
     switch (l.kind) {
       case 'traits':
@@ -155,11 +155,9 @@ export function dependsOf(t: Tree): Depends {
         break;
       case 'lurker':
         // An interaction ends lurking at once; a visit (any event by default) is left to the full computation.
-        d.activity = true;
         for (const e of l.interaction_events) d.events.add(e);
         break;
       case 'churn_risk':
-        d.activity = true;
         break;
       case 'segment':
         d.segments.add(l.segment_id);

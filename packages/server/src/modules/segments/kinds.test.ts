@@ -162,11 +162,32 @@ describe('segment rule kinds', () => {
     } finally {
       offset = 0;
     }
-    assert.deepEqual(await moves(available, 'cp-eve'), [1, 1]);
+    // eve's order is cancelled: her coupon is available again (through coupon.released).
+    await ok('POST', `/v1/coupons/${couponOf('cp-eve')}/release`, { order_ref: 'ord-1' });
+    await settle();
+    assert.deepEqual(await members(available), ['cp-eve']);
+    assert.deepEqual(await members(used), []);
+    assert.deepEqual(await moves(available, 'cp-eve'), [2, 1]);
     assert.deepEqual(await moves(available, 'cp-fay'), [1, 1]);
-    assert.deepEqual(await moves(used, 'cp-eve'), [1, 0]);
+    assert.deepEqual(await moves(used, 'cp-eve'), [1, 1]);
     assert.deepEqual(await moves(expired, 'cp-fay'), [1, 0]);
     assert.deepEqual(await moves(none, 'cp-gus'), [1, 0]);
+  });
+
+  it('coupon: issued to many while the log and two full computations race, each user enters exactly once', async () => {
+    const tpl = await ok('POST', '/v1/coupon-templates', { name: '抢券', kind: 'fixed', amount: 50, valid_days: 30 });
+    const users = Array.from({ length: 40 }, (_, i) => `race-${String(i).padStart(2, '0')}`);
+    await identify(...users);
+    const holders = await segment('Race holders', { all: [{ kind: 'coupon', template_id: tpl.id }] });
+    await ok('POST', `/v1/coupon-templates/${tpl.id}/issue`, { user_ids: users });
+    await Promise.all([settle(), t.services.segments.refreshAll(), t.services.segments.refreshAll(), t.services.segments.refresh(t.systemCtx(), A.appId, holders)]);
+    await settle();
+    assert.deepEqual(await members(holders), users);
+    const r = await t.database.db.execute<{ user_id: string; n: number }>(
+      sql`select payload->>'userId' as user_id, count(*)::int as n from ev_log where app_id = ${A.appId} and name = 'segment.entered' and payload->>'segmentId' = ${holders} group by 1 order by 1`,
+    );
+    assert.deepEqual(r.rows, users.map((user_id) => ({ user_id, n: 1 })));
+    assert.equal((await ok('GET', `/v1/segments/${holders}`)).size, users.length);
   });
 
   it('lurker: the analytics definition; an interaction event leaves at once, a visit enters at the next full computation', async () => {

@@ -137,8 +137,15 @@ export function createSegments(deps: SegmentsDeps) {
     return out;
   }
 
-  /** Moves these users in or out so the segment matches `want`; announces exactly the moves made. */
+  /**
+   * Moves these users in or out so the segment matches `want`; announces exactly the moves made.
+   * Members of a segment change only under its row lock (a no-op when the caller holds it): two
+   * writers inserting overlapping members in different orders would otherwise deadlock (the log's
+   * consumer, a user at a time, against a full computation, 500 at a time). Writers that lock
+   * several segments lock them in id order (onRows); a full computation holds one at a time.
+   */
   async function settle(ctx: Ctx, seg: SegmentRow, users: string[], want: Set<string>, now: Date): Promise<void> {
+    await store.lockSegments(ctx.db, [seg.id]);
     const current = await store.membersAmong(ctx.db, seg.id, users);
     const entered = await store.addMembers(ctx.db, seg.appId, seg.id, users.filter((u) => want.has(u) && !current.has(u)), now);
     const left = await store.removeMembers(ctx.db, seg.id, users.filter((u) => !want.has(u) && current.has(u)));
@@ -226,8 +233,7 @@ export function createSegments(deps: SegmentsDeps) {
     return { appId: row.appId, userId: p.userId, touches: (s) => dependsOf(s.rules).segments.has(String(p.segmentId)) };
   }
 
-  async function onChange(ctx: ConsumerCtx, all: SegmentRow[], c: Change): Promise<void> {
-    const segs = all.filter(c.touches);
+  async function onChange(ctx: ConsumerCtx, segs: SegmentRow[], c: Change): Promise<void> {
     if (segs.length === 0) return;
     let profile: Profile;
     try {
@@ -243,16 +249,25 @@ export function createSegments(deps: SegmentsDeps) {
     for (const s of segs) await settle(ctx, s, [c.userId], matches(s.rules, facts.get(c.userId)!) ? new Set([c.userId]) : new Set(), now);
   }
 
-  /** A run of the log: each app's segments read once, in the consumer's transaction (another server may have just added one). */
+  /**
+   * A run of the log: each app's segments read once, in the consumer's transaction (another server
+   * may have just added one). The segments the run will touch are locked first, in id order, and
+   * their definitions re-read under the lock (see settle).
+   */
   async function onRows(ctx: ConsumerCtx, rows: LogRow[]): Promise<void> {
     const byApp = new Map<string, SegmentRow[]>();
+    const work: { c: Change; ids: string[] }[] = [];
     for (const row of rows) {
       const c = changeOf(row);
       if (!c) continue;
       let segs = byApp.get(c.appId);
       if (!segs) byApp.set(c.appId, (segs = await store.allSegments(ctx.db, c.appId)));
-      await onChange(ctx, segs, c);
+      const ids = segs.filter(c.touches).map((s) => s.id);
+      if (ids.length) work.push({ c, ids });
     }
+    if (work.length === 0) return;
+    const locked = new Map((await store.lockSegments(ctx.db, [...new Set(work.flatMap((w) => w.ids))])).map((s) => [s.id, s]));
+    for (const w of work) await onChange(ctx, w.ids.flatMap((id) => (locked.has(id) ? [locked.get(id)!] : [])).filter(w.c.touches), w.c);
   }
 
   bus.interestIn('segments', store.hostInterest);

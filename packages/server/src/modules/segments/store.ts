@@ -48,6 +48,17 @@ export async function allSegments(db: Db, appId?: string): Promise<SegmentRow[]>
     .orderBy(asc(sgSegments.appId), asc(sgSegments.id));
 }
 
+/** Locks these segments' rows in id order (for membership changes) and returns them as they are now. */
+export async function lockSegments(db: Db, ids: string[]): Promise<SegmentRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(sgSegments)
+    .where(inArray(sgSegments.id, [...ids].sort()))
+    .orderBy(asc(sgSegments.id))
+    .for('update');
+}
+
 /** Which of these users are members. */
 export async function membersAmong(db: Db, segmentId: string, userIds: string[]): Promise<Set<string>> {
   if (userIds.length === 0) return new Set();
@@ -136,6 +147,12 @@ export async function hostInterest(db: Db): Promise<{ appId: string; pattern: st
 }
 
 export async function eraseUser(db: Db, appId: string, userId: string): Promise<void> {
+  // The segments' locks first, in order, as every membership change takes them (see lockSegments).
+  const of = await db
+    .select({ segmentId: sgMembers.segmentId })
+    .from(sgMembers)
+    .where(and(eq(sgMembers.appId, appId), eq(sgMembers.userId, userId)));
+  await lockSegments(db, of.map((r) => r.segmentId));
   const gone = await db.delete(sgMembers).where(and(eq(sgMembers.appId, appId), eq(sgMembers.userId, userId))).returning({ segmentId: sgMembers.segmentId });
   for (const g of gone) await db.update(sgSegments).set({ size: sql`greatest(${sgSegments.size} - 1, 0)` }).where(eq(sgSegments.id, g.segmentId));
 }

@@ -204,7 +204,7 @@ export function createSegments(deps: SegmentsDeps) {
       if (l.segment_id === selfId) throw fieldError('body.rules', 'a segment cannot contain itself');
       const other = await store.findSegment(ctx.db, appId, l.segment_id);
       if (!other) throw fieldError('body.rules', `no segment ${l.segment_id} in this app`);
-      if (dependsOf(other.rules).segments.size > 0) throw fieldError('body.rules', `segment ${l.segment_id} is itself defined by segments; name segments defined by traits, events or points`);
+      if (dependsOf(other.rules).segments.size > 0) throw fieldError('body.rules', `segment ${l.segment_id} is itself defined by segments; name segments whose rules name no other segment`);
     }
   }
 

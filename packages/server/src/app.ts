@@ -35,6 +35,7 @@ import { secretBoxFor } from './lib/secrets.ts';
 import { createNetGuard } from './lib/net-guard.ts';
 import { analyticsModule, createAnalytics } from './modules/analytics/index.ts';
 import { createAudit, auditModule } from './modules/audit/index.ts';
+import type { SegmentGate } from './lib/segment-gate.ts';
 import { createAutomation, automationModule } from './modules/automation/index.ts';
 import { createCampaigns, campaignsModule } from './modules/campaigns/index.ts';
 import { createCoupons, couponsModule } from './modules/coupons/index.ts';
@@ -90,7 +91,13 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const experiments = createExperiments({ db, bus, clock, audit });
   const points = createPoints({ audit, bus, clock, log, experiments });
   wirePoints(points, { bus });
-  const gamification = createGamification({ db, bus, clock, audit, points, users, log });
+  // Features restricted to a segment (coupons, lotteries, campaigns, workflow branches) ask it at
+  // run time; segments is made further down because its rules read those modules.
+  const segmentGate: SegmentGate = {
+    exists: (ctx, appId, id) => segments.exists(ctx, appId, id),
+    isMember: (ctx, appId, id, userId) => segments.isMember(ctx, appId, id, userId),
+  };
+  const gamification = createGamification({ db, bus, clock, audit, points, users, log, segments: segmentGate });
   wireGamification(gamification, { bus, points, ctx: () => ({ db, actor: { type: 'system', id: null } }) });
   const polls = createPolls({ db, bus, clock, audit });
   const interactions = createInteractions({ db, pool, audit, bus, clock, log });
@@ -101,26 +108,42 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const hub = createHub({ transport: deps.config.redisUrl ? preferTransport(redisTransport(deps.config.redisUrl), postgresTransport(pool), log) : postgresTransport(pool), log });
   const realtime = createRealtime({ hub, log });
   const messaging = createMessaging({ db, audit, bus, clock, users, realtime, webhooks, secrets, jobs: deps.jobs ?? null, log, experiments, publicUrl: deps.config.publicUrl, smtp: { guard: netGuard, requireTls: deps.config.smtpRequireTls } });
-  // Surveys offered take from messaging's contact budget (surveys → messaging, never the reverse).
-  // Segments read events, points and users through their public interfaces (segments → events, points, users).
-  const segments = createSegments({ db, bus, clock, audit, users, events, points });
-  // Lotteries for a segment ask it who is in (gamification → segments at run time only).
-  gamification.useSegments(segments);
+  // Coupons and analytics are made before segments, whose rules read them.
+  const coupons = createCoupons({ db, clock, bus, webhooks, audit, log, segments: segmentGate });
+  // Metrics read the raw events; engagement keeps its own copy of capability domain events.
+  const analytics = createAnalytics({ db, bus, clock, audit });
+  // Segments read events, points, users, levels, badges, coupons and analytics' activity through
+  // their public services (segments → events, points, users; the rest as functions wired here, so
+  // gamification, coupons or analytics may later read segments without a module cycle).
+  const segments = createSegments({
+    db,
+    bus,
+    clock,
+    audit,
+    users,
+    events,
+    points,
+    gamification: {
+      levelsOf: (ctx, appId, ids) => gamification.levels.ofUsers(ctx, appId, ids),
+      badgesOf: (ctx, appId, ids) => gamification.achievements.badgesOfUsers(ctx, appId, ids),
+      badgeExists: async (ctx, appId, ref) => (await gamification.achievements.findBadge(ctx, appId, ref)) !== undefined,
+    },
+    coupons: { statusesOf: (ctx, appId, ids, templates) => coupons.statusesOf(ctx, appId, ids, templates), templateExists: (ctx, appId, id) => coupons.hasTemplate(ctx, appId, id) },
+    activity: { lurkersAmong: (ctx, appId, ids, q) => analytics.lurkersAmong(ctx, appId, ids, q), churnRiskAmong: (ctx, appId, ids, q) => analytics.churnRiskAmong(ctx, appId, ids, q) },
+  });
   // Sends to `{ audience: { segment } }` page through the segment's members (messaging → segments, at run time).
   messaging.setAudienceResolver({
     exists: (ctx, appId, segment) => segments.exists(ctx, appId, segment),
     page: async (ctx, appId, q) => (await segments.members(ctx, appId, q.segment, { limit: q.limit, afterUserId: q.afterUserId })).map((m) => m.userId),
   });
+  // Surveys offered take from messaging's contact budget (surveys → messaging, never the reverse).
   const surveys = createSurveys({ db, bus, clock, audit, users, budget: messaging, screen, segments });
   const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats, screen, isMember: async (appId, operatorId) => (await tenancy.roleOf(appId, operatorId)) !== null });
   const live = createLive({ db, audit, bus, clock, realtime, limiter, moderation: interactions.settings, polls, lotteries: gamification.lottery, log });
-  const coupons = createCoupons({ db, clock, bus, webhooks, audit, log, segments });
   // Referral rewards are credited through points and coupons (campaigns → points, coupons, users).
   const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users, experiments, segments });
   // Workflows act through the modules above (automation → points, coupons, messaging, gamification, users, webhooks).
   const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub, experiments, segments });
-  // Metrics read the raw events; engagement keeps its own copy of capability domain events.
-  const analytics = createAnalytics({ db, bus, clock, audit });
   // Goals are measured through the analytics service (experiments → analytics).
   const goals = createGoals({ clock, audit, measure: measureWithAnalytics(analytics) });
   return { analytics, audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, segments, experiments, goals, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };

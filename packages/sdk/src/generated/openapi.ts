@@ -3072,7 +3072,7 @@ export interface paths {
         put?: never;
         /**
          * Create a segment from rules; its members are computed at once
-         * @description Rules: `traits` (conditions on traits), `event_count` / `event_sum` (host events in the last `within_days`, with `min`/`max`), `points_balance`, and `segment` (member of another segment or not), in `all`/`any` groups. Members are identified users (POST /v1/users/{id}). Entering and leaving emit `segment.entered` / `segment.left`.
+         * @description Rules, in `all`/`any` groups up to 3 levels: `traits` (conditions on traits); `event_count` / `event_sum` (host events in the last `within_days`, with `min`/`max`); `points_balance` (`points_type`, `min`/`max`); `level` (gamification level: `equals`, or `min`/`max`); `badge` (`badge_id` or `badge_key`, `has`: true/false); `coupon` (`template_id`, `status` available/redeemed/expired/revoked, `has`); `lurker` (visited in the last `days` without interacting: the definition of GET /v1/analytics/lurkers, with `visit_events` / `interaction_events`); `churn_risk` (active days fell by `min_drop` against the user’s own baseline: the definition of GET /v1/analytics/churn-risk); `rfm_class`; `core_user`; `segment` (member of another segment or not). Badges, coupon templates and segments named must exist. Members are identified users (POST /v1/users/{id}), kept current as the facts change (events, points, traits, level changes, badges, coupons of a named template) and by a full computation every 10 minutes (rolling windows, lurkers, churn risk, coupons passing their time). Entering and leaving emit `segment.entered` / `segment.left` once each.
          */
         post: operations["segments.create"];
         delete?: never;
@@ -3090,7 +3090,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** How many identified users rules would hold now (nothing is saved) */
+        /**
+         * How many identified users rules would hold now (nothing is saved)
+         * @description Rules, in `all`/`any` groups up to 3 levels: `traits` (conditions on traits); `event_count` / `event_sum` (host events in the last `within_days`, with `min`/`max`); `points_balance` (`points_type`, `min`/`max`); `level` (gamification level: `equals`, or `min`/`max`); `badge` (`badge_id` or `badge_key`, `has`: true/false); `coupon` (`template_id`, `status` available/redeemed/expired/revoked, `has`); `lurker` (visited in the last `days` without interacting: the definition of GET /v1/analytics/lurkers, with `visit_events` / `interaction_events`); `churn_risk` (active days fell by `min_drop` against the user’s own baseline: the definition of GET /v1/analytics/churn-risk); `rfm_class`; `core_user`; `segment` (member of another segment or not). Badges, coupon templates and segments named must exist.
+         */
         post: operations["segments.preview"];
         delete?: never;
         options?: never;
@@ -3143,6 +3146,26 @@ export interface paths {
         };
         /** Members by user id */
         get: operations["segments.members.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/{segmentId}/members/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Members as CSV, streamed (user id, entered_at, traits)
+         * @description Every member in user id order, read page by page as the response streams (an export of any size never sits whole in memory). Columns: `user_id` (the host’s own id), `entered_at`, then either `traits` (all traits as JSON) or, with `traits=plan,address.city`, one `trait.<path>` column each. `X-Total-Rows` gives the segment’s size when the export started, for progress. Cells a spreadsheet would run as a formula are prefixed with an apostrophe.
+         */
+        get: operations["segments.members.export.get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5430,6 +5453,8 @@ export interface components {
             per_user_limit: number | null;
             /** @description The experiment the campaign belongs to (its id) */
             experiment: string | null;
+            /** @description Only members of this segment may take part */
+            segment: string | null;
             settings: {
                 [key: string]: unknown;
             };
@@ -5607,6 +5632,8 @@ export interface components {
             total_quantity: number | null;
             issued: number;
             claimable: boolean;
+            /** @description Only members of this segment may receive it */
+            segment: string | null;
             /** @enum {string} */
             status: "active" | "paused";
             created_at: string;
@@ -5991,6 +6018,8 @@ export interface components {
             cost_type: string | null;
             cost: number;
             daily_limit: number | null;
+            /** @description Only members of this segment may draw */
+            segment: string | null;
             budget: number | null;
             budget_used: number;
             starts_at: string | null;
@@ -6444,6 +6473,185 @@ export interface components {
             computed_at: string | null;
             created_at: string;
             updated_at: string;
+        };
+        SegmentRuleInput: {
+            /** @constant */
+            kind: "traits";
+            /** @description Conditions on the user's traits (POST /v1/users/{id}) */
+            conditions: {
+                [key: string]: (string | number | boolean) | {
+                    eq?: string | number | boolean;
+                    ne?: string | number | boolean;
+                    in?: (string | number | boolean)[];
+                    nin?: (string | number | boolean)[];
+                    gt?: number;
+                    gte?: number;
+                    lt?: number;
+                    lte?: number;
+                    exists?: boolean;
+                    contains?: string;
+                };
+            };
+        } | {
+            /** @constant */
+            kind: "event_count";
+            /** @description A host event name sent to POST /v1/events */
+            event: string;
+            /**
+             * @description Conditions on the event's properties
+             * @default {}
+             */
+            conditions: {
+                [key: string]: (string | number | boolean) | {
+                    eq?: string | number | boolean;
+                    ne?: string | number | boolean;
+                    in?: (string | number | boolean)[];
+                    nin?: (string | number | boolean)[];
+                    gt?: number;
+                    gte?: number;
+                    lt?: number;
+                    lte?: number;
+                    exists?: boolean;
+                    contains?: string;
+                };
+            };
+            /** @description Rolling window: the last N days */
+            within_days: number;
+            /** @description At least (inclusive) */
+            min?: number;
+            /** @description At most (inclusive) */
+            max?: number;
+        } | {
+            /** @constant */
+            kind: "event_sum";
+            event: string;
+            /** @description The numeric property summed, e.g. amount */
+            property: string;
+            /**
+             * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
+             * @default {}
+             */
+            conditions: {
+                [key: string]: (string | number | boolean) | {
+                    eq?: string | number | boolean;
+                    ne?: string | number | boolean;
+                    in?: (string | number | boolean)[];
+                    nin?: (string | number | boolean)[];
+                    gt?: number;
+                    gte?: number;
+                    lt?: number;
+                    lte?: number;
+                    exists?: boolean;
+                    contains?: string;
+                };
+            };
+            within_days: number;
+            /** @description At least (inclusive) */
+            min?: number;
+            /** @description At most (inclusive) */
+            max?: number;
+        } | {
+            /** @constant */
+            kind: "points_balance";
+            points_type: string;
+            /** @description At least (inclusive) */
+            min?: number;
+            /** @description At most (inclusive) */
+            max?: number;
+        } | {
+            /** @constant */
+            kind: "segment";
+            segment_id: string;
+            /**
+             * @description false: users NOT in that segment
+             * @default true
+             */
+            member: boolean;
+        } | {
+            /** @constant */
+            kind: "rfm_class";
+            /** @description Users whose RFM class (at the last RFM computation) is one of these */
+            classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
+        } | {
+            /** @constant */
+            kind: "level";
+            /** @description Exactly this level */
+            equals?: number;
+            /** @description At least this level (inclusive) */
+            min?: number;
+            /** @description At most this level (inclusive) */
+            max?: number;
+        } | {
+            /** @constant */
+            kind: "badge";
+            /** @description The badge by id */
+            badge_id?: string;
+            /** @description Or by its key */
+            badge_key?: string;
+            /**
+             * @description false: users who do NOT have it
+             * @default true
+             */
+            has: boolean;
+        } | {
+            /** @constant */
+            kind: "coupon";
+            /** @description The coupon template */
+            template_id: string;
+            /**
+             * @description available (held, not used, not expired), redeemed (used), expired or revoked
+             * @default available
+             * @enum {string}
+             */
+            status: "available" | "redeemed" | "expired" | "revoked";
+            /**
+             * @description false: users with NO coupon of the template in that status
+             * @default true
+             */
+            has: boolean;
+        } | {
+            /** @constant */
+            kind: "lurker";
+            /** @description Look back this many days */
+            days: number;
+            /** @description Host event names that count as a visit (default: any event) */
+            visit_events?: string[];
+            /**
+             * @description Host event names that count as an interaction besides Canyu’s own (likes, comments, check-ins… always count)
+             * @default []
+             */
+            interaction_events: string[];
+        } | {
+            /** @constant */
+            kind: "churn_risk";
+            /**
+             * @description The recent period
+             * @default 14
+             */
+            recent_days: number;
+            /**
+             * @description The period before it: each user’s own baseline
+             * @default 56
+             */
+            baseline_days: number;
+            /**
+             * @description Only users active on at least this many days of the baseline
+             * @default 4
+             */
+            min_baseline_days: number;
+            /**
+             * @description Drop of active days against the baseline (scaled to the recent period), 0.5 = halved
+             * @default 0.5
+             */
+            min_drop: number;
+        } | {
+            /** @constant */
+            kind: "core_user";
+            /**
+             * @description true: core users (the top share by the core-user score); false: the others
+             * @default true
+             */
+            core: boolean;
         };
         Send: {
             id: string;
@@ -11983,6 +12191,8 @@ export interface operations {
                     cost?: number;
                     /** @description Draws per user per day (user's time zone) */
                     daily_limit?: number | null;
+                    /** @description Only members of this segment (GET /v1/segments) may draw; others are refused with 403 lottery.not_eligible */
+                    segment?: string | null;
                     /** @description Total prize value the lottery may give; null = unlimited */
                     budget?: number | null;
                     starts_at?: string | null;
@@ -12029,6 +12239,8 @@ export interface operations {
                         cost_type: string | null;
                         cost: number;
                         daily_limit: number | null;
+                        /** @description Only members of this segment may draw */
+                        segment: string | null;
                         budget: number | null;
                         budget_used: number;
                         starts_at: string | null;
@@ -12103,6 +12315,8 @@ export interface operations {
                         cost_type: string | null;
                         cost: number;
                         daily_limit: number | null;
+                        /** @description Only members of this segment may draw */
+                        segment: string | null;
                         budget: number | null;
                         budget_used: number;
                         starts_at: string | null;
@@ -12171,6 +12385,7 @@ export interface operations {
                     cost_type?: string | null;
                     cost?: number;
                     daily_limit?: number | null;
+                    segment?: string | null;
                     budget?: number | null;
                     starts_at?: string | null;
                     ends_at?: string | null;
@@ -23433,1515 +23648,31 @@ export interface operations {
                     description?: string | null;
                     /** @description { "all": [...] } (every one holds) or { "any": [...] } (at least one), of rules or nested groups, up to 3 levels and 20 items each */
                     rules: {
-                        all: (({
-                            /** @enum {string} */
-                            kind: "traits";
-                            /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                            conditions: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                        } | {
-                            /** @enum {string} */
-                            kind: "event_count";
-                            /** @description A host event name sent to POST /v1/events */
-                            event: string;
-                            /**
-                             * @description Conditions on the event's properties
-                             * @default {}
-                             */
-                            conditions?: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                            /** @description Rolling window: the last N days */
-                            within_days: number;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "event_sum";
-                            event: string;
-                            /** @description The numeric property summed, e.g. amount */
-                            property: string;
-                            /**
-                             * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                             * @default {}
-                             */
-                            conditions?: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                            within_days: number;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "points_balance";
-                            points_type: string;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "segment";
-                            segment_id: string;
-                            /**
-                             * @description false: users NOT in that segment
-                             * @default true
-                             */
-                            member?: boolean;
-                        } | {
-                            /** @enum {string} */
-                            kind: "rfm_class";
-                            /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                            classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                        } | {
-                            /** @enum {string} */
-                            kind: "core_user";
-                            /**
-                             * @description true: core users (the top share by the core-user score); false: the others
-                             * @default true
-                             */
-                            core?: boolean;
-                        }) | ({
-                            all: (({
-                                /** @enum {string} */
-                                kind: "traits";
-                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                conditions: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
+                        all: (components["schemas"]["SegmentRuleInput"] | ({
+                            all: (components["schemas"]["SegmentRuleInput"] | ({
+                                all: components["schemas"]["SegmentRuleInput"][];
                             } | {
-                                /** @enum {string} */
-                                kind: "event_count";
-                                /** @description A host event name sent to POST /v1/events */
-                                event: string;
-                                /**
-                                 * @description Conditions on the event's properties
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                /** @description Rolling window: the last N days */
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "event_sum";
-                                event: string;
-                                /** @description The numeric property summed, e.g. amount */
-                                property: string;
-                                /**
-                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "points_balance";
-                                points_type: string;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "segment";
-                                segment_id: string;
-                                /**
-                                 * @description false: users NOT in that segment
-                                 * @default true
-                                 */
-                                member?: boolean;
-                            } | {
-                                /** @enum {string} */
-                                kind: "rfm_class";
-                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                            } | {
-                                /** @enum {string} */
-                                kind: "core_user";
-                                /**
-                                 * @description true: core users (the top share by the core-user score); false: the others
-                                 * @default true
-                                 */
-                                core?: boolean;
-                            }) | ({
-                                all: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
-                            } | {
-                                any: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
+                                any: components["schemas"]["SegmentRuleInput"][];
                             }))[];
                         } | {
-                            any: (({
-                                /** @enum {string} */
-                                kind: "traits";
-                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                conditions: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
+                            any: (components["schemas"]["SegmentRuleInput"] | ({
+                                all: components["schemas"]["SegmentRuleInput"][];
                             } | {
-                                /** @enum {string} */
-                                kind: "event_count";
-                                /** @description A host event name sent to POST /v1/events */
-                                event: string;
-                                /**
-                                 * @description Conditions on the event's properties
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                /** @description Rolling window: the last N days */
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "event_sum";
-                                event: string;
-                                /** @description The numeric property summed, e.g. amount */
-                                property: string;
-                                /**
-                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "points_balance";
-                                points_type: string;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "segment";
-                                segment_id: string;
-                                /**
-                                 * @description false: users NOT in that segment
-                                 * @default true
-                                 */
-                                member?: boolean;
-                            } | {
-                                /** @enum {string} */
-                                kind: "rfm_class";
-                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                            } | {
-                                /** @enum {string} */
-                                kind: "core_user";
-                                /**
-                                 * @description true: core users (the top share by the core-user score); false: the others
-                                 * @default true
-                                 */
-                                core?: boolean;
-                            }) | ({
-                                all: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
-                            } | {
-                                any: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
+                                any: components["schemas"]["SegmentRuleInput"][];
                             }))[];
                         }))[];
                     } | {
-                        any: (({
-                            /** @enum {string} */
-                            kind: "traits";
-                            /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                            conditions: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                        } | {
-                            /** @enum {string} */
-                            kind: "event_count";
-                            /** @description A host event name sent to POST /v1/events */
-                            event: string;
-                            /**
-                             * @description Conditions on the event's properties
-                             * @default {}
-                             */
-                            conditions?: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                            /** @description Rolling window: the last N days */
-                            within_days: number;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "event_sum";
-                            event: string;
-                            /** @description The numeric property summed, e.g. amount */
-                            property: string;
-                            /**
-                             * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                             * @default {}
-                             */
-                            conditions?: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                            within_days: number;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "points_balance";
-                            points_type: string;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "segment";
-                            segment_id: string;
-                            /**
-                             * @description false: users NOT in that segment
-                             * @default true
-                             */
-                            member?: boolean;
-                        } | {
-                            /** @enum {string} */
-                            kind: "rfm_class";
-                            /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                            classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                        } | {
-                            /** @enum {string} */
-                            kind: "core_user";
-                            /**
-                             * @description true: core users (the top share by the core-user score); false: the others
-                             * @default true
-                             */
-                            core?: boolean;
-                        }) | ({
-                            all: (({
-                                /** @enum {string} */
-                                kind: "traits";
-                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                conditions: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
+                        any: (components["schemas"]["SegmentRuleInput"] | ({
+                            all: (components["schemas"]["SegmentRuleInput"] | ({
+                                all: components["schemas"]["SegmentRuleInput"][];
                             } | {
-                                /** @enum {string} */
-                                kind: "event_count";
-                                /** @description A host event name sent to POST /v1/events */
-                                event: string;
-                                /**
-                                 * @description Conditions on the event's properties
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                /** @description Rolling window: the last N days */
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "event_sum";
-                                event: string;
-                                /** @description The numeric property summed, e.g. amount */
-                                property: string;
-                                /**
-                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "points_balance";
-                                points_type: string;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "segment";
-                                segment_id: string;
-                                /**
-                                 * @description false: users NOT in that segment
-                                 * @default true
-                                 */
-                                member?: boolean;
-                            } | {
-                                /** @enum {string} */
-                                kind: "rfm_class";
-                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                            } | {
-                                /** @enum {string} */
-                                kind: "core_user";
-                                /**
-                                 * @description true: core users (the top share by the core-user score); false: the others
-                                 * @default true
-                                 */
-                                core?: boolean;
-                            }) | ({
-                                all: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
-                            } | {
-                                any: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
+                                any: components["schemas"]["SegmentRuleInput"][];
                             }))[];
                         } | {
-                            any: (({
-                                /** @enum {string} */
-                                kind: "traits";
-                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                conditions: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
+                            any: (components["schemas"]["SegmentRuleInput"] | ({
+                                all: components["schemas"]["SegmentRuleInput"][];
                             } | {
-                                /** @enum {string} */
-                                kind: "event_count";
-                                /** @description A host event name sent to POST /v1/events */
-                                event: string;
-                                /**
-                                 * @description Conditions on the event's properties
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                /** @description Rolling window: the last N days */
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "event_sum";
-                                event: string;
-                                /** @description The numeric property summed, e.g. amount */
-                                property: string;
-                                /**
-                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "points_balance";
-                                points_type: string;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "segment";
-                                segment_id: string;
-                                /**
-                                 * @description false: users NOT in that segment
-                                 * @default true
-                                 */
-                                member?: boolean;
-                            } | {
-                                /** @enum {string} */
-                                kind: "rfm_class";
-                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                            } | {
-                                /** @enum {string} */
-                                kind: "core_user";
-                                /**
-                                 * @description true: core users (the top share by the core-user score); false: the others
-                                 * @default true
-                                 */
-                                core?: boolean;
-                            }) | ({
-                                all: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
-                            } | {
-                                any: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
+                                any: components["schemas"]["SegmentRuleInput"][];
                             }))[];
                         }))[];
                     };
@@ -25002,1515 +23733,31 @@ export interface operations {
                 "application/json": {
                     /** @description { "all": [...] } (every one holds) or { "any": [...] } (at least one), of rules or nested groups, up to 3 levels and 20 items each */
                     rules: {
-                        all: (({
-                            /** @enum {string} */
-                            kind: "traits";
-                            /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                            conditions: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                        } | {
-                            /** @enum {string} */
-                            kind: "event_count";
-                            /** @description A host event name sent to POST /v1/events */
-                            event: string;
-                            /**
-                             * @description Conditions on the event's properties
-                             * @default {}
-                             */
-                            conditions?: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                            /** @description Rolling window: the last N days */
-                            within_days: number;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "event_sum";
-                            event: string;
-                            /** @description The numeric property summed, e.g. amount */
-                            property: string;
-                            /**
-                             * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                             * @default {}
-                             */
-                            conditions?: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                            within_days: number;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "points_balance";
-                            points_type: string;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "segment";
-                            segment_id: string;
-                            /**
-                             * @description false: users NOT in that segment
-                             * @default true
-                             */
-                            member?: boolean;
-                        } | {
-                            /** @enum {string} */
-                            kind: "rfm_class";
-                            /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                            classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                        } | {
-                            /** @enum {string} */
-                            kind: "core_user";
-                            /**
-                             * @description true: core users (the top share by the core-user score); false: the others
-                             * @default true
-                             */
-                            core?: boolean;
-                        }) | ({
-                            all: (({
-                                /** @enum {string} */
-                                kind: "traits";
-                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                conditions: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
+                        all: (components["schemas"]["SegmentRuleInput"] | ({
+                            all: (components["schemas"]["SegmentRuleInput"] | ({
+                                all: components["schemas"]["SegmentRuleInput"][];
                             } | {
-                                /** @enum {string} */
-                                kind: "event_count";
-                                /** @description A host event name sent to POST /v1/events */
-                                event: string;
-                                /**
-                                 * @description Conditions on the event's properties
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                /** @description Rolling window: the last N days */
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "event_sum";
-                                event: string;
-                                /** @description The numeric property summed, e.g. amount */
-                                property: string;
-                                /**
-                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "points_balance";
-                                points_type: string;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "segment";
-                                segment_id: string;
-                                /**
-                                 * @description false: users NOT in that segment
-                                 * @default true
-                                 */
-                                member?: boolean;
-                            } | {
-                                /** @enum {string} */
-                                kind: "rfm_class";
-                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                            } | {
-                                /** @enum {string} */
-                                kind: "core_user";
-                                /**
-                                 * @description true: core users (the top share by the core-user score); false: the others
-                                 * @default true
-                                 */
-                                core?: boolean;
-                            }) | ({
-                                all: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
-                            } | {
-                                any: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
+                                any: components["schemas"]["SegmentRuleInput"][];
                             }))[];
                         } | {
-                            any: (({
-                                /** @enum {string} */
-                                kind: "traits";
-                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                conditions: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
+                            any: (components["schemas"]["SegmentRuleInput"] | ({
+                                all: components["schemas"]["SegmentRuleInput"][];
                             } | {
-                                /** @enum {string} */
-                                kind: "event_count";
-                                /** @description A host event name sent to POST /v1/events */
-                                event: string;
-                                /**
-                                 * @description Conditions on the event's properties
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                /** @description Rolling window: the last N days */
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "event_sum";
-                                event: string;
-                                /** @description The numeric property summed, e.g. amount */
-                                property: string;
-                                /**
-                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "points_balance";
-                                points_type: string;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "segment";
-                                segment_id: string;
-                                /**
-                                 * @description false: users NOT in that segment
-                                 * @default true
-                                 */
-                                member?: boolean;
-                            } | {
-                                /** @enum {string} */
-                                kind: "rfm_class";
-                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                            } | {
-                                /** @enum {string} */
-                                kind: "core_user";
-                                /**
-                                 * @description true: core users (the top share by the core-user score); false: the others
-                                 * @default true
-                                 */
-                                core?: boolean;
-                            }) | ({
-                                all: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
-                            } | {
-                                any: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
+                                any: components["schemas"]["SegmentRuleInput"][];
                             }))[];
                         }))[];
                     } | {
-                        any: (({
-                            /** @enum {string} */
-                            kind: "traits";
-                            /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                            conditions: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                        } | {
-                            /** @enum {string} */
-                            kind: "event_count";
-                            /** @description A host event name sent to POST /v1/events */
-                            event: string;
-                            /**
-                             * @description Conditions on the event's properties
-                             * @default {}
-                             */
-                            conditions?: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                            /** @description Rolling window: the last N days */
-                            within_days: number;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "event_sum";
-                            event: string;
-                            /** @description The numeric property summed, e.g. amount */
-                            property: string;
-                            /**
-                             * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                             * @default {}
-                             */
-                            conditions?: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                            within_days: number;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "points_balance";
-                            points_type: string;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "segment";
-                            segment_id: string;
-                            /**
-                             * @description false: users NOT in that segment
-                             * @default true
-                             */
-                            member?: boolean;
-                        } | {
-                            /** @enum {string} */
-                            kind: "rfm_class";
-                            /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                            classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                        } | {
-                            /** @enum {string} */
-                            kind: "core_user";
-                            /**
-                             * @description true: core users (the top share by the core-user score); false: the others
-                             * @default true
-                             */
-                            core?: boolean;
-                        }) | ({
-                            all: (({
-                                /** @enum {string} */
-                                kind: "traits";
-                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                conditions: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
+                        any: (components["schemas"]["SegmentRuleInput"] | ({
+                            all: (components["schemas"]["SegmentRuleInput"] | ({
+                                all: components["schemas"]["SegmentRuleInput"][];
                             } | {
-                                /** @enum {string} */
-                                kind: "event_count";
-                                /** @description A host event name sent to POST /v1/events */
-                                event: string;
-                                /**
-                                 * @description Conditions on the event's properties
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                /** @description Rolling window: the last N days */
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "event_sum";
-                                event: string;
-                                /** @description The numeric property summed, e.g. amount */
-                                property: string;
-                                /**
-                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "points_balance";
-                                points_type: string;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "segment";
-                                segment_id: string;
-                                /**
-                                 * @description false: users NOT in that segment
-                                 * @default true
-                                 */
-                                member?: boolean;
-                            } | {
-                                /** @enum {string} */
-                                kind: "rfm_class";
-                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                            } | {
-                                /** @enum {string} */
-                                kind: "core_user";
-                                /**
-                                 * @description true: core users (the top share by the core-user score); false: the others
-                                 * @default true
-                                 */
-                                core?: boolean;
-                            }) | ({
-                                all: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
-                            } | {
-                                any: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
+                                any: components["schemas"]["SegmentRuleInput"][];
                             }))[];
                         } | {
-                            any: (({
-                                /** @enum {string} */
-                                kind: "traits";
-                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                conditions: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
+                            any: (components["schemas"]["SegmentRuleInput"] | ({
+                                all: components["schemas"]["SegmentRuleInput"][];
                             } | {
-                                /** @enum {string} */
-                                kind: "event_count";
-                                /** @description A host event name sent to POST /v1/events */
-                                event: string;
-                                /**
-                                 * @description Conditions on the event's properties
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                /** @description Rolling window: the last N days */
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "event_sum";
-                                event: string;
-                                /** @description The numeric property summed, e.g. amount */
-                                property: string;
-                                /**
-                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "points_balance";
-                                points_type: string;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "segment";
-                                segment_id: string;
-                                /**
-                                 * @description false: users NOT in that segment
-                                 * @default true
-                                 */
-                                member?: boolean;
-                            } | {
-                                /** @enum {string} */
-                                kind: "rfm_class";
-                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                            } | {
-                                /** @enum {string} */
-                                kind: "core_user";
-                                /**
-                                 * @description true: core users (the top share by the core-user score); false: the others
-                                 * @default true
-                                 */
-                                core?: boolean;
-                            }) | ({
-                                all: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
-                            } | {
-                                any: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
+                                any: components["schemas"]["SegmentRuleInput"][];
                             }))[];
                         }))[];
                     };
@@ -26707,1515 +23954,31 @@ export interface operations {
                     description?: string | null;
                     /** @description { "all": [...] } (every one holds) or { "any": [...] } (at least one), of rules or nested groups, up to 3 levels and 20 items each */
                     rules?: {
-                        all: (({
-                            /** @enum {string} */
-                            kind: "traits";
-                            /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                            conditions: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                        } | {
-                            /** @enum {string} */
-                            kind: "event_count";
-                            /** @description A host event name sent to POST /v1/events */
-                            event: string;
-                            /**
-                             * @description Conditions on the event's properties
-                             * @default {}
-                             */
-                            conditions?: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                            /** @description Rolling window: the last N days */
-                            within_days: number;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "event_sum";
-                            event: string;
-                            /** @description The numeric property summed, e.g. amount */
-                            property: string;
-                            /**
-                             * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                             * @default {}
-                             */
-                            conditions?: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                            within_days: number;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "points_balance";
-                            points_type: string;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "segment";
-                            segment_id: string;
-                            /**
-                             * @description false: users NOT in that segment
-                             * @default true
-                             */
-                            member?: boolean;
-                        } | {
-                            /** @enum {string} */
-                            kind: "rfm_class";
-                            /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                            classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                        } | {
-                            /** @enum {string} */
-                            kind: "core_user";
-                            /**
-                             * @description true: core users (the top share by the core-user score); false: the others
-                             * @default true
-                             */
-                            core?: boolean;
-                        }) | ({
-                            all: (({
-                                /** @enum {string} */
-                                kind: "traits";
-                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                conditions: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
+                        all: (components["schemas"]["SegmentRuleInput"] | ({
+                            all: (components["schemas"]["SegmentRuleInput"] | ({
+                                all: components["schemas"]["SegmentRuleInput"][];
                             } | {
-                                /** @enum {string} */
-                                kind: "event_count";
-                                /** @description A host event name sent to POST /v1/events */
-                                event: string;
-                                /**
-                                 * @description Conditions on the event's properties
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                /** @description Rolling window: the last N days */
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "event_sum";
-                                event: string;
-                                /** @description The numeric property summed, e.g. amount */
-                                property: string;
-                                /**
-                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "points_balance";
-                                points_type: string;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "segment";
-                                segment_id: string;
-                                /**
-                                 * @description false: users NOT in that segment
-                                 * @default true
-                                 */
-                                member?: boolean;
-                            } | {
-                                /** @enum {string} */
-                                kind: "rfm_class";
-                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                            } | {
-                                /** @enum {string} */
-                                kind: "core_user";
-                                /**
-                                 * @description true: core users (the top share by the core-user score); false: the others
-                                 * @default true
-                                 */
-                                core?: boolean;
-                            }) | ({
-                                all: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
-                            } | {
-                                any: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
+                                any: components["schemas"]["SegmentRuleInput"][];
                             }))[];
                         } | {
-                            any: (({
-                                /** @enum {string} */
-                                kind: "traits";
-                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                conditions: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
+                            any: (components["schemas"]["SegmentRuleInput"] | ({
+                                all: components["schemas"]["SegmentRuleInput"][];
                             } | {
-                                /** @enum {string} */
-                                kind: "event_count";
-                                /** @description A host event name sent to POST /v1/events */
-                                event: string;
-                                /**
-                                 * @description Conditions on the event's properties
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                /** @description Rolling window: the last N days */
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "event_sum";
-                                event: string;
-                                /** @description The numeric property summed, e.g. amount */
-                                property: string;
-                                /**
-                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "points_balance";
-                                points_type: string;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "segment";
-                                segment_id: string;
-                                /**
-                                 * @description false: users NOT in that segment
-                                 * @default true
-                                 */
-                                member?: boolean;
-                            } | {
-                                /** @enum {string} */
-                                kind: "rfm_class";
-                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                            } | {
-                                /** @enum {string} */
-                                kind: "core_user";
-                                /**
-                                 * @description true: core users (the top share by the core-user score); false: the others
-                                 * @default true
-                                 */
-                                core?: boolean;
-                            }) | ({
-                                all: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
-                            } | {
-                                any: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
+                                any: components["schemas"]["SegmentRuleInput"][];
                             }))[];
                         }))[];
                     } | {
-                        any: (({
-                            /** @enum {string} */
-                            kind: "traits";
-                            /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                            conditions: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                        } | {
-                            /** @enum {string} */
-                            kind: "event_count";
-                            /** @description A host event name sent to POST /v1/events */
-                            event: string;
-                            /**
-                             * @description Conditions on the event's properties
-                             * @default {}
-                             */
-                            conditions?: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                            /** @description Rolling window: the last N days */
-                            within_days: number;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "event_sum";
-                            event: string;
-                            /** @description The numeric property summed, e.g. amount */
-                            property: string;
-                            /**
-                             * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                             * @default {}
-                             */
-                            conditions?: {
-                                [key: string]: (string | number | boolean) | {
-                                    eq?: string | number | boolean;
-                                    ne?: string | number | boolean;
-                                    in?: (string | number | boolean)[];
-                                    nin?: (string | number | boolean)[];
-                                    gt?: number;
-                                    gte?: number;
-                                    lt?: number;
-                                    lte?: number;
-                                    exists?: boolean;
-                                    contains?: string;
-                                };
-                            };
-                            within_days: number;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "points_balance";
-                            points_type: string;
-                            /** @description At least (inclusive) */
-                            min?: number;
-                            /** @description At most (inclusive) */
-                            max?: number;
-                        } | {
-                            /** @enum {string} */
-                            kind: "segment";
-                            segment_id: string;
-                            /**
-                             * @description false: users NOT in that segment
-                             * @default true
-                             */
-                            member?: boolean;
-                        } | {
-                            /** @enum {string} */
-                            kind: "rfm_class";
-                            /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                            classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                        } | {
-                            /** @enum {string} */
-                            kind: "core_user";
-                            /**
-                             * @description true: core users (the top share by the core-user score); false: the others
-                             * @default true
-                             */
-                            core?: boolean;
-                        }) | ({
-                            all: (({
-                                /** @enum {string} */
-                                kind: "traits";
-                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                conditions: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
+                        any: (components["schemas"]["SegmentRuleInput"] | ({
+                            all: (components["schemas"]["SegmentRuleInput"] | ({
+                                all: components["schemas"]["SegmentRuleInput"][];
                             } | {
-                                /** @enum {string} */
-                                kind: "event_count";
-                                /** @description A host event name sent to POST /v1/events */
-                                event: string;
-                                /**
-                                 * @description Conditions on the event's properties
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                /** @description Rolling window: the last N days */
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "event_sum";
-                                event: string;
-                                /** @description The numeric property summed, e.g. amount */
-                                property: string;
-                                /**
-                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "points_balance";
-                                points_type: string;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "segment";
-                                segment_id: string;
-                                /**
-                                 * @description false: users NOT in that segment
-                                 * @default true
-                                 */
-                                member?: boolean;
-                            } | {
-                                /** @enum {string} */
-                                kind: "rfm_class";
-                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                            } | {
-                                /** @enum {string} */
-                                kind: "core_user";
-                                /**
-                                 * @description true: core users (the top share by the core-user score); false: the others
-                                 * @default true
-                                 */
-                                core?: boolean;
-                            }) | ({
-                                all: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
-                            } | {
-                                any: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
+                                any: components["schemas"]["SegmentRuleInput"][];
                             }))[];
                         } | {
-                            any: (({
-                                /** @enum {string} */
-                                kind: "traits";
-                                /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                conditions: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
+                            any: (components["schemas"]["SegmentRuleInput"] | ({
+                                all: components["schemas"]["SegmentRuleInput"][];
                             } | {
-                                /** @enum {string} */
-                                kind: "event_count";
-                                /** @description A host event name sent to POST /v1/events */
-                                event: string;
-                                /**
-                                 * @description Conditions on the event's properties
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                /** @description Rolling window: the last N days */
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "event_sum";
-                                event: string;
-                                /** @description The numeric property summed, e.g. amount */
-                                property: string;
-                                /**
-                                 * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                 * @default {}
-                                 */
-                                conditions?: {
-                                    [key: string]: (string | number | boolean) | {
-                                        eq?: string | number | boolean;
-                                        ne?: string | number | boolean;
-                                        in?: (string | number | boolean)[];
-                                        nin?: (string | number | boolean)[];
-                                        gt?: number;
-                                        gte?: number;
-                                        lt?: number;
-                                        lte?: number;
-                                        exists?: boolean;
-                                        contains?: string;
-                                    };
-                                };
-                                within_days: number;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "points_balance";
-                                points_type: string;
-                                /** @description At least (inclusive) */
-                                min?: number;
-                                /** @description At most (inclusive) */
-                                max?: number;
-                            } | {
-                                /** @enum {string} */
-                                kind: "segment";
-                                segment_id: string;
-                                /**
-                                 * @description false: users NOT in that segment
-                                 * @default true
-                                 */
-                                member?: boolean;
-                            } | {
-                                /** @enum {string} */
-                                kind: "rfm_class";
-                                /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                            } | {
-                                /** @enum {string} */
-                                kind: "core_user";
-                                /**
-                                 * @description true: core users (the top share by the core-user score); false: the others
-                                 * @default true
-                                 */
-                                core?: boolean;
-                            }) | ({
-                                all: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
-                            } | {
-                                any: ({
-                                    /** @enum {string} */
-                                    kind: "traits";
-                                    /** @description Conditions on the user's traits (POST /v1/users/{id}) */
-                                    conditions: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_count";
-                                    /** @description A host event name sent to POST /v1/events */
-                                    event: string;
-                                    /**
-                                     * @description Conditions on the event's properties
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    /** @description Rolling window: the last N days */
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "event_sum";
-                                    event: string;
-                                    /** @description The numeric property summed, e.g. amount */
-                                    property: string;
-                                    /**
-                                     * @description Event properties that must hold, all of them. A value means "equals" (strictly); an object applies operators: eq, ne, in, nin, gt, gte, lt, lte (numbers), exists (true/false), contains (text or list). Dot paths reach nested properties, e.g. {"amount": {"gte": 100}, "channel": {"in": ["app", "web"]}}
-                                     * @default {}
-                                     */
-                                    conditions?: {
-                                        [key: string]: (string | number | boolean) | {
-                                            eq?: string | number | boolean;
-                                            ne?: string | number | boolean;
-                                            in?: (string | number | boolean)[];
-                                            nin?: (string | number | boolean)[];
-                                            gt?: number;
-                                            gte?: number;
-                                            lt?: number;
-                                            lte?: number;
-                                            exists?: boolean;
-                                            contains?: string;
-                                        };
-                                    };
-                                    within_days: number;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "points_balance";
-                                    points_type: string;
-                                    /** @description At least (inclusive) */
-                                    min?: number;
-                                    /** @description At most (inclusive) */
-                                    max?: number;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "segment";
-                                    segment_id: string;
-                                    /**
-                                     * @description false: users NOT in that segment
-                                     * @default true
-                                     */
-                                    member?: boolean;
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "rfm_class";
-                                    /** @description Users whose RFM class (at the last RFM computation) is one of these */
-                                    classes: ("important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain")[];
-                                } | {
-                                    /** @enum {string} */
-                                    kind: "core_user";
-                                    /**
-                                     * @description true: core users (the top share by the core-user score); false: the others
-                                     * @default true
-                                     */
-                                    core?: boolean;
-                                })[];
+                                any: components["schemas"]["SegmentRuleInput"][];
                             }))[];
                         }))[];
                     };
@@ -28361,6 +24124,67 @@ export interface operations {
                         /** @description Pass as `cursor` to get the next page; null on the last page */
                         next_cursor: string | null;
                     };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "segments.members.export.get": {
+        parameters: {
+            query?: {
+                /** @description Comma-separated trait paths, one column each (e.g. `plan,address.city`); without it, one `traits` column holds all traits as JSON */
+                traits?: string;
+            };
+            header?: never;
+            path: {
+                segmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv (UTF-8 with BOM, CRLF rows, a header row first). `X-Total-Rows` gives the number of data rows when known. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
                 };
             };
             /** @description Default Response */
@@ -32738,6 +28562,8 @@ export interface operations {
                     total_quantity?: number;
                     /** @description Users may claim it themselves (default true); otherwise it is only issued */
                     claimable?: boolean;
+                    /** @description Only members of this segment (GET /v1/segments) may claim or be issued it; others are refused with 403 coupons.not_eligible */
+                    segment?: string;
                 };
             };
         };
@@ -32872,6 +28698,7 @@ export interface operations {
                      */
                     status?: "active" | "paused";
                     claimable?: boolean;
+                    segment?: string | null;
                     per_user_limit?: number;
                     /** @description Not below the number already issued; null = unlimited */
                     total_quantity?: number | null;
@@ -33701,6 +29528,8 @@ export interface operations {
                     per_user_limit?: number | null;
                     /** @description An experiment (id or key) whose holdout may not take part: while it runs, each participant is recorded in their arm and holdout users are refused (campaigns.held_out), so the campaign’s effect is measured against them */
                     experiment?: string;
+                    /** @description Only members of this segment (GET /v1/segments) may take part; others are refused with 403 campaigns.not_eligible */
+                    segment?: string;
                     /** @description Kind-specific settings (group_buy, bargain, presale, crowdfunding, referral); see each kind */
                     settings?: {
                         [key: string]: unknown;
@@ -33855,6 +29684,7 @@ export interface operations {
                     budget?: number | null;
                     per_user_limit?: number | null;
                     experiment?: string | null;
+                    segment?: string | null;
                     /** @description Merged into the current settings: keys sent replace theirs, a null value removes a key, keys not sent keep their values */
                     settings?: {
                         [key: string]: unknown;
@@ -37069,6 +32899,12 @@ export interface operations {
                                     contains?: string;
                                 };
                             };
+                            /** @description The user is (member: true) or is not (false) in this segment when the step runs */
+                            segment?: {
+                                id: string;
+                                /** @default true */
+                                member?: boolean;
+                            };
                         };
                         /** @description The step to go to, or "end" */
                         then: string;
@@ -37519,6 +33355,12 @@ export interface operations {
                                         exists?: boolean;
                                         contains?: string;
                                     };
+                                };
+                                /** @description The user is (member: true) or is not (false) in this segment when the step runs */
+                                segment?: {
+                                    id: string;
+                                    /** @default true */
+                                    member?: boolean;
                                 };
                             };
                             /** @description The step to go to, or "end" */

@@ -24,9 +24,27 @@ function expectedOf(issue: $ZodIssue): string | undefined {
   }
 }
 
+/**
+ * The issues of the one branch of a failed union that accepted the value's shape (none of its
+ * issues is about the value as a whole, e.g. a rule with the right `kind` and a missing field,
+ * against a group that does not know `kind`), rebased onto the union's path; undefined when no
+ * branch or several did, and the union's own issue says it best.
+ */
+function unionBranch(issue: $ZodIssue): $ZodIssue[] | undefined {
+  if (issue.code !== 'invalid_union' || !Array.isArray(issue.errors) || issue.errors.length < 2) return undefined;
+  const fitting = issue.errors.filter((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
+  if (fitting.length !== 1) return undefined;
+  return fitting[0]!.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as $ZodIssue);
+}
+
 export function toFieldIssues(issues: readonly $ZodIssue[], prefix: string): FieldIssue[] {
   const out: FieldIssue[] = [];
   for (const issue of issues) {
+    const branch = unionBranch(issue);
+    if (branch) {
+      out.push(...toFieldIssues(branch, prefix));
+      continue;
+    }
     const base = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) out.push({ field: base ? `${base}.${key}` : key, code: 'unknown_field', message: 'Unknown field', expected: 'no other fields' });

@@ -238,6 +238,23 @@ export function createAnalytics(deps: AnalyticsDeps) {
       );
     },
 
+    /**
+     * Which of these users are lurkers now (the definition of `lurkers`): segments evaluate their
+     * `lurker` rule with it, a page of users at a time.
+     */
+    async lurkersAmong(ctx: Ctx, appId: string, userIds: readonly string[], q: { days: number; visitEvents?: readonly string[] | undefined; interactionEvents?: readonly string[] | undefined }): Promise<Set<string>> {
+      if (userIds.length === 0) return new Set();
+      const rows = await store.lurkers(ctx.db, appId, { since: new Date(clock.now().getTime() - q.days * 86_400_000), visitNames: q.visitEvents ?? null, interactionNames: q.interactionEvents ?? [], among: userIds, limit: userIds.length });
+      return new Set(rows.map((r) => r.userId));
+    },
+
+    /** Which of these users are at churn risk now (the definition of `churnRisk`), for segments' `churn_risk` rule. */
+    async churnRiskAmong(ctx: Ctx, appId: string, userIds: readonly string[], q: { recentDays: number; baselineDays: number; minBaselineDays: number; minDrop: number }): Promise<Set<string>> {
+      if (userIds.length === 0) return new Set();
+      const rows = await store.churnRisk(ctx.db, appId, { now: clock.now(), ...q, among: userIds, offset: 0, limit: userIds.length });
+      return new Set(rows.map((r) => r.userId));
+    },
+
     /** Users whose activity fell against their own baseline, largest drop first. */
     churnRisk(ctx: Ctx, appId: string, q: ChurnQuery, offset: number) {
       return store.analyticsRead(ctx.db, (db) =>

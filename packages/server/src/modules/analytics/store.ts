@@ -365,6 +365,9 @@ export async function sessionSeries(db: Db, s: Scan, spec: SessionSpec): Promise
 
 // ---- lurkers and churn risk ----------------------------------------------------------------------
 
+/** Only these users (segments evaluate a page of users at a time); absent: everyone. */
+const among = (ids: readonly string[] | undefined): SQL => (ids === undefined ? sql`` : sql`and e.user_id = any(${pgArray(ids)}::text[])`);
+
 export type Lurker = { userId: string; activeDays: number; lastSeen: Date };
 
 /**
@@ -372,13 +375,14 @@ export type Lurker = { userId: string; activeDays: number; lastSeen: Date };
  * interaction since then: no measured capability event (likes, comments, check-ins… in
  * an_engagement) and no host event of `interactionNames`. By user id after `after`.
  */
-export async function lurkers(db: Db, appId: string, q: { since: Date; visitNames: readonly string[] | null; interactionNames: readonly string[]; after?: string | undefined; limit: number }): Promise<Lurker[]> {
+export async function lurkers(db: Db, appId: string, q: { since: Date; visitNames: readonly string[] | null; interactionNames: readonly string[]; after?: string | undefined; among?: readonly string[] | undefined; limit: number }): Promise<Lurker[]> {
   const table = q.visitNames === null ? sql.raw('ev_user_slots') : sql.raw('ev_slots');
   const r = await db.execute<{ user_id: string; days: number; last: string | Date }>(sql`
     select e.user_id, count(distinct (e.slot at time zone 'UTC')::date)::int as days, max(e.slot) as last
     from ${table} e
     where e.app_id = ${appId} and e.slot >= ${SLOT_OF(q.since)} ${named(q.visitNames)}
       ${q.after === undefined ? sql`` : sql`and e.user_id collate "C" > ${q.after}`}
+      ${among(q.among)}
       and not exists (select 1 from an_engagement g where g.app_id = ${appId} and g.user_id = e.user_id and g.ts >= ${q.since.toISOString()}::timestamptz)
       ${q.interactionNames.length === 0 ? sql`` : sql`and not exists (select 1 from ev_slots i where i.app_id = ${appId} and i.user_id = e.user_id and i.slot >= ${SLOT_OF(q.since)} and i.name = any(${pgArray(q.interactionNames)}::text[]))`}
     group by e.user_id
@@ -394,14 +398,14 @@ export type ChurnRisk = { userId: string; recentDays: number; baselineDays: numb
  * own rate over the `baselineDays` before that (scaled to the same length), among users active on
  * at least `minBaselineDays` days of the baseline. Largest drop first, then user id.
  */
-export async function churnRisk(db: Db, appId: string, q: { now: Date; recentDays: number; baselineDays: number; minBaselineDays: number; minDrop: number; offset: number; limit: number }): Promise<ChurnRisk[]> {
+export async function churnRisk(db: Db, appId: string, q: { now: Date; recentDays: number; baselineDays: number; minBaselineDays: number; minDrop: number; among?: readonly string[] | undefined; offset: number; limit: number }): Promise<ChurnRisk[]> {
   const recentStart = new Date(q.now.getTime() - q.recentDays * 86_400_000);
   const baseStart = new Date(recentStart.getTime() - q.baselineDays * 86_400_000);
   const r = await db.execute<{ user_id: string; recent: number; base: number; expected: number; drop: number }>(sql`
     with d as (
       select e.user_id, (e.slot at time zone 'UTC')::date as day, e.slot >= ${SLOT_OF(recentStart)} as recent
       from ev_user_slots e
-      where e.app_id = ${appId} and e.slot >= ${SLOT_OF(baseStart)} and e.slot < ${q.now.toISOString()}::timestamptz
+      where e.app_id = ${appId} and e.slot >= ${SLOT_OF(baseStart)} and e.slot < ${q.now.toISOString()}::timestamptz ${among(q.among)}
       group by 1, 2, 3
     ),
     u as (

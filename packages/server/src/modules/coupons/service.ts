@@ -231,6 +231,16 @@ export function createCoupons(deps: CouponsDeps) {
       return store.userCoupons(ctx.db, appId, userId, now, q).then((rows) => rows.map((c) => effectiveStatus(c, now)));
     },
 
+    /** Does the template exist in this app (segments check the templates their rules name)? */
+    async hasTemplate(ctx: Ctx, appId: string, id: string): Promise<boolean> {
+      return (await store.findTemplate(ctx.db, appId, id)) !== undefined;
+    },
+
+    /** The statuses (as of now) of these users' coupons of these templates, for segments' `coupon` rule. */
+    statusesOf(ctx: Ctx, appId: string, userIds: string[], templateIds: string[]) {
+      return store.statusesOf(ctx.db, appId, userIds, templateIds, clock.now());
+    },
+
     /** What the coupon takes off this order now, or a 409 saying why it does not apply. */
     async quote(ctx: Ctx, appId: string, id: string, order: Order, onlyUser?: string): Promise<Extract<Quote, { applicable: true }>> {
       const c = await mustCoupon(ctx.db, appId, id, onlyUser);

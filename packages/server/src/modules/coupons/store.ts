@@ -1,5 +1,5 @@
 // All SQL over cp_templates, cp_coupons and cp_user_counts.
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { coupons, templates, userCounts, COUPON_STATUSES } from './schema.ts';
 
@@ -104,6 +104,19 @@ export async function userCoupons(db: Db, appId: string, userId: string, now: Da
 }
 
 /** available → expired for coupons past their time, skipping rows another server holds. */
+/**
+ * Each (user, template, status) these users' coupons of these templates are in at `now`: an
+ * available coupon past its time counts as expired (as `get` shows it) before the expiry job marks it.
+ */
+export async function statusesOf(db: Db, appId: string, userIds: string[], templateIds: string[], now: Date): Promise<{ userId: string; templateId: string; status: CouponStatus }[]> {
+  if (userIds.length === 0 || templateIds.length === 0) return [];
+  const status = sql<CouponStatus>`case when ${coupons.status} = 'available' and ${coupons.validUntil} <= ${now.toISOString()}::timestamptz then 'expired' else ${coupons.status} end`;
+  return db
+    .selectDistinct({ userId: coupons.userId, templateId: coupons.templateId, status })
+    .from(coupons)
+    .where(and(eq(coupons.appId, appId), inArray(coupons.templateId, templateIds), inArray(coupons.userId, userIds)));
+}
+
 export async function expireDue(db: Db, now: Date, limit: number): Promise<CouponRow[]> {
   const res = await db.execute<{ id: string }>(sql`
     update cp_coupons c set status = 'expired'

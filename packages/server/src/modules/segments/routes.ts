@@ -1,12 +1,15 @@
 // HTTP surface of segments: thin handlers over the service.
 import { z } from 'zod';
 import { appIdOf } from '../../http/auth.ts';
+import { CsvOut, sendCsv } from '../../http/csv.ts';
+import { readPath } from '../../lib/conditions.ts';
+import type { CsvValue } from '../../lib/csv.ts';
 import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, externalId, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import { rfmRoutes } from './rfm/routes.ts';
 import type { Segments } from './service.ts';
 import type { SegmentRow } from './store.ts';
-import { Rules, SegmentBody, SegmentPatch } from './types.ts';
+import { MembersExportQuery, Rules, SegmentBody, SegmentPatch } from './types.ts';
 
 const tags = ['Segments'];
 const read = { secret: true, operator: 'analytics.read' } as const;
@@ -36,6 +39,9 @@ const present = (s: SegmentRow): z.infer<typeof SegmentOut> => ({
   updated_at: s.updatedAt.toISOString(),
 });
 
+const RULES_DOC =
+  'Rules, in `all`/`any` groups up to 3 levels: `traits` (conditions on traits); `event_count` / `event_sum` (host events in the last `within_days`, with `min`/`max`); `points_balance` (`points_type`, `min`/`max`); `level` (gamification level: `equals`, or `min`/`max`); `badge` (`badge_id` or `badge_key`, `has`: true/false); `coupon` (`template_id`, `status` available/redeemed/expired/revoked, `has`); `lurker` (visited in the last `days` without interacting: the definition of GET /v1/analytics/lurkers, with `visit_events` / `interaction_events`); `churn_risk` (active days fell by `min_drop` against the user’s own baseline: the definition of GET /v1/analytics/churn-risk); `rfm_class`; `core_user`; `segment` (member of another segment or not). Badges, coupon templates and segments named must exist.';
+
 const Params = z.strictObject({ segmentId: z.string().min(1).max(64) });
 
 export function segmentsRoutes(api: Api, deps: { segments: Segments; ctx: RequestCtx }): void {
@@ -50,7 +56,7 @@ export function segmentsRoutes(api: Api, deps: { segments: Segments; ctx: Reques
         tags,
         summary: 'Create a segment from rules; its members are computed at once',
         description:
-          'Rules: `traits` (conditions on traits), `event_count` / `event_sum` (host events in the last `within_days`, with `min`/`max`), `points_balance`, and `segment` (member of another segment or not), in `all`/`any` groups. Members are identified users (POST /v1/users/{id}). Entering and leaving emit `segment.entered` / `segment.left`.',
+          RULES_DOC + ' Members are identified users (POST /v1/users/{id}), kept current as the facts change (events, points, traits, level changes, badges, coupons of a named template) and by a full computation every 10 minutes (rolling windows, lurkers, churn risk, coupons passing their time). Entering and leaving emit `segment.entered` / `segment.left` once each.',
         body: SegmentBody,
         response: { 201: SegmentOut, ...errors(400, 401, 403) },
       },
@@ -65,6 +71,7 @@ export function segmentsRoutes(api: Api, deps: { segments: Segments; ctx: Reques
       schema: {
         tags,
         summary: 'How many identified users rules would hold now (nothing is saved)',
+        description: RULES_DOC,
         body: z.strictObject({ rules: Rules }),
         response: { 200: z.object({ count: z.number().int(), users: z.number().int().describe('Identified users evaluated'), sample: z.array(z.string()).describe('Up to 20 of them') }), ...errors(400, 401, 403) },
       },
@@ -141,6 +148,36 @@ export function segmentsRoutes(api: Api, deps: { segments: Segments; ctx: Reques
       const rows = await segments.members(ctx(req), appIdOf(req), req.params.segmentId, { limit: q.limit + 1, afterUserId: after?.u });
       const p = page(rows, q.limit, (m) => ({ u: m.userId }));
       return { data: p.data.map((m) => ({ user_id: m.userId, entered_at: m.enteredAt.toISOString() })), next_cursor: p.next_cursor };
+    },
+  );
+
+  api.get(
+    '/v1/segments/:segmentId/members/export',
+    {
+      config: { auth: { secret: true, operator: 'users.read' } },
+      schema: {
+        tags,
+        summary: 'Members as CSV, streamed (user id, entered_at, traits)',
+        description:
+          'Every member in user id order, read page by page as the response streams (an export of any size never sits whole in memory). Columns: `user_id` (the host’s own id), `entered_at`, then either `traits` (all traits as JSON) or, with `traits=plan,address.city`, one `trait.<path>` column each. `X-Total-Rows` gives the segment’s size when the export started, for progress. Cells a spreadsheet would run as a formula are prefixed with an apostrophe.',
+        params: Params,
+        querystring: MembersExportQuery,
+        response: { 200: CsvOut, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const picked = req.query.traits;
+      const { size, pages } = await segments.exportMembers(ctx(req), appIdOf(req), req.params.segmentId);
+      const cell = (v: unknown): CsvValue => (v === undefined || v === null ? null : typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean));
+      async function* rows() {
+        for await (const page of pages) {
+          for (const m of page) {
+            const traits = m.traits ?? {};
+            yield [m.userId, m.enteredAt.toISOString(), ...(picked ? picked.map((p) => cell(readPath(traits, p))) : [m.traits === null ? null : JSON.stringify(traits)])];
+          }
+        }
+      }
+      return sendCsv(reply, { filename: `segment-${req.params.segmentId}-members.csv`, header: ['user_id', 'entered_at', ...(picked ? picked.map((p) => `trait.${p}`) : ['traits'])], rows: rows(), total: size });
     },
   );
 

@@ -1,10 +1,14 @@
 // Segments (分群): users grouped by rules over their traits, their events in a rolling window,
-// their points and other segments.
+// their points, level, badges, coupons, RFM class, core-user flag, lurking and churn risk, and
+// other segments. Facts other modules own are read through the functions app.ts wires in from
+// their public services (levels, badges, coupons, analytics' lurkers and churn risk).
 //
 // Membership is kept two ways. A consumer of the event log (`segments.live`) re-evaluates one user
 // when something their segments read changes (an event with a name some rule counts, points,
-// traits, another segment's membership), in the consumer's transaction; and a job recomputes every
-// segment in full on a schedule (users also leave a rolling window by doing nothing). Both add
+// traits, a level change, a badge, a coupon of a named template issued/used/released/expired/
+// revoked, another segment's membership), in the consumer's transaction; and a job recomputes every
+// segment in full on a schedule (users also leave a rolling window, become lurkers, drift into
+// churn risk or see a coupon pass its time by doing nothing). Both add
 // and remove members with statements that report only what they changed, and announce exactly
 // those as `segment.entered` / `segment.left` domain events in the same transaction: an entry is
 // announced once however many servers and paths find it.
@@ -22,7 +26,7 @@ import type { Events } from '../events/index.ts';
 import type { Points } from '../points/index.ts';
 import type { Users } from '../users/index.ts';
 import './errors.ts';
-import { addEvent, dependsOf, leafKey, leavesOf, matches, type Facts, type Tree } from './rules/evaluate.ts';
+import { addEvent, couponFact, dependsOf, emptyFacts, leafKey, leavesOf, matches, type Facts, type Tree } from './rules/evaluate.ts';
 import { createRfm } from './rfm/service.ts';
 import * as store from './store.ts';
 import type { SegmentRow } from './store.ts';
@@ -43,10 +47,28 @@ export type SegmentsDeps = {
   users: Users;
   events: Pick<Events, 'ofUsers'>;
   points: Pick<Points, 'balancesOf'>;
+  /** Levels and badges (gamification), wired in app.ts from gamification's public service. */
+  gamification: {
+    levelsOf(ctx: Ctx, appId: string, userIds: string[]): Promise<Map<string, number>>;
+    badgesOf(ctx: Ctx, appId: string, userIds: string[]): Promise<{ userId: string; badgeId: string; key: string }[]>;
+    badgeExists(ctx: Ctx, appId: string, ref: { id: string } | { key: string }): Promise<boolean>;
+  };
+  /** Coupon statuses (coupons), wired in app.ts. */
+  coupons: {
+    statusesOf(ctx: Ctx, appId: string, userIds: string[], templateIds: string[]): Promise<{ userId: string; templateId: string; status: string }[]>;
+    templateExists(ctx: Ctx, appId: string, templateId: string): Promise<boolean>;
+  };
+  /** Lurkers and churn risk, by analytics' definitions (wired in app.ts). */
+  activity: {
+    lurkersAmong(ctx: Ctx, appId: string, userIds: string[], q: { days: number; visitEvents?: readonly string[] | undefined; interactionEvents: readonly string[] }): Promise<Set<string>>;
+    churnRiskAmong(ctx: Ctx, appId: string, userIds: string[], q: { recentDays: number; baselineDays: number; minBaselineDays: number; minDrop: number }): Promise<Set<string>>;
+  };
 };
 
 /** Users evaluated per transaction in a full computation. */
 const PAGE = 500;
+/** Members read per query of an export. */
+const EXPORT_PAGE = 1000;
 const DAY = 86_400_000;
 const system: Ctx['actor'] = { type: 'system', id: null };
 
@@ -67,7 +89,7 @@ export function createSegments(deps: SegmentsDeps) {
 
   /** The facts every rule of `trees` needs, for each of `users`, read in `ctx`. */
   async function factsOf(ctx: Ctx, appId: string, trees: Tree[], users: Profile[], now: Date): Promise<Map<string, Facts>> {
-    const out = new Map<string, Facts>(users.map((u) => [u.userId, { traits: u.traits, values: new Map(), segments: new Set(), rfm: null, core: false }]));
+    const out = new Map<string, Facts>(users.map((u) => [u.userId, emptyFacts(u.traits)]));
     const ids = users.map((u) => u.userId);
     const leaves = trees.flatMap(leavesOf);
     const eventLeaves = leaves.filter((l) => l.kind === 'event_count' || l.kind === 'event_sum');
@@ -86,6 +108,28 @@ export function createSegments(deps: SegmentsDeps) {
     }
     if (leaves.some((l) => l.kind === 'rfm_class')) for (const r of await rfm.rfmOf(ctx, appId, ids)) out.get(r.userId)!.rfm = r.class;
     if (leaves.some((l) => l.kind === 'core_user')) for (const r of await rfm.coreOf(ctx, appId, ids)) out.get(r.userId)!.core = r.core;
+    if (leaves.some((l) => l.kind === 'level')) for (const [u, level] of await deps.gamification.levelsOf(ctx, appId, ids)) out.get(u)!.level = level;
+    if (leaves.some((l) => l.kind === 'badge')) {
+      for (const b of await deps.gamification.badgesOf(ctx, appId, ids)) {
+        const f = out.get(b.userId);
+        f?.badgeIds.add(b.badgeId);
+        f?.badgeKeys.add(b.key);
+      }
+    }
+    const templates = [...new Set(leaves.flatMap((l) => (l.kind === 'coupon' ? [l.template_id] : [])))];
+    if (templates.length) for (const c of await deps.coupons.statusesOf(ctx, appId, ids, templates)) out.get(c.userId)?.coupons.add(couponFact(c.templateId, c.status));
+    // Each distinct lurker / churn_risk leaf is one query over the page (the same leaf in two places is read once).
+    const asked = new Set<string>();
+    for (const l of leaves) {
+      const k = leafKey(l);
+      if ((l.kind !== 'lurker' && l.kind !== 'churn_risk') || asked.has(k)) continue;
+      asked.add(k);
+      const hit =
+        l.kind === 'lurker'
+          ? await deps.activity.lurkersAmong(ctx, appId, ids, { days: l.days, visitEvents: l.visit_events, interactionEvents: l.interaction_events })
+          : await deps.activity.churnRiskAmong(ctx, appId, ids, { recentDays: l.recent_days, baselineDays: l.baseline_days, minBaselineDays: l.min_baseline_days, minDrop: l.min_drop });
+      for (const u of hit) out.get(u)?.flagged.add(k);
+    }
     for (const segId of new Set(leaves.flatMap((l) => (l.kind === 'segment' ? [l.segment_id] : [])))) {
       const members = await store.membersAmong(ctx.db, segId, ids);
       for (const u of members) out.get(u)?.segments.add(segId);
@@ -93,8 +137,15 @@ export function createSegments(deps: SegmentsDeps) {
     return out;
   }
 
-  /** Moves these users in or out so the segment matches `want`; announces exactly the moves made. */
+  /**
+   * Moves these users in or out so the segment matches `want`; announces exactly the moves made.
+   * Members of a segment change only under its row lock (a no-op when the caller holds it): two
+   * writers inserting overlapping members in different orders would otherwise deadlock (the log's
+   * consumer, a user at a time, against a full computation, 500 at a time). Writers that lock
+   * several segments lock them in id order (onRows); a full computation holds one at a time.
+   */
   async function settle(ctx: Ctx, seg: SegmentRow, users: string[], want: Set<string>, now: Date): Promise<void> {
+    await store.lockSegments(ctx.db, [seg.id]);
     const current = await store.membersAmong(ctx.db, seg.id, users);
     const entered = await store.addMembers(ctx.db, seg.appId, seg.id, users.filter((u) => want.has(u) && !current.has(u)), now);
     const left = await store.removeMembers(ctx.db, seg.id, users.filter((u) => !want.has(u) && current.has(u)));
@@ -134,14 +185,26 @@ export function createSegments(deps: SegmentsDeps) {
     return store.recordSize(db, appId, id, clock.now());
   }
 
-  /** Rules may name other segments: those must exist and must not name segments themselves (no cycles). */
+  /**
+   * Rules may name other segments: those must exist and must not name segments themselves (no
+   * cycles). Badges and coupon templates a rule names must exist.
+   */
   async function checkRules(ctx: Ctx, appId: string, rules: Tree, selfId: string | null): Promise<void> {
     for (const l of leavesOf(rules)) {
+      if (l.kind === 'badge') {
+        const ref = l.badge_id !== undefined ? { id: l.badge_id } : { key: l.badge_key! };
+        if (!(await deps.gamification.badgeExists(ctx, appId, ref))) throw fieldError('body.rules', 'id' in ref ? `no badge ${ref.id} in this app` : `no badge with key ${ref.key} in this app`);
+        continue;
+      }
+      if (l.kind === 'coupon') {
+        if (!(await deps.coupons.templateExists(ctx, appId, l.template_id))) throw fieldError('body.rules', `no coupon template ${l.template_id} in this app`);
+        continue;
+      }
       if (l.kind !== 'segment') continue;
       if (l.segment_id === selfId) throw fieldError('body.rules', 'a segment cannot contain itself');
       const other = await store.findSegment(ctx.db, appId, l.segment_id);
       if (!other) throw fieldError('body.rules', `no segment ${l.segment_id} in this app`);
-      if (dependsOf(other.rules).segments.size > 0) throw fieldError('body.rules', `segment ${l.segment_id} is itself defined by segments; name segments defined by traits, events or points`);
+      if (dependsOf(other.rules).segments.size > 0) throw fieldError('body.rules', `segment ${l.segment_id} is itself defined by segments; name segments whose rules name no other segment`);
     }
   }
 
@@ -152,21 +215,25 @@ export function createSegments(deps: SegmentsDeps) {
 
   // ---- the consumer ------------------------------------------------------------------------------
   type Change = { appId: string; userId: string; touches: (s: SegmentRow) => boolean };
-  const DOMAIN = new Set(['user.identified', 'points.changed', 'segment.entered', 'segment.left']);
+  const LEVEL = new Set(['level.up', 'level.down']);
+  const COUPON = new Set(['coupon.issued', 'coupon.redeemed', 'coupon.released', 'coupon.expired', 'coupon.revoked']);
+  const DOMAIN = new Set(['user.identified', 'points.changed', 'segment.entered', 'segment.left', 'badge.awarded', ...LEVEL, ...COUPON]);
   function changeOf(row: LogRow): Change | null {
     if (row.kind === 'host') {
       const e = row.payload as HostEvent;
       return { appId: e.appId, userId: e.userId, touches: (s) => dependsOf(s.rules).events.has(e.name) };
     }
-    const p = row.payload as { userId?: unknown; type?: unknown; segmentId?: unknown };
+    const p = row.payload as { userId?: unknown; type?: unknown; segmentId?: unknown; templateId?: unknown };
     if (typeof p.userId !== 'string') return null;
     if (row.name === 'user.identified') return { appId: row.appId, userId: p.userId, touches: (s) => dependsOf(s.rules).traits };
     if (row.name === 'points.changed') return { appId: row.appId, userId: p.userId, touches: (s) => dependsOf(s.rules).points.has(String(p.type)) };
+    if (LEVEL.has(row.name)) return { appId: row.appId, userId: p.userId, touches: (s) => dependsOf(s.rules).level };
+    if (row.name === 'badge.awarded') return { appId: row.appId, userId: p.userId, touches: (s) => dependsOf(s.rules).badges };
+    if (COUPON.has(row.name)) return { appId: row.appId, userId: p.userId, touches: (s) => dependsOf(s.rules).coupons.has(String(p.templateId)) };
     return { appId: row.appId, userId: p.userId, touches: (s) => dependsOf(s.rules).segments.has(String(p.segmentId)) };
   }
 
-  async function onChange(ctx: ConsumerCtx, all: SegmentRow[], c: Change): Promise<void> {
-    const segs = all.filter(c.touches);
+  async function onChange(ctx: ConsumerCtx, segs: SegmentRow[], c: Change): Promise<void> {
     if (segs.length === 0) return;
     let profile: Profile;
     try {
@@ -182,16 +249,25 @@ export function createSegments(deps: SegmentsDeps) {
     for (const s of segs) await settle(ctx, s, [c.userId], matches(s.rules, facts.get(c.userId)!) ? new Set([c.userId]) : new Set(), now);
   }
 
-  /** A run of the log: each app's segments read once, in the consumer's transaction (another server may have just added one). */
+  /**
+   * A run of the log: each app's segments read once, in the consumer's transaction (another server
+   * may have just added one). The segments the run will touch are locked first, in id order, and
+   * their definitions re-read under the lock (see settle).
+   */
   async function onRows(ctx: ConsumerCtx, rows: LogRow[]): Promise<void> {
     const byApp = new Map<string, SegmentRow[]>();
+    const work: { c: Change; ids: string[] }[] = [];
     for (const row of rows) {
       const c = changeOf(row);
       if (!c) continue;
       let segs = byApp.get(c.appId);
       if (!segs) byApp.set(c.appId, (segs = await store.allSegments(ctx.db, c.appId)));
-      await onChange(ctx, segs, c);
+      const ids = segs.filter(c.touches).map((s) => s.id);
+      if (ids.length) work.push({ c, ids });
     }
+    if (work.length === 0) return;
+    const locked = new Map((await store.lockSegments(ctx.db, [...new Set(work.flatMap((w) => w.ids))])).map((s) => [s.id, s]));
+    for (const w of work) await onChange(ctx, w.ids.flatMap((id) => (locked.has(id) ? [locked.get(id)!] : [])).filter(w.c.touches), w.c);
   }
 
   bus.interestIn('segments', store.hostInterest);
@@ -299,6 +375,29 @@ export function createSegments(deps: SegmentsDeps) {
     async members(ctx: Ctx, appId: string, id: string, q: { limit: number; afterUserId?: string | undefined }) {
       if (!(await store.findSegment(ctx.db, appId, id))) throw notFound(id);
       return store.membersPage(ctx.db, id, q);
+    },
+
+    /**
+     * The members with their traits for an export: the segment is checked at once (a 404 before
+     * any byte), then members are read page by page in user order, keyset by user id, so an
+     * export of any size holds one page at a time. A member who leaves or enters during the export
+     * may or may not appear.
+     */
+    async exportMembers(ctx: Ctx, appId: string, id: string): Promise<{ size: number; pages: AsyncIterable<{ userId: string; enteredAt: Date; traits: Record<string, unknown> | null }[]> }> {
+      const seg = await store.findSegment(ctx.db, appId, id);
+      if (!seg) throw notFound(id);
+      async function* pages() {
+        let after: string | undefined;
+        for (;;) {
+          const rows = await store.membersPage(ctx.db, id, { limit: EXPORT_PAGE, afterUserId: after });
+          if (rows.length === 0) return;
+          const profiles = new Map((await deps.users.recipients(ctx, appId, rows.map((r) => r.userId))).map((p) => [p.userId, p.traits]));
+          yield rows.map((r) => ({ userId: r.userId, enteredAt: r.enteredAt, traits: profiles.get(r.userId) ?? null }));
+          if (rows.length < EXPORT_PAGE) return;
+          after = rows[rows.length - 1]!.userId;
+        }
+      }
+      return { size: seg.size, pages: pages() };
     },
 
     async sizes(ctx: Ctx, appId: string, id: string, days: number) {

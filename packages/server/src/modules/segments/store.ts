@@ -48,6 +48,17 @@ export async function allSegments(db: Db, appId?: string): Promise<SegmentRow[]>
     .orderBy(asc(sgSegments.appId), asc(sgSegments.id));
 }
 
+/** Locks these segments' rows in id order (for membership changes) and returns them as they are now. */
+export async function lockSegments(db: Db, ids: string[]): Promise<SegmentRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(sgSegments)
+    .where(inArray(sgSegments.id, [...ids].sort()))
+    .orderBy(asc(sgSegments.id))
+    .for('update');
+}
+
 /** Which of these users are members. */
 export async function membersAmong(db: Db, segmentId: string, userIds: string[]): Promise<Set<string>> {
   if (userIds.length === 0) return new Set();
@@ -121,7 +132,7 @@ export async function sizes(db: Db, segmentId: string, since: string): Promise<{
     .orderBy(asc(sgSizes.day));
 }
 
-/** Host event names (with the app) some segment counts or sums, for the event log's interest. */
+/** Host event names (with the app) some segment counts or sums, or counts as ending lurking, for the event log's interest. */
 export async function hostInterest(db: Db): Promise<{ appId: string; pattern: string }[]> {
   const r = await db.execute<{ app_id: string; name: string }>(sql`
     with recursive n(app_id, node) as (
@@ -129,11 +140,19 @@ export async function hostInterest(db: Db): Promise<{ appId: string; pattern: st
       union all
       select n.app_id, c from n cross join lateral jsonb_array_elements(coalesce(n.node->'all', n.node->'any', '[]'::jsonb)) c
     )
-    select distinct app_id, node->>'event' as name from n where node->>'kind' in ('event_count', 'event_sum')`);
+    select distinct app_id, node->>'event' as name from n where node->>'kind' in ('event_count', 'event_sum')
+    union
+    select distinct app_id, e as name from n cross join lateral jsonb_array_elements_text(node->'interaction_events') e where node->>'kind' = 'lurker'`);
   return r.rows.map((x) => ({ appId: x.app_id, pattern: x.name }));
 }
 
 export async function eraseUser(db: Db, appId: string, userId: string): Promise<void> {
+  // The segments' locks first, in order, as every membership change takes them (see lockSegments).
+  const of = await db
+    .select({ segmentId: sgMembers.segmentId })
+    .from(sgMembers)
+    .where(and(eq(sgMembers.appId, appId), eq(sgMembers.userId, userId)));
+  await lockSegments(db, of.map((r) => r.segmentId));
   const gone = await db.delete(sgMembers).where(and(eq(sgMembers.appId, appId), eq(sgMembers.userId, userId))).returning({ segmentId: sgMembers.segmentId });
   for (const g of gone) await db.update(sgSegments).set({ size: sql`greatest(${sgSegments.size} - 1, 0)` }).where(eq(sgSegments.id, g.segmentId));
 }

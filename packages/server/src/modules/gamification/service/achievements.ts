@@ -171,6 +171,16 @@ export function createAchievements(shared: Shared) {
       return row;
     },
 
+    /** A badge by id or by key, or undefined (segments check the badges their rules name). */
+    findBadge(ctx: Ctx, appId: string, ref: { id: string } | { key: string }): Promise<BadgeRow | undefined> {
+      return 'id' in ref ? badgeStore.findBadge(ctx.db, appId, ref.id) : badgeStore.findBadgeByKey(ctx.db, appId, ref.key);
+    },
+
+    /** The badges these users hold (id and key), for segments' `badge` rule. */
+    badgesOfUsers(ctx: Ctx, appId: string, userIds: string[]): Promise<{ userId: string; badgeId: string; key: string }[]> {
+      return badgeStore.badgesOfUsers(ctx.db, appId, userIds);
+    },
+
     listBadges(ctx: Ctx, appId: string, q: { limit: number; afterKey?: string | undefined; active?: boolean | undefined }) {
       return badgeStore.listBadges(ctx.db, appId, q);
     },

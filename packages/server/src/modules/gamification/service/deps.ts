@@ -26,6 +26,8 @@ export type GamificationDeps = {
   log: { error(obj: object, msg: string): void; warn?(obj: object, msg: string): void };
   /** How long app configuration is cached (other servers see a change after this). */
   cacheMs?: number;
+  /** Lotteries for a segment ask who is in it (the segments module, wired in app.ts). */
+  segments?: SegmentGate | undefined;
 };
 
 /** Who is calling from where: for per-IP and per-device limits and abuse flags. */
@@ -38,15 +40,10 @@ export function createShared(deps: GamificationDeps) {
   const cache = loadCache<GamificationConfig>(cacheMs);
   const audited = (ctx: Ctx) => ctx.actor.type === 'operator' || ctx.actor.type === 'secret_key';
 
-  let segments: SegmentGate | null = null;
+  const segments = deps.segments ?? null;
   const shared = {
     deps,
     audited,
-
-    /** Segments answer "is this user in it?" for lotteries restricted to one (set at wiring: segments read gamification). */
-    useSegments(g: SegmentGate): void {
-      segments = g;
-    },
 
     /** The segment a feature is restricted to exists (`field` names it in the error). */
     async assertSegment(ctx: Ctx, appId: string, id: string | null | undefined, field: string): Promise<void> {

@@ -37,8 +37,6 @@ export function createGamification(deps: GamificationDeps) {
         return shared.saveConfig(ctx, appId, cfg);
       },
     },
-    /** Lotteries for a segment ask the segments module (wired in app.ts; segments read gamification). */
-    useSegments: shared.useSegments,
     abuse,
     levels,
     checkin,

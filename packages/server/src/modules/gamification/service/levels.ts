@@ -123,6 +123,19 @@ export function createLevels(shared: Shared) {
       return { reviewed, down };
     },
 
+    /**
+     * The level of each of these users, as their level card reads it without growth: the stored
+     * level, or the level a growth of 0 reaches for a user never levelled (0 without levels).
+     * Segments' `level` rule reads it, a page of users at a time.
+     */
+    async ofUsers(ctx: Ctx, appId: string, userIds: string[]): Promise<Map<string, number>> {
+      const defs = await levelsOf(ctx, appId);
+      const floor = levelFor(defs, 0)?.level ?? 0;
+      const out = new Map(userIds.map((u) => [u, floor]));
+      for (const r of await store.userLevelsOf(ctx.db, appId, userIds)) out.set(r.userId, Math.max(r.level, floor));
+      return out;
+    },
+
     /** The user's level card: current level, growth, the next level and what it takes. */
     async ofUser(ctx: Ctx, appId: string, userId: string) {
       const [defs, growth, row] = await Promise.all([levelsOf(ctx, appId), growthOf(ctx, appId, userId), store.findUserLevel(ctx.db, appId, userId)]);

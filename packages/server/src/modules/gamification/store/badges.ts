@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/index.ts';
 import { num } from '../../../db/raw.ts';
 import { badges, counters, seen, userBadges } from '../schema.ts';
@@ -46,6 +46,24 @@ export async function listBadges(db: Db, appId: string, q: { limit?: number; aft
 export async function award(db: Db, appId: string, userId: string, badgeId: string, via: string, now: Date): Promise<boolean> {
   const rows = await db.insert(userBadges).values({ appId, userId, badgeId, via, awardedAt: now }).onConflictDoNothing().returning({ b: userBadges.badgeId });
   return rows.length > 0;
+}
+
+export async function findBadgeByKey(db: Db, appId: string, key: string): Promise<BadgeRow | undefined> {
+  const [r] = await db
+    .select()
+    .from(badges)
+    .where(and(eq(badges.appId, appId), eq(badges.key, key)));
+  return r;
+}
+
+/** The badges these users hold, with each badge's key. */
+export async function badgesOfUsers(db: Db, appId: string, userIds: string[]): Promise<{ userId: string; badgeId: string; key: string }[]> {
+  if (userIds.length === 0) return [];
+  return db
+    .select({ userId: userBadges.userId, badgeId: userBadges.badgeId, key: badges.key })
+    .from(userBadges)
+    .innerJoin(badges, eq(badges.id, userBadges.badgeId))
+    .where(and(eq(userBadges.appId, appId), inArray(userBadges.userId, userIds)));
 }
 
 export async function userBadgesOf(db: Db, appId: string, userId: string): Promise<UserBadgeRow[]> {

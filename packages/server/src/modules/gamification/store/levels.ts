@@ -1,4 +1,4 @@
-import { and, asc, eq, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/index.ts';
 import { levels, userLevels, type LevelBenefits } from '../schema.ts';
 
@@ -20,6 +20,15 @@ export async function findUserLevel(db: Db, appId: string, userId: string): Prom
     .from(userLevels)
     .where(and(eq(userLevels.appId, appId), eq(userLevels.userId, userId)));
   return r;
+}
+
+/** The stored levels of these users (those never levelled are absent). */
+export async function userLevelsOf(db: Db, appId: string, userIds: string[]): Promise<{ userId: string; level: number }[]> {
+  if (userIds.length === 0) return [];
+  return db
+    .select({ userId: userLevels.userId, level: userLevels.level })
+    .from(userLevels)
+    .where(and(eq(userLevels.appId, appId), inArray(userLevels.userId, userIds)));
 }
 
 /** Locks the user's level row (level 0 if new) for a change. */

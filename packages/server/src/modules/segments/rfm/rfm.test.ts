@@ -101,7 +101,7 @@ describe('RFM', () => {
     expectError(r, 409, 'segments.not_configured');
     findIssue(expectError(await call('PUT', '/v1/segments/rfm/settings', { method: 'fixed', recency_days: 30 }), 400, 'validation_failed'), 'body.frequency');
     findIssue(expectError(await call('PUT', '/v1/segments/rfm/settings', { quantile: 1.5 }), 400, 'validation_failed'), 'body.quantile');
-    findIssue(expectError(await call('POST', '/v1/segments', { name: 'x', rules: { all: [{ kind: 'rfm_class', classes: ['vip'] }] } }), 400, 'validation_failed'), 'body.rules');
+    findIssue(expectError(await call('POST', '/v1/segments', { name: 'x', rules: { all: [{ kind: 'rfm_class', classes: ['vip'] }] } }), 400, 'validation_failed'), 'body.rules.all.0.classes.0');
   });
 });
 

@@ -1,4 +1,5 @@
 // An in-process Canyu on a fresh test database, plus shortcuts to create tenants and operators.
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../app.ts';
@@ -76,3 +77,16 @@ export async function startTestApp(opts: { config?: Partial<Config>; clock?: Clo
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** Calls as a tenant's secret key: `call` answers the raw response, `ok` asserts a 2xx and answers the JSON. */
+export function asTenant(t: TestApp, tenant: Tenant) {
+  const call = (method: Method, url: string, payload?: object) => t.inject({ method, url, headers: bearer(tenant.secretKey), ...(payload ? { payload } : {}) });
+  const ok = async (method: Method, url: string, payload?: object) => {
+    const r = await call(method, url, payload);
+    assert.ok(r.statusCode < 300, `${method} ${url} → ${r.statusCode} ${r.body}`);
+    return r.json();
+  };
+  return { call, ok };
+}

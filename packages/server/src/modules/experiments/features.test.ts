@@ -4,18 +4,13 @@
 // content; a workflow branches by arm and stops for the holdout.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
+import { asTenant, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
 import { expectError, findIssue } from '../../testing/http.ts';
 
 let t: TestApp;
 let A: Tenant;
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT';
-const call = (method: Method, url: string, payload?: object) => t.inject({ method, url, headers: bearer(A.secretKey), ...(payload ? { payload } : {}) });
-const ok = async (method: Method, url: string, payload?: object) => {
-  const r = await call(method, url, payload);
-  assert.ok(r.statusCode < 300, `${method} ${url} → ${r.statusCode} ${r.body}`);
-  return r.json();
-};
+let call: ReturnType<typeof asTenant>['call'];
+let ok: ReturnType<typeof asTenant>['ok'];
 const users = Array.from({ length: 120 }, (_, i) => `fx${i}`);
 const armsOf = async (exp: string) => {
   const m = new Map<string, string>();
@@ -28,6 +23,7 @@ const newExperiment = (key: string) =>
 before(async () => {
   t = await startTestApp();
   A = await t.newTenant('experiment-features');
+  ({ call, ok } = asTenant(t, A));
   await ok('PUT', '/v1/points/types/coins', { name: '金币' });
 });
 after(() => t.close());

@@ -3,24 +3,20 @@
 // an unknown segment is refused naming the field; leaving the segment closes the door at once.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
+import { asTenant, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
 import { expectError, findIssue } from '../../testing/http.ts';
 
 let t: TestApp;
 let A: Tenant;
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT';
-const call = (method: Method, url: string, payload?: object) => t.inject({ method, url, headers: bearer(A.secretKey), ...(payload ? { payload } : {}) });
-const ok = async (method: Method, url: string, payload?: object) => {
-  const r = await call(method, url, payload);
-  assert.ok(r.statusCode < 300, `${method} ${url} → ${r.statusCode} ${r.body}`);
-  return r.json();
-};
+let call: ReturnType<typeof asTenant>['call'];
+let ok: ReturnType<typeof asTenant>['ok'];
 const D = 86_400_000;
 let vip: string;
 
 before(async () => {
   t = await startTestApp();
   A = await t.newTenant('segment-eligibility');
+  ({ call, ok } = asTenant(t, A));
   await ok('PUT', '/v1/points/types/coins', { name: '金币' });
   for (const [u, tier] of [['v1', 'vip'], ['v2', 'vip'], ['n1', 'normal']] as const) await ok('POST', `/v1/users/${u}`, { traits: { tier } });
   vip = (await ok('POST', '/v1/segments', { name: 'VIP', rules: { all: [{ kind: 'traits', conditions: { tier: 'vip' } }] } })).id;

@@ -111,7 +111,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   // Coupons and analytics are made before segments, whose rules read them.
   const coupons = createCoupons({ db, clock, bus, webhooks, audit, log, segments: segmentGate });
   // Metrics read the raw events; engagement keeps its own copy of capability domain events.
-  const analytics = createAnalytics({ db, bus, clock, audit });
+  const analytics = createAnalytics({ db, bus, clock, audit, segmentMembers: (ctx, appId, id) => segments.memberIdsSql(ctx, appId, id) });
   // Segments read events, points, users, levels, badges, coupons and analytics' activity through
   // their public services (segments → events, points, users; the rest as functions wired here, so
   // gamification, coupons or analytics may later read segments without a module cycle).

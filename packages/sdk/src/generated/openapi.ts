@@ -34072,6 +34072,8 @@ export interface operations {
                 to: string;
                 /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
                 traits?: string;
+                /** @description Only users who are members of this segment now (GET /v1/segments); combines with traits */
+                segment?: string;
             };
             header?: never;
             path?: never;
@@ -34133,6 +34135,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "analytics.retention.get": {
@@ -34152,6 +34163,8 @@ export interface operations {
                 return_event?: string;
                 /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
                 traits?: string;
+                /** @description Only users who are members of this segment now (GET /v1/segments); combines with traits */
+                segment?: string;
             };
             header?: never;
             path?: never;
@@ -34208,6 +34221,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "analytics.funnels.get": {
@@ -34223,6 +34245,8 @@ export interface operations {
                 window_minutes?: number;
                 /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
                 traits?: string;
+                /** @description Only users who are members of this segment now (GET /v1/segments); combines with traits */
+                segment?: string;
             };
             header?: never;
             path?: never;
@@ -34281,6 +34305,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "analytics.funnels.dropoff.list": {
@@ -34296,6 +34329,8 @@ export interface operations {
                 window_minutes?: number;
                 /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
                 traits?: string;
+                /** @description Only users who are members of this segment now (GET /v1/segments); combines with traits */
+                segment?: string;
                 /** @description Page size (1-200, default 50) */
                 limit?: number;
                 /** @description `next_cursor` from the previous page */
@@ -34352,6 +34387,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "analytics.engagement.get": {
@@ -34363,6 +34407,8 @@ export interface operations {
                 to: string;
                 /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
                 traits?: string;
+                /** @description Only users who are members of this segment now (GET /v1/segments); combines with traits */
+                segment?: string;
             };
             header?: never;
             path?: never;
@@ -34431,6 +34477,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "analytics.sessions.get": {
@@ -34452,6 +34507,8 @@ export interface operations {
                 end_event?: string;
                 /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
                 traits?: string;
+                /** @description Only users who are members of this segment now (GET /v1/segments); combines with traits */
+                segment?: string;
             };
             header?: never;
             path?: never;
@@ -34500,6 +34557,15 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -34652,6 +34718,8 @@ export interface operations {
                 to: string;
                 /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
                 traits?: string;
+                /** @description Only users who are members of this segment now (GET /v1/segments); combines with traits */
+                segment?: string;
             };
             header?: never;
             path?: never;
@@ -34688,6 +34756,15 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -34714,6 +34791,8 @@ export interface operations {
                 return_event?: string;
                 /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
                 traits?: string;
+                /** @description Only users who are members of this segment now (GET /v1/segments); combines with traits */
+                segment?: string;
             };
             header?: never;
             path?: never;
@@ -34750,6 +34829,15 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -34772,6 +34860,8 @@ export interface operations {
                 window_minutes?: number;
                 /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
                 traits?: string;
+                /** @description Only users who are members of this segment now (GET /v1/segments); combines with traits */
+                segment?: string;
             };
             header?: never;
             path?: never;
@@ -34815,6 +34905,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "analytics.funnels.dropoff.export.get": {
@@ -34830,6 +34929,8 @@ export interface operations {
                 window_minutes?: number;
                 /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
                 traits?: string;
+                /** @description Only users who are members of this segment now (GET /v1/segments); combines with traits */
+                segment?: string;
                 /** @description List users who reached this step (1 = the first) and not the next one */
                 step: number;
             };
@@ -34875,6 +34976,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "analytics.sessions.export.get": {
@@ -34896,6 +35006,8 @@ export interface operations {
                 end_event?: string;
                 /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
                 traits?: string;
+                /** @description Only users who are members of this segment now (GET /v1/segments); combines with traits */
+                segment?: string;
             };
             header?: never;
             path?: never;
@@ -34932,6 +35044,15 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -34950,6 +35071,8 @@ export interface operations {
                 to: string;
                 /** @description Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"} */
                 traits?: string;
+                /** @description Only users who are members of this segment now (GET /v1/segments); combines with traits */
+                segment?: string;
             };
             header?: never;
             path?: never;
@@ -34986,6 +35109,15 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -27,7 +27,7 @@ async function events(rows: [string, string, number, Record<string, unknown>?][]
   return appId;
 }
 const steps = [{ event: 'view' }, { event: 'cart' }, { event: 'pay', where: { amount: { gte: 100 } } as Conditions }];
-const spec = (windowS: number, s = steps): FunnelSpec => ({ steps: s, entryFrom: new Date(T0), entryTo: new Date(T0 + 1000 * 1000), windowMs: windowS * 1000, traits: undefined });
+const spec = (windowS: number, s = steps): FunnelSpec => ({ steps: s, entryFrom: new Date(T0), entryTo: new Date(T0 + 1000 * 1000), windowMs: windowS * 1000, who: {} });
 const users = async (appId: string, f: FunnelSpec) => (await funnelCounts(d.db, appId, f)).map((c) => c.users);
 
 describe('funnel statement', () => {

@@ -71,9 +71,9 @@ describe('the partitioned layout (docs/analytics.md)', () => {
       for (const rollup of [true, false]) {
         const s: Scan = { appId, tz: 'Asia/Shanghai', from: '2026-10-15', to: '2026-11-10', start: new Date('2026-09-14T16:00:00Z'), end: new Date('2026-11-11T16:00:00Z'), rollup };
         for (const names of [null, ['open']]) {
-          assert.deepEqual(await activeSeries(parted, s, names, undefined), await activeSeries(plain, s, names, undefined), `${appId} ${rollup} ${names}`);
+          assert.deepEqual(await activeSeries(parted, s, names, {}), await activeSeries(plain, s, names, {}), `${appId} ${rollup} ${names}`);
         }
-        const spec = { cohortNames: null, returnNames: ['buy'], unitDays: 1, periods: 30, mode: 'n_day' as const, traits: undefined };
+        const spec = { cohortNames: null, returnNames: ['buy'], unitDays: 1, periods: 30, mode: 'n_day' as const, who: {} };
         const rs: Scan = { ...s, from: '2026-10-02', to: '2026-10-31', start: new Date('2026-10-01T16:00:00Z'), end: new Date('2026-11-01T16:00:00Z') };
         const a = await retention(parted, rs, spec);
         const b = await retention(plain, rs, spec);

@@ -112,7 +112,7 @@ export function analyticsRoutes(api: Api, deps: { analytics: Analytics; ctx: Req
         summary: 'DAU, WAU, MAU, stickiness, new and returning users per day',
         description: `${zoneNote} Active: did one of the active events (settings) that day. At most ${MAX_SERIES_DAYS} days.`,
         querystring: ActiveQuery,
-        response: { 200: ActiveOut, ...errors(400, 401, 403) },
+        response: { 200: ActiveOut, ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => {
@@ -130,7 +130,7 @@ export function analyticsRoutes(api: Api, deps: { analytics: Analytics; ctx: Req
         summary: 'Retention cohorts: by first-seen day or first chosen event, day 0..30 or week 0..12',
         description: `${zoneNote} A cohort is the users whose first cohort event (ever) fell on that day; period N counts those who returned N days (or weeks) later. At most ${MAX_COHORT_DAYS} cohort days.`,
         querystring: RetentionQuery,
-        response: { 200: RetentionOut, ...errors(400, 401, 403) },
+        response: { 200: RetentionOut, ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => analytics.retention(ctx(req), appIdOf(req), req.query),
@@ -145,7 +145,7 @@ export function analyticsRoutes(api: Api, deps: { analytics: Analytics; ctx: Req
         summary: 'Funnel: ordered steps within a conversion window, conversion and median time per step',
         description: `${zoneNote} A user enters at their first step-1 event on an entry day; each next step is their earliest later matching event within the window from entry. At most ${MAX_FUNNEL_DAYS} entry days.`,
         querystring: FunnelQuery,
-        response: { 200: FunnelOut, ...errors(400, 401, 403) },
+        response: { 200: FunnelOut, ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => {
@@ -167,7 +167,7 @@ export function analyticsRoutes(api: Api, deps: { analytics: Analytics; ctx: Req
         summary: 'Users who reached a funnel step and not the next, by user id',
         description: 'Same parameters as GET /v1/analytics/funnels, plus `step` and pagination.',
         querystring: DropoffQuery,
-        response: { 200: z.object({ data: z.array(z.object({ user_id: z.string(), reached_at: z.string().describe('When they reached the step') })), next_cursor: z.string().nullable() }), ...errors(400, 401, 403) },
+        response: { 200: z.object({ data: z.array(z.object({ user_id: z.string(), reached_at: z.string().describe('When they reached the step') })), next_cursor: z.string().nullable() }), ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => {
@@ -189,7 +189,7 @@ export function analyticsRoutes(api: Api, deps: { analytics: Analytics; ctx: Req
         summary: 'Engagement per capability: daily events, participants and participation among active users',
         description: `${zoneNote} Capabilities (families) group Canyu's domain events (see \`families\`); participants are the acting users. At most ${MAX_SERIES_DAYS} days.`,
         querystring: EngagementQuery,
-        response: { 200: EngagementOut, ...errors(400, 401, 403) },
+        response: { 200: EngagementOut, ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => {
@@ -233,7 +233,7 @@ export function analyticsRoutes(api: Api, deps: { analytics: Analytics; ctx: Req
         summary: 'Sessions and their duration per day, from host events (inactivity gaps, or start/end pairs)',
         description: `${zoneNote} A session belongs to the day it started. At most ${MAX_SERIES_DAYS} days.`,
         querystring: SessionsQuery,
-        response: { 200: SessionsOut, ...errors(400, 401, 403) },
+        response: { 200: SessionsOut, ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => presentSessions(await analytics.sessions(ctx(req), appIdOf(req), req.query)),
@@ -290,7 +290,7 @@ export function analyticsRoutes(api: Api, deps: { analytics: Analytics; ctx: Req
 
   // ---- CSV exports of every table (same parameters as the JSON routes) ----------------------------
 
-  const csvSchema = (summary: string, querystring: z.ZodType) => ({ config: { auth: read }, schema: { tags, summary, description: `${zoneNote} Same parameters as the JSON route; a UTF-8 CSV with a header row.`, querystring, response: { 200: CsvOut, ...errors(400, 401, 403) } } });
+  const csvSchema = (summary: string, querystring: z.ZodType) => ({ config: { auth: read }, schema: { tags, summary, description: `${zoneNote} Same parameters as the JSON route; a UTF-8 CSV with a header row.`, querystring, response: { 200: CsvOut, ...errors(400, 401, 403, 404) } } });
 
   api.get('/v1/analytics/active-users/export', csvSchema('Active users per day as CSV', ActiveQuery), async (req, reply) => {
     const r = await analytics.active(ctx(req), appIdOf(req), req.query as z.infer<typeof ActiveQuery>);

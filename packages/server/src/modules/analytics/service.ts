@@ -4,16 +4,18 @@
 // by ingestion) or an erased user (whose events and roll-up rows are deleted) is reflected exactly
 // at the next read. Engagement reads its own copy of the domain events that
 // measure capabilities (an_engagement), filled by one consumer of the event log.
+import type { SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
-import { fieldError } from '../../http/errors.ts';
+import { AppError, fieldError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { addDays, localDate, startOfLocalDay } from '../../lib/localtime.ts';
 import type { Audit } from '../audit/index.ts';
 import { engagementFamily, FAMILIES, type Family } from './rules/families.ts';
 import { retentionTable, unitDays } from './rules/retention.ts';
+import './errors.ts';
 import * as store from './store.ts';
 import { DEFAULT_TIMEZONE, MAX_EXPORT_ROWS, MAX_SESSION_HOURS, RETENTION_PERIODS, type ChurnQuery, type LurkersQuery, type SessionsQuery, type ActiveQuery, type DropoffExportQuery, type DropoffQuery, type EngagementQuery, type FunnelQuery, type RetentionQuery, type SettingsInput } from './types.ts';
 
@@ -23,6 +25,12 @@ export type AnalyticsDeps = {
   bus: EventBus;
   clock: Clock;
   audit: Audit;
+  /**
+   * The members of a segment as a subquery of user ids (the segments module's own SQL, wired in
+   * app.ts: segments read analytics, so analytics never imports segments); null when the app has
+   * no such segment.
+   */
+  segmentMembers?: ((ctx: Ctx, appId: string, segmentId: string) => Promise<SQL | null>) | undefined;
 };
 
 /** Rows one erasure statement deletes (and one transaction commits). */
@@ -55,9 +63,17 @@ export function createAnalytics(deps: AnalyticsDeps) {
     rollup: await store.slotAligned(db, tz, addDays(first, -1), addDays(last, 1)),
   });
 
-  const activeLive = async (db: Db, appId: string, st: AnalyticsSettings, from: string, to: string, traits: ActiveQuery['traits']) => {
+  /** Whose activity a metric counts: the traits filter and the segment's members (404 for an unknown segment). */
+  const whoOf = async (ctx: Ctx, appId: string, q: { traits?: ActiveQuery['traits']; segment?: string | undefined }): Promise<store.Who> => {
+    if (q.segment === undefined) return { traits: q.traits };
+    const members = deps.segmentMembers ? await deps.segmentMembers(ctx, appId, q.segment) : null;
+    if (!members) throw new AppError('analytics.segment_not_found', `No segment ${q.segment} in this app`, { field: 'query.segment', segment: q.segment });
+    return { traits: q.traits, members };
+  };
+
+  const activeLive = async (db: Db, appId: string, st: AnalyticsSettings, from: string, to: string, who: store.Who) => {
     const s = await scan(db, appId, st.timezone, from, to, addDays(from, -29), to);
-    return store.analyticsRead(db, (tx) => store.activeSeries(tx, s, st.activeEvents, traits));
+    return store.analyticsRead(db, (tx) => store.activeSeries(tx, s, st.activeEvents, who));
   };
 
   /**
@@ -69,7 +85,7 @@ export function createAnalytics(deps: AnalyticsDeps) {
    */
   const activeCached = async (db0: Db, appId: string, st: AnalyticsSettings, from: string, to: string): Promise<store.ActiveDay[]> => {
     const tz = st.timezone;
-    if (!(await store.slotAligned(db0, tz, addDays(from, -31), addDays(to, 1)))) return activeLive(db0, appId, st, from, to, undefined);
+    if (!(await store.slotAligned(db0, tz, addDays(from, -31), addDays(to, 1)))) return activeLive(db0, appId, st, from, to, {});
     const lastClosed = addDays(localDate(new Date(clock.now().getTime() - 30 * 60_000), tz), -1);
     const closedTo = to < lastClosed ? to : lastClosed;
     const key = JSON.stringify([tz, st.activeEvents]);
@@ -83,12 +99,12 @@ export function createAnalytics(deps: AnalyticsDeps) {
           const vTo = changed !== null && addDays(changed, -1) < state.validTo ? addDays(changed, -1) : state.validTo;
           if (vTo >= state.validFrom) valid = { from: state.validFrom, to: vTo };
         }
-        if (from > closedTo) return activeLive(db, appId, st, from, to, undefined);
+        if (from > closedTo) return activeLive(db, appId, st, from, to, {});
         if (valid && valid.from <= from && valid.to >= closedTo) {
           const cached = await store.cachedActive(db, appId, from, closedTo);
-          return closedTo < to ? [...cached, ...(await activeLive(db, appId, st, addDays(closedTo, 1), to, undefined))] : cached;
+          return closedTo < to ? [...cached, ...(await activeLive(db, appId, st, addDays(closedTo, 1), to, {}))] : cached;
         }
-        const rows = await activeLive(db, appId, st, from, to, undefined);
+        const rows = await activeLive(db, appId, st, from, to, {});
         const merge = valid !== null && from <= addDays(valid.to, 1) && closedTo >= addDays(valid.from, -1);
         const next = { appId, settingsKey: key, snapshot, validFrom: merge && valid!.from < from ? valid!.from : from, validTo: merge && valid!.to > closedTo ? valid!.to : closedTo };
         try {
@@ -103,12 +119,12 @@ export function createAnalytics(deps: AnalyticsDeps) {
     );
   };
 
-  const funnelSpec = (st: AnalyticsSettings, q: FunnelQuery): store.FunnelSpec => ({
+  const funnelSpec = (st: AnalyticsSettings, q: FunnelQuery, who: store.Who): store.FunnelSpec => ({
     steps: q.steps,
     entryFrom: startOfLocalDay(q.from, st.timezone),
     entryTo: startOfLocalDay(addDays(q.to, 1), st.timezone),
     windowMs: q.window_minutes * 60_000,
-    traits: q.traits,
+    who,
   });
 
   // Domain events of the measured capabilities, once each (keyed by log position), by their actor,
@@ -156,7 +172,8 @@ export function createAnalytics(deps: AnalyticsDeps) {
     /** DAU, WAU (7 days ending that day), MAU (30 days), stickiness, new and returning, per day. */
     async active(ctx: Ctx, appId: string, q: ActiveQuery) {
       const st = await settingsOf(ctx.db, appId);
-      const rows = q.traits === undefined ? await activeCached(ctx.db, appId, st, q.from, q.to) : await activeLive(ctx.db, appId, st, q.from, q.to, q.traits);
+      const who = await whoOf(ctx, appId, q);
+      const rows = who.traits === undefined && who.members === undefined ? await activeCached(ctx.db, appId, st, q.from, q.to) : await activeLive(ctx.db, appId, st, q.from, q.to, who);
       return {
         timezone: st.timezone,
         activeEvents: st.activeEvents,
@@ -166,6 +183,7 @@ export function createAnalytics(deps: AnalyticsDeps) {
 
     async retention(ctx: Ctx, appId: string, q: RetentionQuery) {
       const st = await settingsOf(ctx.db, appId);
+      const who = await whoOf(ctx, appId, q);
       const periods = RETENTION_PERIODS[q.unit];
       const s = await scan(ctx.db, appId, st.timezone, q.from, q.to, q.from, q.to);
       const r = await store.analyticsRead(ctx.db, (db) => store.retention(db, s, {
@@ -174,7 +192,7 @@ export function createAnalytics(deps: AnalyticsDeps) {
         unitDays: unitDays(q.unit),
         periods,
         mode: q.mode,
-        traits: q.traits,
+        who,
       }));
       const today = localDate(clock.now(), st.timezone);
       return { timezone: st.timezone, periods, cohorts: retentionTable(r.cohorts, r.counts, { unit: q.unit, mode: q.mode, periods, today }) };
@@ -182,7 +200,8 @@ export function createAnalytics(deps: AnalyticsDeps) {
 
     async funnel(ctx: Ctx, appId: string, q: FunnelQuery | DropoffQuery) {
       const st = await settingsOf(ctx.db, appId);
-      const counts = await store.analyticsRead(ctx.db, (db) => store.funnelCounts(db, appId, funnelSpec(st, q)));
+      const spec = funnelSpec(st, q, await whoOf(ctx, appId, q));
+      const counts = await store.analyticsRead(ctx.db, (db) => store.funnelCounts(db, appId, spec));
       return {
         timezone: st.timezone,
         steps: counts.map((c, k) => {
@@ -200,13 +219,15 @@ export function createAnalytics(deps: AnalyticsDeps) {
     /** Every user who reached step `q.step` and not the next (at most MAX_EXPORT_ROWS), by user id. */
     async dropoffAll(ctx: Ctx, appId: string, q: DropoffExportQuery) {
       const st = await settingsOf(ctx.db, appId);
-      return store.analyticsRead(ctx.db, (db) => store.funnelDropoff(db, appId, funnelSpec(st, q), q.step, undefined, MAX_EXPORT_ROWS));
+      const spec = funnelSpec(st, q, await whoOf(ctx, appId, q));
+      return store.analyticsRead(ctx.db, (db) => store.funnelDropoff(db, appId, spec, q.step, undefined, MAX_EXPORT_ROWS));
     },
 
     /** Users who reached step `q.step` and not the next, by user id after the cursor's. */
     async dropoff(ctx: Ctx, appId: string, q: DropoffQuery, after: string | undefined) {
       const st = await settingsOf(ctx.db, appId);
-      return store.analyticsRead(ctx.db, (db) => store.funnelDropoff(db, appId, funnelSpec(st, q), q.step, after, q.limit + 1));
+      const spec = funnelSpec(st, q, await whoOf(ctx, appId, q));
+      return store.analyticsRead(ctx.db, (db) => store.funnelDropoff(db, appId, spec, q.step, after, q.limit + 1));
     },
 
     /** How many events of this name the app received on a local day (goals: "1,000 check-ins a day"). */
@@ -220,10 +241,11 @@ export function createAnalytics(deps: AnalyticsDeps) {
       const st = await settingsOf(ctx.db, appId);
       const tz = st.timezone;
       const s: store.Scan = { appId, tz, from: q.from, to: q.to, start: startOfLocalDay(addDays(q.from, -2), tz), end: startOfLocalDay(addDays(q.to, 3), tz), rollup: false };
+      const who = await whoOf(ctx, appId, q);
       const spec: store.SessionSpec =
         q.mode === 'gap'
-          ? { mode: 'gap', timeoutSeconds: q.timeout_minutes * 60, event: q.event ?? null, traits: q.traits }
-          : { mode: 'pairs', start: q.start_event, end: q.end_event, maxSeconds: MAX_SESSION_HOURS * 3600, traits: q.traits };
+          ? { mode: 'gap', timeoutSeconds: q.timeout_minutes * 60, event: q.event ?? null, who }
+          : { mode: 'pairs', start: q.start_event, end: q.end_event, maxSeconds: MAX_SESSION_HOURS * 3600, who };
       const rows = await store.analyticsRead(ctx.db, (db) => store.sessionSeries(db, s, spec));
       const by = new Map(rows.map((r) => [r.day, r]));
       const days: store.SessionDay[] = [];
@@ -266,9 +288,10 @@ export function createAnalytics(deps: AnalyticsDeps) {
     async engagement(ctx: Ctx, appId: string, q: EngagementQuery) {
       const st = await settingsOf(ctx.db, appId);
       const s = await scan(ctx.db, appId, st.timezone, q.from, q.to, q.from, q.to);
+      const who = await whoOf(ctx, appId, q);
       const [rows, active] = await Promise.all([
-        store.engagementSeries(ctx.db, s, st.activeEvents, q.traits),
-        store.activeSeries(ctx.db, await scan(ctx.db, appId, st.timezone, q.from, q.to, addDays(q.from, -29), q.to), st.activeEvents, q.traits),
+        store.engagementSeries(ctx.db, s, st.activeEvents, who),
+        store.activeSeries(ctx.db, await scan(ctx.db, appId, st.timezone, q.from, q.to, addDays(q.from, -29), q.to), st.activeEvents, who),
       ]);
       const dau = new Map(active.map((a) => [a.day, a.dau]));
       const by = new Map(rows.map((r) => [`${r.day}|${r.family}`, r]));

@@ -39,9 +39,15 @@ export async function knowsZone(db: Db, tz: string): Promise<boolean> {
 /** Which events of `e` (an ev_events alias) count: by name (null: any). */
 const named = (names: readonly string[] | null): SQL => (names === null ? sql`` : sql`and e.name = any(${pgArray(names)}::text[])`);
 
-/** Users whose traits equal the filter (top-level scalars: containment is equality). */
-const withTraits = (traits: TraitsFilter | undefined, appId: string, col = sql.raw('e.user_id')): SQL =>
-  traits === undefined ? sql`` : sql`and ${col} in (select u.user_id from us_users u where u.app_id = ${appId} and u.traits @> ${JSON.stringify(traits)}::jsonb)`;
+/**
+ * Whose activity counts: users whose traits equal the filter (top-level scalars: containment is
+ * equality) and, with `members`, the members of a segment now (the subquery is the segments
+ * module's, handed over by the service: analytics never names segments' tables).
+ */
+export type Who = { traits?: TraitsFilter | undefined; members?: SQL | undefined };
+
+const withWho = (who: Who, appId: string, col = sql.raw('e.user_id')): SQL =>
+  sql`${who.traits === undefined ? sql`` : sql`and ${col} in (select u.user_id from us_users u where u.app_id = ${appId} and u.traits @> ${JSON.stringify(who.traits)}::jsonb)`} ${who.members === undefined ? sql`` : sql`and ${col} in (${who.members})`}`;
 
 const localDay = (tz: string, col: SQL) => sql`(${col} at time zone ${tz})::date`;
 
@@ -84,14 +90,14 @@ export type ActiveDay = { day: string; dau: number; wau: number; mau: number; ne
  * MAU from max(x, p+30) up to x+29, so +1 there and -1 at x+30; a running sum over the days gives
  * the MAU of each day (the same with 7 for the WAU).
  */
-export async function activeSeries(db: Db, s: Scan, names: readonly string[] | null, traits: TraitsFilter | undefined): Promise<ActiveDay[]> {
+export async function activeSeries(db: Db, s: Scan, names: readonly string[] | null, who: Who): Promise<ActiveDay[]> {
   const { table, ts } = src(s, names);
   const r = await db.execute<{ day: string; dau: string; wau: string; mau: string; new_users: string }>(sql`
     with act as materialized (
       select e.user_id, ${localDay(s.tz, ts)} as day
       from ${table} e
       where e.app_id = ${s.appId} and ${ts} >= ${s.start.toISOString()}::timestamptz and ${ts} < ${s.end.toISOString()}::timestamptz
-        ${named(names)} ${withTraits(traits, s.appId)}
+        ${named(names)} ${withWho(who, s.appId)}
       group by 1, 2
     ),
     win as (
@@ -177,7 +183,7 @@ export type RetentionSpec = {
   unitDays: number;
   periods: number;
   mode: 'n_day' | 'unbounded';
-  traits: TraitsFilter | undefined;
+  who: Who;
 };
 
 /**
@@ -193,7 +199,7 @@ export async function retention(db: Db, s: Scan, spec: RetentionSpec): Promise<{
     cohort as materialized (
       select f.user_id, f.cday from (
         select e.user_id, ${localDay(s.tz, sql`min(${c.ts})`)} as cday
-        from ${c.table} e where e.app_id = ${s.appId} ${named(spec.cohortNames)} ${withTraits(spec.traits, s.appId)}
+        from ${c.table} e where e.app_id = ${s.appId} ${named(spec.cohortNames)} ${withWho(spec.who, s.appId)}
         group by e.user_id
         having min(${c.ts}) >= ${s.start.toISOString()}::timestamptz and min(${c.ts}) < ${s.end.toISOString()}::timestamptz
       ) f where f.cday between ${s.from}::date and ${s.to}::date
@@ -238,7 +244,7 @@ export type FunnelSpec = {
   entryFrom: Date;
   entryTo: Date;
   windowMs: number;
-  traits: TraitsFilter | undefined;
+  who: Who;
 };
 
 /**
@@ -256,7 +262,7 @@ function funnelSql(appId: string, f: FunnelSpec, final: SQL): SQL {
     sql`ev as materialized (
       select e.user_id, e.ts, e.seq, ${sql.join(bits, sql` | `)} as m from ev_events e
       where e.app_id = ${appId} and e.name = any(${pgArray(names)}::text[])
-        and e.ts >= ${f.entryFrom.toISOString()}::timestamptz and e.ts <= ${end.toISOString()}::timestamptz ${withTraits(f.traits, appId)}
+        and e.ts >= ${f.entryFrom.toISOString()}::timestamptz and e.ts <= ${end.toISOString()}::timestamptz ${withWho(f.who, appId)}
     )`,
     sql`s1 as materialized (
       select distinct on (user_id) user_id, ts as t1, seq as q, ts as t from ev
@@ -314,8 +320,8 @@ export async function analyticsRead<T>(db: Db, fn: (tx: Db) => Promise<T>): Prom
 export type SessionDay = { day: string; sessions: number; users: number; totalSeconds: number; avgSeconds: number | null; medianSeconds: number | null };
 
 export type SessionSpec =
-  | { mode: 'gap'; timeoutSeconds: number; event: string | null; traits: TraitsFilter | undefined }
-  | { mode: 'pairs'; start: string; end: string; maxSeconds: number; traits: TraitsFilter | undefined };
+  | { mode: 'gap'; timeoutSeconds: number; event: string | null; who: Who }
+  | { mode: 'pairs'; start: string; end: string; maxSeconds: number; who: Who };
 
 /**
  * Sessions by the local day they started (from..to), from the raw events: `s.start`/`s.end` bound
@@ -329,7 +335,7 @@ export async function sessionSeries(db: Db, s: Scan, spec: SessionSpec): Promise
     ev as (
       select e.user_id, e.ts, e.seq from ev_events e
       where e.app_id = ${s.appId} and e.ts >= ${s.start.toISOString()}::timestamptz and e.ts < ${s.end.toISOString()}::timestamptz
-        ${spec.event === null ? sql`` : sql`and e.name = ${spec.event}`} ${withTraits(spec.traits, s.appId)}
+        ${spec.event === null ? sql`` : sql`and e.name = ${spec.event}`} ${withWho(spec.who, s.appId)}
     ),
     g as (
       select user_id, ts, seq, case when lag(ts) over w is null or ts - lag(ts) over w > make_interval(secs => ${spec.timeoutSeconds}) then 1 else 0 end as brk
@@ -341,7 +347,7 @@ export async function sessionSeries(db: Db, s: Scan, spec: SessionSpec): Promise
     ev as (
       select e.user_id, e.name, e.ts, e.seq from ev_events e
       where e.app_id = ${s.appId} and e.name in (${spec.start}, ${spec.end})
-        and e.ts >= ${s.start.toISOString()}::timestamptz and e.ts < ${s.end.toISOString()}::timestamptz ${withTraits(spec.traits, s.appId)}
+        and e.ts >= ${s.start.toISOString()}::timestamptz and e.ts < ${s.end.toISOString()}::timestamptz ${withWho(spec.who, s.appId)}
     ),
     o as (select user_id, name, ts, lead(name) over w as next_name, lead(ts) over w as next_ts from ev window w as (partition by user_id order by ts, seq)),
     ss as (
@@ -445,9 +451,9 @@ export type EngagementDay = { day: string; family: string; count: number; users:
  * Per day of from..to and family: events, distinct acting users, and how many of them were also
  * active that day (host events counted by the active-event setting).
  */
-export async function engagementSeries(db: Db, s: Scan, names: readonly string[] | null, traits: TraitsFilter | undefined): Promise<EngagementDay[]> {
+export async function engagementSeries(db: Db, s: Scan, names: readonly string[] | null, who: Who): Promise<EngagementDay[]> {
   const { table, ts } = src(s, names);
-  const traitsOf = withTraits(traits, s.appId, sql.raw('g.user_id'));
+  const traitsOf = withWho(who, s.appId, sql.raw('g.user_id'));
   const r = await db.execute<{ day: string; family: string; n: string; users: string; active_users: string }>(sql`
     with g as (
       select g.user_id, g.family, ${localDay(s.tz, sql`g.ts`)} as day

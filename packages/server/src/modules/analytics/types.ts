@@ -68,6 +68,14 @@ const traitsParam = jsonParam(TraitsFilter, 4000)
   .optional()
   .describe('Only users whose profile traits equal all of these (JSON object of top-level trait → string, number or boolean), e.g. {"plan":"pro","city":"上海"}');
 
+const segmentParam = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters')
+  .optional()
+  .describe('Only users who are members of this segment now (GET /v1/segments); combines with traits');
+
 const range = (maxDays: number, what: string) => ({
   from: localDate().describe(`First ${what} (YYYY-MM-DD in the app's reporting time zone)`),
   to: localDate().describe(`Last ${what}, included (at most ${maxDays} days after from, counting both)`),
@@ -82,7 +90,7 @@ function checkRange(maxDays: number) {
   };
 }
 
-export const ActiveQuery = z.strictObject({ ...range(MAX_SERIES_DAYS, 'day'), traits: traitsParam }).superRefine(checkRange(MAX_SERIES_DAYS));
+export const ActiveQuery = z.strictObject({ ...range(MAX_SERIES_DAYS, 'day'), traits: traitsParam, segment: segmentParam }).superRefine(checkRange(MAX_SERIES_DAYS));
 export type ActiveQuery = z.infer<typeof ActiveQuery>;
 
 export const RetentionQuery = z
@@ -92,7 +100,7 @@ export const RetentionQuery = z
     mode: z.enum(['n_day', 'unbounded']).default('n_day').describe('n_day: active in that period; unbounded: active in that period or any later one'),
     cohort_event: EventName.optional().describe("Cohort by the day of each user's first event of this name (default: the first active event, i.e. first seen)"),
     return_event: EventName.optional().describe('What counts as returning (default: any active event)'),
-    traits: traitsParam,
+    traits: traitsParam, segment: segmentParam,
   })
   .superRefine(checkRange(MAX_COHORT_DAYS));
 export type RetentionQuery = z.infer<typeof RetentionQuery>;
@@ -115,7 +123,7 @@ const funnelFields = {
     .max(MAX_WINDOW_MINUTES)
     .default(7 * 1440)
     .describe(`Conversion window from the first step (minutes, at most ${MAX_WINDOW_MINUTES}; default 7 days)`),
-  traits: traitsParam,
+  traits: traitsParam, segment: segmentParam,
 };
 
 export const FunnelQuery = z.strictObject(funnelFields).superRefine(checkRange(MAX_FUNNEL_DAYS));
@@ -160,7 +168,7 @@ export const SessionsQuery = z
     event: EventName.optional().describe('gap mode: only events of this name count (e.g. a heartbeat); default any event'),
     start_event: EventName.default('session.start').describe('pairs mode: the event that starts a session'),
     end_event: EventName.default('session.end').describe('pairs mode: the event that ends it'),
-    traits: traitsParam,
+    traits: traitsParam, segment: segmentParam,
   })
   .superRefine(checkRange(MAX_SERIES_DAYS))
   .superRefine((q, c) => {
@@ -190,7 +198,7 @@ export const ChurnQuery = z.strictObject({
 });
 export type ChurnQuery = z.infer<typeof ChurnQuery>;
 
-export const EngagementQuery = z.strictObject({ ...range(MAX_SERIES_DAYS, 'day'), traits: traitsParam }).superRefine(checkRange(MAX_SERIES_DAYS));
+export const EngagementQuery = z.strictObject({ ...range(MAX_SERIES_DAYS, 'day'), traits: traitsParam, segment: segmentParam }).superRefine(checkRange(MAX_SERIES_DAYS));
 export type EngagementQuery = z.infer<typeof EngagementQuery>;
 
 export const SettingsBody = z.strictObject({

@@ -12,6 +12,7 @@
 // and remove members with statements that report only what they changed, and announce exactly
 // those as `segment.entered` / `segment.left` domain events in the same transaction: an entry is
 // announced once however many servers and paths find it.
+import type { SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { Erasure } from '../../erasure.ts';
@@ -414,6 +415,11 @@ export function createSegments(deps: SegmentsDeps) {
     /** For other modules (surveys' targeting, …): does the segment exist? */
     async exists(ctx: Ctx, appId: string, segmentId: string): Promise<boolean> {
       return (await store.findSegment(ctx.db, appId, segmentId)) !== undefined;
+    },
+
+    /** For analytics' `segment` filter: the members' user ids as a subquery (null: no such segment in the app). */
+    async memberIdsSql(ctx: Ctx, appId: string, segmentId: string): Promise<SQL | null> {
+      return (await store.findSegment(ctx.db, appId, segmentId)) ? store.memberIdsSql(segmentId) : null;
     },
 
     /** For other modules (surveys' targeting, …): is the user in the segment now? */

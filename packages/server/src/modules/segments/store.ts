@@ -1,6 +1,6 @@
 // All SQL of segments: definitions, members (entries and exits race-free: an insert or delete that
 // did nothing reports nothing) and the size history.
-import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { sgMembers, sgSegments, sgSizes } from './schema.ts';
 
@@ -60,6 +60,9 @@ export async function lockSegments(db: Db, ids: string[]): Promise<SegmentRow[]>
 }
 
 /** Which of these users are members. */
+/** The user ids of a segment's members, as a subquery other statements embed (analytics filters by segment with it). */
+export const memberIdsSql = (segmentId: string): SQL => sql`select ${sgMembers.userId} from ${sgMembers} where ${sgMembers.segmentId} = ${segmentId}`;
+
 export async function membersAmong(db: Db, segmentId: string, userIds: string[]): Promise<Set<string>> {
   if (userIds.length === 0) return new Set();
   const rows = await db

@@ -4265,7 +4265,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Participants, successes and cost of a campaign */
+        /** Participants, successes, cost and attributed conversions of a campaign */
         get: operations["campaigns.report.get"];
         put?: never;
         post?: never;
@@ -5482,6 +5482,22 @@ export interface components {
             details: {
                 [key: string]: unknown;
             };
+            /** @description With conversion_event: the host events attributed to the campaign — by a participant, from their first participation to window_days after it */
+            conversions: {
+                event: string;
+                amount_property: string;
+                window_days: number;
+                participants: number;
+                /** @description Participants with at least one conversion event in their window */
+                converted: number;
+                /** @description converted / participants */
+                conversion_rate: number | null;
+                /** @description Conversion events attributed (each event once) */
+                orders: number;
+                /** @description Sum of the amount property over those events (non-numbers add nothing) */
+                amount: number;
+                amount_per_order: number | null;
+            } | null;
         };
         CapRule: {
             id: string;
@@ -29893,7 +29909,14 @@ export interface operations {
     };
     "campaigns.report.get": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A host event that is a conversion, e.g. order.paid */
+                conversion_event?: string;
+                /** @description The amount in the conversion event’s properties */
+                amount_property?: string;
+                /** @description Days after a participant’s first participation in which their conversions count */
+                window_days?: number;
+            };
             header?: never;
             path: {
                 /** @description campaign id */

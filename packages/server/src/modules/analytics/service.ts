@@ -230,6 +230,14 @@ export function createAnalytics(deps: AnalyticsDeps) {
       return store.analyticsRead(ctx.db, (db) => store.funnelDropoff(db, appId, spec, q.step, after, q.limit + 1));
     },
 
+    /**
+     * Conversions attributed to a feature's participants (campaign reports): their `event` events
+     * within `windowDays` of first taking part, once per event, with the amount at `property`.
+     */
+    attributedConversions(ctx: Ctx, appId: string, participants: SQL, q: { event: string; property: string; windowDays: number }) {
+      return store.analyticsRead(ctx.db, (db) => store.attributed(db, appId, participants, { event: q.event, path: q.property.split('.'), windowDays: q.windowDays }));
+    },
+
     /** How many events of this name the app received on a local day (goals: "1,000 check-ins a day"). */
     async eventCount(ctx: Ctx, appId: string, event: string, day: string): Promise<number> {
       const st = await settingsOf(ctx.db, appId);

@@ -490,3 +490,28 @@ export async function eraseAppRest(db: Db, appId: string): Promise<void> {
   await db.delete(activeState).where(eq(activeState.appId, appId));
   await db.delete(settings).where(eq(settings.appId, appId));
 }
+
+// ---- attributed conversions -----------------------------------------------------------------------
+
+export type Attributed = { participants: number; converted: number; orders: number; amount: number };
+
+/**
+ * Conversions attributed to a set of participants (a subquery of user_id, first_at handed over
+ * by the feature that owns them): each of their `event` events within `windowDays` after their
+ * first participation counts once (events are stored once per event id), with the sum of the
+ * numeric property at `path` (other values add nothing).
+ */
+export async function attributed(db: Db, appId: string, participants: SQL, q: { event: string; path: readonly string[]; windowDays: number }): Promise<Attributed> {
+  const r = await db.execute<{ participants: number; converted: number; orders: number; amount: number | string }>(sql`
+    with p as materialized (${participants}),
+    o as (
+      select e.user_id, e.properties #> ${pgArray(q.path)}::text[] as v
+      from p join ev_events e on e.app_id = ${appId} and e.user_id = p.user_id and e.name = ${q.event}
+        and e.ts >= p.first_at and e.ts < p.first_at + make_interval(days => ${q.windowDays})
+    )
+    select (select count(*) from p)::int as participants, count(distinct o.user_id)::int as converted, count(o.user_id)::int as orders,
+      coalesce(sum(case when jsonb_typeof(o.v) = 'number' then (o.v)::text::numeric end), 0)::float8 as amount
+    from o`);
+  const x = r.rows[0]!;
+  return { participants: num(x.participants), converted: num(x.converted), orders: num(x.orders), amount: Number(x.amount) };
+}

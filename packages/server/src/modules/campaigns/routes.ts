@@ -11,7 +11,7 @@ import { referralRoutes } from './referral/routes.ts';
 import { CAMPAIGN_KINDS, CAMPAIGN_STATUSES } from './schema.ts';
 import type { Campaigns } from './service.ts';
 import type { CampaignRow } from './store.ts';
-import { CampaignIdParams, CampaignOut, CreateCampaignBody, ReportOut, UpdateCampaignBody } from './types.ts';
+import { CampaignIdParams, CampaignOut, CreateCampaignBody, ReportOut, ReportQuery, UpdateCampaignBody } from './types.ts';
 
 const tags = ['Campaigns'];
 
@@ -128,11 +128,24 @@ export function campaignsRoutes(api: Api, deps: { campaigns: Campaigns; ctx: Req
     '/v1/campaigns/:campaignId/report',
     {
       config: { auth: { secret: true, operator: 'analytics.read' } },
-      schema: { tags, summary: 'Participants, successes and cost of a campaign', params: CampaignIdParams, response: { 200: ReportOut, ...errors(400, 401, 403, 404) } },
+      schema: { tags, summary: 'Participants, successes, cost and attributed conversions of a campaign', params: CampaignIdParams, querystring: ReportQuery, response: { 200: ReportOut, ...errors(400, 401, 403, 404) } },
     },
     async (req) => {
-      const r = await campaigns.report(ctx(req), appIdOf(req), req.params.campaignId);
-      return { campaign_id: r.campaign.id, kind: r.campaign.kind, status: r.campaign.status, participants: r.participants, successes: r.successes, cost: r.cost, budget: r.campaign.budget, committed: r.campaign.committed, details: r.details };
+      const q = req.query;
+      const r = await campaigns.report(ctx(req), appIdOf(req), req.params.campaignId, q.conversion_event === undefined ? undefined : { event: q.conversion_event, property: q.amount_property, windowDays: q.window_days });
+      const x = r.conversions;
+      const conversions = x && {
+        event: x.event,
+        amount_property: x.property,
+        window_days: x.windowDays,
+        participants: x.participants,
+        converted: x.converted,
+        conversion_rate: x.participants === 0 ? null : x.converted / x.participants,
+        orders: x.orders,
+        amount: x.amount,
+        amount_per_order: x.orders === 0 ? null : x.amount / x.orders,
+      };
+      return { campaign_id: r.campaign.id, kind: r.campaign.kind, status: r.campaign.status, participants: r.participants, successes: r.successes, cost: r.cost, budget: r.campaign.budget, committed: r.campaign.committed, details: r.details, conversions };
     },
   );
 

@@ -7,6 +7,7 @@
 // (`wake`), on whichever servers run jobs.
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
+import type { SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { Erasure } from '../../erasure.ts';
@@ -66,7 +67,12 @@ export type CampaignsDeps = {
   experiments?: Pick<Experiments, 'gate' | 'describe'> | undefined;
   /** Campaigns for a segment admit its members only (the segments module, wired in app.ts). */
   segments?: SegmentGate | undefined;
+  /** The report's attributed conversions: the participants' order events (analytics, wired in app.ts). */
+  conversions?: ((ctx: Ctx, appId: string, participants: SQL, q: AttributionSpec) => Promise<{ participants: number; converted: number; orders: number; amount: number }>) | undefined;
 };
+
+/** Which host events count as a campaign's conversions: the event, its amount property, the window after first taking part. */
+export type AttributionSpec = { event: string; property: string; windowDays: number };
 
 const TICK_JOB = 'canyu.campaigns.tick';
 
@@ -271,9 +277,10 @@ export function createCampaigns(deps: CampaignsDeps) {
       });
     },
 
-    async report(ctx: Ctx, appId: string, id: string): Promise<Report & { campaign: CampaignRow }> {
+    async report(ctx: Ctx, appId: string, id: string, attribution?: AttributionSpec): Promise<Report & { campaign: CampaignRow; conversions: (AttributionSpec & { participants: number; converted: number; orders: number; amount: number }) | null }> {
       const c = await mustCampaign(ctx.db, appId, id);
-      return { ...(await hooksOf(c.kind).report(ctx.db, c)), campaign: c };
+      const conversions = attribution && deps.conversions ? { ...attribution, ...(await deps.conversions(ctx, appId, store.participantsSql(c), attribution)) } : null;
+      return { ...(await hooksOf(c.kind).report(ctx.db, c)), campaign: c, conversions };
     },
 
     /** Every transition due at `now`, each exactly once across servers. Returns how many happened. */

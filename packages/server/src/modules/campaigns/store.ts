@@ -132,3 +132,23 @@ export async function pseudonymise(db: Db, appId: string, userId: string, pseudo
   await db.execute(sql`update cm_rf_referrals set inviter_user_id = ${pseudonym} where app_id = ${appId} and inviter_user_id = ${userId}`);
   await db.execute(sql`update cm_rf_referrals set invitee_user_id = ${pseudonym} where app_id = ${appId} and invitee_user_id = ${userId}`);
 }
+
+/**
+ * Who took part in a campaign and when first, as a subquery of (user_id, first_at): reserved,
+ * joined a team, started or cut a bargain, paid a deposit, pledged, invited or was invited. The
+ * report's attributed conversions join it to the host's order events.
+ */
+export function participantsSql(c: { id: string; kind: CampaignKind }): SQL {
+  const id = c.id;
+  const union: Record<CampaignKind, SQL> = {
+    flash_sale: sql`select user_id, created_at as at from cm_fs_reservations where campaign_id = ${id}`,
+    group_buy: sql`select user_id, joined_at as at from cm_gb_members where campaign_id = ${id}`,
+    bargain: sql`select user_id, created_at as at from cm_bg_bargains where campaign_id = ${id}
+      union all select c.helper_user_id, c.created_at from cm_bg_cuts c join cm_bg_bargains b on b.id = c.bargain_id where b.campaign_id = ${id}`,
+    presale: sql`select user_id, created_at as at from cm_ps_orders where campaign_id = ${id}`,
+    crowdfunding: sql`select user_id, created_at as at from cm_cf_pledges where campaign_id = ${id}`,
+    referral: sql`select inviter_user_id as user_id, attributed_at as at from cm_rf_referrals where campaign_id = ${id}
+      union all select invitee_user_id, attributed_at from cm_rf_referrals where campaign_id = ${id}`,
+  };
+  return sql`select x.user_id, min(x.at) as first_at from (${union[c.kind]}) x group by x.user_id`;
+}

@@ -82,5 +82,25 @@ export const ReportOut = z
     budget: z.number().nullable(),
     committed: z.number(),
     details: z.record(z.string(), z.unknown()).describe('Kind-specific figures'),
+    conversions: z
+      .object({
+        event: z.string(),
+        amount_property: z.string(),
+        window_days: z.number().int(),
+        participants: z.number().int(),
+        converted: z.number().int().describe('Participants with at least one conversion event in their window'),
+        conversion_rate: z.number().nullable().describe('converted / participants'),
+        orders: z.number().int().describe('Conversion events attributed (each event once)'),
+        amount: z.number().describe('Sum of the amount property over those events (non-numbers add nothing)'),
+        amount_per_order: z.number().nullable(),
+      })
+      .nullable()
+      .describe('With conversion_event: the host events attributed to the campaign — by a participant, from their first participation to window_days after it'),
   })
   .meta({ id: 'CampaignReport' });
+
+export const ReportQuery = z.strictObject({
+  conversion_event: z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters').optional().describe('A host event that is a conversion, e.g. order.paid'),
+  amount_property: z.string().min(1).max(200).regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'a dot path such as amount').default('amount').describe('The amount in the conversion event’s properties'),
+  window_days: z.coerce.number().int().min(1).max(90).default(7).describe('Days after a participant’s first participation in which their conversions count'),
+});

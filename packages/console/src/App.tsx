@@ -14,6 +14,8 @@ const Operators = lazy(() => import('./pages/Operators.tsx'));
 const AuditLog = lazy(() => import('./pages/AuditLog.tsx'));
 const Users = lazy(() => import('./pages/Users.tsx'));
 const UserDetail = lazy(() => import('./pages/UserDetail.tsx'));
+const Analytics = lazy(() => import('./pages/Analytics.tsx'));
+const Segments = lazy(() => import('./pages/Segments.tsx'));
 const Planned = lazy(() => import('./pages/Planned.tsx'));
 
 const page = (el: React.ReactNode) => <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>{el}</Suspense>;
@@ -32,6 +34,8 @@ const router = createBrowserRouter(
         { path: 'keys', element: page(<ApiKeys />) },
         { path: 'operators', element: page(<Operators />) },
         { path: 'audit', element: page(<AuditLog />) },
+        { path: 'analytics', element: page(<Analytics />) },
+        { path: 'segments', element: page(<Segments />) },
         { path: 'planned/:section', element: page(<Planned />) },
         { path: '*', element: <Navigate to="/dashboard" replace /> },
       ],

@@ -156,6 +156,8 @@ test('every page in both languages has no untranslated key; the language is reme
       ['/keys', '[data-testid="key-create"]'],
       ['/operators', '[data-testid="member-name"]'],
       ['/audit', '.ant-table-row'],
+      ['/analytics', '[data-testid="retention-table"]'],
+      ['/segments', '[data-testid="segment-new-name"]'],
       ['/planned/campaigns', '.ant-result'],
     ];
     for (const lang of ['zh-CN', 'en'] as const) {
@@ -227,16 +229,55 @@ test('an analyst sees no mutating button', async (tc) => {
     await page.getByTestId('nav-users').waitFor();
     assert.equal(await page.getByTestId('nav-keys').count(), 0);
     assert.equal(await page.getByTestId('nav-audit').count(), 0);
-    const mutating = ['key-create', 'operator-add', 'adjust-points', 'block-user'];
+    const mutating = ['key-create', 'operator-add', 'adjust-points', 'block-user', 'segment-save'];
     for (const [p, ready] of [
       ['/dashboard', '[data-testid="kpi-dau"]'],
       ['/users', '[data-testid="user-search"]'],
       [`/users/${userId}`, '[data-testid="ledger"]'],
       ['/operators', '[data-testid="member-name"]'],
+      ['/analytics', '[data-testid="retention-table"]'],
+      ['/segments', '.ant-table'],
     ] as const) {
       await open(page, p, ready);
       for (const id of mutating) assert.equal(await page.getByTestId(id).count(), 0, `${id} on ${p}`);
       assert.equal(await page.locator('#root .ant-btn-dangerous').count(), 0, `a danger button on ${p}`);
     }
+  });
+});
+
+test('a segment made in the UI previews its size, lists its members, and its name stays text; analytics filters by it', async (tc) => {
+  await withPage(tc, async ({ page, dialogs, errors }) => {
+    for (const [u, plan] of [['seg-a', 'gold'], ['seg-b', 'gold'], ['seg-c', 'free']] as const) await api('POST', `/v1/users/${u}`, { traits: { plan } });
+    const today = new Date().toISOString();
+    await api('POST', '/v1/events', { events: ['seg-a', 'seg-b', 'seg-c'].map((u) => ({ event_id: `open-${u}`, user_id: u, name: 'app.open', timestamp: today })) });
+    await signIn(page, owner);
+    await open(page, '/segments', '[data-testid="segment-new-name"]');
+    const name = `金卡 ${XSS_NAME}`;
+    await page.getByTestId('segment-new-name').fill(name);
+    await page.getByTestId('segment-trait').fill('plan');
+    await page.getByTestId('segment-value').fill('gold');
+    await page.getByTestId('segment-preview').click();
+    // seg-a, seg-b and the seeded user (plan gold).
+    await page.getByTestId('segment-preview-count').getByText('3').waitFor();
+    await page.getByTestId('segment-save').click();
+    await page.getByTestId('segment-members-title').waitFor();
+    assert.ok((await page.getByTestId('segment-members-title').innerText()).includes(name), 'the name is shown as text');
+    await page.locator('.ant-table-row', { hasText: 'seg-b' }).waitFor();
+    assert.ok((await page.getByTestId('segment-name').allInnerTexts()).includes(name));
+    assert.equal(await page.evaluate('window.__xss'), undefined, 'a payload ran');
+    assert.equal(await page.locator('#root svg[onload]').count(), 0, 'a payload became markup');
+    // Analytics for the segment: today's DAU is its two active members (the seeded user sent no event).
+    const segs = (await api('GET', '/v1/segments')) as { data: { id: string; name: string }[] };
+    const seg = segs.data.find((x) => x.name === name)!;
+    const from = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const r = (await api('GET', `/v1/analytics/active-users?from=${from}&to=${to}&segment=${seg.id}`)) as { days: { dau: number }[] };
+    assert.equal(Math.max(...r.days.map((d) => d.dau)), 2);
+    await open(page, '/analytics', '[data-testid="retention-table"]');
+    await page.getByTestId('analytics-segment').click();
+    await page.locator('.ant-select-item-option', { hasText: '金卡' }).click();
+    await page.getByTestId('trend-chart').waitFor();
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(errors, []);
   });
 });

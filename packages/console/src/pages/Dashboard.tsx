@@ -29,8 +29,8 @@ export default function Dashboard() {
   const x = useMemo(() => days.map((d) => day(d.day)), [days, day]);
   const series = useMemo(
     () => [
-      { name: t('dashboard.dau'), data: days.map((d) => d.dau) },
-      { name: t('dashboard.new'), data: days.map((d) => d.new) },
+      { name: t('dashboard.dauSeries'), data: days.map((d) => d.dau) },
+      { name: t('dashboard.newSeries'), data: days.map((d) => d.new) },
     ],
     [days, t],
   );

@@ -16,6 +16,7 @@ const Users = lazy(() => import('./pages/Users.tsx'));
 const UserDetail = lazy(() => import('./pages/UserDetail.tsx'));
 const Analytics = lazy(() => import('./pages/Analytics.tsx'));
 const Segments = lazy(() => import('./pages/Segments.tsx'));
+const Experiments = lazy(() => import('./pages/Experiments.tsx'));
 const Planned = lazy(() => import('./pages/Planned.tsx'));
 
 const page = (el: React.ReactNode) => <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>{el}</Suspense>;
@@ -36,6 +37,7 @@ const router = createBrowserRouter(
         { path: 'audit', element: page(<AuditLog />) },
         { path: 'analytics', element: page(<Analytics />) },
         { path: 'segments', element: page(<Segments />) },
+        { path: 'experiments', element: page(<Experiments />) },
         { path: 'planned/:section', element: page(<Planned />) },
         { path: '*', element: <Navigate to="/dashboard" replace /> },
       ],

@@ -158,6 +158,7 @@ test('every page in both languages has no untranslated key; the language is reme
       ['/audit', '.ant-table-row'],
       ['/analytics', '[data-testid="retention-table"]'],
       ['/segments', '[data-testid="segment-new-name"]'],
+      ['/experiments', '[data-testid="experiments-table"]'],
       ['/planned/campaigns', '.ant-result'],
     ];
     for (const lang of ['zh-CN', 'en'] as const) {
@@ -278,6 +279,26 @@ test('a segment made in the UI previews its size, lists its members, and its nam
     await page.locator('.ant-select-item-option', { hasText: '金卡' }).click();
     await page.getByTestId('trend-chart').waitFor();
     assert.deepEqual(dialogs, []);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('the report of an experiment shows each arm against the control, and goals their progress', async (tc) => {
+  await withPage(tc, async ({ page, errors }) => {
+    const name = `按钮颜色 ${XSS_NAME}`;
+    await api('POST', '/v1/experiments', { key: 'ui-button', name, variants: [{ key: 'control' }, { key: 'green' }], holdout_percent: 10, goal: { kind: 'conversion', event: 'order.paid' } });
+    await api('POST', '/v1/experiments/ui-button/start');
+    for (let i = 0; i < 40; i++) await api('POST', '/v1/experiments/ui-button/exposures', { user_id: `x${i}` });
+    const day = new Date().toISOString().slice(0, 10);
+    await api('POST', '/v1/goals', { name: '日签到 1000', metric: { kind: 'event_count', event: 'checkin' }, baseline: 0, target: 1000, start_day: day, due_day: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) });
+    await signIn(page, owner);
+    await open(page, '/experiments', '[data-testid="experiments-table"]');
+    await page.getByTestId('experiment-name').getByText(name).click();
+    await page.getByTestId('experiment-report-title').waitFor();
+    const rows = await page.locator('[data-testid="experiment-arms"] .ant-table-row').allInnerTexts();
+    assert.deepEqual(rows.map((r) => r.split(/\s/)[0]), ['holdout', 'control', 'green']);
+    await page.getByTestId('goal').getByText('日签到 1000').waitFor();
+    assert.equal(await page.evaluate('window.__xss'), undefined, 'a payload ran');
     assert.deepEqual(errors, []);
   });
 });

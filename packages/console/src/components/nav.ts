@@ -15,7 +15,7 @@ export const NAV: NavItem[] = [
   { key: 'messaging', label: 'nav.messaging', path: '/planned/messaging', permission: 'messaging.read', built: false },
   { key: 'analytics', label: 'nav.analytics', path: '/analytics', permission: 'analytics.read', built: true },
   { key: 'segments', label: 'nav.segments', path: '/segments', permission: 'analytics.read', built: true },
-  { key: 'experiments', label: 'nav.experiments', path: '/planned/experiments', permission: 'app.read', built: false },
+  { key: 'experiments', label: 'nav.experiments', path: '/experiments', permission: 'analytics.read', built: true },
   { key: 'workflows', label: 'nav.workflows', path: '/planned/workflows', permission: 'app.read', built: false },
   { key: 'communities', label: 'nav.communities', path: '/planned/communities', permission: 'app.read', built: false },
   { key: 'service', label: 'nav.service', path: '/planned/service', permission: 'app.read', built: false },

@@ -262,6 +262,12 @@ test('a segment made in the UI previews its size, lists its members, and its nam
     await page.getByTestId('segment-preview-count').getByText('3').waitFor();
     await page.getByTestId('segment-save').click();
     await page.getByTestId('segment-members-title').waitFor();
+    // The member's profile lists the segment by name (as text).
+    await open(page, '/users/seg-a', '[data-testid="user-segments"]');
+    await page.getByTestId('user-segments').getByText(name).waitFor();
+    assert.equal(await page.getByTestId('user-rfm').innerText(), '窗口内没有购买，无 RFM 分类');
+    await open(page, '/segments', '[data-testid="segment-name"]');
+    await page.getByTestId('segment-name').getByText(name).click();
     assert.ok((await page.getByTestId('segment-members-title').innerText()).includes(name), 'the name is shown as text');
     await page.locator('.ant-table-row', { hasText: 'seg-b' }).waitFor();
     assert.ok((await page.getByTestId('segment-name').allInnerTexts()).includes(name));

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ROLES } from '../../server/src/http/permissions.ts';
+import { RFM_CLASS_NAMES } from '../../server/src/modules/segments/rules/rfm.ts';
 import { en } from '../src/i18n/en.ts';
 import { zhCN } from '../src/i18n/zh-CN.ts';
 
@@ -46,6 +47,9 @@ test('every key used in the sources exists in both languages', () => {
   // Keys built at run time from server vocabularies.
   for (const r of ROLES) used.set(`role.${r}`, 'roles');
   for (const k of ['earn', 'spend', 'adjust', 'expire', 'refund']) used.set(`points.kind.${k}`, 'points kinds');
+  for (const k of RFM_CLASS_NAMES) used.set(`rfm.${k}`, 'RFM classes');
+  for (const k of ['draft', 'running', 'stopped']) used.set(`experiments.${k}`, 'experiment statuses');
+  for (const k of ['achieved', 'on_track', 'off_track', 'missed']) used.set(`goals.${k}`, 'goal statuses');
   const missing = [...used].filter(([k]) => !(k in zhCN) || !(k in en)).map(([k, f]) => `${k} (${f})`);
   assert.deepEqual(missing, [], 'keys used but not translated');
 });

@@ -41,6 +41,42 @@ function Ledger({ userId, type }: { userId: string; type: string }) {
   );
 }
 
+
+/** The segments the user is in now and their RFM class with R/F/M scores. */
+function SegmentsCard({ userId }: { userId: string }) {
+  const { t, date } = useI18n();
+  const { appId } = useCurrent();
+  const mine = useQuery({ queryKey: ['user.segments', appId, userId], queryFn: () => ok(api.GET('/v1/users/{userId}/segments', { params: { path: { userId } } })) });
+  const all = useQuery({ queryKey: ['segments.all', appId], queryFn: () => ok(api.GET('/v1/segments', { params: { query: { limit: 100 } } })) });
+  const rfm = useQuery({ queryKey: ['user.rfm', appId, userId], queryFn: () => ok(api.GET('/v1/users/{userId}/rfm', { params: { path: { userId } } })) });
+  const names = new Map((all.data?.data ?? []).map((x) => [x.id, x.name]));
+  const r = rfm.data?.rfm;
+  return (
+    <Card title={t('users.segmentsRfm')} loading={mine.isPending || rfm.isPending}>
+      {mine.isError ? (
+        <ErrorState error={mine.error} retry={() => mine.refetch()} />
+      ) : (
+        <Space direction="vertical" style={{ width: '100%' }}>
+          <div data-testid="user-segments">
+            {(mine.data?.data ?? []).length === 0 ? <Typography.Text type="secondary">{t('users.noSegments')}</Typography.Text> : (mine.data?.data ?? []).map((m) => <Tag key={m.segment_id} title={date(m.entered_at)}>{names.get(m.segment_id) ?? m.segment_id}</Tag>)}
+          </div>
+          <div data-testid="user-rfm">
+            {r ? (
+              <Space wrap>
+                <Tag color="volcano">{t(`rfm.${r.class}`)}</Tag>
+                <Typography.Text>{`R ${r.r_score} · F ${r.f_score} · M ${r.m_score}`}</Typography.Text>
+                <Typography.Text type="secondary">{t('users.rfmFigures', { days: r.recency_days.toFixed(1), f: r.frequency, m: r.monetary })}</Typography.Text>
+              </Space>
+            ) : (
+              <Typography.Text type="secondary">{t('users.noRfm')}</Typography.Text>
+            )}
+          </div>
+        </Space>
+      )}
+    </Card>
+  );
+}
+
 export default function UserDetail() {
   const { userId = '' } = useParams();
   const { t, date, num } = useI18n();
@@ -136,6 +172,7 @@ export default function UserDetail() {
           ]}
         />
       </Card>
+      {can(role, 'analytics.read') && can(role, 'users.read') && <SegmentsCard userId={userId} />}
       {can(role, 'points.read') && (
         <Card title={t('points.title')}>
           {points.isError ? (

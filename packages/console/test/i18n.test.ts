@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ROLES } from '../../server/src/http/permissions.ts';
-import { RFM_CLASS_NAMES } from '../../server/src/modules/segments/rules/rfm.ts';
+import { RFM_CLASS_NAMES } from '../../server/src/modules/segments/index.ts';
 import { en } from '../src/i18n/en.ts';
 import { zhCN } from '../src/i18n/zh-CN.ts';
 

@@ -4,6 +4,7 @@ import { segmentsRoutes } from './routes.ts';
 
 export { createSegments, type Segments, type SegmentsDeps } from './service.ts';
 export { segmentsRoutes } from './routes.ts';
+export { RFM_CLASS_NAMES, type RfmClass } from './rules/rfm.ts';
 
 export function segmentsModule(segments: Segments): Module {
   return {

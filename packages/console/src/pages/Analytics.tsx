@@ -109,10 +109,10 @@ export default function Analytics() {
             locale={{ emptyText: t('dashboard.noData') }}
             dataSource={(retention.data?.cohorts ?? []).filter((c) => c.size > 0)}
             columns={[
-              { title: t('analytics.cohort'), dataIndex: 'cohort', fixed: 'left', render: (d: string) => day(d) },
+              { title: t('analytics.cohort'), dataIndex: 'cohort', fixed: 'left', width: 120, render: (d: string) => <span style={{ whiteSpace: 'nowrap' }}>{day(d)}</span> },
               { title: t('analytics.size'), dataIndex: 'size', render: (n: number) => num(n) },
               ...Array.from({ length: Math.min(periods, unit === 'day' ? 14 : 12) + 1 }, (_, p) => ({
-                title: unit === 'day' ? t('analytics.dayN', { n: p }) : t('analytics.weekN', { n: p }),
+                title: <span style={{ whiteSpace: 'nowrap' }}>{unit === 'day' ? t('analytics.dayN', { n: p }) : t('analytics.weekN', { n: p })}</span>,
                 key: `p${p}`,
                 render: (_: unknown, c: { rates: (number | null)[] }) => {
                   const r = c.rates[p] ?? null;

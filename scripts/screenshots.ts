@@ -1,0 +1,89 @@
+// The console screenshots in the README: a Canyu on a throw-away embedded PostgreSQL with demo
+// data (2,000 users over 30 days), a segment, an experiment and a goal, photographed by the Debian
+// chromium in zh-CN. Run: node --import tsx scripts/screenshots.ts (writes docs/screenshots/*.png).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { chromium } from 'playwright-core';
+import { migrate } from '../packages/server/src/db/index.ts';
+import { startEmbeddedPostgres } from '../packages/server/src/db/embedded.ts';
+import { generateDemo } from '../packages/server/src/demo/generate.ts';
+import { startTestApp } from '../packages/server/src/testing/app.ts';
+import { ensureBuilt } from './build.js';
+
+const out = path.resolve(import.meta.dirname, '..', 'docs', 'screenshots');
+await ensureBuilt(() => {});
+// A migrated template database as the test helpers expect it (what scripts/test.ts prepares).
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-shots-'));
+fs.chmodSync(dataDir, 0o755);
+const embedded = await startEmbeddedPostgres({ dataDir, ephemeralSettings: true, database: 'postgres' });
+const admin = new pg.Client({ connectionString: embedded.adminUrl });
+await admin.connect();
+await admin.query('create database canyu_shots');
+await admin.end();
+const tpl = new URL(embedded.adminUrl);
+tpl.pathname = '/canyu_shots';
+const pool = new pg.Pool({ connectionString: tpl.toString(), max: 2 });
+await migrate(pool);
+await pool.end();
+process.env.CANYU_TEST_ADMIN_URL = embedded.adminUrl;
+process.env.CANYU_TEST_TEMPLATE = 'canyu_shots';
+const t = await startTestApp();
+await t.app.listen({ port: 0, host: '127.0.0.1' });
+const addr = t.app.server.address();
+const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+const tenant = await t.newTenant('演示应用 Demo');
+const owner = await t.newOperator(tenant.appId, 'owner');
+const api = async (method: string, url: string, body?: unknown) => {
+  const r = await fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${tenant.secretKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
+  return r.status === 204 ? null : r.json();
+};
+await api('PATCH', '/v1/analytics/settings', { timezone: 'Asia/Shanghai' });
+await generateDemo(t.database.db, { appId: tenant.appId, users: 2000, days: 30, timezone: 'Asia/Shanghai', now: new Date(), rebuildRollup: t.services.events.rebuildRollup });
+await api('POST', '/v1/segments', { name: '近 7 天活跃下单用户', rules: { all: [{ kind: 'event_count', event: 'order.paid', within_days: 7, min: 1 }] } });
+await api('POST', '/v1/segments', { name: '签到达人', rules: { all: [{ kind: 'event_count', event: 'checkin.done', within_days: 30, min: 5 }] } });
+await api('POST', '/v1/experiments', { key: 'checkin-bonus', name: '签到奖励翻倍', variants: [{ key: 'control' }, { key: 'double' }], holdout_percent: 10, goal: { kind: 'conversion', event: 'order.paid', within_days: 7 } });
+await api('POST', '/v1/experiments/checkin-bonus/start');
+// Orders after exposure: the double arm converts more often (a made-up effect, for the picture).
+const orders: object[] = [];
+for (let i = 0; i < 400; i++) {
+  const e = (await api('POST', '/v1/experiments/checkin-bonus/exposures', { user_id: `u${i}` })) as { variant: string };
+  if (i % (e.variant === 'double' ? 3 : e.variant === 'control' ? 5 : 8) === 0) orders.push({ event_id: `shot-order-${i}`, user_id: `u${i}`, name: 'order.paid', properties: { amount: 99 } });
+}
+await api('POST', '/v1/events', { events: orders });
+const goal = (await api('POST', '/v1/goals', { name: '日活 1,000', metric: { kind: 'active_users', window: 'dau' }, baseline: 600, target: 1000, start_day: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), due_day: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) })) as { id: string };
+await api('POST', `/v1/goals/${goal.id}/measure`, { day: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) });
+await t.services.bus.drain();
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 1360, height: 860 } })).newPage();
+await page.goto(`${base}/console/`);
+await page.getByTestId('email').fill(owner.email);
+await page.getByTestId('password').fill(owner.password);
+await page.getByTestId('sign-in').click();
+await page.getByTestId('operator-name').waitFor();
+const shot = async (p: string, ready: string, name: string, act?: () => Promise<void>) => {
+  await page.goto(`${base}/console${p}`);
+  await page.locator(ready).first().waitFor();
+  await page.locator('.ant-spin-spinning, .ant-skeleton-active').first().waitFor({ state: 'detached' }).catch(() => {});
+  if (act) await act();
+  await page.waitForTimeout(800); // charts animate in
+  await page.screenshot({ path: path.join(out, `${name}.png`) });
+  console.log(`wrote docs/screenshots/${name}.png`);
+};
+await shot('/dashboard', '[data-testid="trend-chart"]', 'dashboard');
+await shot('/analytics', '[data-testid="retention-table"] .ant-table-row', 'analytics');
+await shot('/segments', '[data-testid="segment-name"]', 'segments', async () => {
+  await page.getByTestId('segment-name').first().click();
+  await page.getByTestId('segment-members-title').waitFor();
+});
+await shot('/experiments', '[data-testid="experiment-name"]', 'experiments', async () => {
+  await page.getByTestId('experiment-name').first().click();
+  await page.locator('[data-testid="experiment-arms"] .ant-table-row').first().waitFor();
+});
+await browser.close();
+await t.close();
+await embedded.stop();
+fs.rmSync(dataDir, { recursive: true, force: true });

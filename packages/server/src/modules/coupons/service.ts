@@ -142,7 +142,7 @@ export function createCoupons(deps: CouponsDeps) {
           claimable: input.claimable ?? true,
           segmentId,
         });
-        if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'coupon_template.create', targetType: 'coupon_template', targetId: t.id, after: { name: t.name, kind: t.kind } });
+        if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'coupon_template.create', targetType: 'coupon_template', targetId: t.id, after: { name: t.name, kind: t.kind, segment: t.segmentId } });
         return t;
       });
     },
@@ -167,7 +167,7 @@ export function createCoupons(deps: CouponsDeps) {
           ...(input.total_quantity !== undefined ? { totalQuantity: input.total_quantity } : {}),
         });
         if (!t) throw new AppError('coupons.sold_out', `More coupons of template ${id} were issued meanwhile; total_quantity cannot go below them`, { template_id: id });
-        if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'coupon_template.update', targetType: 'coupon_template', targetId: id, before: { status: before.status, total_quantity: before.totalQuantity, per_user_limit: before.perUserLimit }, after: { status: t.status, total_quantity: t.totalQuantity, per_user_limit: t.perUserLimit } });
+        if (audited(ctx)) await deps.audit.record({ ...ctx, db: tx }, { appId, action: 'coupon_template.update', targetType: 'coupon_template', targetId: id, before: { status: before.status, total_quantity: before.totalQuantity, per_user_limit: before.perUserLimit, segment: before.segmentId }, after: { status: t.status, total_quantity: t.totalQuantity, per_user_limit: t.perUserLimit, segment: t.segmentId } });
         return t;
       });
     },

@@ -102,3 +102,26 @@ describe('features restricted to a segment', () => {
     }
   });
 });
+
+describe('ids that name a segment or an experiment', () => {
+  it('refuse NUL and lone surrogates with a 400 naming the field, never a 500', async () => {
+    const D2 = 86_400_000;
+    const bad = ['a\u0000b', 'x\ud800'];
+    for (const v of bad) {
+      const cases: [string, string, object, string][] = [
+        ['POST', '/v1/coupon-templates', { name: 'x', kind: 'fixed', amount: 1, valid_days: 1, segment: v }, 'body.segment'],
+        ['POST', '/v1/lotteries', { name: 'x', segment: v, prizes: [{ name: 'n', kind: 'none', weight: 1 }] }, 'body.segment'],
+        ['POST', '/v1/campaigns', { kind: 'crowdfunding', name: 'x', starts_at: new Date().toISOString(), ends_at: new Date(Date.now() + D2).toISOString(), segment: v, settings: { goal_type: 'backers', goal: 1, tiers: [{ id: 's', name: 's', amount: 1 }] } }, 'body.segment'],
+        ['POST', '/v1/campaigns', { kind: 'crowdfunding', name: 'x', starts_at: new Date().toISOString(), ends_at: new Date(Date.now() + D2).toISOString(), experiment: v, settings: { goal_type: 'backers', goal: 1, tiers: [{ id: 's', name: 's', amount: 1 }] } }, 'body.experiment'],
+        ['POST', '/v1/points/rules', { name: 'x', event: 'e', type: 'coins', amount: 1, experiment: { id: v } }, 'body.experiment.id'],
+        ['POST', '/v1/messaging/sends', { to: { user_ids: ['v1'] }, content: { 'zh-CN': { title: 't', body: 'b' }, en: { title: 't', body: 'b' } }, category: 'activity', experiment: { id: v } }, 'body.experiment.id'],
+        ['POST', '/v1/automation/workflows', { name: 'x', trigger: { event: 'x.y' }, steps: [{ id: 'b', type: 'branch', condition: { segment: { id: v } }, then: 'end', else: 'end' }] }, 'body.steps.0.condition.segment.id'],
+        ['POST', '/v1/automation/workflows', { name: 'x', trigger: { event: 'x.y' }, steps: [{ id: 'e', type: 'experiment', experiment: v, paths: { control: 'end' } }] }, 'body.steps.0.experiment'],
+      ];
+      for (const [method, url, body, field] of cases) {
+        const r = await call(method as 'POST', url, body);
+        findIssue(expectError(r, 400, 'validation_failed'), field);
+      }
+    }
+  });
+});

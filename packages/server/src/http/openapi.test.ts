@@ -8,12 +8,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../testing/app.ts';
-import { formatDocument, OPENAPI_FILE, operationIdOf } from './openapi.ts';
+import { formatDocument, OPENAPI_FILE, operationIdOf, TAG_DESCRIPTIONS } from './openapi.ts';
 
 const root = path.dirname(OPENAPI_FILE);
 const run = promisify(execFile);
 
-type Doc = { servers?: unknown[]; info: { license?: unknown }; paths: Record<string, Record<string, { operationId?: string; security?: unknown[] }>> };
+type Doc = { servers?: unknown[]; tags?: { name: string; description?: string }[]; info: { license?: unknown }; paths: Record<string, Record<string, { operationId?: string; security?: unknown[]; tags?: string[] }>> };
 
 let t: TestApp;
 let served: Doc;
@@ -73,5 +73,13 @@ describe('operationIds', () => {
     assert.deepEqual(served.paths['/v1/auth/login']?.post?.security, []);
     assert.ok(Array.isArray(served.servers) && served.servers.length > 0);
     assert.ok(served.info.license);
+  });
+
+  it('lists every tag an operation uses, each with a description (TAG_DESCRIPTIONS in http/openapi.ts)', () => {
+    const used = new Set(Object.values(served.paths).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags ?? [])));
+    assert.deepEqual(new Set(served.tags?.map((t) => t.name)), used);
+    assert.deepEqual(served.tags?.filter((t) => !t.description).map((t) => t.name), []);
+    // A described tag no operation uses is a leftover from a renamed one.
+    assert.deepEqual(Object.keys(TAG_DESCRIPTIONS).filter((name) => !used.has(name)), []);
   });
 });

@@ -5,6 +5,7 @@
 //   - `x-canyu-audit` from `config.audit` (http/audit.ts);
 //   - a stable `operationId` for every operation, derived from method + path (see operationIdOf)
 //     with explicit names where the derived one reads poorly (OPERATION_IDS);
+//   - `tags` with descriptions (TAG_DESCRIPTIONS);
 //   - `servers`, `info.license`, and only the components some operation uses.
 // The committed copy (openapi.json at the repository root, `npm run generate:api`) must equal the
 // served one and lint clean under Redocly's recommended rules (http/openapi.test.ts).
@@ -139,6 +140,7 @@ export function operationIdOf(method: string, path: string, okSchema: JsonSchema
 
 type Operation = {
   operationId?: string;
+  tags?: string[];
   security?: unknown[];
   responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>;
 };
@@ -147,6 +149,74 @@ type Doc = {
   components?: { schemas?: Record<string, unknown>; securitySchemes?: Record<string, unknown> };
   [k: string]: unknown;
 };
+
+/**
+ * What each tag (a section of the docs) covers, in English with the Chinese term where operators
+ * know the feature by it. The document lists the tags its operations use, in the order they first
+ * appear; a tag missing here gets no description, which Redocly's `tag-description` rule flags
+ * (http/openapi.test.ts), so a new module's tag must be described here.
+ */
+export const TAG_DESCRIPTIONS: Record<string, string> = {
+  System: 'Health of the server and its database, for load balancers and monitoring. No credentials.',
+  'Operators & sessions': 'Operators (people who run apps in the console) sign in and out, change their password and manage their sessions.',
+  'Apps & keys': 'Apps (tenants), their members and roles, and their secret (`sk_…`) and publishable (`pk_…`) keys.',
+  Users: 'End users of the host app: identify them with traits, time zone and locale, read profiles, mint short-lived user tokens.',
+  'Audit log': 'Every operator and secret-key mutation of an app, who made it and when.',
+  Realtime: 'WebSocket and Server-Sent Events streams delivering inbox messages, announcements and live-room events to a user.',
+  Events: "Track the host's behaviour events in batches and read them back; the catalogue of event names rules can listen to.",
+  'Event log': "The app's ordered domain-event log, how far each consumer has read it, and the events a consumer could not handle.",
+  Webhooks: 'Endpoints that receive signed domain events, their deliveries and retries.',
+  Points: 'Point types (积分, growth value, make-up cards…), balances, grants, spends and the ledger, with expiry.',
+  Gamification: 'The app-wide gamification configuration: check-in, daily reward, levels and abuse limits.',
+  'Check-in': 'Daily check-in (签到) in the user’s local day: streaks, the monthly calendar and make-ups (补签).',
+  Levels: 'The level ladder by growth value, its benefits, and a user’s level.',
+  'Abuse defence': 'Patterns flagged as suspicious (many accounts on one device, machine-speed draws) and users blocked from rewards.',
+  Lottery: 'Points lotteries (抽奖) with a prize pool, stock, published odds and draws.',
+  'Points mall': 'The points mall (积分商城): items with stock and limits, redeemed with points.',
+  'Daily reward': 'A random red packet of points on the first open of the user’s local day.',
+  Badges: 'Badges and achievements (勋章), what earns them, and the badges a user holds.',
+  Tasks: 'Newcomer, daily and weekly tasks (任务) whose progress comes from events, with a reward to claim.',
+  Polls: 'Polls (投票), single or multiple choice, standalone or attached to a subject.',
+  Subjects: 'The host’s content (a video, post or product) that users interact with, and its exact counters.',
+  Interactions: 'Likes, favourites, coins, shares, 一键三连, follows and the other per-user interactions with subjects and users.',
+  Comments: 'Threaded comments on subjects: post, reply, sort (hot, new, top), like, pin and feature.',
+  Discovery: 'Hot lists (热门), rankings (排行榜, 每周必看) and curated slots (官方推荐).',
+  Moderation: 'Reports, the moderation queue, decisions on comments and blocked users.',
+  Stories: 'User-story collections and hashtag campaigns (用户故事征集): entries, likes, moderation and featured entries.',
+  Inbox: 'A user’s in-app inbox (站内信): messages, announcements, unread counts and read state.',
+  'Messaging preferences': 'A user’s opt-outs per category and channel, and quiet hours.',
+  'Contact budget': 'Frequency caps across channels: may this user be contacted now, and reservations for contacts made outside Canyu.',
+  'Message templates': 'Message templates with a zh-CN and an English version and {{variables}}.',
+  'Messaging settings': 'Messaging defaults of the app: locale, time zone, quiet hours, frequency caps and the SMTP relay.',
+  'Message rules': 'When an event happens, message someone (e.g. comment.replied → the comment’s author).',
+  Sends: 'Messages sent to a user, a list or an audience, now or scheduled, with their statistics.',
+  Tracking: 'One message’s inbox state and deliveries, and acknowledgements that a delivery reached the device.',
+  Announcements: 'Announcements (公告) to every user or a traits-filtered audience, with read and click counts.',
+  'Messaging links': 'The pages behind the links Canyu puts in messages (unsubscribe, tracked clicks); they work with the signed token in the link.',
+  Segments: 'User segments by rules (traits, events, levels, badges, coupons, churn risk…) and RFM classes (重要价值客户 …).',
+  Experiments: 'A/B experiments: variants with weights, a holdout, assignment and results against a goal.',
+  Goals: 'KPI goals: a metric from a baseline to a target by a day, and where it stands.',
+  Surveys: 'Questionnaires (问卷) with branching, targeting, triggers, recontact waits, quotas and points.',
+  Feedback: 'Feedback boards (反馈): posts, votes, followers, statuses and official responses; voters are told when a request ships.',
+  'Live rooms': 'Live rooms (直播间): chat (danmaku), likes, interactions and the online count.',
+  Coupons: 'Coupon templates and issued coupons: claim, issue, redeem and expiry.',
+  Campaigns: 'Marketing campaigns (活动): their lifecycle, participants and report.',
+  'Flash sales': 'Flash sales (秒杀): sessions, items with stock and race-free attempts.',
+  'Group buying': 'Group buying (拼团): teams opened and joined by share code that must fill in time.',
+  'Bargains (砍价)': 'Bargains (砍价): friends cut the price until it reaches the floor.',
+  Presale: 'Presale (预售): a deposit (定金) in one window and the final payment (尾款) in the next.',
+  Crowdfunding: 'Crowdfunding: pledges towards a target before a deadline.',
+  Referrals: 'Referrals (邀请): invite codes and the new users attributed to them.',
+  Automation: 'Workflows: a trigger event, entry rules, waits, branches and steps that reward or message users.',
+  Analytics: 'Active users, retention, funnels, engagement and the other metrics, with CSV export and segment filters.',
+};
+
+/** The document's tags: those its operations use, in order of first use, with their descriptions. */
+export function describeTags(doc: Doc): void {
+  const names: string[] = [];
+  for (const ops of Object.values(doc.paths ?? {})) for (const op of Object.values(ops)) for (const tag of op.tags ?? []) if (!names.includes(tag)) names.push(tag);
+  doc.tags = names.map((name) => (TAG_DESCRIPTIONS[name] ? { name, description: TAG_DESCRIPTIONS[name] } : { name }));
+}
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace']);
 
@@ -256,8 +326,11 @@ export function openapiOptions(): FastifyDynamicSwaggerOptions {
     transformObject: (input) => {
       const doc = jsonSchemaTransformObject(input) as Doc;
       assignOperationIds(doc);
+      describeTags(doc);
       pruneComponents(doc);
-      return doc as ReturnType<typeof jsonSchemaTransformObject>;
+      // The tags read best next to info and servers, not after the 2 MB of paths and components.
+      const { openapi, info, servers, tags, ...rest } = doc;
+      return { openapi, info, servers, tags, ...rest } as ReturnType<typeof jsonSchemaTransformObject>;
     },
   };
 }

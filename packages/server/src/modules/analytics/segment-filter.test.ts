@@ -81,7 +81,7 @@ describe('metrics filtered by a segment', () => {
     // A retried batch (same event ids) changes nothing; an erased member leaves the figures.
     await ok('POST', '/v1/events', { events: [{ event_id: 'v-u3-0', user_id: 'u3', name: 'view', timestamp: `${from}T10:00:00Z` }] });
     const withU3 = await read(url);
-    await ok('DELETE', '/v1/users/u3');
+    assert.ok([200, 202, 204].includes((await call('DELETE', '/v1/users/u3')).statusCode));
     await t.services.bus.drain();
     const r = await read(url);
     const plain = await t.database.db.execute<{ day: string; n: number }>(sql`

@@ -73,6 +73,14 @@ describe('campaign report: attributed conversions', () => {
     assert.equal((await ok('GET', `/v1/campaigns/${cid}/report`)).conversions, null);
   });
 
+  it("an erased participant's orders no longer count", async () => {
+    assert.ok([200, 202, 204].includes((await call('DELETE', '/v1/users/bob')).statusCode));
+    await t.services.bus.drain();
+    const c = (await ok('GET', `/v1/campaigns/${cid}/report?conversion_event=order.paid&window_days=7`)).conversions;
+    // bob's o5 (non-numeric) and o6 (50) are gone with his events; ann's two orders remain.
+    assert.deepEqual([c.converted, c.orders, c.amount], [1, 2, 500]);
+  });
+
   it('names the field of a bad parameter', async () => {
     findIssue(expectError(await call('GET', `/v1/campaigns/${cid}/report?conversion_event=order.paid&window_days=0`), 400, 'validation_failed'), 'query.window_days');
     findIssue(expectError(await call('GET', `/v1/campaigns/${cid}/report?conversion_event=order.paid&amount_property=a..b`), 400, 'validation_failed'), 'query.amount_property');

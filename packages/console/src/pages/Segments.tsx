@@ -2,8 +2,8 @@
 // least N of an event in the last days) with its size previewed before saving, and the members of
 // the selected segment with a CSV download.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Col, Form, Input, InputNumber, Row, Select, Space, Statistic, Table, Typography } from 'antd';
-import { useState } from 'react';
+import { App, Button, Card, Col, Empty, Form, Input, InputNumber, Row, Select, Skeleton, Space, Statistic, Table, Typography } from 'antd';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { CursorPager, useCursor } from '../components/Cursor.tsx';
 import { ErrorState, errorText } from '../components/states.tsx';
@@ -12,6 +12,36 @@ import { api, ok, type Schemas } from '../lib/api.ts';
 import { useCurrent } from '../lib/auth.tsx';
 import { downloadCsv } from '../lib/download.ts';
 import { can } from '../lib/roles.ts';
+
+const TrendChart = lazy(() => import('../components/TrendChart.tsx'));
+
+/** The segment's daily size over the last 30 days (recorded on each refresh). */
+function SizeHistory({ segment }: { segment: Schemas['Segment'] }) {
+  const { t, day } = useI18n();
+  const { appId } = useCurrent();
+  const sizes = useQuery({
+    queryKey: ['segments.sizes', appId, segment.id],
+    queryFn: () => ok(api.GET('/v1/segments/{segmentId}/sizes', { params: { path: { segmentId: segment.id }, query: { days: 30 } } })),
+  });
+  const rows = sizes.data?.data ?? [];
+  const x = useMemo(() => rows.map((r) => day(r.day)), [rows, day]);
+  const series = useMemo(() => [{ name: t('segments.sizeSeries'), data: rows.map((r) => r.size) }], [rows, t]);
+  return (
+    <Card style={{ marginTop: 16 }} title={t('segments.sizes')} data-testid="segment-sizes">
+      {sizes.isError ? (
+        <ErrorState error={sizes.error} retry={() => sizes.refetch()} />
+      ) : sizes.isPending ? (
+        <Skeleton active />
+      ) : rows.length === 0 ? (
+        <Empty description={t('segments.noSizes')} />
+      ) : (
+        <Suspense fallback={<Skeleton active />}>
+          <TrendChart x={x} series={series} height={220} />
+        </Suspense>
+      )}
+    </Card>
+  );
+}
 
 type RuleForm = { name: string; kind: 'traits' | 'event_count'; trait?: string; value?: string; event?: string; min?: number; within_days?: number };
 
@@ -165,6 +195,7 @@ export default function Segments() {
           </Col>
         )}
       </Row>
+      {selected && <SizeHistory key={`sizes-${selected.id}`} segment={selected} />}
       {selected && <Members key={selected.id} segment={selected} />}
     </div>
   );

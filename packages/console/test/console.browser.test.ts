@@ -156,7 +156,7 @@ test('every page in both languages has no untranslated key; the language is reme
       ['/keys', '[data-testid="key-create"]'],
       ['/operators', '[data-testid="member-name"]'],
       ['/audit', '.ant-table-row'],
-      ['/analytics', '[data-testid="retention-table"]'],
+      ['/analytics', '[data-testid="engagement-table"]'],
       ['/segments', '[data-testid="segment-new-name"]'],
       ['/experiments', '[data-testid="experiments-table"]'],
       ['/planned/campaigns', '.ant-result'],
@@ -251,6 +251,14 @@ test('a segment made in the UI previews its size, lists its members, and its nam
     for (const [u, plan] of [['seg-a', 'gold'], ['seg-b', 'gold'], ['seg-c', 'free']] as const) await api('POST', `/v1/users/${u}`, { traits: { plan } });
     const today = new Date().toISOString();
     await api('POST', '/v1/events', { events: ['seg-a', 'seg-b', 'seg-c'].map((u) => ({ event_id: `open-${u}`, user_id: u, name: 'app.open', timestamp: today })) });
+    // A two-step funnel, five minutes apart, for seg-a and seg-b.
+    const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    await api('POST', '/v1/events', {
+      events: ['seg-a', 'seg-b'].flatMap((u) => [
+        { event_id: `fa-${u}`, user_id: u, name: 'fun.a', timestamp: at(10) },
+        { event_id: `fb-${u}`, user_id: u, name: 'fun.b', timestamp: at(5) },
+      ]),
+    });
     await signIn(page, owner);
     await open(page, '/segments', '[data-testid="segment-new-name"]');
     const name = `金卡 ${XSS_NAME}`;
@@ -271,6 +279,9 @@ test('a segment made in the UI previews its size, lists its members, and its nam
     assert.ok((await page.getByTestId('segment-members-title').innerText()).includes(name), 'the name is shown as text');
     await page.locator('.ant-table-row', { hasText: 'seg-b' }).waitFor();
     assert.ok((await page.getByTestId('segment-name').allInnerTexts()).includes(name));
+    // The size history card shows a chart or its empty state, never a raw key.
+    await page.locator('[data-testid="segment-sizes"] [data-testid="trend-chart"], [data-testid="segment-sizes"] .ant-empty').first().waitFor();
+    assert.deepEqual(await untranslated(page), []);
     assert.equal(await page.evaluate('window.__xss'), undefined, 'a payload ran');
     assert.equal(await page.locator('#root svg[onload]').count(), 0, 'a payload became markup');
     // Analytics for the segment: today's DAU is its two active members (the seeded user sent no event).
@@ -284,6 +295,16 @@ test('a segment made in the UI previews its size, lists its members, and its nam
     await page.getByTestId('analytics-segment').click();
     await page.locator('.ant-select-item-option', { hasText: '金卡' }).click();
     await page.getByTestId('trend-chart').waitFor();
+    assert.match(await page.getByTestId('stickiness').innerText(), /粘性 \(DAU\/MAU\): \d/);
+    // The funnel of the two steps: both members convert, five minutes apart (median).
+    await page.getByTestId('funnel-steps').click();
+    await page.keyboard.type('fun.a');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('fun.b');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('funnel-median').getByText('中位耗时 5 分钟').waitFor();
+    assert.equal(await page.getByTestId('funnel-result').locator('.ant-progress-text').last().innerText(), '100%');
+    assert.deepEqual(await untranslated(page), []);
     assert.deepEqual(dialogs, []);
     assert.deepEqual(errors, []);
   });

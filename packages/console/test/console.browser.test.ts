@@ -305,6 +305,20 @@ test('a segment made in the UI previews its size, lists its members, and its nam
     await page.getByTestId('funnel-median').getByText('中位耗时 5 分钟').waitFor();
     assert.equal(await page.getByTestId('funnel-result').locator('.ant-progress-text').last().innerText(), '100%');
     assert.deepEqual(await untranslated(page), []);
+    // A points-balance rule previews the users holding at least that many coins: the seeded user
+    // (100 or more), and seg-a (40) only once the minimum drops below 40.
+    await api('POST', '/v1/users/seg-a/points/adjust', { type: 'coins', amount: 40, reason: 'test', idempotency_key: 'seg-a-coins' });
+    await open(page, '/segments', '[data-testid="segment-new-name"]');
+    await page.getByTestId('segment-new-name').fill('积分用户');
+    await page.getByTestId('segment-kind').click();
+    await page.locator('.ant-select-item-option', { hasText: '积分余额' }).click();
+    await page.getByTestId('segment-balance-min').fill('50');
+    await page.getByTestId('segment-preview').click();
+    await page.getByTestId('segment-preview-count').locator('.ant-statistic-content-value', { hasText: /^1$/ }).waitFor();
+    await page.getByTestId('segment-balance-min').fill('30');
+    await page.getByTestId('segment-preview').click();
+    await page.getByTestId('segment-preview-count').locator('.ant-statistic-content-value', { hasText: /^2$/ }).waitFor();
+    assert.deepEqual(await untranslated(page), []);
     assert.deepEqual(dialogs, []);
     assert.deepEqual(errors, []);
   });

@@ -43,11 +43,12 @@ function SizeHistory({ segment }: { segment: Schemas['Segment'] }) {
   );
 }
 
-type RuleForm = { name: string; kind: 'traits' | 'event_count'; trait?: string; value?: string; event?: string; min?: number; within_days?: number };
+type RuleForm = { name: string; kind: 'traits' | 'event_count' | 'points_balance'; points_type?: string; balance_min?: number; trait?: string; value?: string; event?: string; min?: number; within_days?: number };
 
 /** The rule tree of the simple form. */
 function rulesOf(v: RuleForm): Record<string, unknown> {
   if (v.kind === 'traits') return { all: [{ kind: 'traits', conditions: { [v.trait ?? '']: v.value ?? '' } }] };
+  if (v.kind === 'points_balance') return { all: [{ kind: 'points_balance', points_type: v.points_type ?? '', min: v.balance_min ?? 0 }] };
   return { all: [{ kind: 'event_count', event: v.event ?? '', within_days: v.within_days ?? 7, min: v.min ?? 1 }] };
 }
 
@@ -152,12 +153,12 @@ export default function Segments() {
         {mayWrite && (
           <Col xs={24} lg={10}>
             <Card title={t('segments.new')}>
-              <Form form={form} layout="vertical" initialValues={{ kind: 'traits', within_days: 7, min: 3 }} onValuesChange={() => setPreview(null)} onFinish={(v) => create.mutate(v)}>
+              <Form form={form} layout="vertical" initialValues={{ kind: 'traits', within_days: 7, min: 3, points_type: 'coins', balance_min: 100 }} onValuesChange={() => setPreview(null)} onFinish={(v) => create.mutate(v)}>
                 <Form.Item name="name" label={t('segments.name')} rules={[{ required: true, message: t('segments.nameRequired') }]}>
                   <Input data-testid="segment-new-name" maxLength={200} />
                 </Form.Item>
                 <Form.Item name="kind" label={t('segments.rule')}>
-                  <Select data-testid="segment-kind" options={[{ value: 'traits', label: t('segments.byTrait') }, { value: 'event_count', label: t('segments.byEvents') }]} />
+                  <Select data-testid="segment-kind" options={[{ value: 'traits', label: t('segments.byTrait') }, { value: 'event_count', label: t('segments.byEvents') }, { value: 'points_balance', label: t('segments.byPoints') }]} />
                 </Form.Item>
                 {kind === 'traits' ? (
                   <Space.Compact block>
@@ -168,6 +169,15 @@ export default function Segments() {
                       <Input data-testid="segment-value" placeholder={t('segments.value')} style={{ width: '50%' }} />
                     </Form.Item>
                   </Space.Compact>
+                ) : kind === 'points_balance' ? (
+                  <Space wrap>
+                    <Form.Item name="points_type" label={t('segments.pointsType')} rules={[{ required: true, message: t('segments.pointsTypeRequired') }]}>
+                      <Input data-testid="segment-points-type" maxLength={64} />
+                    </Form.Item>
+                    <Form.Item name="balance_min" label={t('segments.balanceAtLeast')} rules={[{ required: true, message: t('segments.balanceRequired') }]}>
+                      <InputNumber data-testid="segment-balance-min" min={-1e15} max={1e15} />
+                    </Form.Item>
+                  </Space>
                 ) : (
                   <Space wrap>
                     <Form.Item name="event" label={t('segments.event')} rules={[{ required: true, message: t('segments.eventRequired') }]}>

@@ -18,7 +18,7 @@ const fmt = (d: Dayjs) => d.format('YYYY-MM-DD');
 const heat = (rate: number | null) => (rate === null ? undefined : `rgba(212, 56, 13, ${Math.min(0.85, 0.08 + rate * 0.8).toFixed(2)})`);
 
 export default function Analytics() {
-  const { t, num, day } = useI18n();
+  const { t, num, day, locale } = useI18n();
   const { appId } = useCurrent();
   const { message } = App.useApp();
   const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(29, 'day'), dayjs()]);
@@ -34,6 +34,7 @@ export default function Analytics() {
   const active = useQuery({ queryKey: ['analytics.active', appId, base], queryFn: () => ok(api.GET('/v1/analytics/active-users', { params: { query: base } })) });
   const retention = useQuery({ queryKey: ['analytics.retention', appId, base, unit], queryFn: () => ok(api.GET('/v1/analytics/retention', { params: { query: { ...base, unit } } })) });
   const stepsJson = JSON.stringify(steps.map((event) => ({ event })));
+  const engagement = useQuery({ queryKey: ['analytics.engagement', appId, base], queryFn: () => ok(api.GET('/v1/analytics/engagement', { params: { query: base } })) });
   const funnel = useQuery({
     queryKey: ['analytics.funnel', appId, base, stepsJson, windowMinutes],
     enabled: steps.length >= 2,
@@ -54,6 +55,22 @@ export default function Analytics() {
   const save = (path: string, name: string) => downloadCsv(path, name).catch((e: unknown) => message.error(errorText(e)));
 
   const periods = retention.data?.periods ?? 0;
+  // Stickiness: the latest day's DAU/MAU, and the average over the range's days with any MAU.
+  const sticky = days.filter((d) => d.stickiness !== null).map((d) => d.stickiness as number);
+  const stickyText = sticky.length ? `${(sticky[sticky.length - 1]! * 100).toFixed(1)}% · ${t('analytics.stickinessAvg', { p: ((sticky.reduce((a, b) => a + b, 0) / sticky.length) * 100).toFixed(1) })}` : '—';
+  // Engagement per capability family over the range: events, distinct user-days, mean participation.
+  const families = (engagement.data?.families ?? []).map((f) => {
+    const rows = (engagement.data?.days ?? []).flatMap((d) => d.families.filter((x) => x.family === f.family));
+    const rates = rows.filter((r) => r.participation_rate !== null).map((r) => r.participation_rate as number);
+    return {
+      family: f.family,
+      name: locale === 'en' ? f.name.en : f.name['zh-CN'],
+      count: rows.reduce((a, r) => a + r.count, 0),
+      users: rows.reduce((a, r) => a + r.users, 0),
+      rate: rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : null,
+    };
+  });
+  const duration = (s: number | null | undefined) => (s === null || s === undefined ? '' : s < 60 ? t('analytics.seconds', { n: Math.round(s) }) : s < 3600 ? t('analytics.minutesN', { n: Math.round(s / 60) }) : t('analytics.hoursN', { n: (s / 3600).toFixed(1) }));
   return (
     <div>
       <Typography.Title level={3}>{t('nav.analytics')}</Typography.Title>
@@ -70,6 +87,7 @@ export default function Analytics() {
           options={(segments.data?.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
         />
         <Typography.Text type="secondary">{t('dashboard.today', { tz: active.data?.timezone ?? '…' })}</Typography.Text>
+        <Typography.Text data-testid="stickiness">{`${t('analytics.stickiness')}: ${stickyText}`}</Typography.Text>
       </Space>
 
       <Card title={t('analytics.active')} extra={<Button data-testid="export-active" onClick={() => save(`/v1/analytics/active-users/export?${query()}`, `active-users-${from}-${to}.csv`)}>{t('analytics.csv')}</Button>}>
@@ -142,10 +160,33 @@ export default function Analytics() {
                 <Typography.Text>{`${k + 1}. `}</Typography.Text>
                 <Typography.Text strong>{steps[k]}</Typography.Text>
                 <Typography.Text type="secondary">{` · ${t('dashboard.users', { n: num(s.users) })}`}</Typography.Text>
+                {k > 0 && s.median_seconds_from_previous !== null ? <Typography.Text type="secondary" data-testid="funnel-median">{` · ${t('analytics.medianTime', { d: duration(s.median_seconds_from_previous) })}`}</Typography.Text> : null}
                 <Progress percent={Math.round((s.conversion_from_start ?? (k === 0 ? 1 : 0)) * 1000) / 10} status="normal" />
               </div>
             ))}
           </div>
+        )}
+      </Card>
+
+      <Card style={{ marginTop: 16 }} title={t('analytics.engagement')} extra={<Button data-testid="export-engagement" onClick={() => save(`/v1/analytics/engagement/export?${query()}`, `engagement-${from}-${to}.csv`)}>{t('analytics.csv')}</Button>}>
+        {engagement.isError ? (
+          <ErrorState error={engagement.error} retry={() => engagement.refetch()} />
+        ) : (
+          <Table
+            data-testid="engagement-table"
+            size="small"
+            loading={engagement.isPending}
+            rowKey="family"
+            pagination={false}
+            locale={{ emptyText: t('dashboard.noData') }}
+            dataSource={families}
+            columns={[
+              { title: t('analytics.capability'), dataIndex: 'name' },
+              { title: t('analytics.eventCount'), dataIndex: 'count', align: 'right', render: (n: number) => num(n) },
+              { title: t('analytics.userDays'), dataIndex: 'users', align: 'right', render: (n: number) => num(n) },
+              { title: t('analytics.participation'), dataIndex: 'rate', align: 'right', render: (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`) },
+            ]}
+          />
         )}
       </Card>
     </div>

@@ -2,8 +2,8 @@
 // least N of an event in the last days) with its size previewed before saving, and the members of
 // the selected segment with a CSV download.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Col, Form, Input, InputNumber, Row, Select, Space, Statistic, Table, Typography } from 'antd';
-import { useState } from 'react';
+import { App, Button, Card, Col, Empty, Form, Input, InputNumber, Row, Select, Skeleton, Space, Statistic, Table, Typography } from 'antd';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { CursorPager, useCursor } from '../components/Cursor.tsx';
 import { ErrorState, errorText } from '../components/states.tsx';
@@ -13,11 +13,42 @@ import { useCurrent } from '../lib/auth.tsx';
 import { downloadCsv } from '../lib/download.ts';
 import { can } from '../lib/roles.ts';
 
-type RuleForm = { name: string; kind: 'traits' | 'event_count'; trait?: string; value?: string; event?: string; min?: number; within_days?: number };
+const TrendChart = lazy(() => import('../components/TrendChart.tsx'));
+
+/** The segment's daily size over the last 30 days (recorded on each refresh). */
+function SizeHistory({ segment }: { segment: Schemas['Segment'] }) {
+  const { t, day } = useI18n();
+  const { appId } = useCurrent();
+  const sizes = useQuery({
+    queryKey: ['segments.sizes', appId, segment.id],
+    queryFn: () => ok(api.GET('/v1/segments/{segmentId}/sizes', { params: { path: { segmentId: segment.id }, query: { days: 30 } } })),
+  });
+  const rows = sizes.data?.data ?? [];
+  const x = useMemo(() => rows.map((r) => day(r.day)), [rows, day]);
+  const series = useMemo(() => [{ name: t('segments.sizeSeries'), data: rows.map((r) => r.size) }], [rows, t]);
+  return (
+    <Card style={{ marginTop: 16 }} title={t('segments.sizes')} data-testid="segment-sizes">
+      {sizes.isError ? (
+        <ErrorState error={sizes.error} retry={() => sizes.refetch()} />
+      ) : sizes.isPending ? (
+        <Skeleton active />
+      ) : rows.length === 0 ? (
+        <Empty description={t('segments.noSizes')} />
+      ) : (
+        <Suspense fallback={<Skeleton active />}>
+          <TrendChart x={x} series={series} height={220} />
+        </Suspense>
+      )}
+    </Card>
+  );
+}
+
+type RuleForm = { name: string; kind: 'traits' | 'event_count' | 'points_balance'; points_type?: string; balance_min?: number; trait?: string; value?: string; event?: string; min?: number; within_days?: number };
 
 /** The rule tree of the simple form. */
 function rulesOf(v: RuleForm): Record<string, unknown> {
   if (v.kind === 'traits') return { all: [{ kind: 'traits', conditions: { [v.trait ?? '']: v.value ?? '' } }] };
+  if (v.kind === 'points_balance') return { all: [{ kind: 'points_balance', points_type: v.points_type ?? '', min: v.balance_min ?? 0 }] };
   return { all: [{ kind: 'event_count', event: v.event ?? '', within_days: v.within_days ?? 7, min: v.min ?? 1 }] };
 }
 
@@ -122,12 +153,12 @@ export default function Segments() {
         {mayWrite && (
           <Col xs={24} lg={10}>
             <Card title={t('segments.new')}>
-              <Form form={form} layout="vertical" initialValues={{ kind: 'traits', within_days: 7, min: 3 }} onValuesChange={() => setPreview(null)} onFinish={(v) => create.mutate(v)}>
+              <Form form={form} layout="vertical" initialValues={{ kind: 'traits', within_days: 7, min: 3, points_type: 'coins', balance_min: 100 }} onValuesChange={() => setPreview(null)} onFinish={(v) => create.mutate(v)}>
                 <Form.Item name="name" label={t('segments.name')} rules={[{ required: true, message: t('segments.nameRequired') }]}>
                   <Input data-testid="segment-new-name" maxLength={200} />
                 </Form.Item>
                 <Form.Item name="kind" label={t('segments.rule')}>
-                  <Select data-testid="segment-kind" options={[{ value: 'traits', label: t('segments.byTrait') }, { value: 'event_count', label: t('segments.byEvents') }]} />
+                  <Select data-testid="segment-kind" options={[{ value: 'traits', label: t('segments.byTrait') }, { value: 'event_count', label: t('segments.byEvents') }, { value: 'points_balance', label: t('segments.byPoints') }]} />
                 </Form.Item>
                 {kind === 'traits' ? (
                   <Space.Compact block>
@@ -138,6 +169,15 @@ export default function Segments() {
                       <Input data-testid="segment-value" placeholder={t('segments.value')} style={{ width: '50%' }} />
                     </Form.Item>
                   </Space.Compact>
+                ) : kind === 'points_balance' ? (
+                  <Space wrap>
+                    <Form.Item name="points_type" label={t('segments.pointsType')} rules={[{ required: true, message: t('segments.pointsTypeRequired') }]}>
+                      <Input data-testid="segment-points-type" maxLength={64} />
+                    </Form.Item>
+                    <Form.Item name="balance_min" label={t('segments.balanceAtLeast')} rules={[{ required: true, message: t('segments.balanceRequired') }]}>
+                      <InputNumber data-testid="segment-balance-min" min={-1e15} max={1e15} />
+                    </Form.Item>
+                  </Space>
                 ) : (
                   <Space wrap>
                     <Form.Item name="event" label={t('segments.event')} rules={[{ required: true, message: t('segments.eventRequired') }]}>
@@ -165,6 +205,7 @@ export default function Segments() {
           </Col>
         )}
       </Row>
+      {selected && <SizeHistory key={`sizes-${selected.id}`} segment={selected} />}
       {selected && <Members key={selected.id} segment={selected} />}
     </div>
   );

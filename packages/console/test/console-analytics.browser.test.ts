@@ -19,7 +19,6 @@ let tenant: Tenant;
 let base: string;
 let browser: Browser;
 let owner: { email: string; password: string };
-let analyst: { email: string; password: string };
 const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-console-shots-'));
 const userId = 'u-console-1';
 
@@ -42,8 +41,6 @@ before(async () => {
   owner = { email: o.email, password: o.password };
   // An operator whose name is an XSS payload, added through the API as the owner would.
   await api('POST', `/v1/apps/${tenant.appId}/members`, { email: 'eve@example.com', role: 'operator', name: XSS_NAME, password: 'correct horse battery' }, o.token);
-  const a = await t.newOperator(tenant.appId, 'analyst');
-  analyst = { email: a.email, password: a.password };
   await api('PUT', '/v1/points/types/coins', { name: 'Coins' });
   await api('POST', `/v1/users/${userId}`, { traits: { name: XSS_TRAIT, bio: XSS_SCRIPT, plan: 'gold' }, timezone: 'Asia/Shanghai' });
   await api('POST', `/v1/users/${userId}/points/adjust`, { type: 'coins', amount: 100, reason: 'welcome', idempotency_key: 'seed-1' });

@@ -1,0 +1,213 @@
+import { and, asc, desc, eq, gt, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/index.ts';
+import { followups, groups, invites, members } from './schema.ts';
+
+export type GroupRow = typeof groups.$inferSelect;
+export type MemberRow = typeof members.$inferSelect;
+export type InviteRow = typeof invites.$inferSelect;
+
+export async function insertGroup(db: Db, g: GroupRow): Promise<void> {
+  await db.insert(groups).values(g);
+}
+
+export async function findGroup(db: Db, appId: string, id: string): Promise<GroupRow | undefined> {
+  const [r] = await db
+    .select()
+    .from(groups)
+    .where(and(eq(groups.appId, appId), eq(groups.id, id)));
+  return r;
+}
+
+export async function updateGroup(db: Db, appId: string, id: string, set: Partial<GroupRow>): Promise<GroupRow | undefined> {
+  const [r] = await db
+    .update(groups)
+    .set(set)
+    .where(and(eq(groups.appId, appId), eq(groups.id, id)))
+    .returning();
+  return r;
+}
+
+export async function deleteGroup(db: Db, appId: string, id: string): Promise<boolean> {
+  const r = await db
+    .delete(groups)
+    .where(and(eq(groups.appId, appId), eq(groups.id, id)))
+    .returning({ id: groups.id });
+  return r.length > 0;
+}
+
+export type GroupFilter = { limit: number; before?: { at: Date; id: string } | undefined; type?: string | undefined; tag?: string | undefined; q?: string | undefined };
+
+/** Newest first, keyset-paged on (created_at, id). */
+export async function listGroups(db: Db, appId: string, f: GroupFilter): Promise<GroupRow[]> {
+  const conds: SQL[] = [eq(groups.appId, appId)];
+  if (f.type) conds.push(eq(groups.type, f.type));
+  if (f.tag) conds.push(sql`${f.tag} = any(${groups.tags})`);
+  if (f.q) conds.push(sql`strpos(lower(${groups.name}), lower(${f.q})) > 0`);
+  if (f.before) conds.push(sql`(${groups.createdAt}, ${groups.id}) < (${f.before.at}, ${f.before.id})`);
+  return db
+    .select()
+    .from(groups)
+    .where(and(...conds))
+    .orderBy(desc(groups.createdAt), desc(groups.id))
+    .limit(f.limit);
+}
+
+export async function findMember(db: Db, groupId: string, userId: string, forUpdate = false): Promise<MemberRow | undefined> {
+  const q = db
+    .select()
+    .from(members)
+    .where(and(eq(members.groupId, groupId), eq(members.userId, userId)));
+  const [r] = forUpdate ? await q.for('update') : await q;
+  return r;
+}
+
+/**
+ * Makes the user an active member unless they already are (or are banned). Concurrent joins of one
+ * user meet on the primary key: the second waits for the first and then changes nothing.
+ * Returns the row when this call activated it.
+ */
+export async function activate(db: Db, m: { groupId: string; userId: string; appId: string; role: string; at: Date; answers?: string[] | null }): Promise<MemberRow | undefined> {
+  const [r] = await db
+    .insert(members)
+    .values({ groupId: m.groupId, userId: m.userId, appId: m.appId, role: m.role, status: 'active', answers: m.answers ?? null, joinSeq: 1, joinedAt: m.at, lastActiveAt: m.at, updatedAt: m.at })
+    .onConflictDoUpdate({
+      target: [members.groupId, members.userId],
+      set: { status: 'active', role: m.role, joinSeq: sql`${members.joinSeq} + 1`, joinedAt: m.at, lastActiveAt: m.at, leftAt: null, mutedUntil: null, updatedAt: m.at, ...(m.answers !== undefined ? { answers: m.answers } : {}) },
+      setWhere: sql`${members.status} not in ('active', 'banned')`,
+    })
+    .returning();
+  return r;
+}
+
+/** Records an application (status pending) unless the user is active, pending or banned. */
+export async function apply(db: Db, m: { groupId: string; userId: string; appId: string; answers: string[]; at: Date }): Promise<MemberRow | undefined> {
+  const [r] = await db
+    .insert(members)
+    .values({ groupId: m.groupId, userId: m.userId, appId: m.appId, role: 'member', status: 'pending', answers: m.answers, updatedAt: m.at })
+    .onConflictDoUpdate({ target: [members.groupId, members.userId], set: { status: 'pending', answers: m.answers, updatedAt: m.at }, setWhere: sql`${members.status} not in ('active', 'pending', 'banned')` })
+    .returning();
+  return r;
+}
+
+/** Bans the user (a member or not): a banned user can neither join nor apply until unbanned. */
+export async function ban(db: Db, m: { groupId: string; userId: string; appId: string; at: Date }): Promise<MemberRow> {
+  const [r] = await db
+    .insert(members)
+    .values({ groupId: m.groupId, userId: m.userId, appId: m.appId, role: 'member', status: 'banned', updatedAt: m.at })
+    .onConflictDoUpdate({ target: [members.groupId, members.userId], set: { status: 'banned', mutedUntil: null, leftAt: sql`case when ${members.status} = 'active' then ${m.at}::timestamptz else ${members.leftAt} end`, updatedAt: m.at } })
+    .returning();
+  return r!;
+}
+
+export async function setStatus(db: Db, groupId: string, userId: string, from: string[], set: Partial<MemberRow>): Promise<MemberRow | undefined> {
+  const [r] = await db
+    .update(members)
+    .set(set)
+    .where(and(eq(members.groupId, groupId), eq(members.userId, userId), inArray(members.status, from)))
+    .returning();
+  return r;
+}
+
+/** Takes a seat: fails (undefined) when the group is full. The group row's lock orders racing joins. */
+export async function takeSeat(db: Db, groupId: string, at: Date): Promise<GroupRow | undefined> {
+  const [r] = await db
+    .update(groups)
+    .set({ memberCount: sql`${groups.memberCount} + 1`, updatedAt: at })
+    .where(and(eq(groups.id, groupId), sql`(${groups.capacity} is null or ${groups.memberCount} < ${groups.capacity})`))
+    .returning();
+  return r;
+}
+
+export async function freeSeat(db: Db, groupId: string): Promise<void> {
+  await db
+    .update(groups)
+    .set({ memberCount: sql`greatest(${groups.memberCount} - 1, 0)` })
+    .where(eq(groups.id, groupId));
+}
+
+export type MemberFilter = { limit: number; afterUserId?: string | undefined; status?: string | undefined; role?: string | undefined };
+
+export async function listMembers(db: Db, groupId: string, f: MemberFilter): Promise<MemberRow[]> {
+  const conds: SQL[] = [eq(members.groupId, groupId), eq(members.status, f.status ?? 'active')];
+  if (f.role) conds.push(eq(members.role, f.role));
+  if (f.afterUserId !== undefined) conds.push(gt(members.userId, f.afterUserId));
+  return db
+    .select()
+    .from(members)
+    .where(and(...conds))
+    .orderBy(asc(members.userId))
+    .limit(f.limit);
+}
+
+export async function insertInvite(db: Db, row: InviteRow): Promise<void> {
+  await db.insert(invites).values(row);
+}
+
+/** Uses an invite once if it is still valid: the conditional update never lets uses pass max_uses. */
+export async function useInvite(db: Db, groupId: string, code: string, now: Date): Promise<boolean> {
+  const r = await db
+    .update(invites)
+    .set({ uses: sql`${invites.uses} + 1` })
+    .where(and(eq(invites.id, code), eq(invites.groupId, groupId), sql`(${invites.maxUses} is null or ${invites.uses} < ${invites.maxUses})`, sql`(${invites.expiresAt} is null or ${invites.expiresAt} > ${now})`))
+    .returning({ id: invites.id });
+  return r.length === 1;
+}
+
+export async function listInvites(db: Db, groupId: string): Promise<InviteRow[]> {
+  return db.select().from(invites).where(eq(invites.groupId, groupId)).orderBy(desc(invites.createdAt));
+}
+
+/**
+ * Arms a leave follow-up for (group, user) due at `dueAt`, unless one was sent within the period
+ * (or one is already pending). Returns whether it was armed.
+ */
+export async function armFollowup(db: Db, f: { appId: string; groupId: string; userId: string; dueAt: Date; sentAfter: Date }): Promise<boolean> {
+  const r = await db
+    .insert(followups)
+    .values({ appId: f.appId, groupId: f.groupId, userId: f.userId, dueAt: f.dueAt })
+    .onConflictDoUpdate({ target: [followups.groupId, followups.userId], set: { dueAt: f.dueAt }, setWhere: sql`${followups.dueAt} is null and (${followups.lastSentAt} is null or ${followups.lastSentAt} < ${f.sentAfter})` })
+    .returning({ u: followups.userId });
+  return r.length === 1;
+}
+
+/** Due follow-ups, locked for this transaction (several servers skip each other's). */
+export async function dueFollowups(db: Db, now: Date, limit: number) {
+  return db
+    .select()
+    .from(followups)
+    .where(and(isNotNull(followups.dueAt), lte(followups.dueAt, now)))
+    .orderBy(asc(followups.dueAt))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+}
+
+export async function markFollowupSent(db: Db, groupId: string, userId: string, at: Date): Promise<void> {
+  await db
+    .update(followups)
+    .set({ dueAt: null, lastSentAt: at, sends: sql`${followups.sends} + 1` })
+    .where(and(eq(followups.groupId, groupId), eq(followups.userId, userId)));
+}
+
+/** A rejoin before the follow-up is due cancels it. */
+export async function cancelFollowup(db: Db, groupId: string, userId: string): Promise<void> {
+  await db
+    .update(followups)
+    .set({ dueAt: null })
+    .where(and(eq(followups.groupId, groupId), eq(followups.userId, userId)));
+}
+
+export async function eraseApp(db: Db, appId: string): Promise<void> {
+  await db.delete(followups).where(eq(followups.appId, appId));
+  await db.delete(members).where(eq(members.appId, appId));
+  await db.delete(groups).where(eq(groups.appId, appId));
+}
+
+/** A user's memberships go; the seats they held are freed. */
+export async function eraseUser(db: Db, appId: string, userId: string): Promise<void> {
+  const rows = await db
+    .delete(members)
+    .where(and(eq(members.appId, appId), eq(members.userId, userId)))
+    .returning({ groupId: members.groupId, status: members.status });
+  for (const r of rows) if (r.status === 'active') await freeSeat(db, r.groupId);
+  await db.delete(followups).where(and(eq(followups.appId, appId), eq(followups.userId, userId)));
+}

@@ -33,9 +33,9 @@ const inbox = async (userId: string): Promise<{ title: string; body: string }[]>
 const welcome = { 'zh-CN': { title: '欢迎加入{{group}}', body: '你好 {{name}}！群规：{{rules}}' }, en: { title: 'Welcome to {{group}}', body: 'Hi {{name}}! Rules: {{rules}}' } };
 
 describe('communities: groups', () => {
-  it('creates, reads, lists with filters and pages, updates and deletes a group; the owner is its first member', async () => {
+  it('creates, reads, lists with filters and pages, updates and deletes a group; the owner and admins are its first members', async () => {
     const g = await createGroup({ tags: ['core', 'vip'], type: 'open', capacity: 100, admin_ids: ['admin-1'], time_zone: 'Asia/Shanghai', description: '<b>inert</b>' });
-    assert.equal(g.member_count, 1);
+    assert.equal(g.member_count, 2, 'the owner and the admin are its first members');
     assert.equal((g as unknown as { description: string }).description, '<b>inert</b>');
     await createGroup({ name: 'Other', tags: ['misc'], type: 'invite_only' });
     const got = ok(await t.inject({ method: 'GET', url: `/v1/communities/${g.id}`, headers: sk() }));
@@ -192,5 +192,89 @@ describe('communities: leave follow-up', () => {
     offsetMs += 11 * 60_000;
     await t.services.communities.tick();
     assert.equal((await inbox('fu-1')).length, 1);
+  });
+});
+
+describe('communities: posts, questions and the unanswered alert', () => {
+  it('members post and reply; non-members and muted members cannot; the author accepts an answer', async () => {
+    const g = await createGroup();
+    ok(await join(g.id, 'p-1'));
+    ok(await join(g.id, 'p-2'));
+    const post = (u: string, body: object) => t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts`, headers: sk(), payload: { user_id: u, ...body } });
+    const q = ok(await post('p-1', { kind: 'question', title: '怎么导出数据？', body: '<img src=x onerror=alert(1)>' }), 201);
+    assert.equal(q.body, '<img src=x onerror=alert(1)>');
+    expectError(await post('stranger', { body: 'hi' }), 404, 'communities.not_member');
+    findIssue(expectError(await post('p-1', { body: '' }), 400, 'validation_failed'), 'body.body');
+    findIssue(expectError(await post('p-1', { body: 'x', kind: 'poll' }), 400, 'validation_failed'), 'body.kind');
+    ok(await act(g.id, 'p-2', 'mute', { minutes: 10 }));
+    expectError(await t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts/${q.id}/replies`, headers: sk(), payload: { user_id: 'p-2', body: '我知道' } }), 403, 'communities.muted');
+    const r = ok(await t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts/${q.id}/replies`, headers: sk(), payload: { user_id: 'owner-1', body: '设置 → 导出' } }), 201);
+    expectError(await t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts/${q.id}/accept`, headers: sk(), payload: { user_id: 'p-2', reply_id: r.id } }), 403, 'auth.forbidden');
+    findIssue(expectError(await t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts/${q.id}/accept`, headers: sk(), payload: { user_id: 'p-1', reply_id: 'nope' } }), 400, 'validation_failed'), 'body.reply_id');
+    const accepted = ok(await t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts/${q.id}/accept`, headers: sk(), payload: { user_id: 'p-1', reply_id: r.id } }));
+    assert.equal(accepted.accepted_reply_id, r.id);
+    assert.equal(accepted.reply_count, 1);
+    const replies = ok(await t.inject({ method: 'GET', url: `/v1/communities/${g.id}/posts/${q.id}/replies`, headers: sk() }));
+    assert.deepEqual(replies.data.map((x: { body: string }) => x.body), ['设置 → 导出']);
+  });
+
+  it('a question without a reply alerts the owner and admins at N minutes, escalates at 2N, and an answer closes it', async () => {
+    const g = await createGroup({ name: '答疑群', admin_ids: ['adm-1'], unanswered_minutes: 5 });
+    ok(await join(g.id, 'asker'));
+    const ask = async (title: string) => ok(await t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts`, headers: sk(), payload: { user_id: 'asker', kind: 'question', title, body: title } }), 201);
+    const q1 = await ask('Q1 没人回');
+    const q2 = await ask('Q2 很快有人回');
+    const q3 = await ask('Q3 第一次提醒后回复');
+    ok(await t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts/${q2.id}/replies`, headers: sk(), payload: { user_id: 'owner-1', body: '答' } }), 201);
+    const alerts = async () => (await t.database.pool.query<{ post: string; level: number }>("select payload->>'postId' as post, (payload->>'level')::int as level from ev_log where name = 'community.question_unanswered' and payload->>'groupId' = $1 order by id", [g.id])).rows;
+    offsetMs += 4 * 60_000;
+    await t.services.communities.tick();
+    assert.deepEqual(await alerts(), []);
+    offsetMs += 2 * 60_000;
+    await t.services.communities.tick();
+    await t.services.communities.tick(); // a second tick sends nothing more
+    assert.deepEqual((await alerts()).map((a) => `${a.post}:${a.level}`).sort(), [`${q1.id}:1`, `${q3.id}:1`].sort());
+    for (const admin of ['owner-1', 'adm-1']) {
+      const msgs = (await inbox(admin)).filter((m) => m.body.includes('答疑群'));
+      assert.equal(msgs.length, 2, `${admin} gets one alert per waiting question`);
+    }
+    ok(await t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts/${q3.id}/replies`, headers: sk(), payload: { user_id: 'adm-1', body: '来了' } }), 201);
+    offsetMs += 5 * 60_000;
+    await t.services.communities.tick();
+    assert.deepEqual((await alerts()).map((a) => `${a.post}:${a.level}`).sort(), [`${q1.id}:1`, `${q1.id}:2`, `${q3.id}:1`].sort());
+    const closed = await t.database.pool.query("select 1 from ev_log where name = 'community.question_answered' and payload->>'postId' = $1", [q3.id]);
+    assert.equal(closed.rowCount, 1);
+    offsetMs += 60 * 60_000;
+    await t.services.communities.tick();
+    assert.equal((await alerts()).length, 3, 'no alert after 2N');
+    const unanswered = ok(await t.inject({ method: 'GET', url: `/v1/communities/${g.id}/posts?kind=question&unanswered=true`, headers: sk() }));
+    assert.deepEqual(unanswered.data.map((p: { id: string }) => p.id), [q1.id]);
+  });
+});
+
+describe('communities: lurkers and health', () => {
+  it('lists members silent since joining and reports the group’s health', async () => {
+    const g = await createGroup({ name: '健康群' });
+    for (const u of ['l-1', 'l-2', 'l-3', 'l-4']) ok(await join(g.id, u));
+    const post = (u: string, kind = 'post') => t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts`, headers: sk(), payload: { user_id: u, kind, body: 'x' } });
+    const q = ok(await post('l-1', 'question'), 201);
+    ok(await post('l-2'), 201);
+    ok(await post('l-1', 'question'), 201);
+    offsetMs += 90_000;
+    ok(await t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts/${q.id}/replies`, headers: sk(), payload: { user_id: 'l-3', body: 'y' } }), 201);
+    const none = ok(await t.inject({ method: 'GET', url: `/v1/communities/${g.id}/lurkers?days=7`, headers: sk() }));
+    assert.deepEqual(none.data, [], 'nobody joined 7 days ago yet');
+    offsetMs += 8 * 86_400_000;
+    const lurkers = ok(await t.inject({ method: 'GET', url: `/v1/communities/${g.id}/lurkers?days=7`, headers: sk() }));
+    assert.deepEqual(lurkers.data.map((m: { user_id: string }) => m.user_id), ['l-4']);
+    const h = ok(await t.inject({ method: 'GET', url: `/v1/communities/${g.id}/health?days=30`, headers: sk() }));
+    assert.equal(h.members, 5);
+    assert.equal(h.active_members, 3);
+    assert.equal(h.active_members_pct, 60);
+    assert.equal(h.questions, 2);
+    assert.equal(h.questions_answered_pct, 50);
+    assert.ok(h.median_first_answer_seconds >= 90 && h.median_first_answer_seconds < 120, String(h.median_first_answer_seconds));
+    assert.equal(h.posts_per_day, 0.1);
+    findIssue(expectError(await t.inject({ method: 'GET', url: `/v1/communities/${g.id}/health?days=0`, headers: sk() }), 400, 'validation_failed'), 'query.days');
   });
 });

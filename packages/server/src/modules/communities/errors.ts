@@ -11,6 +11,9 @@ declare module '../../http/errors.ts' {
     'communities.wrong_type': true;
     'communities.no_application': true;
     'communities.owner_cannot_leave': true;
+    'communities.muted': true;
+    'communities.post_not_found': true;
+    'communities.not_question': true;
   }
 }
 
@@ -24,4 +27,7 @@ defineErrors({
   'communities.wrong_type': [409, '该社群的加入方式不支持此操作'],
   'communities.no_application': [404, '没有待审核的入群申请'],
   'communities.owner_cannot_leave': [409, '群主不能退出社群，请先转让群主'],
+  'communities.muted': [403, '你在该社群中被禁言'],
+  'communities.post_not_found': [404, '帖子或回复不存在'],
+  'communities.not_question': [409, '只有提问可以采纳回答'],
 });

@@ -6,8 +6,8 @@ import { AppError } from '../../http/errors.ts';
 import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import { roleIn, type Communities } from './service.ts';
-import type { GroupRow, InviteRow, MemberRow } from './store.ts';
-import { CreateGroupBody, GROUP_TYPES, GroupOut, GroupParams, InviteBody, InviteOut, JoinBody, Member, MemberParams, MEMBER_STATUSES, MuteBody, ROLES, UpdateGroupBody, UserBody, type GroupType } from './types.ts';
+import type { GroupRow, InviteRow, MemberRow, PostRow, ReplyRow } from './store.ts';
+import { AcceptBody, HealthOut, PostBody, PostOut, PostParams, ReplyBody, ReplyOut, CreateGroupBody, GROUP_TYPES, GroupOut, GroupParams, InviteBody, InviteOut, JoinBody, Member, MemberParams, MEMBER_STATUSES, MuteBody, ROLES, UpdateGroupBody, UserBody, type GroupType } from './types.ts';
 
 const tags = ['Communities'];
 const manage = { secret: true, operator: 'campaigns.manage' } as const;
@@ -27,6 +27,7 @@ const presentGroup = (g: GroupRow): z.infer<typeof GroupOut> => ({
   questions: g.questions,
   welcome: g.welcome ?? null,
   leave_followup: g.leaveFollowup ?? null,
+  unanswered_minutes: g.unansweredMinutes,
   member_count: g.memberCount,
   created_at: g.createdAt.toISOString(),
 });
@@ -42,6 +43,21 @@ const presentMember = (g: GroupRow, m: MemberRow): z.infer<typeof Member> => ({
 });
 
 const presentInvite = (i: InviteRow): z.infer<typeof InviteOut> => ({ code: i.id, group_id: i.groupId, max_uses: i.maxUses, uses: i.uses, expires_at: iso(i.expiresAt), created_at: i.createdAt.toISOString() });
+
+const presentPost = (p: PostRow): z.infer<typeof PostOut> => ({
+  id: p.id,
+  group_id: p.groupId,
+  author_id: p.authorId,
+  kind: p.kind as 'post' | 'question',
+  title: p.title,
+  body: p.body,
+  reply_count: p.replyCount,
+  first_reply_at: iso(p.firstReplyAt),
+  accepted_reply_id: p.acceptedReplyId,
+  alert_level: p.alertLevel,
+  created_at: p.createdAt.toISOString(),
+});
+const presentReply = (r: ReplyRow): z.infer<typeof ReplyOut> => ({ id: r.id, post_id: r.postId, author_id: r.authorId, body: r.body, created_at: r.createdAt.toISOString() });
 
 /** A user token may only look at its own membership row. */
 const ownOnly = (req: FastifyRequest, userId: string) => {
@@ -222,4 +238,131 @@ export function communitiesRoutes(api: Api, deps: { communities: Communities; ct
     async (req) => ({ data: (await co.invites(ctx(req), appIdOf(req), req.params.groupId)).map(presentInvite) }),
   );
 
+
+  api.post(
+    '/v1/communities/:groupId/posts',
+    {
+      config: { auth: { secret: true, user: true }, audit: userActivity },
+      schema: { tags, summary: 'Post in a group, or ask a question (kind question); active, unmuted members only', params: GroupParams, body: PostBody, response: { 201: PostOut, ...errors(400, 401, 403, 404) } },
+    },
+    async (req, reply) => {
+      const userId = actingUserId(req, req.body.user_id);
+      return reply.code(201).send(presentPost(await co.post(ctx(req), appIdOf(req), req.params.groupId, userId, req.body)));
+    },
+  );
+
+  api.get(
+    '/v1/communities/:groupId/posts',
+    {
+      config: { auth: read },
+      schema: {
+        tags,
+        summary: 'A group’s posts and questions, newest first',
+        params: GroupParams,
+        querystring: z.strictObject({ ...pageQuery, kind: z.enum(['post', 'question']).optional(), unanswered: z.enum(['true', 'false']).optional().describe('true: only posts without a reply') }),
+        response: { 200: pageSchema(PostOut), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
+      const rows = await co.posts(ctx(req), appIdOf(req), req.params.groupId, { limit: q.limit + 1, before: cur ? { at: new Date(cur.t), id: cur.id } : undefined, kind: q.kind, unanswered: q.unanswered === 'true' });
+      const p = page(rows, q.limit, (r) => ({ t: r.createdAt.toISOString(), id: r.id }));
+      return { data: p.data.map(presentPost), next_cursor: p.next_cursor };
+    },
+  );
+
+  api.get(
+    '/v1/communities/:groupId/posts/:postId',
+    { config: { auth: read }, schema: { tags, summary: 'One post or question', params: PostParams, response: { 200: PostOut, ...errors(400, 401, 403, 404) } } },
+    async (req) => presentPost(await co.getPost(ctx(req), appIdOf(req), req.params.groupId, req.params.postId)),
+  );
+
+  api.post(
+    '/v1/communities/:groupId/posts/:postId/replies',
+    {
+      config: { auth: { secret: true, user: true }, audit: userActivity },
+      schema: { tags, summary: 'Reply to a post; the first reply to a question closes its unanswered alert', params: PostParams, body: ReplyBody, response: { 201: ReplyOut, ...errors(400, 401, 403, 404) } },
+    },
+    async (req, reply) => {
+      const userId = actingUserId(req, req.body.user_id);
+      return reply.code(201).send(presentReply(await co.reply(ctx(req), appIdOf(req), req.params.groupId, req.params.postId, userId, req.body.body)));
+    },
+  );
+
+  api.get(
+    '/v1/communities/:groupId/posts/:postId/replies',
+    {
+      config: { auth: read },
+      schema: { tags, summary: 'Replies to a post, oldest first', params: PostParams, querystring: z.strictObject(pageQuery), response: { 200: pageSchema(ReplyOut), ...errors(400, 401, 403, 404) } },
+    },
+    async (req) => {
+      const q = req.query;
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
+      const rows = await co.replies(ctx(req), appIdOf(req), req.params.groupId, req.params.postId, { limit: q.limit + 1, after: cur ? { at: new Date(cur.t), id: cur.id } : undefined });
+      const p = page(rows, q.limit, (r) => ({ t: r.createdAt.toISOString(), id: r.id }));
+      return { data: p.data.map(presentReply), next_cursor: p.next_cursor };
+    },
+  );
+
+  api.post(
+    '/v1/communities/:groupId/posts/:postId/accept',
+    {
+      config: { auth: { secret: true, user: true, operator: 'campaigns.manage' }, audit: { exempt: 'The question’s author accepts an answer (end-user activity); a manager’s acceptance is recorded by the service' } },
+      schema: { tags, summary: 'Accept a reply as the question’s answer (its author, or a manager without user_id)', params: PostParams, body: AcceptBody, response: { 200: PostOut, ...errors(400, 401, 403, 404, 409) } },
+    },
+    async (req) => {
+      const userId = req.principal.kind === 'user' || req.body.user_id !== undefined ? actingUserId(req, req.body.user_id) : null;
+      return presentPost(await co.accept(ctx(req), appIdOf(req), req.params.groupId, req.params.postId, userId, req.body.reply_id));
+    },
+  );
+
+  api.get(
+    '/v1/communities/:groupId/lurkers',
+    {
+      config: { auth: { secret: true, operator: 'app.read' } },
+      schema: {
+        tags,
+        summary: 'Lurkers (潜水成员): active members with no post or reply in the group since joining, joined at least `days` days ago',
+        params: GroupParams,
+        querystring: z.strictObject({ ...pageQuery, days: z.coerce.number().int().min(0).max(3650).default(14) }),
+        response: { 200: pageSchema(Member), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const cur = decodeCursor(q.cursor, z.object({ u: z.string() }));
+      const r = await co.lurkers(ctx(req), appIdOf(req), req.params.groupId, { days: q.days, limit: q.limit + 1, afterUserId: cur?.u });
+      const p = page(r.rows, q.limit, (m) => ({ u: m.userId }));
+      return { data: p.data.map((m) => presentMember(r.group, m)), next_cursor: p.next_cursor };
+    },
+  );
+
+  api.get(
+    '/v1/communities/:groupId/health',
+    {
+      config: { auth: { secret: true, operator: 'app.read' } },
+      schema: {
+        tags,
+        summary: 'Group health over the last `days` days: active members %, questions answered %, median time to first answer, posts per day',
+        params: GroupParams,
+        querystring: z.strictObject({ days: z.coerce.number().int().min(1).max(365).default(30) }),
+        response: { 200: HealthOut, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const h = await co.health(ctx(req), appIdOf(req), req.params.groupId, req.query.days);
+      return {
+        window_days: h.days,
+        members: h.members,
+        active_members: h.activeMembers,
+        active_members_pct: h.figures.activeMembersPct,
+        questions: h.questions,
+        questions_answered: h.answered,
+        questions_answered_pct: h.figures.questionsAnsweredPct,
+        median_first_answer_seconds: h.medianFirstAnswerSeconds === null ? null : Math.round(h.medianFirstAnswerSeconds),
+        posts_per_day: h.figures.postsPerDay,
+      };
+    },
+  );
 }

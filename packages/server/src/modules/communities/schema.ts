@@ -22,6 +22,8 @@ export const groups = pgTable(
     welcome: jsonb('welcome').$type<Record<string, { title: string; body: string }> | null>(),
     /** Leave follow-up: `{ delay_minutes, period_days, message: { 'zh-CN'?, en? } }` or null. */
     leaveFollowup: jsonb('leave_followup').$type<{ delay_minutes: number; period_days: number; message: Record<string, { title: string; body: string }> } | null>(),
+    /** Minutes a question may wait for a reply before the admins are alerted (again at 2N); null: no alert. */
+    unansweredMinutes: integer('unanswered_minutes'),
     memberCount: integer('member_count').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
@@ -92,3 +94,43 @@ export const followups = pgTable(
   (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index('co_followups_due').on(t.dueAt)],
 );
 
+
+/** Group posts; a question is a post of kind 'question' that may get an accepted reply. */
+export const posts = pgTable(
+  'co_posts',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    authorId: text('author_id').notNull(),
+    /** 'post' | 'question' */
+    kind: text('kind').notNull(),
+    title: text('title'),
+    body: text('body').notNull(),
+    replyCount: integer('reply_count').notNull().default(0),
+    firstReplyAt: timestamp('first_reply_at', { withTimezone: true }),
+    acceptedReplyId: text('accepted_reply_id'),
+    /** Unanswered-question alerts sent so far (0, 1 at N minutes, 2 at 2N). */
+    alertLevel: integer('alert_level').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('co_posts_group').on(t.groupId, t.createdAt, t.id), index('co_posts_waiting').on(t.kind, t.replyCount, t.alertLevel, t.createdAt), index('co_posts_author').on(t.groupId, t.authorId)],
+);
+
+export const replies = pgTable(
+  'co_replies',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    groupId: text('group_id').notNull(),
+    postId: text('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    authorId: text('author_id').notNull(),
+    body: text('body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('co_replies_post').on(t.postId, t.createdAt, t.id), index('co_replies_author').on(t.groupId, t.authorId)],
+);

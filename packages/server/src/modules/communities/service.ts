@@ -9,9 +9,10 @@ import type { Audit } from '../audit/index.ts';
 import type { Messaging } from '../messaging/index.ts';
 import type { Users } from '../users/index.ts';
 import './errors.ts';
+import { healthFigures } from './rules/health.ts';
 import { fillContent, type Localized } from './rules/template.ts';
 import * as store from './store.ts';
-import type { GroupRow, MemberRow } from './store.ts';
+import type { GroupRow, MemberRow, PostRow, ReplyRow } from './store.ts';
 import type { CreateGroupInput, UpdateGroupInput } from './types.ts';
 
 declare module '../../events.ts' {
@@ -23,6 +24,12 @@ declare module '../../events.ts' {
     'community.muted': { appId: string; groupId: string; userId: string; until: string };
     'community.banned': { appId: string; groupId: string; userId: string };
     'community.applied': { appId: string; groupId: string; userId: string };
+    'community.posted': { appId: string; groupId: string; postId: string; userId: string; kind: 'post' | 'question' };
+    'community.replied': { appId: string; groupId: string; postId: string; replyId: string; userId: string; postAuthorId: string };
+    /** A question waited `minutes` without a reply: level 1 at N minutes, 2 (escalated) at 2N. */
+    'community.question_unanswered': { appId: string; groupId: string; postId: string; authorId: string; level: number; minutes: number; adminIds: string[] };
+    /** A question that had raised an unanswered alert got its first reply: the alert closes. */
+    'community.question_answered': { appId: string; groupId: string; postId: string; replyId: string; alertLevel: number };
   }
 }
 
@@ -119,7 +126,17 @@ export function createCommunities(deps: CommunitiesDeps) {
     if (input.questions !== undefined) set.questions = input.questions;
     if (input.welcome !== undefined) set.welcome = input.welcome as GroupRow['welcome'];
     if (input.leave_followup !== undefined) set.leaveFollowup = input.leave_followup as GroupRow['leaveFollowup'];
+    if (input.unanswered_minutes !== undefined) set.unansweredMinutes = input.unanswered_minutes;
     return set;
+  };
+
+  const postNotFound = (postId: string) => new AppError('communities.post_not_found', `Post ${postId} does not exist in this group`, { post_id: postId });
+  /** Only active, unmuted members write in a group. */
+  const mustSpeak = async (tx: Db, appId: string, groupId: string, userId: string): Promise<void> => {
+    await mustFind(tx, appId, groupId);
+    const m = await store.findMember(tx, groupId, userId);
+    if (m?.status !== 'active') throw notMember(groupId, userId);
+    if (m.mutedUntil && m.mutedUntil > clock.now()) throw new AppError('communities.muted', `User ${userId} is muted in group ${groupId} until ${m.mutedUntil.toISOString()}`, { group_id: groupId, muted_until: m.mutedUntil.toISOString() });
   };
 
   return {
@@ -145,15 +162,20 @@ export function createCommunities(deps: CommunitiesDeps) {
         questions: input.questions ?? [],
         welcome: (input.welcome ?? null) as GroupRow['welcome'],
         leaveFollowup: (input.leave_followup ?? null) as GroupRow['leaveFollowup'],
+        unansweredMinutes: input.unanswered_minutes ?? null,
         memberCount: 0,
         createdAt: now,
         updatedAt: now,
       };
       return ctx.db.transaction(async (tx) => {
         await store.insertGroup(tx, g);
-        // The owner is the first member (no welcome: they made the group).
-        await store.activate(tx, { groupId: g.id, userId: g.ownerId, appId, role: 'owner', at: now });
-        const seated = await store.takeSeat(tx, g.id, now);
+        // The owner and admins are its first members (no welcome: they run the group).
+        let seated: GroupRow | undefined;
+        for (const u of [g.ownerId, ...g.adminIds.filter((a) => a !== g.ownerId)]) {
+          await store.activate(tx, { groupId: g.id, userId: u, appId, role: roleIn(g, u), at: now });
+          seated = await store.takeSeat(tx, g.id, now);
+          if (!seated) throw fieldError('body.capacity', `too small for the owner and ${g.adminIds.length} admin(s)`, `>= ${1 + g.adminIds.length}`);
+        }
         await record({ ...ctx, db: tx }, appId, 'community.group.create', g.id, { after: { name: g.name, type: g.type, owner_id: g.ownerId } });
         return seated ?? g;
       });
@@ -301,8 +323,106 @@ export function createCommunities(deps: CommunitiesDeps) {
       return store.listInvites(ctx.db, groupId);
     },
 
-    /** Sends the due leave follow-ups (the minute tick). A rejoined user gets none. */
+    async post(ctx: Ctx, appId: string, groupId: string, userId: string, input: { kind: 'post' | 'question'; title?: string | undefined; body: string }): Promise<PostRow> {
+      return ctx.db.transaction(async (tx) => {
+        await mustSpeak(tx, appId, groupId, userId);
+        const now = clock.now();
+        const row: PostRow = { id: newId('cpo'), appId, groupId, authorId: userId, kind: input.kind, title: input.title ?? null, body: input.body, replyCount: 0, firstReplyAt: null, acceptedReplyId: null, alertLevel: 0, createdAt: now };
+        await store.insertPost(tx, row);
+        await store.touchMember(tx, groupId, userId, now);
+        await bus.emit(tx, 'community.posted', { appId, groupId, postId: row.id, userId, kind: input.kind });
+        return row;
+      });
+    },
+
+    async posts(ctx: Ctx, appId: string, groupId: string, f: Parameters<typeof store.listPosts>[2]): Promise<PostRow[]> {
+      await mustFind(ctx.db, appId, groupId);
+      return store.listPosts(ctx.db, groupId, f);
+    },
+
+    async getPost(ctx: Ctx, appId: string, groupId: string, postId: string): Promise<PostRow> {
+      await mustFind(ctx.db, appId, groupId);
+      const p = await store.findPost(ctx.db, groupId, postId);
+      if (!p) throw postNotFound(postId);
+      return p;
+    },
+
+    /** Replies; the first reply to a question that raised an alert closes it (community.question_answered). */
+    async reply(ctx: Ctx, appId: string, groupId: string, postId: string, userId: string, body: string): Promise<ReplyRow> {
+      return ctx.db.transaction(async (tx) => {
+        await mustSpeak(tx, appId, groupId, userId);
+        // The post's row lock orders a reply against the alert tick: an alert is never sent after the answer.
+        const p = await store.findPost(tx, groupId, postId, true);
+        if (!p) throw postNotFound(postId);
+        const now = clock.now();
+        const row: ReplyRow = { id: newId('cre'), appId, groupId, postId, authorId: userId, body, createdAt: now };
+        await store.insertReply(tx, row);
+        await store.touchMember(tx, groupId, userId, now);
+        await bus.emit(tx, 'community.replied', { appId, groupId, postId, replyId: row.id, userId, postAuthorId: p.authorId });
+        if (p.kind === 'question' && p.replyCount === 0 && p.alertLevel > 0) await bus.emit(tx, 'community.question_answered', { appId, groupId, postId, replyId: row.id, alertLevel: p.alertLevel });
+        return row;
+      });
+    },
+
+    async replies(ctx: Ctx, appId: string, groupId: string, postId: string, f: Parameters<typeof store.repliesOf>[2]): Promise<ReplyRow[]> {
+      await mustFind(ctx.db, appId, groupId);
+      if (!(await store.findPost(ctx.db, groupId, postId))) throw postNotFound(postId);
+      return store.repliesOf(ctx.db, postId, f);
+    },
+
+    /** The question's author (or a manager: userId null) accepts a reply as the answer. */
+    async accept(ctx: Ctx, appId: string, groupId: string, postId: string, userId: string | null, replyId: string): Promise<PostRow> {
+      return ctx.db.transaction(async (tx) => {
+        await mustFind(tx, appId, groupId);
+        const p = await store.findPost(tx, groupId, postId, true);
+        if (!p) throw postNotFound(postId);
+        if (p.kind !== 'question') throw new AppError('communities.not_question', `Post ${postId} is not a question`, { post_id: postId });
+        if (userId !== null && userId !== p.authorId) throw new AppError('auth.forbidden', 'Only the question’s author accepts an answer', { field: 'body.user_id' });
+        if (!(await store.findReply(tx, postId, replyId))) throw fieldError('body.reply_id', `no reply ${replyId} to post ${postId}`, 'the id of a reply to this question');
+        if (userId === null) await record({ ...ctx, db: tx }, appId, 'community.answer.accept', groupId, { after: { post_id: postId, reply_id: replyId } });
+        return (await store.acceptReply(tx, postId, replyId))!;
+      });
+    },
+
+    async lurkers(ctx: Ctx, appId: string, groupId: string, f: { days: number; limit: number; afterUserId?: string | undefined }): Promise<{ group: GroupRow; rows: MemberRow[] }> {
+      const group = await mustFind(ctx.db, appId, groupId);
+      const rows = await store.lurkers(ctx.db, groupId, { joinedBefore: new Date(clock.now().getTime() - f.days * 86_400_000), limit: f.limit, afterUserId: f.afterUserId });
+      return { group, rows };
+    },
+
+    async health(ctx: Ctx, appId: string, groupId: string, days: number) {
+      await mustFind(ctx.db, appId, groupId);
+      const h = await store.health(ctx.db, groupId, new Date(clock.now().getTime() - days * 86_400_000));
+      return { days, ...h, figures: healthFigures(h, days) };
+    },
+
+    /** Sends the due unanswered-question alerts and leave follow-ups (the minute tick). */
     async tick(): Promise<number> {
+      return (await alertTick()) + (await followupTick());
+    },
+  };
+
+  async function alertTick(): Promise<number> {
+    return deps.db.transaction(async (tx) => {
+      const due = await store.dueQuestions(tx, clock.now(), 100);
+      for (const { post: p, minutes } of due) {
+        const g = (await store.findGroup(tx, p.appId, p.groupId))!;
+        const level = p.alertLevel + 1;
+        const admins = [...new Set([g.ownerId, ...g.adminIds])];
+        const tpl = {
+          'zh-CN': { title: level > 1 ? `【升级】问题已 ${minutes! * level} 分钟无人回复` : `问题已 ${minutes} 分钟无人回复`, body: `社群「{{group}}」中的问题等待回答：${p.title ?? p.body.slice(0, 100)}` },
+          en: { title: level > 1 ? `[Escalated] A question has waited ${minutes! * level} minutes` : `A question has waited ${minutes} minutes`, body: `A question in {{group}} awaits an answer: ${p.title ?? p.body.slice(0, 100)}` },
+        };
+        const c: Ctx = { db: tx, actor: { type: 'system', id: null } };
+        for (const a of admins) await sendTemplate(c, g, a, tpl, `co:unanswered:${p.id}:${level}:${a}`);
+        await store.setAlertLevel(tx, p.id, level);
+        await bus.emit(tx, 'community.question_unanswered', { appId: p.appId, groupId: p.groupId, postId: p.id, authorId: p.authorId, level, minutes: minutes! * level, adminIds: admins });
+      }
+      return due.length;
+    });
+  }
+
+  async function followupTick(): Promise<number> {
       const ctx: Ctx = { db: deps.db, actor: { type: 'system', id: null } };
       return deps.db.transaction(async (tx) => {
         const now = clock.now();
@@ -320,8 +440,7 @@ export function createCommunities(deps: CommunitiesDeps) {
         }
         return due.length;
       });
-    },
-  };
+  }
 }
 
 export type Communities = ReturnType<typeof createCommunities>;

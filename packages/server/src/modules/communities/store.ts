@@ -1,10 +1,12 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { followups, groups, invites, members } from './schema.ts';
+import { followups, groups, invites, members, posts, replies } from './schema.ts';
 
 export type GroupRow = typeof groups.$inferSelect;
 export type MemberRow = typeof members.$inferSelect;
 export type InviteRow = typeof invites.$inferSelect;
+export type PostRow = typeof posts.$inferSelect;
+export type ReplyRow = typeof replies.$inferSelect;
 
 export async function insertGroup(db: Db, g: GroupRow): Promise<void> {
   await db.insert(groups).values(g);
@@ -197,6 +199,8 @@ export async function cancelFollowup(db: Db, groupId: string, userId: string): P
 }
 
 export async function eraseApp(db: Db, appId: string): Promise<void> {
+  await db.delete(replies).where(eq(replies.appId, appId));
+  await db.delete(posts).where(eq(posts.appId, appId));
   await db.delete(followups).where(eq(followups.appId, appId));
   await db.delete(members).where(eq(members.appId, appId));
   await db.delete(groups).where(eq(groups.appId, appId));
@@ -210,4 +214,133 @@ export async function eraseUser(db: Db, appId: string, userId: string): Promise<
     .returning({ groupId: members.groupId, status: members.status });
   for (const r of rows) if (r.status === 'active') await freeSeat(db, r.groupId);
   await db.delete(followups).where(and(eq(followups.appId, appId), eq(followups.userId, userId)));
+}
+
+export async function insertPost(db: Db, p: PostRow): Promise<void> {
+  await db.insert(posts).values(p);
+}
+
+export async function findPost(db: Db, groupId: string, postId: string, forUpdate = false): Promise<PostRow | undefined> {
+  const q = db
+    .select()
+    .from(posts)
+    .where(and(eq(posts.groupId, groupId), eq(posts.id, postId)));
+  const [r] = forUpdate ? await q.for('update') : await q;
+  return r;
+}
+
+export async function listPosts(db: Db, groupId: string, f: { limit: number; before?: { at: Date; id: string } | undefined; kind?: string | undefined; unanswered?: boolean | undefined }): Promise<PostRow[]> {
+  const conds: SQL[] = [eq(posts.groupId, groupId)];
+  if (f.kind) conds.push(eq(posts.kind, f.kind));
+  if (f.unanswered) conds.push(eq(posts.replyCount, 0));
+  if (f.before) conds.push(sql`(${posts.createdAt}, ${posts.id}) < (${f.before.at}, ${f.before.id})`);
+  return db
+    .select()
+    .from(posts)
+    .where(and(...conds))
+    .orderBy(desc(posts.createdAt), desc(posts.id))
+    .limit(f.limit);
+}
+
+/** Adds a reply and counts it on its post in one statement pair; returns the post as updated. */
+export async function insertReply(db: Db, r: ReplyRow): Promise<PostRow | undefined> {
+  await db.insert(replies).values(r);
+  const [p] = await db
+    .update(posts)
+    .set({ replyCount: sql`${posts.replyCount} + 1`, firstReplyAt: sql`coalesce(${posts.firstReplyAt}, ${r.createdAt})` })
+    .where(eq(posts.id, r.postId))
+    .returning();
+  return p;
+}
+
+export async function repliesOf(db: Db, postId: string, f: { limit: number; after?: { at: Date; id: string } | undefined }): Promise<ReplyRow[]> {
+  const conds: SQL[] = [eq(replies.postId, postId)];
+  if (f.after) conds.push(sql`(${replies.createdAt}, ${replies.id}) > (${f.after.at}, ${f.after.id})`);
+  return db
+    .select()
+    .from(replies)
+    .where(and(...conds))
+    .orderBy(asc(replies.createdAt), asc(replies.id))
+    .limit(f.limit);
+}
+
+export async function findReply(db: Db, postId: string, replyId: string): Promise<ReplyRow | undefined> {
+  const [r] = await db
+    .select()
+    .from(replies)
+    .where(and(eq(replies.postId, postId), eq(replies.id, replyId)));
+  return r;
+}
+
+export async function acceptReply(db: Db, postId: string, replyId: string): Promise<PostRow | undefined> {
+  const [p] = await db.update(posts).set({ acceptedReplyId: replyId }).where(eq(posts.id, postId)).returning();
+  return p;
+}
+
+export async function touchMember(db: Db, groupId: string, userId: string, at: Date): Promise<void> {
+  await db
+    .update(members)
+    .set({ lastActiveAt: at })
+    .where(and(eq(members.groupId, groupId), eq(members.userId, userId)));
+}
+
+/**
+ * Questions still without a reply whose next alert is due: level 0 at N minutes, level 1 at 2N.
+ * Locked for this transaction; servers skip each other's.
+ */
+export async function dueQuestions(db: Db, now: Date, limit: number) {
+  return db
+    .select({ post: posts, minutes: groups.unansweredMinutes })
+    .from(posts)
+    .innerJoin(groups, eq(groups.id, posts.groupId))
+    .where(
+      and(
+        eq(posts.kind, 'question'),
+        eq(posts.replyCount, 0),
+        sql`${posts.alertLevel} < 2`,
+        isNotNull(groups.unansweredMinutes),
+        sql`${posts.createdAt} + make_interval(mins => ${groups.unansweredMinutes} * (${posts.alertLevel} + 1)) <= ${now}`,
+      ),
+    )
+    .orderBy(asc(posts.createdAt))
+    .limit(limit)
+    .for('update', { of: posts, skipLocked: true });
+}
+
+export async function setAlertLevel(db: Db, postId: string, level: number): Promise<void> {
+  await db.update(posts).set({ alertLevel: level }).where(eq(posts.id, postId));
+}
+
+/** Active members who have not posted or replied in the group for `days` days after joining. */
+export async function lurkers(db: Db, groupId: string, f: { joinedBefore: Date; limit: number; afterUserId?: string | undefined }): Promise<MemberRow[]> {
+  const conds: SQL[] = [eq(members.groupId, groupId), eq(members.status, 'active'), lte(members.joinedAt, f.joinedBefore), sql`${members.role} <> 'owner'`];
+  conds.push(sql`not exists (select 1 from ${posts} where ${posts.groupId} = ${members.groupId} and ${posts.authorId} = ${members.userId} and ${posts.createdAt} >= ${members.joinedAt})`);
+  conds.push(sql`not exists (select 1 from ${replies} where ${replies.groupId} = ${members.groupId} and ${replies.authorId} = ${members.userId} and ${replies.createdAt} >= ${members.joinedAt})`);
+  if (f.afterUserId !== undefined) conds.push(gt(members.userId, f.afterUserId));
+  return db
+    .select()
+    .from(members)
+    .where(and(...conds))
+    .orderBy(asc(members.userId))
+    .limit(f.limit);
+}
+
+export type Health = { activeMembers: number; members: number; questions: number; answered: number; medianFirstAnswerSeconds: number | null; posts: number };
+
+/** Figures over the window [since, now]: members active (posted or replied), questions answered, posts. */
+export async function health(db: Db, groupId: string, since: Date): Promise<Health> {
+  const r = await db.execute<{ members: number; active: number; questions: number; answered: number; median: number | null; posts: number }>(sql`
+    select
+      (select count(*)::int from ${members} m where m.group_id = ${groupId} and m.status = 'active') as members,
+      (select count(*)::int from ${members} m where m.group_id = ${groupId} and m.status = 'active' and (
+         exists (select 1 from ${posts} p where p.group_id = m.group_id and p.author_id = m.user_id and p.created_at >= ${since})
+         or exists (select 1 from ${replies} r where r.group_id = m.group_id and r.author_id = m.user_id and r.created_at >= ${since}))) as active,
+      (select count(*)::int from ${posts} p where p.group_id = ${groupId} and p.kind = 'question' and p.created_at >= ${since}) as questions,
+      (select count(*)::int from ${posts} p where p.group_id = ${groupId} and p.kind = 'question' and p.created_at >= ${since} and p.reply_count > 0) as answered,
+      (select percentile_cont(0.5) within group (order by extract(epoch from p.first_reply_at - p.created_at))::float8 from ${posts} p
+         where p.group_id = ${groupId} and p.kind = 'question' and p.created_at >= ${since} and p.first_reply_at is not null) as median,
+      (select count(*)::int from ${posts} p where p.group_id = ${groupId} and p.created_at >= ${since}) as posts
+  `);
+  const row = r.rows[0]!;
+  return { members: row.members, activeMembers: row.active, questions: row.questions, answered: row.answered, medianFirstAnswerSeconds: row.median, posts: row.posts };
 }

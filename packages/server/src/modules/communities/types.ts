@@ -36,6 +36,7 @@ const GroupFields = {
   questions: z.array(cleanText(1, 500)).max(10).optional().describe('Questions applicants answer (type apply)'),
   welcome: Template.nullable().optional().describe('Sent to each new member’s inbox once per join; null: no welcome'),
   leave_followup: LeaveFollowup.nullable().optional(),
+  unanswered_minutes: z.int().min(1).max(60 * 24 * 7).nullable().optional().describe('A question without a reply after this many minutes alerts the owner and admins (again at twice as long); null: no alert'),
 };
 
 export const CreateGroupBody = z.strictObject(GroupFields);
@@ -90,9 +91,49 @@ export const GroupOut = z
     questions: z.array(z.string()),
     welcome: TemplateOut.nullable(),
     leave_followup: z.object({ delay_minutes: z.number(), period_days: z.number(), message: TemplateOut }).nullable(),
+    unanswered_minutes: z.number().nullable(),
     member_count: z.number(),
     created_at: z.string(),
   })
   .meta({ id: 'CommunityGroup' });
 
 export const InviteOut = z.object({ code: z.string(), group_id: z.string(), max_uses: z.number().nullable(), uses: z.number(), expires_at: z.string().nullable(), created_at: z.string() });
+
+export const PostParams = GroupParams.extend({ postId: z.string().min(1).max(64) });
+export const PostBody = z.strictObject({
+  user_id: externalId('user_id').optional().describe('Required with a secret key; a user token posts as its own user'),
+  kind: z.enum(['post', 'question']).default('post'),
+  title: cleanText(1, 200).optional(),
+  body: cleanText(1, 10_000),
+});
+export const ReplyBody = z.strictObject({ user_id: externalId('user_id').optional(), body: cleanText(1, 10_000) });
+export const AcceptBody = z.strictObject({ user_id: externalId('user_id').optional(), reply_id: z.string().min(1).max(64) });
+
+export const PostOut = z
+  .object({
+    id: z.string(),
+    group_id: z.string(),
+    author_id: z.string(),
+    kind: z.enum(['post', 'question']),
+    title: z.string().nullable(),
+    body: z.string(),
+    reply_count: z.number(),
+    first_reply_at: z.string().nullable(),
+    accepted_reply_id: z.string().nullable(),
+    alert_level: z.number().describe('Unanswered alerts sent: 0, 1 (at N minutes) or 2 (at 2N)'),
+    created_at: z.string(),
+  })
+  .meta({ id: 'CommunityPost' });
+export const ReplyOut = z.object({ id: z.string(), post_id: z.string(), author_id: z.string(), body: z.string(), created_at: z.string() }).meta({ id: 'CommunityReply' });
+
+export const HealthOut = z.object({
+  window_days: z.number(),
+  members: z.number(),
+  active_members: z.number(),
+  active_members_pct: z.number().nullable(),
+  questions: z.number(),
+  questions_answered: z.number(),
+  questions_answered_pct: z.number().nullable(),
+  median_first_answer_seconds: z.number().nullable(),
+  posts_per_day: z.number(),
+});

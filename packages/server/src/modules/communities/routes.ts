@@ -207,14 +207,7 @@ export function communitiesRoutes(api: Api, deps: { communities: Communities; ct
   action('remove', 'Remove a member', (c, appId, g, u) => co.end(c, appId, g, u, 'removed'));
   action('ban', 'Ban a user (a member is removed); they can no longer join or apply', (c, appId, g, u) => co.end(c, appId, g, u, 'banned'));
 
-  api.post(
-    '/v1/communities/:groupId/members/:userId/unban',
-    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'Lift a ban (the user may join again)', params: MemberParams, response: { 204: z.null(), ...errors(400, 401, 403, 404) } } },
-    async (req, reply) => {
-      await co.unban(ctx(req), appIdOf(req), req.params.groupId, req.params.userId);
-      return reply.code(204).send(null);
-    },
-  );
+  action('unban', 'Lift a ban (the user may join again)', (c, appId, g, u) => co.unban(c, appId, g, u));
 
   api.post(
     '/v1/communities/:groupId/members/:userId/mute',

@@ -271,12 +271,13 @@ export function createCommunities(deps: CommunitiesDeps) {
       });
     },
 
-    async unban(ctx: Ctx, appId: string, groupId: string, userId: string): Promise<void> {
-      await ctx.db.transaction(async (tx) => {
+    async unban(ctx: Ctx, appId: string, groupId: string, userId: string): Promise<MemberRow> {
+      return ctx.db.transaction(async (tx) => {
         await mustFind(tx, appId, groupId);
         const row = await store.setStatus(tx, groupId, userId, ['banned'], { status: 'left', updatedAt: clock.now() });
         if (!row) throw notMember(groupId, userId);
         await record({ ...ctx, db: tx }, appId, 'community.member.unban', groupId, { after: { user_id: userId } });
+        return row;
       });
     },
 

@@ -146,7 +146,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   // Workflows act through the modules above (automation → points, coupons, messaging, gamification, users, webhooks).
   const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub, experiments, segments });
   // Groups welcome and follow up through messaging's sends, with names from users (communities → messaging, users).
-  const communities = createCommunities({ db, bus, clock, audit, users, messaging });
+  const communities = createCommunities({ db, bus, clock, audit, users, messaging, screen });
   // Goals are measured through the analytics service (experiments → analytics).
   const goals = createGoals({ clock, audit, measure: measureWithAnalytics(analytics) });
   return { analytics, communities, audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, segments, experiments, goals, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };

@@ -218,6 +218,19 @@ describe('communities: posts, questions and the unanswered alert', () => {
     assert.deepEqual(replies.data.map((x: { body: string }) => x.body), ['设置 → 导出']);
   });
 
+  it('the app’s sensitive-word filter applies to posts and replies (reject names the field)', async () => {
+    const g = await createGroup();
+    ok(await join(g.id, 'sw-1'));
+    ok(await t.inject({ method: 'PATCH', url: '/v1/interactions/settings', headers: sk(), payload: { moderation: { filter_mode: 'reject', words: ['傻逼'] } } }));
+    try {
+      const err = expectError(await t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts`, headers: sk(), payload: { user_id: 'sw-1', title: '你傻逼', body: 'ok' } }), 400, 'interactions.sensitive_content');
+      assert.equal(err.details?.field, 'body.title');
+      ok(await t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts`, headers: sk(), payload: { user_id: 'sw-1', title: '正常', body: 'ok' } }), 201);
+    } finally {
+      ok(await t.inject({ method: 'PATCH', url: '/v1/interactions/settings', headers: sk(), payload: { moderation: { filter_mode: 'off' } } }));
+    }
+  });
+
   it('a question without a reply alerts the owner and admins at N minutes, escalates at 2N, and an answer closes it', async () => {
     const g = await createGroup({ name: '答疑群', admin_ids: ['adm-1'], unanswered_minutes: 5 });
     ok(await join(g.id, 'asker'));

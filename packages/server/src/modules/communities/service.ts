@@ -1,4 +1,4 @@
-import type { Ctx } from '../../context.ts';
+import type { Ctx, TextScreen } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
@@ -40,6 +40,8 @@ export type CommunitiesDeps = {
   audit: Audit;
   users: Pick<Users, 'get'>;
   messaging: Pick<Messaging, 'sending'>;
+  /** The app's sensitive-word filter (interactions' settings), applied to posts and replies. */
+  screen?: TextScreen;
 };
 
 const notFound = (groupId: string) => new AppError('communities.not_found', `Group ${groupId} does not exist in this app`, { group_id: groupId });
@@ -327,8 +329,10 @@ export function createCommunities(deps: CommunitiesDeps) {
     async post(ctx: Ctx, appId: string, groupId: string, userId: string, input: { kind: 'post' | 'question'; title?: string | undefined; body: string }): Promise<PostRow> {
       return ctx.db.transaction(async (tx) => {
         await mustSpeak(tx, appId, groupId, userId);
+        const items = [{ text: input.body, field: 'body.body' }, ...(input.title !== undefined ? [{ text: input.title, field: 'body.title' }] : [])];
+        const [body, title] = deps.screen ? await deps.screen({ ...ctx, db: tx }, appId, items) : items.map((i) => i.text);
         const now = clock.now();
-        const row: PostRow = { id: newId('cpo'), appId, groupId, authorId: userId, kind: input.kind, title: input.title ?? null, body: input.body, replyCount: 0, firstReplyAt: null, acceptedReplyId: null, alertLevel: 0, createdAt: now };
+        const row: PostRow = { id: newId('cpo'), appId, groupId, authorId: userId, kind: input.kind, title: input.title === undefined ? null : title!, body: body!, replyCount: 0, firstReplyAt: null, acceptedReplyId: null, alertLevel: 0, createdAt: now };
         await store.insertPost(tx, row);
         await store.touchMember(tx, groupId, userId, now);
         await bus.emit(tx, 'community.posted', { appId, groupId, postId: row.id, userId, kind: input.kind });
@@ -355,8 +359,9 @@ export function createCommunities(deps: CommunitiesDeps) {
         // The post's row lock orders a reply against the alert tick: an alert is never sent after the answer.
         const p = await store.findPost(tx, groupId, postId, true);
         if (!p) throw postNotFound(postId);
+        const [text] = deps.screen ? await deps.screen({ ...ctx, db: tx }, appId, [{ text: body, field: 'body.body' }]) : [body];
         const now = clock.now();
-        const row: ReplyRow = { id: newId('cre'), appId, groupId, postId, authorId: userId, body, createdAt: now };
+        const row: ReplyRow = { id: newId('cre'), appId, groupId, postId, authorId: userId, body: text!, createdAt: now };
         await store.insertReply(tx, row);
         await store.touchMember(tx, groupId, userId, now);
         await bus.emit(tx, 'community.replied', { appId, groupId, postId, replyId: row.id, userId, postAuthorId: p.authorId });

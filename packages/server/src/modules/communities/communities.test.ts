@@ -291,3 +291,21 @@ describe('communities: lurkers and health', () => {
     findIssue(expectError(await t.inject({ method: 'GET', url: `/v1/communities/${g.id}/health?days=0`, headers: sk() }), 400, 'validation_failed'), 'query.days');
   });
 });
+
+describe('communities: erasure', () => {
+  it('erasing a user frees their seats and removes their posts and replies, recounting the rest', async () => {
+    const g = await createGroup({ capacity: 3 });
+    ok(await join(g.id, 'er-1'));
+    ok(await join(g.id, 'er-2'));
+    const q = ok(await t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts`, headers: sk(), payload: { user_id: 'er-2', kind: 'question', body: '?' } }), 201);
+    const r = ok(await t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts/${q.id}/replies`, headers: sk(), payload: { user_id: 'er-1', body: '!' } }), 201);
+    ok(await t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts/${q.id}/accept`, headers: sk(), payload: { user_id: 'er-2', reply_id: r.id } }));
+    await t.services.communities.erasure.eraseUser(t.database.db, A.appId, 'er-1');
+    const after = ok(await t.inject({ method: 'GET', url: `/v1/communities/${g.id}/posts/${q.id}`, headers: sk() }));
+    assert.equal(after.reply_count, 0);
+    assert.equal(after.accepted_reply_id, null);
+    assert.equal(after.first_reply_at, null);
+    assert.equal(ok(await t.inject({ method: 'GET', url: `/v1/communities/${g.id}`, headers: sk() })).member_count, 2);
+    assert.equal(ok(await join(g.id, 'er-3')).joined, true, 'the freed seat is taken');
+  });
+});

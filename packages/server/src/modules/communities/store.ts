@@ -214,6 +214,23 @@ export async function eraseUser(db: Db, appId: string, userId: string): Promise<
     .returning({ groupId: members.groupId, status: members.status });
   for (const r of rows) if (r.status === 'active') await freeSeat(db, r.groupId);
   await db.delete(followups).where(and(eq(followups.appId, appId), eq(followups.userId, userId)));
+  // Their posts go (with the replies to them); their replies go and the counts they were in are recounted.
+  await db.delete(posts).where(and(eq(posts.appId, appId), eq(posts.authorId, userId)));
+  const gone = await db
+    .delete(replies)
+    .where(and(eq(replies.appId, appId), eq(replies.authorId, userId)))
+    .returning({ postId: replies.postId });
+  const ids = [...new Set(gone.map((r) => r.postId))];
+  if (ids.length > 0) {
+    await db
+      .update(posts)
+      .set({
+        replyCount: sql`(select count(*)::int from ${replies} where ${replies.postId} = ${posts.id})`,
+        firstReplyAt: sql`(select min(${replies.createdAt}) from ${replies} where ${replies.postId} = ${posts.id})`,
+        acceptedReplyId: sql`case when exists (select 1 from ${replies} where ${replies.id} = ${posts.acceptedReplyId}) then ${posts.acceptedReplyId} else null end`,
+      })
+      .where(inArray(posts.id, ids));
+  }
 }
 
 export async function insertPost(db: Db, p: PostRow): Promise<void> {

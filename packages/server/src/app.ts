@@ -38,6 +38,7 @@ import { createAudit, auditModule } from './modules/audit/index.ts';
 import type { SegmentGate } from './lib/segment-gate.ts';
 import { createAutomation, automationModule } from './modules/automation/index.ts';
 import { createCampaigns, campaignsModule } from './modules/campaigns/index.ts';
+import { createCommunities, communitiesModule } from './modules/communities/index.ts';
 import { createCoupons, couponsModule } from './modules/coupons/index.ts';
 import { createEvents, eventsModule } from './modules/events/index.ts';
 import { createGamification, wireGamification, gamificationModule } from './modules/gamification/index.ts';
@@ -144,9 +145,11 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users, experiments, segments, conversions: (ctx, appId, participants, q) => analytics.attributedConversions(ctx, appId, participants, q) });
   // Workflows act through the modules above (automation → points, coupons, messaging, gamification, users, webhooks).
   const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub, experiments, segments });
+  // Groups welcome and follow up through messaging's sends, with names from users (communities → messaging, users).
+  const communities = createCommunities({ db, bus, clock, audit, users, messaging, screen });
   // Goals are measured through the analytics service (experiments → analytics).
   const goals = createGoals({ clock, audit, measure: measureWithAnalytics(analytics) });
-  return { analytics, audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, segments, experiments, goals, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
+  return { analytics, communities, audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, segments, experiments, goals, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
 }
 
 /** Every module the server is made of, in start order (they stop in reverse). */
@@ -174,6 +177,7 @@ export function modulesOf(s: Services, deps: { config: Config; limiter: RateLimi
     campaignsModule(s.campaigns),
     automationModule(s.automation),
     analyticsModule(s.analytics),
+    communitiesModule(s.communities),
   ];
 }
 

@@ -1,0 +1,361 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { userActivity } from '../../http/audit.ts';
+import { actingUserId, appIdOf } from '../../http/auth.ts';
+import { AppError } from '../../http/errors.ts';
+import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
+import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
+import { roleIn, type Communities } from './service.ts';
+import type { GroupRow, InviteRow, MemberRow, PostRow, ReplyRow } from './store.ts';
+import { AcceptBody, HealthOut, PostBody, PostOut, PostParams, ReplyBody, ReplyOut, CreateGroupBody, GROUP_TYPES, GroupOut, GroupParams, InviteBody, InviteOut, JoinBody, Member, MemberParams, MEMBER_STATUSES, MuteBody, ROLES, UpdateGroupBody, UserBody, type GroupType } from './types.ts';
+
+const tags = ['Communities'];
+const manage = { secret: true, operator: 'campaigns.manage' } as const;
+const read = { secret: true, user: true, operator: 'app.read' } as const;
+
+const presentGroup = (g: GroupRow): z.infer<typeof GroupOut> => ({
+  id: g.id,
+  name: g.name,
+  description: g.description,
+  type: g.type as GroupType,
+  capacity: g.capacity,
+  owner_id: g.ownerId,
+  admin_ids: g.adminIds,
+  rules: g.rules,
+  tags: g.tags,
+  time_zone: g.timeZone,
+  questions: g.questions,
+  welcome: g.welcome ?? null,
+  leave_followup: g.leaveFollowup ?? null,
+  unanswered_minutes: g.unansweredMinutes,
+  member_count: g.memberCount,
+  created_at: g.createdAt.toISOString(),
+});
+
+const presentMember = (g: GroupRow, m: MemberRow): z.infer<typeof Member> => ({
+  user_id: m.userId,
+  role: roleIn(g, m.userId),
+  status: m.status as z.infer<typeof Member>['status'],
+  answers: m.answers ?? null,
+  joined_at: iso(m.joinedAt),
+  last_active: iso(m.lastActiveAt),
+  muted_until: iso(m.mutedUntil),
+});
+
+const presentInvite = (i: InviteRow): z.infer<typeof InviteOut> => ({ code: i.id, group_id: i.groupId, max_uses: i.maxUses, uses: i.uses, expires_at: iso(i.expiresAt), created_at: i.createdAt.toISOString() });
+
+const presentPost = (p: PostRow): z.infer<typeof PostOut> => ({
+  id: p.id,
+  group_id: p.groupId,
+  author_id: p.authorId,
+  kind: p.kind as 'post' | 'question',
+  title: p.title,
+  body: p.body,
+  reply_count: p.replyCount,
+  first_reply_at: iso(p.firstReplyAt),
+  accepted_reply_id: p.acceptedReplyId,
+  alert_level: p.alertLevel,
+  created_at: p.createdAt.toISOString(),
+});
+const presentReply = (r: ReplyRow): z.infer<typeof ReplyOut> => ({ id: r.id, post_id: r.postId, author_id: r.authorId, body: r.body, created_at: r.createdAt.toISOString() });
+
+/** A user token may only look at its own membership row. */
+const ownOnly = (req: FastifyRequest, userId: string) => {
+  if (req.principal.kind === 'user') actingUserId(req, userId, 'params.userId');
+};
+
+export function communitiesRoutes(api: Api, deps: { communities: Communities; ctx: RequestCtx }): void {
+  const { communities: co, ctx } = deps;
+
+  api.post(
+    '/v1/communities',
+    {
+      config: { auth: manage, audit: 'recorded' },
+      schema: { tags, summary: 'Create a group (社群): open, by application, or invite-only', body: CreateGroupBody, response: { 201: GroupOut, ...errors(400, 401, 403) } },
+    },
+    async (req, reply) => reply.code(201).send(presentGroup(await co.create(ctx(req), appIdOf(req), req.body))),
+  );
+
+  api.get(
+    '/v1/communities',
+    {
+      config: { auth: read },
+      schema: {
+        tags,
+        summary: 'List groups, newest first; filter by type, tag or name',
+        querystring: z.strictObject({ ...pageQuery, type: z.enum(GROUP_TYPES).optional(), tag: z.string().min(1).max(50).optional(), q: z.string().min(1).max(100).optional().describe('Part of the name') }),
+        response: { 200: pageSchema(GroupOut), ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
+      const rows = await co.list(ctx(req), appIdOf(req), { limit: q.limit + 1, before: cur ? { at: new Date(cur.t), id: cur.id } : undefined, type: q.type, tag: q.tag, q: q.q });
+      const p = page(rows, q.limit, (g) => ({ t: g.createdAt.toISOString(), id: g.id }));
+      return { data: p.data.map(presentGroup), next_cursor: p.next_cursor };
+    },
+  );
+
+  api.get(
+    '/v1/communities/:groupId',
+    { config: { auth: read }, schema: { tags, summary: 'Get a group', params: GroupParams, response: { 200: GroupOut, ...errors(400, 401, 403, 404) } } },
+    async (req) => presentGroup(await co.get(ctx(req), appIdOf(req), req.params.groupId)),
+  );
+
+  api.patch(
+    '/v1/communities/:groupId',
+    {
+      config: { auth: manage, audit: 'recorded' },
+      schema: { tags, summary: 'Change a group (only the fields given)', params: GroupParams, body: UpdateGroupBody, response: { 200: GroupOut, ...errors(400, 401, 403, 404) } },
+    },
+    async (req) => presentGroup(await co.update(ctx(req), appIdOf(req), req.params.groupId, req.body)),
+  );
+
+  api.delete(
+    '/v1/communities/:groupId',
+    {
+      config: { auth: manage, audit: 'recorded' },
+      schema: { tags, summary: 'Delete a group with its members and invites', params: GroupParams, response: { 204: z.null(), ...errors(400, 401, 403, 404) } },
+    },
+    async (req, reply) => {
+      await co.remove(ctx(req), appIdOf(req), req.params.groupId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  api.post(
+    '/v1/communities/:groupId/join',
+    {
+      config: { auth: { secret: true, user: true }, audit: userActivity },
+      schema: {
+        tags,
+        summary: 'Join a group (open; invite-only with an invite code; apply groups record an application with answers)',
+        description: 'Capacity holds under any number of concurrent joins (409 communities.full); joining again is a no-op (joined: false). Each join is welcomed once.',
+        params: GroupParams,
+        body: JoinBody,
+        response: { 200: Member.extend({ joined: z.boolean() }), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => {
+      const userId = actingUserId(req, req.body.user_id);
+      const appId = appIdOf(req);
+      const r = await co.join(ctx(req), appId, req.params.groupId, userId, { invite: req.body.invite, answers: req.body.answers });
+      const g = await co.get(ctx(req), appId, req.params.groupId);
+      return { ...presentMember(g, r.member), joined: r.joined };
+    },
+  );
+
+  api.post(
+    '/v1/communities/:groupId/leave',
+    {
+      config: { auth: { secret: true, user: true }, audit: userActivity },
+      schema: { tags, summary: 'Leave a group', params: GroupParams, body: UserBody, response: { 200: Member, ...errors(400, 401, 403, 404, 409) } },
+    },
+    async (req) => {
+      const userId = actingUserId(req, req.body.user_id);
+      const appId = appIdOf(req);
+      const row = await co.end(ctx(req), appId, req.params.groupId, userId, 'left');
+      return presentMember(await co.get(ctx(req), appId, req.params.groupId), row);
+    },
+  );
+
+  api.get(
+    '/v1/communities/:groupId/members',
+    {
+      config: { auth: read },
+      schema: {
+        tags,
+        summary: 'Members with role, join date and last activity (status active by default; pending lists applications)',
+        params: GroupParams,
+        querystring: z.strictObject({ ...pageQuery, status: z.enum(MEMBER_STATUSES).optional(), role: z.enum(ROLES).optional() }),
+        response: { 200: pageSchema(Member), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      // End users see the active members; applications and bans are for managers.
+      if (req.principal.kind === 'user' && q.status !== undefined && q.status !== 'active') throw new AppError('auth.forbidden', 'A user token lists active members only', { field: 'query.status' });
+      const cur = decodeCursor(q.cursor, z.object({ u: z.string() }));
+      const r = await co.members(ctx(req), appIdOf(req), req.params.groupId, { limit: q.limit + 1, afterUserId: cur?.u, status: q.status, role: q.role });
+      const p = page(r.rows, q.limit, (m) => ({ u: m.userId }));
+      return { data: p.data.map((m) => presentMember(r.group, m)), next_cursor: p.next_cursor };
+    },
+  );
+
+  api.get(
+    '/v1/communities/:groupId/members/:userId',
+    { config: { auth: read }, schema: { tags, summary: 'One membership (a user token: its own)', params: MemberParams, response: { 200: Member, ...errors(400, 401, 403, 404) } } },
+    async (req) => {
+      ownOnly(req, req.params.userId);
+      const r = await co.member(ctx(req), appIdOf(req), req.params.groupId, req.params.userId);
+      return presentMember(r.group, r.row);
+    },
+  );
+
+  const action = (path: string, summary: string, run: (c: ReturnType<RequestCtx>, appId: string, groupId: string, userId: string) => Promise<MemberRow>) =>
+    api.post(
+      `/v1/communities/:groupId/members/:userId/${path}`,
+      { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary, params: MemberParams, response: { 200: Member, ...errors(400, 401, 403, 404, 409) } } },
+      async (req) => {
+        const appId = appIdOf(req);
+        const row = await run(ctx(req), appId, req.params.groupId, req.params.userId);
+        return presentMember(await co.get(ctx(req), appId, req.params.groupId), row);
+      },
+    );
+  action('approve', 'Approve an application (takes a seat; 409 communities.full when full)', (c, appId, g, u) => co.decide(c, appId, g, u, true));
+  action('reject', 'Reject an application', (c, appId, g, u) => co.decide(c, appId, g, u, false));
+  action('remove', 'Remove a member', (c, appId, g, u) => co.end(c, appId, g, u, 'removed'));
+  action('ban', 'Ban a user (a member is removed); they can no longer join or apply', (c, appId, g, u) => co.end(c, appId, g, u, 'banned'));
+
+  action('unban', 'Lift a ban (the user may join again)', (c, appId, g, u) => co.unban(c, appId, g, u));
+
+  api.post(
+    '/v1/communities/:groupId/members/:userId/mute',
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'Mute a member for some minutes', params: MemberParams, body: MuteBody, response: { 200: Member, ...errors(400, 401, 403, 404) } } },
+    async (req) => {
+      const appId = appIdOf(req);
+      const row = await co.mute(ctx(req), appId, req.params.groupId, req.params.userId, req.body.minutes);
+      return presentMember(await co.get(ctx(req), appId, req.params.groupId), row);
+    },
+  );
+
+  api.post(
+    '/v1/communities/:groupId/invites',
+    { config: { auth: manage, audit: 'recorded' }, schema: { tags, summary: 'Create an invite link code with an optional expiry and use limit', params: GroupParams, body: InviteBody, response: { 201: InviteOut, ...errors(400, 401, 403, 404) } } },
+    async (req, reply) => reply.code(201).send(presentInvite(await co.createInvite(ctx(req), appIdOf(req), req.params.groupId, req.body))),
+  );
+
+  api.get(
+    '/v1/communities/:groupId/invites',
+    { config: { auth: { secret: true, operator: 'app.read' } }, schema: { tags, summary: 'A group’s invite links with their uses', params: GroupParams, response: { 200: z.object({ data: z.array(InviteOut) }), ...errors(400, 401, 403, 404) } } },
+    async (req) => ({ data: (await co.invites(ctx(req), appIdOf(req), req.params.groupId)).map(presentInvite) }),
+  );
+
+
+  api.post(
+    '/v1/communities/:groupId/posts',
+    {
+      config: { auth: { secret: true, user: true }, audit: userActivity },
+      schema: { tags, summary: 'Post in a group, or ask a question (kind question); active, unmuted members only', params: GroupParams, body: PostBody, response: { 201: PostOut, ...errors(400, 401, 403, 404) } },
+    },
+    async (req, reply) => {
+      const userId = actingUserId(req, req.body.user_id);
+      return reply.code(201).send(presentPost(await co.post(ctx(req), appIdOf(req), req.params.groupId, userId, req.body)));
+    },
+  );
+
+  api.get(
+    '/v1/communities/:groupId/posts',
+    {
+      config: { auth: read },
+      schema: {
+        tags,
+        summary: 'A group’s posts and questions, newest first',
+        params: GroupParams,
+        querystring: z.strictObject({ ...pageQuery, kind: z.enum(['post', 'question']).optional(), unanswered: z.enum(['true', 'false']).optional().describe('true: only posts without a reply') }),
+        response: { 200: pageSchema(PostOut), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
+      const rows = await co.posts(ctx(req), appIdOf(req), req.params.groupId, { limit: q.limit + 1, before: cur ? { at: new Date(cur.t), id: cur.id } : undefined, kind: q.kind, unanswered: q.unanswered === 'true' });
+      const p = page(rows, q.limit, (r) => ({ t: r.createdAt.toISOString(), id: r.id }));
+      return { data: p.data.map(presentPost), next_cursor: p.next_cursor };
+    },
+  );
+
+  api.get(
+    '/v1/communities/:groupId/posts/:postId',
+    { config: { auth: read }, schema: { tags, summary: 'One post or question', params: PostParams, response: { 200: PostOut, ...errors(400, 401, 403, 404) } } },
+    async (req) => presentPost(await co.getPost(ctx(req), appIdOf(req), req.params.groupId, req.params.postId)),
+  );
+
+  api.post(
+    '/v1/communities/:groupId/posts/:postId/replies',
+    {
+      config: { auth: { secret: true, user: true }, audit: userActivity },
+      schema: { tags, summary: 'Reply to a post; the first reply to a question closes its unanswered alert', params: PostParams, body: ReplyBody, response: { 201: ReplyOut, ...errors(400, 401, 403, 404) } },
+    },
+    async (req, reply) => {
+      const userId = actingUserId(req, req.body.user_id);
+      return reply.code(201).send(presentReply(await co.reply(ctx(req), appIdOf(req), req.params.groupId, req.params.postId, userId, req.body.body)));
+    },
+  );
+
+  api.get(
+    '/v1/communities/:groupId/posts/:postId/replies',
+    {
+      config: { auth: read },
+      schema: { tags, summary: 'Replies to a post, oldest first', params: PostParams, querystring: z.strictObject(pageQuery), response: { 200: pageSchema(ReplyOut), ...errors(400, 401, 403, 404) } },
+    },
+    async (req) => {
+      const q = req.query;
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
+      const rows = await co.replies(ctx(req), appIdOf(req), req.params.groupId, req.params.postId, { limit: q.limit + 1, after: cur ? { at: new Date(cur.t), id: cur.id } : undefined });
+      const p = page(rows, q.limit, (r) => ({ t: r.createdAt.toISOString(), id: r.id }));
+      return { data: p.data.map(presentReply), next_cursor: p.next_cursor };
+    },
+  );
+
+  api.post(
+    '/v1/communities/:groupId/posts/:postId/accept',
+    {
+      config: { auth: { secret: true, user: true, operator: 'campaigns.manage' }, audit: { exempt: 'The question’s author accepts an answer (end-user activity); a manager’s acceptance is recorded by the service' } },
+      schema: { tags, summary: 'Accept a reply as the question’s answer (its author, or a manager without user_id)', params: PostParams, body: AcceptBody, response: { 200: PostOut, ...errors(400, 401, 403, 404, 409) } },
+    },
+    async (req) => {
+      const userId = req.principal.kind === 'user' || req.body.user_id !== undefined ? actingUserId(req, req.body.user_id) : null;
+      return presentPost(await co.accept(ctx(req), appIdOf(req), req.params.groupId, req.params.postId, userId, req.body.reply_id));
+    },
+  );
+
+  api.get(
+    '/v1/communities/:groupId/lurkers',
+    {
+      config: { auth: { secret: true, operator: 'app.read' } },
+      schema: {
+        tags,
+        summary: 'Lurkers (潜水成员): active members with no post or reply in the group since joining, joined at least `days` days ago',
+        params: GroupParams,
+        querystring: z.strictObject({ ...pageQuery, days: z.coerce.number().int().min(0).max(3650).default(14) }),
+        response: { 200: pageSchema(Member), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const cur = decodeCursor(q.cursor, z.object({ u: z.string() }));
+      const r = await co.lurkers(ctx(req), appIdOf(req), req.params.groupId, { days: q.days, limit: q.limit + 1, afterUserId: cur?.u });
+      const p = page(r.rows, q.limit, (m) => ({ u: m.userId }));
+      return { data: p.data.map((m) => presentMember(r.group, m)), next_cursor: p.next_cursor };
+    },
+  );
+
+  api.get(
+    '/v1/communities/:groupId/health',
+    {
+      config: { auth: { secret: true, operator: 'app.read' } },
+      schema: {
+        tags,
+        summary: 'Group health over the last `days` days: active members %, questions answered %, median time to first answer, posts per day',
+        params: GroupParams,
+        querystring: z.strictObject({ days: z.coerce.number().int().min(1).max(365).default(30) }),
+        response: { 200: HealthOut, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const h = await co.health(ctx(req), appIdOf(req), req.params.groupId, req.query.days);
+      return {
+        window_days: h.days,
+        members: h.members,
+        active_members: h.activeMembers,
+        active_members_pct: h.figures.activeMembersPct,
+        questions: h.questions,
+        questions_answered: h.answered,
+        questions_answered_pct: h.figures.questionsAnsweredPct,
+        median_first_answer_seconds: h.medianFirstAnswerSeconds === null ? null : Math.round(h.medianFirstAnswerSeconds),
+        posts_per_day: h.figures.postsPerDay,
+      };
+    },
+  );
+}

@@ -1,0 +1,136 @@
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** A community group (社群). `member_count` is kept in the join/leave transactions, so capacity holds. */
+export const groups = pgTable(
+  'co_groups',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    name: text('name').notNull(),
+    description: text('description'),
+    /** 'open' | 'apply' | 'invite_only' */
+    type: text('type').notNull(),
+    capacity: integer('capacity'),
+    ownerId: text('owner_id').notNull(),
+    adminIds: text('admin_ids').array().notNull().default([]),
+    rules: text('rules'),
+    tags: text('tags').array().notNull().default([]),
+    timeZone: text('time_zone').notNull(),
+    /** Questions an applicant answers (type 'apply'). */
+    questions: text('questions').array().notNull().default([]),
+    /** Welcome template `{ 'zh-CN'?: {title, body}, en?: {title, body} }` or null (no welcome). */
+    welcome: jsonb('welcome').$type<Record<string, { title: string; body: string }> | null>(),
+    /** Leave follow-up: `{ delay_minutes, period_days, message: { 'zh-CN'?, en? } }` or null. */
+    leaveFollowup: jsonb('leave_followup').$type<{ delay_minutes: number; period_days: number; message: Record<string, { title: string; body: string }> } | null>(),
+    /** Minutes a question may wait for a reply before the admins are alerted (again at 2N); null: no alert. */
+    unansweredMinutes: integer('unanswered_minutes'),
+    memberCount: integer('member_count').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('co_groups_app').on(t.appId, t.createdAt, t.id)],
+);
+
+/**
+ * One row per group and user, whatever its state: the primary key makes a double join impossible.
+ * `join_seq` counts the user's joins of this group, so each join's welcome has its own key.
+ */
+export const members = pgTable(
+  'co_members',
+  {
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    appId: text('app_id').notNull(),
+    /** 'owner' | 'admin' | 'member' */
+    role: text('role').notNull(),
+    /** 'active' | 'pending' | 'rejected' | 'left' | 'removed' | 'banned' */
+    status: text('status').notNull(),
+    answers: jsonb('answers').$type<string[] | null>(),
+    joinSeq: integer('join_seq').notNull().default(0),
+    joinedAt: timestamp('joined_at', { withTimezone: true }),
+    lastActiveAt: timestamp('last_active_at', { withTimezone: true }),
+    mutedUntil: timestamp('muted_until', { withTimezone: true }),
+    leftAt: timestamp('left_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index('co_members_list').on(t.groupId, t.status, t.joinedAt), index('co_members_user').on(t.appId, t.userId)],
+);
+
+/** Invite links: `uses` only grows by a conditional update, so it never passes `max_uses`. */
+export const invites = pgTable(
+  'co_invites',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    maxUses: integer('max_uses'),
+    uses: integer('uses').notNull().default(0),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('co_invites_group').on(t.groupId)],
+);
+
+/**
+ * Leave follow-ups due later, polled by the minute tick. One row per group and user: a new leave
+ * re-arms it only when the last follow-up is older than the group's period.
+ */
+export const followups = pgTable(
+  'co_followups',
+  {
+    appId: text('app_id').notNull(),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }),
+    lastSentAt: timestamp('last_sent_at', { withTimezone: true }),
+    sends: integer('sends').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index('co_followups_due').on(t.dueAt)],
+);
+
+
+/** Group posts; a question is a post of kind 'question' that may get an accepted reply. */
+export const posts = pgTable(
+  'co_posts',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    authorId: text('author_id').notNull(),
+    /** 'post' | 'question' */
+    kind: text('kind').notNull(),
+    title: text('title'),
+    body: text('body').notNull(),
+    replyCount: integer('reply_count').notNull().default(0),
+    firstReplyAt: timestamp('first_reply_at', { withTimezone: true }),
+    acceptedReplyId: text('accepted_reply_id'),
+    /** Unanswered-question alerts sent so far (0, 1 at N minutes, 2 at 2N). */
+    alertLevel: integer('alert_level').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('co_posts_group').on(t.groupId, t.createdAt, t.id), index('co_posts_waiting').on(t.kind, t.replyCount, t.alertLevel, t.createdAt), index('co_posts_author').on(t.groupId, t.authorId)],
+);
+
+export const replies = pgTable(
+  'co_replies',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    groupId: text('group_id').notNull(),
+    postId: text('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    authorId: text('author_id').notNull(),
+    body: text('body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('co_replies_post').on(t.postId, t.createdAt, t.id), index('co_replies_author').on(t.groupId, t.authorId)],
+);

@@ -201,6 +201,7 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   'Live rooms': 'Live rooms (直播间): chat (danmaku), likes, interactions and the online count.',
   Coupons: 'Coupon templates and issued coupons: claim, issue, redeem and expiry.',
   Campaigns: 'Marketing campaigns (活动): their lifecycle, participants and report.',
+  Communities: 'Communities (社群): groups of users with membership, invites, welcome by name, leave follow-up, posts and questions, unanswered-question alerts, lurkers and health.',
   'Flash sales': 'Flash sales (秒杀): sessions, items with stock and race-free attempts.',
   'Group buying': 'Group buying (拼团): teams opened and joined by share code that must fill in time.',
   'Bargains (砍价)': 'Bargains (砍价): friends cut the price until it reaches the floor.',

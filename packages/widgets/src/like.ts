@@ -60,6 +60,7 @@ export class CanyuLike extends CanyuElement {
     const b = this.button;
     if (!b) return;
     b.setAttribute('aria-pressed', String(this.want));
+    b.setAttribute('aria-busy', String(this.busy)); // true while the server has not confirmed the shown state
     b.setAttribute('aria-label', `${this.t(this.want ? 'liked' : 'like')}, ${this.t('count', { n: this.likes })}`);
     b.replaceChildren(h('span', { class: 'icon', 'aria-hidden': 'true' }, this.want ? '♥' : '♡'), h('span', { part: 'count', class: 'count' }, compact(this.likes, this.language)));
   }
@@ -77,6 +78,7 @@ export class CanyuLike extends CanyuElement {
     const c = this.client;
     if (this.busy || !c) return;
     this.busy = true;
+    this.render();
     try {
       while (this.want !== this.confirmed.liked) {
         const params = { path: this.path };

@@ -157,6 +157,15 @@ export function h(tag: string, props: Props = {}, ...children: (Node | string | 
   return el;
 }
 
+/**
+ * The server HTML-escapes user-written text in every answer (README "User content"); widgets
+ * insert text as text nodes, so they undo the escaping to show what the user wrote. The result
+ * is never parsed as HTML.
+ */
+export function userText(s: string | null | undefined): string {
+  return (s ?? '').replace(/&(lt|gt|quot|#39|#x27|#x2F|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'", '#x2F': '/', amp: '&' })[e] ?? '');
+}
+
 /** Formats a number the way the language does (1.2万 / 12.3K above ten thousand). */
 export function compact(n: number, lang: Lang): string {
   if (n < 10_000) return String(n);

@@ -3,3 +3,4 @@
 // (`@canyu/widgets/like`, dist/canyu-like.js) for pages that use only one.
 export { configure, errorMessage, type BrowserClientOptions, type Lang } from './core.ts';
 export { CanyuLike } from './like.ts';
+export { CanyuComments } from './comments.ts';

@@ -157,3 +157,27 @@ test('<canyu-like>: a refused like is rolled back and a translated message shown
     assert.equal(await p.locator('canyu-like button').getAttribute('aria-pressed'), 'false');
   });
 });
+
+test('<canyu-comments>: a comment with an XSS payload is shown as text and no script runs; a reply shows under it', async () => {
+  const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
+  pages.set('/comments.html', page('<canyu-comments kind="video" subject="BV-cm" sort="new"></canyu-comments>', await t.userToken(tenant, 'u-cm-1'), 'canyu-comments'));
+  await withPage(async (p, errors) => {
+    await p.goto(`${origin}/comments.html`);
+    await p.locator('canyu-comments .empty').waitFor();
+    await p.locator('canyu-comments form textarea').first().fill(XSS);
+    await p.locator('canyu-comments form button[type=submit]').first().click();
+    await p.locator('canyu-comments .text', { hasText: 'window.__xss=2' }).waitFor();
+    assert.equal(await p.locator('canyu-comments .text').first().innerText(), XSS);
+    await p.reload();
+    await p.locator('canyu-comments .text', { hasText: 'window.__xss=2' }).waitFor();
+    assert.equal(await p.locator('canyu-comments .text').first().innerText(), XSS);
+    assert.equal(await p.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, 'a payload ran');
+    assert.equal(await p.locator('canyu-comments img, canyu-comments script').count(), 0, 'a payload became markup');
+    // Reply.
+    await p.locator('canyu-comments li .actions button', { hasText: '回复' }).first().click();
+    await p.locator('canyu-comments li form textarea').fill('回复一下');
+    await p.locator('canyu-comments li form button[type=submit]').click();
+    await p.locator('canyu-comments ul ul .text', { hasText: '回复一下' }).waitFor();
+    assert.deepEqual(errors, []);
+  });
+});

@@ -171,7 +171,7 @@ test('<canyu-comments>: a comment with an XSS payload is shown as text and no sc
     await p.reload();
     await p.locator('canyu-comments .text', { hasText: 'window.__xss=2' }).waitFor();
     assert.equal(await p.locator('canyu-comments .text').first().innerText(), XSS);
-    assert.equal(await p.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, 'a payload ran');
+    assert.equal(await p.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss), undefined, 'a payload ran');
     assert.equal(await p.locator('canyu-comments img, canyu-comments script').count(), 0, 'a payload became markup');
     // Reply.
     await p.locator('canyu-comments li .actions button', { hasText: '回复' }).first().click();

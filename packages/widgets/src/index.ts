@@ -4,3 +4,4 @@
 export { configure, errorMessage, type BrowserClientOptions, type Lang } from './core.ts';
 export { CanyuLike } from './like.ts';
 export { CanyuComments } from './comments.ts';
+export { CanyuCheckin } from './checkin.ts';

@@ -181,3 +181,26 @@ test('<canyu-comments>: a comment with an XSS payload is shown as text and no sc
     assert.deepEqual(errors, []);
   });
 });
+
+test('<canyu-checkin>: checking in marks today and shows the streak', async () => {
+  for (const key of ['points', 'growth', 'makeup_card']) {
+    const r = await fetch(`${canyu}/v1/points/types/${key}`, { method: 'PUT', headers: { authorization: `Bearer ${tenant.secretKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: key }) });
+    assert.ok(r.status < 300, await r.text());
+  }
+  pages.set('/checkin.html', page('<canyu-checkin></canyu-checkin>', await t.userToken(tenant, 'u-ci-1'), 'canyu-checkin'));
+  await withPage(async (p, errors) => {
+    await p.goto(`${origin}/checkin.html`);
+    const button = p.locator('canyu-checkin button.primary');
+    await button.waitFor();
+    assert.equal(await button.innerText(), '签到');
+    assert.equal(await p.locator('canyu-checkin .day.today.on').count(), 0);
+    await button.click();
+    await p.locator('canyu-checkin .day.today.on').waitFor();
+    await p.locator('canyu-checkin .streak', { hasText: '已连续签到 1 天' }).waitFor();
+    assert.equal(await button.innerText(), '今日已签到');
+    await p.reload();
+    await p.locator('canyu-checkin .day.today.on').waitFor();
+    assert.equal(await p.locator('canyu-checkin button.primary').isDisabled(), true);
+    assert.deepEqual(errors, []);
+  });
+});

@@ -5,3 +5,4 @@ export { configure, errorMessage, type BrowserClientOptions, type Lang } from '.
 export { CanyuLike } from './like.ts';
 export { CanyuComments } from './comments.ts';
 export { CanyuCheckin } from './checkin.ts';
+export { CanyuInbox } from './inbox.ts';

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
@@ -64,6 +65,16 @@ before(async () => {
       return;
     }
     res.writeHead(404).end();
+  });
+  // The realtime WebSocket passes through too, as a reverse proxy would.
+  host.on('upgrade', (req, socket, head) => {
+    const up = net.connect(Number(target.port), target.hostname, () => {
+      up.write(`${req.method} ${req.url} HTTP/1.1\r\n${Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\r\n')}\r\n\r\n`);
+      up.write(head);
+      up.pipe(socket).pipe(up);
+    });
+    up.on('error', () => socket.destroy());
+    socket.on('error', () => up.destroy());
   });
   await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
   const a = host.address();
@@ -201,6 +212,38 @@ test('<canyu-checkin>: checking in marks today and shows the streak', async () =
     await p.reload();
     await p.locator('canyu-checkin .day.today.on').waitFor();
     assert.equal(await p.locator('canyu-checkin button.primary').isDisabled(), true);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('<canyu-inbox>: a message sent through the API raises the unread count live; opening it marks it read', async () => {
+  const user = 'u-inbox-1';
+  pages.set('/inbox.html', page('<canyu-inbox></canyu-inbox>', await t.userToken(tenant, user), 'canyu-inbox'));
+  await withPage(async (p, errors) => {
+    await p.goto(`${origin}/inbox.html`);
+    await p.locator('canyu-inbox button.bell').waitFor();
+    assert.equal(await p.locator('canyu-inbox .badge').isVisible(), false);
+    const send = async (title: string) => {
+      const r = await fetch(`${canyu}/v1/messaging/sends`, { method: 'POST', headers: { authorization: `Bearer ${tenant.secretKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ to: { user_id: user }, content: { 'zh-CN': { title, body: '<b>正文</b>' } }, category: 'interaction', channels: ['in_app', 'realtime'] }) });
+      assert.equal(r.status, 201, await r.text());
+    };
+    // The realtime connection may still be opening: send until the live update arrives.
+    await send('第一条消息');
+    await p.locator('canyu-inbox .badge', { hasText: /^[12]$/ }).waitFor({ timeout: 15_000 }).catch(async () => {
+      await send('第二条消息');
+      await p.locator('canyu-inbox .badge', { hasText: /^[12]$/ }).waitFor();
+    });
+    const before = Number(await p.locator('canyu-inbox .badge').innerText());
+    await send('又一条消息');
+    await p.locator('canyu-inbox .badge', { hasText: String(before + 1) }).waitFor();
+    await p.locator('canyu-inbox button.bell').click();
+    const item = p.locator('canyu-inbox li.unread', { hasText: '又一条消息' });
+    await item.waitFor();
+    assert.match(await item.innerText(), /<b>正文<\/b>/);
+    await item.click();
+    await p.locator('canyu-inbox .badge', { hasText: String(before) }).waitFor();
+    await p.locator('canyu-inbox button.read-all').click();
+    await p.locator('canyu-inbox .badge').waitFor({ state: 'hidden' });
     assert.deepEqual(errors, []);
   });
 });

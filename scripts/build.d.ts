@@ -9,3 +9,8 @@ export const consoleDistDir: string;
 export function hasConsoleSources(): boolean;
 export function consoleStaleReason(): string | null;
 export function buildConsole(log?: (msg: string) => void): Promise<{ ms: number; skipped: boolean }>;
+export const widgetsDistDir: string;
+export const WIDGET_ENTRIES: Record<string, string>;
+export function hasWidgetsSources(): boolean;
+export function widgetsStaleReason(): string | null;
+export function buildWidgets(): Promise<{ ms: number }>;

@@ -11,6 +11,9 @@
 // The operator console (packages/console, a React app) is built here too, by Vite into
 // packages/console/dist, which the server serves at /console: `npm install` (prepare) builds both,
 // and `canyu start` rebuilds whichever is missing or older than its sources.
+//
+// The web components (packages/widgets) are built here as well, by esbuild into
+// packages/widgets/dist: one ESM file per widget plus index.js with all of them, sharing chunks.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +30,19 @@ const consoleDir = path.join(root, 'packages', 'console');
 export const consoleDistDir = path.join(consoleDir, 'dist');
 // A dot file: the console's static route does not serve it.
 const consoleStampFile = path.join(consoleDistDir, '.build.json');
+
+const widgetsDir = path.join(root, 'packages', 'widgets');
+export const widgetsDistDir = path.join(widgetsDir, 'dist');
+const widgetsStampFile = path.join(widgetsDistDir, '.build.json');
+/** dist/<name>.js ← src/<file>: one entry per widget, and index.js with all of them. */
+export const WIDGET_ENTRIES = {
+  index: 'index.ts',
+  'canyu-like': 'entry-like.ts',
+  'canyu-comments': 'entry-comments.ts',
+  'canyu-checkin': 'entry-checkin.ts',
+  'canyu-inbox': 'entry-inbox.ts',
+  'canyu-poll': 'entry-poll.ts',
+};
 
 /** Every input of the bundle: non-test sources, migrations, this script, package.json. */
 function inputs() {
@@ -60,6 +76,22 @@ function consoleInputs() {
   return out.sort();
 }
 
+/** Every input of the widgets' build: their sources, the SDK's (bundled in), this script. */
+function widgetsInputs() {
+  const out = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (!e.name.endsWith('.test.ts')) out.push(p);
+    }
+  };
+  walk(path.join(widgetsDir, 'src'));
+  walk(path.join(root, 'packages', 'sdk', 'src'));
+  out.push(path.join(widgetsDir, 'package.json'), fileURLToPath(import.meta.url));
+  return out.sort();
+}
+
 /** Path, size and mtime of every input: cheap (~300 stat calls) and it notices deleted files too. */
 function fingerprint(files = inputs()) {
   const h = createHash('sha256');
@@ -90,6 +122,56 @@ export function consoleStaleReason() {
     return 'no console build yet';
   }
   return stamp.fingerprint === fingerprint(consoleInputs()) ? null : 'console sources changed since the last build';
+}
+
+/** The widgets' sources are present. */
+export function hasWidgetsSources() {
+  return fs.existsSync(path.join(widgetsDir, 'src', 'index.ts'));
+}
+
+/** Why the widgets must be built, or null when their dist/ matches the sources. */
+export function widgetsStaleReason() {
+  if (!hasWidgetsSources()) return null;
+  let stamp;
+  try {
+    stamp = JSON.parse(fs.readFileSync(widgetsStampFile, 'utf8'));
+  } catch {
+    return 'no widgets build yet';
+  }
+  return stamp.fingerprint === fingerprint(widgetsInputs()) ? null : 'widget sources changed since the last build';
+}
+
+/**
+ * esbuild bundles the widgets for browsers (ESM, minified, the SDK's TypeScript sources through
+ * its `canyu-source` export condition, so the SDK needs no build first) into a fresh folder that
+ * is swapped in. Code splitting: a page loading several widgets loads the shared core once.
+ */
+export async function buildWidgets() {
+  const t0 = performance.now();
+  const { build: esbuild } = await import('esbuild');
+  const print = fingerprint(widgetsInputs());
+  const tmp = `${widgetsDistDir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  await esbuild({
+    entryPoints: Object.fromEntries(Object.entries(WIDGET_ENTRIES).map(([name, file]) => [name, path.join(widgetsDir, 'src', file)])),
+    outdir: tmp,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    conditions: ['canyu-source'],
+    minify: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  fs.writeFileSync(path.join(tmp, '.build.json'), `${JSON.stringify({ fingerprint: print, builtAt: new Date().toISOString() }, null, 2)}\n`);
+  const old = `${widgetsDistDir}.old-${process.pid}`;
+  if (fs.existsSync(widgetsDistDir)) fs.renameSync(widgetsDistDir, old);
+  fs.renameSync(tmp, widgetsDistDir);
+  fs.rmSync(old, { recursive: true, force: true });
+  return { ms: performance.now() - t0 };
 }
 
 /**
@@ -180,7 +262,8 @@ export async function ensureBuilt(log = (m) => process.stderr.write(`${m}\n`)) {
   for (;;) {
     const reason = staleReason();
     const consoleReason = consoleStaleReason();
-    if (!reason && !consoleReason) return;
+    const widgetsReason = widgetsStaleReason();
+    if (!reason && !consoleReason && !widgetsReason) return;
     if (reason && !hasSources()) throw new Error(`${distEntry} is missing and there are no sources to build it from`);
     try {
       fs.mkdirSync(lockDir);
@@ -205,6 +288,11 @@ export async function ensureBuilt(log = (m) => process.stderr.write(`${m}\n`)) {
         const { ms, skipped } = await buildConsole(log);
         if (!skipped) log(`Built ${path.relative(process.cwd(), consoleDistDir) || consoleDistDir} in ${(ms / 1000).toFixed(1)} s`);
       }
+      if (widgetsStaleReason()) {
+        log(`Building the widgets (${widgetsStaleReason()})…`);
+        const { ms } = await buildWidgets();
+        log(`Built ${path.relative(process.cwd(), widgetsDistDir) || widgetsDistDir} in ${(ms / 1000).toFixed(1)} s`);
+      }
       return;
     } finally {
       fs.rmSync(lockDir, { recursive: true, force: true });
@@ -215,10 +303,20 @@ export async function ensureBuilt(log = (m) => process.stderr.write(`${m}\n`)) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   // `prepare` (npm install) passes --if-sources: an install next to a prebuilt dist/ has none.
   if (process.argv.includes('--if-sources') && !hasSources()) process.exit(0);
+  // `npm run build -w @canyu/widgets`: only the widgets.
+  if (process.argv.includes('--widgets-only')) {
+    const w = await buildWidgets();
+    process.stdout.write(`Built ${path.relative(process.cwd(), widgetsDistDir)} in ${(w.ms / 1000).toFixed(1)} s\n`);
+    process.exit(0);
+  }
   const { ms } = await build();
   process.stdout.write(`Built ${path.relative(process.cwd(), distEntry)} in ${(ms / 1000).toFixed(1)} s\n`);
   if (hasConsoleSources()) {
     const c = await buildConsole((m) => process.stdout.write(`${m}\n`));
     if (!c.skipped) process.stdout.write(`Built ${path.relative(process.cwd(), consoleDistDir)} in ${(c.ms / 1000).toFixed(1)} s\n`);
+  }
+  if (hasWidgetsSources()) {
+    const w = await buildWidgets();
+    process.stdout.write(`Built ${path.relative(process.cwd(), widgetsDistDir)} in ${(w.ms / 1000).toFixed(1)} s\n`);
   }
 }

@@ -25,7 +25,8 @@ function findTests(dir: string, out: string[] = []): string[] {
 
 const filters = process.argv.slice(2);
 const files = findTests(path.join(root, 'packages'))
-  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  // Matched against the path inside the repository, so a checkout folder's name (wt-widgets) matches nothing.
+  .filter((f) => filters.length === 0 || filters.some((x) => path.relative(root, f).includes(x)))
   .sort();
 if (files.length === 0) {
   console.error(`No test files match ${filters.join(', ')}`);

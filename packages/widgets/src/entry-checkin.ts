@@ -1,0 +1,2 @@
+export { configure } from './core.ts';
+export { CanyuCheckin } from './checkin.ts';

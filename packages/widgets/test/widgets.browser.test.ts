@@ -1,0 +1,249 @@
+// The widgets in a real browser (playwright-core driving the Debian chromium package) against a
+// real Canyu server on a test database. The host page is served by a small local server, as a
+// host site would serve it: the page and the built bundles (packages/widgets/dist), and /v1/*
+// passed through to Canyu (the server sends no CORS headers, so a host puts Canyu behind its own
+// origin). The size of each widget bundle (gzipped) is printed.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensureBuilt, WIDGET_ENTRIES, widgetsDistDir } from '../../../scripts/build.js';
+import { startTestApp, type TestApp, type Tenant } from '../../server/src/testing/app.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let t: TestApp;
+let tenant: Tenant;
+let canyu: string;
+let host: http.Server;
+let origin: string;
+let browser: Browser;
+
+function page(body: string, userToken: string, entry = 'index'): string {
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>widgets</title></head><body>
+${body}
+<script type="module">
+import { configure } from '/widgets/${entry}.js';
+configure({ baseUrl: location.origin, publishableKey: ${JSON.stringify(tenant.publishableKey)}, userToken: ${JSON.stringify(userToken)} });
+</script></body></html>`;
+}
+const pages = new Map<string, string>();
+
+before(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk, or set CHROMIUM_PATH`);
+  await ensureBuilt(() => {});
+  t = await startTestApp();
+  canyu = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  tenant = await t.newTenant('Widgets test app');
+  const target = new URL(canyu);
+  host = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname.startsWith('/v1/')) {
+      const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+      return;
+    }
+    if (url.pathname.startsWith('/widgets/')) {
+      const file = path.join(widgetsDistDir, path.normalize(url.pathname.slice('/widgets/'.length)).replace(/^(\.\.[/\\])+/, ''));
+      if (fs.existsSync(file) && fs.statSync(file).isFile()) {
+        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+        res.end(fs.readFileSync(file));
+        return;
+      }
+    }
+    const html = pages.get(url.pathname);
+    if (html) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(html);
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  // The realtime WebSocket passes through too, as a reverse proxy would.
+  host.on('upgrade', (req, socket, head) => {
+    const up = net.connect(Number(target.port), target.hostname, () => {
+      up.write(`${req.method} ${req.url} HTTP/1.1\r\n${Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\r\n')}\r\n\r\n`);
+      up.write(head);
+      up.pipe(socket).pipe(up);
+    });
+    up.on('error', () => socket.destroy());
+    socket.on('error', () => up.destroy());
+  });
+  await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
+  const a = host.address();
+  origin = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((r) => host?.close(r));
+  await t?.close();
+});
+
+async function withPage(fn: (p: Page, errors: string[]) => Promise<void>): Promise<void> {
+  const ctx = await browser.newContext({ locale: 'zh-CN' });
+  ctx.setDefaultTimeout(10_000);
+  const p = await ctx.newPage();
+  const errors: string[] = [];
+  p.on('pageerror', (e) => errors.push(e.message));
+  p.on('dialog', (d) => void d.dismiss());
+  try {
+    await fn(p, errors);
+  } finally {
+    await ctx.close();
+  }
+}
+
+test('bundle sizes: every widget entry with the chunks it imports, gzipped', () => {
+  const sizes: string[] = [];
+  for (const name of Object.keys(WIDGET_ENTRIES)) {
+    // The entry and every chunk it (transitively) imports.
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const src = fs.readFileSync(file, 'utf8');
+      for (const m of src.matchAll(/from\s*"(\.\/[^"]+)"|import\s*"(\.\/[^"]+)"/g)) visit(path.join(path.dirname(file), (m[1] ?? m[2])!));
+    };
+    visit(path.join(widgetsDistDir, `${name}.js`));
+    const all = [...seen].map((f) => fs.readFileSync(f));
+    const raw = all.reduce((n, b) => n + b.length, 0);
+    const gz = gzipSync(Buffer.concat(all), { level: 9 }).length;
+    sizes.push(`${name}.js: ${(raw / 1024).toFixed(1)} KB, ${(gz / 1024).toFixed(1)} KB gzipped (with its chunks)`);
+    if (name !== 'index') assert.ok(gz < 14 * 1024, `${name} is ${gz} bytes gzipped`);
+  }
+  console.log(`[widgets] bundle sizes:\n  ${sizes.join('\n  ')}`);
+});
+
+test('<canyu-like>: a click likes at once, the count is right after a reload, a second click unlikes', async () => {
+  const user = 'u-like-1';
+  // Someone else liked it already: the count starts at 1.
+  const other = await t.userToken(tenant, 'u-like-0');
+  const r = await fetch(`${canyu}/v1/subjects/video/BV-like/like`, { method: 'PUT', headers: { authorization: `Bearer ${tenant.publishableKey}`, 'x-user-token': other, 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(r.status, 200, await r.text());
+  pages.set('/like.html', page('<canyu-like kind="video" subject="BV-like"></canyu-like>', await t.userToken(tenant, user), 'canyu-like'));
+  await withPage(async (p, errors) => {
+    await p.goto(`${origin}/like.html`);
+    const button = p.locator('canyu-like button');
+    await p.locator('canyu-like .count', { hasText: '1' }).waitFor();
+    assert.equal(await button.getAttribute('aria-pressed'), 'false');
+    assert.match((await button.getAttribute('aria-label')) ?? '', /点赞/);
+    await button.click();
+    assert.equal(await button.getAttribute('aria-pressed'), 'true');
+    await p.locator('canyu-like .count', { hasText: '2' }).waitFor();
+    // The server confirmed it (aria-busy false), then reload: the page shows what the server has.
+    await p.locator('canyu-like button[aria-busy=false]').waitFor();
+    const s = (await (await fetch(`${canyu}/v1/subjects/video/BV-like`, { headers: { authorization: `Bearer ${tenant.secretKey}` } })).json()) as { counts: { likes: number } };
+    assert.equal(s.counts.likes, 2);
+    await p.reload();
+    await p.locator('canyu-like .count', { hasText: '2' }).waitFor();
+    assert.equal(await button.getAttribute('aria-pressed'), 'true');
+    await button.click();
+    await p.locator('canyu-like .count', { hasText: '1' }).waitFor();
+    await p.locator('canyu-like button[aria-busy=false]').waitFor();
+    await p.reload();
+    await p.locator('canyu-like .count', { hasText: '1' }).waitFor();
+    assert.equal(await button.getAttribute('aria-pressed'), 'false');
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('<canyu-like>: a refused like is rolled back and a translated message shown', async () => {
+  // A visitor without a user token: the server refuses the like; the count goes back.
+  pages.set('/like-anon.html', page('<canyu-like kind="video" subject="BV-anon"></canyu-like>', '', 'canyu-like'));
+  await withPage(async (p) => {
+    await p.goto(`${origin}/like-anon.html`);
+    await p.locator('canyu-like .count', { hasText: '0' }).waitFor();
+    await p.locator('canyu-like button').click();
+    await p.locator('canyu-like [role=alert]', { hasText: '请先登录' }).waitFor();
+    assert.equal(await p.locator('canyu-like .count').innerText(), '0');
+    assert.equal(await p.locator('canyu-like button').getAttribute('aria-pressed'), 'false');
+  });
+});
+
+test('<canyu-comments>: a comment with an XSS payload is shown as text and no script runs; a reply shows under it', async () => {
+  const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
+  pages.set('/comments.html', page('<canyu-comments kind="video" subject="BV-cm" sort="new"></canyu-comments>', await t.userToken(tenant, 'u-cm-1'), 'canyu-comments'));
+  await withPage(async (p, errors) => {
+    await p.goto(`${origin}/comments.html`);
+    await p.locator('canyu-comments .empty').waitFor();
+    await p.locator('canyu-comments form textarea').first().fill(XSS);
+    await p.locator('canyu-comments form button[type=submit]').first().click();
+    await p.locator('canyu-comments .text', { hasText: 'window.__xss=2' }).waitFor();
+    assert.equal(await p.locator('canyu-comments .text').first().innerText(), XSS);
+    await p.reload();
+    await p.locator('canyu-comments .text', { hasText: 'window.__xss=2' }).waitFor();
+    assert.equal(await p.locator('canyu-comments .text').first().innerText(), XSS);
+    assert.equal(await p.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss), undefined, 'a payload ran');
+    assert.equal(await p.locator('canyu-comments img, canyu-comments script').count(), 0, 'a payload became markup');
+    // Reply.
+    await p.locator('canyu-comments li .actions button', { hasText: '回复' }).first().click();
+    await p.locator('canyu-comments li form textarea').fill('回复一下');
+    await p.locator('canyu-comments li form button[type=submit]').click();
+    await p.locator('canyu-comments ul ul .text', { hasText: '回复一下' }).waitFor();
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('<canyu-checkin>: checking in marks today and shows the streak', async () => {
+  for (const key of ['points', 'growth', 'makeup_card']) {
+    const r = await fetch(`${canyu}/v1/points/types/${key}`, { method: 'PUT', headers: { authorization: `Bearer ${tenant.secretKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: key }) });
+    assert.ok(r.status < 300, await r.text());
+  }
+  pages.set('/checkin.html', page('<canyu-checkin></canyu-checkin>', await t.userToken(tenant, 'u-ci-1'), 'canyu-checkin'));
+  await withPage(async (p, errors) => {
+    await p.goto(`${origin}/checkin.html`);
+    const button = p.locator('canyu-checkin button.primary');
+    await button.waitFor();
+    assert.equal(await button.innerText(), '签到');
+    assert.equal(await p.locator('canyu-checkin .day.today.on').count(), 0);
+    await button.click();
+    await p.locator('canyu-checkin .day.today.on').waitFor();
+    await p.locator('canyu-checkin .streak', { hasText: '已连续签到 1 天' }).waitFor();
+    assert.equal(await button.innerText(), '今日已签到');
+    await p.reload();
+    await p.locator('canyu-checkin .day.today.on').waitFor();
+    assert.equal(await p.locator('canyu-checkin button.primary').isDisabled(), true);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('<canyu-inbox>: a message sent through the API raises the unread count live; opening it marks it read', async () => {
+  const user = 'u-inbox-1';
+  pages.set('/inbox.html', page('<canyu-inbox></canyu-inbox>', await t.userToken(tenant, user), 'canyu-inbox'));
+  await withPage(async (p, errors) => {
+    await p.goto(`${origin}/inbox.html`);
+    await p.locator('canyu-inbox button.bell').waitFor();
+    assert.equal(await p.locator('canyu-inbox .badge').isVisible(), false);
+    const send = async (title: string) => {
+      const r = await fetch(`${canyu}/v1/messaging/sends`, { method: 'POST', headers: { authorization: `Bearer ${tenant.secretKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ to: { user_id: user }, content: { 'zh-CN': { title, body: '<b>正文</b>' } }, category: 'interaction', channels: ['in_app', 'realtime'] }) });
+      assert.equal(r.status, 201, await r.text());
+    };
+    // The realtime connection may still be opening: send until the live update arrives.
+    await send('第一条消息');
+    await p.locator('canyu-inbox .badge', { hasText: /^[12]$/ }).waitFor({ timeout: 15_000 }).catch(async () => {
+      await send('第二条消息');
+      await p.locator('canyu-inbox .badge', { hasText: /^[12]$/ }).waitFor();
+    });
+    const before = Number(await p.locator('canyu-inbox .badge').innerText());
+    await send('又一条消息');
+    await p.locator('canyu-inbox .badge', { hasText: String(before + 1) }).waitFor();
+    await p.locator('canyu-inbox button.bell').click();
+    const item = p.locator('canyu-inbox li.unread', { hasText: '又一条消息' });
+    await item.waitFor();
+    assert.match(await item.innerText(), /<b>正文<\/b>/);
+    await item.click();
+    await p.locator('canyu-inbox .badge', { hasText: String(before) }).waitFor();
+    await p.locator('canyu-inbox button.read-all').click();
+    await p.locator('canyu-inbox .badge').waitFor({ state: 'hidden' });
+    assert.deepEqual(errors, []);
+  });
+});

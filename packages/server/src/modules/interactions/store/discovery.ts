@@ -9,7 +9,12 @@ import { subjects } from '../schema.ts';
 import { hotSql, rows, type Db } from './common.ts';
 import type { SubjectRow } from './subjects.ts';
 
-/** Takes (deletes) up to `limit` marks; runs on its own so likes never wait behind a refresh. */
+/**
+ * Takes (deletes) up to `limit` marks; runs on its own so likes never wait behind a refresh. A
+ * writer upserts its mark (a no-op update, not DO NOTHING), so a mark whose counts are still being
+ * written is locked until they commit and SKIP LOCKED leaves it for the next refresh: a refresh can
+ * no longer take a mark, read the counts without the in-flight write, and lose it for good.
+ */
 export async function takeDirty(db: Db, limit: number): Promise<{ subjectId: number; appId: string; day: string }[]> {
   const rs = await rows<{ subject_id: number; app_id: string; day: string }>(
     db,

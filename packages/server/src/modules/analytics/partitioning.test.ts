@@ -23,6 +23,8 @@ create table part.ev_slots (app_id text not null, slot timestamptz not null, use
   primary key (app_id, slot, user_id, name)) partition by hash (app_id);
 create table part.ev_user_slots (app_id text not null, user_id text not null, slot timestamptz not null,
   primary key (app_id, user_id, slot)) partition by hash (app_id);
+create table part.ev_user_firsts (app_id text not null, user_id text not null, slot timestamptz not null,
+  primary key (app_id, user_id)) partition by hash (app_id);
 `;
 
 before(async () => {
@@ -30,6 +32,7 @@ before(async () => {
   await d.pool.query(DDL);
   for (let r = 0; r < 4; r++) {
     await d.pool.query(`create table part.ev_events_h${r} partition of part.ev_events for values with (modulus 4, remainder ${r})`);
+    await d.pool.query(`create table part.ev_user_firsts_h${r} partition of part.ev_user_firsts for values with (modulus 4, remainder ${r})`);
     for (const t of ['ev_slots', 'ev_user_slots']) {
       await d.pool.query(`create table part.${t}_h${r} partition of part.${t} for values with (modulus 4, remainder ${r}) partition by range (slot)`);
       for (const [m, from, to] of [[10, '2026-10-01', '2026-11-01'], [11, '2026-11-01', '2026-12-01']] as const) {

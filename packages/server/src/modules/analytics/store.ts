@@ -190,12 +190,27 @@ export type RetentionSpec = {
  * Cohorts (first cohort event's local day in from..to) with their sizes, and users per
  * (cohort day, period): n_day — active in that period; unbounded — whose last return period (any
  * time later, capped at `periods`) is that one.
+ *
+ * First-seen by any event (the default) comes from ev_user_firsts, kept by ingestion, instead of
+ * grouping the app's whole roll-up by user. Each cohort member's returns are then read by one
+ * index range from their own first slot (a lateral aggregate per user: no sort or hash over all
+ * the (user, day) pairs), folded into a bit per period (at most 31 periods) or the last period.
  */
 export async function retention(db: Db, s: Scan, spec: RetentionSpec): Promise<{ cohorts: { day: string; size: number }[]; counts: { day: string; period: number; users: number }[] }> {
   const horizon = spec.unitDays * (spec.periods + 1) - 1;
   const c = src(s, spec.cohortNames);
   const rs = src(s, spec.returnNames);
-  const cohort = sql`
+  const firsts = s.rollup && spec.cohortNames === null;
+  const cohort = firsts
+    ? sql`
+    cohort as materialized (
+      select f.user_id, f.cday from (
+        select e.user_id, ${localDay(s.tz, sql`e.slot`)} as cday
+        from ev_user_firsts e where e.app_id = ${s.appId}
+          and e.slot >= ${s.start.toISOString()}::timestamptz and e.slot < ${s.end.toISOString()}::timestamptz ${withWho(spec.who, s.appId)}
+      ) f where f.cday between ${s.from}::date and ${s.to}::date
+    )`
+    : sql`
     cohort as materialized (
       select f.user_id, f.cday from (
         select e.user_id, ${localDay(s.tz, sql`min(${c.ts})`)} as cday
@@ -204,28 +219,27 @@ export async function retention(db: Db, s: Scan, spec: RetentionSpec): Promise<{
         having min(${c.ts}) >= ${s.start.toISOString()}::timestamptz and min(${c.ts}) < ${s.end.toISOString()}::timestamptz
       ) f where f.cday between ${s.from}::date and ${s.to}::date
     )`;
-  const upper = spec.mode === 'n_day' ? sql`and r.day - c.cday <= ${horizon}` : sql``;
+  // The period of one of the member's return rows; a return before the first cohort event can
+  // still fall on the cohort day (other names), so the scan starts at the local day's beginning.
+  const period = sql`((${localDay(s.tz, rs.ts)} - c.cday) / ${spec.unitDays})`;
+  const from = sql`${rs.ts} >= (c.cday::timestamp at time zone ${s.tz}) - interval '1 hour'`;
+  const upper = spec.mode === 'n_day' ? sql`and ${rs.ts} < (c.cday::timestamp at time zone ${s.tz}) + make_interval(days => ${horizon + 1}, hours => 1)` : sql``;
+  const back = sql`from ${rs.table} e where e.app_id = ${s.appId} and e.user_id = c.user_id and ${from} ${upper} ${named(spec.returnNames)}
+        and ${localDay(s.tz, rs.ts)} >= c.cday ${spec.mode === 'n_day' ? sql`and ${localDay(s.tz, rs.ts)} - c.cday <= ${horizon}` : sql``}`;
   const counts = await db.execute<{ day: string; period: number; users: string }>(sql`
     with ${cohort},
-    ret as (
-      select distinct e.user_id, ${localDay(s.tz, rs.ts)} as day
-      from ${rs.table} e
-      where e.app_id = ${s.appId} and ${rs.ts} >= ${s.start.toISOString()}::timestamptz ${named(spec.returnNames)}
-        ${spec.mode === 'n_day' ? sql`and ${rs.ts} < ${s.end.toISOString()}::timestamptz + make_interval(days => ${horizon})` : sql``}
-        and e.user_id in (select user_id from cohort)
-    ),
-    periods as (
-      select c.cday, c.user_id, (r.day - c.cday) / ${spec.unitDays} as period
-      from cohort c join ret r on r.user_id = c.user_id and r.day >= c.cday ${upper}
-    )
+    ${
+      spec.mode === 'n_day'
+        ? sql`m as (select c.cday, r.bits from cohort c cross join lateral (select bit_or(1::bigint << ${period}::int) as bits ${back}) r where r.bits is not null)`
+        : sql`m as (select c.cday, r.last from cohort c cross join lateral (select max(${period})::int as last ${back}) r where r.last is not null)`
+    }
     -- One pass: the cohort sizes come back as period -1.
     select cday::text as day, -1 as period, count(*) as users from cohort group by cday
     union all
     ${
       spec.mode === 'n_day'
-        ? sql`select cday::text as day, period::int as period, count(distinct user_id) as users from periods group by cday, period`
-        : sql`select cday::text as day, least(max_period, ${spec.periods})::int as period, count(*) as users
-              from (select cday, user_id, max(period) as max_period from periods group by cday, user_id) m group by 1, 2`
+        ? sql`select cday::text as day, k as period, count(*) as users from m, generate_series(0, ${spec.periods}) k where m.bits & (1::bigint << k) <> 0 group by cday, k`
+        : sql`select cday::text as day, least(last, ${spec.periods})::int as period, count(*) as users from m group by 1, 2`
     }`);
   const rows = counts.rows.map((x) => ({ day: x.day, period: num(x.period), users: num(x.users) }));
   return {

@@ -16,7 +16,14 @@ export const events = pgTable(
     ts: timestamp('ts', { withTimezone: true }).notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.appId, t.eventId] }), index('ev_events_user').on(t.appId, t.userId, t.seq), index('ev_events_seq').on(t.appId, t.seq)],
+  (t) => [
+    primaryKey({ columns: [t.appId, t.eventId] }),
+    index('ev_events_user').on(t.appId, t.userId, t.seq),
+    index('ev_events_seq').on(t.appId, t.seq),
+    // Time ranges (funnels, session figures) without a B-tree on the hottest insert path: events
+    // arrive roughly in time order, so a block-range index skips the pages outside the range.
+    index('ev_events_ts').using('brin', t.ts).with({ pages_per_range: 32, autosummarize: true }),
+  ],
 );
 
 /**
@@ -52,6 +59,22 @@ export const userSlots = pgTable(
     slot: timestamp('slot', { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.appId, t.userId, t.slot] }), index('ev_user_slots_slot').on(t.appId, t.slot)],
+);
+
+/**
+ * Each user's first active half-hour in the app (the earliest slot of ev_user_slots), kept by the
+ * same statement that stores events (only when a user-slot is new, so about once per user and
+ * half-hour, not per event) and deleted with it. Retention cohorts by first-seen day read it
+ * instead of grouping the whole roll-up by user.
+ */
+export const userFirsts = pgTable(
+  'ev_user_firsts',
+  {
+    appId: text('app_id').notNull(),
+    userId: text('user_id').notNull(),
+    slot: timestamp('slot', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.userId] }), index('ev_user_firsts_slot').on(t.appId, t.slot)],
 );
 
 /**

@@ -40,6 +40,11 @@ const INSERT = `with ins as (
   insert into ev_user_slots (app_id, user_id, slot)
   select distinct app_id, user_id, ${SLOT('ts')} from ins order by 1, 2, 3
   on conflict do nothing
+  returning app_id, user_id, slot
+), firsts as (
+  insert into ev_user_firsts as f (app_id, user_id, slot)
+  select app_id, user_id, min(slot) from active group by 1, 2 order by 1, 2
+  on conflict (app_id, user_id) do update set slot = excluded.slot where excluded.slot < f.slot
   returning 1
 ), late as (
   insert into ev_slot_changes as c (app_id, slot)
@@ -99,6 +104,7 @@ export async function listEvents(db: Db, appId: string, q: { limit: number; befo
 export async function deleteUserEvents(db: Db, appId: string, userId: string): Promise<number> {
   // The roll-up goes with the events, and every slot it leaves is marked changed (cached figures).
   await db.execute(sql`delete from ev_user_slots where app_id = ${appId} and user_id = ${userId}`);
+  await db.execute(sql`delete from ev_user_firsts where app_id = ${appId} and user_id = ${userId}`);
   await db.execute(sql`with gone as (delete from ev_slots where app_id = ${appId} and user_id = ${userId} returning slot)
     insert into ev_slot_changes as c (app_id, slot) select distinct ${appId}, slot from gone order by 2
     on conflict (app_id, slot) do update set txid = pg_current_xact_id()`);
@@ -125,8 +131,9 @@ export async function deleteAppEvents(db: Db, appId: string, limit: number): Pro
 export async function deleteAppSlots(db: Db, appId: string, limit: number): Promise<number> {
   const r = await db.execute(sql`delete from ev_slots where (app_id, slot, user_id, name) in (select app_id, slot, user_id, name from ev_slots where app_id = ${appId} limit ${limit})`);
   const u = await db.execute(sql`delete from ev_user_slots where (app_id, user_id, slot) in (select app_id, user_id, slot from ev_user_slots where app_id = ${appId} limit ${limit})`);
+  const f = await db.execute(sql`delete from ev_user_firsts where (app_id, user_id) in (select app_id, user_id from ev_user_firsts where app_id = ${appId} limit ${limit})`);
   await db.execute(sql`delete from ev_slot_changes where app_id = ${appId}`);
-  return Math.max(r.rowCount ?? 0, u.rowCount ?? 0);
+  return Math.max(r.rowCount ?? 0, u.rowCount ?? 0, f.rowCount ?? 0);
 }
 
 /**
@@ -138,6 +145,9 @@ export async function rebuildSlots(db: Db, appId: string): Promise<void> {
   await db.execute(sql`delete from ev_user_slots where app_id = ${appId}`);
   await db.execute(sql`insert into ev_user_slots (app_id, user_id, slot)
     select distinct app_id, user_id, ${sql.raw(SLOT('ts'))} from ev_events where app_id = ${appId}`);
+  await db.execute(sql`delete from ev_user_firsts where app_id = ${appId}`);
+  await db.execute(sql`insert into ev_user_firsts (app_id, user_id, slot)
+    select app_id, user_id, min(slot) from ev_user_slots where app_id = ${appId} group by 1, 2`);
   await db.execute(sql`insert into ev_slots (app_id, slot, user_id, name, n)
     select app_id, ${sql.raw(SLOT('ts'))}, user_id, name, count(*)::int from ev_events where app_id = ${appId} group by 1, 2, 3, 4`);
   await db.execute(sql`insert into ev_slot_changes as c (app_id, slot) values (${appId}, timestamptz '2000-01-01 00:00:00+00')

@@ -13,6 +13,12 @@ import type { BenchEnv, Scenario } from '../lib.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The few browser globals the page functions use (the bench is compiled without the DOM types). */
+type Browser = {
+  localStorage: { setItem(k: string, v: string): void };
+  document: { querySelector(s: string): { querySelector(s: string): unknown; textContent: string | null } | null };
+  requestIdleCallback(cb: () => void, o: { timeout: number }): void;
+};
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function operator(env: BenchEnv, email: string, password: string): Promise<void> {
@@ -62,6 +68,7 @@ const scenario: Scenario = {
         const ctx = await browser.newContext({ locale: 'zh-CN' });
         await ctx.addInitScript(
           ([t, app]) => {
+            const { localStorage } = globalThis as unknown as Browser;
             localStorage.setItem('canyu.console.token', t);
             localStorage.setItem('canyu.console.app', app);
           },
@@ -74,12 +81,12 @@ const scenario: Scenario = {
           await page.goto(`${env.canyu}/console/dashboard`);
           // The figures carry the API's numbers (not the loading placeholder)…
           await page.waitForFunction(() => {
-            const el = document.querySelector('[data-testid="kpi-dau"]');
+            const el = (globalThis as unknown as Browser).document.querySelector('[data-testid="kpi-dau"]');
             return el !== null && el.querySelector('.ant-skeleton') === null && /\d/.test(el.textContent ?? '');
           });
           // …the sidebar takes a click, and the main thread has been idle once.
           await page.locator('[data-testid="nav-users"]').hover({ trial: true });
-          await page.evaluate(() => new Promise<void>((r) => requestIdleCallback(() => r(), { timeout: 5000 })));
+          await page.evaluate(() => new Promise<void>((r) => (globalThis as unknown as Browser).requestIdleCallback(() => r(), { timeout: 5000 })));
           return performance.now() - t0;
         };
         cold.push(await open());

@@ -78,9 +78,23 @@ function coalesce<I, O>(run: (items: I[]) => Promise<O[]>): (item: I) => Promise
     });
 }
 
+/** How long a peeked count is trusted on this server (its own hits update it at once). */
+const PEEK_TTL_MS = 1000;
+/** A lease used up faster than this was too small: the next one doubles. */
+const HOT_MS = 200;
+const MAX_LEASE = 1024;
+
+type Lease = { resetAt: number; countAt: number; granted: number; used: number; at: number; size: number };
+
 /**
- * Counters in PostgreSQL: one upsert per batch of hits (see coalesce), exact across servers — the
- * n hits of a key in one batch take the n consecutive counts the upsert added, in arrival order.
+ * Counters in PostgreSQL, exact across servers and cheap on hot keys: one upsert per batch of hits
+ * (see coalesce) that may also LEASE spare units of the key's window to this server, so the next
+ * hits are answered from memory until the lease is used. Every unit — a hit's or a leased one — is
+ * counted in the row first, so all servers together never admit more than the limit; a server's
+ * unused units only make the others refuse a little early. Leases start at one unit (exactly the
+ * old one-statement-per-batch behaviour), double while a key stays hot, and never exceed a quarter
+ * of the window's remaining headroom, so a limit that is nearly used is counted one by one.
+ * The n hits of a key in one batch take the first n of the units the upsert added, in arrival order.
  */
 export function createPgLimiter(db: Db, log: Log, opts: { sweepMs?: number } = {}): RateLimiter {
   const fallback = createMemoryLimiter();
@@ -91,45 +105,83 @@ export function createPgLimiter(db: Db, log: Log, opts: { sweepMs?: number } = {
       log.warn({ err }, 'PostgreSQL rate limiter unavailable; using per-server counters');
     }
   };
+  const leases = new Map<string, Lease>();
+  const peeked = new Map<string, { count: number; until: number }>();
+  const trim = (m: Map<string, unknown>) => {
+    if (m.size > 100_000) m.clear();
+  };
+
   const hits = coalesce(async (items: { key: string; limit: number; windowMs: number }[]): Promise<Hit[]> => {
-    const perKey = new Map<string, { key: string; n: number; windowMs: number }>();
+    const now = Date.now();
+    const perKey = new Map<string, { key: string; n: number; q: number; size: number; windowMs: number; limit: number }>();
     const position: number[] = [];
     for (const i of items) {
       let k = perKey.get(i.key);
-      if (!k) perKey.set(i.key, (k = { key: i.key, n: 0, windowMs: i.windowMs }));
-      position.push(k.n++);
+      if (!k) perKey.set(i.key, (k = { key: i.key, n: 0, q: 0, size: 1, windowMs: i.windowMs, limit: i.limit }));
+      position.push(k.q++);
+    }
+    for (const k of perKey.values()) {
+      const prev = leases.get(k.key);
+      const live = prev !== undefined && prev.resetAt > now;
+      k.size = !live ? 1 : now - prev.at < HOT_MS ? Math.min(prev.size * 2, MAX_LEASE) : Math.max(1, prev.size >> 1);
+      const known = live ? prev.countAt : 0;
+      const wanted = Math.min(k.size, Math.max(1, Math.floor((k.limit - known) / 4)));
+      k.n = Math.max(k.q, wanted);
     }
     const counts = await store.addHits(db, [...perKey.values()]);
+    const at = Date.now();
+    for (const k of perKey.values()) {
+      const r = counts.get(k.key)!;
+      const first = r.count - k.n; // units first+1 .. r.count were added by this statement
+      const granted = Math.max(0, Math.min(k.n, k.limit - first) - k.q);
+      trim(leases);
+      leases.set(k.key, { resetAt: at + (r.msLeft > 0 ? r.msLeft : k.windowMs), countAt: r.count, granted, used: 0, at, size: k.size });
+      trim(peeked);
+      peeked.set(k.key, { count: first + k.q, until: at + PEEK_TTL_MS });
+    }
     return items.map((i, idx) => {
+      const k = perKey.get(i.key)!;
       const r = counts.get(i.key)!;
-      const count = r.count - perKey.get(i.key)!.n + position[idx]! + 1;
+      const count = r.count - k.n + position[idx]! + 1;
       return { ok: count <= i.limit, remaining: Math.max(0, i.limit - count), retryAfterS: Math.max(1, Math.ceil((r.msLeft > 0 ? r.msLeft : i.windowMs) / 1000)) };
     });
   });
   const peeks = coalesce(async (keys: string[]): Promise<number[]> => {
     const counts = await store.counts(db, [...new Set(keys)]);
+    const until = Date.now() + PEEK_TTL_MS;
+    trim(peeked);
+    for (const k of keys) peeked.set(k, { count: counts.get(k) ?? 0, until });
     return keys.map((k) => counts.get(k) ?? 0);
   });
   const sweeper = setInterval(() => void store.sweep(db).catch(() => undefined), opts.sweepMs ?? 60_000).unref();
   return {
-    async hit(key, limit, windowMs) {
-      try {
-        return await hits({ key, limit, windowMs });
-      } catch (err) {
+    hit(key, limit, windowMs) {
+      const now = Date.now();
+      const l = leases.get(key);
+      if (l !== undefined && l.resetAt > now && l.used < l.granted) {
+        l.used++;
+        const count = l.countAt - (l.granted - l.used);
+        const p = peeked.get(key);
+        if (p) p.count = Math.max(p.count, count);
+        return { ok: true, remaining: Math.max(0, limit - count), retryAfterS: Math.max(1, Math.ceil((l.resetAt - now) / 1000)) };
+      }
+      return hits({ key, limit, windowMs }).catch((err: unknown) => {
         degrade(err);
         return fallback.hit(key, limit, windowMs);
-      }
+      });
     },
-    async peek(key) {
-      try {
-        return await peeks(key);
-      } catch (err) {
+    peek(key) {
+      const p = peeked.get(key);
+      if (p !== undefined && p.until > Date.now()) return p.count;
+      return peeks(key).catch((err: unknown) => {
         degrade(err);
         return fallback.peek(key);
-      }
+      });
     },
     async close() {
       clearInterval(sweeper);
+      leases.clear();
+      peeked.clear();
       await fallback.close();
     },
   };

@@ -91,7 +91,12 @@ export class AppError extends Error {
   /** Seconds, for 429/503 answers. */
   readonly retryAfter: number | undefined;
   constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, opts?: { retryAfter?: number }) {
+    // A refusal (4xx) is an expected answer, not a fault: its stack is never read, and capturing
+    // it was the largest cost of a sold-out flash-sale attempt. Server-side codes keep theirs.
+    const depth = Error.stackTraceLimit;
+    if (statusOf(code) < 500) Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = depth;
     this.name = 'AppError';
     this.code = code;
     this.details = details;

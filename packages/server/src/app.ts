@@ -142,7 +142,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats, screen, isMember: async (appId, operatorId) => (await tenancy.roleOf(appId, operatorId)) !== null });
   const live = createLive({ db, audit, bus, clock, realtime, limiter, moderation: interactions.settings, polls, lotteries: gamification.lottery, log });
   // Referral rewards are credited through points and coupons (campaigns → points, coupons, users).
-  const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, points, coupons, users, experiments, segments, conversions: (ctx, appId, participants, q) => analytics.attributedConversions(ctx, appId, participants, q) });
+  const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, hub, soldOutMemoryMs: deps.config.flashSaleSoldOutMs, points, coupons, users, experiments, segments, conversions: (ctx, appId, participants, q) => analytics.attributedConversions(ctx, appId, participants, q) });
   // Workflows act through the modules above (automation → points, coupons, messaging, gamification, users, webhooks).
   const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub, experiments, segments });
   // Groups welcome and follow up through messaging's sends, with names from users (communities → messaging, users).

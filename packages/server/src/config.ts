@@ -87,6 +87,7 @@ const EnvSchema = z.object({
     .refine((keys) => keys.every((k) => parseMasterKey(k) !== null), 'comma-separated master keys (64 hex characters each)')
     .default([]),
   CANYU_AUTH_FAILURES_PER_IP: int(1, 1_000_000).default(30),
+  CANYU_FLASH_SALE_SOLD_OUT_MS: int(0, 3_600_000).default(1000),
   CANYU_OPEN_APP_CREATION: bool.default(false),
   CANYU_WEBHOOK_ALLOW_PRIVATE: z
     .string()
@@ -132,6 +133,8 @@ export type Config = {
   secretKeyPrevious: string[];
   /** Failed authentications (bad keys, sessions, tokens) per client IP per minute before 429. */
   authFailuresPerIp: number;
+  /** How long a server answers "sold out" for a flash-sale item from memory (stock coming back anywhere clears it on every server); 0: always ask the database. */
+  flashSaleSoldOutMs: number;
   /** When true any signed-in operator may create apps; else only owners/admins of an app. */
   openAppCreation: boolean;
   /** Private/loopback destinations webhooks and SMTP relays may still reach (everything else local is refused). */
@@ -173,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: e.CANYU_SECRET_KEY,
     secretKeyPrevious: e.CANYU_SECRET_KEY_PREVIOUS,
     authFailuresPerIp: e.CANYU_AUTH_FAILURES_PER_IP,
+    flashSaleSoldOutMs: e.CANYU_FLASH_SALE_SOLD_OUT_MS,
     openAppCreation: e.CANYU_OPEN_APP_CREATION,
     webhookAllowPrivate: e.CANYU_WEBHOOK_ALLOW_PRIVATE ?? NO_ALLOW,
     smtpRequireTls: e.CANYU_SMTP_REQUIRE_TLS,

@@ -35,6 +35,7 @@ import type { CampaignKind } from './schema.ts';
 import * as referralStore from './referral/store.ts';
 import * as store from './store.ts';
 import type { CampaignRow } from './store.ts';
+import type { Hub } from '../../realtime/index.ts';
 import type { CreateCampaignInput, UpdateCampaignInput } from './types.ts';
 
 type Lifecycle = { appId: string; campaignId: string; kind: CampaignKind };
@@ -61,6 +62,10 @@ export type CampaignsDeps = {
   log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** Optional accelerator for the flash-sale gate. */
   redis?: Redis | null;
+  /** Tells every server when flash-sale stock comes back, so none keeps answering "sold out" from memory. */
+  hub?: Pick<Hub, 'publish' | 'on'> | null;
+  /** How long a server answers "sold out" from memory (default 1000 ms). */
+  soldOutMemoryMs?: number;
   /** Dice for bargain cuts (tests pass their own). */
   random?: () => number;
   /** Campaigns inside an A/B test hold its holdout out (campaigns → experiments). */
@@ -125,7 +130,7 @@ export function createCampaigns(deps: CampaignsDeps) {
     replayed: (ctx) => deps.audit.replayed(ctx),
   };
   const admit = admitFor(deps.experiments, deps.segments);
-  const flashSale = createFlashSale({ admit, db: deps.db, pool: deps.pool, clock, inTx, audit, gate: deps.redis ? createRedisGate(deps.redis, deps.log) : null, wake });
+  const flashSale = createFlashSale({ admit, db: deps.db, pool: deps.pool, clock, inTx, audit, gate: deps.redis ? createRedisGate(deps.redis, deps.log) : null, wake, hub: deps.hub ?? null, soldOutMemoryMs: deps.soldOutMemoryMs ?? 1000 });
   const groupBuy = createGroupBuy({ admit, db: deps.db, clock, inTx, audit, wake });
   const bargain = createBargain({ admit, db: deps.db, clock, inTx, audit, wake, ...(deps.random ? { random: deps.random } : {}) });
   const presale = createPresale({ admit, db: deps.db, clock, inTx, audit, wake });

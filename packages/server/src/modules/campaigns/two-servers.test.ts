@@ -126,3 +126,49 @@ describe('two servers, real jobs', () => {
     }
   });
 });
+
+describe('two servers, the sold-out memory', () => {
+  let m1: TestApp;
+  let m2: TestApp;
+  // A memory long enough that only the other server's word can clear it within the test.
+  before(async () => {
+    m1 = await startTestApp({ clock, database: s1.database, config: { flashSaleSoldOutMs: 600_000 } });
+    m2 = await startTestApp({ clock, database: s1.database, config: { flashSaleSoldOutMs: 600_000 } });
+  });
+  after(async () => {
+    await m2.close();
+    await m1.close();
+  });
+
+  it('a unit released on one server is sold again on the other, which had remembered "sold out"', async () => {
+    const a = api(m1, tenant);
+    const b = api(m2, tenant);
+    const start = clock.t - 60_000;
+    const c = await a.campaign({ kind: 'flash_sale', name: 'memory', starts_at: iso(start), ends_at: iso(start + 7200_000) });
+    const s = ok<{ id: string }>(await a.post(`/v1/campaigns/${c.id}/flash-sale/sessions`, { starts_at: iso(start), ends_at: iso(start + 7200_000) }), 201);
+    const item = ok<{ id: string }>(await a.post(`/v1/flash-sale/sessions/${s.id}/items`, { product_id: 'p', original_price: 100, sale_price: 10, stock: 1 }), 201);
+    ok(await a.post(`/v1/campaigns/${c.id}/schedule`));
+    await Promise.all([m1.services.campaigns.tick(), m2.services.campaigns.tick()]);
+
+    const held = ok<{ id: string }>(await a.post(`/v1/flash-sale/items/${item.id}/attempts`, { user_id: 'first' }), 201);
+    // The second server finds the item empty and remembers it (for ten minutes here).
+    const refused = await b.post(`/v1/flash-sale/items/${item.id}/attempts`, { user_id: 'second' });
+    assert.equal(refused.statusCode, 409);
+    assert.equal((refused.json() as { error: { code: string } }).error.code, 'flash_sale.sold_out');
+    assert.equal((await b.post(`/v1/flash-sale/items/${item.id}/attempts`, { user_id: 'third' })).statusCode, 409);
+
+    ok(await a.post(`/v1/flash-sale/reservations/${held.id}/release`, {}));
+    // The first server's word reaches the second, which then asks the database again.
+    const got = await waitFor(
+      'the second server to sell the released unit',
+      async () => {
+        const r = await b.post(`/v1/flash-sale/items/${item.id}/attempts`, { user_id: 'third' });
+        return r.statusCode === 201 ? r : null;
+      },
+      { timeoutMs: 10_000, everyMs: 50 },
+    );
+    assert.equal((got.json() as { user_id: string }).user_id, 'third');
+    const units = await s1.database.pool.query<{ n: number }>(`select count(*)::int as n from cm_fs_reservations where item_id = $1 and status = 'held'`, [item.id]);
+    assert.equal(units.rows[0]!.n, 1, 'one unit, held once');
+  });
+});

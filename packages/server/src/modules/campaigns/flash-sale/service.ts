@@ -22,6 +22,7 @@ import type { Effects, InTx } from '../../webhooks/index.ts';
 import { defaultBuckets, splitStock } from '../rules/stock.ts';
 import { checkToken, issueToken } from '../rules/token.ts';
 import type { Gate, GateState } from './gate.ts';
+import type { Hub } from '../../../realtime/index.ts';
 import * as store from './store.ts';
 import type { ItemMeta, ItemRow, ReservationRow, SessionRow } from './store.ts';
 import type { AttemptInput, CreateItemInput, CreateSessionInput } from './types.ts';
@@ -44,11 +45,16 @@ export type FlashSaleDeps = { admit: Admit;
   gate: Gate | null;
   /** Asks for a tick at (or just after) this time: reservation timeouts. */
   wake(at: Date): void;
+  /** Every server hears when stock may have come back (best effort; the memory's short life bounds a miss). */
+  hub: Pick<Hub, 'publish' | 'on'> | null;
+  /** How long a server answers "sold out" from memory. */
+  soldOutMemoryMs: number;
 };
 
+/** Hub topic: stock of these items (null: any item) may have come back. */
+const STOCK_BACK = 'fs.stock';
+
 const META_TTL_MS = 1000;
-/** How long a server answers "sold out" from memory (a release on this server forgets it at once). */
-const SOLD_OUT_MEMORY_MS = 1000;
 const BATCH = 500;
 /** Concurrent purchase calls per item per server, and attempts per call. */
 const MAX_IN_FLIGHT = 4;
@@ -68,16 +74,28 @@ export function createFlashSale(deps: FlashSaleDeps) {
    * units that came back.
    */
   let epoch = 0;
-  const forgetSoldOut = (itemId?: string) => {
+  const SOLD_OUT_MEMORY_MS = deps.soldOutMemoryMs;
+  const forgetHere = (itemIds: readonly string[] | null) => {
     epoch++;
-    if (itemId === undefined) {
+    if (itemIds === null) {
       soldOutUntil.clear();
       emptyUntil.clear();
     } else {
-      soldOutUntil.delete(itemId);
-      emptyUntil.delete(itemId);
+      for (const id of itemIds) {
+        soldOutUntil.delete(id);
+        emptyUntil.delete(id);
+      }
     }
   };
+  /** Stock may have come back (after the commit): forget "sold out" here at once and on every other server. */
+  const forgetSoldOut = (itemIds: readonly string[] | null = null) => {
+    forgetHere(itemIds);
+    deps.hub?.publish(STOCK_BACK, { i: itemIds });
+  };
+  deps.hub?.on(STOCK_BACK, (p) => {
+    const i = (p as { i?: unknown }).i;
+    forgetHere(Array.isArray(i) ? i.filter((x): x is string => typeof x === 'string') : null);
+  });
 
   async function itemMeta(appId: string, itemId: string): Promise<ItemMeta> {
     const key = `${appId}\u0000${itemId}`;
@@ -162,7 +180,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
     }
     if (rows.length === 0) return;
     fx.after(async () => {
-      forgetSoldOut();
+      forgetSoldOut([...new Set(rows.map((r) => r.itemId))]);
       if (!deps.gate) return;
       const byItem = new Map<string, { userId: string; qty: number }[]>();
       for (const r of rows) byItem.set(r.itemId, [...(byItem.get(r.itemId) ?? []), { userId: r.userId, qty: r.qty }]);
@@ -211,7 +229,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
       await deps.audit.record(ctx, tx, { appId, action: 'flash_sale.item.stock', targetType: 'flash_sale_item', targetId: item.id, before: item, after: row });
       fx.after(async () => {
         meta.clear();
-        forgetSoldOut(item.id);
+        forgetSoldOut([item.id]);
         if (deps.gate) await deps.gate.reset(item.id, await gateState(item.id));
       });
       return { ...row, remaining: (await store.remainingOf(tx, [item.id])).get(item.id) ?? 0 };

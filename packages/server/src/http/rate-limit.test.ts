@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Db } from '../db/index.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/db.ts';
 import { waitFor } from '../testing/wait.ts';
-import { createPgLimiter, type Hit, type RateLimiter } from './rate-limit.ts';
+import { Redis } from 'ioredis';
+import { createPgLimiter, createRedisLimiter, type Hit, type RateLimiter } from './rate-limit.ts';
 
 let d: TestDatabase;
 const log = { warn: () => {} };
@@ -89,5 +90,47 @@ describe('the PostgreSQL rate limiter', () => {
     assert.ok((await b.limiter.peek('fails')) >= 4, 'its own hit shows at once');
     for (let i = 0; i < 4; i++) await a.limiter.hit('fails', 20, 60_000);
     await waitFor('server b to see server a’s hits', async () => ((await b.limiter.peek('fails')) >= 8 ? true : null), { timeoutMs: 5000, everyMs: 100 });
+  });
+});
+
+describe('the Redis rate limiter (same leases over Redis counters)', () => {
+  const REDIS_URL = process.env.CANYU_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const clients: Redis[] = [];
+  let up = false;
+  const run = `t${process.pid}-${Date.now().toString(36)}`;
+  before(async () => {
+    const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 1000 });
+    probe.on('error', () => {});
+    up = await probe.connect().then(
+      () => true,
+      () => false,
+    );
+    probe.disconnect();
+  });
+  after(() => {
+    for (const c of clients) c.disconnect();
+  });
+  const redisServer = () => {
+    const c = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    clients.push(c);
+    const l = createRedisLimiter(c, log);
+    opened.push(l);
+    return l;
+  };
+
+  it('admits exactly the limit when two servers race, and counts one server’s sequence exactly', async (ctx) => {
+    if (!up) return ctx.skip(`no Redis at ${REDIS_URL}`);
+    const a = redisServer();
+    const b = redisServer();
+    const tries: Promise<Hit>[] = [];
+    for (let wave = 0; wave < 20; wave++) {
+      for (let i = 0; i < 50; i++) tries.push(Promise.resolve((i % 2 ? a : b).hit(`${run}:race`, 300, 60_000)));
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal((await Promise.all(tries)).filter((h) => h.ok).length, 300);
+    for (let i = 1; i <= 300; i++) assert.equal((await a.hit(`${run}:seq`, 10_000, 60_000)).remaining, 10_000 - i);
+    const got: boolean[] = [];
+    for (let i = 0; i < 8; i++) got.push((await (i % 2 ? a : b).hit(`${run}:near`, 6, 60_000)).ok);
+    assert.deepEqual(got, [true, true, true, true, true, true, false, false]);
   });
 });

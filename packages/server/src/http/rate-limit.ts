@@ -42,8 +42,10 @@ export function createMemoryLimiter(): RateLimiter {
   };
 }
 
-const SCRIPT = `local c = redis.call('INCR', KEYS[1])
-if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+// Adds ARGV[2] units; the key expires with its window (set by the call that created it).
+const SCRIPT = `local n = tonumber(ARGV[2])
+local c = redis.call('INCRBY', KEYS[1], n)
+if c == n then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {c, redis.call('PTTL', KEYS[1])}`;
 
 type Log = { warn(obj: object, msg: string): void };
@@ -86,25 +88,26 @@ const MAX_LEASE = 1024;
 
 type Lease = { resetAt: number; countAt: number; granted: number; used: number; at: number; size: number };
 
+/** Where the shared counters live: PostgreSQL (http_rate_limits) or Redis. */
+type Counters = {
+  /** Adds `n` to each key in its current window (a new window starts when it has ended); each key's count and ms left. */
+  add(items: { key: string; n: number; windowMs: number }[]): Promise<Map<string, { count: number; msLeft: number }>>;
+  /** Counts of the keys in their current windows (absent: 0). */
+  counts(keys: string[]): Promise<Map<string, number>>;
+};
+
 /**
- * Counters in PostgreSQL, exact across servers and cheap on hot keys: one upsert per batch of hits
- * (see coalesce) that may also LEASE spare units of the key's window to this server, so the next
- * hits are answered from memory until the lease is used. Every unit — a hit's or a leased one — is
- * counted in the row first, so all servers together never admit more than the limit; a server's
- * unused units only make the others refuse a little early. Leases start at one unit (exactly the
- * old one-statement-per-batch behaviour), double while a key stays hot, and never exceed a quarter
- * of the window's remaining headroom, so a limit that is nearly used is counted one by one.
- * The n hits of a key in one batch take the first n of the units the upsert added, in arrival order.
+ * Counters shared by every server, exact across them and cheap on hot keys: one round trip per
+ * batch of hits (see coalesce) that may also LEASE spare units of the key's window to this
+ * server, so the next hits are answered from memory until the lease is used. Every unit — a hit's
+ * or a leased one — is counted in the shared store first, so all servers together never admit more
+ * than the limit; a server's unused units only make the others refuse a little early. Leases start
+ * at one unit, double while a key stays hot, and never exceed a quarter of the window's remaining
+ * headroom, so a limit that is nearly used is counted one by one. The n hits of a key in one batch
+ * take the first n of the units added, in arrival order. A peek is answered from memory for a
+ * second, kept current by this server's own hits. When the store fails, `fallback` answers.
  */
-export function createPgLimiter(db: Db, log: Log, opts: { sweepMs?: number } = {}): RateLimiter {
-  const fallback = createMemoryLimiter();
-  let warned = false;
-  const degrade = (err: unknown) => {
-    if (!warned) {
-      warned = true;
-      log.warn({ err }, 'PostgreSQL rate limiter unavailable; using per-server counters');
-    }
-  };
+function createSharedLimiter(counters: Counters, fallback: RateLimiter, onError: (err: unknown) => void): RateLimiter {
   const leases = new Map<string, Lease>();
   const peeked = new Map<string, { count: number; until: number }>();
   const trim = (m: Map<string, unknown>) => {
@@ -125,14 +128,13 @@ export function createPgLimiter(db: Db, log: Log, opts: { sweepMs?: number } = {
       const live = prev !== undefined && prev.resetAt > now;
       k.size = !live ? 1 : now - prev.at < HOT_MS ? Math.min(prev.size * 2, MAX_LEASE) : Math.max(1, prev.size >> 1);
       const known = live ? prev.countAt : 0;
-      const wanted = Math.min(k.size, Math.max(1, Math.floor((k.limit - known) / 4)));
-      k.n = Math.max(k.q, wanted);
+      k.n = Math.max(k.q, Math.min(k.size, Math.max(1, Math.floor((k.limit - known) / 4))));
     }
-    const counts = await store.addHits(db, [...perKey.values()]);
+    const counts = await counters.add([...perKey.values()]);
     const at = Date.now();
     for (const k of perKey.values()) {
       const r = counts.get(k.key)!;
-      const first = r.count - k.n; // units first+1 .. r.count were added by this statement
+      const first = r.count - k.n; // units first+1 .. r.count were added by this call
       const granted = Math.max(0, Math.min(k.n, k.limit - first) - k.q);
       trim(leases);
       leases.set(k.key, { resetAt: at + (r.msLeft > 0 ? r.msLeft : k.windowMs), countAt: r.count, granted, used: 0, at, size: k.size });
@@ -147,13 +149,12 @@ export function createPgLimiter(db: Db, log: Log, opts: { sweepMs?: number } = {
     });
   });
   const peeks = coalesce(async (keys: string[]): Promise<number[]> => {
-    const counts = await store.counts(db, [...new Set(keys)]);
+    const counts = await counters.counts([...new Set(keys)]);
     const until = Date.now() + PEEK_TTL_MS;
     trim(peeked);
     for (const k of keys) peeked.set(k, { count: counts.get(k) ?? 0, until });
     return keys.map((k) => counts.get(k) ?? 0);
   });
-  const sweeper = setInterval(() => void store.sweep(db).catch(() => undefined), opts.sweepMs ?? 60_000).unref();
   return {
     hit(key, limit, windowMs) {
       const now = Date.now();
@@ -166,7 +167,7 @@ export function createPgLimiter(db: Db, log: Log, opts: { sweepMs?: number } = {
         return { ok: true, remaining: Math.max(0, limit - count), retryAfterS: Math.max(1, Math.ceil((l.resetAt - now) / 1000)) };
       }
       return hits({ key, limit, windowMs }).catch((err: unknown) => {
-        degrade(err);
+        onError(err);
         return fallback.hit(key, limit, windowMs);
       });
     },
@@ -174,12 +175,11 @@ export function createPgLimiter(db: Db, log: Log, opts: { sweepMs?: number } = {
       const p = peeked.get(key);
       if (p !== undefined && p.until > Date.now()) return p.count;
       return peeks(key).catch((err: unknown) => {
-        degrade(err);
+        onError(err);
         return fallback.peek(key);
       });
     },
     async close() {
-      clearInterval(sweeper);
       leases.clear();
       peeked.clear();
       await fallback.close();
@@ -187,32 +187,52 @@ export function createPgLimiter(db: Db, log: Log, opts: { sweepMs?: number } = {
   };
 }
 
-/** Counters in Redis; `fallback` (PostgreSQL's, in the app) answers while Redis is unavailable. */
-export function createRedisLimiter(redis: Redis, log: Log, fallback: RateLimiter = createMemoryLimiter()): RateLimiter {
+/** Counters in PostgreSQL (http_rate_limits); per-server memory when PostgreSQL fails. */
+export function createPgLimiter(db: Db, log: Log, opts: { sweepMs?: number } = {}): RateLimiter {
   let warned = false;
+  const shared = createSharedLimiter({ add: (items) => store.addHits(db, items), counts: (keys) => store.counts(db, keys) }, createMemoryLimiter(), (err) => {
+    if (!warned) {
+      warned = true;
+      log.warn({ err }, 'PostgreSQL rate limiter unavailable; using per-server counters');
+    }
+  });
+  const sweeper = setInterval(() => void store.sweep(db).catch(() => undefined), opts.sweepMs ?? 60_000).unref();
   return {
-    async hit(key, limit, windowMs) {
-      try {
-        const [count, pttl] = (await redis.eval(SCRIPT, 1, `canyu:rl:${key}`, String(windowMs))) as [number, number];
-        return { ok: count <= limit, remaining: Math.max(0, limit - count), retryAfterS: Math.max(1, Math.ceil((pttl > 0 ? pttl : windowMs) / 1000)) };
-      } catch (err) {
-        if (!warned) {
-          warned = true;
-          log.warn({ err }, 'Redis rate limiter unavailable; using the fallback counters');
-        }
-        return fallback.hit(key, limit, windowMs);
-      }
-    },
-    async peek(key) {
-      try {
-        return Number((await redis.get(`canyu:rl:${key}`)) ?? 0);
-      } catch {
-        return fallback.peek(key);
-      }
-    },
+    hit: shared.hit,
+    peek: shared.peek,
     async close() {
-      redis.disconnect();
-      await fallback.close();
+      clearInterval(sweeper);
+      await shared.close();
     },
   };
+}
+
+/** Counters in Redis (one pipelined script call per key and batch); `fallback` (PostgreSQL's, in the app) answers while Redis is unavailable. */
+export function createRedisLimiter(redis: Redis, log: Log, fallback: RateLimiter = createMemoryLimiter()): RateLimiter {
+  let warned = false;
+  const counters: Counters = {
+    async add(items) {
+      const p = redis.pipeline();
+      for (const i of items) p.eval(SCRIPT, 1, `canyu:rl:${i.key}`, String(i.windowMs), String(i.n));
+      const res = (await p.exec()) ?? [];
+      const out = new Map<string, { count: number; msLeft: number }>();
+      items.forEach((i, idx) => {
+        const [err, v] = res[idx] ?? [new Error('no reply')];
+        if (err) throw err;
+        const [count, pttl] = v as [number, number];
+        out.set(i.key, { count, msLeft: pttl });
+      });
+      return out;
+    },
+    async counts(keys) {
+      const vals = await redis.mget(...keys.map((k) => `canyu:rl:${k}`));
+      return new Map(keys.map((k, i) => [k, Number(vals[i] ?? 0)]));
+    },
+  };
+  return createSharedLimiter(counters, fallback, (err) => {
+    if (!warned) {
+      warned = true;
+      log.warn({ err }, 'Redis rate limiter unavailable; using the fallback counters');
+    }
+  });
 }

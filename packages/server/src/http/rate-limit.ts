@@ -229,10 +229,19 @@ export function createRedisLimiter(redis: Redis, log: Log, fallback: RateLimiter
       return new Map(keys.map((k, i) => [k, Number(vals[i] ?? 0)]));
     },
   };
-  return createSharedLimiter(counters, fallback, (err) => {
+  const shared = createSharedLimiter(counters, fallback, (err) => {
     if (!warned) {
       warned = true;
       log.warn({ err }, 'Redis rate limiter unavailable; using the fallback counters');
     }
   });
+  return {
+    hit: shared.hit,
+    peek: shared.peek,
+    async close() {
+      // The app's one Redis connection (shared with the flash-sale gate) closes with the limiter.
+      redis.disconnect();
+      await shared.close();
+    },
+  };
 }

@@ -90,6 +90,11 @@ export function createTenancy(deps: TenancyDeps) {
   const secretsCache = new TtlCache<{ id: string; secret: string; revokedAt: number | null }[]>(ttl);
   const sessionCache = new TtlCache<(SessionPrincipal & { expiresAt: number }) | null>(ttl);
   const memberCache = new TtlCache<Role | null>(ttl);
+  /** User tokens whose signature was checked (app + token → the key that signed it and the claims):
+   * a browser sends the same token with every call, and the HMAC was a tenth of a request's cost.
+   * Only the signature is remembered; expiry and the key still being active are checked each time. */
+  type Verified = { keyId: string; sub: string; exp: number; iat: unknown; nbf: unknown };
+  const verifiedTokens = new TtlCache<Verified>(ttl, 20_000);
   let unlisten: (() => Promise<void>) | null = null;
   let stopped = false;
 
@@ -97,6 +102,7 @@ export function createTenancy(deps: TenancyDeps) {
     if (type === 'key' || type === 'app') {
       keyCache.clear();
       secretsCache.clear();
+      verifiedTokens.clear();
     }
     if (type === 'session' || type === 'app') sessionCache.clear();
     if (type === 'member' || type === 'app' || type === 'session') memberCache.clear();
@@ -341,16 +347,25 @@ export function createTenancy(deps: TenancyDeps) {
     async verifyUserToken(appId: string, token: string): Promise<string> {
       const invalid = (why: string) => new AppError('auth.invalid_token', `The user token is not valid: ${why}`);
       if (token.length > 4096) throw invalid('too long');
-      const decoded = decodeJwt(token);
-      if (!decoded) throw invalid('not a JWT');
-      if (decoded.header.alg !== 'HS256') throw invalid('alg must be HS256');
-      const { sub, exp, iat, nbf } = decoded.claims;
-      // Same rule as user ids in paths and bodies: the id ends up in SQL text (no NUL) and logs.
-      if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || /[\u0000-\u001f\u007f]/.test(sub)) throw invalid('sub must be the user id (1-255 characters, no control characters)');
-      if (typeof exp !== 'number' || !Number.isFinite(exp)) throw invalid('exp (expiry, seconds since epoch) is required');
       const keys = await secretsFor(appId);
-      const candidates = typeof decoded.header.kid === 'string' ? keys.filter((k) => k.id === decoded.header.kid) : keys;
-      if (!candidates.some((k) => hs256Matches(decoded, k.secret))) throw invalid('signature does not match any active secret key of this app');
+      const cacheKey = `${appId}\u0000${token}`;
+      let v = verifiedTokens.get(cacheKey);
+      if (v && !keys.some((k) => k.id === v!.keyId)) v = undefined;
+      if (!v) {
+        const decoded = decodeJwt(token);
+        if (!decoded) throw invalid('not a JWT');
+        if (decoded.header.alg !== 'HS256') throw invalid('alg must be HS256');
+        const { sub, exp, iat, nbf } = decoded.claims;
+        // Same rule as user ids in paths and bodies: the id ends up in SQL text (no NUL) and logs.
+        if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || /[\u0000-\u001f\u007f]/.test(sub)) throw invalid('sub must be the user id (1-255 characters, no control characters)');
+        if (typeof exp !== 'number' || !Number.isFinite(exp)) throw invalid('exp (expiry, seconds since epoch) is required');
+        const candidates = typeof decoded.header.kid === 'string' ? keys.filter((k) => k.id === decoded.header.kid) : keys;
+        const signer = candidates.find((k) => hs256Matches(decoded, k.secret));
+        if (!signer) throw invalid('signature does not match any active secret key of this app');
+        v = { keyId: signer.id, sub, exp, iat, nbf };
+        verifiedTokens.set(cacheKey, v);
+      }
+      const { sub, exp, iat, nbf } = v;
       const now = deps.clock.now().getTime() / 1000;
       if (exp < now - LEEWAY) {
         const at = new Date(exp * 1000);

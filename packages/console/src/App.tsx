@@ -17,6 +17,7 @@ const UserDetail = lazy(() => import('./pages/UserDetail.tsx'));
 const Analytics = lazy(() => import('./pages/Analytics.tsx'));
 const Segments = lazy(() => import('./pages/Segments.tsx'));
 const Experiments = lazy(() => import('./pages/Experiments.tsx'));
+const Communities = lazy(() => import('./pages/Communities.tsx'));
 const Planned = lazy(() => import('./pages/Planned.tsx'));
 
 const page = (el: React.ReactNode) => <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>{el}</Suspense>;
@@ -38,6 +39,7 @@ const router = createBrowserRouter(
         { path: 'analytics', element: page(<Analytics />) },
         { path: 'segments', element: page(<Segments />) },
         { path: 'experiments', element: page(<Experiments />) },
+        { path: 'communities', element: page(<Communities />) },
         { path: 'planned/:section', element: page(<Planned />) },
         { path: '*', element: <Navigate to="/dashboard" replace /> },
       ],

@@ -1,0 +1,129 @@
+// What every console browser test file needs: a real Canyu server on a free port with a tenant,
+// an owner and an analyst, one chromium for the file, a fresh context per test (its screenshot
+// saved when the test fails), sign-in, opening a page and waiting for it, and the untranslated
+// keys (⟦key⟧) on a page. A file calls `consoleHarness(seed)` once at its top level; its own data
+// goes in `seed` (on Node 20 a second top-level `before` would start before this one ended).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, type TestContext } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ensureBuilt } from '../../../scripts/build.js';
+import { startTestApp, type TestApp, type Tenant } from '../../server/src/testing/app.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export type Who = { email: string; password: string };
+export type Session = { ctx: BrowserContext; page: Page; dialogs: string[]; errors: string[] };
+
+export type Harness = {
+  readonly t: TestApp;
+  readonly tenant: Tenant;
+  readonly base: string;
+  readonly owner: Who;
+  readonly analyst: Who;
+  /** Calls the API with the tenant's secret key (or another bearer token); throws on a non-2xx. */
+  api(method: string, url: string, body?: unknown, token?: string): Promise<Record<string, unknown>>;
+  withPage(tc: TestContext, fn: (s: Session) => Promise<void>): Promise<void>;
+  signIn(page: Page, who: Who): Promise<void>;
+  /** Opens a console path and waits for `ready` and for its loading indicators to go. */
+  open(page: Page, p: string, ready: string): Promise<void>;
+  untranslated(page: Page): Promise<string[]>;
+};
+
+export function consoleHarness(seed?: (h: Harness) => Promise<void>): Harness {
+  let t: TestApp;
+  let tenant: Tenant;
+  let base = '';
+  let browser: Browser;
+  let owner: Who;
+  let analyst: Who;
+  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-console-shots-'));
+
+  before(async () => {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk (.ci/run does), or set CHROMIUM_PATH`);
+    await ensureBuilt(() => {});
+    t = await startTestApp();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = t.app.server.address();
+    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    tenant = await t.newTenant('Console test app');
+    const o = await t.newOperator(tenant.appId, 'owner');
+    owner = { email: o.email, password: o.password };
+    const a = await t.newOperator(tenant.appId, 'analyst');
+    analyst = { email: a.email, password: a.password };
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    await seed?.(h);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+    if (fs.existsSync(shots) && fs.readdirSync(shots).length === 0) fs.rmSync(shots, { recursive: true, force: true });
+  });
+
+  const h: Harness = {
+    get t() {
+      return t;
+    },
+    get tenant() {
+      return tenant;
+    },
+    get base() {
+      return base;
+    },
+    get owner() {
+      return owner;
+    },
+    get analyst() {
+      return analyst;
+    },
+    async api(method, url, body, token = tenant.secretKey) {
+      const r = await fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const json = r.status === 204 ? null : await r.json();
+      if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${JSON.stringify(json)}`);
+      return json as Record<string, unknown>;
+    },
+    async withPage(tc, fn) {
+      const ctx = await browser.newContext({ locale: 'zh-CN' });
+      ctx.setDefaultTimeout(10_000);
+      const page = await ctx.newPage();
+      const dialogs: string[] = [];
+      const errors: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      page.on('pageerror', (e) => errors.push(e.message));
+      try {
+        await fn({ ctx, page, dialogs, errors });
+      } catch (err) {
+        const file = path.join(shots, `${tc.name.replace(/[^\w-]+/g, '_')}.png`);
+        await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+        tc.diagnostic(`screenshot: ${file}`);
+        console.error(`[console browser test] "${tc.name}" failed; screenshot: ${file}`);
+        throw err;
+      } finally {
+        await ctx.close();
+      }
+    },
+    async signIn(page, who) {
+      await page.goto(`${base}/console/`);
+      await page.getByTestId('email').waitFor();
+      await page.getByTestId('email').fill(who.email);
+      await page.getByTestId('password').fill(who.password);
+      await page.getByTestId('sign-in').click();
+      await page.getByTestId('operator-name').waitFor();
+    },
+    async open(page, p, ready) {
+      await page.goto(`${base}/console${p}`);
+      await page.locator(ready).first().waitFor();
+      await page.locator('.ant-spin-spinning, .ant-skeleton-active').first().waitFor({ state: 'detached' }).catch(() => {});
+    },
+    async untranslated(page) {
+      const text = await page.locator('body').innerText();
+      return [...text.matchAll(/⟦[^⟧]*⟧/g)].map((m) => m[0]);
+    },
+  };
+  return h;
+}

@@ -36,9 +36,9 @@ describe('faq retrieval', () => {
     const misses: string[] = [];
     let right = 0;
     for (const p of PARAPHRASES) {
-      const hits = await t.services.faq.search(ctx, tenant.appId, p.q, { locale: p.locale, limit: 3 });
+      const hits = await t.services.faq.search(ctx, tenant.appId, p.q, { locale: p.locale, limit: 10 });
       if (hits[0]?.entry_id === idOfKey.get(p.key)) right++;
-      else misses.push(`  ${p.q} → ${hits[0] ? `${SHOP_FAQ.find((e) => idOfKey.get(e.external_key) === hits[0]!.entry_id)?.external_key} (${hits[0].score})` : 'nothing'}, wanted ${p.key}`);
+      else misses.push(`  ${p.q} → ${hits[0] ? `${SHOP_FAQ.find((e) => idOfKey.get(e.external_key) === hits[0]!.entry_id)?.external_key} (${hits[0].score})` : 'nothing'}, wanted ${p.key} (rank ${hits.findIndex((h) => h.entry_id === idOfKey.get(p.key)) + 1}, ${hits.find((h) => h.entry_id === idOfKey.get(p.key))?.score})`);
     }
     const accuracy = right / PARAPHRASES.length;
     console.log(`faq retrieval: top-1 accuracy ${(accuracy * 100).toFixed(1)}% (${right}/${PARAPHRASES.length})${misses.length ? `\n${misses.join('\n')}` : ''}`);

@@ -19,7 +19,7 @@ import type { Audit } from '../audit/index.ts';
 import './errors.ts';
 import { createChat, type Chat } from './llm.ts';
 import { citedSources, completionsUrl, groundedMessages, type Source } from './rules/prompt.ts';
-import { cosine, queryVector } from './rules/score.ts';
+import { blend, cosine, queryVector } from './rules/score.ts';
 import { terms as termsOf } from './rules/tokens.ts';
 import * as store from './store.ts';
 import type { EntryRow, SettingsRow } from './store.ts';
@@ -42,15 +42,22 @@ export type FaqHit = { entry_id: string; question: string; answer: string; categ
 
 export type Composed = { answer: string; sources: string[]; generated: boolean };
 
-/** Phrases scored exactly per search; the SQL pre-ranking keeps the best this many. */
-const CANDIDATES = 80;
+/** Entries scored exactly per search; the SQL pre-ranking keeps the best this many. */
+const CANDIDATES = 40;
 /** Entries under this share of the best hit's score are not sent to the generative endpoint. */
 const GROUNDING_SHARE = 0.5;
 
 const entryNotFound = (id: string) => new AppError('faq.entry_not_found', `FAQ entry ${id} does not exist in this app`, { entry_id: id });
 
-/** The phrases retrieval matches for an entry: its question first, then each variant. */
-const phrasesOf = (e: Pick<EntryRow, 'question' | 'variants'>): string[][] => [e.question, ...e.variants].map((p) => termsOf(p));
+/**
+ * The rows retrieval matches for an entry: its question (seq 0), each variant (1…), and the whole
+ * entry with its answer as one document (seq -1), which term frequencies count.
+ */
+const phrasesOf = (e: Pick<EntryRow, 'question' | 'variants' | 'answer'>): { seq: number; terms: string[] }[] => {
+  const own = [e.question, ...e.variants].map((p, seq) => ({ seq, terms: termsOf(p) }));
+  const doc = new Set([...own.flatMap((p) => p.terms), ...termsOf(e.answer, 512)]);
+  return [...own, { seq: store.DOC_SEQ, terms: [...doc] }];
+};
 
 /** One writer per app at a time: imports check keys and move shared term counts. */
 const lockApp = (tx: Db, appId: string) => tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`faq:${appId}`}))`);
@@ -82,11 +89,15 @@ export function createFaq(deps: FaqDeps) {
     // The exact cosine needs the weight of every term of each candidate phrase.
     const missing = [...new Set(cands.flatMap((c) => c.terms))].filter((t) => !df.has(t));
     const all = missing.length ? new Map([...df, ...(await store.termStats(ctx.db, appId, missing)).df]) : df;
-    const best = new Map<string, number>();
+    const parts = new Map<string, { phrase: number; doc: number }>();
     for (const c of cands) {
+      const p = parts.get(c.entryId) ?? { phrase: 0, doc: 0 };
       const s = cosine(query, c.terms.map((term) => ({ term, df: all.get(term) ?? 1 })), n);
-      if (s > (best.get(c.entryId) ?? 0)) best.set(c.entryId, s);
+      if (c.seq === store.DOC_SEQ) p.doc = s;
+      else p.phrase = Math.max(p.phrase, s);
+      parts.set(c.entryId, p);
     }
+    const best = new Map([...parts].map(([id, p]) => [id, blend(p.phrase, p.doc)]));
     const ranked = [...best].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit);
     const rows = new Map((await store.entriesByIds(ctx.db, appId, ranked.map(([id]) => id))).map((e) => [e.id, e]));
     return ranked.flatMap(([id, score]) => {
@@ -167,7 +178,7 @@ export function createFaq(deps: FaqDeps) {
         if (input.locale !== undefined) patch.locale = input.locale;
         if (input.enabled !== undefined) patch.enabled = input.enabled;
         const after = await store.updateEntry(tx, id, patch);
-        if (after.question !== before.question || !same(after.variants, before.variants)) await store.reindex(tx, appId, [{ entryId: id, phrases: phrasesOf(after) }]);
+        if (after.question !== before.question || after.answer !== before.answer || !same(after.variants, before.variants)) await store.reindex(tx, appId, [{ entryId: id, phrases: phrasesOf(after) }]);
         await audit(ctx, tx, appId, 'faq.entry.update', id, shape(after), shape(before));
         return after;
       });
@@ -196,7 +207,7 @@ export function createFaq(deps: FaqDeps) {
         await lockApp(tx, appId);
         const existing = new Map((await store.entriesByKeys(tx, appId, keys)).map((e) => [e.externalKey!, e]));
         const fresh: EntryRow[] = [];
-        const reindex: { entryId: string; phrases: string[][] }[] = [];
+        const reindex: { entryId: string; phrases: { seq: number; terms: string[] }[] }[] = [];
         const ids: string[] = [];
         let updated = 0;
         let unchanged = 0;
@@ -217,7 +228,7 @@ export function createFaq(deps: FaqDeps) {
             continue;
           }
           await store.updateEntry(tx, old.id, { ...want, updatedAt: now });
-          if (old.question !== want.question || !same(old.variants, want.variants)) reindex.push({ entryId: old.id, phrases: phrasesOf(want) });
+          if (old.question !== want.question || old.answer !== want.answer || !same(old.variants, want.variants)) reindex.push({ entryId: old.id, phrases: phrasesOf(want) });
           updated++;
         }
         for (let i = 0; i < fresh.length; i += 500) await store.insertEntries(tx, fresh.slice(i, i + 500));

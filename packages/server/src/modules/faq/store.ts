@@ -75,31 +75,36 @@ export async function deleteEntry(db: Db, appId: string, id: string): Promise<vo
 
 // ---- the retrieval index ------------------------------------------------------------------------
 
+/** The seq of an entry's whole-document row (question, variants and answer together). */
+export const DOC_SEQ = -1;
+
 /**
- * Replaces the phrases of the given entries (an empty list removes them) and moves the app's term
- * frequencies by the difference, in the caller's transaction. The frequency rows are upserted in
- * term order (the phrase counter '' first), so concurrent writers queue on the same row instead
- * of deadlocking.
+ * Replaces the phrase rows of the given entries (an empty list removes them) and moves the app's
+ * term frequencies by the difference, in the caller's transaction. Frequencies count entries: only
+ * the document rows (seq -1) contribute, and the row with term '' counts the entries. They are
+ * upserted in term order ('' first), so concurrent writers queue on the same row instead of
+ * deadlocking (writers also hold the app's FAQ lock; see service.ts).
  */
-export async function reindex(db: Db, appId: string, items: { entryId: string; phrases: string[][] }[]): Promise<void> {
+export async function reindex(db: Db, appId: string, items: { entryId: string; phrases: { seq: number; terms: string[] }[] }[]): Promise<void> {
   if (!items.length) return;
   const ids = items.map((i) => i.entryId);
   const old = rowsOf<{ term: string; n: number }>(
     await db.execute(sql`
-      WITH gone AS (DELETE FROM faq_phrases WHERE entry_id = ANY(${sql.param(ids)}::text[]) RETURNING terms)
-      SELECT t AS term, count(*)::int AS n FROM gone, unnest(gone.terms) t GROUP BY t
-      UNION ALL SELECT '' AS term, (SELECT count(*)::int FROM gone) AS n`),
+      WITH gone AS (DELETE FROM faq_phrases WHERE entry_id = ANY(${sql.param(ids)}::text[]) RETURNING seq, terms)
+      SELECT t AS term, count(*)::int AS n FROM gone, unnest(gone.terms) t WHERE gone.seq = ${DOC_SEQ} GROUP BY t
+      UNION ALL SELECT '' AS term, (SELECT count(*)::int FROM gone WHERE seq = ${DOC_SEQ}) AS n`),
   );
   const delta = new Map<string, number>();
   for (const r of old) if (r.n) delta.set(r.term, (delta.get(r.term) ?? 0) - r.n);
   const rows: { entryId: string; seq: number; appId: string; terms: string[] }[] = [];
   for (const it of items) {
-    it.phrases.forEach((ts, seq) => {
-      if (!ts.length) return;
-      rows.push({ entryId: it.entryId, seq, appId, terms: ts });
+    for (const p of it.phrases) {
+      if (!p.terms.length) continue;
+      rows.push({ entryId: it.entryId, seq: p.seq, appId, terms: p.terms });
+      if (p.seq !== DOC_SEQ) continue;
       delta.set('', (delta.get('') ?? 0) + 1);
-      for (const t of ts) delta.set(t, (delta.get(t) ?? 0) + 1);
-    });
+      for (const t of p.terms) delta.set(t, (delta.get(t) ?? 0) + 1);
+    }
   }
   for (let i = 0; i < rows.length; i += 2000) await db.insert(phrases).values(rows.slice(i, i + 2000));
   const changed = [...delta].filter(([, d]) => d !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -112,7 +117,7 @@ export async function reindex(db: Db, appId: string, items: { entryId: string; p
   await db.execute(sql`DELETE FROM faq_terms WHERE app_id = ${appId} AND term = ANY(${sql.param(changed.filter(([, d]) => d < 0).map(([t]) => t))}::text[]) AND df <= 0`);
 }
 
-/** The app's phrase count and the document frequency of each of `ts` that some phrase contains. */
+/** The app's entry count and the document frequency of each of `ts` that some phrase contains. */
 export async function termStats(db: Db, appId: string, ts: string[]): Promise<{ n: number; df: Map<string, number> }> {
   const rows = await db
     .select({ term: terms.term, df: terms.df })
@@ -127,25 +132,28 @@ export async function termStats(db: Db, appId: string, ts: string[]): Promise<{ 
   return { n, df };
 }
 
-export type Candidate = { entryId: string; terms: string[] };
+export type PhraseTerms = { entryId: string; seq: number; terms: string[] };
 
 /**
- * Enabled phrases sharing a term with the query, best first by the summed squared weights of the
- * shared terms (a cheap upper ranking before the exact cosine), at most `limit`.
+ * Enabled entries whose document shares a term with the query, best first by the summed squared
+ * weights of the shared terms (a cheap ranking before the exact scores), at most `limit`, with
+ * all their phrase rows.
  */
-export async function candidates(db: Db, appId: string, q: { terms: string[]; weights: number[]; locale?: string | undefined; category?: string | undefined; limit: number }): Promise<Candidate[]> {
+export async function candidates(db: Db, appId: string, q: { terms: string[]; weights: number[]; locale?: string | undefined; category?: string | undefined; limit: number }): Promise<PhraseTerms[]> {
   if (!q.terms.length) return [];
-  const rows = rowsOf<{ entry_id: string; terms: string[] }>(
+  const rows = rowsOf<{ entry_id: string; seq: number; terms: string[] }>(
     await db.execute(sql`
-      SELECT p.entry_id, p.terms
-      FROM faq_phrases p JOIN faq_entries e ON e.id = p.entry_id
-      WHERE p.app_id = ${appId} AND p.terms && ${sql.param(q.terms)}::text[] AND e.enabled
-        ${q.locale !== undefined ? sql`AND e.locale = ${q.locale}` : sql``}
-        ${q.category !== undefined ? sql`AND e.category = ${q.category}` : sql``}
-      ORDER BY (SELECT sum(x.w * x.w) FROM unnest(${sql.param(q.terms)}::text[], ${sql.param(q.weights)}::float8[]) AS x(t, w) WHERE x.t = ANY(p.terms)) DESC, p.entry_id
-      LIMIT ${q.limit}`),
+      WITH top AS (
+        SELECT p.entry_id
+        FROM faq_phrases p JOIN faq_entries e ON e.id = p.entry_id
+        WHERE p.app_id = ${appId} AND p.seq = ${DOC_SEQ} AND p.terms && ${sql.param(q.terms)}::text[] AND e.enabled
+          ${q.locale !== undefined ? sql`AND e.locale = ${q.locale}` : sql``}
+          ${q.category !== undefined ? sql`AND e.category = ${q.category}` : sql``}
+        ORDER BY (SELECT sum(x.w * x.w) FROM unnest(${sql.param(q.terms)}::text[], ${sql.param(q.weights)}::float8[]) AS x(t, w) WHERE x.t = ANY(p.terms)) DESC, p.entry_id
+        LIMIT ${q.limit})
+      SELECT p.entry_id, p.seq, p.terms FROM faq_phrases p JOIN top ON top.entry_id = p.entry_id`),
   );
-  return rows.map((r) => ({ entryId: r.entry_id, terms: r.terms }));
+  return rows.map((r) => ({ entryId: r.entry_id, seq: r.seq, terms: r.terms }));
 }
 
 // ---- settings -----------------------------------------------------------------------------------

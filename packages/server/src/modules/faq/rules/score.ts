@@ -51,3 +51,13 @@ export function cosine(query: { weights: TermWeights; norm2: number }, phrase: r
   if (dot <= 0 || pnorm2 <= 0) return 0;
   return Math.min(1, dot / Math.sqrt(query.norm2 * pnorm2));
 }
+
+/**
+ * An entry's confidence: mostly how close the query is to its closest question or variant, partly
+ * how well the entry as a whole (answer included) covers the query's terms.
+ */
+export const PHRASE_SHARE = 0.7;
+
+export function blend(phrase: number, doc: number): number {
+  return PHRASE_SHARE * phrase + (1 - PHRASE_SHARE) * doc;
+}

@@ -4,9 +4,11 @@
 //   unigrams, and bigrams made only of them). Unigrams let 退钱 meet 退款 on 退; bigrams reward
 //   word order. A bigram is stored as itself; a unigram is prefixed with "1" so the two never mix.
 //   Latin runs become lower-cased words with light stemming (plurals, -ing, -ed), stop words dropped.
+// Known equivalents are folded to one term (rules/synonyms.ts).
 // Terms are computed here, in one place, for both the stored phrases and the query: PostgreSQL
 // then only compares arrays of terms (GIN), so its text-search parser and the cluster's locale
 // (which may not classify CJK characters as letters) never get a say.
+import { canonical } from './synonyms.ts';
 
 const CJK = '\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af';
 const CJK_CHAR = new RegExp(`[${CJK}]`, 'u');
@@ -23,7 +25,12 @@ const EN_STOP = new Set(
 const ZH_FUNCTION = new Set([...'的了吗呢吧啊呀哦嘛和与或在是有我你他她它们这那就也都还请能否可以会要想让把被给对个么什怎样如何为啥哪里儿些得地着过吧么呐']);
 
 /** Light English stemming: enough for refunds/refunded/refunding → refund. */
-export function stem(w: string): string {
+export function stem(word: string): string {
+  const w = suffixless(word);
+  // arrive, arrives, arrived → arriv (as Porter does)
+  return w.length > 4 && w.endsWith('e') && !/\d/.test(w) ? w.slice(0, -1) : w;
+}
+function suffixless(w: string): string {
   if (w.length <= 3 || /\d/.test(w)) return w;
   if (w.endsWith('ies') && w.length > 4) return `${w.slice(0, -3)}y`;
   if (w.endsWith('sses')) return w.slice(0, -2);
@@ -54,12 +61,12 @@ export function terms(text: string, max = 128): string[] {
         const c = chars[i]!;
         if (!ZH_FUNCTION.has(c)) out.add(UNIGRAM + c);
         const d = chars[i + 1];
-        if (d !== undefined && !(ZH_FUNCTION.has(c) && ZH_FUNCTION.has(d))) out.add(c + d);
+        if (d !== undefined && !(ZH_FUNCTION.has(c) && ZH_FUNCTION.has(d))) out.add(canonical(c + d));
       }
     } else {
       if (run.length < 2 && !/\d/.test(run)) continue;
       if (EN_STOP.has(run)) continue;
-      out.add(stem(run));
+      out.add(canonical(stem(run)));
     }
     if (out.size >= max) break;
   }

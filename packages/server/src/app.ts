@@ -43,6 +43,7 @@ import { createCoupons, couponsModule } from './modules/coupons/index.ts';
 import { createEvents, eventsModule } from './modules/events/index.ts';
 import { createGamification, wireGamification, gamificationModule } from './modules/gamification/index.ts';
 import { createPoints, wirePoints, pointsModule } from './modules/points/index.ts';
+import { createFaq, faqModule } from './modules/faq/index.ts';
 import { createFeedback, feedbackModule } from './modules/feedback/index.ts';
 import { createPolls, pollsModule } from './modules/polls/index.ts';
 import { createSegments, segmentsModule } from './modules/segments/index.ts';
@@ -147,9 +148,11 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub, experiments, segments });
   // Groups welcome and follow up through messaging's sends, with names from users (communities → messaging, users).
   const communities = createCommunities({ db, bus, clock, audit, users, messaging, screen });
+  // The FAQ knowledge base; its generative endpoint is an outbound connection like a webhook's.
+  const faq = createFaq({ clock, audit, secrets, guard: netGuard });
   // Goals are measured through the analytics service (experiments → analytics).
   const goals = createGoals({ clock, audit, measure: measureWithAnalytics(analytics) });
-  return { analytics, communities, audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, segments, experiments, goals, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
+  return { analytics, communities, faq, audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, segments, experiments, goals, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
 }
 
 /** Every module the server is made of, in start order (they stop in reverse). */
@@ -178,6 +181,7 @@ export function modulesOf(s: Services, deps: { config: Config; limiter: RateLimi
     automationModule(s.automation),
     analyticsModule(s.analytics),
     communitiesModule(s.communities),
+    faqModule(s.faq),
   ];
 }
 

@@ -32,6 +32,7 @@ export const PERMISSIONS = {
   'gamification.read': ['owner', 'admin', 'operator', 'analyst'],
   'gamification.manage': ['owner', 'admin', 'operator'],
   'feedback.manage': ['owner', 'admin', 'operator', 'moderator'],
+  'faq.manage': ['owner', 'admin', 'operator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -44,6 +44,7 @@ import { createEvents, eventsModule } from './modules/events/index.ts';
 import { createGamification, wireGamification, gamificationModule } from './modules/gamification/index.ts';
 import { createPoints, wirePoints, pointsModule } from './modules/points/index.ts';
 import { createFaq, faqModule } from './modules/faq/index.ts';
+import { createService, serviceModule } from './modules/service/index.ts';
 import { createFeedback, feedbackModule } from './modules/feedback/index.ts';
 import { createPolls, pollsModule } from './modules/polls/index.ts';
 import { createSegments, segmentsModule } from './modules/segments/index.ts';
@@ -140,7 +141,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   });
   // Surveys offered take from messaging's contact budget (surveys → messaging, never the reverse).
   const surveys = createSurveys({ db, bus, clock, audit, users, budget: messaging, screen, segments });
-  const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats, screen, isMember: async (appId, operatorId) => (await tenancy.roleOf(appId, operatorId)) !== null });
+  const feedback = createFeedback({ db, bus, clock, audit, surveyStats: surveys.operatorStats, serviceStats: (ctx, appId, from, to) => service.agentStats(ctx, appId, from, to), screen, isMember: async (appId, operatorId) => (await tenancy.roleOf(appId, operatorId)) !== null });
   const live = createLive({ db, audit, bus, clock, realtime, limiter, moderation: interactions.settings, polls, lotteries: gamification.lottery, log });
   // Referral rewards are credited through points and coupons (campaigns → points, coupons, users).
   const campaigns = createCampaigns({ db, pool, clock, bus, webhooks, audit, log, redis, hub, soldOutMemoryMs: deps.config.flashSaleSoldOutMs, points, coupons, users, experiments, segments, conversions: (ctx, appId, participants, q) => analytics.attributedConversions(ctx, appId, participants, q) });
@@ -150,9 +151,11 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const communities = createCommunities({ db, bus, clock, audit, users, messaging, screen });
   // The FAQ knowledge base; its generative endpoint is an outbound connection like a webhook's.
   const faq = createFaq({ clock, audit, secrets, guard: netGuard });
+  // Customer service: the FAQ bot first, then agents (service → faq); its CSAT feeds feedback's workload view.
+  const service = createService({ db, bus, clock, audit, faq, realtime, screen, limiter });
   // Goals are measured through the analytics service (experiments → analytics).
   const goals = createGoals({ clock, audit, measure: measureWithAnalytics(analytics) });
-  return { analytics, communities, faq, audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, segments, experiments, goals, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
+  return { analytics, communities, faq, service, audit, tenancy, users, events, webhooks, interactions, points, gamification, polls, feedback, surveys, segments, experiments, goals, stories, realtime, messaging, live, campaigns, coupons, automation, bus, clock };
 }
 
 /** Every module the server is made of, in start order (they stop in reverse). */
@@ -182,6 +185,7 @@ export function modulesOf(s: Services, deps: { config: Config; limiter: RateLimi
     analyticsModule(s.analytics),
     communitiesModule(s.communities),
     faqModule(s.faq),
+    serviceModule(s.service, { now: () => s.clock.now() }),
   ];
 }
 

@@ -234,6 +234,7 @@ export const en: Record<MessageKey, string> = {
   "rfm.important_retain": "Important to win back",
   "rfm.important_value": "Important value",
   "role.admin": "Admin",
+  "role.agent": "Agent",
   "role.analyst": "Analyst",
   "role.moderator": "Moderator",
   "role.operator": "Operator",

@@ -233,6 +233,7 @@ export const zhCN = {
   "rfm.important_retain": "重要挽留客户",
   "rfm.important_value": "重要价值客户",
   "role.admin": "管理员",
+  "role.agent": "客服",
   "role.analyst": "分析师",
   "role.moderator": "审核员",
   "role.operator": "运营",

@@ -197,6 +197,7 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   Experiments: 'A/B experiments: variants with weights, a holdout, assignment and results against a goal.',
   Goals: 'KPI goals: a metric from a baseline to a target by a day, and where it stands.',
   Surveys: 'Questionnaires (问卷) with branching, targeting, triggers, recontact waits, quotas and points.',
+  'Customer service': 'Customer service (客服): conversations a user opens in-app or a host bridge relays, answered first by the FAQ bot and handed to agents on request, on a hand-over word or after two unsure answers; a queue, routing by skill and load, claims, transfers, internal notes, canned replies, SLA breaches and satisfaction ratings (CSAT).',
   FAQ: 'The FAQ knowledge base (常见问题) behind automatic first answers: entries with paraphrases in zh-CN and English, search with a 0…1 confidence, and optional generative answers grounded in the entries.',
   Feedback: 'Feedback boards (反馈): posts, votes, followers, statuses and official responses; voters are told when a request ships.',
   'Live rooms': 'Live rooms (直播间): chat (danmaku), likes, interactions and the online count.',

@@ -23,9 +23,10 @@ describe('role permissions', () => {
     const expected: Record<Role, Permission[]> = {
       owner: permissions,
       admin: permissions.filter((p) => p !== 'app.delete'),
-      operator: ['app.read', 'members.read', 'users.read', 'users.write', 'events.read', 'events.write', 'campaigns.manage', 'analytics.read', 'analytics.manage', 'points.read', 'points.manage', 'gamification.read', 'gamification.manage', 'feedback.manage', 'content.curate', 'messaging.read', 'messaging.manage', 'live.moderate'],
+      operator: ['app.read', 'members.read', 'users.read', 'users.write', 'events.read', 'events.write', 'campaigns.manage', 'analytics.read', 'analytics.manage', 'points.read', 'points.manage', 'gamification.read', 'gamification.manage', 'feedback.manage', 'content.curate', 'messaging.read', 'messaging.manage', 'live.moderate', 'faq.manage', 'service.read', 'service.work', 'service.manage'],
       moderator: ['app.read', 'members.read', 'users.read', 'content.moderate', 'feedback.manage', 'live.moderate'],
-      analyst: ['app.read', 'members.read', 'users.read', 'events.read', 'analytics.read', 'points.read', 'gamification.read', 'messaging.read'],
+      analyst: ['app.read', 'members.read', 'users.read', 'events.read', 'analytics.read', 'points.read', 'gamification.read', 'messaging.read', 'service.read'],
+      agent: ['app.read', 'users.read', 'service.read', 'service.work'],
     };
     for (const role of ROLES) {
       const granted = permissions.filter((p) => can(role, p));

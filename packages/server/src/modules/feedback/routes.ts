@@ -468,7 +468,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
       config: { auth: { secret: true, operator: 'analytics.read' } },
       schema: {
         tags,
-        summary: 'Operator workload per month: feedback received, read, answered, median first response, surveys run (QQ Mail 1000/100/10)',
+        summary: 'Operator workload per month: feedback received, read, answered, median first response, surveys run, customer-service conversations and CSAT (QQ Mail 1000/100/10)',
         description:
           'received: posts assigned to the operator that month; read: posts the operator opened for the first time; answered: posts the operator commented on or responded to; users_answered: distinct authors of those posts; ' +
           'median_first_response_s: median time from post to first official response, over the posts this operator answered first; surveys_run: surveys the operator created that were live that month; survey_responses: responses completed that month to those surveys.',
@@ -495,6 +495,10 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
                 median_first_response_s: z.number().nullable(),
                 surveys_run: z.number(),
                 survey_responses: z.number(),
+                conversations_resolved: z.number().describe('Customer-service conversations the agent resolved that month'),
+                conversation_median_first_response_s: z.number().nullable().describe('Median seconds from waiting to the agent’s first reply, over first replies that month'),
+                csat_average: z.number().nullable().describe('Average satisfaction rating (1–5) given that month to the agent’s conversations'),
+                csat_ratings: z.number(),
               }),
             ),
           }),
@@ -522,6 +526,10 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
           median_first_response_s: o.medianFirstResponseS === null ? null : Math.round(o.medianFirstResponseS),
           surveys_run: o.surveysRun,
           survey_responses: o.surveyResponses,
+          conversations_resolved: o.conversationsResolved,
+          conversation_median_first_response_s: o.conversationMedianFirstResponseS === null ? null : Math.round(o.conversationMedianFirstResponseS),
+          csat_average: o.csatAverage,
+          csat_ratings: o.csatRatings,
         })),
       };
     },

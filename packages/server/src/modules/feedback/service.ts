@@ -38,13 +38,15 @@ export type VoteWeight = (ctx: Ctx, appId: string, userId: string) => Promise<nu
 
 /** Surveys run and responses per operator in a period (the surveys module answers it). */
 export type OperatorSurveyStats = (ctx: Ctx, appId: string, from: Date, to: Date) => Promise<{ operatorId: string; surveysRun: number; responses: number }[]>;
+/** Customer-service figures per agent in [from, to) (the service module, wired in app.ts). */
+export type OperatorServiceStats = (ctx: Ctx, appId: string, from: Date, to: Date) => Promise<{ operatorId: string; resolved: number; medianFirstResponseS: number | null; csatAverage: number | null; csatRatings: number }[]>;
 
 /** The app's sensitive-word filter (interactions' settings): masks or rejects user text, naming the field. */
 
 /** Whether an operator belongs to the app (tenancy): only members can be assigned posts. */
 export type IsMember = (appId: string, operatorId: string) => Promise<boolean>;
 
-export type FeedbackDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit; voteWeight?: VoteWeight; surveyStats?: OperatorSurveyStats; screen?: TextScreen; isMember?: IsMember };
+export type FeedbackDeps = { db: Db; bus: EventBus; clock: Clock; audit: Audit; voteWeight?: VoteWeight; surveyStats?: OperatorSurveyStats; serviceStats?: OperatorServiceStats; screen?: TextScreen; isMember?: IsMember };
 
 /** Who is looking: operators and secret keys see everything; an end user sees public boards and their own posts. */
 export type Viewer = { privileged: boolean; operatorId: string | null; userId: string | null };
@@ -507,10 +509,12 @@ export function createFeedback(deps: FeedbackDeps) {
       const { from, to } = monthRange(month, tz);
       const fb = await store.operatorFeedbackStats(ctx.db, appId, from, to);
       const sv = deps.surveyStats ? await deps.surveyStats(ctx, appId, from, to) : [];
-      const ids = [...new Set([...fb.map((r) => r.operatorId), ...sv.map((r) => r.operatorId)])].sort();
+      const cs = deps.serviceStats ? await deps.serviceStats(ctx, appId, from, to) : [];
+      const ids = [...new Set([...fb.map((r) => r.operatorId), ...sv.map((r) => r.operatorId), ...cs.map((r) => r.operatorId)])].sort();
       const operators = ids.map((operatorId) => {
         const f = fb.find((r) => r.operatorId === operatorId);
         const s = sv.find((r) => r.operatorId === operatorId);
+        const c = cs.find((r) => r.operatorId === operatorId);
         return {
           operatorId,
           received: f?.received ?? 0,
@@ -521,6 +525,10 @@ export function createFeedback(deps: FeedbackDeps) {
           medianFirstResponseS: f?.medianFirstResponseS ?? null,
           surveysRun: s?.surveysRun ?? 0,
           surveyResponses: s?.responses ?? 0,
+          conversationsResolved: c?.resolved ?? 0,
+          conversationMedianFirstResponseS: c?.medianFirstResponseS ?? null,
+          csatAverage: c?.csatAverage ?? null,
+          csatRatings: c?.csatRatings ?? 0,
         };
       });
       return { from, to, totals: await store.feedbackTotals(ctx.db, appId, from, to), operators };

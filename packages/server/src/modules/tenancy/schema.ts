@@ -62,7 +62,7 @@ export const appMembers = pgTable(
   {
     appId: text('app_id').notNull().references(() => apps.id, { onDelete: 'cascade' }),
     operatorId: text('operator_id').notNull().references(() => operators.id, { onDelete: 'cascade' }),
-    role: text('role', { enum: ['owner', 'admin', 'operator', 'moderator', 'analyst'] }).notNull(),
+    role: text('role', { enum: ['owner', 'admin', 'operator', 'moderator', 'analyst', 'agent'] }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.appId, t.operatorId] }), index('tn_app_members_operator').on(t.operatorId)],

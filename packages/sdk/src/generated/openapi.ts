@@ -5623,6 +5623,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/communities/{groupId}/posts/{postId}/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pin a post as a group announcement (置顶公告) */
+        post: operations["communities.posts.pin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{groupId}/posts/{postId}/unpin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unpin a group announcement */
+        post: operations["communities.posts.unpin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{groupId}/checkins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check in to a group (群签到): once per local day in the group’s time zone; counts and streak on the member */
+        post: operations["communities.checkins.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{groupId}/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A segment-fed group’s report: who was invited, who accepted, who was added */
+        get: operations["communities.feed.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/faq/entries": {
         parameters: {
             query?: never;
@@ -6312,6 +6380,12 @@ export interface components {
                 };
             } | null;
             unanswered_minutes: number | null;
+            feed: {
+                segment_id: string;
+                /** @enum {string} */
+                mode: "invite" | "add";
+                backfilled: boolean;
+            } | null;
             member_count: number;
             created_at: string;
         };
@@ -6325,6 +6399,12 @@ export interface components {
             joined_at: string | null;
             last_active: string | null;
             muted_until: string | null;
+            /** @description Group check-ins */
+            checkins: number;
+            /** @description Consecutive local days checked in, up to the last check-in */
+            streak: number;
+            /** @description Posts + replies + check-ins in the group (member lists) */
+            contribution?: number;
         };
         CommunityPost: {
             id: string;
@@ -6339,6 +6419,8 @@ export interface components {
             accepted_reply_id: string | null;
             /** @description Unanswered alerts sent: 0, 1 (at N minutes) or 2 (at 2N) */
             alert_level: number;
+            /** @description Pinned as a group announcement */
+            pinned_at: string | null;
             created_at: string;
         };
         CommunityReply: {
@@ -36125,6 +36207,17 @@ export interface operations {
                     } | null;
                     /** @description A question without a reply after this many minutes alerts the owner and admins (again at twice as long); null: no alert */
                     unanswered_minutes?: number | null;
+                    /** @description Feed the group from a segment: its members now and everyone who enters it later (core-user groups); null: none */
+                    feed?: {
+                        /** @description A segment (GET /v1/segments), e.g. core users or an RFM class */
+                        segment_id: string;
+                        /**
+                         * @description invite: each member gets an inbox invite with the group’s code; add: each member joins at once
+                         * @default invite
+                         * @enum {string}
+                         */
+                        mode?: "invite" | "add";
+                    } | null;
                 };
             };
         };
@@ -36341,6 +36434,17 @@ export interface operations {
                     } | null;
                     /** @description A question without a reply after this many minutes alerts the owner and admins (again at twice as long); null: no alert */
                     unanswered_minutes?: number | null;
+                    /** @description Feed the group from a segment: its members now and everyone who enters it later (core-user groups); null: none */
+                    feed?: {
+                        /** @description A segment (GET /v1/segments), e.g. core users or an RFM class */
+                        segment_id: string;
+                        /**
+                         * @description invite: each member gets an inbox invite with the group’s code; add: each member joins at once
+                         * @default invite
+                         * @enum {string}
+                         */
+                        mode?: "invite" | "add";
+                    } | null;
                     /** @enum {string} */
                     type?: "open" | "apply" | "invite_only";
                     time_zone?: string;
@@ -36436,6 +36540,12 @@ export interface operations {
                         joined_at: string | null;
                         last_active: string | null;
                         muted_until: string | null;
+                        /** @description Group check-ins */
+                        checkins: number;
+                        /** @description Consecutive local days checked in, up to the last check-in */
+                        streak: number;
+                        /** @description Posts + replies + check-ins in the group (member lists) */
+                        contribution?: number;
                         joined: boolean;
                     };
                 };
@@ -37269,6 +37379,8 @@ export interface operations {
                 kind?: "post" | "question";
                 /** @description true: only posts without a reply */
                 unanswered?: "true" | "false";
+                /** @description true: only pinned announcements; false: the rest */
+                pinned?: "true" | "false";
             };
             header?: never;
             path: {
@@ -37775,6 +37887,285 @@ export interface operations {
                         questions_answered_pct: number | null;
                         median_first_answer_seconds: number | null;
                         posts_per_day: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "communities.posts.pin": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                groupId: string;
+                postId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityPost"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "communities.posts.unpin": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                groupId: string;
+                postId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityPost"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "communities.checkins.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                groupId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    user_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The local day in the group’s time zone */
+                        day: string;
+                        /** @description false: already checked in that day */
+                        checked_in: boolean;
+                        checkins: number;
+                        streak: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "communities.feed.list": {
+        parameters: {
+            query?: {
+                /** @description Page size (1-200, default 50) */
+                limit?: number;
+                /** @description `next_cursor` from the previous page */
+                cursor?: string;
+                status?: "invited" | "accepted" | "added";
+            };
+            header?: never;
+            path: {
+                groupId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        segment_id: string | null;
+                        mode: ("invite" | "add") | null;
+                        /** @description invited: still to accept; accepted: invited and joined; added: joined at once (mode add) */
+                        counts: {
+                            invited: number;
+                            accepted: number;
+                            added: number;
+                        };
+                        data: {
+                            user_id: string;
+                            /** @enum {string} */
+                            status: "invited" | "accepted" | "added";
+                            at: string;
+                            accepted_at: string | null;
+                        }[];
+                        next_cursor: string | null;
                     };
                 };
             };

@@ -25,6 +25,8 @@ export const DOMAIN_EVENTS = {
   'checkin.completed': { module: 'gamification', en: 'A user checked in (or made up a missed day)', zh: '用户签到（或补签）' },
   'community.applied': { module: 'communities', en: 'A user applied to join a group', zh: '用户申请加入社群' },
   'community.banned': { module: 'communities', en: 'A user was banned from a group', zh: '用户被社群封禁' },
+  'community.checked_in': { module: 'communities', en: 'A member checked in to a group (once per local day)', zh: '成员在社群签到（每天一次）' },
+  'community.fed': { module: 'communities', en: 'A segment-fed group invited or added a user', zh: '分群自动邀请或拉入用户进群' },
   'community.joined': { module: 'communities', en: 'A user joined a group (open, by invite or approved)', zh: '用户加入社群（直接加入、邀请或审核通过）' },
   'community.left': { module: 'communities', en: 'A member left or was removed from a group', zh: '成员退出或被移出社群' },
   'community.posted': { module: 'communities', en: 'A member posted or asked a question in a group', zh: '成员在社群中发帖或提问' },

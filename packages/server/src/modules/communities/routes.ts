@@ -7,7 +7,7 @@ import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../htt
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import { roleIn, type Communities } from './service.ts';
 import type { GroupRow, InviteRow, MemberRow, PostRow, ReplyRow } from './store.ts';
-import { AcceptBody, HealthOut, PostBody, PostOut, PostParams, ReplyBody, ReplyOut, CreateGroupBody, GROUP_TYPES, GroupOut, GroupParams, InviteBody, InviteOut, JoinBody, Member, MemberParams, MEMBER_STATUSES, MuteBody, ROLES, UpdateGroupBody, UserBody, type GroupType } from './types.ts';
+import { CheckinOut, FeedOut, AcceptBody, HealthOut, PostBody, PostOut, PostParams, ReplyBody, ReplyOut, CreateGroupBody, GROUP_TYPES, GroupOut, GroupParams, InviteBody, InviteOut, JoinBody, Member, MemberParams, MEMBER_STATUSES, MuteBody, ROLES, UpdateGroupBody, UserBody, type GroupType } from './types.ts';
 
 const tags = ['Communities'];
 const manage = { secret: true, operator: 'campaigns.manage' } as const;
@@ -28,11 +28,12 @@ const presentGroup = (g: GroupRow): z.infer<typeof GroupOut> => ({
   welcome: g.welcome ?? null,
   leave_followup: g.leaveFollowup ?? null,
   unanswered_minutes: g.unansweredMinutes,
+  feed: g.feedSegmentId && g.feedMode ? { segment_id: g.feedSegmentId, mode: g.feedMode as 'invite' | 'add', backfilled: g.feedBackfilled } : null,
   member_count: g.memberCount,
   created_at: g.createdAt.toISOString(),
 });
 
-const presentMember = (g: GroupRow, m: MemberRow): z.infer<typeof Member> => ({
+const presentMember = (g: GroupRow, m: MemberRow & { contribution?: number }): z.infer<typeof Member> => ({
   user_id: m.userId,
   role: roleIn(g, m.userId),
   status: m.status as z.infer<typeof Member>['status'],
@@ -40,6 +41,9 @@ const presentMember = (g: GroupRow, m: MemberRow): z.infer<typeof Member> => ({
   joined_at: iso(m.joinedAt),
   last_active: iso(m.lastActiveAt),
   muted_until: iso(m.mutedUntil),
+  checkins: m.checkins,
+  streak: m.streak,
+  ...(m.contribution !== undefined ? { contribution: m.contribution } : {}),
 });
 
 const presentInvite = (i: InviteRow): z.infer<typeof InviteOut> => ({ code: i.id, group_id: i.groupId, max_uses: i.maxUses, uses: i.uses, expires_at: iso(i.expiresAt), created_at: i.createdAt.toISOString() });
@@ -55,6 +59,7 @@ const presentPost = (p: PostRow): z.infer<typeof PostOut> => ({
   first_reply_at: iso(p.firstReplyAt),
   accepted_reply_id: p.acceptedReplyId,
   alert_level: p.alertLevel,
+  pinned_at: iso(p.pinnedAt),
   created_at: p.createdAt.toISOString(),
 });
 const presentReply = (r: ReplyRow): z.infer<typeof ReplyOut> => ({ id: r.id, post_id: r.postId, author_id: r.authorId, body: r.body, created_at: r.createdAt.toISOString() });
@@ -252,14 +257,14 @@ export function communitiesRoutes(api: Api, deps: { communities: Communities; ct
         tags,
         summary: 'A group’s posts and questions, newest first',
         params: GroupParams,
-        querystring: z.strictObject({ ...pageQuery, kind: z.enum(['post', 'question']).optional(), unanswered: z.enum(['true', 'false']).optional().describe('true: only posts without a reply') }),
+        querystring: z.strictObject({ ...pageQuery, kind: z.enum(['post', 'question']).optional(), unanswered: z.enum(['true', 'false']).optional().describe('true: only posts without a reply'), pinned: z.enum(['true', 'false']).optional().describe('true: only pinned announcements; false: the rest') }),
         response: { 200: pageSchema(PostOut), ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => {
       const q = req.query;
       const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
-      const rows = await co.posts(ctx(req), appIdOf(req), req.params.groupId, { limit: q.limit + 1, before: cur ? { at: new Date(cur.t), id: cur.id } : undefined, kind: q.kind, unanswered: q.unanswered === 'true' });
+      const rows = await co.posts(ctx(req), appIdOf(req), req.params.groupId, { limit: q.limit + 1, before: cur ? { at: new Date(cur.t), id: cur.id } : undefined, kind: q.kind, unanswered: q.unanswered === 'true', pinned: q.pinned === undefined ? undefined : q.pinned === 'true' });
       const p = page(rows, q.limit, (r) => ({ t: r.createdAt.toISOString(), id: r.id }));
       return { data: p.data.map(presentPost), next_cursor: p.next_cursor };
     },
@@ -358,4 +363,61 @@ export function communitiesRoutes(api: Api, deps: { communities: Communities; ct
       };
     },
   );
+
+  for (const [path, pinned] of [['pin', true], ['unpin', false]] as const) {
+    api.post(
+      `/v1/communities/:groupId/posts/:postId/${path}`,
+      {
+        config: { auth: manage, audit: 'recorded' },
+        schema: { tags, summary: pinned ? 'Pin a post as a group announcement (置顶公告)' : 'Unpin a group announcement', params: PostParams, response: { 200: PostOut, ...errors(400, 401, 403, 404) } },
+      },
+      async (req) => presentPost(await co.pin(ctx(req), appIdOf(req), req.params.groupId, req.params.postId, pinned)),
+    );
+  }
+
+  api.post(
+    '/v1/communities/:groupId/checkins',
+    {
+      config: { auth: { secret: true, user: true }, audit: userActivity },
+      schema: {
+        tags,
+        summary: 'Check in to a group (群签到): once per local day in the group’s time zone; counts and streak on the member',
+        params: GroupParams,
+        body: UserBody,
+        response: { 200: CheckinOut, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const r = await co.checkIn(ctx(req), appIdOf(req), req.params.groupId, actingUserId(req, req.body.user_id));
+      return { day: r.day, checked_in: r.checkedIn, checkins: r.member.checkins, streak: r.member.streak };
+    },
+  );
+
+  api.get(
+    '/v1/communities/:groupId/feed',
+    {
+      config: { auth: { secret: true, operator: 'app.read' } },
+      schema: {
+        tags,
+        summary: 'A segment-fed group’s report: who was invited, who accepted, who was added',
+        params: GroupParams,
+        querystring: z.strictObject({ ...pageQuery, status: z.enum(['invited', 'accepted', 'added']).optional() }),
+        response: { 200: FeedOut, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const cur = decodeCursor(q.cursor, z.object({ u: z.string() }));
+      const r = await co.feedReport(ctx(req), appIdOf(req), req.params.groupId, { status: q.status, afterUserId: cur?.u, limit: q.limit + 1 });
+      const p = page(r.rows, q.limit, (x) => ({ u: x.userId }));
+      return {
+        segment_id: r.group.feedSegmentId,
+        mode: (r.group.feedMode as 'invite' | 'add' | null) ?? null,
+        counts: { invited: r.counts.invited ?? 0, accepted: r.counts.accepted ?? 0, added: r.counts.added ?? 0 },
+        data: p.data.map((x) => ({ user_id: x.userId, status: x.status as 'invited' | 'accepted' | 'added', at: x.at.toISOString(), accepted_at: iso(x.acceptedAt) })),
+        next_cursor: p.next_cursor,
+      };
+    },
+  );
+
 }

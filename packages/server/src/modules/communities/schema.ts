@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** A community group (社群). `member_count` is kept in the join/leave transactions, so capacity holds. */
 export const groups = pgTable(
@@ -25,6 +25,15 @@ export const groups = pgTable(
     /** Minutes a question may wait for a reply before the admins are alerted (again at 2N); null: no alert. */
     unansweredMinutes: integer('unanswered_minutes'),
     memberCount: integer('member_count').notNull().default(0),
+    /** A segment that feeds the group (core users, an RFM class…): its members are invited or added. */
+    feedSegmentId: text('feed_segment_id'),
+    /** 'invite' | 'add' */
+    feedMode: text('feed_mode'),
+    /** The invite code sent to the segment's members (mode invite). */
+    feedInvite: text('feed_invite'),
+    /** The segment's members as of the feed's start are fed page by page; then entries feed it. */
+    feedBackfilled: boolean('feed_backfilled').notNull().default(false),
+    feedCursor: text('feed_cursor'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
@@ -52,6 +61,10 @@ export const members = pgTable(
     joinedAt: timestamp('joined_at', { withTimezone: true }),
     lastActiveAt: timestamp('last_active_at', { withTimezone: true }),
     mutedUntil: timestamp('muted_until', { withTimezone: true }),
+    /** Group check-ins: how many, the current run of consecutive local days, and the last day. */
+    checkins: integer('checkins').notNull().default(0),
+    streak: integer('streak').notNull().default(0),
+    lastCheckinDay: date('last_checkin_day', { mode: 'string' }),
     leftAt: timestamp('left_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
@@ -114,6 +127,8 @@ export const posts = pgTable(
     acceptedReplyId: text('accepted_reply_id'),
     /** Unanswered-question alerts sent so far (0, 1 at N minutes, 2 at 2N). */
     alertLevel: integer('alert_level').notNull().default(0),
+    /** Pinned as a group announcement (listed with `pinned=true`). */
+    pinnedAt: timestamp('pinned_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [index('co_posts_group').on(t.groupId, t.createdAt, t.id), index('co_posts_waiting').on(t.kind, t.replyCount, t.alertLevel, t.createdAt), index('co_posts_author').on(t.groupId, t.authorId)],
@@ -133,4 +148,35 @@ export const replies = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [index('co_replies_post').on(t.postId, t.createdAt, t.id), index('co_replies_author').on(t.groupId, t.authorId)],
+);
+
+/** Group check-ins: one per member and local day in the group's time zone (the key makes a second impossible). */
+export const checkins = pgTable(
+  'co_checkins',
+  {
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    appId: text('app_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.userId, t.day] })],
+);
+
+/** Who a segment-fed group reached: 'invited' (then 'accepted' when they join) or 'added'. Once per user and group. */
+export const feed = pgTable(
+  'co_feed',
+  {
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    appId: text('app_id').notNull(),
+    status: text('status').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index('co_feed_status').on(t.groupId, t.status)],
 );

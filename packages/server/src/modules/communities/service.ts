@@ -5,6 +5,7 @@ import type { EventBus } from '../../events.ts';
 import { AppError, fieldError, isAppError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
+import { localDate } from '../../lib/localtime.ts';
 import type { Audit } from '../audit/index.ts';
 import type { Messaging } from '../messaging/index.ts';
 import type { Users } from '../users/index.ts';
@@ -18,7 +19,11 @@ import type { CreateGroupInput, UpdateGroupInput } from './types.ts';
 declare module '../../events.ts' {
   interface DomainEvents {
     /** A user became an active member (joined an open group, by invite, or was approved). `joinSeq` counts their joins of the group. */
-    'community.joined': { appId: string; groupId: string; userId: string; joinSeq: number; via: 'open' | 'invite' | 'approval'; at: string };
+    'community.joined': { appId: string; groupId: string; userId: string; joinSeq: number; via: 'open' | 'invite' | 'approval' | 'segment'; at: string };
+    /** A member checked in to a group (once per local day in the group's time zone). */
+    'community.checked_in': { appId: string; groupId: string; userId: string; day: string; streak: number };
+    /** A segment-fed group reached a user: invited (inbox) or added. */
+    'community.fed': { appId: string; groupId: string; userId: string; segmentId: string; mode: 'invite' | 'add' };
     /** A member left or was removed (reason) — banning an active member also ends with this. */
     'community.left': { appId: string; groupId: string; userId: string; reason: 'left' | 'removed' | 'banned'; at: string };
     'community.muted': { appId: string; groupId: string; userId: string; until: string };
@@ -40,6 +45,8 @@ export type CommunitiesDeps = {
   audit: Audit;
   users: Pick<Users, 'get'>;
   messaging: Pick<Messaging, 'sending'>;
+  /** Segment-fed groups read the segment (the segments module, wired lazily in app.ts: it is made later). */
+  segments?: { exists(ctx: Ctx, appId: string, id: string): Promise<boolean>; members(ctx: Ctx, appId: string, id: string, q: { limit: number; afterUserId?: string | undefined }): Promise<{ userId: string }[]> } | undefined;
   /** The app's sensitive-word filter (interactions' settings), applied to posts and replies. */
   screen?: TextScreen;
 };
@@ -61,7 +68,7 @@ export function createCommunities(deps: CommunitiesDeps) {
   };
 
   /** Activates the member, takes a seat and emits community.joined, in `tx`. Undefined: already active. */
-  const activate = async (tx: Db, g: GroupRow, userId: string, via: 'open' | 'invite' | 'approval', opts: { invite?: string | undefined; answers?: string[] | null } = {}): Promise<MemberRow | undefined> => {
+  const activate = async (tx: Db, g: GroupRow, userId: string, via: 'open' | 'invite' | 'approval' | 'segment', opts: { invite?: string | undefined; answers?: string[] | null } = {}): Promise<MemberRow | undefined> => {
     const now = clock.now();
     const row = await store.activate(tx, { groupId: g.id, userId, appId: g.appId, role: roleIn(g, userId), at: now, ...(opts.answers !== undefined ? { answers: opts.answers } : {}) });
     if (!row) {
@@ -112,6 +119,72 @@ export function createCommunities(deps: CommunitiesDeps) {
     const at = new Date(e.at);
     await store.armFollowup(ctx.db, { appId: g.appId, groupId: g.id, userId: e.userId, dueAt: new Date(at.getTime() + g.leaveFollowup.delay_minutes * 60_000), sentAfter: new Date(at.getTime() - g.leaveFollowup.period_days * 86_400_000) });
   });
+
+  // ---- segment feed (core-user groups) -----------------------------------------------------------
+  const FEED_INVITE = {
+    'zh-CN': { title: '邀请你加入「{{group}}」', body: '{{name}}，你被邀请加入社群「{{group}}」。加入时使用邀请码：' },
+    en: { title: 'You are invited to {{group}}', body: '{{name}}, you are invited to join {{group}}. Join with the invite code: ' },
+  };
+
+  /** Reaches one user of the feeding segment, once per group: an invite in their inbox, or a seat. */
+  const feedUser = async (ctx: Ctx, g: GroupRow, userId: string): Promise<void> => {
+    if (!g.feedSegmentId || !g.feedMode) return;
+    const existing = await store.findMember(ctx.db, g.id, userId);
+    if (existing?.status === 'active' || existing?.status === 'banned') return;
+    const mode = g.feedMode as 'invite' | 'add';
+    if (!(await store.feedOnce(ctx.db, { groupId: g.id, userId, appId: g.appId, status: mode === 'add' ? 'added' : 'invited', at: clock.now(), acceptedAt: null }))) return;
+    if (mode === 'add') {
+      try {
+        // A savepoint: a full group skips this user without undoing the rest of the batch.
+        await ctx.db.transaction((sp) => activate(sp, g, userId, 'segment'));
+      } catch (err) {
+        if (!isAppError(err) || (err.code !== 'communities.full' && err.code !== 'communities.banned')) throw err;
+        return;
+      }
+    } else {
+      const tpl = { 'zh-CN': { ...FEED_INVITE['zh-CN'], body: FEED_INVITE['zh-CN'].body + g.feedInvite }, en: { ...FEED_INVITE.en, body: FEED_INVITE.en.body + g.feedInvite } };
+      await sendTemplate(ctx, g, userId, tpl, `co:feed:${g.id}:${userId}`);
+    }
+    await bus.emit(ctx.db, 'community.fed', { appId: g.appId, groupId: g.id, userId, segmentId: g.feedSegmentId, mode });
+  };
+
+  // Everyone who enters the segment later is reached in the event log's transaction (once per event).
+  bus.on('communities.segment_feed', ['segment.entered'], async (ctx, e) => {
+    for (const g of await store.groupsFedBy(ctx.db, e.appId, e.segmentId)) await feedUser(ctx, g, e.userId);
+  });
+  // An invited user who joins has accepted.
+  bus.on('communities.feed_accepted', ['community.joined'], async (ctx, e) => {
+    await store.feedAccepted(ctx.db, e.groupId, e.userId, new Date(e.at));
+  });
+
+  /** The segment's members as of the feed's start, a page per call (the minute tick; SKIP LOCKED across servers). */
+  async function backfillTick(): Promise<number> {
+    return deps.db.transaction(async (tx) => {
+      const g = await store.feedToBackfill(tx);
+      if (!g || !deps.segments) return 0;
+      const ctx: Ctx = { db: tx, actor: { type: 'system', id: null } };
+      const page = await deps.segments.members(ctx, g.appId, g.feedSegmentId!, { limit: 200, afterUserId: g.feedCursor ?? undefined });
+      for (const m of page) await feedUser(ctx, g, m.userId);
+      await store.updateGroup(tx, g.appId, g.id, page.length < 200 ? { feedBackfilled: true, feedCursor: null } : { feedCursor: page.at(-1)!.userId });
+      return page.length;
+    });
+  }
+
+  /** The unlimited invite code a feed sends (made once per group). */
+  const feedInvite = async (tx: Db, g: { id: string; appId: string }, now: Date): Promise<string> => {
+    const row = { id: newId('inv'), appId: g.appId, groupId: g.id, maxUses: null, uses: 0, expiresAt: null, createdAt: now };
+    await store.insertInvite(tx, row);
+    return row.id;
+  };
+
+  /** The feed columns for a group's `feed` input (the segment must exist; a new feed starts its backfill). */
+  const feedFields = async (ctx: Ctx, appId: string, feed: { segment_id: string; mode: 'invite' | 'add' } | null | undefined, before?: GroupRow): Promise<Partial<GroupRow>> => {
+    if (feed === undefined) return {};
+    if (feed === null) return { feedSegmentId: null, feedMode: null, feedBackfilled: false, feedCursor: null };
+    if (!deps.segments || !(await deps.segments.exists(ctx, appId, feed.segment_id))) throw fieldError('body.feed.segment_id', `no segment ${feed.segment_id} in this app`, 'the id of a segment (GET /v1/segments)');
+    const same = before?.feedSegmentId === feed.segment_id;
+    return { feedSegmentId: feed.segment_id, feedMode: feed.mode, ...(same ? {} : { feedBackfilled: false, feedCursor: null }) };
+  };
 
   const record = (ctx: Ctx, appId: string, action: string, targetId: string, rec: { before?: unknown; after?: unknown } = {}) => audit.record(ctx, { appId, action, targetType: 'community_group', targetId, ...rec });
 
@@ -166,11 +239,21 @@ export function createCommunities(deps: CommunitiesDeps) {
         leaveFollowup: (input.leave_followup ?? null) as GroupRow['leaveFollowup'],
         unansweredMinutes: input.unanswered_minutes ?? null,
         memberCount: 0,
+        feedSegmentId: null,
+        feedMode: null,
+        feedInvite: null,
+        feedBackfilled: false,
+        feedCursor: null,
         createdAt: now,
         updatedAt: now,
       };
+      Object.assign(g, await feedFields(ctx, appId, input.feed));
       return ctx.db.transaction(async (tx) => {
         await store.insertGroup(tx, g);
+        if (g.feedSegmentId) {
+          g.feedInvite = await feedInvite(tx, g, now);
+          await store.updateGroup(tx, appId, g.id, { feedInvite: g.feedInvite });
+        }
         // The owner and admins are its first members (no welcome: they run the group).
         let seated: GroupRow | undefined;
         for (const u of [g.ownerId, ...g.adminIds.filter((a) => a !== g.ownerId)]) {
@@ -190,7 +273,8 @@ export function createCommunities(deps: CommunitiesDeps) {
     async update(ctx: Ctx, appId: string, groupId: string, input: UpdateGroupInput): Promise<GroupRow> {
       return ctx.db.transaction(async (tx) => {
         const before = await mustFind(tx, appId, groupId);
-        const set = groupFields(input);
+        const set = { ...groupFields(input), ...(await feedFields({ ...ctx, db: tx }, appId, input.feed, before)) };
+        if (set.feedSegmentId && !before.feedInvite) set.feedInvite = await feedInvite(tx, { ...before, id: groupId }, clock.now());
         const after = await store.updateGroup(tx, appId, groupId, { ...set, updatedAt: clock.now() });
         if (!after) throw notFound(groupId);
         await record({ ...ctx, db: tx }, appId, 'community.group.update', groupId, { before: { name: before.name, type: before.type, capacity: before.capacity }, after: set });
@@ -332,7 +416,7 @@ export function createCommunities(deps: CommunitiesDeps) {
         const items = [{ text: input.body, field: 'body.body' }, ...(input.title !== undefined ? [{ text: input.title, field: 'body.title' }] : [])];
         const [body, title] = deps.screen ? await deps.screen({ ...ctx, db: tx }, appId, items) : items.map((i) => i.text);
         const now = clock.now();
-        const row: PostRow = { id: newId('cpo'), appId, groupId, authorId: userId, kind: input.kind, title: input.title === undefined ? null : title!, body: body!, replyCount: 0, firstReplyAt: null, acceptedReplyId: null, alertLevel: 0, createdAt: now };
+        const row: PostRow = { id: newId('cpo'), appId, groupId, authorId: userId, kind: input.kind, title: input.title === undefined ? null : title!, body: body!, replyCount: 0, firstReplyAt: null, acceptedReplyId: null, alertLevel: 0, pinnedAt: null, createdAt: now };
         await store.insertPost(tx, row);
         await store.touchMember(tx, groupId, userId, now);
         await bus.emit(tx, 'community.posted', { appId, groupId, postId: row.id, userId, kind: input.kind });
@@ -343,6 +427,37 @@ export function createCommunities(deps: CommunitiesDeps) {
     async posts(ctx: Ctx, appId: string, groupId: string, f: Parameters<typeof store.listPosts>[2]): Promise<PostRow[]> {
       await mustFind(ctx.db, appId, groupId);
       return store.listPosts(ctx.db, groupId, f);
+    },
+
+    /** Pins a post as a group announcement, or unpins it. */
+    async pin(ctx: Ctx, appId: string, groupId: string, postId: string, pinned: boolean): Promise<PostRow> {
+      return ctx.db.transaction(async (tx) => {
+        await mustFind(tx, appId, groupId);
+        const p = await store.setPinned(tx, groupId, postId, pinned ? clock.now() : null);
+        if (!p) throw postNotFound(postId);
+        await record({ ...ctx, db: tx }, appId, pinned ? 'community.post.pin' : 'community.post.unpin', groupId, { after: { post_id: postId } });
+        return p;
+      });
+    },
+
+    /** A member's check-in for today in the group's time zone: once per day, however many calls race. */
+    async checkIn(ctx: Ctx, appId: string, groupId: string, userId: string): Promise<{ day: string; checkedIn: boolean; member: MemberRow }> {
+      return ctx.db.transaction(async (tx) => {
+        const g = await mustFind(tx, appId, groupId);
+        const m = await store.findMember(tx, groupId, userId, true);
+        if (m?.status !== 'active') throw notMember(groupId, userId);
+        const now = clock.now();
+        const day = localDate(now, g.timeZone);
+        const after = await store.checkIn(tx, g, userId, day, now);
+        if (after) await bus.emit(tx, 'community.checked_in', { appId, groupId, userId, day, streak: after.streak });
+        return { day, checkedIn: after !== null, member: after ?? m };
+      });
+    },
+
+    /** Who the group's segment feed reached, with counts by status. */
+    async feedReport(ctx: Ctx, appId: string, groupId: string, f: { status?: string | undefined; afterUserId?: string | undefined; limit: number }) {
+      const g = await mustFind(ctx.db, appId, groupId);
+      return { group: g, ...(await store.feedReport(ctx.db, groupId, f)) };
     },
 
     async getPost(ctx: Ctx, appId: string, groupId: string, postId: string): Promise<PostRow> {
@@ -404,7 +519,7 @@ export function createCommunities(deps: CommunitiesDeps) {
 
     /** Sends the due unanswered-question alerts and leave follow-ups (the minute tick). */
     async tick(): Promise<number> {
-      return (await alertTick()) + (await followupTick());
+      return (await alertTick()) + (await followupTick()) + (await backfillTick());
     },
   };
 

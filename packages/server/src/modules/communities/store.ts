@@ -1,12 +1,13 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { followups, groups, invites, members, posts, replies } from './schema.ts';
+import { checkins, feed, followups, groups, invites, members, posts, replies } from './schema.ts';
 
 export type GroupRow = typeof groups.$inferSelect;
 export type MemberRow = typeof members.$inferSelect;
 export type InviteRow = typeof invites.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
 export type ReplyRow = typeof replies.$inferSelect;
+export type FeedRow = typeof feed.$inferSelect;
 
 export async function insertGroup(db: Db, g: GroupRow): Promise<void> {
   await db.insert(groups).values(g);
@@ -129,16 +130,75 @@ export async function freeSeat(db: Db, groupId: string): Promise<void> {
 
 export type MemberFilter = { limit: number; afterUserId?: string | undefined; status?: string | undefined; role?: string | undefined };
 
-export async function listMembers(db: Db, groupId: string, f: MemberFilter): Promise<MemberRow[]> {
+/** A member with their contribution score: posts, replies and check-ins in the group. */
+export type MemberWithScore = MemberRow & { contribution: number };
+
+export async function listMembers(db: Db, groupId: string, f: MemberFilter): Promise<MemberWithScore[]> {
   const conds: SQL[] = [eq(members.groupId, groupId), eq(members.status, f.status ?? 'active')];
   if (f.role) conds.push(eq(members.role, f.role));
   if (f.afterUserId !== undefined) conds.push(gt(members.userId, f.afterUserId));
-  return db
-    .select()
+  const rows = await db
+    .select({
+      m: members,
+      contribution: sql<number>`${members.checkins}
+        + (select count(*)::int from ${posts} p where p.group_id = ${members.groupId} and p.author_id = ${members.userId})
+        + (select count(*)::int from ${replies} r where r.group_id = ${members.groupId} and r.author_id = ${members.userId})`,
+    })
     .from(members)
     .where(and(...conds))
     .orderBy(asc(members.userId))
     .limit(f.limit);
+  return rows.map((r) => ({ ...r.m, contribution: Number(r.contribution) }));
+}
+
+// ---- check-ins ----------------------------------------------------------------------------------
+
+/** Records the member's check-in for the local day once; their count and streak move only then. */
+export async function checkIn(db: Db, g: { id: string; appId: string }, userId: string, day: string, at: Date): Promise<MemberRow | null> {
+  const [ins] = await db.insert(checkins).values({ groupId: g.id, userId, appId: g.appId, day, createdAt: at }).onConflictDoNothing().returning({ day: checkins.day });
+  if (!ins) return null;
+  const [m] = await db
+    .update(members)
+    .set({
+      checkins: sql`${members.checkins} + 1`,
+      streak: sql`case when ${members.lastCheckinDay} = ${day}::date - 1 then ${members.streak} + 1 else 1 end`,
+      lastCheckinDay: day,
+      lastActiveAt: at,
+    })
+    .where(and(eq(members.groupId, g.id), eq(members.userId, userId)))
+    .returning();
+  return m ?? null;
+}
+
+// ---- segment feed -------------------------------------------------------------------------------
+
+/** Groups of the app fed by this segment. */
+export async function groupsFedBy(db: Db, appId: string, segmentId: string): Promise<GroupRow[]> {
+  return db.select().from(groups).where(and(eq(groups.appId, appId), eq(groups.feedSegmentId, segmentId)));
+}
+
+/** One group whose feed still has the segment's earlier members to reach, locked (SKIP LOCKED). */
+export async function feedToBackfill(db: Db): Promise<GroupRow | undefined> {
+  const [g] = await db.select().from(groups).where(and(isNotNull(groups.feedSegmentId), eq(groups.feedBackfilled, false))).limit(1).for('update', { skipLocked: true });
+  return g;
+}
+
+/** Marks the user reached by the group's feed; false when they were already. */
+export async function feedOnce(db: Db, row: FeedRow): Promise<boolean> {
+  return (await db.insert(feed).values(row).onConflictDoNothing().returning({ u: feed.userId })).length > 0;
+}
+
+export async function feedAccepted(db: Db, groupId: string, userId: string, at: Date): Promise<void> {
+  await db.update(feed).set({ status: 'accepted', acceptedAt: at }).where(and(eq(feed.groupId, groupId), eq(feed.userId, userId), eq(feed.status, 'invited')));
+}
+
+export async function feedReport(db: Db, groupId: string, f: { status?: string | undefined; afterUserId?: string | undefined; limit: number }): Promise<{ counts: Record<string, number>; rows: FeedRow[] }> {
+  const c = await db.select({ status: feed.status, n: sql<number>`count(*)::int` }).from(feed).where(eq(feed.groupId, groupId)).groupBy(feed.status);
+  const conds: SQL[] = [eq(feed.groupId, groupId)];
+  if (f.status) conds.push(eq(feed.status, f.status));
+  if (f.afterUserId !== undefined) conds.push(gt(feed.userId, f.afterUserId));
+  const rows = await db.select().from(feed).where(and(...conds)).orderBy(asc(feed.userId)).limit(f.limit);
+  return { counts: Object.fromEntries(c.map((x) => [x.status, Number(x.n)])), rows };
 }
 
 export async function insertInvite(db: Db, row: InviteRow): Promise<void> {
@@ -199,6 +259,8 @@ export async function cancelFollowup(db: Db, groupId: string, userId: string): P
 }
 
 export async function eraseApp(db: Db, appId: string): Promise<void> {
+  await db.delete(feed).where(eq(feed.appId, appId));
+  await db.delete(checkins).where(eq(checkins.appId, appId));
   await db.delete(replies).where(eq(replies.appId, appId));
   await db.delete(posts).where(eq(posts.appId, appId));
   await db.delete(followups).where(eq(followups.appId, appId));
@@ -214,6 +276,8 @@ export async function eraseUser(db: Db, appId: string, userId: string): Promise<
     .returning({ groupId: members.groupId, status: members.status });
   for (const r of rows) if (r.status === 'active') await freeSeat(db, r.groupId);
   await db.delete(followups).where(and(eq(followups.appId, appId), eq(followups.userId, userId)));
+  await db.delete(checkins).where(and(eq(checkins.appId, appId), eq(checkins.userId, userId)));
+  await db.delete(feed).where(and(eq(feed.appId, appId), eq(feed.userId, userId)));
   // Their posts go (with the replies to them); their replies go and the counts they were in are recounted.
   await db.delete(posts).where(and(eq(posts.appId, appId), eq(posts.authorId, userId)));
   const gone = await db
@@ -246,9 +310,10 @@ export async function findPost(db: Db, groupId: string, postId: string, forUpdat
   return r;
 }
 
-export async function listPosts(db: Db, groupId: string, f: { limit: number; before?: { at: Date; id: string } | undefined; kind?: string | undefined; unanswered?: boolean | undefined }): Promise<PostRow[]> {
+export async function listPosts(db: Db, groupId: string, f: { limit: number; before?: { at: Date; id: string } | undefined; kind?: string | undefined; unanswered?: boolean | undefined; pinned?: boolean | undefined }): Promise<PostRow[]> {
   const conds: SQL[] = [eq(posts.groupId, groupId)];
   if (f.kind) conds.push(eq(posts.kind, f.kind));
+  if (f.pinned !== undefined) conds.push(f.pinned ? isNotNull(posts.pinnedAt) : sql`${posts.pinnedAt} is null`);
   if (f.unanswered) conds.push(eq(posts.replyCount, 0));
   if (f.before) conds.push(sql`(${posts.createdAt}, ${posts.id}) < (${f.before.at}, ${f.before.id})`);
   return db
@@ -257,6 +322,11 @@ export async function listPosts(db: Db, groupId: string, f: { limit: number; bef
     .where(and(...conds))
     .orderBy(desc(posts.createdAt), desc(posts.id))
     .limit(f.limit);
+}
+
+export async function setPinned(db: Db, groupId: string, postId: string, at: Date | null): Promise<PostRow | undefined> {
+  const [r] = await db.update(posts).set({ pinnedAt: at }).where(and(eq(posts.groupId, groupId), eq(posts.id, postId))).returning();
+  return r;
 }
 
 /** Adds a reply and counts it on its post in one statement pair; returns the post as updated. */

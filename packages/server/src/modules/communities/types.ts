@@ -37,6 +37,14 @@ const GroupFields = {
   welcome: Template.nullable().optional().describe('Sent to each new member’s inbox once per join; null: no welcome'),
   leave_followup: LeaveFollowup.nullable().optional(),
   unanswered_minutes: z.int().min(1).max(60 * 24 * 7).nullable().optional().describe('A question without a reply after this many minutes alerts the owner and admins (again at twice as long); null: no alert'),
+  feed: z
+    .strictObject({
+      segment_id: z.string().min(1).max(64).describe('A segment (GET /v1/segments), e.g. core users or an RFM class'),
+      mode: z.enum(['invite', 'add']).default('invite').describe('invite: each member gets an inbox invite with the group’s code; add: each member joins at once'),
+    })
+    .nullable()
+    .optional()
+    .describe('Feed the group from a segment: its members now and everyone who enters it later (core-user groups); null: none'),
 };
 
 export const CreateGroupBody = z.strictObject(GroupFields);
@@ -72,6 +80,9 @@ export const Member = z
     joined_at: z.string().nullable(),
     last_active: z.string().nullable(),
     muted_until: z.string().nullable(),
+    checkins: z.number().describe('Group check-ins'),
+    streak: z.number().describe('Consecutive local days checked in, up to the last check-in'),
+    contribution: z.number().optional().describe('Posts + replies + check-ins in the group (member lists)'),
   })
   .meta({ id: 'CommunityMember' });
 
@@ -92,6 +103,7 @@ export const GroupOut = z
     welcome: TemplateOut.nullable(),
     leave_followup: z.object({ delay_minutes: z.number(), period_days: z.number(), message: TemplateOut }).nullable(),
     unanswered_minutes: z.number().nullable(),
+    feed: z.object({ segment_id: z.string(), mode: z.enum(['invite', 'add']), backfilled: z.boolean() }).nullable(),
     member_count: z.number(),
     created_at: z.string(),
   })
@@ -121,6 +133,7 @@ export const PostOut = z
     first_reply_at: z.string().nullable(),
     accepted_reply_id: z.string().nullable(),
     alert_level: z.number().describe('Unanswered alerts sent: 0, 1 (at N minutes) or 2 (at 2N)'),
+    pinned_at: z.string().nullable().describe('Pinned as a group announcement'),
     created_at: z.string(),
   })
   .meta({ id: 'CommunityPost' });
@@ -136,4 +149,13 @@ export const HealthOut = z.object({
   questions_answered_pct: z.number().nullable(),
   median_first_answer_seconds: z.number().nullable(),
   posts_per_day: z.number(),
+});
+
+export const CheckinOut = z.object({ day: z.string().describe('The local day in the group’s time zone'), checked_in: z.boolean().describe('false: already checked in that day'), checkins: z.number(), streak: z.number() });
+export const FeedOut = z.object({
+  segment_id: z.string().nullable(),
+  mode: z.enum(['invite', 'add']).nullable(),
+  counts: z.object({ invited: z.number(), accepted: z.number(), added: z.number() }).describe('invited: still to accept; accepted: invited and joined; added: joined at once (mode add)'),
+  data: z.array(z.object({ user_id: z.string(), status: z.enum(['invited', 'accepted', 'added']), at: z.string(), accepted_at: z.string().nullable() })),
+  next_cursor: z.string().nullable(),
 });

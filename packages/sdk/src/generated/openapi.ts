@@ -6380,6 +6380,11 @@ export interface components {
                 };
             } | null;
             unanswered_minutes: number | null;
+            working_hours: {
+                days: number[];
+                from: string;
+                to: string;
+            } | null;
             feed: {
                 segment_id: string;
                 /** @enum {string} */
@@ -36207,6 +36212,13 @@ export interface operations {
                     } | null;
                     /** @description A question without a reply after this many minutes alerts the owner and admins (again at twice as long); null: no alert */
                     unanswered_minutes?: number | null;
+                    /** @description Only these hours (in the group’s time zone) count toward an unanswered-question alert; null: every minute counts */
+                    working_hours?: {
+                        /** @description ISO weekdays, 1 = Monday … 7 = Sunday */
+                        days: number[];
+                        from: string;
+                        to: string;
+                    } | null;
                     /** @description Feed the group from a segment: its members now and everyone who enters it later (core-user groups); null: none */
                     feed?: {
                         /** @description A segment (GET /v1/segments), e.g. core users or an RFM class */
@@ -36434,6 +36446,13 @@ export interface operations {
                     } | null;
                     /** @description A question without a reply after this many minutes alerts the owner and admins (again at twice as long); null: no alert */
                     unanswered_minutes?: number | null;
+                    /** @description Only these hours (in the group’s time zone) count toward an unanswered-question alert; null: every minute counts */
+                    working_hours?: {
+                        /** @description ISO weekdays, 1 = Monday … 7 = Sunday */
+                        days: number[];
+                        from: string;
+                        to: string;
+                    } | null;
                     /** @description Feed the group from a segment: its members now and everyone who enters it later (core-user groups); null: none */
                     feed?: {
                         /** @description A segment (GET /v1/segments), e.g. core users or an RFM class */

@@ -100,6 +100,27 @@ describe('group check-in and pinned announcements', () => {
     assert.equal(outsider.json().error.code, 'communities.not_member');
   });
 
+  it('counts only working hours toward an unanswered alert (a Friday-evening question alerts on Monday)', async () => {
+    // Friday 9 May 2031, 17:50 in Shanghai.
+    clock.t = Date.parse('2031-05-16T09:50:00Z');
+    const g = await ok('POST', '/v1/communities', { name: '答疑群', owner_id: 'wh-owner', time_zone: 'Asia/Shanghai', unanswered_minutes: 30, working_hours: { days: [1, 2, 3, 4, 5], from: '09:00', to: '18:00' } });
+    assert.deepEqual(g.working_hours, { days: [1, 2, 3, 4, 5], from: '09:00', to: '18:00' });
+    await ok('POST', `/v1/communities/${g.id}/join`, { user_id: 'wh-1' });
+    const q = await ok('POST', `/v1/communities/${g.id}/posts`, { user_id: 'wh-1', kind: 'question', body: '周末有人值班吗？' });
+    const level = async () => (await ok('GET', `/v1/communities/${g.id}/posts/${q.id}`)).alert_level as number;
+    for (const at of ['2031-05-16T10:30:00Z', '2031-05-17T03:00:00Z', '2031-05-19T01:19:00Z']) {
+      clock.t = Date.parse(at); // Friday after closing, Saturday, Monday 09:19
+      await t.services.communities.tick();
+      assert.equal(await level(), 0, at);
+    }
+    clock.t = Date.parse('2031-05-19T01:20:00Z'); // Monday 09:20: 10 + 20 working minutes
+    await t.services.communities.tick();
+    assert.equal(await level(), 1);
+    const bad = await call('PATCH', `/v1/communities/${g.id}`, { working_hours: { days: [1], from: '18:00', to: '09:00' } });
+    assert.equal(bad.statusCode, 400);
+    assert.ok(bad.body.includes('body.working_hours.to'), bad.body);
+  });
+
   it('pins and unpins an announcement', async () => {
     const g = await ok('POST', '/v1/communities', { name: '公告群', owner_id: 'pin-owner' });
     const p = await ok('POST', `/v1/communities/${g.id}/posts`, { user_id: 'pin-owner', title: '群规', body: '请友善交流' });

@@ -28,6 +28,7 @@ const presentGroup = (g: GroupRow): z.infer<typeof GroupOut> => ({
   welcome: g.welcome ?? null,
   leave_followup: g.leaveFollowup ?? null,
   unanswered_minutes: g.unansweredMinutes,
+  working_hours: g.workingHours ?? null,
   feed: g.feedSegmentId && g.feedMode ? { segment_id: g.feedSegmentId, mode: g.feedMode as 'invite' | 'add', backfilled: g.feedBackfilled } : null,
   member_count: g.memberCount,
   created_at: g.createdAt.toISOString(),

@@ -24,6 +24,8 @@ export const groups = pgTable(
     leaveFollowup: jsonb('leave_followup').$type<{ delay_minutes: number; period_days: number; message: Record<string, { title: string; body: string }> } | null>(),
     /** Minutes a question may wait for a reply before the admins are alerted (again at 2N); null: no alert. */
     unansweredMinutes: integer('unanswered_minutes'),
+    /** Working hours in the group's zone: only these minutes count toward an unanswered alert; null: all. */
+    workingHours: jsonb('working_hours').$type<{ days: number[]; from: string; to: string } | null>(),
     memberCount: integer('member_count').notNull().default(0),
     /** A segment that feeds the group (core users, an RFM class…): its members are invited or added. */
     feedSegmentId: text('feed_segment_id'),
@@ -127,6 +129,8 @@ export const posts = pgTable(
     acceptedReplyId: text('accepted_reply_id'),
     /** Unanswered-question alerts sent so far (0, 1 at N minutes, 2 at 2N). */
     alertLevel: integer('alert_level').notNull().default(0),
+    /** When the next alert may be due, once a tick found it not yet due in working hours. */
+    alertDueAt: timestamp('alert_due_at', { withTimezone: true }),
     /** Pinned as a group announcement (listed with `pinned=true`). */
     pinnedAt: timestamp('pinned_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),

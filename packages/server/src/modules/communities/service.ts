@@ -6,6 +6,7 @@ import { AppError, fieldError, isAppError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import { localDate } from '../../lib/localtime.ts';
+import { addWorkingMinutes } from './rules/hours.ts';
 import type { Audit } from '../audit/index.ts';
 import type { Messaging } from '../messaging/index.ts';
 import type { Users } from '../users/index.ts';
@@ -202,6 +203,7 @@ export function createCommunities(deps: CommunitiesDeps) {
     if (input.welcome !== undefined) set.welcome = input.welcome as GroupRow['welcome'];
     if (input.leave_followup !== undefined) set.leaveFollowup = input.leave_followup as GroupRow['leaveFollowup'];
     if (input.unanswered_minutes !== undefined) set.unansweredMinutes = input.unanswered_minutes;
+    if (input.working_hours !== undefined) set.workingHours = input.working_hours;
     return set;
   };
 
@@ -238,6 +240,7 @@ export function createCommunities(deps: CommunitiesDeps) {
         welcome: (input.welcome ?? null) as GroupRow['welcome'],
         leaveFollowup: (input.leave_followup ?? null) as GroupRow['leaveFollowup'],
         unansweredMinutes: input.unanswered_minutes ?? null,
+        workingHours: input.working_hours ?? null,
         memberCount: 0,
         feedSegmentId: null,
         feedMode: null,
@@ -416,7 +419,7 @@ export function createCommunities(deps: CommunitiesDeps) {
         const items = [{ text: input.body, field: 'body.body' }, ...(input.title !== undefined ? [{ text: input.title, field: 'body.title' }] : [])];
         const [body, title] = deps.screen ? await deps.screen({ ...ctx, db: tx }, appId, items) : items.map((i) => i.text);
         const now = clock.now();
-        const row: PostRow = { id: newId('cpo'), appId, groupId, authorId: userId, kind: input.kind, title: input.title === undefined ? null : title!, body: body!, replyCount: 0, firstReplyAt: null, acceptedReplyId: null, alertLevel: 0, pinnedAt: null, createdAt: now };
+        const row: PostRow = { id: newId('cpo'), appId, groupId, authorId: userId, kind: input.kind, title: input.title === undefined ? null : title!, body: body!, replyCount: 0, firstReplyAt: null, acceptedReplyId: null, alertLevel: 0, alertDueAt: null, pinnedAt: null, createdAt: now };
         await store.insertPost(tx, row);
         await store.touchMember(tx, groupId, userId, now);
         await bus.emit(tx, 'community.posted', { appId, groupId, postId: row.id, userId, kind: input.kind });
@@ -525,8 +528,17 @@ export function createCommunities(deps: CommunitiesDeps) {
 
   async function alertTick(): Promise<number> {
     return deps.db.transaction(async (tx) => {
-      const due = await store.dueQuestions(tx, clock.now(), 100);
-      for (const { post: p, minutes } of due) {
+      const now = clock.now();
+      const due = await store.dueQuestions(tx, now, 100);
+      let sent = 0;
+      for (const { post: p, minutes, hours, tz } of due) {
+        // In working hours only: not due yet means due later; remember when, and look again then.
+        const at = addWorkingMinutes(p.createdAt, minutes! * (p.alertLevel + 1), tz, hours ?? null);
+        if (at > now) {
+          await store.setAlertDue(tx, p.id, at);
+          continue;
+        }
+        sent++;
         const g = (await store.findGroup(tx, p.appId, p.groupId))!;
         const level = p.alertLevel + 1;
         const admins = [...new Set([g.ownerId, ...g.adminIds])];
@@ -539,7 +551,7 @@ export function createCommunities(deps: CommunitiesDeps) {
         await store.setAlertLevel(tx, p.id, level);
         await bus.emit(tx, 'community.question_unanswered', { appId: p.appId, groupId: p.groupId, postId: p.id, authorId: p.authorId, level, minutes: minutes! * level, adminIds: admins });
       }
-      return due.length;
+      return sent;
     });
   }
 

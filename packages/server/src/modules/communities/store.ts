@@ -377,7 +377,7 @@ export async function touchMember(db: Db, groupId: string, userId: string, at: D
  */
 export async function dueQuestions(db: Db, now: Date, limit: number) {
   return db
-    .select({ post: posts, minutes: groups.unansweredMinutes })
+    .select({ post: posts, minutes: groups.unansweredMinutes, hours: groups.workingHours, tz: groups.timeZone })
     .from(posts)
     .innerJoin(groups, eq(groups.id, posts.groupId))
     .where(
@@ -386,7 +386,7 @@ export async function dueQuestions(db: Db, now: Date, limit: number) {
         eq(posts.replyCount, 0),
         sql`${posts.alertLevel} < 2`,
         isNotNull(groups.unansweredMinutes),
-        sql`${posts.createdAt} + make_interval(mins => ${groups.unansweredMinutes} * (${posts.alertLevel} + 1)) <= ${now}`,
+        sql`coalesce(${posts.alertDueAt}, ${posts.createdAt} + make_interval(mins => ${groups.unansweredMinutes} * (${posts.alertLevel} + 1))) <= ${now}`,
       ),
     )
     .orderBy(asc(posts.createdAt))
@@ -395,7 +395,11 @@ export async function dueQuestions(db: Db, now: Date, limit: number) {
 }
 
 export async function setAlertLevel(db: Db, postId: string, level: number): Promise<void> {
-  await db.update(posts).set({ alertLevel: level }).where(eq(posts.id, postId));
+  await db.update(posts).set({ alertLevel: level, alertDueAt: null }).where(eq(posts.id, postId));
+}
+
+export async function setAlertDue(db: Db, postId: string, at: Date): Promise<void> {
+  await db.update(posts).set({ alertDueAt: at }).where(eq(posts.id, postId));
 }
 
 /** Active members who have not posted or replied in the group for `days` days after joining. */

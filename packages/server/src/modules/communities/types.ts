@@ -37,6 +37,16 @@ const GroupFields = {
   welcome: Template.nullable().optional().describe('Sent to each new member’s inbox once per join; null: no welcome'),
   leave_followup: LeaveFollowup.nullable().optional(),
   unanswered_minutes: z.int().min(1).max(60 * 24 * 7).nullable().optional().describe('A question without a reply after this many minutes alerts the owner and admins (again at twice as long); null: no alert'),
+  working_hours: z
+    .strictObject({
+      days: z.array(z.int().min(1).max(7)).min(1).max(7).describe('ISO weekdays, 1 = Monday … 7 = Sunday'),
+      from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 00:00–23:59'),
+      to: z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'HH:MM, up to 24:00'),
+    })
+    .refine((h) => h.from < h.to, { message: 'from must be before to (hours within one day)', path: ['to'] })
+    .nullable()
+    .optional()
+    .describe('Only these hours (in the group’s time zone) count toward an unanswered-question alert; null: every minute counts'),
   feed: z
     .strictObject({
       segment_id: z.string().min(1).max(64).describe('A segment (GET /v1/segments), e.g. core users or an RFM class'),
@@ -103,6 +113,7 @@ export const GroupOut = z
     welcome: TemplateOut.nullable(),
     leave_followup: z.object({ delay_minutes: z.number(), period_days: z.number(), message: TemplateOut }).nullable(),
     unanswered_minutes: z.number().nullable(),
+    working_hours: z.object({ days: z.array(z.number()), from: z.string(), to: z.string() }).nullable(),
     feed: z.object({ segment_id: z.string(), mode: z.enum(['invite', 'add']), backfilled: z.boolean() }).nullable(),
     member_count: z.number(),
     created_at: z.string(),

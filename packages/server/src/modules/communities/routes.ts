@@ -7,7 +7,7 @@ import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../htt
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import { roleIn, type Communities } from './service.ts';
 import type { GroupRow, InviteRow, MemberRow, PostRow, ReplyRow } from './store.ts';
-import { CheckinOut, FeedOut, AcceptBody, HealthOut, PostBody, PostOut, PostParams, ReplyBody, ReplyOut, CreateGroupBody, GROUP_TYPES, GroupOut, GroupParams, InviteBody, InviteOut, JoinBody, Member, MemberParams, MEMBER_STATUSES, MuteBody, ROLES, UpdateGroupBody, UserBody, type GroupType } from './types.ts';
+import { ChatBody, ChatOut, CheckinOut, FeedOut, AcceptBody, HealthOut, PostBody, PostOut, PostParams, ReplyBody, ReplyOut, CreateGroupBody, GROUP_TYPES, GroupOut, GroupParams, InviteBody, InviteOut, JoinBody, Member, MemberParams, MEMBER_STATUSES, MuteBody, ROLES, UpdateGroupBody, UserBody, type GroupType } from './types.ts';
 
 const tags = ['Communities'];
 const manage = { secret: true, operator: 'campaigns.manage' } as const;
@@ -418,6 +418,41 @@ export function communitiesRoutes(api: Api, deps: { communities: Communities; ct
         data: p.data.map((x) => ({ user_id: x.userId, status: x.status as 'invited' | 'accepted' | 'added', at: x.at.toISOString(), accepted_at: iso(x.acceptedAt) })),
         next_cursor: p.next_cursor,
       };
+    },
+  );
+
+
+  api.post(
+    '/v1/communities/:groupId/chat',
+    {
+      config: { auth: { secret: true, user: true }, audit: userActivity },
+      schema: {
+        tags,
+        summary: 'Send a group chat message (群聊): active, unmuted members; live to members subscribed to the realtime topic community:<groupId>',
+        description: 'At most 10 messages per member per 10 seconds in a group (429 rate_limited); the sensitive-word filter applies; 403 communities.muted, 404 communities.not_member.',
+        params: GroupParams,
+        body: ChatBody,
+        response: { 201: ChatOut, ...errors(400, 401, 403, 404, 429) },
+      },
+    },
+    async (req, reply) => {
+      const r = await co.chat(ctx(req), appIdOf(req), req.params.groupId, actingUserId(req, req.body.user_id), req.body.text);
+      return reply.code(201).send({ id: r.id, group_id: r.groupId, user_id: r.userId, text: r.text, created_at: r.createdAt.toISOString() });
+    },
+  );
+
+  api.get(
+    '/v1/communities/:groupId/chat',
+    {
+      config: { auth: read },
+      schema: { tags, summary: 'Group chat history, newest first', params: GroupParams, querystring: z.strictObject(pageQuery), response: { 200: pageSchema(ChatOut), ...errors(400, 401, 403, 404) } },
+    },
+    async (req) => {
+      const q = req.query;
+      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
+      const rows = await co.chatHistory(ctx(req), appIdOf(req), req.params.groupId, { limit: q.limit + 1, before: cur ? { at: new Date(cur.t), id: cur.id } : undefined });
+      const p = page(rows, q.limit, (r) => ({ t: r.createdAt.toISOString(), id: r.id }));
+      return { data: p.data.map((r) => ({ id: r.id, group_id: r.groupId, user_id: r.userId, text: r.text, created_at: r.createdAt.toISOString() })), next_cursor: p.next_cursor };
     },
   );
 

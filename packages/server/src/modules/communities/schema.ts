@@ -184,3 +184,19 @@ export const feed = pgTable(
   },
   (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index('co_feed_status').on(t.groupId, t.status)],
 );
+
+/** Group chat history (messages also go live to members subscribed to the group's realtime topic). */
+export const chat = pgTable(
+  'co_chat',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    text: text('text').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('co_chat_group').on(t.groupId, t.createdAt, t.id), index('co_chat_user').on(t.appId, t.userId)],
+);

@@ -3,7 +3,10 @@ import type { Db } from '../../db/index.ts';
 import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
 import { AppError, fieldError, isAppError } from '../../http/errors.ts';
+import type { RateLimiter } from '../../http/rate-limit.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { afterCommit } from '../../lib/tx.ts';
+import type { Realtime } from '../../realtime/index.ts';
 import { newId } from '../../lib/ids.ts';
 import { localDate } from '../../lib/localtime.ts';
 import { addWorkingMinutes } from './rules/hours.ts';
@@ -14,7 +17,7 @@ import './errors.ts';
 import { healthFigures } from './rules/health.ts';
 import { fillContent, type Localized } from './rules/template.ts';
 import * as store from './store.ts';
-import type { GroupRow, MemberRow, PostRow, ReplyRow } from './store.ts';
+import type { ChatRow, GroupRow, MemberRow, PostRow, ReplyRow } from './store.ts';
 import type { CreateGroupInput, UpdateGroupInput } from './types.ts';
 
 declare module '../../events.ts' {
@@ -46,6 +49,11 @@ export type CommunitiesDeps = {
   audit: Audit;
   users: Pick<Users, 'get'>;
   messaging: Pick<Messaging, 'sending'>;
+  /** Group chat goes live over the realtime hub (topic `community:<groupId>`, members only). */
+  realtime?: Pick<Realtime, 'toTopic' | 'topicPolicy'> | null | undefined;
+  limiter?: RateLimiter | undefined;
+  /** Chat messages a member may send per 10 seconds in one group (default 10). */
+  chatPer10s?: number;
   /** Segment-fed groups read the segment (the segments module, wired lazily in app.ts: it is made later). */
   segments?: { exists(ctx: Ctx, appId: string, id: string): Promise<boolean>; members(ctx: Ctx, appId: string, id: string, q: { limit: number; afterUserId?: string | undefined }): Promise<{ userId: string }[]> } | undefined;
   /** The app's sensitive-word filter (interactions' settings), applied to posts and replies. */
@@ -120,6 +128,20 @@ export function createCommunities(deps: CommunitiesDeps) {
     const at = new Date(e.at);
     await store.armFollowup(ctx.db, { appId: g.appId, groupId: g.id, userId: e.userId, dueAt: new Date(at.getTime() + g.leaveFollowup.delay_minutes * 60_000), sentAfter: new Date(at.getTime() - g.leaveFollowup.period_days * 86_400_000) });
   });
+
+  // ---- group chat -------------------------------------------------------------------------------
+  const CHAT_TOPIC = 'community:';
+  // Only the group's active members may listen to its chat.
+  deps.realtime?.topicPolicy(CHAT_TOPIC, {
+    async authorize(conn, topic) {
+      const groupId = topic.slice(CHAT_TOPIC.length);
+      const g = await store.findGroup(deps.db, conn.appId, groupId);
+      if (!g) throw notFound(groupId);
+      const m = await store.findMember(deps.db, groupId, conn.userId);
+      if (m?.status !== 'active') throw notMember(groupId, conn.userId);
+    },
+  });
+  const presentChat = (r: ChatRow) => ({ id: r.id, group_id: r.groupId, user_id: r.userId, text: r.text, created_at: r.createdAt.toISOString() });
 
   // ---- segment feed (core-user groups) -----------------------------------------------------------
   const FEED_INVITE = {
@@ -455,6 +477,27 @@ export function createCommunities(deps: CommunitiesDeps) {
         if (after) await bus.emit(tx, 'community.checked_in', { appId, groupId, userId, day, streak: after.streak });
         return { day, checkedIn: after !== null, member: after ?? m };
       });
+    },
+
+    /** A chat message from an active, unmuted member: kept as history and sent live to the group's topic. */
+    async chat(ctx: Ctx, appId: string, groupId: string, userId: string, raw: string): Promise<ChatRow> {
+      await mustSpeak(ctx.db, appId, groupId, userId);
+      if (deps.limiter) {
+        const max = deps.chatPer10s ?? 10;
+        const hit = await deps.limiter.hit(`co:chat:${appId}:${groupId}:${userId}`, max, 10_000);
+        if (!hit.ok) throw new AppError('rate_limited', `At most ${max} chat messages per 10 seconds in a group; retry after ${hit.retryAfterS}s`, { limit: max, window_seconds: 10 }, { retryAfter: hit.retryAfterS });
+      }
+      const [text] = deps.screen ? await deps.screen(ctx, appId, [{ text: raw, field: 'body.text' }]) : [raw];
+      const row: ChatRow = { id: newId('cch'), appId, groupId, userId, text: text ?? raw, createdAt: clock.now() };
+      await store.insertChat(ctx.db, row);
+      await store.touchMember(ctx.db, groupId, userId, row.createdAt);
+      afterCommit(ctx, () => deps.realtime?.toTopic(appId, `${CHAT_TOPIC}${groupId}`, { type: 'community.chat', message: presentChat(row) }));
+      return row;
+    },
+
+    async chatHistory(ctx: Ctx, appId: string, groupId: string, f: { limit: number; before?: { at: Date; id: string } | undefined }): Promise<ChatRow[]> {
+      await mustFind(ctx.db, appId, groupId);
+      return store.chatHistory(ctx.db, groupId, f);
     },
 
     /** Who the group's segment feed reached, with counts by status. */

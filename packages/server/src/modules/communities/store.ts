@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { checkins, feed, followups, groups, invites, members, posts, replies } from './schema.ts';
+import { chat, checkins, feed, followups, groups, invites, members, posts, replies } from './schema.ts';
 
 export type GroupRow = typeof groups.$inferSelect;
 export type MemberRow = typeof members.$inferSelect;
@@ -8,6 +8,7 @@ export type InviteRow = typeof invites.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
 export type ReplyRow = typeof replies.$inferSelect;
 export type FeedRow = typeof feed.$inferSelect;
+export type ChatRow = typeof chat.$inferSelect;
 
 export async function insertGroup(db: Db, g: GroupRow): Promise<void> {
   await db.insert(groups).values(g);
@@ -170,6 +171,19 @@ export async function checkIn(db: Db, g: { id: string; appId: string }, userId: 
   return m ?? null;
 }
 
+// ---- group chat ---------------------------------------------------------------------------------
+
+export async function insertChat(db: Db, row: ChatRow): Promise<void> {
+  await db.insert(chat).values(row);
+}
+
+/** Chat history, newest first. */
+export async function chatHistory(db: Db, groupId: string, f: { limit: number; before?: { at: Date; id: string } | undefined }): Promise<ChatRow[]> {
+  const conds: SQL[] = [eq(chat.groupId, groupId)];
+  if (f.before) conds.push(sql`(${chat.createdAt}, ${chat.id}) < (${f.before.at}, ${f.before.id})`);
+  return db.select().from(chat).where(and(...conds)).orderBy(desc(chat.createdAt), desc(chat.id)).limit(f.limit);
+}
+
 // ---- segment feed -------------------------------------------------------------------------------
 
 /** Groups of the app fed by this segment. */
@@ -259,6 +273,7 @@ export async function cancelFollowup(db: Db, groupId: string, userId: string): P
 }
 
 export async function eraseApp(db: Db, appId: string): Promise<void> {
+  await db.delete(chat).where(eq(chat.appId, appId));
   await db.delete(feed).where(eq(feed.appId, appId));
   await db.delete(checkins).where(eq(checkins.appId, appId));
   await db.delete(replies).where(eq(replies.appId, appId));
@@ -277,6 +292,7 @@ export async function eraseUser(db: Db, appId: string, userId: string): Promise<
   for (const r of rows) if (r.status === 'active') await freeSeat(db, r.groupId);
   await db.delete(followups).where(and(eq(followups.appId, appId), eq(followups.userId, userId)));
   await db.delete(checkins).where(and(eq(checkins.appId, appId), eq(checkins.userId, userId)));
+  await db.delete(chat).where(and(eq(chat.appId, appId), eq(chat.userId, userId)));
   await db.delete(feed).where(and(eq(feed.appId, appId), eq(feed.userId, userId)));
   // Their posts go (with the replies to them); their replies go and the counts they were in are recounted.
   await db.delete(posts).where(and(eq(posts.appId, appId), eq(posts.authorId, userId)));

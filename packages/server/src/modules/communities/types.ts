@@ -170,3 +170,6 @@ export const FeedOut = z.object({
   data: z.array(z.object({ user_id: z.string(), status: z.enum(['invited', 'accepted', 'added']), at: z.string(), accepted_at: z.string().nullable() })),
   next_cursor: z.string().nullable(),
 });
+
+export const ChatBody = z.strictObject({ user_id: externalId('user_id').optional().describe('Required with a secret key; a user token chats as its own user'), text: cleanText(1, 1000) });
+export const ChatOut = z.object({ id: z.string(), group_id: z.string(), user_id: z.string(), text: z.string(), created_at: z.string() }).meta({ id: 'CommunityChatMessage' });

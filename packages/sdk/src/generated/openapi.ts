@@ -6408,6 +6408,13 @@ export interface components {
                 };
             } | null;
             unanswered_minutes: number | null;
+            lurker_days: number | null;
+            lurker_nudge: {
+                [key: string]: {
+                    title: string;
+                    body: string;
+                };
+            } | null;
             working_hours: {
                 days: number[];
                 from: string;
@@ -36240,6 +36247,19 @@ export interface operations {
                     } | null;
                     /** @description A question without a reply after this many minutes alerts the owner and admins (again at twice as long); null: no alert */
                     unanswered_minutes?: number | null;
+                    /** @description A member silent this many days after joining is a lurker: the event community.member_lurking (once per join) lets a workflow nudge them; null: off */
+                    lurker_days?: number | null;
+                    /** @description Also sent to the lurker’s inbox ({{name}}, {{group}}); null: the event only */
+                    lurker_nudge?: {
+                        "zh-CN"?: {
+                            title: string;
+                            body: string;
+                        };
+                        en?: {
+                            title: string;
+                            body: string;
+                        };
+                    } | null;
                     /** @description Only these hours (in the group’s time zone) count toward an unanswered-question alert; null: every minute counts */
                     working_hours?: {
                         /** @description ISO weekdays, 1 = Monday … 7 = Sunday */
@@ -36474,6 +36494,19 @@ export interface operations {
                     } | null;
                     /** @description A question without a reply after this many minutes alerts the owner and admins (again at twice as long); null: no alert */
                     unanswered_minutes?: number | null;
+                    /** @description A member silent this many days after joining is a lurker: the event community.member_lurking (once per join) lets a workflow nudge them; null: off */
+                    lurker_days?: number | null;
+                    /** @description Also sent to the lurker’s inbox ({{name}}, {{group}}); null: the event only */
+                    lurker_nudge?: {
+                        "zh-CN"?: {
+                            title: string;
+                            body: string;
+                        };
+                        en?: {
+                            title: string;
+                            body: string;
+                        };
+                    } | null;
                     /** @description Only these hours (in the group’s time zone) count toward an unanswered-question alert; null: every minute counts */
                     working_hours?: {
                         /** @description ISO weekdays, 1 = Monday … 7 = Sunday */

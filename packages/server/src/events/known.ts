@@ -29,6 +29,7 @@ export const DOMAIN_EVENTS = {
   'community.fed': { module: 'communities', en: 'A segment-fed group invited or added a user', zh: '分群自动邀请或拉入用户进群' },
   'community.joined': { module: 'communities', en: 'A user joined a group (open, by invite or approved)', zh: '用户加入社群（直接加入、邀请或审核通过）' },
   'community.left': { module: 'communities', en: 'A member left or was removed from a group', zh: '成员退出或被移出社群' },
+  'community.member_lurking': { module: 'communities', en: 'A member stayed silent for the group’s lurker days after joining', zh: '成员入群后长期潜水（未发言）' },
   'community.posted': { module: 'communities', en: 'A member posted or asked a question in a group', zh: '成员在社群中发帖或提问' },
   'community.question_answered': { module: 'communities', en: 'A question that had raised an unanswered alert got its first reply', zh: '曾触发无人回复提醒的问题得到了首个回复' },
   'community.question_unanswered': { module: 'communities', en: 'A group question waited N minutes (escalated at 2N) without a reply', zh: '社群问题 N 分钟（升级：2N 分钟）无人回复', list: 'adminIds' },

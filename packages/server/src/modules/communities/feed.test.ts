@@ -121,6 +121,32 @@ describe('group check-in and pinned announcements', () => {
     assert.ok(bad.body.includes('body.working_hours.to'), bad.body);
   });
 
+  it('announces a lurker once per join (event and nudge), never a member who spoke', async () => {
+    clock.t = Date.parse('2031-06-01T00:00:00Z');
+    const nudge = { 'zh-CN': { title: '{{name}}，来聊聊吧', body: '「{{group}}」的朋友们在等你' } };
+    const g = await ok('POST', '/v1/communities', { name: '潜水群', owner_id: 'lk-owner', lurker_days: 3, lurker_nudge: nudge });
+    for (const u of ['lk-quiet', 'lk-talker', 'lk-checker']) await ok('POST', `/v1/communities/${g.id}/join`, { user_id: u });
+    await ok('POST', `/v1/communities/${g.id}/posts`, { user_id: 'lk-talker', body: '你好' });
+    await ok('POST', `/v1/communities/${g.id}/checkins`, { user_id: 'lk-checker' });
+    const seen: string[] = [];
+    const off = t.services.bus.subscribe('community.member_lurking', (p) => void (p.groupId === g.id && seen.push(p.userId)));
+    try {
+      clock.t += 2 * 86_400_000;
+      await t.services.communities.tick();
+      await t.services.bus.drain();
+      assert.deepEqual(seen, [], 'not before lurker_days');
+      clock.t += 86_400_000;
+      await Promise.all([t.services.communities.tick(), t.services.communities.tick()]);
+      await t.services.communities.tick();
+      await t.services.bus.drain();
+      assert.deepEqual(seen.sort(), ['lk-owner', 'lk-quiet'], 'the silent ones, once each');
+      const msgs = await inbox('lk-quiet');
+      assert.equal(msgs.filter((m) => m.title.includes('来聊聊吧')).length, 1);
+    } finally {
+      off();
+    }
+  });
+
   it('pins and unpins an announcement', async () => {
     const g = await ok('POST', '/v1/communities', { name: '公告群', owner_id: 'pin-owner' });
     const p = await ok('POST', `/v1/communities/${g.id}/posts`, { user_id: 'pin-owner', title: '群规', body: '请友善交流' });

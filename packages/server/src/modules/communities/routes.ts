@@ -28,6 +28,8 @@ const presentGroup = (g: GroupRow): z.infer<typeof GroupOut> => ({
   welcome: g.welcome ?? null,
   leave_followup: g.leaveFollowup ?? null,
   unanswered_minutes: g.unansweredMinutes,
+  lurker_days: g.lurkerDays,
+  lurker_nudge: g.lurkerNudge ?? null,
   working_hours: g.workingHours ?? null,
   feed: g.feedSegmentId && g.feedMode ? { segment_id: g.feedSegmentId, mode: g.feedMode as 'invite' | 'add', backfilled: g.feedBackfilled } : null,
   member_count: g.memberCount,

@@ -25,6 +25,9 @@ export const groups = pgTable(
     /** Minutes a question may wait for a reply before the admins are alerted (again at 2N); null: no alert. */
     unansweredMinutes: integer('unanswered_minutes'),
     /** Working hours in the group's zone: only these minutes count toward an unanswered alert; null: all. */
+    /** Members silent this many days after joining are lurkers: `community.member_lurking` once per join (and the nudge, if any). */
+    lurkerDays: integer('lurker_days'),
+    lurkerNudge: jsonb('lurker_nudge').$type<Record<string, { title: string; body: string }> | null>(),
     workingHours: jsonb('working_hours').$type<{ days: number[]; from: string; to: string } | null>(),
     memberCount: integer('member_count').notNull().default(0),
     /** A segment that feeds the group (core users, an RFM class…): its members are invited or added. */
@@ -65,6 +68,8 @@ export const members = pgTable(
     mutedUntil: timestamp('muted_until', { withTimezone: true }),
     /** Group check-ins: how many, the current run of consecutive local days, and the last day. */
     checkins: integer('checkins').notNull().default(0),
+    /** The join (join_seq) whose lurking was announced: once per join. */
+    lurkNotifiedSeq: integer('lurk_notified_seq').notNull().default(0),
     streak: integer('streak').notNull().default(0),
     lastCheckinDay: date('last_checkin_day', { mode: 'string' }),
     leftAt: timestamp('left_at', { withTimezone: true }),

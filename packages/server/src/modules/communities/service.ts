@@ -27,6 +27,8 @@ declare module '../../events.ts' {
     /** A member checked in to a group (once per local day in the group's time zone). */
     'community.checked_in': { appId: string; groupId: string; userId: string; day: string; streak: number };
     /** A segment-fed group reached a user: invited (inbox) or added. */
+    /** A member stayed silent `days` days after joining (once per join): workflows may nudge them. */
+    'community.member_lurking': { appId: string; groupId: string; userId: string; days: number; joinedAt: string };
     'community.fed': { appId: string; groupId: string; userId: string; segmentId: string; mode: 'invite' | 'add' };
     /** A member left or was removed (reason) — banning an active member also ends with this. */
     'community.left': { appId: string; groupId: string; userId: string; reason: 'left' | 'removed' | 'banned'; at: string };
@@ -226,6 +228,8 @@ export function createCommunities(deps: CommunitiesDeps) {
     if (input.leave_followup !== undefined) set.leaveFollowup = input.leave_followup as GroupRow['leaveFollowup'];
     if (input.unanswered_minutes !== undefined) set.unansweredMinutes = input.unanswered_minutes;
     if (input.working_hours !== undefined) set.workingHours = input.working_hours;
+    if (input.lurker_days !== undefined) set.lurkerDays = input.lurker_days;
+    if (input.lurker_nudge !== undefined) set.lurkerNudge = input.lurker_nudge as GroupRow['lurkerNudge'];
     return set;
   };
 
@@ -263,6 +267,8 @@ export function createCommunities(deps: CommunitiesDeps) {
         leaveFollowup: (input.leave_followup ?? null) as GroupRow['leaveFollowup'],
         unansweredMinutes: input.unanswered_minutes ?? null,
         workingHours: input.working_hours ?? null,
+        lurkerDays: input.lurker_days ?? null,
+        lurkerNudge: (input.lurker_nudge ?? null) as GroupRow['lurkerNudge'],
         memberCount: 0,
         feedSegmentId: null,
         feedMode: null,
@@ -565,7 +571,7 @@ export function createCommunities(deps: CommunitiesDeps) {
 
     /** Sends the due unanswered-question alerts and leave follow-ups (the minute tick). */
     async tick(): Promise<number> {
-      return (await alertTick()) + (await followupTick()) + (await backfillTick());
+      return (await alertTick()) + (await followupTick()) + (await backfillTick()) + (await lurkerTick());
     },
   };
 
@@ -595,6 +601,21 @@ export function createCommunities(deps: CommunitiesDeps) {
         await bus.emit(tx, 'community.question_unanswered', { appId: p.appId, groupId: p.groupId, postId: p.id, authorId: p.authorId, level, minutes: minutes! * level, adminIds: admins });
       }
       return sent;
+    });
+  }
+
+  /** Announces lurkers once per join (and sends the group's nudge, if it has one). */
+  async function lurkerTick(): Promise<number> {
+    return deps.db.transaction(async (tx) => {
+      const due = await store.dueLurkers(tx, clock.now(), 200);
+      const c: Ctx = { db: tx, actor: { type: 'system', id: null } };
+      for (const { member: m, days } of due) {
+        const g = (await store.findGroup(tx, m.appId, m.groupId))!;
+        await bus.emit(tx, 'community.member_lurking', { appId: m.appId, groupId: m.groupId, userId: m.userId, days, joinedAt: m.joinedAt!.toISOString() });
+        if (g.lurkerNudge) await sendTemplate(c, g, m.userId, g.lurkerNudge, `co:lurk:${g.id}:${m.userId}:${m.joinSeq}`);
+        await store.markLurkNotified(tx, m.groupId, m.userId, m.joinSeq);
+      }
+      return due.length;
     });
   }
 

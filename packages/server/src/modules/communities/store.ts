@@ -171,6 +171,38 @@ export async function checkIn(db: Db, g: { id: string; appId: string }, userId: 
   return m ?? null;
 }
 
+// ---- lurkers ------------------------------------------------------------------------------------
+
+/**
+ * Active members silent (no post, reply, chat message or check-in in the group) for their group's
+ * `lurker_days` since joining, not yet announced for this join; locked, SKIP LOCKED across servers.
+ */
+export async function dueLurkers(db: Db, now: Date, limit: number): Promise<{ member: MemberRow; days: number }[]> {
+  const rows = await db
+    .select({ member: members, days: groups.lurkerDays })
+    .from(members)
+    .innerJoin(groups, eq(groups.id, members.groupId))
+    .where(
+      and(
+        isNotNull(groups.lurkerDays),
+        eq(members.status, 'active'),
+        sql`${members.lurkNotifiedSeq} < ${members.joinSeq}`,
+        sql`${members.joinedAt} + make_interval(days => ${groups.lurkerDays}) <= ${now}`,
+        sql`not exists (select 1 from ${posts} p where p.group_id = ${members.groupId} and p.author_id = ${members.userId} and p.created_at >= ${members.joinedAt})`,
+        sql`not exists (select 1 from ${replies} r where r.group_id = ${members.groupId} and r.author_id = ${members.userId} and r.created_at >= ${members.joinedAt})`,
+        sql`not exists (select 1 from ${chat} c where c.group_id = ${members.groupId} and c.user_id = ${members.userId} and c.created_at >= ${members.joinedAt})`,
+        sql`(${members.lastCheckinDay} is null or ${members.lastCheckinDay} < (${members.joinedAt})::date)`,
+      ),
+    )
+    .limit(limit)
+    .for('update', { of: members, skipLocked: true });
+  return rows.map((r) => ({ member: r.member, days: r.days! }));
+}
+
+export async function markLurkNotified(db: Db, groupId: string, userId: string, joinSeq: number): Promise<void> {
+  await db.update(members).set({ lurkNotifiedSeq: joinSeq }).where(and(eq(members.groupId, groupId), eq(members.userId, userId)));
+}
+
 // ---- group chat ---------------------------------------------------------------------------------
 
 export async function insertChat(db: Db, row: ChatRow): Promise<void> {

@@ -37,6 +37,8 @@ const GroupFields = {
   welcome: Template.nullable().optional().describe('Sent to each new member’s inbox once per join; null: no welcome'),
   leave_followup: LeaveFollowup.nullable().optional(),
   unanswered_minutes: z.int().min(1).max(60 * 24 * 7).nullable().optional().describe('A question without a reply after this many minutes alerts the owner and admins (again at twice as long); null: no alert'),
+  lurker_days: z.int().min(1).max(365).nullable().optional().describe('A member silent this many days after joining is a lurker: the event community.member_lurking (once per join) lets a workflow nudge them; null: off'),
+  lurker_nudge: Template.nullable().optional().describe('Also sent to the lurker’s inbox ({{name}}, {{group}}); null: the event only'),
   working_hours: z
     .strictObject({
       days: z.array(z.int().min(1).max(7)).min(1).max(7).describe('ISO weekdays, 1 = Monday … 7 = Sunday'),
@@ -113,6 +115,8 @@ export const GroupOut = z
     welcome: TemplateOut.nullable(),
     leave_followup: z.object({ delay_minutes: z.number(), period_days: z.number(), message: TemplateOut }).nullable(),
     unanswered_minutes: z.number().nullable(),
+    lurker_days: z.number().nullable(),
+    lurker_nudge: TemplateOut.nullable(),
     working_hours: z.object({ days: z.array(z.number()), from: z.string(), to: z.string() }).nullable(),
     feed: z.object({ segment_id: z.string(), mode: z.enum(['invite', 'add']), backfilled: z.boolean() }).nullable(),
     member_count: z.number(),

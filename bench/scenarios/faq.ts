@@ -43,7 +43,7 @@ const EN_ASKS: [string, string, string][] = [
 ];
 
 /** 5,000 entries: the shop FAQ, then product questions (item × question × batch) in both languages. */
-function knowledgeBase(): SeedEntry[] {
+export function knowledgeBase(): SeedEntry[] {
   const out: SeedEntry[] = [...SHOP_FAQ];
   for (let i = 0; out.length < ENTRIES; i++) {
     const zh = i % 2 === 0;

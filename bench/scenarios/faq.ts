@@ -1,7 +1,7 @@
 // FAQ answers over a 5,000-entry knowledge base (half zh-CN, half English): POST /v1/faq/answer
 // (retrieval + the top entry's answer; generative answers off) with the hand-written paraphrases of
 // the retrieval test as questions, against the same queries run direct on the database.
-import { cosine, PARAPHRASES, queryVector, SHOP_FAQ, terms, type SeedEntry } from '../../packages/server/src/modules/faq/index.ts';
+import { cosine, PARAPHRASES, queryVector, selectiveTerms, SHOP_FAQ, terms, type SeedEntry } from '../../packages/server/src/modules/faq/index.ts';
 import { apiCall, type BenchEnv, type HttpResult, type Scenario } from '../lib.ts';
 
 const ok = (what: string, r: HttpResult) => {
@@ -43,7 +43,7 @@ const EN_ASKS: [string, string, string][] = [
 ];
 
 /** 5,000 entries: the shop FAQ, then product questions (item × question × batch) in both languages. */
-function knowledgeBase(): SeedEntry[] {
+export function knowledgeBase(): SeedEntry[] {
   const out: SeedEntry[] = [...SHOP_FAQ];
   for (let i = 0; out.length < ENTRIES; i++) {
     const zh = i % 2 === 0;
@@ -90,11 +90,11 @@ async function answers(env: BenchEnv) {
       const cands = await c.query<{ entry_id: string; seq: number; terms: string[] }>(
         `with top as (
            select p.entry_id from faq_phrases p join faq_entries e on e.id = p.entry_id
-           where p.app_id = $1 and p.seq = -1 and p.terms && $2::text[] and e.enabled and e.locale = $4
+           where p.app_id = $1 and p.seq = -1 and p.terms && $5::text[] and e.enabled and e.locale = $4
            order by (select sum(x.w * x.w) from unnest($2::text[], $3::float8[]) as x(t, w) where x.t = any(p.terms)) desc, p.entry_id
            limit 40)
          select p.entry_id, p.seq, p.terms from faq_phrases p join top on top.entry_id = p.entry_id`,
-        [appId, known, known.map((t) => query.weights.get(t)!), locale],
+        [appId, known, known.map((t) => query.weights.get(t)!), locale, selectiveTerms(known, df, n)],
       );
       const missing = [...new Set(cands.rows.flatMap((r) => r.terms))].filter((t) => !df.has(t));
       const all = new Map([...df, ...(await stats(missing)).df]);

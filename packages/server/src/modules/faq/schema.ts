@@ -26,8 +26,9 @@ export const entries = pgTable(
 );
 
 /**
- * What retrieval searches: one row per phrase of an entry (seq 0 its question, 1… its variants)
- * with the phrase's terms (rules/tokens.ts) under a GIN index, rewritten with the entry.
+ * What retrieval searches: one row per phrase of an entry (seq 0 its question, 1… its variants,
+ * -1 the whole entry with its answer) with the phrase's terms (rules/tokens.ts), rewritten with
+ * the entry.
  */
 export const phrases = pgTable(
   'faq_phrases',
@@ -39,7 +40,13 @@ export const phrases = pgTable(
     appId: text('app_id').notNull(),
     terms: text('terms').array().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.entryId, t.seq] }), index('faq_phrases_terms').using('gin', t.terms), index('faq_phrases_app').on(t.appId)],
+  (t) => [
+    primaryKey({ columns: [t.entryId, t.seq] }),
+    // Candidates are picked by the document rows only; a partial index keeps the planner on it
+    // (without it, PostgreSQL may scan every phrase and compare arrays row by row: 40 ms at 5,000 entries).
+    index('faq_phrases_docs').using('gin', t.terms).where(sql`${t.seq} = -1`),
+    index('faq_phrases_app').on(t.appId),
+  ],
 );
 
 /**

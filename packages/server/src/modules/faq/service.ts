@@ -19,7 +19,7 @@ import type { Audit } from '../audit/index.ts';
 import './errors.ts';
 import { createChat, type Chat } from './llm.ts';
 import { citedSources, completionsUrl, groundedMessages, type Source } from './rules/prompt.ts';
-import { blend, cosine, queryVector } from './rules/score.ts';
+import { blend, cosine, queryVector, selectiveTerms } from './rules/score.ts';
 import { terms as termsOf } from './rules/tokens.ts';
 import * as store from './store.ts';
 import type { EntryRow, SettingsRow } from './store.ts';
@@ -85,7 +85,7 @@ export function createFaq(deps: FaqDeps) {
     const query = queryVector(qTerms, n, df);
     const known = [...query.weights.keys()];
     if (!known.length) return [];
-    const cands = await store.candidates(ctx.db, appId, { terms: known, weights: known.map((t) => query.weights.get(t)!), locale: opts.locale, category: opts.category, limit: CANDIDATES });
+    const cands = await store.candidates(ctx.db, appId, { terms: known, weights: known.map((t) => query.weights.get(t)!), selective: selectiveTerms(known, df, n), locale: opts.locale, category: opts.category, limit: CANDIDATES });
     // The exact cosine needs the weight of every term of each candidate phrase.
     const missing = [...new Set(cands.flatMap((c) => c.terms))].filter((t) => !df.has(t));
     const all = missing.length ? new Map([...df, ...(await store.termStats(ctx.db, appId, missing)).df]) : df;

@@ -135,18 +135,18 @@ export async function termStats(db: Db, appId: string, ts: string[]): Promise<{ 
 export type PhraseTerms = { entryId: string; seq: number; terms: string[] };
 
 /**
- * Enabled entries whose document shares a term with the query, best first by the summed squared
+ * Enabled entries whose document contains one of the `selective` query terms, best first by the summed squared
  * weights of the shared terms (a cheap ranking before the exact scores), at most `limit`, with
  * all their phrase rows.
  */
-export async function candidates(db: Db, appId: string, q: { terms: string[]; weights: number[]; locale?: string | undefined; category?: string | undefined; limit: number }): Promise<PhraseTerms[]> {
+export async function candidates(db: Db, appId: string, q: { terms: string[]; weights: number[]; selective: string[]; locale?: string | undefined; category?: string | undefined; limit: number }): Promise<PhraseTerms[]> {
   if (!q.terms.length) return [];
   const rows = rowsOf<{ entry_id: string; seq: number; terms: string[] }>(
     await db.execute(sql`
       WITH top AS (
         SELECT p.entry_id
         FROM faq_phrases p JOIN faq_entries e ON e.id = p.entry_id
-        WHERE p.app_id = ${appId} AND p.seq = ${DOC_SEQ} AND p.terms && ${sql.param(q.terms)}::text[] AND e.enabled
+        WHERE p.app_id = ${appId} AND p.seq = ${DOC_SEQ} AND p.terms && ${sql.param(q.selective)}::text[] AND e.enabled
           ${q.locale !== undefined ? sql`AND e.locale = ${q.locale}` : sql``}
           ${q.category !== undefined ? sql`AND e.category = ${q.category}` : sql``}
         ORDER BY (SELECT sum(x.w * x.w) FROM unnest(${sql.param(q.terms)}::text[], ${sql.param(q.weights)}::float8[]) AS x(t, w) WHERE x.t = ANY(p.terms)) DESC, p.entry_id

@@ -61,3 +61,16 @@ export const PHRASE_SHARE = 0.7;
 export function blend(phrase: number, doc: number): number {
   return PHRASE_SHARE * phrase + (1 - PHRASE_SHARE) * doc;
 }
+
+/**
+ * The query terms that pick candidate entries: those in at most 1% of the entries (or 50) (and
+ * never fewer than the three rarest). A term half the entries share (商品, page) would make the
+ * index hand over half the knowledge base to rank; the entries that matter share a rarer term.
+ * Every known term still counts in the scores.
+ */
+export function selectiveTerms(known: readonly string[], df: ReadonlyMap<string, number>, n: number): string[] {
+  const limit = Math.max(50, n / 100);
+  const byRarity = [...known].sort((a, b) => (df.get(a) ?? 0) - (df.get(b) ?? 0));
+  const rare = byRarity.filter((t) => (df.get(t) ?? 0) <= limit);
+  return rare.length >= 3 ? rare : byRarity.slice(0, 3);
+}

@@ -18,6 +18,8 @@ const Analytics = lazy(() => import('./pages/Analytics.tsx'));
 const Segments = lazy(() => import('./pages/Segments.tsx'));
 const Experiments = lazy(() => import('./pages/Experiments.tsx'));
 const Communities = lazy(() => import('./pages/Communities.tsx'));
+// console-b: campaigns
+const Campaigns = lazy(() => import('./pages/Campaigns.tsx'));
 const Planned = lazy(() => import('./pages/Planned.tsx'));
 
 const page = (el: React.ReactNode) => <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>{el}</Suspense>;
@@ -40,6 +42,7 @@ const router = createBrowserRouter(
         { path: 'segments', element: page(<Segments />) },
         { path: 'experiments', element: page(<Experiments />) },
         { path: 'communities', element: page(<Communities />) },
+        { path: 'campaigns', element: page(<Campaigns />) },
         { path: 'planned/:section', element: page(<Planned />) },
         { path: '*', element: <Navigate to="/dashboard" replace /> },
       ],

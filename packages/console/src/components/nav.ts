@@ -10,7 +10,7 @@ export const NAV: NavItem[] = [
   { key: 'users', label: 'nav.users', path: '/users', permission: 'users.read', built: true },
   { key: 'interactions', label: 'nav.interactions', path: '/planned/interactions', permission: 'app.read', built: false },
   { key: 'gamification', label: 'nav.gamification', path: '/planned/gamification', permission: 'gamification.read', built: false },
-  { key: 'campaigns', label: 'nav.campaigns', path: '/planned/campaigns', permission: 'app.read', built: false },
+  { key: 'campaigns', label: 'nav.campaigns', path: '/campaigns', permission: 'app.read', built: true },
   { key: 'feedback', label: 'nav.feedback', path: '/planned/feedback', permission: 'app.read', built: false },
   { key: 'messaging', label: 'nav.messaging', path: '/planned/messaging', permission: 'messaging.read', built: false },
   { key: 'analytics', label: 'nav.analytics', path: '/analytics', permission: 'analytics.read', built: true },

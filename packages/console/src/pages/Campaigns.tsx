@@ -1,0 +1,115 @@
+// Campaigns (活动): the list newest first with kind, status and budget (filter by kind and status,
+// cursor pages), and the selected campaign's report (participants, successes, cost, attributed
+// conversions of a host event). Read-only: creation wizards and the live monitor come later.
+import { useQuery } from '@tanstack/react-query';
+import { Card, Col, Input, InputNumber, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { CursorPager, useCursor } from '../components/Cursor.tsx';
+import { ErrorState } from '../components/states.tsx';
+import { useI18n, type MessageKey } from '../i18n/index.tsx';
+import { api, ok, type Schemas } from '../lib/api.ts';
+import { useCurrent } from '../lib/auth.tsx';
+
+type Campaign = Schemas['Campaign'];
+type Kind = Campaign['kind'];
+type Status = Campaign['status'];
+const KINDS: Kind[] = ['flash_sale', 'group_buy', 'bargain', 'presale', 'crowdfunding', 'referral'];
+const STATUSES: Status[] = ['draft', 'scheduled', 'running', 'ended', 'cancelled'];
+const KIND_LABEL: Record<Kind, MessageKey> = {
+  flash_sale: 'campaigns.kinds.flash_sale',
+  group_buy: 'campaigns.kinds.group_buy',
+  bargain: 'campaigns.kinds.bargain',
+  presale: 'campaigns.kinds.presale',
+  crowdfunding: 'campaigns.kinds.crowdfunding',
+  referral: 'campaigns.kinds.referral',
+};
+const STATUS_LABEL: Record<Status, MessageKey> = {
+  draft: 'campaigns.status.draft',
+  scheduled: 'campaigns.status.scheduled',
+  running: 'campaigns.status.running',
+  ended: 'campaigns.status.ended',
+  cancelled: 'campaigns.status.cancelled',
+};
+const STATUS_COLOR: Record<Status, string> = { draft: 'default', scheduled: 'blue', running: 'green', ended: 'purple', cancelled: 'red' };
+const money = (minor: number | null | undefined) => (minor === null || minor === undefined ? '—' : (minor / 100).toFixed(2));
+
+function Report({ campaign }: { campaign: Campaign }) {
+  const { t, num } = useI18n();
+  const { appId } = useCurrent();
+  const [event, setEvent] = useState('');
+  const [windowDays, setWindowDays] = useState(7);
+  const query = event.trim() ? { conversion_event: event.trim(), window_days: windowDays } : {};
+  const r = useQuery({
+    queryKey: ['campaigns.report', appId, campaign.id, query],
+    queryFn: () => ok(api.GET('/v1/campaigns/{campaignId}/report', { params: { path: { campaignId: campaign.id }, query } })),
+  });
+  const d = r.data;
+  return (
+    <Card title={t('campaigns.report', { name: campaign.name })} data-testid="campaign-report" style={{ marginTop: 16 }}>
+      <Space style={{ marginBottom: 12 }} wrap>
+        <Input.Search data-testid="report-conversion-event" placeholder={t('campaigns.conversionEvent')} allowClear enterButton={t('campaigns.apply')} onSearch={setEvent} style={{ width: 320 }} />
+        <span>{t('campaigns.windowDays')}</span>
+        <InputNumber min={1} max={90} value={windowDays} onChange={(v) => setWindowDays(v ?? 7)} />
+      </Space>
+      {r.isError ? (
+        <ErrorState error={r.error} retry={() => r.refetch()} />
+      ) : (
+        <Row gutter={16}>
+          <Col span={6}><Statistic loading={r.isPending} title={t('campaigns.participants')} value={d ? num(d.participants) : '—'} /></Col>
+          <Col span={6}><Statistic loading={r.isPending} title={t('campaigns.successes')} value={d ? num(d.successes) : '—'} /></Col>
+          <Col span={6}><Statistic loading={r.isPending} title={t('campaigns.cost')} value={d ? money(d.cost) : '—'} /></Col>
+          <Col span={6}>
+            <Statistic loading={r.isPending} title={t('campaigns.conversions')} value={d?.conversions ? `${num(d.conversions.converted)} / ${num(d.conversions.orders)} / ${money(d.conversions.amount)}` : '—'} />
+          </Col>
+        </Row>
+      )}
+    </Card>
+  );
+}
+
+export default function Campaigns() {
+  const { t, date } = useI18n();
+  const { appId } = useCurrent();
+  const pager = useCursor();
+  const [kind, setKind] = useState<Kind | undefined>();
+  const [status, setStatus] = useState<Status | undefined>();
+  const [search, setSearch] = useState('');
+  const [selected, setSelected] = useState<Campaign | null>(null);
+  const query = { limit: 25, ...(kind ? { kind } : {}), ...(status ? { status } : {}), ...(pager.cursor ? { cursor: pager.cursor } : {}) };
+  const list = useQuery({ queryKey: ['campaigns', appId, query], queryFn: () => ok(api.GET('/v1/campaigns', { params: { query } })) });
+  const needle = search.trim().toLowerCase();
+  const rows = (list.data?.data ?? []).filter((c) => !needle || c.name.toLowerCase().includes(needle));
+  return (
+    <div>
+      <Typography.Title level={3}>{t('nav.campaigns')}</Typography.Title>
+      <Space style={{ marginBottom: 12 }} wrap>
+        <Input.Search data-testid="campaign-search" placeholder={t('campaigns.searchName')} allowClear onSearch={setSearch} style={{ width: 240 }} />
+        <Select<Kind> data-testid="campaign-kind" allowClear placeholder={t('campaigns.kind')} value={kind} style={{ width: 160 }} onChange={(k) => { setKind(k); pager.reset(); }} options={KINDS.map((k) => ({ value: k, label: t(KIND_LABEL[k]) }))} />
+        <Select<Status> data-testid="campaign-status" allowClear placeholder={t('campaigns.statusLabel')} value={status} style={{ width: 160 }} onChange={(s) => { setStatus(s); pager.reset(); }} options={STATUSES.map((s) => ({ value: s, label: t(STATUS_LABEL[s]) }))} />
+      </Space>
+      {list.isError ? (
+        <ErrorState error={list.error} retry={() => list.refetch()} />
+      ) : (
+        <>
+          <Table<Campaign>
+            rowKey="id"
+            loading={list.isPending}
+            dataSource={rows}
+            pagination={false}
+            locale={{ emptyText: t('campaigns.empty') }}
+            onRow={(c) => ({ onClick: () => setSelected(c), style: { cursor: 'pointer' } })}
+            columns={[
+              { title: t('campaigns.name'), dataIndex: 'name', render: (n: string) => <span data-testid="campaign-name">{n}</span> },
+              { title: t('campaigns.kind'), dataIndex: 'kind', render: (k: Kind) => t(KIND_LABEL[k]) },
+              { title: t('campaigns.statusLabel'), dataIndex: 'status', render: (s: Status) => <Tag color={STATUS_COLOR[s]}>{t(STATUS_LABEL[s])}</Tag> },
+              { title: t('campaigns.budget'), key: 'budget', render: (_: unknown, c) => `${money(c.committed)} / ${money(c.budget)}` },
+              { title: t('campaigns.period'), key: 'period', render: (_: unknown, c) => `${date(c.starts_at)} – ${date(c.ends_at)}` },
+            ]}
+          />
+          <CursorPager pager={pager} nextCursor={list.data?.next_cursor} />
+        </>
+      )}
+      {selected && <Report key={selected.id} campaign={selected} />}
+    </div>
+  );
+}

@@ -1,105 +1,22 @@
 // Browser tests of the console's analytics sections (segments, analytics, experiments), split from
 // console.browser.test.ts so that each file stays within the runner's per-file timeout.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, test, type TestContext } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ensureBuilt } from '../../../scripts/build.js';
-import { startTestApp, type TestApp, type Tenant } from '../../server/src/testing/app.ts';
+import { test } from 'node:test';
+import { consoleHarness } from './harness.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const XSS_TRAIT = `<img src=x onerror="window.__xss=1;alert('xss')">`;
 const XSS_SCRIPT = `<script>window.__xss=2</script>`;
 const XSS_NAME = `<svg onload="window.__xss=3">Eve`;
-
-let t: TestApp;
-let tenant: Tenant;
-let base: string;
-let browser: Browser;
-let owner: { email: string; password: string };
-const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-console-shots-'));
 const userId = 'u-console-1';
 
-async function api(method: string, url: string, body?: unknown, token = tenant.secretKey) {
-  const r = await fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = r.status === 204 ? null : await r.json();
-  if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${JSON.stringify(json)}`);
-  return json as Record<string, unknown>;
-}
-
-before(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk (.ci/run does), or set CHROMIUM_PATH`);
-  await ensureBuilt(() => {});
-  t = await startTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = t.app.server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  tenant = await t.newTenant('Console test app');
-  const o = await t.newOperator(tenant.appId, 'owner');
-  owner = { email: o.email, password: o.password };
+const h = consoleHarness(async (h) => {
   // An operator whose name is an XSS payload, added through the API as the owner would.
-  await api('POST', `/v1/apps/${tenant.appId}/members`, { email: 'eve@example.com', role: 'operator', name: XSS_NAME, password: 'correct horse battery' }, o.token);
-  await api('PUT', '/v1/points/types/coins', { name: 'Coins' });
-  await api('POST', `/v1/users/${userId}`, { traits: { name: XSS_TRAIT, bio: XSS_SCRIPT, plan: 'gold' }, timezone: 'Asia/Shanghai' });
-  await api('POST', `/v1/users/${userId}/points/adjust`, { type: 'coins', amount: 100, reason: 'welcome', idempotency_key: 'seed-1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  await h.api('POST', `/v1/apps/${h.tenant.appId}/members`, { email: 'eve@example.com', role: 'operator', name: XSS_NAME, password: 'correct horse battery' }, h.ownerToken);
+  await h.api('PUT', '/v1/points/types/coins', { name: 'Coins' });
+  await h.api('POST', `/v1/users/${userId}`, { traits: { name: XSS_TRAIT, bio: XSS_SCRIPT, plan: 'gold' }, timezone: 'Asia/Shanghai' });
+  await h.api('POST', `/v1/users/${userId}/points/adjust`, { type: 'coins', amount: 100, reason: 'welcome', idempotency_key: 'seed-1' });
 });
-
-after(async () => {
-  await browser?.close();
-  await t?.close();
-  if (fs.existsSync(shots) && fs.readdirSync(shots).length === 0) fs.rmSync(shots, { recursive: true, force: true });
-});
-
-type Session = { ctx: BrowserContext; page: Page; dialogs: string[]; errors: string[] };
-
-/** A fresh browser context; on failure the page's screenshot is saved and its path printed. */
-async function withPage(tc: TestContext, fn: (s: Session) => Promise<void>): Promise<void> {
-  const ctx = await browser.newContext({ locale: 'zh-CN' });
-  ctx.setDefaultTimeout(10_000);
-  const page = await ctx.newPage();
-  const dialogs: string[] = [];
-  const errors: string[] = [];
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  try {
-    await fn({ ctx, page, dialogs, errors });
-  } catch (err) {
-    const file = path.join(shots, `${tc.name.replace(/[^\w-]+/g, '_')}.png`);
-    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-    tc.diagnostic(`screenshot: ${file}`);
-    console.error(`[console browser test] "${tc.name}" failed; screenshot: ${file}`);
-    throw err;
-  } finally {
-    await ctx.close();
-  }
-}
-
-async function signIn(page: Page, who: { email: string; password: string }) {
-  await page.goto(`${base}/console/`);
-  await page.getByTestId('email').waitFor();
-  await page.getByTestId('email').fill(who.email);
-  await page.getByTestId('password').fill(who.password);
-  await page.getByTestId('sign-in').click();
-  await page.getByTestId('operator-name').waitFor();
-}
-
-async function untranslated(page: Page): Promise<string[]> {
-  const text = await page.locator('body').innerText();
-  return [...text.matchAll(/⟦[^⟧]*⟧/g)].map((m) => m[0]);
-}
-
-/** Opens a console path and waits until its loading indicators are gone. */
-async function open(page: Page, p: string, ready: string) {
-  await page.goto(`${base}/console${p}`);
-  await page.locator(ready).first().waitFor();
-  await page.locator('.ant-spin-spinning, .ant-skeleton-active').first().waitFor({ state: 'detached' }).catch(() => {});
-}
+const { api, withPage, signIn, open, untranslated } = h;
 
 test('a segment made in the UI previews its size, lists its members, and its name stays text; analytics filters by it', async (tc) => {
   await withPage(tc, async ({ page, dialogs, errors }) => {
@@ -114,7 +31,7 @@ test('a segment made in the UI previews its size, lists its members, and its nam
         { event_id: `fb-${u}`, user_id: u, name: 'fun.b', timestamp: at(5) },
       ]),
     });
-    await signIn(page, owner);
+    await signIn(page, h.owner);
     await open(page, '/segments', '[data-testid="segment-new-name"]');
     const name = `金卡 ${XSS_NAME}`;
     await page.getByTestId('segment-new-name').fill(name);
@@ -187,7 +104,7 @@ test('the report of an experiment shows each arm against the control, and goals 
     for (let i = 0; i < 40; i++) await api('POST', '/v1/experiments/ui-button/exposures', { user_id: `x${i}` });
     const day = new Date().toISOString().slice(0, 10);
     await api('POST', '/v1/goals', { name: '日签到 1000', metric: { kind: 'event_count', event: 'checkin' }, baseline: 0, target: 1000, start_day: day, due_day: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) });
-    await signIn(page, owner);
+    await signIn(page, h.owner);
     await open(page, '/experiments', '[data-testid="experiments-table"]');
     await page.getByTestId('experiment-name').getByText(name).click();
     await page.getByTestId('experiment-report-title').waitFor();

@@ -5,127 +5,41 @@
 // points in the UI changes the balance and the ledger. Screenshots of a failing test go to a
 // temporary folder (printed). One browser for the file, a fresh context per test.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, test, type TestContext } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ensureBuilt } from '../../../scripts/build.js';
-import { startTestApp, type TestApp, type Tenant } from '../../server/src/testing/app.ts';
+import { test } from 'node:test';
+import { consoleHarness } from './harness.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const XSS_TRAIT = `<img src=x onerror="window.__xss=1;alert('xss')">`;
 const XSS_SCRIPT = `<script>window.__xss=2</script>`;
 const XSS_NAME = `<svg onload="window.__xss=3">Eve`;
-
-let t: TestApp;
-let tenant: Tenant;
-let base: string;
-let browser: Browser;
-let owner: { email: string; password: string };
-let analyst: { email: string; password: string };
-const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-console-shots-'));
 const userId = 'u-console-1';
 
-async function api(method: string, url: string, body?: unknown, token = tenant.secretKey) {
-  const r = await fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = r.status === 204 ? null : await r.json();
-  if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${JSON.stringify(json)}`);
-  return json as Record<string, unknown>;
-}
-
-before(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk (.ci/run does), or set CHROMIUM_PATH`);
-  await ensureBuilt(() => {});
-  t = await startTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = t.app.server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  tenant = await t.newTenant('Console test app');
-  const o = await t.newOperator(tenant.appId, 'owner');
-  owner = { email: o.email, password: o.password };
+const h = consoleHarness(async (h) => {
   // An operator whose name is an XSS payload, added through the API as the owner would.
-  await api('POST', `/v1/apps/${tenant.appId}/members`, { email: 'eve@example.com', role: 'operator', name: XSS_NAME, password: 'correct horse battery' }, o.token);
-  const a = await t.newOperator(tenant.appId, 'analyst');
-  analyst = { email: a.email, password: a.password };
-  await api('PUT', '/v1/points/types/coins', { name: 'Coins' });
-  await api('POST', `/v1/users/${userId}`, { traits: { name: XSS_TRAIT, bio: XSS_SCRIPT, plan: 'gold' }, timezone: 'Asia/Shanghai' });
-  await api('POST', `/v1/users/${userId}/points/adjust`, { type: 'coins', amount: 100, reason: 'welcome', idempotency_key: 'seed-1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  await h.api('POST', `/v1/apps/${h.tenant.appId}/members`, { email: 'eve@example.com', role: 'operator', name: XSS_NAME, password: 'correct horse battery' }, h.ownerToken);
+  await h.api('PUT', '/v1/points/types/coins', { name: 'Coins' });
+  await h.api('POST', `/v1/users/${userId}`, { traits: { name: XSS_TRAIT, bio: XSS_SCRIPT, plan: 'gold' }, timezone: 'Asia/Shanghai' });
+  await h.api('POST', `/v1/users/${userId}/points/adjust`, { type: 'coins', amount: 100, reason: 'welcome', idempotency_key: 'seed-1' });
 });
-
-after(async () => {
-  await browser?.close();
-  await t?.close();
-  if (fs.existsSync(shots) && fs.readdirSync(shots).length === 0) fs.rmSync(shots, { recursive: true, force: true });
-});
-
-type Session = { ctx: BrowserContext; page: Page; dialogs: string[]; errors: string[] };
-
-/** A fresh browser context; on failure the page's screenshot is saved and its path printed. */
-async function withPage(tc: TestContext, fn: (s: Session) => Promise<void>): Promise<void> {
-  const ctx = await browser.newContext({ locale: 'zh-CN' });
-  ctx.setDefaultTimeout(10_000);
-  const page = await ctx.newPage();
-  const dialogs: string[] = [];
-  const errors: string[] = [];
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  try {
-    await fn({ ctx, page, dialogs, errors });
-  } catch (err) {
-    const file = path.join(shots, `${tc.name.replace(/[^\w-]+/g, '_')}.png`);
-    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-    tc.diagnostic(`screenshot: ${file}`);
-    console.error(`[console browser test] "${tc.name}" failed; screenshot: ${file}`);
-    throw err;
-  } finally {
-    await ctx.close();
-  }
-}
-
-async function signIn(page: Page, who: { email: string; password: string }) {
-  await page.goto(`${base}/console/`);
-  await page.getByTestId('email').waitFor();
-  await page.getByTestId('email').fill(who.email);
-  await page.getByTestId('password').fill(who.password);
-  await page.getByTestId('sign-in').click();
-  await page.getByTestId('operator-name').waitFor();
-}
-
-async function untranslated(page: Page): Promise<string[]> {
-  const text = await page.locator('body').innerText();
-  return [...text.matchAll(/⟦[^⟧]*⟧/g)].map((m) => m[0]);
-}
-
-/** Opens a console path and waits until its loading indicators are gone. */
-async function open(page: Page, p: string, ready: string) {
-  await page.goto(`${base}/console${p}`);
-  await page.locator(ready).first().waitFor();
-  await page.locator('.ant-spin-spinning, .ant-skeleton-active').first().waitFor({ state: 'detached' }).catch(() => {});
-}
+const { api, withPage, signIn, open, untranslated } = h;
 
 test('sign in, see the dashboard, sign out revokes the session', async (tc) => {
   await withPage(tc, async ({ page, errors }) => {
     // Unknown console paths are the app shell (client-side routes), assets are cached for good.
-    const shell = await fetch(`${base}/console/users/deep/link`);
+    const shell = await fetch(`${h.base}/console/users/deep/link`);
     assert.equal(shell.status, 200);
     assert.equal(shell.headers.get('cache-control'), 'no-cache');
     const asset = (await shell.text()).match(/\/console\/(assets\/[^"]+\.js)/)![1]!;
-    assert.match((await fetch(`${base}/console/${asset}`)).headers.get('cache-control') ?? '', /immutable/);
-    assert.equal((await fetch(`${base}/console/assets/nope.js`)).status, 404);
+    assert.match((await fetch(`${h.base}/console/${asset}`)).headers.get('cache-control') ?? '', /immutable/);
+    assert.equal((await fetch(`${h.base}/console/assets/nope.js`)).status, 404);
 
-    await signIn(page, owner);
+    await signIn(page, h.owner);
     await page.getByTestId('kpi-dau').waitFor();
     assert.equal(await page.getByRole('heading', { name: '概览' }).count(), 1);
     const token = (await page.evaluate(`localStorage.getItem('canyu.console.token')`)) as string | null;
     assert.ok(token?.startsWith('ops_'), 'the session token is kept in the page');
     await page.getByTestId('sign-out').click();
     await page.getByTestId('sign-in').waitFor();
-    const r = await fetch(`${base}/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    const r = await fetch(`${h.base}/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(r.status, 401, 'sign-out revoked the session on the server');
     assert.deepEqual(errors, []);
   });
@@ -133,7 +47,7 @@ test('sign in, see the dashboard, sign out revokes the session', async (tc) => {
 
 test('an expired or revoked session returns to sign-in', async (tc) => {
   await withPage(tc, async ({ page }) => {
-    await signIn(page, owner);
+    await signIn(page, h.owner);
     const token = (await page.evaluate(`localStorage.getItem('canyu.console.token')`)) as string | null;
     await api('POST', '/v1/auth/logout', undefined, token!);
     // Any request the page makes now is refused. A background refetch of the dashboard may
@@ -148,7 +62,7 @@ test('an expired or revoked session returns to sign-in', async (tc) => {
 
 test('every page in both languages has no untranslated key; the language is remembered', async (tc) => {
   await withPage(tc, async ({ page, errors }) => {
-    await signIn(page, owner);
+    await signIn(page, h.owner);
     const pages: [string, string][] = [
       ['/dashboard', '[data-testid="kpi-dau"]'],
       ['/users', '[data-testid="user-search"]'],
@@ -186,7 +100,7 @@ test('every page in both languages has no untranslated key; the language is reme
 
 test('XSS payloads in traits and an operator name are shown as text and never run', async (tc) => {
   await withPage(tc, async ({ page, dialogs }) => {
-    await signIn(page, owner);
+    await signIn(page, h.owner);
     await open(page, '/users', '[data-testid="user-traits-summary"]');
     assert.equal(await page.getByTestId('user-traits-summary').first().innerText(), XSS_TRAIT);
     await open(page, `/users/${userId}`, '[data-testid="trait-value"]');
@@ -204,7 +118,7 @@ test('XSS payloads in traits and an operator name are shown as text and never ru
 
 test('adjusting points in the UI changes the balance and the ledger', async (tc) => {
   await withPage(tc, async ({ page }) => {
-    await signIn(page, owner);
+    await signIn(page, h.owner);
     await open(page, `/users/${userId}`, '[data-testid="balance-coins"]');
     const before = Number((await page.getByTestId('balance-coins').innerText()).replace(/\D/g, ''));
     await page.getByTestId('adjust-points').click();
@@ -225,7 +139,7 @@ test('adjusting points in the UI changes the balance and the ledger', async (tc)
 
 test('an analyst sees no mutating button', async (tc) => {
   await withPage(tc, async ({ page }) => {
-    await signIn(page, analyst);
+    await signIn(page, h.analyst);
     // Sections the role may not read are not in the menu.
     await page.getByTestId('nav-users').waitFor();
     assert.equal(await page.getByTestId('nav-keys').count(), 0);

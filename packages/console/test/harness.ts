@@ -21,6 +21,8 @@ export type Harness = {
   readonly tenant: Tenant;
   readonly base: string;
   readonly owner: Who;
+  /** The owner's session token (ops_…), for API calls made as the owner. */
+  readonly ownerToken: string;
   readonly analyst: Who;
   /** Calls the API with the tenant's secret key (or another bearer token); throws on a non-2xx. */
   api(method: string, url: string, body?: unknown, token?: string): Promise<Record<string, unknown>>;
@@ -37,6 +39,7 @@ export function consoleHarness(seed?: (h: Harness) => Promise<void>): Harness {
   let base = '';
   let browser: Browser;
   let owner: Who;
+  let ownerToken = '';
   let analyst: Who;
   const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-console-shots-'));
 
@@ -50,6 +53,7 @@ export function consoleHarness(seed?: (h: Harness) => Promise<void>): Harness {
     tenant = await t.newTenant('Console test app');
     const o = await t.newOperator(tenant.appId, 'owner');
     owner = { email: o.email, password: o.password };
+    ownerToken = o.token;
     const a = await t.newOperator(tenant.appId, 'analyst');
     analyst = { email: a.email, password: a.password };
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
@@ -74,6 +78,9 @@ export function consoleHarness(seed?: (h: Harness) => Promise<void>): Harness {
     },
     get owner() {
       return owner;
+    },
+    get ownerToken() {
+      return ownerToken;
     },
     get analyst() {
       return analyst;

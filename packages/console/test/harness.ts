@@ -3,6 +3,7 @@
 // saved when the test fails), sign-in, opening a page and waiting for it, and the untranslated
 // keys (⟦key⟧) on a page. A file calls `consoleHarness(seed)` once at its top level; its own data
 // goes in `seed` (on Node 20 a second top-level `before` would start before this one ended).
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +32,10 @@ export type Harness = {
   /** Opens a console path and waits for `ready` and for its loading indicators to go. */
   open(page: Page, p: string, ready: string): Promise<void>;
   untranslated(page: Page): Promise<string[]>;
+  /** Switches the console's language to English from the header (the page must show the shell). */
+  toEnglish(page: Page): Promise<void>;
+  /** Neither an XSS payload ran nor became markup, and no dialog opened. */
+  assertInert(page: Page, dialogs: string[]): Promise<void>;
 };
 
 export function consoleHarness(seed?: (h: Harness) => Promise<void>): Harness {
@@ -126,6 +131,16 @@ export function consoleHarness(seed?: (h: Harness) => Promise<void>): Harness {
       await page.goto(`${base}/console${p}`);
       await page.locator(ready).first().waitFor();
       await page.locator('.ant-spin-spinning, .ant-skeleton-active').first().waitFor({ state: 'detached' }).catch(() => {});
+    },
+    async toEnglish(page) {
+      await page.getByTestId('language').click();
+      await page.locator('.ant-select-item-option[title="English"]').click();
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    },
+    async assertInert(page, dialogs) {
+      assert.equal(await page.evaluate('window.__xss'), undefined, 'a payload ran');
+      assert.equal(await page.locator('#root img[src="x"], #root svg[onload], #root script').count(), 0, 'a payload became markup');
+      assert.deepEqual(dialogs, []);
     },
     async untranslated(page) {
       const text = await page.locator('body').innerText();

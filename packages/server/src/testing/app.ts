@@ -90,3 +90,24 @@ export function asTenant(t: TestApp, tenant: Tenant) {
   };
   return { call, ok };
 }
+
+/** Two apps over one fresh test database, both listening on 127.0.0.1: the setup of cross-server tests. */
+export async function startTwoServers() {
+  const database = await createTestDatabase();
+  const s1 = await startTestApp({ database });
+  const s2 = await startTestApp({ database });
+  const url1 = await s1.app.listen({ port: 0, host: '127.0.0.1' });
+  const url2 = await s2.app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    database,
+    s1,
+    s2,
+    url1,
+    url2,
+    async close() {
+      await s2.close();
+      await s1.close();
+      await database.close();
+    },
+  };
+}

@@ -3,11 +3,10 @@
 // and non-members are refused, and a member past the send limit gets 429.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/app.ts';
-import { createTestDatabase, type TestDatabase } from '../../testing/db.ts';
+import { bearer, startTwoServers, type Tenant, type TestApp } from '../../testing/app.ts';
 import { wsClient, type TestClient } from '../../testing/realtime.ts';
 
-let database: TestDatabase;
+let two: Awaited<ReturnType<typeof startTwoServers>>;
 let s1: TestApp;
 let s2: TestApp;
 let url1: string;
@@ -16,18 +15,13 @@ let tenant: Tenant;
 const clients: TestClient[] = [];
 
 before(async () => {
-  database = await createTestDatabase();
-  s1 = await startTestApp({ database });
-  s2 = await startTestApp({ database });
-  url1 = await s1.app.listen({ port: 0, host: '127.0.0.1' });
-  url2 = await s2.app.listen({ port: 0, host: '127.0.0.1' });
+  two = await startTwoServers();
+  ({ s1, s2, url1, url2 } = two);
   tenant = await s1.newTenant();
 });
 after(async () => {
   for (const c of clients) c.close();
-  await s2.close();
-  await s1.close();
-  await database.close();
+  await two.close();
 });
 
 const api = (s: TestApp, method: 'GET' | 'POST', url: string, payload?: unknown) => s.inject({ method, url, headers: bearer(tenant.secretKey), ...(payload === undefined ? {} : { payload: payload as object }) });

@@ -2,20 +2,12 @@
 // console.browser.test.ts so that each file stays within the runner's per-file timeout.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { consoleHarness } from './harness.ts';
+import { consoleHarness, seedUserAndOperator, XSS } from './harness.ts';
 
-const XSS_TRAIT = `<img src=x onerror="window.__xss=1;alert('xss')">`;
-const XSS_SCRIPT = `<script>window.__xss=2</script>`;
-const XSS_NAME = `<svg onload="window.__xss=3">Eve`;
+const XSS_NAME = XSS.name;
 const userId = 'u-console-1';
 
-const h = consoleHarness(async (h) => {
-  // An operator whose name is an XSS payload, added through the API as the owner would.
-  await h.api('POST', `/v1/apps/${h.tenant.appId}/members`, { email: 'eve@example.com', role: 'operator', name: XSS_NAME, password: 'correct horse battery' }, h.ownerToken);
-  await h.api('PUT', '/v1/points/types/coins', { name: 'Coins' });
-  await h.api('POST', `/v1/users/${userId}`, { traits: { name: XSS_TRAIT, bio: XSS_SCRIPT, plan: 'gold' }, timezone: 'Asia/Shanghai' });
-  await h.api('POST', `/v1/users/${userId}/points/adjust`, { type: 'coins', amount: 100, reason: 'welcome', idempotency_key: 'seed-1' });
-});
+const h = consoleHarness((h) => seedUserAndOperator(h, userId));
 const { api, withPage, signIn, open, untranslated } = h;
 
 test('a segment made in the UI previews its size, lists its members, and its name stays text; analytics filters by it', async (tc) => {

@@ -38,6 +38,24 @@ export type Harness = {
   assertInert(page: Page, dialogs: string[]): Promise<void>;
 };
 
+/** XSS payloads the console tests seed through user-writable fields. */
+export const XSS = {
+  trait: `<img src=x onerror="window.__xss=1;alert('xss')">`,
+  script: `<script>window.__xss=2</script>`,
+  name: `<svg onload="window.__xss=3">Eve`,
+};
+
+/**
+ * The common seed of the console's page tests: an operator whose name is an XSS payload (added
+ * through the API as the owner would), a points type, and `userId` with XSS traits and 100 coins.
+ */
+export async function seedUserAndOperator(h: Harness, userId: string): Promise<void> {
+  await h.api('POST', `/v1/apps/${h.tenant.appId}/members`, { email: 'eve@example.com', role: 'operator', name: XSS.name, password: 'correct horse battery' }, h.ownerToken);
+  await h.api('PUT', '/v1/points/types/coins', { name: 'Coins' });
+  await h.api('POST', `/v1/users/${userId}`, { traits: { name: XSS.trait, bio: XSS.script, plan: 'gold' }, timezone: 'Asia/Shanghai' });
+  await h.api('POST', `/v1/users/${userId}/points/adjust`, { type: 'coins', amount: 100, reason: 'welcome', idempotency_key: 'seed-1' });
+}
+
 export function consoleHarness(seed?: (h: Harness) => Promise<void>): Harness {
   let t: TestApp;
   let tenant: Tenant;

@@ -87,6 +87,14 @@ export function createEventLog(opts: EventLogOptions) {
       await observerReady;
       appended(await store.append(db, items.map((i) => rowOf(i.name, i.payload as Record<string, unknown>))));
     },
+    /**
+     * Resolves once a just-registered observer has its start position, as `emit` waits for: host
+     * events stored before that would be behind it and never observed. Ingestion awaits it before
+     * each INSERT (an already-resolved promise when nobody subscribed lately).
+     */
+    beforeAppend(): Promise<void> {
+      return observerReady;
+    },
     /** Host events that reached ev_log at ingestion (the caller's transaction id, when known). */
     hostAppended(txid: string | null): void {
       appended(txid);

@@ -92,8 +92,9 @@ export function createEvents(deps: EventsDeps) {
     inFlight += count;
     flushing++;
     const rows = batch.length === 1 ? batch[0]!.rows : batch.flatMap((p) => p.rows);
-    store
-      .insertBatch(deps.pool, rows)
+    deps.bus
+      .beforeAppend()
+      .then(() => store.insertBatch(deps.pool, rows))
       .then((inserted) => {
         const fresh = new Set<string>();
         for (const r of inserted) fresh.add(`${r.app_id}\u0000${r.event_id}`);

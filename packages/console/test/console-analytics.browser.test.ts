@@ -100,6 +100,8 @@ test('the report of an experiment shows each arm against the control, and goals 
     await open(page, '/experiments', '[data-testid="experiments-table"]');
     await page.getByTestId('experiment-name').getByText(name).click();
     await page.getByTestId('experiment-report-title').waitFor();
+    // The arms come in their own query after the title: wait for the last one before reading them.
+    await page.locator('[data-testid="experiment-arms"] .ant-table-row', { hasText: 'green' }).waitFor();
     const rows = await page.locator('[data-testid="experiment-arms"] .ant-table-row').allInnerTexts();
     assert.deepEqual(rows.map((r) => r.split(/\s/)[0]), ['holdout', 'control', 'green']);
     await page.getByTestId('goal').getByText('日签到 1000').waitFor();

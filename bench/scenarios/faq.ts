@@ -1,14 +1,14 @@
 // FAQ answers over a 5,000-entry knowledge base (half zh-CN, half English): POST /v1/faq/answer
 // (retrieval + the top entry's answer; generative answers off) with the hand-written paraphrases of
-// the retrieval test as questions, against the same queries run direct on the database.
-import { cosine, PARAPHRASES, queryVector, selectiveTerms, SHOP_FAQ, terms, type SeedEntry } from '../../packages/server/src/modules/faq/index.ts';
+// the retrieval test as questions, against a bare Fastify POST of the same bodies. Retrieval runs in
+// memory on the server's index of the app; an answer reads the index stamp and the generative settings.
+import { PARAPHRASES, SHOP_FAQ, type SeedEntry } from '../../packages/server/src/modules/faq/index.ts';
 import { apiCall, type BenchEnv, type HttpResult, type Scenario } from '../lib.ts';
 
 const ok = (what: string, r: HttpResult) => {
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${what}: non-2xx ${r.non2xx} / errors ${r.errors}: ${JSON.stringify(r.status)}`);
 };
 
-const dbClients = () => Number(process.env.CANYU_DB_POOL ?? 20);
 const ENTRIES = 5000;
 
 const ZH_ITEMS = ['蓝牙耳机', '保温杯', '运动鞋', '机械键盘', '羽绒服', '电饭煲', '扫地机器人', '行李箱', '护肤套装', '儿童绘本', '咖啡豆', '智能手表', '台灯', '瑜伽垫', '空气炸锅', '充电宝', '床上四件套', '登山包', '投影仪', '洗碗机'];
@@ -69,50 +69,24 @@ async function answers(env: BenchEnv) {
   const t0 = performance.now();
   for (let i = 0; i < kb.length; i += 1000) await apiCall(env, 'POST', '/v1/faq/entries/import', { entries: kb.slice(i, i + 1000) });
   const importS = (performance.now() - t0) / 1000;
+  // The first answer after a write loads the app's index on this server.
+  const t1 = performance.now();
+  await apiCall(env, 'POST', '/v1/faq/answer', QUESTIONS[0]);
+  const loadMs = performance.now() - t1;
 
   const canyu = await env.http({ method: 'POST', path: '/v1/faq/answer', headers: env.auth.secret, connections, body: (i) => QUESTIONS[i % QUESTIONS.length] });
   ok('faq answers', canyu);
 
-  // The statements an answer runs (service.ts search + compose), with the same pure scoring.
-  const appId = env.tenant.appId;
-  const direct = await env.sql({
-    clients: dbClients(),
-    run: async (c, i) => {
-      const { q, locale } = QUESTIONS[i % QUESTIONS.length]!;
-      const qt = terms(q);
-      const stats = async (ts: string[]) => {
-        const r = await c.query<{ term: string; df: number }>('select term, df from faq_terms where app_id = $1 and term = any($2::text[])', [appId, ['', ...ts]]);
-        return { n: r.rows.find((x) => x.term === '')?.df ?? 0, df: new Map(r.rows.filter((x) => x.term !== '').map((x) => [x.term, x.df])) };
-      };
-      const { n, df } = await stats(qt);
-      const query = queryVector(qt, n, df);
-      const known = [...query.weights.keys()];
-      const cands = await c.query<{ entry_id: string; seq: number; terms: string[] }>(
-        `with top as (
-           select p.entry_id from faq_phrases p join faq_entries e on e.id = p.entry_id
-           where p.app_id = $1 and p.seq = -1 and p.terms && $5::text[] and e.enabled and e.locale = $4
-           order by (select sum(x.w * x.w) from unnest($2::text[], $3::float8[]) as x(t, w) where x.t = any(p.terms)) desc, p.entry_id
-           limit 40)
-         select p.entry_id, p.seq, p.terms from faq_phrases p join top on top.entry_id = p.entry_id`,
-        [appId, known, known.map((t) => query.weights.get(t)!), locale, selectiveTerms(known, df, n)],
-      );
-      const missing = [...new Set(cands.rows.flatMap((r) => r.terms))].filter((t) => !df.has(t));
-      const all = new Map([...df, ...(await stats(missing)).df]);
-      const best = new Map<string, number>();
-      for (const r of cands.rows) best.set(r.entry_id, Math.max(best.get(r.entry_id) ?? 0, cosine(query, r.terms.map((term) => ({ term, df: all.get(term) ?? 1 })), n)));
-      const top = [...best].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([id]) => id);
-      await c.query('select * from faq_entries where app_id = $1 and id = any($2::text[])', [appId, top]);
-      await c.query('select * from faq_settings where app_id = $1', [appId]);
-    },
-  });
+  // Baseline: the bare Fastify JSON POST with the same bodies (no auth, no statements, no retrieval).
+  const bare = await env.http({ method: 'POST', path: '/bare/echo', target: env.bare, connections, body: (i) => QUESTIONS[i % QUESTIONS.length] });
   env.report({
     metric: `FAQ answers over ${kb.length.toLocaleString('en')} entries (zh-CN + en), ${connections} conns`,
     value: canyu.rps,
     unit: 'answers/s',
     p99: canyu.p99,
-    baseline: { label: `same queries direct, ${dbClients()} clients`, value: direct.opsPerSec },
-    target: { minRatio: 0.5, maxP99: 50 },
-    note: `import of ${kb.length} entries: ${importS.toFixed(1)} s`,
+    baseline: { label: 'bare Fastify JSON POST, same bodies', value: bare.rps },
+    target: { maxP99: 50 },
+    note: `import of ${kb.length} entries: ${importS.toFixed(1)} s; first answer after it (loads the index): ${loadMs.toFixed(0)} ms`,
   });
 }
 

@@ -32,12 +32,14 @@ const ok = (res: { statusCode: number; body: string; json(): unknown }, status =
 const create = async (payload: object, x: Tenant = tenant): Promise<Entry> => ok(await t.inject({ method: 'POST', url: '/v1/faq/entries', headers: sk(x), payload }), 201);
 const search = async (q: string, extra = '', x: Tenant = tenant): Promise<Hit[]> => ok(await t.inject({ method: 'GET', url: `/v1/faq/search?q=${encodeURIComponent(q)}${extra}`, headers: sk(x) })).data;
 
-/** The term counts as they should be, recomputed from the document rows, against faq_terms. */
+/** Every entry has its document row and no phrase row outlives its entry. */
 async function indexIsExact(appId: string): Promise<void> {
-  const want = (await t.database.db.execute(sql`SELECT term, count(*)::int AS df FROM faq_phrases, unnest(terms) term WHERE app_id = ${appId} AND seq = -1 GROUP BY term
-    UNION ALL SELECT '', count(*)::int FROM faq_phrases WHERE app_id = ${appId} AND seq = -1 ORDER BY 1`)).rows as { term: string; df: number }[];
-  const have = (await t.database.db.execute(sql`SELECT term, df FROM faq_terms WHERE app_id = ${appId} ORDER BY 1`)).rows as { term: string; df: number }[];
-  assert.deepEqual(have, want.filter((r) => r.df > 0));
+  const [r] = (
+    await t.database.db.execute(sql`SELECT (SELECT count(*)::int FROM faq_entries WHERE app_id = ${appId}) AS entries,
+      (SELECT count(*)::int FROM faq_phrases WHERE app_id = ${appId} AND seq = -1) AS docs,
+      (SELECT count(*)::int FROM faq_phrases p WHERE p.app_id = ${appId} AND NOT EXISTS (SELECT 1 FROM faq_entries e WHERE e.id = p.entry_id)) AS orphans`)
+  ).rows as { entries: number; docs: number; orphans: number }[];
+  assert.deepEqual(r, { entries: r!.entries, docs: r!.entries, orphans: 0 });
 }
 
 describe('faq entries', () => {
@@ -125,7 +127,7 @@ describe('faq entries', () => {
     await indexIsExact(x.appId);
   });
 
-  it('two servers on one database answer alike, with no cache to drop', async () => {
+  it('two servers on one database answer alike: a write on either is seen by the next search on both', async () => {
     const x = await t.newTenant();
     const other = await startTestApp({ database: t.database });
     try {
@@ -135,6 +137,12 @@ describe('faq entries', () => {
       assert.equal(viaB[0]?.entry_id, e.id);
       ok(await other.inject({ method: 'PATCH', url: `/v1/faq/entries/${e.id}`, headers: sk(x), payload: { enabled: false } }));
       assert.deepEqual(await search('能开发票吗', '', x), []);
+      // Both servers now hold the app's index; an edit on one changes the other's next answer.
+      ok(await t.inject({ method: 'PATCH', url: `/v1/faq/entries/${e.id}`, headers: sk(x), payload: { enabled: true, answer: '发票在“我的-发票”里申请。' } }));
+      const again = ok(await other.inject({ method: 'GET', url: `/v1/faq/search?q=${encodeURIComponent('能开发票吗')}`, headers: sk(x) })).data as Hit[];
+      assert.equal(again[0]?.answer, '发票在“我的-发票”里申请。');
+      ok(await other.inject({ method: 'POST', url: '/v1/faq/entries/import', headers: sk(x), payload: { entries: [{ external_key: 'pw', question: 'How do I reset my password?', answer: 'Tap Forgot password.', locale: 'en' }] } }));
+      assert.equal((await search('reset password', '', x))[0]?.answer, 'Tap Forgot password.');
     } finally {
       await other.close();
     }
@@ -198,7 +206,7 @@ describe('faq entries', () => {
     ok(await t.inject({ method: 'PUT', url: '/v1/faq/settings', headers: sk(x), payload: { generative: false, endpoint_url: 'https://llm.example.com', model: 'm', api_key: 'sk-secret' } }));
     await t.services.faq.erasure.eraseApp(t.database.db, x.appId);
     await t.services.faq.erasure.eraseApp(t.database.db, x.appId);
-    for (const table of ['faq_entries', 'faq_phrases', 'faq_terms', 'faq_settings']) {
+    for (const table of ['faq_entries', 'faq_phrases', 'faq_versions', 'faq_settings']) {
       const r = (await t.database.db.execute(sql`SELECT count(*)::int AS n FROM ${sql.identifier(table)} WHERE app_id = ${x.appId}`)).rows[0] as { n: number };
       assert.equal(r.n, 0, table);
     }

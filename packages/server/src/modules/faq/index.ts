@@ -14,9 +14,7 @@ export function faqModule(faq: Faq): Module {
   return { name: 'faq', routes: (api, { ctx }) => faqRoutes(api, { faq, ctx }), erasure: faq.erasure };
 }
 
-// For the benchmark (bench/scenarios/faq.ts): the pure scoring it runs beside the API, and the
-// hand-written knowledge base and paraphrases the retrieval test uses.
-export { cosine, queryVector, selectiveTerms } from './rules/score.ts';
-export { terms } from './rules/tokens.ts';
+// For the benchmark (bench/scenarios/faq.ts): the hand-written knowledge base and paraphrases the
+// retrieval test uses.
 export { PARAPHRASES } from './testdata/paraphrases.ts';
 export { SHOP_FAQ, type SeedEntry } from './testdata/shop-faq.ts';

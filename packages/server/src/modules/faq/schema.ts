@@ -28,7 +28,7 @@ export const entries = pgTable(
 /**
  * What retrieval searches: one row per phrase of an entry (seq 0 its question, 1… its variants,
  * -1 the whole entry with its answer) with the phrase's terms (rules/tokens.ts), rewritten with
- * the entry.
+ * the entry. Servers load an app's rows into memory (rules/search.ts) and search there.
  */
 export const phrases = pgTable(
   'faq_phrases',
@@ -40,28 +40,18 @@ export const phrases = pgTable(
     appId: text('app_id').notNull(),
     terms: text('terms').array().notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.entryId, t.seq] }),
-    // Candidates are picked by the document rows only; a partial index keeps the planner on it
-    // (without it, PostgreSQL may scan every phrase and compare arrays row by row: 40 ms at 5,000 entries).
-    index('faq_phrases_docs').using('gin', t.terms).where(sql`${t.seq} = -1`),
-    index('faq_phrases_app').on(t.appId),
-  ],
+  (t) => [primaryKey({ columns: [t.entryId, t.seq] }), index('faq_phrases_app').on(t.appId)],
 );
 
 /**
- * Document frequency of each term over an app's phrases, kept in the transaction that writes the
- * phrases (so every server reads the same figures); the row with term '' counts the phrases.
+ * A new random stamp per write to an app's knowledge base, set first in the writing transaction
+ * (its row lock also queues the app's writers). A server's in-memory index of the app is current
+ * while it was loaded at the stamp the database holds; a search reads the stamp first.
  */
-export const terms = pgTable(
-  'faq_terms',
-  {
-    appId: text('app_id').notNull(),
-    term: text('term').notNull(),
-    df: integer('df').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.appId, t.term] })],
-);
+export const versions = pgTable('faq_versions', {
+  appId: text('app_id').primaryKey(),
+  stamp: text('stamp').notNull(),
+});
 
 /** Per-app settings: optional generative answers through an OpenAI-compatible chat endpoint. */
 export const settings = pgTable('faq_settings', {

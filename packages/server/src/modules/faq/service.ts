@@ -1,12 +1,13 @@
 // The FAQ knowledge base: entries (question, paraphrases, answer) per app and locale, retrieval
 // that works on Chinese without spaces, and optional generative phrasing of the answer.
 //
-// Retrieval lives in PostgreSQL: each question and variant is stored as an array of terms
-// (rules/tokens.ts) under a GIN index, and the app's term frequencies are kept in faq_terms in the
-// same transaction. A search reads the query terms' frequencies, lets the index pick the phrases
-// sharing a term (pre-ranked in SQL), and scores the best of them exactly (rules/score.ts). Every
-// server reads the same rows, so two servers on one database answer alike, with no cache to drop.
-import { sql } from 'drizzle-orm';
+// Each question and variant is stored as an array of terms (rules/tokens.ts). Retrieval runs in
+// memory: a server loads an app's rows into an index (rules/search.ts) and keeps it while the app's
+// stamp (faq_versions, renewed by every write in its transaction) is unchanged. A search reads the
+// stamp — one primary-key lookup — so two servers on one database answer alike, and a write on
+// either is seen by the next search on both.
+import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { Erasure } from '../../erasure.ts';
@@ -19,7 +20,7 @@ import type { Audit } from '../audit/index.ts';
 import './errors.ts';
 import { createChat, type Chat } from './llm.ts';
 import { citedSources, completionsUrl, groundedMessages, type Source } from './rules/prompt.ts';
-import { blend, cosine, queryVector, selectiveTerms } from './rules/score.ts';
+import { buildIndex, searchIndex, type SearchIndex } from './rules/search.ts';
 import { terms as termsOf } from './rules/tokens.ts';
 import * as store from './store.ts';
 import type { EntryRow, SettingsRow } from './store.ts';
@@ -42,7 +43,7 @@ export type FaqHit = { entry_id: string; question: string; answer: string; categ
 
 export type Composed = { answer: string; sources: string[]; generated: boolean };
 
-/** Entries scored exactly per search; the SQL pre-ranking keeps the best this many. */
+/** Entries scored exactly per search; the pre-ranking keeps the best this many. */
 const CANDIDATES = 40;
 /** Entries under this share of the best hit's score are not sent to the generative endpoint. */
 const GROUNDING_SHARE = 0.5;
@@ -59,8 +60,11 @@ const phrasesOf = (e: Pick<EntryRow, 'question' | 'variants' | 'answer'>): { seq
   return [...own, { seq: store.DOC_SEQ, terms: [...doc] }];
 };
 
-/** One writer per app at a time: imports check keys and move shared term counts. */
-const lockApp = (tx: Db, appId: string) => tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`faq:${appId}`}))`);
+/** Every write renews the app's stamp first: one writer per app at a time, and every server's index of it is stale. */
+const lockApp = (tx: Db, appId: string) => store.touch(tx, appId, randomUUID());
+
+/** Bound of the in-memory indexes of all apps on a server (rough bytes); the least recently searched go first. */
+const INDEX_BYTES = 256 * 1024 * 1024;
 
 const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -77,33 +81,46 @@ export function createFaq(deps: FaqDeps) {
     return e;
   };
 
+  // Per app: the index loaded at a stamp. Concurrent searches at a new stamp share one load.
+  const indexes = new LRUCache<string, { stamp: string; index: SearchIndex }>({ maxSize: INDEX_BYTES, sizeCalculation: (v) => Math.max(1, v.index.bytes) });
+  const loading = new Map<string, Promise<{ stamp: string | null; index: SearchIndex }>>();
+  async function indexOf(ctx: Ctx, appId: string): Promise<SearchIndex | null> {
+    const stamp = await store.stampOf(ctx.db, appId);
+    if (stamp === null) return null;
+    const have = indexes.get(appId);
+    if (have?.stamp === stamp) return have.index;
+    const key = `${appId}\u0000${stamp}`;
+    let p = loading.get(key);
+    if (!p) {
+      p = store.indexRows(ctx.db, appId).then((r) => {
+        const index = buildIndex(r.entries, r.phrases);
+        if (r.stamp !== null) indexes.set(appId, { stamp: r.stamp, index });
+        return { stamp: r.stamp, index };
+      });
+      loading.set(key, p);
+      void p.then(
+        () => loading.delete(key),
+        () => loading.delete(key),
+      );
+    }
+    // Loaded at this stamp or a later one: either way current as of this search's start.
+    return (await p).index;
+  }
+
   async function search(ctx: Ctx, appId: string, text: string, opts: SearchOptions = {}): Promise<FaqHit[]> {
     const limit = Math.max(1, Math.min(opts.limit ?? 5, 50));
     const qTerms = termsOf(text);
     if (!qTerms.length) return [];
-    const { n, df } = await store.termStats(ctx.db, appId, qTerms);
-    const query = queryVector(qTerms, n, df);
-    const known = [...query.weights.keys()];
-    if (!known.length) return [];
-    const cands = await store.candidates(ctx.db, appId, { terms: known, weights: known.map((t) => query.weights.get(t)!), selective: selectiveTerms(known, df, n), locale: opts.locale, category: opts.category, limit: CANDIDATES });
-    // The exact cosine needs the weight of every term of each candidate phrase.
-    const missing = [...new Set(cands.flatMap((c) => c.terms))].filter((t) => !df.has(t));
-    const all = missing.length ? new Map([...df, ...(await store.termStats(ctx.db, appId, missing)).df]) : df;
-    const parts = new Map<string, { phrase: number; doc: number }>();
-    for (const c of cands) {
-      const p = parts.get(c.entryId) ?? { phrase: 0, doc: 0 };
-      const s = cosine(query, c.terms.map((term) => ({ term, df: all.get(term) ?? 1 })), n);
-      if (c.seq === store.DOC_SEQ) p.doc = s;
-      else p.phrase = Math.max(p.phrase, s);
-      parts.set(c.entryId, p);
-    }
-    const best = new Map([...parts].map(([id, p]) => [id, blend(p.phrase, p.doc)]));
-    const ranked = [...best].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit);
-    const rows = new Map((await store.entriesByIds(ctx.db, appId, ranked.map(([id]) => id))).map((e) => [e.id, e]));
-    return ranked.flatMap(([id, score]) => {
-      const e = rows.get(id);
-      return e ? [{ entry_id: e.id, question: e.question, answer: e.answer, category: e.category, locale: e.locale as Locale, score: Math.round(score * 1000) / 1000 }] : [];
-    });
+    const index = await indexOf(ctx, appId);
+    if (!index) return [];
+    return searchIndex(index, qTerms, { limit, candidates: CANDIDATES, locale: opts.locale, category: opts.category }).map(({ entry: e, score }) => ({
+      entry_id: e.id,
+      question: e.question,
+      answer: e.answer,
+      category: e.category,
+      locale: e.locale as Locale,
+      score: Math.round(score * 1000) / 1000,
+    }));
   }
 
   async function compose(ctx: Ctx, appId: string, text: string, hits: readonly FaqHit[]): Promise<Composed> {
@@ -134,7 +151,10 @@ export function createFaq(deps: FaqDeps) {
 
   return {
     erasure: {
-      eraseApp: (db: Db, appId: string) => db.transaction((tx) => store.eraseApp(tx, appId)),
+      eraseApp: async (db: Db, appId: string) => {
+        await db.transaction((tx) => store.eraseApp(tx, appId));
+        indexes.delete(appId);
+      },
     } satisfies Erasure,
 
     search,

@@ -163,7 +163,7 @@ export function modulesOf(s: Services, deps: { config: Config; limiter: RateLimi
   return [
     tenancyModule(s.tenancy, { limiter: deps.limiter, db: deps.db }),
     auditModule(s.audit),
-    realtimeModule(s.realtime, { tenancy: s.tenancy }),
+    realtimeModule(s.realtime, { tenancy: s.tenancy, heartbeatMs: deps.config.realtimeHeartbeatMs }),
     usersModule(s.users),
     eventsModule(s.events, { bodyLimit: deps.config.bodyLimit }),
     eventLogModule(s.bus, { audit: s.audit, now: () => s.clock.now() }),

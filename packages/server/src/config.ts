@@ -88,6 +88,7 @@ const EnvSchema = z.object({
     .default([]),
   CANYU_AUTH_FAILURES_PER_IP: int(1, 1_000_000).default(30),
   CANYU_FLASH_SALE_SOLD_OUT_MS: int(0, 3_600_000).default(1000),
+  CANYU_REALTIME_HEARTBEAT_MS: int(100, 600_000).default(25_000),
   CANYU_OPEN_APP_CREATION: bool.default(false),
   CANYU_WEBHOOK_ALLOW_PRIVATE: z
     .string()
@@ -135,6 +136,8 @@ export type Config = {
   authFailuresPerIp: number;
   /** How long a server answers "sold out" for a flash-sale item from memory (stock coming back anywhere clears it on every server); 0: always ask the database. */
   flashSaleSoldOutMs: number;
+  /** Realtime streams: how often a keep-alive is sent and an operator stream's session and role are checked again. */
+  realtimeHeartbeatMs: number;
   /** When true any signed-in operator may create apps; else only owners/admins of an app. */
   openAppCreation: boolean;
   /** Private/loopback destinations webhooks and SMTP relays may still reach (everything else local is refused). */
@@ -177,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKeyPrevious: e.CANYU_SECRET_KEY_PREVIOUS,
     authFailuresPerIp: e.CANYU_AUTH_FAILURES_PER_IP,
     flashSaleSoldOutMs: e.CANYU_FLASH_SALE_SOLD_OUT_MS,
+    realtimeHeartbeatMs: e.CANYU_REALTIME_HEARTBEAT_MS,
     openAppCreation: e.CANYU_OPEN_APP_CREATION,
     webhookAllowPrivate: e.CANYU_WEBHOOK_ALLOW_PRIVATE ?? NO_ALLOW,
     smtpRequireTls: e.CANYU_SMTP_REQUIRE_TLS,

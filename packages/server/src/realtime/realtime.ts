@@ -6,6 +6,7 @@
 // and never see sockets.
 import { randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '../http/errors.ts';
+import { can, type Permission, type Role } from '../http/permissions.ts';
 import './errors.ts';
 import type { Hub } from './hub.ts';
 
@@ -38,6 +39,9 @@ type Logger = { error(obj: object, msg: string): void; warn(obj: object, msg: st
 
 type Entry = Connection & { topicSet: Set<string> };
 
+/** An operator's stream (the console): app-wide events the operator's role may read. */
+export type OperatorStream = { readonly appId: string; readonly operatorId: string; role: Role; sendRaw(json: string): void };
+
 const key = (appId: string, x: string) => `${appId}\u0000${x}`;
 
 export function createRealtime(deps: { hub: Hub; log: Logger }) {
@@ -48,6 +52,7 @@ export function createRealtime(deps: { hub: Hub; log: Logger }) {
   const usersOfApp = new Map<string, Map<string, number>>();
   const messageHandlers = new Map<string, (conn: Connection, msg: ClientMessage) => Promise<ClientEvent | void> | ClientEvent | void>();
   const topicPolicies: { prefix: string; policy: TopicPolicy }[] = [];
+  const operatorsOf = new Map<string, Set<OperatorStream>>();
   let count = 0;
 
   const add = <K>(m: Map<K, Set<Entry>>, k: K, e: Entry) => {
@@ -88,6 +93,14 @@ export function createRealtime(deps: { hub: Hub; log: Logger }) {
     fanOut(byTopic.get(key(a, t)), e);
   });
 
+  hub.on('rt.ops', (p) => {
+    const { a, r, e } = p as { a: string; r: Permission; e: ClientEvent };
+    const streams = operatorsOf.get(a);
+    if (!streams) return;
+    const json = JSON.stringify(e);
+    for (const o of streams) if (can(o.role, r)) o.sendRaw(json);
+  });
+
   function policyFor(topic: string): TopicPolicy | undefined {
     return topicPolicies.find((p) => topic.startsWith(p.prefix))?.policy;
   }
@@ -105,6 +118,11 @@ export function createRealtime(deps: { hub: Hub; log: Logger }) {
     },
     toTopic(appId: string, topic: string, event: ClientEvent): void {
       hub.publish('rt.topic', { a: appId, t: topic, e: event });
+    },
+
+    /** To the operators of the app with a stream open (GET /v1/realtime/operator) whose role grants `permission`. */
+    toOperators(appId: string, permission: Permission, event: ClientEvent): void {
+      hub.publish('rt.ops', { a: appId, r: permission, e: event });
     },
 
     // ---- this server's connections ------------------------------------------------------------------
@@ -178,6 +196,17 @@ export function createRealtime(deps: { hub: Hub; log: Logger }) {
         if (users.size === 0) usersOfApp.delete(e.appId);
       }
       count--;
+    },
+    /** An operator's stream on this server; the returned function ends it. */
+    registerOperator(o: OperatorStream): () => void {
+      let set = operatorsOf.get(o.appId);
+      if (!set) operatorsOf.set(o.appId, (set = new Set()));
+      set.add(o);
+      return () => {
+        const s = operatorsOf.get(o.appId);
+        if (!s?.delete(o)) return;
+        if (s.size === 0) operatorsOf.delete(o.appId);
+      };
     },
     async join(conn: Connection, topic: string): Promise<void> {
       const policy = policyFor(topic);

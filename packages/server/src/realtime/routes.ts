@@ -4,7 +4,7 @@
 // app's publishable key and the user token its backend signed (`?key=pk_…&user_token=…`); a
 // server-side client may send the usual Authorization + X-User-Token headers instead.
 import type { Module } from '../module.ts';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { AppError } from '../http/errors.ts';
@@ -38,6 +38,47 @@ async function identify(req: FastifyRequest, tenancy: Authenticator): Promise<{ 
 function topicsOf(req: FastifyRequest): string[] {
   const t = (req.query as z.infer<typeof Query>).topics;
   return t ? [...new Set(t.split(',').map((s) => s.trim()).filter(Boolean))].slice(0, 20) : [];
+}
+
+/**
+ * Answers the request with a Server-Sent Events stream: `open` starts what feeds it (given a
+ * writer of serialised events and a way to end the stream) and returns how to stop it, which runs
+ * once the client goes, the server shuts down, or the client is too slow to keep up.
+ */
+async function sseStream(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  o: { heartbeatMs: number; open: Set<() => void> },
+  open: (write: (json: string) => void, end: () => void) => (() => void) | Promise<() => void>,
+): Promise<void> {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no', 'x-request-id': req.id });
+  let closed = false;
+  let stop: (() => void) | null = null;
+  const end = () => res.end();
+  const write = (json: string) => {
+    if (closed) return;
+    if (res.writableLength > MAX_BUFFERED) {
+      res.end();
+      return;
+    }
+    const type = /^\{"type":"([^"]*)"/.exec(json)?.[1] ?? 'message';
+    res.write(`event: ${type}\ndata: ${json}\n\n`);
+  };
+  const beat = setInterval(() => !closed && res.write(': ping\n\n'), o.heartbeatMs);
+  beat.unref();
+  o.open.add(end);
+  res.on('close', () => {
+    closed = true;
+    clearInterval(beat);
+    o.open.delete(end);
+    stop?.();
+    stop = null;
+  });
+  const s = await open(write, end);
+  if (closed) s();
+  else stop = s;
 }
 
 export function realtimeRoutes(api: Api, deps: { realtime: Realtime; tenancy: Authenticator; heartbeatMs?: number }): { closeAll(): void } {
@@ -164,39 +205,65 @@ export function realtimeRoutes(api: Api, deps: { realtime: Realtime; tenancy: Au
     async (req, reply) => {
       const who = await identify(req, tenancy);
       const topics = topicsOf(req);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no', 'x-request-id': req.id });
-      let closed = false;
-      const write = (json: string) => {
-        if (closed) return;
-        if (res.writableLength > MAX_BUFFERED) {
-          res.end();
-          return;
+      await sseStream(req, reply, { heartbeatMs, open }, async (write, end) => {
+        const conn = realtime.register({ appId: who.appId, userId: who.userId, transport: 'sse', sendRaw: write, close: end });
+        conn.send({ type: 'hello', connection_id: conn.id, user_id: who.userId });
+        for (const t of topics) {
+          try {
+            await realtime.join(conn, t);
+            conn.send({ type: 'subscribed', topic: t });
+          } catch (err) {
+            conn.send(realtime.errorEvent(err));
+          }
         }
-        const type = /^\{"type":"([^"]*)"/.exec(json)?.[1] ?? 'message';
-        res.write(`event: ${type}\ndata: ${json}\n\n`);
-      };
-      const conn = realtime.register({ appId: who.appId, userId: who.userId, transport: 'sse', sendRaw: write, close: () => res.end() });
-      const beat = setInterval(() => !closed && res.write(': ping\n\n'), heartbeatMs);
-      beat.unref();
-      const closeThis = () => res.end();
-      open.add(closeThis);
-      res.on('close', () => {
-        closed = true;
-        clearInterval(beat);
-        open.delete(closeThis);
-        realtime.unregister(conn);
+        return () => realtime.unregister(conn);
       });
-      conn.send({ type: 'hello', connection_id: conn.id, user_id: who.userId });
-      for (const t of topics) {
-        try {
-          await realtime.join(conn, t);
-          conn.send({ type: 'subscribed', topic: t });
-        } catch (err) {
-          conn.send(realtime.errorEvent(err));
-        }
-      }
+    },
+  );
+
+  api.get(
+    '/v1/realtime/operator',
+    {
+      config: { auth: { operator: 'app.read' } },
+      schema: {
+        tags,
+        summary: "Server-Sent Events for the console: the app's live events an operator's role may read",
+        description:
+          'A text/event-stream for a signed-in operator (Authorization: Bearer <session token>, X-Canyu-App: <app id>), read with fetch (EventSource cannot send the header). ' +
+          'Each event has `event: <type>` and `data: <JSON>`: `hello` first, then what modules publish to operators — for customer service `service.conversation` ' +
+          '(a conversation opened, waiting, assigned, resolved, rated or past its SLA, with the conversation) and `service.message` (a new message, internal notes included), ' +
+          'each only to roles that may read conversations (service.read). The stream ends when the session is revoked or the operator loses the role.',
+        response: { 200: z.string().describe('text/event-stream'), ...errors(401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const p = req.principal;
+      if (p.kind !== 'operator' || !p.appId || !p.role) throw new AppError('auth.forbidden', 'Sign in as an operator of the app');
+      const { operatorId, appId } = p;
+      const raw = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      await sseStream(req, reply, { heartbeatMs, open }, (write, end) => {
+        const stream = { appId, operatorId, role: p.role!, sendRaw: write };
+        const unregister = realtime.registerOperator(stream);
+        write(JSON.stringify({ type: 'hello', operator_id: operatorId, app_id: appId, role: stream.role }));
+        // Revocation and role changes: checked at every heartbeat (both lookups are cached and dropped on change).
+        const check = setInterval(() => {
+          void (async () => {
+            try {
+              const s = await tenancy.authenticateSession(raw);
+              const role = s.operatorId === operatorId ? await tenancy.roleOf(appId, operatorId) : null;
+              if (!role) end();
+              else stream.role = role;
+            } catch {
+              end();
+            }
+          })();
+        }, heartbeatMs);
+        check.unref();
+        return () => {
+          clearInterval(check);
+          unregister();
+        };
+      });
     },
   );
 
@@ -208,12 +275,12 @@ export function realtimeRoutes(api: Api, deps: { realtime: Realtime; tenancy: Au
 }
 
 /** Realtime as a module: the WebSocket and SSE routes (their streams close before the server does) and the cross-server hub. */
-export function realtimeModule(realtime: Realtime, deps: { tenancy: Authenticator }): Module {
+export function realtimeModule(realtime: Realtime, deps: { tenancy: Authenticator; heartbeatMs?: number }): Module {
   let transports: { closeAll(): void } | null = null;
   return {
     name: 'realtime',
     routes(api) {
-      transports = realtimeRoutes(api, { realtime, tenancy: deps.tenancy });
+      transports = realtimeRoutes(api, { realtime, tenancy: deps.tenancy, ...(deps.heartbeatMs !== undefined ? { heartbeatMs: deps.heartbeatMs } : {}) });
       // Open WebSocket/SSE streams would keep the server from closing.
       api.addHook('preClose', async () => transports?.closeAll());
     },

@@ -92,10 +92,10 @@ export function asTenant(t: TestApp, tenant: Tenant) {
 }
 
 /** Two apps over one fresh test database, both listening on 127.0.0.1: the setup of cross-server tests. */
-export async function startTwoServers() {
+export async function startTwoServers(opts: { config?: Partial<Config> } = {}) {
   const database = await createTestDatabase();
-  const s1 = await startTestApp({ database });
-  const s2 = await startTestApp({ database });
+  const s1 = await startTestApp({ database, ...opts });
+  const s2 = await startTestApp({ database, ...opts });
   const url1 = await s1.app.listen({ port: 0, host: '127.0.0.1' });
   const url2 = await s2.app.listen({ port: 0, host: '127.0.0.1' });
   return {

@@ -56,9 +56,10 @@ export async function wsClient(baseUrl: string, query: Record<string, string>): 
   return { events: c.events, next: c.next, send: (m) => ws.send(JSON.stringify(m)), close: () => ws.close() };
 }
 
-export async function sseClient(baseUrl: string, query: Record<string, string>): Promise<TestClient & { status: number }> {
+/** Reads an SSE stream (the user's by default); `stream-end` is pushed when the server ends it. */
+export async function sseClient(baseUrl: string, query: Record<string, string>, o: { path?: string; headers?: Record<string, string> } = {}): Promise<TestClient & { status: number }> {
   const c = collector();
-  const req = http.get(`${baseUrl}/v1/realtime/sse?${new URLSearchParams(query)}`);
+  const req = http.get(`${baseUrl}${o.path ?? '/v1/realtime/sse'}?${new URLSearchParams(query)}`, { headers: o.headers ?? {} });
   const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
     req.once('response', resolve);
     req.once('error', reject);
@@ -84,6 +85,7 @@ export async function sseClient(baseUrl: string, query: Record<string, string>):
     }
   });
   res.on('error', () => {});
+  res.on('end', () => c.push({ type: 'stream-end' }));
   await c.next((e) => e.type === 'hello');
   return {
     status: 200,

@@ -4,10 +4,10 @@ import { userActivity, type AuditPolicy } from '../../http/audit.ts';
 import { actingUserId, appIdOf } from '../../http/auth.ts';
 import { AppError } from '../../http/errors.ts';
 import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
-import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
-import { presentMessage, type Service } from './service.ts';
+import { errors, type Api, type RequestCtx } from '../../http/route.ts';
+import { presentConversation, presentMessage, type Service } from './service.ts';
 import type { AgentRow, CannedRow, ConversationRow, SettingsRow } from './store.ts';
-import { AgentBody, AgentOut, CannedBody, CannedOut, CannedPatch, ConversationOut, InboundBody, MessageBody, MessageOut, OpenBody, RateBody, SettingsBody, SettingsOut, STATUSES, TransferBody, type Locale, type Status } from './types.ts';
+import { AgentBody, AgentOut, CannedBody, CannedOut, CannedPatch, ConversationOut, InboundBody, MessageBody, MessageOut, OpenBody, RateBody, SettingsBody, SettingsOut, STATUSES, TransferBody } from './types.ts';
 
 const tags = ['Customer service'];
 const userSide = { secret: true, user: true } as const;
@@ -19,25 +19,6 @@ const conversationWork: AuditPolicy = { exempt: 'Customer-service conversation w
 
 const Params = z.strictObject({ conversationId: z.string().min(1).max(64) });
 const CannedParams = z.strictObject({ cannedId: z.string().min(1).max(64) });
-
-export const presentConversation = (c: ConversationRow, now: Date): z.infer<typeof ConversationOut> => ({
-  id: c.id,
-  user_id: c.userId,
-  channel: c.channel,
-  external_id: c.externalId,
-  status: c.status as Status,
-  skill: c.skill,
-  agent_id: c.agentId,
-  locale: c.locale as Locale,
-  waiting_since: iso(c.waitingSince),
-  waiting_seconds: c.status === 'waiting' && c.waitingSince ? Math.max(0, Math.round((now.getTime() - c.waitingSince.getTime()) / 1000)) : null,
-  first_response_at: iso(c.firstResponseAt),
-  resolved_at: iso(c.resolvedAt),
-  sla: { first_response_breached_at: iso(c.firstResponseBreachedAt), resolution_breached_at: iso(c.resolutionBreachedAt) },
-  rating: c.rating !== null && c.ratedAt ? { score: c.rating, comment: c.ratingComment, rated_at: c.ratedAt.toISOString() } : null,
-  last_message_at: c.lastMessageAt.toISOString(),
-  created_at: c.createdAt.toISOString(),
-});
 
 const presentAgent = (a: AgentRow & { active?: number }): z.infer<typeof AgentOut> => ({ operator_id: a.operatorId, status: a.status as 'online', skills: a.skills, capacity: a.capacity, active: a.active ?? 0, updated_at: a.updatedAt.toISOString() });
 const presentCanned = (r: CannedRow): z.infer<typeof CannedOut> => ({ id: r.id, title: r.title, body: r.body, created_at: r.createdAt.toISOString(), updated_at: r.updatedAt.toISOString() });

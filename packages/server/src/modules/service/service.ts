@@ -9,8 +9,10 @@ import type { Ctx, TextScreen } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { Erasure } from '../../erasure.ts';
 import type { EventBus } from '../../events.ts';
+import type { z } from 'zod';
 import { AppError } from '../../http/errors.ts';
 import type { RateLimiter } from '../../http/rate-limit.ts';
+import { iso } from '../../http/route.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import { inTransaction, type TxCtx } from '../../lib/tx.ts';
@@ -20,7 +22,7 @@ import './errors.ts';
 import { BOT_TEXT, decide, mentions, type BotHit } from './rules/bot.ts';
 import * as store from './store.ts';
 import type { CannedRow, ConversationRow, MessageRow, SettingsRow } from './store.ts';
-import { DEFAULT_KEYWORDS, type Locale, type SettingsInput } from './types.ts';
+import { DEFAULT_KEYWORDS, type ConversationOut, type Locale, type SettingsInput, type Status } from './types.ts';
 
 declare module '../../events.ts' {
   interface DomainEvents {
@@ -47,13 +49,17 @@ export type ServiceDeps<H extends BotHit = BotHit> = {
   clock: Clock;
   audit: Audit;
   faq?: FaqAnswers<H> | undefined;
-  realtime?: Pick<Realtime, 'toUsers'> | null | undefined;
+  /** Users hear of their conversation's messages; agents (console streams) of every conversation's changes. */
+  realtime?: Pick<Realtime, 'toUsers' | 'toOperators'> | null | undefined;
   /** The app's sensitive-word filter (interactions' settings), applied to every message. */
   screen?: TextScreen | undefined;
   limiter?: RateLimiter | undefined;
   /** Messages a user may send per minute (default 30). */
   perUserPerMinute?: number;
 };
+
+/** How a conversation changed, as told to agents. */
+type Change = 'opened' | 'waiting' | 'assigned' | 'reopened' | 'resolved' | 'rated' | 'sla_breached';
 
 export type Author = { kind: 'user'; id: string } | { kind: 'agent'; id: string } | { kind: 'bot'; id: null } | { kind: 'system'; id: null };
 
@@ -74,6 +80,9 @@ export function createService<H extends BotHit>(deps: ServiceDeps<H>) {
 
   const push = (tx: TxCtx & { afterCommit: (f: () => unknown) => void }, c: ConversationRow, event: Record<string, unknown> & { type: string }) =>
     tx.afterCommit(() => deps.realtime?.toUsers(c.appId, [c.userId], event));
+  /** Tells the app's agents (GET /v1/realtime/operator) how a conversation changed, once committed. */
+  const toAgents = (tx: { afterCommit: (f: () => unknown) => void }, c: ConversationRow, change: Change) =>
+    tx.afterCommit(() => deps.realtime?.toOperators(c.appId, 'service.read', { type: 'service.conversation', change, conversation: presentConversation(c, clock.now()) }));
 
   async function add(tx: TxCtx & { afterCommit: (f: () => unknown) => void }, c: ConversationRow, author: Author, m: { text: string; attachments?: string[] | undefined; internal?: boolean; sources?: MessageRow['sources']; externalId?: string | null }): Promise<MessageRow | null> {
     const now = clock.now();
@@ -91,6 +100,7 @@ export function createService<H extends BotHit>(deps: ServiceDeps<H>) {
       createdAt: now,
     });
     if (!row) return null;
+    tx.afterCommit(() => deps.realtime?.toOperators(c.appId, 'service.read', { type: 'service.message', conversation_id: c.id, message: presentMessage(row) }));
     if (!row.internal) {
       await store.updateConversation(tx.db, c.id, { lastMessageAt: now });
       push(tx, c, { type: 'service.message', conversation_id: c.id, message: presentMessage(row) });
@@ -101,10 +111,14 @@ export function createService<H extends BotHit>(deps: ServiceDeps<H>) {
   /** Routes a waiting conversation to the least-loaded online agent with its skill, if any has a seat. */
   async function route(tx: TxCtx & { afterCommit: (f: () => unknown) => void }, c: ConversationRow): Promise<ConversationRow> {
     const agent = await store.pickAgent(tx.db, c.appId, c.skill);
-    if (!agent) return c;
+    if (!agent) {
+      toAgents(tx, c, 'waiting');
+      return c;
+    }
     const next = await store.updateConversation(tx.db, c.id, { status: 'assigned', agentId: agent.operatorId });
     await bus.emit(tx.db, 'service.assigned', { appId: c.appId, conversationId: c.id, userId: c.userId, agentId: agent.operatorId, by: 'routing' });
     push(tx, next, { type: 'service.assigned', conversation_id: c.id, agent_id: agent.operatorId });
+    toAgents(tx, next, 'assigned');
     return next;
   }
 
@@ -160,6 +174,7 @@ export function createService<H extends BotHit>(deps: ServiceDeps<H>) {
         // A new message reopens it: with the bot again, or in the queue if a person had it.
         c = await store.updateConversation(tx.db, c.id, c.agentId ? { status: 'waiting', waitingSince: clock.now(), resolvedAt: null, agentId: null } : { status: s.botEnabled ? 'bot' : 'waiting', resolvedAt: null, waitingSince: s.botEnabled ? null : clock.now() });
         if (c.status === 'waiting') c = await route(tx, c);
+        else toAgents(tx, c, 'reopened');
       }
       const message = await add(tx, c, { kind: 'user', id: c.userId }, { text, attachments: m.attachments, externalId: m.externalId ?? null });
       if (!message) return { conversation: c, message: null }; // the bridge sent this message before
@@ -234,6 +249,7 @@ export function createService<H extends BotHit>(deps: ServiceDeps<H>) {
           return { c: (await store.findExternal(tx.db, appId, o.channel, o.external!.id))!, opened: false };
         }
         await bus.emit(tx.db, 'service.conversation_opened', { appId, conversationId: row.id, userId: o.userId, channel: o.channel });
+        toAgents(tx, inserted, 'opened');
         const c = inserted.status === 'waiting' ? await toPerson(tx, inserted, 'bot_off') : inserted;
         return { c, opened: true };
       });
@@ -273,6 +289,7 @@ export function createService<H extends BotHit>(deps: ServiceDeps<H>) {
           // Writing to a conversation nobody has yet takes it.
           c = await store.updateConversation(tx.db, c.id, { status: 'assigned', agentId, waitingSince: c.waitingSince ?? clock.now() });
           await bus.emit(tx.db, 'service.assigned', { appId, conversationId: c.id, userId: c.userId, agentId, by: 'reply' });
+          toAgents(tx, c, 'assigned');
         }
         const message = (await add(tx, c, agentId === null ? { kind: 'system', id: null } : { kind: 'agent', id: agentId }, { text, attachments: m.attachments, internal: m.internal ?? false }))!;
         if (!m.internal && c.firstResponseAt === null && c.status === 'assigned') c = await store.updateConversation(tx.db, c.id, { firstResponseAt: clock.now() });
@@ -300,6 +317,7 @@ export function createService<H extends BotHit>(deps: ServiceDeps<H>) {
         }
         await bus.emit(tx.db, 'service.assigned', { appId, conversationId: id, userId: c.userId, agentId, by: 'claim' });
         push(tx, c, { type: 'service.assigned', conversation_id: id, agent_id: agentId });
+        toAgents(tx, c, 'assigned');
         return c;
       });
     },
@@ -314,6 +332,7 @@ export function createService<H extends BotHit>(deps: ServiceDeps<H>) {
           const next = await store.updateConversation(tx.db, id, { status: 'assigned', agentId: to.agentId, waitingSince: c.waitingSince ?? clock.now() });
           await bus.emit(tx.db, 'service.assigned', { appId, conversationId: id, userId: c.userId, agentId: to.agentId, by: 'transfer' });
           push(tx, next, { type: 'service.assigned', conversation_id: id, agent_id: to.agentId });
+          toAgents(tx, next, 'assigned');
           return next;
         }
         const waiting = await store.updateConversation(tx.db, id, { status: 'waiting', agentId: null, skill: to.skill ?? c.skill, waitingSince: clock.now() });
@@ -328,6 +347,7 @@ export function createService<H extends BotHit>(deps: ServiceDeps<H>) {
         const next = await store.updateConversation(tx.db, id, { status: 'resolved', resolvedAt: clock.now() });
         await bus.emit(tx.db, 'service.resolved', { appId, conversationId: id, userId: c.userId, agentId: c.agentId });
         push(tx, next, { type: 'service.resolved', conversation_id: id, rate: `/v1/service/conversations/${id}/rating` });
+        toAgents(tx, next, 'resolved');
         return next;
       });
     },
@@ -340,6 +360,7 @@ export function createService<H extends BotHit>(deps: ServiceDeps<H>) {
         if (c.rating !== null) throw new AppError('service.already_rated', `Conversation ${id} was rated already`, { conversation_id: id, score: c.rating });
         const next = await store.updateConversation(tx.db, id, { rating: score, ratingComment: comment ?? null, ratedAt: clock.now() });
         await bus.emit(tx.db, 'service.rated', { appId, conversationId: id, userId, agentId: c.agentId, score });
+        toAgents(tx, next, 'rated');
         return next;
       });
     },
@@ -357,6 +378,7 @@ export function createService<H extends BotHit>(deps: ServiceDeps<H>) {
             const next = await store.updateConversation(tx.db, c.id, { status: 'assigned', agentId: operatorId });
             await bus.emit(tx.db, 'service.assigned', { appId, conversationId: c.id, userId: c.userId, agentId: operatorId, by: 'routing' });
             push(tx, next, { type: 'service.assigned', conversation_id: c.id, agent_id: operatorId });
+            toAgents(tx, next, 'assigned');
           }
         }
         return row;
@@ -399,25 +421,47 @@ export function createService<H extends BotHit>(deps: ServiceDeps<H>) {
 
     /** Flags the conversations past their SLA, once each (the minute tick; any number of servers). */
     async tick(): Promise<number> {
-      return deps.db.transaction(async (tx) => {
+      const breached: ConversationRow[] = [];
+      const n = await deps.db.transaction(async (tx) => {
         const now = clock.now();
         let n = 0;
         for (const c of await store.dueFirstResponse(tx, now, 200)) {
-          await store.updateConversation(tx, c.id, { firstResponseBreachedAt: now });
+          breached.push(await store.updateConversation(tx, c.id, { firstResponseBreachedAt: now }));
           await bus.emit(tx, 'service.sla_breached', { appId: c.appId, conversationId: c.id, userId: c.userId, agentId: c.agentId, kind: 'first_response', minutes: c.minutes });
           n++;
         }
         for (const c of await store.dueResolution(tx, now, 200)) {
-          await store.updateConversation(tx, c.id, { resolutionBreachedAt: now });
+          breached.push(await store.updateConversation(tx, c.id, { resolutionBreachedAt: now }));
           await bus.emit(tx, 'service.sla_breached', { appId: c.appId, conversationId: c.id, userId: c.userId, agentId: c.agentId, kind: 'resolution', minutes: c.minutes });
           n++;
         }
         return n;
       });
+      for (const c of breached) toAgents({ afterCommit: (f) => void f() }, c, 'sla_breached');
+      return n;
     },
   };
   return service;
 }
+
+export const presentConversation = (c: ConversationRow, now: Date): z.infer<typeof ConversationOut> => ({
+  id: c.id,
+  user_id: c.userId,
+  channel: c.channel,
+  external_id: c.externalId,
+  status: c.status as Status,
+  skill: c.skill,
+  agent_id: c.agentId,
+  locale: c.locale as Locale,
+  waiting_since: iso(c.waitingSince),
+  waiting_seconds: c.status === 'waiting' && c.waitingSince ? Math.max(0, Math.round((now.getTime() - c.waitingSince.getTime()) / 1000)) : null,
+  first_response_at: iso(c.firstResponseAt),
+  resolved_at: iso(c.resolvedAt),
+  sla: { first_response_breached_at: iso(c.firstResponseBreachedAt), resolution_breached_at: iso(c.resolutionBreachedAt) },
+  rating: c.rating !== null && c.ratedAt ? { score: c.rating, comment: c.ratingComment, rated_at: c.ratedAt.toISOString() } : null,
+  last_message_at: c.lastMessageAt.toISOString(),
+  created_at: c.createdAt.toISOString(),
+});
 
 export function presentMessage(m: MessageRow) {
   return {

@@ -20,6 +20,7 @@ const Experiments = lazy(() => import('./pages/Experiments.tsx'));
 const Communities = lazy(() => import('./pages/Communities.tsx'));
 // console-b: campaigns
 const Campaigns = lazy(() => import('./pages/Campaigns.tsx'));
+const Service = lazy(() => import('./pages/Service.tsx'));
 const Planned = lazy(() => import('./pages/Planned.tsx'));
 
 const page = (el: React.ReactNode) => <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>{el}</Suspense>;
@@ -43,6 +44,7 @@ const router = createBrowserRouter(
         { path: 'experiments', element: page(<Experiments />) },
         { path: 'communities', element: page(<Communities />) },
         { path: 'campaigns', element: page(<Campaigns />) },
+        { path: 'service', element: page(<Service />) },
         { path: 'planned/:section', element: page(<Planned />) },
         { path: '*', element: <Navigate to="/dashboard" replace /> },
       ],

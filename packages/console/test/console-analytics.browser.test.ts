@@ -8,7 +8,7 @@ const XSS_NAME = XSS.name;
 const userId = 'u-console-1';
 
 const h = consoleHarness((h) => seedUserAndOperator(h, userId));
-const { api, withPage, signIn, open, untranslated } = h;
+const { api, withPage, signIn, open, untranslated, choose } = h;
 
 test('a segment made in the UI previews its size, lists its members, and its name stays text; analytics filters by it', async (tc) => {
   await withPage(tc, async ({ page, dialogs, errors }) => {
@@ -56,8 +56,7 @@ test('a segment made in the UI previews its size, lists its members, and its nam
     const r = (await api('GET', `/v1/analytics/active-users?from=${from}&to=${to}&segment=${seg.id}`)) as { days: { dau: number }[] };
     assert.equal(Math.max(...r.days.map((d) => d.dau)), 2);
     await open(page, '/analytics', '[data-testid="retention-table"]');
-    await page.getByTestId('analytics-segment').click();
-    await page.locator('.ant-select-item-option', { hasText: '金卡' }).click();
+    await choose(page, 'analytics-segment', '金卡');
     await page.getByTestId('trend-chart').waitFor();
     assert.match(await page.getByTestId('stickiness').innerText(), /粘性 \(DAU\/MAU\): \d/);
     // The funnel of the two steps: both members convert, five minutes apart (median).
@@ -74,8 +73,7 @@ test('a segment made in the UI previews its size, lists its members, and its nam
     await api('POST', '/v1/users/seg-a/points/adjust', { type: 'coins', amount: 40, reason: 'test', idempotency_key: 'seg-a-coins' });
     await open(page, '/segments', '[data-testid="segment-new-name"]');
     await page.getByTestId('segment-new-name').fill('积分用户');
-    await page.getByTestId('segment-kind').click();
-    await page.locator('.ant-select-item-option', { hasText: '积分余额' }).click();
+    await choose(page, 'segment-kind', '积分余额');
     await page.getByTestId('segment-balance-min').fill('50');
     await page.getByTestId('segment-preview').click();
     await page.getByTestId('segment-preview-count').locator('.ant-statistic-content-value', { hasText: /^1$/ }).waitFor();

@@ -53,8 +53,7 @@ test('groups, a new group, health, members and an approved application, unanswer
     await h.open(page, '/communities', '[data-testid="community-name"]');
     await page.getByTestId('community-name').filter({ hasText: '内测群' }).click();
     await page.locator('[data-testid="community-detail-title"]', { hasText: '内测群' }).waitFor();
-    await page.getByTestId('member-status').click();
-    await page.locator('.ant-select-item-option', { hasText: '待审核' }).click();
+    await h.choose(page, 'member-status', '待审核');
     await page.locator('.ant-table-row', { hasText: 'applicant-1' }).waitFor();
     assert.ok((await page.locator('.ant-table-row', { hasText: 'applicant-1' }).innerText()).includes('每天都用'));
     await page.locator('.ant-table-row', { hasText: 'applicant-1' }).getByTestId('member-approve').click();

@@ -33,8 +33,7 @@ test('campaigns: list with status and budget, search, filter, report', async (tc
     await page.getByTestId('campaign-search').press('Enter');
     await page.locator('.ant-table-row', { hasText: '双十一' }).waitFor();
 
-    await page.getByTestId('campaign-status').click();
-    await page.locator('.ant-select-item-option', { hasText: '进行中' }).click();
+    await h.choose(page, 'campaign-status', '进行中');
     await page.locator('.ant-table-row', { hasText: '双十一' }).waitFor({ state: 'detached' });
     await page.getByText('暂无活动').waitFor();
 

@@ -34,6 +34,11 @@ export type Harness = {
   untranslated(page: Page): Promise<string[]>;
   /** Switches the console's language to English from the header (the page must show the shell). */
   toEnglish(page: Page): Promise<void>;
+  /**
+   * Picks `option` in the Ant Design select with this test id, again if the click landed while the
+   * dropdown was still opening (a loaded machine): until `chosen` holds, by default until the select shows it.
+   */
+  choose(page: Page, testId: string, option: string, chosen?: () => Promise<unknown>): Promise<void>;
   /** Neither an XSS payload ran nor became markup, and no dialog opened. */
   assertInert(page: Page, dialogs: string[]): Promise<void>;
 };
@@ -151,9 +156,20 @@ export function consoleHarness(seed?: (h: Harness) => Promise<void>): Harness {
       await page.locator('.ant-spin-spinning, .ant-skeleton-active').first().waitFor({ state: 'detached' }).catch(() => {});
     },
     async toEnglish(page) {
-      await page.getByTestId('language').click();
-      await page.locator('.ant-select-item-option[title="English"]').click();
-      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await h.choose(page, 'language', 'English', () => page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 3000 }));
+    },
+    async choose(page, testId, option, chosen) {
+      const done = chosen ?? (() => page.getByTestId(testId).locator('.ant-select-selection-item', { hasText: option }).waitFor({ timeout: 3000 }));
+      for (let attempt = 1; ; attempt++) {
+        if (!(await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').count())) await page.getByTestId(testId).click();
+        await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: option }).first().click();
+        try {
+          await done();
+          return;
+        } catch (err) {
+          if (attempt >= 3) throw err;
+        }
+      }
     },
     async assertInert(page, dialogs) {
       assert.equal(await page.evaluate('window.__xss'), undefined, 'a payload ran');

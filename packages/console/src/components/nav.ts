@@ -18,7 +18,7 @@ export const NAV: NavItem[] = [
   { key: 'experiments', label: 'nav.experiments', path: '/experiments', permission: 'analytics.read', built: true },
   { key: 'workflows', label: 'nav.workflows', path: '/planned/workflows', permission: 'app.read', built: false },
   { key: 'communities', label: 'nav.communities', path: '/communities', permission: 'app.read', built: true },
-  { key: 'service', label: 'nav.service', path: '/planned/service', permission: 'app.read', built: false },
+  { key: 'service', label: 'nav.service', path: '/service', permission: 'service.read', built: true },
   { key: 'webhooks', label: 'nav.webhooks', path: '/planned/webhooks', permission: 'webhooks.read', built: false },
   { key: 'keys', label: 'nav.keys', path: '/keys', permission: 'keys.read', built: true },
   { key: 'operators', label: 'nav.operators', path: '/operators', permission: 'members.read', built: true },

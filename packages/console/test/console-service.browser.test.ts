@@ -1,0 +1,79 @@
+// The customer-service (客服) section in a real browser: the queue fills live from the operator
+// stream (a conversation opened through the API appears without a reload), an agent claims it,
+// answers with a canned reply, writes an internal note the user never sees, and resolves it; the
+// user's XSS message stays text; an analyst reads but has no buttons; both languages translated.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { consoleHarness, XSS } from './harness.ts';
+
+const FIRST = `${XSS.script}我的订单还没到`;
+let firstId = '';
+
+const h = consoleHarness(async (h) => {
+  await h.api('PUT', '/v1/service/settings', { bot_enabled: false });
+  await h.api('POST', '/v1/service/canned', { title: '物流查询 Shipping', body: '您好，已为您查询物流，预计明天送达。' });
+  const r = (await h.api('POST', '/v1/service/conversations', { user_id: 'cs-1', text: FIRST })) as { conversation: { id: string } };
+  firstId = r.conversation.id;
+});
+
+type Msg = { text: string; internal: boolean; author: { kind: string } };
+
+test('the queue fills live; an agent claims, replies with a canned answer, notes internally and resolves', async (tc) => {
+  await h.withPage(tc, async ({ page, dialogs, errors }) => {
+    await h.signIn(page, h.owner);
+    await h.open(page, '/service', '[data-testid="service-queue"]');
+    await page.getByTestId('service-live').getByText('实时').waitFor();
+    await page.getByTestId('service-conv-user').getByText('cs-1', { exact: true }).waitFor();
+    // A conversation opened now shows up in the open queue without a reload.
+    await h.api('POST', '/v1/service/conversations', { user_id: 'cs-2', text: 'hello?' });
+    await page.getByTestId('service-conv-user').getByText('cs-2', { exact: true }).waitFor();
+
+    await page.getByTestId('service-conv-user').getByText('cs-1', { exact: true }).click();
+    await page.getByTestId('service-message-text').getByText(FIRST).waitFor();
+    await page.getByTestId('service-claim').click();
+    await page.getByTestId('service-detail-status').getByText('接待中').waitFor();
+
+    // The canned reply fills the answer box (the select itself stays empty).
+    const CANNED = '您好，已为您查询物流，预计明天送达。';
+    await h.choose(page, 'service-canned', '物流查询', () => page.waitForFunction(`document.querySelector('[data-testid="service-reply"]')?.value === ${JSON.stringify(CANNED)}`, undefined, { timeout: 3000 }));
+    await page.getByTestId('service-send').click();
+    await page.getByTestId('service-message-text').getByText('预计明天送达').waitFor();
+
+    await page.getByTestId('service-internal').check();
+    await page.getByTestId('service-reply').fill('用户情绪激动，优先处理');
+    await page.getByTestId('service-send').click();
+    await page.getByTestId('service-message').filter({ hasText: '优先处理' }).getByText('内部备注', { exact: true }).waitFor();
+
+    // The user's view: the agent's answer, never the note.
+    const token = (await h.api('POST', '/v1/users/cs-1/tokens', {})) as { token: string };
+    const forUser = await fetch(`${h.base}/v1/service/conversations/${firstId}/messages`, { headers: { authorization: `Bearer ${h.tenant.publishableKey}`, 'x-user-token': token.token } });
+    const texts = ((await forUser.json()) as { data: Msg[] }).data.map((m) => m.text);
+    assert.ok(texts.includes('您好，已为您查询物流，预计明天送达。') && !texts.some((x) => x.includes('优先处理')), JSON.stringify(texts));
+
+    await page.getByTestId('service-resolve').click();
+    await page.getByTestId('service-detail-status').getByText('已结束').waitFor();
+    const c = (await h.api('GET', `/v1/service/conversations/${firstId}`)) as { status: string };
+    assert.equal(c.status, 'resolved');
+
+    assert.deepEqual(await h.untranslated(page), []);
+    await h.assertInert(page, dialogs);
+    await h.toEnglish(page);
+    await page.getByTestId('service-live').getByText('Live').waitFor();
+    assert.deepEqual(await h.untranslated(page), []);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('an analyst reads conversations but has no buttons to work them', async (tc) => {
+  await h.withPage(tc, async ({ page, errors }) => {
+    await h.signIn(page, h.analyst);
+    await h.open(page, '/service', '[data-testid="service-queue"]');
+    await page.getByTestId('service-tab-all').click();
+    await page.getByTestId('service-conv-user').getByText('cs-1', { exact: true }).click();
+    await page.getByTestId('service-message-text').getByText(FIRST).waitFor();
+    assert.equal(await page.getByTestId('service-claim').count(), 0);
+    assert.equal(await page.getByTestId('service-reply').count(), 0);
+    assert.equal(await page.getByTestId('service-agent-status').count(), 0);
+    assert.deepEqual(errors, []);
+  });
+});

@@ -75,15 +75,16 @@ export default function Campaigns() {
   const [status, setStatus] = useState<Status | undefined>();
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<Campaign | null>(null);
-  const query = { limit: 25, ...(kind ? { kind } : {}), ...(status ? { status } : {}), ...(pager.cursor ? { cursor: pager.cursor } : {}) };
+  // The name search runs on the server (`q`), over every page.
+  const needle = search.trim();
+  const query = { limit: 25, ...(kind ? { kind } : {}), ...(status ? { status } : {}), ...(needle ? { q: needle } : {}), ...(pager.cursor ? { cursor: pager.cursor } : {}) };
   const list = useQuery({ queryKey: ['campaigns', appId, query], queryFn: () => ok(api.GET('/v1/campaigns', { params: { query } })) });
-  const needle = search.trim().toLowerCase();
-  const rows = (list.data?.data ?? []).filter((c) => !needle || c.name.toLowerCase().includes(needle));
+  const rows = list.data?.data ?? [];
   return (
     <div>
       <Typography.Title level={3}>{t('nav.campaigns')}</Typography.Title>
       <Space style={{ marginBottom: 12 }} wrap>
-        <Input.Search data-testid="campaign-search" placeholder={t('campaigns.searchName')} allowClear onSearch={setSearch} style={{ width: 240 }} />
+        <Input.Search data-testid="campaign-search" placeholder={t('campaigns.searchName')} allowClear onSearch={(v) => { setSearch(v); pager.reset(); }} style={{ width: 240 }} />
         <Select<Kind> data-testid="campaign-kind" allowClear placeholder={t('campaigns.kind')} value={kind} style={{ width: 160 }} onChange={(k) => { setKind(k); pager.reset(); }} options={KINDS.map((k) => ({ value: k, label: t(KIND_LABEL[k]) }))} />
         <Select<Status> data-testid="campaign-status" allowClear placeholder={t('campaigns.statusLabel')} value={status} style={{ width: 160 }} onChange={(s) => { setStatus(s); pager.reset(); }} options={STATUSES.map((s) => ({ value: s, label: t(STATUS_LABEL[s]) }))} />
       </Space>

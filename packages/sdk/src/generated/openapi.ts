@@ -30501,6 +30501,8 @@ export interface operations {
                 cursor?: string;
                 kind?: "flash_sale" | "group_buy" | "bargain" | "presale" | "crowdfunding" | "referral";
                 status?: "draft" | "scheduled" | "running" | "ended" | "cancelled";
+                /** @description Part of the name (case-insensitive) */
+                q?: string;
             };
             header?: never;
             path?: never;

@@ -64,14 +64,14 @@ export function campaignsRoutes(api: Api, deps: { campaigns: Campaigns; ctx: Req
       schema: {
         tags,
         summary: 'List campaigns, newest first',
-        querystring: z.strictObject({ ...pageQuery, kind: z.enum(CAMPAIGN_KINDS).optional(), status: z.enum(CAMPAIGN_STATUSES).optional() }),
+        querystring: z.strictObject({ ...pageQuery, kind: z.enum(CAMPAIGN_KINDS).optional(), status: z.enum(CAMPAIGN_STATUSES).optional(), q: z.string().min(1).max(100).optional().describe('Part of the name (case-insensitive)') }),
         response: { 200: pageSchema(CampaignOut), ...errors(400, 401, 403) },
       },
     },
     async (req) => {
       const q = req.query;
       const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), i: z.string() }));
-      const rows = await campaigns.list(ctx(req), appIdOf(req), { limit: q.limit + 1, before: cur ? { t: cur.t, id: cur.i } : undefined, kind: q.kind, status: q.status });
+      const rows = await campaigns.list(ctx(req), appIdOf(req), { limit: q.limit + 1, before: cur ? { t: cur.t, id: cur.i } : undefined, kind: q.kind, status: q.status, q: q.q });
       const p = page(rows, q.limit, (r) => ({ t: r.createdAt.toISOString(), i: r.id }));
       return { data: p.data.map(presentCampaign), next_cursor: p.next_cursor };
     },

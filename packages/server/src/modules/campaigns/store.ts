@@ -19,12 +19,13 @@ export async function findCampaign(db: Db, appId: string, id: string, forUpdate 
   return r;
 }
 
-export type CampaignQuery = { limit: number; before?: { t: string; id: string } | undefined; kind?: CampaignKind | undefined; status?: CampaignStatus | undefined };
+export type CampaignQuery = { limit: number; before?: { t: string; id: string } | undefined; kind?: CampaignKind | undefined; status?: CampaignStatus | undefined; q?: string | undefined };
 
 export async function listCampaigns(db: Db, appId: string, q: CampaignQuery): Promise<CampaignRow[]> {
   const conds: SQL[] = [eq(campaigns.appId, appId)];
   if (q.kind) conds.push(eq(campaigns.kind, q.kind));
   if (q.status) conds.push(eq(campaigns.status, q.status));
+  if (q.q) conds.push(sql`strpos(lower(${campaigns.name}), lower(${q.q})) > 0`);
   if (q.before) conds.push(sql`(${campaigns.createdAt}, ${campaigns.id}) < (${q.before.t}::timestamptz, ${q.before.id})`);
   return db
     .select()

@@ -85,6 +85,15 @@ describe('campaign lifecycle', () => {
     const rest = ok<{ data: { id: string }[]; next_cursor: string | null }>(await b.get(`/v1/campaigns?limit=5&cursor=${list.next_cursor}`));
     assert.equal(rest.data.length, 1);
     assert.equal(ok<{ data: unknown[] }>(await b.get('/v1/campaigns?status=running')).data.length, 0);
+    // The name search is the server's, across pages, case-insensitive; % and _ are plain characters.
+    await b.campaign({ kind: 'flash_sale', name: 'Spring 春季 50%_off', starts_at: iso(T0 + H), ends_at: iso(T0 + 2 * H) });
+    const names = async (q: string) => ok<{ data: { name: string }[] }>(await b.get(`/v1/campaigns?limit=1&q=${encodeURIComponent(q)}`)).data.map((c) => c.name);
+    assert.deepEqual(await names('春季'), ['Spring 春季 50%_off']);
+    assert.deepEqual(await names('SPRING'), ['Spring 春季 50%_off']);
+    assert.deepEqual(await names('%_'), ['Spring 春季 50%_off']);
+    assert.deepEqual(await names('_'), ['Spring 春季 50%_off']);
+    assert.deepEqual(await names('one'), ['one']);
+    assert.deepEqual(await names('nothing like it'), []);
     const p = ok<{ name: string; budget: number }>(await b.patch(`/v1/campaigns/${c1.id}`, { name: '改名', budget: 5000 }));
     assert.deepEqual([p.name, p.budget], ['改名', 5000]);
     let err = expectError(await b.post('/v1/campaigns', { kind: 'flash_sale', name: 'x', starts_at: iso(T0 + H), ends_at: iso(T0) }), 400, 'validation_failed');

@@ -1,5 +1,6 @@
 // The console screenshots in the README: a Canyu on a throw-away embedded PostgreSQL with demo
-// data (2,000 users over 30 days), a segment, an experiment and a goal, photographed by the Debian
+// data (2,000 users over 30 days), a segment, an experiment and a goal, reported comments and
+// customer-service conversations, photographed by the Debian
 // chromium in zh-CN. Run: node --import tsx scripts/screenshots.ts (writes docs/screenshots/*.png).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -55,6 +56,21 @@ for (let i = 0; i < 400; i++) {
 await api('POST', '/v1/events', { events: orders });
 const goal = (await api('POST', '/v1/goals', { name: '日活 1,000', metric: { kind: 'active_users', window: 'dau' }, baseline: 600, target: 1000, start_day: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), due_day: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) })) as { id: string };
 await api('POST', `/v1/goals/${goal.id}/measure`, { day: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) });
+// Reported comments for the moderation queue (互动审核), and conversations for customer service (客服).
+await api('PATCH', '/v1/interactions/settings', { moderation: { auto_hide_reports: 3, words: ['加微信'], filter_mode: 'off' } });
+const said = async (user: string, body: string) => ((await api('POST', '/v1/subjects/video/bv-1024/comments', { user_id: user, body })) as { id: string }).id;
+const ad = await said('u11', '加微信领取免费会员，VX 123456 ✨');
+const rude = await said('u12', '主播唱得真难听，退钱！');
+await said('u13', '求 BGM 名字 🙏');
+const offTopic = await said('u14', '楼上的你们谁知道哪里买票便宜');
+for (const [id, who, reason] of [[ad, 'u20', 'spam'], [ad, 'u21', 'spam'], [ad, 'u22', 'spam'], [rude, 'u23', 'abuse'], [rude, 'u24', 'abuse'], [offTopic, 'u25', 'other']] as const) {
+  await api('POST', `/v1/comments/${id}/reports`, { user_id: who, reason, note: reason === 'spam' ? '广告引流' : undefined });
+}
+await api('PUT', '/v1/service/settings', { bot_enabled: false });
+await api('POST', '/v1/service/canned', { title: '物流查询', body: '您好，已为您查询物流，预计明天送达。' });
+for (const [user, text] of [['u31', '我的订单三天了还没发货，能帮忙看看吗？'], ['u32', '优惠券为什么用不了？'], ['u33', '我要退款，商品有质量问题']] as const) {
+  await api('POST', '/v1/service/conversations', { user_id: user, text });
+}
 await t.services.bus.drain();
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage'] });
@@ -82,6 +98,11 @@ await shot('/segments', '[data-testid="segment-name"]', 'segments', async () => 
 await shot('/experiments', '[data-testid="experiment-name"]', 'experiments', async () => {
   await page.getByTestId('experiment-name').first().click();
   await page.locator('[data-testid="experiment-arms"] .ant-table-row').first().waitFor();
+});
+await shot('/interactions', '[data-testid="moderation-comment"]', 'moderation');
+await shot('/service', '[data-testid="service-conv-user"]', 'service', async () => {
+  await page.getByTestId('service-conv-user').first().click();
+  await page.getByTestId('service-message-text').first().waitFor();
 });
 await browser.close();
 await t.close();

@@ -21,6 +21,7 @@ const Communities = lazy(() => import('./pages/Communities.tsx'));
 // console-b: campaigns
 const Campaigns = lazy(() => import('./pages/Campaigns.tsx'));
 const Service = lazy(() => import('./pages/Service.tsx'));
+const Interactions = lazy(() => import('./pages/Interactions.tsx'));
 const Planned = lazy(() => import('./pages/Planned.tsx'));
 
 const page = (el: React.ReactNode) => <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>{el}</Suspense>;
@@ -45,6 +46,7 @@ const router = createBrowserRouter(
         { path: 'communities', element: page(<Communities />) },
         { path: 'campaigns', element: page(<Campaigns />) },
         { path: 'service', element: page(<Service />) },
+        { path: 'interactions', element: page(<Interactions />) },
         { path: 'planned/:section', element: page(<Planned />) },
         { path: '*', element: <Navigate to="/dashboard" replace /> },
       ],

@@ -8,6 +8,16 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"'`]/g, (c) => ESCAPES[c]!);
 }
 
+const UNESCAPES = new Map(Object.entries(ESCAPES).map(([c, e]) => [e, c]));
+
+/**
+ * What the user wrote, from a field `userText` escaped: for clients that insert text as text (the
+ * console, widgets), never for building markup.
+ */
+export function unescapeHtml(s: string): string {
+  return s.replace(/&(?:amp|lt|gt|quot|#39|#96);/g, (e) => UNESCAPES.get(e) ?? e);
+}
+
 /** A user-written text field as the API returns it: HTML-escaped; null stays null. */
 export function userText<T extends string | null | undefined>(s: T): T {
   return (typeof s === 'string' ? escapeHtml(s) : s) as T;

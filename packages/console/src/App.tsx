@@ -22,6 +22,7 @@ const Communities = lazy(() => import('./pages/Communities.tsx'));
 const Campaigns = lazy(() => import('./pages/Campaigns.tsx'));
 const Service = lazy(() => import('./pages/Service.tsx'));
 const Interactions = lazy(() => import('./pages/Interactions.tsx'));
+const Webhooks = lazy(() => import('./pages/Webhooks.tsx'));
 const Planned = lazy(() => import('./pages/Planned.tsx'));
 
 const page = (el: React.ReactNode) => <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>{el}</Suspense>;
@@ -47,6 +48,7 @@ const router = createBrowserRouter(
         { path: 'campaigns', element: page(<Campaigns />) },
         { path: 'service', element: page(<Service />) },
         { path: 'interactions', element: page(<Interactions />) },
+        { path: 'webhooks', element: page(<Webhooks />) },
         { path: 'planned/:section', element: page(<Planned />) },
         { path: '*', element: <Navigate to="/dashboard" replace /> },
       ],

@@ -11,6 +11,7 @@ import { after, before, type TestContext } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ensureBuilt } from '../../../scripts/build.js';
 import { startTestApp, type TestApp, type Tenant } from '../../server/src/testing/app.ts';
+import type { Config } from '../../server/src/config.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -61,7 +62,8 @@ export async function seedUserAndOperator(h: Harness, userId: string): Promise<v
   await h.api('POST', `/v1/users/${userId}/points/adjust`, { type: 'coins', amount: 100, reason: 'welcome', idempotency_key: 'seed-1' });
 }
 
-export function consoleHarness(seed?: (h: Harness) => Promise<void>): Harness {
+/** A Canyu server, a chromium and an app with an owner and an analyst for one test file; `config` changes the server's (e.g. to let webhooks reach 127.0.0.1). */
+export function consoleHarness(seed?: (h: Harness) => Promise<void>, opts: { config?: Partial<Config> } = {}): Harness {
   let t: TestApp;
   let tenant: Tenant;
   let base = '';
@@ -74,7 +76,7 @@ export function consoleHarness(seed?: (h: Harness) => Promise<void>): Harness {
   before(async () => {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk (.ci/run does), or set CHROMIUM_PATH`);
     await ensureBuilt(() => {});
-    t = await startTestApp();
+    t = await startTestApp(opts.config ? { config: opts.config } : {});
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const addr = t.app.server.address();
     base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;

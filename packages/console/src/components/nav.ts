@@ -19,7 +19,7 @@ export const NAV: NavItem[] = [
   { key: 'workflows', label: 'nav.workflows', path: '/planned/workflows', permission: 'app.read', built: false },
   { key: 'communities', label: 'nav.communities', path: '/communities', permission: 'app.read', built: true },
   { key: 'service', label: 'nav.service', path: '/service', permission: 'service.read', built: true },
-  { key: 'webhooks', label: 'nav.webhooks', path: '/planned/webhooks', permission: 'webhooks.read', built: false },
+  { key: 'webhooks', label: 'nav.webhooks', path: '/webhooks', permission: 'webhooks.read', built: true },
   { key: 'keys', label: 'nav.keys', path: '/keys', permission: 'keys.read', built: true },
   { key: 'operators', label: 'nav.operators', path: '/operators', permission: 'members.read', built: true },
   { key: 'audit', label: 'nav.audit', path: '/audit', permission: 'audit.read', built: true },

@@ -1,7 +1,7 @@
 // <canyu-comments kind="video" subject="BV1xx"></canyu-comments>: the thread of a subject, sorted
 // hot/new/top, paged with "load more"; post, reply (replies shown under their root), like and
 // report. Every body and user id is inserted as text.
-import { CanyuElement, define, h, isNotFound, userText, type BrowserClient, type Messages } from './core.ts';
+import { CanyuElement, define, h, isNotFound, userText, type WidgetClient, type Messages } from './core.ts';
 import type { components } from '@canyu/sdk/browser';
 
 type Comment = components['schemas']['Comment'];
@@ -25,7 +25,7 @@ export class CanyuComments extends CanyuElement {
   static override get observedAttributes(): string[] {
     return [...super.observedAttributes, 'kind', 'subject', 'sort'];
   }
-  private c: BrowserClient | null = null;
+  private c: WidgetClient | null = null;
   private list!: HTMLUListElement;
   private more!: HTMLButtonElement;
   private cursor: string | null = null;
@@ -38,7 +38,7 @@ export class CanyuComments extends CanyuElement {
     return s === 'new' || s === 'top' ? s : 'hot';
   }
 
-  protected async load(c: BrowserClient): Promise<void> {
+  protected async load(c: WidgetClient): Promise<void> {
     this.c = c;
     const select = h('select', { 'aria-label': this.t('sort'), part: 'sort', onchange: (e) => this.setAttribute('sort', (e.target as HTMLSelectElement).value) }) as HTMLSelectElement;
     for (const s of ['hot', 'new', 'top']) select.append(h('option', { value: s, selected: s === this.sort }, this.t(s)));

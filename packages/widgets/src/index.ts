@@ -1,8 +1,9 @@
 // Every widget at once: `import { configure } from '@canyu/widgets'` registers <canyu-like>,
 // <canyu-comments>, <canyu-checkin>, <canyu-inbox> and <canyu-poll>. Each is also its own entry
 // (`@canyu/widgets/like`, dist/canyu-like.js) for pages that use only one.
-export { configure, errorMessage, type BrowserClientOptions, type Lang } from './core.ts';
+export { configure, errorMessage, type WidgetClient, type WidgetClientOptions, type Lang } from './core.ts';
 export { CanyuLike } from './like.ts';
 export { CanyuComments } from './comments.ts';
 export { CanyuCheckin } from './checkin.ts';
 export { CanyuInbox } from './inbox.ts';
+export { CanyuPoll } from './poll.ts';

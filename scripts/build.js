@@ -42,6 +42,7 @@ export const WIDGET_ENTRIES = {
   'canyu-checkin': 'entry-checkin.ts',
   'canyu-inbox': 'entry-inbox.ts',
   'canyu-poll': 'entry-poll.ts',
+  'canyu-triple': 'entry-triple.ts',
 };
 
 /** Every input of the bundle: non-test sources, migrations, this script, package.json. */

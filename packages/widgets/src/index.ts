@@ -7,3 +7,4 @@ export { CanyuComments } from './comments.ts';
 export { CanyuCheckin } from './checkin.ts';
 export { CanyuInbox } from './inbox.ts';
 export { CanyuPoll } from './poll.ts';
+export { CanyuTriple } from './triple.ts';

@@ -330,3 +330,62 @@ test('<canyu-poll>: multiple choice up to max_choices; a closed poll and a secon
     assert.deepEqual(errors, []);
   });
 });
+
+test('<canyu-triple>: favourite toggles; a long press on like does like + favourite + follow the author, confirmed by the server', async () => {
+  await admin('PUT', '/v1/subjects/video/BV-tri', { title: `三连 ${XSS}`, author_id: 'u-tri-author' });
+  await admin('PUT', '/v1/subjects/video/BV-tri/like', { user_id: 'u-tri-0' });
+  const user = 'u-tri-1';
+  pages.set('/triple.html', page('<canyu-triple kind="video" subject="BV-tri" hold-ms="400"></canyu-triple>', await t.userToken(tenant, user), 'canyu-triple'));
+  const subject = () => admin<{ counts: { likes: number; favourites: number }; viewer: { liked: boolean; favourited: boolean } }>('GET', `/v1/subjects/video/BV-tri?user_id=${user}`);
+  await withPage(async (p, errors) => {
+    await p.goto(`${origin}/triple.html`);
+    const like = p.locator('canyu-triple button.like');
+    const fav = p.locator('canyu-triple button.favourite');
+    const follow = p.locator('canyu-triple button.follow');
+    await p.locator('canyu-triple .like .count', { hasText: '1' }).waitFor();
+    assert.equal(await follow.innerText(), '关注作者');
+    // Favourite on and off, each confirmed by the server.
+    await fav.click();
+    await p.locator('canyu-triple button.favourite[aria-pressed=true][aria-busy=false]').waitFor();
+    assert.equal((await subject()).viewer.favourited, true);
+    await fav.click();
+    await p.locator('canyu-triple button.favourite[aria-pressed=false][aria-busy=false]').waitFor();
+    assert.equal((await subject()).counts.favourites, 0);
+    // Long press on like: the triple happens while the button is still held; releasing it does not unlike.
+    await like.hover();
+    await p.mouse.down();
+    await p.locator('canyu-triple [role=status]', { hasText: '三连成功' }).waitFor();
+    await p.mouse.up();
+    await p.locator('canyu-triple button.follow[aria-pressed=true][aria-busy=false]').waitFor();
+    assert.equal(await like.getAttribute('aria-pressed'), 'true');
+    assert.equal(await fav.getAttribute('aria-pressed'), 'true');
+    assert.equal(await p.locator('canyu-triple .like .count').innerText(), '2');
+    assert.equal(await follow.innerText(), '已关注');
+    const s = await subject();
+    assert.deepEqual([s.viewer.liked, s.viewer.favourited, s.counts.likes, s.counts.favourites], [true, true, 2, 1]);
+    assert.equal((await admin<{ following: boolean }>('GET', `/v1/users/${user}/relationships/u-tri-author`)).following, true);
+    await p.reload();
+    await p.locator('canyu-triple button.follow[aria-pressed=true]').waitFor();
+    assert.equal(await p.locator('canyu-triple .like .count').innerText(), '2');
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('<canyu-triple>: a refused triple (blocked user) is rolled back and said in words; keyboard reaches the 三连 button', async () => {
+  await admin('PUT', '/v1/subjects/video/BV-tri2', { author_id: 'u-tri-author' });
+  const user = 'u-tri-blocked';
+  await admin('PUT', `/v1/moderation/blocks/${user}`, { reason: 'test' });
+  pages.set('/triple-blocked.html', page('<canyu-triple kind="video" subject="BV-tri2"></canyu-triple>', await t.userToken(tenant, user), 'canyu-triple'));
+  await withPage(async (p) => {
+    await p.goto(`${origin}/triple-blocked.html`);
+    await p.locator('canyu-triple .like .count', { hasText: '0' }).waitFor();
+    await p.locator('canyu-triple button.triple').focus();
+    await p.keyboard.press('Enter');
+    await p.locator('canyu-triple [role=alert]', { hasText: '你暂时不能互动' }).waitFor();
+    await p.locator('canyu-triple button.like[aria-busy=false]').waitFor();
+    for (const b of ['like', 'favourite', 'follow']) assert.equal(await p.locator(`canyu-triple button.${b}`).getAttribute('aria-pressed'), 'false', b);
+    assert.equal(await p.locator('canyu-triple .like .count').innerText(), '0');
+    const s = await admin<{ counts: { likes: number; favourites: number } }>('GET', '/v1/subjects/video/BV-tri2');
+    assert.deepEqual([s.counts.likes, s.counts.favourites], [0, 0]);
+  });
+});

@@ -43,6 +43,7 @@ export const WIDGET_ENTRIES = {
   'canyu-inbox': 'entry-inbox.ts',
   'canyu-poll': 'entry-poll.ts',
   'canyu-triple': 'entry-triple.ts',
+  'canyu-feedback-board': 'entry-feedback-board.ts',
 };
 
 /** Every input of the bundle: non-test sources, migrations, this script, package.json. */

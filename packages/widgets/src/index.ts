@@ -8,3 +8,4 @@ export { CanyuCheckin } from './checkin.ts';
 export { CanyuInbox } from './inbox.ts';
 export { CanyuPoll } from './poll.ts';
 export { CanyuTriple } from './triple.ts';
+export { CanyuFeedbackBoard } from './feedback.ts';

@@ -389,3 +389,50 @@ test('<canyu-triple>: a refused triple (blocked user) is rolled back and said in
     assert.deepEqual([s.counts.likes, s.counts.favourites], [0, 0]);
   });
 });
+
+test('<canyu-feedback-board>: sorted lists with status badges, vote and unvote, a new request; titles and bodies stay text', async () => {
+  const board = await admin<{ id: string }>('POST', '/v1/feedback/boards', { name: 'Ideas' });
+  const planned = await admin<{ id: string }>('POST', `/v1/feedback/boards/${board.id}/posts`, { user_id: 'u-fb-a', title: '夜间模式', body: '晚上看太亮了' });
+  await admin('POST', `/v1/feedback/posts/${planned.id}/votes`, { user_id: 'u-fb-b' });
+  await admin('POST', `/v1/feedback/posts/${planned.id}/status`, { status: 'planned', note: '下个版本' });
+  const xss = await admin<{ id: string }>('POST', `/v1/feedback/boards/${board.id}/posts`, { user_id: 'u-fb-a', title: XSS, body: `正文 ${XSS}` });
+  const user = 'u-fb-1';
+  const post = (id: string) => admin<{ votes: number; my_vote: boolean }>('GET', `/v1/feedback/posts/${id}?user_id=${user}`);
+  pages.set('/feedback.html', page(`<canyu-feedback-board board="${board.id}"></canyu-feedback-board>`, await t.userToken(tenant, user), 'canyu-feedback-board'));
+  await withPage(async (p, errors) => {
+    await p.goto(`${origin}/feedback.html`);
+    const items = p.locator('canyu-feedback-board li[data-id]');
+    await items.nth(1).waitFor();
+    // Most voted first, with its status.
+    assert.equal(await items.first().getAttribute('data-id'), planned.id);
+    assert.equal(await items.first().locator('.badge').innerText(), '已计划');
+    const x = p.locator(`canyu-feedback-board li[data-id="${xss.id}"]`);
+    assert.equal(await x.locator('.title').innerText(), `${XSS}待处理`);
+    assert.equal(await x.locator('.main > .text').innerText(), `正文 ${XSS}`);
+    // Vote, confirmed by the server; then take it back.
+    await x.locator('button.vote').click();
+    await x.locator('button.vote[aria-pressed=true][aria-busy=false]').waitFor();
+    assert.equal(await x.locator('.vote .count').innerText(), '2');
+    const voted = await post(xss.id);
+    assert.deepEqual([voted.votes, voted.my_vote], [2, true]);
+    await x.locator('button.vote').press('Enter');
+    await x.locator('button.vote[aria-pressed=false][aria-busy=false]').waitFor();
+    assert.equal(await x.locator('.vote .count').innerText(), '1');
+    assert.equal((await post(xss.id)).my_vote, false);
+    // Newest first.
+    await p.locator('canyu-feedback-board select[part=sort]').selectOption('new');
+    await p.locator(`canyu-feedback-board li[data-id="${xss.id}"]:first-child`).waitFor();
+    // A new request: shown at the top with the author's own vote, stored as the user's.
+    await p.locator('canyu-feedback-board select[name=type]').selectOption('bug');
+    await p.locator('canyu-feedback-board input[name=title]').fill(`新的请求 ${XSS}`);
+    await p.locator('canyu-feedback-board textarea[name=body]').fill('步骤：<b>1</b>');
+    await p.locator('canyu-feedback-board form button[type=submit]').click();
+    await p.locator('canyu-feedback-board li:first-child .title', { hasText: '新的请求' }).waitFor();
+    assert.equal(await p.locator('canyu-feedback-board li:first-child .vote').getAttribute('aria-pressed'), 'true');
+    const listed = await admin<{ data: { title: string; author_id: string; type: string; votes: number }[] }>('GET', `/v1/feedback/boards/${board.id}/posts?sort=new`);
+    assert.equal(listed.data[0]?.author_id, user);
+    assert.equal(listed.data[0]?.type, 'bug');
+    await assertInert(p, 'canyu-feedback-board');
+    assert.deepEqual(errors, []);
+  });
+});

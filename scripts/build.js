@@ -44,6 +44,7 @@ export const WIDGET_ENTRIES = {
   'canyu-poll': 'entry-poll.ts',
   'canyu-triple': 'entry-triple.ts',
   'canyu-feedback-board': 'entry-feedback-board.ts',
+  'canyu-leaderboard': 'entry-leaderboard.ts',
 };
 
 /** Every input of the bundle: non-test sources, migrations, this script, package.json. */

@@ -9,3 +9,4 @@ export { CanyuInbox } from './inbox.ts';
 export { CanyuPoll } from './poll.ts';
 export { CanyuTriple } from './triple.ts';
 export { CanyuFeedbackBoard } from './feedback.ts';
+export { CanyuLeaderboard } from './leaderboard.ts';

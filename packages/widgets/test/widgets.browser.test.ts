@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureBuilt, WIDGET_ENTRIES, widgetsDistDir } from '../../../scripts/build.js';
 import { startTestApp, type TestApp, type Tenant } from '../../server/src/testing/app.ts';
+import { waitFor } from '../../server/src/testing/wait.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let t: TestApp;
@@ -433,6 +434,41 @@ test('<canyu-feedback-board>: sorted lists with status badges, vote and unvote, 
     assert.equal(listed.data[0]?.author_id, user);
     assert.equal(listed.data[0]?.type, 'bug');
     await assertInert(p, 'canyu-feedback-board');
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('<canyu-leaderboard>: the top N of the week with the viewer\'s own best rank; periods switch; titles stay text', async () => {
+  // A kind of its own, so the ranking holds only these.
+  const seed: [string, string, number][] = [['lb-1', 'u-lb-other', 3], ['lb-2', 'u-lb-1', 2], ['lb-3', 'u-lb-1', 1]];
+  for (const [id, author, likes] of seed) {
+    await admin('PUT', `/v1/subjects/audio/${id}`, { title: id === 'lb-2' ? XSS : `片段 ${id}`, author_id: author });
+    for (let i = 0; i < likes; i++) await admin('PUT', `/v1/subjects/audio/${id}/like`, { user_id: `u-lb-fan-${i}` });
+  }
+  // Rankings are refreshed after interactions, not in the same call: wait until they show all three.
+  await waitFor('the audio ranking', async () => {
+    const r = await admin<{ data: { id: string }[] }>('GET', '/v1/rankings?kind=audio&period=week');
+    return r.data.map((s) => s.id).join() === 'lb-1,lb-2,lb-3' || null;
+  });
+  pages.set('/leaderboard.html', page('<canyu-leaderboard kind="audio" limit="2"></canyu-leaderboard>', await t.userToken(tenant, 'u-lb-1'), 'canyu-leaderboard'));
+  pages.set('/leaderboard-en.html', page('<canyu-leaderboard kind="audio" lang="en"></canyu-leaderboard>', await t.userToken(tenant, 'u-lb-nobody'), 'canyu-leaderboard'));
+  await withPage(async (p, errors) => {
+    await p.goto(`${origin}/leaderboard.html`);
+    const rows = p.locator('canyu-leaderboard li[data-id]');
+    await rows.nth(1).waitFor();
+    assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-id'))), ['lb-1', 'lb-2']);
+    assert.equal(await rows.nth(1).locator('.title').innerText(), XSS);
+    assert.equal(await rows.nth(1).getAttribute('aria-current'), 'true');
+    assert.equal(await rows.nth(0).getAttribute('aria-current'), null);
+    assert.equal(await p.locator('canyu-leaderboard [role=status]').innerText(), '你的最佳排名：第 2 名');
+    await p.locator('canyu-leaderboard .tabs button[data-period=all]').click();
+    await p.locator('canyu-leaderboard .tabs button[data-period=all][aria-pressed=true]').waitFor();
+    await rows.nth(1).waitFor();
+    await assertInert(p, 'canyu-leaderboard');
+    await p.goto(`${origin}/leaderboard-en.html`);
+    await p.locator('canyu-leaderboard li[data-id]').nth(2).waitFor();
+    assert.equal(await p.locator('canyu-leaderboard [role=status]').innerText(), 'You are not ranked yet');
+    assert.equal(await p.locator('canyu-leaderboard .tabs button[aria-pressed=true]').innerText(), 'This week');
     assert.deepEqual(errors, []);
   });
 });

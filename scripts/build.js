@@ -45,6 +45,7 @@ export const WIDGET_ENTRIES = {
   'canyu-triple': 'entry-triple.ts',
   'canyu-feedback-board': 'entry-feedback-board.ts',
   'canyu-leaderboard': 'entry-leaderboard.ts',
+  'canyu-lottery': 'entry-lottery.ts',
 };
 
 /** Every input of the bundle: non-test sources, migrations, this script, package.json. */

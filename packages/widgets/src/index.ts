@@ -10,3 +10,4 @@ export { CanyuPoll } from './poll.ts';
 export { CanyuTriple } from './triple.ts';
 export { CanyuFeedbackBoard } from './feedback.ts';
 export { CanyuLeaderboard } from './leaderboard.ts';
+export { CanyuLottery } from './lottery.ts';

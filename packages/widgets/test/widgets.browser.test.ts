@@ -472,3 +472,37 @@ test('<canyu-leaderboard>: the top N of the week with the viewer\'s own best ran
     assert.deepEqual(errors, []);
   });
 });
+
+test('<canyu-lottery>: the wheel shows the published odds, a draw lands on the server\'s prize, the daily limit is said in words; names stay text', async () => {
+  // The first prize is certain (the others weigh 0), so the outcome is known.
+  const lottery = await admin<{ id: string }>('POST', '/v1/lotteries', {
+    name: `转盘 ${XSS}`,
+    daily_limit: 1,
+    prizes: [{ name: XSS, kind: 'item', weight: 1 }, { name: '谢谢参与', kind: 'none', weight: 0 }, { name: '手环', kind: 'item', weight: 0, stock: 0 }],
+  });
+  const user = 'u-lot-1';
+  pages.set('/lottery.html', page(`<canyu-lottery lottery="${lottery.id}" spin-ms="50"></canyu-lottery>`, await t.userToken(tenant, user), 'canyu-lottery'));
+  await withPage(async (p, errors) => {
+    await p.goto(`${origin}/lottery.html`);
+    const rows = p.locator('canyu-lottery table tr[data-id]');
+    await rows.nth(2).waitFor();
+    assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.split('\t'))), [[XSS, '100.00%'], ['谢谢参与', '0.00%'], ['手环', '已抽完']]);
+    assert.equal(await p.locator('canyu-lottery svg text').first().textContent(), XSS);
+    assert.equal(await p.locator('canyu-lottery path').count(), 1, 'only prizes with odds get a sector');
+    assert.equal(await p.locator('canyu-lottery .rules').innerText(), '免费抽奖 · 每天 1 次');
+    await p.locator('canyu-lottery button.primary').focus();
+    await p.keyboard.press('Enter');
+    await p.locator('canyu-lottery [role=status]', { hasText: '恭喜获得' }).waitFor();
+    assert.equal(await p.locator('canyu-lottery [role=status]').innerText(), `恭喜获得：${XSS}`);
+    const draws = await admin<{ data: { outcome: string; prize: { name: string } | null }[] }>('GET', `/v1/lotteries/${lottery.id}/draws?user_id=${user}`);
+    assert.deepEqual(draws.data.map((d) => [d.outcome, d.prize?.name]), [['prize', XSS]]);
+    // The wheel turned (whole turns plus the stop inside the prize's sector).
+    assert.match((await p.locator('canyu-lottery svg').getAttribute('style')) ?? '', /rotate\(\d/);
+    // A second draw today is refused, in words, and nothing is drawn.
+    await p.locator('canyu-lottery button.primary:not([disabled])').click();
+    await p.locator('canyu-lottery [role=alert]', { hasText: '今天的抽奖次数已用完' }).waitFor();
+    assert.equal((await admin<{ data: unknown[] }>('GET', `/v1/lotteries/${lottery.id}/draws?user_id=${user}`)).data.length, 1);
+    await assertInert(p, 'canyu-lottery');
+    assert.deepEqual(errors, []);
+  });
+});

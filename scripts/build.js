@@ -46,6 +46,7 @@ export const WIDGET_ENTRIES = {
   'canyu-feedback-board': 'entry-feedback-board.ts',
   'canyu-leaderboard': 'entry-leaderboard.ts',
   'canyu-lottery': 'entry-lottery.ts',
+  'canyu-survey': 'entry-survey.ts',
 };
 
 /** Every input of the bundle: non-test sources, migrations, this script, package.json. */

@@ -11,3 +11,4 @@ export { CanyuTriple } from './triple.ts';
 export { CanyuFeedbackBoard } from './feedback.ts';
 export { CanyuLeaderboard } from './leaderboard.ts';
 export { CanyuLottery } from './lottery.ts';
+export { CanyuSurvey } from './survey.ts';

@@ -506,3 +506,61 @@ test('<canyu-lottery>: the wheel shows the published odds, a draw lands on the s
     assert.deepEqual(errors, []);
   });
 });
+
+test('<canyu-survey>: shown when the server says so, follows the branching, sends the answers; the recontact wait keeps it away; texts stay text', async () => {
+  await admin('PUT', '/v1/surveys/settings', { recontact_days: 30 });
+  const survey = await admin<{ id: string }>('POST', '/v1/surveys', {
+    name: `满意度调查 ${XSS}`,
+    status: 'active',
+    points: 5,
+    questions: [
+      { id: 'nps', type: 'nps', title: '你会把我们推荐给朋友吗？', branches: [{ when: { gte: 9 }, goto: 'pick' }] },
+      { id: 'why', type: 'text', title: '哪里可以做得更好？', required: false },
+      { id: 'pick', type: 'single', title: `最喜欢的功能 ${XSS}`, options: [{ id: 'a', text: XSS }, { id: 'b', text: '弹幕' }] },
+    ],
+  });
+  const responses = () => admin<{ data: { user_id: string; status: string; answers: Record<string, unknown> }[] }>('GET', `/v1/surveys/${survey.id}/responses`);
+  pages.set('/survey.html', page('<canyu-survey></canyu-survey>', await t.userToken(tenant, 'u-sv-1'), 'canyu-survey'));
+  pages.set('/survey-2.html', page('<canyu-survey lang="en"></canyu-survey>', await t.userToken(tenant, 'u-sv-2'), 'canyu-survey'));
+  await withPage(async (p, errors) => {
+    await p.goto(`${origin}/survey.html`);
+    const dialog = p.locator('canyu-survey [role=dialog]');
+    await dialog.waitFor();
+    assert.equal(await p.locator('canyu-survey .name').innerText(), `满意度调查 ${XSS}`);
+    assert.equal(await p.locator('canyu-survey legend').innerText(), '你会把我们推荐给朋友吗？');
+    // Keyboard: nothing chosen is refused in words; then 10 (a promoter) jumps over "why".
+    await p.locator('canyu-survey button[type=submit]').press('Enter');
+    await p.locator('canyu-survey [role=alert]', { hasText: '请先回答这道题' }).waitFor();
+    await p.locator('canyu-survey input[value="10"]').check();
+    assert.equal(await p.locator('canyu-survey button[type=submit]').innerText(), '下一题');
+    await p.locator('canyu-survey button[type=submit]').press('Enter');
+    await p.locator('canyu-survey legend', { hasText: '最喜欢的功能' }).waitFor();
+    assert.equal(await p.locator('canyu-survey legend').innerText(), `最喜欢的功能 ${XSS}`);
+    assert.equal(await p.locator('canyu-survey label').first().innerText(), XSS);
+    await p.locator('canyu-survey label', { hasText: 'window.__xss' }).click();
+    assert.equal(await p.locator('canyu-survey button[type=submit]').innerText(), '提交');
+    await p.locator('canyu-survey button[type=submit]').click();
+    await p.locator('canyu-survey [role=status]', { hasText: '感谢你的反馈' }).waitFor();
+    await p.locator('canyu-survey[data-state=completed]').waitFor({ state: 'attached' });
+    const r = (await responses()).data.find((x) => x.user_id === 'u-sv-1');
+    assert.equal(r?.status, 'completed');
+    assert.deepEqual(r?.answers, { nps: 10, pick: 'a' });
+    await assertInert(p, 'canyu-survey');
+    // Shown again later: the app's recontact wait says no, and nothing appears.
+    await p.reload();
+    await p.locator('canyu-survey[data-state=none][data-reason=recontact_wait]').waitFor({ state: 'attached' });
+    assert.equal(await dialog.count(), 0);
+    // Another user: a detractor is asked why; Escape dismisses the survey and nothing is sent.
+    await p.goto(`${origin}/survey-2.html`);
+    await dialog.waitFor();
+    await p.locator('canyu-survey input[value="3"]').check();
+    await p.locator('canyu-survey button[type=submit]').click();
+    await p.locator('canyu-survey legend', { hasText: '哪里可以做得更好' }).waitFor();
+    assert.equal(await p.locator('canyu-survey .step').innerText(), 'Question 2');
+    await p.locator('canyu-survey textarea').press('Escape');
+    await p.locator('canyu-survey[data-state=dismissed]').waitFor({ state: 'attached' });
+    assert.equal(await dialog.count(), 0);
+    assert.equal((await responses()).data.filter((x) => x.user_id === 'u-sv-2').length, 0);
+    assert.deepEqual(errors, []);
+  });
+});

@@ -47,6 +47,7 @@ export const WIDGET_ENTRIES = {
   'canyu-leaderboard': 'entry-leaderboard.ts',
   'canyu-lottery': 'entry-lottery.ts',
   'canyu-survey': 'entry-survey.ts',
+  'canyu-danmaku': 'entry-danmaku.ts',
 };
 
 /** Every input of the bundle: non-test sources, migrations, this script, package.json. */

@@ -12,3 +12,4 @@ export { CanyuFeedbackBoard } from './feedback.ts';
 export { CanyuLeaderboard } from './leaderboard.ts';
 export { CanyuLottery } from './lottery.ts';
 export { CanyuSurvey } from './survey.ts';
+export { CanyuDanmaku } from './danmaku.ts';

@@ -564,3 +564,48 @@ test('<canyu-survey>: shown when the server says so, follows the branching, send
     assert.deepEqual(errors, []);
   });
 });
+
+test('<canyu-danmaku>: messages from others fly in over realtime, one\'s own at once; the rate limit and the end of the live are said in words; texts stay text', async () => {
+  const room = await admin<{ id: string }>('POST', '/v1/live/rooms', { title: '直播间', chat: { max: 2, window_seconds: 600 } });
+  const user = 'u-dm-1';
+  const history = () => admin<{ data: { user_id: string; text: string }[] }>('GET', `/v1/live/rooms/${room.id}/messages`);
+  pages.set('/danmaku.html', page(`<canyu-danmaku room="${room.id}" style="display:block;width:640px"><div style="height:240px;background:#000"></div></canyu-danmaku>`, await t.userToken(tenant, user), 'canyu-danmaku'));
+  await withPage(async (p, errors) => {
+    await p.goto(`${origin}/danmaku.html`);
+    await p.locator('canyu-danmaku[data-live=joined]').waitFor({ state: 'attached' });
+    // Someone else speaks: it arrives over realtime and flies across, as text.
+    await admin('POST', `/v1/live/rooms/${room.id}/messages`, { user_id: 'u-dm-0', text: XSS });
+    const theirs = p.locator('canyu-danmaku .fly:not(.mine)');
+    await theirs.waitFor();
+    assert.equal(await theirs.textContent(), XSS);
+    assert.equal(await p.locator('canyu-danmaku [role=log] li').last().textContent(), XSS);
+    // One's own: typed, Enter, shown at once and marked.
+    const input = p.locator('canyu-danmaku input[type=text]');
+    await input.fill('前方高能 <b>!</b>');
+    await input.press('Enter');
+    await p.locator('canyu-danmaku .fly.mine', { hasText: '前方高能' }).waitFor();
+    assert.equal(await p.locator('canyu-danmaku .fly.mine').textContent(), '前方高能 <b>!</b>');
+    assert.equal(await input.inputValue(), '');
+    assert.deepEqual((await history()).data.filter((m) => m.user_id === user).length, 1);
+    // Two per ten minutes in this room: the third is refused in words.
+    await input.fill('二');
+    await input.press('Enter');
+    await p.locator('canyu-danmaku .fly.mine', { hasText: '二' }).waitFor();
+    await input.fill('三');
+    await input.press('Enter');
+    await p.locator('canyu-danmaku [role=alert]', { hasText: '发言太快了，请稍后再试' }).waitFor();
+    assert.equal(await input.inputValue(), '三', 'the refused text stays for a retry');
+    // The switch hides the overlay.
+    const toggle = p.locator('canyu-danmaku button.toggle');
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+    assert.equal(await p.locator('canyu-danmaku .fly').count(), 0);
+    // The live ends: the room says so and sending stops.
+    await admin('POST', `/v1/live/rooms/${room.id}/close`);
+    await p.locator('canyu-danmaku[data-live=closed]').waitFor({ state: 'attached' });
+    assert.equal(await input.isDisabled(), true);
+    await p.locator('canyu-danmaku [role=alert]', { hasText: '直播已结束' }).waitFor();
+    await assertInert(p, 'canyu-danmaku');
+    assert.deepEqual(errors, []);
+  });
+});

@@ -7,8 +7,10 @@ import type { components } from '@canyu/sdk/browser';
 type Comment = components['schemas']['Comment'];
 
 const messages: Messages = {
-  'zh-CN': { placeholder: '发一条友善的评论', post: '发布', reply: '回复', replies: '{n} 条回复', like: '点赞', report: '举报', reported: '已举报', hot: '最热', new: '最新', top: '最多赞', sort: '排序', empty: '还没有评论', deleted: '该评论已删除' },
-  en: { placeholder: 'Add a kind comment', post: 'Post', reply: 'Reply', replies: '{n} replies', like: 'Like', report: 'Report', reported: 'Reported', hot: 'Hot', new: 'Newest', top: 'Top', sort: 'Sort', empty: 'No comments yet', deleted: 'This comment was deleted' },
+  'zh-CN': { placeholder: '发一条友善的评论', post: '发布', reply: '回复', replies: '{n} 条回复', like: '点赞', report: '举报', reported: '已举报', hot: '最热', new: '最新', top: '最多赞', sort: '排序', empty: '还没有评论', deleted: '该评论已删除',
+    'interactions.comment_too_long': '内容太长了', 'interactions.comment_deleted': '内容已被删除', 'interactions.comment_not_found': '内容已被删除' },
+  en: { placeholder: 'Add a kind comment', post: 'Post', reply: 'Reply', replies: '{n} replies', like: 'Like', report: 'Report', reported: 'Reported', hot: 'Hot', new: 'Newest', top: 'Top', sort: 'Sort', empty: 'No comments yet', deleted: 'This comment was deleted',
+    'interactions.comment_too_long': 'That is too long.', 'interactions.comment_deleted': 'This was deleted.', 'interactions.comment_not_found': 'This was deleted.' },
 };
 
 const css = `

@@ -237,7 +237,7 @@ button{font:inherit;color:inherit;background:var(--_bg);border:1px solid var(--_
 button:hover:not(:disabled){border-color:var(--_accent);color:var(--_accent)}
 button:disabled{opacity:.6;cursor:default}
 button:focus-visible,textarea:focus-visible,select:focus-visible{outline:2px solid var(--_accent);outline-offset:1px}
-button.primary{background:var(--_accent);border-color:var(--_accent);color:#fff}
+button.primary,button.primary:hover:not(:disabled){background:var(--_accent);border-color:var(--_accent);color:#fff}
 textarea,select{font:inherit;color:inherit;background:var(--_bg);border:1px solid var(--_border);border-radius:var(--_radius);padding:6px 8px;box-sizing:border-box}
 .muted{color:var(--_muted);font-size:.9em}
 .error{color:var(--_error);font-size:.9em}

@@ -24,7 +24,7 @@ const css = `
 .wheel svg{width:100%;height:100%;transition:transform var(--_spin) cubic-bezier(.17,.67,.21,1)}
 .pointer{position:absolute;left:50%;top:-4px;transform:translateX(-50%);width:0;height:0;border:10px solid transparent;border-top:16px solid var(--canyu-lottery-pointer,var(--_text))}
 path{stroke:var(--_bg);stroke-width:1}path.a{fill:var(--canyu-lottery-a,var(--_accent))}path.b{fill:var(--canyu-lottery-b,#ffd0de)}
-text{font-size:7px;fill:var(--canyu-lottery-label,var(--_text))}
+text{font-size:6px;fill:var(--canyu-lottery-label,var(--_text))}
 table{border-collapse:collapse;font-size:.9em}th,td{padding:2px 8px;text-align:left;border-bottom:1px solid var(--_border)}
 .result{font-weight:600;min-height:1.5em}
 @media (prefers-reduced-motion:reduce){.wheel svg{transition:none}}
@@ -83,8 +83,11 @@ export class CanyuLottery extends CanyuElement {
         const big = to - from > 180 ? 1 : 0;
         const d = to - from >= 359.999 ? 'M50,0A50,50 0 1,1 49.99,0Z' : `M50,50L${at(from)}A50,50 0 ${big},1 ${at(to)}Z`;
         g.append(svg('path', { d, class: i % 2 ? 'b' : 'a' }));
+        // The label runs along the sector's middle radius, from the centre out, cut to fit (the table has it whole).
         const mid = (from + to) / 2;
-        g.append(svg('text', { x: at(mid, 32).split(',')[0]!, y: at(mid, 32).split(',')[1]!, 'text-anchor': 'middle', 'dominant-baseline': 'middle', transform: `rotate(${mid} ${at(mid, 32).replace(',', ' ')})` }, userText(p.name)));
+        const [x, y] = at(mid, 30).split(',');
+        const name = [...userText(p.name)];
+        g.append(svg('text', { x: x!, y: y!, 'text-anchor': 'middle', 'dominant-baseline': 'middle', transform: `rotate(${mid - 90} ${x} ${y})` }, name.length > 6 ? `${name.slice(0, 5).join('')}…` : name.join('')));
       }
       from = to;
     });

@@ -108,7 +108,9 @@ export class CanyuDanmaku extends CanyuElement {
     let lane = 0;
     for (let i = 0; i < count; i++) if ((this.lanes[i] ?? 0) < (this.lanes[lane] ?? 0)) lane = i;
     this.lanes[lane] = performance.now();
-    const el = h('span', { class: `fly${mine ? ' mine' : ''}`, 'data-id': m.id, style: `top:${lane * line * 1.4}px;--_from:${this.layer.clientWidth}px` }, m.text);
+    const el = h('span', { class: `fly${mine ? ' mine' : ''}`, 'data-id': m.id }, m.text);
+    el.style.top = `${lane * line * 1.4}px`;
+    el.style.setProperty('--_from', `${this.layer.clientWidth}px`);
     el.addEventListener('animationend', () => el.remove());
     this.layer.append(el);
   }

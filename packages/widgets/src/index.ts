@@ -1,6 +1,8 @@
 // Every widget at once: `import { configure } from '@canyu/widgets'` registers <canyu-like>,
-// <canyu-comments>, <canyu-checkin>, <canyu-inbox> and <canyu-poll>. Each is also its own entry
-// (`@canyu/widgets/like`, dist/canyu-like.js) for pages that use only one.
+// <canyu-comments>, <canyu-checkin>, <canyu-inbox>, <canyu-poll>, <canyu-triple>,
+// <canyu-feedback-board>, <canyu-leaderboard>, <canyu-lottery>, <canyu-survey> and
+// <canyu-danmaku>. Each is also its own entry (`@canyu/widgets/like`, dist/canyu-like.js) for
+// pages that use only one.
 export { configure, errorMessage, type WidgetClient, type WidgetClientOptions, type Lang } from './core.ts';
 export { CanyuLike } from './like.ts';
 export { CanyuComments } from './comments.ts';

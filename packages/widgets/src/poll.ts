@@ -28,6 +28,13 @@ legend{font-weight:600;padding:0 4px}label{display:flex;gap:6px;align-items:cent
 .foot{display:flex;gap:8px;align-items:center;margin-top:8px}
 `;
 
+/** A bar's filled part, as wide as its share. */
+function fill(pct: number): HTMLElement {
+  const el = h('div', { class: 'fill' });
+  el.style.width = `${pct}%`;
+  return el;
+}
+
 export class CanyuPoll extends CanyuElement {
   protected readonly messages = messages;
   protected readonly css = css;
@@ -63,7 +70,7 @@ export class CanyuPoll extends CanyuElement {
         const mine = !!p.my_vote?.includes(o.id);
         const pct = total ? Math.round(((o.votes ?? 0) * 100) / total) : 0;
         const bar = p.results_visible
-          ? h('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct, 'aria-label': userText(o.text) }, h('div', { class: 'fill', style: `width:${pct}%` }))
+          ? h('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct, 'aria-label': userText(o.text) }, fill(pct))
           : null;
         box.append(
           h('div', { class: `result${mine ? ' mine' : ''}`, role: 'listitem', 'data-id': o.id, part: 'result' },

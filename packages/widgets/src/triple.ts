@@ -99,6 +99,7 @@ export class CanyuTriple extends CanyuElement {
     });
     for (const type of ['pointerup', 'pointerleave', 'pointercancel']) b.addEventListener(type, cancel);
     b.addEventListener('contextmenu', (e) => e.preventDefault()); // a long touch opens no menu
+    b.addEventListener('keydown', () => (fired = false)); // a long press that ended off the button leaves no click to swallow
     b.addEventListener('click', () => {
       if (fired) fired = false; // the click that ends a long press
       else void this.toggle('like');

@@ -438,6 +438,25 @@ test('<canyu-feedback-board>: sorted lists with status badges, vote and unvote, 
   });
 });
 
+test('<canyu-feedback-board>: a refused vote (the board turned private meanwhile) is rolled back and said in words', async () => {
+  const board = await admin<{ id: string }>('POST', '/v1/feedback/boards', { name: 'Soon private' });
+  const post = await admin<{ id: string }>('POST', `/v1/feedback/boards/${board.id}/posts`, { user_id: 'u-fb-a', title: 'Dark mode' });
+  pages.set('/feedback-private.html', page(`<canyu-feedback-board board="${board.id}" lang="en"></canyu-feedback-board>`, await t.userToken(tenant, 'u-fb-2'), 'canyu-feedback-board'));
+  await withPage(async (p) => {
+    await p.goto(`${origin}/feedback-private.html`);
+    const vote = p.locator(`canyu-feedback-board li[data-id="${post.id}"] button.vote`);
+    await vote.waitFor();
+    // Only operators (and each author) see a private board's posts: the vote is refused.
+    await admin('PATCH', `/v1/feedback/boards/${board.id}`, { visibility: 'private' });
+    await vote.click();
+    await p.locator('canyu-feedback-board [role=alert]', { hasText: 'This request does not exist.' }).waitFor();
+    await p.locator(`canyu-feedback-board li[data-id="${post.id}"] button.vote[aria-busy=false]`).waitFor();
+    assert.equal(await vote.getAttribute('aria-pressed'), 'false');
+    assert.equal(await vote.locator('.count').innerText(), '1');
+    assert.equal((await admin<{ votes: number }>('GET', `/v1/feedback/posts/${post.id}`)).votes, 1);
+  });
+});
+
 test('<canyu-leaderboard>: the top N of the week with the viewer\'s own best rank; periods switch; titles stay text', async () => {
   // A kind of its own, so the ranking holds only these.
   const seed: [string, string, number][] = [['lb-1', 'u-lb-other', 3], ['lb-2', 'u-lb-1', 2], ['lb-3', 'u-lb-1', 1]];

@@ -42,6 +42,12 @@ export const WIDGET_ENTRIES = {
   'canyu-checkin': 'entry-checkin.ts',
   'canyu-inbox': 'entry-inbox.ts',
   'canyu-poll': 'entry-poll.ts',
+  'canyu-triple': 'entry-triple.ts',
+  'canyu-feedback-board': 'entry-feedback-board.ts',
+  'canyu-leaderboard': 'entry-leaderboard.ts',
+  'canyu-lottery': 'entry-lottery.ts',
+  'canyu-survey': 'entry-survey.ts',
+  'canyu-danmaku': 'entry-danmaku.ts',
 };
 
 /** Every input of the bundle: non-test sources, migrations, this script, package.json. */

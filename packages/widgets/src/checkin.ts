@@ -1,11 +1,13 @@
 // <canyu-checkin></canyu-checkin>: this month's calendar for the signed-in user (days checked in,
 // made up, missed), the streak, a check-in button, and a make-up button on missed past days
 // (paid with a make-up card; `makeup-with="points"` pays with points) while make-ups are left.
-import { CanyuElement, define, h, userIdOf, type BrowserClient, type Messages } from './core.ts';
+import { CanyuElement, define, h, userIdOf, type WidgetClient, type Messages } from './core.ts';
 
 const messages: Messages = {
-  'zh-CN': { checkin: '签到', done: '今日已签到', streak: '已连续签到 {n} 天', makeup: '补签', left: '本月还可补签 {n} 次', signin: '请先登录' },
-  en: { checkin: 'Check in', done: 'Checked in today', streak: '{n}-day streak', makeup: 'Make up', left: '{n} make-ups left this month', signin: 'Please sign in first.' },
+  'zh-CN': { checkin: '签到', done: '今日已签到', streak: '已连续签到 {n} 天', makeup: '补签', left: '本月还可补签 {n} 次', signin: '请先登录',
+    'checkin.already_checked_in': '今天已经签到过了', 'checkin.disabled': '签到未开启', 'checkin.makeup_limit': '本月补签次数已用完', 'checkin.makeup_disabled': '补签未开启' },
+  en: { checkin: 'Check in', done: 'Checked in today', streak: '{n}-day streak', makeup: 'Make up', left: '{n} make-ups left this month', signin: 'Please sign in first.',
+    'checkin.already_checked_in': 'You have already checked in today.', 'checkin.disabled': 'Check-in is not open.', 'checkin.makeup_limit': 'No make-up check-ins left this month.', 'checkin.makeup_disabled': 'Make-up check-ins are not available.' },
 };
 const css = `
 .grid{display:grid;grid-template-columns:repeat(7,2.4em);gap:4px;margin:8px 0}
@@ -16,10 +18,10 @@ const css = `
 export class CanyuCheckin extends CanyuElement {
   protected readonly messages = messages;
   protected readonly css = css;
-  private c: BrowserClient | null = null;
+  private c: WidgetClient | null = null;
   private user: string | null = null;
 
-  protected async load(c: BrowserClient): Promise<void> {
+  protected async load(c: WidgetClient): Promise<void> {
     this.c = c;
     this.user = await userIdOf(c);
     if (!this.user) {

@@ -1,14 +1,16 @@
 // <canyu-comments kind="video" subject="BV1xx"></canyu-comments>: the thread of a subject, sorted
 // hot/new/top, paged with "load more"; post, reply (replies shown under their root), like and
 // report. Every body and user id is inserted as text.
-import { CanyuElement, define, h, isNotFound, userText, type BrowserClient, type Messages } from './core.ts';
+import { CanyuElement, define, h, isNotFound, userText, type WidgetClient, type Messages } from './core.ts';
 import type { components } from '@canyu/sdk/browser';
 
 type Comment = components['schemas']['Comment'];
 
 const messages: Messages = {
-  'zh-CN': { placeholder: '发一条友善的评论', post: '发布', reply: '回复', replies: '{n} 条回复', like: '点赞', report: '举报', reported: '已举报', hot: '最热', new: '最新', top: '最多赞', sort: '排序', empty: '还没有评论', deleted: '该评论已删除' },
-  en: { placeholder: 'Add a kind comment', post: 'Post', reply: 'Reply', replies: '{n} replies', like: 'Like', report: 'Report', reported: 'Reported', hot: 'Hot', new: 'Newest', top: 'Top', sort: 'Sort', empty: 'No comments yet', deleted: 'This comment was deleted' },
+  'zh-CN': { placeholder: '发一条友善的评论', post: '发布', reply: '回复', replies: '{n} 条回复', like: '点赞', report: '举报', reported: '已举报', hot: '最热', new: '最新', top: '最多赞', sort: '排序', empty: '还没有评论', deleted: '该评论已删除',
+    'interactions.comment_too_long': '内容太长了', 'interactions.comment_deleted': '内容已被删除', 'interactions.comment_not_found': '内容已被删除' },
+  en: { placeholder: 'Add a kind comment', post: 'Post', reply: 'Reply', replies: '{n} replies', like: 'Like', report: 'Report', reported: 'Reported', hot: 'Hot', new: 'Newest', top: 'Top', sort: 'Sort', empty: 'No comments yet', deleted: 'This comment was deleted',
+    'interactions.comment_too_long': 'That is too long.', 'interactions.comment_deleted': 'This was deleted.', 'interactions.comment_not_found': 'This was deleted.' },
 };
 
 const css = `
@@ -25,7 +27,7 @@ export class CanyuComments extends CanyuElement {
   static override get observedAttributes(): string[] {
     return [...super.observedAttributes, 'kind', 'subject', 'sort'];
   }
-  private c: BrowserClient | null = null;
+  private c: WidgetClient | null = null;
   private list!: HTMLUListElement;
   private more!: HTMLButtonElement;
   private cursor: string | null = null;
@@ -38,7 +40,7 @@ export class CanyuComments extends CanyuElement {
     return s === 'new' || s === 'top' ? s : 'hot';
   }
 
-  protected async load(c: BrowserClient): Promise<void> {
+  protected async load(c: WidgetClient): Promise<void> {
     this.c = c;
     const select = h('select', { 'aria-label': this.t('sort'), part: 'sort', onchange: (e) => this.setAttribute('sort', (e.target as HTMLSelectElement).value) }) as HTMLSelectElement;
     for (const s of ['hot', 'new', 'top']) select.append(h('option', { value: s, selected: s === this.sort }, this.t(s)));

@@ -1,44 +1,117 @@
-// What every widget shares: the browser client (one per page, set by configure() or built from
-// the element's own attributes), the signed-in user's id, the language, the translated error
+// What every widget shares: the client (one per page, set by configure() or built from the
+// element's own attributes), the signed-in user's id, the language, the translated error
 // messages, a DOM builder that only ever creates text nodes for content (never innerHTML: what
 // users wrote is inert), and the base class with its shadow root and themable styles.
-import { createBrowserClient, isCanyuError, type BrowserClient, type BrowserClientOptions } from '@canyu/sdk/browser';
+//
+// The client is the SDK's typed API with the browser client's credentials (publishable key, user
+// token refreshed before expiry or when refused), without its event tracker: widgets never track,
+// and the tracker and the realtime client together would be a third of every widget's bytes
+// (issue 17: 10 KB per widget). Widgets that need realtime (inbox, danmaku) import the SDK's
+// createRealtime themselves, with connectionOf(client); the bundler puts it in their chunk only.
+// Pages that track use '@canyu/sdk/browser' next to the widgets.
+//
+// The SDK's client and errors are imported from their files, not from the package's entry points:
+// esbuild assigns whole files to chunks by what reaches them, and both '@canyu/sdk' and
+// '@canyu/sdk/browser' reach realtime.ts, which would then land in the chunk every widget loads.
+import { createClient, type CanyuApi } from '../../sdk/src/client.ts';
+import { isCanyuError } from '../../sdk/src/errors.ts';
+import type { RealtimeOptions } from '@canyu/sdk';
+import type { BrowserClientOptions } from '@canyu/sdk/browser';
 
-export type { BrowserClient, BrowserClientOptions };
+export type WidgetClientOptions = Pick<BrowserClientOptions, 'baseUrl' | 'headers' | 'retry' | 'fetch' | 'publishableKey' | 'userToken' | 'refreshUserToken'>;
+/** What configure() returns: the typed API as the signed-in user. */
+export type WidgetClient = { api: CanyuApi; close(): void };
 export type Lang = 'zh-CN' | 'en';
 export type Messages = Record<Lang, Record<string, string>>;
+type Connection = Pick<RealtimeOptions, 'baseUrl' | 'publishableKey' | 'userToken'>;
 
-let shared: BrowserClient | null = null;
-const byAttributes = new Map<string, BrowserClient>();
-const userIds = new WeakMap<BrowserClient, Promise<string | null>>();
+let shared: WidgetClient | null = null;
+const byAttributes = new Map<string, WidgetClient>();
+const userIds = new WeakMap<WidgetClient, Promise<string | null>>();
+const connections = new WeakMap<WidgetClient, Connection>();
+
+/** Seconds since epoch when the token expires, or null (as the SDK's browser.ts tokenExpiry, which would bring realtime.ts along). */
+function tokenExpiry(token: string): number | null {
+  try {
+    const exp = (JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: unknown }).exp;
+    return typeof exp === 'number' ? exp : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Refresh this long before expiry, so a call in flight never carries a just-expired token. */
+const REFRESH_EARLY_S = 30;
+
+function createWidgetClient(o: WidgetClientOptions): WidgetClient {
+  let token = o.userToken ?? null;
+  let refreshing: Promise<string> | null = null;
+  const refresh = (): Promise<string> =>
+    (refreshing ??= o.refreshUserToken!().then(
+      (t) => ((refreshing = null), (token = t)),
+      (err: unknown) => {
+        refreshing = null;
+        throw err;
+      },
+    ));
+  const currentToken = async (): Promise<string | null> => {
+    if (refreshing) return refreshing;
+    if (o.refreshUserToken && (token === null || (tokenExpiry(token) ?? Infinity) - REFRESH_EARLY_S < Date.now() / 1000)) return refresh();
+    return token;
+  };
+  const api = createClient({
+    baseUrl: o.baseUrl,
+    ...(o.headers ? { headers: o.headers } : {}),
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+    ...(o.retry !== undefined ? { retry: o.retry } : {}),
+    async authorize(hd: Headers) {
+      hd.set('authorization', `Bearer ${o.publishableKey}`);
+      const t = await currentToken();
+      if (t) hd.set('x-user-token', t);
+    },
+    onUserTokenRefused: async () => {
+      if (!o.refreshUserToken) return false;
+      await refresh();
+      return true;
+    },
+  });
+  const c: WidgetClient = { api, close() {} };
+  connections.set(c, { baseUrl: o.baseUrl, publishableKey: o.publishableKey, userToken: currentToken });
+  return c;
+}
 
 /**
  * Sets the client every widget on the page uses (publishable key + the signed-in user's token,
  * refreshed through your callback). Widgets already on the page load again with it.
  */
-export function configure(o: BrowserClientOptions): BrowserClient {
+export function configure(o: WidgetClientOptions): WidgetClient {
   shared?.close();
-  shared = createBrowserClient(o);
+  shared = createWidgetClient(o);
   document.dispatchEvent(new Event('canyu:configured'));
   return shared;
 }
 
 /** The client an element uses: its own `base-url` + `publishable-key` (+ `user-token`) attributes, else configure()'s. */
-export function clientFor(el: Element): BrowserClient | null {
+export function clientFor(el: Element): WidgetClient | null {
   const baseUrl = el.getAttribute('base-url');
   const publishableKey = el.getAttribute('publishable-key');
   if (baseUrl && publishableKey) {
     const userToken = el.getAttribute('user-token');
     const key = `${baseUrl}\n${publishableKey}\n${userToken ?? ''}`;
     let c = byAttributes.get(key);
-    if (!c) byAttributes.set(key, (c = createBrowserClient({ baseUrl, publishableKey, userToken })));
+    if (!c) byAttributes.set(key, (c = createWidgetClient({ baseUrl, publishableKey, userToken })));
     return c;
   }
   return shared;
 }
 
+/** What the SDK's createRealtime needs to connect as the client's user. */
+export function connectionOf(c: WidgetClient): Connection {
+  return connections.get(c)!;
+}
+
 /** The signed-in user's id (GET /v1/me, once per client), or null for a visitor without a user token. */
-export function userIdOf(c: BrowserClient): Promise<string | null> {
+export function userIdOf(c: WidgetClient): Promise<string | null> {
   let p = userIds.get(c);
   if (!p) {
     p = c.api.GET('/v1/me').then(({ data }) => data?.user_id ?? null);
@@ -63,16 +136,8 @@ const ERRORS: Messages = {
     invalid: '输入有误，请检查后再试',
     sensitive: '内容包含不允许的词语，请修改后再发',
     blocked: '你暂时不能互动',
-    too_long: '内容太长了',
-    gone: '内容已被删除',
     not_found: '内容不存在',
-    already_checked_in: '今天已经签到过了',
-    checkin_off: '签到未开启',
-    makeup_limit: '本月补签次数已用完',
-    makeup_off: '补签未开启',
     no_points: '积分不足',
-    poll_closed: '投票已截止',
-    already_voted: '你已经投过票了',
     generic: '出了点问题，请稍后再试',
   },
   en: {
@@ -83,16 +148,8 @@ const ERRORS: Messages = {
     invalid: 'Please check what you entered.',
     sensitive: 'This contains words that are not allowed.',
     blocked: 'You cannot interact right now.',
-    too_long: 'That is too long.',
-    gone: 'This was deleted.',
     not_found: 'Not found.',
-    already_checked_in: 'You have already checked in today.',
-    checkin_off: 'Check-in is not open.',
-    makeup_limit: 'No make-up check-ins left this month.',
-    makeup_off: 'Make-up check-ins are not available.',
     no_points: 'Not enough points.',
-    poll_closed: 'This poll is closed.',
-    already_voted: 'You have already voted.',
     generic: 'Something went wrong. Please try again.',
   },
 };
@@ -108,18 +165,8 @@ const BY_CODE: Record<string, string> = {
   validation_failed: 'invalid',
   'interactions.sensitive_content': 'sensitive',
   'interactions.user_blocked': 'blocked',
-  'interactions.comment_too_long': 'too_long',
-  'interactions.comment_deleted': 'gone',
-  'interactions.comment_not_found': 'gone',
   'interactions.subject_not_found': 'not_found',
-  'polls.not_found': 'not_found',
-  'checkin.already_checked_in': 'already_checked_in',
-  'checkin.disabled': 'checkin_off',
-  'checkin.makeup_limit': 'makeup_limit',
-  'checkin.makeup_disabled': 'makeup_off',
   'points.insufficient_balance': 'no_points',
-  'polls.closed': 'poll_closed',
-  'polls.already_voted': 'already_voted',
 };
 
 /** The thing asked for does not exist (yet): a subject nobody interacted with, a deleted poll. */
@@ -127,13 +174,21 @@ export function isNotFound(err: unknown): boolean {
   return isCanyuError(err) && err.status === 404;
 }
 
-/** A friendly message in the widget's language for any failure (never the raw server text). */
-export function errorMessage(err: unknown, lang: Lang): string {
+/**
+ * A friendly message in the widget's language for any failure (never the raw server text):
+ * `own` (a widget's messages, keyed by error code: 'polls.closed') first, then the common ones.
+ */
+export function errorMessage(err: unknown, lang: Lang, own: Record<string, string> = {}): string {
   let key = 'generic';
   if (err === 'signin') key = 'signin';
-  else if (isCanyuError(err)) key = BY_CODE[err.code] ?? (err.code.startsWith('auth.') || err.status === 401 ? 'signin' : 'generic');
+  else if (isCanyuError(err)) {
+    const mine = own[err.code];
+    if (mine) return mine;
+    key = BY_CODE[err.code] ?? (err.code.startsWith('auth.') || err.status === 401 ? 'signin' : 'generic');
+  }
   return ERRORS[lang][key]!;
 }
+
 
 const COMMON: Messages = {
   'zh-CN': { loading: '加载中…', more: '加载更多', retry: '重试' },
@@ -182,7 +237,7 @@ button{font:inherit;color:inherit;background:var(--_bg);border:1px solid var(--_
 button:hover:not(:disabled){border-color:var(--_accent);color:var(--_accent)}
 button:disabled{opacity:.6;cursor:default}
 button:focus-visible,textarea:focus-visible,select:focus-visible{outline:2px solid var(--_accent);outline-offset:1px}
-button.primary{background:var(--_accent);border-color:var(--_accent);color:#fff}
+button.primary,button.primary:hover:not(:disabled){background:var(--_accent);border-color:var(--_accent);color:#fff}
 textarea,select{font:inherit;color:inherit;background:var(--_bg);border:1px solid var(--_border);border-radius:var(--_radius);padding:6px 8px;box-sizing:border-box}
 .muted{color:var(--_muted);font-size:.9em}
 .error{color:var(--_error);font-size:.9em}
@@ -257,14 +312,14 @@ export abstract class CanyuElement extends HTMLElement {
     });
   }
 
-  protected abstract load(c: BrowserClient): Promise<void>;
+  protected abstract load(c: WidgetClient): Promise<void>;
   /** Releases what load() opened (realtime connections, timers). */
   protected stop(): void {}
 
   /** Shows a translated message for the failure (null hides it) and tells the host page through a `canyu-error` event. */
   protected showError(err: unknown): void {
     this.errorLine.hidden = err === null;
-    this.errorLine.textContent = err === null ? '' : errorMessage(err, this.language);
+    this.errorLine.textContent = err === null ? '' : errorMessage(err, this.language, this.messages[this.language]);
     if (err !== null) this.dispatchEvent(new CustomEvent('canyu-error', { detail: err, bubbles: true, composed: true }));
   }
 

@@ -1,1 +1,2 @@
 export { configure } from './core.ts';
+export { CanyuPoll } from './poll.ts';

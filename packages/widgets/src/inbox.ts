@@ -1,7 +1,8 @@
 // <canyu-inbox></canyu-inbox>: a bell with the unread count; it opens the list (newest first,
 // "load more"), marks an item read when opened, or all at once. New messages arrive over the
 // realtime connection and raise the count at once.
-import { CanyuElement, define, h, userIdOf, userText, type BrowserClient, type Messages } from './core.ts';
+import { createRealtime } from '@canyu/sdk';
+import { CanyuElement, connectionOf, define, h, userIdOf, userText, type WidgetClient, type Messages } from './core.ts';
 
 const messages: Messages = {
   'zh-CN': { inbox: '消息', unread: '{n} 条未读', readAll: '全部已读', empty: '暂无消息', signin: '请先登录' },
@@ -17,7 +18,7 @@ li.unread .title{font-weight:700}.title{display:block}.text{white-space:pre-wrap
 export class CanyuInbox extends CanyuElement {
   protected readonly messages = messages;
   protected readonly css = css;
-  private c: BrowserClient | null = null;
+  private c: WidgetClient | null = null;
   private user = '';
   private unread = 0;
   private badge = h('span', { class: 'badge', part: 'badge' });
@@ -26,7 +27,7 @@ export class CanyuInbox extends CanyuElement {
   private list = h('ul') as HTMLUListElement;
   private rt: { close(): void } | null = null;
 
-  protected async load(c: BrowserClient): Promise<void> {
+  protected async load(c: WidgetClient): Promise<void> {
     this.c = c;
     this.stop();
     const user = await userIdOf(c);
@@ -38,7 +39,7 @@ export class CanyuInbox extends CanyuElement {
     this.bell.onclick = () => void this.toggle();
     this.panel.replaceChildren(h('button', { type: 'button', class: 'read-all', onclick: () => void this.readAll() }, this.t('readAll')), this.list);
     this.body.replaceChildren(this.bell, this.panel);
-    const rt = c.realtime();
+    const rt = createRealtime(connectionOf(c));
     rt.on('message', () => void this.refresh());
     rt.on('announcement', () => void this.refresh());
     this.rt = rt;

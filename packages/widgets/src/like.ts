@@ -2,7 +2,7 @@
 // shows the new state at once (optimistic); the server's answer then sets the count, and a failure
 // puts back the last state the server confirmed and says why. Clicks while a call is in flight
 // are folded: only the final wanted state is sent. Fires `canyu-like` with { liked, likes }.
-import { CanyuElement, compact, define, h, isNotFound, type BrowserClient, type Messages } from './core.ts';
+import { CanyuElement, compact, define, h, isNotFound, type WidgetClient, type Messages } from './core.ts';
 
 const messages: Messages = {
   'zh-CN': { like: '点赞', liked: '已点赞', count: '{n} 人点赞' },
@@ -22,7 +22,7 @@ export class CanyuLike extends CanyuElement {
     return [...super.observedAttributes, 'kind', 'subject'];
   }
 
-  private client: BrowserClient | null = null;
+  private client: WidgetClient | null = null;
   /** What the server last said. */
   private confirmed = { liked: false, likes: 0 };
   /** What the user wants (the last click). */
@@ -34,7 +34,7 @@ export class CanyuLike extends CanyuElement {
     return { kind: this.getAttribute('kind') ?? 'post', subjectId: this.getAttribute('subject') ?? '' };
   }
 
-  protected async load(c: BrowserClient): Promise<void> {
+  protected async load(c: WidgetClient): Promise<void> {
     this.client = c;
     const { data } = await c.api.GET('/v1/subjects/{kind}/{subjectId}', { params: { path: this.path } }).catch((err: unknown) => {
       if (isNotFound(err)) return { data: undefined }; // nobody interacted yet: created on the first like

@@ -1,0 +1,2 @@
+export { configure } from './core.ts';
+export { CanyuDanmaku } from './danmaku.ts';

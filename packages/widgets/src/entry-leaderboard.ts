@@ -1,0 +1,2 @@
+export { configure } from './core.ts';
+export { CanyuLeaderboard } from './leaderboard.ts';

@@ -1,0 +1,2 @@
+export { configure } from './core.ts';
+export { CanyuLottery } from './lottery.ts';

@@ -1,0 +1,2 @@
+export { configure } from './core.ts';
+export { CanyuSurvey } from './survey.ts';

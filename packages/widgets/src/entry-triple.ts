@@ -1,0 +1,2 @@
+export { configure } from './core.ts';
+export { CanyuTriple } from './triple.ts';

@@ -78,11 +78,11 @@ function consoleInputs() {
   };
   walk(path.join(consoleDir, 'src'));
   for (const f of ['index.html', 'vite.config.ts', 'package.json']) out.push(path.join(consoleDir, f));
-  out.push(path.join(srcDir, 'http', 'permissions.ts'), fileURLToPath(import.meta.url));
+  out.push(path.join(srcDir, 'http', 'permissions.ts'), path.join(srcDir, 'lib', 'text.ts'), fileURLToPath(import.meta.url));
   return out.sort();
 }
 
-/** Every input of the widgets' build: their sources, the SDK's (bundled in), this script. */
+/** Every input of the widgets' build: their sources, the SDK's and the server's text helpers (bundled in), this script. */
 function widgetsInputs() {
   const out = [];
   const walk = (dir) => {
@@ -94,7 +94,7 @@ function widgetsInputs() {
   };
   walk(path.join(widgetsDir, 'src'));
   walk(path.join(root, 'packages', 'sdk', 'src'));
-  out.push(path.join(widgetsDir, 'package.json'), fileURLToPath(import.meta.url));
+  out.push(path.join(widgetsDir, 'package.json'), path.join(srcDir, 'lib', 'text.ts'), fileURLToPath(import.meta.url));
   return out.sort();
 }
 

@@ -15,6 +15,7 @@
 // '@canyu/sdk/browser' reach realtime.ts, which would then land in the chunk every widget loads.
 import { createClient, type CanyuApi } from '../../sdk/src/client.ts';
 import { isCanyuError } from '../../sdk/src/errors.ts';
+import { unescapeHtml } from '../../server/src/lib/text.ts';
 import type { RealtimeOptions } from '@canyu/sdk';
 import type { BrowserClientOptions } from '@canyu/sdk/browser';
 
@@ -214,11 +215,11 @@ export function h(tag: string, props: Props = {}, ...children: (Node | string | 
 
 /**
  * The server HTML-escapes user-written text in every answer (README "User content"); widgets
- * insert text as text nodes, so they undo the escaping to show what the user wrote. The result
- * is never parsed as HTML.
+ * insert text as text nodes, so they undo it (the server's own inverse, lib/text.ts) to show what
+ * the user wrote. The result is never parsed as HTML.
  */
 export function userText(s: string | null | undefined): string {
-  return (s ?? '').replace(/&(lt|gt|quot|#39|#x27|#x2F|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'", '#x2F': '/', amp: '&' })[e] ?? '');
+  return unescapeHtml(s ?? '');
 }
 
 /** Formats a number the way the language does (1.2万 / 12.3K above ten thousand). */

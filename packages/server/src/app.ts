@@ -18,7 +18,7 @@ import type { EventBus } from './events.ts';
 import { createEventLog, SHARDS } from './events/index.ts';
 import { eventLogModule } from './events/routes.ts';
 import { registerAuditCheck } from './http/audit.ts';
-import { actorOf, createAuthHook } from './http/auth.ts';
+import { actorOf, createAuthHook, type Principal } from './http/auth.ts';
 import { AppError, isAppError, validationError, zhMessageOf, type FieldIssue } from './http/errors.ts';
 import { purgeIdempotencyKeys, registerIdempotency } from './http/idempotency.ts';
 import { prefersChinese } from './http/messages.ts';
@@ -26,6 +26,7 @@ import { openapiOptions } from './http/openapi.ts';
 import { createPgLimiter, createRedisLimiter, type RateLimiter } from './http/rate-limit.ts';
 import { registerConsole } from './http/console.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
+import { registerCors } from './http/cors.ts';
 import { errors, type Api } from './http/route.ts';
 import { validatorCompiler } from './http/validation.ts';
 import type { Jobs } from './jobs.ts';
@@ -301,6 +302,11 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     reply.header('x-request-id', req.id);
   });
   registerSecurityHeaders(app);
+  // Before authentication: a preflight carries no credentials and is answered here.
+  registerCors(app, services.tenancy, (req) => {
+    const p = req.principal as Principal | null;
+    return p && p.kind !== 'anonymous' ? p.appId : null;
+  });
   const authHook = createAuthHook({ tenancy: services.tenancy, limiter, rateLimit: config.rateLimit, authFailuresPerIp: config.authFailuresPerIp });
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (req, reply) => {

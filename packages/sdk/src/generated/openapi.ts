@@ -6202,6 +6202,7 @@ export interface components {
             settings: {
                 [key: string]: unknown;
             };
+            allowed_origins: string[];
             created_at: string;
             updated_at: string;
         };
@@ -8272,6 +8273,7 @@ export interface operations {
                             settings: {
                                 [key: string]: unknown;
                             };
+                            allowed_origins: string[];
                             created_at: string;
                             updated_at: string;
                             role: string;
@@ -8467,6 +8469,8 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
+                    /** @description Browser origins whose pages may call the API with this app's keys (CORS); replaces the list */
+                    allowed_origins?: string[];
                     /** @description Merged into the current settings (shallow); at most 64 KiB as JSON */
                     settings?: {
                         [key: string]: unknown;

@@ -50,6 +50,8 @@ export type Authenticator = {
   appExists(appId: string): Promise<boolean>;
   authenticateKey(raw: string): Promise<{ appId: string; keyId: string; kind: 'secret' | 'publishable' }>;
   verifyUserToken(appId: string, token: string): Promise<string>;
+  /** CORS: whether a browser origin may call with the app's credentials (any app's, when null). */
+  allows(origin: string, appId: string | null): Promise<boolean>;
 };
 
 export type AuthOptions = {

@@ -48,12 +48,12 @@ function topicsOf(req: FastifyRequest): string[] {
 async function sseStream(
   req: FastifyRequest,
   reply: FastifyReply,
-  o: { heartbeatMs: number; open: Set<() => void> },
+  o: { heartbeatMs: number; open: Set<() => void>; headers?: Record<string, string> },
   open: (write: (json: string) => void, end: () => void) => (() => void) | Promise<() => void>,
 ): Promise<void> {
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no', 'x-request-id': req.id });
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no', 'x-request-id': req.id, ...o.headers });
   let closed = false;
   let stop: (() => void) | null = null;
   const end = () => res.end();
@@ -205,7 +205,10 @@ export function realtimeRoutes(api: Api, deps: { realtime: Realtime; tenancy: Au
     async (req, reply) => {
       const who = await identify(req, tenancy);
       const topics = topicsOf(req);
-      await sseStream(req, reply, { heartbeatMs, open }, async (write, end) => {
+      // The stream is written past Fastify's hooks: a page on an origin the app allows (http/cors.ts) may read it.
+      const origin = req.headers.origin;
+      const cors: Record<string, string> = typeof origin === 'string' && (await tenancy.allows(origin.toLowerCase(), who.appId)) ? { 'access-control-allow-origin': origin, vary: 'origin' } : {};
+      await sseStream(req, reply, { heartbeatMs, open, headers: cors }, async (write, end) => {
         const conn = realtime.register({ appId: who.appId, userId: who.userId, transport: 'sse', sendRaw: write, close: end });
         conn.send({ type: 'hello', connection_id: conn.id, user_id: who.userId });
         for (const t of topics) {

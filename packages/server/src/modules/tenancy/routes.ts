@@ -25,7 +25,7 @@ import {
   UpdateAppBody,
 } from './types.ts';
 
-const presentApp = (a: AppRow) => ({ id: a.id, name: a.name, settings: a.settings, created_at: a.createdAt.toISOString(), updated_at: a.updatedAt.toISOString() });
+const presentApp = (a: AppRow) => ({ id: a.id, name: a.name, settings: a.settings, allowed_origins: a.allowedOrigins, created_at: a.createdAt.toISOString(), updated_at: a.updatedAt.toISOString() });
 const presentKey = (k: PublicKey) => ({ id: k.id, app_id: k.appId, kind: k.kind, name: k.name, hint: k.hint, created_at: k.createdAt.toISOString(), revoked_at: iso(k.revokedAt) });
 const presentOperator = (o: PublicOperator) => ({ id: o.id, email: o.email, name: o.name, locale: o.locale, created_at: o.createdAt.toISOString() });
 const presentMember = (m: MemberRow) => ({ operator_id: m.operatorId, email: m.email, name: m.name, role: m.role, created_at: m.createdAt.toISOString() });

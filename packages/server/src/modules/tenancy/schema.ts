@@ -5,6 +5,8 @@ export const apps = pgTable('tn_apps', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+  /** Browser origins whose pages may call /v1 with this app's keys (CORS; http/cors.ts). */
+  allowedOrigins: text('allowed_origins').array().notNull().default(sql`'{}'::text[]`),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

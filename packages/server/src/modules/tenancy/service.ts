@@ -3,6 +3,7 @@ import type { Ctx } from '../../context.ts';
 import type { Db } from '../../db/index.ts';
 import type { EventBus } from '../../events.ts';
 import { AppError } from '../../http/errors.ts';
+import { originMatches } from '../../http/cors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId, sha256 } from '../../lib/ids.ts';
 import { decodeJwt, hs256Matches, signHs256 } from '../../lib/jwt.ts';
@@ -95,6 +96,9 @@ export function createTenancy(deps: TenancyDeps) {
    * Only the signature is remembered; expiry and the key still being active are checked each time. */
   type Verified = { keyId: string; sub: string; exp: number; iat: unknown; nbf: unknown };
   const verifiedTokens = new TtlCache<Verified>(ttl, 20_000);
+  /** Allowed browser origins per app, and under ALL_APPS those of every app (CORS preflights). */
+  const originsCache = new TtlCache<string[]>(ttl);
+  const ALL_APPS = '\u0000all';
   let unlisten: (() => Promise<void>) | null = null;
   let stopped = false;
 
@@ -106,6 +110,7 @@ export function createTenancy(deps: TenancyDeps) {
     }
     if (type === 'session' || type === 'app') sessionCache.clear();
     if (type === 'member' || type === 'app' || type === 'session') memberCache.clear();
+    if (type === 'origins' || type === 'app') originsCache.clear();
   };
 
   const listen = async (): Promise<void> => {
@@ -132,7 +137,7 @@ export function createTenancy(deps: TenancyDeps) {
     );
   };
 
-  const changed = async (db: Db, type: 'key' | 'session' | 'member' | 'app', appId?: string) => {
+  const changed = async (db: Db, type: 'key' | 'session' | 'member' | 'app' | 'origins', appId?: string) => {
     await store.notifyAuthChange(db, { type, ...(appId ? { appId } : {}) });
     invalidate(type);
   };
@@ -239,14 +244,17 @@ export function createTenancy(deps: TenancyDeps) {
 
     getApp: requireApp,
 
-    async updateApp(ctx: Ctx, appId: string, patch: { name?: string | undefined; settings?: Record<string, unknown> | undefined }) {
+    async updateApp(ctx: Ctx, appId: string, patch: { name?: string | undefined; settings?: Record<string, unknown> | undefined; allowed_origins?: string[] | undefined }) {
       return tx(ctx, async (c) => {
         const before = await requireApp(c, appId);
         const after = await store.updateApp(c.db, appId, {
           ...(patch.name !== undefined ? { name: patch.name } : {}),
           ...(patch.settings !== undefined ? { settings: { ...before.settings, ...patch.settings } } : {}),
+          ...(patch.allowed_origins !== undefined ? { allowedOrigins: [...new Set(patch.allowed_origins)] } : {}),
         });
-        await deps.audit.record(c, { appId, action: 'app.update', targetType: 'app', targetId: appId, before: { name: before.name, settings: before.settings }, after: { name: after!.name, settings: after!.settings } });
+        await deps.audit.record(c, { appId, action: 'app.update', targetType: 'app', targetId: appId, before: { name: before.name, settings: before.settings, allowed_origins: before.allowedOrigins }, after: { name: after!.name, settings: after!.settings, allowed_origins: after!.allowedOrigins } });
+        // Every server's CORS answers follow at once.
+        if (patch.allowed_origins !== undefined) await changed(c.db, 'origins', appId);
         return after!;
       });
     },
@@ -468,6 +476,17 @@ export function createTenancy(deps: TenancyDeps) {
     /** Whether the app exists (a deleted app's id answers false). */
     async appExists(appId: string): Promise<boolean> {
       return (await store.findApp(deps.db, appId)) !== undefined;
+    },
+
+    /** CORS (http/cors.ts): whether `origin` may call with the app's credentials, or (appId null) with any app's. */
+    async allows(origin: string, appId: string | null): Promise<boolean> {
+      const k = appId ?? ALL_APPS;
+      let patterns = originsCache.get(k);
+      if (patterns === undefined) {
+        patterns = appId === null ? await store.allOrigins(deps.db) : await store.originsOf(deps.db, appId);
+        originsCache.set(k, patterns);
+      }
+      return patterns.some((p) => originMatches(p, origin));
     },
 
     async roleOf(appId: string, operatorId: string): Promise<Role | null> {

@@ -24,7 +24,19 @@ export async function findApp(db: Db, id: string): Promise<AppRow | undefined> {
   return r;
 }
 
-export async function updateApp(db: Db, id: string, patch: { name?: string; settings?: Record<string, unknown> }): Promise<AppRow | undefined> {
+/** The browser origins an app allows (CORS). */
+export async function originsOf(db: Db, appId: string): Promise<string[]> {
+  const [r] = await db.select({ o: apps.allowedOrigins }).from(apps).where(eq(apps.id, appId));
+  return r?.o ?? [];
+}
+
+/** Every origin some app allows (answers CORS preflights, which carry no credentials). */
+export async function allOrigins(db: Db): Promise<string[]> {
+  const r = await db.execute<{ o: string }>(sql`select distinct unnest(allowed_origins) as o from tn_apps`);
+  return r.rows.map((x) => x.o);
+}
+
+export async function updateApp(db: Db, id: string, patch: { name?: string; settings?: Record<string, unknown>; allowedOrigins?: string[] }): Promise<AppRow | undefined> {
   const [r] = await db
     .update(apps)
     .set({ ...patch, updatedAt: sql`now()` })
@@ -247,7 +259,7 @@ export async function lockBootstrap(db: Db): Promise<void> {
   await db.execute(sql`select pg_advisory_xact_lock(hashtext('tn_bootstrap'))`);
 }
 
-export async function notifyAuthChange(db: Db, payload: { type: 'key' | 'session' | 'member' | 'app'; appId?: string; id?: string }): Promise<void> {
+export async function notifyAuthChange(db: Db, payload: { type: 'key' | 'session' | 'member' | 'app' | 'origins'; appId?: string; id?: string }): Promise<void> {
   // Delivered at commit, to every Canyu server listening on this database.
   await db.execute(sql`select pg_notify(${AUTH_CHANNEL}, ${JSON.stringify(payload)})`);
 }

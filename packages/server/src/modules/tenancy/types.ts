@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cleanText, jsonObject } from '../../http/json.ts';
 import { ROLES } from '../../http/permissions.ts';
+import { ORIGIN_PATTERN } from '../../http/cors.ts';
 
 /** A display name PostgreSQL text accepts (no NUL), trimmed. */
 const Name = (min: number, max: number) => z.string().trim().pipe(cleanText(min, max));
@@ -15,6 +16,11 @@ export const ChangePasswordBody = z.strictObject({ current_password: z.string().
 export const CreateAppBody = z.strictObject({ name: Name(1, 100) });
 export const UpdateAppBody = z.strictObject({
   name: Name(1, 100).optional(),
+  allowed_origins: z
+    .array(z.string().max(200).regex(ORIGIN_PATTERN, 'must be an origin: scheme://host[:port] in lowercase, no path (https://shop.example.com, or https://*.example.com for its subdomains)'))
+    .max(50)
+    .optional()
+    .describe('Browser origins whose pages may call the API with this app\'s keys (CORS); replaces the list'),
   settings: jsonObject({ maxBytes: 64 * 1024, what: 'settings' }).optional().describe('Merged into the current settings (shallow); at most 64 KiB as JSON'),
 });
 export const CreateKeyBody = z.strictObject({ kind: z.enum(['secret', 'publishable']), name: Name(0, 100).optional() });
@@ -36,7 +42,7 @@ export const KeyParams = z.strictObject({ appId: z.string().min(1).max(64), keyI
 export const MemberParams = z.strictObject({ appId: z.string().min(1).max(64), operatorId: z.string().min(1).max(64) });
 
 export const AppOut = z
-  .object({ id: z.string(), name: z.string(), settings: z.record(z.string(), z.unknown()), created_at: z.string(), updated_at: z.string() })
+  .object({ id: z.string(), name: z.string(), settings: z.record(z.string(), z.unknown()), allowed_origins: z.array(z.string()), created_at: z.string(), updated_at: z.string() })
   .meta({ id: 'App' });
 export const KeyOut = z
   .object({

@@ -1,0 +1,1 @@
+ALTER TABLE "tn_apps" ADD COLUMN "allowed_origins" text[] DEFAULT '{}'::text[] NOT NULL;

@@ -35,7 +35,9 @@ test('the queue fills live; an agent claims, replies with a canned answer, notes
 
     // The canned reply fills the answer box (the select itself stays empty).
     const CANNED = '您好，已为您查询物流，预计明天送达。';
-    await h.choose(page, 'service-canned', '物流查询', () => page.waitForFunction(`document.querySelector('[data-testid="service-reply"]')?.value === ${JSON.stringify(CANNED)}`, undefined, { timeout: 3000 }));
+    await h.choose(page, 'service-canned', '物流查询', () =>
+      page.waitForFunction((want) => (globalThis as unknown as { document: { querySelector(s: string): { value?: string } | null } }).document.querySelector('[data-testid="service-reply"]')?.value === want, CANNED, { timeout: 3000 }),
+    );
     await page.getByTestId('service-send').click();
     await page.getByTestId('service-message-text').getByText('预计明天送达').waitFor();
 

@@ -123,6 +123,25 @@ test('adjusting points in the UI changes the balance and the ledger', async (tc)
   });
 });
 
+test('allowed origins saved on the API keys page answer CORS; a bad origin is refused in words', async (tc) => {
+  await withPage(tc, async ({ page }) => {
+    await signIn(page, h.owner);
+    await open(page, '/keys', '[data-testid="origins"]');
+    const preflight = () => fetch(`${h.base}/v1/events`, { method: 'OPTIONS', headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'POST' } });
+    assert.equal((await preflight()).headers.get('access-control-allow-origin'), null);
+    await page.getByTestId('origins').fill('https://shop.example.com\nhttps://*.example.cn');
+    await page.getByTestId('origins-save').click();
+    await page.locator('.ant-message-success').waitFor();
+    assert.equal((await preflight()).headers.get('access-control-allow-origin'), 'https://shop.example.com');
+    const app = await api('GET', `/v1/apps/${h.tenant.appId}`, undefined, h.ownerToken);
+    assert.deepEqual(app.allowed_origins, ['https://shop.example.com', 'https://*.example.cn']);
+    await page.getByTestId('origins').fill('https://shop.example.com/path');
+    await page.getByTestId('origins-save').click();
+    await page.locator('.ant-message-error').waitFor();
+    assert.deepEqual((await api('GET', `/v1/apps/${h.tenant.appId}`, undefined, h.ownerToken)).allowed_origins, ['https://shop.example.com', 'https://*.example.cn']);
+  });
+});
+
 test('an analyst sees no mutating button', async (tc) => {
   await withPage(tc, async ({ page }) => {
     await signIn(page, h.analyst);

@@ -1,12 +1,47 @@
-// API keys: list, create (secret shown once), rotate with a grace period, revoke.
+// API keys: list, create (secret shown once), rotate with a grace period, revoke; and the browser
+// origins whose pages may call the API with the app's keys (CORS).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { ErrorState, errorText } from '../components/states.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { api, ok, type Schemas } from '../lib/api.ts';
 import { useCurrent } from '../lib/auth.tsx';
 import { can } from '../lib/roles.ts';
+
+/** The app's allowed origins (PATCH /v1/apps/:appId allowed_origins), one per line; admins change them. */
+function Origins({ appId, mayManage }: { appId: string; mayManage: boolean }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const appQ = useQuery({ queryKey: ['app', appId], queryFn: () => ok(api.GET('/v1/apps/{appId}', { params: { path: { appId } } })) });
+  const save = useMutation({
+    mutationFn: (text: string) => ok(api.PATCH('/v1/apps/{appId}', { params: { path: { appId } }, body: { allowed_origins: [...new Set(text.split('\n').map((o) => o.trim()).filter(Boolean))] } })),
+    onSuccess: () => {
+      void message.success(t('keys.originsSaved'));
+      void qc.invalidateQueries({ queryKey: ['app', appId] });
+    },
+    onError: (e) => void message.error(errorText(e)),
+  });
+  if (appQ.isError) return <ErrorState error={appQ.error} retry={() => appQ.refetch()} />;
+  return (
+    <Card title={t('keys.origins')} loading={appQ.isPending} style={{ marginTop: 24 }}>
+      <Typography.Paragraph type="secondary">{t('keys.originsHelp')}</Typography.Paragraph>
+      {appQ.data ? (
+        <Form key={appQ.data.allowed_origins.join('\n')} initialValues={{ origins: appQ.data.allowed_origins.join('\n') }} onFinish={(v: { origins?: string }) => save.mutate(v.origins ?? '')} disabled={!mayManage}>
+          <Form.Item name="origins">
+            <Input.TextArea data-testid="origins" rows={4} placeholder="https://shop.example.com" style={{ maxWidth: 520 }} />
+          </Form.Item>
+          {mayManage ? (
+            <Button data-testid="origins-save" type="primary" htmlType="submit" loading={save.isPending}>
+              {t('common.save')}
+            </Button>
+          ) : null}
+        </Form>
+      ) : null}
+    </Card>
+  );
+}
 
 export default function ApiKeys() {
   const { t, date } = useI18n();
@@ -126,6 +161,7 @@ export default function ApiKeys() {
           {secret}
         </Typography.Paragraph>
       </Modal>
+      {appId ? <Origins appId={appId} mayManage={can(role, 'app.manage')} /> : null}
     </div>
   );
 }

@@ -8,11 +8,10 @@ import websocket from '@fastify/websocket';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { z } from 'zod';
 import type { Config } from './config.ts';
 import type { Ctx } from './context.ts';
-import type { Database } from './db/index.ts';
+import { createPool, type Database } from './db/index.ts';
 import { wireErasure, type Erasure } from './erasure.ts';
 import type { EventBus } from './events.ts';
 import { createEventLog, SHARDS } from './events/index.ts';
@@ -246,7 +245,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   // The durable domain event log: every module appends in its transactions and consumes with
   // checkpoints. Consumers hold a transaction while they handle a batch; on a pool of their own they
   // can never take the connections that requests (or their own handlers) wait for.
-  const runnerPool = deps.database.url ? new pg.Pool({ connectionString: deps.database.url, max: eventRunnerConnections(config.workers) }) : null;
+  const runnerPool = deps.database.url ? createPool(deps.database.url, { max: eventRunnerConnections(config.workers), log: (line) => app.log.warn(line) }) : null;
   const bus = createEventLog({ db: runnerPool ? drizzle({ client: runnerPool }) : deps.database.db, log: app.log, retentionDays: config.eventRetentionDays, parallel: eventShardsAtOnce(config.workers) });
   const { db } = deps.database;
   // Rate limits hold across servers: counters in PostgreSQL, or in Redis when configured (with

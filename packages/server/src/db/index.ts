@@ -69,6 +69,17 @@ export function exactTimestamps(pool: pg.Pool): void {
   });
 }
 
+/**
+ * Every pool Canyu opens: exact timestamps, and an idle client that loses its connection (a
+ * PostgreSQL restart, a dropped test database) is logged and replaced instead of crashing the process.
+ */
+export function createPool(url: string, opts: { max: number; idleTimeoutMillis?: number; log?: ((line: string) => void) | undefined }): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max, idleTimeoutMillis: opts.idleTimeoutMillis ?? 30_000 });
+  exactTimestamps(pool);
+  pool.on('error', (err) => opts.log?.(`postgres pool error: ${err.message}`));
+  return pool;
+}
+
 export async function openDb(opts: OpenDbOptions): Promise<Database> {
   let embedded: EmbeddedPostgres | null = null;
   let url = opts.databaseUrl;
@@ -76,10 +87,7 @@ export async function openDb(opts: OpenDbOptions): Promise<Database> {
     embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir, port: opts.embeddedPort, log: opts.log, onStep: opts.onStep });
     url = embedded.url;
   }
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, idleTimeoutMillis: 30_000 });
-  exactTimestamps(pool);
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', (err) => opts.log?.(`postgres pool error: ${err.message}`));
+  const pool = createPool(url, { max: opts.poolSize ?? 10, log: opts.log });
   try {
     const c = await pool.connect();
     c.release();

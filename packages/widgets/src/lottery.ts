@@ -5,15 +5,15 @@
 // in words. Prize names are inserted as text (SVG text nodes too). Fires `canyu-draw` (the draw).
 import { CanyuElement, define, h, userIdOf, userText, type Messages, type WidgetClient } from './core.ts';
 
-type Odds = { prizes: { id: string; name: string; kind: string; probability: number; percent: string; out_of_stock: boolean }[]; cost: number; cost_type: string | null; daily_limit: number | null };
+type Odds = { prizes: { id: string; name: string; kind: string; probability: number; percent: string; out_of_stock: boolean }[]; cost: number; cost_type: string | null; daily_limit: number | null; remaining_today?: number | null };
 
 const messages: Messages = {
   'zh-CN': {
-    draw: '抽奖', drawing: '抽奖中…', won: '恭喜获得：{p}', none: '未中奖，再接再厉', cost: '每次消耗 {n} {t}', free: '免费抽奖', daily: '每天 {n} 次', odds: '概率公示', prize: '奖品', chance: '概率', soldOut: '已抽完', signin: '请先登录',
+    draw: '抽奖', drawing: '抽奖中…', won: '恭喜获得：{p}', none: '未中奖，再接再厉', cost: '每次消耗 {n} {t}', free: '免费抽奖', daily: '每天 {n} 次', left: '今天还剩 {n} 次', odds: '概率公示', prize: '奖品', chance: '概率', soldOut: '已抽完', signin: '请先登录',
     'lottery.daily_limit': '今天的抽奖次数已用完，明天再来吧', 'lottery.not_active': '抽奖活动未开始或已结束', 'lottery.not_eligible': '你不在本次抽奖的参与范围内', 'lottery.not_found': '抽奖活动不存在',
   },
   en: {
-    draw: 'Draw', drawing: 'Drawing…', won: 'You won: {p}', none: 'No prize this time', cost: '{n} {t} per draw', free: 'Free draw', daily: '{n} per day', odds: 'Published odds', prize: 'Prize', chance: 'Chance', soldOut: 'Out of stock', signin: 'Please sign in first.',
+    draw: 'Draw', drawing: 'Drawing…', won: 'You won: {p}', none: 'No prize this time', cost: '{n} {t} per draw', free: 'Free draw', daily: '{n} per day', left: '{n} left today', odds: 'Published odds', prize: 'Prize', chance: 'Chance', soldOut: 'Out of stock', signin: 'Please sign in first.',
     'lottery.daily_limit': 'No draws left today. Come back tomorrow.', 'lottery.not_active': 'This lottery is not running.', 'lottery.not_eligible': 'This lottery is not open to you.', 'lottery.not_found': 'This lottery does not exist.',
   },
 };
@@ -64,6 +64,18 @@ export class CanyuLottery extends CanyuElement {
     return matchMedia('(prefers-reduced-motion: reduce)').matches || !(n >= 0) ? 0 : n;
   }
 
+  private odds: Odds | null = null;
+  /** Draws left today as the server counted them (the user's time zone), kept down by each draw; null when unknown or unlimited. */
+  private left: number | null = null;
+  private readonly rules = h('div', { class: 'muted rules', part: 'rules', 'aria-live': 'polite' });
+
+  /** Cost, daily limit and draws left. */
+  private showRules(): void {
+    const o = this.odds;
+    if (!o) return;
+    this.rules.textContent = [o.cost > 0 ? this.t('cost', { n: o.cost, t: o.cost_type ?? '' }) : this.t('free'), o.daily_limit ? this.t('daily', { n: o.daily_limit }) : '', o.daily_limit && this.left !== null ? this.t('left', { n: this.left }) : ''].filter(Boolean).join(' · ');
+  }
+
   protected async load(c: WidgetClient): Promise<void> {
     this.c = c;
     const [user, lottery, odds] = await Promise.all([
@@ -96,14 +108,16 @@ export class CanyuLottery extends CanyuElement {
     this.turned = 0;
     const table = h('table', { part: 'odds' }, h('caption', { class: 'muted' }, this.t('odds')), h('tr', {}, h('th', { scope: 'col' }, this.t('prize')), h('th', { scope: 'col' }, this.t('chance'))));
     for (const p of odds.prizes) table.append(h('tr', { 'data-id': p.id }, h('td', {}, userText(p.name)), h('td', {}, p.out_of_stock ? this.t('soldOut') : p.percent)));
-    const rules = [odds.cost > 0 ? this.t('cost', { n: odds.cost, t: odds.cost_type ?? '' }) : this.t('free'), odds.daily_limit ? this.t('daily', { n: odds.daily_limit }) : ''].filter(Boolean).join(' · ');
+    this.odds = odds;
+    this.left = typeof odds.remaining_today === 'number' ? odds.remaining_today : null;
     this.button = h('button', { type: 'button', class: 'primary', part: 'button', disabled: !user, onclick: () => void this.draw() }, this.t(user ? 'draw' : 'signin')) as HTMLButtonElement;
     this.result.textContent = '';
+    this.showRules();
     this.body.replaceChildren(
       h('div', { class: 'wrap' },
         lottery ? h('div', { class: 'name', part: 'name' }, userText(lottery.name)) : null,
         h('div', { class: 'wheel' }, h('div', { class: 'pointer', 'aria-hidden': 'true' }), g),
-        h('div', { class: 'muted rules' }, rules),
+        this.rules,
         this.button,
         this.result,
         table,
@@ -128,9 +142,15 @@ export class CanyuLottery extends CanyuElement {
       this.turned += 360 * 4 + ((360 - stop - (this.turned % 360)) % 360 + 360) % 360;
       this.wheel?.style.setProperty('transform', `rotate(${this.turned}deg)`);
       await new Promise((r) => setTimeout(r, this.spinMs));
+      if (this.left !== null) this.left = Math.max(0, this.left - 1);
+      this.showRules();
       this.result.textContent = data.prize && data.outcome === 'prize' && data.prize.kind !== 'none' ? this.t('won', { p: userText(data.prize.name) }) : this.t('none');
       this.emit('canyu-draw', data);
     } catch (e) {
+      if ((e as { code?: string }).code === 'lottery.daily_limit' && this.left !== null) {
+        this.left = 0;
+        this.showRules();
+      }
       this.showError(e);
     } finally {
       b.disabled = false;

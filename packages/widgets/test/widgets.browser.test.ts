@@ -508,10 +508,11 @@ test('<canyu-lottery>: the wheel shows the published odds, a draw lands on the s
     assert.deepEqual(await Promise.all([0, 1, 2].map((i) => rows.nth(i).locator('td').allTextContents())), [[XSS, '100.00%'], ['谢谢参与', '0.00%'], ['手环', '已抽完']]);
     assert.equal(await p.locator('canyu-lottery svg text').first().textContent(), `${[...XSS].slice(0, 5).join('')}…`, 'a long name is cut on the wheel');
     assert.equal(await p.locator('canyu-lottery path').count(), 1, 'only prizes with odds get a sector');
-    assert.equal(await p.locator('canyu-lottery .rules').innerText(), '免费抽奖 · 每天 1 次');
+    assert.equal(await p.locator('canyu-lottery .rules').innerText(), '免费抽奖 · 每天 1 次 · 今天还剩 1 次');
     await p.locator('canyu-lottery button.primary').focus();
     await p.keyboard.press('Enter');
     await p.locator('canyu-lottery [role=status]', { hasText: '恭喜获得' }).waitFor();
+    assert.equal(await p.locator('canyu-lottery .rules').innerText(), '免费抽奖 · 每天 1 次 · 今天还剩 0 次');
     assert.equal(await p.locator('canyu-lottery [role=status]').innerText(), `恭喜获得：${XSS}`);
     const draws = await admin<{ data: { outcome: string; prize: { name: string } | null }[] }>('GET', `/v1/lotteries/${lottery.id}/draws?user_id=${user}`);
     assert.deepEqual(draws.data.map((d) => [d.outcome, d.prize?.name]), [['prize', XSS]]);

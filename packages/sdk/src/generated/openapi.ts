@@ -1125,7 +1125,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Published odds (概率公示): each prize’s probability exactly as configured, and stock left */
+        /**
+         * Published odds (概率公示): each prize’s probability exactly as configured, and stock left
+         * @description With a user token (or a secret key and `user_id`), also the draws that user has left today in their time zone.
+         */
         get: operations["lotteries.odds"];
         put?: never;
         post?: never;
@@ -13651,7 +13654,10 @@ export interface operations {
     };
     "lotteries.odds": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description With a secret key: whose draws left today to include */
+                user_id?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -13671,6 +13677,8 @@ export interface operations {
                         cost: number;
                         cost_type: string | null;
                         daily_limit: number | null;
+                        /** @description The user's draws left today (null: no daily limit); present with a user token or user_id */
+                        remaining_today?: number | null;
                         total_weight: number;
                         prizes: {
                             id: string;

@@ -130,8 +130,19 @@ describe('draw races', () => {
     assert.equal(res.filter((x) => x.statusCode === 201).length, 3);
     for (const x of res.filter((y) => y.statusCode !== 201)) expectError(x, 409, 'lottery.daily_limit');
     assert.equal(await balance('limited'), 94);
+    // The odds say how many draws are left today: to the user's own token, or with a secret key and user_id.
+    const left = async (headers: Record<string, string>, q = '') => (await t.inject({ method: 'GET', url: `/v1/lotteries/${lot.id}/odds${q}`, headers })).json().remaining_today as number | null | undefined;
+    const asUser = { ...bearer(A.publishableKey), 'x-user-token': await t.userToken(A, 'limited', 86_400 * 30) };
+    assert.equal(await left(asUser), 0);
+    assert.equal(await left(sk(), '?user_id=limited'), 0);
+    assert.equal(await left(sk(), '?user_id=someone-else'), 3);
+    assert.equal(await left(sk()), undefined);
+    expectError(await t.inject({ method: 'GET', url: `/v1/lotteries/${lot.id}/odds?user_id=limited`, headers: bearer(A.publishableKey) }), 403, 'auth.forbidden');
+    expectError(await t.inject({ method: 'GET', url: `/v1/lotteries/${lot.id}/odds?user_id=someone-else`, headers: asUser }), 403, 'auth.wrong_user');
     fixed = Date.parse('2025-03-02T08:30:00Z'); // 00:30 Mar 2 in Los Angeles
+    assert.equal(await left(asUser), 3, 'a new local day');
     assert.equal((await draw('limited', lot.id)).statusCode, 201);
+    assert.equal(await left(asUser), 2);
     // Not enough points: refused, and the day's count is not used up.
     const poor = (await create({ name: 'Pricey', cost_type: 'points', cost: 1000, daily_limit: 1, prizes: [{ name: 'Thanks', kind: 'none', weight: 1 }] })).json();
     expectError(await draw('limited', poor.id), 409, 'points.insufficient_balance');

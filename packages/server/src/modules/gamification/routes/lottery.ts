@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appIdOf, assertActsFor } from '../../../http/auth.ts';
+import { AppError } from '../../../http/errors.ts';
 import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../../http/pagination.ts';
 import { errors, externalId, iso, type Api } from '../../../http/route.ts';
 import type { DrawRow, LotteryRow, PrizeRow } from '../store/lottery.ts';
@@ -194,13 +195,16 @@ export function lotteryRoutes(api: Api, { gamification: g, ctx }: RouteDeps): vo
       schema: {
         tags,
         summary: 'Published odds (概率公示): each prize’s probability exactly as configured, and stock left',
+        description: 'With a user token (or a secret key and `user_id`), also the draws that user has left today in their time zone.',
         params: IdParams,
+        querystring: z.strictObject({ user_id: externalId('user_id').optional().describe('With a secret key: whose draws left today to include') }),
         response: {
           200: z.object({
             lottery_id: z.string(),
             cost: z.number(),
             cost_type: z.string().nullable(),
             daily_limit: z.number().nullable(),
+            remaining_today: z.number().nullable().optional().describe("The user's draws left today (null: no daily limit); present with a user token or user_id"),
             total_weight: z.number(),
             prizes: z.array(z.object({ id: z.string(), name: z.string(), kind: z.enum(['points', 'item', 'none']), weight: z.number(), probability: z.number(), percent: z.string(), stock: z.number().nullable(), out_of_stock: z.boolean() })),
             note: z.object({ en: z.string(), zh: z.string() }),
@@ -211,7 +215,12 @@ export function lotteryRoutes(api: Api, { gamification: g, ctx }: RouteDeps): vo
     },
     async (req) => {
       const o = await g.lottery.odds(ctx(req), appIdOf(req), req.params.id);
+      if (req.query.user_id !== undefined && req.principal.kind === 'publishable') throw new AppError('auth.forbidden', 'A publishable key alone cannot read a user’s draws; send the user token', { field: 'query.user_id' });
+      if (req.query.user_id !== undefined) assertActsFor(req, req.query.user_id);
+      const userId = req.query.user_id ?? (req.principal.kind === 'user' ? req.principal.userId : undefined);
+      const remaining = userId === undefined ? undefined : await g.lottery.remainingToday(ctx(req), appIdOf(req), o.lottery, userId);
       return {
+        ...(remaining === undefined ? {} : { remaining_today: remaining }),
         lottery_id: o.lottery.id,
         cost: o.lottery.costAmount,
         cost_type: o.lottery.costType,

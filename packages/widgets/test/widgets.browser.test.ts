@@ -436,6 +436,18 @@ test('<canyu-feedback-board>: sorted lists with status badges, vote and unvote, 
     await assertInert(p, 'canyu-feedback-board');
     assert.deepEqual(errors, []);
   });
+  // A visitor (no user token) reads the board; a vote asks them to sign in and changes nothing.
+  pages.set('/feedback-anon.html', page(`<canyu-feedback-board board="${board.id}"></canyu-feedback-board>`, '', 'canyu-feedback-board'));
+  await withPage(async (p) => {
+    await p.goto(`${origin}/feedback-anon.html`);
+    const x = p.locator(`canyu-feedback-board li[data-id="${xss.id}"]`);
+    await x.waitFor();
+    assert.equal(await x.locator('.title').innerText(), `${XSS}待处理`);
+    await x.locator('button.vote').click();
+    await p.locator('canyu-feedback-board [role=alert]').filter({ hasText: /\S/ }).waitFor();
+    await x.locator('button.vote[aria-pressed=false][aria-busy=false]').waitFor();
+    assert.equal((await admin<{ votes: number }>('GET', `/v1/feedback/posts/${xss.id}`)).votes, 1);
+  });
 });
 
 test('<canyu-feedback-board>: a refused vote (the board turned private meanwhile) is rolled back and said in words', async () => {

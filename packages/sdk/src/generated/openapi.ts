@@ -3604,7 +3604,7 @@ export interface paths {
         };
         /**
          * List the posts of a board: most voted or newest first, filtered by status, type, tag, category, author or assignee
-         * @description Merged posts are left out. On a private board a user token sees only its own posts.
+         * @description Merged posts are left out. On a private board a user token sees only its own posts, and a visitor (publishable key alone) none.
          */
         get: operations["feedback.boards.posts.list"];
         put?: never;

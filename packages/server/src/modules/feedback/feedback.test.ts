@@ -95,6 +95,16 @@ describe('feedback: posts and visibility', () => {
     expectError(await t.inject({ method: 'POST', url: `/v1/feedback/posts/${bobId}/votes`, headers: alice }), 404, 'feedback.post_not_found');
     const sim = ok(await t.inject({ method: 'GET', url: `/v1/feedback/similar?q=${encodeURIComponent('食堂的菜太咸了')}`, headers: alice }));
     assert.deepEqual(sim.data, [], 'private posts never leak through suggestions');
+    // A visitor (publishable key, nobody signed in) sees nothing of a private board, and a public board's posts.
+    const visitor = bearer(A.publishableKey);
+    assert.deepEqual(ok(await t.inject({ method: 'GET', url: `/v1/feedback/boards/${b.id}/posts`, headers: visitor })).data, []);
+    const pub = await newBoard({ name: '公开建议' });
+    const open = await newPost(pub.id, 'carol', { title: '<b>深色模式</b>' });
+    const seen = ok(await t.inject({ method: 'GET', url: `/v1/feedback/boards/${pub.id}/posts`, headers: visitor }));
+    assert.deepEqual(seen.data.map((p: Post) => p.id), [open.id]);
+    assert.equal(ok(await t.inject({ method: 'GET', url: `/v1/feedback/boards/${pub.id}`, headers: visitor })).name, '公开建议');
+    expectError(await t.inject({ method: 'GET', url: `/v1/feedback/boards/${pub.id}/posts?user_id=carol`, headers: visitor }), 403, 'auth.forbidden');
+    expectError(await t.inject({ method: 'GET', url: `/v1/feedback/posts/${open.id}`, headers: visitor }), 401, 'auth.user_token_required');
   });
 
   it('a user token posts and votes only as itself; votes need no body', async () => {

@@ -96,6 +96,10 @@ const presentChange = (c: ChangeWithTitle): z.infer<typeof StatusChangeOut> => (
 function viewerOf(req: FastifyRequest, userId?: string): Viewer {
   const p = req.principal;
   if (p.kind === 'user') return { privileged: false, operatorId: null, userId: actingUserId(req, userId, 'query.user_id') };
+  if (p.kind === 'publishable') {
+    if (userId !== undefined) throw new AppError('auth.forbidden', 'A publishable key alone reads as a visitor; send the user token to read as a user', { field: 'query.user_id' });
+    return { privileged: false, operatorId: null, userId: null };
+  }
   return { privileged: true, operatorId: p.kind === 'operator' ? p.operatorId : null, userId: userId ?? null };
 }
 
@@ -112,6 +116,8 @@ function authorOf(req: FastifyRequest, userId: string | undefined): Author {
 const ViewerQuery = { user_id: externalId('user_id').optional().describe('With a secret key: include this user’s vote and follow (`my_vote`, `following`)') };
 const UserPathParams = PostIdParams.extend({ userId: externalId('userId') });
 const read = { secret: true, user: true, operator: 'app.read' } as const;
+/** Also a visitor's page (publishable key, nobody signed in): a board and its posts, never a private board's. */
+const visitorRead = { ...read, publishable: true } as const;
 const manage = { secret: true, operator: 'feedback.manage' } as const;
 const asUser = { secret: true, user: true } as const;
 
@@ -142,7 +148,7 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
 
   api.get(
     '/v1/feedback/boards/:boardId',
-    { config: { auth: read }, schema: { tags, summary: 'Get a board', params: BoardIdParams, response: { 200: BoardOut, ...errors(400, 401, 403, 404) } } },
+    { config: { auth: visitorRead }, schema: { tags, summary: 'Get a board', params: BoardIdParams, response: { 200: BoardOut, ...errors(400, 401, 403, 404) } } },
     async (req) => presentBoard(await feedback.getBoard(ctx(req), appIdOf(req), req.params.boardId)),
   );
 
@@ -176,11 +182,11 @@ export function feedbackRoutes(api: Api, deps: { feedback: Feedback; ctx: Reques
   api.get(
     '/v1/feedback/boards/:boardId/posts',
     {
-      config: { auth: read },
+      config: { auth: visitorRead },
       schema: {
         tags,
         summary: 'List the posts of a board: most voted or newest first, filtered by status, type, tag, category, author or assignee',
-        description: 'Merged posts are left out. On a private board a user token sees only its own posts.',
+        description: 'Merged posts are left out. On a private board a user token sees only its own posts, and a visitor (publishable key alone) none.',
         params: BoardIdParams,
         querystring: z.strictObject({ ...pageQuery, ...ViewerQuery, ...ListPostsQuery }),
         response: { 200: pageSchema(PostOut), ...errors(400, 401, 403, 404) },

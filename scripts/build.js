@@ -82,7 +82,7 @@ function consoleInputs() {
   return out.sort();
 }
 
-/** Every input of the widgets' build: their sources, the SDK's and the server's text helpers (bundled in), this script. */
+/** Every input of the widgets' build: their sources, the SDK's, and the server's text helpers and survey branching (bundled in), this script. */
 function widgetsInputs() {
   const out = [];
   const walk = (dir) => {
@@ -94,7 +94,7 @@ function widgetsInputs() {
   };
   walk(path.join(widgetsDir, 'src'));
   walk(path.join(root, 'packages', 'sdk', 'src'));
-  out.push(path.join(widgetsDir, 'package.json'), path.join(srcDir, 'lib', 'text.ts'), fileURLToPath(import.meta.url));
+  out.push(path.join(widgetsDir, 'package.json'), path.join(srcDir, 'lib', 'text.ts'), path.join(srcDir, 'modules', 'surveys', 'rules', 'questions.ts'), fileURLToPath(import.meta.url));
   return out.sort();
 }
 

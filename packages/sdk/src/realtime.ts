@@ -5,6 +5,7 @@
 // EventSource), which carry the same events one way. Credentials travel in the query string,
 // as browsers cannot set headers on either transport.
 import { backoffDelay } from './retry.ts';
+import { readSse } from './sse.ts';
 
 /** What the server sends: a JSON object with a `type` (hello, message, announcement, live.*, subscribed, error, …). */
 export type RealtimeEvent = { type: string } & Record<string, unknown>;
@@ -135,30 +136,7 @@ export function createRealtime(o: RealtimeOptions) {
       const res = await doFetch(await url('v1/realtime/sse', true), { headers: { accept: 'text/event-stream' }, signal: ctl.signal });
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       opened();
-      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buf = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buf += value;
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const data = block
-            .split('\n')
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).trimStart())
-            .join('\n');
-          if (!data) continue; // a comment (heartbeat)
-          try {
-            const e = JSON.parse(data) as RealtimeEvent;
-            if (e && typeof e.type === 'string') emit(e);
-          } catch {
-            // ignore
-          }
-        }
-      }
+      await readSse(res.body, (e) => emit(e as RealtimeEvent));
     } catch {
       // aborted, refused or dropped: fall through to reconnect
     }

@@ -10,10 +10,11 @@
 // Fires `canyu-survey` ({ state, survey?, reason? }).
 import { CanyuElement, define, h, type Messages, type WidgetClient } from './core.ts';
 import type { components } from '@canyu/sdk';
+// The survey's branching exactly as the server walks it: the first matching branch jumps forward.
+import { matches, type Condition } from '../../server/src/modules/surveys/rules/questions.ts';
 
 type Survey = components['schemas']['Survey'];
 type Answer = string | number | string[];
-type Condition = { equals?: string | number; in?: (string | number)[]; gte?: number; lte?: number };
 type Question = {
   id: string;
   type: 'single' | 'multiple' | 'text' | 'rating' | 'nps' | 'csat' | 'date';
@@ -45,16 +46,6 @@ textarea{width:100%;min-height:4em}
 input[type=date]{font:inherit;padding:4px}
 .nav{display:flex;justify-content:flex-end;gap:8px;margin-top:8px}
 `;
-
-/** The survey's branching (as the server walks it): the first matching branch jumps forward. */
-function matches(c: Condition, v: Answer): boolean {
-  const vals = Array.isArray(v) ? v : [v];
-  const set = [...(c.equals !== undefined ? [c.equals] : []), ...(c.in ?? [])];
-  if (set.length && !vals.some((x) => set.includes(x))) return false;
-  if (c.gte !== undefined && !(typeof v === 'number' && v >= c.gte)) return false;
-  if (c.lte !== undefined && !(typeof v === 'number' && v <= c.lte)) return false;
-  return true;
-}
 
 export class CanyuSurvey extends CanyuElement {
   protected readonly messages = messages;

@@ -123,7 +123,8 @@ export function checkAnswer(q: Question, v: unknown): { value: AnswerValue } | {
   }
 }
 
-function matches(c: Condition, v: AnswerValue): boolean {
+/** Whether an answer meets a branch's condition (also run by <canyu-survey> to pick the next question). */
+export function matches(c: Condition, v: AnswerValue): boolean {
   const vals = Array.isArray(v) ? v : [v];
   const set = [...(c.equals !== undefined ? [c.equals] : []), ...(c.in ?? [])];
   if (set.length && !vals.some((x) => set.includes(x))) return false;

@@ -94,7 +94,7 @@ function widgetsInputs() {
   };
   walk(path.join(widgetsDir, 'src'));
   walk(path.join(root, 'packages', 'sdk', 'src'));
-  out.push(path.join(widgetsDir, 'package.json'), path.join(srcDir, 'lib', 'text.ts'), path.join(srcDir, 'modules', 'surveys', 'rules', 'questions.ts'), fileURLToPath(import.meta.url));
+  out.push(path.join(widgetsDir, 'package.json'), path.join(srcDir, 'lib', 'text.ts'), path.join(srcDir, 'lib', 'answer-match.ts'), fileURLToPath(import.meta.url));
   return out.sort();
 }
 

@@ -11,7 +11,7 @@
 import { CanyuElement, define, h, type Messages, type WidgetClient } from './core.ts';
 import type { components } from '@canyu/sdk';
 // The survey's branching exactly as the server walks it: the first matching branch jumps forward.
-import { matches, type Condition } from '../../server/src/modules/surveys/rules/questions.ts';
+import { matches, type Condition } from '../../server/src/lib/answer-match.ts';
 
 type Survey = components['schemas']['Survey'];
 type Answer = string | number | string[];

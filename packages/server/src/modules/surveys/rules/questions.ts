@@ -4,12 +4,13 @@
 // later question, or "end"); with no match the next question follows. Jumps only go forward, so
 // every path ends. Questions a path skips are not asked, and their answers are not kept.
 
+import { matches, type Condition } from '../../../lib/answer-match.ts';
 import { utcMs } from '../../../lib/localtime.ts';
 
 export const QUESTION_TYPES = ['single', 'multiple', 'text', 'rating', 'nps', 'csat', 'date'] as const;
 export type QuestionType = (typeof QUESTION_TYPES)[number];
 
-export type Condition = { equals?: string | number | undefined; in?: (string | number)[] | undefined; gte?: number | undefined; lte?: number | undefined };
+export type { Condition } from '../../../lib/answer-match.ts';
 export type Branch = { when: Condition; goto: string };
 export type Question = {
   id: string;
@@ -121,16 +122,6 @@ export function checkAnswer(q: Question, v: unknown): { value: AnswerValue } | {
       return { value: v };
     }
   }
-}
-
-/** Whether an answer meets a branch's condition (also run by <canyu-survey> to pick the next question). */
-export function matches(c: Condition, v: AnswerValue): boolean {
-  const vals = Array.isArray(v) ? v : [v];
-  const set = [...(c.equals !== undefined ? [c.equals] : []), ...(c.in ?? [])];
-  if (set.length && !vals.some((x) => set.includes(x))) return false;
-  if (c.gte !== undefined && !(typeof v === 'number' && v >= c.gte)) return false;
-  if (c.lte !== undefined && !(typeof v === 'number' && v <= c.lte)) return false;
-  return true;
 }
 
 /**

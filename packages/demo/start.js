@@ -14,7 +14,6 @@ let demo;
 try {
   demo = await startDemo({
     port,
-    log: (m) => (started ? bar.stop() : undefined, process.stdout.write(`${m}\n`)),
     onProgress: (step, done, total) => {
       if (!started) {
         bar.start(total, done, { step });

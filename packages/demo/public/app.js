@@ -86,8 +86,9 @@ export async function boot(entries, mount) {
 
   header(cfg, user, lang, t);
   mount?.(cfg, t);
+  // Every widget entry exports the same configure() (it lives in their shared chunk).
   const mods = await Promise.all(entries.map((name) => import(`/widgets/${name}.js`)));
-  mods[0].configure({ baseUrl: cfg.canyuUrl, publishableKey: cfg.publishableKey, userToken, refreshUserToken });
+  mods[0]?.configure({ baseUrl: cfg.canyuUrl, publishableKey: cfg.publishableKey, userToken, refreshUserToken });
   const sdk = createBrowserClient({ baseUrl: cfg.canyuUrl, publishableKey: cfg.publishableKey, userToken, refreshUserToken });
   webhookLog(t);
   document.body.dataset.ready = 'true';

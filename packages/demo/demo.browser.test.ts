@@ -89,3 +89,19 @@ test('daily page: checking in through <canyu-checkin> is stored; the lottery sho
     assert.deepEqual(errors, []);
   });
 });
+
+test('feedback page: the seeded board lists the most voted idea first; a vote through <canyu-feedback-board> is stored', async () => {
+  const user = 'u003';
+  await withPage(`${demo.pages.feedback}?user=${user}`, async (p, errors) => {
+    const first = p.locator('canyu-feedback-board li[data-id]').first();
+    await first.waitFor();
+    assert.equal(await first.locator('.badge').innerText(), '已计划');
+    const id = (await first.getAttribute('data-id'))!;
+    await first.locator('button.vote').click();
+    await first.locator('button.vote[aria-pressed=true][aria-busy=false]').waitFor();
+    const post = await canyu<{ my_vote: boolean }>(`/v1/feedback/posts/${id}?user_id=${user}`);
+    assert.equal(post.my_vote, true);
+    await p.locator('canyu-poll input[type=radio]').first().waitFor();
+    assert.deepEqual(errors, []);
+  });
+});

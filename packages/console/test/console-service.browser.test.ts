@@ -79,3 +79,42 @@ test('an analyst reads conversations but has no buttons to work them', async (tc
     assert.deepEqual(errors, []);
   });
 });
+
+test('the FAQ tab: an entry made in the form answers a tried question, disabling it takes it out; an analyst cannot edit', async (tc) => {
+  const question = `${XSS.trait}怎么申请退款？`;
+  await h.withPage(tc, async ({ page, dialogs, errors }) => {
+    await h.signIn(page, h.owner);
+    await h.open(page, '/service', '[data-testid="service-queue"]');
+    await page.getByTestId('service-section-faq').click();
+    await page.getByTestId('faq-new').click();
+    await page.getByTestId('faq-form-question').fill(question);
+    await page.getByTestId('faq-form-variants').fill('退款流程是什么\n钱怎么退回来');
+    await page.getByTestId('faq-form-answer').fill('在订单详情页点击“申请退款”，1-3 个工作日原路退回。');
+    await page.getByTestId('faq-form-category').fill('售后');
+    await page.getByTestId('faq-form-save').click();
+    await page.getByTestId('faq-question').getByText(question).waitFor();
+    const listed = (await h.api('GET', '/v1/faq/entries')) as { data: { question: string; variants: string[]; category: string }[] };
+    assert.deepEqual(listed.data.map((e) => [e.question, e.variants, e.category]), [[question, ['退款流程是什么', '钱怎么退回来'], '售后']]);
+
+    await page.getByTestId('faq-try').fill('退款流程');
+    await page.getByTestId('faq-try').press('Enter');
+    await page.getByTestId('faq-hit-question').getByText(question).waitFor();
+    await page.getByTestId('faq-enabled').click();
+    await page.locator('[data-testid="faq-enabled"][aria-checked="false"]').waitFor();
+    await page.getByTestId('faq-try').fill('钱怎么退');
+    await page.getByTestId('faq-try').press('Enter');
+    await page.getByTestId('faq-hits').getByText('没有找到能回答的条目').waitFor();
+
+    assert.deepEqual(await h.untranslated(page), []);
+    await h.assertInert(page, dialogs);
+    assert.deepEqual(errors, []);
+  });
+  await h.withPage(tc, async ({ page }) => {
+    await h.signIn(page, h.analyst);
+    await h.open(page, '/service', '[data-testid="service-queue"]');
+    await page.getByTestId('service-section-faq').click();
+    await page.getByTestId('faq-question').first().waitFor();
+    assert.equal(await page.getByTestId('faq-new').count(), 0);
+    assert.equal(await page.getByTestId('faq-edit').count(), 0);
+  });
+});

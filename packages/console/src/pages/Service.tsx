@@ -2,6 +2,7 @@
 // to me, all conversations by status; a conversation's messages with internal notes marked, a reply
 // or a note (canned replies at hand), claim, hand back to the queue, resolve; and my agent status.
 // Kept live by the operator stream (GET /v1/realtime/operator): any change refreshes what is shown.
+// A second tab holds the FAQ knowledge base the bot answers from (Faq.tsx).
 // Messages are user content, rendered as text only.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Badge, Button, Card, Checkbox, Col, Empty, Input, List, Row, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
@@ -13,6 +14,7 @@ import { api, ok, type Schemas } from '../lib/api.ts';
 import { useCurrent } from '../lib/auth.tsx';
 import { can } from '../lib/roles.ts';
 import { operatorStream } from '../lib/stream.ts';
+import Faq from './Faq.tsx';
 
 type Conv = Schemas['ServiceConversation'];
 type Msg = Schemas['ServiceMessage'];
@@ -244,6 +246,19 @@ export default function Service() {
   if (!appId) return null;
   const mayWork = can(role, 'service.work');
   const operatorId = me.operator.id;
+  const conversations = (
+    <Row gutter={16}>
+      <Col xs={24} lg={10}>
+        <Tabs
+          activeKey={view}
+          onChange={(k) => setView(k as View)}
+          items={(['queue', 'mine', 'all'] as const).filter((v) => v !== 'mine' || mayWork).map((v) => ({ key: v, label: <span data-testid={`service-tab-${v}`}>{t(`service.view.${v}`)}</span> }))}
+        />
+        <Conversations key={view} appId={appId} view={view} operatorId={operatorId} selected={selected} onSelect={setSelected} />
+      </Col>
+      <Col xs={24} lg={14}>{selected ? <Conversation key={selected} appId={appId} id={selected} operatorId={operatorId} mayWork={mayWork} /> : <Empty description={t('service.pick')} />}</Col>
+    </Row>
+  );
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
       <Space style={{ justifyContent: 'space-between', width: '100%' }}>
@@ -255,17 +270,16 @@ export default function Service() {
           {mayWork ? <MyStatus appId={appId} operatorId={operatorId} /> : null}
         </Space>
       </Space>
-      <Row gutter={16}>
-        <Col xs={24} lg={10}>
-          <Tabs
-            activeKey={view}
-            onChange={(k) => setView(k as View)}
-            items={(['queue', 'mine', 'all'] as const).filter((v) => v !== 'mine' || mayWork).map((v) => ({ key: v, label: <span data-testid={`service-tab-${v}`}>{t(`service.view.${v}`)}</span> }))}
-          />
-          <Conversations key={view} appId={appId} view={view} operatorId={operatorId} selected={selected} onSelect={setSelected} />
-        </Col>
-        <Col xs={24} lg={14}>{selected ? <Conversation key={selected} appId={appId} id={selected} operatorId={operatorId} mayWork={mayWork} /> : <Empty description={t('service.pick')} />}</Col>
-      </Row>
+      <Tabs
+        items={[
+          {
+            key: 'conversations',
+            label: <span data-testid="service-section-conversations">{t('service.conversations')}</span>,
+            children: conversations,
+          },
+          { key: 'faq', label: <span data-testid="service-section-faq">{t('service.faq')}</span>, children: <Faq mayManage={can(role, 'faq.manage')} /> },
+        ]}
+      />
     </Space>
   );
 }

@@ -27,7 +27,9 @@ test('campaigns: list with status and budget, search, filter, report', async (tc
 
     await page.getByTestId('campaign-search').fill('春季');
     await page.getByTestId('campaign-search').press('Enter');
+    // The server's search answers: wait for its one row (not only for the others to go).
     await page.locator('.ant-table-row', { hasText: '双十一' }).waitFor({ state: 'detached' });
+    await page.getByTestId('campaign-name').getByText('Spring sale 春季特卖').waitFor();
     assert.equal(await page.getByTestId('campaign-name').count(), 1);
     await page.getByTestId('campaign-search').fill('');
     await page.getByTestId('campaign-search').press('Enter');

@@ -1,7 +1,7 @@
 // Campaigns (活动): the list newest first with kind, status and budget (filter by kind and status,
 // cursor pages), and the selected campaign's report (participants, successes, cost, attributed
 // conversions of a host event). Read-only: creation wizards and the live monitor come later.
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Card, Col, Input, InputNumber, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { CursorPager, useCursor } from '../components/Cursor.tsx';
@@ -78,7 +78,8 @@ export default function Campaigns() {
   // The name search runs on the server (`q`), over every page.
   const needle = search.trim();
   const query = { limit: 25, ...(kind ? { kind } : {}), ...(status ? { status } : {}), ...(needle ? { q: needle } : {}), ...(pager.cursor ? { cursor: pager.cursor } : {}) };
-  const list = useQuery({ queryKey: ['campaigns', appId, query], queryFn: () => ok(api.GET('/v1/campaigns', { params: { query } })) });
+  // The rows shown stay until the next page or search answers (no empty flash in between).
+  const list = useQuery({ queryKey: ['campaigns', appId, query], queryFn: () => ok(api.GET('/v1/campaigns', { params: { query } })), placeholderData: keepPreviousData });
   const rows = list.data?.data ?? [];
   return (
     <div>

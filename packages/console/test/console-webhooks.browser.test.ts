@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { parseAllowList } from '../../server/src/lib/net-guard.ts';
 import { consoleHarness, XSS } from './harness.ts';
 
@@ -27,6 +28,20 @@ before(async () => {
 });
 after(() => receiver.close());
 
+/** Closes the secret dialog, again if the click landed while it was still opening (a loaded machine). */
+async function closeSecret(page: Page): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('.ant-modal-confirm-btns .ant-btn:visible').click();
+    try {
+      await page.getByTestId('webhook-secret').waitFor({ state: 'detached', timeout: 3000 });
+      await page.locator('.ant-modal-wrap:visible').waitFor({ state: 'detached', timeout: 3000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
 const h = consoleHarness(undefined, { config: { webhookAllowPrivate: parseAllowList('127.0.0.1') } });
 
 test('endpoints, a test call, the delivery log with payload and answer, redelivery, rotation, disable and delete', async (tc) => {
@@ -39,7 +54,7 @@ test('endpoints, a test call, the delivery log with payload and answer, redelive
     await page.getByTestId('webhook-create').click();
     const secret = await page.getByTestId('webhook-secret').innerText();
     assert.match(secret, /^whsec_/);
-    await page.locator('.ant-modal-confirm-btns .ant-btn:visible').click();
+    await closeSecret(page);
     await page.getByTestId('webhook-endpoint-url').getByText(url).waitFor();
     const eps = (await h.api('GET', '/v1/webhooks/endpoints')) as { data: { id: string; event_types: string[] }[] };
     assert.deepEqual(eps.data[0]!.event_types, ['webhook.test', 'user.identified']);
@@ -76,7 +91,7 @@ test('endpoints, a test call, the delivery log with payload and answer, redelive
     await page.locator('.ant-popconfirm .ant-btn-primary:visible').click();
     const rotated = await page.getByTestId('webhook-secret').innerText();
     assert.ok(rotated.startsWith('whsec_') && rotated !== secret);
-    await page.locator('.ant-modal-confirm-btns .ant-btn:visible').click();
+    await closeSecret(page);
 
     await page.getByTestId('webhook-enabled').click();
     await page.locator('[data-testid="webhook-enabled"][aria-checked="false"]').waitFor();

@@ -61,7 +61,7 @@ test('moderation: the queue with reasons, bulk approval, a delete, reports, bloc
     const blocked = await fetch(`${h.base}/v1/subjects/video/v-1/comments`, { method: 'POST', headers: { authorization: `Bearer ${h.tenant.secretKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ user_id: 'spammer', body: 'again' }) });
     assert.equal(blocked.status, 403);
     await page.getByTestId('unblock').click();
-    await page.locator('.ant-popconfirm .ant-btn-primary').click();
+    await h.confirm(page);
     await page.getByTestId('blocked-user').waitFor({ state: 'detached' });
 
     await page.getByTestId('tab-words').click();

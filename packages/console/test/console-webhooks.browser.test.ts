@@ -88,7 +88,7 @@ test('endpoints, a test call, the delivery log with payload and answer, redelive
     await page.locator('.ant-drawer-close').click();
 
     await page.getByTestId('webhook-rotate').click();
-    await page.locator('.ant-popconfirm .ant-btn-primary:visible').click();
+    await h.confirm(page);
     const rotated = await page.getByTestId('webhook-secret').innerText();
     assert.ok(rotated.startsWith('whsec_') && rotated !== secret);
     await closeSecret(page);
@@ -104,7 +104,7 @@ test('endpoints, a test call, the delivery log with payload and answer, redelive
     assert.deepEqual(await h.untranslated(page), []);
 
     await page.getByTestId('webhook-delete').click();
-    await page.locator('.ant-popconfirm .ant-btn-primary:visible').click();
+    await h.confirm(page);
     await page.getByTestId('webhook-endpoint-url').waitFor({ state: 'detached' });
     assert.deepEqual(((await h.api('GET', '/v1/webhooks/endpoints')) as { data: unknown[] }).data, []);
     assert.deepEqual(errors, []);

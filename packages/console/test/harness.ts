@@ -40,6 +40,8 @@ export type Harness = {
    * dropdown was still opening (a loaded machine): until `chosen` holds, by default until the select shows it.
    */
   choose(page: Page, testId: string, option: string, chosen?: () => Promise<unknown>): Promise<void>;
+  /** Confirms the open Popconfirm, again if the click landed while it was still opening, until it is gone. */
+  confirm(page: Page): Promise<void>;
   /** Neither an XSS payload ran nor became markup, and no dialog opened. */
   assertInert(page: Page, dialogs: string[]): Promise<void>;
 };
@@ -159,6 +161,17 @@ export function consoleHarness(seed?: (h: Harness) => Promise<void>, opts: { con
     },
     async toEnglish(page) {
       await h.choose(page, 'language', 'English', () => page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 3000 }));
+    },
+    async confirm(page) {
+      for (let attempt = 1; ; attempt++) {
+        await page.locator('.ant-popconfirm .ant-btn-primary:visible').first().click();
+        try {
+          await page.locator('.ant-popconfirm:visible').waitFor({ state: 'detached', timeout: 3000 });
+          return;
+        } catch (err) {
+          if (attempt >= 3) throw err;
+        }
+      }
     },
     async choose(page, testId, option, chosen) {
       const done = chosen ?? (() => page.getByTestId(testId).locator('.ant-select-selection-item', { hasText: option }).waitFor({ timeout: 3000 }));

@@ -73,8 +73,8 @@ export function exactTimestamps(pool: pg.Pool): void {
  * Every pool Canyu opens: exact timestamps, and an idle client that loses its connection (a
  * PostgreSQL restart, a dropped test database) is logged and replaced instead of crashing the process.
  */
-export function createPool(url: string, opts: { max: number; idleTimeoutMillis?: number; log?: ((line: string) => void) | undefined }): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max, idleTimeoutMillis: opts.idleTimeoutMillis ?? 30_000 });
+export function createPool(url: string, opts: { max: number; idleTimeoutMillis?: number; log?: ((line: string) => void) | undefined; options?: string }): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max, idleTimeoutMillis: opts.idleTimeoutMillis ?? 30_000, ...(opts.options ? { options: opts.options } : {}) });
   exactTimestamps(pool);
   pool.on('error', (err) => opts.log?.(`postgres pool error: ${err.message}`));
   return pool;

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
+import type pg from 'pg';
+import { createPool } from '../db/index.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/db.ts';
 import { createEventLog, type EventLog } from './index.ts';
 
@@ -25,7 +26,7 @@ after(async () => {
 
 /** A second "server": its own pool and its own log/runner on the same database. */
 function server(n: number, consumerName: string, opts: { fail?: (payload: Record<string, unknown>) => boolean; app?: string } = {}) {
-  const pool = new pg.Pool({ connectionString: database.url, max: 5 });
+  const pool = createPool(database.url, { max: 5 });
   pools.push(pool);
   const db = drizzle({ client: pool });
   const log = createEventLog({ db, log: silent, pollMs: 20, batch: 50 });

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { drizzle } from 'drizzle-orm/node-postgres';
-import pg from 'pg';
-import { exactTimestamps } from '../../db/index.ts';
+import type pg from 'pg';
+import { createPool } from '../../db/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../testing/db.ts';
 import { storeEventBatch as insertBatch, type NewEvent } from '../events/index.ts';
 import { activeSeries, retention, type Scan } from './store.ts';
@@ -41,8 +41,7 @@ before(async () => {
       await d.pool.query(`create table part.${t}_h${r}_rest partition of part.${t}_h${r} default`);
     }
   }
-  part = new pg.Pool({ connectionString: d.url, max: 2, options: '-c search_path=part,public' });
-  exactTimestamps(part);
+  part = createPool(d.url, { max: 2, options: '-c search_path=part,public' });
 });
 after(async () => {
   await part?.end();

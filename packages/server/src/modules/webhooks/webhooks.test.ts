@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { drizzle } from 'drizzle-orm/node-postgres';
-import pg from 'pg';
+import { createPool } from '../../db/index.ts';
 import { bearer, startTestApp, TEST_MASTER_KEY, type Tenant, type TestApp } from '../../testing/app.ts';
 import { expectError, findIssue } from '../../testing/http.ts';
 import { startReceiver, type Receiver } from '../../testing/receiver.ts';
@@ -358,7 +358,7 @@ describe('the delivery worker', () => {
   });
 
   it("is woken across servers by NOTIFY: a delivery enqueued on one server is sent at once by another's worker", { timeout: 60_000 }, async () => {
-    const other = new pg.Pool({ connectionString: t.database.url, max: 4 });
+    const other = createPool(t.database.url, { max: 4 });
     // The sending server: its own pool, polling only every minute.
     const sending = createWebhooks({ db: drizzle({ client: other }), pool: other, guard, clock: realClock, audit: t.services.audit, secrets, log: silent, worker: { pollMs: 60_000 } });
     await sending.start({ force: true });
@@ -381,7 +381,7 @@ describe('the delivery worker', () => {
   });
 
   it('claims each delivery exactly once with two app instances on one database racing', { timeout: 120_000 }, async () => {
-    const pool2 = new pg.Pool({ connectionString: t.database.url, max: 10 });
+    const pool2 = createPool(t.database.url, { max: 10 });
     const db2 = { ...t.database, pool: pool2, db: drizzle({ client: pool2 }) };
     const config = { webhookAllowPrivate: allowLocal };
     const a = await startTestApp({ clock: realClock, database: t.database, config });

@@ -743,6 +743,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/points/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Leaderboard of users by points earned in the current day, week or month (or all time, or by balance), with one user's exact rank
+         * @description Ranks are competition ranks (equal scores share a rank: 1, 2, 2, 4); users with no positive score are not ranked. `me` is the standing of `user_id`, or of the user token's user, exact however far down the list. A publishable key alone reads the list but not a given user's standing.
+         */
+        get: operations["points.leaderboard.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/points/entries": {
         parameters: {
             query?: never;
@@ -11084,6 +11104,95 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "points.leaderboard.list": {
+        parameters: {
+            query: {
+                /** @description The point type ranked */
+                type: string;
+                /** @description The current calendar day, ISO week (Monday first) or month in `timezone`, or all time */
+                period?: "day" | "week" | "month" | "all";
+                /** @description Where the period's days begin and end, e.g. Asia/Shanghai */
+                timezone?: string;
+                /** @description Points earned (earn entries and positive adjustments) in the period, or the current balance (period=all only) */
+                rank_by?: "earned" | "balance";
+                limit?: number;
+                /** @description Also answer this user's exact rank (with a user token: defaults to the token's user) */
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        type: string;
+                        /** @enum {string} */
+                        period: "day" | "week" | "month" | "all";
+                        /** @enum {string} */
+                        rank_by: "earned" | "balance";
+                        timezone: string;
+                        /** @description First local day of the period (null for all time) */
+                        from: string | null;
+                        /** @description The local day after the period */
+                        to: string | null;
+                        data: {
+                            rank: number;
+                            user_id: string;
+                            score: number;
+                        }[];
+                        me: {
+                            user_id: string;
+                            rank: number | null;
+                            score: number;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -112,3 +112,28 @@ export function isDate(s: string): boolean {
   const t = Date.parse(`${s}T00:00:00Z`);
   return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === s;
 }
+
+/** Ranking and leaderboard periods: calendar day, ISO week (Monday first), calendar month, all time. */
+export type Period = 'day' | 'week' | 'month' | 'all';
+export const PERIODS: readonly Period[] = ['day', 'week', 'month', 'all'];
+
+/** The all-time window's start, so every period has a key. */
+export const ALL_TIME_START = '1970-01-01';
+
+/** The period holding local day `day`, as local dates [start, end). */
+export function periodWindow(period: Period, day: string): { start: string; end: string } {
+  switch (period) {
+    case 'day':
+      return { start: day, end: addDays(day, 1) };
+    case 'week': {
+      const start = addDays(day, -((new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7));
+      return { start, end: addDays(start, 7) };
+    }
+    case 'month': {
+      const start = `${day.slice(0, 7)}-01`;
+      return { start, end: addDays(start, daysInMonth(day.slice(0, 7))) };
+    }
+    case 'all':
+      return { start: ALL_TIME_START, end: '9999-12-31' };
+  }
+}

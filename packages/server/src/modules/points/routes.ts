@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appIdOf, assertActsFor } from '../../http/auth.ts';
+import { AppError } from '../../http/errors.ts';
 import { decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, externalId, iso, type Api, type RequestCtx } from '../../http/route.ts';
 import { newId } from '../../lib/ids.ts';
@@ -13,6 +14,7 @@ import {
   EntryResultOut,
   HistoryQuery,
   IdempotencyKey,
+  LeaderboardQuery,
   PutTypeBody,
   RuleBody,
   RuleOut,
@@ -159,6 +161,50 @@ export function pointsRoutes(api: Api, deps: { points: Points; ctx: RequestCtx }
       const rows = await points.history(ctx(req), appIdOf(req), { limit: q.limit + 1, beforeId: cur?.id, userId: req.params.userId, type: req.params.type, kind: q.kind });
       const p = page(rows, q.limit, (r) => ({ id: r.id }));
       return { data: p.data.map(presentEntry), next_cursor: p.next_cursor };
+    },
+  );
+
+  api.get(
+    '/v1/points/leaderboard',
+    {
+      config: { auth: { secret: true, user: true, publishable: true, operator: 'points.read' } },
+      schema: {
+        tags,
+        summary: 'Leaderboard of users by points earned in the current day, week or month (or all time, or by balance), with one user\'s exact rank',
+        description:
+          'Ranks are competition ranks (equal scores share a rank: 1, 2, 2, 4); users with no positive score are not ranked. `me` is the standing of `user_id`, or of the user token\'s user, exact however far down the list. A publishable key alone reads the list but not a given user\'s standing.',
+        querystring: LeaderboardQuery,
+        response: {
+          200: z.object({
+            type: z.string(),
+            period: z.enum(['day', 'week', 'month', 'all']),
+            rank_by: z.enum(['earned', 'balance']),
+            timezone: z.string(),
+            from: z.string().nullable().describe('First local day of the period (null for all time)'),
+            to: z.string().nullable().describe('The local day after the period'),
+            data: z.array(z.object({ rank: z.number().int(), user_id: z.string(), score: z.number() })),
+            me: z.object({ user_id: z.string(), rank: z.number().int().nullable(), score: z.number() }).nullable(),
+          }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      if (q.user_id !== undefined && req.principal.kind === 'publishable') throw new AppError('auth.forbidden', 'A publishable key alone cannot read a user’s standing; send the user token', { field: 'query.user_id' });
+      if (q.user_id !== undefined) assertActsFor(req, q.user_id);
+      const userId = q.user_id ?? (req.principal.kind === 'user' ? req.principal.userId : undefined);
+      const r = await points.leaderboard(ctx(req), appIdOf(req), { type: q.type, period: q.period, timeZone: q.timezone, basis: q.rank_by, limit: q.limit, userId });
+      return {
+        type: q.type,
+        period: q.period,
+        rank_by: q.rank_by,
+        timezone: q.timezone,
+        from: r.bounds?.from ?? null,
+        to: r.bounds?.to ?? null,
+        data: r.rows.map((x) => ({ rank: x.rank, user_id: x.userId, score: x.score })),
+        me: r.me && { user_id: r.me.userId, rank: r.me.rank, score: r.me.score },
+      };
     },
   );
 

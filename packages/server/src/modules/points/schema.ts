@@ -75,6 +75,8 @@ export const entries = pgTable(
     uniqueIndex('pt_entries_idem').on(t.appId, t.idemKey),
     index('pt_entries_user').on(t.appId, t.userId, t.type, t.id),
     index('pt_entries_app').on(t.appId, t.id),
+    // Leaderboards over a period sum the credits that count as earned, by type and time.
+    index('pt_entries_earned').on(t.appId, t.type, t.createdAt).where(sql`${t.amount} > 0 and ${t.kind} in ('earn', 'adjust')`),
     check('pt_entries_amount_nonzero', sql`${t.amount} <> 0`),
     // A debit is given back once, whichever path refunds it (the API, a cancelled mall order…).
     uniqueIndex('pt_entries_refund_of').on(t.appId, t.refundOf).where(sql`${t.refundOf} is not null`),

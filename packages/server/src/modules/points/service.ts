@@ -10,6 +10,7 @@ import { isDomainEvent } from '../../events/known.ts';
 import { AppError, fieldError } from '../../http/errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { loadCache } from '../../lib/cache.ts';
+import { localDate, periodWindow, startOfLocalDay, type Period } from '../../lib/localtime.ts';
 import { defined } from '../../lib/objects.ts';
 import { inTransaction, pgCode, type TxCtx } from '../../lib/tx.ts';
 import type { Audit } from '../audit/index.ts';
@@ -372,6 +373,29 @@ export function createPoints(deps: PointsDeps) {
     /** One type's balance of many users at once (users without one are absent: 0). */
     balancesOf(ctx: Ctx, appId: string, userIds: string[], type: string): Promise<Map<string, number>> {
       return store.balancesOf(ctx.db, appId, userIds, type);
+    },
+
+    /**
+     * 积分排行榜: users ranked by points of one type earned in the current day, ISO week or
+     * calendar month of `timeZone` (or all time), or by current balance; with one user's exact
+     * standing however far down they are.
+     */
+    async leaderboard(ctx: Ctx, appId: string, q: { type: string; period: Period; timeZone: string; basis: store.LeaderBasis; limit: number; userId?: string | undefined }) {
+      await typeOf(ctx, appId, q.type, 'query.type');
+      if (q.basis === 'balance' && q.period !== 'all') throw fieldError('query.rank_by', 'a balance is a standing, not a sum over a period: rank_by=balance needs period=all', 'earned, or period=all');
+      const now = deps.clock.now();
+      let window: store.LeaderWindow = null;
+      let bounds: { from: string; to: string } | null = null;
+      if (q.period !== 'all') {
+        const w = periodWindow(q.period, localDate(now, q.timeZone));
+        window = { from: startOfLocalDay(w.start, q.timeZone), to: startOfLocalDay(w.end, q.timeZone) };
+        bounds = { from: w.start, to: w.end };
+      }
+      const [rows, me] = await Promise.all([
+        store.leaders(ctx.db, appId, q.type, window, q.basis, q.limit),
+        q.userId === undefined ? null : store.standing(ctx.db, appId, q.type, window, q.basis, q.userId),
+      ]);
+      return { window, bounds, rows, me: me && q.userId !== undefined ? { userId: q.userId, ...me } : null };
     },
 
     async balance(ctx: Ctx, appId: string, userId: string, type: string): Promise<BalanceResult> {

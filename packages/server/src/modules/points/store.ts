@@ -505,3 +505,46 @@ export async function hostInterest(db: Db): Promise<{ appId: string; pattern: st
   const r = await db.execute<{ app_id: string; pattern: string }>(sql`select distinct app_id, event as pattern from pt_rules where source = 'event' and active`);
   return r.rows.map((x) => ({ appId: x.app_id, pattern: x.pattern }));
 }
+
+// ---- leaderboards -------------------------------------------------------------------------------
+
+export type LeaderBasis = 'earned' | 'balance';
+export type LeaderWindow = { from: Date; to: Date } | null;
+export type LeaderRow = { userId: string; score: number; rank: number };
+
+/**
+ * Each user's score: with a window, the points earned in it (earn entries and positive
+ * adjustments, as `pt_balances.earned` counts them); without one, the lifetime `earned` or the
+ * current `balance`. Users with no positive score are not ranked.
+ */
+function scores(appId: string, type: string, window: LeaderWindow, basis: LeaderBasis): SQL {
+  if (window) {
+    return sql`select user_id, sum(amount)::bigint as score from pt_entries
+               where app_id = ${appId} and type = ${type} and amount > 0 and kind in ('earn', 'adjust')
+                 and created_at >= ${window.from}::timestamptz and created_at < ${window.to}::timestamptz
+               group by user_id`;
+  }
+  const col = basis === 'balance' ? sql.raw('balance') : sql.raw('earned');
+  return sql`select user_id, ${col} as score from pt_balances where app_id = ${appId} and type = ${type} and ${col} > 0`;
+}
+
+/** The top `limit` users, highest score first (ties by user id), with competition ranks (1, 2, 2, 4). */
+export async function leaders(db: Db, appId: string, type: string, window: LeaderWindow, basis: LeaderBasis, limit: number): Promise<LeaderRow[]> {
+  const res = await db.execute<{ user_id: string; score: number; rank: number }>(sql`
+    select user_id, score, rank() over (order by score desc) as rank
+    from (${scores(appId, type, window, basis)}) s
+    order by score desc, user_id
+    limit ${limit}`);
+  return res.rows.map((r) => ({ userId: r.user_id, score: num(r.score), rank: num(r.rank) }));
+}
+
+/** One user's score and rank (null when they have no positive score), exact however far down. */
+export async function standing(db: Db, appId: string, type: string, window: LeaderWindow, basis: LeaderBasis, userId: string): Promise<{ score: number; rank: number | null }> {
+  const res = await db.execute<{ score: number | null; above: number }>(sql`
+    with s as (${scores(appId, type, window, basis)}),
+         me as (select score from s where user_id = ${userId})
+    select (select score from me) as score,
+           (select count(*) from s where s.score > (select score from me))::int as above`);
+  const r = res.rows[0]!;
+  return r.score === null ? { score: 0, rank: null } : { score: num(r.score), rank: num(r.above) + 1 };
+}

@@ -212,3 +212,12 @@ export const RuleOut = z
     updated_at: z.string(),
   })
   .meta({ id: 'PointsRule' });
+
+export const LeaderboardQuery = z.strictObject({
+  type: TypeKey.describe('The point type ranked'),
+  period: z.enum(['day', 'week', 'month', 'all']).default('week').describe('The current calendar day, ISO week (Monday first) or month in `timezone`, or all time'),
+  timezone: TimeZone.default('UTC').describe('Where the period\'s days begin and end, e.g. Asia/Shanghai'),
+  rank_by: z.enum(['earned', 'balance']).default('earned').describe('Points earned (earn entries and positive adjustments) in the period, or the current balance (period=all only)'),
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+  user_id: externalId('user_id').optional().describe("Also answer this user's exact rank (with a user token: defaults to the token's user)"),
+});

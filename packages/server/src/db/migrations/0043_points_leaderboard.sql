@@ -1,0 +1,1 @@
+CREATE INDEX "pt_entries_earned" ON "pt_entries" USING btree ("app_id","type","created_at") WHERE "pt_entries"."amount" > 0 and "pt_entries"."kind" in ('earn', 'adjust');

@@ -504,6 +504,27 @@ test('<canyu-leaderboard>: the top N of the week with the viewer\'s own best ran
   });
 });
 
+test('<canyu-leaderboard points>: users ranked by points earned this week with the viewer\'s exact rank; user ids stay text', async () => {
+  await admin('PUT', '/v1/points/types/lbcoin', { name: 'coin' });
+  const seed: [string, number][] = [['u-pl-a', 50], [XSS, 40], ['u-pl-b', 40], ['u-pl-me', 10]];
+  for (const [i, [u, n]] of seed.entries()) await admin('POST', `/v1/users/${encodeURIComponent(u)}/points/earn`, { type: 'lbcoin', amount: n, idempotency_key: `pl-${i}` });
+  pages.set('/points-board.html', page('<canyu-leaderboard points="lbcoin" limit="3" timezone="Asia/Shanghai"></canyu-leaderboard>', await t.userToken(tenant, 'u-pl-me'), 'canyu-leaderboard'));
+  await withPage(async (p, errors) => {
+    await p.goto(`${origin}/points-board.html`);
+    const rows = p.locator('canyu-leaderboard li[data-id]');
+    await rows.nth(2).waitFor();
+    assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => [e.querySelector('.n')!.textContent, e.querySelector('.title')!.textContent, e.querySelector('.score')!.textContent])), [['1', 'u-pl-a', '50 分'], ['2', XSS, '40 分'], ['2', 'u-pl-b', '40 分']]);
+    assert.equal(await p.locator('canyu-leaderboard [role=status]').innerText(), '你的排名：第 4 名 · 10 分');
+    // Earning more moves the viewer up on the next load (the month tab reloads).
+    await admin('POST', '/v1/users/u-pl-me/points/earn', { type: 'lbcoin', amount: 45, idempotency_key: 'pl-me-2' });
+    await p.locator('canyu-leaderboard .tabs button[data-period=month]').click();
+    await p.locator('canyu-leaderboard [role=status]', { hasText: '第 1 名' }).waitFor();
+    assert.equal(await rows.nth(0).getAttribute('aria-current'), 'true');
+    await assertInert(p, 'canyu-leaderboard');
+    assert.deepEqual(errors, []);
+  });
+});
+
 test('<canyu-lottery>: the wheel shows the published odds, a draw lands on the server\'s prize, the daily limit is said in words; names stay text', async () => {
   // The first prize is certain (the others weigh 0), so the outcome is known.
   const lottery = await admin<{ id: string }>('POST', '/v1/lotteries', {

@@ -103,7 +103,7 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const gamification = createGamification({ db, bus, clock, audit, points, users, log, segments: segmentGate });
   wireGamification(gamification, { bus, points, ctx: () => ({ db, actor: { type: 'system', id: null } }) });
   const polls = createPolls({ db, bus, clock, audit });
-  const interactions = createInteractions({ db, pool, audit, bus, clock, log });
+  const interactions = createInteractions({ db, pool, audit, bus, clock, log, points });
   // One sensitive-word filter (interactions' settings) for every text end users write.
   const screen = (ctx: Ctx, appId: string, items: { text: string; field: string }[]) => interactions.settings.screenAll(ctx, appId, items);
   const stories = createStories({ db, bus, clock, audit, screen });

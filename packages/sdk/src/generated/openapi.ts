@@ -1716,6 +1716,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/subjects/{kind}/{subjectId}/coins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 投币: give a subject coins, paid in points of settings.coins.point_type
+         * @description Spends `coins` points of the coin type from the user and, with settings.coins.to_author, credits them to the subject's author (not for one's own subject), in one transaction. A user gives one subject at most settings.coins.max_per_user coins in all (409 interactions.coin_limit); without enough coins it is 409 points.insufficient_balance and nothing changes; while coins are off, 409 interactions.coins_disabled. Each call gives coins again: send Idempotency-Key to make a retry safe. Publishes `interaction.coined`.
+         */
+        post: operations["subjects.coins.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/subjects/{kind}/{subjectId}/triple": {
         parameters: {
             query?: never;
@@ -1727,7 +1747,7 @@ export interface paths {
         put?: never;
         /**
          * 一键三连: like + favourite + follow the author (the app's set for this kind) in one idempotent call
-         * @description Performs every action of settings.triple for the subject's kind in one transaction. `parts` says for each action whether it was new, already done, or skipped (following the author of a subject without one, or of one's own). Besides the individual events, `interaction.triple` is published once per user and subject (`first`).
+         * @description Performs every action of settings.triple for the subject's kind in one transaction. `parts` says for each action whether it was new, already done, or skipped (following the author of a subject without one, or of one's own; a coin while coins are off). With `coin` in the set (Bilibili's 点赞 + 投币 + 收藏), one coin is given if the user has not coined the subject yet; without a coin to give it is `insufficient` and the rest still happens. Besides the individual events, `interaction.triple` is published once per user and subject (`first`).
          */
         post: operations["subjects.triple"];
         delete?: never;
@@ -6875,6 +6895,8 @@ export interface components {
             shares: number;
             comments: number;
             follows: number;
+            /** @description Coins (投币) given in all */
+            coins: number;
         };
         InteractionSettings: {
             /** @description Subject kinds this app uses; others are refused */
@@ -6885,11 +6907,19 @@ export interface components {
             timezone: string;
             triple: {
                 /** @description Actions of 一键三连 for kinds without their own set */
-                default: ("like" | "favourite" | "follow_author" | "follow_subject")[];
+                default: ("like" | "coin" | "favourite" | "follow_author" | "follow_subject")[];
                 /** @description Per-kind action sets; replaces the whole map when sent */
                 by_kind: {
-                    [key: string]: ("like" | "favourite" | "follow_author" | "follow_subject")[];
+                    [key: string]: ("like" | "coin" | "favourite" | "follow_author" | "follow_subject")[];
                 };
+            };
+            coins: {
+                /** @description The point type users give as coins (投币), e.g. coin; null turns coins off. The type must exist (PUT /v1/points/types/{type}) */
+                point_type: string | null;
+                /** @description Most coins one user gives one subject (Bilibili: 2) */
+                max_per_user: number;
+                /** @description Credit the subject's author with the coins given (not when they coin their own subject) */
+                to_author: boolean;
             };
             hot: {
                 /** @description Weight of each interaction in hot scores and rankings */
@@ -7773,6 +7803,8 @@ export interface components {
                 liked: boolean;
                 favourited: boolean;
                 following: boolean;
+                /** @description Coins this user gave the subject */
+                coins: number;
             };
         };
         Survey: {
@@ -16541,6 +16573,8 @@ export interface operations {
                             liked: boolean;
                             favourited: boolean;
                             following: boolean;
+                            /** @description Coins this user gave the subject */
+                            coins: number;
                         };
                         created: boolean;
                     };
@@ -17310,6 +17344,100 @@ export interface operations {
             };
         };
     };
+    "subjects.coins.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Subject kind, e.g. video, post, article, product */
+                kind: string;
+                subjectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description The acting user; required with a secret key, implied by a user token */
+                    user_id?: string;
+                    /**
+                     * @description Coins to give now (Bilibili: 1 or 2)
+                     * @default 1
+                     */
+                    coins?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subject: {
+                            kind: string;
+                            id: string;
+                        };
+                        /** @description Coins given by this call */
+                        coins: number;
+                        /** @description The user's coins on this subject, with these */
+                        total: number;
+                        counts: components["schemas"]["InteractionCounts"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     "subjects.triple": {
         parameters: {
             query?: never;
@@ -17346,13 +17474,18 @@ export interface operations {
                         };
                         parts: {
                             /** @enum {string} */
-                            like?: "new" | "existing" | "skipped";
+                            like?: "new" | "existing" | "skipped" | "insufficient";
+                            /**
+                             * @description One coin, once (insufficient: the user had no coin; the other parts still happen)
+                             * @enum {string}
+                             */
+                            coin?: "new" | "existing" | "skipped" | "insufficient";
                             /** @enum {string} */
-                            favourite?: "new" | "existing" | "skipped";
+                            favourite?: "new" | "existing" | "skipped" | "insufficient";
                             /** @enum {string} */
-                            follow_author?: "new" | "existing" | "skipped";
+                            follow_author?: "new" | "existing" | "skipped" | "insufficient";
                             /** @enum {string} */
-                            follow_subject?: "new" | "existing" | "skipped";
+                            follow_subject?: "new" | "existing" | "skipped" | "insufficient";
                         };
                         /** @description True on the first 一键三连 of this user on this subject */
                         first: boolean;
@@ -17794,6 +17927,8 @@ export interface operations {
                                 liked: boolean;
                                 favourited: boolean;
                                 following: boolean;
+                                /** @description Coins this user gave the subject */
+                                coins: number;
                             };
                             since: string;
                         }[];
@@ -18148,6 +18283,8 @@ export interface operations {
                                 liked: boolean;
                                 favourited: boolean;
                                 following: boolean;
+                                /** @description Coins this user gave the subject */
+                                coins: number;
                             };
                             since: string;
                         }[];
@@ -19263,6 +19400,8 @@ export interface operations {
                                 liked: boolean;
                                 favourited: boolean;
                                 following: boolean;
+                                /** @description Coins this user gave the subject */
+                                coins: number;
                             };
                             /** @description Weighted interactions in the window */
                             rank_score: number;
@@ -20373,11 +20512,19 @@ export interface operations {
                     timezone?: string;
                     triple?: {
                         /** @description Actions of 一键三连 for kinds without their own set */
-                        default?: ("like" | "favourite" | "follow_author" | "follow_subject")[];
+                        default?: ("like" | "coin" | "favourite" | "follow_author" | "follow_subject")[];
                         /** @description Per-kind action sets; replaces the whole map when sent */
                         by_kind?: {
-                            [key: string]: ("like" | "favourite" | "follow_author" | "follow_subject")[];
+                            [key: string]: ("like" | "coin" | "favourite" | "follow_author" | "follow_subject")[];
                         };
+                    };
+                    coins?: {
+                        /** @description The point type users give as coins (投币), e.g. coin; null turns coins off. The type must exist (PUT /v1/points/types/{type}) */
+                        point_type?: string | null;
+                        /** @description Most coins one user gives one subject (Bilibili: 2) */
+                        max_per_user?: number;
+                        /** @description Credit the subject's author with the coins given (not when they coin their own subject) */
+                        to_author?: boolean;
                     };
                     hot?: {
                         weights?: {

@@ -38,8 +38,8 @@ it("erases a deleted user's interactions and keeps every counter exact", async (
   await call('DELETE', '/v1/users/x');
   await t.services.bus.drain();
 
-  assert.deepEqual(await counts('S1'), { likes: 2, favourites: 0, shares: 0, comments: 1, follows: 0 });
-  assert.deepEqual(await counts('S2'), { likes: 0, favourites: 0, shares: 1, comments: 0, follows: 0 });
+  assert.deepEqual(await counts('S1'), { likes: 2, favourites: 0, shares: 0, comments: 1, follows: 0, coins: 0 });
+  assert.deepEqual(await counts('S2'), { likes: 0, favourites: 0, shares: 1, comments: 0, follows: 0, coins: 0 });
   assert.deepEqual(await call('GET', '/v1/users/y/follow-counts'), { user_id: 'y', followers: 0, following: 0 });
   assert.deepEqual(await call('GET', '/v1/users/z/follow-counts'), { user_id: 'z', followers: 0, following: 0 });
   const root = await call('GET', `/v1/comments/${xc.id as string}`);

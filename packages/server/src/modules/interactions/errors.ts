@@ -19,6 +19,8 @@ declare module '../../http/errors.ts' {
     'interactions.user_blocked': true;
     'interactions.posting_too_fast': true;
     'interactions.sensitive_content': true;
+    'interactions.coins_disabled': true;
+    'interactions.coin_limit': true;
   }
 }
 
@@ -40,6 +42,8 @@ defineErrors({
   'interactions.user_blocked': [403, '该用户已被禁止互动'],
   'interactions.posting_too_fast': [429, '发言过于频繁，请稍后再试'],
   'interactions.sensitive_content': [400, '内容包含敏感词'],
+  'interactions.coins_disabled': [409, '未开启投币'],
+  'interactions.coin_limit': [409, '投币数量已达上限'],
 });
 
 // Errors raised from several places, worded once.

@@ -9,7 +9,7 @@ export type SubjectRef = { kind: string; id: string; authorId: string | null };
 type Base = { appId: string; userId: string; at: Date };
 type CommentBase = Base & { commentId: string; subject: SubjectRef };
 
-export type TriplePart = 'like' | 'favourite' | 'follow_author' | 'follow_subject';
+export type TriplePart = 'like' | 'coin' | 'favourite' | 'follow_author' | 'follow_subject';
 
 declare module '../../events.ts' {
   interface DomainEvents {
@@ -20,6 +20,8 @@ declare module '../../events.ts' {
     'interaction.shared': Base & { subject: SubjectRef; channel: string; shareId: string };
     'interaction.followed': Base & ({ target: 'user'; followeeId: string } | { target: 'subject'; subject: SubjectRef });
     'interaction.unfollowed': Base & ({ target: 'user'; followeeId: string } | { target: 'subject'; subject: SubjectRef });
+    /** 投币: `coins` given now, `total` the user's coins on the subject so far (points of settings.coins.point_type). */
+    'interaction.coined': Base & { subject: SubjectRef; coins: number; total: number; pointType: string };
     /** 一键三连: once per user and subject (the first call); `parts` lists what that call newly did. */
     'interaction.triple': Base & { subject: SubjectRef; parts: TriplePart[] };
     'comment.created': CommentBase & { rootId: string | null; parentId: string | null; official: 'author' | 'operator' | null; body: string };

@@ -140,7 +140,7 @@ describe('blocks', () => {
     ];
     for (const r of await Promise.all(attempts)) expectError(r, 403, 'interactions.user_blocked');
     const s = ok<{ counts: Record<string, number> }>(await t.inject({ method: 'GET', url: '/v1/subjects/video/B1', headers: sk }));
-    assert.deepEqual(s.counts, { likes: 0, favourites: 0, shares: 0, comments: 1, follows: 0 });
+    assert.deepEqual(s.counts, { likes: 0, favourites: 0, shares: 0, comments: 1, follows: 0, coins: 0 });
     const list = ok<{ data: { user_id: string; reason: string }[] }>(await t.inject({ method: 'GET', url: '/v1/moderation/blocks', headers: mod }));
     assert.deepEqual(list.data.map((b) => [b.user_id, b.reason]), [['bad', '刷屏']]);
 

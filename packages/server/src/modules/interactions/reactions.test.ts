@@ -36,7 +36,7 @@ describe('subjects', () => {
     assert.equal(a.created, true);
     assert.deepEqual(a.tags, ['猫', 'cute']);
     assert.equal(a.created_at, '2024-05-01T00:00:00.000Z');
-    assert.deepEqual(a.counts, { likes: 0, favourites: 0, shares: 0, comments: 0, follows: 0 });
+    assert.deepEqual(a.counts, { likes: 0, favourites: 0, shares: 0, comments: 0, follows: 0, coins: 0 });
     const b = ok(await t.inject({ method: 'PUT', url: '/v1/subjects/video/BV1', headers: sk, payload: { title: 'Cats' } }));
     assert.equal(b.created, false);
     assert.equal(b.title, 'Cats');
@@ -114,7 +114,7 @@ describe('likes', () => {
     const r = ok(await t.inject({ method: 'PUT', url: '/v1/subjects/video/L2/like', headers: h, payload: {} }));
     assert.equal(r.liked, true);
     const s = ok(await t.inject({ method: 'GET', url: '/v1/subjects/video/L2', headers: h }));
-    assert.deepEqual(s.viewer, { liked: true, favourited: false, following: false });
+    assert.deepEqual(s.viewer, { liked: true, favourited: false, following: false, coins: 0 });
     expectError(await t.inject({ method: 'PUT', url: '/v1/subjects/video/L2/like', headers: h, payload: { user_id: 'someone-else' } }), 403, 'auth.wrong_user');
     const err = expectError(await t.inject({ method: 'PUT', url: '/v1/subjects/video/L2/like', headers: sk, payload: {} }), 400, 'validation_failed');
     findIssue(err, 'body.user_id');
@@ -228,7 +228,7 @@ describe('favourites and folders', () => {
     ok(await fav('mine-2', 'lister'));
     const liked = ok(await t.inject({ method: 'GET', url: '/v1/users/lister/subjects?relation=liked', headers: sk }));
     assert.deepEqual((liked.data as { id: string }[]).map((s) => s.id), ['mine-2', 'mine-1']);
-    assert.deepEqual((liked.data as { viewer: unknown }[])[0]!.viewer, { liked: true, favourited: true, following: false });
+    assert.deepEqual((liked.data as { viewer: unknown }[])[0]!.viewer, { liked: true, favourited: true, following: false, coins: 0 });
     const favd = ok(await t.inject({ method: 'GET', url: '/v1/users/lister/subjects?relation=favourited', headers: sk }));
     assert.deepEqual((favd.data as { id: string }[]).map((s) => s.id), ['mine-2']);
   });
@@ -305,7 +305,7 @@ describe('一键三连', () => {
     const r = ok(result);
     assert.deepEqual(r.parts, { like: 'existing', favourite: 'new', follow_author: 'new' });
     assert.equal(r.first, true);
-    assert.deepEqual(r.counts, { likes: 1, favourites: 1, shares: 0, comments: 0, follows: 0 });
+    assert.deepEqual(r.counts, { likes: 1, favourites: 1, shares: 0, comments: 0, follows: 0, coins: 0 });
     assert.deepEqual(events.map((e) => e.name).sort(), ['interaction.favourited', 'interaction.followed', 'interaction.triple']);
     assert.deepEqual(events.find((e) => e.name === 'interaction.triple')!.payload.parts, ['favourite', 'follow_author']);
     const again = ok(await triple('T1', 'tr'));
@@ -321,7 +321,7 @@ describe('一键三连', () => {
     for (const part of ['like', 'favourite', 'follow_author']) assert.equal(bodies.filter((b) => (b.parts as Record<string, string>)[part] === 'new').length, 1, part);
     assert.equal(bodies.filter((b) => b.first).length, 1);
     assert.deepEqual(events.map((e) => e.name).sort(), ['interaction.favourited', 'interaction.followed', 'interaction.liked', 'interaction.triple']);
-    assert.deepEqual(await counts('T2'), { likes: 1, favourites: 1, shares: 0, comments: 0, follows: 0 });
+    assert.deepEqual(await counts('T2'), { likes: 1, favourites: 1, shares: 0, comments: 0, follows: 0, coins: 0 });
     assert.equal(ok(await t.inject({ method: 'GET', url: '/v1/users/uploader2/follow-counts', headers: sk })).followers, 1);
   });
 
@@ -329,7 +329,7 @@ describe('一键三连', () => {
     ok(await t.inject({ method: 'PUT', url: '/v1/subjects/video/T3', headers: sk, payload: { author_id: 'uploader3' } }));
     const res = await Promise.all(Array.from({ length: 200 }, (_, i) => triple('T3', `crowd-${i}`)));
     for (const r of res) assert.equal(r.statusCode, 200, r.body);
-    assert.deepEqual(await counts('T3'), { likes: 200, favourites: 200, shares: 0, comments: 0, follows: 0 });
+    assert.deepEqual(await counts('T3'), { likes: 200, favourites: 200, shares: 0, comments: 0, follows: 0, coins: 0 });
     assert.equal(ok(await t.inject({ method: 'GET', url: '/v1/users/uploader3/follow-counts', headers: sk })).followers, 200);
   });
 

@@ -119,6 +119,23 @@ export const reactions = pgTable(
   (t) => [primaryKey({ columns: [t.subjectId, t.type, t.userId] }), index('ix_reactions_user').on(t.appId, t.userId, t.type, t.createdAt.desc()), index('ix_reactions_subject').on(t.subjectId, t.type, t.createdAt.desc())],
 );
 
+/**
+ * 投币: coins each user gave each subject (at most settings.coins.max_per_user). The coins
+ * themselves are points of settings.coins.point_type, spent in the same transaction.
+ */
+export const coins = pgTable(
+  'ix_coins',
+  {
+    subjectId: subjectId(),
+    userId: text('user_id').notNull(),
+    appId: text('app_id').notNull(),
+    coins: integer('coins').notNull(),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.subjectId, t.userId] }), index('ix_coins_user').on(t.appId, t.userId)],
+);
+
 export const triples = pgTable(
   'ix_triples',
   {

@@ -13,12 +13,12 @@ export const Kind = z
   .regex(/^[a-z][a-z0-9_.-]{0,39}$/, 'must be 1-40 lower-case letters, digits, "_", "." or "-", starting with a letter')
   .describe('Subject kind, e.g. video, post, article, product');
 
-export const TRIPLE_ACTIONS = ['like', 'favourite', 'follow_author', 'follow_subject'] as const;
+export const TRIPLE_ACTIONS = ['like', 'coin', 'favourite', 'follow_author', 'follow_subject'] as const;
 export type TripleAction = (typeof TRIPLE_ACTIONS)[number];
 const TripleSet = z
   .array(z.enum(TRIPLE_ACTIONS))
   .min(1)
-  .max(4)
+  .max(5)
   .refine((a) => new Set(a).size === a.length, 'must not repeat an action');
 
 const Weight = z.number().min(0).max(1000);
@@ -26,6 +26,15 @@ const Weights = z.strictObject({ like: Weight, favourite: Weight, share: Weight,
 const Triple = z.strictObject({
   default: TripleSet.describe('Actions of 一键三连 for kinds without their own set'),
   by_kind: z.record(Kind, TripleSet).describe('Per-kind action sets; replaces the whole map when sent'),
+});
+const Coins = z.strictObject({
+  point_type: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be a point type key')
+    .nullable()
+    .describe('The point type users give as coins (投币), e.g. coin; null turns coins off. The type must exist (PUT /v1/points/types/{type})'),
+  max_per_user: z.number().int().min(1).max(100).describe('Most coins one user gives one subject (Bilibili: 2)'),
+  to_author: z.boolean().describe("Credit the subject's author with the coins given (not when they coin their own subject)"),
 });
 const Hot = z.strictObject({
   weights: Weights.describe('Weight of each interaction in hot scores and rankings'),
@@ -50,6 +59,7 @@ export const SettingsSchema = z.strictObject({
   auto_create_subjects: z.boolean().describe('Create a subject on its first interaction instead of answering 404'),
   timezone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai').describe('Day boundaries of rankings'),
   triple: Triple,
+  coins: Coins,
   hot: Hot,
   comments: CommentSettings,
   moderation: ModerationSettings,
@@ -61,6 +71,7 @@ export const DEFAULT_SETTINGS: Settings = {
   auto_create_subjects: true,
   timezone: 'UTC',
   triple: { default: ['like', 'favourite', 'follow_author'], by_kind: {} },
+  coins: { point_type: null, max_per_user: 2, to_author: true },
   hot: { weights: { like: 1, favourite: 3, share: 4, comment: 2, follow: 2 }, decay_hours: 12 },
   comments: { max_length: 2000, pin_limit: 3, featured_rule: { min_likes: 50, within_hours: 24 } },
   moderation: { auto_hide_reports: 5, filter_mode: 'mask', words: [], posting_limit: { max: 20, window_seconds: 60 } },
@@ -71,6 +82,7 @@ export const SettingsPatch = z.strictObject({
   auto_create_subjects: z.boolean().optional(),
   timezone: SettingsSchema.shape.timezone.optional(),
   triple: Triple.partial().optional(),
+  coins: Coins.partial().optional(),
   hot: z.strictObject({ weights: Weights.partial().optional(), decay_hours: Hot.shape.decay_hours.optional() }).optional(),
   comments: CommentSettings.partial().optional(),
   moderation: ModerationSettings.partial().optional(),

@@ -39,7 +39,7 @@ export function viewerOf(req: FastifyRequest, given: string | undefined): string
   return given;
 }
 
-export const CountsOut = z.object({ likes: z.number(), favourites: z.number(), shares: z.number(), comments: z.number(), follows: z.number() }).meta({ id: 'InteractionCounts' });
+export const CountsOut = z.object({ likes: z.number(), favourites: z.number(), shares: z.number(), comments: z.number(), follows: z.number(), coins: z.number().describe('Coins (投币) given in all') }).meta({ id: 'InteractionCounts' });
 export const SubjectRefOut = z.object({ kind: z.string(), id: z.string() });
 
 export const SubjectOut = z
@@ -53,7 +53,7 @@ export const SubjectOut = z
     created_at: z.string(),
     counts: CountsOut,
     hot_score: z.number().nullable(),
-    viewer: z.object({ liked: z.boolean(), favourited: z.boolean(), following: z.boolean() }).optional().describe("The acting user's own state (user tokens, or user_id with a secret key)"),
+    viewer: z.object({ liked: z.boolean(), favourited: z.boolean(), following: z.boolean(), coins: z.number().int().describe('Coins this user gave the subject') }).optional().describe("The acting user's own state (user tokens, or user_id with a secret key)"),
   })
   .meta({ id: 'Subject' });
 
@@ -67,7 +67,7 @@ export const presentSubject = (v: SubjectView): z.infer<typeof SubjectOut> => ({
   created_at: v.row.createdAt.toISOString(),
   counts: v.counts,
   hot_score: v.row.hotScore,
-  ...(v.viewer ? { viewer: { liked: v.viewer.has('like'), favourited: v.viewer.has('favourite'), following: v.viewer.has('follow') } } : {}),
+  ...(v.viewer ? { viewer: { liked: v.viewer.has('like'), favourited: v.viewer.has('favourite'), following: v.viewer.has('follow'), coins: v.viewerCoins ?? 0 } } : {}),
 });
 
 /** Cursors of lists ordered by (time desc, user id desc) and (time desc, subject id desc). */

@@ -209,9 +209,41 @@ export function subjectRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
     },
   );
 
+  // ---- 投币 ---------------------------------------------------------------------------------
+
+  api.post(
+    '/v1/subjects/:kind/:subjectId/coins',
+    {
+      config: { auth: { secret: true, user: true }, audit: userActivity },
+      schema: {
+        tags,
+        summary: '投币: give a subject coins, paid in points of settings.coins.point_type',
+        description:
+          'Spends `coins` points of the coin type from the user and, with settings.coins.to_author, credits them to the subject\'s author (not for one\'s own subject), in one transaction. ' +
+          'A user gives one subject at most settings.coins.max_per_user coins in all (409 interactions.coin_limit); without enough coins it is 409 points.insufficient_balance and nothing changes; while coins are off, 409 interactions.coins_disabled. ' +
+          'Each call gives coins again: send Idempotency-Key to make a retry safe. Publishes `interaction.coined`.',
+        params: SubjectParams,
+        body: ActingUser.extend({ coins: z.number().int().min(1).max(100).default(1).describe('Coins to give now (Bilibili: 1 or 2)') }),
+        response: {
+          201: z.object({
+            subject: SubjectRefOut,
+            coins: z.number().int().describe('Coins given by this call'),
+            total: z.number().int().describe("The user's coins on this subject, with these"),
+            counts: CountsOut,
+          }),
+          ...errors(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (req, reply) => {
+      const r = await ix.reactions.coin(ctx(req), appIdOf(req), req.params.kind, req.params.subjectId, actingUser(req, req.body.user_id), req.body.coins);
+      return reply.code(201).send({ subject: ref(req.params), coins: r.given, total: r.total, counts: r.counts });
+    },
+  );
+
   // ---- 一键三连 ------------------------------------------------------------------------------
 
-  const Outcome = z.enum(['new', 'existing', 'skipped']);
+  const Outcome = z.enum(['new', 'existing', 'skipped', 'insufficient']);
   api.post(
     '/v1/subjects/:kind/:subjectId/triple',
     {
@@ -220,14 +252,15 @@ export function subjectRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
         tags,
         summary: '一键三连: like + favourite + follow the author (the app\'s set for this kind) in one idempotent call',
         description:
-          'Performs every action of settings.triple for the subject\'s kind in one transaction. `parts` says for each action whether it was new, already done, or skipped (following the author of a subject without one, or of one\'s own). ' +
+          'Performs every action of settings.triple for the subject\'s kind in one transaction. `parts` says for each action whether it was new, already done, or skipped (following the author of a subject without one, or of one\'s own; a coin while coins are off). ' +
+          'With `coin` in the set (Bilibili\'s 点赞 + 投币 + 收藏), one coin is given if the user has not coined the subject yet; without a coin to give it is `insufficient` and the rest still happens. ' +
           'Besides the individual events, `interaction.triple` is published once per user and subject (`first`).',
         params: SubjectParams,
         body: ActingUser,
         response: {
           200: z.object({
             subject: SubjectRefOut,
-            parts: z.object({ like: Outcome.optional(), favourite: Outcome.optional(), follow_author: Outcome.optional(), follow_subject: Outcome.optional() }),
+            parts: z.object({ like: Outcome.optional(), coin: Outcome.optional().describe('One coin, once (insufficient: the user had no coin; the other parts still happen)'), favourite: Outcome.optional(), follow_author: Outcome.optional(), follow_subject: Outcome.optional() }),
             first: z.boolean().describe('True on the first 一键三连 of this user on this subject'),
             counts: CountsOut,
           }),

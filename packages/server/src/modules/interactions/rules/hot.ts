@@ -12,7 +12,8 @@
 export const HOT_EPOCH_S = 1_704_067_200;
 
 export type HotWeights = { like: number; favourite: number; share: number; comment: number; follow: number };
-export type Counts = { likes: number; favourites: number; shares: number; comments: number; follows: number };
+/** A subject's totals; `coins` (投币) are counted apart and do not weigh in hot scores. */
+export type Counts = { likes: number; favourites: number; shares: number; comments: number; follows: number; coins: number };
 
 export function weighted(c: Counts, w: HotWeights): number {
   return c.likes * w.like + c.favourites * w.favourite + c.shares * w.share + c.comments * w.comment + c.follows * w.follow;

@@ -19,7 +19,7 @@ describe('hot score', () => {
   });
   it('weighs counts and counts a reply as two likes', () => {
     const w = DEFAULT_SETTINGS.hot.weights;
-    assert.equal(weighted({ likes: 2, favourites: 1, shares: 1, comments: 1, follows: 1 }, w), 2 + 3 + 4 + 2 + 2);
+    assert.equal(weighted({ likes: 2, favourites: 1, shares: 1, comments: 1, follows: 1, coins: 9 }, w), 2 + 3 + 4 + 2 + 2);
     assert.equal(commentHot(1, 1, t0, 12), hotScore(3, t0, 12));
   });
 });

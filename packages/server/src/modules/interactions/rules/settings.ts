@@ -11,6 +11,7 @@ export function mergeSettings(base: Settings, patch: SettingsPatchInput): Settin
     auto_create_subjects: p.auto_create_subjects ?? base.auto_create_subjects,
     timezone: p.timezone ?? base.timezone,
     triple: { ...base.triple, ...defined(p.triple) },
+    coins: { ...base.coins, ...defined(p.coins) },
     hot: { weights: { ...base.hot.weights, ...defined(p.hot?.weights) }, decay_hours: p.hot?.decay_hours ?? base.hot.decay_hours },
     comments: { ...base.comments, ...defined(p.comments) },
     moderation: { ...base.moderation, ...defined(p.moderation) },

@@ -5,6 +5,14 @@ import type { EventBus } from '../../../events.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import type { Audit } from '../../audit/index.ts';
 import type pg from 'pg';
+import type { TxCtx } from '../../../lib/tx.ts';
+
+/** The points ledger coins are paid from (the points module's use cases, in the caller's transaction). */
+export type CoinLedger = {
+  getType(ctx: Ctx, appId: string, key: string, field?: string): Promise<unknown>;
+  spend(ctx: TxCtx, appId: string, input: { userId: string; type: string; amount: number; key: string; reason?: string | null; source?: { type: string; id: string } | null }): Promise<unknown>;
+  earn(ctx: TxCtx, appId: string, input: { userId: string; type: string; amount: number; key: string; reason?: string | null; source?: { type: string; id: string } | null }): Promise<unknown>;
+};
 
 export type InteractionsDeps = {
   /** Used by background work (discovery refresh, user erasure) that runs outside any request. */
@@ -15,6 +23,8 @@ export type InteractionsDeps = {
   bus: EventBus;
   clock: Clock;
   log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** Coins (投币) are spent from and credited to this ledger; without it coins stay off. */
+  points?: CoinLedger | undefined;
   /** Counter shards per subject/user (default 16): more shards, less contention, more rows to sum. */
   counterSlots?: number;
   /** Delay between an interaction and the refresh of hot scores and rankings (default 500 ms). */

@@ -7,6 +7,7 @@ import { folderNotFound, subjectNotFound, userBlocked } from '../errors.ts';
 import type { TriplePart } from '../events.ts';
 import type { Counts } from '../rules/hot.ts';
 import { tripleActions } from '../rules/settings.ts';
+import * as coinsStore from '../store/coins.ts';
 import * as folders from '../store/folders.ts';
 import { isBlocked } from '../store/moderation.ts';
 import * as follows from '../store/follows.ts';
@@ -14,7 +15,7 @@ import * as store from '../store/reactions.ts';
 import type { Change, LikeOp, ReactionType, SubjectKey } from '../store/reactions.ts';
 import * as subjectsStore from '../store/subjects.ts';
 import type { SubjectRow } from '../store/subjects.ts';
-import { inClientTransaction, retryOnDeadlock } from '../../../lib/tx.ts';
+import { inClientTransaction, inTransaction, retryOnDeadlock, type TxCtx } from '../../../lib/tx.ts';
 import { createBatcher } from './batcher.ts';
 import type { Shared } from './context.ts';
 import type { SettingsService } from './settings.ts';
@@ -22,7 +23,8 @@ import { refOf, type SubjectsService } from './subjects.ts';
 
 const blocked = userBlocked;
 
-export type TripleOutcome = 'new' | 'existing' | 'skipped';
+/** `insufficient`: the coin of a triple, when the user has no coin to give (the other parts still happen). */
+export type TripleOutcome = 'new' | 'existing' | 'skipped' | 'insufficient';
 
 export function createReactions(d: Shared, settings: SettingsService, subjects: SubjectsService, touch: () => void) {
   const { bus } = d;
@@ -48,6 +50,45 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
   }
 
   const at = () => d.now();
+
+  /**
+   * Gives `n` coins inside the caller's transaction: the per-user cap first (under the row lock),
+   * then the points, spent from the giver and (settings.coins.to_author) credited to the author.
+   * The idempotency keys name the user's running total, so a replayed step can never pay twice.
+   * Throws interactions.coin_limit at the cap and points.insufficient_balance without the coins.
+   */
+  async function giveCoins(tx: TxCtx, appId: string, subject: SubjectRow, userId: string, n: number, cfg: { point_type: string; max_per_user: number; to_author: boolean }, now: Date): Promise<number> {
+    const total = await coinsStore.addCoins(tx.db, appId, subject.id, userId, n, cfg.max_per_user, now);
+    if (total === null) throw new AppError('interactions.coin_limit', `A user gives at most ${cfg.max_per_user} coin(s) to one subject`, { field: 'body.coins', max_per_user: cfg.max_per_user });
+    const source = { type: 'coin', id: `${subject.kind}:${subject.externalId}` };
+    await d.points!.spend(tx, appId, { userId, type: cfg.point_type, amount: n, key: `coin:${subject.id}:${userId}:${total}`, reason: `投币 ${subject.kind} ${subject.externalId}`, source });
+    if (cfg.to_author && subject.authorId && subject.authorId !== userId) {
+      await d.points!.earn(tx, appId, { userId: subject.authorId, type: cfg.point_type, amount: n, key: `coin-in:${subject.id}:${userId}:${total}`, reason: `投币收入 ${subject.kind} ${subject.externalId}`, source });
+    }
+    await bus.emit(tx.db, 'interaction.coined', { appId, userId, at: now, subject: refOf(subject), coins: n, total, pointType: cfg.point_type });
+    return total;
+  }
+
+  /**
+   * The coin of 一键三连: one coin, once (a user who already coined the subject has it 'existing').
+   * In a savepoint, so a user without a coin still gets the other parts ('insufficient').
+   */
+  async function tripleCoin(tx: TxCtx, subject: SubjectRow, userId: string, cfg: Awaited<ReturnType<typeof coinSettings>>, now: Date): Promise<TripleOutcome> {
+    if (!cfg) return 'skipped';
+    if (((await coinsStore.viewerCoins(tx.db, [subject.id], userId)).get(subject.id) ?? 0) > 0) return 'existing';
+    try {
+      await tx.db.transaction((sp) => giveCoins({ ...tx, db: sp }, subject.appId, subject, userId, 1, cfg, now));
+      return 'new';
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'points.insufficient_balance' || err.code === 'interactions.coin_limit')) return err.code === 'interactions.coin_limit' ? 'existing' : 'insufficient';
+      throw err;
+    }
+  }
+
+  async function coinSettings(ctx: Ctx, appId: string) {
+    const c = (await settings.get(ctx, appId)).coins;
+    return d.points && c.point_type ? { ...c, point_type: c.point_type } : null;
+  }
 
   /**
    * Likes outside a caller's transaction are batched: concurrent likes (on one viral subject or
@@ -188,6 +229,21 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
       return { change: c, shareId, byChannel: await store.sharesByChannel(ctx.db, c.subjectId) };
     },
 
+    /** 投币: `n` coins (points of settings.coins.point_type) from the user to the subject, at most max_per_user in all. */
+    async coin(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string, n: number): Promise<{ subject: SubjectRow; given: number; total: number; counts: Counts }> {
+      const cfg = await coinSettings(ctx, appId);
+      if (!cfg) throw new AppError('interactions.coins_disabled', 'Coins are off in this app: set settings.coins.point_type (PATCH /v1/interactions/settings)', { field: 'settings.coins.point_type' });
+      const subject = await subjects.resolve(ctx, appId, kind, externalId, { create: true });
+      const now = at();
+      const total = await inTransaction(ctx, async (tx) => {
+        await assertNotBlocked(tx, appId, userId);
+        return giveCoins(tx, appId, subject, userId, n, cfg, now);
+      });
+      touch();
+      const counts = (await subjectsStore.countsOf(ctx.db, [subject.id])).get(subject.id)!;
+      return { subject, given: n, total, counts };
+    },
+
     followUser: (ctx: Ctx, appId: string, followerId: string, followeeId: string) => setFollowUser(ctx, appId, followerId, followeeId, true),
     unfollowUser: (ctx: Ctx, appId: string, followerId: string, followeeId: string) => setFollowUser(ctx, appId, followerId, followeeId, false),
 
@@ -199,15 +255,18 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
     async triple(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string): Promise<{ subject: SubjectRow; parts: Partial<Record<TriplePart, TripleOutcome>>; first: boolean; counts: Counts }> {
       const subject = await subjects.resolve(ctx, appId, kind, externalId, { create: true });
       const actions = tripleActions(await settings.get(ctx, appId), subject.kind);
+      const coinCfg = actions.includes('coin') ? await coinSettings(ctx, appId) : null;
       const now = at();
       const slot = d.slot();
       const key = { appId, id: subject.id };
-      const r = await ctx.db.transaction(async (tx) => {
-        await assertNotBlocked({ ...ctx, db: tx }, appId, userId);
+      const r = await inTransaction(ctx, async (tctx) => {
+        const tx = tctx.db;
+        await assertNotBlocked(tctx, appId, userId);
         const parts: Partial<Record<TriplePart, TripleOutcome>> = {};
         const outcome = (c: { changed: boolean } | null): TripleOutcome => (c?.changed ? 'new' : 'existing');
         for (const a of actions) {
           if (a === 'like') parts.like = outcome(await store.addReaction(tx, key, 'like', userId, slot, now));
+          else if (a === 'coin') parts.coin = await tripleCoin(tctx, subject, userId, coinCfg, now);
           else if (a === 'follow_subject') parts.follow_subject = outcome(await store.addReaction(tx, key, 'follow', userId, slot, now));
           else if (a === 'favourite') {
             const c = await store.addReaction(tx, key, 'favourite', userId, slot, now);
@@ -221,6 +280,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
         const base = { appId, userId, at: now, subject: refOf(subject) };
         const fresh = (Object.entries(parts) as [TriplePart, TripleOutcome][]).filter(([, o]) => o === 'new').map(([p]) => p);
         for (const p of fresh) {
+          if (p === 'coin') continue; // giveCoins published interaction.coined
           if (p === 'like') await bus.emit(tx, 'interaction.liked', base);
           else if (p === 'favourite') await bus.emit(tx, 'interaction.favourited', { ...base, folderIds: (await folders.foldersOfSubject(tx, appId, userId, subject.id)).map(String) });
           else if (p === 'follow_subject') await bus.emit(tx, 'interaction.followed', { ...base, target: 'subject' });

@@ -45,6 +45,11 @@ export function createSettings(d: Shared, hooks: { onHotChanged(ctx: Ctx, appId:
         await store.lockSettings(tx, appId, now);
         const before = (await load(tctx, appId)).settings;
         const after = SettingsSchema.parse(mergeSettings(before, patch));
+        // Coins are points of a type that must exist, or every coin would fail.
+        if (patch.coins?.point_type) {
+          if (!d.points) throw new AppError('interactions.coins_disabled', 'Coins need the points module, which this server does not run', { field: 'body.coins.point_type' });
+          await d.points.getType(tctx, appId, patch.coins.point_type, 'body.coins.point_type');
+        }
         await store.saveSettings(tx, appId, after, now);
         await d.audit.record(tctx, { appId, action: 'interactions.settings.update', targetType: 'interaction_settings', targetId: appId, before, after });
         if (JSON.stringify(before.hot) !== JSON.stringify(after.hot)) await hooks.onHotChanged(tctx, appId, after);

@@ -4,6 +4,7 @@ import type { Ctx } from '../../../context.ts';
 import { subjectNotFound, unknownKind } from '../errors.ts';
 import type { SubjectRef } from '../events.ts';
 import type { Counts } from '../rules/hot.ts';
+import * as coinsStore from '../store/coins.ts';
 import { dayIn } from '../rules/periods.ts';
 import type { ReactionType } from '../store/reactions.ts';
 import * as reactions from '../store/reactions.ts';
@@ -13,7 +14,7 @@ import type { UpsertSubjectInput } from '../types.ts';
 import type { Shared } from './context.ts';
 import type { SettingsService } from './settings.ts';
 
-export type SubjectView = { row: SubjectRow; counts: Counts; viewer?: Set<ReactionType> | undefined };
+export type SubjectView = { row: SubjectRow; counts: Counts; viewer?: Set<ReactionType> | undefined; viewerCoins?: number | undefined };
 
 export const refOf = (s: { kind: string; externalId: string; authorId: string | null }): SubjectRef => ({ kind: s.kind, id: s.externalId, authorId: s.authorId });
 
@@ -33,8 +34,12 @@ export function createSubjects(d: Shared, settings: SettingsService) {
 
   async function views(ctx: Ctx, rows: SubjectRow[], viewerId?: string): Promise<SubjectView[]> {
     const ids = rows.map((r) => r.id);
-    const [counts, viewer] = await Promise.all([store.countsOf(ctx.db, ids), viewerId !== undefined ? reactions.viewerState(ctx.db, ids, viewerId) : Promise.resolve(undefined)]);
-    return rows.map((row) => ({ row, counts: counts.get(row.id)!, ...(viewer ? { viewer: viewer.get(row.id) ?? new Set() } : {}) }));
+    const [counts, viewer, coins] = await Promise.all([
+      store.countsOf(ctx.db, ids),
+      viewerId !== undefined ? reactions.viewerState(ctx.db, ids, viewerId) : Promise.resolve(undefined),
+      viewerId !== undefined ? coinsStore.viewerCoins(ctx.db, ids, viewerId) : Promise.resolve(undefined),
+    ]);
+    return rows.map((row) => ({ row, counts: counts.get(row.id)!, ...(viewer ? { viewer: viewer.get(row.id) ?? new Set(), viewerCoins: coins?.get(row.id) ?? 0 } : {}) }));
   }
 
   /** What the audit log keeps of a subject: the fields the host sets. */

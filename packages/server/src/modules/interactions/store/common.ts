@@ -30,7 +30,7 @@ export async function rows<T extends Record<string, unknown>>(db: Db, q: SQL): P
 export type Metric = 'likes' | 'favourites' | 'shares' | 'comments' | 'follows';
 export const metricColumn = (m: Metric) => sql.raw(m);
 
-export const ZERO: Counts = { likes: 0, favourites: 0, shares: 0, comments: 0, follows: 0 };
+export const ZERO: Counts = { likes: 0, favourites: 0, shares: 0, comments: 0, follows: 0, coins: 0 };
 
 /** The calendar day of `at` in the app's timezone setting (UTC when unset). */
 export const dayOf = (appId: string, at: Date) =>

@@ -115,6 +115,7 @@ export async function eraseRest(db: Db, appId: string, userId: string): Promise<
   await db.execute(sql`delete from ix_folder_items where app_id = ${appId} and user_id = ${userId}`);
   await db.execute(sql`delete from ix_folders where app_id = ${appId} and user_id = ${userId}`);
   await db.execute(sql`delete from ix_triples t using ix_subjects s where s.id = t.subject_id and s.app_id = ${appId} and t.user_id = ${userId}`);
+  await db.execute(sql`delete from ix_coins where app_id = ${appId} and user_id = ${userId}`);
   await db.execute(sql`delete from ix_blocks where app_id = ${appId} and user_id = ${userId}`);
 }
 
@@ -123,7 +124,7 @@ export async function eraseRest(db: Db, appId: string, userId: string): Promise<
 /** Tables with an app_id that can hold millions of rows of one app: emptied `limit` rows at a time. */
 const BIG = ['ix_reactions', 'ix_shares', 'ix_comment_likes', 'ix_reports', 'ix_comments', 'ix_folder_items', 'ix_user_follows', 'ix_rankings'];
 /** Small per-app tables, emptied in one statement each once the big ones are. */
-const SMALL = ['ix_folders', 'ix_slots', 'ix_user_counters', 'ix_blocks', 'ix_settings'];
+const SMALL = ['ix_coins', 'ix_folders', 'ix_slots', 'ix_user_counters', 'ix_blocks', 'ix_settings'];
 
 /**
  * One bounded step of erasing a deleted app: up to `limit` rows of one big table, or up to `limit`

@@ -70,7 +70,7 @@ export async function deleteSubject(db: Db, appId: string, kind: string, externa
     .where(and(eq(subjects.appId, appId), eq(subjects.kind, kind), eq(subjects.externalId, externalId)))
     .returning();
   if (!r) return undefined;
-  for (const table of ['ix_reactions', 'ix_counters', 'ix_subject_days', 'ix_dirty', 'ix_rankings', 'ix_shares', 'ix_triples', 'ix_folder_items', 'ix_slot_items', 'ix_comments']) {
+  for (const table of ['ix_reactions', 'ix_counters', 'ix_subject_days', 'ix_dirty', 'ix_rankings', 'ix_shares', 'ix_triples', 'ix_coins', 'ix_folder_items', 'ix_slot_items', 'ix_comments']) {
     await db.execute(sql`delete from ${sql.raw(table)} where subject_id = ${r.id}`);
   }
   return r;
@@ -86,8 +86,10 @@ export async function countsOf(db: Db, ids: number[]): Promise<Map<number, Count
                sum(comments)::bigint as comments, sum(follows)::bigint as follows
         from ix_counters where subject_id = any(${sql.param(ids)}::bigint[]) group by subject_id`,
   );
-  for (const r of rs) out.set(r.subject_id, { likes: r.likes, favourites: r.favourites, shares: r.shares, comments: r.comments, follows: r.follows });
+  for (const r of rs) out.set(r.subject_id, { likes: r.likes, favourites: r.favourites, shares: r.shares, comments: r.comments, follows: r.follows, coins: 0 });
   for (const id of ids) if (!out.has(id)) out.set(id, { ...ZERO });
+  const cs = await rows<{ subject_id: number; coins: number }>(db, sql`select subject_id, sum(coins)::bigint as coins from ix_coins where subject_id = any(${sql.param(ids)}::bigint[]) group by subject_id`);
+  for (const r of cs) out.get(r.subject_id)!.coins = r.coins;
   return out;
 }
 

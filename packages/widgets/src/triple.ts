@@ -3,16 +3,18 @@
 // and a long press on the like button (or the 三连 button, for keyboards and screen readers) that
 // does all of the app's triple set at once (POST …/triple: like + favourite + follow the author by
 // default, settings.triple). Every change shows at once and is rolled back to what the server
-// confirmed when it refuses, with the reason. Fires `canyu-triple` ({ parts, first, counts }) and
-// `canyu-toggle` ({ action, on }).
+// confirmed when it refuses, with the reason. With `coins="2"` (the app's coins.max_per_user) a
+// 投币 button gives one coin per click (POST …/coins, paid in the app's coin points) up to that
+// many, and a triple set with `coin` shows the coin it gave. Fires `canyu-triple` ({ parts, first,
+// counts }), `canyu-toggle` ({ action, on }) and `canyu-coin` ({ total }).
 import { CanyuElement, compact, define, h, isNotFound, userIdOf, type Messages, type WidgetClient } from './core.ts';
 
 type Action = 'like' | 'favourite' | 'follow';
-type State = { like: boolean; favourite: boolean; follow: boolean; likes: number; favourites: number };
+type State = { like: boolean; favourite: boolean; follow: boolean; likes: number; favourites: number; coin: number; coins: number };
 
 const messages: Messages = {
-  'zh-CN': { like: '点赞', favourite: '收藏', follow: '关注作者', following: '已关注', triple: '一键三连', hold: '长按点赞可一键三连', done: '三连成功' },
-  en: { like: 'Like', favourite: 'Favourite', follow: 'Follow author', following: 'Following', triple: 'Like, favourite and follow', hold: 'Hold the like button to do all three', done: 'All three done' },
+  'zh-CN': { 'points.insufficient_balance': '硬币不足', 'interactions.coin_limit': '投币已达上限', coin: '投币', like: '点赞', favourite: '收藏', follow: '关注作者', following: '已关注', triple: '一键三连', hold: '长按点赞可一键三连', done: '三连成功' },
+  en: { 'points.insufficient_balance': 'Not enough coins', 'interactions.coin_limit': 'You have given all the coins you can here', coin: 'Coin', like: 'Like', favourite: 'Favourite', follow: 'Follow author', following: 'Following', triple: 'Like, favourite and follow', hold: 'Hold the like button to do all three', done: 'All three done' },
 };
 
 const css = `
@@ -28,15 +30,15 @@ export class CanyuTriple extends CanyuElement {
   protected readonly messages = messages;
   protected readonly css = css;
   static override get observedAttributes(): string[] {
-    return [...super.observedAttributes, 'kind', 'subject'];
+    return [...super.observedAttributes, 'kind', 'subject', 'coins'];
   }
   private c: WidgetClient | null = null;
   private me: string | null = null;
   private author: string | null = null;
   /** What the server last confirmed, and what is shown. */
-  private confirmed: State = { like: false, favourite: false, follow: false, likes: 0, favourites: 0 };
+  private confirmed: State = { like: false, favourite: false, follow: false, likes: 0, favourites: 0, coin: 0, coins: 0 };
   private shown: State = { ...this.confirmed };
-  private buttons = {} as Record<Action | 'triple', HTMLButtonElement>;
+  private buttons = {} as Record<Action | 'triple' | 'coin', HTMLButtonElement>;
   private status = h('div', { class: 'muted status', role: 'status', 'aria-live': 'polite', part: 'status' });
   private busy = 0;
 
@@ -44,6 +46,10 @@ export class CanyuTriple extends CanyuElement {
     return { kind: this.getAttribute('kind') ?? 'post', subjectId: this.getAttribute('subject') ?? '' };
   }
   /** How long a press is a long press (ms): `hold-ms`, default 600. */
+  /** Coins one user may give (the app's coins.max_per_user); no coin button without it. */
+  private get maxCoins(): number {
+    return Math.max(0, Math.floor(Number(this.getAttribute('coins')) || 0));
+  }
   private get holdMs(): number {
     return Number(this.getAttribute('hold-ms')) || 600;
   }
@@ -64,17 +70,18 @@ export class CanyuTriple extends CanyuElement {
     this.author = s?.author_id && s.author_id !== me ? s.author_id : null;
     let follow = false;
     if (this.author && me) follow = (await c.api.GET('/v1/users/{userId}/relationships/{targetId}', { params: { path: { userId: me, targetId: this.author } } })).data?.following ?? false;
-    this.confirmed = { like: !!s?.viewer?.liked, favourite: !!s?.viewer?.favourited, follow, likes: s?.counts.likes ?? 0, favourites: s?.counts.favourites ?? 0 };
+    this.confirmed = { like: !!s?.viewer?.liked, favourite: !!s?.viewer?.favourited, follow, likes: s?.counts.likes ?? 0, favourites: s?.counts.favourites ?? 0, coin: s?.viewer?.coins ?? 0, coins: s?.counts.coins ?? 0 };
     this.shown = { ...this.confirmed };
 
     const like = h('button', { type: 'button', class: 'like', part: 'button like', title: this.t('hold') }) as HTMLButtonElement;
     like.style.setProperty('--_hold', `${this.holdMs}ms`);
     this.holdToTriple(like);
+    const coin = h('button', { type: 'button', class: 'coin', part: 'button coin', hidden: !this.maxCoins, onclick: () => void this.coin() }) as HTMLButtonElement;
     const fav = h('button', { type: 'button', class: 'favourite', part: 'button favourite', onclick: () => void this.toggle('favourite') }) as HTMLButtonElement;
     const follow_ = h('button', { type: 'button', class: 'follow', part: 'button follow', hidden: !this.author, onclick: () => void this.toggle('follow') }) as HTMLButtonElement;
     const triple = h('button', { type: 'button', class: 'triple', part: 'button triple', onclick: () => void this.triple() }, this.t('triple')) as HTMLButtonElement;
-    this.buttons = { like, favourite: fav, follow: follow_, triple };
-    this.body.replaceChildren(h('div', { class: 'row', role: 'group', 'aria-label': this.t('triple') }, like, fav, follow_, triple), this.status);
+    this.buttons = { like, coin, favourite: fav, follow: follow_, triple };
+    this.body.replaceChildren(h('div', { class: 'row', role: 'group', 'aria-label': this.t('triple') }, like, coin, fav, follow_, triple), this.status);
     this.render();
   }
 
@@ -108,7 +115,7 @@ export class CanyuTriple extends CanyuElement {
 
   private render(): void {
     const s = this.shown;
-    const { like, favourite, follow, triple } = this.buttons;
+    const { like, coin, favourite, follow, triple } = this.buttons;
     if (!like) return;
     const lang = this.language;
     like.setAttribute('aria-pressed', String(s.like));
@@ -117,9 +124,13 @@ export class CanyuTriple extends CanyuElement {
     favourite.setAttribute('aria-pressed', String(s.favourite));
     favourite.setAttribute('aria-label', `${this.t('favourite')} ${s.favourites}`);
     favourite.replaceChildren(h('span', { 'aria-hidden': 'true' }, s.favourite ? '★' : '☆'), h('span', { class: 'count', part: 'count' }, compact(s.favourites, lang)));
+    coin.setAttribute('aria-pressed', String(s.coin > 0));
+    coin.setAttribute('aria-label', `${this.t('coin')} ${s.coins}`);
+    coin.disabled = s.coin >= this.maxCoins;
+    coin.replaceChildren(h('span', { 'aria-hidden': 'true' }, '🪙'), h('span', { class: 'count', part: 'count' }, compact(s.coins, lang)));
     follow.setAttribute('aria-pressed', String(s.follow));
     follow.textContent = this.t(s.follow ? 'following' : 'follow');
-    for (const b of [like, favourite, follow, triple]) b.setAttribute('aria-busy', String(this.busy > 0));
+    for (const b of [like, coin, favourite, follow, triple]) b.setAttribute('aria-busy', String(this.busy > 0));
   }
 
   /** Shows `next` at once, runs `call`, and keeps what it confirms or puts back what the server had. */
@@ -168,10 +179,21 @@ export class CanyuTriple extends CanyuElement {
     if (ok) this.emit('canyu-toggle', { action: a, on });
   }
 
+  /** 投币: one more coin, up to the app's cap; the server refuses (and the count goes back) without coins. */
+  async coin(): Promise<void> {
+    const s = this.shown;
+    if (s.coin >= this.maxCoins) return;
+    const ok = await this.change({ coin: s.coin + 1, coins: s.coins + 1 }, async () => {
+      const { data } = await this.c!.api.POST('/v1/subjects/{kind}/{subjectId}/coins', { params: { path: this.path }, body: { coins: 1 } });
+      return data ? { coin: data.total, coins: data.counts.coins } : {};
+    });
+    if (ok) this.emit('canyu-coin', { total: this.confirmed.coin });
+  }
+
   /** 一键三连: everything on at once, confirmed (or rolled back) by one call. */
   async triple(): Promise<void> {
     const s = this.shown;
-    let data: { parts: Record<string, string | undefined>; first: boolean; counts: { likes: number; favourites: number } } | undefined;
+    let data: { parts: Record<string, string | undefined>; first: boolean; counts: { likes: number; favourites: number; coins: number } } | undefined;
     const ok = await this.change(
       { like: true, favourite: true, follow: s.follow || !!this.author, likes: s.likes + (s.like ? 0 : 1), favourites: s.favourites + (s.favourite ? 0 : 1) },
       async () => {
@@ -180,7 +202,8 @@ export class CanyuTriple extends CanyuElement {
         const p = data.parts;
         const done = (x: string | undefined, was: boolean) => (x === 'new' || x === 'existing' ? true : was);
         // What the app's triple set did not include stays as the server had it.
-        return { like: done(p.like, this.confirmed.like), favourite: done(p.favourite, this.confirmed.favourite), follow: done(p.follow_author, this.confirmed.follow), likes: data.counts.likes, favourites: data.counts.favourites };
+        const coin = p.coin === 'new' ? this.confirmed.coin + 1 : this.confirmed.coin;
+        return { like: done(p.like, this.confirmed.like), favourite: done(p.favourite, this.confirmed.favourite), follow: done(p.follow_author, this.confirmed.follow), likes: data.counts.likes, favourites: data.counts.favourites, coin, coins: data.counts.coins };
       },
     );
     if (ok && data) {

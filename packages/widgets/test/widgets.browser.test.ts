@@ -372,6 +372,41 @@ test('<canyu-triple>: favourite toggles; a long press on like does like + favour
   });
 });
 
+test('<canyu-triple coins>: 投币 spends a coin point, a second one without coins is refused and rolled back; 三连 with coin in the set gives one', async () => {
+  await admin('PUT', '/v1/points/types/tricoin', { name: '硬币' });
+  await admin('PATCH', '/v1/interactions/settings', { coins: { point_type: 'tricoin', max_per_user: 2 }, triple: { by_kind: { image: ['like', 'coin', 'favourite'] } } });
+  await admin('PUT', '/v1/subjects/image/IMG-coin', { title: 'coin me', author_id: 'u-coin-up' });
+  for (const u of ['u-coin-a', 'u-coin-b']) await admin('POST', `/v1/users/${u}/points/earn`, { type: 'tricoin', amount: 1, idempotency_key: `tc-${u}` });
+  const balance = async (u: string) => (await admin<{ balance: number }>('GET', `/v1/users/${u}/points/tricoin`)).balance;
+  pages.set('/coin-a.html', page('<canyu-triple kind="image" subject="IMG-coin" coins="2"></canyu-triple>', await t.userToken(tenant, 'u-coin-a'), 'canyu-triple'));
+  pages.set('/coin-b.html', page('<canyu-triple kind="image" subject="IMG-coin" coins="2"></canyu-triple>', await t.userToken(tenant, 'u-coin-b'), 'canyu-triple'));
+  await withPage(async (p, errors) => {
+    await p.goto(`${origin}/coin-a.html`);
+    const coin = p.locator('canyu-triple button.coin');
+    await p.locator('canyu-triple button.coin[aria-pressed=false]').waitFor();
+    await coin.click();
+    await p.locator('canyu-triple button.coin[aria-pressed=true][aria-busy=false]').waitFor();
+    assert.equal(await coin.locator('.count').innerText(), '1');
+    assert.equal(await balance('u-coin-a'), 0);
+    assert.equal(await balance('u-coin-up'), 1);
+    // No coin left: refused, said in words, the count goes back.
+    await coin.click();
+    await p.locator('canyu-triple [role=alert]', { hasText: '硬币不足' }).waitFor();
+    await p.locator('canyu-triple button.coin[aria-busy=false]').waitFor();
+    assert.equal(await coin.locator('.count').innerText(), '1');
+    await p.goto(`${origin}/coin-b.html`);
+    await p.locator('canyu-triple .coin .count', { hasText: '1' }).waitFor();
+    await p.locator('canyu-triple button.triple').click();
+    await p.locator('canyu-triple [role=status]', { hasText: '三连成功' }).waitFor();
+    assert.equal(await p.locator('canyu-triple .coin .count').innerText(), '2');
+    assert.equal(await p.locator('canyu-triple button.coin').getAttribute('aria-pressed'), 'true');
+    assert.equal(await balance('u-coin-b'), 0);
+    const s = await admin<{ counts: { coins: number; likes: number }; viewer: { coins: number } }>('GET', '/v1/subjects/image/IMG-coin?user_id=u-coin-b');
+    assert.deepEqual([s.counts.coins, s.counts.likes, s.viewer.coins], [2, 1, 1]);
+    assert.deepEqual(errors, []);
+  });
+});
+
 test('<canyu-triple>: a refused triple (blocked user) is rolled back and said in words; keyboard reaches the 三连 button', async () => {
   await admin('PUT', '/v1/subjects/video/BV-tri2', { author_id: 'u-tri-author' });
   const user = 'u-tri-blocked';

@@ -23,6 +23,7 @@ const Campaigns = lazy(() => import('./pages/Campaigns.tsx'));
 const Service = lazy(() => import('./pages/Service.tsx'));
 const Interactions = lazy(() => import('./pages/Interactions.tsx'));
 const Webhooks = lazy(() => import('./pages/Webhooks.tsx'));
+const Workflows = lazy(() => import('./pages/Workflows.tsx'));
 const Planned = lazy(() => import('./pages/Planned.tsx'));
 
 const page = (el: React.ReactNode) => <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>{el}</Suspense>;
@@ -49,6 +50,7 @@ const router = createBrowserRouter(
         { path: 'service', element: page(<Service />) },
         { path: 'interactions', element: page(<Interactions />) },
         { path: 'webhooks', element: page(<Webhooks />) },
+        { path: 'workflows', element: page(<Workflows />) },
         { path: 'planned/:section', element: page(<Planned />) },
         { path: '*', element: <Navigate to="/dashboard" replace /> },
       ],

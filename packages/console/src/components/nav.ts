@@ -16,7 +16,7 @@ export const NAV: NavItem[] = [
   { key: 'analytics', label: 'nav.analytics', path: '/analytics', permission: 'analytics.read', built: true },
   { key: 'segments', label: 'nav.segments', path: '/segments', permission: 'analytics.read', built: true },
   { key: 'experiments', label: 'nav.experiments', path: '/experiments', permission: 'analytics.read', built: true },
-  { key: 'workflows', label: 'nav.workflows', path: '/planned/workflows', permission: 'app.read', built: false },
+  { key: 'workflows', label: 'nav.workflows', path: '/workflows', permission: 'analytics.read', built: true },
   { key: 'communities', label: 'nav.communities', path: '/communities', permission: 'app.read', built: true },
   { key: 'service', label: 'nav.service', path: '/service', permission: 'service.read', built: true },
   { key: 'webhooks', label: 'nav.webhooks', path: '/webhooks', permission: 'webhooks.read', built: true },

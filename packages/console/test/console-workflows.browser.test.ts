@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { waitFor } from '../../server/src/testing/wait.ts';
 import { consoleHarness, XSS } from './harness.ts';
 
 const NAME = `新课完成奖励 ${XSS.script}`;
@@ -15,16 +16,6 @@ const h = consoleHarness(async (h) => {
 
 async function balance(userId: string): Promise<number> {
   return ((await h.api('GET', `/v1/users/${userId}/points/points`)) as { balance: number }).balance;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function fillEvent(page: Page, name: string): Promise<void> {
@@ -53,7 +44,7 @@ test('a workflow made in the form grants points when its event arrives; figures,
 
     // The rule made in the UI takes effect: an ingested event enters the user, the points arrive.
     await h.api('POST', '/v1/events', { events: [{ event_id: 'wf-e1', user_id: 'learner-1', name: 'course.finished', timestamp: new Date().toISOString() }] });
-    await waitFor('the granted points', async () => (await balance('learner-1')) === 7);
+    await waitFor('the granted points', async () => (await balance('learner-1')) === 7, { timeoutMs: 20_000, everyMs: 100 });
     await page.getByTestId('wf-row-name').getByText(NAME).click();
     await page.getByTestId('wf-detail-title').waitFor();
     await page.locator('[data-testid="wf-stat-entered"]', { hasText: '1' }).waitFor();

@@ -23,6 +23,8 @@ const Campaigns = lazy(() => import('./pages/Campaigns.tsx'));
 const Service = lazy(() => import('./pages/Service.tsx'));
 const Interactions = lazy(() => import('./pages/Interactions.tsx'));
 const Webhooks = lazy(() => import('./pages/Webhooks.tsx'));
+const Gamification = lazy(() => import('./pages/Gamification.tsx'));
+const Messaging = lazy(() => import('./pages/Messaging.tsx'));
 const Planned = lazy(() => import('./pages/Planned.tsx'));
 
 const page = (el: React.ReactNode) => <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>{el}</Suspense>;
@@ -49,6 +51,8 @@ const router = createBrowserRouter(
         { path: 'service', element: page(<Service />) },
         { path: 'interactions', element: page(<Interactions />) },
         { path: 'webhooks', element: page(<Webhooks />) },
+        { path: 'gamification', element: page(<Gamification />) },
+        { path: 'messaging', element: page(<Messaging />) },
         { path: 'planned/:section', element: page(<Planned />) },
         { path: '*', element: <Navigate to="/dashboard" replace /> },
       ],

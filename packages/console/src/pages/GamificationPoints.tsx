@@ -466,9 +466,11 @@ export function CheckinSettings({ appId, mayManage }: { appId: string; mayManage
             </Form.Item>
           </Space>
           {mayManage ? (
-            <Button data-testid="gm-checkin-save" type="primary" htmlType="submit" loading={save.isPending}>
-              {t('common.save')}
-            </Button>
+            <Form.Item>
+              <Button data-testid="gm-checkin-save" type="primary" htmlType="submit" loading={save.isPending}>
+                {t('common.save')}
+              </Button>
+            </Form.Item>
           ) : null}
         </Form>
       </Card>

@@ -304,9 +304,11 @@ export function ContactBudget({ appId, mayManage }: { appId: string; mayManage: 
               </Form.Item>
             </Space>
             {mayManage ? (
-              <Button data-testid="msg-settings-save" type="primary" htmlType="submit" loading={saveSettings.isPending}>
-                {t('common.save')}
-              </Button>
+              <Form.Item>
+                <Button data-testid="msg-settings-save" type="primary" htmlType="submit" loading={saveSettings.isPending}>
+                  {t('common.save')}
+                </Button>
+              </Form.Item>
             ) : null}
           </Form>
         </Card>

@@ -6,6 +6,7 @@ import { App, Avatar, Button, Card, Form, Input, InputNumber, Modal, Select, Spa
 import { useState } from 'react';
 import { ConditionsEditor, rowsToConditions, type ConditionRow } from '../components/ConditionsEditor.tsx';
 import { CursorPager, useCursor } from '../components/Cursor.tsx';
+import { EventPicker } from '../components/EventPicker.tsx';
 import { ErrorState, errorText } from '../components/states.tsx';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { api, ok, type Schemas } from '../lib/api.ts';
@@ -388,7 +389,7 @@ export function Tasks({ appId, mayManage }: { appId: string; mayManage: boolean 
           </Form.Item>
           <Space wrap align="start">
             <Form.Item name="event" label={t('gm.event')} rules={[{ required: true, whitespace: true, message: t('gm.eventRequired') }]} extra={t('gm.taskEventHint')}>
-              <Input data-testid="gm-task-event" maxLength={200} />
+              <EventPicker testId="gm-task-event" />
             </Form.Item>
             <Form.Item name="target" label={t('gm.target')}>
               <InputNumber min={1} precision={0} />

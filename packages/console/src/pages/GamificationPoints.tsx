@@ -6,6 +6,7 @@ import { App, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select,
 import { useState } from 'react';
 import { ConditionsEditor, conditionsToRows, rowsToConditions, type ConditionRow } from '../components/ConditionsEditor.tsx';
 import { CursorPager, useCursor } from '../components/Cursor.tsx';
+import { EventPicker } from '../components/EventPicker.tsx';
 import { ErrorState, errorText } from '../components/states.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { api, ok, type Schemas } from '../lib/api.ts';
@@ -157,6 +158,7 @@ export function EarnRules({ appId, mayManage }: { appId: string; mayManage: bool
   const types = usePointTypes(appId);
   const [editing, setEditing] = useState<Rule | 'new' | null>(null);
   const [form] = Form.useForm<RuleForm>();
+  const ruleSource = Form.useWatch('source', form);
   const refresh = () => void qc.invalidateQueries({ queryKey: ['gm', 'rules'] });
   const fail = (e: unknown) => void message.error(errorText(e));
   const save = useMutation({
@@ -276,7 +278,7 @@ export function EarnRules({ appId, mayManage }: { appId: string; mayManage: bool
               />
             </Form.Item>
             <Form.Item name="event" label={t('gm.event')} rules={[{ required: true, whitespace: true, message: t('gm.eventRequired') }]} extra={t('gm.eventHint')}>
-              <Input data-testid="gm-rule-event" disabled={!isNew} style={{ width: 260 }} maxLength={200} />
+              <EventPicker testId="gm-rule-event" disabled={!isNew} source={ruleSource ?? 'event'} />
             </Form.Item>
           </Space>
           <Form.Item label={t('gm.conditions')} extra={t('gm.conditionsHint')}>

@@ -6,6 +6,7 @@ import { App, Button, Card, Checkbox, Col, DatePicker, Form, Input, InputNumber,
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { CursorPager, useCursor } from '../components/Cursor.tsx';
+import { EventPicker } from '../components/EventPicker.tsx';
 import { ErrorState, errorText } from '../components/states.tsx';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { api, ok, type Schemas } from '../lib/api.ts';
@@ -348,7 +349,7 @@ export function MessageRules({ appId, mayManage }: { appId: string; mayManage: b
       {mayManage ? (
         <Form form={form} layout="inline" initialValues={{ channels: ['in_app'] }} onFinish={(v) => create.mutate(v)} style={{ marginBottom: 12, rowGap: 8 }}>
           <Form.Item name="event" rules={[{ required: true, whitespace: true, message: t('msg.required') }]}>
-            <Input data-testid="msg-rule-event" placeholder={t('msg.ruleEvent')} style={{ width: 180 }} maxLength={128} />
+            <EventPicker testId="msg-rule-event" width={220} placeholder={t('msg.ruleEvent')} />
           </Form.Item>
           <Form.Item name="recipient" rules={[{ required: true, pattern: /^[A-Za-z_$][\w$]*(\.[\w$]+)*$/, message: t('msg.pathRule') }]}>
             <Input data-testid="msg-rule-recipient" placeholder={t('msg.ruleRecipient')} style={{ width: 200 }} maxLength={200} />

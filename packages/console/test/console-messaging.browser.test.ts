@@ -1,7 +1,8 @@
 // The messaging section in a real browser: a template written in zh-CN and English with its
 // variables (found from the texts), previewed with its samples and with a sample user's traits,
 // then composed and sent to a user from the composer — the message is in the user's inbox
-// through the API and the send is listed as done. A frequency cap and quiet hours are saved. An
+// through the API and the send is listed as done; a rule made in the console messages the user
+// when the host tracks an event. A frequency cap and quiet hours are saved. An
 // XSS payload in the template body stays text; an analyst reads every tab and sees no mutating
 // button; both languages translated.
 import assert from 'node:assert/strict';
@@ -75,6 +76,24 @@ test('a template in both languages, previewed, composed and sent lands in the us
     await page.getByTestId('msg-send-detail').waitFor();
     await page.locator('.ant-drawer-close').click();
 
+    // A rule: when the host tracks order.shipped, the user gets the template with the amount.
+    await page.getByTestId('msg-tab-rules').click();
+    await page.getByTestId('msg-rules').getByText('还没有消息规则').waitFor();
+    await page.getByTestId('msg-rule-event').fill('order.shipped');
+    await page.getByTestId('msg-rule-event').press('Tab');
+    await page.getByTestId('msg-rule-recipient').fill('userId');
+    await h.choose(page, 'msg-rule-template', 'welcome');
+    await page.getByTestId('msg-rule-data').fill('coupon=properties.amount');
+    await page.getByTestId('msg-rule-add').click();
+    await page.getByTestId('msg-rule-template-cell').getByText('welcome').waitFor();
+    await h.api('POST', '/v1/events', { events: [{ event_id: 'msg-e1', user_id: USER, name: 'order.shipped', timestamp: new Date().toISOString(), properties: { amount: 30 } }] });
+    for (const until = Date.now() + 20_000; ; ) {
+      const items = ((await h.api('GET', `/v1/users/${USER}/inbox`)) as Inbox).data;
+      if (items.some((m) => m.body === `你好 小明，送你 30 元优惠券 ${XSS.script}`)) break;
+      assert.ok(Date.now() < until, `the rule's message arrived: ${JSON.stringify(items)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
     // Contact budget: a cap of 3 a day and quiet hours.
     await page.getByTestId('msg-tab-budget').click();
     await page.getByTestId('msg-cap-max').fill('3');
@@ -116,7 +135,7 @@ test('an analyst reads every messaging tab and sees no mutating button', async (
       assert.deepEqual(await h.untranslated(page), [], key);
     }
     await page.getByTestId('msg-tab-sends').click();
-    await page.getByTestId('msg-send-template').getByText('welcome').waitFor();
+    await page.getByTestId('msg-send-template').getByText('welcome').first().waitFor();
     // Templates are still previewable (a read).
     await page.getByTestId('msg-tab-templates').click();
     await page.getByTestId('msg-template-preview').click();

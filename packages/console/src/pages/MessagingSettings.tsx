@@ -319,7 +319,7 @@ export function ContactBudget({ appId, mayManage }: { appId: string; mayManage: 
 }
 
 type Rule = Schemas['MessageRule'];
-type RuleForm = { event: string; recipient: string; template: string; channels: Channel[] };
+type RuleForm = { event: string; recipient: string; template: string; channels: Channel[]; data?: string };
 
 export function MessageRules({ appId, mayManage }: { appId: string; mayManage: boolean }) {
   const { t, date } = useI18n();
@@ -333,7 +333,16 @@ export function MessageRules({ appId, mayManage }: { appId: string; mayManage: b
   const refresh = () => void qc.invalidateQueries({ queryKey: ['msg', 'rules'] });
   const fail = (e: unknown) => void message.error(errorText(e));
   const create = useMutation({
-    mutationFn: (v: RuleForm) => ok(api.POST('/v1/messaging/rules', { body: { event: v.event.trim(), recipient: v.recipient.trim(), template: v.template, channels: v.channels } })),
+    mutationFn: (v: RuleForm) => {
+      // "coupon=properties.amount, name=user.name" → { coupon: 'properties.amount', … }
+      const data = Object.fromEntries(
+        (v.data ?? '')
+          .split(/[,，\n]/)
+          .map((x) => x.split('=').map((y) => y.trim()))
+          .filter((x): x is [string, string] => x.length === 2 && !!x[0] && !!x[1]),
+      );
+      return ok(api.POST('/v1/messaging/rules', { body: { event: v.event.trim(), recipient: v.recipient.trim(), template: v.template, channels: v.channels, ...(Object.keys(data).length ? { data } : {}) } }));
+    },
     onSuccess: () => {
       form.resetFields();
       refresh();
@@ -360,6 +369,9 @@ export function MessageRules({ appId, mayManage }: { appId: string; mayManage: b
           <Form.Item name="channels" rules={[{ required: true, message: t('msg.channelsRequired') }]}>
             <Select mode="multiple" style={{ width: 220 }} options={(Object.keys(CHANNELS) as Channel[]).map((c) => ({ value: c, label: t(CHANNELS[c]) }))} />
           </Form.Item>
+          <Form.Item name="data" rules={[{ pattern: /^\s*([A-Za-z_]\w*\s*=\s*[A-Za-z_$][\w$.]*\s*([,，\n]\s*)?)*$/, message: t('msg.ruleDataRule') }]}>
+            <Input data-testid="msg-rule-data" placeholder={t('msg.ruleData')} style={{ width: 280 }} maxLength={2000} />
+          </Form.Item>
           <Button data-testid="msg-rule-add" htmlType="submit" loading={create.isPending}>
             {t('msg.ruleAdd')}
           </Button>
@@ -376,8 +388,9 @@ export function MessageRules({ appId, mayManage }: { appId: string; mayManage: b
         columns={[
           { title: t('msg.ruleEvent'), dataIndex: 'event', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
           { title: t('msg.ruleRecipient'), dataIndex: 'recipient', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
-          { title: t('msg.template'), dataIndex: 'template' },
+          { title: t('msg.template'), dataIndex: 'template', render: (v: string) => <span data-testid="msg-rule-template-cell">{v}</span> },
           { title: t('msg.channels'), dataIndex: 'channels', render: (v: Channel[]) => v.map((c) => <Tag key={c}>{t(CHANNELS[c])}</Tag>) },
+          { title: t('msg.ruleDataCol'), dataIndex: 'data', render: (v: Record<string, string>) => (Object.keys(v).length ? Object.entries(v).map(([k, p]) => <Tag key={k}>{`${k} ← ${p}`}</Tag>) : '—') },
           { title: t('msg.digest'), dataIndex: 'digest', render: (v: Rule['digest']) => (v ? `${v.key} · ${v.window_seconds}s` : '—') },
           { title: t('common.created'), dataIndex: 'created_at', render: (v: string) => date(v) },
           { title: t('msg.enabled'), dataIndex: 'enabled', render: (v: boolean, r) => <Switch size="small" checked={v} disabled={!mayManage} onChange={(enabled) => toggle.mutate({ id: r.id, enabled })} /> },

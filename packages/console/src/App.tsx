@@ -24,6 +24,8 @@ const Service = lazy(() => import('./pages/Service.tsx'));
 const Interactions = lazy(() => import('./pages/Interactions.tsx'));
 const Webhooks = lazy(() => import('./pages/Webhooks.tsx'));
 const Workflows = lazy(() => import('./pages/Workflows.tsx'));
+const Gamification = lazy(() => import('./pages/Gamification.tsx'));
+const Messaging = lazy(() => import('./pages/Messaging.tsx'));
 const Planned = lazy(() => import('./pages/Planned.tsx'));
 
 const page = (el: React.ReactNode) => <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>{el}</Suspense>;
@@ -51,6 +53,8 @@ const router = createBrowserRouter(
         { path: 'interactions', element: page(<Interactions />) },
         { path: 'webhooks', element: page(<Webhooks />) },
         { path: 'workflows', element: page(<Workflows />) },
+        { path: 'gamification', element: page(<Gamification />) },
+        { path: 'messaging', element: page(<Messaging />) },
         { path: 'planned/:section', element: page(<Planned />) },
         { path: '*', element: <Navigate to="/dashboard" replace /> },
       ],

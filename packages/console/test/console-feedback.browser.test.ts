@@ -10,7 +10,12 @@ import { consoleHarness, XSS } from './harness.ts';
 
 const TITLE = `${XSS.trait}希望支持深色模式`;
 const ANSWER = `${XSS.script}太慢了`;
+const STORY = `${XSS.name}我和猫爪杯的故事`;
 let postId = '';
+let dupId = '';
+let otherId = '';
+let entryId = '';
+let storyId = '';
 
 async function closeDrawer(page: Page): Promise<void> {
   await page.locator('.ant-drawer-open .ant-drawer-close').click();
@@ -22,6 +27,11 @@ const h = consoleHarness(async (h) => {
   postId = ((await h.api('POST', `/v1/feedback/boards/${board.id}/posts`, { user_id: 'fb-1', title: TITLE, body: XSS.name })) as { id: string }).id;
   const other = (await h.api('POST', `/v1/feedback/boards/${board.id}/posts`, { user_id: 'fb-2', title: '导出 Excel 报表' })) as { id: string };
   await h.api('POST', `/v1/feedback/posts/${other.id}/votes`, { user_id: 'fb-3' });
+  otherId = other.id;
+  dupId = ((await h.api('POST', `/v1/feedback/boards/${board.id}/posts`, { user_id: 'fb-4', title: '能导出报表吗' })) as { id: string }).id;
+  storyId = ((await h.api('POST', '/v1/stories/campaigns', { kind: 'story', title: '猫爪杯故事征集' })) as { id: string }).id;
+  entryId = ((await h.api('POST', `/v1/stories/campaigns/${storyId}/entries`, { user_id: 's-1', text: STORY })) as { id: string }).id;
+  await h.api('POST', `/v1/stories/campaigns/${storyId}/entries`, { user_id: 's-2', text: '普通的故事' });
   await h.api('POST', '/v1/polls', { question: '下一个功能做什么？', options: [{ text: '深色模式' }, { text: '导出' }] });
 });
 
@@ -37,14 +47,23 @@ test('a survey built in the UI, answered through the API, shows the NPS split an
     await page.getByTestId('survey-add-question').click();
     await h.choose(page, 'survey-q2-type', '文本');
     await page.getByTestId('survey-q2-title').fill('还有什么建议？');
+    await page.getByTestId('survey-q2-required').click();
+    // Promoters (9 and up) skip the text question.
+    await page.getByTestId('survey-q1-add-branch').click();
+    await h.choose(page, 'survey-q1-b1-op', '≥');
+    await page.getByTestId('survey-q1-b1-value').fill('9');
+    // The operator select's dropdown is gone before the next select opens.
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').first().waitFor({ state: 'hidden' });
+    await h.choose(page, 'survey-q1-b1-goto', '结束问卷');
     await page.getByTestId('survey-save').click();
     await page.getByTestId('survey-detail-status').getByText('进行中').waitFor();
 
-    const list = (await h.api('GET', '/v1/surveys')) as { data: { id: string; status: string; questions: { id: string; type: string }[] }[] };
+    const list = (await h.api('GET', '/v1/surveys')) as { data: { id: string; status: string; questions: { id: string; type: string; required: boolean; branches?: unknown }[] }[] };
     assert.equal(list.data.length, 1);
     const survey = list.data[0]!;
     assert.equal(survey.status, 'active');
-    assert.deepEqual(survey.questions.map((q) => [q.id, q.type]), [['q1', 'nps'], ['q2', 'text']]);
+    assert.deepEqual(survey.questions.map((q) => [q.id, q.type, q.required]), [['q1', 'nps', true], ['q2', 'text', false]]);
+    assert.deepEqual(survey.questions[0]!.branches, [{ when: { gte: 9 }, goto: 'end' }]);
 
     // Five users answer: 10, 10, 9 promote, 7 is passive, 2 detracts: NPS = (3 − 1) / 5 = 40.
     const scores = [10, 10, 9, 7, 2];
@@ -96,8 +115,38 @@ test("a post's status changed with a note in the UI is what the API reads; the t
     assert.deepEqual(history.data.map((c) => [c.from, c.to, c.note]), [['open', 'planned', '下个版本上线 ships next release']]);
 
     await closeDrawer(page);
+
+    // A duplicate merged into the post it repeats: its vote moves there.
+    await page.getByTestId('post-title').getByText('能导出报表吗').click();
+    await page.getByTestId('post-detail-title').getByText('能导出报表吗').waitFor();
+    await h.choose(page, 'post-merge-into', '导出 Excel 报表');
+    await page.getByTestId('post-merge').click();
+    await h.confirm(page);
+    await page.getByText('已合并到').waitFor();
+    const dup = (await h.api('GET', `/v1/feedback/posts/${dupId}`)) as { merged_into: string | null };
+    assert.equal(dup.merged_into, otherId);
+    await closeDrawer(page);
+
     await page.getByTestId('board-tab-roadmap').click();
     await page.getByTestId('roadmap').getByText(TITLE).waitFor();
+
+    // Stories: the pending entry approved, featured and picked as the winner; its text stays text.
+    await page.getByTestId('feedback-tab-stories').click();
+    await page.getByTestId('story-title').getByText('猫爪杯故事征集').click();
+    await page.getByTestId('entry-text').getByText(STORY, { exact: true }).waitFor();
+    await page.locator('.ant-table-row', { hasText: '猫爪杯的故事' }).getByTestId('entry-approve').click();
+    await page.getByTestId('entry-text').getByText(STORY, { exact: true }).waitFor({ state: 'detached' });
+    await h.choose(page, 'entries-status', '已通过');
+    await page.locator('.ant-table-row', { hasText: '猫爪杯的故事' }).getByTestId('entry-feature').click();
+    await page.locator('.ant-table-row', { hasText: '猫爪杯的故事' }).getByText('取消精选').waitFor();
+    await page.getByTestId('winners-prize').fill('星礼卡 100 元');
+    await page.getByTestId('winners-top').fill('1');
+    await page.getByTestId('winners-pick').click();
+    await page.getByTestId('winner').getByText('星礼卡 100 元', { exact: false }).waitFor();
+    const entry = (await h.api('GET', `/v1/stories/entries/${entryId}`)) as { status: string; featured: boolean };
+    assert.deepEqual([entry.status, entry.featured], ['approved', true]);
+    const winners = (await h.api('GET', `/v1/stories/campaigns/${storyId}/winners`)) as { data: { entry_id: string; prize: string }[] };
+    assert.deepEqual(winners.data.map((w) => [w.entry_id, w.prize]), [[entryId, '星礼卡 100 元']]);
     await page.getByTestId('feedback-tab-polls').click();
     await page.getByTestId('poll-question').getByText('下一个功能做什么？').click();
     await page.getByTestId('poll-chart').locator('canvas').waitFor();

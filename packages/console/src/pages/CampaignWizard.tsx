@@ -105,7 +105,7 @@ function FlashSaleSettings() {
             <Card key={sf.key} size="small" title={t('wizard.session', { n: si + 1 })} extra={sessions.length > 1 ? <Button size="small" danger onClick={() => s.remove(sf.name)}>{t('wizard.remove')}</Button> : null}>
               <Space wrap>
                 <Form.Item name={[sf.name, 'name']} label={t('wizard.sessionName')}>
-                  <Input placeholder="10:00 场" style={{ width: 180 }} />
+                  <Input data-testid={`wizard-s${si + 1}-name`} placeholder="10:00" style={{ width: 180 }} />
                 </Form.Item>
                 <Form.Item name={[sf.name, 'period']} label={t('wizard.sessionPeriod')} rules={req(t)}>
                   <DatePicker.RangePicker showTime />

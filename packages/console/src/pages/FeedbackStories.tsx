@@ -97,7 +97,7 @@ function Entries({ campaign, mayManage, mayModerate }: { campaign: Campaign; may
         <Card size="small" title={t('stories.pickWinners')}>
           <Space wrap>
             <Input data-testid="winners-prize" placeholder={t('stories.prize')} style={{ width: 240 }} value={prize} onChange={(e) => setPrize(e.target.value)} maxLength={200} />
-            <InputNumber placeholder={t('stories.topN')} min={1} max={100} value={topN} onChange={(v) => setTopN(v)} style={{ width: 160 }} />
+            <InputNumber data-testid="winners-top" placeholder={t('stories.topN')} min={1} max={100} value={topN} onChange={(v) => setTopN(v)} style={{ width: 160 }} />
             <Typography.Text type="secondary">{t('stories.pickHelp', { n: picked.length })}</Typography.Text>
             <Button data-testid="winners-pick" type="primary" disabled={!prize.trim() || (!topN && !picked.length)} loading={pick.isPending} onClick={() => pick.mutate()}>
               {t('stories.pick')}
@@ -115,7 +115,7 @@ function Entries({ campaign, mayManage, mayModerate }: { campaign: Campaign; may
             locale={{ emptyText: t('stories.noWinners') }}
             dataSource={winners.data?.data ?? []}
             renderItem={(w) => (
-              <List.Item>
+              <List.Item data-testid="winner">
                 #{w.rank} · {w.user_id} · {w.prize} · {date(w.awarded_at)}
               </List.Item>
             )}
@@ -178,7 +178,7 @@ export default function Stories() {
             locale={{ emptyText: <Empty description={t('stories.empty')} /> }}
             onRow={(c) => ({ onClick: () => setSelected(c), style: { cursor: 'pointer' } })}
             columns={[
-              { title: t('stories.title'), dataIndex: 'title' },
+              { title: t('stories.title'), dataIndex: 'title', render: (v: string) => <span data-testid="story-title">{v}</span> },
               { title: t('stories.kind'), dataIndex: 'kind', render: (v: string, c) => (v === 'hashtag' ? `${t('stories.hashtag')} ${c.hashtag ?? ''}` : t('stories.story')) },
               { title: t('stories.moderation'), dataIndex: 'moderation', render: (v: string) => t(v === 'pre' ? 'stories.pre' : 'stories.post') },
               { title: t('stories.statusLabel'), dataIndex: 'status', render: (v: string) => <Tag color={v === 'open' ? 'green' : 'default'}>{t(v === 'open' ? 'polls.open' : 'polls.closed')}</Tag> },

@@ -131,7 +131,7 @@ function Builder({ onDone }: { onDone: (s: Survey) => void }) {
                       <Input data-testid={`survey-q${i + 1}-title`} style={{ width: 360 }} maxLength={500} />
                     </Form.Item>
                     <Form.Item name={[f.name, 'required']} label={t('surveys.required')} valuePropName="checked">
-                      <Switch size="small" />
+                      <Switch size="small" data-testid={`survey-q${i + 1}-required`} />
                     </Form.Item>
                   </Space>
                   {q?.type === 'single' || q?.type === 'multiple' ? (
@@ -150,23 +150,23 @@ function Builder({ onDone }: { onDone: (s: Survey) => void }) {
                     <Form.List name={[f.name, 'branches']}>
                       {(bs, b) => (
                         <>
-                          {bs.map((bf) => (
+                          {bs.map((bf, bi) => (
                             <Space key={bf.key} wrap>
                               <span>{t('surveys.branchIf')}</span>
                               <Form.Item name={[bf.name, 'op']} initialValue="equals" noStyle>
-                                <Select style={{ width: 90 }} options={[{ value: 'equals', label: '=' }, { value: 'gte', label: '≥' }, { value: 'lte', label: '≤' }]} />
+                                <Select data-testid={`survey-q${i + 1}-b${bi + 1}-op`} style={{ width: 90 }} options={[{ value: 'equals', label: '=' }, { value: 'gte', label: '≥' }, { value: 'lte', label: '≤' }]} />
                               </Form.Item>
                               <Form.Item name={[bf.name, 'value']} noStyle>
-                                <Input style={{ width: 140 }} placeholder={t('surveys.branchValue')} />
+                                <Input data-testid={`survey-q${i + 1}-b${bi + 1}-value`} style={{ width: 140 }} placeholder={t('surveys.branchValue')} />
                               </Form.Item>
                               <span>{t('surveys.branchGoto')}</span>
                               <Form.Item name={[bf.name, 'goto']} noStyle>
-                                <Select style={{ width: 120 }} options={[...later, { value: 'end', label: t('surveys.branchEnd') }]} />
+                                <Select data-testid={`survey-q${i + 1}-b${bi + 1}-goto`} style={{ width: 120 }} options={[...later, { value: 'end', label: t('surveys.branchEnd') }]} />
                               </Form.Item>
                               <Button size="small" type="link" onClick={() => b.remove(bf.name)}>{t('surveys.removeBranch')}</Button>
                             </Space>
                           ))}
-                          <Button size="small" type="dashed" onClick={() => b.add({ op: 'equals', value: '', goto: later[0]?.value })}>
+                          <Button size="small" type="dashed" data-testid={`survey-q${i + 1}-add-branch`} onClick={() => b.add({ op: 'equals', value: '', goto: later[0]?.value })}>
                             {t('surveys.addBranch')}
                           </Button>
                         </>
@@ -238,9 +238,10 @@ function Results({ survey }: { survey: Survey }) {
             <Row gutter={16} style={{ marginTop: 8 }} data-testid="survey-csat">
               <Col span={8}><Statistic title={t('surveys.csat')} value={q.csat.percent === null ? '—' : `${Math.round(q.csat.percent * 10) / 10}%`} data-testid="survey-csat-percent" /></Col>
               <Col span={8}><Statistic title={t('surveys.satisfied')} value={q.csat.satisfied} /></Col>
+              {q.average !== undefined && q.average !== null ? <Col span={8}><Statistic title={t('surveys.average')} value={Math.round(q.average * 100) / 100} /></Col> : null}
             </Row>
           ) : null}
-          {q.average !== undefined && q.average !== null && !q.nps ? <Statistic title={t('surveys.average')} value={Math.round(q.average * 100) / 100} /> : null}
+          {q.average !== undefined && q.average !== null && !q.nps && !q.csat ? <Statistic title={t('surveys.average')} value={Math.round(q.average * 100) / 100} /> : null}
           {q.distribution && q.distribution.length && !q.nps ? (
             <Suspense fallback={null}>
               <BarChart bars={q.distribution.map((x) => ({ name: String(x.value), value: x.count, color: q.csat ? (x.value >= 4 ? '#52c41a' : x.value === 3 ? '#faad14' : '#f5222d') : undefined }))} />

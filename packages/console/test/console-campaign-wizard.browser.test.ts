@@ -129,6 +129,11 @@ test('拼团 and 砍价 drafts made in the wizard carry their settings', async (
     // The draft is scheduled from its card.
     await page.getByTestId('campaign-schedule').click();
     await page.getByTestId('campaign-selected-status').getByText('进行中').waitFor();
+    // A bargain started through the API shows among the participants.
+    await h.api('POST', `/v1/campaigns/${bg.id}/bargains`, { user_id: 'bg-user-1' });
+    await page.getByTestId('campaign-participants').getByText('bg-user-1').waitFor();
+    await page.getByTestId('campaign-participants').getByText('砍价中').waitFor();
+    assert.deepEqual(await h.untranslated(page), []);
     assert.deepEqual(errors, []);
   });
 });

@@ -14,6 +14,7 @@ import { useCurrent } from '../lib/auth.tsx';
 import { can } from '../lib/roles.ts';
 import Coupons from './CampaignCoupons.tsx';
 import FlashSaleMonitor from './CampaignMonitor.tsx';
+import Participants from './CampaignParticipants.tsx';
 import { CampaignWizard } from './CampaignWizard.tsx';
 
 type Campaign = Schemas['Campaign'];
@@ -115,7 +116,7 @@ function Selected({ id }: { id: string }) {
           ) : null}
         </Space>
       </Card>
-      {x.kind === 'flash_sale' ? <FlashSaleMonitor campaign={x} /> : null}
+      {x.kind === 'flash_sale' ? <FlashSaleMonitor campaign={x} /> : <Participants campaign={x} />}
       {can(role, 'analytics.read') ? <Report key={x.id} campaign={x} /> : null}
     </Space>
   );

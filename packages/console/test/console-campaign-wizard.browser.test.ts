@@ -138,6 +138,44 @@ test('拼团 and 砍价 drafts made in the wizard carry their settings', async (
   });
 });
 
+test('presale, crowdfunding and referral drafts made in the wizard carry their settings', async (tc) => {
+  await h.withPage(tc, async ({ page, errors }) => {
+    await h.signIn(page, h.owner);
+    const made = async (kind: string, name: string, fill: () => Promise<void>) => {
+      await start(page, kind);
+      await page.getByTestId('wizard-name').fill(name);
+      await page.getByTestId('wizard-next').click();
+      await fill();
+      await page.getByTestId('wizard-next').click();
+      await page.getByTestId('wizard-create-draft').click();
+      await page.getByTestId('campaign-selected').getByText(name).waitFor();
+    };
+    await made('presale', '新品预售', async () => {
+      await page.getByTestId('wizard-product').fill('sku-phone');
+      await page.getByTestId('wizard-price').fill('5999');
+      await page.getByTestId('wizard-deposit').fill('100');
+      await page.getByTestId('wizard-deposit-value').fill('200');
+    });
+    await made('crowdfunding', '众筹新品', async () => {
+      await page.getByTestId('wizard-goal').fill('10000');
+      await page.getByTestId('wizard-tier1-name').fill('早鸟档');
+      await page.getByTestId('wizard-tier1-amount').fill('99');
+    });
+    await made('referral', '三月老带新', async () => {
+      await page.getByTestId('wizard-qualifying-event').fill('order.paid');
+    });
+    const all = await campaigns();
+    const ps = all.find((c) => c.kind === 'presale')!;
+    const cf = all.find((c) => c.kind === 'crowdfunding')!;
+    const rf = all.find((c) => c.kind === 'referral')!;
+    assert.deepEqual([ps.settings.product_id, ps.settings.price, ps.settings.deposit, ps.settings.deposit_value], ['sku-phone', 599900, 10000, 20000]);
+    assert.deepEqual([cf.settings.goal_type, cf.settings.goal, cf.settings.tiers], ['amount', 1000000, [{ id: 'basic', name: '早鸟档', amount: 9900 }]]);
+    assert.equal(rf.settings.qualifying_event, 'order.paid');
+    assert.deepEqual(await h.untranslated(page), []);
+    assert.deepEqual(errors, []);
+  });
+});
+
 test('an analyst watches the monitor but has no button to create, schedule, cancel or issue', async (tc) => {
   await h.withPage(tc, async ({ page, errors }) => {
     await h.signIn(page, h.analyst);

@@ -197,9 +197,9 @@ function KindSettings({ kind }: { kind: Campaign['kind'] }) {
     return (
       <Space wrap>
         {product}
-        <Form.Item name="price" label={t('wizard.price')} rules={req(t)}><InputNumber {...yuan} /></Form.Item>
-        <Form.Item name="deposit" label={t('wizard.deposit')} rules={req(t)}><InputNumber {...yuan} /></Form.Item>
-        <Form.Item name="deposit_value" label={t('wizard.depositValue')} rules={req(t)}><InputNumber {...yuan} /></Form.Item>
+        <Form.Item name="price" label={t('wizard.price')} rules={req(t)}><InputNumber data-testid="wizard-price" {...yuan} /></Form.Item>
+        <Form.Item name="deposit" label={t('wizard.deposit')} rules={req(t)}><InputNumber data-testid="wizard-deposit" {...yuan} /></Form.Item>
+        <Form.Item name="deposit_value" label={t('wizard.depositValue')} rules={req(t)}><InputNumber data-testid="wizard-deposit-value" {...yuan} /></Form.Item>
         <Form.Item name="deposit_window" label={t('wizard.depositWindow')} rules={req(t)}><DatePicker.RangePicker showTime /></Form.Item>
         <Form.Item name="final_window" label={t('wizard.finalWindow')} rules={req(t)}><DatePicker.RangePicker showTime /></Form.Item>
       </Space>
@@ -211,16 +211,16 @@ function KindSettings({ kind }: { kind: Campaign['kind'] }) {
           <Form.Item name="goal_type" label={t('wizard.goalType')}>
             <Select style={{ width: 160 }} options={[{ value: 'amount', label: t('wizard.goalAmount') }, { value: 'backers', label: t('wizard.goalBackers') }]} />
           </Form.Item>
-          <Form.Item name="goal" label={t('wizard.goal')} rules={req(t)}><InputNumber min={1} /></Form.Item>
+          <Form.Item name="goal" label={t('wizard.goal')} rules={req(t)}><InputNumber data-testid="wizard-goal" min={1} /></Form.Item>
         </Space>
         <Form.List name="tiers">
           {(tiers, tl) => (
             <>
-              {tiers.map((f) => (
+              {tiers.map((f, ti) => (
                 <Space key={f.key} wrap>
                   <Form.Item name={[f.name, 'id']} label={t('wizard.tierId')} rules={[...req(t), { pattern: /^[a-z0-9_-]+$/, message: 'a-z 0-9 _ -' }]}><Input style={{ width: 120 }} /></Form.Item>
-                  <Form.Item name={[f.name, 'name']} label={t('wizard.tierName')} rules={req(t)}><Input style={{ width: 180 }} /></Form.Item>
-                  <Form.Item name={[f.name, 'amount']} label={t('wizard.tierAmount')} rules={req(t)}><InputNumber {...yuan} /></Form.Item>
+                  <Form.Item name={[f.name, 'name']} label={t('wizard.tierName')} rules={req(t)}><Input data-testid={`wizard-tier${ti + 1}-name`} style={{ width: 180 }} /></Form.Item>
+                  <Form.Item name={[f.name, 'amount']} label={t('wizard.tierAmount')} rules={req(t)}><InputNumber data-testid={`wizard-tier${ti + 1}-amount`} {...yuan} /></Form.Item>
                   <Form.Item name={[f.name, 'limit']} label={t('wizard.tierLimit')}><InputNumber min={1} precision={0} /></Form.Item>
                   {tiers.length > 1 ? <Button size="small" type="link" danger onClick={() => tl.remove(f.name)}>{t('wizard.remove')}</Button> : null}
                 </Space>
@@ -233,7 +233,7 @@ function KindSettings({ kind }: { kind: Campaign['kind'] }) {
     );
   return (
     <Space wrap>
-      <Form.Item name="qualifying_event" label={t('wizard.qualifyingEvent')} rules={req(t)}><Input placeholder="order.paid" style={{ width: 200 }} /></Form.Item>
+      <Form.Item name="qualifying_event" label={t('wizard.qualifyingEvent')} rules={req(t)}><Input data-testid="wizard-qualifying-event" placeholder="order.paid" style={{ width: 200 }} /></Form.Item>
       <Form.Item name="attribution_window_days" label={t('wizard.attributionDays')}><InputNumber min={1} max={365} /></Form.Item>
       <Form.Item name="reward_cost" label={t('wizard.rewardCost')}><InputNumber {...yuan} /></Form.Item>
     </Space>

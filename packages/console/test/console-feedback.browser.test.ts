@@ -40,6 +40,10 @@ test('a survey built in the UI, answered through the API, shows the NPS split an
     await h.signIn(page, h.owner);
     await h.open(page, '/feedback', '[data-testid="survey-list"]');
     await page.getByTestId('survey-list').getByText('还没有问卷').waitFor();
+    await page.getByTestId('survey-recontact').fill('3');
+    await page.getByTestId('survey-recontact-save').click();
+    await page.getByTestId('survey-recontact-save').and(page.locator('[disabled]')).waitFor();
+    assert.deepEqual(await h.api('GET', '/v1/surveys/settings'), { recontact_days: 3 });
     await page.getByTestId('survey-new').click();
     await page.getByTestId('survey-name').fill('会员满意度调研');
     await h.choose(page, 'survey-status', '进行中');
@@ -168,7 +172,7 @@ test('an analyst reads every feedback tab but sees no mutating button', async (t
     await h.open(page, '/feedback', '[data-testid="survey-list"]');
     await page.getByTestId('survey-row-name').first().click();
     await page.getByTestId('survey-detail-status').waitFor();
-    for (const id of ['survey-new', 'survey-launch', 'survey-pause', 'survey-close']) assert.equal(await page.getByTestId(id).count(), 0, id);
+    for (const id of ['survey-new', 'survey-launch', 'survey-pause', 'survey-close', 'survey-recontact-save']) assert.equal(await page.getByTestId(id).count(), 0, id);
     await closeDrawer(page);
     await page.getByTestId('feedback-tab-boards').click();
     await page.getByTestId('post-title').getByText(TITLE).click();

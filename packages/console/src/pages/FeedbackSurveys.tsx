@@ -3,8 +3,9 @@
 // results: NPS (promoters, passives, detractors, score) and CSAT charts, per-question aggregates,
 // the answers table (cursor pages) and the CSV export. Answers are user text, shown as text.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Col, Drawer, Empty, Form, Input, InputNumber, Row, Select, Space, Statistic, Switch, Table, Tabs, Tag, Typography } from 'antd';
-import { lazy, Suspense, useState } from 'react';
+import { App, Button, Card, Col, DatePicker, Drawer, Empty, Form, Input, InputNumber, Row, Select, Space, Statistic, Switch, Table, Tabs, Tag, Typography } from 'antd';
+import type { Dayjs } from 'dayjs';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { CursorPager, useCursor } from '../components/Cursor.tsx';
 import { ErrorState, errorText } from '../components/states.tsx';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
@@ -27,7 +28,7 @@ const typeKey = (q: string) => `surveys.type.${q}` as MessageKey;
 
 type BranchDraft = { op: 'equals' | 'gte' | 'lte'; value: string; goto: string };
 type QuestionDraft = { type: QType; title: string; required: boolean; options?: string; max_choices?: number; branches?: BranchDraft[] };
-type Draft = { name: string; description?: string; status: 'draft' | 'active'; trigger_event?: string; recurrence_days?: number; quota?: number; points?: number; questions: QuestionDraft[] };
+type Draft = { name: string; description?: string; status: 'draft' | 'active'; trigger_event?: string; recurrence_days?: number; quota?: number; points?: number; segment_id?: string; window?: [Dayjs, Dayjs] | null; questions: QuestionDraft[] };
 type Question = { id: string; type: QType; title: string; options?: { id: string; text: string }[] };
 
 const qid = (i: number) => `q${i + 1}`;
@@ -48,6 +49,8 @@ export function toBody(d: Draft) {
     ...(d.recurrence_days ? { recurrence_days: d.recurrence_days } : {}),
     ...(d.quota ? { quota: d.quota } : {}),
     ...(d.points ? { points: d.points } : {}),
+    ...(d.segment_id ? { targeting: { segment_id: d.segment_id } } : {}),
+    ...(d.window?.[0] && d.window[1] ? { starts_at: d.window[0].toISOString(), ends_at: d.window[1].toISOString() } : {}),
     questions: d.questions.map((q, i) => {
       const options = q.type === 'single' || q.type === 'multiple' ? optionsOf(q.options) : undefined;
       const value = (v: string): string | number => {
@@ -75,6 +78,8 @@ function Builder({ onDone }: { onDone: (s: Survey) => void }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<Draft>();
   const questions = (Form.useWatch('questions', form) ?? []) as QuestionDraft[];
+  const { appId, role } = useCurrent();
+  const segments = useQuery({ queryKey: ['segments.all', appId], enabled: can(role, 'analytics.read'), queryFn: () => ok(api.GET('/v1/segments', { params: { query: { limit: 100 } } })) });
   const create = useMutation({
     mutationFn: (d: Draft) => ok(api.POST('/v1/surveys', { body: toBody(d) as never })) as Promise<Survey>,
     onSuccess: (s) => {
@@ -107,6 +112,12 @@ function Builder({ onDone }: { onDone: (s: Survey) => void }) {
         </Form.Item>
         <Form.Item name="points" label={t('surveys.points')}>
           <InputNumber min={1} style={{ width: 120 }} />
+        </Form.Item>
+        <Form.Item name="segment_id" label={t('surveys.segment')}>
+          <Select allowClear style={{ width: 200 }} placeholder={t('surveys.allUsers')} loading={segments.isPending && segments.fetchStatus !== 'idle'} options={(segments.data?.data ?? []).map((x) => ({ value: x.id, label: x.name }))} />
+        </Form.Item>
+        <Form.Item name="window" label={t('surveys.window')}>
+          <DatePicker.RangePicker showTime />
         </Form.Item>
       </Space>
       <Form.List name="questions">
@@ -368,6 +379,35 @@ function Detail({ survey, mayManage, mayRead }: { survey: Survey; mayManage: boo
   );
 }
 
+/** The app-wide wait between two surveys shown to one user. */
+function Recontact({ mayManage }: { mayManage: boolean }) {
+  const { t } = useI18n();
+  const { appId } = useCurrent();
+  const { message } = App.useApp();
+  const r = useQuery({ queryKey: ['surveys.settings', appId], queryFn: () => ok(api.GET('/v1/surveys/settings')) });
+  const [days, setDays] = useState<number | null>(null);
+  useEffect(() => {
+    if (r.data) setDays(r.data.recontact_days);
+  }, [r.data]);
+  const save = useMutation({
+    mutationFn: (n: number) => ok(api.PUT('/v1/surveys/settings', { body: { recontact_days: n } })),
+    onSuccess: () => (void message.success(t('surveys.saved')), void r.refetch()),
+    onError: (e) => void message.error(errorText(e)),
+  });
+  if (r.isError) return <ErrorState error={r.error} retry={() => r.refetch()} />;
+  return (
+    <Space>
+      <span>{t('surveys.recontact')}</span>
+      <InputNumber data-testid="survey-recontact" min={0} max={3650} value={days} disabled={!mayManage || r.isPending} onChange={(v) => setDays(v)} style={{ width: 100 }} />
+      {mayManage ? (
+        <Button size="small" data-testid="survey-recontact-save" disabled={days === null || days === r.data?.recontact_days} loading={save.isPending} onClick={() => days !== null && save.mutate(days)}>
+          {t('common.save')}
+        </Button>
+      ) : null}
+    </Space>
+  );
+}
+
 export default function Surveys() {
   const { t, date, num } = useI18n();
   const { appId, role } = useCurrent();
@@ -390,6 +430,7 @@ export default function Surveys() {
             {t('surveys.new')}
           </Button>
         ) : null}
+        <Recontact mayManage={mayManage} />
       </Space>
       {list.isError ? (
         <ErrorState error={list.error} retry={() => list.refetch()} />

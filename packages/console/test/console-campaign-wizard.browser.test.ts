@@ -60,6 +60,11 @@ test('a flash sale made in the wizard runs, and its monitor shows the stock drop
     await statIs(page, 'monitor-confirmed', '1');
     await page.getByTestId('monitor-item-remaining').getByText('3 / 5').waitFor();
     await page.getByTestId('monitor-no-rejections').waitFor();
+    // Restocked from the monitor while the sale runs: 3 more units left.
+    await page.getByTestId('monitor-restock-value').fill('8');
+    await page.getByTestId('monitor-restock').click();
+    await statIs(page, 'monitor-remaining', '6');
+    assert.equal(((await h.api('GET', `/v1/flash-sale/items/${item.id}`)) as { stock: number }).stock, 8);
 
     assert.deepEqual(await h.untranslated(page), []);
     await h.toEnglish(page);
@@ -182,8 +187,8 @@ test('an analyst watches the monitor but has no button to create, schedule, canc
     await h.open(page, '/campaigns', '[data-testid="campaign-name"]');
     await page.getByTestId('campaign-name').getByText('双十一秒杀 Double 11').click();
     await page.getByTestId('flash-monitor').waitFor();
-    await statIs(page, 'monitor-remaining', '3');
-    for (const id of ['campaign-new', 'campaign-schedule', 'campaign-cancel']) assert.equal(await page.getByTestId(id).count(), 0, id);
+    await statIs(page, 'monitor-remaining', '6');
+    for (const id of ['campaign-new', 'campaign-schedule', 'campaign-cancel', 'monitor-restock']) assert.equal(await page.getByTestId(id).count(), 0, id);
     await page.getByTestId('campaigns-tab-coupons').click();
     await page.getByTestId('coupon-template-name').first().waitFor();
     for (const id of ['coupon-new', 'coupon-issue-open', 'coupon-toggle']) assert.equal(await page.getByTestId(id).count(), 0, id);

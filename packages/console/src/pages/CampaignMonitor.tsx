@@ -3,10 +3,10 @@
 // kind figures), reservations per second derived from two samples, and the latest reservations.
 // Refusals (sold out, limit reached…) are answered to the buyer but not counted by any endpoint,
 // so rejections per second cannot be shown: the monitor says so instead of inventing a figure.
-import { useQuery } from '@tanstack/react-query';
-import { Alert, Card, Col, Progress, Row, Statistic, Table, Tag } from 'antd';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Card, Col, InputNumber, Progress, Row, Space, Statistic, Table, Tag } from 'antd';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
-import { ErrorState } from '../components/states.tsx';
+import { ErrorState, errorText } from '../components/states.tsx';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { api, ok, type Schemas } from '../lib/api.ts';
 import { useCurrent } from '../lib/auth.tsx';
@@ -18,6 +18,27 @@ type Campaign = Schemas['Campaign'];
 type Details = { reservations?: number; held_units?: number; confirmed_units?: number; released_units?: number; expired_units?: number; buyers?: number; revenue?: number };
 type Sample = { at: string; remaining: number; rate: number };
 const yuan = (m: number | undefined) => (m === undefined ? '—' : `¥${(m / 100).toFixed(2)}`);
+
+/** Restock an item (or take back unsold units): its new total stock, also while the sale runs. */
+function Restock({ itemId, stock }: { itemId: string; stock: number }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [value, setValue] = useState<number | null>(stock);
+  const save = useMutation({
+    mutationFn: (n: number) => ok(api.PUT('/v1/flash-sale/items/{itemId}/stock', { params: { path: { itemId } }, body: { stock: n } })),
+    onSuccess: () => (void message.success(t('monitor.restocked')), void qc.invalidateQueries({ predicate: (q) => String(q.queryKey[0]).startsWith('campaigns.monitor') })),
+    onError: (e) => void message.error(errorText(e)),
+  });
+  return (
+    <Space size={4}>
+      <InputNumber data-testid="monitor-restock-value" size="small" min={0} precision={0} value={value} onChange={setValue} style={{ width: 90 }} />
+      <Button size="small" data-testid="monitor-restock" disabled={value === null || value === stock} loading={save.isPending} onClick={() => value !== null && save.mutate(value)}>
+        {t('monitor.restock')}
+      </Button>
+    </Space>
+  );
+}
 
 export default function FlashSaleMonitor({ campaign }: { campaign: Campaign }) {
   const { t, num } = useI18n();
@@ -31,6 +52,7 @@ export default function FlashSaleMonitor({ campaign }: { campaign: Campaign }) {
     staleTime: 0,
   });
   const mayReport = can(role, 'analytics.read');
+  const mayManage = can(role, 'campaigns.manage') && (campaign.status === 'draft' || campaign.status === 'scheduled' || campaign.status === 'running');
   const report = useQuery({
     queryKey: ['campaigns.monitor.report', appId, campaign.id],
     enabled: mayReport,
@@ -109,6 +131,7 @@ export default function FlashSaleMonitor({ campaign }: { campaign: Campaign }) {
           { title: t('wizard.salePrice'), dataIndex: 'sale_price', render: (v: number) => yuan(v) },
           { title: t('monitor.remaining'), key: 'r', render: (_: unknown, i) => <span data-testid="monitor-item-remaining">{`${num(i.remaining)} / ${num(i.stock)}`}</span> },
           { title: t('monitor.soldOrHeld'), key: 'p', render: (_: unknown, i) => <Progress size="small" percent={i.stock ? Math.round(((i.stock - i.remaining) / i.stock) * 100) : 0} /> },
+          ...(mayManage ? [{ title: t('monitor.totalStock'), key: 's', render: (_: unknown, i: (typeof items)[number]) => <Restock key={`${i.id}-${i.stock}`} itemId={i.id} stock={i.stock} /> }] : []),
         ]}
       />
       <Card size="small" type="inner" title={t('monitor.latest')} style={{ marginTop: 12 }}>

@@ -342,10 +342,11 @@ function Changelog({ board }: { board: Board }) {
 }
 
 export function Workload() {
-  const { t, num } = useI18n();
+  const { t, num, timeZone } = useI18n();
   const { appId } = useCurrent();
   const [month, setMonth] = useState<Dayjs>(dayjs());
-  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  // The month in the app's time zone (its settings), else the browser's.
+  const tz = timeZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
   const m = month.format('YYYY-MM');
   const r = useQuery({ queryKey: ['feedback.workload', appId, m, tz], queryFn: () => ok(api.GET('/v1/feedback/workload', { params: { query: { month: m, tz } } })) });
   const members = useQuery({ queryKey: ['members', appId], enabled: !!appId, queryFn: () => ok(api.GET('/v1/apps/{appId}/members', { params: { path: { appId: appId! } } })), retry: false });

@@ -1,6 +1,6 @@
 // The console screenshots in the README: a Canyu on a throw-away embedded PostgreSQL with demo
-// data (2,000 users over 30 days), a segment, an experiment and a goal, reported comments and
-// customer-service conversations, photographed by the Debian
+// data (2,000 users over 30 days), a segment, an experiment and a goal, reported comments,
+// customer-service conversations and a survey's NPS answers (plus the campaign wizard), photographed by the Debian
 // chromium in zh-CN. Run: node --import tsx scripts/screenshots.ts (writes docs/screenshots/*.png).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -71,6 +71,11 @@ await api('POST', '/v1/service/canned', { title: '物流查询', body: '您好�
 for (const [user, text] of [['u31', '我的订单三天了还没发货，能帮忙看看吗？'], ['u32', '优惠券为什么用不了？'], ['u33', '我要退款，商品有质量问题']] as const) {
   await api('POST', '/v1/service/conversations', { user_id: user, text });
 }
+// A survey with NPS answers for the feedback section (用户反馈).
+const survey = (await api('POST', '/v1/surveys', { name: '会员满意度调研', status: 'active', questions: [{ id: 'q1', type: 'nps', title: '你有多大可能把我们推荐给朋友？' }, { id: 'q2', type: 'csat', title: '对本次购物满意吗？' }] })) as { id: string };
+for (let i = 0; i < 60; i++) {
+  await api('POST', `/v1/surveys/${survey.id}/responses`, { user_id: `u${100 + i}`, answers: [{ question_id: 'q1', value: [10, 9, 9, 8, 7, 10, 6, 9, 3, 10][i % 10] }, { question_id: 'q2', value: [5, 4, 4, 3, 5, 2][i % 6] }], complete: true });
+}
 await t.services.bus.drain();
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage'] });
@@ -103,6 +108,28 @@ await shot('/interactions', '[data-testid="moderation-comment"]', 'moderation');
 await shot('/service', '[data-testid="service-conv-user"]', 'service', async () => {
   await page.getByTestId('service-conv-user').first().click();
   await page.getByTestId('service-message-text').first().waitFor();
+});
+await shot('/feedback', '[data-testid="survey-row-name"]', 'feedback-survey', async () => {
+  await page.getByTestId('survey-row-name').first().click();
+  await page.getByTestId('survey-nps-chart').locator('canvas').waitFor();
+});
+await shot('/campaigns', '[data-testid="campaign-new"]', 'campaign-wizard', async () => {
+  await page.getByTestId('campaign-new').click();
+  await page.getByTestId('wizard-kind-flash_sale').click();
+  await page.getByTestId('wizard-name').fill('双十一秒杀 10:00 场');
+  await page.getByTestId('wizard-next').click();
+  await page.getByTestId('wizard-s1-name').fill('10:00 场');
+  await page.getByTestId('wizard-s1-i1-product').fill('sku-1024');
+  await page.getByTestId('wizard-s1-i1-name').fill('降噪耳机 Pro');
+  await page.getByTestId('wizard-s1-i1-original').fill('1299');
+  await page.getByTestId('wizard-s1-i1-sale').fill('799');
+  await page.getByTestId('wizard-s1-i1-stock').fill('500');
+  await page.getByTestId('wizard-s1-add-item').click();
+  await page.getByTestId('wizard-s1-i2-product').fill('sku-2048');
+  await page.getByTestId('wizard-s1-i2-name').fill('智能手表');
+  await page.getByTestId('wizard-s1-i2-original').fill('1999');
+  await page.getByTestId('wizard-s1-i2-sale').fill('1299');
+  await page.getByTestId('wizard-s1-i2-stock').fill('200');
 });
 await browser.close();
 await t.close();

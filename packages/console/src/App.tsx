@@ -20,6 +20,7 @@ const Experiments = lazy(() => import('./pages/Experiments.tsx'));
 const Communities = lazy(() => import('./pages/Communities.tsx'));
 // console-b: campaigns
 const Campaigns = lazy(() => import('./pages/Campaigns.tsx'));
+const Feedback = lazy(() => import('./pages/Feedback.tsx'));
 const Service = lazy(() => import('./pages/Service.tsx'));
 const Interactions = lazy(() => import('./pages/Interactions.tsx'));
 const Webhooks = lazy(() => import('./pages/Webhooks.tsx'));
@@ -49,6 +50,7 @@ const router = createBrowserRouter(
         { path: 'experiments', element: page(<Experiments />) },
         { path: 'communities', element: page(<Communities />) },
         { path: 'campaigns', element: page(<Campaigns />) },
+        { path: 'feedback', element: page(<Feedback />) },
         { path: 'service', element: page(<Service />) },
         { path: 'interactions', element: page(<Interactions />) },
         { path: 'webhooks', element: page(<Webhooks />) },

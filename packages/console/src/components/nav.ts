@@ -11,7 +11,7 @@ export const NAV: NavItem[] = [
   { key: 'interactions', label: 'nav.interactions', path: '/interactions', permission: 'content.moderate', built: true },
   { key: 'gamification', label: 'nav.gamification', path: '/gamification', permission: 'gamification.read', built: true },
   { key: 'campaigns', label: 'nav.campaigns', path: '/campaigns', permission: 'app.read', built: true },
-  { key: 'feedback', label: 'nav.feedback', path: '/planned/feedback', permission: 'app.read', built: false },
+  { key: 'feedback', label: 'nav.feedback', path: '/feedback', permission: 'app.read', built: true },
   { key: 'messaging', label: 'nav.messaging', path: '/messaging', permission: 'messaging.read', built: true },
   { key: 'analytics', label: 'nav.analytics', path: '/analytics', permission: 'analytics.read', built: true },
   { key: 'segments', label: 'nav.segments', path: '/segments', permission: 'analytics.read', built: true },

@@ -1,14 +1,21 @@
 // Campaigns (活动): the list newest first with kind, status and budget (filter by kind and status,
-// cursor pages), and the selected campaign's report (participants, successes, cost, attributed
-// conversions of a host event). Read-only: creation wizards and the live monitor come later.
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Card, Col, Input, InputNumber, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
+// cursor pages); the creation wizard per kind (CampaignWizard.tsx); the selected campaign with
+// schedule / cancel, the live monitor of a flash sale (CampaignMonitor.tsx) and its report
+// (participants, successes, cost, attributed conversions of a host event); and the coupons tab
+// (CampaignCoupons.tsx): templates, issuing, a user's coupons.
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Card, Col, Drawer, Input, InputNumber, Popconfirm, Row, Select, Space, Statistic, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { CursorPager, useCursor } from '../components/Cursor.tsx';
-import { ErrorState } from '../components/states.tsx';
+import { ErrorState, errorText } from '../components/states.tsx';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { api, ok, type Schemas } from '../lib/api.ts';
 import { useCurrent } from '../lib/auth.tsx';
+import { can } from '../lib/roles.ts';
+import Coupons from './CampaignCoupons.tsx';
+import FlashSaleMonitor from './CampaignMonitor.tsx';
+import Participants from './CampaignParticipants.tsx';
+import { CampaignWizard } from './CampaignWizard.tsx';
 
 type Campaign = Schemas['Campaign'];
 type Kind = Campaign['kind'];
@@ -67,14 +74,63 @@ function Report({ campaign }: { campaign: Campaign }) {
   );
 }
 
-export default function Campaigns() {
+function Selected({ id }: { id: string }) {
   const { t, date } = useI18n();
-  const { appId } = useCurrent();
+  const { appId, role } = useCurrent();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const mayManage = can(role, 'campaigns.manage');
+  const c = useQuery({
+    queryKey: ['campaigns.one', appId, id],
+    queryFn: () => ok(api.GET('/v1/campaigns/{campaignId}', { params: { path: { campaignId: id } } })),
+    refetchInterval: (q) => (q.state.data?.status === 'scheduled' || q.state.data?.status === 'running' ? 5000 : false),
+  });
+  const refresh = () => void qc.invalidateQueries({ predicate: (q) => String(q.queryKey[0]).startsWith('campaigns') });
+  const act = useMutation({
+    mutationFn: (what: 'schedule' | 'cancel') =>
+      ok(what === 'schedule' ? api.POST('/v1/campaigns/{campaignId}/schedule', { params: { path: { campaignId: id } } }) : api.POST('/v1/campaigns/{campaignId}/cancel', { params: { path: { campaignId: id } } })),
+    onSuccess: refresh,
+    onError: (e) => void message.error(errorText(e)),
+  });
+  if (c.isError) return <ErrorState error={c.error} retry={() => c.refetch()} />;
+  if (!c.data) return <Card loading style={{ marginTop: 16 }} />;
+  const x = c.data;
+  return (
+    <Space direction="vertical" style={{ width: '100%', marginTop: 16 }}>
+      <Card size="small" title={x.name} data-testid="campaign-selected">
+        <Space wrap>
+          <Tag>{t(KIND_LABEL[x.kind])}</Tag>
+          <Tag color={STATUS_COLOR[x.status]} data-testid="campaign-selected-status">{t(STATUS_LABEL[x.status])}</Tag>
+          <span>{`${date(x.starts_at)} – ${date(x.ends_at)}`}</span>
+          {mayManage && x.status === 'draft' ? (
+            <Button size="small" type="primary" data-testid="campaign-schedule" loading={act.isPending} onClick={() => act.mutate('schedule')}>
+              {t('campaigns.schedule')}
+            </Button>
+          ) : null}
+          {mayManage && (x.status === 'draft' || x.status === 'scheduled' || x.status === 'running') ? (
+            <Popconfirm title={t('campaigns.cancelConfirm')} onConfirm={() => act.mutate('cancel')}>
+              <Button size="small" danger data-testid="campaign-cancel">
+                {t('campaigns.cancel')}
+              </Button>
+            </Popconfirm>
+          ) : null}
+        </Space>
+      </Card>
+      {x.kind === 'flash_sale' ? <FlashSaleMonitor campaign={x} /> : <Participants campaign={x} />}
+      {can(role, 'analytics.read') ? <Report key={x.id} campaign={x} /> : null}
+    </Space>
+  );
+}
+
+function CampaignList() {
+  const { t, date } = useI18n();
+  const { appId, role } = useCurrent();
   const pager = useCursor();
   const [kind, setKind] = useState<Kind | undefined>();
   const [status, setStatus] = useState<Status | undefined>();
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<Campaign | null>(null);
+  const [wizard, setWizard] = useState(false);
   // The name search runs on the server (`q`), over every page.
   const needle = search.trim();
   const query = { limit: 25, ...(kind ? { kind } : {}), ...(status ? { status } : {}), ...(needle ? { q: needle } : {}), ...(pager.cursor ? { cursor: pager.cursor } : {}) };
@@ -83,8 +139,12 @@ export default function Campaigns() {
   const rows = list.data?.data ?? [];
   return (
     <div>
-      <Typography.Title level={3}>{t('nav.campaigns')}</Typography.Title>
       <Space style={{ marginBottom: 12 }} wrap>
+        {can(role, 'campaigns.manage') ? (
+          <Button type="primary" data-testid="campaign-new" onClick={() => setWizard(true)}>
+            {t('campaigns.new')}
+          </Button>
+        ) : null}
         <Input.Search data-testid="campaign-search" placeholder={t('campaigns.searchName')} allowClear onSearch={(v) => { setSearch(v); pager.reset(); }} style={{ width: 240 }} />
         <Select<Kind> data-testid="campaign-kind" allowClear placeholder={t('campaigns.kind')} value={kind} style={{ width: 160 }} onChange={(k) => { setKind(k); pager.reset(); }} options={KINDS.map((k) => ({ value: k, label: t(KIND_LABEL[k]) }))} />
         <Select<Status> data-testid="campaign-status" allowClear placeholder={t('campaigns.statusLabel')} value={status} style={{ width: 160 }} onChange={(s) => { setStatus(s); pager.reset(); }} options={STATUSES.map((s) => ({ value: s, label: t(STATUS_LABEL[s]) }))} />
@@ -111,7 +171,33 @@ export default function Campaigns() {
           <CursorPager pager={pager} nextCursor={list.data?.next_cursor} />
         </>
       )}
-      {selected && <Report key={selected.id} campaign={selected} />}
+      {selected && <Selected key={selected.id} id={selected.id} />}
+      <Drawer open={wizard} width={960} title={t('campaigns.new')} onClose={() => setWizard(false)} destroyOnHidden>
+        <CampaignWizard
+          onDone={(c) => {
+            setWizard(false);
+            pager.reset();
+            void list.refetch();
+            if (c) setSelected(c);
+          }}
+        />
+      </Drawer>
+    </div>
+  );
+}
+
+export default function Campaigns() {
+  const { t } = useI18n();
+  return (
+    <div>
+      <Typography.Title level={3}>{t('nav.campaigns')}</Typography.Title>
+      <Tabs
+        destroyOnHidden
+        items={[
+          { key: 'campaigns', label: <span data-testid="campaigns-tab-list">{t('campaigns.tabs.campaigns')}</span>, children: <CampaignList /> },
+          { key: 'coupons', label: <span data-testid="campaigns-tab-coupons">{t('campaigns.tabs.coupons')}</span>, children: <Coupons /> },
+        ]}
+      />
     </div>
   );
 }

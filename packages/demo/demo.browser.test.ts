@@ -41,6 +41,26 @@ async function withPage(url: string, fn: (p: Page, errors: string[]) => Promise<
   }
 }
 
+/** A page in its own browser context (another visitor), open until close(). */
+async function openPage(url: string): Promise<{ p: Page; errors: string[]; close: () => Promise<void> }> {
+  const ctx = await browser.newContext({ locale: 'zh-CN' });
+  ctx.setDefaultTimeout(15_000);
+  const p = await ctx.newPage();
+  const errors: string[] = [];
+  p.on('pageerror', (e) => errors.push(e.message));
+  await p.goto(url);
+  await p.locator('body[data-ready=true]').waitFor({ state: 'attached' });
+  return { p, errors, close: () => ctx.close() };
+}
+
+/** A call as the host's backend (secret key) or an operator would make it. */
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const r = await fetch(`${demo.canyuUrl}${path}`, { method, headers: { authorization: `Bearer ${demo.secretKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const text = await r.text();
+  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
 /** Canyu as the visitor would be seen by the host's backend: the secret key. */
 async function canyu<T>(path: string): Promise<T> {
   const r = await fetch(`${demo.canyuUrl}${path}`, { headers: { authorization: `Bearer ${demo.secretKey}` } });
@@ -104,4 +124,71 @@ test('feedback page: the seeded board lists the most voted idea first; a vote th
     await p.locator('canyu-poll input[type=radio]').first().waitFor();
     assert.deepEqual(errors, []);
   });
+});
+
+test('shop page (Pinduoduo/Meituan): a 3-person team fills and completes; friends cut the bargain price; the red packet opens; a claimed coupon is in "my coupons"', async () => {
+  const leader = await openPage(`${demo.url}/shop.html?user=u004`);
+  try {
+    const { p } = leader;
+    // Group buy: u004 starts a team and gets its share link.
+    await p.locator('#gb-open').click();
+    const mine = p.locator('#my-teams li[data-team]').first();
+    await mine.waitFor();
+    assert.equal(await mine.getAttribute('data-status'), 'open');
+    const teamId = (await mine.getAttribute('data-team'))!;
+    const link = await mine.locator('[data-role=share]').innerText();
+    const code = new URL(link).searchParams.get('join')!;
+    // u005 opens the shared link in another browser: joined at once, then pays on the page.
+    const friend = await openPage(`${link}&user=u005`);
+    try {
+      const theirs = friend.p.locator(`#my-teams li[data-team="${teamId}"]`);
+      await theirs.locator('[data-role=pay]').click();
+      await theirs.locator('.badge.ok').waitFor();
+      // u001 joins through the API and pays through the host's backend (it confirms the seat).
+      await api('POST', '/v1/group-buy/join', { share_code: code, user_id: 'u001' });
+      const paid = await fetch(`${demo.url}/api/shop/pay?user=u001&team=${teamId}`, { method: 'POST' });
+      assert.equal(paid.status, 200, await paid.text());
+      // The leader pays last: the third confirmation completes the team, on both pages.
+      await mine.locator('[data-role=pay]').click();
+      await p.locator(`#my-teams li[data-team="${teamId}"][data-status=succeeded]`).waitFor();
+      await friend.p.locator(`#my-teams li[data-team="${teamId}"][data-status=succeeded]`).waitFor();
+      const team = await api<{ status: string; confirmed_count: number; members: { user_id: string }[] }>('GET', `/v1/group-buy/teams/${teamId}`);
+      assert.equal(team.status, 'succeeded');
+      assert.equal(team.confirmed_count, 3);
+      assert.deepEqual(team.members.map((m) => m.user_id).sort(), ['u001', 'u004', 'u005']);
+
+      // Bargain: u004 starts one; u005 cuts from the shared link, u002 through the API.
+      await p.locator('#bg-start').click();
+      const card = p.locator('#my-bargain [data-bargain]');
+      await card.waitFor();
+      assert.equal(await card.locator('[data-role=price]').innerText(), '¥199.00');
+      const bargainId = (await card.getAttribute('data-bargain'))!;
+      await friend.p.goto(`${demo.url}/shop.html?user=u005&bargain=${bargainId}`);
+      await friend.p.locator(`#friend-bargains [data-bargain="${bargainId}"] [data-role=cut]`).click();
+      await api('POST', `/v1/bargains/${bargainId}/cuts`, { user_id: 'u002' });
+      await waitFor('both cuts shown on the starter\'s page', async () => (await card.locator('ul li').count()) === 2);
+      const price = Number((await card.locator('[data-role=price]').innerText()).slice(1));
+      const stored = await api<{ current_price: number; cuts: number }>('GET', `/v1/bargains/${bargainId}`);
+      assert.equal(stored.cuts, 2);
+      assert.ok(price < 199 && price * 100 === stored.current_price, `${price} vs ${stored.current_price}`);
+      assert.deepEqual(friend.errors, []);
+    } finally {
+      await friend.close();
+    }
+
+    // The daily red packet: the first open today grants points.
+    await p.locator('#red-packet').click();
+    const packet = p.locator('#red-packet-result[data-amount]');
+    await packet.waitFor();
+    assert.ok(Number(await packet.getAttribute('data-amount')) >= 1);
+    // A coupon claimed appears in "my coupons".
+    const template = demo.seed.playbooks.shop.coupons[0]!;
+    await p.locator(`#coupons [data-template="${template}"] [data-role=claim]`).click();
+    await p.locator(`#my-coupons [data-template="${template}"]`).waitFor();
+    const coupons = await canyu<{ data: { template_id: string; status: string }[] }>('/v1/users/u004/coupons');
+    assert.deepEqual(coupons.data.map((c) => [c.template_id, c.status]), [[template, 'available']]);
+    assert.deepEqual(leader.errors, []);
+  } finally {
+    await leader.close();
+  }
 });

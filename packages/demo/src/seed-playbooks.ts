@@ -158,7 +158,7 @@ export async function seedPlaybooks(s: PlaybooksInput): Promise<PlaybooksResult>
     url: '/core.html',
     variables: { title: { sample: '希望支持深色模式自动切换' }, note: { sample: '已上线 · Shipped' } },
   });
-  await call('POST', '/v1/messaging/rules', { event: 'feedback.post.status_changed', recipient: 'recipients', template: 'feedback-status', data: { title: 'title', note: 'note' } });
+  await call('POST', '/v1/messaging/rules', { event: 'feedback.post.status_changed', recipient: 'recipients', template: 'feedback-status', channels: ['in_app', 'realtime'], data: { title: 'title', note: 'note' } });
   step('core users (MIUI)');
 
   // --- QQ Mail 1000/100/10: operators read, answer and run surveys ----------------------------

@@ -46,7 +46,7 @@ try {
 
   const ugc = await open('ugc.html', 'u003');
   await ugc.locator('body[data-ugc=ready]').waitFor({ state: 'attached' });
-  await ugc.evaluate(() => document.getElementById('featured')!.scrollIntoView());
+  await ugc.locator('#winners li[data-entry]').first().waitFor();
   await shot(ugc, 'ugc');
 
   const creations = await open('creations.html', 'u004');

@@ -20,7 +20,7 @@ try {
     return p;
   };
   const shot = async (p: Page, name: string) => {
-    await p.evaluate(() => document.fonts.ready);
+    await p.evaluate(() => (globalThis as unknown as { document: { fonts: { ready: Promise<unknown> } } }).document.fonts.ready.then(() => true));
     await p.screenshot({ path: path.join(out, `demo-${name}.png`), fullPage: false });
     process.stderr.write(`docs/screenshots/demo-${name}.png\n`);
   };

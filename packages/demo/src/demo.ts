@@ -142,7 +142,7 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
   for await (const c of req) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
   const v: unknown = text ? JSON.parse(text) : {};
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('a JSON object is expected');
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw Object.assign(new Error('a JSON object is expected'), { status: 400 });
   return v as Record<string, unknown>;
 }
 
@@ -176,7 +176,7 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
     /** The demo's sign-in is the user picker: the backend takes the user the page names. */
     const userOf = (url: URL) => {
       const u = url.searchParams.get('user') ?? '';
-      if (!/^[\w-]{1,64}$/.test(u)) throw new Error('user is required');
+      if (!/^[\w-]{1,64}$/.test(u)) throw Object.assign(new Error('user is required'), { status: 400 });
       return u;
     };
     const server = http.createServer((req, res) => void handle(req, res));
@@ -277,7 +277,9 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
         if (req.method === 'GET' && p === '/api/webhooks') return send(res, 200, JSON.stringify({ data: webhooks.slice(-30).reverse().map((w) => ({ id: w.id, type: w.type, created_at: w.created_at ?? null, data: w.data })) }));
         return send(res, 404, '{"error":"not found"}');
       } catch (err) {
-        return send(res, 500, JSON.stringify({ error: (err as Error).message }));
+        // A bad request (no user, a body that is not JSON) is the caller's; the rest is ours.
+        const status = (err as { status?: number }).status ?? (err instanceof SyntaxError ? 400 : 500);
+        return send(res, status, JSON.stringify({ error: (err as Error).message }));
       }
     }
     await new Promise<void>((resolve, reject) => {

@@ -1,35 +1,25 @@
 // `npm run demo`: Canyu on a fresh embedded PostgreSQL, seeded, and the demo host app in front of
 // it, until Ctrl-C. Plain JavaScript that loads the TypeScript through tsx (a dependency), like
 // bin/canyu.js with CANYU_SOURCE=1.
+// The progress bar is the server's own (packages/server/src/progress.ts: a bar on a terminal,
+// plain lines otherwise), loaded through tsx like the demo.
 import { register } from 'tsx/esm/api';
-import cliProgress from 'cli-progress';
 
 register();
 const { startDemo } = await import('./src/demo.ts');
+const { createProgress } = await import('../server/src/progress.ts');
 
 const port = process.env.DEMO_PORT ? Number(process.env.DEMO_PORT) : 0;
-const bar = new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {step}', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
-let started = false;
+const progress = createProgress('Demo 演示');
 let demo;
 try {
-  demo = await startDemo({
-    port,
-    onProgress: (step, done, total) => {
-      if (!started) {
-        bar.start(total, done, { step });
-        started = true;
-      } else {
-        bar.setTotal(total);
-        bar.update(done, { step });
-      }
-    },
-  });
+  demo = await startDemo({ port, onProgress: (step, done, total) => progress.update(step, done, total) });
 } catch (err) {
-  bar.stop();
+  progress.done();
   process.stderr.write(`The demo could not start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 }
-bar.stop();
+progress.done();
 process.stdout.write(`\n${demo.banner}\n`);
 
 let stopping = false;

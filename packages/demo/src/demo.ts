@@ -34,7 +34,7 @@ export type DemoOptions = {
 export type Demo = {
   /** The host's pages. */
   url: string;
-  pages: { video: string; feedback: string; daily: string };
+  pages: { video: string; feedback: string; daily: string; shop: string; ugc: string; creations: string; core: string; workload: string };
   /** Canyu itself (API, /docs, /console/). */
   canyuUrl: string;
   appId: string;
@@ -110,10 +110,41 @@ const STATIC: Record<string, string> = {
   '/video.html': 'video.html',
   '/feedback.html': 'feedback.html',
   '/daily.html': 'daily.html',
+  '/shop.html': 'shop.html',
+  '/ugc.html': 'ugc.html',
+  '/creations.html': 'creations.html',
+  '/core.html': 'core.html',
+  '/workload.html': 'workload.html',
   '/app.js': 'app.js',
   '/style.css': 'style.css',
 };
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+
+/** The host's product photos, drawn: cat-paw cups (Starbucks) and shoes (Nike By You). */
+const CUP_COLOURS = ['#f8b4c8', '#c8e6c9', '#ffe0b2', '#d1c4e9'];
+const SHOE_COLOURS: [string, string][] = [['#ff2e88', '#1e90ff'], ['#222222', '#e8e4da'], ['#111111', '#ffffff'], ['#ff8c00', '#fff3c4'], ['#ffb7c5', '#f5f5f5'], ['#00c48c', '#0b1f33'], ['#7b61ff', '#ffd166'], ['#ef476f', '#06d6a0']];
+function image(name: string): string | null {
+  const cup = /^cup-(\d)$/.exec(name);
+  if (cup) {
+    const c = CUP_COLOURS[Number(cup[1]) % CUP_COLOURS.length]!;
+    return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 160"><rect width="200" height="160" fill="#f3ece4"/><path d="M60 40h80l-8 96a10 10 0 0 1-10 9H78a10 10 0 0 1-10-9z" fill="#fff" stroke="#d9cfc4" stroke-width="3"/><path d="M140 60c22 0 22 40 0 40" fill="none" stroke="#d9cfc4" stroke-width="6"/><circle cx="100" cy="100" r="18" fill="${c}"/><circle cx="82" cy="76" r="7" fill="${c}"/><circle cx="96" cy="70" r="7" fill="${c}"/><circle cx="110" cy="70" r="7" fill="${c}"/><circle cx="122" cy="78" r="7" fill="${c}"/></svg>`;
+  }
+  const shoe = /^shoe-(\d+)$/.exec(name);
+  if (shoe) {
+    const [a, b] = SHOE_COLOURS[Number(shoe[1]) % SHOE_COLOURS.length]!;
+    return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 120"><rect width="200" height="120" fill="#f5f5f5"/><path d="M20 82c0-18 12-30 30-34l40-10c10 8 30 14 60 18 18 3 30 12 30 26z" fill="${a}"/><path d="M20 82h160v10a8 8 0 0 1-8 8H28a8 8 0 0 1-8-8z" fill="${b}" stroke="#ccc"/><path d="M70 50c15 10 40 16 70 20" stroke="${b}" stroke-width="6" fill="none"/></svg>`;
+  }
+  return null;
+}
+
+async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  const v: unknown = text ? JSON.parse(text) : {};
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw Object.assign(new Error('a JSON object is expected'), { status: 400 });
+  return v as Record<string, unknown>;
+}
 
 export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
   const log = o.log ?? (() => {});
@@ -131,7 +162,23 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
 
     // The host first: Canyu must know its origin (CORS) and its webhook URL.
     const webhooks: WebhookEvent[] = [];
-    const state: { config: Record<string, unknown> | null; secretKey: string; webhookSecret: string } = { config: null, secretKey: '', webhookSecret: '' };
+    const state: { config: Record<string, unknown> | null; secretKey: string; webhookSecret: string; canyuUrl: string; hostUrl: string; seed: SeedResult | null; operatorNames: Record<string, string> } = { config: null, secretKey: '', webhookSecret: '', canyuUrl: '', hostUrl: '', seed: null, operatorNames: {} };
+    /** The host's backend calling Canyu with the secret key (what the pages may not hold). */
+    const canyu = async (method: string, p: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+      const r = await fetch(`${state.canyuUrl}${p}`, { method, headers: { authorization: `Bearer ${state.secretKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const text = await r.text();
+      return { status: r.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+    };
+    const relay = async (res: http.ServerResponse, method: string, p: string, body?: unknown) => {
+      const r = await canyu(method, p, body);
+      return send(res, r.status, JSON.stringify(r.json));
+    };
+    /** The demo's sign-in is the user picker: the backend takes the user the page names. */
+    const userOf = (url: URL) => {
+      const u = url.searchParams.get('user') ?? '';
+      if (!/^[\w-]{1,64}$/.test(u)) throw Object.assign(new Error('user is required'), { status: 400 });
+      return u;
+    };
     const server = http.createServer((req, res) => void handle(req, res));
     const send = (res: http.ServerResponse, status: number, body: string | Uint8Array, type = 'application/json; charset=utf-8') => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
@@ -146,6 +193,54 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
           return send(res, 200, fs.readFileSync(file), TYPES[path.extname(file)]);
         }
         if (req.method === 'GET' && p === '/sdk/browser.js') return send(res, 200, sdkJs, TYPES['.js']);
+        if (req.method === 'GET' && p.startsWith('/img/') && p.endsWith('.svg')) {
+          const svg = image(p.slice('/img/'.length, -'.svg'.length));
+          return svg ? send(res, 200, svg, TYPES['.svg']) : send(res, 404, '{"error":"not found"}');
+        }
+        if (p.startsWith('/api/') && p !== '/api/config' && p !== '/api/token' && p !== '/api/webhooks' && !state.seed) return send(res, 503, '{"error":"the demo is still starting"}');
+        const pb = state.seed?.playbooks;
+        // Shop (Pinduoduo/Meituan): what only the host's backend may see or do.
+        if (req.method === 'GET' && p === '/api/shop/teams') {
+          const q = url.searchParams.get('mine') ? `user_id=${encodeURIComponent(userOf(url))}` : 'status=open';
+          return relay(res, 'GET', `/v1/campaigns/${pb!.shop.groupBuy.id}/group-buy/teams?limit=20&${q}`);
+        }
+        if (req.method === 'GET' && p === '/api/shop/bargains') {
+          const q = url.searchParams.get('mine') ? `user_id=${encodeURIComponent(userOf(url))}` : 'status=active';
+          return relay(res, 'GET', `/v1/campaigns/${pb!.shop.bargain.id}/bargains?limit=20&${q}`);
+        }
+        // The member paid the host's order: the backend confirms the seat (the N-th completes the team).
+        if (req.method === 'POST' && p === '/api/shop/pay') {
+          const user = userOf(url);
+          const team = url.searchParams.get('team') ?? '';
+          if (!/^[\w-]{1,64}$/.test(team)) return send(res, 400, '{"error":"team is required"}');
+          return relay(res, 'POST', `/v1/group-buy/teams/${team}/members/${encodeURIComponent(user)}/confirm`, { order_ref: `order-${team}-${user}` });
+        }
+        // Nike By You: a creation is the host's content; the backend registers it as a subject.
+        if (req.method === 'POST' && p === '/api/creations') {
+          const user = userOf(url);
+          const b = await readJson(req);
+          const title = typeof b.title === 'string' ? b.title.trim().slice(0, 80) : '';
+          const model = typeof b.model === 'string' ? b.model.slice(0, 40) : 'Air Max 90';
+          const colour = Number.isInteger(b.colour) ? Math.abs(b.colour as number) % SHOE_COLOURS.length : 0;
+          if (!title) return send(res, 400, '{"error":"title is required"}');
+          const id = `nby-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+          return relay(res, 'PUT', `/v1/subjects/${pb!.creations.kind}/${id}`, { title, author_id: user, tags: [model], metadata: { model, colors: SHOE_COLOURS[colour], image: `${state.hostUrl}/img/shoe-${colour}.svg` } });
+        }
+        // Xiaomi MIUI: the core users (by frequency, duration and spend) with the host's names.
+        if (req.method === 'GET' && p === '/api/core-users') {
+          const r = await canyu('GET', '/v1/segments/core/users?limit=100');
+          if (r.status !== 200) return send(res, r.status, JSON.stringify(r.json));
+          const data = (r.json.data as Record<string, unknown>[]).map((u) => ({ ...u, name: state.seed!.names[u.user_id as string] ?? null }));
+          return send(res, 200, JSON.stringify({ data, summary: pb!.core }));
+        }
+        // QQ Mail 1000/100/10: the operators' workload this month, with their names.
+        if (req.method === 'GET' && p === '/api/workload') {
+          const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);
+          const r = await canyu('GET', `/v1/feedback/workload?month=${month}&tz=Asia%2FShanghai`);
+          if (r.status !== 200) return send(res, r.status, JSON.stringify(r.json));
+          const operators = (r.json.operators as Record<string, unknown>[]).map((o) => ({ ...o, name: state.operatorNames[o.operator_id as string] ?? o.operator_id }));
+          return send(res, 200, JSON.stringify({ ...r.json, operators }));
+        }
         if (req.method === 'GET' && p.startsWith('/widgets/')) {
           const file = path.resolve(widgetsDistDir, `.${p.slice('/widgets'.length)}`);
           if (file.startsWith(widgetsDistDir + path.sep) && file.endsWith('.js') && fs.existsSync(file)) return send(res, 200, fs.readFileSync(file), TYPES['.js']);
@@ -182,7 +277,9 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
         if (req.method === 'GET' && p === '/api/webhooks') return send(res, 200, JSON.stringify({ data: webhooks.slice(-30).reverse().map((w) => ({ id: w.id, type: w.type, created_at: w.created_at ?? null, data: w.data })) }));
         return send(res, 404, '{"error":"not found"}');
       } catch (err) {
-        return send(res, 500, JSON.stringify({ error: (err as Error).message }));
+        // A bad request (no user, a body that is not JSON) is the caller's; the rest is ours.
+        const status = (err as { status?: number }).status ?? (err instanceof SyntaxError ? 400 : 500);
+        return send(res, status, JSON.stringify({ error: (err as Error).message }));
       }
     }
     await new Promise<void>((resolve, reject) => {
@@ -193,6 +290,7 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
     const a = server.address();
     const hostPort = typeof a === 'object' && a ? a.port : 0;
     const url = `http://127.0.0.1:${hostPort}`;
+    state.hostUrl = url;
 
     // Canyu, on its own data dir and ports.
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-demo-'));
@@ -224,14 +322,21 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
     // An app and its owner, made with the CLI (it attaches to the running PostgreSQL).
     const app = (await runCli(['app', 'create', '--name', '参与演示 Canyu demo', '--json'], env)) as { id: string; secretKey: string; publishableKey: string };
     const operator = { email: 'demo@canyu.local', password: randomBytes(9).toString('base64url') };
-    await runCli(['operator', 'create', '--email', operator.email, '--password', operator.password, '--name', 'Demo', '--app', app.id, '--role', 'owner', '--json'], env);
+    const agent = { email: 'support@canyu.local', password: randomBytes(9).toString('base64url') };
+    const [owner, support] = (await Promise.all([
+      runCli(['operator', 'create', '--email', operator.email, '--password', operator.password, '--name', 'Demo', '--app', app.id, '--role', 'owner', '--json'], env),
+      runCli(['operator', 'create', '--email', agent.email, '--password', agent.password, '--name', '客服小王', '--app', app.id, '--role', 'operator', '--json'], env),
+    ])) as { id: string }[];
     state.secretKey = app.secretKey;
+    state.canyuUrl = canyuUrl;
+    state.operatorNames = { [owner!.id]: 'Demo (owner 负责人)', [support!.id]: '客服小王 (support)' };
 
     const seed = await seedDemo({
       canyuUrl,
       appId: app.id,
       secretKey: app.secretKey,
       operator,
+      staff: [{ id: owner!.id, ...operator }, { id: support!.id, ...agent }],
       origins: [url, `http://localhost:${hostPort}`],
       webhookUrl: `${url}/api/webhooks`,
       users: o.users ?? 200,
@@ -239,14 +344,21 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
       progress,
     });
     state.webhookSecret = seed.webhookSecret;
-    state.config = { canyuUrl, publishableKey: app.publishableKey, users: seed.pickerUsers, videos: seed.videos, products: seed.products, room: seed.roomId, poll: seed.pollId, board: seed.boardId, lottery: seed.lotteryId };
+    state.seed = seed;
+    const pb = seed.playbooks;
+    state.config = { canyuUrl, publishableKey: app.publishableKey, users: seed.pickerUsers, names: seed.names, videos: seed.videos, products: seed.products, room: seed.roomId, poll: seed.pollId, board: seed.boardId, lottery: seed.lotteryId, shop: pb.shop, ugc: pb.ugc, creations: pb.creations };
 
-    const pages = { video: `${url}/video.html`, feedback: `${url}/feedback.html`, daily: `${url}/daily.html` };
+    const pages = { video: `${url}/video.html`, feedback: `${url}/feedback.html`, daily: `${url}/daily.html`, shop: `${url}/shop.html`, ugc: `${url}/ugc.html`, creations: `${url}/creations.html`, core: `${url}/core.html`, workload: `${url}/workload.html` };
     const banner = [
       ' Canyu demo 参与演示',
       `   Video 视频页 (Bilibili)      ${pages.video}`,
       `   Feedback 反馈页 (MIUI)       ${pages.feedback}`,
       `   Daily 每日页 (check-in)      ${pages.daily}`,
+      `   Shop 商城 (拼团 砍价 红包)    ${pages.shop}`,
+      `   UGC 话题征集 (Starbucks)     ${pages.ugc}`,
+      `   Creations 晒设计 (Nike)      ${pages.creations}`,
+      `   Core users 核心用户 (MIUI)   ${pages.core}`,
+      `   Workload 工作量 (QQ Mail)    ${pages.workload}`,
       `   Canyu API                     ${canyuUrl}  (docs ${canyuUrl}/docs)`,
       `   Console 运营后台              ${canyuUrl}/console/  ${operator.email} / ${operator.password}`,
       `   Seeded 已生成: ${seed.counts.users} users, ${seed.counts.events} events, ${seed.counts.likes} likes, ${seed.counts.comments} comments`,

@@ -1,12 +1,15 @@
 // Configures the demo app and fills it with a believable week, all through Canyu's HTTP API as a
 // host's backend would (the secret key; an operator session where the API asks for one). The
 // randomness is seeded, so every run tells the same story.
+import { seedPlaybooks, type PlaybooksResult } from './seed-playbooks.ts';
 
 export type SeedInput = {
   canyuUrl: string;
   appId: string;
   secretKey: string;
   operator: { email: string; password: string };
+  /** Operators measured in the workload view (the owner above first), with their ids. */
+  staff: { id: string; email: string; password: string }[];
   /** Browser origins of the host's pages (CORS). */
   origins: string[];
   webhookUrl: string;
@@ -24,6 +27,9 @@ export type SeedResult = {
   boardId: string;
   lotteryId: string;
   webhookSecret: string;
+  playbooks: PlaybooksResult;
+  /** Names of every seeded user, for the host's own pages (core users, workload). */
+  names: Record<string, string>;
   counts: { users: number; events: number; likes: number; comments: number };
 };
 
@@ -132,10 +138,14 @@ export async function seedDemo(s: SeedInput): Promise<SeedResult> {
     points_type: 'points',
     growth_type: 'growth',
     checkin: { enabled: true, rewards: [5, 5, 10, 5, 5, 10, 30], growth: 2, makeup: { enabled: true, max_per_month: 3, card_type: 'makeup_card' } },
+    // 每日红包: the first open of each local day grants a random 1-88 points.
+    daily_reward: { enabled: true, min: 1, max: 88, daily_budget: 100_000 },
   });
   step('check-in');
   await call('PATCH', '/v1/interactions/settings', {
     auto_create_subjects: true,
+    // design: the shoes users make on the Nike By You page.
+    kinds: ['video', 'post', 'article', 'product', 'image', 'audio', 'live', 'design'],
     timezone: 'Asia/Shanghai',
     triple: { default: ['like', 'favourite', 'follow_author'] },
     hot: { weights: { like: 1, favourite: 2, share: 3, comment: 2, follow: 1 } },
@@ -275,6 +285,10 @@ export async function seedDemo(s: SeedInput): Promise<SeedResult> {
   done = 0;
   await pool(batches, 2, async (b) => void (await call('POST', '/v1/events', { events: b })), () => s.progress('Events 事件（一周）', ++done, batches.length));
 
+  // The shop, UGC, core-user and workload playbooks (after the events: core users read them).
+  const sessions = await Promise.all(s.staff.map(async (o) => ({ id: o.id, token: (await call<{ token: string }>('POST', '/v1/auth/login', { email: o.email, password: o.password }, {})).token })));
+  const playbooks = await seedPlaybooks({ call, rand, users, isPicker, hostUrl: s.origins[0]!, appId: s.appId, boardId: board.id, postIds, operators: sessions, progress: s.progress });
+
   // Webhooks last, so the seeding itself does not flood the host's log.
   const endpoint = await call<{ secret: string }>('POST', '/v1/webhooks/endpoints', { url: s.webhookUrl, description: 'Demo host 演示站点' });
 
@@ -287,6 +301,8 @@ export async function seedDemo(s: SeedInput): Promise<SeedResult> {
     boardId: board.id,
     lotteryId: lottery.id,
     webhookSecret: endpoint.secret,
+    playbooks,
+    names: Object.fromEntries(users.map((u) => [u.id, u.name])),
     counts,
   };
 }

@@ -9,6 +9,7 @@ import { bearer, startTestApp, type Tenant, type TestApp } from '../../testing/a
 import { parseAllowList } from '../../lib/net-guard.ts';
 import { expectError, findIssue } from '../../testing/http.ts';
 import { startSmtpCatcher } from '../../testing/smtp.ts';
+import { waitFor } from '../../testing/wait.ts';
 
 const local = { publicUrl: 'https://canyu.example.com', webhookAllowPrivate: parseAllowList('127.0.0.1'), smtpRequireTls: false };
 let t: TestApp;
@@ -64,6 +65,19 @@ describe('email', () => {
     assert.equal(mail.headers['message-id'], `<${msg.deliveries[0].id}.${tenant.appId}@canyu>`);
     const settings = (await api('GET', '/v1/messaging/settings')).json();
     assert.equal(settings.email.smtp_url, `smtp://mailer:***@127.0.0.1:${smtp.port}`, 'the password is never shown');
+  });
+
+  it('a rule’s email goes out as soon as its event is handled, not on the minute tick', async () => {
+    // Test servers run no jobs, so no tick would ever send it: only the kick after the consumer's
+    // transaction commits can. (It once ran inside that transaction, before the deliveries were visible.)
+    await identify('ruth', { traits: { email: 'ruth@example.com' }, locale: 'en' });
+    await api('POST', '/v1/messaging/templates', { key: 'shipped', category: 'service', content: { 'zh-CN': { title: '订单 {{order}} 已发货', body: '在路上了。' }, en: { title: 'Order {{order}} shipped', body: 'On its way.' } }, variables: { order: { sample: 'A1' } } });
+    const rule = await api('POST', '/v1/messaging/rules', { event: 'order.shipped', recipient: 'userId', template: 'shipped', data: { order: 'properties.order' }, channels: ['email'], transactional: true });
+    assert.equal(rule.statusCode, 201, rule.body);
+    const ev = await api('POST', '/v1/events', { events: [{ event_id: 'ship-1', user_id: 'ruth', name: 'order.shipped', properties: { order: 'SO-7' } }] });
+    assert.ok(ev.statusCode < 300, ev.body);
+    await waitFor('the rule’s mail', () => smtp.mails.find((m) => m.subject === 'Order SO-7 shipped'), { timeoutMs: 15_000 });
+    assert.deepEqual(smtp.mails.map((m) => m.to), [['ruth@example.com']]);
   });
 
   it('suppresses users without an address and fails permanently on a 5xx, without retrying', async () => {

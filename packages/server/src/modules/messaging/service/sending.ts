@@ -13,6 +13,7 @@ import { AppError, fieldError } from '../../../http/errors.ts';
 import type { Jobs } from '../../../jobs.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId } from '../../../lib/ids.ts';
+import { afterCommit } from '../../../lib/tx.ts';
 import { isAdminActor, type Audit } from '../../audit/index.ts';
 import { HOLDOUT, type Experiments } from '../../experiments/index.ts';
 import type { Recipient, Users } from '../../users/index.ts';
@@ -356,7 +357,9 @@ export function createSending(deps: SendingDeps) {
         const done = await store.finishSend(tx, appId, r.send.id, 'done', now);
         return { send: done!, created: true, results: b.results, after: b.after };
       });
-      out.after();
+      // After the caller's transaction, when there is one (an event rule's consumer): the
+      // dispatcher must see the committed deliveries, or they wait for the minute tick.
+      afterCommit(ctx, out.after);
       return { send: out.send, created: out.created, results: out.results };
     },
 

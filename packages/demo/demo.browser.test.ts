@@ -29,6 +29,12 @@ test('video page: a like through <canyu-triple> is stored, reaches the host as a
     // The host's backend got interaction.liked, its signature checked by verifyWebhook; the page shows it.
     await waitFor('the webhook received', () => h.demo.webhooks.some((w) => w.type === 'interaction.liked' && (w.data as { user_id?: string }).user_id === user));
     await p.locator('#webhooks code', { hasText: 'interaction.liked' }).first().waitFor();
+    // 投币: a coin from the visitor's seeded coins is paid to the uploader.
+    const coinsOf = async (u: string) => (await canyu<{ balance: number }>(`/v1/users/${u}/points/coin`)).balance;
+    const [mine, uploader] = await Promise.all([coinsOf(user), coinsOf(video.author)]);
+    await p.locator('canyu-triple button.coin').click();
+    await p.locator('canyu-triple button.coin[aria-pressed=true][aria-busy=false]').waitFor();
+    assert.deepEqual(await Promise.all([coinsOf(user), coinsOf(video.author)]), [mine - 1, uploader + 1]);
     // The comments and the danmaku loaded with the seeded ids.
     await p.locator('canyu-danmaku[data-live=joined]').waitFor({ state: 'attached' });
     assert.deepEqual(errors, []);
@@ -47,6 +53,10 @@ test('daily page: checking in through <canyu-checkin> is stored; the lottery sho
     const cal = await canyu<Record<string, unknown>>(`/v1/users/${user}/checkins?month=${month}`);
     assert.match(JSON.stringify(cal), /"streak":1|"current_streak":1/, JSON.stringify(cal));
     await p.locator('canyu-lottery table tr[data-id]').first().waitFor();
+    // The week's points board (GET /v1/points/leaderboard) says where the visitor stands, exactly.
+    const board = await canyu<{ me: { rank: number | null; score: number } }>(`/v1/points/leaderboard?type=points&period=week&timezone=Asia%2FShanghai&user_id=${user}`);
+    assert.ok(board.me.score >= 5, JSON.stringify(board));
+    await p.locator('canyu-leaderboard [role=status]', { hasText: `第 ${board.me.rank} 名` }).waitFor();
     assert.deepEqual(errors, []);
   });
 });

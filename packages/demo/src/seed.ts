@@ -20,7 +20,7 @@ export type SeedInput = {
 
 export type SeedResult = {
   pickerUsers: { id: string; name: string }[];
-  videos: { id: string; title: string }[];
+  videos: { id: string; title: string; author: string }[];
   products: { id: string; title: string }[];
   roomId: string;
   pollId: string;
@@ -132,6 +132,8 @@ export async function seedDemo(s: SeedInput): Promise<SeedResult> {
   await call('PUT', '/v1/points/types/points', { name: '积分', expiry: { kind: 'never' } });
   await call('PUT', '/v1/points/types/growth', { name: '成长值' });
   await call('PUT', '/v1/points/types/makeup_card', { name: '补签卡' });
+  // 硬币: what users give videos they love (投币), paid to the uploader.
+  await call('PUT', '/v1/points/types/coin', { name: '硬币', expiry: { kind: 'never' } });
   step('points types');
   await call('PUT', '/v1/gamification/config', {
     timezone: 'Asia/Shanghai',
@@ -147,7 +149,9 @@ export async function seedDemo(s: SeedInput): Promise<SeedResult> {
     // design: the shoes users make on the Nike By You page.
     kinds: ['video', 'post', 'article', 'product', 'image', 'audio', 'live', 'design'],
     timezone: 'Asia/Shanghai',
-    triple: { default: ['like', 'favourite', 'follow_author'] },
+    // Bilibili's 一键三连: 点赞 + 投币 + 收藏; a coin is points of type coin, paid to the uploader.
+    triple: { default: ['like', 'coin', 'favourite'] },
+    coins: { point_type: 'coin', max_per_user: 2, to_author: true },
     hot: { weights: { like: 1, favourite: 2, share: 3, comment: 2, follow: 1 } },
     moderation: { filter_mode: 'mask', words: ['傻瓜', 'idiot'] },
   });
@@ -204,6 +208,8 @@ export async function seedDemo(s: SeedInput): Promise<SeedResult> {
       timezone: u.tz,
       locale: /^[A-Za-z]/.test(u.name) ? 'en' : 'zh-CN',
     });
+    // A few coins each (Bilibili gives one a day for signing in).
+    await call('POST', `/v1/users/${u.id}/points/earn`, { type: 'coin', amount: 3 + (i % 5), idempotency_key: `seed-coins-${u.id}`, reason: '每日登录奖励' });
   }, () => s.progress('Users 用户', ++done, total));
 
   // --- interactions ------------------------------------------------------------------------
@@ -294,7 +300,7 @@ export async function seedDemo(s: SeedInput): Promise<SeedResult> {
 
   return {
     pickerUsers: PICKER.filter((p) => users.some((u) => u.id === p.id)),
-    videos: VIDEOS.map(({ id, title }) => ({ id, title })),
+    videos: VIDEOS.map(({ id, title, author }) => ({ id, title, author })),
     products: PRODUCTS.map(({ id, title }) => ({ id, title })),
     roomId: room.id,
     pollId: poll.id,

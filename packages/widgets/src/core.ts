@@ -296,8 +296,8 @@ export abstract class CanyuElement extends HTMLElement {
   }
 
   private pending = false;
-  /** Loads again (batched: several attribute changes in one task load once). */
-  protected reload(): void {
+  /** Loads again (batched: several attribute changes in one task load once). Hosts call it when they know the data changed. */
+  reload(): void {
     if (this.pending) return;
     this.pending = true;
     queueMicrotask(() => {

@@ -1,6 +1,7 @@
 // Messaging (issue 15): templates (zh-CN/English side by side, variables, preview), the composer
 // and sends, announcements, the contact budget and quiet hours, event rules and delivery
-// statistics, one tab each. Mutating controls need messaging.manage; analysts read only.
+// statistics, and the live rooms monitor, one tab each. Mutating controls need messaging.manage
+// (live rooms: live.moderate, which analysts lack, so they do not see that tab); analysts read only.
 import { Space, Tabs, Typography } from 'antd';
 import { useSearchParams } from 'react-router';
 import { useI18n } from '../i18n/index.tsx';
@@ -8,6 +9,7 @@ import { useCurrent } from '../lib/auth.tsx';
 import { can } from '../lib/roles.ts';
 import { Composer, Sends } from './MessagingSend.tsx';
 import { Announcements, ContactBudget, DeliveryStats, MessageRules } from './MessagingSettings.tsx';
+import { LiveRooms } from './MessagingLive.tsx';
 import { Templates } from './MessagingTemplates.tsx';
 
 export default function Messaging() {
@@ -38,6 +40,7 @@ export default function Messaging() {
           tab('budget', t('msg.tabBudget'), <ContactBudget appId={appId} mayManage={mayManage} />),
           tab('rules', t('msg.tabRules'), <MessageRules appId={appId} mayManage={mayManage} />),
           tab('stats', t('msg.tabStats'), <DeliveryStats appId={appId} />),
+          ...(can(role, 'live.moderate') ? [tab('live', t('msg.tabLive'), <LiveRooms appId={appId} />)] : []),
         ]}
       />
     </div>

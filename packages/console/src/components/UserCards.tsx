@@ -1,7 +1,7 @@
 // The user profile's read-only cards (messages, coupons, level and badges, events timeline) and the
 // erase action. Every user-written text is rendered as text: the API HTML-escapes it, the console
 // un-escapes it (unescapeHtml) and React escapes it again.
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Descriptions, Input, Modal, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
@@ -185,6 +185,8 @@ export function EraseUser({ userId }: { userId: string }) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const navigate = useNavigate();
+  const { appId } = useCurrent();
+  const qc = useQueryClient();
   const [open, setOpen] = useState(false);
   const [typed, setTyped] = useState('');
   const erase = useMutation({
@@ -192,6 +194,8 @@ export function EraseUser({ userId }: { userId: string }) {
     onSuccess: () => {
       setOpen(false);
       message.success(t('users.erased', { id: userId }));
+      qc.removeQueries({ queryKey: ['user', appId, userId] });
+      void qc.invalidateQueries({ queryKey: ['users', appId] });
       navigate('/users');
     },
     onError: (e) => message.error(errorText(e)),
@@ -214,7 +218,7 @@ export function EraseUser({ userId }: { userId: string }) {
         title={t('users.erase')}
         onCancel={() => setOpen(false)}
         okText={t('users.eraseConfirm')}
-        okButtonProps={{ danger: true, disabled: typed !== userId, loading: erase.isPending, ...({ 'data-testid': 'erase-submit' } as object) }}
+        okButtonProps={{ danger: true, disabled: typed !== userId, loading: erase.isPending }}
         onOk={() => erase.mutate()}
         destroyOnHidden
       >

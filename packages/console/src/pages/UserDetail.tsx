@@ -1,10 +1,11 @@
 // One user: profile and traits (as text), points balances and ledger, adjust points with a
-// reason, block / unblock.
+// reason, block / unblock; the user's messages, coupons, level and badges, events timeline, and erase.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Descriptions, Empty, Form, Input, InputNumber, Modal, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useParams } from 'react-router';
 import { CursorPager, useCursor } from '../components/Cursor.tsx';
+import { CouponsCard, EraseUser, EventsCard, LevelBadgesCard, MessagesCard } from '../components/UserCards.tsx';
 import { ErrorState, errorText } from '../components/states.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { api, ApiError, ok, type Schemas } from '../lib/api.ts';
@@ -147,6 +148,7 @@ export default function UserDetail() {
               </Button>
             </>
           )}
+          {can(role, 'users.write') && <EraseUser userId={userId} />}
         </Space>
       </Space>
       <Card>
@@ -196,6 +198,10 @@ export default function UserDetail() {
           )}
         </Card>
       )}
+      {can(role, 'messaging.read') && <MessagesCard userId={userId} />}
+      {can(role, 'users.read') && <CouponsCard userId={userId} />}
+      {can(role, 'gamification.read') && <LevelBadgesCard userId={userId} />}
+      {can(role, 'events.read') && <EventsCard userId={userId} />}
       <Modal open={adjusting} title={t('points.adjust')} onCancel={() => setAdjusting(false)} footer={null} destroyOnHidden>
         <Form layout="vertical" initialValues={{ type: shownType ?? typeOptions[0]?.value }} onFinish={(v) => adjust.mutate(v)}>
           <Form.Item name="type" label={t('points.type')} rules={[{ required: true, message: t('points.typeRequired') }]}>

@@ -39,7 +39,7 @@ test('subjects, hot list, rankings and a curated slot edited in the console', as
     assert.deepEqual(await page.getByTestId('discovery-title').allInnerTexts(), [EVIL, CALM]);
     assert.deepEqual(await page.getByTestId('discovery-rank').allInnerTexts(), ['1', '2']);
     await page.getByTestId('discovery-view').getByText('周榜').click();
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="discovery-score"]')].map((e) => e.textContent).join() === '3,1');
+    await waitFor('the weekly scores', async () => (await page.getByTestId('discovery-score').allInnerTexts()).join() === '3,1');
     assert.deepEqual(await page.getByTestId('discovery-title').allInnerTexts(), [EVIL, CALM]);
 
     // A new slot with two subjects, reordered with the buttons and then by dragging a row.
@@ -66,7 +66,7 @@ test('subjects, hot list, rankings and a curated slot edited in the console', as
 
     const rows = page.getByTestId('slot-items').locator('.ant-table-row');
     await rows.nth(1).dragTo(rows.nth(0));
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="slot-item-title"]')].map((e) => e.textContent).join().startsWith('安静'));
+    await waitFor('the dragged order', async () => (await order()).join() === [CALM, EVIL].join());
     await page.getByTestId('slot-save').click();
     await waitFor('the dragged order saved', async () => ((await h.api('GET', '/v1/slots/home-top?all=true')) as typeof saved).items.map((i) => i.subject.id).join() === 'v-calm,v-evil');
 

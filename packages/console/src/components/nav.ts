@@ -8,7 +8,7 @@ export type NavItem = { key: string; label: MessageKey; path: string; permission
 export const NAV: NavItem[] = [
   { key: 'dashboard', label: 'nav.dashboard', path: '/dashboard', permission: 'app.read', built: true },
   { key: 'users', label: 'nav.users', path: '/users', permission: 'users.read', built: true },
-  { key: 'interactions', label: 'nav.interactions', path: '/interactions', permission: 'content.moderate', built: true },
+  { key: 'interactions', label: 'nav.interactions', path: '/interactions', permission: 'app.read', built: true },
   { key: 'gamification', label: 'nav.gamification', path: '/gamification', permission: 'gamification.read', built: true },
   { key: 'campaigns', label: 'nav.campaigns', path: '/campaigns', permission: 'app.read', built: true },
   { key: 'feedback', label: 'nav.feedback', path: '/feedback', permission: 'app.read', built: true },

@@ -1,4 +1,5 @@
-// Interactions (互动) moderation: the queue of reported comments (most reported first, the
+// Interactions (互动): content (subjects, hot list and rankings, curated slots; InteractionsContent.tsx)
+// for every role that reads the app, and, for moderators, moderation: the queue of reported comments (most reported first, the
 // auto-hidden ones apart) with single and bulk approve / hide / delete, the reports, blocked users
 // (block with a reason and an end, unblock), and the sensitive-word list with its mode. Comment
 // text and report notes come HTML-escaped from the API; they are unescaped to what the user wrote
@@ -14,6 +15,7 @@ import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { api, ok, type Schemas } from '../lib/api.ts';
 import { useCurrent } from '../lib/auth.tsx';
 import { can } from '../lib/roles.ts';
+import { Discovery, Slots, Subjects } from './InteractionsContent.tsx';
 
 type Report = Schemas['CommentReport'];
 type Block = Schemas['UserBlock'];
@@ -291,15 +293,23 @@ export default function Interactions() {
   const { t } = useI18n();
   const { appId, role } = useCurrent();
   if (!appId) return null;
+  const mayModerate = can(role, 'content.moderate');
   return (
     <div>
       <Typography.Title level={3}>{t('nav.interactions')}</Typography.Title>
       <Tabs
         items={[
-          { key: 'queue', label: <span data-testid="tab-queue">{t('moderation.queue')}</span>, children: <Queue appId={appId} /> },
-          { key: 'reports', label: <span data-testid="tab-reports">{t('moderation.reportsTab')}</span>, children: <Reports appId={appId} /> },
-          { key: 'blocks', label: <span data-testid="tab-blocks">{t('moderation.blocks')}</span>, children: <Blocks appId={appId} /> },
-          { key: 'words', label: <span data-testid="tab-words">{t('moderation.wordsTab')}</span>, children: <Words appId={appId} mayManage={can(role, 'app.manage')} /> },
+          ...(mayModerate
+            ? [
+                { key: 'queue', label: <span data-testid="tab-queue">{t('moderation.queue')}</span>, children: <Queue appId={appId} /> },
+                { key: 'reports', label: <span data-testid="tab-reports">{t('moderation.reportsTab')}</span>, children: <Reports appId={appId} /> },
+                { key: 'blocks', label: <span data-testid="tab-blocks">{t('moderation.blocks')}</span>, children: <Blocks appId={appId} /> },
+                { key: 'words', label: <span data-testid="tab-words">{t('moderation.wordsTab')}</span>, children: <Words appId={appId} mayManage={can(role, 'app.manage')} /> },
+              ]
+            : []),
+          { key: 'subjects', label: <span data-testid="tab-subjects">{t('content.subjectsTab')}</span>, children: <Subjects appId={appId} /> },
+          { key: 'discovery', label: <span data-testid="tab-discovery">{t('content.discoveryTab')}</span>, children: <Discovery appId={appId} /> },
+          { key: 'slots', label: <span data-testid="tab-slots">{t('content.slotsTab')}</span>, children: <Slots appId={appId} mayCurate={can(role, 'content.curate')} /> },
         ]}
       />
     </div>

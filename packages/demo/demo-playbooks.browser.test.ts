@@ -105,18 +105,41 @@ test('core users page (Xiaomi MIUI): the ranking by frequency, duration and spen
     const item = p.locator(`canyu-feedback-board li[data-id="${post.id}"]`);
     await item.locator('button.vote').click();
     await item.locator('button.vote[aria-pressed=true][aria-busy=false]').waitFor();
-    // The team ships the request: the voters' inbox gets the message at once (in_app). The
-    // realtime push of a message made by an event rule waits for the server's minute dispatch
-    // tick (rules do not kick the dispatcher), so the page is reloaded rather than waited on.
+    // The team ships the request: the voter's open page hears it live (the rule's message is
+    // pushed as soon as the event is handled), no reload.
     await api('POST', `/v1/feedback/posts/${post.id}/status`, { status: 'done', note: '已在 MIUI 15.1 上线 · Shipped in MIUI 15.1' });
     await waitFor('the message in the voter\'s inbox', async () => (await canyu<{ data: { title: string }[] }>(`/v1/users/${user}/inbox?limit=10`)).data.some((m) => m.title.includes(post.title)));
-    await p.reload();
-    await p.locator('body[data-core=ready]').waitFor({ state: 'attached' });
     await p.locator('canyu-inbox button.bell').click();
     await p.locator('canyu-inbox li .title', { hasText: post.title }).waitFor();
     await p.locator('canyu-inbox li .text', { hasText: '已在 MIUI 15.1 上线' }).waitFor();
     assert.deepEqual(errors, []);
   });
+});
+
+test('core users page (Xiaomi MIUI): a core user joins the invite-only core-user group and reads the pinned weekly update; others are not invited', async () => {
+  const ranked = await canyu<{ data: { user_id: string; core: boolean }[] }>('/v1/segments/core/users?limit=100');
+  const coreUser = ranked.data.find((u) => u.core && /^u\d{3}$/.test(u.user_id))?.user_id;
+  const outsider = ['u001', 'u002', 'u003', 'u004', 'u005', 'u006'].find((u) => !ranked.data.some((r) => r.user_id === u && r.core));
+  assert.ok(coreUser && outsider, JSON.stringify(ranked.data.slice(0, 5)));
+  await withPage(`${h.demo.url}/core.html?user=${coreUser}`, async (p, errors) => {
+    await p.locator('body[data-core=ready]').waitFor({ state: 'attached' });
+    await p.locator('#core-posts li', { hasText: '第 48 周更新' }).waitFor();
+    assert.equal(await p.locator('#core-posts li .badge', { hasText: '置顶' }).count(), 1);
+    await p.locator('#core-join').click();
+    await p.locator('#core-group[data-member=true]').waitFor({ state: 'attached' });
+    assert.equal(await p.locator('#core-join').isHidden(), true);
+    assert.deepEqual(errors, []);
+  });
+  const member = await canyu<{ status: string }>(`/v1/communities/${h.demo.seed.playbooks.core.group}/members/${coreUser}`);
+  assert.equal(member.status, 'active');
+  await withPage(`${h.demo.url}/core.html?user=${outsider}`, async (p) => {
+    await p.locator('body[data-core=ready]').waitFor({ state: 'attached' });
+    assert.equal(await p.locator('#core-join').isHidden(), true);
+    assert.equal(await p.locator('#core-group[data-member=false]').count(), 1);
+  });
+  // The host's backend refuses the invite to anyone not ranked core.
+  const r = await fetch(`${h.demo.url}/api/core-group/join?user=${outsider}`, { method: 'POST' });
+  assert.equal(r.status, 403);
 });
 
 test('workload page (QQ Mail 1000/100/10): each operator\'s reads, users answered and surveys against the monthly targets, from the host backend', async () => {

@@ -233,6 +233,21 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
           const data = (r.json.data as Record<string, unknown>[]).map((u) => ({ ...u, name: state.seed!.names[u.user_id as string] ?? null }));
           return send(res, 200, JSON.stringify({ data, summary: pb!.core }));
         }
+        // The core-user group: its pinned weekly update and posts, and whether this visitor is in it.
+        if (req.method === 'GET' && p === '/api/core-group') {
+          const user = userOf(url);
+          const [posts, member] = await Promise.all([canyu('GET', `/v1/communities/${pb!.core.group}/posts?limit=10`), canyu('GET', `/v1/communities/${pb!.core.group}/members/${encodeURIComponent(user)}`)]);
+          if (posts.status !== 200) return send(res, posts.status, JSON.stringify(posts.json));
+          return send(res, 200, JSON.stringify({ posts: posts.json.data, member: member.status === 200 ? member.json : null }));
+        }
+        // Only a core user gets the invite: the backend checks the ranking, then joins them with the code.
+        if (req.method === 'POST' && p === '/api/core-group/join') {
+          const user = userOf(url);
+          const r = await canyu('GET', `/v1/segments/core/users?core_only=true&limit=100`);
+          if (r.status !== 200) return send(res, r.status, JSON.stringify(r.json));
+          if (!(r.json.data as { user_id: string }[]).some((u) => u.user_id === user)) return send(res, 403, '{"error":"only core users are invited"}');
+          return relay(res, 'POST', `/v1/communities/${pb!.core.group}/join`, { user_id: user, invite: pb!.core.invite });
+        }
         // QQ Mail 1000/100/10: the operators' workload this month, with their names.
         if (req.method === 'GET' && p === '/api/workload') {
           const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);

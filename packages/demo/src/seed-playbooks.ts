@@ -29,7 +29,7 @@ export type PlaybooksResult = {
   };
   ugc: { campaign: string; hashtag: string };
   creations: { kind: string };
-  core: { users: number; core: number };
+  core: { users: number; core: number; group: string; invite: string };
 };
 
 const COUPONS = [
@@ -135,13 +135,22 @@ export async function seedPlaybooks(s: PlaybooksInput): Promise<PlaybooksResult>
   const core = await call<{ users: number; core: number }>('PUT', '/v1/segments/core/settings', { window_days: 30, top_percent: 20, weights: { frequency: 1, duration: 1, spend: 1 }, spend_event: 'order.paid', amount_path: 'amount' });
   const top = await call<{ data: { user_id: string; core: boolean }[] }>('GET', '/v1/segments/core/users?core_only=true&limit=100');
   const invited = top.data.map((u) => u.user_id);
+  // The core-user group (核心用户群): invite-only; a product manager posts the weekly update, pinned.
+  const group = await call<{ id: string }>('POST', '/v1/communities', { name: 'MIUI 核心用户群', description: '每周更新、需求进展和内测资格 · Weekly updates, request progress and beta access', type: 'invite_only', owner_id: 'miui_pm', time_zone: 'Asia/Shanghai' });
+  const invite = await call<{ code: string }>('POST', `/v1/communities/${group.id}/invites`, { max_uses: 200 });
+  const weekly = await call<{ id: string }>('POST', `/v1/communities/${group.id}/posts`, {
+    user_id: 'miui_pm',
+    title: '第 48 周更新 · Week 48 update',
+    body: '本周上线：深色模式自动切换（感谢 37 位核心用户的投票）。下周计划：桌面天气小部件内测。 · Shipped this week: automatic dark mode (thanks to the 37 core users who voted). Next: a beta of the home-screen weather widget.',
+  });
+  await call('POST', `/v1/communities/${group.id}/posts/${weekly.id}/pin`, {});
   if (invited.length > 0) {
     await call('POST', '/v1/messaging/sends', {
       to: { user_ids: invited },
       category: 'activity',
       content: {
-        'zh-CN': { title: '邀请你加入 MIUI 核心用户内测', body: '你是最活跃的 100 位用户之一：来功能建议板投票、提需求，每周更新都会回复你。' },
-        en: { title: 'Join the MIUI core-user beta', body: 'You are one of our 100 most engaged users: vote and post on the ideas board; every weekly update answers you.' },
+        'zh-CN': { title: '邀请你加入 MIUI 核心用户群', body: '你是最活跃的 100 位用户之一：加入核心用户群看每周更新，来功能建议板投票、提需求，每周更新都会回复你。' },
+        en: { title: 'Join the MIUI core-user group', body: 'You are one of our 100 most engaged users: join the core-user group for the weekly updates, and vote and post on the ideas board; every weekly update answers you.' },
       },
       url: '/core.html',
       campaign: 'miui-core-users',
@@ -185,6 +194,6 @@ export async function seedPlaybooks(s: PlaybooksInput): Promise<PlaybooksResult>
     },
     ugc: { campaign: ugc.id, hashtag },
     creations: { kind },
-    core: { users: core.users, core: core.core },
+    core: { users: core.users, core: core.core, group: group.id, invite: invite.code },
   };
 }

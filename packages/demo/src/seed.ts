@@ -258,6 +258,9 @@ export async function seedDemo(s: SeedInput): Promise<SeedResult> {
   }
   done = 0;
   await pool(jobs, 8, (j) => j(), () => s.progress('Likes, comments, votes 点赞 · 评论 · 投票', ++done, jobs.length));
+  // 精彩点评: an operator features the first comment of the first video (the widget tags it).
+  const first = await call<{ data: { id: string }[] }>('GET', `/v1/subjects/video/${VIDEOS[0]!.id}/comments?sort=new&limit=1`);
+  if (first.data[0]) await call('PUT', `/v1/comments/${first.data[0].id}/feature`);
   const statuses: [number, string, string][] = [[0, 'planned', '已排入下个版本 · Planned for the next release'], [1, 'in_progress', '开发中 · In progress'], [2, 'under_review', '评估中 · Under review'], [4, 'done', '已上线 · Shipped']];
   for (const [i, status, note] of statuses) if (postIds[i]) await call('POST', `/v1/feedback/posts/${postIds[i]}/status`, { status, note });
 

@@ -7,16 +7,16 @@ import type { components } from '@canyu/sdk/browser';
 type Comment = components['schemas']['Comment'];
 
 const messages: Messages = {
-  'zh-CN': { placeholder: '发一条友善的评论', post: '发布', reply: '回复', replies: '{n} 条回复', like: '点赞', report: '举报', reported: '已举报', hot: '最热', new: '最新', top: '最多赞', sort: '排序', empty: '还没有评论', deleted: '该评论已删除',
+  'zh-CN': { placeholder: '发一条友善的评论', post: '发布', reply: '回复', replies: '{n} 条回复', like: '点赞', report: '举报', reported: '已举报', hot: '最热', new: '最新', top: '最多赞', sort: '排序', empty: '还没有评论', deleted: '该评论已删除', featured: '精彩', pinned: '置顶',
     'interactions.comment_too_long': '内容太长了', 'interactions.comment_deleted': '内容已被删除', 'interactions.comment_not_found': '内容已被删除' },
-  en: { placeholder: 'Add a kind comment', post: 'Post', reply: 'Reply', replies: '{n} replies', like: 'Like', report: 'Report', reported: 'Reported', hot: 'Hot', new: 'Newest', top: 'Top', sort: 'Sort', empty: 'No comments yet', deleted: 'This comment was deleted',
+  en: { placeholder: 'Add a kind comment', post: 'Post', reply: 'Reply', replies: '{n} replies', like: 'Like', report: 'Report', reported: 'Reported', hot: 'Hot', new: 'Newest', top: 'Top', sort: 'Sort', empty: 'No comments yet', deleted: 'This comment was deleted', featured: 'Featured', pinned: 'Pinned',
     'interactions.comment_too_long': 'That is too long.', 'interactions.comment_deleted': 'This was deleted.', 'interactions.comment_not_found': 'This was deleted.' },
 };
 
 const css = `
 form{display:flex;gap:8px;margin:8px 0}textarea{flex:1;min-height:2.5em;resize:vertical}
 ul{list-style:none;margin:0;padding:0}li{padding:8px 0;border-top:1px solid var(--_border)}
-ul ul{margin-left:24px}.who{font-weight:600}.text{white-space:pre-wrap;word-break:break-word;margin:2px 0}
+ul ul{margin-left:24px}.who{font-weight:600}.tag{margin-left:6px;padding:0 6px;border-radius:4px;font-size:.8em;color:#fff;background:var(--canyu-comments-tag,var(--_accent))}.text{white-space:pre-wrap;word-break:break-word;margin:2px 0}
 .actions{display:flex;gap:6px}.actions button{padding:0 8px;font-size:.85em}
 button[aria-pressed=true]{color:var(--_accent);border-color:var(--_accent)}
 `;
@@ -91,7 +91,8 @@ export class CanyuComments extends CanyuElement {
       );
     });
     const replies = h('ul');
-    const li = h('li', { 'data-id': cm.id, part: 'comment' }, h('span', { class: 'who' }, userText(cm.user_id)), h('div', { class: 'text' }, cm.body === null ? this.t('deleted') : userText(cm.body)));
+    const tag = (on: boolean | undefined, key: string) => (on ? h('span', { class: `tag ${key}`, part: `tag ${key}` }, this.t(key)) : null);
+    const li = h('li', { 'data-id': cm.id, part: 'comment' }, h('span', { class: 'who' }, userText(cm.user_id)), tag(cm.pinned, 'pinned'), tag(cm.featured, 'featured'), h('div', { class: 'text' }, cm.body === null ? this.t('deleted') : userText(cm.body)));
     const actions = h('div', { class: 'actions' }, likeBtn, report);
     if (!cm.root_id) {
       const replyBtn = h('button', { type: 'button' }, this.t('reply'));

@@ -206,6 +206,13 @@ test('<canyu-comments>: a comment with an XSS payload is shown as text and no sc
     await p.locator('canyu-comments li form textarea').fill('回复一下');
     await p.locator('canyu-comments li form button[type=submit]').click();
     await p.locator('canyu-comments ul ul .text', { hasText: '回复一下' }).waitFor();
+    // An operator features and pins it: after a reload it carries both tags.
+    const { data } = await admin<{ data: { id: string }[] }>('GET', '/v1/subjects/video/BV-cm/comments?sort=new&limit=1');
+    await admin('PUT', `/v1/comments/${data[0]!.id}/feature`);
+    await admin('PUT', `/v1/comments/${data[0]!.id}/pin`);
+    await p.reload();
+    await p.locator('canyu-comments li .tag.featured', { hasText: '精彩' }).waitFor();
+    assert.equal(await p.locator('canyu-comments li .tag.pinned').innerText(), '置顶');
     assert.deepEqual(errors, []);
   });
 });

@@ -57,10 +57,12 @@ const pool = new pg.Pool({ connectionString: tplUrl.toString(), max: 2 });
 await migrate(pool);
 await pool.end();
 
+const timesFile = path.join(os.tmpdir(), `canyu-test-times-${process.pid}.json`);
+const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${path.join(root, 'scripts/test-file-times.mjs')}`, `--test-reporter-destination=${timesFile}`];
 let code = 1;
 try {
   code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...reporters, ...files], {
       stdio: 'inherit',
       env: { ...process.env, CANYU_TEST_ADMIN_URL: adminUrl, CANYU_TEST_TEMPLATE: template, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
     });
@@ -76,5 +78,19 @@ try {
   await admin.end();
   await embedded?.stop();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  printSlowest(timesFile);
+}
+
+/** The fifteen test files that ran longest (wall time, first event to last), to see where a slow suite spends. */
+function printSlowest(file: string): void {
+  try {
+    const rows = JSON.parse(fs.readFileSync(file, 'utf8')) as { file: string; ms: number }[];
+    fs.rmSync(file, { force: true });
+    if (rows.length < 2) return;
+    console.log('# slowest test files (wall time):');
+    for (const r of rows.slice(0, 15)) console.log(`#   ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${path.relative(root, r.file)}`);
+  } catch {
+    // No timings (the run was interrupted): nothing to print.
+  }
 }
 process.exit(code);

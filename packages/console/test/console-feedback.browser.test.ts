@@ -5,8 +5,7 @@
 // sees the section without a single mutating button; both languages translated.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
-import { consoleHarness, XSS } from './harness.ts';
+import { closeDrawer, consoleHarness, XSS } from './harness.ts';
 
 const TITLE = `${XSS.trait}希望支持深色模式`;
 const ANSWER = `${XSS.script}太慢了`;
@@ -16,11 +15,6 @@ let dupId = '';
 let otherId = '';
 let entryId = '';
 let storyId = '';
-
-async function closeDrawer(page: Page): Promise<void> {
-  await page.locator('.ant-drawer-open .ant-drawer-close').click();
-  await page.locator('.ant-drawer-open').waitFor({ state: 'detached' });
-}
 
 const h = consoleHarness(async (h) => {
   const board = (await h.api('POST', '/v1/feedback/boards', { name: '产品建议 Ideas' })) as { id: string };

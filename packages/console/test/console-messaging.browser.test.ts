@@ -7,7 +7,7 @@
 // button; both languages translated.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { consoleHarness, XSS } from './harness.ts';
+import { closeDrawer, consoleHarness, XSS } from './harness.ts';
 
 const USER = 'msg-user-1';
 const ZH_BODY = `你好 {{name}}，送你 {{coupon}} 元优惠券 ${XSS.script}`;
@@ -49,7 +49,7 @@ test('a template in both languages, previewed, composed and sent lands in the us
     await page.getByTestId('msg-preview-user').press('Enter');
     await page.getByTestId('msg-preview-title-zh-CN').getByText('欢迎 小明').waitFor();
     assert.equal(await page.getByTestId('msg-preview-body-zh-CN').innerText(), `你好 小明，送你 10 元优惠券 ${XSS.script}`);
-    await page.locator('.ant-drawer-close').click();
+    await closeDrawer(page);
 
     // Compose: the template, a coupon value, the user, in-app; preview; send.
     await page.getByTestId('msg-tab-sends').click();
@@ -74,7 +74,7 @@ test('a template in both languages, previewed, composed and sent lands in the us
 
     await page.getByTestId('msg-send-stats').click();
     await page.getByTestId('msg-send-detail').waitFor();
-    await page.locator('.ant-drawer-close').click();
+    await closeDrawer(page);
 
     // A rule: when the host tracks order.shipped, the user gets the template with the amount.
     await page.getByTestId('msg-tab-rules').click();

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { parseAllowList } from '../../server/src/lib/net-guard.ts';
-import { consoleHarness, XSS } from './harness.ts';
+import { closeDrawer, consoleHarness, XSS } from './harness.ts';
 
 const received: { type: string; signature: string }[] = [];
 let receiver: http.Server;
@@ -85,7 +85,7 @@ test('endpoints, a test call, the delivery log with payload and answer, redelive
       assert.ok(Date.now() < until, 'the redelivered test event arrived');
       await new Promise((r) => setTimeout(r, 100));
     }
-    await page.locator('.ant-drawer-close').click();
+    await closeDrawer(page);
 
     await page.getByTestId('webhook-rotate').click();
     await h.confirm(page);

@@ -46,6 +46,16 @@ export type Harness = {
   assertInert(page: Page, dialogs: string[]): Promise<void>;
 };
 
+/**
+ * Closes the open drawer with its close button. The click goes to the button itself: a toast
+ * (ant-message) shown at the top of the page may lie over the button, and a pointer click would
+ * land on the toast instead.
+ */
+export async function closeDrawer(page: Page): Promise<void> {
+  await page.locator('.ant-drawer-open .ant-drawer-close').dispatchEvent('click');
+  await page.locator('.ant-drawer-open').waitFor({ state: 'detached' });
+}
+
 /** XSS payloads the console tests seed through user-writable fields. */
 export const XSS = {
   trait: `<img src=x onerror="window.__xss=1;alert('xss')">`,

@@ -184,11 +184,17 @@ export function consoleHarness(seed?: (h: Harness) => Promise<void>, opts: { con
       }
     },
     async choose(page, testId, option, chosen) {
-      const done = chosen ?? (() => page.getByTestId(testId).locator('.ant-select-selection-item', { hasText: option }).waitFor({ timeout: 3000 }));
+      const select = page.getByTestId(testId);
+      const done = chosen ?? (() => select.locator('.ant-select-selection-item', { hasText: option }).waitFor({ timeout: 3000 }));
       for (let attempt = 1; ; attempt++) {
-        if (!(await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').count())) await page.getByTestId(testId).click();
-        await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: option }).first().click();
         try {
+          // This select's own dropdown (its input names the list it controls while open): another
+          // select's dropdown may still be fading out from the choice before.
+          if (!(await select.evaluate((el) => el.matches('.ant-select-open') || !!el.querySelector('.ant-select-open')))) await select.click();
+          const input = select.locator('input[aria-controls]').first();
+          await input.waitFor({ state: 'attached', timeout: 3000 });
+          const list = await input.getAttribute('aria-controls');
+          await page.locator(`.ant-select-dropdown:has([id="${list}"]) .ant-select-item-option`, { hasText: option }).first().click({ timeout: 3000 });
           await done();
           return;
         } catch (err) {

@@ -65,13 +65,25 @@ export function createRealtime(o: RealtimeOptions) {
     emit({ type: 'state', state: s, transport: mode });
   };
 
-  async function url(path: string, withTopics: boolean): Promise<string> {
+  /**
+   * The address to connect to, with the topics to join at once: all of them for SSE (it has no
+   * other way to join), at most `topicChars` characters of them for the WebSocket, which joins the
+   * rest by message once open (a page of like buttons would make a very long address).
+   */
+  async function url(path: string, topicChars: number): Promise<{ address: string; inUrl: Set<string> }> {
     const u = new URL(path, o.baseUrl.replace(/\/+$/, '') + '/');
     u.searchParams.set('key', o.publishableKey);
     const token = await o.userToken();
     if (token) u.searchParams.set('user_token', token);
-    if (withTopics && topics.size) u.searchParams.set('topics', [...topics].join(','));
-    return u.toString();
+    const inUrl = new Set<string>();
+    let chars = 0;
+    for (const t of topics) {
+      if (chars + t.length + 1 > topicChars) break;
+      inUrl.add(t);
+      chars += t.length + 1;
+    }
+    if (inUrl.size) u.searchParams.set('topics', [...inUrl].join(','));
+    return { address: u.toString(), inUrl };
   }
 
   function retryLater(): void {
@@ -92,20 +104,22 @@ export function createRealtime(o: RealtimeOptions) {
     if (stopped) return;
     if (mode === 'websocket' && WS) {
       let address: string;
+      let inUrl: Set<string>;
       try {
-        address = (await url('v1/realtime', true)).replace(/^http/, 'ws');
+        const u = await url('v1/realtime', 1000);
+        address = u.address.replace(/^http/, 'ws');
+        inUrl = u.inUrl;
       } catch {
         return retryLater();
       }
       if (stopped) return;
-      const inUrl = new Set(topics);
       const socket = new WS(address);
       ws = socket;
       let didOpen = false;
       socket.onopen = () => {
         didOpen = true;
         wsFailures = 0;
-        // Topics added while connecting were not in the URL.
+        // Topics added while connecting, or that did not fit, were not in the URL.
         for (const t of topics) if (!inUrl.has(t)) socket.send(JSON.stringify({ type: 'subscribe', topic: t }));
         opened();
       };
@@ -133,7 +147,7 @@ export function createRealtime(o: RealtimeOptions) {
     const ctl = new AbortController();
     sse = ctl;
     try {
-      const res = await doFetch(await url('v1/realtime/sse', true), { headers: { accept: 'text/event-stream' }, signal: ctl.signal });
+      const res = await doFetch((await url('v1/realtime/sse', Infinity)).address, { headers: { accept: 'text/event-stream' }, signal: ctl.signal });
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       opened();
       await readSse(res.body, (e) => emit(e as RealtimeEvent));

@@ -103,13 +103,13 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   const gamification = createGamification({ db, bus, clock, audit, points, users, log, segments: segmentGate });
   wireGamification(gamification, { bus, points, ctx: () => ({ db, actor: { type: 'system', id: null } }) });
   const polls = createPolls({ db, bus, clock, audit });
-  const interactions = createInteractions({ db, pool, audit, bus, clock, log, points });
-  // One sensitive-word filter (interactions' settings) for every text end users write.
-  const screen = (ctx: Ctx, appId: string, items: { text: string; field: string }[]) => interactions.settings.screenAll(ctx, appId, items);
-  const stories = createStories({ db, bus, clock, audit, screen });
   // Realtime fan-out across servers: Redis pub/sub when configured, else PostgreSQL LISTEN/NOTIFY.
   const hub = createHub({ transport: deps.config.redisUrl ? preferTransport(redisTransport(deps.config.redisUrl), postgresTransport(pool), log) : postgresTransport(pool), log });
   const realtime = createRealtime({ hub, log });
+  const interactions = createInteractions({ db, pool, audit, bus, clock, log, points, realtime });
+  // One sensitive-word filter (interactions' settings) for every text end users write.
+  const screen = (ctx: Ctx, appId: string, items: { text: string; field: string }[]) => interactions.settings.screenAll(ctx, appId, items);
+  const stories = createStories({ db, bus, clock, audit, screen });
   const messaging = createMessaging({ db, audit, bus, clock, users, realtime, webhooks, secrets, jobs: deps.jobs ?? null, log, experiments, publicUrl: deps.config.publicUrl, smtp: { guard: netGuard, requireTls: deps.config.smtpRequireTls } });
   // Coupons and analytics are made before segments, whose rules read them.
   const coupons = createCoupons({ db, clock, bus, webhooks, audit, log, segments: segmentGate });

@@ -2,7 +2,10 @@
 // shows the new state at once (optimistic); the server's answer then sets the count, and a failure
 // puts back the last state the server confirmed and says why. Clicks while a call is in flight
 // are folded: only the final wanted state is sent. Fires `canyu-like` with { liked, likes }.
-import { CanyuElement, compact, define, h, isNotFound, type WidgetClient, type Messages } from './core.ts';
+// For a signed-in user the count follows everyone's likes live (realtime topic subject:<kind>:<id>;
+// data-live="joined" once it does).
+import { CanyuElement, compact, define, h, isNotFound, userIdOf, type WidgetClient, type Messages } from './core.ts';
+import { followCounts } from './live-counts.ts';
 
 const messages: Messages = {
   'zh-CN': { like: '点赞', liked: '已点赞', count: '{n} 人点赞' },
@@ -29,6 +32,7 @@ export class CanyuLike extends CanyuElement {
   private want = false;
   private busy = false;
   private button: HTMLButtonElement | null = null;
+  private unfollow: (() => void) | null = null;
 
   private get path() {
     return { kind: this.getAttribute('kind') ?? 'post', subjectId: this.getAttribute('subject') ?? '' };
@@ -36,15 +40,41 @@ export class CanyuLike extends CanyuElement {
 
   protected async load(c: WidgetClient): Promise<void> {
     this.client = c;
+    this.stop();
+    const [me] = await Promise.all([userIdOf(c), this.fetch(c)]);
+    this.want = this.confirmed.liked;
+    this.button = h('button', { type: 'button', part: 'button', onclick: () => this.toggle() }) as HTMLButtonElement;
+    this.body.replaceChildren(this.button);
+    this.render();
+    if (!me) return; // a visitor (no user token) has no realtime connection
+    const { kind, subjectId } = this.path;
+    this.unfollow = followCounts(c, kind, subjectId, {
+      // Counts that change while a click is in flight wait for its answer, which carries them.
+      counts: (n) => {
+        if (this.busy) return;
+        this.confirmed = { ...this.confirmed, likes: n.likes };
+        this.render();
+      },
+      joined: (again) => {
+        this.dataset.live = 'joined';
+        if (again && !this.busy) void this.fetch(c).then(() => this.render(), () => {});
+      },
+    });
+  }
+
+  /** What the server has: the viewer's like and the count. */
+  private async fetch(c: WidgetClient): Promise<void> {
     const { data } = await c.api.GET('/v1/subjects/{kind}/{subjectId}', { params: { path: this.path } }).catch((err: unknown) => {
       if (isNotFound(err)) return { data: undefined }; // nobody interacted yet: created on the first like
       throw err;
     });
     this.confirmed = { liked: data?.viewer?.liked ?? false, likes: data?.counts.likes ?? 0 };
-    this.want = this.confirmed.liked;
-    this.button = h('button', { type: 'button', part: 'button', onclick: () => this.toggle() }) as HTMLButtonElement;
-    this.body.replaceChildren(this.button);
-    this.render();
+  }
+
+  protected override stop(): void {
+    this.unfollow?.();
+    this.unfollow = null;
+    delete this.dataset.live;
   }
 
   /** The shown state: the wanted one, counted against what the server confirmed. */

@@ -174,6 +174,44 @@ test('<canyu-like>: a click likes at once, the count is right after a reload, a 
   });
 });
 
+test('<canyu-like>: a like in one browser changes the count in another at once (realtime), over one connection per page', async () => {
+  const three = '<canyu-like kind="video" subject="BV-rt"></canyu-like><canyu-like kind="video" subject="BV-rt2"></canyu-like><canyu-like kind="video" subject="BV-rt3"></canyu-like>';
+  pages.set('/like-rt-a.html', page(three, await t.userToken(tenant, 'u-rt-a'), 'canyu-like'));
+  pages.set('/like-rt-b.html', page(three, await t.userToken(tenant, 'u-rt-b'), 'canyu-like'));
+  const ctxB = await browser.newContext({ locale: 'zh-CN' });
+  ctxB.setDefaultTimeout(10_000);
+  try {
+    const b = await ctxB.newPage();
+    const sockets: string[] = [];
+    b.on('websocket', (ws) => sockets.push(ws.url()));
+    await b.goto(`${origin}/like-rt-b.html`);
+    const first = b.locator('canyu-like').first();
+    await b.locator('canyu-like[data-live=joined]').nth(2).waitFor();
+    assert.equal(sockets.length, 1, 'three like buttons share one realtime connection');
+    assert.equal(await first.locator('.count').innerText(), '0');
+    await withPage(async (a, errors) => {
+      await a.goto(`${origin}/like-rt-a.html`);
+      await a.locator('canyu-like button').first().click();
+      await a.locator('canyu-like button[aria-busy=false]').first().waitFor();
+      assert.deepEqual(errors, []);
+    });
+    // B never reloaded: the count came over realtime; B's own button is still not pressed.
+    await first.locator('.count', { hasText: '1' }).waitFor();
+    assert.equal(await first.locator('button').getAttribute('aria-pressed'), 'false');
+    assert.equal(await b.locator('canyu-like .count').nth(1).innerText(), '0', 'other subjects are untouched');
+    // B likes too: 2 on B's page, from its own answer and the event alike.
+    await first.locator('button').click();
+    await first.locator('.count', { hasText: '2' }).waitFor();
+    await first.locator('button[aria-busy=false]').waitFor();
+    // Someone likes through the API: B hears it.
+    await admin('PUT', '/v1/subjects/video/BV-rt/like', { user_id: 'u-rt-c' });
+    await first.locator('.count', { hasText: '3' }).waitFor();
+    assert.equal(await first.locator('button').getAttribute('aria-pressed'), 'true');
+  } finally {
+    await ctxB.close();
+  }
+});
+
 test('<canyu-like>: a refused like is rolled back and a translated message shown', async () => {
   // A visitor without a user token: the server refuses the like; the count goes back.
   pages.set('/like-anon.html', page('<canyu-like kind="video" subject="BV-anon"></canyu-like>', '', 'canyu-like'));

@@ -9184,7 +9184,7 @@ export interface operations {
                 key?: string;
                 /** @description The user token (or send X-User-Token) */
                 user_token?: string;
-                /** @description Comma-separated topics to subscribe to at once, e.g. live:room_… */
+                /** @description Comma-separated topics to subscribe to at once (at most 200), e.g. live:room_… or subject:video:BV1xx */
                 topics?: string;
             };
             header?: never;
@@ -9243,7 +9243,7 @@ export interface operations {
                 key?: string;
                 /** @description The user token (or send X-User-Token) */
                 user_token?: string;
-                /** @description Comma-separated topics to subscribe to at once, e.g. live:room_… */
+                /** @description Comma-separated topics to subscribe to at once (at most 200), e.g. live:room_… or subject:video:BV1xx */
                 topics?: string;
             };
             header?: never;

@@ -6,6 +6,7 @@ declare module '../http/errors.ts' {
     'realtime.unknown_message': true;
     'realtime.bad_message': true;
     'realtime.forbidden_topic': true;
+    'realtime.too_many_topics': true;
   }
 }
 
@@ -14,4 +15,5 @@ defineErrors({
   'realtime.unknown_message': [400, '不支持的消息类型'],
   'realtime.bad_message': [400, '消息格式错误'],
   'realtime.forbidden_topic': [403, '无权订阅该主题'],
+  'realtime.too_many_topics': [400, '订阅的主题过多'],
 });

@@ -86,6 +86,57 @@ describe('realtime across two servers', () => {
     assert.ok(!basic.events.some(isPro) && !other.events.some(isPro), 'free users are not in the audience');
   });
 
+  it('tells the followers of a subject on both servers its live counts when users on either server like it', async () => {
+    const onWs = await connect('ws', url2, 'viewer1');
+    const onSse = await sseClient(url1, { ...(await creds('viewer2')), topics: 'subject:video:BV-live' });
+    clients.push(onSse);
+    onWs.send({ type: 'subscribe', topic: 'subject:video:BV-live', id: 'sub' });
+    await Promise.all([onWs.next((e) => e.type === 'subscribed' && e.topic === 'subject:video:BV-live'), onSse.next((e) => e.type === 'subscribed')]);
+    // 30 users like at once, half through each server: both followers end on 30 (changes are
+    // coalesced, so the events in between may be fewer than 30).
+    const like = (i: number) => (i % 2 ? s1 : s2).inject({ method: 'PUT', url: '/v1/subjects/video/BV-live/like', headers: bearer(tenant.secretKey), payload: { user_id: `fan${i}` } });
+    const rs = await Promise.all(Array.from({ length: 30 }, (_, i) => like(i)));
+    for (const r of rs) assert.equal(r.statusCode, 200, r.body);
+    const at = (n: number) => (e: { type: string; counts?: unknown; id?: unknown }) => e.type === 'subject.counts' && e.id === 'BV-live' && (e.counts as { likes: number }).likes === n;
+    const [w, sse] = await Promise.all([onWs.next(at(30)), onSse.next(at(30))]);
+    assert.equal(w.kind, 'video');
+    assert.match(String(w.as_of), /^\d{4}-\d\d-\d\dT/);
+    // Events only grow newer.
+    const stamps = onWs.events.filter((e) => e.type === 'subject.counts').map((e) => String(e.as_of));
+    assert.deepEqual([...stamps].sort(), stamps);
+    // An unlike and a comment are heard too.
+    assert.equal((await s1.inject({ method: 'DELETE', url: '/v1/subjects/video/BV-live/like', headers: bearer(tenant.secretKey), payload: { user_id: 'fan0' } })).statusCode, 200);
+    await onWs.next(at(29));
+    const c = await s2.inject({ method: 'POST', url: '/v1/subjects/video/BV-live/comments', headers: bearer(tenant.secretKey), payload: { user_id: 'fan1', body: '好看' } });
+    assert.equal(c.statusCode, 201, c.body);
+    await onSse.next((e) => e.type === 'subject.counts' && (e.counts as { comments: number }).comments === 1);
+    // A client that does not follow the subject hears nothing of it.
+    const other = await connect('ws', url1, 'viewer3');
+    const from = onWs.events.length;
+    await like(99);
+    await onWs.next((e) => onWs.events.indexOf(e) >= from && at(30)(e));
+    assert.ok(!other.events.some((e) => e.type === 'subject.counts'));
+  });
+
+  it('refuses a malformed subject topic and more topics than a connection may follow', async () => {
+    const c = await connect('ws', url1, 'dave');
+    for (const [i, topic] of ['subject:', 'subject:video', 'subject:video:', 'subject::x'].entries()) {
+      c.send({ type: 'subscribe', topic, id: `bad${i}` });
+      assert.equal((await c.next((e) => e.type === 'error' && e.re === `bad${i}`)).code, 'realtime.unknown_topic', topic);
+    }
+    for (let i = 0; i < 200; i++) c.send({ type: 'subscribe', topic: `subject:video:v${i}`, id: `ok${i}` });
+    await c.next((e) => e.type === 'subscribed' && e.re === 'ok199');
+    c.send({ type: 'subscribe', topic: 'subject:video:one-too-many', id: 'over' });
+    const err = await c.next((e) => e.type === 'error' && e.re === 'over');
+    assert.equal(err.code, 'realtime.too_many_topics');
+    assert.equal((err.details as { max: number }).max, 200);
+    // Leaving one makes room.
+    c.send({ type: 'unsubscribe', topic: 'subject:video:v0', id: 'leave' });
+    await c.next((e) => e.type === 'unsubscribed' && e.re === 'leave');
+    c.send({ type: 'subscribe', topic: 'subject:video:one-too-many', id: 'room' });
+    await c.next((e) => e.type === 'subscribed' && e.re === 'room');
+  });
+
   it('refuses bad credentials before upgrading, and answers bad client messages in the standard shape', async () => {
     await assert.rejects(wsClient(url1, { key: tenant.publishableKey, user_token: 'nope' }), /401/);
     await assert.rejects(wsClient(url1, {}), /401/);

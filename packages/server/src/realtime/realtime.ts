@@ -28,6 +28,9 @@ export type Connection = {
 /** A message a client sent over its WebSocket. */
 export type ClientMessage = { type: string; id?: string | number | undefined } & Record<string, unknown>;
 
+/** Topics one connection may follow at once (a page of like buttons is far below it). */
+export const MAX_TOPICS = 200;
+
 export type TopicPolicy = {
   /** Throws an AppError when the connection may not subscribe to the topic. */
   authorize(conn: Connection, topic: string): Promise<void> | void;
@@ -213,6 +216,7 @@ export function createRealtime(deps: { hub: Hub; log: Logger }) {
       if (!policy) throw new AppError('realtime.unknown_topic', `No topic ${topic}; topics start with ${topicPolicies.map((p) => p.prefix).join(', ') || '(none registered)'}`, { topic });
       const e = conn as Entry;
       if (e.topicSet.has(topic)) return;
+      if (e.topicSet.size >= MAX_TOPICS) throw new AppError('realtime.too_many_topics', `A connection follows at most ${MAX_TOPICS} topics; unsubscribe from one first`, { topic, max: MAX_TOPICS });
       await policy.authorize(conn, topic);
       if (!byApp.get(e.appId)?.has(e)) return; // closed while authorising
       e.topicSet.add(topic);

@@ -11,12 +11,12 @@ import { AppError } from '../http/errors.ts';
 import { errors, type Api } from '../http/route.ts';
 import type { Authenticator } from '../http/auth.ts';
 import './errors.ts';
-import type { ClientMessage, Connection, Realtime } from './realtime.ts';
+import { MAX_TOPICS, type ClientMessage, type Connection, type Realtime } from './realtime.ts';
 
 const Query = z.strictObject({
   key: z.string().max(100).optional().describe('Publishable key pk_… (or send Authorization: Bearer pk_…)'),
   user_token: z.string().max(4096).optional().describe('The user token (or send X-User-Token)'),
-  topics: z.string().max(2000).optional().describe('Comma-separated topics to subscribe to at once, e.g. live:room_…'),
+  topics: z.string().max(12000).optional().describe(`Comma-separated topics to subscribe to at once (at most ${MAX_TOPICS}), e.g. live:room_… or subject:video:BV1xx`),
 });
 
 const tags = ['Realtime'];
@@ -37,7 +37,7 @@ async function identify(req: FastifyRequest, tenancy: Authenticator): Promise<{ 
 
 function topicsOf(req: FastifyRequest): string[] {
   const t = (req.query as z.infer<typeof Query>).topics;
-  return t ? [...new Set(t.split(',').map((s) => s.trim()).filter(Boolean))].slice(0, 20) : [];
+  return t ? [...new Set(t.split(',').map((s) => s.trim()).filter(Boolean))] : [];
 }
 
 /**

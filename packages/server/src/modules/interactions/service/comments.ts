@@ -21,7 +21,7 @@ export type NewCommentInput = { userId: string; body: string; mentions?: string[
 
 const length = (s: string) => [...s].length;
 
-export function createComments(d: Shared, settings: SettingsService, subjects: SubjectsService, touch: () => void) {
+export function createComments(d: Shared, settings: SettingsService, subjects: SubjectsService, touch: (subjectIds: number[]) => void) {
   const { bus } = d;
 
   const base = (c: { id: number; subjectKind: string; subjectExternalId: string; subjectAuthorId: string | null }, appId: string, userId: string, at: Date) => ({
@@ -56,7 +56,7 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
     if (delta !== 0) {
       if (c.rootId !== null) await store.adjustReplies(ctx.db, c.rootId, delta, decayHours);
       await store.bumpComments(ctx.db, c.subjectId, c.day, delta, d.slot());
-      touch();
+      touch([c.subjectId]);
     }
     return row;
   }
@@ -106,7 +106,7 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
       for (const m of mentions) await bus.emit(tx, 'comment.mentioned', { ...b, mentionedUserId: m });
       return view;
     });
-    touch();
+    touch([subject.id]);
     return row;
   }
 

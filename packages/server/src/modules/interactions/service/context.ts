@@ -6,6 +6,7 @@ import type { Clock } from '../../../lib/clock.ts';
 import type { Audit } from '../../audit/index.ts';
 import type pg from 'pg';
 import type { TxCtx } from '../../../lib/tx.ts';
+import type { CountsPublisher } from './feed.ts';
 
 /** The points ledger coins are paid from (the points module's use cases, in the caller's transaction). */
 export type CoinLedger = {
@@ -25,6 +26,8 @@ export type InteractionsDeps = {
   log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** Coins (投币) are spent from and credited to this ledger; without it coins stay off. */
   points?: CoinLedger | undefined;
+  /** Publishes live counters to subscribed clients (topic subject:<kind>:<id>); without it counters are only read. */
+  realtime?: CountsPublisher | null | undefined;
   /** Counter shards per subject/user (default 16): more shards, less contention, more rows to sum. */
   counterSlots?: number;
   /** Delay between an interaction and the refresh of hot scores and rankings (default 500 ms). */

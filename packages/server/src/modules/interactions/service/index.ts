@@ -4,6 +4,7 @@ import { createComments } from './comments.ts';
 import { createDiscovery } from './discovery.ts';
 import { createErasure } from './erase.ts';
 import { createModeration } from './moderation.ts';
+import { createCountsFeed } from './feed.ts';
 import { createReactions } from './reactions.ts';
 import { createRecommendations } from './recommend.ts';
 import { createSlots } from './slots.ts';
@@ -27,8 +28,14 @@ export function createInteractions(deps: InteractionsDeps) {
   const subjects = createSubjects(d, settings);
   const discovery = createDiscovery(d, settings, subjects);
   rescore = discovery.rescore;
-  const reactions = createReactions(d, settings, subjects, discovery.touch);
-  const comments = createComments(d, settings, subjects, discovery.touch);
+  // A change to subjects' counters: hot scores and rankings refresh soon, subscribers hear the counts.
+  const feed = createCountsFeed(d, deps.realtime);
+  const changed = (subjectIds: number[]) => {
+    discovery.touch();
+    feed.changed(subjectIds);
+  };
+  const reactions = createReactions(d, settings, subjects, changed);
+  const comments = createComments(d, settings, subjects, changed);
   const moderation = createModeration(d, settings, comments);
   const slots = createSlots(d, subjects);
   const recommendations = createRecommendations(d, settings, subjects);
@@ -59,6 +66,7 @@ export function createInteractions(deps: InteractionsDeps) {
     close: async () => {
       await reactions.idle();
       await discovery.close();
+      await feed.close();
     },
   };
 }

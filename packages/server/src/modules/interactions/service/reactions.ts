@@ -26,7 +26,7 @@ const blocked = userBlocked;
 /** `insufficient`: the coin of a triple, when the user has no coin to give (the other parts still happen). */
 export type TripleOutcome = 'new' | 'existing' | 'skipped' | 'insufficient';
 
-export function createReactions(d: Shared, settings: SettingsService, subjects: SubjectsService, touch: () => void) {
+export function createReactions(d: Shared, settings: SettingsService, subjects: SubjectsService, touch: (subjectIds: number[]) => void) {
   const { bus } = d;
 
   /**
@@ -41,7 +41,6 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
       if (!c) throw subjectNotFound(kind, externalId);
     }
     if (c.blocked) throw blocked(userId);
-    if (c.changed) touch();
     return c;
   }
 
@@ -134,14 +133,14 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
     // The subject does not exist yet: resolve it (kind check, auto-create) and like directly.
     if (!r) return toggle(ctx, appId, kind, externalId, userId, 'like', true);
     if (r.change.blocked) throw blocked(userId);
-    if (r.change.changed) touch();
+    if (r.change.changed) touch([r.change.subjectId]);
     return r.change;
   }
 
   async function toggle(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string, type: ReactionType, on: boolean): Promise<Change> {
     const now = at();
     const slot = d.slot();
-    return ctx.db.transaction(async (tx) => {
+    const change = await ctx.db.transaction(async (tx) => {
       const c = await apply({ ...ctx, db: tx }, appId, kind, externalId, userId, on, (key) => (on ? store.addReaction(tx, key, type, userId, slot, now) : store.removeReaction(tx, key, type, userId, slot, now)));
       if (c.changed) {
         const base = { appId, userId, at: now, subject: refOf(c) };
@@ -150,6 +149,8 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
       }
       return c;
     });
+    if (change.changed) touch([change.subjectId]);
+    return change;
   }
 
   /** Checks folder ids belong to the user; names the first bad one. */
@@ -193,7 +194,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
         if (c.changed) await bus.emit(tx, 'interaction.favourited', { appId, userId, at: now, subject: refOf(c), folderIds: ids.map(String) });
         return { change: c, folderIds: ids };
       });
-      if (r.change.changed) touch();
+      if (r.change.changed) touch([r.change.subjectId]);
       return r;
     },
 
@@ -209,7 +210,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
         if (c.changed) await bus.emit(tx, 'interaction.unfavourited', { appId, userId, at: now, subject: refOf(c) });
         return c;
       });
-      if (c.changed) touch();
+      if (c.changed) touch([c.subjectId]);
       return c;
     },
 
@@ -226,6 +227,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
         await bus.emit(tx, 'interaction.shared', { appId, userId, at: now, subject: refOf(c), channel, shareId: String(shareId) });
         return c;
       });
+      if (c.changed) touch([c.subjectId]);
       return { change: c, shareId, byChannel: await store.sharesByChannel(ctx.db, c.subjectId) };
     },
 
@@ -239,7 +241,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
         await assertNotBlocked(tx, appId, userId);
         return giveCoins(tx, appId, subject, userId, n, cfg, now);
       });
-      touch();
+      touch([subject.id]);
       const counts = (await subjectsStore.countsOf(ctx.db, [subject.id])).get(subject.id)!;
       return { subject, given: n, total, counts };
     },
@@ -289,7 +291,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
         if (first) await bus.emit(tx, 'interaction.triple', { ...base, parts: fresh });
         return { parts, first, fresh };
       });
-      if (r.fresh.length > 0) touch();
+      if (r.fresh.length > 0) touch([subject.id]);
       const counts = (await subjectsStore.countsOf(ctx.db, [subject.id])).get(subject.id)!;
       return { subject, parts: r.parts, first: r.first, counts };
     },
@@ -332,7 +334,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
         for (const c of out) await bus.emit(tx, 'interaction.unfavourited', { appId, userId, at: now, subject: refOf(c) });
         return out;
       });
-      if (gone.length > 0) touch();
+      if (gone.length > 0) touch(gone.map((c) => c.subjectId));
       return { unfavourited: gone.length };
     },
 

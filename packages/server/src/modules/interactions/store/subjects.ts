@@ -116,3 +116,17 @@ export async function listSubjects(
 export async function markDirty(db: Db, subjectId: number, day: string): Promise<void> {
   await db.insert(dirty).values({ subjectId, day }).onConflictDoNothing();
 }
+
+/**
+ * The subjects and their counters as of one moment: one repeatable-read snapshot, and the database's
+ * time it was taken at (so that readers on several servers can order what they publish).
+ */
+export async function countsSnapshot(db: Db, ids: number[]): Promise<{ asOf: Date; subjects: SubjectRow[]; counts: Map<number, Counts> }> {
+  return db.transaction(
+    async (tx) => {
+      const [r] = await rows<{ as_of: Date | string }>(tx, sql`select statement_timestamp() as as_of`);
+      return { asOf: new Date(r!.as_of), subjects: await subjectsByIds(tx, ids), counts: await countsOf(tx, ids) };
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
+}

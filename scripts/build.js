@@ -165,7 +165,7 @@ export async function buildWidgets() {
     splitting: true,
     format: 'esm',
     platform: 'browser',
-    target: 'es2020',
+    target: 'es2022',
     conditions: ['canyu-source'],
     minify: true,
     chunkNames: 'chunks/[name]-[hash]',

@@ -1,5 +1,5 @@
-// Live counters for the widgets that show a subject's counts (<canyu-like>, <canyu-triple>): one
-// realtime connection per widget client follows the topic subject:<kind>:<id> of every such widget
+// Live counters for the widgets that show a subject's counts (<canyu-like>): one realtime
+// connection per widget client follows the topic subject:<kind>:<id> of every such widget
 // on the page (not a socket per button), and each hears `subject.counts` when anyone changes them.
 // Events carry the time of the server's snapshot; an older one than the last applied is dropped.
 import { createRealtime } from '@canyu/sdk';

@@ -8,7 +8,6 @@
 // many, and a triple set with `coin` shows the coin it gave. Fires `canyu-triple` ({ parts, first,
 // counts }), `canyu-toggle` ({ action, on }) and `canyu-coin` ({ total }).
 import { CanyuElement, compact, define, h, isNotFound, userIdOf, type Messages, type WidgetClient } from './core.ts';
-import { followCounts } from './live-counts.ts';
 
 type Action = 'like' | 'favourite' | 'follow';
 type State = { like: boolean; favourite: boolean; follow: boolean; likes: number; favourites: number; coin: number; coins: number };
@@ -42,7 +41,6 @@ export class CanyuTriple extends CanyuElement {
   private buttons = {} as Record<Action | 'triple' | 'coin', HTMLButtonElement>;
   private status = h('div', { class: 'muted status', role: 'status', 'aria-live': 'polite', part: 'status' });
   private busy = 0;
-  private unfollow: (() => void) | null = null;
 
   private get path() {
     return { kind: this.getAttribute('kind') ?? 'post', subjectId: this.getAttribute('subject') ?? '' };
@@ -58,7 +56,6 @@ export class CanyuTriple extends CanyuElement {
 
   protected async load(c: WidgetClient): Promise<void> {
     this.c = c;
-    this.stop();
     const [me, s] = await Promise.all([
       userIdOf(c),
       c.api.GET('/v1/subjects/{kind}/{subjectId}', { params: { path: this.path } }).then(
@@ -86,29 +83,6 @@ export class CanyuTriple extends CanyuElement {
     this.buttons = { like, coin, favourite: fav, follow: follow_, triple };
     this.body.replaceChildren(h('div', { class: 'row', role: 'group', 'aria-label': this.t('triple') }, like, coin, fav, follow_, triple), this.status);
     this.render();
-    if (!me) return; // a visitor (no user token) has no realtime connection
-    // Everyone's likes, favourites and coins, live; changes during a call of ours wait for its answer.
-    const counts = (n: { likes: number; favourites: number; coins: number }) => {
-      if (this.busy) return;
-      const next = { likes: n.likes, favourites: n.favourites, coins: n.coins };
-      this.confirmed = { ...this.confirmed, ...next };
-      this.shown = { ...this.shown, ...next };
-      this.render();
-    };
-    const { kind, subjectId } = this.path;
-    this.unfollow = followCounts(c, kind, subjectId, {
-      counts,
-      joined: (again) => {
-        this.dataset.live = 'joined';
-        if (again) void c.api.GET('/v1/subjects/{kind}/{subjectId}', { params: { path: this.path } }).then((r) => r.data && counts(r.data.counts), () => {});
-      },
-    });
-  }
-
-  protected override stop(): void {
-    this.unfollow?.();
-    this.unfollow = null;
-    delete this.dataset.live;
   }
 
   /** A click toggles the like; holding the pointer down for hold-ms does the triple instead. */

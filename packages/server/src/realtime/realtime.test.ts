@@ -105,7 +105,7 @@ describe('realtime across two servers', () => {
     const stamps = onWs.events.filter((e) => e.type === 'subject.counts').map((e) => String(e.as_of));
     assert.deepEqual([...stamps].sort(), stamps);
     // An unlike and a comment are heard too.
-    assert.equal((await s1.inject({ method: 'DELETE', url: '/v1/subjects/video/BV-live/like', headers: bearer(tenant.secretKey), payload: { user_id: 'fan0' } })).statusCode, 200);
+    assert.equal((await s1.inject({ method: 'DELETE', url: '/v1/subjects/video/BV-live/like?user_id=fan0', headers: bearer(tenant.secretKey) })).statusCode, 200);
     await onWs.next(at(29));
     const c = await s2.inject({ method: 'POST', url: '/v1/subjects/video/BV-live/comments', headers: bearer(tenant.secretKey), payload: { user_id: 'fan1', body: '好看' } });
     assert.equal(c.statusCode, 201, c.body);

@@ -163,6 +163,11 @@ test('an analyst reads every gamification tab and sees no mutating button', asyn
     }
     await tab(page, 'badges');
     await page.getByTestId('gm-badge-name').getByText(XSS.trait).waitFor();
+    // The odds are public; editing a prize is not.
+    await tab(page, 'lottery');
+    await page.getByTestId('gm-lottery-odds').first().click();
+    await page.getByTestId('gm-odds-name').first().waitFor();
+    assert.equal(await page.getByTestId('gm-prize-edit').count(), 0, 'gm-prize-edit shown to an analyst');
     await h.assertInert(page, dialogs);
     assert.deepEqual(errors, []);
   });
@@ -188,6 +193,11 @@ test('a badge, a task and a lottery prize edited in the console are what the API
     await page.getByTestId('gm-task-edit-name').fill('发三篇帖子');
     await page.getByTestId('gm-task-edit-target').fill('3');
     await page.getByTestId('gm-task-edit-amount').fill('20');
+    // A value the server refuses is shown under its field, named as the server names it.
+    await page.getByTestId('gm-task-edit-group').fill('Bad Group');
+    await page.getByTestId('gm-task-edit-save').click();
+    await page.locator('.ant-form-item-explain-error', { hasText: 'body.group' }).waitFor();
+    await page.getByTestId('gm-task-edit-group').fill('');
     await page.getByTestId('gm-task-edit-save').click();
     await page.getByTestId('gm-task-name').getByText('发三篇帖子').waitFor();
     const x = (await h.api('GET', `/v1/tasks/${task.id}`)) as { name: string; target: number; rewards: unknown; event: string };

@@ -292,7 +292,7 @@ export const en: Record<MessageKey, string> = {
   "feedback.answer100": "Answer 100 users",
   "feedback.answered": "Answered",
   "feedback.applyStatus": "Change status",
-  "feedback.assignedTo": "Assignee: {id}",
+  "feedback.assignedTo": "Assignee: {who}",
   "feedback.assignee": "Assignee",
   "feedback.assigneeAndTags": "Assignee and tags",
   "feedback.author": "by {id}",

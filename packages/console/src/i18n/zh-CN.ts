@@ -291,7 +291,7 @@ export const zhCN = {
   "feedback.answer100": "回复 100 位用户",
   "feedback.answered": "已回复",
   "feedback.applyStatus": "更新状态",
-  "feedback.assignedTo": "处理人：{id}",
+  "feedback.assignedTo": "处理人：{who}",
   "feedback.assignee": "处理人",
   "feedback.assigneeAndTags": "处理人与标签",
   "feedback.author": "作者 {id}",

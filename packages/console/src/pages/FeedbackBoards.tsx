@@ -152,6 +152,7 @@ function PostDetail({ post, mayManage, siblings, onChanged }: { post: Post; mayM
   const [reply, setReply] = useState('');
   const [into, setInto] = useState<string | undefined>();
   const fail = (e: unknown) => void message.error(errorText(e));
+  const operators = useOperatorOptions();
   const history = useQuery({ queryKey: ['feedback.history', appId, post.id, post.status], queryFn: () => ok(api.GET('/v1/feedback/posts/{postId}/history', { params: { path: { postId: post.id }, query: { limit: 50 } } })) });
   const comments = useQuery({ queryKey: ['feedback.comments', appId, post.id, post.comments, post.response?.id], queryFn: () => ok(api.GET('/v1/feedback/posts/{postId}/comments', { params: { path: { postId: post.id }, query: { limit: 50 } } })) });
   const change = useMutation({
@@ -190,7 +191,7 @@ function PostDetail({ post, mayManage, siblings, onChanged }: { post: Post; mayM
         ))}
         <span>{t('feedback.votesN', { n: post.votes })}</span>
         <span>{t('feedback.author', { id: post.author_id })}</span>
-        {post.assignee ? <span data-testid="post-assignee-shown">{t('feedback.assignedTo', { id: post.assignee })}</span> : null}
+        {post.assignee ? <span data-testid="post-assignee-shown">{t('feedback.assignedTo', { who: operators.options.find((o) => o.value === post.assignee)?.label ?? post.assignee })}</span> : null}
         {post.merged_into ? <Tag color="purple">{t('feedback.mergedInto', { id: post.merged_into })}</Tag> : null}
       </Space>
       <Typography.Title level={5} data-testid="post-detail-title">{u(post.title)}</Typography.Title>

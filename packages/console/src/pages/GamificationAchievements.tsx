@@ -449,7 +449,7 @@ function TaskEdit({ task, appId, onClose }: { task: Task; appId: string; onClose
             <InputNumber data-testid="gm-task-edit-target" min={1} precision={0} />
           </Form.Item>
           <Form.Item name="group" label={t('gm.group')}>
-            <Input maxLength={64} />
+            <Input data-testid="gm-task-edit-group" maxLength={64} />
           </Form.Item>
           <Form.Item name="sort" label={t('gm.sort')}>
             <InputNumber precision={0} />

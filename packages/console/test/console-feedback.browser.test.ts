@@ -187,7 +187,7 @@ test('an analyst reads every feedback tab but sees no mutating button', async (t
 });
 
 test("a survey's questions, a board's settings and a post's assignee and tags edited in the UI are what the API reads; a poll lists its voters", async (tc) => {
-  const survey = (await h.api('POST', '/v1/surveys', { name: '待编辑问卷', questions: [{ id: 'q1', type: 'single', title: '旧问题', options: [{ id: 'o1', text: '是' }, { id: 'o2', text: '否' }] }] })) as { id: string };
+  const survey = (await h.api('POST', '/v1/surveys', { name: '待编辑问卷', questions: [{ id: 'q1', type: 'single', title: '旧问题', description: '单选', options: [{ id: 'o1', text: '是' }, { id: 'o2', text: '否' }] }] })) as { id: string };
   const poll = (await h.api('POST', '/v1/polls', { question: '午饭吃什么？', options: [{ text: '面条' }, { text: '米饭' }] })) as { id: string; options: { id: string }[] };
   await h.api('POST', `/v1/polls/${poll.id}/votes`, { user_id: 'voter-1', option_ids: [poll.options[0]!.id] });
   await h.api('POST', `/v1/polls/${poll.id}/votes`, { user_id: 'voter-2', option_ids: [poll.options[1]!.id] });
@@ -202,8 +202,8 @@ test("a survey's questions, a board's settings and a post's assignee and tags ed
     await editor.getByTestId('survey-q1-options').fill('是\n否\n不确定');
     await editor.getByTestId('survey-edit-save').click();
     await page.getByTestId('survey-detail-status').waitFor();
-    const s = (await h.api('GET', `/v1/surveys/${survey.id}`)) as { status: string; questions: { id: string; title: string; options: { text: string }[] }[] };
-    assert.deepEqual(s.questions.map((q) => [q.id, q.title, q.options.map((o) => o.text)]), [['q1', '新问题', ['是', '否', '不确定']]]);
+    const s = (await h.api('GET', `/v1/surveys/${survey.id}`)) as { status: string; questions: { id: string; title: string; description?: string; options: { text: string }[] }[] };
+    assert.deepEqual(s.questions.map((q) => [q.id, q.title, q.description, q.options.map((o) => o.text)]), [['q1', '新问题', '单选', ['是', '否', '不确定']]]);
     assert.equal(s.status, 'draft');
     await closeDrawer(page);
 

@@ -30,7 +30,7 @@ const statusKey = (s: Status) => `surveys.status.${s}` as MessageKey;
 const typeKey = (q: string) => `surveys.type.${q}` as MessageKey;
 
 type BranchDraft = { op: 'equals' | 'gte' | 'lte'; value: string; goto: string };
-type QuestionDraft = { type: QType; title: string; required: boolean; options?: string; max_choices?: number; branches?: BranchDraft[] };
+type QuestionDraft = { type: QType; title: string; description?: string; required: boolean; options?: string; max_choices?: number; branches?: BranchDraft[] };
 type Draft = { name: string; description?: string; status: 'draft' | 'active'; trigger_event?: string; recurrence_days?: number; quota?: number; points?: number; segment_id?: string; window?: [Dayjs, Dayjs] | null; questions: QuestionDraft[] };
 type Question = { id: string; type: QType; title: string; options?: { id: string; text: string }[] };
 
@@ -67,6 +67,7 @@ export function toBody(d: Draft) {
         id: qid(i),
         type: q.type,
         title: q.title.trim(),
+        ...(q.description ? { description: q.description } : {}),
         required: q.required ?? true,
         ...(options ? { options } : {}),
         ...(q.type === 'multiple' && q.max_choices ? { max_choices: q.max_choices } : {}),
@@ -76,7 +77,7 @@ export function toBody(d: Draft) {
   };
 }
 
-type StoredQuestion = { id: string; type: QType; title: string; required?: boolean; options?: { id: string; text: string }[]; max_choices?: number; branches?: { when: { equals?: string | number; in?: (string | number)[]; gte?: number; lte?: number }; goto: string }[] };
+type StoredQuestion = { id: string; type: QType; title: string; description?: string; required?: boolean; options?: { id: string; text: string }[]; max_choices?: number; branches?: { when: { equals?: string | number; in?: (string | number)[]; gte?: number; lte?: number }; goto: string }[] };
 
 /** A stored survey as the builder's draft (the inverse of toBody): ids renumbered q1…, option ids back to their texts. */
 export function fromSurvey(s: Survey): Draft {
@@ -105,6 +106,7 @@ export function fromSurvey(s: Survey): Draft {
       return {
         type: q.type,
         title: q.title,
+        ...(q.description ? { description: q.description } : {}),
         required: q.required ?? true,
         ...(q.options ? { options: q.options.map((o) => o.text).join('\n') } : {}),
         ...(q.max_choices ? { max_choices: q.max_choices } : {}),
@@ -217,6 +219,10 @@ function Builder({ survey, onDone }: { survey?: Survey; onDone: (s: Survey) => v
                     </Form.Item>
                     <Form.Item name={[f.name, 'title']} label={t('surveys.questionTitle')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
                       <Input data-testid={`survey-q${i + 1}-title`} style={{ width: 360 }} maxLength={500} />
+                    </Form.Item>
+                    {/* A question's description (set through the API) is kept as it is. */}
+                    <Form.Item name={[f.name, 'description']} hidden>
+                      <Input />
                     </Form.Item>
                     <Form.Item name={[f.name, 'required']} label={t('surveys.required')} valuePropName="checked">
                       <Switch size="small" data-testid={`survey-q${i + 1}-required`} />

@@ -1,8 +1,10 @@
 // The feedback section in a real browser: a survey with an NPS question and a text question built
 // in the builder, answered through the API by several users, whose results show the NPS split and
 // score the answers make; a feedback post's status changed with a note in the UI and read back
-// through the API; an XSS payload in a post title and in a survey answer stays text; an analyst
-// sees the section without a single mutating button; both languages translated.
+// through the API; an XSS payload in a post title and in a survey answer stays text; a survey's
+// questions, a board's settings and a post's assignee and tags edited in the UI are what the API
+// reads, and a named poll lists its voters; an analyst sees the section without a single mutating
+// button; both languages translated.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { closeDrawer, consoleHarness, XSS } from './harness.ts';
@@ -166,12 +168,12 @@ test('an analyst reads every feedback tab but sees no mutating button', async (t
     await h.open(page, '/feedback', '[data-testid="survey-list"]');
     await page.getByTestId('survey-row-name').first().click();
     await page.getByTestId('survey-detail-status').waitFor();
-    for (const id of ['survey-new', 'survey-launch', 'survey-pause', 'survey-close', 'survey-recontact-save']) assert.equal(await page.getByTestId(id).count(), 0, id);
+    for (const id of ['survey-new', 'survey-launch', 'survey-pause', 'survey-close', 'survey-edit', 'survey-recontact-save']) assert.equal(await page.getByTestId(id).count(), 0, id);
     await closeDrawer(page);
     await page.getByTestId('feedback-tab-boards').click();
     await page.getByTestId('post-title').getByText(TITLE).click();
     await page.getByTestId('post-detail-title').getByText(TITLE).waitFor();
-    for (const id of ['board-new', 'post-next-status', 'post-status-save', 'post-reply', 'post-merge']) assert.equal(await page.getByTestId(id).count(), 0, id);
+    for (const id of ['board-new', 'board-edit', 'post-next-status', 'post-status-save', 'post-reply', 'post-merge', 'post-assignee', 'post-meta-save']) assert.equal(await page.getByTestId(id).count(), 0, id);
     await closeDrawer(page);
     await page.getByTestId('feedback-tab-polls').click();
     await page.getByTestId('poll-question').first().waitFor();
@@ -179,6 +181,61 @@ test('an analyst reads every feedback tab but sees no mutating button', async (t
     await page.getByTestId('feedback-tab-stories').click();
     await page.getByTestId('story-campaigns').waitFor();
     assert.equal(await page.getByTestId('story-new').count(), 0);
+    await h.assertInert(page, dialogs);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test("a survey's questions, a board's settings and a post's assignee and tags edited in the UI are what the API reads; a poll lists its voters", async (tc) => {
+  const survey = (await h.api('POST', '/v1/surveys', { name: '待编辑问卷', questions: [{ id: 'q1', type: 'single', title: '旧问题', description: '单选', options: [{ id: 'o1', text: '是' }, { id: 'o2', text: '否' }] }] })) as { id: string };
+  const poll = (await h.api('POST', '/v1/polls', { question: '午饭吃什么？', options: [{ text: '面条' }, { text: '米饭' }] })) as { id: string; options: { id: string }[] };
+  await h.api('POST', `/v1/polls/${poll.id}/votes`, { user_id: 'voter-1', option_ids: [poll.options[0]!.id] });
+  await h.api('POST', `/v1/polls/${poll.id}/votes`, { user_id: 'voter-2', option_ids: [poll.options[1]!.id] });
+  const me = (await h.api('GET', '/v1/auth/me', undefined, h.ownerToken)) as { operator: { id: string } };
+  await h.withPage(tc, async ({ page, dialogs, errors }) => {
+    await h.signIn(page, h.owner);
+    await h.open(page, '/feedback', '[data-testid="survey-list"]');
+    await page.getByTestId('survey-row-name').getByText('待编辑问卷').click();
+    await page.getByTestId('survey-edit').click();
+    const editor = page.locator('.ant-drawer-open');
+    await editor.getByTestId('survey-q1-title').fill('新问题');
+    await editor.getByTestId('survey-q1-options').fill('是\n否\n不确定');
+    await editor.getByTestId('survey-edit-save').click();
+    await page.getByTestId('survey-detail-status').waitFor();
+    const s = (await h.api('GET', `/v1/surveys/${survey.id}`)) as { status: string; questions: { id: string; title: string; description?: string; options: { text: string }[] }[] };
+    assert.deepEqual(s.questions.map((q) => [q.id, q.title, q.description, q.options.map((o) => o.text)]), [['q1', '新问题', '单选', ['是', '否', '不确定']]]);
+    assert.equal(s.status, 'draft');
+    await closeDrawer(page);
+
+    await page.getByTestId('feedback-tab-boards').click();
+    await page.getByTestId('board-edit').click();
+    await page.getByTestId('board-edit-name').fill('产品建议 Product ideas');
+    await h.choose(page, 'board-edit-assignee', h.owner.email);
+    await page.getByTestId('board-edit-save').click();
+    await page.getByTestId('board-select').getByText('产品建议 Product ideas').waitFor();
+    const boards = (await h.api('GET', '/v1/feedback/boards')) as { data: { name: string; default_assignee: string | null }[] };
+    assert.deepEqual(boards.data.map((b) => [b.name, b.default_assignee]), [['产品建议 Product ideas', me.operator.id]]);
+
+    await page.getByTestId('post-title').getByText(TITLE).click();
+    await h.choose(page, 'post-assignee', h.owner.email);
+    await page.getByTestId('post-tags').click();
+    await page.keyboard.type('深色模式');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('post-tags').locator('.ant-select-selection-item', { hasText: '深色模式' }).waitFor();
+    await page.getByTestId('post-meta-save').click();
+    await page.getByTestId('post-assignee-shown').waitFor();
+    const post = (await h.api('GET', `/v1/feedback/posts/${postId}`)) as { assignee: string | null; tags: string[] };
+    assert.deepEqual([post.assignee, post.tags], [me.operator.id, ['深色模式']]);
+    await closeDrawer(page);
+
+    await page.getByTestId('feedback-tab-polls').click();
+    await page.getByTestId('poll-question').getByText('午饭吃什么？').click();
+    await page.getByTestId('poll-voter').getByText('voter-1').waitFor();
+    await h.choose(page, 'poll-voters-option', '米饭');
+    await page.getByTestId('poll-voter').getByText('voter-2').waitFor();
+    assert.equal(await page.getByTestId('poll-voter').count(), 1);
+
+    assert.deepEqual(await h.untranslated(page), []);
     await h.assertInert(page, dialogs);
     assert.deepEqual(errors, []);
   });

@@ -1,8 +1,9 @@
 // The gamification section in a real browser: a point type, an earn rule (event, a condition, a
 // daily cap) and the check-in rewards made in the console take effect — an event ingested through
 // the API and a check-in move the user's balance, seen in the user page. A lottery's prize table
-// gives the published odds; a badge and a lottery prize named with XSS payloads stay text; an
-// analyst sees every tab and no mutating button; both languages translated.
+// gives the published odds; a badge and a lottery prize named with XSS payloads stay text; a badge,
+// a task and a prize edited in the console are what the API reads; an analyst sees every tab and
+// no mutating button; both languages translated.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -150,7 +151,7 @@ test('an analyst reads every gamification tab and sees no mutating button', asyn
     await h.toEnglish(page);
     await h.open(page, '/gamification', '[data-testid="gm-types"]');
     await page.getByTestId('gm-type-name').getByText('星星 Stars').waitFor();
-    const mutating = ['gm-type-new', 'gm-type-edit', 'gm-rule-new', 'gm-rule-edit', 'gm-rule-delete', 'gm-checkin-save', 'gm-levels-edit', 'gm-badge-new', 'gm-task-new', 'gm-lottery-new', 'gm-item-new', 'gm-order-ship', 'gm-flag-block', 'gm-unblock'];
+    const mutating = ['gm-type-new', 'gm-type-edit', 'gm-rule-new', 'gm-rule-edit', 'gm-rule-delete', 'gm-checkin-save', 'gm-levels-edit', 'gm-badge-new', 'gm-badge-edit', 'gm-task-new', 'gm-task-edit', 'gm-lottery-new', 'gm-item-new', 'gm-order-ship', 'gm-flag-block', 'gm-unblock'];
     const checks: Record<string, string> = { points: 'gm-types', rules: 'gm-rules', checkin: 'gm-checkin-rewards', levels: 'gm-levels', badges: 'gm-badges', tasks: 'gm-tasks', lottery: 'gm-lotteries', mall: 'gm-orders', abuse: 'gm-flags' };
     for (const [key, ready] of Object.entries(checks)) {
       await tab(page, key);
@@ -162,6 +163,57 @@ test('an analyst reads every gamification tab and sees no mutating button', asyn
     }
     await tab(page, 'badges');
     await page.getByTestId('gm-badge-name').getByText(XSS.trait).waitFor();
+    // The odds are public; editing a prize is not.
+    await tab(page, 'lottery');
+    await page.getByTestId('gm-lottery-odds').first().click();
+    await page.getByTestId('gm-odds-name').first().waitFor();
+    assert.equal(await page.getByTestId('gm-prize-edit').count(), 0, 'gm-prize-edit shown to an analyst');
+    await h.assertInert(page, dialogs);
+    assert.deepEqual(errors, []);
+  });
+});
+
+test('a badge, a task and a lottery prize edited in the console are what the API reads', async (tc) => {
+  const badge = (await h.api('POST', '/v1/badges', { key: 'edit-badge', name: '旧勋章', criteria: { kind: 'manual' } })) as { id: string };
+  const task = (await h.api('POST', '/v1/tasks', { key: 'edit-task', name: '旧任务', period: 'daily', event: 'post.created', target: 1, rewards: [{ type: 'stars', amount: 5 }] })) as { id: string };
+  const lottery = (await h.api('POST', '/v1/lotteries', { name: '编辑抽奖', prizes: [{ name: '大奖', kind: 'points', reward_type: 'stars', reward_amount: 10, weight: 10 }, { name: '谢谢参与', kind: 'none', weight: 90 }] })) as { id: string };
+  await h.withPage(tc, async ({ page, dialogs, errors }) => {
+    await h.signIn(page, h.owner);
+    await h.open(page, '/gamification?tab=badges', '[data-testid="gm-badge-name"]');
+    await page.locator('.ant-table-row', { hasText: '旧勋章' }).getByTestId('gm-badge-edit').click();
+    await page.getByTestId('gm-badge-edit-name').fill('新勋章 New badge');
+    await page.getByTestId('gm-badge-edit-icon').fill('https://example.com/new.png');
+    await page.getByTestId('gm-badge-edit-save').click();
+    await page.getByTestId('gm-badge-name').getByText('新勋章 New badge').waitFor();
+    const b = (await h.api('GET', `/v1/badges/${badge.id}`)) as { name: string; icon_url: string | null; criteria: { kind: string } };
+    assert.deepEqual([b.name, b.icon_url, b.criteria.kind], ['新勋章 New badge', 'https://example.com/new.png', 'manual']);
+
+    await tab(page, 'tasks');
+    await page.locator('.ant-table-row', { hasText: '旧任务' }).getByTestId('gm-task-edit').click();
+    await page.getByTestId('gm-task-edit-name').fill('发三篇帖子');
+    await page.getByTestId('gm-task-edit-target').fill('3');
+    await page.getByTestId('gm-task-edit-amount').fill('20');
+    // A value the server refuses is shown under its field, named as the server names it.
+    await page.getByTestId('gm-task-edit-group').fill('Bad Group');
+    await page.getByTestId('gm-task-edit-save').click();
+    await page.locator('.ant-form-item-explain-error', { hasText: 'body.group' }).waitFor();
+    await page.getByTestId('gm-task-edit-group').fill('');
+    await page.getByTestId('gm-task-edit-save').click();
+    await page.getByTestId('gm-task-name').getByText('发三篇帖子').waitFor();
+    const x = (await h.api('GET', `/v1/tasks/${task.id}`)) as { name: string; target: number; rewards: unknown; event: string };
+    assert.deepEqual([x.name, x.target, x.rewards, x.event], ['发三篇帖子', 3, [{ type: 'stars', amount: 20 }], 'post.created']);
+
+    // A prize's weight changed from the odds drawer: the published odds follow.
+    await tab(page, 'lottery');
+    await page.locator('.ant-table-row', { hasText: '编辑抽奖' }).getByTestId('gm-lottery-odds').click();
+    await page.locator('.ant-drawer-open .ant-table-row', { hasText: '大奖' }).getByTestId('gm-prize-edit').click();
+    await page.getByTestId('gm-prize-edit-weight').fill('30');
+    await page.getByTestId('gm-prize-edit-save').click();
+    await page.getByTestId('gm-odds-percent').getByText('25.00%').waitFor();
+    const l = (await h.api('GET', `/v1/lotteries/${lottery.id}`)) as { prizes: { name: string; weight: number }[] };
+    assert.deepEqual(l.prizes.map((p) => [p.name, p.weight]), [['大奖', 30], ['谢谢参与', 90]]);
+
+    assert.deepEqual(await h.untranslated(page), []);
     await h.assertInert(page, dialogs);
     assert.deepEqual(errors, []);
   });

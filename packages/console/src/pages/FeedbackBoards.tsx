@@ -2,11 +2,14 @@
 // (cursor pages), a post's detail with its status change (with a note), the official response,
 // merging a duplicate, its history and comments; the roadmap columns and the changelog; and the
 // QQ Mail 1000/100/10 workload view. Post titles, bodies and notes are user text, shown as text.
+// A board's settings (name, description, visibility, default assignee) and a post's assignee and
+// tags are edited in place (PATCH); assignees are the app's operators.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Col, DatePicker, Drawer, Empty, Form, Input, List, Modal, Popconfirm, Progress, Row, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { CursorPager, useCursor } from '../components/Cursor.tsx';
+import { showFieldErrors } from '../components/fieldErrors.ts';
 import { ErrorState, errorText } from '../components/states.tsx';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { api, ok, type Schemas } from '../lib/api.ts';
@@ -63,6 +66,83 @@ function NewBoard({ open, onClose, onCreated }: { open: boolean; onClose: () => 
   );
 }
 
+/** The app's operators as select options (assignees). */
+function useOperatorOptions() {
+  const { appId } = useCurrent();
+  const members = useQuery({ queryKey: ['members', appId], enabled: !!appId, queryFn: () => ok(api.GET('/v1/apps/{appId}/members', { params: { path: { appId: appId! } } })), retry: false });
+  return { loading: members.isPending && members.fetchStatus !== 'idle', options: (members.data?.data ?? []).map((m) => ({ value: m.operator_id, label: m.name ? `${m.name} (${m.email})` : m.email })) };
+}
+
+type BoardSettings = { name: string; description?: string; visibility: 'public' | 'private'; default_assignee?: string | null };
+
+function EditBoard({ board, onClose, onSaved }: { board: Board; onClose: () => void; onSaved: () => void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const operators = useOperatorOptions();
+  const [form] = Form.useForm<BoardSettings>();
+  const save = useMutation({
+    mutationFn: (d: BoardSettings) =>
+      ok(api.PATCH('/v1/feedback/boards/{boardId}', { params: { path: { boardId: board.id } }, body: { name: d.name.trim(), description: d.description?.trim() || null, visibility: d.visibility, default_assignee: d.default_assignee ?? null } })),
+    onSuccess: () => {
+      void message.success(t('feedback.saved'));
+      onSaved();
+    },
+    onError: (e) => void message.error(showFieldErrors(form, e)),
+  });
+  return (
+    <Modal open title={t('feedback.boardSettings')} onCancel={onClose} onOk={() => form.submit()} okButtonProps={{ loading: save.isPending, 'data-testid': 'board-edit-save' }}>
+      <Form form={form} layout="vertical" initialValues={{ name: board.name, description: board.description ?? '', visibility: board.visibility, default_assignee: board.default_assignee }} onFinish={(d) => save.mutate(d)}>
+        <Form.Item name="name" label={t('feedback.boardName')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
+          <Input data-testid="board-edit-name" maxLength={200} />
+        </Form.Item>
+        <Form.Item name="description" label={t('feedback.boardDescription')}>
+          <Input.TextArea rows={2} maxLength={5000} />
+        </Form.Item>
+        <Form.Item name="visibility" label={t('feedback.visibility')}>
+          <Select data-testid="board-edit-visibility" options={[{ value: 'public', label: t('feedback.public') }, { value: 'private', label: t('feedback.private') }]} />
+        </Form.Item>
+        <Form.Item name="default_assignee" label={t('feedback.defaultAssignee')} extra={t('feedback.defaultAssigneeHelp')}>
+          <Select data-testid="board-edit-assignee" allowClear showSearch optionFilterProp="label" placeholder={t('feedback.nobody')} loading={operators.loading} options={operators.options} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+/** A post's assignee and tags, saved together. */
+function PostMeta({ post, onChanged }: { post: Post; onChanged: () => void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const operators = useOperatorOptions();
+  const [form] = Form.useForm<{ assignee?: string | null; tags: string[] }>();
+  const save = useMutation({
+    mutationFn: (d: { assignee?: string | null; tags: string[] }) =>
+      ok(api.PATCH('/v1/feedback/posts/{postId}', { params: { path: { postId: post.id } }, body: { assignee: d.assignee ?? null, tags: [...new Set((d.tags ?? []).map((x) => x.trim()).filter(Boolean))] } })),
+    onSuccess: () => {
+      void message.success(t('feedback.saved'));
+      onChanged();
+    },
+    onError: (e) => void message.error(showFieldErrors(form, e)),
+  });
+  return (
+    <Card size="small" title={t('feedback.assigneeAndTags')}>
+      <Form form={form} layout="vertical" initialValues={{ assignee: post.assignee, tags: post.tags.map((x) => u(x)) }} onFinish={(d) => save.mutate(d)}>
+        <Space wrap align="start">
+          <Form.Item name="assignee" label={t('feedback.assignee')}>
+            <Select data-testid="post-assignee" allowClear showSearch optionFilterProp="label" style={{ width: 280 }} placeholder={t('feedback.nobody')} loading={operators.loading} options={operators.options} />
+          </Form.Item>
+          <Form.Item name="tags" label={t('feedback.tags')} extra={t('feedback.tagsHelp')}>
+            <Select data-testid="post-tags" mode="tags" tokenSeparators={[',', '，']} style={{ width: 320 }} maxCount={20} />
+          </Form.Item>
+        </Space>
+        <Button data-testid="post-meta-save" htmlType="submit" loading={save.isPending}>
+          {t('common.save')}
+        </Button>
+      </Form>
+    </Card>
+  );
+}
+
 function PostDetail({ post, mayManage, siblings, onChanged }: { post: Post; mayManage: boolean; siblings: Post[]; onChanged: () => void }) {
   const { t, date } = useI18n();
   const { appId } = useCurrent();
@@ -72,6 +152,7 @@ function PostDetail({ post, mayManage, siblings, onChanged }: { post: Post; mayM
   const [reply, setReply] = useState('');
   const [into, setInto] = useState<string | undefined>();
   const fail = (e: unknown) => void message.error(errorText(e));
+  const operators = useOperatorOptions();
   const history = useQuery({ queryKey: ['feedback.history', appId, post.id, post.status], queryFn: () => ok(api.GET('/v1/feedback/posts/{postId}/history', { params: { path: { postId: post.id }, query: { limit: 50 } } })) });
   const comments = useQuery({ queryKey: ['feedback.comments', appId, post.id, post.comments, post.response?.id], queryFn: () => ok(api.GET('/v1/feedback/posts/{postId}/comments', { params: { path: { postId: post.id }, query: { limit: 50 } } })) });
   const change = useMutation({
@@ -110,6 +191,7 @@ function PostDetail({ post, mayManage, siblings, onChanged }: { post: Post; mayM
         ))}
         <span>{t('feedback.votesN', { n: post.votes })}</span>
         <span>{t('feedback.author', { id: post.author_id })}</span>
+        {post.assignee ? <span data-testid="post-assignee-shown">{t('feedback.assignedTo', { who: operators.options.find((o) => o.value === post.assignee)?.label ?? post.assignee })}</span> : null}
         {post.merged_into ? <Tag color="purple">{t('feedback.mergedInto', { id: post.merged_into })}</Tag> : null}
       </Space>
       <Typography.Title level={5} data-testid="post-detail-title">{u(post.title)}</Typography.Title>
@@ -119,6 +201,7 @@ function PostDetail({ post, mayManage, siblings, onChanged }: { post: Post; mayM
           <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{u(post.response.body)}</Typography.Paragraph>
         </Card>
       ) : null}
+      {mayManage ? <PostMeta key={post.id} post={post} onChanged={onChanged} /> : null}
       {mayManage ? (
         <Card size="small" title={t('feedback.changeStatus')}>
           <Space direction="vertical" style={{ width: '100%' }}>
@@ -402,6 +485,7 @@ export default function Boards() {
   const mayManage = can(role, 'feedback.manage');
   const [boardId, setBoardId] = useState<string | undefined>();
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState(false);
   const boards = useQuery({ queryKey: ['feedback.boards', appId], queryFn: () => ok(api.GET('/v1/feedback/boards', { params: { query: { limit: 100 } } })) });
   const all = boards.data?.data ?? [];
   const board = all.find((b) => b.id === boardId) ?? all[0];
@@ -423,6 +507,11 @@ export default function Boards() {
             {t('feedback.newBoard')}
           </Button>
         ) : null}
+        {mayManage && board ? (
+          <Button data-testid="board-edit" onClick={() => setEditing(true)}>
+            {t('feedback.boardSettings')}
+          </Button>
+        ) : null}
       </Space>
       {boards.isPending ? (
         <Card loading />
@@ -438,6 +527,16 @@ export default function Boards() {
           ]}
         />
       )}
+      {mayManage && editing && board ? (
+        <EditBoard
+          board={board}
+          onClose={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            void boards.refetch();
+          }}
+        />
+      ) : null}
       <NewBoard
         open={creating}
         onClose={() => setCreating(false)}

@@ -1,6 +1,7 @@
 // Polls (投票): the list (open / closed, cursor pages), create one (single or multiple choice,
 // deadline, anonymous, result visibility, changing a vote), close or delete it, and the selected
-// poll's live results chart (refetched every few seconds while it is open).
+// poll's live results chart (refetched every few seconds while it is open) and, for a named poll,
+// who chose each option (cursor pages of user ids).
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, DatePicker, Empty, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Statistic, Switch, Table, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
@@ -16,6 +17,45 @@ const BarChart = lazy(() => import('../components/BarChart.tsx'));
 
 type Poll = Schemas['Poll'];
 type Draft = { question: string; description?: string; kind: 'single' | 'multiple'; max_choices?: number; options: string; closes_at?: Dayjs; anonymous: boolean; results_visibility: Poll['results_visibility']; allow_change: boolean };
+
+function Voters({ poll }: { poll: Poll }) {
+  const { t, date } = useI18n();
+  const { appId } = useCurrent();
+  const pager = useCursor();
+  const [optionId, setOptionId] = useState<string | undefined>(poll.options[0]?.id);
+  const query = { limit: 20, option_id: optionId ?? '', ...(pager.cursor ? { cursor: pager.cursor } : {}) };
+  const r = useQuery({
+    queryKey: ['polls.voters', appId, poll.id, query],
+    enabled: !!optionId,
+    queryFn: () => ok(api.GET('/v1/polls/{pollId}/voters', { params: { path: { pollId: poll.id }, query } })),
+    placeholderData: keepPreviousData,
+  });
+  return (
+    <Card size="small" title={t('polls.voterList')} data-testid="poll-voter-list">
+      <Space style={{ marginBottom: 8 }}>
+        <span>{t('polls.option')}</span>
+        <Select data-testid="poll-voters-option" style={{ width: 240 }} value={optionId} onChange={(v) => (setOptionId(v), pager.reset())} options={poll.options.map((o) => ({ value: o.id, label: o.text }))} />
+      </Space>
+      {r.isError ? (
+        <ErrorState error={r.error} retry={() => r.refetch()} />
+      ) : (
+        <Table
+          size="small"
+          rowKey="user_id"
+          pagination={false}
+          loading={r.isPending && r.fetchStatus !== 'idle'}
+          dataSource={r.data?.data ?? []}
+          locale={{ emptyText: t('polls.noVoters') }}
+          columns={[
+            { title: t('polls.user'), dataIndex: 'user_id', render: (v: string) => <span data-testid="poll-voter">{v}</span> },
+            { title: t('polls.votedAt'), dataIndex: 'voted_at', render: (v: string) => date(v) },
+          ]}
+        />
+      )}
+      <CursorPager pager={pager} nextCursor={r.data?.next_cursor} />
+    </Card>
+  );
+}
 
 function LiveResults({ id }: { id: string }) {
   const { t, num } = useI18n();
@@ -45,6 +85,15 @@ function LiveResults({ id }: { id: string }) {
           { title: t('polls.votes'), dataIndex: 'votes', render: (v: number | null) => <span data-testid="poll-option-votes">{v ?? 0}</span> },
         ]}
       />
+      {p.anonymous ? (
+        <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
+          {t('polls.anonymousNoVoters')}
+        </Typography.Paragraph>
+      ) : (
+        <div style={{ marginTop: 12 }}>
+          <Voters poll={p} />
+        </div>
+      )}
     </Card>
   );
 }

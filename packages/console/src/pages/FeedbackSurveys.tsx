@@ -2,11 +2,14 @@
 // forward branching; quota, recurrence, points, trigger event), launch / pause / close, and the
 // results: NPS (promoters, passives, detractors, score) and CSAT charts, per-question aggregates,
 // the answers table (cursor pages) and the CSV export. Answers are user text, shown as text.
+// The same builder, prefilled, edits a survey (PATCH): its questions only until the first response
+// (the server answers 409 surveys.has_responses after that), so unchanged questions are not sent.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Col, DatePicker, Drawer, Empty, Form, Input, InputNumber, Row, Select, Space, Statistic, Switch, Table, Tabs, Tag, Typography } from 'antd';
-import type { Dayjs } from 'dayjs';
+import dayjs, { type Dayjs } from 'dayjs';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { CursorPager, useCursor } from '../components/Cursor.tsx';
+import { showFieldErrors } from '../components/fieldErrors.ts';
 import { ErrorState, errorText } from '../components/states.tsx';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { api, ok, type Schemas } from '../lib/api.ts';
@@ -27,7 +30,7 @@ const statusKey = (s: Status) => `surveys.status.${s}` as MessageKey;
 const typeKey = (q: string) => `surveys.type.${q}` as MessageKey;
 
 type BranchDraft = { op: 'equals' | 'gte' | 'lte'; value: string; goto: string };
-type QuestionDraft = { type: QType; title: string; required: boolean; options?: string; max_choices?: number; branches?: BranchDraft[] };
+type QuestionDraft = { type: QType; title: string; description?: string; required: boolean; options?: string; max_choices?: number; branches?: BranchDraft[] };
 type Draft = { name: string; description?: string; status: 'draft' | 'active'; trigger_event?: string; recurrence_days?: number; quota?: number; points?: number; segment_id?: string; window?: [Dayjs, Dayjs] | null; questions: QuestionDraft[] };
 type Question = { id: string; type: QType; title: string; options?: { id: string; text: string }[] };
 
@@ -64,6 +67,7 @@ export function toBody(d: Draft) {
         id: qid(i),
         type: q.type,
         title: q.title.trim(),
+        ...(q.description ? { description: q.description } : {}),
         required: q.required ?? true,
         ...(options ? { options } : {}),
         ...(q.type === 'multiple' && q.max_choices ? { max_choices: q.max_choices } : {}),
@@ -73,7 +77,76 @@ export function toBody(d: Draft) {
   };
 }
 
-function Builder({ onDone }: { onDone: (s: Survey) => void }) {
+type StoredQuestion = { id: string; type: QType; title: string; description?: string; required?: boolean; options?: { id: string; text: string }[]; max_choices?: number; branches?: { when: { equals?: string | number; in?: (string | number)[]; gte?: number; lte?: number }; goto: string }[] };
+
+/** A stored survey as the builder's draft (the inverse of toBody): ids renumbered q1…, option ids back to their texts. */
+export function fromSurvey(s: Survey): Draft {
+  const qs = s.questions as unknown as StoredQuestion[];
+  const renumbered = new Map(qs.map((q, i) => [q.id, qid(i)]));
+  const segment = (s.targeting as { segment_id?: string }).segment_id;
+  return {
+    name: s.name,
+    ...(s.description ? { description: s.description } : {}),
+    status: s.status === 'active' ? 'active' : 'draft',
+    ...(s.trigger_event ? { trigger_event: s.trigger_event } : {}),
+    ...(s.recurrence_days ? { recurrence_days: s.recurrence_days } : {}),
+    ...(s.quota ? { quota: s.quota } : {}),
+    ...(s.points ? { points: s.points } : {}),
+    ...(segment ? { segment_id: segment } : {}),
+    window: s.starts_at && s.ends_at ? [dayjs(s.starts_at), dayjs(s.ends_at)] : null,
+    questions: qs.map((q) => {
+      const text = (v: string | number) => (typeof v === 'string' ? (q.options?.find((o) => o.id === v)?.text ?? v) : String(v));
+      const branches = (q.branches ?? []).flatMap((b): BranchDraft[] => {
+        const goto = renumbered.get(b.goto) ?? b.goto;
+        if (b.when.equals !== undefined) return [{ op: 'equals', value: text(b.when.equals), goto }];
+        // "One of" reads as one "equals" branch per value, to the same question.
+        if (b.when.in) return b.when.in.map((v) => ({ op: 'equals', value: text(v), goto }));
+        return [...(b.when.gte !== undefined ? [{ op: 'gte' as const, value: String(b.when.gte), goto }] : []), ...(b.when.lte !== undefined ? [{ op: 'lte' as const, value: String(b.when.lte), goto }] : [])];
+      });
+      return {
+        type: q.type,
+        title: q.title,
+        ...(q.description ? { description: q.description } : {}),
+        required: q.required ?? true,
+        ...(q.options ? { options: q.options.map((o) => o.text).join('\n') } : {}),
+        ...(q.max_choices ? { max_choices: q.max_choices } : {}),
+        ...(branches.length ? { branches } : {}),
+      };
+    }),
+  };
+}
+
+/** The server's field names of question fields (body.questions.2.title) as the builder's form paths. */
+function questionFields(e: unknown): Record<string, (string | number)[]> {
+  const issues = ((e as { details?: { issues?: { field?: unknown }[] } } | null)?.details?.issues ?? []).map((i) => i.field).filter((f): f is string => typeof f === 'string');
+  const out: Record<string, (string | number)[]> = {};
+  for (const f of issues) {
+    const m = /^body\.questions\.(\d+)\.(title|type|options|max_choices)/.exec(f);
+    if (m) out[f] = ['questions', Number(m[1]), m[2]!];
+  }
+  return out;
+}
+
+/** The edited draft as a PATCH body: cleared fields sent as null, status left to the detail's buttons, questions only when they changed. */
+export function toPatch(d: Draft, s: Survey) {
+  const { status: _status, questions, targeting: _targeting, starts_at: _startsAt, ends_at: _endsAt, ...rest } = toBody(d);
+  const before = toBody(fromSurvey(s));
+  const segment = (s.targeting as { segment_id?: string }).segment_id;
+  const { segment_id: _segment, ...keep } = s.targeting as Record<string, unknown>;
+  return {
+    ...rest,
+    description: rest.description ?? null,
+    trigger_event: rest.trigger_event ?? null,
+    recurrence_days: rest.recurrence_days ?? null,
+    quota: rest.quota ?? null,
+    points: rest.points ?? null,
+    ...(JSON.stringify(questions) !== JSON.stringify(before.questions) ? { questions } : {}),
+    ...((d.segment_id ?? undefined) !== segment ? { targeting: { ...keep, ...(d.segment_id ? { segment_id: d.segment_id } : {}) } } : {}),
+    ...(d.window?.[0] && d.window[1] ? { starts_at: d.window[0].toISOString(), ends_at: d.window[1].toISOString() } : s.starts_at && s.ends_at ? { starts_at: null, ends_at: null } : {}),
+  };
+}
+
+function Builder({ survey, onDone }: { survey?: Survey; onDone: (s: Survey) => void }) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const [form] = Form.useForm<Draft>();
@@ -81,16 +154,20 @@ function Builder({ onDone }: { onDone: (s: Survey) => void }) {
   const { appId, role } = useCurrent();
   const segments = useQuery({ queryKey: ['segments.all', appId], enabled: can(role, 'analytics.read'), queryFn: () => ok(api.GET('/v1/segments', { params: { query: { limit: 100 } } })) });
   const create = useMutation({
-    mutationFn: (d: Draft) => ok(api.POST('/v1/surveys', { body: toBody(d) as never })) as Promise<Survey>,
+    mutationFn: (d: Draft) =>
+      (survey
+        ? ok(api.PATCH('/v1/surveys/{surveyId}', { params: { path: { surveyId: survey.id } }, body: toPatch(d, survey) as never }))
+        : ok(api.POST('/v1/surveys', { body: toBody(d) as never }))) as Promise<Survey>,
     onSuccess: (s) => {
-      void message.success(t('surveys.created'));
-      form.resetFields();
+      void message.success(t(survey ? 'surveys.saved' : 'surveys.created'));
+      if (!survey) form.resetFields();
       onDone(s);
     },
-    onError: (e) => void message.error(errorText(e)),
+    // body.questions.0.title → questions[0].title under its field, the rest in the toast.
+    onError: (e) => void message.error(survey ? showFieldErrors(form, e, questionFields(e)) : errorText(e)),
   });
   return (
-    <Form<Draft> form={form} layout="vertical" initialValues={{ status: 'draft', questions: [{ type: 'nps', title: '', required: true }] }} onFinish={(d) => create.mutate(d)}>
+    <Form<Draft> form={form} layout="vertical" initialValues={survey ? fromSurvey(survey) : { status: 'draft', questions: [{ type: 'nps', title: '', required: true }] }} onFinish={(d) => create.mutate(d)}>
       <Form.Item name="name" label={t('surveys.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
         <Input data-testid="survey-name" maxLength={200} />
       </Form.Item>
@@ -98,9 +175,11 @@ function Builder({ onDone }: { onDone: (s: Survey) => void }) {
         <Input.TextArea rows={2} maxLength={5000} />
       </Form.Item>
       <Space wrap>
-        <Form.Item name="status" label={t('surveys.statusLabel')}>
-          <Select data-testid="survey-status" style={{ width: 140 }} options={(['draft', 'active'] as const).map((s) => ({ value: s, label: t(statusKey(s)) }))} />
-        </Form.Item>
+        {survey ? null : (
+          <Form.Item name="status" label={t('surveys.statusLabel')}>
+            <Select data-testid="survey-status" style={{ width: 140 }} options={(['draft', 'active'] as const).map((s) => ({ value: s, label: t(statusKey(s)) }))} />
+          </Form.Item>
+        )}
         <Form.Item name="trigger_event" label={t('surveys.trigger')}>
           <Input placeholder="order.paid" style={{ width: 180 }} />
         </Form.Item>
@@ -140,6 +219,10 @@ function Builder({ onDone }: { onDone: (s: Survey) => void }) {
                     </Form.Item>
                     <Form.Item name={[f.name, 'title']} label={t('surveys.questionTitle')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
                       <Input data-testid={`survey-q${i + 1}-title`} style={{ width: 360 }} maxLength={500} />
+                    </Form.Item>
+                    {/* A question's description (set through the API) is kept as it is. */}
+                    <Form.Item name={[f.name, 'description']} hidden>
+                      <Input />
                     </Form.Item>
                     <Form.Item name={[f.name, 'required']} label={t('surveys.required')} valuePropName="checked">
                       <Switch size="small" data-testid={`survey-q${i + 1}-required`} />
@@ -193,7 +276,12 @@ function Builder({ onDone }: { onDone: (s: Survey) => void }) {
           </Space>
         )}
       </Form.List>
-      <Button data-testid="survey-save" type="primary" htmlType="submit" loading={create.isPending} style={{ marginTop: 16 }}>
+      {survey ? (
+        <Typography.Paragraph type="secondary" style={{ marginTop: 16 }}>
+          {t('surveys.editHint')}
+        </Typography.Paragraph>
+      ) : null}
+      <Button data-testid={survey ? 'survey-edit-save' : 'survey-save'} type="primary" htmlType="submit" loading={create.isPending} style={{ marginTop: 16 }}>
         {t('common.save')}
       </Button>
     </Form>
@@ -327,7 +415,7 @@ function Answers({ survey }: { survey: Survey }) {
   );
 }
 
-function Detail({ survey, mayManage, mayRead }: { survey: Survey; mayManage: boolean; mayRead: boolean }) {
+function Detail({ survey, mayManage, mayRead, onEdit }: { survey: Survey; mayManage: boolean; mayRead: boolean; onEdit: () => void }) {
   const { t } = useI18n();
   const qc = useQueryClient();
   const { message } = App.useApp();
@@ -346,6 +434,7 @@ function Detail({ survey, mayManage, mayRead }: { survey: Survey; mayManage: boo
         ) : null}
         {mayManage && survey.status === 'active' ? <Button size="small" data-testid="survey-pause" onClick={() => setStatus.mutate('paused')}>{t('surveys.pause')}</Button> : null}
         {mayManage && survey.status !== 'closed' ? <Button size="small" danger data-testid="survey-close" onClick={() => setStatus.mutate('closed')}>{t('surveys.close')}</Button> : null}
+        {mayManage ? <Button size="small" data-testid="survey-edit" onClick={onEdit}>{t('surveys.edit')}</Button> : null}
       </Space>
       <Tabs
         items={[
@@ -413,10 +502,12 @@ export default function Surveys() {
   const { appId, role } = useCurrent();
   const mayManage = can(role, 'campaigns.manage');
   const mayRead = can(role, 'analytics.read');
+  const qc = useQueryClient();
   const pager = useCursor();
   const [status, setStatus] = useState<Status | undefined>();
   const [building, setBuilding] = useState(false);
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [editing, setEditing] = useState<Survey | null>(null);
   const query = { limit: 20, ...(status ? { status } : {}), ...(pager.cursor ? { cursor: pager.cursor } : {}) };
   const list = useQuery({ queryKey: ['surveys', appId, query], queryFn: () => ok(api.GET('/v1/surveys', { params: { query } })), placeholderData: keepPreviousData });
   const rows = list.data?.data ?? [];
@@ -468,7 +559,20 @@ export default function Surveys() {
         />
       </Drawer>
       <Drawer open={!!selected} width={880} title={selected?.name} onClose={() => setSelectedId(null)} destroyOnHidden>
-        {selected ? <Detail key={selected.id} survey={selected} mayManage={mayManage} mayRead={mayRead} /> : null}
+        {selected ? <Detail key={selected.id} survey={selected} mayManage={mayManage} mayRead={mayRead} onEdit={() => (setEditing(selected), setSelectedId(null))} /> : null}
+      </Drawer>
+      <Drawer open={!!editing} width={820} title={t('surveys.editTitle', { name: editing?.name ?? '' })} onClose={() => setEditing(null)} destroyOnHidden>
+        {mayManage && editing ? (
+          <Builder
+            key={editing.id}
+            survey={editing}
+            onDone={(s) => {
+              setEditing(null);
+              void qc.invalidateQueries({ queryKey: ['surveys'] });
+              setSelectedId(s.id);
+            }}
+          />
+        ) : null}
       </Drawer>
     </Space>
   );

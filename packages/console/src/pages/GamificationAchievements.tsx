@@ -1,12 +1,15 @@
 // Gamification, progression: the level ladder (edited as a table, saved whole), badges (icon URL,
 // criteria, rewards) and tasks (event, target, period, rewards). Names are user-facing text and
-// are rendered as text; an icon is an <img> with the URL only.
+// are rendered as text; an icon is an <img> with the URL only. A badge or task is edited in a
+// modal prefilled with its values (PATCH: a badge's key and criteria, a task's key, period and
+// event are fixed, so they show read-only).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Avatar, Button, Card, Form, Input, InputNumber, Modal, Select, Space, Switch, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
-import { ConditionsEditor, rowsToConditions, type ConditionRow } from '../components/ConditionsEditor.tsx';
+import { ConditionsEditor, conditionsToRows, rowsToConditions, type ConditionRow } from '../components/ConditionsEditor.tsx';
 import { CursorPager, useCursor } from '../components/Cursor.tsx';
 import { EventPicker } from '../components/EventPicker.tsx';
+import { showFieldErrors } from '../components/fieldErrors.ts';
 import { ErrorState, errorText } from '../components/states.tsx';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { api, ok, type Schemas } from '../lib/api.ts';
@@ -173,6 +176,82 @@ function criteriaText(c: Record<string, unknown>, t: (k: MessageKey, v?: Record<
   return [label, c.event ?? c.type, n].filter((x) => x !== undefined).join(' · ');
 }
 
+type BadgeEditForm = { name: string; description?: string; icon_url?: string; reward_type?: string; reward_amount?: number | null; sort?: number; active: boolean };
+const REWARD_FIELDS = { 'rewards.0.type': 'reward_type', 'rewards.0.amount': 'reward_amount', 'rewards.0': 'reward_type' };
+
+function BadgeEdit({ badge, appId, onClose }: { badge: Badge; appId: string; onClose: () => void }) {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const { message } = App.useApp();
+  const types = usePointTypes(appId);
+  const [form] = Form.useForm<BadgeEditForm>();
+  const save = useMutation({
+    mutationFn: (v: BadgeEditForm) =>
+      ok(
+        api.PATCH('/v1/badges/{id}', {
+          params: { path: { id: badge.id } },
+          body: {
+            name: v.name.trim(),
+            description: v.description?.trim() || null,
+            icon_url: v.icon_url?.trim() || null,
+            // The form edits the first reward; any others stay as they are.
+            rewards: [...(v.reward_type && v.reward_amount ? [{ type: v.reward_type, amount: v.reward_amount }] : []), ...badge.rewards.slice(1)],
+            sort: v.sort ?? 0,
+            active: v.active,
+          },
+        }),
+      ),
+    onSuccess: () => {
+      void message.success(t('gm.saved'));
+      void qc.invalidateQueries({ queryKey: ['gm', 'badges'] });
+      onClose();
+    },
+    onError: (e) => void message.error(showFieldErrors(form, e, REWARD_FIELDS)),
+  });
+  return (
+    <Modal open width={640} title={t('gm.badgeEdit')} onCancel={onClose} onOk={() => form.submit()} okButtonProps={{ loading: save.isPending, 'data-testid': 'gm-badge-edit-save' }}>
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={{ name: badge.name, description: badge.description ?? '', icon_url: badge.icon_url ?? '', reward_type: badge.rewards[0]?.type, reward_amount: badge.rewards[0]?.amount ?? null, sort: badge.sort, active: badge.active }}
+        onFinish={(v) => save.mutate(v)}
+      >
+        <Space wrap align="start">
+          <Form.Item label={t('gm.key')} extra={t('gm.fixedAfterCreate')}>
+            <Input value={badge.key} disabled style={{ width: 180 }} />
+          </Form.Item>
+          <Form.Item label={t('gm.criteria')}>
+            <Input value={criteriaText(badge.criteria, t)} disabled style={{ width: 260 }} />
+          </Form.Item>
+        </Space>
+        <Form.Item name="name" label={t('gm.name')} rules={[{ required: true, whitespace: true, message: t('gm.nameRequired') }]}>
+          <Input data-testid="gm-badge-edit-name" maxLength={100} />
+        </Form.Item>
+        <Form.Item name="description" label={t('gm.description')}>
+          <Input data-testid="gm-badge-edit-description" maxLength={1000} />
+        </Form.Item>
+        <Form.Item name="icon_url" label={t('gm.iconUrl')} rules={[{ type: 'url', message: t('gm.urlRule') }]}>
+          <Input data-testid="gm-badge-edit-icon" placeholder="https://…" maxLength={2000} />
+        </Form.Item>
+        <Space wrap align="start">
+          <Form.Item name="reward_type" label={t('gm.rewardType')}>
+            <Select allowClear style={{ width: 140 }} options={(types.data?.data ?? []).map((p) => ({ value: p.key, label: p.key }))} />
+          </Form.Item>
+          <Form.Item name="reward_amount" label={t('gm.rewardAmount')}>
+            <InputNumber min={1} precision={0} />
+          </Form.Item>
+          <Form.Item name="sort" label={t('gm.sort')}>
+            <InputNumber precision={0} />
+          </Form.Item>
+          <Form.Item name="active" label={t('gm.active')} valuePropName="checked">
+            <Switch />
+          </Form.Item>
+        </Space>
+      </Form>
+    </Modal>
+  );
+}
+
 export function Badges({ appId, mayManage }: { appId: string; mayManage: boolean }) {
   const { t, num } = useI18n();
   const qc = useQueryClient();
@@ -182,6 +261,7 @@ export function Badges({ appId, mayManage }: { appId: string; mayManage: boolean
   const list = useQuery({ queryKey: ['gm', 'badges', appId, query], queryFn: () => ok(api.GET('/v1/badges', { params: { query } })) });
   const types = usePointTypes(appId);
   const [open, setOpen] = useState(false);
+  const [editing, setEditing] = useState<Badge | null>(null);
   const [form] = Form.useForm<BadgeForm>();
   const kind = Form.useWatch('kind', form);
   const refresh = () => void qc.invalidateQueries({ queryKey: ['gm', 'badges'] });
@@ -237,9 +317,13 @@ export function Badges({ appId, mayManage }: { appId: string; mayManage: boolean
           { title: t('gm.criteria'), dataIndex: 'criteria', render: (v: Record<string, unknown>) => criteriaText(v, t) },
           { title: t('gm.rewards'), dataIndex: 'rewards', render: (v: { type: string; amount: number }[]) => (v.length ? v.map((r) => <Tag key={r.type}>{`+${num(r.amount)} ${r.type}`}</Tag>) : '—') },
           { title: t('gm.active'), dataIndex: 'active', render: (v: boolean, b) => <Switch size="small" checked={v} disabled={!mayManage} onChange={(active) => toggle.mutate({ id: b.id, active })} /> },
+          ...(mayManage
+            ? [{ title: t('common.actions'), key: 'actions', render: (_: unknown, b: Badge) => <Button size="small" data-testid="gm-badge-edit" onClick={() => setEditing(b)}>{t('gm.edit')}</Button> }]
+            : []),
         ]}
       />
       <CursorPager pager={pager} nextCursor={list.data?.next_cursor} />
+      {mayManage && editing ? <BadgeEdit badge={editing} appId={appId} onClose={() => setEditing(null)} /> : null}
       {mayManage ? (
       <Modal open={open} width={640} title={t('gm.badgeNew')} onCancel={() => setOpen(false)} onOk={() => form.submit()} okButtonProps={{ loading: create.isPending, 'data-testid': 'gm-badge-save' }} forceRender>
         <Form form={form} layout="vertical" initialValues={{ kind: 'manual', active: true, n: 1 }} onFinish={(v) => create.mutate(v)}>
@@ -303,6 +387,90 @@ type Period = Task['period'];
 const PERIODS: Record<Period, MessageKey> = { once: 'gm.period.once', daily: 'gm.period.daily', weekly: 'gm.period.weekly' };
 type TaskForm = { key: string; name: string; description?: string; period: Period; event: string; target: number; reward_type: string; reward_amount: number; group?: string; conditions?: ConditionRow[] };
 
+type TaskEditForm = { name: string; description?: string; target: number; group?: string; conditions?: ConditionRow[]; reward_type: string; reward_amount: number; sort?: number };
+
+function TaskEdit({ task, appId, onClose }: { task: Task; appId: string; onClose: () => void }) {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const { message } = App.useApp();
+  const types = usePointTypes(appId);
+  const [form] = Form.useForm<TaskEditForm>();
+  const save = useMutation({
+    mutationFn: (v: TaskEditForm) =>
+      ok(
+        api.PATCH('/v1/tasks/{id}', {
+          params: { path: { id: task.id } },
+          body: {
+            name: v.name.trim(),
+            description: v.description?.trim() || null,
+            target: v.target ?? 1,
+            group: v.group?.trim() || null,
+            conditions: rowsToConditions(v.conditions) as Record<string, string>,
+            // The form edits the first reward; any others stay as they are.
+            rewards: [{ type: v.reward_type, amount: v.reward_amount }, ...task.rewards.slice(1)],
+            sort: v.sort ?? 0,
+          },
+        }),
+      ),
+    onSuccess: () => {
+      void message.success(t('gm.saved'));
+      void qc.invalidateQueries({ queryKey: ['gm', 'tasks'] });
+      onClose();
+    },
+    onError: (e) => void message.error(showFieldErrors(form, e, REWARD_FIELDS)),
+  });
+  return (
+    <Modal open width={680} title={t('gm.taskEdit')} onCancel={onClose} onOk={() => form.submit()} okButtonProps={{ loading: save.isPending, 'data-testid': 'gm-task-edit-save' }}>
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={{ name: task.name, description: task.description ?? '', target: task.target, group: task.group ?? '', conditions: conditionsToRows(task.conditions), reward_type: task.rewards[0]?.type, reward_amount: task.rewards[0]?.amount, sort: task.sort }}
+        onFinish={(v) => save.mutate(v)}
+      >
+        <Space wrap align="start">
+          <Form.Item label={t('gm.key')} extra={t('gm.fixedAfterCreate')}>
+            <Input value={task.key} disabled style={{ width: 160 }} />
+          </Form.Item>
+          <Form.Item label={t('gm.period')}>
+            <Input value={t(PERIODS[task.period])} disabled style={{ width: 100 }} />
+          </Form.Item>
+          <Form.Item label={t('gm.event')}>
+            <Input value={task.event} disabled style={{ width: 200 }} />
+          </Form.Item>
+        </Space>
+        <Form.Item name="name" label={t('gm.name')} rules={[{ required: true, whitespace: true, message: t('gm.nameRequired') }]}>
+          <Input data-testid="gm-task-edit-name" maxLength={200} />
+        </Form.Item>
+        <Form.Item name="description" label={t('gm.description')}>
+          <Input maxLength={1000} />
+        </Form.Item>
+        <Space wrap align="start">
+          <Form.Item name="target" label={t('gm.target')} rules={[{ required: true, message: t('gm.required') }]}>
+            <InputNumber data-testid="gm-task-edit-target" min={1} precision={0} />
+          </Form.Item>
+          <Form.Item name="group" label={t('gm.group')}>
+            <Input data-testid="gm-task-edit-group" maxLength={64} />
+          </Form.Item>
+          <Form.Item name="sort" label={t('gm.sort')}>
+            <InputNumber precision={0} />
+          </Form.Item>
+        </Space>
+        <Form.Item label={t('gm.conditions')}>
+          <ConditionsEditor name="conditions" />
+        </Form.Item>
+        <Space wrap align="start">
+          <Form.Item name="reward_type" label={t('gm.rewardType')} rules={[{ required: true, message: t('gm.required') }]}>
+            <Select style={{ width: 140 }} options={(types.data?.data ?? []).map((p) => ({ value: p.key, label: p.key }))} />
+          </Form.Item>
+          <Form.Item name="reward_amount" label={t('gm.rewardAmount')} rules={[{ required: true, message: t('gm.required') }]}>
+            <InputNumber data-testid="gm-task-edit-amount" min={1} precision={0} />
+          </Form.Item>
+        </Space>
+      </Form>
+    </Modal>
+  );
+}
+
 export function Tasks({ appId, mayManage }: { appId: string; mayManage: boolean }) {
   const { t, num } = useI18n();
   const qc = useQueryClient();
@@ -312,6 +480,7 @@ export function Tasks({ appId, mayManage }: { appId: string; mayManage: boolean 
   const list = useQuery({ queryKey: ['gm', 'tasks', appId, query], queryFn: () => ok(api.GET('/v1/tasks', { params: { query } })) });
   const types = usePointTypes(appId);
   const [open, setOpen] = useState(false);
+  const [editing, setEditing] = useState<Task | null>(null);
   const [form] = Form.useForm<TaskForm>();
   const refresh = () => void qc.invalidateQueries({ queryKey: ['gm', 'tasks'] });
   const create = useMutation({
@@ -367,9 +536,13 @@ export function Tasks({ appId, mayManage }: { appId: string; mayManage: boolean 
           { title: t('gm.rewards'), dataIndex: 'rewards', render: (v: { type: string; amount: number }[]) => v.map((r) => <Tag key={r.type}>{`+${num(r.amount)} ${r.type}`}</Tag>) },
           { title: t('gm.group'), dataIndex: 'group', render: (v: string | null) => v ?? '—' },
           { title: t('gm.active'), dataIndex: 'active', render: (v: boolean, x) => <Switch size="small" checked={v} disabled={!mayManage} onChange={(active) => toggle.mutate({ id: x.id, active })} /> },
+          ...(mayManage
+            ? [{ title: t('common.actions'), key: 'actions', render: (_: unknown, x: Task) => <Button size="small" data-testid="gm-task-edit" onClick={() => setEditing(x)}>{t('gm.edit')}</Button> }]
+            : []),
         ]}
       />
       <CursorPager pager={pager} nextCursor={list.data?.next_cursor} />
+      {mayManage && editing ? <TaskEdit task={editing} appId={appId} onClose={() => setEditing(null)} /> : null}
       {mayManage ? (
       <Modal open={open} width={680} title={t('gm.taskNew')} onCancel={() => setOpen(false)} onOk={() => form.submit()} okButtonProps={{ loading: create.isPending, 'data-testid': 'gm-task-save' }} forceRender>
         <Form form={form} layout="vertical" initialValues={{ period: 'daily', target: 1, reward_amount: 10 }} onFinish={(v) => create.mutate(v)}>

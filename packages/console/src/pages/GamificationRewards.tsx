@@ -1,10 +1,12 @@
 // Gamification, rewards: lotteries (created with their prize table, published odds shown as the
 // users see them, paused/resumed/ended), the points mall (items; orders shipped, completed or
-// cancelled) and abuse review (flags dismissed or blocked, blocks lifted).
+// cancelled) and abuse review (flags dismissed or blocked, blocks lifted). A prize is edited from
+// the odds drawer (name, weight, stock left, value, sort), which then shows the new odds.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Drawer, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Switch, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { CursorPager, useCursor } from '../components/Cursor.tsx';
+import { showFieldErrors } from '../components/fieldErrors.ts';
 import { ErrorState, errorText } from '../components/states.tsx';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { api, ok, type Schemas } from '../lib/api.ts';
@@ -18,9 +20,59 @@ const PRIZE_KIND: Record<PrizeKind, MessageKey> = { points: 'gm.prize.points', i
 type PrizeRow = { name: string; kind: PrizeKind; reward_type?: string; reward_amount?: number | null; weight: number; stock?: number | null };
 type LotteryForm = { name: string; description?: string; cost_type?: string; cost?: number; daily_limit?: number | null; budget?: number | null; prizes: PrizeRow[] };
 
-function Odds({ id, onClose }: { id: string; onClose: () => void }) {
+type Prize = Schemas['LotteryPrize'];
+type PrizeEditForm = { name: string; weight: number; stock?: number | null; value?: number; sort?: number };
+
+function PrizeEdit({ lotteryId, prize, onClose }: { lotteryId: string; prize: Prize; onClose: () => void }) {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<PrizeEditForm>();
+  const save = useMutation({
+    mutationFn: (v: PrizeEditForm) =>
+      ok(api.PATCH('/v1/lotteries/{id}/prizes/{prizeId}', { params: { path: { id: lotteryId, prizeId: prize.id } }, body: { name: v.name.trim(), weight: v.weight ?? 0, stock: v.stock ?? null, value: v.value ?? 0, sort: v.sort ?? 0 } })),
+    onSuccess: () => {
+      void message.success(t('gm.saved'));
+      void qc.invalidateQueries({ queryKey: ['gm', 'odds', lotteryId] });
+      void qc.invalidateQueries({ queryKey: ['gm', 'lottery', lotteryId] });
+      onClose();
+    },
+    onError: (e) => void message.error(showFieldErrors(form, e)),
+  });
+  return (
+    <Modal open title={t('gm.prizeEdit')} onCancel={onClose} onOk={() => form.submit()} okButtonProps={{ loading: save.isPending, 'data-testid': 'gm-prize-edit-save' }}>
+      <Form form={form} layout="vertical" initialValues={{ name: prize.name, weight: prize.weight, stock: prize.stock, value: prize.value, sort: prize.sort }} onFinish={(v) => save.mutate(v)}>
+        <Form.Item name="name" label={t('gm.prizeName')} rules={[{ required: true, whitespace: true, message: t('gm.nameRequired') }]}>
+          <Input data-testid="gm-prize-edit-name" maxLength={100} />
+        </Form.Item>
+        <Space wrap align="start">
+          <Form.Item label={t('gm.prizeKind')} extra={t('gm.fixedAfterCreate')}>
+            <Input disabled style={{ width: 160 }} value={`${t(PRIZE_KIND[prize.kind])}${prize.kind === 'points' && prize.reward_amount ? ` +${prize.reward_amount} ${prize.reward_type ?? ''}` : ''}`} />
+          </Form.Item>
+          <Form.Item name="weight" label={t('gm.weight')} rules={[{ required: true, message: t('gm.required') }]}>
+            <InputNumber data-testid="gm-prize-edit-weight" min={0} precision={0} />
+          </Form.Item>
+          <Form.Item name="stock" label={t('gm.stockUnlimited')}>
+            <InputNumber min={0} precision={0} placeholder={t('gm.unlimited')} />
+          </Form.Item>
+          <Form.Item name="value" label={t('gm.prizeValue')}>
+            <InputNumber min={0} precision={0} />
+          </Form.Item>
+          <Form.Item name="sort" label={t('gm.sort')}>
+            <InputNumber precision={0} />
+          </Form.Item>
+        </Space>
+      </Form>
+    </Modal>
+  );
+}
+
+function Odds({ id, mayManage, onClose }: { id: string; mayManage: boolean; onClose: () => void }) {
   const { t, locale } = useI18n();
   const odds = useQuery({ queryKey: ['gm', 'odds', id], queryFn: () => ok(api.GET('/v1/lotteries/{id}/odds', { params: { path: { id }, query: {} } })) });
+  // The full prizes (value, sort) for the edit form.
+  const lottery = useQuery({ queryKey: ['gm', 'lottery', id], enabled: mayManage, queryFn: () => ok(api.GET('/v1/lotteries/{id}', { params: { path: { id } } })) });
+  const [editing, setEditing] = useState<Prize | null>(null);
   return (
     <Drawer open width={560} onClose={onClose} title={t('gm.odds')}>
       {odds.isError ? <ErrorState error={odds.error} retry={() => odds.refetch()} /> : null}
@@ -38,11 +90,28 @@ function Odds({ id, onClose }: { id: string; onClose: () => void }) {
               { title: t('gm.weight'), dataIndex: 'weight' },
               { title: t('gm.probability'), dataIndex: 'percent', render: (v: string) => <Typography.Text data-testid="gm-odds-percent" strong>{v}</Typography.Text> },
               { title: t('gm.stock'), dataIndex: 'stock', render: (v: number | null, p) => (p.out_of_stock ? <Tag color="red">{t('gm.outOfStock')}</Tag> : v ?? t('gm.unlimited')) },
+              ...(mayManage
+                ? [
+                    {
+                      title: t('common.actions'),
+                      key: 'actions',
+                      render: (_: unknown, p: { id: string }) => {
+                        const full = lottery.data?.prizes.find((x) => x.id === p.id);
+                        return (
+                          <Button size="small" data-testid="gm-prize-edit" disabled={!full} onClick={() => full && setEditing(full)}>
+                            {t('gm.edit')}
+                          </Button>
+                        );
+                      },
+                    },
+                  ]
+                : []),
             ]}
           />
           <Typography.Paragraph type="secondary">{locale === 'zh-CN' ? odds.data.note.zh : odds.data.note.en}</Typography.Paragraph>
         </Space>
       ) : null}
+      {mayManage && editing ? <PrizeEdit lotteryId={id} prize={editing} onClose={() => setEditing(null)} /> : null}
     </Drawer>
   );
 }
@@ -143,7 +212,7 @@ export function Lotteries({ appId, mayManage }: { appId: string; mayManage: bool
         ]}
       />
       <CursorPager pager={pager} nextCursor={list.data?.next_cursor} />
-      {odds ? <Odds id={odds} onClose={() => setOdds(null)} /> : null}
+      {odds ? <Odds id={odds} mayManage={mayManage} onClose={() => setOdds(null)} /> : null}
       {mayManage ? (
       <Modal open={creating} width={900} title={t('gm.lotteryNew')} onCancel={() => setCreating(false)} onOk={() => form.submit()} okButtonProps={{ loading: create.isPending, 'data-testid': 'gm-lottery-save' }} forceRender>
         <Form form={form} layout="vertical" initialValues={{ cost: 0, prizes: [{ name: '', kind: 'points', weight: 10 }, { name: '', kind: 'none', weight: 90 }] }} onFinish={(v) => create.mutate(v)}>

@@ -191,8 +191,10 @@ test('<canyu-like>: a like in one browser changes the count in another at once (
     assert.equal(await first.locator('.count').innerText(), '0');
     await withPage(async (a, errors) => {
       await a.goto(`${origin}/like-rt-a.html`);
-      await a.locator('canyu-like button').first().click();
-      await a.locator('canyu-like button[aria-busy=false]').first().waitFor();
+      // The first element's own button (a bare 'canyu-like button' would be whichever rendered first).
+      const mine = a.locator('canyu-like').first().locator('button');
+      await mine.click();
+      await a.locator('canyu-like').first().locator('button[aria-busy=false][aria-pressed=true]').waitFor();
       assert.deepEqual(errors, []);
     });
     // B never reloaded: the count came over realtime; B's own button is still not pressed.

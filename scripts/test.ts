@@ -3,6 +3,7 @@
 // template into a database of its own (see packages/server/src/testing/db.ts).
 //   npm test                         all tests
 //   npm test -- users events         only test files whose path contains "users" or "events"
+//   npm test -- --no-browser         all but the browser tests
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,11 +24,17 @@ function findTests(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+// --no-browser: leaves out the browser tests (*.browser.test.ts: console, widgets, demo), for a
+// second run on another PostgreSQL where what matters is the server's SQL.
+const noBrowser = args.includes('--no-browser');
+const filters = args.filter((a) => a !== '--no-browser');
 const files = findTests(path.join(root, 'packages'))
   // Matched against the path inside the repository, so a checkout folder's name (wt-widgets) matches nothing.
   .filter((f) => filters.length === 0 || filters.some((x) => path.relative(root, f).includes(x)))
-  .sort();
+  .filter((f) => !noBrowser || !f.endsWith('.browser.test.ts'))
+  // The browser tests are the longest files: started first, they do not leave one running alone at the end.
+  .sort((a, b) => Number(b.endsWith('.browser.test.ts')) - Number(a.endsWith('.browser.test.ts')) || a.localeCompare(b));
 if (files.length === 0) {
   console.error(`No test files match ${filters.join(', ')}`);
   process.exit(1);

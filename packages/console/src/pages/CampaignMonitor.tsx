@@ -1,10 +1,10 @@
 // The live monitor of a flash sale (秒杀大屏): every second, each item's stock left (with sold /
 // held), the sale's reservations, confirmed and released units, buyers and revenue (the report's
-// kind figures), reservations per second derived from two samples, and the latest reservations.
-// Refusals (sold out, limit reached…) are answered to the buyer but not counted by any endpoint,
-// so rejections per second cannot be shown: the monitor says so instead of inventing a figure.
+// kind figures), reservations and rejections per second derived from two samples, the refusals
+// by reason (sold out, limit reached…; each server adds its count about every second), and the
+// latest reservations.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Col, InputNumber, Progress, Row, Space, Statistic, Table, Tag } from 'antd';
+import { App, Button, Card, Col, InputNumber, Progress, Row, Space, Statistic, Table, Tag } from 'antd';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { ErrorState, errorText } from '../components/states.tsx';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
@@ -15,8 +15,19 @@ import { can } from '../lib/roles.ts';
 const TrendChart = lazy(() => import('../components/TrendChart.tsx'));
 
 type Campaign = Schemas['Campaign'];
-type Details = { reservations?: number; held_units?: number; confirmed_units?: number; released_units?: number; expired_units?: number; buyers?: number; revenue?: number };
-type Sample = { at: string; remaining: number; rate: number };
+type Details = { reservations?: number; held_units?: number; confirmed_units?: number; released_units?: number; expired_units?: number; buyers?: number; revenue?: number; rejections?: number; rejections_by_reason?: Record<string, number> };
+type Sample = { at: string; remaining: number; rate: number; rejected: number };
+/** Refusal reasons (error codes) with a name; others show their code. */
+const REASONS: Record<string, MessageKey> = {
+  'flash_sale.sold_out': 'monitor.reason.soldOut',
+  'flash_sale.limit_reached': 'monitor.reason.limit',
+  'campaigns.user_limit_reached': 'monitor.reason.campaignLimit',
+  'flash_sale.not_started': 'monitor.reason.notStarted',
+  'flash_sale.ended': 'monitor.reason.ended',
+  'flash_sale.token_required': 'monitor.reason.token',
+  'flash_sale.token_invalid': 'monitor.reason.token',
+  'campaigns.not_active': 'monitor.reason.notActive',
+};
 const yuan = (m: number | undefined) => (m === undefined ? '—' : `¥${(m / 100).toFixed(2)}`);
 
 /** Restock an item (or take back unsold units): its new total stock, also while the sale runs. */
@@ -70,18 +81,22 @@ export default function FlashSaleMonitor({ campaign }: { campaign: Campaign }) {
   const stock = items.reduce((a, i) => a + i.stock, 0);
   const remaining = items.reduce((a, i) => a + i.remaining, 0);
   const d = (report.data?.details ?? {}) as Details;
-  // Reservations per second, from the change between two samples of the report.
-  const last = useRef<{ t: number; n: number } | null>(null);
+  // Reservations and rejections per second, from the change between two samples of the report.
+  const last = useRef<{ t: number; n: number; r: number } | null>(null);
   const [samples, setSamples] = useState<Sample[]>([]);
   useEffect(() => {
     if (!sessions.data) return;
     const now = Date.now();
     const n = d.reservations ?? 0;
+    const r = d.rejections ?? 0;
     const prev = last.current;
-    const rate = prev && now > prev.t ? Math.max(0, ((n - prev.n) * 1000) / (now - prev.t)) : 0;
-    last.current = { t: now, n };
-    setSamples((s) => [...s.slice(-59), { at: new Date(now).toLocaleTimeString(), remaining, rate: Math.round(rate * 10) / 10 }]);
+    const per = (a: number, b: number) => (prev && now > prev.t ? Math.round(Math.max(0, ((a - b) * 1000) / (now - prev.t)) * 10) / 10 : 0);
+    const rate = per(n, prev?.n ?? 0);
+    const rejected = per(r, prev?.r ?? 0);
+    last.current = { t: now, n, r };
+    setSamples((s) => [...s.slice(-59), { at: new Date(now).toLocaleTimeString(), remaining, rate, rejected }]);
   }, [sessions.dataUpdatedAt]);
+  const reasons = Object.entries(d.rejections_by_reason ?? {}).sort((a, b) => b[1] - a[1]);
   if (sessions.isError) return <ErrorState error={sessions.error} retry={() => sessions.refetch()} />;
   const stat = (key: MessageKey, v: string | number, testId?: string) => (
     <Col span={6}>
@@ -105,7 +120,23 @@ export default function FlashSaleMonitor({ campaign }: { campaign: Campaign }) {
         </Row>
       ) : null}
       {report.isError ? <ErrorState error={report.error} retry={() => report.refetch()} /> : null}
-      <Alert type="info" showIcon style={{ margin: '12px 0' }} message={t('monitor.noRejections')} data-testid="monitor-no-rejections" />
+      {mayReport ? (
+        <Row gutter={16} style={{ marginTop: 12 }}>
+          {stat('monitor.rejectionsPerSecond', samples.at(-1)?.rejected ?? 0, 'monitor-rejection-rate')}
+          {stat('monitor.rejections', num(d.rejections ?? 0), 'monitor-rejections')}
+          <Col span={12}>
+            <div style={{ color: 'rgba(0,0,0,0.45)', marginBottom: 4 }}>{t('monitor.byReason')}</div>
+            <Space size={[4, 4]} wrap data-testid="monitor-reasons">
+              {reasons.length === 0 ? <span>—</span> : null}
+              {reasons.map(([code, n]) => (
+                <Tag key={code} data-testid="monitor-reason">
+                  {REASONS[code] ? t(REASONS[code]) : code} {num(n)}
+                </Tag>
+              ))}
+            </Space>
+          </Col>
+        </Row>
+      ) : null}
       <Suspense fallback={null}>
         {samples.length > 1 ? (
           <TrendChart
@@ -114,6 +145,7 @@ export default function FlashSaleMonitor({ campaign }: { campaign: Campaign }) {
             series={[
               { name: t('monitor.remaining'), data: samples.map((s) => s.remaining) },
               { name: t('monitor.reservationsPerSecond'), data: samples.map((s) => s.rate) },
+              ...(mayReport ? [{ name: t('monitor.rejectionsPerSecond'), data: samples.map((s) => s.rejected) }] : []),
             ]}
           />
         ) : null}

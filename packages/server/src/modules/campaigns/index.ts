@@ -15,5 +15,6 @@ export function campaignsModule(campaigns: Campaigns): Module {
     jobs: (jobs) => campaigns.registerJobs(jobs),
     erasure: campaigns.erasure,
     start: () => campaigns.start(),
+    stop: () => campaigns.stop(),
   };
 }

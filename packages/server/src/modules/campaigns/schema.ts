@@ -126,6 +126,24 @@ export const fsUserCounts = pgTable(
   (t) => [primaryKey({ columns: [t.itemId, t.userId] }), check('cm_fs_user_counts_nonnegative', sql`qty >= 0`)],
 );
 
+/**
+ * Purchase attempts refused, per campaign and reason (the error code: flash_sale.sold_out, …).
+ * Counted in memory by each server and added here about every second, so the monitor can show
+ * rejections per second without a write per refusal.
+ */
+export const fsRejections = pgTable(
+  'cm_fs_rejections',
+  {
+    campaignId: text('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    reason: text('reason').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.reason] })],
+);
+
 export const FS_RESERVATION_STATUSES = ['held', 'confirmed', 'released', 'expired'] as const;
 
 export const fsReservations = pgTable(

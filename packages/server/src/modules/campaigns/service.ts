@@ -130,7 +130,7 @@ export function createCampaigns(deps: CampaignsDeps) {
     replayed: (ctx) => deps.audit.replayed(ctx),
   };
   const admit = admitFor(deps.experiments, deps.segments);
-  const flashSale = createFlashSale({ admit, db: deps.db, pool: deps.pool, clock, inTx, audit, gate: deps.redis ? createRedisGate(deps.redis, deps.log) : null, wake, hub: deps.hub ?? null, soldOutMemoryMs: deps.soldOutMemoryMs ?? 1000 });
+  const flashSale = createFlashSale({ admit, db: deps.db, pool: deps.pool, clock, inTx, audit, gate: deps.redis ? createRedisGate(deps.redis, deps.log) : null, wake, hub: deps.hub ?? null, soldOutMemoryMs: deps.soldOutMemoryMs ?? 1000, log: deps.log });
   const groupBuy = createGroupBuy({ admit, db: deps.db, clock, inTx, audit, wake });
   const bargain = createBargain({ admit, db: deps.db, clock, inTx, audit, wake, ...(deps.random ? { random: deps.random } : {}) });
   const presale = createPresale({ admit, db: deps.db, clock, inTx, audit, wake });
@@ -326,6 +326,11 @@ export function createCampaigns(deps: CampaignsDeps) {
     /** On boot: repair Redis counters a crash may have left wrong. */
     async start(): Promise<void> {
       await flashSale.reconcile().catch((err: unknown) => deps.log.warn({ err }, 'flash-sale reconcile on start failed'));
+    },
+
+    /** On shutdown: the flash sale's counted refusals go to the database. */
+    async stop(): Promise<void> {
+      await flashSale.flushRejections();
     },
   };
   return api;

@@ -80,6 +80,39 @@ describe('two servers, controllable clock', () => {
   });
 });
 
+describe('two servers, refused attempts', () => {
+  it('counts every refused purchase attempt once, by reason, whichever server refused it', async () => {
+    const a = api(s1, tenant);
+    const start = clock.t + 3600_000;
+    const c = await a.campaign({ kind: 'flash_sale', name: 'rejections', starts_at: iso(start), ends_at: iso(start + 3600_000) });
+    const s = ok<{ id: string }>(await a.post(`/v1/campaigns/${c.id}/flash-sale/sessions`, { starts_at: iso(start), ends_at: iso(start + 3600_000) }), 201);
+    const item = ok<{ id: string }>(await a.post(`/v1/flash-sale/sessions/${s.id}/items`, { product_id: 'p', original_price: 100, sale_price: 10, stock: 5, per_user_limit: 1 }), 201);
+    ok(await a.post(`/v1/campaigns/${c.id}/schedule`));
+    const attempt = (i: number, user = `r${i}`) => api(i % 2 ? s2 : s1, tenant).post(`/v1/flash-sale/items/${item.id}/attempts`, { user_id: user });
+    // Too early on both servers, then 40 buyers at once for 5 units, then a buyer who already holds one.
+    const early = await Promise.all([attempt(0), attempt(1)]);
+    clock.t = start;
+    const rush = await Promise.all(Array.from({ length: 40 }, (_, i) => attempt(i)));
+    const winner = rush.findIndex((r) => r.statusCode === 201);
+    const again = await attempt(winner + 1, `r${winner}`);
+    const refused: Record<string, number> = {};
+    for (const r of [...early, ...rush, again]) {
+      if (r.statusCode === 201) continue;
+      const code = (r.json() as { error: { code: string } }).error.code;
+      refused[code] = (refused[code] ?? 0) + 1;
+    }
+    assert.equal(rush.filter((r) => r.statusCode === 201).length, 5);
+    assert.equal(refused['flash_sale.not_started'], 2);
+    const total = Object.values(refused).reduce((x, n) => x + n, 0);
+    assert.equal(total, 2 + 35 + 1);
+    // Each server adds what it counted about every second: the report reaches exactly the refusals.
+    type Details = { rejections: number; rejections_by_reason: Record<string, number> };
+    const details = async () => ok<{ details: Details }>(await a.get(`/v1/campaigns/${c.id}/report`)).details;
+    await waitFor('the counted refusals to reach the report', async () => (await details()).rejections === total);
+    assert.deepEqual((await details()).rejections_by_reason, refused);
+  });
+});
+
 describe('two servers, real jobs', () => {
   it('a reservation timeout fires once through pg-boss with both servers running jobs', { timeout: 90_000 }, async () => {
     const servers: { jobs: Jobs; app: FastifyInstance; released: string[] }[] = [];

@@ -11,7 +11,7 @@
 import type pg from 'pg';
 import type { Ctx } from '../../../context.ts';
 import type { Db } from '../../../db/index.ts';
-import { AppError, fieldError, validationError } from '../../../http/errors.ts';
+import { AppError, fieldError, isAppError, validationError } from '../../../http/errors.ts';
 import { retryOnDeadlock } from '../../../lib/tx.ts';
 import * as campaignStore from '../store.ts';
 import type { Clock } from '../../../lib/clock.ts';
@@ -49,7 +49,11 @@ export type FlashSaleDeps = { admit: Admit;
   hub: Pick<Hub, 'publish' | 'on'> | null;
   /** How long a server answers "sold out" from memory. */
   soldOutMemoryMs: number;
+  log: { warn(obj: object, msg: string): void };
 };
+
+/** How often a server adds the refusals it counted to the database. */
+const REJECTIONS_FLUSH_MS = 1000;
 
 /** Hub topic: stock of these items (null: any item) may have come back. */
 const STOCK_BACK = 'fs.stock';
@@ -92,10 +96,106 @@ export function createFlashSale(deps: FlashSaleDeps) {
     forgetHere(itemIds);
     deps.hub?.publish(STOCK_BACK, { i: itemIds });
   };
+  // Refused attempts, counted here by campaign and reason and added to cm_fs_rejections about
+  // every second: the monitor's rejections per second, without a write per refusal. A crash loses
+  // at most the last second's count.
+  const refused = new Map<string, number>();
+  let flushing: Promise<void> = Promise.resolve();
+  const flushRejections = (): Promise<void> => {
+    if (refused.size === 0) return flushing;
+    const rows = [...refused].map(([k, n]) => {
+      const [campaignId, reason] = k.split('\u0000') as [string, string];
+      return { campaignId, reason, n };
+    });
+    refused.clear();
+    flushing = flushing
+      .then(() => store.addRejections(deps.db, rows, clock.now()))
+      .catch((err: unknown) => {
+        // Kept for the next flush rather than lost.
+        for (const r of rows) countRefusal(r.campaignId, r.reason, r.n);
+        deps.log.warn({ err }, 'flash sale: adding counted refusals failed; retrying');
+      });
+    return flushing;
+  };
+  let flushTimer: NodeJS.Timeout | null = null;
+  const countRefusal = (campaignId: string, reason: string, n = 1) => {
+    const k = `${campaignId}\u0000${reason}`;
+    refused.set(k, (refused.get(k) ?? 0) + n);
+    flushTimer ??= setTimeout(() => {
+      flushTimer = null;
+      void flushRejections();
+    }, REJECTIONS_FLUSH_MS).unref();
+  };
+
   deps.hub?.on(STOCK_BACK, (p) => {
     const i = (p as { i?: unknown }).i;
     forgetHere(Array.isArray(i) ? i.filter((x): x is string => typeof x === 'string') : null);
   });
+
+  /** The checks and the reservation of one attempt (see attempt()). */
+  async function attemptItem(_ctx: Ctx, appId: string, m: ItemMeta, itemId: string, userId: string, input: AttemptInput): Promise<ReservationRow> {
+    const qty = input.quantity ?? 1;
+    const { item, session, campaign } = m;
+
+    const now = clock.now();
+    if (campaign.status !== 'scheduled' && campaign.status !== 'running') {
+      throw new AppError('campaigns.not_active', `Campaign ${campaign.id} is ${campaign.status}`, { campaign_id: campaign.id, status: campaign.status });
+    }
+    if (now < session.startsAt) throw new AppError('flash_sale.not_started', `Session ${session.id} starts at ${session.startsAt.toISOString()}`, { item_id: itemId, starts_at: session.startsAt.toISOString() });
+    if (now >= session.endsAt || now >= campaign.endsAt) throw new AppError('flash_sale.ended', `Session ${session.id} ended at ${session.endsAt.toISOString()}`, { item_id: itemId, ended_at: session.endsAt.toISOString() });
+    const limitReached = () => new AppError('flash_sale.limit_reached', `User ${userId} may hold at most ${item.perUserLimit} of item ${itemId}`, { item_id: itemId, per_user_limit: item.perUserLimit });
+    const soldOut = () => new AppError('flash_sale.sold_out', `Item ${itemId} is sold out`, { item_id: itemId });
+    if (qty > item.perUserLimit) throw limitReached();
+    if (campaign.perUserLimit !== null && qty > campaign.perUserLimit) {
+      throw new AppError('campaigns.user_limit_reached', `User ${userId} may take at most ${campaign.perUserLimit} in campaign ${campaign.id}`, { campaign_id: campaign.id, per_user_limit: campaign.perUserLimit });
+    }
+    if (session.tokenRequired) {
+      if (!input.token) throw new AppError('flash_sale.token_required', `Session ${session.id} requires a purchase token issued before the start`, { session_id: session.id });
+      if (!checkToken(session.tokenSecret, session.id, userId, input.token, Math.floor(now.getTime() / 1000))) throw new AppError('flash_sale.token_invalid', `The purchase token is not valid for user ${userId} in session ${session.id}`, { session_id: session.id });
+    }
+    if ((soldOutUntil.get(itemId) ?? 0) > Date.now()) throw soldOut();
+    // Inside an experiment: the holdout is refused before any stock is touched.
+    await deps.admit(deps.db, campaign, userId);
+
+    let admitted = false;
+    if (deps.gate) {
+      const seen = epoch;
+      const g = await deps.gate.admit(itemId, userId, qty, item.perUserLimit, () => gateState(itemId));
+      if (g === 'sold_out') {
+        if (qty === 1 && seen === epoch) soldOutUntil.set(itemId, Date.now() + SOLD_OUT_MEMORY_MS);
+        throw soldOut();
+      }
+      if (g === 'limit_reached') throw limitReached();
+      admitted = g === 'admitted';
+    }
+
+    const id = newId('fsr');
+    let r: Settled;
+    try {
+      r = await coalesce({ item, campaign, appId }, { userId, qty, id });
+    } catch (err) {
+      if (admitted) await deps.gate!.giveBack(itemId, [{ userId, qty }]);
+      throw err;
+    }
+    if (r.outcome !== 'reserved') {
+      // Redis let the buyer through but the record says no: hand the admission back.
+      if (admitted) await deps.gate!.giveBack(itemId, [{ userId, qty }]);
+      switch (r.outcome) {
+        case 'sold_out':
+          throw soldOut();
+        case 'limit_reached':
+          throw limitReached();
+        case 'campaign_limit_reached':
+          throw new AppError('campaigns.user_limit_reached', `User ${userId} has reached the limit of ${campaign.perUserLimit} in campaign ${campaign.id}`, { campaign_id: campaign.id, per_user_limit: campaign.perUserLimit });
+        case 'not_active':
+          meta.delete(`${appId}\u0000${itemId}`);
+          throw new AppError('campaigns.not_active', `Campaign ${campaign.id} is not running`, { campaign_id: campaign.id });
+      }
+    }
+    deps.wake(r.expiresAt);
+    const row: ReservationRow = { id, appId, campaignId: campaign.id, itemId, userId, qty, bucket: r.bucket!, status: 'held', expiresAt: r.expiresAt, orderRef: null, createdAt: r.now, confirmedAt: null, releasedAt: null };
+    return row;
+  }
 
   async function itemMeta(appId: string, itemId: string): Promise<ItemMeta> {
     const key = `${appId}\u0000${itemId}`;
@@ -272,12 +372,23 @@ export function createFlashSale(deps: FlashSaleDeps) {
       return n;
     },
     async report(db, c): Promise<Report> {
-      const r = await store.report(db, c.id);
+      const [r, refused] = await Promise.all([store.report(db, c.id), store.rejections(db, c.id)]);
       return {
         participants: r.participants,
         successes: r.confirmedUnits,
         cost: r.cost,
-        details: { reservations: r.reservations, held_units: r.heldUnits, confirmed_units: r.confirmedUnits, released_units: r.releasedUnits, expired_units: r.expiredUnits, buyers: r.buyers, revenue: r.revenue },
+        details: {
+          reservations: r.reservations,
+          held_units: r.heldUnits,
+          confirmed_units: r.confirmedUnits,
+          released_units: r.releasedUnits,
+          expired_units: r.expiredUnits,
+          buyers: r.buyers,
+          revenue: r.revenue,
+          // Refused attempts by reason (error code), added by each server about every second.
+          rejections: Object.values(refused).reduce((a, n) => a + n, 0),
+          rejections_by_reason: refused,
+        },
       };
     },
   };
@@ -389,69 +500,22 @@ export function createFlashSale(deps: FlashSaleDeps) {
       return { token: issueToken(s.tokenSecret, s.id, userId, Math.floor(s.endsAt.getTime() / 1000)), expiresAt: s.endsAt };
     },
 
-    /** A purchase attempt: a held reservation, or a fast 4xx saying why not. */
-    async attempt(_ctx: Ctx, appId: string, itemId: string, userId: string, input: AttemptInput): Promise<ReservationRow> {
-      const qty = input.quantity ?? 1;
-      const { item, session, campaign } = await itemMeta(appId, itemId);
-      const now = clock.now();
-      if (campaign.status !== 'scheduled' && campaign.status !== 'running') {
-        throw new AppError('campaigns.not_active', `Campaign ${campaign.id} is ${campaign.status}`, { campaign_id: campaign.id, status: campaign.status });
-      }
-      if (now < session.startsAt) throw new AppError('flash_sale.not_started', `Session ${session.id} starts at ${session.startsAt.toISOString()}`, { item_id: itemId, starts_at: session.startsAt.toISOString() });
-      if (now >= session.endsAt || now >= campaign.endsAt) throw new AppError('flash_sale.ended', `Session ${session.id} ended at ${session.endsAt.toISOString()}`, { item_id: itemId, ended_at: session.endsAt.toISOString() });
-      const limitReached = () => new AppError('flash_sale.limit_reached', `User ${userId} may hold at most ${item.perUserLimit} of item ${itemId}`, { item_id: itemId, per_user_limit: item.perUserLimit });
-      const soldOut = () => new AppError('flash_sale.sold_out', `Item ${itemId} is sold out`, { item_id: itemId });
-      if (qty > item.perUserLimit) throw limitReached();
-      if (campaign.perUserLimit !== null && qty > campaign.perUserLimit) {
-        throw new AppError('campaigns.user_limit_reached', `User ${userId} may take at most ${campaign.perUserLimit} in campaign ${campaign.id}`, { campaign_id: campaign.id, per_user_limit: campaign.perUserLimit });
-      }
-      if (session.tokenRequired) {
-        if (!input.token) throw new AppError('flash_sale.token_required', `Session ${session.id} requires a purchase token issued before the start`, { session_id: session.id });
-        if (!checkToken(session.tokenSecret, session.id, userId, input.token, Math.floor(now.getTime() / 1000))) throw new AppError('flash_sale.token_invalid', `The purchase token is not valid for user ${userId} in session ${session.id}`, { session_id: session.id });
-      }
-      if ((soldOutUntil.get(itemId) ?? 0) > Date.now()) throw soldOut();
-      // Inside an experiment: the holdout is refused before any stock is touched.
-      await deps.admit(deps.db, campaign, userId);
-
-      let admitted = false;
-      if (deps.gate) {
-        const seen = epoch;
-        const g = await deps.gate.admit(itemId, userId, qty, item.perUserLimit, () => gateState(itemId));
-        if (g === 'sold_out') {
-          if (qty === 1 && seen === epoch) soldOutUntil.set(itemId, Date.now() + SOLD_OUT_MEMORY_MS);
-          throw soldOut();
-        }
-        if (g === 'limit_reached') throw limitReached();
-        admitted = g === 'admitted';
-      }
-
-      const id = newId('fsr');
-      let r: Settled;
+    /** A purchase attempt: a held reservation, or a fast 4xx saying why not (counted by reason for the monitor). */
+    async attempt(ctx: Ctx, appId: string, itemId: string, userId: string, input: AttemptInput): Promise<ReservationRow> {
+      const m = await itemMeta(appId, itemId);
       try {
-        r = await coalesce({ item, campaign, appId }, { userId, qty, id });
+        return await attemptItem(ctx, appId, m, itemId, userId, input);
       } catch (err) {
-        if (admitted) await deps.gate!.giveBack(itemId, [{ userId, qty }]);
+        if (isAppError(err) && err.status < 500) countRefusal(m.campaign.id, err.code);
         throw err;
       }
-      if (r.outcome !== 'reserved') {
-        // Redis let the buyer through but the record says no: hand the admission back.
-        if (admitted) await deps.gate!.giveBack(itemId, [{ userId, qty }]);
-        switch (r.outcome) {
-          case 'sold_out':
-            throw soldOut();
-          case 'limit_reached':
-            throw limitReached();
-          case 'campaign_limit_reached':
-            throw new AppError('campaigns.user_limit_reached', `User ${userId} has reached the limit of ${campaign.perUserLimit} in campaign ${campaign.id}`, { campaign_id: campaign.id, per_user_limit: campaign.perUserLimit });
-          case 'not_active':
-            meta.delete(`${appId}\u0000${itemId}`);
-            throw new AppError('campaigns.not_active', `Campaign ${campaign.id} is not running`, { campaign_id: campaign.id });
-        }
-      }
-      deps.wake(r.expiresAt);
-      const row: ReservationRow = { id, appId, campaignId: campaign.id, itemId, userId, qty, bucket: r.bucket!, status: 'held', expiresAt: r.expiresAt, orderRef: null, createdAt: r.now, confirmedAt: null, releasedAt: null };
-      return row;
     },
+
+    /** Adds the refusals counted so far (on shutdown, and in tests). */
+    flushRejections,
+
+    /** Refused purchase attempts of the campaign so far, by reason (counted ones not yet added are not in it). */
+    rejections: (db: Db, campaignId: string) => store.rejections(db, campaignId),
 
     async reservation(ctx: Ctx, appId: string, id: string, onlyUser?: string): Promise<ReservationRow> {
       const r = await store.findReservation(ctx.db, appId, id);

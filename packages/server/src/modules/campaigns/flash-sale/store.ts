@@ -295,3 +295,21 @@ export async function activeItemIds(db: Db, now: Date, marginMs: number): Promis
     .where(and(sql`${campaigns.status} in ('scheduled', 'running')`, sql`${fsSessions.startsAt} <= ${from}`, sql`${fsSessions.endsAt} >= ${to}`));
   return rows.map((r) => r.id);
 }
+
+/** Adds counted refusals (a campaign deleted meanwhile is skipped). */
+export async function addRejections(db: Db, rows: { campaignId: string; reason: string; n: number }[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await db.execute(sql`
+    insert into cm_fs_rejections (campaign_id, reason, n, updated_at)
+    select v.campaign_id, v.reason, v.n, ${now}
+      from unnest(${sql.param(rows.map((r) => r.campaignId))}::text[], ${sql.param(rows.map((r) => r.reason))}::text[], ${sql.param(rows.map((r) => r.n))}::bigint[]) as v(campaign_id, reason, n)
+      join cm_campaigns c on c.id = v.campaign_id
+     order by v.campaign_id, v.reason
+    on conflict (campaign_id, reason) do update set n = cm_fs_rejections.n + excluded.n, updated_at = excluded.updated_at`);
+}
+
+/** Refusals of the campaign's purchase attempts so far, by reason. */
+export async function rejections(db: Db, campaignId: string): Promise<Record<string, number>> {
+  const res = await db.execute<{ reason: string; n: string | number }>(sql`select reason, n from cm_fs_rejections where campaign_id = ${campaignId} order by reason`);
+  return Object.fromEntries(res.rows.map((r) => [r.reason, Number(r.n)]));
+}

@@ -167,7 +167,7 @@ function FlashSaleSessions({ campaign }: { campaign: Campaign }) {
         dataSource={sessions.data?.data ?? []}
         locale={{ emptyText: t('sessions.empty') }}
         columns={[
-          { title: t('wizard.sessionName'), key: 'n', render: (_: unknown, s) => <span data-testid="fs-session-name">{s.name || '—'}</span> },
+          { title: t('wizard.sessionName'), key: 'n', render: (_: unknown, s) => <span data-testid="fs-session-row-name">{s.name || '—'}</span> },
           { title: t('wizard.sessionPeriod'), key: 'p', render: (_: unknown, s) => `${date(s.starts_at)} – ${date(s.ends_at)}` },
           { title: t('wizard.tokenRequired'), key: 'k', render: (_: unknown, s) => (s.token_required ? <Tag color="orange">{t('sessions.token')}</Tag> : '—') },
           { title: t('sessions.items'), key: 'i', render: (_: unknown, s) => <span data-testid="fs-session-items">{num(s.items.length)}</span> },
@@ -176,11 +176,11 @@ function FlashSaleSessions({ campaign }: { campaign: Campaign }) {
                 {
                   title: '',
                   key: 'a',
-                  render: (_: unknown, s: FlashSession, i: number) =>
+                  render: (_: unknown, s: FlashSession) =>
                     running && Date.parse(s.ends_at) <= now ? (
                       <Typography.Text type="secondary">{t('sessions.ended')}</Typography.Text>
                     ) : (
-                      <Button size="small" data-testid={`fs-s${i + 1}-add-item`} onClick={() => setAdding(s)}>
+                      <Button size="small" data-testid="fs-add-item" onClick={() => setAdding(s)}>
                         {t('wizard.addItem')}
                       </Button>
                     ),

@@ -1,7 +1,9 @@
 // The campaign wizards in a real browser: a flash sale made in the wizard (a session with an item
 // and its stock), created and scheduled at once, whose live monitor shows the stock drop as buyers
-// reserve through the API; a coupon campaign (template, then issued to users) and 拼团 / 砍价
-// drafts whose settings the API reads back; an analyst sees the monitor but no mutating button.
+// reserve through the API, and which gets a new session and item while it runs; a coupon campaign
+// (template, then issued to users) and 拼团 / 砍价 drafts whose settings the API reads back; a
+// referral whose inviter and invitee rewards the API reads back; an analyst sees the monitor but
+// no mutating button.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -65,6 +67,30 @@ test('a flash sale made in the wizard runs, and its monitor shows the stock drop
     await page.getByTestId('monitor-restock').click();
     await statIs(page, 'monitor-remaining', '6');
     assert.equal(((await h.api('GET', `/v1/flash-sale/items/${item.id}`)) as { stock: number }).stock, 8);
+    // Not below the 2 units held or sold: the server's refusal is shown.
+    await page.getByTestId('monitor-restock-value').fill('1');
+    await page.getByTestId('monitor-restock').click();
+    await page.locator('.ant-message').getByText('flash_sale.stock_below_sold').waitFor();
+
+    // A session added while the sale runs, then an item in it: refused first under the field the server names.
+    await page.getByTestId('fs-add-session').click();
+    await page.getByTestId('fs-session-name').fill('晚场');
+    await page.getByTestId('fs-session-save').click();
+    await page.getByTestId('fs-session-row-name').getByText('晚场').waitFor();
+    await page.getByTestId('flash-sessions').locator('tr', { hasText: '晚场' }).getByTestId('fs-add-item').click();
+    await page.getByTestId('fs-item-product').fill('sku-case');
+    await page.getByTestId('fs-item-name').fill('手机壳');
+    await page.getByTestId('fs-item-original').fill('99');
+    await page.getByTestId('fs-item-sale').fill('120');
+    await page.getByTestId('fs-item-stock').fill('10');
+    await page.getByTestId('fs-item-save').click();
+    await page.locator('.ant-form-item-explain-error', { hasText: 'body.sale_price' }).waitFor();
+    await page.getByTestId('fs-item-sale').fill('59');
+    await page.getByTestId('fs-item-save').click();
+    await statIs(page, 'monitor-remaining', '16');
+    const after = (await h.api('GET', `/v1/campaigns/${sale!.id}/flash-sale/sessions`)) as { data: { name: string; items: { product_id: string; stock: number; sale_price: number }[] }[] };
+    const byName = Object.fromEntries(after.data.map((s) => [s.name, s.items.map((i) => [i.product_id, i.stock, i.sale_price])]));
+    assert.deepEqual(byName, { '': [['sku-airpods', 8, 99900]], 晚场: [['sku-case', 10, 5900]] });
 
     assert.deepEqual(await h.untranslated(page), []);
     await h.toEnglish(page);
@@ -145,13 +171,15 @@ test('拼团 and 砍价 drafts made in the wizard carry their settings', async (
 
 test('presale, crowdfunding and referral drafts made in the wizard carry their settings', async (tc) => {
   await h.withPage(tc, async ({ page, errors }) => {
+    await h.api('PUT', '/v1/points/types/coins', { name: 'Coins' });
     await h.signIn(page, h.owner);
-    const made = async (kind: string, name: string, fill: () => Promise<void>) => {
+    const made = async (kind: string, name: string, fill: () => Promise<void>, review?: () => Promise<void>) => {
       await start(page, kind);
       await page.getByTestId('wizard-name').fill(name);
       await page.getByTestId('wizard-next').click();
       await fill();
       await page.getByTestId('wizard-next').click();
+      await review?.();
       await page.getByTestId('wizard-create-draft').click();
       await page.getByTestId('campaign-selected').getByText(name).waitFor();
     };
@@ -166,9 +194,24 @@ test('presale, crowdfunding and referral drafts made in the wizard carry their s
       await page.getByTestId('wizard-tier1-name').fill('早鸟档');
       await page.getByTestId('wizard-tier1-amount').fill('99');
     });
-    await made('referral', '三月老带新', async () => {
-      await page.getByTestId('wizard-qualifying-event').fill('order.paid');
-    });
+    // The inviter earns 50 coins, the invitee a coupon (the template of the coupon test) and 7 VIP days from the host.
+    await made(
+      'referral',
+      '三月老带新',
+      async () => {
+        await page.getByTestId('wizard-qualifying-event').fill('order.paid');
+        await page.getByTestId('wizard-max-rewards').fill('5');
+        await page.getByTestId('wizard-inviter-add-points').click();
+        await h.choose(page, 'wizard-inviter-points1-type', 'Coins (coins)');
+        await page.getByTestId('wizard-inviter-points1-amount').fill('50');
+        await h.choose(page, 'wizard-invitee-coupons', '新人立减 10 元');
+        await page.getByTestId('wizard-invitee-host').fill('[7]');
+        await page.getByTestId('wizard-next').click();
+        await page.getByTestId('wizard-invitee-reward').getByText('须为 JSON 对象').waitFor();
+        await page.getByTestId('wizard-invitee-host').fill('{"vip_days":7}');
+      },
+      () => page.getByTestId('wizard-review-inviter').getByText('coins × 50').waitFor(),
+    );
     const all = await campaigns();
     const ps = all.find((c) => c.kind === 'presale')!;
     const cf = all.find((c) => c.kind === 'crowdfunding')!;
@@ -176,6 +219,12 @@ test('presale, crowdfunding and referral drafts made in the wizard carry their s
     assert.deepEqual([ps.settings.product_id, ps.settings.price, ps.settings.deposit, ps.settings.deposit_value], ['sku-phone', 599900, 10000, 20000]);
     assert.deepEqual([cf.settings.goal_type, cf.settings.goal, cf.settings.tiers], ['amount', 1000000, [{ id: 'basic', name: '早鸟档', amount: 9900 }]]);
     assert.equal(rf.settings.qualifying_event, 'order.paid');
+    const templates = ((await h.api('GET', '/v1/coupon-templates')) as { data: { id: string; name: string }[] }).data;
+    const welcome = templates.find((x) => x.name === '新人立减 10 元')!;
+    const referral = (await h.api('GET', `/v1/campaigns/${rf.id}`)) as Campaign;
+    assert.deepEqual(referral.settings.inviter_reward, { points: [{ type: 'coins', amount: 50 }], coupons: [] });
+    assert.deepEqual(referral.settings.invitee_reward, { points: [], coupons: [welcome.id], host: { vip_days: 7 } });
+    assert.equal(referral.settings.max_rewards_per_inviter, 5);
     assert.deepEqual(await h.untranslated(page), []);
     assert.deepEqual(errors, []);
   });
@@ -187,8 +236,9 @@ test('an analyst watches the monitor but has no button to create, schedule, canc
     await h.open(page, '/campaigns', '[data-testid="campaign-name"]');
     await page.getByTestId('campaign-name').getByText('双十一秒杀 Double 11').click();
     await page.getByTestId('flash-monitor').waitFor();
-    await statIs(page, 'monitor-remaining', '6');
-    for (const id of ['campaign-new', 'campaign-schedule', 'campaign-cancel', 'monitor-restock']) assert.equal(await page.getByTestId(id).count(), 0, id);
+    await statIs(page, 'monitor-remaining', '16');
+    await page.getByTestId('fs-session-row-name').getByText('晚场').waitFor();
+    for (const id of ['campaign-new', 'campaign-schedule', 'campaign-cancel', 'monitor-restock', 'fs-add-session', 'fs-add-item']) assert.equal(await page.getByTestId(id).count(), 0, id);
     await page.getByTestId('campaigns-tab-coupons').click();
     await page.getByTestId('coupon-template-name').first().waitFor();
     for (const id of ['coupon-new', 'coupon-issue-open', 'coupon-toggle']) assert.equal(await page.getByTestId(id).count(), 0, id);

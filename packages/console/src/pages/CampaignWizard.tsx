@@ -1,15 +1,20 @@
 // The campaign creation wizard (antd Steps): kind → basics (name, period, budget, per-user limit)
 // → the kind's settings (flash-sale sessions with their items and stock; 拼团 group buy; 砍价
 // bargain; presale deposit and final-payment windows; crowdfunding goal and tiers; referral
-// qualifying event) → review, then create it as a draft or create and schedule it at once. A
+// qualifying event and what the inviter and the invitee each get: points, coupons, and anything
+// the host fulfils) → review, then create it as a draft or create and schedule it at once. A
 // coupon campaign is a coupon template issued to users: the wizard hands over to CouponWizard.
-import { useMutation } from '@tanstack/react-query';
+// The session and item fields (and their request bodies) are shared with the campaign card,
+// where sessions and items are added to a flash sale after its creation.
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { App, Button, Card, Col, DatePicker, Descriptions, Form, Input, InputNumber, Row, Select, Space, Steps, Switch, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { showFieldErrors, type FieldMap } from '../components/fieldErrors.ts';
 import { errorText } from '../components/states.tsx';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
-import { api, ok, type Schemas } from '../lib/api.ts';
+import { api, ApiError, ok, type Schemas } from '../lib/api.ts';
+import { useCurrent } from '../lib/auth.tsx';
 import { CouponWizard } from './CampaignCoupons.tsx';
 
 type Campaign = Schemas['Campaign'];
@@ -19,8 +24,10 @@ export const kindLabel = (k: WizardKind) => `campaigns.kinds.${k}` as MessageKey
 const kindHelp = (k: WizardKind) => `wizard.kindHelp.${k}` as MessageKey;
 
 type Range = [Dayjs, Dayjs];
-type ItemDraft = { product_id: string; name?: string; original_price: number; sale_price: number; stock: number; per_user_limit?: number };
-type SessionDraft = { name?: string; period: Range; token_required?: boolean; items: ItemDraft[] };
+export type ItemDraft = { product_id: string; name?: string; original_price: number; sale_price: number; stock: number; per_user_limit?: number };
+export type SessionDraft = { name?: string; period: Range; token_required?: boolean; token_opens_minutes?: number; items?: ItemDraft[] };
+type Side = 'inviter' | 'invitee';
+type PointDraft = { type?: string; amount?: number };
 type Values = {
   name: string;
   description?: string;
@@ -51,11 +58,46 @@ type Values = {
   qualifying_event?: string;
   attribution_window_days?: number;
   reward_cost?: number;
+  max_rewards_per_inviter?: number;
+  inviter_points?: PointDraft[];
+  inviter_coupons?: string[];
+  inviter_host?: string;
+  invitee_points?: PointDraft[];
+  invitee_coupons?: string[];
+  invitee_host?: string;
 };
 
 /** Yuan (as typed) to minor units (分). */
 const minor = (v: number | undefined | null) => Math.round((v ?? 0) * 100);
 const iso = (d: Dayjs) => d.toISOString();
+
+/** The body of POST /v1/campaigns/{campaignId}/flash-sale/sessions. */
+export const sessionBody = (s: SessionDraft) => ({
+  ...(s.name?.trim() ? { name: s.name.trim() } : {}),
+  starts_at: iso(s.period[0]),
+  ends_at: iso(s.period[1]),
+  ...(s.token_required ? { token_required: true, ...(s.token_opens_minutes ? { token_opens_minutes: s.token_opens_minutes } : {}) } : {}),
+});
+
+/** The body of POST /v1/flash-sale/sessions/{sessionId}/items (prices typed in yuan). */
+export const itemBody = (i: ItemDraft) => ({
+  product_id: i.product_id.trim(),
+  ...(i.name?.trim() ? { name: i.name.trim() } : {}),
+  original_price: minor(i.original_price),
+  sale_price: minor(i.sale_price),
+  stock: i.stock,
+  ...(i.per_user_limit ? { per_user_limit: i.per_user_limit } : {}),
+});
+
+/** One side's reward as ReferralSettings takes it; `host` is JSON text the form has checked. */
+function rewardOf(v: Values, side: Side) {
+  const host = v[`${side}_host`]?.trim();
+  return {
+    points: (v[`${side}_points`] ?? []).filter((p) => p?.type && p.amount).map((p) => ({ type: p.type!, amount: p.amount! })),
+    coupons: v[`${side}_coupons`] ?? [],
+    ...(host ? { host: JSON.parse(host) as Record<string, unknown> } : {}),
+  };
+}
 
 function settingsOf(kind: Campaign['kind'], v: Values): Record<string, unknown> | undefined {
   switch (kind) {
@@ -86,7 +128,14 @@ function settingsOf(kind: Campaign['kind'], v: Values): Record<string, unknown> 
     case 'crowdfunding':
       return { goal_type: v.goal_type, goal: v.goal_type === 'amount' ? minor(v.goal) : v.goal, tiers: (v.tiers ?? []).map((x) => ({ id: x.id, name: x.name, amount: minor(x.amount), ...(x.limit ? { limit: x.limit } : {}) })) };
     case 'referral':
-      return { qualifying_event: v.qualifying_event, attribution_window_days: v.attribution_window_days ?? 30, reward_cost: minor(v.reward_cost) };
+      return {
+        qualifying_event: v.qualifying_event,
+        attribution_window_days: v.attribution_window_days ?? 30,
+        inviter_reward: rewardOf(v, 'inviter'),
+        invitee_reward: rewardOf(v, 'invitee'),
+        ...(v.max_rewards_per_inviter ? { max_rewards_per_inviter: v.max_rewards_per_inviter } : {}),
+        reward_cost: minor(v.reward_cost),
+      };
     default:
       return undefined;
   }
@@ -94,6 +143,57 @@ function settingsOf(kind: Campaign['kind'], v: Values): Record<string, unknown> 
 
 const req = (t: (k: MessageKey) => string) => [{ required: true, message: t('common.required') }];
 const yuan = { min: 0, precision: 2, style: { width: 140 } } as const;
+
+/** Where a field sits: [list index, name] inside the wizard's lists, [name] in a form of its own. */
+type At = (name: string) => (string | number)[];
+
+/** A session's name, period and purchase-token gate; `tid` prefixes the test ids. */
+export function SessionFields({ at, tid }: { at: At; tid: string }) {
+  const { t } = useI18n();
+  return (
+    <Space wrap align="start">
+      <Form.Item name={at('name')} label={t('wizard.sessionName')}>
+        <Input data-testid={`${tid}-name`} placeholder="10:00" maxLength={200} style={{ width: 180 }} />
+      </Form.Item>
+      <Form.Item name={at('period')} label={t('wizard.sessionPeriod')} rules={req(t)}>
+        <DatePicker.RangePicker showTime data-testid={`${tid}-period`} />
+      </Form.Item>
+      <Form.Item name={at('token_required')} label={t('wizard.tokenRequired')} valuePropName="checked">
+        <Switch size="small" />
+      </Form.Item>
+      <Form.Item name={at('token_opens_minutes')} label={t('wizard.tokenOpensMinutes')}>
+        <InputNumber min={1} max={7 * 24 * 60} precision={0} placeholder="30" style={{ width: 120 }} />
+      </Form.Item>
+    </Space>
+  );
+}
+
+/** An item of a session: product, prices in yuan, stock and per-user limit; `tid` prefixes the test ids. */
+export function ItemFields({ at, tid }: { at: At; tid: string }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <Form.Item name={at('product_id')} label={t('wizard.productId')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
+        <Input data-testid={`${tid}-product`} maxLength={200} style={{ width: 140 }} />
+      </Form.Item>
+      <Form.Item name={at('name')} label={t('wizard.itemName')}>
+        <Input data-testid={`${tid}-name`} maxLength={200} style={{ width: 160 }} />
+      </Form.Item>
+      <Form.Item name={at('original_price')} label={t('wizard.originalPrice')} rules={req(t)}>
+        <InputNumber data-testid={`${tid}-original`} {...yuan} style={{ width: 110 }} />
+      </Form.Item>
+      <Form.Item name={at('sale_price')} label={t('wizard.salePrice')} rules={req(t)}>
+        <InputNumber data-testid={`${tid}-sale`} {...yuan} style={{ width: 110 }} />
+      </Form.Item>
+      <Form.Item name={at('stock')} label={t('wizard.stock')} rules={req(t)}>
+        <InputNumber data-testid={`${tid}-stock`} min={1} max={10_000_000} precision={0} style={{ width: 100 }} />
+      </Form.Item>
+      <Form.Item name={at('per_user_limit')} label={t('wizard.itemLimit')}>
+        <InputNumber data-testid={`${tid}-limit`} min={1} max={1000} precision={0} style={{ width: 90 }} />
+      </Form.Item>
+    </>
+  );
+}
 
 function FlashSaleSettings() {
   const { t } = useI18n();
@@ -103,40 +203,13 @@ function FlashSaleSettings() {
         <Space direction="vertical" style={{ width: '100%' }}>
           {sessions.map((sf, si) => (
             <Card key={sf.key} size="small" title={t('wizard.session', { n: si + 1 })} extra={sessions.length > 1 ? <Button size="small" danger onClick={() => s.remove(sf.name)}>{t('wizard.remove')}</Button> : null}>
-              <Space wrap>
-                <Form.Item name={[sf.name, 'name']} label={t('wizard.sessionName')}>
-                  <Input data-testid={`wizard-s${si + 1}-name`} placeholder="10:00" style={{ width: 180 }} />
-                </Form.Item>
-                <Form.Item name={[sf.name, 'period']} label={t('wizard.sessionPeriod')} rules={req(t)}>
-                  <DatePicker.RangePicker showTime />
-                </Form.Item>
-                <Form.Item name={[sf.name, 'token_required']} label={t('wizard.tokenRequired')} valuePropName="checked">
-                  <Switch size="small" />
-                </Form.Item>
-              </Space>
+              <SessionFields at={(k) => [sf.name, k]} tid={`wizard-s${si + 1}`} />
               <Form.List name={[sf.name, 'items']}>
                 {(items, it) => (
                   <Space direction="vertical" style={{ width: '100%' }}>
                     {items.map((f, ii) => (
                       <Space key={f.key} wrap align="start" data-testid="wizard-item">
-                        <Form.Item name={[f.name, 'product_id']} label={t('wizard.productId')} rules={req(t)}>
-                          <Input data-testid={`wizard-s${si + 1}-i${ii + 1}-product`} style={{ width: 140 }} />
-                        </Form.Item>
-                        <Form.Item name={[f.name, 'name']} label={t('wizard.itemName')}>
-                          <Input data-testid={`wizard-s${si + 1}-i${ii + 1}-name`} style={{ width: 160 }} />
-                        </Form.Item>
-                        <Form.Item name={[f.name, 'original_price']} label={t('wizard.originalPrice')} rules={req(t)}>
-                          <InputNumber data-testid={`wizard-s${si + 1}-i${ii + 1}-original`} {...yuan} style={{ width: 110 }} />
-                        </Form.Item>
-                        <Form.Item name={[f.name, 'sale_price']} label={t('wizard.salePrice')} rules={req(t)}>
-                          <InputNumber data-testid={`wizard-s${si + 1}-i${ii + 1}-sale`} {...yuan} style={{ width: 110 }} />
-                        </Form.Item>
-                        <Form.Item name={[f.name, 'stock']} label={t('wizard.stock')} rules={req(t)}>
-                          <InputNumber data-testid={`wizard-s${si + 1}-i${ii + 1}-stock`} min={1} precision={0} style={{ width: 100 }} />
-                        </Form.Item>
-                        <Form.Item name={[f.name, 'per_user_limit']} label={t('wizard.itemLimit')}>
-                          <InputNumber min={1} max={1000} precision={0} style={{ width: 90 }} />
-                        </Form.Item>
+                        <ItemFields at={(k) => [f.name, k]} tid={`wizard-s${si + 1}-i${ii + 1}`} />
                         {items.length > 1 ? (
                           <Button size="small" type="link" danger style={{ marginTop: 30 }} onClick={() => it.remove(f.name)}>
                             {t('wizard.remove')}
@@ -232,12 +305,152 @@ function KindSettings({ kind }: { kind: Campaign['kind'] }) {
       </Space>
     );
   return (
-    <Space wrap>
-      <Form.Item name="qualifying_event" label={t('wizard.qualifyingEvent')} rules={req(t)}><Input data-testid="wizard-qualifying-event" placeholder="order.paid" style={{ width: 200 }} /></Form.Item>
-      <Form.Item name="attribution_window_days" label={t('wizard.attributionDays')}><InputNumber min={1} max={365} /></Form.Item>
-      <Form.Item name="reward_cost" label={t('wizard.rewardCost')}><InputNumber {...yuan} /></Form.Item>
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Space wrap>
+        <Form.Item name="qualifying_event" label={t('wizard.qualifyingEvent')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}><Input data-testid="wizard-qualifying-event" placeholder="order.paid" maxLength={200} style={{ width: 200 }} /></Form.Item>
+        <Form.Item name="attribution_window_days" label={t('wizard.attributionDays')}><InputNumber min={1} max={365} precision={0} /></Form.Item>
+        <Form.Item name="reward_cost" label={t('wizard.rewardCost')}><InputNumber {...yuan} /></Form.Item>
+        <Form.Item name="max_rewards_per_inviter" label={t('wizard.maxRewardsPerInviter')} extra={t('wizard.maxRewardsPerInviterHelp')}><InputNumber data-testid="wizard-max-rewards" min={1} max={1_000_000} precision={0} /></Form.Item>
+      </Space>
+      <Row gutter={12}>
+        <Col span={12}><RewardFields side="inviter" /></Col>
+        <Col span={12}><RewardFields side="invitee" /></Col>
+      </Row>
     </Space>
   );
+}
+
+/** The app's point types and active coupon templates, the choices of a referral reward. */
+function useRewardChoices() {
+  const { appId } = useCurrent();
+  const query = { limit: 200, status: 'active' } as const;
+  const types = useQuery({ queryKey: ['gm', 'pointTypes', appId], queryFn: () => ok(api.GET('/v1/points/types')) });
+  const templates = useQuery({ queryKey: ['coupons.templates', appId, query], queryFn: () => ok(api.GET('/v1/coupon-templates', { params: { query } })) });
+  return { types: types.data?.data ?? [], templates: templates.data?.data ?? [] };
+}
+
+const MAX_REWARDS = 10;
+const HOST_MAX_BYTES = 4096;
+
+/** What one side of a referral gets: points (each type once), coupon templates, and a JSON object for the host. */
+function RewardFields({ side }: { side: Side }) {
+  const { t } = useI18n();
+  const { types, templates } = useRewardChoices();
+  return (
+    <Card size="small" title={t(side === 'inviter' ? 'wizard.inviterReward' : 'wizard.inviteeReward')} data-testid={`wizard-${side}-reward`}>
+      <Form.List name={`${side}_points`}>
+        {(rows, op) => (
+          <>
+            {rows.map((f, i) => (
+              <Space key={f.key} wrap align="start">
+                <Form.Item
+                  name={[f.name, 'type']}
+                  label={t('wizard.pointType')}
+                  rules={[
+                    ...req(t),
+                    ({ getFieldValue }) => ({
+                      validator: async (_: unknown, v?: string) => {
+                        const all = (getFieldValue(`${side}_points`) ?? []) as PointDraft[];
+                        if (v && all.filter((p) => p?.type === v).length > 1) throw new Error(t('wizard.pointTypeTwice'));
+                      },
+                    }),
+                  ]}
+                >
+                  <Select
+                    data-testid={`wizard-${side}-points${i + 1}-type`}
+                    showSearch
+                    optionFilterProp="label"
+                    style={{ width: 170 }}
+                    notFoundContent={t('wizard.noPointTypes')}
+                    options={types.map((p) => ({ value: p.key, label: p.name && p.name !== p.key ? `${p.name} (${p.key})` : p.key }))}
+                  />
+                </Form.Item>
+                <Form.Item name={[f.name, 'amount']} label={t('wizard.pointAmount')} rules={[{ required: true, message: t('wizard.pointAmountRule') }]}>
+                  <InputNumber data-testid={`wizard-${side}-points${i + 1}-amount`} min={1} max={1_000_000_000} precision={0} style={{ width: 110 }} />
+                </Form.Item>
+                <Button size="small" type="link" danger style={{ marginTop: 30 }} onClick={() => op.remove(f.name)}>
+                  {t('wizard.remove')}
+                </Button>
+              </Space>
+            ))}
+            <Button size="small" type="dashed" disabled={rows.length >= MAX_REWARDS} data-testid={`wizard-${side}-add-points`} onClick={() => op.add({})}>
+              {t('wizard.addPoints')}
+            </Button>
+          </>
+        )}
+      </Form.List>
+      <Form.Item name={`${side}_coupons`} label={t('wizard.rewardCoupons')} style={{ marginTop: 12 }} rules={[{ type: 'array', max: MAX_REWARDS, message: t('wizard.rewardCouponsMax') }]}>
+        <Select
+          mode="multiple"
+          data-testid={`wizard-${side}-coupons`}
+          optionFilterProp="label"
+          notFoundContent={t('wizard.noCouponTemplates')}
+          options={templates.map((x) => ({ value: x.id, label: x.name }))}
+        />
+      </Form.Item>
+      <Form.Item
+        name={`${side}_host`}
+        label={t('wizard.rewardHost')}
+        extra={t('wizard.rewardHostHelp')}
+        rules={[
+          {
+            validator: async (_: unknown, v?: string) => {
+              if (!v?.trim()) return;
+              let o: unknown;
+              try {
+                o = JSON.parse(v);
+              } catch {
+                throw new Error(t('wizard.rewardHostInvalid'));
+              }
+              if (!o || typeof o !== 'object' || Array.isArray(o)) throw new Error(t('wizard.rewardHostInvalid'));
+              if (new TextEncoder().encode(JSON.stringify(o)).length > HOST_MAX_BYTES) throw new Error(t('wizard.rewardHostTooLong'));
+            },
+          },
+        ]}
+      >
+        <Input.TextArea data-testid={`wizard-${side}-host`} rows={2} placeholder='{"vip_days":7}' />
+      </Form.Item>
+    </Card>
+  );
+}
+
+/** One side's reward in the review: points, coupon template names, what the host fulfils. */
+function RewardSummary({ v, side }: { v: Values; side: Side }) {
+  const { t } = useI18n();
+  const { templates } = useRewardChoices();
+  const r = rewardOf(v, side);
+  const parts = [
+    ...r.points.map((p) => `${p.type} × ${p.amount}`),
+    ...r.coupons.map((id) => templates.find((x) => x.id === id)?.name ?? id),
+    ...(r.host ? [JSON.stringify(r.host)] : []),
+  ];
+  return <span data-testid={`wizard-review-${side}`}>{parts.length ? parts.join('；') : t('wizard.noReward')}</span>;
+}
+
+/**
+ * Where the server's settings issues (`body.settings.inviter_reward.points.0.type`) go on the
+ * settings step: the form names of the same values (`inviter_points[0].type`).
+ */
+const SETTINGS_RENAME: Record<string, string> = {
+  team_ttl_seconds: 'team_ttl_hours',
+  bargain_ttl_seconds: 'bargain_ttl_hours',
+  deposit_starts_at: 'deposit_window',
+  deposit_ends_at: 'deposit_window',
+  final_starts_at: 'final_window',
+  final_ends_at: 'final_window',
+};
+function settingsFields(e: unknown): FieldMap | null {
+  const issues = e instanceof ApiError ? ((e.details as { issues?: { field?: unknown }[] } | null)?.issues ?? []) : [];
+  const map: FieldMap = {};
+  for (const { field } of issues) {
+    if (typeof field !== 'string' || !field.startsWith('body.settings.')) continue;
+    const [head = '', ...rest] = field.slice('body.settings.'.length).split('.');
+    const side = /^(inviter|invitee)_reward$/.exec(head)?.[1];
+    if (side) map[field] = rest[0] === 'points' && rest[1] !== undefined ? [`${side}_points`, Number(rest[1]), rest[2] ?? 'type'] : [`${side}_${rest[0] ?? 'host'}`];
+    else if (head === 'tiers' && rest[0] !== undefined) map[field] = ['tiers', Number(rest[0]), rest[1] ?? 'name'];
+    else map[field] = [SETTINGS_RENAME[head] ?? head];
+  }
+  return Object.keys(map).length ? map : null;
 }
 
 export function CampaignWizard({ onDone }: { onDone: (c: Campaign | null) => void }) {
@@ -247,6 +460,7 @@ export function CampaignWizard({ onDone }: { onDone: (c: Campaign | null) => voi
   const [kind, setKind] = useState<WizardKind | null>(null);
   const [form] = Form.useForm<Values>();
   const fail = (e: unknown) => void message.error(errorText(e));
+  const [refused, setRefused] = useState<{ e: unknown; map: FieldMap } | null>(null);
   const create = useMutation({
     mutationFn: async (schedule: boolean) => {
       const v = form.getFieldsValue(true) as Values;
@@ -268,15 +482,8 @@ export function CampaignWizard({ onDone }: { onDone: (c: Campaign | null) => voi
       );
       if (k === 'flash_sale') {
         for (const s of v.sessions ?? []) {
-          const session = await ok(api.POST('/v1/campaigns/{campaignId}/flash-sale/sessions', { params: { path: { campaignId: c.id } }, body: { ...(s.name?.trim() ? { name: s.name.trim() } : {}), starts_at: iso(s.period[0]), ends_at: iso(s.period[1]), ...(s.token_required ? { token_required: true } : {}) } }));
-          for (const i of s.items ?? []) {
-            await ok(
-              api.POST('/v1/flash-sale/sessions/{sessionId}/items', {
-                params: { path: { sessionId: session.id } },
-                body: { product_id: i.product_id.trim(), ...(i.name?.trim() ? { name: i.name.trim() } : {}), original_price: minor(i.original_price), sale_price: minor(i.sale_price), stock: i.stock, ...(i.per_user_limit ? { per_user_limit: i.per_user_limit } : {}) },
-              }),
-            );
-          }
+          const session = await ok(api.POST('/v1/campaigns/{campaignId}/flash-sale/sessions', { params: { path: { campaignId: c.id } }, body: sessionBody(s) }));
+          for (const i of s.items ?? []) await ok(api.POST('/v1/flash-sale/sessions/{sessionId}/items', { params: { path: { sessionId: session.id } }, body: itemBody(i) }));
         }
       }
       return schedule ? ok(api.POST('/v1/campaigns/{campaignId}/schedule', { params: { path: { campaignId: c.id } } })) : c;
@@ -285,8 +492,21 @@ export function CampaignWizard({ onDone }: { onDone: (c: Campaign | null) => voi
       void message.success(t(c.status === 'draft' ? 'wizard.createdDraft' : 'wizard.createdScheduled'));
       onDone(c);
     },
-    onError: fail,
+    onError: (e) => {
+      // Settings the server refused are shown on the settings step, under their fields.
+      const map = settingsFields(e);
+      if (map) {
+        setRefused({ e, map });
+        setStep(2);
+      }
+      fail(e);
+    },
   });
+  useEffect(() => {
+    if (step !== 2 || !refused) return;
+    showFieldErrors(form, refused.e, refused.map);
+    setRefused(null);
+  }, [step, refused, form]);
   if (kind === 'coupon') return <CouponWizard onDone={() => onDone(null)} onBack={() => setKind(null)} />;
   const now = dayjs().startOf('minute');
   const next = async () => {
@@ -378,6 +598,12 @@ export function CampaignWizard({ onDone }: { onDone: (c: Campaign | null) => voi
                   </Descriptions.Item>
                 ))
               : null}
+            {kind === 'referral' ? (
+              <>
+                <Descriptions.Item label={t('wizard.inviterReward')}><RewardSummary v={v} side="inviter" /></Descriptions.Item>
+                <Descriptions.Item label={t('wizard.inviteeReward')}><RewardSummary v={v} side="invitee" /></Descriptions.Item>
+              </>
+            ) : null}
           </Descriptions>
         ) : null}
       </Form>

@@ -1,12 +1,15 @@
 // Campaigns (活动): the list newest first with kind, status and budget (filter by kind and status,
 // cursor pages); the creation wizard per kind (CampaignWizard.tsx); the selected campaign with
-// schedule / cancel, the live monitor of a flash sale (CampaignMonitor.tsx) and its report
-// (participants, successes, cost, attributed conversions of a host event); and the coupons tab
+// schedule / cancel, the live monitor of a flash sale (CampaignMonitor.tsx) with its sessions,
+// to which sessions and items are added until the sale ends, and its report (participants,
+// successes, cost, attributed conversions of a host event); and the coupons tab
 // (CampaignCoupons.tsx): templates, issuing, a user's coupons.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Col, Drawer, Input, InputNumber, Popconfirm, Row, Select, Space, Statistic, Table, Tabs, Tag, Typography } from 'antd';
+import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { App, Button, Card, Col, Drawer, Form, Input, InputNumber, Modal, Popconfirm, Row, Select, Space, Statistic, Table, Tabs, Tag, Typography } from 'antd';
+import dayjs from 'dayjs';
 import { useState } from 'react';
 import { CursorPager, useCursor } from '../components/Cursor.tsx';
+import { showFieldErrors } from '../components/fieldErrors.ts';
 import { ErrorState, errorText } from '../components/states.tsx';
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { api, ok, type Schemas } from '../lib/api.ts';
@@ -15,9 +18,10 @@ import { can } from '../lib/roles.ts';
 import Coupons from './CampaignCoupons.tsx';
 import FlashSaleMonitor from './CampaignMonitor.tsx';
 import Participants from './CampaignParticipants.tsx';
-import { CampaignWizard } from './CampaignWizard.tsx';
+import { CampaignWizard, ItemFields, SessionFields, itemBody, sessionBody, type ItemDraft, type SessionDraft } from './CampaignWizard.tsx';
 
 type Campaign = Schemas['Campaign'];
+type FlashSession = Schemas['FlashSaleSession'];
 type Kind = Campaign['kind'];
 type Status = Campaign['status'];
 const KINDS: Kind[] = ['flash_sale', 'group_buy', 'bargain', 'presale', 'crowdfunding', 'referral'];
@@ -74,6 +78,122 @@ function Report({ campaign }: { campaign: Campaign }) {
   );
 }
 
+const refreshCampaigns = (qc: QueryClient) => void qc.invalidateQueries({ predicate: (q) => String(q.queryKey[0]).startsWith('campaigns') });
+
+/** Adds a session to a flash sale; the server's refusals of its times go under the period. */
+function AddSession({ campaign, onClose }: { campaign: Campaign; onClose: () => void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<SessionDraft>();
+  const save = useMutation({
+    mutationFn: (v: SessionDraft) => ok(api.POST('/v1/campaigns/{campaignId}/flash-sale/sessions', { params: { path: { campaignId: campaign.id } }, body: sessionBody(v) })),
+    onSuccess: () => {
+      void message.success(t('sessions.sessionAdded'));
+      refreshCampaigns(qc);
+      onClose();
+    },
+    onError: (e) => void message.error(showFieldErrors(form, e, { starts_at: 'period', ends_at: 'period' })),
+  });
+  // Two hours from now (or from the campaign's start), within the campaign.
+  const from = dayjs(Math.max(Date.parse(campaign.starts_at), dayjs().startOf('minute').valueOf()));
+  const to = dayjs(Math.min(from.add(2, 'hour').valueOf(), Date.parse(campaign.ends_at)));
+  return (
+    <Modal open width={720} title={t('wizard.addSession')} onCancel={onClose} onOk={() => form.submit()} okButtonProps={{ loading: save.isPending, 'data-testid': 'fs-session-save' }}>
+      <Form<SessionDraft> form={form} layout="vertical" initialValues={{ period: [from, to] }} onFinish={(v) => save.mutate(v)}>
+        <SessionFields at={(k) => [k]} tid="fs-session" />
+      </Form>
+    </Modal>
+  );
+}
+
+/** Adds an item with its stock to a session; the server's refusals go under the field they name. */
+function AddItem({ session, onClose }: { session: FlashSession; onClose: () => void }) {
+  const { t, date } = useI18n();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<ItemDraft>();
+  const save = useMutation({
+    mutationFn: (v: ItemDraft) => ok(api.POST('/v1/flash-sale/sessions/{sessionId}/items', { params: { path: { sessionId: session.id } }, body: itemBody(v) })),
+    onSuccess: () => {
+      void message.success(t('sessions.itemAdded'));
+      refreshCampaigns(qc);
+      onClose();
+    },
+    onError: (e) => void message.error(showFieldErrors(form, e)),
+  });
+  return (
+    <Modal open width={720} title={`${t('wizard.addItem')} · ${session.name || `${date(session.starts_at)} – ${date(session.ends_at)}`}`} onCancel={onClose} onOk={() => form.submit()} okButtonProps={{ loading: save.isPending, 'data-testid': 'fs-item-save' }}>
+      <Form<ItemDraft> form={form} layout="vertical" initialValues={{ stock: 100 }} onFinish={(v) => save.mutate(v)}>
+        <Space wrap align="start">
+          <ItemFields at={(k) => [k]} tid="fs-item" />
+        </Space>
+      </Form>
+    </Modal>
+  );
+}
+
+/**
+ * A flash sale's sessions. An operator who manages campaigns adds sessions, and items to a session,
+ * until the sale ends (a running sale's session that has ended takes no more items); restocking an
+ * item is in the monitor.
+ */
+function FlashSaleSessions({ campaign }: { campaign: Campaign }) {
+  const { t, date, num } = useI18n();
+  const { appId, role } = useCurrent();
+  const [adding, setAdding] = useState<'session' | FlashSession | null>(null);
+  // The monitor's query: one request serves both.
+  const sessions = useQuery({
+    queryKey: ['campaigns.monitor.sessions', appId, campaign.id],
+    queryFn: () => ok(api.GET('/v1/campaigns/{campaignId}/flash-sale/sessions', { params: { path: { campaignId: campaign.id } } })),
+  });
+  const now = Date.now();
+  const running = campaign.status === 'running';
+  const extendable = campaign.status === 'draft' || campaign.status === 'scheduled' || (running && now < Date.parse(campaign.ends_at));
+  const mayManage = can(role, 'campaigns.manage') && extendable;
+  if (sessions.isError) return <ErrorState error={sessions.error} retry={() => sessions.refetch()} />;
+  return (
+    <Card
+      size="small"
+      title={t('sessions.title')}
+      data-testid="flash-sessions"
+      extra={mayManage ? <Button size="small" type="primary" data-testid="fs-add-session" onClick={() => setAdding('session')}>{t('wizard.addSession')}</Button> : null}
+    >
+      <Table<FlashSession>
+        size="small"
+        rowKey="id"
+        pagination={false}
+        loading={sessions.isPending}
+        dataSource={sessions.data?.data ?? []}
+        locale={{ emptyText: t('sessions.empty') }}
+        columns={[
+          { title: t('wizard.sessionName'), key: 'n', render: (_: unknown, s) => <span data-testid="fs-session-row-name">{s.name || '—'}</span> },
+          { title: t('wizard.sessionPeriod'), key: 'p', render: (_: unknown, s) => `${date(s.starts_at)} – ${date(s.ends_at)}` },
+          { title: t('wizard.tokenRequired'), key: 'k', render: (_: unknown, s) => (s.token_required ? <Tag color="orange">{t('sessions.token')}</Tag> : '—') },
+          { title: t('sessions.items'), key: 'i', render: (_: unknown, s) => <span data-testid="fs-session-items">{num(s.items.length)}</span> },
+          ...(mayManage
+            ? [
+                {
+                  title: '',
+                  key: 'a',
+                  render: (_: unknown, s: FlashSession) =>
+                    running && Date.parse(s.ends_at) <= now ? (
+                      <Typography.Text type="secondary">{t('sessions.ended')}</Typography.Text>
+                    ) : (
+                      <Button size="small" data-testid="fs-add-item" onClick={() => setAdding(s)}>
+                        {t('wizard.addItem')}
+                      </Button>
+                    ),
+                },
+              ]
+            : []),
+        ]}
+      />
+      {adding === 'session' ? <AddSession campaign={campaign} onClose={() => setAdding(null)} /> : adding ? <AddItem session={adding} onClose={() => setAdding(null)} /> : null}
+    </Card>
+  );
+}
+
 function Selected({ id }: { id: string }) {
   const { t, date } = useI18n();
   const { appId, role } = useCurrent();
@@ -116,7 +236,14 @@ function Selected({ id }: { id: string }) {
           ) : null}
         </Space>
       </Card>
-      {x.kind === 'flash_sale' ? <FlashSaleMonitor campaign={x} /> : <Participants campaign={x} />}
+      {x.kind === 'flash_sale' ? (
+        <>
+          <FlashSaleMonitor campaign={x} />
+          <FlashSaleSessions campaign={x} />
+        </>
+      ) : (
+        <Participants campaign={x} />
+      )}
       {can(role, 'analytics.read') ? <Report key={x.id} campaign={x} /> : null}
     </Space>
   );

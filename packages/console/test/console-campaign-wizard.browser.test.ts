@@ -61,7 +61,10 @@ test('a flash sale made in the wizard runs, and its monitor shows the stock drop
     await h.api('POST', `/v1/flash-sale/reservations/${r1.id}/confirm`, { order_ref: 'order-1' });
     await statIs(page, 'monitor-confirmed', '1');
     await page.getByTestId('monitor-item-remaining').getByText('3 / 5').waitFor();
-    await page.getByTestId('monitor-no-rejections').waitFor();
+    // A refused attempt (buyer-2 already holds the one unit an item allows) shows as a refusal by reason.
+    await assert.rejects(h.api('POST', `/v1/flash-sale/items/${item.id}/attempts`, { user_id: 'buyer-2' }), /flash_sale.limit_reached/);
+    await statIs(page, 'monitor-rejections', '1');
+    await page.getByTestId('monitor-reason').getByText('超过单品限购 1').waitFor();
     // Restocked from the monitor while the sale runs: 3 more units left.
     await page.getByTestId('monitor-restock-value').fill('8');
     await page.getByTestId('monitor-restock').click();

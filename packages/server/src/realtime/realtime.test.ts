@@ -98,7 +98,7 @@ describe('realtime across two servers', () => {
     const rs = await Promise.all(Array.from({ length: 30 }, (_, i) => like(i)));
     for (const r of rs) assert.equal(r.statusCode, 200, r.body);
     const at = (n: number) => (e: { type: string; counts?: unknown; id?: unknown }) => e.type === 'subject.counts' && e.id === 'BV-live' && (e.counts as { likes: number }).likes === n;
-    const [w, sse] = await Promise.all([onWs.next(at(30)), onSse.next(at(30))]);
+    const [w] = await Promise.all([onWs.next(at(30)), onSse.next(at(30))]);
     assert.equal(w.kind, 'video');
     assert.match(String(w.as_of), /^\d{4}-\d\d-\d\dT/);
     // Events only grow newer.

@@ -190,6 +190,7 @@ async function rowsByApp(appId: string): Promise<Map<string, number>> {
 const CHILDREN: Record<string, { column: string; parent: string }> = {
   cm_bg_cuts: { column: 'bargain_id', parent: 'cm_bg_bargains' },
   cm_cf_tiers: { column: 'campaign_id', parent: 'cm_campaigns' },
+  cm_fs_rejections: { column: 'campaign_id', parent: 'cm_campaigns' },
   cm_fs_stock: { column: 'item_id', parent: 'cm_fs_items' },
   cm_fs_user_counts: { column: 'item_id', parent: 'cm_fs_items' },
   cm_user_quota: { column: 'campaign_id', parent: 'cm_campaigns' },

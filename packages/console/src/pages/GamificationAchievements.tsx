@@ -233,22 +233,30 @@ function BadgeEdit({ badge, appId, onClose }: { badge: Badge; appId: string; onC
         <Form.Item name="icon_url" label={t('gm.iconUrl')} rules={[{ type: 'url', message: t('gm.urlRule') }]}>
           <Input data-testid="gm-badge-edit-icon" placeholder="https://…" maxLength={2000} />
         </Form.Item>
-        <Space wrap align="start">
-          <Form.Item name="reward_type" label={t('gm.rewardType')}>
-            <Select allowClear style={{ width: 140 }} options={(types.data?.data ?? []).map((p) => ({ value: p.key, label: p.key }))} />
-          </Form.Item>
-          <Form.Item name="reward_amount" label={t('gm.rewardAmount')}>
-            <InputNumber min={1} precision={0} />
-          </Form.Item>
-          <Form.Item name="sort" label={t('gm.sort')}>
-            <InputNumber precision={0} />
-          </Form.Item>
-          <Form.Item name="active" label={t('gm.active')} valuePropName="checked">
-            <Switch />
-          </Form.Item>
-        </Space>
+        <RewardRow pointTypes={(types.data?.data ?? []).map((p) => p.key)} />
       </Form>
     </Modal>
+  );
+}
+
+/** The reward (one point type and amount), sort order and active switch that badge and task forms end with. */
+function RewardRow({ pointTypes }: { pointTypes: string[] }) {
+  const { t } = useI18n();
+  return (
+    <Space wrap align="start">
+      <Form.Item name="reward_type" label={t('gm.rewardType')}>
+        <Select allowClear style={{ width: 140 }} options={pointTypes.map((k) => ({ value: k, label: k }))} />
+      </Form.Item>
+      <Form.Item name="reward_amount" label={t('gm.rewardAmount')}>
+        <InputNumber min={1} precision={0} />
+      </Form.Item>
+      <Form.Item name="sort" label={t('gm.sort')}>
+        <InputNumber precision={0} />
+      </Form.Item>
+      <Form.Item name="active" label={t('gm.active')} valuePropName="checked">
+        <Switch />
+      </Form.Item>
+    </Space>
   );
 }
 
@@ -361,20 +369,7 @@ export function Badges({ appId, mayManage }: { appId: string; mayManage: boolean
               </Form.Item>
             ) : null}
           </Space>
-          <Space wrap align="start">
-            <Form.Item name="reward_type" label={t('gm.rewardType')}>
-              <Select allowClear style={{ width: 140 }} options={(types.data?.data ?? []).map((p) => ({ value: p.key, label: p.key }))} />
-            </Form.Item>
-            <Form.Item name="reward_amount" label={t('gm.rewardAmount')}>
-              <InputNumber min={1} precision={0} />
-            </Form.Item>
-            <Form.Item name="sort" label={t('gm.sort')}>
-              <InputNumber precision={0} />
-            </Form.Item>
-            <Form.Item name="active" label={t('gm.active')} valuePropName="checked">
-              <Switch />
-            </Form.Item>
-          </Space>
+          <RewardRow pointTypes={(types.data?.data ?? []).map((p) => p.key)} />
         </Form>
       </Modal>
       ) : null}

@@ -28,6 +28,9 @@ export type Connection = {
 /** A message a client sent over its WebSocket. */
 export type ClientMessage = { type: string; id?: string | number | undefined } & Record<string, unknown>;
 
+/** What one hub message of toTopics() carries at most (NOTIFY payloads stay under 8000 bytes with the envelope). */
+const TOPICS_MESSAGE_BYTES = 6000;
+
 /** Topics one connection may follow at once (a page of like buttons is far below it). */
 export const MAX_TOPICS = 200;
 
@@ -95,6 +98,9 @@ export function createRealtime(deps: { hub: Hub; log: Logger }) {
     const { a, t, e } = p as { a: string; t: string; e: ClientEvent };
     fanOut(byTopic.get(key(a, t)), e);
   });
+  hub.on('rt.topics', (p) => {
+    for (const { a, t, e } of p as { a: string; t: string; e: ClientEvent }[]) fanOut(byTopic.get(key(a, t)), e);
+  });
 
   hub.on('rt.ops', (p) => {
     const { a, r, e } = p as { a: string; r: Permission; e: ClientEvent };
@@ -121,6 +127,23 @@ export function createRealtime(deps: { hub: Hub; log: Logger }) {
     },
     toTopic(appId: string, topic: string, event: ClientEvent): void {
       hub.publish('rt.topic', { a: appId, t: topic, e: event });
+    },
+    /** Many topic events at once, packed into as few hub messages as fit (each under the NOTIFY payload limit). */
+    toTopics(items: { appId: string; topic: string; event: ClientEvent }[]): void {
+      let batch: { a: string; t: string; e: ClientEvent }[] = [];
+      let bytes = 0;
+      for (const it of items) {
+        const m = { a: it.appId, t: it.topic, e: it.event };
+        const n = Buffer.byteLength(JSON.stringify(m));
+        if (batch.length > 0 && bytes + n > TOPICS_MESSAGE_BYTES) {
+          hub.publish('rt.topics', batch);
+          batch = [];
+          bytes = 0;
+        }
+        batch.push(m);
+        bytes += n + 1;
+      }
+      if (batch.length > 0) hub.publish('rt.topics', batch);
     },
 
     /** To the operators of the app with a stream open (GET /v1/realtime/operator) whose role grants `permission`. */

@@ -12,7 +12,7 @@ export const SUBJECT_TOPIC = 'subject:';
 
 /** How the feed publishes: the realtime hub's topic fan-out, and who may subscribe. */
 export type CountsPublisher = {
-  toTopic(appId: string, topic: string, event: { type: string; [k: string]: unknown }): void;
+  toTopics(items: { appId: string; topic: string; event: { type: string; [k: string]: unknown } }[]): void;
   topicPolicy(prefix: string, policy: { authorize(conn: { appId: string }, topic: string): void | Promise<void> }): void;
 };
 
@@ -43,10 +43,13 @@ export function createCountsFeed(d: Shared, realtime: CountsPublisher | null | u
     pending.clear();
     if (ids.length === 0 || !realtime) return;
     const { asOf, subjects, counts } = await subjectsStore.countsSnapshot(d.db, ids);
-    for (const s of subjects) {
-      const c = counts.get(s.id);
-      if (c) realtime.toTopic(s.appId, subjectTopic(s.kind, s.externalId), { type: 'subject.counts', kind: s.kind, id: s.externalId, counts: c, as_of: asOf.toISOString() });
-    }
+    // Packed: one hub message carries the counts of many subjects (not a NOTIFY per subject).
+    realtime.toTopics(
+      subjects.flatMap((s) => {
+        const c = counts.get(s.id);
+        return c ? [{ appId: s.appId, topic: subjectTopic(s.kind, s.externalId), event: { type: 'subject.counts', kind: s.kind, id: s.externalId, counts: c, as_of: asOf.toISOString() } }] : [];
+      }),
+    );
   }
 
   function schedule(): void {

@@ -313,6 +313,7 @@ describe('scheduled triggers and lists of users', () => {
     assert.equal(r.statusCode, 201, r.body);
     const ev = { event_id: 'team-1', user_id: 'captain', name: 'team.formed', properties: { members: ['m1', 'm2', 'm3', 'm2'] } };
     assert.equal((await call(s2, 'POST', '/v1/events', { events: [ev, ev] })).statusCode, 200);
+    await settleUntil(async () => (await balance('m3')) === 3 && (await balance('m1')) === 3, 'every member paid');
     await settle();
     for (const u of ['m1', 'm2', 'm3']) assert.equal(await balance(u), 3, u);
     assert.equal(await balance('captain'), 0);

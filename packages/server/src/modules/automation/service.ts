@@ -582,8 +582,17 @@ export function createAutomation(deps: AutomationDeps) {
 
     runs: (ctx: Ctx, appId: string, q: Parameters<typeof store.listRuns>[2]) => store.listRuns(ctx.db, appId, q),
 
-    /** Moves every run whose time has come (each server also does it on its own every pollMs). */
-    tick: () => runDue(),
+    /**
+     * Moves every run whose time has come (each server also does it on its own every pollMs). Waits
+     * for this server's own pass in flight first and last: runs it holds are skipped by the claim
+     * (SKIP LOCKED), so returning before it ends would leave them moving after `tick` resolved.
+     */
+    async tick(): Promise<number> {
+      if (running) await running;
+      const n = await runDue();
+      if (running) await running;
+      return n;
+    },
 
     start(): void {
       stopped = false;

@@ -14,7 +14,8 @@ import type { Ctx } from './context.ts';
 import { createPool, type Database } from './db/index.ts';
 import { wireErasure, type Erasure } from './erasure.ts';
 import type { EventBus } from './events.ts';
-import { createEventLog, SHARDS } from './events/index.ts';
+import { createEventLog } from './events/index.ts';
+import { eventRunnerConnections, eventShardsAtOnce } from './event-pools.ts';
 import { eventLogModule } from './events/routes.ts';
 import { registerAuditCheck } from './http/audit.ts';
 import { actorOf, createAuthHook, type Principal } from './http/auth.ts';
@@ -194,16 +195,7 @@ export function erasures(modules: Module[]): Record<string, Erasure> {
   return Object.fromEntries(modules.flatMap((m) => (m.erasure ? [[m.name, m.erasure] as const] : [])));
 }
 
-/**
- * Shards one server process handles at once: 4, or fewer when several workers share the 8 shards
- * (more would only wait on each other's locks).
- */
-export const eventShardsAtOnce = (workers: number): number => Math.max(1, Math.min(4, Math.ceil(SHARDS / Math.max(1, workers))));
-/**
- * The event consumers' own pool: each shard's transaction may take one more connection for work
- * it commits on its own (the event log's erasure batches), and waiting for the log to settle takes one.
- */
-export const eventRunnerConnections = (workers: number): number => 2 * eventShardsAtOnce(workers) + 1;
+export { eventShardsAtOnce, eventRunnerConnections } from './event-pools.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

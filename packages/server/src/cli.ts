@@ -1,15 +1,16 @@
 // The `canyu` command. Every subcommand reads the same configuration as the server (env vars).
+// The app (app.ts) and the demo generator are imported where a command needs them, not here:
+// `canyu start` loads the app while PostgreSQL starts (main.ts), and `--help` loads neither.
 import cluster from 'node:cluster';
 import { Command, Option } from 'commander';
-import { buildApp } from './app.ts';
+import type { buildApp } from './app.ts';
 import { runPrimary, runWorker } from './cluster.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { migrate, openDb, type Database } from './db/index.ts';
 import { randomBase62 } from './lib/ids.ts';
 import { loadOrCreateMasterKey } from './lib/secrets.ts';
 import { startServer } from './main.ts';
-import { ROLES, type Role } from './modules/tenancy/index.ts';
-import { generateDemo } from './demo/generate.ts';
+import { ROLES, type Role } from './http/permissions.ts';
 import { createProgress } from './progress.ts';
 import { VERSION } from './version.ts';
 
@@ -36,7 +37,7 @@ async function withServices<T>(fn: (s: Awaited<ReturnType<typeof buildApp>>) => 
     progress.update('Applying migrations', 4, 5);
     await migrate(database.pool);
     progress.done();
-    const built = await buildApp({ config: cfg, database, logger: false });
+    const built = await (await import('./app.ts')).buildApp({ config: cfg, database, logger: false });
     try {
       return await fn(built);
     } finally {
@@ -170,6 +171,7 @@ demoCmd
         const { timezone } = await services.analytics.settings(ctx, appId);
         const progress = createProgress(`Generating ${o.users.toLocaleString('en')} users × ${o.days} days`);
         try {
+          const { generateDemo } = await import('./demo/generate.ts');
           const g = await generateDemo(ctx.db, { appId, users: o.users, days: o.days, timezone, now: new Date(), onProgress: (s, d, t) => progress.update(s, d, t), rebuildRollup: services.events.rebuildRollup });
           return { appId, ...g, ...(created ?? {}) };
         } finally {

@@ -10,7 +10,7 @@ import type { Config } from './config.ts';
 import { migrate, openDb, redact, type Database } from './db/index.ts';
 import { loadOrCreateMasterKey } from './lib/secrets.ts';
 import { stopOnSignals } from './lib/signals.ts';
-import { eventRunnerConnections } from './app.ts';
+import { eventRunnerConnections } from './event-pools.ts';
 import { startServer, type Running } from './main.ts';
 import { createProgress } from './progress.ts';
 

@@ -1,6 +1,10 @@
 // config → openDb → migrate → buildApp → listen, and a graceful stop on SIGINT/SIGTERM.
+//
+// The app (app.ts: every module, its routes and their schemas) is the bulk of start-up work in
+// this process, and it does not need the database to load: it is imported only here, while the
+// embedded PostgreSQL's own processes (initdb on a first start, then postgres) run beside it.
+// A cluster primary, which serves nothing, never loads it.
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.ts';
 import { bootstrapBanner, bootstrapIfEmpty } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { migrate, openDb, redact, type Database } from './db/index.ts';
@@ -44,16 +48,23 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const master = loadOrCreateMasterKey(config.secretKey, config.dataDir);
     if (master.created) progress.log(`Generated the master key for secrets at rest in ${master.file} (back it up with the database, or set CANYU_SECRET_KEY)`);
     config = { ...config, secretKey: master.key };
+    let appModule: Promise<typeof import('./app.ts')> | undefined;
+    const loadApp = () => (appModule ??= import('./app.ts'));
     database = await openDb({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       embeddedPort: config.embeddedPgPort,
       poolSize: config.dbPoolSize,
       log: (m) => progress.log(m),
-      onStep: (step, done, total) => progress.update(step, done, total + 2),
+      onStep: (step, done, total) => {
+        progress.update(step, done, total + 2);
+        // Past locating the binaries, PostgreSQL's processes are about to run: load the app meanwhile.
+        if (done >= 1) void loadApp().catch(() => {});
+      },
     });
     progress.update('Applying migrations', 5, 6);
     await migrate(database.pool);
+    const { buildApp } = await loadApp();
     // Jobs log through the app's pino logger, which exists only once the app is built.
     const jobsLog = { error: (o: object, m: string) => app?.log.error(o, m), info: (o: object, m: string) => app?.log.info(o, m) };
     jobs = config.jobs ? createJobs({ pool: database.pool, log: jobsLog }) : null;

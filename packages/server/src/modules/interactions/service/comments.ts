@@ -2,6 +2,7 @@
 // threads intact, comment likes, official replies, pinned and featured (精彩点评) comments.
 import type { Ctx } from '../../../context.ts';
 import { AppError } from '../../../http/errors.ts';
+import { afterCommit, type TxCtx } from '../../../lib/tx.ts';
 import { commentNotFound, subjectNotFound, userBlocked } from '../errors.ts';
 import { commentHot } from '../rules/hot.ts';
 import { mentionsOf, parseMentions } from '../rules/mentions.ts';
@@ -61,7 +62,12 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
     return row;
   }
 
-  async function post(ctx: Ctx, appId: string, subject: SubjectRow, actor: CommentActor, input: NewCommentInput, parent: CommentView | null): Promise<CommentView> {
+  /**
+   * Posts a comment. Atomic with the caller's work when `ctx.db` is the caller's transaction (its
+   * writes then run in a savepoint of it); the refresh of counters and hot scores waits for the
+   * outermost commit when the caller queues post-commit work (`inTransaction`).
+   */
+  async function post(ctx: TxCtx, appId: string, subject: SubjectRow, actor: CommentActor, input: NewCommentInput, parent: CommentView | null): Promise<CommentView> {
     const l = await settings.load(ctx, appId);
     const body = screenBody(appId, l, input.body);
     if (input.official && actor.kind === 'user') throw new AppError('auth.forbidden', 'Only the app (secret key or operator) can post official replies', { field: 'body.official' });
@@ -106,7 +112,7 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
       for (const m of mentions) await bus.emit(tx, 'comment.mentioned', { ...b, mentionedUserId: m });
       return view;
     });
-    touch([subject.id]);
+    afterCommit(ctx, () => touch([subject.id]));
     return row;
   }
 

@@ -382,7 +382,15 @@ export async function setPinned(db: Db, groupId: string, postId: string, at: Dat
   return r;
 }
 
-/** Records a reply in the ledger and counts it on its post; returns the post as updated. */
+/**
+ * Records a reply in the ledger and counts it on its post; returns the post as updated.
+ *
+ * A reply a moderator later hides or deletes (an interactions comment) keeps its ledger row and
+ * stays counted: reply_count, first_reply_at, answered questions, time to first answer, lurkers
+ * and contribution describe what members did, which moderation does not undo (and a hidden reply
+ * may be approved again). The reply list leaves it out and it cannot be accepted. Erasing its
+ * author removes it from every figure (eraseUser).
+ */
 export async function insertReply(db: Db, r: ReplyRow): Promise<PostRow | undefined> {
   await db.insert(replies).values(r);
   const [p] = await db

@@ -156,6 +156,9 @@ describe('the generic interactions routes refuse group content', () => {
     // Reserved subjects stay out of the app's subject list, and the app cannot claim the kind.
     const all = ok(await t.inject({ method: 'GET', url: '/v1/subjects?limit=100', headers: sk() }));
     assert.ok(all.data.every((s: { kind: string }) => !s.kind.startsWith('canyu.')));
+    ok(await t.inject({ method: 'POST', url: '/v1/slots', headers: sk(), payload: { key: 'group-picks', title: '群精选' } }), 201);
+    const slot = expectError(await t.inject({ method: 'PUT', url: '/v1/slots/group-picks/items', headers: sk(), payload: { items: [{ kind: 'canyu.community_post', subject_id: p.id }] } }), 403, 'interactions.subject_reserved');
+    assert.equal(slot.details?.field, 'body.items.0.kind');
     const claim = expectError(await t.inject({ method: 'PATCH', url: '/v1/interactions/settings', headers: sk(), payload: { kinds: ['video', 'canyu.community_post'] } }), 403, 'interactions.subject_reserved');
     assert.equal(claim.details?.field, 'body.kinds.1');
   });

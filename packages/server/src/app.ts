@@ -149,7 +149,8 @@ function createServices(deps: AppDeps, bus: EventBus, log: FastifyInstance['log'
   // Workflows act through the modules above (automation → points, coupons, messaging, gamification, users, webhooks).
   const automation = createAutomation({ db, bus, clock, audit, log, points, coupons, messaging, gamification, users, webhooks, hub, experiments, segments });
   // Groups welcome and follow up through messaging's sends, with names from users (communities → messaging, users).
-  const communities = createCommunities({ db, bus, clock, audit, users, messaging, screen, realtime, limiter, segments: { exists: (ctx, appId, id) => segments.exists(ctx, appId, id), members: (ctx, appId, id, q) => segments.members(ctx, appId, id, q) } });
+  // Replies to group posts are interactions comments on reserved subjects (communities → interactions).
+  const communities = createCommunities({ db, bus, clock, audit, users, messaging, screen, realtime, limiter, comments: interactions.owned, segments: { exists: (ctx, appId, id) => segments.exists(ctx, appId, id), members: (ctx, appId, id, q) => segments.members(ctx, appId, id, q) } });
   // The FAQ knowledge base; its generative endpoint is an outbound connection like a webhook's.
   const faq = createFaq({ clock, audit, secrets, guard: netGuard });
   // Customer service: the FAQ bot first, then agents (service → faq); its CSAT feeds feedback's workload view.

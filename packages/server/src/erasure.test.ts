@@ -101,6 +101,13 @@ async function populate(ten: Tenant, u: string): Promise<void> {
   await call('PUT', `/v1/comments/${id(reply)}/like`, { user_id: u });
   await call('POST', `/v1/comments/${id(reply)}/reports`, { user_id: u, reason: 'spam' });
   await call('PUT', '/v1/moderation/blocks/troll', { reason: '刷屏' });
+  // communities: a group reply is a comment on a reserved subject, with a ledger row in co_replies
+  const group = await call('POST', '/v1/communities', { name: '核心用户群', owner_id: 'friend' });
+  await call('POST', `/v1/communities/${id(group)}/join`, { user_id: u });
+  const question = await call('POST', `/v1/communities/${id(group)}/posts`, { user_id: u, kind: 'question', body: '怎么导出？' });
+  await call('POST', `/v1/communities/${id(group)}/posts/${id(question)}/replies`, { user_id: 'friend', body: '设置里' });
+  const welcome = await call('POST', `/v1/communities/${id(group)}/posts`, { user_id: 'friend', body: '欢迎' });
+  await call('POST', `/v1/communities/${id(group)}/posts/${id(welcome)}/replies`, { user_id: u, body: '谢谢群主' });
   await call('POST', '/v1/slots', { key: 'must-watch', title: '入站必刷' });
 
   // polls, surveys, stories, feedback
@@ -267,6 +274,10 @@ describe('erasing a user', () => {
 
     const left = [...(await namingUser(a.appId, 'u'))].filter(([, n]) => n > 0).map(([c, n]) => `${c}: ${n}`);
     assert.deepEqual(left, [], 'rows still name the erased user');
+    // Their words are gone too: their group reply (a comment) is blanked, and the question they asked
+    // went with its thread (the reply to it).
+    const words = await t.database.pool.query(`select count(*)::int as n from ix_comments where app_id = $1 and body in ('谢谢群主', '设置里')`, [a.appId]);
+    assert.equal(words.rows[0].n, 0);
     const afterB = await namingUser(b.appId, 'u');
     for (const [col, n] of beforeB) assert.ok(afterB.get(col)! >= n, `${col} lost rows of the same user id in another app`);
     // The receipt stays, without the profile it erased.

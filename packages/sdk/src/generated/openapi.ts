@@ -5624,11 +5624,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Replies to a post, oldest first */
+        /**
+         * Replies to a post, oldest first
+         * @description Replies a moderator hid or deleted are left out (they still count in reply_count and the group figures).
+         */
         get: operations["communities.posts.replies.list"];
         put?: never;
-        /** Reply to a post; the first reply to a question closes its unanswered alert */
+        /**
+         * Reply to a post; the first reply to a question closes its unanswered alert
+         * @description Active, unmuted members (403 communities.muted, 404 communities.not_member). A reply is a comment of the interactions module on the post (subject kind `canyu.community_post`), so the app's comment rules apply: its length limit (400 interactions.comment_too_long), sensitive-word filter (masked, or 400 interactions.sensitive_content naming body.body), posting limit (429 interactions.posting_too_fast) and operator blocks (403 interactions.user_blocked); moderators see it in /v1/moderation. The reply id is the comment id.
+         */
         post: operations["communities.posts.replies.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{groupId}/posts/{postId}/replies/{replyId}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a reply (active members; once per user): it joins the moderation queue
+         * @description At the app's threshold of distinct reporters (interactions settings moderation.auto_hide_reports) the reply is hidden until a moderator decides in /v1/moderation.
+         */
+        post: operations["communities.posts.replies.reports.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -38120,6 +38146,104 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "communities.posts.replies.reports.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe key: a repeat with the same body returns the stored response; with a different body, 409 */
+                "idempotency-key"?: string;
+            };
+            path: {
+                groupId: string;
+                postId: string;
+                replyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Required with a secret key; a user token reports as its own user */
+                    user_id?: string;
+                    /** @enum {string} */
+                    reason: "spam" | "abuse" | "porn" | "violence" | "illegal" | "misinformation" | "copyright" | "other";
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        report_id: string | null;
+                        /** @description False when this user had already reported it */
+                        new: boolean;
+                        open_reports: number;
+                        /** @description Hidden at the app's report threshold, until a moderator decides */
+                        hidden: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -71,4 +71,15 @@ describe('group chat across two servers', () => {
     const bad = await api(s1, 'POST', `/v1/communities/${g.id}/chat`, { user_id: 'rl-a', text: 'x'.repeat(1001) });
     assert.equal(bad.statusCode, 400);
   });
+
+  it('a group post’s live counters are not open to followers (reserved subject kind), other subjects are', async () => {
+    const g = (await api(s1, 'POST', '/v1/communities', { name: '计数群', owner_id: 'ct-owner' })).json() as { id: string };
+    const p = (await api(s1, 'POST', `/v1/communities/${g.id}/posts`, { user_id: 'ct-owner', body: '帖子' })).json() as { id: string };
+    const c = await wsClient(url1, { key: tenant.publishableKey, user_token: await s1.userToken(tenant, 'ct-x') });
+    clients.push(c);
+    c.send({ type: 'subscribe', topic: `subject:canyu.community_post:${p.id}`, id: 'reserved' });
+    assert.equal((await c.next((e) => e.re === 'reserved')).code, 'interactions.subject_reserved');
+    c.send({ type: 'subscribe', topic: 'subject:video:open', id: 'open' });
+    assert.equal((await c.next((e) => e.re === 'open')).type, 'subscribed');
+  });
 });

@@ -5,9 +5,9 @@ import { actingUserId, appIdOf } from '../../http/auth.ts';
 import { AppError } from '../../http/errors.ts';
 import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
-import { roleIn, type Communities } from './service.ts';
-import type { GroupRow, InviteRow, MemberRow, PostRow, ReplyRow } from './store.ts';
-import { ChatBody, ChatOut, CheckinOut, FeedOut, AcceptBody, HealthOut, PostBody, PostOut, PostParams, ReplyBody, ReplyOut, CreateGroupBody, GROUP_TYPES, GroupOut, GroupParams, InviteBody, InviteOut, JoinBody, Member, MemberParams, MEMBER_STATUSES, MuteBody, ROLES, UpdateGroupBody, UserBody, type GroupType } from './types.ts';
+import { roleIn, type Communities, type ReplyView } from './service.ts';
+import type { GroupRow, InviteRow, MemberRow, PostRow } from './store.ts';
+import { ChatBody, ChatOut, CheckinOut, FeedOut, AcceptBody, HealthOut, PostBody, PostOut, PostParams, ReplyBody, ReplyOut, ReplyParams, ReplyReportBody, ReplyReportOut, CreateGroupBody, GROUP_TYPES, GroupOut, GroupParams, InviteBody, InviteOut, JoinBody, Member, MemberParams, MEMBER_STATUSES, MuteBody, ROLES, UpdateGroupBody, UserBody, type GroupType } from './types.ts';
 
 const tags = ['Communities'];
 const manage = { secret: true, operator: 'campaigns.manage' } as const;
@@ -65,7 +65,10 @@ const presentPost = (p: PostRow): z.infer<typeof PostOut> => ({
   pinned_at: iso(p.pinnedAt),
   created_at: p.createdAt.toISOString(),
 });
-const presentReply = (r: ReplyRow): z.infer<typeof ReplyOut> => ({ id: r.id, post_id: r.postId, author_id: r.authorId, body: r.body, created_at: r.createdAt.toISOString() });
+const presentReply = (r: ReplyView): z.infer<typeof ReplyOut> => ({ id: r.id, post_id: r.postId, author_id: r.authorId, body: r.body, created_at: r.createdAt.toISOString() });
+
+/** Replies are paged by comment id (ids grow with time). */
+const ReplyCursor = z.object({ id: z.number().int().positive() });
 
 /** A user token may only look at its own membership row. */
 const ownOnly = (req: FastifyRequest, userId: string) => {
@@ -283,7 +286,15 @@ export function communitiesRoutes(api: Api, deps: { communities: Communities; ct
     '/v1/communities/:groupId/posts/:postId/replies',
     {
       config: { auth: { secret: true, user: true }, audit: userActivity },
-      schema: { tags, summary: 'Reply to a post; the first reply to a question closes its unanswered alert', params: PostParams, body: ReplyBody, response: { 201: ReplyOut, ...errors(400, 401, 403, 404) } },
+      schema: {
+        tags,
+        summary: 'Reply to a post; the first reply to a question closes its unanswered alert',
+        description:
+          'Active, unmuted members (403 communities.muted, 404 communities.not_member). A reply is a comment of the interactions module on the post (subject kind `canyu.community_post`), so the app\'s comment rules apply: its length limit (400 interactions.comment_too_long), sensitive-word filter (masked, or 400 interactions.sensitive_content naming body.body), posting limit (429 interactions.posting_too_fast) and operator blocks (403 interactions.user_blocked); moderators see it in /v1/moderation. The reply id is the comment id.',
+        params: PostParams,
+        body: ReplyBody,
+        response: { 201: ReplyOut, ...errors(400, 401, 403, 404, 429) },
+      },
     },
     async (req, reply) => {
       const userId = actingUserId(req, req.body.user_id);
@@ -295,14 +306,41 @@ export function communitiesRoutes(api: Api, deps: { communities: Communities; ct
     '/v1/communities/:groupId/posts/:postId/replies',
     {
       config: { auth: read },
-      schema: { tags, summary: 'Replies to a post, oldest first', params: PostParams, querystring: z.strictObject(pageQuery), response: { 200: pageSchema(ReplyOut), ...errors(400, 401, 403, 404) } },
+      schema: {
+        tags,
+        summary: 'Replies to a post, oldest first',
+        description: 'Replies a moderator hid or deleted are left out (they still count in reply_count and the group figures).',
+        params: PostParams,
+        querystring: z.strictObject(pageQuery),
+        response: { 200: pageSchema(ReplyOut), ...errors(400, 401, 403, 404) },
+      },
     },
     async (req) => {
       const q = req.query;
-      const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
-      const rows = await co.replies(ctx(req), appIdOf(req), req.params.groupId, req.params.postId, { limit: q.limit + 1, after: cur ? { at: new Date(cur.t), id: cur.id } : undefined });
-      const p = page(rows, q.limit, (r) => ({ t: r.createdAt.toISOString(), id: r.id }));
+      const cur = decodeCursor(q.cursor, ReplyCursor);
+      const rows = await co.replies(ctx(req), appIdOf(req), req.params.groupId, req.params.postId, { limit: q.limit + 1, afterId: cur?.id });
+      const p = page(rows, q.limit, (r) => ({ id: Number(r.id) }));
       return { data: p.data.map(presentReply), next_cursor: p.next_cursor };
+    },
+  );
+
+  api.post(
+    '/v1/communities/:groupId/posts/:postId/replies/:replyId/reports',
+    {
+      config: { auth: { secret: true, user: true }, audit: userActivity },
+      schema: {
+        tags,
+        summary: 'Report a reply (active members; once per user): it joins the moderation queue',
+        description: "At the app's threshold of distinct reporters (interactions settings moderation.auto_hide_reports) the reply is hidden until a moderator decides in /v1/moderation.",
+        params: ReplyParams,
+        body: ReplyReportBody,
+        response: { 201: ReplyReportOut, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const userId = actingUserId(req, req.body.user_id);
+      const r = await co.reportReply(ctx(req), appIdOf(req), req.params.groupId, req.params.postId, req.params.replyId, userId, { reason: req.body.reason, note: req.body.note });
+      return reply.code(201).send({ report_id: r.reportId, new: r.isNew, open_reports: r.openReports, hidden: r.hidden });
     },
   );
 

@@ -143,6 +143,12 @@ export const posts = pgTable(
   (t) => [index('co_posts_group').on(t.groupId, t.createdAt, t.id), index('co_posts_waiting').on(t.kind, t.replyCount, t.alertLevel, t.createdAt), index('co_posts_author').on(t.groupId, t.authorId)],
 );
 
+/**
+ * The ledger of replies to group posts: who replied where and when, one row per reply. The reply
+ * itself (its text, its moderation) is an interactions comment on the post's reserved subject
+ * (`canyu.community_post`, id = post id); `id` is that comment's id. The group's figures (reply
+ * counts, lurkers, answered questions, time to first answer, contribution) are read from here.
+ */
 export const replies = pgTable(
   'co_replies',
   {
@@ -153,7 +159,6 @@ export const replies = pgTable(
       .notNull()
       .references(() => posts.id, { onDelete: 'cascade' }),
     authorId: text('author_id').notNull(),
-    body: text('body').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [index('co_replies_post').on(t.postId, t.createdAt, t.id), index('co_replies_author').on(t.groupId, t.authorId)],

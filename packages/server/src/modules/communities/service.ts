@@ -5,12 +5,13 @@ import type { EventBus } from '../../events.ts';
 import { AppError, fieldError, isAppError } from '../../http/errors.ts';
 import type { RateLimiter } from '../../http/rate-limit.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { afterCommit } from '../../lib/tx.ts';
+import { afterCommit, inTransaction } from '../../lib/tx.ts';
 import type { Realtime } from '../../realtime/index.ts';
 import { newId } from '../../lib/ids.ts';
 import { localDate } from '../../lib/localtime.ts';
 import { addWorkingMinutes } from './rules/hours.ts';
 import type { Audit } from '../audit/index.ts';
+import type { Interactions } from '../interactions/index.ts';
 import type { Messaging } from '../messaging/index.ts';
 import type { Users } from '../users/index.ts';
 import './errors.ts';
@@ -58,9 +59,20 @@ export type CommunitiesDeps = {
   chatPer10s?: number;
   /** Segment-fed groups read the segment (the segments module, wired lazily in app.ts: it is made later). */
   segments?: { exists(ctx: Ctx, appId: string, id: string): Promise<boolean>; members(ctx: Ctx, appId: string, id: string, q: { limit: number; afterUserId?: string | undefined }): Promise<{ userId: string }[]> } | undefined;
-  /** The app's sensitive-word filter (interactions' settings), applied to posts and replies. */
+  /** The app's sensitive-word filter (interactions' settings), applied to posts and chat (replies: interactions applies it). */
   screen?: TextScreen;
+  /**
+   * Replies to group posts are interactions comments on the post's reserved subject
+   * (`canyu.community_post`, id = post id), written and read only through this module.
+   */
+  comments: Pick<Interactions['owned'], 'comment' | 'thread' | 'byIds' | 'report' | 'dropSubjects'>;
 };
+
+/** The interactions subject kind of a group post: its replies are that subject's comments. */
+export const POST_SUBJECT_KIND = 'canyu.community_post';
+
+/** A reply to a group post: an interactions comment, as this module shows it. */
+export type ReplyView = { id: string; postId: string; authorId: string; body: string; createdAt: Date };
 
 const notFound = (groupId: string) => new AppError('communities.not_found', `Group ${groupId} does not exist in this app`, { group_id: groupId });
 const notMember = (groupId: string, userId: string) => new AppError('communities.not_member', `User ${userId} is not an active member of group ${groupId}`, { group_id: groupId, user_id: userId });
@@ -245,7 +257,13 @@ export function createCommunities(deps: CommunitiesDeps) {
   return {
     erasure: {
       eraseApp: (db: Db, appId: string) => db.transaction((tx) => store.eraseApp(tx, appId)),
-      eraseUser: (db: Db, appId: string, userId: string) => db.transaction((tx) => store.eraseUser(tx, appId, userId)),
+      eraseUser: (db: Db, appId: string, userId: string) =>
+        db.transaction(async (tx) => {
+          // Their own replies are comments: interactions' erasure blanks them. The threads of the
+          // posts that go with them go too (other members' replies to those posts).
+          const { deletedPostIds } = await store.eraseUser(tx, appId, userId);
+          await deps.comments.dropSubjects({ db: tx, actor: { type: 'system', id: null } }, appId, POST_SUBJECT_KIND, deletedPostIds);
+        }),
     } satisfies Erasure,
 
     async create(ctx: Ctx, appId: string, input: CreateGroupInput): Promise<GroupRow> {
@@ -315,7 +333,10 @@ export function createCommunities(deps: CommunitiesDeps) {
 
     async remove(ctx: Ctx, appId: string, groupId: string): Promise<void> {
       await ctx.db.transaction(async (tx) => {
+        const postIds = await store.postIdsOfGroup(tx, groupId);
         if (!(await store.deleteGroup(tx, appId, groupId))) throw notFound(groupId);
+        // The posts go with the group (cascade), and their reply threads with them.
+        await deps.comments.dropSubjects({ ...ctx, db: tx }, appId, POST_SUBJECT_KIND, postIds);
         await record({ ...ctx, db: tx }, appId, 'community.group.delete', groupId);
       });
     },
@@ -519,28 +540,47 @@ export function createCommunities(deps: CommunitiesDeps) {
       return p;
     },
 
-    /** Replies; the first reply to a question that raised an alert closes it (community.question_answered). */
-    async reply(ctx: Ctx, appId: string, groupId: string, postId: string, userId: string, body: string): Promise<ReplyRow> {
-      return ctx.db.transaction(async (tx) => {
-        await mustSpeak(tx, appId, groupId, userId);
-        // The post's row lock orders a reply against the alert tick: an alert is never sent after the answer.
-        const p = await store.findPost(tx, groupId, postId, true);
+    /**
+     * Replies to a post: an interactions comment on the post's subject, written in this transaction
+     * with the ledger row, the post's counters and the events, so all of it happens once or not at
+     * all. Interactions applies the app's comment rules (length limit, sensitive-word filter —
+     * masked or refused naming body.body —, posting limit, operator blocks); this module checks
+     * that the author is an active, unmuted member. The first reply to a question that raised an
+     * alert closes it (community.question_answered).
+     */
+    async reply(ctx: Ctx, appId: string, groupId: string, postId: string, userId: string, body: string): Promise<ReplyView> {
+      return inTransaction(ctx, async (tx) => {
+        await mustSpeak(tx.db, appId, groupId, userId);
+        // The post's row lock orders replies (racing first replies close an alert once) and a reply
+        // against the alert tick: an alert is never sent after the answer.
+        const p = await store.findPost(tx.db, groupId, postId, true);
         if (!p) throw postNotFound(postId);
-        const [text] = deps.screen ? await deps.screen({ ...ctx, db: tx }, appId, [{ text: body, field: 'body.body' }]) : [body];
-        const now = clock.now();
-        const row: ReplyRow = { id: newId('cre'), appId, groupId, postId, authorId: userId, body: text!, createdAt: now };
-        await store.insertReply(tx, row);
-        await store.touchMember(tx, groupId, userId, now);
-        await bus.emit(tx, 'community.replied', { appId, groupId, postId, replyId: row.id, userId, postAuthorId: p.authorId });
-        if (p.kind === 'question' && p.replyCount === 0 && p.alertLevel > 0) await bus.emit(tx, 'community.question_answered', { appId, groupId, postId, replyId: row.id, alertLevel: p.alertLevel });
-        return row;
+        const c = await deps.comments.comment(tx, appId, { kind: POST_SUBJECT_KIND, id: postId }, { userId, body });
+        const row: ReplyRow = { id: String(c.id), appId, groupId, postId, authorId: userId, createdAt: c.createdAt };
+        await store.insertReply(tx.db, row);
+        await store.touchMember(tx.db, groupId, userId, row.createdAt);
+        await bus.emit(tx.db, 'community.replied', { appId, groupId, postId, replyId: row.id, userId, postAuthorId: p.authorId });
+        if (p.kind === 'question' && p.replyCount === 0 && p.alertLevel > 0) await bus.emit(tx.db, 'community.question_answered', { appId, groupId, postId, replyId: row.id, alertLevel: p.alertLevel });
+        return { id: row.id, postId, authorId: userId, body: c.body, createdAt: c.createdAt };
       });
     },
 
-    async replies(ctx: Ctx, appId: string, groupId: string, postId: string, f: Parameters<typeof store.repliesOf>[2]): Promise<ReplyRow[]> {
+    /** A post's visible replies, oldest first (replies a moderator hid or deleted are left out). */
+    async replies(ctx: Ctx, appId: string, groupId: string, postId: string, f: { limit: number; afterId?: number | undefined }): Promise<ReplyView[]> {
       await mustFind(ctx.db, appId, groupId);
       if (!(await store.findPost(ctx.db, groupId, postId))) throw postNotFound(postId);
-      return store.repliesOf(ctx.db, postId, f);
+      const cs = await deps.comments.thread(ctx, appId, { kind: POST_SUBJECT_KIND, id: postId }, f);
+      return cs.map((c) => ({ id: String(c.id), postId, authorId: c.userId, body: c.body, createdAt: c.createdAt }));
+    },
+
+    /** An active member reports a reply: it goes to the moderation queue (/v1/moderation) like any comment. */
+    async reportReply(ctx: Ctx, appId: string, groupId: string, postId: string, replyId: string, userId: string, input: { reason: string; note?: string | undefined }) {
+      await mustFind(ctx.db, appId, groupId);
+      const m = await store.findMember(ctx.db, groupId, userId);
+      if (m?.status !== 'active') throw notMember(groupId, userId);
+      if (!(await store.findReply(ctx.db, postId, replyId)) || !(await store.findPost(ctx.db, groupId, postId))) throw postNotFound(postId);
+      const r = await deps.comments.report(ctx, appId, Number(replyId), userId, input.reason, input.note);
+      return { reportId: r.report ? String(r.report.id) : null, isNew: r.report !== null, openReports: r.comment.openReports, hidden: r.comment.status === 'hidden' };
     },
 
     /** The question's author (or a manager: userId null) accepts a reply as the answer. */
@@ -551,7 +591,10 @@ export function createCommunities(deps: CommunitiesDeps) {
         if (!p) throw postNotFound(postId);
         if (p.kind !== 'question') throw new AppError('communities.not_question', `Post ${postId} is not a question`, { post_id: postId });
         if (userId !== null && userId !== p.authorId) throw new AppError('auth.forbidden', 'Only the question’s author accepts an answer', { field: 'body.user_id' });
-        if (!(await store.findReply(tx, postId, replyId))) throw fieldError('body.reply_id', `no reply ${replyId} to post ${postId}`, 'the id of a reply to this question');
+        const known = await store.findReply(tx, postId, replyId);
+        // A reply a moderator hid or deleted cannot become the answer.
+        const visible = known && (await deps.comments.byIds({ ...ctx, db: tx }, appId, [Number(replyId)])).get(Number(replyId))?.status === 'visible';
+        if (!visible) throw fieldError('body.reply_id', `no visible reply ${replyId} to post ${postId}`, 'the id of a visible reply to this question');
         if (userId === null) await record({ ...ctx, db: tx }, appId, 'community.answer.accept', groupId, { after: { post_id: postId, reply_id: replyId } });
         return (await store.acceptReply(tx, postId, replyId))!;
       });

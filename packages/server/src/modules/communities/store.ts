@@ -316,7 +316,7 @@ export async function eraseApp(db: Db, appId: string): Promise<void> {
 }
 
 /** A user's memberships go; the seats they held are freed. */
-export async function eraseUser(db: Db, appId: string, userId: string): Promise<void> {
+export async function eraseUser(db: Db, appId: string, userId: string): Promise<{ deletedPostIds: string[] }> {
   const rows = await db
     .delete(members)
     .where(and(eq(members.appId, appId), eq(members.userId, userId)))
@@ -326,8 +326,12 @@ export async function eraseUser(db: Db, appId: string, userId: string): Promise<
   await db.delete(checkins).where(and(eq(checkins.appId, appId), eq(checkins.userId, userId)));
   await db.delete(chat).where(and(eq(chat.appId, appId), eq(chat.userId, userId)));
   await db.delete(feed).where(and(eq(feed.appId, appId), eq(feed.userId, userId)));
-  // Their posts go (with the replies to them); their replies go and the counts they were in are recounted.
-  await db.delete(posts).where(and(eq(posts.appId, appId), eq(posts.authorId, userId)));
+  // Their posts go (with the replies to them: the caller drops the posts' comment threads); their
+  // replies go from the ledger and the counts they were in are recounted.
+  const deleted = await db
+    .delete(posts)
+    .where(and(eq(posts.appId, appId), eq(posts.authorId, userId)))
+    .returning({ id: posts.id });
   const gone = await db
     .delete(replies)
     .where(and(eq(replies.appId, appId), eq(replies.authorId, userId)))
@@ -343,6 +347,7 @@ export async function eraseUser(db: Db, appId: string, userId: string): Promise<
       })
       .where(inArray(posts.id, ids));
   }
+  return { deletedPostIds: deleted.map((p) => p.id) };
 }
 
 export async function insertPost(db: Db, p: PostRow): Promise<void> {
@@ -377,7 +382,15 @@ export async function setPinned(db: Db, groupId: string, postId: string, at: Dat
   return r;
 }
 
-/** Adds a reply and counts it on its post in one statement pair; returns the post as updated. */
+/**
+ * Records a reply in the ledger and counts it on its post; returns the post as updated.
+ *
+ * A reply a moderator later hides or deletes (an interactions comment) keeps its ledger row and
+ * stays counted: reply_count, first_reply_at, answered questions, time to first answer, lurkers
+ * and contribution describe what members did, which moderation does not undo (and a hidden reply
+ * may be approved again). The reply list leaves it out and it cannot be accepted. Erasing its
+ * author removes it from every figure (eraseUser).
+ */
 export async function insertReply(db: Db, r: ReplyRow): Promise<PostRow | undefined> {
   await db.insert(replies).values(r);
   const [p] = await db
@@ -388,15 +401,9 @@ export async function insertReply(db: Db, r: ReplyRow): Promise<PostRow | undefi
   return p;
 }
 
-export async function repliesOf(db: Db, postId: string, f: { limit: number; after?: { at: Date; id: string } | undefined }): Promise<ReplyRow[]> {
-  const conds: SQL[] = [eq(replies.postId, postId)];
-  if (f.after) conds.push(sql`(${replies.createdAt}, ${replies.id}) > (${f.after.at}, ${f.after.id})`);
-  return db
-    .select()
-    .from(replies)
-    .where(and(...conds))
-    .orderBy(asc(replies.createdAt), asc(replies.id))
-    .limit(f.limit);
+/** The ids of a group's posts (their comment threads go with the group). */
+export async function postIdsOfGroup(db: Db, groupId: string): Promise<string[]> {
+  return (await db.select({ id: posts.id }).from(posts).where(eq(posts.groupId, groupId))).map((r) => r.id);
 }
 
 export async function findReply(db: Db, postId: string, replyId: string): Promise<ReplyRow | undefined> {

@@ -3,6 +3,7 @@ import { cleanText } from '../../http/json.ts';
 import { dateTime } from '../../http/fields.ts';
 import { externalId } from '../../http/route.ts';
 import { isTimeZone } from '../../lib/localtime.ts';
+import { REPORT_REASONS } from '../interactions/index.ts';
 
 export const GROUP_TYPES = ['open', 'apply', 'invite_only'] as const;
 export type GroupType = (typeof GROUP_TYPES)[number];
@@ -127,6 +128,13 @@ export const GroupOut = z
 export const InviteOut = z.object({ code: z.string(), group_id: z.string(), max_uses: z.number().nullable(), uses: z.number(), expires_at: z.string().nullable(), created_at: z.string() });
 
 export const PostParams = GroupParams.extend({ postId: z.string().min(1).max(64) });
+export const ReplyParams = PostParams.extend({ replyId: z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a reply id (digits)') });
+export const ReplyReportBody = z.strictObject({
+  user_id: externalId('user_id').optional().describe('Required with a secret key; a user token reports as its own user'),
+  reason: z.enum(REPORT_REASONS),
+  note: cleanText(0, 500).optional(),
+});
+export const ReplyReportOut = z.object({ report_id: z.string().nullable(), new: z.boolean().describe('False when this user had already reported it'), open_reports: z.number(), hidden: z.boolean().describe("Hidden at the app's report threshold, until a moderator decides") });
 export const PostBody = z.strictObject({
   user_id: externalId('user_id').optional().describe('Required with a secret key; a user token posts as its own user'),
   kind: z.enum(['post', 'question']).default('post'),

@@ -351,3 +351,26 @@ describe('@mentions written in the text (issue 11 #19)', () => {
     assert.equal(mentioned(events).length, 20);
   });
 });
+
+describe("a comment inside a caller's transaction", () => {
+  it('commits with the caller, and a rollback of the caller leaves no comment, counter or event', async () => {
+    const ix = t.services.interactions;
+    const db = t.database.db;
+    const actor = { type: 'system' as const, id: null };
+    const boom = new Error('caller failed after the comment');
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await ix.comments.create({ db: tx, actor }, tenant.appId, 'video', 'TX1', { kind: 'user', userId: 'tx-u' }, { userId: 'tx-u', body: 'rolled back' });
+        throw boom;
+      }),
+      (err) => err === boom,
+    );
+    const gone = await t.database.pool.query("select count(*)::int as n from ix_comments where app_id = $1 and body = 'rolled back'", [tenant.appId]);
+    assert.equal(gone.rows[0].n, 0);
+    const events = await t.database.pool.query("select count(*)::int as n from ev_log where name = 'comment.created' and payload->>'body' = 'rolled back'");
+    assert.equal(events.rows[0].n, 0);
+    const kept = await db.transaction((tx) => ix.comments.create({ db: tx, actor }, tenant.appId, 'video', 'TX1', { kind: 'user', userId: 'tx-u' }, { userId: 'tx-u', body: 'committed' }));
+    assert.equal(kept.body, 'committed');
+    assert.equal(await commentCount('TX1'), 1);
+  });
+});

@@ -1,4 +1,5 @@
 import { AppError, defineErrors } from '../../http/errors.ts';
+import { isReservedKind } from './rules/reserved.ts';
 
 declare module '../../http/errors.ts' {
   interface ErrorCodes {
@@ -21,6 +22,7 @@ declare module '../../http/errors.ts' {
     'interactions.sensitive_content': true;
     'interactions.coins_disabled': true;
     'interactions.coin_limit': true;
+    'interactions.subject_reserved': true;
   }
 }
 
@@ -44,6 +46,7 @@ defineErrors({
   'interactions.sensitive_content': [400, '内容包含敏感词'],
   'interactions.coins_disabled': [409, '未开启投币'],
   'interactions.coin_limit': [409, '投币数量已达上限'],
+  'interactions.subject_reserved': [403, '该内容由其他模块管理，请使用对应模块的接口'],
 });
 
 // Errors raised from several places, worded once.
@@ -52,3 +55,16 @@ export const unknownKind = (kind: string, kinds: string[]) => new AppError('inte
 export const userBlocked = (userId: string) => new AppError('interactions.user_blocked', `User ${userId} is blocked from interacting in this app`, { user_id: userId });
 export const commentNotFound = (id: number | string) => new AppError('interactions.comment_not_found', `No comment ${id} in this app`, { comment_id: String(id) });
 export const folderNotFound = (id: number | string, userId: string, field?: string) => new AppError('interactions.folder_not_found', `Folder ${id} is not one of ${userId}'s folders`, { folder_id: String(id), ...(field ? { field } : {}) });
+
+/**
+ * Refuses a reserved kind (`canyu.*`) on the generic routes: its subjects belong to another module,
+ * which checks who may read and write them (403, naming the field that carried the kind).
+ */
+export function assertOpenKind(kind: string | undefined, field = 'params.kind'): void {
+  if (kind !== undefined && isReservedKind(kind)) throw new AppError('interactions.subject_reserved', `Subject kind "${kind}" is reserved for a Canyu module; use that module's routes (e.g. /v1/communities for group posts)`, { field, kind });
+}
+
+/** Refuses a comment on a reserved subject on the generic comment routes (see assertOpenKind). */
+export function assertOpenComment(c: { id: number; subjectKind: string }, field = 'params.commentId'): void {
+  if (isReservedKind(c.subjectKind)) throw new AppError('interactions.subject_reserved', `Comment ${c.id} is on a "${c.subjectKind}" subject, reserved for a Canyu module; use that module's routes (e.g. /v1/communities for group replies)`, { field, comment_id: String(c.id), kind: c.subjectKind });
+}

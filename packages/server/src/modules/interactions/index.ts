@@ -7,6 +7,8 @@ import { interactionsRoutes } from './routes/index.ts';
 import './errors.ts';
 
 export type { SubjectRef, TriplePart } from './events.ts';
+export { isReservedKind, RESERVED_KIND_PREFIX } from './rules/reserved.ts';
+export { REPORT_REASONS } from './types.ts';
 export { createInteractions, type Interactions, type InteractionsDeps } from './service/index.ts';
 export { interactionsRoutes } from './routes/index.ts';
 

@@ -168,7 +168,7 @@ export function commentRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): void 
       config: { auth: read },
       schema: { tags, summary: 'A comment', params: CommentParams, querystring: z.strictObject({ user_id: UserId.optional() }), response: { 200: CommentOut, ...errors(400, 401, 403, 404) } },
     },
-    async (req) => (await withViewer(req, [await cm.find(ctx(req), appIdOf(req), Number(req.params.commentId))], req.query.user_id))[0]!,
+    async (req) => (await withViewer(req, [await cm.get(ctx(req), appIdOf(req), Number(req.params.commentId))], req.query.user_id))[0]!,
   );
 
   api.get(

@@ -2,7 +2,8 @@
 // threads intact, comment likes, official replies, pinned and featured (精彩点评) comments.
 import type { Ctx } from '../../../context.ts';
 import { AppError } from '../../../http/errors.ts';
-import { commentNotFound, subjectNotFound, userBlocked } from '../errors.ts';
+import { afterCommit, type TxCtx } from '../../../lib/tx.ts';
+import { assertOpenComment, assertOpenKind, commentNotFound, subjectNotFound, userBlocked } from '../errors.ts';
 import { commentHot } from '../rules/hot.ts';
 import { mentionsOf, parseMentions } from '../rules/mentions.ts';
 import * as store from '../store/comments.ts';
@@ -61,7 +62,12 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
     return row;
   }
 
-  async function post(ctx: Ctx, appId: string, subject: SubjectRow, actor: CommentActor, input: NewCommentInput, parent: CommentView | null): Promise<CommentView> {
+  /**
+   * Posts a comment. Atomic with the caller's work when `ctx.db` is the caller's transaction (its
+   * writes then run in a savepoint of it); the refresh of counters and hot scores waits for the
+   * outermost commit when the caller queues post-commit work (`inTransaction`).
+   */
+  async function post(ctx: TxCtx, appId: string, subject: SubjectRow, actor: CommentActor, input: NewCommentInput, parent: CommentView | null): Promise<CommentView> {
     const l = await settings.load(ctx, appId);
     const body = screenBody(appId, l, input.body);
     if (input.official && actor.kind === 'user') throw new AppError('auth.forbidden', 'Only the app (secret key or operator) can post official replies', { field: 'body.official' });
@@ -106,7 +112,7 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
       for (const m of mentions) await bus.emit(tx, 'comment.mentioned', { ...b, mentionedUserId: m });
       return view;
     });
-    touch([subject.id]);
+    afterCommit(ctx, () => touch([subject.id]));
     return row;
   }
 
@@ -127,13 +133,25 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
       return new Map((await store.commentsByIds(ctx.db, ids)).map((c) => [c.id, c]));
     },
 
+    /** A comment, on the generic routes (a reserved subject's comment is refused). */
+    async get(ctx: Ctx, appId: string, id: number): Promise<CommentView> {
+      const c = await find(ctx, appId, id);
+      assertOpenComment(c);
+      return c;
+    },
+
+    /** A root comment on a subject already resolved (reserved subjects: service/owned.ts). */
+    createOn: (ctx: TxCtx, appId: string, subject: SubjectRow, actor: CommentActor, input: NewCommentInput) => post(ctx, appId, subject, actor, input, null),
+
     async create(ctx: Ctx, appId: string, kind: string, externalId: string, actor: CommentActor, input: NewCommentInput): Promise<CommentView> {
+      assertOpenKind(kind);
       const subject = await subjects.resolve(ctx, appId, kind, externalId, { create: true });
       return post(ctx, appId, subject, actor, input, null);
     },
 
     async reply(ctx: Ctx, appId: string, parentId: number, actor: CommentActor, input: NewCommentInput): Promise<CommentView> {
       const parent = await find(ctx, appId, parentId);
+      assertOpenComment(parent);
       if (parent.status !== 'visible') throw new AppError('interactions.comment_deleted', `Comment ${parentId} is ${parent.status}; it cannot be replied to`, { comment_id: String(parentId), status: parent.status });
       const [subject] = await subjectsStore.subjectsByIds(ctx.db, [parent.subjectId]);
       if (!subject) throw subjectNotFound(parent.subjectKind, parent.subjectExternalId);
@@ -146,6 +164,7 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
       const now = d.now();
       const r = await ctx.db.transaction(async (tx) => {
         const c = await find({ ...ctx, db: tx }, appId, id, true);
+        assertOpenComment(c);
         if (actor.kind === 'user' && actor.userId !== c.userId) throw new AppError('interactions.not_author', "Only the comment's author can edit it", { user_id: actor.userId });
         if (actor.kind === 'user' && (await isBlocked(tx, appId, actor.userId, now))) throw userBlocked(actor.userId);
         if (c.status !== 'visible') throw new AppError('interactions.comment_deleted', `Comment ${id} is ${c.status}; it cannot be edited`, { comment_id: String(id), status: c.status });
@@ -168,6 +187,7 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
       const decay = (await settings.get(ctx, appId)).hot.decay_hours;
       const r = await ctx.db.transaction(async (tx) => {
         const c = await find({ ...ctx, db: tx }, appId, id, true);
+        assertOpenComment(c);
         const by = assertOwner(actor, c);
         if (c.status === 'deleted') {
           if (d.audited(ctx)) await d.audit.record({ ...ctx, db: tx }, { appId, action: 'comment.delete', targetType: 'comment', targetId: String(id), before: { status: c.status }, after: { status: 'deleted' } });
@@ -185,6 +205,7 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
 
     async like(ctx: Ctx, appId: string, id: number, userId: string, on: boolean): Promise<{ view: CommentView; changed: boolean; likes: number }> {
       const c = await find(ctx, appId, id);
+      assertOpenComment(c);
       if (c.status !== 'visible') throw new AppError('interactions.comment_deleted', `Comment ${id} is ${c.status}`, { comment_id: String(id), status: c.status });
       const now = d.now();
       if (await isBlocked(ctx.db, appId, userId, now)) throw userBlocked(userId);
@@ -208,6 +229,7 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
       const limit = (await settings.get(ctx, appId)).comments.pin_limit;
       const r = await ctx.db.transaction(async (tx) => {
         const c = await find({ ...ctx, db: tx }, appId, id);
+        assertOpenComment(c);
         if (actor.kind === 'user' && actor.userId !== c.subjectAuthorId) throw new AppError('interactions.not_author', `Only the subject's author (${c.subjectAuthorId ?? 'none'}) or the app can pin comments`, { user_id: actor.userId });
         if (c.rootId !== null) throw new AppError('interactions.not_root', 'Only root comments can be pinned, not replies', { comment_id: String(id) });
         if (on && c.status !== 'visible') throw new AppError('interactions.comment_deleted', `Comment ${id} is ${c.status}`, { comment_id: String(id), status: c.status });
@@ -235,6 +257,7 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
       const now = d.now();
       const r = await ctx.db.transaction(async (tx) => {
         const c = await find({ ...ctx, db: tx }, appId, id, true);
+        assertOpenComment(c);
         if (on && c.status !== 'visible') throw new AppError('interactions.comment_deleted', `Comment ${id} is ${c.status}`, { comment_id: String(id), status: c.status });
         const before = { featured_at: c.featuredAt, featured_by: c.featuredBy };
         if (on === (c.featuredAt !== null)) {
@@ -257,12 +280,14 @@ export function createComments(d: Shared, settings: SettingsService, subjects: S
       externalId: string,
       q: { sort: CommentSort; limit: number; after?: RootCursor | undefined; pinned?: boolean | undefined; featured?: boolean | undefined; official?: boolean | undefined; userId?: string | undefined },
     ): Promise<CommentView[]> {
+      assertOpenKind(kind);
       const s = await subjects.resolve(ctx, appId, kind, externalId, { create: false });
       return store.listRoots(ctx.db, s.id, q);
     },
 
     async replies(ctx: Ctx, appId: string, id: number, q: { limit: number; afterId?: number | undefined }): Promise<CommentView[]> {
       const c = await find(ctx, appId, id);
+      assertOpenComment(c);
       return store.listReplies(ctx.db, c.rootId ?? c.id, q);
     },
 

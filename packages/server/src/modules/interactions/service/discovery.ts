@@ -1,6 +1,7 @@
 // Discovery: the refresh of hot scores and rankings, the hot list, rankings, curated slots and
 // "for you" recommendations.
 import type { Ctx } from '../../../context.ts';
+import { assertOpenKind } from '../errors.ts';
 import { PERIODS, dayIn, periodWindow, type Period } from '../rules/periods.ts';
 import * as store from '../store/discovery.ts';
 import * as subjectsStore from '../store/subjects.ts';
@@ -91,6 +92,7 @@ export function createDiscovery(d: Shared, settings: SettingsService, subjects: 
     },
 
     async hot(ctx: Ctx, appId: string, kind: string, q: { limit: number; after?: { h: number; id: number } | undefined }): Promise<SubjectView[]> {
+      assertOpenKind(kind, 'query.kind');
       const key = `${appId}\u0000${kind}\u0000${q.limit}\u0000${q.after ? `${q.after.h}:${q.after.id}` : ''}`;
       const now = Date.now();
       const hit = hotCache.get(key);
@@ -102,6 +104,7 @@ export function createDiscovery(d: Shared, settings: SettingsService, subjects: 
     },
 
     async ranking(ctx: Ctx, appId: string, kind: string, period: Period, date: string | undefined, q: { limit: number; after?: { s: number; id: number } | undefined }) {
+      assertOpenKind(kind, 'query.kind');
       const s = await settings.get(ctx, appId);
       const window = periodWindow(period, date ?? dayIn(d.now(), s.timezone));
       const ranked = await store.ranking(ctx.db, appId, kind, period, window.start, q);

@@ -5,6 +5,7 @@
 // Each event carries `as_of`, the database time of that snapshot: a client keeps the newest, so
 // events from two servers arriving out of order never put an older count back.
 import { AppError } from '../../../http/errors.ts';
+import { assertOpenKind } from '../errors.ts';
 import type { Shared } from './context.ts';
 import * as subjectsStore from '../store/subjects.ts';
 
@@ -35,6 +36,8 @@ export function createCountsFeed(d: Shared, realtime: CountsPublisher | null | u
       const rest = topic.slice(SUBJECT_TOPIC.length);
       const sep = rest.indexOf(':');
       if (sep <= 0 || sep === rest.length - 1 || rest.length > 300) throw new AppError('realtime.unknown_topic', `A subject topic is subject:<kind>:<id>, not ${topic}`, { topic });
+      // A reserved kind's subjects (a group post's replies) are followed through their module only.
+      assertOpenKind(rest.slice(0, sep), 'topic');
     },
   });
 

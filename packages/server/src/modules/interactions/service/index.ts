@@ -4,6 +4,7 @@ import { createComments } from './comments.ts';
 import { createDiscovery } from './discovery.ts';
 import { createErasure } from './erase.ts';
 import { createModeration } from './moderation.ts';
+import { createOwned } from './owned.ts';
 import { createCountsFeed } from './feed.ts';
 import { createReactions } from './reactions.ts';
 import { createRecommendations } from './recommend.ts';
@@ -37,6 +38,7 @@ export function createInteractions(deps: InteractionsDeps) {
   const reactions = createReactions(d, settings, subjects, changed);
   const comments = createComments(d, settings, subjects, changed);
   const moderation = createModeration(d, settings, comments);
+  const owned = createOwned(d, comments, moderation);
   const slots = createSlots(d, subjects);
   const recommendations = createRecommendations(d, settings, subjects);
 
@@ -60,6 +62,8 @@ export function createInteractions(deps: InteractionsDeps) {
     slots,
     recommendations,
     moderation,
+    /** Reserved subjects (`canyu.*`) and their comments, for the Canyu module that owns them. */
+    owned,
     erase,
     erasure,
     /** Stops background refreshes and waits for a running one. */

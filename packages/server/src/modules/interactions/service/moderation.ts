@@ -2,7 +2,7 @@
 // threshold, and operator blocks (a blocked user cannot interact).
 import type { Ctx } from '../../../context.ts';
 import { AppError } from '../../../http/errors.ts';
-import { userBlocked } from '../errors.ts';
+import { assertOpenComment, userBlocked } from '../errors.ts';
 import type { CommentView } from '../store/comments.ts';
 import * as store from '../store/moderation.ts';
 import type { BlockRow, ReportRow } from '../store/moderation.ts';
@@ -26,13 +26,15 @@ export function createModeration(d: Shared, settings: SettingsService, comments:
      * reporters the comment is hidden until a moderator decides, unless a moderator already
      * approved it (then it is only queued again).
      */
-    async report(ctx: Ctx, appId: string, commentId: number, reporterId: string, reason: string, note: string | undefined): Promise<{ report: ReportRow | null; comment: CommentView; autoHidden: boolean }> {
+    async report(ctx: Ctx, appId: string, commentId: number, reporterId: string, reason: string, note: string | undefined, opts: { owned?: boolean } = {}): Promise<{ report: ReportRow | null; comment: CommentView; autoHidden: boolean }> {
       const s = await settings.get(ctx, appId);
       const now = d.now();
       const r = await ctx.db.transaction(async (tx) => {
         const t = { ...ctx, db: tx };
         if (await store.isBlocked(tx, appId, reporterId, now)) throw userBlocked(reporterId);
         const c = await comments.find(t, appId, commentId, true);
+        // A reserved subject's comment is reported through the module that owns it (owned: true).
+        if (!opts.owned) assertOpenComment(c);
         if (c.status === 'deleted') throw new AppError('interactions.comment_deleted', `Comment ${commentId} is deleted`, { comment_id: String(commentId), status: c.status });
         const report = await store.insertReport(tx, { appId, commentId, reporterId, reason, note: note ?? null, createdAt: now });
         if (!report) return { report, comment: c, autoHidden: false };

@@ -3,7 +3,7 @@
 // or a concurrent duplicate changes nothing and publishes nothing.
 import type { Ctx } from '../../../context.ts';
 import { AppError } from '../../../http/errors.ts';
-import { folderNotFound, subjectNotFound, userBlocked } from '../errors.ts';
+import { assertOpenKind, folderNotFound, subjectNotFound, userBlocked } from '../errors.ts';
 import type { TriplePart } from '../events.ts';
 import type { Counts } from '../rules/hot.ts';
 import { tripleActions } from '../rules/settings.ts';
@@ -128,6 +128,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
     : null;
 
   async function like(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string): Promise<Change> {
+    assertOpenKind(kind);
     if (!likes || ctx.db !== d.db) return toggle(ctx, appId, kind, externalId, userId, 'like', true);
     const r = await likes.run({ appId, kind, externalId, userId });
     // The subject does not exist yet: resolve it (kind check, auto-create) and like directly.
@@ -138,6 +139,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
   }
 
   async function toggle(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string, type: ReactionType, on: boolean): Promise<Change> {
+    assertOpenKind(kind);
     const now = at();
     const slot = d.slot();
     const change = await ctx.db.transaction(async (tx) => {
@@ -179,6 +181,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
 
     /** Favourites the subject into the given folders (default: the default folder). */
     async favourite(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string, folderIds?: number[]): Promise<{ change: Change; folderIds: number[] }> {
+      assertOpenKind(kind);
       const subject = await subjects.resolve(ctx, appId, kind, externalId, { create: true });
       const now = at();
       const slot = d.slot();
@@ -199,6 +202,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
     },
 
     async unfavourite(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string): Promise<Change> {
+      assertOpenKind(kind);
       const subject = await subjects.resolve(ctx, appId, kind, externalId, { create: false });
       const now = at();
       const slot = d.slot();
@@ -215,6 +219,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
     },
 
     async share(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string, channel: string): Promise<{ change: Change; shareId: number; byChannel: Record<string, number> }> {
+      assertOpenKind(kind);
       const now = at();
       const slot = d.slot();
       let shareId = 0;
@@ -233,6 +238,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
 
     /** 投币: `n` coins (points of settings.coins.point_type) from the user to the subject, at most max_per_user in all. */
     async coin(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string, n: number): Promise<{ subject: SubjectRow; given: number; total: number; counts: Counts }> {
+      assertOpenKind(kind);
       const cfg = await coinSettings(ctx, appId);
       if (!cfg) throw new AppError('interactions.coins_disabled', 'Coins are off in this app: set settings.coins.point_type (PATCH /v1/interactions/settings)', { field: 'settings.coins.point_type' });
       const subject = await subjects.resolve(ctx, appId, kind, externalId, { create: true });
@@ -255,6 +261,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
      * published once per user and subject, on the first call.
      */
     async triple(ctx: Ctx, appId: string, kind: string, externalId: string, userId: string): Promise<{ subject: SubjectRow; parts: Partial<Record<TriplePart, TripleOutcome>>; first: boolean; counts: Counts }> {
+      assertOpenKind(kind);
       const subject = await subjects.resolve(ctx, appId, kind, externalId, { create: true });
       const actions = tripleActions(await settings.get(ctx, appId), subject.kind);
       const coinCfg = actions.includes('coin') ? await coinSettings(ctx, appId) : null;
@@ -352,6 +359,7 @@ export function createReactions(d: Shared, settings: SettingsService, subjects: 
     userSubjects: (ctx: Ctx, appId: string, userId: string, q: Parameters<typeof store.userReactions>[3]) => store.userReactions(ctx.db, appId, userId, q),
 
     async reactors(ctx: Ctx, appId: string, kind: string, externalId: string, q: Parameters<typeof store.reactors>[2]) {
+      assertOpenKind(kind);
       const s = await subjects.resolve(ctx, appId, kind, externalId, { create: false });
       return store.reactors(ctx.db, s.id, q);
     },

@@ -2,6 +2,7 @@
 // they liked, by authors they follow or liked, and liked by people who liked the same things;
 // curated slots and the hot list fill in (and are all a new user gets). Each item keeps its reason.
 import type { Ctx } from '../../../context.ts';
+import { assertOpenKind } from '../errors.ts';
 import { rank, tagAffinity, type Signal } from '../rules/recommend.ts';
 import * as discoveryStore from '../store/discovery.ts';
 import * as store from '../store/recommend.ts';
@@ -20,6 +21,7 @@ export type Recommendation = { view: SubjectView; score: number; reason: Signal;
 export function createRecommendations(d: Shared, settings: SettingsService, subjects: SubjectsService) {
   return {
     async forYou(ctx: Ctx, appId: string, userId: string, q: { kind?: string | undefined; offset: number; limit: number }): Promise<{ items: Recommendation[]; total: number }> {
+      assertOpenKind(q.kind, 'query.kind');
       const db = ctx.db;
       const [seeds, seen, followed, s] = await Promise.all([store.seeds(db, appId, userId, 50), store.seen(db, appId, userId, 2000), store.followedUsers(db, appId, userId, 200), settings.get(ctx, appId)]);
       const exclude = seen;

@@ -2,6 +2,7 @@
 // sensitive-word filter compiled from them (cached per app until the settings change).
 import type { Ctx } from '../../../context.ts';
 import { AppError } from '../../../http/errors.ts';
+import { assertOpenKind } from '../errors.ts';
 import { compileFilter, type WordFilter } from '../rules/filter.ts';
 import { mergeSettings } from '../rules/settings.ts';
 import * as store from '../store/settings.ts';
@@ -45,6 +46,8 @@ export function createSettings(d: Shared, hooks: { onHotChanged(ctx: Ctx, appId:
         await store.lockSettings(tx, appId, now);
         const before = (await load(tctx, appId)).settings;
         const after = SettingsSchema.parse(mergeSettings(before, patch));
+        // Reserved kinds (`canyu.*`) are other modules' subjects, never the app's own.
+        for (const [i, k] of (patch.kinds ?? []).entries()) assertOpenKind(k, `body.kinds.${i}`);
         // Coins are points of a type that must exist, or every coin would fail.
         if (patch.coins?.point_type) {
           if (!d.points) throw new AppError('interactions.coins_disabled', 'Coins need the points module, which this server does not run', { field: 'body.coins.point_type' });

@@ -1,7 +1,7 @@
 // Operator-curated slots (官方推荐, 入站必刷): ordered lists of subjects, each with a time window.
 import type { Ctx } from '../../../context.ts';
 import { AppError, fieldError } from '../../../http/errors.ts';
-import { subjectNotFound } from '../errors.ts';
+import { assertOpenKind, subjectNotFound } from '../errors.ts';
 import * as store from '../store/slots.ts';
 import type { SlotItemRow, SlotRow } from '../store/slots.ts';
 import * as subjectsStore from '../store/subjects.ts';
@@ -67,6 +67,7 @@ export function createSlots(d: Shared, subjects: SubjectsService) {
       const seen = new Set<string>();
       const items: store.NewSlotItem[] = [];
       for (const [i, it] of input.entries()) {
+        assertOpenKind(it.kind, `body.items.${i}.kind`);
         const k = `${it.kind}\u0000${it.subject_id}`;
         if (seen.has(k)) throw fieldError(`body.items.${i}`, `${it.kind} "${it.subject_id}" is already in the list`, 'each subject once');
         seen.add(k);

@@ -1,7 +1,7 @@
 // Subjects: the host's content (kind + the host's id), upserted by the host or created on first
 // interaction when the app allows it.
 import type { Ctx } from '../../../context.ts';
-import { subjectNotFound, unknownKind } from '../errors.ts';
+import { assertOpenKind, subjectNotFound, unknownKind } from '../errors.ts';
 import type { SubjectRef } from '../events.ts';
 import type { Counts } from '../rules/hot.ts';
 import * as coinsStore from '../store/coins.ts';
@@ -56,6 +56,7 @@ export function createSubjects(d: Shared, settings: SettingsService) {
     },
 
     async upsert(ctx: Ctx, appId: string, kind: string, externalId: string, input: UpsertSubjectInput): Promise<{ view: SubjectView; created: boolean }> {
+      assertOpenKind(kind);
       const s = await settings.get(ctx, appId);
       if (!s.kinds.includes(kind)) throw unknownKind(kind, s.kinds);
       const now = d.now();
@@ -79,16 +80,20 @@ export function createSubjects(d: Shared, settings: SettingsService) {
     },
 
     async get(ctx: Ctx, appId: string, kind: string, externalId: string, viewerId?: string): Promise<SubjectView> {
+      assertOpenKind(kind);
       const row = await resolve(ctx, appId, kind, externalId, { create: false });
       return (await views(ctx, [row], viewerId))[0]!;
     },
 
+    /** Subjects of the app's own kinds: a reserved kind is refused, and left out when no kind is given. */
     async list(ctx: Ctx, appId: string, q: Parameters<typeof store.listSubjects>[2], viewerId?: string): Promise<SubjectView[]> {
+      assertOpenKind(q.kind, 'query.kind');
       return views(ctx, await store.listSubjects(ctx.db, appId, q), viewerId);
     },
 
     /** Deletes the subject with every interaction, comment and counter attached to it. */
     async remove(ctx: Ctx, appId: string, kind: string, externalId: string): Promise<boolean> {
+      assertOpenKind(kind);
       return ctx.db.transaction(async (tx) => {
         const row = await store.deleteSubject(tx, appId, kind, externalId);
         // Recorded when there was nothing to delete too (before: null): the caller asked.

@@ -167,6 +167,16 @@ export async function listRoots(
   ).map(toView);
 }
 
+/** Visible root comments of a subject, oldest first (a reserved subject's thread, service/owned.ts). */
+export async function listVisibleRootsOldest(db: Db, subjectId: number, q: { limit: number; afterId?: number | undefined }): Promise<CommentView[]> {
+  return (
+    await selectView(db)
+      .where(and(eq(comments.subjectId, subjectId), isNull(comments.rootId), eq(comments.status, 'visible'), q.afterId !== undefined ? sql`${comments.id} > ${q.afterId}` : undefined))
+      .orderBy(asc(comments.id))
+      .limit(q.limit)
+  ).map(toView);
+}
+
 /** Replies of a root, oldest first (deleted ones as placeholders). */
 export async function listReplies(db: Db, rootId: number, q: { limit: number; afterId?: number | undefined }): Promise<CommentView[]> {
   return (

@@ -2,6 +2,7 @@
 import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Counts } from '../rules/hot.ts';
 import { dirty, subjects } from '../schema.ts';
+import { RESERVED_KIND_PREFIX } from '../rules/reserved.ts';
 import { rows, ZERO, type Db } from './common.ts';
 
 export type SubjectRow = typeof subjects.$inferSelect;
@@ -76,6 +77,27 @@ export async function deleteSubject(db: Db, appId: string, kind: string, externa
   return r;
 }
 
+/**
+ * Deletes the app's subjects of `kind` with these host ids and every row that refers to them,
+ * their comments' likes and reports included. Returns how many subjects went.
+ */
+export async function deleteSubjects(db: Db, appId: string, kind: string, externalIds: string[]): Promise<number> {
+  if (externalIds.length === 0) return 0;
+  const gone = await db
+    .delete(subjects)
+    .where(and(eq(subjects.appId, appId), eq(subjects.kind, kind), inArray(subjects.externalId, externalIds)))
+    .returning({ id: subjects.id });
+  const ids = gone.map((r) => r.id);
+  if (ids.length === 0) return 0;
+  const any = sql`any(${sql.param(ids)}::bigint[])`;
+  await db.execute(sql`delete from ix_comment_likes where comment_id in (select id from ix_comments where subject_id = ${any})`);
+  await db.execute(sql`delete from ix_reports where comment_id in (select id from ix_comments where subject_id = ${any})`);
+  for (const table of ['ix_reactions', 'ix_counters', 'ix_subject_days', 'ix_dirty', 'ix_rankings', 'ix_shares', 'ix_triples', 'ix_coins', 'ix_folder_items', 'ix_slot_items', 'ix_comments']) {
+    await db.execute(sql`delete from ${sql.raw(table)} where subject_id = ${any}`);
+  }
+  return ids.length;
+}
+
 /** Exact totals: the sum of each subject's counter shards. */
 export async function countsOf(db: Db, ids: number[]): Promise<Map<number, Counts>> {
   const out = new Map<number, Counts>();
@@ -99,7 +121,8 @@ export async function listSubjects(
   q: { limit: number; beforeId?: number | undefined; kind?: string | undefined; authorId?: string | undefined; tag?: string | undefined; externalIds?: string[] | undefined },
 ): Promise<SubjectRow[]> {
   const conds: SQL[] = [eq(subjects.appId, appId)];
-  if (q.kind !== undefined) conds.push(eq(subjects.kind, q.kind));
+  // Reserved kinds (`canyu.*`, rules/reserved.ts) belong to other modules: listed only by their kind.
+  conds.push(q.kind !== undefined ? eq(subjects.kind, q.kind) : sql`${subjects.kind} not like ${RESERVED_KIND_PREFIX + '%'}`);
   if (q.authorId !== undefined) conds.push(eq(subjects.authorId, q.authorId));
   if (q.tag !== undefined) conds.push(sql`${subjects.tags} @> array[${q.tag}]::text[]`);
   if (q.externalIds !== undefined) conds.push(inArray(subjects.externalId, q.externalIds));

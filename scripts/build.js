@@ -1,11 +1,13 @@
-// The production build: packages/server/src (TypeScript) → packages/server/dist/cli.js, one ESM
-// bundle with a source map, plus the SQL migrations beside it. `npm run build` runs it; `canyu
-// start` (bin/canyu.js) runs it by itself when the bundle is missing or older than the sources,
-// so `npm install && npm start` stays the whole set-up.
+// The production build: packages/server/src (TypeScript) → packages/server/dist/cli.js, an ESM
+// bundle with source maps, plus the SQL migrations beside it. What only the server app needs
+// (app.ts and the modules, Fastify and friends) is split into chunks beside it that cli.js loads by
+// dynamic import, so `canyu start` loads them while PostgreSQL starts and `--help` never does.
+// `npm run build` runs it; `canyu start` (bin/canyu.js) runs it by itself when the bundle is
+// missing or older than the sources, so `npm install && npm start` stays the whole set-up.
 //
 // esbuild transpiles without type-checking (`tsc --noEmit` does that, in CI): ~1 s, where a tsc
 // emit of the whole server takes a minute or more on a small machine. Dependencies stay external
-// (node_modules), so the bundle holds only Canyu's own code: one file to load instead of ~300
+// (node_modules), so the bundle holds only Canyu's own code: a few files to load instead of ~300
 // modules, which is most of the start-up saving. Plain JavaScript so that it runs without tsx.
 //
 // The operator console (packages/console, a React app) is built here too, by Vite into
@@ -230,7 +232,11 @@ export async function build() {
   fs.rmSync(tmp, { recursive: true, force: true });
   await esbuild({
     entryPoints: [path.join(srcDir, 'cli.ts')],
-    outfile: path.join(tmp, 'cli.js'),
+    outdir: tmp,
+    // The app and what only it uses (Fastify, the modules' schemas…) go to chunks loaded by
+    // dynamic import: `canyu start` loads them while PostgreSQL starts, `--help` never.
+    splitting: true,
+    chunkNames: '[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',

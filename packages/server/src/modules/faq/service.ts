@@ -84,8 +84,8 @@ export function createFaq(deps: FaqDeps) {
   // Per app: the index loaded at a stamp. Concurrent searches at a new stamp share one load.
   const indexes = new LRUCache<string, { stamp: string; index: SearchIndex }>({ maxSize: INDEX_BYTES, sizeCalculation: (v) => Math.max(1, v.index.bytes) });
   const loading = new Map<string, Promise<{ stamp: string | null; index: SearchIndex }>>();
-  async function indexOf(ctx: Ctx, appId: string): Promise<SearchIndex | null> {
-    const stamp = await store.stampOf(ctx.db, appId);
+  async function indexOf(ctx: Ctx, appId: string, known?: string | null): Promise<SearchIndex | null> {
+    const stamp = known === undefined ? await store.stampOf(ctx.db, appId) : known;
     if (stamp === null) return null;
     const have = indexes.get(appId);
     if (have?.stamp === stamp) return have.index;
@@ -107,11 +107,12 @@ export function createFaq(deps: FaqDeps) {
     return (await p).index;
   }
 
-  async function search(ctx: Ctx, appId: string, text: string, opts: SearchOptions = {}): Promise<FaqHit[]> {
+  /** `stamp`: the index stamp when the caller has just read it (answer() reads it with the settings). */
+  async function search(ctx: Ctx, appId: string, text: string, opts: SearchOptions = {}, stamp?: string | null): Promise<FaqHit[]> {
     const limit = Math.max(1, Math.min(opts.limit ?? 5, 50));
     const qTerms = termsOf(text);
     if (!qTerms.length) return [];
-    const index = await indexOf(ctx, appId);
+    const index = await indexOf(ctx, appId, stamp);
     if (!index) return [];
     return searchIndex(index, qTerms, { limit, candidates: CANDIDATES, locale: opts.locale, category: opts.category }).map(({ entry: e, score }) => ({
       entry_id: e.id,
@@ -123,11 +124,12 @@ export function createFaq(deps: FaqDeps) {
     }));
   }
 
-  async function compose(ctx: Ctx, appId: string, text: string, hits: readonly FaqHit[]): Promise<Composed> {
+  /** `known`: the app's settings when the caller has just read them (null: it has none). */
+  async function compose(ctx: Ctx, appId: string, text: string, hits: readonly FaqHit[], known?: SettingsRow | null): Promise<Composed> {
     const top = hits[0];
     if (!top) return { answer: '', sources: [], generated: false };
     const fallback: Composed = { answer: top.answer, sources: [top.entry_id], generated: false };
-    const s = await store.findSettings(ctx.db, appId);
+    const s = known === undefined ? await store.findSettings(ctx.db, appId) : known;
     if (!s?.generative || !s.endpointUrl || !s.model) return fallback;
     const sources: Source[] = hits.filter((h) => h.score >= top.score * GROUNDING_SHARE).map((h) => ({ entryId: h.entry_id, question: h.question, answer: h.answer }));
     try {
@@ -160,10 +162,11 @@ export function createFaq(deps: FaqDeps) {
     search,
     compose,
 
-    /** Retrieval and composition in one call (POST /v1/faq/answer). */
+    /** Retrieval and composition in one call (POST /v1/faq/answer): one read of the stamp and settings. */
     async answer(ctx: Ctx, appId: string, text: string, opts: SearchOptions = {}) {
-      const hits = await search(ctx, appId, text, opts);
-      return { ...(await compose(ctx, appId, text, hits)), hits };
+      const state = await store.answerState(ctx.db, appId);
+      const hits = await search(ctx, appId, text, opts, state.stamp);
+      return { ...(await compose(ctx, appId, text, hits, state.settings ?? null)), hits };
     },
 
     // ---- entries --------------------------------------------------------------------------------

@@ -84,6 +84,12 @@ export async function stampOf(db: Db, appId: string): Promise<string | null> {
   return r?.stamp ?? null;
 }
 
+/** What an answer reads, in one round trip: the index stamp and the generative settings. */
+export async function answerState(db: Db, appId: string): Promise<{ stamp: string | null; settings: SettingsRow | undefined }> {
+  const [r] = await db.select({ stamp: versions.stamp, settings }).from(versions).leftJoin(settings, eq(settings.appId, versions.appId)).where(eq(versions.appId, appId));
+  return { stamp: r?.stamp ?? null, settings: r?.settings ?? undefined };
+}
+
 /** Everything the in-memory index holds, with the stamp it was read at (one snapshot). */
 export async function indexRows(db: Db, appId: string): Promise<{ stamp: string | null; entries: IndexEntry[]; phrases: IndexPhrase[] }> {
   return db.transaction(

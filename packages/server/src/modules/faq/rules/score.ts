@@ -37,19 +37,31 @@ export function queryVector(queryTerms: readonly string[], n: number, df: Readon
   return { weights, norm2 };
 }
 
-/** Cosine of the query and a phrase given the phrase's terms with their document frequencies. */
-export function cosine(query: { weights: TermWeights; norm2: number }, phrase: readonly { term: string; df: number }[], n: number): number {
-  if (query.norm2 <= 0) return 0;
-  let dot = 0;
-  let pnorm2 = 0;
-  for (const { term, df } of phrase) {
-    const w = weight(term, n, df);
-    pnorm2 += w * w;
-    const q = query.weights.get(term);
-    if (q !== undefined) dot += q * w;
+/** A stored phrase's terms with their weights and squared norm, computed once per index. */
+export type PhraseVector = { terms: readonly string[]; weights: readonly number[]; norm2: number };
+
+/** The vector of a phrase's terms; a term no document has counts as in one (df 1). */
+export function phraseVector(terms: readonly string[], n: number, df: ReadonlyMap<string, number>): PhraseVector {
+  const weights: number[] = [];
+  let norm2 = 0;
+  for (const t of terms) {
+    const w = weight(t, n, df.get(t) ?? 1);
+    weights.push(w);
+    norm2 += w * w;
   }
-  if (dot <= 0 || pnorm2 <= 0) return 0;
-  return Math.min(1, dot / Math.sqrt(query.norm2 * pnorm2));
+  return { terms, weights, norm2 };
+}
+
+/** Cosine of the query and a phrase's vector. */
+export function cosine(query: { weights: TermWeights; norm2: number }, phrase: PhraseVector): number {
+  if (query.norm2 <= 0 || phrase.norm2 <= 0) return 0;
+  let dot = 0;
+  for (let i = 0; i < phrase.terms.length; i++) {
+    const q = query.weights.get(phrase.terms[i]!);
+    if (q !== undefined) dot += q * phrase.weights[i]!;
+  }
+  if (dot <= 0) return 0;
+  return Math.min(1, dot / Math.sqrt(query.norm2 * phrase.norm2));
 }
 
 /**

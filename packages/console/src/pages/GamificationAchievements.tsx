@@ -4,7 +4,7 @@
 // modal prefilled with its values (PATCH: a badge's key and criteria, a task's key, period and
 // event are fixed, so they show read-only).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Avatar, Button, Card, Form, Input, InputNumber, Modal, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import { App, Avatar, Button, Card, Form, Input, InputNumber, Modal, Select, Space, Switch, Table, Tag, Typography, type FormInstance } from 'antd';
 import { useState } from 'react';
 import { ConditionsEditor, conditionsToRows, rowsToConditions, type ConditionRow } from '../components/ConditionsEditor.tsx';
 import { CursorPager, useCursor } from '../components/Cursor.tsx';
@@ -179,14 +179,27 @@ function criteriaText(c: Record<string, unknown>, t: (k: MessageKey, v?: Record<
 type BadgeEditForm = { name: string; description?: string; icon_url?: string; reward_type?: string; reward_amount?: number | null; sort?: number; active: boolean };
 const REWARD_FIELDS = { 'rewards.0.type': 'reward_type', 'rewards.0.amount': 'reward_amount', 'rewards.0': 'reward_type' };
 
-function BadgeEdit({ badge, appId, onClose }: { badge: Badge; appId: string; onClose: () => void }) {
+/** The save of an edit dialog: a toast, the list (`listKey`) read again and the dialog closed; refusals on the form's fields. */
+function useEditSave<V>(form: FormInstance<V>, listKey: string, onClose: () => void, save: (v: V) => Promise<unknown>) {
   const { t } = useI18n();
   const qc = useQueryClient();
   const { message } = App.useApp();
+  return useMutation({
+    mutationFn: save,
+    onSuccess: () => {
+      void message.success(t('gm.saved'));
+      void qc.invalidateQueries({ queryKey: ['gm', listKey] });
+      onClose();
+    },
+    onError: (e) => void message.error(showFieldErrors(form, e, REWARD_FIELDS)),
+  });
+}
+
+function BadgeEdit({ badge, appId, onClose }: { badge: Badge; appId: string; onClose: () => void }) {
+  const { t } = useI18n();
   const types = usePointTypes(appId);
   const [form] = Form.useForm<BadgeEditForm>();
-  const save = useMutation({
-    mutationFn: (v: BadgeEditForm) =>
+  const save = useEditSave(form, 'badges', onClose, (v: BadgeEditForm) =>
       ok(
         api.PATCH('/v1/badges/{id}', {
           params: { path: { id: badge.id } },
@@ -201,13 +214,7 @@ function BadgeEdit({ badge, appId, onClose }: { badge: Badge; appId: string; onC
           },
         }),
       ),
-    onSuccess: () => {
-      void message.success(t('gm.saved'));
-      void qc.invalidateQueries({ queryKey: ['gm', 'badges'] });
-      onClose();
-    },
-    onError: (e) => void message.error(showFieldErrors(form, e, REWARD_FIELDS)),
-  });
+  );
   return (
     <Modal open width={640} title={t('gm.badgeEdit')} onCancel={onClose} onOk={() => form.submit()} okButtonProps={{ loading: save.isPending, 'data-testid': 'gm-badge-edit-save' }}>
       <Form
@@ -386,12 +393,9 @@ type TaskEditForm = { name: string; description?: string; target: number; group?
 
 function TaskEdit({ task, appId, onClose }: { task: Task; appId: string; onClose: () => void }) {
   const { t } = useI18n();
-  const qc = useQueryClient();
-  const { message } = App.useApp();
   const types = usePointTypes(appId);
   const [form] = Form.useForm<TaskEditForm>();
-  const save = useMutation({
-    mutationFn: (v: TaskEditForm) =>
+  const save = useEditSave(form, 'tasks', onClose, (v: TaskEditForm) =>
       ok(
         api.PATCH('/v1/tasks/{id}', {
           params: { path: { id: task.id } },
@@ -407,13 +411,7 @@ function TaskEdit({ task, appId, onClose }: { task: Task; appId: string; onClose
           },
         }),
       ),
-    onSuccess: () => {
-      void message.success(t('gm.saved'));
-      void qc.invalidateQueries({ queryKey: ['gm', 'tasks'] });
-      onClose();
-    },
-    onError: (e) => void message.error(showFieldErrors(form, e, REWARD_FIELDS)),
-  });
+  );
   return (
     <Modal open width={680} title={t('gm.taskEdit')} onCancel={onClose} onOk={() => form.submit()} okButtonProps={{ loading: save.isPending, 'data-testid': 'gm-task-edit-save' }}>
       <Form

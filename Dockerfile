@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Canyu server image. Stage 1 installs every dependency and builds the compiled server
-# (packages/server/dist: one ESM bundle with a source map, and the SQL migrations); stage 2 keeps
+# (packages/server/dist: cli.js and the chunks it loads, with source maps, and the SQL migrations); stage 2 keeps
 # production dependencies and that build only, and runs as an unprivileged user.
 #
 #   docker build -t canyu .

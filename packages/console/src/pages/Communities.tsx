@@ -13,6 +13,7 @@ import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { api, ok, type Schemas } from '../lib/api.ts';
 import { useCurrent } from '../lib/auth.tsx';
 import { can } from '../lib/roles.ts';
+import { unescapeHtml } from '../../../server/src/lib/text.ts';
 
 type Group = Schemas['CommunityGroup'];
 type Member = Schemas['CommunityMember'];
@@ -130,7 +131,7 @@ function Members({ group, mayManage }: { group: Group; mayManage: boolean }) {
               { title: t('communities.lastActive'), dataIndex: 'last_active', render: (d: string | null) => (d ? date(d) : '—') },
               { title: t('communities.mutedUntil'), dataIndex: 'muted_until', render: (d: string | null) => (d && Date.parse(d) > Date.now() ? date(d) : '—') },
               ...(status === 'pending'
-                ? [{ title: t('communities.answers'), dataIndex: 'answers', render: (a: string[] | null) => (a ?? []).map((x, i) => <div key={i}>{x}</div>) }]
+                ? [{ title: t('communities.answers'), dataIndex: 'answers', render: (a: string[] | null) => (a ?? []).map((x, i) => <div key={i}>{unescapeHtml(x)}</div>) }]
                 : []),
               ...(mayManage
                 ? [
@@ -173,7 +174,7 @@ function Questions({ group }: { group: Group }) {
         locale={{ emptyText: t('communities.noUnanswered') }}
         dataSource={posts.data?.data ?? []}
         columns={[
-          { title: t('communities.question'), key: 'q', render: (_: unknown, p) => <span data-testid="community-question">{p.title ? `${p.title} — ${p.body}` : p.body}</span> },
+          { title: t('communities.question'), key: 'q', render: (_: unknown, p) => <span data-testid="community-question">{p.title ? `${unescapeHtml(p.title)} — ${unescapeHtml(p.body)}` : unescapeHtml(p.body)}</span> },
           { title: t('communities.author'), dataIndex: 'author_id' },
           { title: t('communities.asked'), dataIndex: 'created_at', render: (d: string) => date(d) },
           { title: t('communities.alerts'), dataIndex: 'alert_level', render: (n: number) => (n > 0 ? <Tag color={n > 1 ? 'red' : 'orange'}>{t('communities.alertLevel', { n })}</Tag> : '—') },

@@ -14,6 +14,7 @@ import { api, ok, type Schemas } from '../lib/api.ts';
 import { useCurrent } from '../lib/auth.tsx';
 import { can } from '../lib/roles.ts';
 import { operatorStream } from '../lib/stream.ts';
+import { unescapeHtml } from '../../../server/src/lib/text.ts';
 import Faq from './Faq.tsx';
 
 type Conv = Schemas['ServiceConversation'];
@@ -204,7 +205,7 @@ function Conversation({ appId, id, operatorId, mayWork }: { appId: string; id: s
                 <Typography.Text type="secondary">{date(m.created_at)}</Typography.Text>
               </Space>
               <Typography.Paragraph data-testid="service-message-text" style={{ whiteSpace: 'pre-wrap', marginBottom: 0 }}>
-                {m.text}
+                {unescapeHtml(m.text)}
               </Typography.Paragraph>
             </Space>
           </List.Item>

@@ -6465,6 +6465,7 @@ export interface components {
             id: string;
             group_id: string;
             user_id: string;
+            /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
             text: string;
             created_at: string;
         };
@@ -6542,7 +6543,9 @@ export interface components {
             author_id: string;
             /** @enum {string} */
             kind: "post" | "question";
+            /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
             title: string | null;
+            /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
             body: string;
             reply_count: number;
             first_reply_at: string | null;
@@ -6557,6 +6560,7 @@ export interface components {
             id: string;
             post_id: string;
             author_id: string;
+            /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
             body: string;
             created_at: string;
         };
@@ -7744,6 +7748,7 @@ export interface components {
             };
             rating: {
                 score: number;
+                /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
                 comment: string | null;
                 rated_at: string;
             } | null;
@@ -7758,6 +7763,7 @@ export interface components {
                 kind: "user" | "bot" | "agent" | "system";
                 id: string | null;
             };
+            /** @description User-written text, HTML-escaped (& < > " ' ` as entities): display it as text, never as markup */
             text: string;
             attachments: string[];
             internal: boolean;

@@ -46,14 +46,14 @@ describe('group chat across two servers', () => {
     assert.equal(sent.statusCode, 201, sent.body);
     for (const c of [a.c, b.c]) {
       const e = await c.next((x) => x.type === 'community.chat');
-      assert.equal((e.message as { text: string }).text, '<b>大家好</b> hello', 'stored and sent as given (text, not HTML)');
+      assert.equal((e.message as { text: string }).text, '&lt;b&gt;大家好&lt;/b&gt; hello', 'stored as given, sent HTML-escaped (user content)');
     }
     assert.equal((await api(s1, 'POST', `/v1/communities/${g.id}/chat`, { user_id: 'chat-x', text: 'hi' })).statusCode, 404);
     for (let i = 0; i < 3; i++) await api(s1, 'POST', `/v1/communities/${g.id}/chat`, { user_id: 'chat-b', text: `msg ${i}` });
     const page1 = (await api(s2, 'GET', `/v1/communities/${g.id}/chat?limit=2`)).json() as { data: { text: string }[]; next_cursor: string };
     assert.deepEqual(page1.data.map((m) => m.text), ['msg 2', 'msg 1']);
     const page2 = (await api(s2, 'GET', `/v1/communities/${g.id}/chat?limit=2&cursor=${encodeURIComponent(page1.next_cursor)}`)).json() as { data: { text: string }[] };
-    assert.deepEqual(page2.data.map((m) => m.text), ['msg 0', '<b>大家好</b> hello']);
+    assert.deepEqual(page2.data.map((m) => m.text), ['msg 0', '&lt;b&gt;大家好&lt;/b&gt; hello']);
   });
 
   it('refuses a muted member and limits how fast a member sends', async () => {

@@ -110,7 +110,7 @@ describe('communities: membership under races', () => {
     const g = await createGroup({ type: 'apply', questions: ['为什么想加入？'] });
     const applied = ok(await join(g.id, 'app-1', { answers: ['<script>alert(1)</script>'] }));
     assert.equal(applied.status, 'pending');
-    assert.deepEqual(applied.answers, ['<script>alert(1)</script>']);
+    assert.deepEqual(applied.answers, ['&lt;script&gt;alert(1)&lt;/script&gt;'], 'user content comes back HTML-escaped');
     ok(await join(g.id, 'app-2', { answers: ['x'] }));
     const pending = ok(await t.inject({ method: 'GET', url: `/v1/communities/${g.id}/members?status=pending`, headers: sk() }));
     assert.deepEqual(pending.data.map((m: { user_id: string }) => m.user_id), ['app-1', 'app-2']);
@@ -202,7 +202,7 @@ describe('communities: posts, questions and the unanswered alert', () => {
     ok(await join(g.id, 'p-2'));
     const post = (u: string, body: object) => t.inject({ method: 'POST', url: `/v1/communities/${g.id}/posts`, headers: sk(), payload: { user_id: u, ...body } });
     const q = ok(await post('p-1', { kind: 'question', title: '怎么导出数据？', body: '<img src=x onerror=alert(1)>' }), 201);
-    assert.equal(q.body, '<img src=x onerror=alert(1)>');
+    assert.equal(q.body, '&lt;img src=x onerror=alert(1)&gt;', 'user content comes back HTML-escaped');
     expectError(await post('stranger', { body: 'hi' }), 404, 'communities.not_member');
     findIssue(expectError(await post('p-1', { body: '' }), 400, 'validation_failed'), 'body.body');
     findIssue(expectError(await post('p-1', { body: 'x', kind: 'poll' }), 400, 'validation_failed'), 'body.kind');

@@ -49,7 +49,7 @@ describe('a reply is an interactions comment', () => {
     const p = await postIn(g.id, 'm-2', { kind: 'question' });
     const r: Reply = ok(await replyTo(g.id, p.id, 'm-1', '<b>看文档</b>'), 201);
     assert.deepEqual(Object.keys(r).sort(), ['author_id', 'body', 'created_at', 'id', 'post_id']);
-    assert.deepEqual({ post_id: r.post_id, author_id: r.author_id, body: r.body }, { post_id: p.id, author_id: 'm-1', body: '<b>看文档</b>' });
+    assert.deepEqual({ post_id: r.post_id, author_id: r.author_id, body: r.body }, { post_id: p.id, author_id: 'm-1', body: '&lt;b&gt;看文档&lt;/b&gt;' }, 'HTML-escaped in the answer');
     assert.match(r.id, /^\d+$/, 'the reply id is the comment id');
     const c = (await t.database.pool.query(`select c.user_id, c.body, c.status, s.kind, s.external_id from ix_comments c join ix_subjects s on s.id = c.subject_id where c.id = $1`, [r.id])).rows[0];
     assert.deepEqual(c, { user_id: 'm-1', body: '<b>看文档</b>', status: 'visible', kind: 'canyu.community_post', external_id: p.id });

@@ -5,7 +5,8 @@ import { actingUserId, appIdOf } from '../../http/auth.ts';
 import { AppError } from '../../http/errors.ts';
 import { cursorTime, decodeCursor, page, pageQuery, pageSchema } from '../../http/pagination.ts';
 import { errors, iso, type Api, type RequestCtx } from '../../http/route.ts';
-import { roleIn, type Communities, type ReplyView } from './service.ts';
+import { userText } from '../../lib/text.ts';
+import { presentChat, roleIn, type Communities, type ReplyView } from './service.ts';
 import type { GroupRow, InviteRow, MemberRow, PostRow } from './store.ts';
 import { ChatBody, ChatOut, CheckinOut, FeedOut, AcceptBody, HealthOut, PostBody, PostOut, PostParams, ReplyBody, ReplyOut, ReplyParams, ReplyReportBody, ReplyReportOut, CreateGroupBody, GROUP_TYPES, GroupOut, GroupParams, InviteBody, InviteOut, JoinBody, Member, MemberParams, MEMBER_STATUSES, MuteBody, ROLES, UpdateGroupBody, UserBody, type GroupType } from './types.ts';
 
@@ -40,7 +41,7 @@ const presentMember = (g: GroupRow, m: MemberRow & { contribution?: number }): z
   user_id: m.userId,
   role: roleIn(g, m.userId),
   status: m.status as z.infer<typeof Member>['status'],
-  answers: m.answers ?? null,
+  answers: m.answers ? m.answers.map((a) => userText(a)) : null,
   joined_at: iso(m.joinedAt),
   last_active: iso(m.lastActiveAt),
   muted_until: iso(m.mutedUntil),
@@ -56,8 +57,8 @@ const presentPost = (p: PostRow): z.infer<typeof PostOut> => ({
   group_id: p.groupId,
   author_id: p.authorId,
   kind: p.kind as 'post' | 'question',
-  title: p.title,
-  body: p.body,
+  title: userText(p.title),
+  body: userText(p.body),
   reply_count: p.replyCount,
   first_reply_at: iso(p.firstReplyAt),
   accepted_reply_id: p.acceptedReplyId,
@@ -65,7 +66,7 @@ const presentPost = (p: PostRow): z.infer<typeof PostOut> => ({
   pinned_at: iso(p.pinnedAt),
   created_at: p.createdAt.toISOString(),
 });
-const presentReply = (r: ReplyView): z.infer<typeof ReplyOut> => ({ id: r.id, post_id: r.postId, author_id: r.authorId, body: r.body, created_at: r.createdAt.toISOString() });
+const presentReply = (r: ReplyView): z.infer<typeof ReplyOut> => ({ id: r.id, post_id: r.postId, author_id: r.authorId, body: userText(r.body), created_at: r.createdAt.toISOString() });
 
 /** Replies are paged by comment id (ids grow with time). */
 const ReplyCursor = z.object({ id: z.number().int().positive() });
@@ -477,7 +478,7 @@ export function communitiesRoutes(api: Api, deps: { communities: Communities; ct
     },
     async (req, reply) => {
       const r = await co.chat(ctx(req), appIdOf(req), req.params.groupId, actingUserId(req, req.body.user_id), req.body.text);
-      return reply.code(201).send({ id: r.id, group_id: r.groupId, user_id: r.userId, text: r.text, created_at: r.createdAt.toISOString() });
+      return reply.code(201).send(presentChat(r));
     },
   );
 
@@ -492,7 +493,7 @@ export function communitiesRoutes(api: Api, deps: { communities: Communities; ct
       const cur = decodeCursor(q.cursor, z.object({ t: cursorTime(), id: z.string() }));
       const rows = await co.chatHistory(ctx(req), appIdOf(req), req.params.groupId, { limit: q.limit + 1, before: cur ? { at: new Date(cur.t), id: cur.id } : undefined });
       const p = page(rows, q.limit, (r) => ({ t: r.createdAt.toISOString(), id: r.id }));
-      return { data: p.data.map((r) => ({ id: r.id, group_id: r.groupId, user_id: r.userId, text: r.text, created_at: r.createdAt.toISOString() })), next_cursor: p.next_cursor };
+      return { data: p.data.map(presentChat), next_cursor: p.next_cursor };
     },
   );
 

@@ -19,6 +19,7 @@ import { healthFigures } from './rules/health.ts';
 import { fillContent, type Localized } from './rules/template.ts';
 import * as store from './store.ts';
 import type { ChatRow, GroupRow, MemberRow, PostRow, ReplyRow } from './store.ts';
+import { userText } from '../../lib/text.ts';
 import type { CreateGroupInput, UpdateGroupInput } from './types.ts';
 
 declare module '../../events.ts' {
@@ -44,6 +45,9 @@ declare module '../../events.ts' {
     'community.question_answered': { appId: string; groupId: string; postId: string; replyId: string; alertLevel: number };
   }
 }
+
+/** A chat message as the API and the realtime event show it (the text HTML-escaped: user content). */
+export const presentChat = (r: ChatRow) => ({ id: r.id, group_id: r.groupId, user_id: r.userId, text: userText(r.text), created_at: r.createdAt.toISOString() });
 
 export type CommunitiesDeps = {
   db: Db;
@@ -155,7 +159,6 @@ export function createCommunities(deps: CommunitiesDeps) {
       if (m?.status !== 'active') throw notMember(groupId, conn.userId);
     },
   });
-  const presentChat = (r: ChatRow) => ({ id: r.id, group_id: r.groupId, user_id: r.userId, text: r.text, created_at: r.createdAt.toISOString() });
 
   // ---- segment feed (core-user groups) -----------------------------------------------------------
   const FEED_INVITE = {

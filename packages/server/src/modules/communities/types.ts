@@ -3,6 +3,7 @@ import { cleanText } from '../../http/json.ts';
 import { dateTime } from '../../http/fields.ts';
 import { externalId } from '../../http/route.ts';
 import { isTimeZone } from '../../lib/localtime.ts';
+import { USER_TEXT_NOTE } from '../../lib/text.ts';
 import { REPORT_REASONS } from '../interactions/index.ts';
 
 export const GROUP_TYPES = ['open', 'apply', 'invite_only'] as const;
@@ -89,7 +90,7 @@ export const Member = z
     user_id: z.string(),
     role: z.enum(ROLES),
     status: z.enum(MEMBER_STATUSES),
-    answers: z.array(z.string()).nullable(),
+    answers: z.array(z.string().describe(USER_TEXT_NOTE)).nullable(),
     joined_at: z.string().nullable(),
     last_active: z.string().nullable(),
     muted_until: z.string().nullable(),
@@ -150,8 +151,8 @@ export const PostOut = z
     group_id: z.string(),
     author_id: z.string(),
     kind: z.enum(['post', 'question']),
-    title: z.string().nullable(),
-    body: z.string(),
+    title: z.string().nullable().describe(USER_TEXT_NOTE),
+    body: z.string().describe(USER_TEXT_NOTE),
     reply_count: z.number(),
     first_reply_at: z.string().nullable(),
     accepted_reply_id: z.string().nullable(),
@@ -160,7 +161,7 @@ export const PostOut = z
     created_at: z.string(),
   })
   .meta({ id: 'CommunityPost' });
-export const ReplyOut = z.object({ id: z.string(), post_id: z.string(), author_id: z.string(), body: z.string(), created_at: z.string() }).meta({ id: 'CommunityReply' });
+export const ReplyOut = z.object({ id: z.string(), post_id: z.string(), author_id: z.string(), body: z.string().describe(USER_TEXT_NOTE), created_at: z.string() }).meta({ id: 'CommunityReply' });
 
 export const HealthOut = z.object({
   window_days: z.number(),
@@ -184,4 +185,4 @@ export const FeedOut = z.object({
 });
 
 export const ChatBody = z.strictObject({ user_id: externalId('user_id').optional().describe('Required with a secret key; a user token chats as its own user'), text: cleanText(1, 1000) });
-export const ChatOut = z.object({ id: z.string(), group_id: z.string(), user_id: z.string(), text: z.string(), created_at: z.string() }).meta({ id: 'CommunityChatMessage' });
+export const ChatOut = z.object({ id: z.string(), group_id: z.string(), user_id: z.string(), text: z.string().describe(USER_TEXT_NOTE), created_at: z.string() }).meta({ id: 'CommunityChatMessage' });

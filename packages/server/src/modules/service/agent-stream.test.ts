@@ -53,7 +53,7 @@ describe('the agents’ realtime stream', () => {
     await agentStream.next(isChange(id, 'opened'));
     const waiting = await agentStream.next(isChange(id, 'waiting'));
     assert.equal((waiting.conversation as { status: string }).status, 'waiting');
-    await agentStream.next(isMessage('<img src=x onerror=alert(1)> 订单没收到'));
+    await agentStream.next(isMessage('&lt;img src=x onerror=alert(1)&gt; 订单没收到'));
 
     // The agent's note and reply, made on the other server.
     const note = await s1.inject({ method: 'POST', url: `/v1/service/conversations/${id}/messages`, headers: asOp(agent.token), payload: { text: '查物流中', internal: true } });

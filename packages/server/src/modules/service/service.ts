@@ -15,6 +15,7 @@ import type { RateLimiter } from '../../http/rate-limit.ts';
 import { iso } from '../../http/route.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
+import { userText } from '../../lib/text.ts';
 import { inTransaction, type TxCtx } from '../../lib/tx.ts';
 import type { Realtime } from '../../realtime/index.ts';
 import type { Audit } from '../audit/index.ts';
@@ -458,7 +459,7 @@ export const presentConversation = (c: ConversationRow, now: Date): z.infer<type
   first_response_at: iso(c.firstResponseAt),
   resolved_at: iso(c.resolvedAt),
   sla: { first_response_breached_at: iso(c.firstResponseBreachedAt), resolution_breached_at: iso(c.resolutionBreachedAt) },
-  rating: c.rating !== null && c.ratedAt ? { score: c.rating, comment: c.ratingComment, rated_at: c.ratedAt.toISOString() } : null,
+  rating: c.rating !== null && c.ratedAt ? { score: c.rating, comment: userText(c.ratingComment), rated_at: c.ratedAt.toISOString() } : null,
   last_message_at: c.lastMessageAt.toISOString(),
   created_at: c.createdAt.toISOString(),
 });
@@ -468,7 +469,8 @@ export function presentMessage(m: MessageRow) {
     id: m.id,
     conversation_id: m.conversationId,
     author: { kind: m.authorKind as 'user' | 'bot' | 'agent' | 'system', id: m.authorId },
-    text: m.body,
+    // User content, and the answers to it: escaped like every conversation's text (README "User content").
+    text: userText(m.body),
     attachments: m.attachments,
     internal: m.internal,
     sources: m.sources,

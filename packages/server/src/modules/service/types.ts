@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cleanText } from '../../http/json.ts';
 import { externalId } from '../../http/route.ts';
+import { USER_TEXT_NOTE } from '../../lib/text.ts';
 
 export const STATUSES = ['bot', 'waiting', 'assigned', 'resolved'] as const;
 export type Status = (typeof STATUSES)[number];
@@ -86,7 +87,7 @@ export const ConversationOut = z
     first_response_at: z.string().nullable(),
     resolved_at: z.string().nullable(),
     sla: z.object({ first_response_breached_at: z.string().nullable(), resolution_breached_at: z.string().nullable() }),
-    rating: z.object({ score: z.number(), comment: z.string().nullable(), rated_at: z.string() }).nullable(),
+    rating: z.object({ score: z.number(), comment: z.string().nullable().describe(USER_TEXT_NOTE), rated_at: z.string() }).nullable(),
     last_message_at: z.string(),
     created_at: z.string(),
   })
@@ -97,7 +98,7 @@ export const MessageOut = z
     id: z.string(),
     conversation_id: z.string(),
     author: z.object({ kind: z.enum(['user', 'bot', 'agent', 'system']), id: z.string().nullable() }),
-    text: z.string(),
+    text: z.string().describe(USER_TEXT_NOTE),
     attachments: z.array(z.string()),
     internal: z.boolean(),
     sources: z.array(z.object({ entry_id: z.string(), question: z.string(), score: z.number() })).nullable().describe('The bot’s FAQ entries: the answer’s source, or the suggestions'),

@@ -73,6 +73,50 @@ describe('funnel statement', () => {
   });
 });
 
+describe('funnel statement against a reference walk', () => {
+  it('enters at the first step-1 event that matches its filter, not the first of its name', async () => {
+    const filtered = [{ event: 'view', where: { src: 'ad' } as Conditions }, { event: 'cart' }];
+    const a = await events([['u', 'view', 1, { src: 'feed' }], ['u', 'cart', 2], ['u', 'view', 50, { src: 'ad' }], ['u', 'cart', 60]]);
+    const c = await funnelCounts(d.db, a, spec(100, filtered));
+    assert.deepEqual(c.map((x) => x.users), [1, 1]);
+    assert.equal(c[1]!.median, 10, 'entered at 50 (the first ad view), the cart at 60 follows it');
+    assert.deepEqual(await users(a, spec(5, filtered)), [1, 0], 'the cart at 2 is before the entry and does not count');
+  });
+
+  it('gives what walking each user’s events in (ts, arrival) order gives, on random sequences with ties', async () => {
+    // A plain reading of the rules, in JavaScript: enter at the first step-1 match in the entry
+    // range; each next step is the first later match no later than the window after entry.
+    const fSteps = [{ event: 'view' }, { event: 'cart' }, { event: 'pay', where: { amount: { gte: 100 } } as Conditions }, { event: 'view' }];
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const rows: [string, string, number, Record<string, unknown>?][] = [];
+    for (let i = 0; i < 600; i++) {
+      const name = ['view', 'cart', 'pay', 'other'][rnd(4)]!;
+      rows.push([`u${rnd(40)}`, name, rnd(60) * 20 - 100, name === 'pay' ? { amount: rnd(3) * 60 } : {}]);
+    }
+    const a = await events(rows);
+    for (const windowS of [0, 40, 200, 10_000]) {
+      const f = { ...spec(windowS, fSteps), entryTo: new Date(T0 + 600 * 1000) };
+      const reached = fSteps.map(() => 0);
+      for (const u of new Set(rows.map((r) => r[0]))) {
+        const mine = rows.map((r, seq) => ({ r, seq })).filter((x) => x.r[0] === u).sort((x, y) => x.r[2] - y.r[2] || x.seq - y.seq);
+        const match = (k: number, r: (typeof rows)[number]) => r[1] === fSteps[k]!.event && matchesConditions(fSteps[k]!.where ?? {}, r[3] ?? {});
+        let at = mine.findIndex((x) => x.r[2] >= 0 && x.r[2] < 600 && match(0, x.r));
+        if (at < 0) continue;
+        const t1 = mine[at]!.r[2];
+        reached[0]!++;
+        for (let k = 1; k < fSteps.length; k++) {
+          const next = mine.findIndex((x, i) => i > at && x.r[2] <= t1 + windowS && match(k, x.r));
+          if (next < 0) break;
+          reached[k]!++;
+          at = next;
+        }
+      }
+      assert.deepEqual(await users(a, f), reached, `window ${windowS} s`);
+    }
+  });
+});
+
 describe('conditions in SQL equal the JavaScript matcher', () => {
   const props: Record<string, unknown>[] = [
     {},

@@ -290,10 +290,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       .send({ error: { code: 'not_found', message: prefersChinese(req.headers['accept-language']) ? zhMessageOf('not_found') : `No route ${req.method} ${req.url.split('?')[0]}`, details: null } }),
   );
 
-  app.addHook('onRequest', async (req, reply) => {
-    reply.header('x-request-id', req.id);
-  });
-  registerSecurityHeaders(app);
+  registerSecurityHeaders(app); // and x-request-id
   // Before authentication: a preflight carries no credentials and is answered here.
   registerCors(app, services.tenancy, (req) => {
     const p = req.principal as Principal | null;

@@ -45,11 +45,18 @@ function appIdOf(req: FastifyRequest): string | null {
 export function registerAuditCheck(app: FastifyInstance, opts: AuditCheckOptions): void {
   app.decorateRequest('auditTrail', null);
 
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', (req, _reply, done) => {
     if (isMutating(req.method)) req.auditTrail = { recorded: 0, replayed: false };
+    done();
   });
 
-  app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload) => {
+  // Reads (no trail) pass on without a promise; only mutations are checked.
+  app.addHook('onSend', (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => {
+    if (!req.auditTrail) return done(null, payload);
+    check(req, reply, payload).then((p) => done(null, p), done);
+  });
+
+  const check = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const trail = req.auditTrail;
     if (!trail) return payload;
     // Checked once: the error answer below goes through onSend again.
@@ -70,7 +77,7 @@ export function registerAuditCheck(app: FastifyInstance, opts: AuditCheckOptions
     const ids = Object.entries(params).filter(([k]) => k !== 'appId').map(([, v]) => String(v));
     await opts.audit.record(opts.ctx(req), { appId: appIdOf(req), action: `unrecorded:${route}`, targetType: 'route', targetId: ids.length ? ids.join('/') : null, after: { status: reply.statusCode, params } });
     return payload;
-  });
+  };
 }
 
 /** The policy of routes through which end users act on their own data (likes, votes, check-ins…). */

@@ -31,20 +31,28 @@ export type CorsPolicy = {
 const isApi = (url: string) => url.startsWith('/v1/') || url === '/v1';
 
 export function registerCors(app: FastifyInstance, policy: CorsPolicy, appIdOf: (req: FastifyRequest) => string | null): void {
-  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    const origin = req.headers.origin;
-    if (req.method !== 'OPTIONS' || typeof origin !== 'string' || !isApi(req.url) || !req.headers['access-control-request-method']) return;
+  const preflight = async (req: FastifyRequest, reply: FastifyReply, origin: string) => {
     reply.header('vary', 'origin');
     if (await policy.allows(origin.toLowerCase(), null)) {
       reply.header('access-control-allow-origin', origin).header('access-control-allow-methods', METHODS).header('access-control-allow-headers', ALLOW_HEADERS).header('access-control-max-age', '600');
     }
     return reply.code(204).send();
-  });
-  app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    const origin = req.headers.origin;
-    if (typeof origin !== 'string' || req.method === 'OPTIONS' || !isApi(req.url)) return payload;
+  };
+  const answer = async (req: FastifyRequest, reply: FastifyReply, origin: string) => {
     reply.header('vary', 'origin');
     if (await policy.allows(origin.toLowerCase(), appIdOf(req))) reply.header('access-control-allow-origin', origin).header('access-control-expose-headers', EXPOSE_HEADERS);
-    return payload;
+  };
+  // Callback hooks: a request without an Origin (every server-to-server call) passes straight on,
+  // without a promise; only browser calls wait for the policy.
+  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    const origin = req.headers.origin;
+    if (req.method !== 'OPTIONS' || typeof origin !== 'string' || !isApi(req.url) || !req.headers['access-control-request-method']) return done();
+    // The preflight is answered here (done is not called: the request goes no further).
+    preflight(req, reply, origin).catch(done);
+  });
+  app.addHook('onSend', (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => {
+    const origin = req.headers.origin;
+    if (typeof origin !== 'string' || req.method === 'OPTIONS' || !isApi(req.url)) return done(null, payload);
+    answer(req, reply, origin).then(() => done(null, payload), done);
   });
 }

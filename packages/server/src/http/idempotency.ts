@@ -37,23 +37,30 @@ function scopeOf(req: FastifyRequest): string | null {
 export function registerIdempotency(app: FastifyInstance, db: Db): void {
   app.decorateRequest('idem', null);
 
-  app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (req.method !== 'POST' && req.method !== 'PATCH' && req.method !== 'DELETE' && req.method !== 'PUT') return;
-    const raw = req.headers['idempotency-key'];
-    if (raw === undefined) return;
+  // Callback hooks: a request without an Idempotency-Key passes on without a promise.
+  app.addHook('preHandler', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    if ((req.method !== 'POST' && req.method !== 'PATCH' && req.method !== 'DELETE' && req.method !== 'PUT') || req.headers['idempotency-key'] === undefined) return done();
+    reserve(req, reply).then((sent) => {
+      if (!sent) done();
+    }, done);
+  });
+
+  /** Reserves the key for this request, or answers with the stored response (true: answered). */
+  const reserve = async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
+    const raw = req.headers['idempotency-key']!;
     const key = Array.isArray(raw) ? raw[0] : raw;
     if (!key || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
       throw validationError([{ field: 'headers.idempotency-key', code: 'invalid_string', message: 'Must be 1-255 visible ASCII characters', expected: 'string of 1-255 visible ASCII characters' }]);
     }
     const scope = scopeOf(req);
-    if (!scope) return;
+    if (!scope) return false;
     const fingerprint = createHash('sha256')
       .update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`)
       .digest('hex');
     for (let attempt = 0; attempt < 2; attempt++) {
       if (await store.reserve(db, scope, key, fingerprint)) {
         req.idem = { scope, key };
-        return;
+        return false;
       }
       const existing = await store.find(db, scope, key);
       if (!existing) continue; // released between our insert and select: try again
@@ -66,14 +73,19 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
       }
       // Stored as the original text (see store.complete); rows written as parsed JSON are re-serialised.
       const body = typeof existing.response === 'string' ? existing.response : JSON.stringify(existing.response);
-      return reply.code(existing.statusCode).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(body);
+      reply.code(existing.statusCode).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(body);
+      return true;
     }
     throw new AppError('idempotency.in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly', { field: 'headers.idempotency-key' }, { retryAfter: 1 });
+  };
+
+  app.addHook('onSend', (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => {
+    if (!req.idem) return done(null, payload);
+    settle(req, reply, payload).then((p) => done(null, p), done);
   });
 
-  app.addHook('onSend', async (req, reply, payload) => {
-    const idem = req.idem;
-    if (!idem) return payload;
+  const settle = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const idem = req.idem!;
     req.idem = null;
     if (reply.statusCode >= 500 || typeof payload !== 'string') {
       // Nothing durable to replay: let the client retry with the same key.
@@ -82,7 +94,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
       await store.complete(db, idem.scope, idem.key, reply.statusCode, payload);
     }
     return payload;
-  });
+  };
 }
 
 export function purgeIdempotencyKeys(db: Db): Promise<number> {

@@ -263,18 +263,29 @@ export type FunnelSpec = {
 
 /**
  * The funnel in one statement. First each user's earliest step-1 time in the entry range (`f0`,
- * one aggregate over the events, no sort); then only the steps' events inside that user's window
- * [t0, t0 + window] are kept (`ev`, each tagged with the steps it matches): nothing outside it can
- * serve any step, so the walk below sorts a few hundred thousand rows, not every event of the
- * steps' names. The walk: step by step each user's earliest matching event strictly after the
+ * one aggregate, no sort); then only the steps' events inside that user's window [t0, t0 + window]
+ * are kept (`ev`, each tagged with the steps it matches): nothing outside it can serve any step,
+ * so the walk below sorts a few hundred thousand rows, not every event of the steps' names. Both
+ * read the steps' names through ev_events_name_ts (app, name, ts; with user and seq), from the
+ * index alone where no condition needs the properties. The walk: step by step each user's earliest matching event strictly after the
  * previous step's, in (ts, seq) order, no later than the window after entry. An event serves one
  * step only (each step is strictly after the previous); a later step-1 event starts nothing new.
  */
 function funnelSql(appId: string, f: FunnelSpec, final: SQL): SQL {
   const names = [...new Set(f.steps.map((s) => s.event))];
   const end = new Date(f.entryTo.getTime() + f.windowMs);
-  const bits = f.steps.map((st, k) => sql`(case when e.name = ${st.event} and ${st.where ? conditionsSql(st.where, sql.raw('e.properties')) : sql`true`} then ${1 << k} else 0 end)`);
   const win = sql`make_interval(secs => ${f.windowMs / 1000})`;
+  const range = sql`e.ts >= ${f.entryFrom.toISOString()}::timestamptz and e.ts <= ${end.toISOString()}::timestamptz`;
+  // One branch per event name, tagged with the steps its events match: a name whose steps have no
+  // property condition is read from ev_events_name_ts alone (an index-only scan); only the others
+  // read the rows, for their properties.
+  const branches = names.map((name) => {
+    const bits = f.steps.flatMap((st, k) => {
+      const bit = sql.raw(String(1 << k));
+      return st.event !== name ? [] : [st.where ? sql`(case when ${conditionsSql(st.where, sql.raw('e.properties'))} then ${bit} else 0 end)` : bit];
+    });
+    return sql`select e.user_id, e.ts, e.seq, ${sql.join(bits, sql` | `)} as m from ev_events e where e.app_id = ${appId} and e.name = ${name} and ${range}`;
+  });
   const first = f.steps[0]!;
   const ctes: SQL[] = [
     sql`f0 as (
@@ -284,10 +295,8 @@ function funnelSql(appId: string, f: FunnelSpec, final: SQL): SQL {
       group by e.user_id
     )`,
     sql`ev as materialized (
-      select e.user_id, e.ts, e.seq, ${sql.join(bits, sql` | `)} as m from ev_events e join f0 on f0.user_id = e.user_id
-      where e.app_id = ${appId} and e.name = any(${pgArray(names)}::text[])
-        and e.ts >= ${f.entryFrom.toISOString()}::timestamptz and e.ts <= ${end.toISOString()}::timestamptz
-        and e.ts >= f0.t0 and e.ts <= f0.t9
+      select x.user_id, x.ts, x.seq, x.m from (${sql.join(branches, sql` union all `)}) x join f0 on f0.user_id = x.user_id
+      where x.ts >= f0.t0 and x.ts <= f0.t9
     )`,
     sql`s1 as materialized (
       select distinct on (user_id) user_id, ts as t1, ts + ${win} as t9, seq as q, ts as t from ev

@@ -3,7 +3,8 @@
 //
 // The hot path, per attempt: answer "not started / ended / over the limit / sold out" from
 // memory where possible (item metadata is cached per server for a second; a sold-out item is
-// remembered for a moment), then, with Redis, the Lua gate; then PostgreSQL: attempts for the
+// remembered until its stock comes back, which every server hears at once, and checked again by
+// one attempt about every CANYU_FLASH_SALE_SOLD_OUT_MS in case that word was missed), then, with Redis, the Lua gate; then PostgreSQL: attempts for the
 // same item are coalesced into batches, and one call of cm_fs_reserve_batch() per batch takes
 // units from stock buckets (SKIP LOCKED, so concurrent batches and servers spread over rows instead
 // of queueing behind one), checks each user's limit and writes the reservations, in one short
@@ -16,6 +17,7 @@ import { retryOnDeadlock } from '../../../lib/tx.ts';
 import * as campaignStore from '../store.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { newId, randomBase62 } from '../../../lib/ids.ts';
+import { loadCache } from '../../../lib/cache.ts';
 import { assertExtendable, commitBudget, mustCampaign, type KindHooks, type Report, type CampaignAudit } from '../core.ts';
 import type { Admit } from '../core.ts';
 import type { Effects, InTx } from '../../webhooks/index.ts';
@@ -63,10 +65,14 @@ const BATCH = 500;
 /** Concurrent purchase calls per item per server, and attempts per call. */
 const MAX_IN_FLIGHT = 4;
 const MAX_BATCH = 128;
+/** Batches an attempt may be sent in while its units are held by others, before it is refused as sold out. */
+const MAX_BUSY = 200;
+const BUSY_RETRY_MS = 2;
 
 export function createFlashSale(deps: FlashSaleDeps) {
   const { clock } = deps;
-  const meta = new Map<string, { m: ItemMeta; at: number }>();
+  /** Item, session and campaign of each item, read once per META_TTL_MS: concurrent misses share one query. */
+  const meta = loadCache<ItemMeta>(META_TTL_MS);
   /** Items recently found sold out (by the database or the Redis gate): new attempts are refused from memory. */
   const soldOutUntil = new Map<string, number>();
   /** Items the database itself found empty: attempts already queued for it are refused too. (The
@@ -79,6 +85,28 @@ export function createFlashSale(deps: FlashSaleDeps) {
    */
   let epoch = 0;
   const SOLD_OUT_MEMORY_MS = deps.soldOutMemoryMs;
+  /** Remembers an item as sold out (unless CANYU_FLASH_SALE_SOLD_OUT_MS is 0: then the database is asked every time). */
+  const rememberSoldOut = (itemId: string) => {
+    if (SOLD_OUT_MEMORY_MS > 0) soldOutUntil.set(itemId, Date.now() + SOLD_OUT_MEMORY_MS);
+  };
+  /** Items whose remembered "sold out" is being checked against the stock right now. */
+  const rechecking = new Set<string>();
+  /** One look at the stock of an item remembered sold out: remembered again if still empty, forgotten if not. */
+  const stillSoldOut = async (itemId: string): Promise<boolean> => {
+    const seen = epoch;
+    rechecking.add(itemId);
+    try {
+      const left = (await store.remainingOf(deps.db, [itemId])).get(itemId) ?? 0;
+      if (left === 0 && seen === epoch) {
+        rememberSoldOut(itemId);
+        return true;
+      }
+      soldOutUntil.delete(itemId);
+      return false;
+    } finally {
+      rechecking.delete(itemId);
+    }
+  };
   const forgetHere = (itemIds: readonly string[] | null) => {
     epoch++;
     if (itemIds === null) {
@@ -153,7 +181,14 @@ export function createFlashSale(deps: FlashSaleDeps) {
       if (!input.token) throw new AppError('flash_sale.token_required', `Session ${session.id} requires a purchase token issued before the start`, { session_id: session.id });
       if (!checkToken(session.tokenSecret, session.id, userId, input.token, Math.floor(now.getTime() / 1000))) throw new AppError('flash_sale.token_invalid', `The purchase token is not valid for user ${userId} in session ${session.id}`, { session_id: session.id });
     }
-    if ((soldOutUntil.get(itemId) ?? 0) > Date.now()) throw soldOut();
+    const until = soldOutUntil.get(itemId);
+    if (until !== undefined) {
+      // Remembered sold out: refused from memory. Once the memory is older than SOLD_OUT_MEMORY_MS,
+      // one attempt per item looks at the stock (the others are still refused meanwhile), so
+      // stock that came back without word from its server is found within about that time.
+      if (until > Date.now() || rechecking.has(itemId)) throw soldOut();
+      if (await stillSoldOut(itemId)) throw soldOut();
+    }
     // Inside an experiment: the holdout is refused before any stock is touched.
     await deps.admit(deps.db, campaign, userId);
 
@@ -162,7 +197,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
       const seen = epoch;
       const g = await deps.gate.admit(itemId, userId, qty, item.perUserLimit, () => gateState(itemId));
       if (g === 'sold_out') {
-        if (qty === 1 && seen === epoch) soldOutUntil.set(itemId, Date.now() + SOLD_OUT_MEMORY_MS);
+        if (qty === 1 && seen === epoch) rememberSoldOut(itemId);
         throw soldOut();
       }
       if (g === 'limit_reached') throw limitReached();
@@ -197,24 +232,21 @@ export function createFlashSale(deps: FlashSaleDeps) {
     return row;
   }
 
-  async function itemMeta(appId: string, itemId: string): Promise<ItemMeta> {
-    const key = `${appId}\u0000${itemId}`;
-    const hit = meta.get(key);
-    const t = Date.now();
-    if (hit && t - hit.at < META_TTL_MS) return hit.m;
-    const m = await store.findItemMeta(deps.db, appId, itemId);
-    if (!m) throw new AppError('flash_sale.item_not_found', `No flash-sale item ${itemId} in this app`, { item_id: itemId });
-    if (meta.size > 10_000) meta.clear();
-    meta.set(key, { m, at: t });
-    return m;
+  function itemMeta(appId: string, itemId: string): Promise<ItemMeta> {
+    return meta.get(`${appId}\u0000${itemId}`, async () => {
+      const m = await store.findItemMeta(deps.db, appId, itemId);
+      if (!m) throw new AppError('flash_sale.item_not_found', `No flash-sale item ${itemId} in this app`, { item_id: itemId });
+      return m;
+    });
   }
 
   // Request coalescing: attempts for one item queue here while MAX_IN_FLIGHT calls for it are
   // running, and go to PostgreSQL together (up to MAX_BATCH per call). Under light load every
   // attempt goes at once, alone; under a spike batches grow by themselves, and the database
   // commits once per batch instead of once per buyer.
-  type Settled = { outcome: store.ReserveOutcome; bucket: number | null; now: Date; expiresAt: Date };
-  type Waiting = { userId: string; qty: number; id: string; resolve(s: Settled): void; reject(e: unknown): void };
+  type Settled = { outcome: Exclude<store.ReserveOutcome, 'busy'>; bucket: number | null; now: Date; expiresAt: Date };
+  /** `busy`: how many batches answered "units held by other batches" for this attempt. */
+  type Waiting = { userId: string; qty: number; id: string; busy: number; resolve(s: Settled): void; reject(e: unknown): void };
   type Line = { waiting: Waiting[]; inFlight: number; item: ItemRow; campaign: ItemMeta['campaign']; appId: string };
   const lines = new Map<string, Line>();
 
@@ -222,7 +254,7 @@ export function createFlashSale(deps: FlashSaleDeps) {
     let line = lines.get(m.item.id);
     if (!line) lines.set(m.item.id, (line = { waiting: [], inFlight: 0, ...m }));
     const l = line;
-    const p = new Promise<Settled>((resolve, reject) => l.waiting.push({ ...a, resolve, reject }));
+    const p = new Promise<Settled>((resolve, reject) => l.waiting.push({ ...a, busy: 0, resolve, reject }));
     pump(l);
     return p;
   }
@@ -239,23 +271,38 @@ export function createFlashSale(deps: FlashSaleDeps) {
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + l.item.reservationTtlSeconds * 1000);
       const seen = epoch;
+      let busy = false;
       store
         .reserveBatch(deps.pool, { appId: l.appId, campaignId: l.campaign.id, itemId: l.item.id, attempts: batch, userLimit: l.item.perUserLimit, campaignLimit: l.campaign.perUserLimit, buckets: l.item.buckets, startBucket: Math.floor(Math.random() * l.item.buckets), now, expiresAt })
         .then(
           (out) => {
             // A one-unit attempt found nothing: the item is empty right now.
             if (seen === epoch && out.some((o, i) => o.outcome === 'sold_out' && batch[i]!.qty === 1)) {
-              soldOutUntil.set(l.item.id, Date.now() + SOLD_OUT_MEMORY_MS);
+              rememberSoldOut(l.item.id);
               emptyUntil.set(l.item.id, Date.now() + SOLD_OUT_MEMORY_MS);
             }
-            batch.forEach((w, i) => w.resolve({ ...out[i]!, now, expiresAt }));
+            // Units held by other batches: these attempts go first in the next batch (a bounded
+            // number of times), sent once another batch of this item ends here or, with none
+            // running here, after a moment (the holders are on other servers).
+            const again: Waiting[] = [];
+            batch.forEach((w, i) => {
+              const o = out[i]!;
+              if (o.outcome !== 'busy') w.resolve({ outcome: o.outcome, bucket: o.bucket, now, expiresAt });
+              else if (++w.busy < MAX_BUSY) again.push(w);
+              else w.resolve({ outcome: 'sold_out', bucket: null, now, expiresAt });
+            });
+            if (again.length > 0) {
+              busy = true;
+              l.waiting.unshift(...again);
+            }
           },
           (err: unknown) => batch.forEach((w) => w.reject(err)),
         )
         .finally(() => {
           l.inFlight--;
           if (l.inFlight === 0 && l.waiting.length === 0) lines.delete(l.item.id);
-          else pump(l);
+          else if (!busy) pump(l);
+          else if (l.inFlight === 0) setTimeout(() => pump(l), BUSY_RETRY_MS).unref();
         });
     }
   }

@@ -131,7 +131,8 @@ export type BatchArgs = {
   now: Date;
   expiresAt: Date;
 };
-export type ReserveOutcome = 'reserved' | 'sold_out' | 'limit_reached' | 'campaign_limit_reached' | 'not_active';
+/** 'busy': units are left but other batches hold them right now; send the attempt again (see migration 0048). */
+export type ReserveOutcome = 'reserved' | 'sold_out' | 'limit_reached' | 'campaign_limit_reached' | 'not_active' | 'busy';
 
 const RESERVE_BATCH = 'select idx, outcome, bucket from cm_fs_reserve_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)';
 

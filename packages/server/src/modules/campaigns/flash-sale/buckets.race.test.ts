@@ -15,13 +15,14 @@ const UNITS = 64;
 const BUCKETS = 32;
 const CLIENTS = 48;
 const PER_BATCH = 4;
+const SOLD_OUT_MS = 300;
 
 let t: TestApp;
 let tenant: Tenant;
 let pool: pg.Pool;
 
 before(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ config: { flashSaleSoldOutMs: SOLD_OUT_MS } });
   tenant = await t.newTenant();
   pool = new pg.Pool({ connectionString: t.database.url, max: CLIENTS });
 });
@@ -70,3 +71,39 @@ describe('cm_fs_reserve_batch under contention', () => {
     }
   });
 });
+
+describe('a remembered "sold out"', () => {
+  it('is checked against the stock once CANYU_FLASH_SALE_SOLD_OUT_MS has passed, even when no server said the stock came back', async () => {
+    const a = api(t, tenant);
+    const now = Date.now();
+    const c = await a.campaign({ kind: 'flash_sale', name: '补货 restock unseen', starts_at: iso(now - 60_000), ends_at: iso(now + 3600_000) });
+    const s = ok<{ id: string }>(await a.post(`/v1/campaigns/${c.id}/flash-sale/sessions`, { starts_at: iso(now - 60_000), ends_at: iso(now + 3600_000) }), 201);
+    const item = ok<{ id: string }>(await a.post(`/v1/flash-sale/sessions/${s.id}/items`, { product_id: 'p-memory', original_price: 1000, sale_price: 100, stock: 1, per_user_limit: 1 }), 201);
+    ok(await a.post(`/v1/campaigns/${c.id}/schedule`));
+    const attempt = (user: string) => a.post(`/v1/flash-sale/items/${item.id}/attempts`, { user_id: user });
+    ok(await attempt('first'), 201);
+    const code = (r: { statusCode: number; json(): unknown }) => `${r.statusCode} ${(r.json() as { error?: { code?: string } }).error?.code ?? ''}`;
+    assert.equal(code(await attempt('second')), '409 flash_sale.sold_out');
+
+    // A unit comes back behind the server's back (as if its word over the hub was lost).
+    await t.database.pool.query('update cm_fs_stock set remaining = remaining + 1 where item_id = $1 and bucket = (select min(bucket) from cm_fs_stock where item_id = $1)', [item.id]);
+    const right = await attempt('third');
+    assert.equal(code(right), '409 flash_sale.sold_out', 'right after, the answer still comes from memory');
+
+    let sold = false;
+    const until = Date.now() + 10_000;
+    for (let i = 0; Date.now() < until; i++) {
+      const r = await attempt(`later-${i}`);
+      if (r.statusCode === 201) {
+        sold = true;
+        break;
+      }
+      assert.equal(code(r), '409 flash_sale.sold_out');
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.ok(sold, 'the unit that came back is sold once the memory is checked against the stock');
+    const held = await t.database.pool.query<{ n: number; left: number }>('select (select count(*)::int from cm_fs_reservations where item_id = $1) as n, (select sum(remaining)::int from cm_fs_stock where item_id = $1) as left', [item.id]);
+    assert.deepEqual(held.rows[0], { n: 2, left: 0 });
+  });
+});
+

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { freePort } from '../../packages/server/src/db/embedded.ts';
+import { insertBatch } from '../../packages/server/src/modules/events/store.ts';
 import type { BenchEnv, Scenario } from '../lib.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -143,18 +144,15 @@ async function ingestion(env: BenchEnv) {
   const acknowledged = (canyu.status['200'] ?? 0) * perRequest;
   if (stored < acknowledged) throw new Error(`lost events: ${acknowledged} acknowledged but ${stored} stored`);
 
-  // Baseline: the very statement the server flushes with, driven directly with batches as large as
-  // the server's coalesced flushes, at the server's flush concurrency (2).
+  // Baseline: the very statement the server flushes with (events/store.ts insertBatch: the INSERT
+  // … unnest and, in the same statement, the analytics roll-ups and the event-log copy), driven
+  // directly with batches as large as the server's flushes can be, at its flush concurrency (2).
   const flush = 5000;
-  const sql = `insert into ev_events (app_id, event_id, user_id, name, properties, ts)
-    select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])
-    on conflict (app_id, event_id) do nothing`;
   const direct = await env.sql({
     clients: 2,
     run: (c, i) => {
-      const ids = Array.from({ length: flush }, (_, k) => `d-${runId}-${i}-${k}`);
       const ts = new Date().toISOString();
-      return c.query(sql, [ids.map(() => env.tenant.appId), ids, ids.map((_, k) => `u${k % 10_000}`), ids.map((_, k) => names[k % names.length]!), ids.map((_, k) => JSON.stringify({ k, source: 'bench' })), ids.map(() => ts)]);
+      return insertBatch(c, Array.from({ length: flush }, (_, k) => ({ appId: env.tenant.appId, eventId: `d-${runId}-${i}-${k}`, userId: `u${k % 10_000}`, name: names[k % names.length]!, propertiesJson: JSON.stringify({ k, source: 'bench' }), ts })));
     },
   });
   const eventsPerSec = stored / canyu.seconds;
@@ -163,8 +161,10 @@ async function ingestion(env: BenchEnv) {
     value: eventsPerSec,
     unit: 'events/s',
     p99: canyu.p99,
-    baseline: { label: `same INSERT … unnest direct, ${flush}/batch`, value: direct.opsPerSec * flush },
-    target: { min: 100_000, maxP99: 50 },
+    baseline: { label: `same statement direct, ${flush}/batch`, value: direct.opsPerSec * flush },
+    // The issue's targets: 100,000 events/s with accept p99 <= 50 ms where there are >= 4 cores for
+    // workers; on a smaller machine, >= 60% of the same statement driven directly.
+    target: os.cpus().length >= 4 ? { min: 100_000, maxP99: 50 } : { minRatio: 0.6 },
     // More stored than acknowledged: requests still in flight when the load stopped were stored, not counted.
     note: `${stored.toLocaleString('en-US')} stored ${stored === acknowledged ? '=' : '≥'} acknowledged ${acknowledged.toLocaleString('en-US')}; ${canyu.status['429'] ?? 0} × 429`,
   });

@@ -358,9 +358,14 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   );
 
   // ---- modules: routes, jobs, start and stop, in one loop ----------------------------------------
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const host = { ctx, systemCtx: () => systemCtx() };
-  for (const m of modules) m.routes?.(api, host);
+  for (const m of modules) if (!m.websocket) m.routes?.(api, host);
+  // WebSocket routes in a context of their own: @fastify/websocket adds hooks to every request of
+  // its context. An Upgrade request elsewhere is refused in http/security-headers.ts.
+  await app.register(async (ws) => {
+    await ws.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    for (const m of modules) if (m.websocket) m.routes?.(ws as unknown as Api, host);
+  });
   if (deps.jobs) {
     deps.jobs.define('canyu.idempotency.purge', async () => {
       await purgeIdempotencyKeys(db);

@@ -20,6 +20,11 @@ export type Module = {
   /** Stable name: it prefixes the module's erasure consumers (`<name>.erase_app`), whose checkpoints it keys. */
   name: string;
   routes?(api: Api, host: ModuleHost): void;
+  /**
+   * Its routes take WebSocket upgrades: they are registered in their own context with
+   * @fastify/websocket, whose hooks then run on those routes only, not on every request.
+   */
+  websocket?: boolean;
   /** Defines and schedules its maintenance jobs (names must not change: schedules are keyed by them). */
   jobs?(jobs: Jobs, host: ModuleHost): void;
   /** How to delete an app's or a user's rows (see erasure.ts). */

@@ -273,66 +273,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/realtime": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * WebSocket: live inbox messages, announcements and live-room events for one user
-         * @description Upgrade to a WebSocket (101). Server → client: JSON events with a `type` (hello, message, announcement, live.*, error). Client → server: `{"type":"subscribe","topic":"live:<roomId>"}`, `unsubscribe`, `ping`, `ack` (`{"type":"ack","delivery_id":…}` marks a realtime delivery delivered), live-room messages (`live.chat`, `live.like`). Optional `id` on a client message is echoed as `re` on its reply. Without an Upgrade header the same URL checks the credentials and answers how to connect.
-         */
-        get: operations["realtime.connect"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/realtime/sse": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Server-Sent Events: the same events as the WebSocket, one way
-         * @description A text/event-stream; each event has `event: <type>` and `data: <JSON>`. Subscribe to topics with `?topics=`. Clients acknowledge and chat over the REST endpoints instead.
-         */
-        get: operations["realtime.stream"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/realtime/operator": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Server-Sent Events for the console: the app's live events an operator's role may read
-         * @description A text/event-stream for a signed-in operator (Authorization: Bearer <session token>, X-Canyu-App: <app id>), read with fetch (EventSource cannot send the header). Each event has `event: <type>` and `data: <JSON>`: `hello` first, then what modules publish to operators — for customer service `service.conversation` (a conversation opened, waiting, assigned, resolved, rated or past its SLA, with the conversation) and `service.message` (a new message, internal notes included), each only to roles that may read conversations (service.read). The stream ends when the session is revoked or the operator loses the role.
-         */
-        get: operations["realtime.operator.get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/users/{userId}": {
         parameters: {
             query?: never;
@@ -6182,6 +6122,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/realtime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * WebSocket: live inbox messages, announcements and live-room events for one user
+         * @description Upgrade to a WebSocket (101). Server → client: JSON events with a `type` (hello, message, announcement, live.*, error). Client → server: `{"type":"subscribe","topic":"live:<roomId>"}`, `unsubscribe`, `ping`, `ack` (`{"type":"ack","delivery_id":…}` marks a realtime delivery delivered), live-room messages (`live.chat`, `live.like`). Optional `id` on a client message is echoed as `re` on its reply. Without an Upgrade header the same URL checks the credentials and answers how to connect.
+         */
+        get: operations["realtime.connect"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/realtime/sse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-Sent Events: the same events as the WebSocket, one way
+         * @description A text/event-stream; each event has `event: <type>` and `data: <JSON>`. Subscribe to topics with `?topics=`. Clients acknowledge and chat over the REST endpoints instead.
+         */
+        get: operations["realtime.stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/realtime/operator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-Sent Events for the console: the app's live events an operator's role may read
+         * @description A text/event-stream for a signed-in operator (Authorization: Bearer <session token>, X-Canyu-App: <app id>), read with fetch (EventSource cannot send the header). Each event has `event: <type>` and `data: <JSON>`: `hello` first, then what modules publish to operators — for customer service `service.conversation` (a conversation opened, waiting, assigned, resolved, rated or past its SLA, with the conversation) and `service.message` (a new message, internal notes included), each only to roles that may read conversations (service.read). The stream ends when the session is revoked or the operator loses the role.
+         */
+        get: operations["realtime.operator.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -9200,166 +9200,6 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "realtime.connect": {
-        parameters: {
-            query?: {
-                /** @description Publishable key pk_… (or send Authorization: Bearer pk_…) */
-                key?: string;
-                /** @description The user token (or send X-User-Token) */
-                user_token?: string;
-                /** @description Comma-separated topics to subscribe to at once (at most 200), e.g. live:room_… or subject:video:BV1xx */
-                topics?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Credentials are good (no Upgrade header was sent) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        app_id: string;
-                        user_id: string;
-                        websocket: string;
-                        sse: string;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "realtime.stream": {
-        parameters: {
-            query?: {
-                /** @description Publishable key pk_… (or send Authorization: Bearer pk_…) */
-                key?: string;
-                /** @description The user token (or send X-User-Token) */
-                user_token?: string;
-                /** @description Comma-separated topics to subscribe to at once (at most 200), e.g. live:room_… or subject:video:BV1xx */
-                topics?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description text/event-stream */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": string;
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "realtime.operator.get": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description text/event-stream */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": string;
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -40925,6 +40765,166 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "realtime.connect": {
+        parameters: {
+            query?: {
+                /** @description Publishable key pk_… (or send Authorization: Bearer pk_…) */
+                key?: string;
+                /** @description The user token (or send X-User-Token) */
+                user_token?: string;
+                /** @description Comma-separated topics to subscribe to at once (at most 200), e.g. live:room_… or subject:video:BV1xx */
+                topics?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Credentials are good (no Upgrade header was sent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_id: string;
+                        user_id: string;
+                        websocket: string;
+                        sse: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "realtime.stream": {
+        parameters: {
+            query?: {
+                /** @description Publishable key pk_… (or send Authorization: Bearer pk_…) */
+                key?: string;
+                /** @description The user token (or send X-User-Token) */
+                user_token?: string;
+                /** @description Comma-separated topics to subscribe to at once (at most 200), e.g. live:room_… or subject:video:BV1xx */
+                topics?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "realtime.operator.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

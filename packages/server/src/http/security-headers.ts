@@ -3,6 +3,14 @@
 // load only their own assets: the Swagger UI bundle is served from this server (it works offline)
 // and needs no inline script, only inline styles (React style attributes) and data: images.
 import type { FastifyInstance } from 'fastify';
+import { AppError } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route takes WebSocket upgrades (registered with @fastify/websocket, see app.ts). */
+    websocket?: boolean;
+  }
+}
 
 const PAGE_CSP = [
   "default-src 'self'",
@@ -33,6 +41,14 @@ const API_HEADERS = { ...COMMON, 'content-security-policy': API_CSP };
 export function registerSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id).headers(isPage(req.url) ? PAGE_HEADERS : API_HEADERS);
+    // An Upgrade request reaches Fastify through @fastify/websocket, on the socket it took over
+    // from the HTTP server; on a route that takes no WebSocket it is refused and that socket
+    // closed once the answer is written (nobody else would close it).
+    if ((req.raw as { upgrade?: boolean }).upgrade === true && req.routeOptions.config?.websocket !== true) {
+      reply.raw.once('finish', () => req.raw.socket?.destroy());
+      done(new AppError('realtime.no_websocket', `${req.method} ${req.url.split('?')[0]} does not take WebSocket connections; connect to GET /v1/realtime`));
+      return;
+    }
     done();
   });
 }

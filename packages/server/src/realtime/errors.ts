@@ -7,6 +7,7 @@ declare module '../http/errors.ts' {
     'realtime.bad_message': true;
     'realtime.forbidden_topic': true;
     'realtime.too_many_topics': true;
+    'realtime.no_websocket': true;
   }
 }
 
@@ -16,4 +17,5 @@ defineErrors({
   'realtime.bad_message': [400, '消息格式错误'],
   'realtime.forbidden_topic': [403, '无权订阅该主题'],
   'realtime.too_many_topics': [400, '订阅的主题过多'],
+  'realtime.no_websocket': [400, '该地址不支持 WebSocket 连接'],
 });

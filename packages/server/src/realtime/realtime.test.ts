@@ -163,6 +163,28 @@ describe('realtime across two servers', () => {
   });
 });
 
+describe('WebSocket upgrades elsewhere', () => {
+  it('are refused with realtime.no_websocket and their socket closed, while /v1/realtime still upgrades', async () => {
+    const net = await import('node:net');
+    const { port } = new URL(url1);
+    for (const path of ['/health', '/v1/me', '/no/such/route']) {
+      const raw = await new Promise<string>((resolve, reject) => {
+        const s = net.connect({ host: '127.0.0.1', port: Number(port) });
+        let got = '';
+        s.on('data', (c) => (got += c.toString()));
+        // Resolves only when the server closes the socket: a leaked socket fails by the test's timeout.
+        s.once('close', () => resolve(got));
+        s.once('error', reject);
+        s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer ${tenant.secretKey}\r\n\r\n`);
+      });
+      assert.match(raw, /^HTTP\/1\.1 400 /, `${path}: ${raw.slice(0, 200)}`);
+      assert.match(raw, /"code":"realtime\.no_websocket"/, path);
+    }
+    const ws = await connect('ws', url1, 'upgrader');
+    assert.ok(ws, 'the realtime route still takes WebSockets');
+  });
+});
+
 describe('the hub', () => {
   const silent = { error() {}, warn() {} };
   const pair = async (make: () => ReturnType<typeof postgresTransport>) => {

@@ -89,7 +89,7 @@ export function realtimeRoutes(api: Api, deps: { realtime: Realtime; tenancy: Au
   api.route({
     method: 'GET',
     url: '/v1/realtime',
-    config: { auth: { public: true } },
+    config: { auth: { public: true }, websocket: true },
     schema: {
       tags,
       summary: 'WebSocket: live inbox messages, announcements and live-room events for one user',
@@ -282,6 +282,7 @@ export function realtimeModule(realtime: Realtime, deps: { tenancy: Authenticato
   let transports: { closeAll(): void } | null = null;
   return {
     name: 'realtime',
+    websocket: true,
     routes(api) {
       transports = realtimeRoutes(api, { realtime, tenancy: deps.tenancy, ...(deps.heartbeatMs !== undefined ? { heartbeatMs: deps.heartbeatMs } : {}) });
       // Open WebSocket/SSE streams would keep the server from closing.

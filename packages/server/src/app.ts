@@ -25,6 +25,7 @@ import { prefersChinese } from './http/messages.ts';
 import { openapiOptions } from './http/openapi.ts';
 import { createPgLimiter, createRedisLimiter, type RateLimiter } from './http/rate-limit.ts';
 import { registerConsole } from './http/console.ts';
+import { lazyChildLogger } from './http/request-logger.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerCors } from './http/cors.ts';
 import { errors, type Api } from './http/route.ts';
@@ -208,6 +209,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     // req.ip is the client behind trusted proxies (X-Forwarded-For), else the socket address.
     trustProxy: config.trustProxy,
     disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    // Each request's child logger is made the first time the request logs (http/request-logger.ts).
+    childLoggerFactory: lazyChildLogger,
     genReqId: (req) => {
       const h = req.headers['x-request-id'];
       return typeof h === 'string' && REQUEST_ID.test(h) ? h : randomUUID();

@@ -1,15 +1,25 @@
 import { and, asc, eq, getTableColumns, gt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
+import { prepared } from '../../db/prepared.ts';
 import { users } from './schema.ts';
 
 export type UserRow = typeof users.$inferSelect;
 
-export async function findUser(db: Db, appId: string, userId: string, forUpdate = false): Promise<UserRow | undefined> {
-  const q = db
+/** A profile read: the hottest users query, built once (db/prepared.ts). */
+const findUserPrepared = prepared<UserRow[], { appId: string; userId: string }>('us_find_user', (db) =>
+  db
     .select()
     .from(users)
-    .where(and(eq(users.appId, appId), eq(users.userId, userId)));
-  const [r] = forUpdate ? await q.for('update') : await q;
+    .where(and(eq(users.appId, sql.placeholder('appId')), eq(users.userId, sql.placeholder('userId')))),
+);
+
+export async function findUser(db: Db, appId: string, userId: string, forUpdate = false): Promise<UserRow | undefined> {
+  if (!forUpdate) return (await findUserPrepared(db, { appId, userId }))[0];
+  const [r] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.appId, appId), eq(users.userId, userId)))
+    .for('update');
   return r;
 }
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { freePort } from '../../packages/server/src/db/embedded.ts';
-import { insertBatch } from '../../packages/server/src/modules/events/store.ts';
+import { storeEventBatch } from '../../packages/server/src/modules/events/index.ts';
 import type { BenchEnv, Scenario } from '../lib.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -144,7 +144,7 @@ async function ingestion(env: BenchEnv) {
   const acknowledged = (canyu.status['200'] ?? 0) * perRequest;
   if (stored < acknowledged) throw new Error(`lost events: ${acknowledged} acknowledged but ${stored} stored`);
 
-  // Baseline: the very statement the server flushes with (events/store.ts insertBatch: the INSERT
+  // Baseline: the very statement the server flushes with (storeEventBatch, events/store.ts: the INSERT
   // … unnest and, in the same statement, the analytics roll-ups and the event-log copy), driven
   // directly with batches as large as the server's flushes can be, at its flush concurrency (2).
   const flush = 5000;
@@ -152,7 +152,7 @@ async function ingestion(env: BenchEnv) {
     clients: 2,
     run: (c, i) => {
       const ts = new Date().toISOString();
-      return insertBatch(c, Array.from({ length: flush }, (_, k) => ({ appId: env.tenant.appId, eventId: `d-${runId}-${i}-${k}`, userId: `u${k % 10_000}`, name: names[k % names.length]!, propertiesJson: JSON.stringify({ k, source: 'bench' }), ts })));
+      return storeEventBatch(c, Array.from({ length: flush }, (_, k) => ({ appId: env.tenant.appId, eventId: `d-${runId}-${i}-${k}`, userId: `u${k % 10_000}`, name: names[k % names.length]!, propertiesJson: JSON.stringify({ k, source: 'bench' }), ts })));
     },
   });
   const eventsPerSec = stored / canyu.seconds;

@@ -1,11 +1,13 @@
 // Gamification figures: daily check-in, points earn and a lottery draw through the Canyu server,
 // each beside the SAME SQL (the statements the server runs for that request, copied from
-// modules/points/store.ts and modules/gamification/store/*.ts) driven directly with pg at the
-// same concurrency, in the same run.
+// modules/points/store.ts, modules/gamification/store/*.ts and events/store.ts, in the same
+// transactions) driven directly with pg at the same concurrency, in the same run. Every change
+// also appends its domain events to ev_log in its transaction, so the baseline does too.
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { apiCall, type BenchEnv, type Scenario } from '../lib.ts';
 
-const CONNECTIONS = 50;
+const CONNECTIONS = Number(process.env.GC ?? 50);
 
 const call = apiCall;
 
@@ -83,6 +85,33 @@ const FIND_LOTTERY = `select * from gm_lotteries where app_id = $1 and id = $2`;
 const PRIZES_OF = `select * from gm_prizes where lottery_id = $1 order by sort, created_at, id`;
 const RECENT_DRAWS = `select count(*)::int as n from gm_draws where app_id = $1 and user_id = $2 and created_at >= $3::timestamptz`;
 
+// The event log append (events/store.ts `append`, one row), as the server runs it for each event.
+// The baseline's rows carry a name no consumer handles (the server's consumers would otherwise do
+// the work of the real events during the baseline's load), with the payload the real event has.
+const APPEND_EVENT = `insert into ev_log (app_id, shard, kind, name, version, actor_id, user_ids, key, payload)
+  select a, (abs(hashtext(a || chr(31) || coalesce(ac, ''))) % 8)::smallint, 'domain', $2, 1, $3, $4::text[], $5, $6::jsonb
+  from (select $1::text as a, $3::text as ac) t returning txid::text as txid`;
+const appendEvent = (c: pg.PoolClient, app: string, name: string, user: string, payload: Record<string, unknown>) =>
+  c.query(APPEND_EVENT, [app, `bench.baseline.${name}`, user, `{${user}}`, randomUUID(), JSON.stringify({ appId: app, userId: user, ...payload })]);
+
+/**
+ * Waits until the server's event consumers have handled every event of the app (GET
+ * /v1/events/consumers), so that the work they still owe for Canyu's load does not run during the
+ * baseline's. Their work during Canyu's own load is part of its figure.
+ */
+async function caughtUp(env: BenchEnv): Promise<void> {
+  const t0 = performance.now();
+  for (;;) {
+    const r = (await call(env, 'GET', '/v1/events/consumers')) as { data: { consumer: string; behind: number }[] };
+    const behind = r.data.filter((c) => c.behind > 0);
+    if (behind.length === 0) break;
+    if (performance.now() - t0 > 60_000) throw new Error(`event consumers still behind after 60 s: ${JSON.stringify(behind)}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  env.log(`event consumers caught up ${Math.round(performance.now() - t0)} ms after the load`);
+}
+const POINTS_CHANGED = { type: 'points', kind: 'earn', amount: 10, balance: 10, entryId: 1, sourceType: 'order', sourceId: '1' };
+
 async function inTx(c: pg.PoolClient, fn: () => Promise<void>): Promise<void> {
   await c.query('begin');
   try {
@@ -107,6 +136,7 @@ async function checkin(env: BenchEnv, run: string) {
   const rows = (await env.pool.query<{ n: number }>(`select count(*)::int as n from gm_checkins where app_id = $1 and user_id like $2`, [app, `ci-${run}-%`])).rows[0]!.n;
   // Requests still in flight when the load stops complete unseen: stored may exceed answered, never trail it.
   if (rows < ok) throw new Error(`check-ins: ${ok} answered 201 but ${rows} stored`);
+  await caughtUp(env);
   const direct = await env.sql({
     clients: CONNECTIONS,
     run: async (c, i) => {
@@ -114,8 +144,10 @@ async function checkin(env: BenchEnv, run: string) {
       const now = new Date();
       await c.query(TIMEZONE_OF, [app, user]);
       await inTx(c, async () => {
-        const r = await c.query<{ reward: number }>(CHECK_IN, [app, user, today(), now, REWARDS, 7, 'Asia/Shanghai']);
+        const r = await c.query<{ reward: number; streak: number; total: number }>(CHECK_IN, [app, user, today(), now, REWARDS, 7, 'Asia/Shanghai']);
+        await appendEvent(c, app, 'checkin.completed', user, { id: `checkin:${user}:${today()}`, date: today(), kind: 'normal', streak: r.rows[0]!.streak, total: r.rows[0]!.total });
         await c.query(CREDIT, [app, user, 'points', r.rows[0]!.reward, `checkin:${user}:${today()}`, 'fp', 'Check-in, day 1 of streak', 'checkin', now]);
+        await appendEvent(c, app, 'points.changed', user, POINTS_CHANGED);
       });
     },
   });
@@ -135,9 +167,14 @@ async function earn(env: BenchEnv, run: string) {
   const ok = canyu.status['201'] ?? 0;
   const stored = (await env.pool.query<{ n: number }>(`select count(*)::int as n from pt_entries where app_id = $1 and idem_key like $2`, [app, `earn-${run}-%`])).rows[0]!.n;
   if (stored < ok) throw new Error(`earn: ${ok} answered 201 but ${stored} entries stored`);
+  await caughtUp(env);
   const direct = await env.sql({
     clients: CONNECTIONS,
-    run: (c, i) => c.query(CREDIT, [app, `ed-${i % 5000}`, 'points', 10, `earn-direct-${run}-${i}`, 'fp', 'bench', 'order', new Date()]),
+    run: (c, i) =>
+      inTx(c, async () => {
+        await c.query(CREDIT, [app, `ed-${i % 5000}`, 'points', 10, `earn-direct-${run}-${i}`, 'fp', 'bench', 'order', new Date()]);
+        await appendEvent(c, app, 'points.changed', `ed-${i % 5000}`, POINTS_CHANGED);
+      }),
   });
   env.report({ metric: `POST points earn (idempotent), ${CONNECTIONS} conns`, value: canyu.rps, unit: 'req/s', p99: canyu.p99, baseline: { label: 'same SQL direct', value: direct.opsPerSec }, target: { min: 3000, minRatio: 0.4, maxP99: 60 }, note: `${stored} entries; every balance = sum of its entries` });
   const bad = (await env.pool.query<{ n: number }>(`select count(*)::int as n from pt_balances b where app_id = $1 and balance <> (select coalesce(sum(amount), 0) from pt_entries e where e.app_id = b.app_id and e.user_id = b.user_id and e.type = b.type)`, [app])).rows[0]!.n;
@@ -163,6 +200,7 @@ async function draw(env: BenchEnv, run: string) {
   }
   const canyu = await env.http({ method: 'POST', path: (i) => `/v1/users/dr-${run}-${i % users}/lotteries/${lot.id}/draws`, headers: env.auth.secret, connections: CONNECTIONS, body: {} });
   if (canyu.errors > 0 || canyu.non2xx > 0) env.log(`draw: ${canyu.non2xx} non-2xx, ${canyu.errors} errors: ${JSON.stringify(canyu.status)}`);
+  await caughtUp(env);
   const weights = JSON.stringify(lot.prizes.map((p) => [p.id, p.weight]));
   const prize = lot.prizes[0]!;
   const none = lot.prizes[1]!;
@@ -178,10 +216,15 @@ async function draw(env: BenchEnv, run: string) {
       await inTx(c, async () => {
         await c.query(LOCK_BALANCE, [app, user, 'points', `draw:${id}`, now]);
         await c.query(DEBIT, [app, user, 'points', 1, `draw:${id}`, 'fp', now]);
+        await appendEvent(c, app, 'points.changed', user, { ...POINTS_CHANGED, kind: 'spend', amount: -1 });
         const roll = Math.floor(Math.random() * 10);
         const won = roll < 1 && (await c.query(TAKE_PRIZE, [prize.id])).rowCount === 1;
         await c.query(INSERT_DRAW, [id, app, lot.id, user, 1, roll, 10, weights, roll < 1 ? prize.id : none.id, won ? prize.id : null, today(), now]);
-        if (won) await c.query(CREDIT, [app, user, 'points', 5, `draw-prize:${id}`, 'fp', 'Lottery prize', 'lottery_draw', now]);
+        await appendEvent(c, app, 'lottery.drawn', user, { id, lotteryId: lot.id, prizeId: won ? prize.id : null, prizeKind: won ? 'points' : null });
+        if (won) {
+          await c.query(CREDIT, [app, user, 'points', 5, `draw-prize:${id}`, 'fp', 'Lottery prize', 'lottery_draw', now]);
+          await appendEvent(c, app, 'points.changed', user, { ...POINTS_CHANGED, amount: 5 });
+        }
       });
       await c.query(RECENT_DRAWS, [app, user, new Date(now.getTime() - 10_000)]);
     },

@@ -1,6 +1,7 @@
 // All SQL of the event log. Appends run on the caller's transaction; reads run in the consumer's.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
+import { preparedSql } from '../db/prepared.ts';
 
 export type LogRow = {
   id: number;
@@ -39,14 +40,21 @@ const toRow = (r: RawRow): LogRow => ({
   txid: r.row_txid ?? '',
 });
 
+const p = sql.placeholder;
+/** One row: what nearly every write appends, hence a statement prepared once (db/prepared.ts). */
+const appendOne = preparedSql<{ txid: string }>(
+  'ev_append_one',
+  sql`insert into ev_log (app_id, shard, kind, name, version, actor_id, user_ids, key, payload)
+      select a, ${sql.raw(shardSql('a', 'ac'))}, ${p('kind')}, ${p('name')}, ${p('version')}, ac, ${p('userIds')}::text[], ${p('key')}, ${p('payload')}::jsonb
+      from (select ${p('appId')}::text as a, ${p('actorId')}::text as ac) t returning txid::text as txid`,
+);
+
 /** Appends rows in the caller's transaction: one statement however many rows. Returns the transaction's id. */
 export async function append(db: Db, rows: NewLogRow[]): Promise<string | null> {
   if (rows.length === 0) return null;
   if (rows.length === 1) {
     const r = rows[0]!;
-    const one = await db.execute<{ txid: string }>(sql`insert into ev_log (app_id, shard, kind, name, version, actor_id, user_ids, key, payload)
-      select a, ${sql.raw(shardSql('a', 'ac'))}, ${r.kind}, ${r.name}, ${r.version}, ${r.actorId}, ${pgTextArray(r.userIds)}::text[], ${r.key}, ${JSON.stringify(r.payload)}::jsonb
-      from (select ${r.appId}::text as a, ${r.actorId}::text as ac) t returning txid::text as txid`);
+    const one = await appendOne(db, { appId: r.appId, kind: r.kind, name: r.name, version: r.version, actorId: r.actorId, userIds: pgTextArray(r.userIds), key: r.key, payload: JSON.stringify(r.payload) });
     return one.rows[0]?.txid ?? null;
   }
   const col = <T>(f: (r: NewLogRow) => T) => rows.map(f);

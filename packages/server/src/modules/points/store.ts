@@ -6,6 +6,7 @@
 //     sees every lot change committed by earlier lock holders), consumes lots and writes the entry.
 import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
+import { preparedSql } from '../../db/prepared.ts';
 import { date, dateOrNull, num, pgArray } from '../../db/raw.ts';
 import { balances, entries, lots, pointTypes, ruleUsage, rules, type ExpiryPolicy } from './schema.ts';
 
@@ -82,27 +83,23 @@ export type EntryWrite = {
 
 // ---- credits ------------------------------------------------------------------------------------
 
-/**
- * Adds `amount` to the balance, writes the entry and a lot expiring at `expiresAt`, in one
- * statement. If the key was already used, nothing is written and the original entry comes back
- * with `replayed: true`. A concurrent first use of the same key raises a unique violation (23505)
- * and writes nothing; the caller retries and then finds the original.
- */
-export async function credit(db: Db, w: EntryWrite & { expiresAt: Date | null; earned: number }): Promise<{ entry: EntryRow; replayed: boolean }> {
-  const res = await db.execute<RawEntry>(sql`
+const p = sql.placeholder;
+
+/** The credit statement, prepared once (db/prepared.ts): the ledger's hottest write. */
+const creditStatement = preparedSql<RawEntry>('pt_credit', sql`
     with dup as (
-      select id from pt_entries where app_id = ${w.appId} and idem_key = ${w.key}
+      select id from pt_entries where app_id = ${p('appId')} and idem_key = ${p('key')}
     ), bal as (
       insert into pt_balances as b (app_id, user_id, type, balance, earned, updated_at)
-      select ${w.appId}, ${w.userId}, ${w.type}, ${w.amount}::bigint, ${w.earned}::bigint, ${w.now}::timestamptz
+      select ${p('appId')}, ${p('userId')}, ${p('type')}, ${p('amount')}::bigint, ${p('earned')}::bigint, ${p('now')}::timestamptz
       where not exists (select 1 from dup)
       on conflict (app_id, user_id, type) do update
         set balance = b.balance + excluded.balance, earned = b.earned + excluded.earned, updated_at = excluded.updated_at
       returning balance
     ), ins as (
       insert into pt_entries (app_id, user_id, type, kind, amount, balance_after, idem_key, fingerprint, reason, source_type, source_id, rule_id, actor_type, actor_id, expires_at, created_at)
-      select ${w.appId}, ${w.userId}, ${w.type}, ${w.kind}, ${w.amount}::bigint, bal.balance, ${w.key}, ${w.fingerprint}, ${w.reason}, ${w.sourceType}, ${w.sourceId}, ${w.ruleId},
-             ${w.actorType}, ${w.actorId}, ${w.expiresAt}::timestamptz, ${w.now}::timestamptz
+      select ${p('appId')}, ${p('userId')}, ${p('type')}, ${p('kind')}, ${p('amount')}::bigint, bal.balance, ${p('key')}, ${p('fingerprint')}, ${p('reason')}, ${p('sourceType')}, ${p('sourceId')}, ${p('ruleId')},
+             ${p('actorType')}, ${p('actorId')}, ${p('expiresAt')}::timestamptz, ${p('now')}::timestamptz
       from bal
       returning *
     ), lot as (
@@ -111,7 +108,16 @@ export async function credit(db: Db, w: EntryWrite & { expiresAt: Date | null; e
     )
     select ins.*, false as replayed from ins
     union all
-    select e.*, true as replayed from pt_entries e where e.app_id = ${w.appId} and e.id = (select id from dup)`);
+    select e.*, true as replayed from pt_entries e where e.app_id = ${p('appId')} and e.id = (select id from dup)`);
+
+/**
+ * Adds `amount` to the balance, writes the entry and a lot expiring at `expiresAt`, in one
+ * statement. If the key was already used, nothing is written and the original entry comes back
+ * with `replayed: true`. A concurrent first use of the same key raises a unique violation (23505)
+ * and writes nothing; the caller retries and then finds the original.
+ */
+export async function credit(db: Db, w: EntryWrite & { expiresAt: Date | null; earned: number }): Promise<{ entry: EntryRow; replayed: boolean }> {
+  const res = await creditStatement(db, w);
   const r = res.rows[0];
   if (!r) throw new Error('credit wrote nothing and found no original entry');
   return { entry: toEntry(r), replayed: r.replayed };
@@ -194,13 +200,19 @@ export async function creditLots(db: Db, w: EntryWrite & { refundOf: number; par
  * Locks the user's balance row of this type for the rest of the transaction. Also says whether
  * the key was already used and whether lots are due to expire. No row: the user never had any.
  */
-export async function lockBalance(db: Db, appId: string, userId: string, type: string, key: string | null, now: Date): Promise<{ balance: number; dupId: number | null; due: boolean } | null> {
-  const res = await db.execute<{ balance: number; dup_id: number | null; due: boolean }>(sql`
+const lockBalanceStatement = preparedSql<{ balance: number; dup_id: number | null; due: boolean }>(
+  'pt_lock_balance',
+  sql`
     select b.balance,
-           ${key === null ? sql`null::bigint` : sql`(select id from pt_entries where app_id = ${appId} and idem_key = ${key})`} as dup_id,
-           exists (select 1 from pt_lots l where l.app_id = b.app_id and l.user_id = b.user_id and l.type = b.type and l.remaining > 0 and l.expires_at <= ${now}::timestamptz) as due
-    from pt_balances b where b.app_id = ${appId} and b.user_id = ${userId} and b.type = ${type}
-    for update of b`);
+           (select id from pt_entries where app_id = ${p('appId')} and idem_key = ${p('key')}::text) as dup_id,
+           exists (select 1 from pt_lots l where l.app_id = b.app_id and l.user_id = b.user_id and l.type = b.type and l.remaining > 0 and l.expires_at <= ${p('now')}::timestamptz) as due
+    from pt_balances b where b.app_id = ${p('appId')} and b.user_id = ${p('userId')} and b.type = ${p('type')}
+    for update of b`,
+);
+
+export async function lockBalance(db: Db, appId: string, userId: string, type: string, key: string | null, now: Date): Promise<{ balance: number; dupId: number | null; due: boolean } | null> {
+  // No key: no entry has a NULL key, so dup_id is NULL.
+  const res = await lockBalanceStatement(db, { appId, userId, type, key, now });
   const r = res.rows[0];
   return r ? { balance: num(r.balance), dupId: r.dup_id === null ? null : num(r.dup_id), due: r.due } : null;
 }
@@ -210,32 +222,34 @@ export async function lockBalance(db: Db, appId: string, userId: string, type: s
  * and writes the entry listing the lots it consumed. The caller holds the balance lock and has
  * checked the balance covers the amount; the CHECK constraint is the last line of defence.
  */
-export async function debit(db: Db, w: EntryWrite & { spent: number }): Promise<EntryRow> {
-  const res = await db.execute<RawEntry>(sql`
+const debitStatement = preparedSql<RawEntry>('pt_debit', sql`
     with pick as (
       select id, expires_at,
-             least(remaining, greatest(0, ${w.amount}::bigint - (sum(remaining) over w - remaining)))::bigint as take
+             least(remaining, greatest(0, ${p('amount')}::bigint - (sum(remaining) over w - remaining)))::bigint as take
       from pt_lots
-      where app_id = ${w.appId} and user_id = ${w.userId} and type = ${w.type} and remaining > 0
+      where app_id = ${p('appId')} and user_id = ${p('userId')} and type = ${p('type')} and remaining > 0
       window w as (order by expires_at nulls last, id)
     ), used as (
       update pt_lots l set remaining = l.remaining - p.take
       from pick p where l.id = p.id and p.take > 0
       returning l.id, p.take, l.expires_at
     ), bal as (
-      update pt_balances set balance = balance - ${w.amount}::bigint, spent = spent + ${w.spent}::bigint, updated_at = ${w.now}::timestamptz
-      where app_id = ${w.appId} and user_id = ${w.userId} and type = ${w.type}
+      update pt_balances set balance = balance - ${p('amount')}::bigint, spent = spent + ${p('spent')}::bigint, updated_at = ${p('now')}::timestamptz
+      where app_id = ${p('appId')} and user_id = ${p('userId')} and type = ${p('type')}
       returning balance
     ), ins as (
       insert into pt_entries (app_id, user_id, type, kind, amount, balance_after, idem_key, fingerprint, reason, source_type, source_id, rule_id, actor_type, actor_id, lots, created_at)
-      select ${w.appId}, ${w.userId}, ${w.type}, ${w.kind}, -${w.amount}::bigint, bal.balance, ${w.key}, ${w.fingerprint}, ${w.reason}, ${w.sourceType}, ${w.sourceId}, ${w.ruleId},
-             ${w.actorType}, ${w.actorId},
+      select ${p('appId')}, ${p('userId')}, ${p('type')}, ${p('kind')}, -${p('amount')}::bigint, bal.balance, ${p('key')}, ${p('fingerprint')}, ${p('reason')}, ${p('sourceType')}, ${p('sourceId')}, ${p('ruleId')},
+             ${p('actorType')}, ${p('actorId')},
              (select jsonb_agg(jsonb_build_array(u.id, u.take, u.expires_at) order by u.expires_at nulls last, u.id) from used u),
-             ${w.now}::timestamptz
+             ${p('now')}::timestamptz
       from bal
       returning *
     )
     select ins.*, false as replayed from ins`);
+
+export async function debit(db: Db, w: EntryWrite & { spent: number }): Promise<EntryRow> {
+  const res = await debitStatement(db, w);
   const r = res.rows[0];
   if (!r) throw new Error('debit found no balance row');
   const entry = toEntry(r);

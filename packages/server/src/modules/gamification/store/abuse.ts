@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/index.ts';
+import { prepared } from '../../../db/prepared.ts';
 import { num } from '../../../db/raw.ts';
 import { blocks, devices, draws, flags, limitCounters } from '../schema.ts';
 
@@ -120,10 +121,15 @@ export async function listBlocks(db: Db, appId: string, q: { limit: number; afte
     .limit(q.limit);
 }
 
-export async function recentDraws(db: Db, appId: string, userId: string, since: Date): Promise<number> {
-  const [r] = await db
+/** Read after every draw: built once (db/prepared.ts). */
+const recentDrawsQuery = prepared<{ n: number }[], { appId: string; userId: string; since: Date }>('gm_recent_draws', (db) =>
+  db
     .select({ n: sql<number>`count(*)::int` })
     .from(draws)
-    .where(and(eq(draws.appId, appId), eq(draws.userId, userId), gte(draws.createdAt, since)));
+    .where(and(eq(draws.appId, sql.placeholder('appId')), eq(draws.userId, sql.placeholder('userId')), gte(draws.createdAt, sql.placeholder('since')))),
+);
+
+export async function recentDraws(db: Db, appId: string, userId: string, since: Date): Promise<number> {
+  const [r] = await recentDrawsQuery(db, { appId, userId, since });
   return r?.n ?? 0;
 }

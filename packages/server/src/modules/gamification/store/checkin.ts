@@ -1,10 +1,33 @@
 import { and, asc, eq, gt, gte, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/index.ts';
+import { preparedSql } from '../../../db/prepared.ts';
 import { num, pgArray } from '../../../db/raw.ts';
 import { checkins, checkinState } from '../schema.ts';
 
 export type CheckinRow = typeof checkins.$inferSelect;
 export type CheckinStateRow = typeof checkinState.$inferSelect;
+
+const p = sql.placeholder;
+const checkInStatement = preparedSql<{ streak: number; reward: number; longest: number; total: number }>('gm_check_in', sql`
+    with st as (
+      insert into gm_checkin_state as s (app_id, user_id, last_date, streak, longest, total, updated_at)
+      values (${p('appId')}, ${p('userId')}, ${p('date')}::date, 1, 1, 1, ${p('now')}::timestamptz)
+      on conflict (app_id, user_id) do update set
+        streak = case when s.last_date = ${p('date')}::date - 1 then s.streak + 1 else 1 end,
+        longest = greatest(s.longest, case when s.last_date = ${p('date')}::date - 1 then s.streak + 1 else 1 end),
+        total = s.total + 1,
+        last_date = ${p('date')}::date,
+        updated_at = excluded.updated_at
+      where s.last_date is null or s.last_date < ${p('date')}::date
+      returning streak, longest, total
+    ), ins as (
+      insert into gm_checkins (app_id, user_id, local_date, kind, streak, reward, timezone, created_at)
+      select ${p('appId')}, ${p('userId')}, ${p('date')}::date, 'normal', st.streak,
+             (${p('rewards')}::int[])[((st.streak - 1) % ${p('cycle')}::int) + 1], ${p('timezone')}, ${p('now')}::timestamptz
+      from st
+      returning streak, reward
+    )
+    select ins.streak, ins.reward, st.longest, st.total from ins, st`);
 
 /**
  * Today's check-in in one statement: the state row's lock serialises the user, its `last_date <
@@ -15,26 +38,7 @@ export async function checkIn(
   db: Db,
   c: { appId: string; userId: string; date: string; timezone: string; rewards: number[]; now: Date },
 ): Promise<{ streak: number; reward: number; longest: number; total: number } | null> {
-  const res = await db.execute<{ streak: number; reward: number; longest: number; total: number }>(sql`
-    with st as (
-      insert into gm_checkin_state as s (app_id, user_id, last_date, streak, longest, total, updated_at)
-      values (${c.appId}, ${c.userId}, ${c.date}::date, 1, 1, 1, ${c.now}::timestamptz)
-      on conflict (app_id, user_id) do update set
-        streak = case when s.last_date = ${c.date}::date - 1 then s.streak + 1 else 1 end,
-        longest = greatest(s.longest, case when s.last_date = ${c.date}::date - 1 then s.streak + 1 else 1 end),
-        total = s.total + 1,
-        last_date = ${c.date}::date,
-        updated_at = excluded.updated_at
-      where s.last_date is null or s.last_date < ${c.date}::date
-      returning streak, longest, total
-    ), ins as (
-      insert into gm_checkins (app_id, user_id, local_date, kind, streak, reward, timezone, created_at)
-      select ${c.appId}, ${c.userId}, ${c.date}::date, 'normal', st.streak,
-             (${pgArray(c.rewards)}::int[])[((st.streak - 1) % ${c.rewards.length}) + 1], ${c.timezone}, ${c.now}::timestamptz
-      from st
-      returning streak, reward
-    )
-    select ins.streak, ins.reward, st.longest, st.total from ins, st`);
+  const res = await checkInStatement(db, { ...c, rewards: pgArray(c.rewards), cycle: c.rewards.length });
   const r = res.rows[0];
   return r ? { streak: num(r.streak), reward: num(r.reward), longest: num(r.longest), total: num(r.total) } : null;
 }

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/index.ts';
+import { prepared } from '../../../db/prepared.ts';
 import { drawCounts, draws, lotteries, prizes } from '../schema.ts';
 
 export type LotteryRow = typeof lotteries.$inferSelect;
@@ -84,13 +85,16 @@ export async function drawsToday(db: Db, appId: string, lotteryId: string, userI
 }
 
 /** Takes one unit of a prize; false when its stock is gone (never below zero). */
-export async function takePrize(db: Db, prizeId: string): Promise<boolean> {
-  const rows = await db
+const takePrizeQuery = prepared<{ id: string }[], { prizeId: string }>('gm_take_prize', (db) =>
+  db
     .update(prizes)
     .set({ stock: sql`case when ${prizes.stock} is null then null else ${prizes.stock} - 1 end`, awarded: sql`${prizes.awarded} + 1` })
-    .where(and(eq(prizes.id, prizeId), or(isNull(prizes.stock), sql`${prizes.stock} > 0`)))
-    .returning({ id: prizes.id });
-  return rows.length > 0;
+    .where(and(eq(prizes.id, sql.placeholder('prizeId')), or(isNull(prizes.stock), sql`${prizes.stock} > 0`)))
+    .returning({ id: prizes.id }),
+);
+
+export async function takePrize(db: Db, prizeId: string): Promise<boolean> {
+  return (await takePrizeQuery(db, { prizeId })).length > 0;
 }
 
 export async function returnPrize(db: Db, prizeId: string): Promise<void> {

@@ -4,10 +4,15 @@
 // transactions) driven directly with pg at the same concurrency, in the same run. Every change
 // also appends its domain events to ev_log in its transaction, so the baseline does too.
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import type pg from 'pg';
 import { apiCall, type BenchEnv, type Scenario } from '../lib.ts';
 
-const CONNECTIONS = Number(process.env.GC ?? 50);
+const CONNECTIONS = 50;
+// The issue's target for every DB path: >= 50% of the same SQL driven directly. The absolute floor
+// (3,000 req/s, p99 <= 60 ms) only where there are >= 4 cores: on 2, PostgreSQL, both servers and
+// the load generator share them.
+const TARGET = os.cpus().length >= 4 ? { min: 3000, minRatio: 0.5, maxP99: 60 } : { minRatio: 0.5 };
 
 const call = apiCall;
 
@@ -151,7 +156,7 @@ async function checkin(env: BenchEnv, run: string) {
       });
     },
   });
-  env.report({ metric: `POST check-in (new user each), ${CONNECTIONS} conns`, value: canyu.rps, unit: 'req/s', p99: canyu.p99, baseline: { label: 'same SQL direct', value: direct.opsPerSec }, target: { min: 3000, minRatio: 0.4, maxP99: 60 }, note: `${rows} check-ins stored, one per user` });
+  env.report({ metric: `POST check-in (new user each), ${CONNECTIONS} conns`, value: canyu.rps, unit: 'req/s', p99: canyu.p99, baseline: { label: 'same SQL direct', value: direct.opsPerSec }, target: TARGET, note: `${rows} check-ins stored, one per user` });
 }
 
 async function earn(env: BenchEnv, run: string) {
@@ -176,7 +181,7 @@ async function earn(env: BenchEnv, run: string) {
         await appendEvent(c, app, 'points.changed', `ed-${i % 5000}`, POINTS_CHANGED);
       }),
   });
-  env.report({ metric: `POST points earn (idempotent), ${CONNECTIONS} conns`, value: canyu.rps, unit: 'req/s', p99: canyu.p99, baseline: { label: 'same SQL direct', value: direct.opsPerSec }, target: { min: 3000, minRatio: 0.4, maxP99: 60 }, note: `${stored} entries; every balance = sum of its entries` });
+  env.report({ metric: `POST points earn (idempotent), ${CONNECTIONS} conns`, value: canyu.rps, unit: 'req/s', p99: canyu.p99, baseline: { label: 'same SQL direct', value: direct.opsPerSec }, target: TARGET, note: `${stored} entries; every balance = sum of its entries` });
   const bad = (await env.pool.query<{ n: number }>(`select count(*)::int as n from pt_balances b where app_id = $1 and balance <> (select coalesce(sum(amount), 0) from pt_entries e where e.app_id = b.app_id and e.user_id = b.user_id and e.type = b.type)`, [app])).rows[0]!.n;
   if (bad > 0) throw new Error(`${bad} balances disagree with their entries`);
 }
@@ -232,7 +237,7 @@ async function draw(env: BenchEnv, run: string) {
   const awarded = (await env.pool.query<{ awarded: number; stock: number }>(`select awarded, stock from gm_prizes where id = $1`, [prize.id])).rows[0]!;
   const won = (await env.pool.query<{ n: number }>(`select count(*)::int as n from gm_draws where prize_id = $1`, [prize.id])).rows[0]!.n;
   if (won !== awarded.awarded || awarded.stock < 0 || awarded.awarded + awarded.stock !== 1000) throw new Error(`prize accounting broke: ${JSON.stringify({ won, ...awarded })}`);
-  env.report({ metric: `POST lottery draw (cost 1, 10% win), ${CONNECTIONS} conns`, value: canyu.rps, unit: 'req/s', p99: canyu.p99, baseline: { label: 'same SQL direct', value: direct.opsPerSec }, note: `${canyu.status['201'] ?? 0} draws via Canyu; prizes won (Canyu + direct) ${won} = stock taken` });
+  env.report({ metric: `POST lottery draw (cost 1, 10% win), ${CONNECTIONS} conns`, value: canyu.rps, unit: 'req/s', p99: canyu.p99, baseline: { label: 'same SQL direct', value: direct.opsPerSec }, target: TARGET, note: `${canyu.status['201'] ?? 0} draws via Canyu; prizes won (Canyu + direct) ${won} = stock taken` });
 }
 
 const scenario: Scenario = {

@@ -14,17 +14,29 @@ export async function insertLottery(db: Db, l: NewLottery, ps: NewPrize[]): Prom
   await db.insert(prizes).values(ps);
 }
 
-export async function findLottery(db: Db, appId: string, id: string): Promise<LotteryRow | undefined> {
-  const [r] = await db
+// Read on every draw: built once (db/prepared.ts).
+const findLotteryQuery = prepared<LotteryRow[], { appId: string; id: string }>('gm_find_lottery', (db) =>
+  db
     .select()
     .from(lotteries)
-    .where(and(eq(lotteries.appId, appId), eq(lotteries.id, id)));
+    .where(and(eq(lotteries.appId, sql.placeholder('appId')), eq(lotteries.id, sql.placeholder('id')))),
+);
+const prizesOfQuery = prepared<PrizeRow[], { lotteryId: string }>('gm_prizes_of', (db) =>
+  db
+    .select()
+    .from(prizes)
+    .where(eq(prizes.lotteryId, sql.placeholder('lotteryId')))
+    .orderBy(asc(prizes.sort), asc(prizes.createdAt), asc(prizes.id)),
+);
+
+export async function findLottery(db: Db, appId: string, id: string): Promise<LotteryRow | undefined> {
+  const [r] = await findLotteryQuery(db, { appId, id });
   return r;
 }
 
 /** Prizes in draw order (sort, then creation): the order the roll's ranges are laid out in. */
 export async function prizesOf(db: Db, lotteryId: string): Promise<PrizeRow[]> {
-  return db.select().from(prizes).where(eq(prizes.lotteryId, lotteryId)).orderBy(asc(prizes.sort), asc(prizes.createdAt), asc(prizes.id));
+  return prizesOfQuery(db, { lotteryId });
 }
 
 export async function listLotteries(db: Db, appId: string, q: { limit: number; beforeId?: string | undefined; status?: LotteryRow['status'] | undefined }): Promise<LotteryRow[]> {

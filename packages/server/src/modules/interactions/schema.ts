@@ -80,14 +80,19 @@ export const subjectDays = pgTable(
   (t) => [primaryKey({ columns: [t.subjectId, t.day, t.slot] })],
 );
 
-/** Subjects (and the day touched) whose hot score and rankings need recomputing. */
+/**
+ * Subjects (and the day touched) whose hot score and rankings need recomputing. A writer upserts
+ * the mark of its own counter shard (`slot`) and holds it until it commits (see takeDirty), so
+ * writers on one subject wait for each other only within a shard, as on the counters.
+ */
 export const dirty = pgTable(
   'ix_dirty',
   {
     subjectId: subjectId(),
     day: date('day', { mode: 'string' }).notNull(),
+    slot: smallint('slot').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.subjectId, t.day] })],
+  (t) => [primaryKey({ columns: [t.subjectId, t.day, t.slot] })],
 );
 
 /** Materialised rankings: one row per subject and period it had interactions in. */

@@ -60,7 +60,7 @@ export function bumpCtes(src: string, metric: Metric, delta: number, slot: numbe
     on conflict (subject_id, day, slot) do update set ${col} = t.${col} + excluded.${col}
   ),
   bump_dirty as (
-    insert into ix_dirty (subject_id, day) select subject_id, day from ${from} on conflict (subject_id, day) do update set day = excluded.day
+    insert into ix_dirty (subject_id, day, slot) select subject_id, day, ${slot}::smallint from ${from} on conflict (subject_id, day, slot) do update set day = excluded.day
   )`;
 }
 

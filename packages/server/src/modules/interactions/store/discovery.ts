@@ -13,7 +13,9 @@ import type { SubjectRow } from './subjects.ts';
  * Takes (deletes) up to `limit` marks; runs on its own so likes never wait behind a refresh. A
  * writer upserts its mark (a no-op update, not DO NOTHING), so a mark whose counts are still being
  * written is locked until they commit and SKIP LOCKED leaves it for the next refresh: a refresh can
- * no longer take a mark, read the counts without the in-flight write, and lose it for good.
+ * no longer take a mark, read the counts without the in-flight write, and lose it for good. Marks
+ * are per counter shard (the writer's slot); a subject's day comes back once however many of its
+ * shards were marked.
  */
 export async function takeDirty(db: Db, limit: number): Promise<{ subjectId: number; appId: string; day: string }[]> {
   const rs = await rows<{ subject_id: number; app_id: string; day: string }>(
@@ -22,7 +24,7 @@ export async function takeDirty(db: Db, limit: number): Promise<{ subjectId: num
           delete from ix_dirty where (subject_id, day) in (select subject_id, day from ix_dirty limit ${limit} for update skip locked)
           returning subject_id, day
         )
-        select t.subject_id, s.app_id, t.day::text as day from taken t join ix_subjects s on s.id = t.subject_id`,
+        select distinct t.subject_id, s.app_id, t.day::text as day from taken t join ix_subjects s on s.id = t.subject_id`,
   );
   return rs.map((r) => ({ subjectId: r.subject_id, appId: r.app_id, day: r.day }));
 }

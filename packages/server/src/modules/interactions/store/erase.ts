@@ -21,7 +21,7 @@ export async function eraseReactions(db: Db, appId: string, userId: string, slot
     insert into ix_subject_days as c (subject_id, day, slot, likes, favourites, follows) select subject_id, day, ${slot}::smallint, -l, -f, -fo from per_day order by subject_id, day
     on conflict (subject_id, day, slot) do update set likes = c.likes + excluded.likes, favourites = c.favourites + excluded.favourites, follows = c.follows + excluded.follows
   ),
-  x as (insert into ix_dirty (subject_id, day) select subject_id, day from per_day order by subject_id, day on conflict (subject_id, day) do update set day = excluded.day)
+  x as (insert into ix_dirty (subject_id, day, slot) select subject_id, day, ${slot}::smallint from per_day order by subject_id, day on conflict (subject_id, day, slot) do update set day = excluded.day)
 select count(*)::int as n from del`,
   );
   return r!.n;
@@ -35,7 +35,7 @@ export async function eraseShares(db: Db, appId: string, userId: string, slot: n
   per_subject as (select subject_id, sum(n)::bigint as n from per_day group by subject_id),
   t as (insert into ix_counters as c (subject_id, slot, shares) select subject_id, ${slot}::smallint, -n from per_subject order by subject_id on conflict (subject_id, slot) do update set shares = c.shares + excluded.shares),
   d as (insert into ix_subject_days as c (subject_id, day, slot, shares) select subject_id, day, ${slot}::smallint, -n from per_day order by subject_id, day on conflict (subject_id, day, slot) do update set shares = c.shares + excluded.shares),
-  x as (insert into ix_dirty (subject_id, day) select subject_id, day from per_day order by subject_id, day on conflict (subject_id, day) do update set day = excluded.day)
+  x as (insert into ix_dirty (subject_id, day, slot) select subject_id, day, ${slot}::smallint from per_day order by subject_id, day on conflict (subject_id, day, slot) do update set day = excluded.day)
 select count(*)::int as n from del`,
   );
   return r!.n;

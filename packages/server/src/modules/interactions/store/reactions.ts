@@ -177,7 +177,7 @@ const LIKE_BATCH = `with input as (
     insert into ix_subject_days as t (subject_id, day, slot, likes) select subject_id, day, $7::smallint, n from per_day order by subject_id, day
     on conflict (subject_id, day, slot) do update set likes = t.likes + excluded.likes
   ),
-  bump_dirty as (insert into ix_dirty (subject_id, day) select subject_id, day from per_day order by subject_id, day on conflict (subject_id, day) do update set day = excluded.day),
+  bump_dirty as (insert into ix_dirty (subject_id, day, slot) select subject_id, day, $7::smallint from per_day order by subject_id, day on conflict (subject_id, day, slot) do update set day = excluded.day),
   before as (select subject_id, sum(likes)::bigint as n from ix_counters where subject_id in (select subject_id from s) group by subject_id)
 select s.ord, s.subject_id, s.kind, s.external_id, s.author_id, s.blocked, ins.subject_id is not null as changed,
        (coalesce(b.n, 0) + coalesce(p.n, 0))::bigint as total

@@ -18,7 +18,7 @@
 //     },
 //   };
 //   export default scenario;
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import pg from 'pg';
 
@@ -259,4 +259,44 @@ export async function apiCall(env: BenchEnv, method: string, path: string, body?
   const text = await r.text();
   if (r.status >= 300) throw new Error(`${method} ${path} answered ${r.status}: ${text.slice(0, 300)}`);
   return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+}
+
+// ---- baselines of the same SQL -------------------------------------------------------------------
+
+/** Runs `fn` between BEGIN and COMMIT on one client (ROLLBACK when it throws), as the server's transactions do. */
+export async function inTx(c: pg.PoolClient, fn: () => Promise<void>): Promise<void> {
+  await c.query('begin');
+  try {
+    await fn();
+    await c.query('commit');
+  } catch (err) {
+    await c.query('rollback');
+    throw err;
+  }
+}
+
+// The event log append (events/store.ts `append`, one row), as the server runs it for each event.
+// The baseline's rows carry a name no consumer handles (the server's consumers would otherwise do
+// the work of the real events during the baseline's load), with the payload the real event has.
+const APPEND_EVENT = `insert into ev_log (app_id, shard, kind, name, version, actor_id, user_ids, key, payload)
+  select a, (abs(hashtext(a || chr(31) || coalesce(ac, ''))) % 8)::smallint, 'domain', $2, 1, $3, $4::text[], $5, $6::jsonb
+  from (select $1::text as a, $3::text as ac) t returning txid::text as txid`;
+export const appendEvent = (c: pg.PoolClient, app: string, name: string, user: string, payload: Record<string, unknown>) =>
+  c.query(APPEND_EVENT, [app, `bench.baseline.${name}`, user, `{${user}}`, randomUUID(), JSON.stringify({ appId: app, userId: user, ...payload })]);
+
+/**
+ * Waits until the server's event consumers have handled every event of the app (GET
+ * /v1/events/consumers), so that the work they still owe for Canyu's load does not run during the
+ * baseline's. Their work during Canyu's own load is part of its figure.
+ */
+export async function caughtUp(env: BenchEnv): Promise<void> {
+  const t0 = performance.now();
+  for (;;) {
+    const r = (await apiCall(env, 'GET', '/v1/events/consumers')) as { data: { consumer: string; behind: number }[] };
+    const behind = r.data.filter((c) => c.behind > 0);
+    if (behind.length === 0) break;
+    if (performance.now() - t0 > 60_000) throw new Error(`event consumers still behind after 60 s: ${JSON.stringify(behind)}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  env.log(`event consumers caught up ${Math.round(performance.now() - t0)} ms after the load`);
 }

@@ -3,10 +3,9 @@
 // modules/points/store.ts, modules/gamification/store/*.ts and events/store.ts, in the same
 // transactions) driven directly with pg at the same concurrency, in the same run. Every change
 // also appends its domain events to ev_log in its transaction, so the baseline does too.
-import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type pg from 'pg';
-import { apiCall, type BenchEnv, type Scenario } from '../lib.ts';
+import { apiCall, appendEvent, caughtUp, inTx, type BenchEnv, type Scenario } from '../lib.ts';
 
 const CONNECTIONS = 50;
 // The issue's target for every DB path: >= 50% of the same SQL driven directly. The absolute floor
@@ -90,43 +89,8 @@ const FIND_LOTTERY = `select * from gm_lotteries where app_id = $1 and id = $2`;
 const PRIZES_OF = `select * from gm_prizes where lottery_id = $1 order by sort, created_at, id`;
 const RECENT_DRAWS = `select count(*)::int as n from gm_draws where app_id = $1 and user_id = $2 and created_at >= $3::timestamptz`;
 
-// The event log append (events/store.ts `append`, one row), as the server runs it for each event.
-// The baseline's rows carry a name no consumer handles (the server's consumers would otherwise do
-// the work of the real events during the baseline's load), with the payload the real event has.
-const APPEND_EVENT = `insert into ev_log (app_id, shard, kind, name, version, actor_id, user_ids, key, payload)
-  select a, (abs(hashtext(a || chr(31) || coalesce(ac, ''))) % 8)::smallint, 'domain', $2, 1, $3, $4::text[], $5, $6::jsonb
-  from (select $1::text as a, $3::text as ac) t returning txid::text as txid`;
-const appendEvent = (c: pg.PoolClient, app: string, name: string, user: string, payload: Record<string, unknown>) =>
-  c.query(APPEND_EVENT, [app, `bench.baseline.${name}`, user, `{${user}}`, randomUUID(), JSON.stringify({ appId: app, userId: user, ...payload })]);
-
-/**
- * Waits until the server's event consumers have handled every event of the app (GET
- * /v1/events/consumers), so that the work they still owe for Canyu's load does not run during the
- * baseline's. Their work during Canyu's own load is part of its figure.
- */
-async function caughtUp(env: BenchEnv): Promise<void> {
-  const t0 = performance.now();
-  for (;;) {
-    const r = (await call(env, 'GET', '/v1/events/consumers')) as { data: { consumer: string; behind: number }[] };
-    const behind = r.data.filter((c) => c.behind > 0);
-    if (behind.length === 0) break;
-    if (performance.now() - t0 > 60_000) throw new Error(`event consumers still behind after 60 s: ${JSON.stringify(behind)}`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  env.log(`event consumers caught up ${Math.round(performance.now() - t0)} ms after the load`);
-}
 const POINTS_CHANGED = { type: 'points', kind: 'earn', amount: 10, balance: 10, entryId: 1, sourceType: 'order', sourceId: '1' };
 
-async function inTx(c: pg.PoolClient, fn: () => Promise<void>): Promise<void> {
-  await c.query('begin');
-  try {
-    await fn();
-    await c.query('commit');
-  } catch (err) {
-    await c.query('rollback');
-    throw err;
-  }
-}
 
 const today = () => new Date().toISOString().slice(0, 10);
 const REWARDS = '{10,10,15,15,20,20,50}';

@@ -490,8 +490,10 @@ export async function eventCount(db: Db, s: Scan, name: string): Promise<number>
 
 // ---- engagement ---------------------------------------------------------------------------------
 
-export async function recordEngagement(db: Db, row: typeof engagement.$inferInsert): Promise<void> {
-  await db.insert(engagement).values(row).onConflictDoNothing();
+/** Engagement rows, once each (keyed by log position): one statement however many. */
+export async function recordEngagement(db: Db, rows: (typeof engagement.$inferInsert)[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insert(engagement).values(rows).onConflictDoNothing();
 }
 
 export type EngagementDay = { day: string; family: string; count: number; users: number; activeUsers: number };

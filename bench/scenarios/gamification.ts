@@ -4,7 +4,6 @@
 // transactions) driven directly with pg at the same concurrency, in the same run. Every change
 // also appends its domain events to ev_log in its transaction, so the baseline does too.
 import os from 'node:os';
-import type pg from 'pg';
 import { apiCall, appendEvent, caughtUp, inTx, type BenchEnv, type Scenario } from '../lib.ts';
 
 const CONNECTIONS = 50;

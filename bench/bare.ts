@@ -4,6 +4,8 @@
 //   GET  /bare/json            a constant JSON document shaped like a Canyu user profile
 //   GET  /bare/user/:app/:id   the same single-row SQL as GET /v1/users/:id, same JSON out
 //   POST /bare/echo            parses a JSON body and answers its size
+//   GET  /bare/bytes/:n        a constant JSON document of n bytes, serialised once (as a cached
+//                              Canyu answer is): the transport cost of a bigger body
 import Fastify from 'fastify';
 import pg from 'pg';
 
@@ -17,6 +19,13 @@ app.get<{ Params: { app: string; id: string } }>('/bare/user/:app/:id', async (r
   const r = rows[0];
   if (!r) return reply.code(404).send({ error: 'not found' });
   return { user_id: r.user_id, traits: r.traits, timezone: r.timezone, locale: r.locale, created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString() };
+});
+const bodies = new Map<number, string>();
+app.get<{ Params: { n: string } }>('/bare/bytes/:n', async (req, reply) => {
+  const n = Math.max(16, Math.min(1_000_000, Number(req.params.n) || 16));
+  let body = bodies.get(n);
+  if (body === undefined) bodies.set(n, (body = JSON.stringify({ data: 'x'.repeat(n - 11) })));
+  return reply.type('application/json; charset=utf-8').send(body);
 });
 app.post('/bare/echo', async (req) => ({ ok: true, size: JSON.stringify(req.body).length }));
 await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });

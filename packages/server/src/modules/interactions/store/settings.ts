@@ -1,9 +1,15 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { prepared } from '../../../db/prepared.ts';
 import { settings } from '../schema.ts';
 import type { Db } from './common.ts';
 
+/** Read by every interaction: built once (db/prepared.ts). */
+const loadSettingsQuery = prepared<{ settings: Record<string, unknown>; updatedAt: Date }[], { appId: string }>('ix_load_settings', (db) =>
+  db.select({ settings: settings.settings, updatedAt: settings.updatedAt }).from(settings).where(eq(settings.appId, sql.placeholder('appId'))),
+);
+
 export async function loadSettings(db: Db, appId: string): Promise<{ settings: Record<string, unknown>; updatedAt: Date } | undefined> {
-  const [r] = await db.select({ settings: settings.settings, updatedAt: settings.updatedAt }).from(settings).where(eq(settings.appId, appId));
+  const [r] = await loadSettingsQuery(db, { appId });
   return r;
 }
 

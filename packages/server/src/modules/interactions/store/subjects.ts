@@ -1,5 +1,6 @@
 // SQL over ix_subjects and the subject counters.
 import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { prepared } from '../../../db/prepared.ts';
 import type { Counts } from '../rules/hot.ts';
 import { dirty, subjects } from '../schema.ts';
 import { RESERVED_KIND_PREFIX } from '../rules/reserved.ts';
@@ -15,13 +16,22 @@ export type SubjectPatch = {
   metadata?: Record<string, unknown> | undefined;
 };
 
+/** The subject of nearly every request, read without a lock: built once (db/prepared.ts). */
+const findSubjectQuery = prepared<SubjectRow[], { appId: string; kind: string; externalId: string }>('ix_find_subject', (db) =>
+  db
+    .select()
+    .from(subjects)
+    .where(and(eq(subjects.appId, sql.placeholder('appId')), eq(subjects.kind, sql.placeholder('kind')), eq(subjects.externalId, sql.placeholder('externalId')))),
+);
+
 export async function findSubject(db: Db, appId: string, kind: string, externalId: string, forUpdate = false): Promise<SubjectRow | undefined> {
+  if (!forUpdate) return (await findSubjectQuery(db, { appId, kind, externalId }))[0];
   const q = db
     .select()
     .from(subjects)
     .where(and(eq(subjects.appId, appId), eq(subjects.kind, kind), eq(subjects.externalId, externalId)));
   // NO KEY UPDATE: serialises writers of the row without blocking inserts that refer to it.
-  const [r] = forUpdate ? await q.for('no key update') : await q;
+  const [r] = await q.for('no key update');
   return r;
 }
 

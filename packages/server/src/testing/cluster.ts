@@ -55,6 +55,10 @@ export function eventLoad(url: string, key: string, sockets: number, prefix: str
         res.on('end', () => resolve(res.statusCode ?? 0));
       });
       req.on('error', () => resolve(0));
+      // A client gives up on a silent server, as real ones do: a connection the primary was handing
+      // to a worker at the moment it was SIGKILLed can stay open unanswered (Node's round-robin
+      // cluster scheduling); such a request is simply not acknowledged.
+      req.setTimeout(10_000, () => req.destroy(new Error('no answer within 10 s')));
       req.end(body);
     });
   const loops = Array.from({ length: sockets }, async () => {

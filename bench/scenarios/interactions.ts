@@ -132,7 +132,7 @@ async function hotList(env: BenchEnv) {
     await new Promise((res) => setTimeout(res, 100));
   }
   const bare = await env.bareBaseline(connections);
-  // The answer is ~9 KB: bare Fastify sending a body of the same size is the transport's own cost.
+  // The answer is ~5 KB: bare Fastify sending a body of the same size is the transport's own cost.
   const size = Buffer.byteLength(await (await fetch(`${env.canyu}/v1/hot?kind=video&limit=20`, { headers: env.auth.secret })).text());
   const bareSame = await env.http({ path: `/bare/bytes/${size}`, target: env.bare, connections });
   const r = await env.http({ path: '/v1/hot?kind=video&limit=20', headers: env.auth.secret, connections });

@@ -55,6 +55,26 @@ describe('hot list', () => {
     assert.deepEqual([...(p1.data as S[]), ...(p2.data as S[])].map((s) => s.id), ['new-big', 'new-small', 'old-viral']);
   });
 
+  it('counts every one of many concurrent comments on one subject while refreshes run: no hot-score mark is lost across counter shards', async () => {
+    const { call } = await app();
+    await call('PUT', '/v1/subjects/video/storm', {});
+    // Writers mark their own shard of (subject, day); refreshes take marks (SKIP LOCKED) meanwhile.
+    let stop = false;
+    const refresher = (async () => {
+      while (!stop) await t.services.interactions.discovery.refresh();
+    })();
+    await Promise.all(Array.from({ length: 40 }, (_, i) => call('POST', '/v1/subjects/video/storm/comments', { user_id: `storm-${i}`, body: `评论 ${i} <b>!</b>` })));
+    stop = true;
+    await refresher;
+    await refresh();
+    const s = (await call('GET', '/v1/subjects/video/storm')) as unknown as S & { counts: { comments: number } };
+    assert.equal(s.counts.comments, 40);
+    // Default weights: a comment counts 2; decay 12 hours.
+    assert.ok(Math.abs(s.hot_score! - hotScore(80, new Date(s.created_at), 12)) < 1e-9, `hot score ${s.hot_score} is that of 40 comments`);
+    const marks = await t.database.pool.query(`select count(*)::int as n from ix_dirty d join ix_subjects x on x.id = d.subject_id where x.external_id = 'storm'`);
+    assert.equal(marks.rows[0].n, 0, 'every mark taken');
+  });
+
   it('weighs interactions by the app settings, and rescores when the weights change', async () => {
     const { call } = await app();
     await call('PUT', '/v1/subjects/video/shared', {});

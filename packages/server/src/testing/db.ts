@@ -41,11 +41,18 @@ export async function createTestDatabase(opts: { poolSize?: number } = {}): Prom
     async close() {
       if (closed) return;
       closed = true;
-      await pool.end().catch(() => {});
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`).catch(() => {});
-      await c.end();
+      // Best effort, and bounded: a client a failed test never released would hold pool.end()
+      // forever, and scripts/test.ts drops whatever database is left at the end of the run.
+      await Promise.race([pool.end().catch(() => {}), new Promise((r) => setTimeout(r, 10_000).unref())]);
+      const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000, query_timeout: 30_000 });
+      try {
+        await c.connect();
+        await c.query(`drop database if exists ${name} with (force)`);
+      } catch {
+        // left for the end-of-run sweep
+      } finally {
+        await c.end().catch(() => {});
+      }
     },
   };
 }

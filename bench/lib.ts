@@ -40,8 +40,8 @@ export type HttpLoad = {
   target?: string;
   /**
    * Unmeasured seconds of the same requests first, so that the server's JIT has optimised the
-   * path (a baseline of a few lines is optimised within milliseconds, a real route within a
-   * second or two: measuring both from cold compares warm-up, not steady state). Default: 1 for
+   * path (a baseline of a few lines is optimised within milliseconds, a real route takes seconds:
+   * measuring both from cold compares warm-up, not steady state). Default: GET_WARMUP_SECONDS for
    * GET loads, which change nothing; 0 for the others (a scenario warms those itself where it
    * matters, on data that does not count).
    */
@@ -124,6 +124,13 @@ export function signUserToken(secretKey: string, userId: string, ttlSeconds = 36
   return `${head}.${createHmac('sha256', secretKey).update(head).digest('base64url')}`;
 }
 
+/**
+ * Warm-up before a measured GET load. On a 2-core machine shared with PostgreSQL and the load
+ * generator, GET /v1/me kept getting faster for 4–5 s of load (the optimising compiler's threads
+ * compete for the same cores): after 1 s it ran at ~55% of its steady rate. Baselines get the same.
+ */
+export const GET_WARMUP_SECONDS = 3;
+
 export async function httpLoad(defaultTarget: string, defaultSeconds: number, load: HttpLoad): Promise<HttpResult> {
   const target = load.target ?? defaultTarget;
   let i = 0;
@@ -161,7 +168,7 @@ export async function httpLoad(defaultTarget: string, defaultSeconds: number, lo
           },
     ],
   };
-  const warmup = load.warmupSeconds ?? ((load.method ?? 'GET') === 'GET' && !load.amount ? 1 : 0);
+  const warmup = load.warmupSeconds ?? ((load.method ?? 'GET') === 'GET' && !load.amount ? GET_WARMUP_SECONDS : 0);
   if (warmup > 0) await autocannon({ ...opts, amount: undefined, duration: warmup });
   i = 0;
   const t0 = performance.now();

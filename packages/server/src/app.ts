@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { drizzle } from 'drizzle-orm/node-postgres';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Config } from './config.ts';
 import type { Ctx } from './context.ts';
@@ -234,6 +234,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   // One Redis connection (when REDIS_URL is set) for the rate limiter and the flash-sale gate.
   let redis: Redis | null = null;
   if (config.redisUrl) {
+    // Loaded only when configured: most servers run without Redis and skip its start-up cost.
+    const { Redis } = await import('ioredis');
     // Auto-pipelining: commands issued in the same tick (rate limits, flash-sale gate) share one socket write.
     redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000, enableAutoPipelining: true });
     redis.on('error', () => {}); // users of it log and fall back; avoid unhandled 'error' events

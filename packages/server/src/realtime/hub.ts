@@ -8,7 +8,7 @@
 //
 // Publishes are batched: everything published in one tick of the event loop goes out as one
 // NOTIFY (up to the 8000-byte payload limit) or one Redis PUBLISH, in publish order.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type pg from 'pg';
 
 export type HubHandler = (payload: unknown) => void | Promise<void>;
@@ -84,6 +84,7 @@ export function redisTransport(url: string): Transport {
     name: 'redis',
     maxBytes: 1024 * 1024,
     async listen(onMessage) {
+      const { Redis } = await import('ioredis');
       sub = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
       pub = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: true });
       sub.on('error', () => {});

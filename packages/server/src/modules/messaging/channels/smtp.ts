@@ -3,7 +3,6 @@
 // resolved address at connection time), TLS required by default (smtps://, or STARTTLS — a relay
 // that offers neither gets neither credentials nor mail), and every header built by nodemailer's
 // address and header encoders, so no value can inject a header.
-import nodemailer from 'nodemailer';
 import { BlockedAddressError, type NetGuard } from '../../../lib/net-guard.ts';
 
 export type SmtpOptions = { guard: NetGuard; requireTls: boolean; timeoutMs: number };
@@ -54,6 +53,8 @@ export async function sendMail(smtpUrl: string, mail: Mail, opts: SmtpOptions): 
     if (err instanceof BlockedAddressError) throw new SmtpError(`SMTP relay refused: ${err.message}`, false);
     throw new SmtpError(`could not resolve the SMTP relay ${relay.host}: ${(err as Error).message}`, true);
   }
+  // Loaded on the first mail, not at start-up (most servers send none).
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     // The checked address, so nodemailer connects where the guard looked; the name for TLS.
     host: address,

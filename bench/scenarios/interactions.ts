@@ -62,7 +62,7 @@ async function likes(env: BenchEnv) {
 
 // ---- the statements the server runs for a comment (modules/interactions/store/*.ts) ---------------
 
-const SETTINGS = `select "settings", "updated_at" from "ix_settings" where "ix_settings"."app_id" = $1`;
+const SETTINGS = `select "settings", "ix_settings".xmin::text from "ix_settings" where "ix_settings"."app_id" = $1`;
 const SUBJECT = `select "id", "app_id", "kind", "external_id", "title", "author_id", "tags", "metadata", "created_at", "first_seen_at", "updated_at", "hot_score" from "ix_subjects" where ("ix_subjects"."app_id" = $1 and "ix_subjects"."kind" = $2 and "ix_subjects"."external_id" = $3)`;
 const BLOCKED = `select exists (select 1 from ix_blocks where app_id = $1 and user_id = $2 and (until is null or until > $3::timestamptz)) as b`;
 const LOCK_POSTER = `select pg_advisory_xact_lock(hashtext($1), hashtext($2))`;

@@ -9,27 +9,41 @@ import * as store from '../store/settings.ts';
 import { DEFAULT_SETTINGS, SettingsPatch, SettingsSchema, type Settings, type SettingsPatchInput } from '../types.ts';
 import type { Shared } from './context.ts';
 
-export type LoadedSettings = { settings: Settings; version: number };
+/** `version`: the stored row's, '' for the defaults (no row). */
+export type LoadedSettings = { settings: Settings; version: string };
 
 export function createSettings(d: Shared, hooks: { onHotChanged(ctx: Ctx, appId: string, s: Settings): Promise<void> }) {
-  const filters = new Map<string, { version: number; filter: WordFilter }>();
+  const filters = new Map<string, { version: string; filter: WordFilter }>();
+  // Every interaction reads the app's settings row; parsing and merging it (word lists included)
+  // happens once per version of the row, like compiling the filter.
+  const parsedSettings = new Map<string, LoadedSettings>();
 
-  async function load(ctx: Ctx, appId: string): Promise<LoadedSettings> {
+  /**
+   * `writing`: read by the transaction that is about to write the row. Its versions all carry that
+   * transaction's xmin (the row it may have just inserted, then the one it saves), so nothing read
+   * there is kept.
+   */
+  async function load(ctx: Ctx, appId: string, writing = false): Promise<LoadedSettings> {
     const r = await store.loadSettings(ctx.db, appId);
-    if (!r) return { settings: DEFAULT_SETTINGS, version: 0 };
+    if (!r) return { settings: DEFAULT_SETTINGS, version: '' };
+    const version = writing ? '' : r.version;
+    const hit = parsedSettings.get(appId);
+    if (hit && version && hit.version === version) return hit;
     const parsed = SettingsPatch.safeParse(r.settings);
     if (!parsed.success) {
       d.log.warn({ appId, issues: parsed.error.issues.slice(0, 3) }, 'stored interaction settings are invalid; using defaults');
-      return { settings: DEFAULT_SETTINGS, version: r.updatedAt.getTime() };
+      return { settings: DEFAULT_SETTINGS, version };
     }
-    return { settings: mergeSettings(DEFAULT_SETTINGS, parsed.data), version: r.updatedAt.getTime() };
+    const loaded = { settings: mergeSettings(DEFAULT_SETTINGS, parsed.data), version };
+    if (version) parsedSettings.set(appId, loaded);
+    return loaded;
   }
 
   function filterOf(appId: string, l: LoadedSettings): WordFilter {
     const hit = filters.get(appId);
-    if (hit && hit.version === l.version) return hit.filter;
+    if (hit && l.version && hit.version === l.version) return hit.filter;
     const filter = compileFilter(l.settings.moderation.words);
-    filters.set(appId, { version: l.version, filter });
+    if (l.version) filters.set(appId, { version: l.version, filter });
     return filter;
   }
 
@@ -44,7 +58,7 @@ export function createSettings(d: Shared, hooks: { onHotChanged(ctx: Ctx, appId:
       return ctx.db.transaction(async (tx) => {
         const tctx = { ...ctx, db: tx };
         await store.lockSettings(tx, appId, now);
-        const before = (await load(tctx, appId)).settings;
+        const before = (await load(tctx, appId, true)).settings;
         const after = SettingsSchema.parse(mergeSettings(before, patch));
         // Reserved kinds (`canyu.*`) are other modules' subjects, never the app's own.
         for (const [i, k] of (patch.kinds ?? []).entries()) assertOpenKind(k, `body.kinds.${i}`);

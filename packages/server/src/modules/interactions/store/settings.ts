@@ -3,12 +3,19 @@ import { prepared } from '../../../db/prepared.ts';
 import { settings } from '../schema.ts';
 import type { Db } from './common.ts';
 
-/** Read by every interaction: built once (db/prepared.ts). */
-const loadSettingsQuery = prepared<{ settings: Record<string, unknown>; updatedAt: Date }[], { appId: string }>('ix_load_settings', (db) =>
-  db.select({ settings: settings.settings, updatedAt: settings.updatedAt }).from(settings).where(eq(settings.appId, sql.placeholder('appId'))),
+/**
+ * Read by every interaction: built once (db/prepared.ts). `version` is the row version's xmin:
+ * every write of the row changes it, whatever the clock says (tests freeze theirs), so what is
+ * derived from the settings can be kept until it changes.
+ */
+const loadSettingsQuery = prepared<{ settings: Record<string, unknown>; version: string }[], { appId: string }>('ix_load_settings', (db) =>
+  db
+    .select({ settings: settings.settings, version: sql<string>`${settings}.xmin::text` })
+    .from(settings)
+    .where(eq(settings.appId, sql.placeholder('appId'))),
 );
 
-export async function loadSettings(db: Db, appId: string): Promise<{ settings: Record<string, unknown>; updatedAt: Date } | undefined> {
+export async function loadSettings(db: Db, appId: string): Promise<{ settings: Record<string, unknown>; version: string } | undefined> {
   const [r] = await loadSettingsQuery(db, { appId });
   return r;
 }

@@ -337,12 +337,13 @@ export function createTenancy(deps: TenancyDeps) {
     /** Hot path: every API call. Cached; revocations reach every server through NOTIFY. */
     async authenticateKey(raw: string): Promise<KeyPrincipal> {
       if (!kindOfKey(raw) || raw.length > 100) throw new AppError('auth.invalid_key', 'The API key is not valid');
-      const hash = sha256(raw);
-      let entry = keyCache.get(hash);
+      // Cached by the key as sent (in memory only, as the request held it): hashing it first cost
+      // a SHA-256 on every request. The database holds only the hash.
+      let entry = keyCache.get(raw);
       if (entry === undefined) {
-        const row = await store.findKeyByHash(deps.db, hash);
+        const row = await store.findKeyByHash(deps.db, sha256(raw));
         entry = row ? { appId: row.appId, keyId: row.id, kind: row.kind, revokedAt: row.revokedAt?.getTime() ?? null } : null;
-        keyCache.set(hash, entry, entry ? ttl : 5_000);
+        keyCache.set(raw, entry, entry ? ttl : 5_000);
       }
       if (!entry) throw new AppError('auth.invalid_key', 'The API key is not valid');
       if (entry.revokedAt !== null && entry.revokedAt <= deps.clock.now().getTime()) {

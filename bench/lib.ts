@@ -104,6 +104,12 @@ export type BenchEnv = {
   sql(load: SqlLoad): Promise<SqlResult>;
   /** The bare Fastify GET baseline at this many connections, measured once per run and cached. */
   bareBaseline(connections: number): Promise<HttpResult>;
+  /**
+   * Two loads measured in turns (Canyu, baseline, Canyu, baseline…; see `interleaved`): for a
+   * ratio of two HTTP loads, where a baseline measured once, at another moment, would carry that
+   * moment's noise into the ratio.
+   */
+  compare(canyu: HttpLoad, baseline: HttpLoad): Promise<{ canyu: HttpResult; baseline: HttpResult }>;
   /** Signs an end-user token (HS256 with the app's secret key), as a host backend would. */
   userToken(userId: string, ttlSeconds?: number): string;
   report(row: Omit<Row, 'scenario'>): void;
@@ -190,6 +196,44 @@ export async function httpLoad(defaultTarget: string, defaultSeconds: number, lo
     status,
     seconds,
   };
+}
+
+/**
+ * Runs two loads in alternating rounds and sums each side's rounds. On a shared machine the
+ * throughput drifts by tens of percent over a minute (neighbours, CPU frequency); a baseline taken
+ * once and compared with a load taken later carried that drift into the ratio (GET /v1/hot's bare
+ * baseline measured 13,520 and 20,919 req/s in two runs of the same build). Each side warms up
+ * once, in its first round; p99 is the median of the rounds' p99s.
+ */
+export async function interleaved(defaultTarget: string, defaultSeconds: number, a: HttpLoad, b: HttpLoad, rounds: number): Promise<[HttpResult, HttpResult]> {
+  const runs: [HttpResult[], HttpResult[]] = [[], []];
+  for (let i = 0; i < rounds; i++) {
+    for (const [side, load] of [a, b].entries()) {
+      runs[side]!.push(await httpLoad(defaultTarget, defaultSeconds, i === 0 ? load : { ...load, warmupSeconds: 0 }));
+    }
+  }
+  const merge = (rs: HttpResult[]): HttpResult => {
+    const requests = rs.reduce((n, r) => n + r.requests, 0);
+    const seconds = rs.reduce((n, r) => n + r.seconds, 0);
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    const status: Record<string, number> = {};
+    for (const r of rs) for (const [code, n] of Object.entries(r.status)) status[code] = (status[code] ?? 0) + n;
+    return {
+      requests,
+      // Rounds of one side last alike; the mean rate over them.
+      rps: rs.reduce((n, r) => n + r.rps, 0) / rs.length,
+      p50: median(rs.map((r) => r.p50)),
+      p90: median(rs.map((r) => r.p90)),
+      p99: median(rs.map((r) => r.p99)),
+      max: Math.max(...rs.map((r) => r.max)),
+      errors: rs.reduce((n, r) => n + r.errors, 0),
+      timeouts: rs.reduce((n, r) => n + r.timeouts, 0),
+      non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
+      status,
+      seconds,
+    };
+  };
+  return [merge(runs[0]), merge(runs[1])];
 }
 
 export async function sqlLoad(pool: pg.Pool, defaultSeconds: number, load: SqlLoad): Promise<SqlResult> {

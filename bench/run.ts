@@ -17,7 +17,7 @@ import pg from 'pg';
 import { distEntry, ensureBuilt } from '../scripts/build.js';
 import { migrate } from '../packages/server/src/db/index.ts';
 import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '../packages/server/src/db/embedded.ts';
-import { formatTable, httpLoad, signUserToken, sqlLoad, verdict, type BenchEnv, type HttpResult, type Row, type Scenario, type Tenant } from './lib.ts';
+import { formatTable, httpLoad, interleaved, signUserToken, sqlLoad, verdict, type BenchEnv, type HttpResult, type Row, type Scenario, type Tenant } from './lib.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -191,6 +191,10 @@ async function main() {
     seconds,
     http: (load) => httpLoad(canyu, seconds, load),
     sql: (load) => sqlLoad(pool, seconds, load),
+    async compare(a, b) {
+      const [canyuResult, baseline] = await interleaved(canyu, seconds, a, b, quick ? 2 : 3);
+      return { canyu: canyuResult, baseline };
+    },
     bareBaseline(connections) {
       let p = bareCache.get(connections);
       if (!p) {

@@ -134,8 +134,7 @@ async function hotList(env: BenchEnv) {
   const bare = await env.bareBaseline(connections);
   // The answer is ~5 KB: bare Fastify sending a body of the same size is the transport's own cost.
   const size = Buffer.byteLength(await (await fetch(`${env.canyu}/v1/hot?kind=video&limit=20`, { headers: env.auth.secret })).text());
-  const bareSame = await env.http({ path: `/bare/bytes/${size}`, target: env.bare, connections });
-  const r = await env.http({ path: '/v1/hot?kind=video&limit=20', headers: env.auth.secret, connections });
+  const { canyu: r, baseline: bareSame } = await env.compare({ path: '/v1/hot?kind=video&limit=20', headers: env.auth.secret, connections }, { path: `/bare/bytes/${size}`, target: env.bare, connections });
   check('hot list', r);
   env.report({
     metric: `GET /v1/hot (20 subjects with counters, ${size} bytes), ${connections} conns`,

@@ -14,7 +14,7 @@ import { IdCursor, presentSubject, ScoreCursor, SubjectOut, type Deps } from './
 const tags = ['Discovery'];
 const HotCursor = z.object({ h: z.number(), id: z.number().int().positive() });
 const HotPage = pageSchema(SubjectOut);
-const serialisedHot = new WeakMap<object, string>();
+const serialisedHot = new WeakMap<object, Buffer>();
 const SlotOut = z.object({ key: z.string(), title: z.string(), description: z.string().nullable(), created_at: z.string(), updated_at: z.string() }).meta({ id: 'CuratedSlot' });
 const SlotItemOut = z.object({ position: z.number(), starts_at: z.string().nullable(), ends_at: z.string().nullable(), note: z.string().nullable(), subject: SubjectOut });
 const SlotWithItems = SlotOut.extend({ items: z.array(SlotItemOut) });
@@ -89,14 +89,15 @@ export function discoveryRoutes(api: Api, deps: Deps & { ctx: RequestCtx }): voi
       const cur = decodeCursor(req.query.cursor, HotCursor);
       const views = await ix.discovery.hot(ctx(req), appIdOf(req), req.query.kind, { limit: req.query.limit + 1, after: cur });
       // The service hands out the same array while its short cache holds, so the answer is
-      // validated and serialised once per cache fill, not once per request.
+      // validated, serialised and UTF-8 encoded once per cache fill, not once per request (titles
+      // in Chinese made every send re-encode the whole two-byte string).
       let body = serialisedHot.get(views);
       if (body === undefined) {
         const p = page(views, req.query.limit, (v) => ({ h: v.row.hotScore!, id: v.row.id }));
-        body = JSON.stringify(HotPage.parse({ data: p.data.map(presentSubject), next_cursor: p.next_cursor }));
+        body = Buffer.from(JSON.stringify(HotPage.parse({ data: p.data.map(presentSubject), next_cursor: p.next_cursor })));
         serialisedHot.set(views, body);
       }
-      return reply.type('application/json; charset=utf-8').serializer((s: unknown) => s as string).send(body as never); // already serialised
+      return reply.type('application/json; charset=utf-8').send(body as never); // already serialised: a Buffer is sent as it is
     },
   );
 

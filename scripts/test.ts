@@ -71,13 +71,14 @@ await pool.end();
 const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
 const forceExit = major > 20 || (major === 20 && minor >= 14) ? ['--test-force-exit'] : [];
 const timesFile = path.join(os.tmpdir(), `canyu-test-times-${process.pid}.json`);
-const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${path.join(root, 'scripts/test-file-times.mjs')}`, `--test-reporter-destination=${timesFile}`];
+const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${path.join(root, 'scripts/test-file-times.mjs')}`, '--test-reporter-destination=stdout'];
 let code = 1;
+const started = performance.now();
 try {
   code = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...forceExit, ...reporters, ...files], {
       stdio: 'inherit',
-      env: { ...process.env, CANYU_TEST_ADMIN_URL: adminUrl, CANYU_TEST_TEMPLATE: template, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+      env: { ...process.env, CANYU_TEST_TIMES_FILE: timesFile, CANYU_TEST_ADMIN_URL: adminUrl, CANYU_TEST_TEMPLATE: template, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
     });
     const forward = (sig: NodeJS.Signals) => child.kill(sig);
     process.on('SIGINT', forward);
@@ -91,6 +92,8 @@ try {
   await admin.end();
   await embedded?.stop();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  // The runner's own "# duration_ms" line is not printed when it force-exits: the run's wall time.
+  console.log(`# test run: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   printSlowest(timesFile);
 }
 

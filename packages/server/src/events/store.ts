@@ -73,11 +73,19 @@ export function pgTextArray(values: (string | null)[]): string {
 }
 const pgIntArray = (values: number[]) => `{${values.join(',')}}`;
 
-/** Makes sure a consumer has a checkpoint row per shard, starting at the log's current end (or the start). */
-export async function ensureConsumer(db: Db, consumer: string, shards: number, from: 'start' | 'end'): Promise<void> {
+/**
+ * Makes sure each consumer has a checkpoint row per shard, starting at the log's current end (or
+ * the start): one statement for all of them (a server starts with dozens of consumers). Rows go in
+ * a fixed order, so servers starting together wait on each other instead of deadlocking.
+ */
+export async function ensureConsumers(db: Db, consumers: { name: string; from: 'start' | 'end' }[], shards: number): Promise<void> {
+  if (consumers.length === 0) return;
   // Starting at the end: every row whose transaction is finished now counts as seen.
   await db.execute(sql`insert into ev_consumers (consumer, shard, txid, last_id)
-    select ${consumer}, s, ${from === 'end' ? sql`pg_snapshot_xmin(pg_current_snapshot())` : sql`'0'::xid8`}, 0 from generate_series(0, ${shards - 1}) s
+    select c.name, s, case when c.from_end then pg_snapshot_xmin(pg_current_snapshot()) else '0'::xid8 end, 0
+    from unnest(${pgTextArray(consumers.map((c) => c.name))}::text[], ${`{${consumers.map((c) => (c.from === 'end' ? 't' : 'f')).join(',')}}`}::boolean[]) as c(name, from_end),
+      generate_series(0, ${shards - 1}) s
+    order by c.name, s
     on conflict do nothing`);
 }
 

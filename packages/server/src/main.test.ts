@@ -98,3 +98,27 @@ describe('canyu start (embedded PostgreSQL)', () => {
     }
   });
 });
+
+describe('start-up order', () => {
+  it('building the app sends no query, so it may run while the migrations are applied', async () => {
+    // An unmigrated database: any query at build time would fail here, and main.ts builds the
+    // app while the migrations are still running on a first start.
+    const empty = await createTestDatabase({ empty: true, poolSize: 2 });
+    const sent: string[] = [];
+    const pool = empty.pool as unknown as { query: (...a: unknown[]) => unknown; connect: (...a: unknown[]) => unknown };
+    const { query, connect } = pool;
+    pool.query = (...a: unknown[]) => (sent.push(`query ${String((a[0] as { text?: string })?.text ?? a[0]).slice(0, 80)}`), query.apply(empty.pool, a));
+    pool.connect = (...a: unknown[]) => (sent.push('connect'), connect.apply(empty.pool, a));
+    try {
+      const { buildApp } = await import('./app.ts');
+      const { createJobs } = await import('./jobs.ts');
+      const config = { ...loadConfig({ DATABASE_URL: empty.url, LOG_LEVEL: 'silent', CANYU_SECRET_KEY: 'ab'.repeat(32) }) };
+      const jobs = createJobs({ pool: empty.pool, log: { error() {}, info() {} } });
+      const built = await buildApp({ config, database: empty, jobs, logger: false });
+      await built.app.close();
+      assert.deepEqual(sent, []);
+    } finally {
+      await empty.close();
+    }
+  });
+});

@@ -131,3 +131,26 @@ describe('embedded PostgreSQL', () => {
     assert.equal(alive(owner.pid), false);
   });
 });
+
+describe('syncTree (after initdb --no-sync)', () => {
+  it('flushes a tree through syncfs, and file by file where `sync -f` is missing', async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'a', 'b', 'f'), 'x');
+    fs.writeFileSync(path.join(dir, 'g'), 'y');
+    for (const PATH of [process.env.PATH ?? '', path.join(dir, 'no-such-bin')]) {
+      const script = `
+        import { syncTree } from ${JSON.stringify(path.resolve(import.meta.dirname, 'embedded.ts'))};
+        await syncTree(${JSON.stringify(dir)});
+        process.stdout.write('synced');
+      `;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH } });
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+      const code = await new Promise((r) => child.on('exit', r));
+      assert.equal(code, 0, out);
+      assert.equal(out, 'synced');
+    }
+  });
+});

@@ -15,14 +15,15 @@ function env(name: string): string {
   return v;
 }
 
-export async function createTestDatabase(opts: { poolSize?: number } = {}): Promise<TestDatabase> {
+/** A database of its own for a test file: migrated, or with `empty`, not even that (template0). */
+export async function createTestDatabase(opts: { poolSize?: number; empty?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = env('CANYU_TEST_ADMIN_URL');
   const template = env('CANYU_TEST_TEMPLATE');
   const name = `${template}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`create database ${name} template ${template}`);
+    await admin.query(`create database ${name} template ${opts.empty ? 'template0' : template}`);
   } finally {
     await admin.end();
   }

@@ -154,3 +154,34 @@ describe('syncTree (after initdb --no-sync)', () => {
     }
   });
 });
+
+describe('a first start killed while it creates the cluster', () => {
+  it('leaves nothing that stops the next start', async () => {
+    const dataDir = tempDir();
+    const script = `
+      import { startEmbeddedPostgres } from ${JSON.stringify(path.resolve(import.meta.dirname, 'embedded.ts'))};
+      await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)} });
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    const creating = path.join(dataDir, `pg.creating-${child.pid}`);
+    assert.ok(await until(() => fs.existsSync(path.join(creating, 'PG_VERSION')), 30_000), 'initdb got going');
+    child.kill('SIGKILL'); // as a crash would
+    await exited;
+    assert.ok(!fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION')), 'no half-made cluster in place');
+    const again = await startEmbeddedPostgres({ dataDir });
+    try {
+      assert.equal((await query(again.url, 'select 1 as one')).rows[0].one, 1);
+    } finally {
+      await again.stop();
+    }
+    // The killed start's initdb stops at its next step and empties its folder; a start once it
+    // is a minute old removes the folder itself.
+    assert.ok(await until(() => !fs.existsSync(path.join(creating, 'PG_VERSION')), 30_000), 'the orphaned initdb gave up');
+    const aMinuteAgo = new Date(Date.now() - 120_000);
+    fs.utimesSync(creating, aMinuteAgo, aMinuteAgo);
+    const third = await startEmbeddedPostgres({ dataDir });
+    await third.stop();
+    assert.deepEqual(fs.readdirSync(dataDir).filter((e) => e.startsWith('pg.creating')), [], 'no temporary folder is left');
+  });
+});

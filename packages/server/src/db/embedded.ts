@@ -188,13 +188,28 @@ async function initCluster(bins: Binaries, pgData: string, state: State, runAs: 
   chownR(pwFile, runAs);
   try {
     // --no-sync, then one syncfs of the file system: initdb's own flush fsyncs its ~1,000 files one
-    // by one, which was a quarter of its time (844 → 586 ms measured, the syncfs ~35 ms).
-    await run(bins.initdb, ['-D', pgData, '-U', PG_USER, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-instructions', '--no-sync'], runAs);
+    // by one, which was a quarter of its time (844 → 586 ms measured, the syncfs ~35 ms). If Canyu
+    // dies meanwhile, initdb gets SIGINT (Linux) and removes what it made.
+    await run(bins.initdb, ['-D', pgData, '-U', PG_USER, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-instructions', '--no-sync'], runAs, true);
   } finally {
     fs.rmSync(pwFile, { force: true });
   }
   // The new cluster is on disk before PostgreSQL runs on it, as initdb would have left it.
   await syncTree(pgData);
+}
+
+/** Makes a folder's entries (a rename into it) durable, where the platform allows. */
+function fsyncDir(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // Some platforms cannot open or fsync a folder.
+  }
 }
 
 /**
@@ -243,9 +258,9 @@ function spawnArgs(bin: string, args: string[], runAs: RunAs, dieWithParent: boo
   return { cmd: bin, args };
 }
 
-function run(bin: string, args: string[], runAs: RunAs): Promise<void> {
+function run(bin: string, args: string[], runAs: RunAs, dieWithParent = false): Promise<void> {
   return new Promise((resolve, reject) => {
-    const s = spawnArgs(bin, args, runAs, false);
+    const s = spawnArgs(bin, args, runAs, dieWithParent);
     const child = spawn(s.cmd, s.args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -314,6 +329,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   }
   fs.writeFileSync(path.join(dataDir, 'canyu.lock'), String(process.pid));
 
+  // What a first start that crashed left (see below), once it is a minute old.
+  for (const e of fs.readdirSync(dataDir)) {
+    const p = path.join(dataDir, e);
+    if (/^pg\.creating-\d+$/.test(e) && Date.now() - (fs.statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 60_000) fs.rmSync(p, { recursive: true, force: true });
+  }
+
   let state: State;
   const initialised = fs.existsSync(path.join(pgData, 'PG_VERSION'));
   if (initialised && fs.existsSync(stateFile)) {
@@ -324,9 +345,18 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     }
     step('Creating the PostgreSQL cluster (first start)', 1, total);
     state = { password: randomBytes(18).toString('base64url'), createdAt: new Date().toISOString() };
+    // Created beside its place and moved there whole, with its password saved first: a first
+    // start killed half-way leaves only the temporary folder, which the next start replaces,
+    // never a cluster nobody has the password of.
+    // One folder per process: the initdb of a start that crashed may still be running for a few
+    // seconds (it stops at its next step, on the parent-death SIGINT, and empties its folder).
+    const creating = `${pgData}.creating-${process.pid}`;
+    fs.rmSync(creating, { recursive: true, force: true });
     fs.rmSync(pgData, { recursive: true, force: true });
-    await initCluster(bins, pgData, state, runAs);
+    await initCluster(bins, creating, state, runAs);
     fs.writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+    fs.renameSync(creating, pgData);
+    fsyncDir(dataDir);
   }
 
   step('Starting PostgreSQL', 2, total);

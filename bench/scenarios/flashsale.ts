@@ -2,7 +2,7 @@
 // the Redis gate, beside the same-run baselines: the bare Fastify route, and the naive way to sell
 // stock — one row, `UPDATE … SET stock = stock - 1 WHERE stock > 0`, driven directly at 100
 // clients. Attempts are POSTs with a JSON body, so their baseline is the bare Fastify POST of the
-// same bodies at the same connections. The servers run the bench's worker count (--workers). Every run checks that nothing was oversold and nobody exceeded their limit.
+// same bodies and headers at the same connections. The servers run the bench's worker count (--workers). Every run checks that nothing was oversold and nobody exceeded their limit.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -70,9 +70,9 @@ async function checkExact(env: BenchEnv, itemId: string, stock: number, answered
   return units;
 }
 
-/** The bare Fastify POST of the same bodies (`{ user_id }`), at the same connections. */
+/** The bare Fastify POST of the same bodies (`{ user_id }`) and headers, at the same connections. */
 function barePost(env: BenchEnv): Promise<HttpResult> {
-  return env.http({ method: 'POST', target: env.bare, path: '/bare/echo', body: (i) => ({ user_id: `bare-${i}` }), connections: CONNECTIONS });
+  return env.http({ method: 'POST', target: env.bare, path: '/bare/echo', headers: env.auth.secret, body: (i) => ({ user_id: `bare-${i}` }), connections: CONNECTIONS });
 }
 
 function attempts(env: BenchEnv, target: string, itemId: string, tag: string, seconds?: number): Promise<HttpResult> {
@@ -131,7 +131,7 @@ async function measure(env: BenchEnv, label: string, server: string, naive: numb
     value: spike.rps,
     unit: 'req/s',
     p99: spike.p99,
-    baseline: { label: 'bare Fastify POST, same bodies', value: bare.rps },
+    baseline: { label: 'bare Fastify POST, same bodies and headers', value: bare.rps },
     target: { maxP99: 50 },
     note: `${spike.requests.toLocaleString('en-US')} attempts: exactly 100 reserved, ${(spike.status['409'] ?? 0).toLocaleString('en-US')} refused; the first buyers' answers wait for the database`,
   });
@@ -146,7 +146,7 @@ async function measure(env: BenchEnv, label: string, server: string, naive: numb
     value: after.rps,
     unit: 'req/s',
     p99: after.p99,
-    baseline: { label: 'bare Fastify POST, same bodies', value: bare.rps },
+    baseline: { label: 'bare Fastify POST, same bodies and headers', value: bare.rps },
     target: { ...(targets.bareRatio ? { minRatio: targets.bareRatio } : {}), maxP99: 25 },
     note: `${after.requests.toLocaleString('en-US')} refused, none reserved; the bare POST p99 was ${bare.p99} ms`,
   });

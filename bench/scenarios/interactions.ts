@@ -134,14 +134,14 @@ async function hotList(env: BenchEnv) {
   const bare = await env.bareBaseline(connections);
   // The answer is ~5 KB: bare Fastify sending a body of the same size is the transport's own cost.
   const size = Buffer.byteLength(await (await fetch(`${env.canyu}/v1/hot?kind=video&limit=20`, { headers: env.auth.secret })).text());
-  const { canyu: r, baseline: bareSame } = await env.compare({ path: '/v1/hot?kind=video&limit=20', headers: env.auth.secret, connections }, { path: `/bare/bytes/${size}`, target: env.bare, connections });
+  const { canyu: r, baseline: bareSame } = await env.compare({ path: '/v1/hot?kind=video&limit=20', headers: env.auth.secret, connections }, { path: `/bare/bytes/${size}`, target: env.bare, connections, headers: env.auth.secret });
   check('hot list', r);
   env.report({
     metric: `GET /v1/hot (20 subjects with counters, ${size} bytes), ${connections} conns`,
     value: r.rps,
     unit: 'req/s',
     p99: r.p99,
-    baseline: { label: `bare Fastify GET of ${size} bytes`, value: bareSame.rps },
+    baseline: { label: `bare Fastify GET of ${size} bytes, same headers`, value: bareSame.rps },
     target: { minRatio: 0.5 },
     note: `bare Fastify GET of the small profile JSON: ${Math.round(bare.rps)} req/s (${Math.round((100 * r.rps) / bare.rps)}%)`,
   });

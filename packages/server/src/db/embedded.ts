@@ -189,7 +189,7 @@ async function initCluster(bins: Binaries, pgData: string, state: State, runAs: 
   try {
     // --no-sync, then one syncfs of the file system: initdb's own flush fsyncs its ~1,000 files one
     // by one, which was a quarter of its time (844 → 586 ms measured, the syncfs ~35 ms). If Canyu
-    // dies meanwhile, initdb gets SIGINT (Linux) and removes what it made.
+    // dies meanwhile, initdb gets SIGINT (Linux) and stops at its next step.
     await run(bins.initdb, ['-D', pgData, '-U', PG_USER, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-instructions', '--no-sync'], runAs, true);
   } finally {
     fs.rmSync(pwFile, { force: true });
@@ -345,11 +345,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     }
     step('Creating the PostgreSQL cluster (first start)', 1, total);
     state = { password: randomBytes(18).toString('base64url'), createdAt: new Date().toISOString() };
-    // Created beside its place and moved there whole, with its password saved first: a first
-    // start killed half-way leaves only the temporary folder, which the next start replaces,
-    // never a cluster nobody has the password of.
-    // One folder per process: the initdb of a start that crashed may still be running for a few
-    // seconds (it stops at its next step, on the parent-death SIGINT, and empties its folder).
+    // Created beside its place, one folder per process, and moved there whole once its password
+    // is saved: a first start killed half-way leaves only that folder, never a cluster nobody has
+    // the password of. Its initdb may run on for a few seconds (it stops at its next step on the
+    // parent-death SIGINT and empties its folder); a later start removes the folder (above).
     const creating = `${pgData}.creating-${process.pid}`;
     fs.rmSync(creating, { recursive: true, force: true });
     fs.rmSync(pgData, { recursive: true, force: true });

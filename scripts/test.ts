@@ -94,19 +94,31 @@ try {
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   // The runner's own "# duration_ms" line is not printed when it force-exits: the run's wall time.
   console.log(`# test run: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  printSlowest(timesFile);
+  printRecord(timesFile);
 }
 
-/** The fifteen test files that ran longest (wall time, first event to last), to see where a slow suite spends. */
-function printSlowest(file: string): void {
+/**
+ * The fifteen test files that ran longest (wall time, first event to last), to see where a slow
+ * suite spends; then every test that failed, with where and why, as the last lines of the run.
+ */
+function printRecord(file: string): void {
+  let record: { rows: { file: string; ms: number }[]; failures: { file: string; line: number; name: string; error: string }[] };
   try {
-    const rows = JSON.parse(fs.readFileSync(file, 'utf8')) as { file: string; ms: number }[];
+    record = JSON.parse(fs.readFileSync(file, 'utf8'));
     fs.rmSync(file, { force: true });
-    if (rows.length < 2) return;
-    console.log('# slowest test files (wall time):');
-    for (const r of rows.slice(0, 15)) console.log(`#   ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${path.relative(root, r.file)}`);
   } catch {
-    // No timings (the run was interrupted): nothing to print.
+    return; // No record (the run was interrupted before a file ended): nothing to print.
+  }
+  if (record.rows.length >= 2) {
+    console.log('# slowest test files (wall time):');
+    for (const r of record.rows.slice(0, 15)) console.log(`#   ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${path.relative(root, r.file)}`);
+  }
+  if (record.failures.length > 0) {
+    console.log(`# failed tests (${record.failures.length}):`);
+    for (const f of record.failures) {
+      console.log(`#   ${path.relative(root, f.file)}:${f.line}  ${f.name}`);
+      for (const l of f.error.split('\n')) console.log(`#       ${l}`);
+    }
   }
 }
 process.exit(code);

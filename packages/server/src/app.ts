@@ -303,15 +303,23 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   });
   const authHook = createAuthHook({ tenancy: services.tenancy, limiter, rateLimit: config.rateLimit, authFailuresPerIp: config.authFailuresPerIp });
   app.decorateRequest('principal', null as never);
-  app.addHook('onRequest', async (req, reply) => {
-    if (req.is404) return;
+  // Callback style: with every credential cached, a request passes authentication without a promise.
+  app.addHook('onRequest', (req, reply, done) => {
+    if (req.is404) return done();
     const url = req.routeOptions.url ?? '';
     // Docs and health are public; every /v1 route must declare a policy (see http/auth.ts).
     if (!url.startsWith('/v1/')) {
       req.principal = { kind: 'anonymous' };
-      return;
+      return done();
     }
-    await authHook(req, reply);
+    let pending: Promise<void> | undefined;
+    try {
+      pending = authHook(req, reply);
+    } catch (err) {
+      return done(err as Error);
+    }
+    if (pending) pending.then(() => done(), done);
+    else done();
   });
   // Before idempotency's onSend, so a response stored for replay has passed the check.
   registerAuditCheck(app, { audit: services.audit, ctx, strict: deps.strictAudit ?? false });

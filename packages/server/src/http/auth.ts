@@ -42,14 +42,17 @@ declare module 'fastify' {
 
 const ANONYMOUS: Principal = { kind: 'anonymous' };
 
+type KeyPrincipal = { appId: string; keyId: string; kind: 'secret' | 'publishable' };
+
 /** What the auth hook needs from whoever issues credentials (the tenancy module implements it). */
 export type Authenticator = {
   authenticateSession(raw: string): Promise<{ operatorId: string; sessionId: string }>;
   roleOf(appId: string, operatorId: string): Promise<Role | null>;
   /** Whether the app exists: a deleted app answers 404 to operators instead of "not a member". */
   appExists(appId: string): Promise<boolean>;
-  authenticateKey(raw: string): Promise<{ appId: string; keyId: string; kind: 'secret' | 'publishable' }>;
-  verifyUserToken(appId: string, token: string): Promise<string>;
+  /** These two answer without a promise when they can (cached credentials), and may then throw. */
+  authenticateKey(raw: string): KeyPrincipal | Promise<KeyPrincipal>;
+  verifyUserToken(appId: string, token: string): string | Promise<string>;
   /** CORS: whether a browser origin may call with the app's credentials (any app's, when null). */
   allows(origin: string, appId: string | null): Promise<boolean>;
 };
@@ -92,23 +95,35 @@ function operatorAppId(req: FastifyRequest): string | null {
   return appId;
 }
 
-async function identify(req: FastifyRequest, tenancy: Authenticator): Promise<Principal> {
+/**
+ * Who sent the request. API keys and user tokens are nearly always cached: then the answer is a
+ * plain value (or a thrown refusal), without the promise and microtask turns each `await` of the
+ * chain cost on every request. Operator sessions are rarer and always go through a promise.
+ */
+function identify(req: FastifyRequest, tenancy: Authenticator): Principal | Promise<Principal> {
   const token = bearer(req);
   if (!token) return ANONYMOUS;
-  if (token.startsWith('ops_')) {
-    const s = await tenancy.authenticateSession(token);
-    const appId = operatorAppId(req);
-    const role = appId ? await tenancy.roleOf(appId, s.operatorId) : null;
-    // Not a member: a deleted (or never created) app is a 404, so a second DELETE says it is gone.
-    if (appId && role === null && !(await tenancy.appExists(appId))) throw new AppError('apps.not_found', `App ${appId} does not exist`, { app_id: appId });
-    return { kind: 'operator', operatorId: s.operatorId, sessionId: s.sessionId, appId, role };
-  }
-  const key = await tenancy.authenticateKey(token);
+  if (token.startsWith('ops_')) return identifyOperator(req, token, tenancy);
+  const key = tenancy.authenticateKey(token);
+  return key instanceof Promise ? key.then((k) => principalOfKey(req, k, tenancy)) : principalOfKey(req, key, tenancy);
+}
+
+function principalOfKey(req: FastifyRequest, key: KeyPrincipal, tenancy: Authenticator): Principal | Promise<Principal> {
   if (key.kind === 'secret') return { kind: 'secret', appId: key.appId, keyId: key.keyId };
   const userToken = single(req.headers['x-user-token']);
   if (!userToken) return { kind: 'publishable', appId: key.appId, keyId: key.keyId };
-  const userId = await tenancy.verifyUserToken(key.appId, userToken);
-  return { kind: 'user', appId: key.appId, keyId: key.keyId, userId };
+  const userId = tenancy.verifyUserToken(key.appId, userToken);
+  const user = (id: string): Principal => ({ kind: 'user', appId: key.appId, keyId: key.keyId, userId: id });
+  return userId instanceof Promise ? userId.then(user) : user(userId);
+}
+
+async function identifyOperator(req: FastifyRequest, token: string, tenancy: Authenticator): Promise<Principal> {
+  const s = await tenancy.authenticateSession(token);
+  const appId = operatorAppId(req);
+  const role = appId ? await tenancy.roleOf(appId, s.operatorId) : null;
+  // Not a member: a deleted (or never created) app is a 404, so a second DELETE says it is gone.
+  if (appId && role === null && !(await tenancy.appExists(appId))) throw new AppError('apps.not_found', `App ${appId} does not exist`, { app_id: appId });
+  return { kind: 'operator', operatorId: s.operatorId, sessionId: s.sessionId, appId, role };
 }
 
 function authorize(p: Principal, policy: AuthPolicy | undefined): void {
@@ -155,42 +170,55 @@ export function createAuthHook(opts: AuthOptions) {
   };
   // Forged keys are refused cheaply, but refusing is not enough: an IP that keeps failing is
   // slowed down before its next guess is even looked at.
-  const identifyLimited = async (req: FastifyRequest): Promise<Principal> => {
-    const key = `authfail:${req.ip}`;
-    const f = opts.limiter.peek(key);
-    const failures = typeof f === 'number' ? f : await f;
+  const countFailure = async (key: string, err: unknown): Promise<never> => {
+    if (err instanceof AppError && AUTH_FAILURES.has(err.code)) await opts.limiter.hit(key, opts.authFailuresPerIp, FAILURE_WINDOW_MS);
+    throw err;
+  };
+  const identifyUnlessBlocked = (req: FastifyRequest, key: string, failures: number): Principal | Promise<Principal> => {
     if (failures >= opts.authFailuresPerIp) {
       throw new AppError('rate_limited', 'Too many failed authentications from this address; retry in a minute', { limit: opts.authFailuresPerIp, window_seconds: FAILURE_WINDOW_MS / 1000 }, { retryAfter: FAILURE_WINDOW_MS / 1000 });
     }
+    let p: Principal | Promise<Principal>;
     try {
-      return await identify(req, opts.tenancy);
+      p = identify(req, opts.tenancy);
     } catch (err) {
-      if (err instanceof AppError && AUTH_FAILURES.has(err.code)) await opts.limiter.hit(key, opts.authFailuresPerIp, FAILURE_WINDOW_MS);
-      throw err;
+      return countFailure(key, err);
     }
+    return p instanceof Promise ? p.catch((err: unknown) => countFailure(key, err)) : p;
   };
-  return async function authHook(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const policy = req.routeOptions.config.auth;
-    const p = policy?.public && !req.headers.authorization ? ANONYMOUS : await identifyLimited(req);
+  const identifyLimited = (req: FastifyRequest): Principal | Promise<Principal> => {
+    const key = `authfail:${req.ip}`;
+    const failures = opts.limiter.peek(key);
+    return typeof failures === 'number' ? identifyUnlessBlocked(req, key, failures) : failures.then((n) => identifyUnlessBlocked(req, key, n));
+  };
+  const admitted = (req: FastifyRequest, reply: FastifyReply, policy: AuthPolicy | undefined, p: Principal): Promise<void> | undefined => {
     req.principal = p;
     authorize(p, policy);
-    let pending: Promise<void> | undefined;
     switch (p.kind) {
       case 'secret':
       case 'publishable':
-        pending = limit(reply, `k:${p.keyId}`, perKey);
-        break;
-      case 'user':
-        pending = limit(reply, `k:${p.keyId}`, perKey);
-        if (pending) await pending;
-        pending = limit(reply, `u:${p.appId}:${p.userId}`, perUser);
-        break;
+        return limit(reply, `k:${p.keyId}`, perKey);
+      case 'user': {
+        const perUserLimit = () => limit(reply, `u:${p.appId}:${p.userId}`, perUser);
+        const first = limit(reply, `k:${p.keyId}`, perKey);
+        return first ? first.then(perUserLimit) : perUserLimit();
+      }
       case 'operator':
         // Per operator, not per session: signing in again must not reset the counter.
-        pending = limit(reply, `o:${p.operatorId}`, perKey);
-        break;
+        return limit(reply, `o:${p.operatorId}`, perKey);
+      default:
+        return undefined;
     }
-    if (pending) await pending;
+  };
+  /**
+   * Identifies, authorizes and rate-limits a request. Returns undefined when all of it was done from
+   * memory, a promise when something had to wait; a refusal is thrown or rejected (AppError).
+   */
+  return function authHook(req: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
+    const policy = req.routeOptions.config.auth;
+    if (policy?.public && !req.headers.authorization) return admitted(req, reply, policy, ANONYMOUS);
+    const p = identifyLimited(req);
+    return p instanceof Promise ? p.then((principal) => admitted(req, reply, policy, principal)) : admitted(req, reply, policy, p);
   };
 }
 

@@ -177,15 +177,62 @@ export function createTenancy(deps: TenancyDeps) {
     return role;
   }
 
-  async function secretsFor(appId: string) {
-    let secrets = secretsCache.get(appId);
-    if (!secrets) {
-      const rows = await store.activeSecretKeys(deps.db, appId);
-      secrets = rows.map((r) => ({ id: r.id, secret: r.secret ? deps.secrets.open(r.secret) : '', revokedAt: r.revokedAt?.getTime() ?? null }));
-      secretsCache.set(appId, secrets);
-    }
+  type Secret = { id: string; secret: string; revokedAt: number | null };
+  const activeSecrets = (secrets: Secret[]): Secret[] => {
     const now = deps.clock.now().getTime();
     return secrets.filter((s) => s.secret && (s.revokedAt === null || s.revokedAt > now));
+  };
+  /** The app's usable secret keys; from memory (no promise) when they are cached, as on nearly every request. */
+  function secretsFor(appId: string): Secret[] | Promise<Secret[]> {
+    const cached = secretsCache.get(appId);
+    if (cached) return activeSecrets(cached);
+    return store.activeSecretKeys(deps.db, appId).then((rows) => {
+      const secrets = rows.map((r) => ({ id: r.id, secret: r.secret ? deps.secrets.open(r.secret) : '', revokedAt: r.revokedAt?.getTime() ?? null }));
+      secretsCache.set(appId, secrets);
+      return activeSecrets(secrets);
+    });
+  }
+
+  const checkKey = (entry: KeyEntry): KeyPrincipal => {
+    if (!entry) throw new AppError('auth.invalid_key', 'The API key is not valid');
+    if (entry.revokedAt !== null && entry.revokedAt <= deps.clock.now().getTime()) {
+      throw new AppError('auth.revoked_key', 'The API key has been revoked', { key_id: entry.keyId });
+    }
+    return { appId: entry.appId, keyId: entry.keyId, kind: entry.kind };
+  };
+
+  /** A user token checked against the given secret keys: the signature once (then remembered), the times on every call. */
+  function checkUserToken(appId: string, token: string, keys: Secret[]): string {
+    const invalid = (why: string) => new AppError('auth.invalid_token', `The user token is not valid: ${why}`);
+    const cacheKey = `${appId}\u0000${token}`;
+    let v = verifiedTokens.get(cacheKey);
+    if (v && !keys.some((k) => k.id === v!.keyId)) v = undefined;
+    if (!v) {
+      const decoded = decodeJwt(token);
+      if (!decoded) throw invalid('not a JWT');
+      if (decoded.header.alg !== 'HS256') throw invalid('alg must be HS256');
+      const { sub, exp, iat, nbf } = decoded.claims;
+      // Same rule as user ids in paths and bodies: the id ends up in SQL text (no NUL) and logs.
+      if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || /[\u0000-\u001f\u007f]/.test(sub)) throw invalid('sub must be the user id (1-255 characters, no control characters)');
+      if (typeof exp !== 'number' || !Number.isFinite(exp)) throw invalid('exp (expiry, seconds since epoch) is required');
+      const candidates = typeof decoded.header.kid === 'string' ? keys.filter((k) => k.id === decoded.header.kid) : keys;
+      const signer = candidates.find((k) => hs256Matches(decoded, k.secret));
+      if (!signer) throw invalid('signature does not match any active secret key of this app');
+      v = { keyId: signer.id, sub, exp, iat, nbf };
+      verifiedTokens.set(cacheKey, v);
+    }
+    const { sub, exp, iat, nbf } = v;
+    const now = deps.clock.now().getTime() / 1000;
+    if (exp < now - LEEWAY) {
+      const at = new Date(exp * 1000);
+      // exp may be far outside what a Date can hold (exp: -1e20): report null rather than throw.
+      throw new AppError('auth.expired_token', 'The user token has expired', { expired_at: Number.isNaN(at.getTime()) ? null : at.toISOString() });
+    }
+    if (typeof iat === 'number' && iat > now + LEEWAY) throw invalid('iat is in the future');
+    if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf))) throw invalid('nbf must be seconds since epoch');
+    if (typeof nbf === 'number' && nbf > now + LEEWAY) throw invalid('not valid yet (nbf is in the future)');
+    if (exp - now > deps.userTokenMaxTtl + LEEWAY) throw invalid(`lifetime exceeds the maximum of ${deps.userTokenMaxTtl} seconds`);
+    return sub;
   }
 
   const service = {
@@ -334,58 +381,32 @@ export function createTenancy(deps: TenancyDeps) {
       });
     },
 
-    /** Hot path: every API call. Cached; revocations reach every server through NOTIFY. */
-    async authenticateKey(raw: string): Promise<KeyPrincipal> {
+    /**
+     * Hot path: every API call. Cached; revocations reach every server through NOTIFY. Answers
+     * without a promise when the key is cached (a refusal is then thrown, not a rejection): an
+     * `await` per step of the auth chain was a measurable part of a request.
+     */
+    authenticateKey(raw: string): KeyPrincipal | Promise<KeyPrincipal> {
       if (!kindOfKey(raw) || raw.length > 100) throw new AppError('auth.invalid_key', 'The API key is not valid');
       // Cached by the key as sent (in memory only, as the request held it): hashing it first cost
       // a SHA-256 on every request. The database holds only the hash.
-      let entry = keyCache.get(raw);
-      if (entry === undefined) {
-        const row = await store.findKeyByHash(deps.db, sha256(raw));
-        entry = row ? { appId: row.appId, keyId: row.id, kind: row.kind, revokedAt: row.revokedAt?.getTime() ?? null } : null;
-        keyCache.set(raw, entry, entry ? ttl : 5_000);
-      }
-      if (!entry) throw new AppError('auth.invalid_key', 'The API key is not valid');
-      if (entry.revokedAt !== null && entry.revokedAt <= deps.clock.now().getTime()) {
-        throw new AppError('auth.revoked_key', 'The API key has been revoked', { key_id: entry.keyId });
-      }
-      return { appId: entry.appId, keyId: entry.keyId, kind: entry.kind };
+      const entry = keyCache.get(raw);
+      if (entry !== undefined) return checkKey(entry);
+      return store.findKeyByHash(deps.db, sha256(raw)).then((row) => {
+        const loaded: KeyEntry = row ? { appId: row.appId, keyId: row.id, kind: row.kind, revokedAt: row.revokedAt?.getTime() ?? null } : null;
+        keyCache.set(raw, loaded, loaded ? ttl : 5_000);
+        return checkKey(loaded);
+      });
     },
 
-    /** Verifies an end-user token against the app's active secret keys; returns the user id (`sub`). */
-    async verifyUserToken(appId: string, token: string): Promise<string> {
-      const invalid = (why: string) => new AppError('auth.invalid_token', `The user token is not valid: ${why}`);
-      if (token.length > 4096) throw invalid('too long');
-      const keys = await secretsFor(appId);
-      const cacheKey = `${appId}\u0000${token}`;
-      let v = verifiedTokens.get(cacheKey);
-      if (v && !keys.some((k) => k.id === v!.keyId)) v = undefined;
-      if (!v) {
-        const decoded = decodeJwt(token);
-        if (!decoded) throw invalid('not a JWT');
-        if (decoded.header.alg !== 'HS256') throw invalid('alg must be HS256');
-        const { sub, exp, iat, nbf } = decoded.claims;
-        // Same rule as user ids in paths and bodies: the id ends up in SQL text (no NUL) and logs.
-        if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || /[\u0000-\u001f\u007f]/.test(sub)) throw invalid('sub must be the user id (1-255 characters, no control characters)');
-        if (typeof exp !== 'number' || !Number.isFinite(exp)) throw invalid('exp (expiry, seconds since epoch) is required');
-        const candidates = typeof decoded.header.kid === 'string' ? keys.filter((k) => k.id === decoded.header.kid) : keys;
-        const signer = candidates.find((k) => hs256Matches(decoded, k.secret));
-        if (!signer) throw invalid('signature does not match any active secret key of this app');
-        v = { keyId: signer.id, sub, exp, iat, nbf };
-        verifiedTokens.set(cacheKey, v);
-      }
-      const { sub, exp, iat, nbf } = v;
-      const now = deps.clock.now().getTime() / 1000;
-      if (exp < now - LEEWAY) {
-        const at = new Date(exp * 1000);
-        // exp may be far outside what a Date can hold (exp: -1e20): report null rather than throw.
-        throw new AppError('auth.expired_token', 'The user token has expired', { expired_at: Number.isNaN(at.getTime()) ? null : at.toISOString() });
-      }
-      if (typeof iat === 'number' && iat > now + LEEWAY) throw invalid('iat is in the future');
-      if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf))) throw invalid('nbf must be seconds since epoch');
-      if (typeof nbf === 'number' && nbf > now + LEEWAY) throw invalid('not valid yet (nbf is in the future)');
-      if (exp - now > deps.userTokenMaxTtl + LEEWAY) throw invalid(`lifetime exceeds the maximum of ${deps.userTokenMaxTtl} seconds`);
-      return sub;
+    /**
+     * Verifies an end-user token against the app's active secret keys; returns the user id (`sub`).
+     * Like authenticateKey, without a promise when the app's keys are cached.
+     */
+    verifyUserToken(appId: string, token: string): string | Promise<string> {
+      if (token.length > 4096) throw new AppError('auth.invalid_token', 'The user token is not valid: too long');
+      const keys = secretsFor(appId);
+      return Array.isArray(keys) ? checkUserToken(appId, token, keys) : keys.then((k) => checkUserToken(appId, token, k));
     },
 
     async mintUserToken(ctx: Ctx, appId: string, userId: string, ttlSeconds?: number) {

@@ -3,10 +3,14 @@
 // replaced without losing an acknowledged event, a shared rate limit holds across them, and a
 // SIGTERM drains every worker before the primary exits (the last two: cluster-crash.test.ts).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MIN_WORKER_POOL, workerPoolSize } from './cluster.ts';
 import { loadConfig } from './config.ts';
-import { startTestApp, type Tenant } from './testing/app.ts';
+import { freePort } from './db/embedded.ts';
+import { startTestApp, TEST_MASTER_KEY, type Tenant } from './testing/app.ts';
 import { startCluster } from './testing/cluster.ts';
 import { createTestDatabase, type TestDatabase } from './testing/db.ts';
 import { waitFor } from './testing/wait.ts';
@@ -74,5 +78,36 @@ describe('canyu start with CANYU_WORKERS=2 on one database', () => {
     assert.equal(cluster.serving().length, 2, 'both workers run jobs (pg-boss) and still serve');
     cluster.child.kill('SIGTERM');
     assert.equal(await cluster.exited, 0);
+  });
+});
+
+describe('canyu start with CANYU_WORKERS=2 when the database cannot be reached', () => {
+  // The workers are forked before the database is ready (they load the app meanwhile): when it
+  // never becomes ready, they must go with the primary, at once and without being killed.
+  it('exits 1 with the reason, and none of its workers is left running', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['bin/canyu.js', 'start'], {
+      cwd: path.resolve(import.meta.dirname, '../../..'),
+      env: { ...process.env, CANYU_SOURCE: '', CANYU_WORKERS: '2', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', CANYU_BOOTSTRAP: 'false', CANYU_SECRET_KEY: TEST_MASTER_KEY, DATABASE_URL: `postgres://nobody@127.0.0.1:${await freePort()}/none` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    assert.equal(code, 1, out);
+    assert.match(out, /Cannot connect to PostgreSQL/);
+    assert.doesNotMatch(out, /did not stop within/, 'no worker had to be killed');
+    // The workers are the processes started with this PORT in their environment.
+    const ofThisStart = () =>
+      fs.readdirSync('/proc').filter((p) => {
+        if (!/^\d+$/.test(p)) return false;
+        try {
+          return fs.readFileSync(`/proc/${p}/environ`, 'latin1').split('\0').includes(`PORT=${port}`);
+        } catch {
+          return false; // gone meanwhile, or not ours to read
+        }
+      });
+    await waitFor('no worker left', () => ofThisStart().length === 0, { timeoutMs: 10_000 });
   });
 });

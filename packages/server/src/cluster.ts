@@ -1,6 +1,7 @@
-// One Canyu per core: `canyu start` with CANYU_WORKERS > 1 runs a primary that owns the embedded
-// PostgreSQL (or checks DATABASE_URL), migrates once, sizes the pools, then forks that many server
-// processes (node:cluster) sharing the port. Each worker is an ordinary Canyu server: jobs,
+// One Canyu per core: `canyu start` with CANYU_WORKERS > 1 runs a primary that forks that many
+// server processes (node:cluster) sharing the port, then starts the embedded PostgreSQL (or checks
+// DATABASE_URL), migrates once and sizes the pools while the workers load and build the app; each
+// worker asks for the database and connects once the primary has it ready. Each worker is an ordinary Canyu server: jobs,
 // event consumers, rate limits and the realtime hub already coordinate through the database
 // across servers, so they do across workers too. The primary restarts a crashed worker and, on
 // SIGINT/SIGTERM, has every worker drain (requests, acknowledged events, jobs) before stopping
@@ -14,7 +15,13 @@ import { eventRunnerConnections } from './event-pools.ts';
 import { startServer, type Running } from './main.ts';
 import { createProgress } from './progress.ts';
 
-type Message = { type: 'canyu:ready'; url: string } | { type: 'canyu:shutdown' };
+type Message =
+  | { type: 'canyu:ready'; url: string }
+  | { type: 'canyu:shutdown' }
+  /** A worker has loaded the app and waits for the database. */
+  | { type: 'canyu:need-database' }
+  /** The primary's answer: migrated, and the pool each worker may open. */
+  | { type: 'canyu:database'; url: string; poolSize: number };
 
 /** Connections kept for what is not a worker: CLI commands, migrations, psql, monitoring. */
 const HEADROOM = 10;
@@ -58,37 +65,16 @@ export async function runPrimary(config: Config): Promise<{ url: string; stop():
   const master = loadOrCreateMasterKey(config.secretKey, config.dataDir);
   if (master.created) progress.log(`Generated the master key for secrets at rest in ${master.file} (back it up with the database, or set CANYU_SECRET_KEY)`);
 
+  // The workers start first: loading and building the app (most of a server's start) needs no
+  // database, so it runs while PostgreSQL starts and migrates. A worker then asks for the database
+  // and is answered once it is ready (a restarted worker is answered at once).
   let database: Database | undefined;
-  let poolSize: number;
-  try {
-    database = await openDb({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      embeddedPort: config.embeddedPgPort,
-      poolSize: 2,
-      log: (m) => progress.log(m),
-      onStep: (step, done, total) => progress.update(step, done, total + 2),
-    });
-    progress.update('Applying migrations', 5, 6);
-    await migrate(database.pool);
-    const { rows } = await database.pool.query<{ max: string; reserved: string }>(
-      `select current_setting('max_connections') as max, current_setting('superuser_reserved_connections') as reserved`,
-    );
-    poolSize = workerPoolSize({ workers: config.workers, poolSize: config.dbPoolSize, maxConnections: Number(rows[0]!.max), reserved: Number(rows[0]!.reserved) });
-    progress.update(`Starting ${config.workers} workers`, 6, 6);
-    // The primary serves nothing: its pool goes, the embedded PostgreSQL stays until shutdown.
-    await database.pool.end();
-  } catch (err) {
-    progress.done();
-    await database?.close().catch(() => {});
-    throw err;
-  }
-  const db = database;
-
-  // Workers reach the embedded PostgreSQL (or the external one) by URL and read the master key
-  // from the data dir; bootstrap is safe in each (an advisory lock: the first creates and prints).
-  const workerEnv = { DATABASE_URL: db.url, CANYU_DB_POOL: String(poolSize) };
-  const workers = new Map<number, { worker: Worker; ready: boolean; startedAt: number }>();
+  let ready: { url: string; poolSize: number } | null = null;
+  const waiting = new Set<Worker>();
+  const tell = (worker: Worker, r: { url: string; poolSize: number }) => {
+    if (worker.isConnected()) worker.send({ type: 'canyu:database', url: r.url, poolSize: r.poolSize } satisfies Message);
+  };
+  const workers = new Map<number, { worker: Worker; ready: boolean; listening: boolean; startedAt: number }>();
   let everReady = false;
   let shuttingDown: Promise<void> | undefined;
   let firstUrl: ((url: string) => void) | undefined;
@@ -97,14 +83,22 @@ export async function runPrimary(config: Config): Promise<{ url: string; stop():
     firstUrl = resolve;
     startFailed = reject;
   });
+  // Awaited once PostgreSQL is ready; a worker failing before that must not be an unhandled rejection.
+  allReady.catch(() => {});
   let url = '';
   const recentCrashes: number[] = [];
 
   const fork = () => {
-    const worker = cluster.fork(workerEnv);
-    const entry = { worker, ready: false, startedAt: Date.now() };
+    const worker = cluster.fork();
+    const entry = { worker, ready: false, listening: false, startedAt: Date.now() };
     workers.set(worker.id, entry);
     worker.on('message', (m: Message) => {
+      if (m?.type === 'canyu:need-database') {
+        entry.listening = true;
+        if (ready) tell(worker, ready);
+        else waiting.add(worker);
+        return;
+      }
       if (m?.type !== 'canyu:ready') return;
       entry.ready = true;
       url = m.url;
@@ -115,6 +109,7 @@ export async function runPrimary(config: Config): Promise<{ url: string; stop():
     });
     worker.on('exit', (code, signal) => {
       workers.delete(worker.id);
+      waiting.delete(worker);
       if (shuttingDown) return;
       if (!everReady) {
         // A worker that cannot start (port taken, bad configuration) would fail again: give up.
@@ -137,7 +132,7 @@ export async function runPrimary(config: Config): Promise<{ url: string; stop():
     (shuttingDown ??= (async () => {
       log.info({ workers: workers.size }, 'shutting down: every worker drains its requests and events');
       const exits = [...workers.values()].map(
-        ({ worker }) =>
+        ({ worker, listening }) =>
           new Promise<void>((resolve) => {
             if (worker.isDead()) return resolve();
             const timer = setTimeout(() => {
@@ -149,20 +144,50 @@ export async function runPrimary(config: Config): Promise<{ url: string; stop():
               resolve();
             });
             // A message, not a signal: on Ctrl-C the terminal already sent SIGINT to every
-            // worker, and a second signal means "exit now" to a server.
-            if (worker.isConnected()) worker.send({ type: 'canyu:shutdown' } satisfies Message);
+            // worker, and a second signal means "exit now" to a server. A worker still loading
+            // has no message listener yet (a message would be lost): it gets SIGTERM.
+            if (listening && worker.isConnected()) worker.send({ type: 'canyu:shutdown' } satisfies Message);
             else worker.process.kill('SIGTERM');
           }),
       );
       await Promise.all(exits);
-      await db.close();
+      await database?.close();
     })());
+
+  for (let i = 0; i < config.workers; i++) fork();
+  try {
+    database = await openDb({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      embeddedPort: config.embeddedPgPort,
+      poolSize: 2,
+      log: (m) => progress.log(m),
+      onStep: (step, done, total) => progress.update(step, done, total + 2),
+    });
+    progress.update('Applying migrations', 5, 6);
+    await migrate(database.pool);
+    const { rows } = await database.pool.query<{ max: string; reserved: string }>(
+      `select current_setting('max_connections') as max, current_setting('superuser_reserved_connections') as reserved`,
+    );
+    const poolSize = workerPoolSize({ workers: config.workers, poolSize: config.dbPoolSize, maxConnections: Number(rows[0]!.max), reserved: Number(rows[0]!.reserved) });
+    progress.update(`Starting ${config.workers} workers`, 6, 6);
+    // The primary serves nothing: its pool goes, the embedded PostgreSQL stays until shutdown.
+    await database.pool.end();
+    ready = { url: database.url, poolSize };
+  } catch (err) {
+    progress.done();
+    await stop().catch(() => {});
+    throw err;
+  }
+  const db = database;
+  const poolSize = ready.poolSize;
+  for (const worker of waiting) tell(worker, ready);
+  waiting.clear();
 
   stopOnSignals(stop, () => {
     for (const { worker } of workers.values()) worker.process.kill('SIGKILL');
   });
 
-  for (let i = 0; i < config.workers; i++) fork();
   try {
     await allReady;
   } catch (err) {
@@ -178,23 +203,35 @@ export async function runPrimary(config: Config): Promise<{ url: string; stop():
   return { url, stop };
 }
 
-/** A worker: an ordinary server that reports to the primary and stops when told to. */
+/**
+ * A worker: an ordinary server that reports to the primary and stops when told to. It loads the
+ * app at once and takes the database (already migrated) from the primary when it is ready.
+ */
 export async function runWorker(config: Config): Promise<void> {
   // A shutdown can be asked for while the server is still starting: it stops as soon as it can.
-  const state: { stopRequested: boolean; running?: Running } = { stopRequested: false };
+  const state: { stopRequested: boolean; running?: Running; connecting: boolean } = { stopRequested: false, connecting: false };
   const stopNow = () => {
     state.stopRequested = true;
+    // Still waiting for the database: nothing is open yet.
+    if (!state.connecting) process.exit(0);
     state.running?.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.on('message', (m: Message) => {
-    if (m?.type === 'canyu:shutdown') stopNow();
+  const database = new Promise<{ url: string; poolSize: number }>((resolve) => {
+    process.on('message', (m: Message) => {
+      if (m?.type === 'canyu:shutdown') stopNow();
+      if (m?.type === 'canyu:database' && !state.connecting) {
+        state.connecting = true;
+        resolve({ url: m.url, poolSize: m.poolSize });
+      }
+    });
   });
   // The primary is gone (killed): nothing would restart or stop us, and the port must free up.
   process.on('disconnect', stopNow);
-  const started = await startServer(config, { progress: false });
+  process.send?.({ type: 'canyu:need-database' } satisfies Message);
+  const started = await startServer(config, { progress: false, database });
   state.running = started;
   if (state.stopRequested) stopNow();
   else process.send?.({ type: 'canyu:ready', url: started.url } satisfies Message);

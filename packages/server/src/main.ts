@@ -20,6 +20,11 @@ export type StartOptions = {
   print?: (s: string) => void;
   /** Show start-up progress (off in cluster workers: the primary shows it once). */
   progress?: boolean;
+  /**
+   * A cluster worker's database, given by the primary once it has started and migrated it: the
+   * app loads meanwhile, and no migration runs here.
+   */
+  database?: Promise<{ url: string; poolSize: number }>;
 };
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<Running> {
@@ -50,6 +55,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     config = { ...config, secretKey: master.key };
     let appModule: Promise<typeof import('./app.ts')> | undefined;
     const loadApp = () => (appModule ??= import('./app.ts'));
+    if (opts.database) {
+      void loadApp().catch(() => {});
+      const given = await opts.database;
+      config = { ...config, databaseUrl: given.url, dbPoolSize: given.poolSize };
+    }
     database = await openDb({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
@@ -71,7 +81,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     // registration on one core beside ~1 s of DDL on the other. Both settle before either's
     // failure is reported, so a shutdown never races the other.
     const db = database;
-    const [migrated, building] = await Promise.allSettled([migrate(db.pool), loadApp().then((m) => m.buildApp({ config, database: db, jobs }))]);
+    const [migrated, building] = await Promise.allSettled([opts.database ? null : migrate(db.pool), loadApp().then((m) => m.buildApp({ config, database: db, jobs }))]);
     if (building.status === 'fulfilled') app = building.value.app;
     if (migrated.status === 'rejected') throw migrated.reason;
     if (building.status === 'rejected') throw building.reason;

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { bootstrapBanner, bootstrapIfEmpty } from './bootstrap.ts';
 import type { Config } from './config.ts';
-import { migrate, openDb, redact, type Database } from './db/index.ts';
+import { migrate, openDb, redact, type Database, type DatabaseHandle } from './db/index.ts';
 import { createJobs, type Jobs } from './jobs.ts';
 import { loadOrCreateMasterKey } from './lib/secrets.ts';
 import { createProgress } from './progress.ts';
@@ -60,42 +60,53 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       const given = await opts.database;
       config = { ...config, databaseUrl: given.url, dbPoolSize: given.poolSize };
     }
-    database = await openDb({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      embeddedPort: config.embeddedPgPort,
-      poolSize: config.dbPoolSize,
-      log: (m) => progress.log(m),
-      onStep: (step, done, total) => {
-        progress.update(step, done, total + 2);
-        // Past locating the binaries, PostgreSQL's processes are about to run: load the app meanwhile.
-        if (done >= 1) void loadApp().catch(() => {});
-      },
-    });
-    progress.update('Applying migrations', 5, 6);
     // Jobs log through the app's pino logger, which exists only once the app is built.
     const jobsLog = { error: (o: object, m: string) => app?.log.error(o, m), info: (o: object, m: string) => app?.log.info(o, m) };
-    jobs = config.jobs ? createJobs({ pool: database.pool, log: jobsLog }) : null;
     // Building the app sends no query (its modules start in onReady, at listen; a test holds it to
-    // that), so it runs while PostgreSQL applies the migrations: on a first start, ~0.3 s of route
-    // registration on one core beside ~1 s of DDL on the other. Both settle before either's
+    // that): it starts as soon as the pool exists, before PostgreSQL is up, and runs while
+    // PostgreSQL starts and (on a first start) applies the migrations. Both settle before either's
     // failure is reported, so a shutdown never races the other.
+    let building: Promise<Awaited<ReturnType<(typeof import('./app.ts'))['buildApp']>>> | undefined;
+    const build = (handle: DatabaseHandle) => {
+      jobs = config.jobs ? createJobs({ pool: handle.pool, log: jobsLog }) : null;
+      building = loadApp().then((m) => m.buildApp({ config, database: handle, jobs }));
+      building.then((b) => (app = b.app)).catch(() => {});
+    };
+    try {
+      database = await openDb({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        embeddedPort: config.embeddedPgPort,
+        poolSize: config.dbPoolSize,
+        log: (m) => progress.log(m),
+        onStep: (step, done, total) => {
+          progress.update(step, done, total + 2);
+          // Past locating the binaries, PostgreSQL's processes are about to run: load the app meanwhile.
+          if (done >= 1) void loadApp().catch(() => {});
+        },
+        onPool: build,
+      });
+    } catch (err) {
+      // The database did not start: the app already being built for it settles, then is closed (stop).
+      await building?.catch(() => {});
+      throw err;
+    }
+    progress.update('Applying migrations', 5, 6);
     const db = database;
-    const [migrated, building] = await Promise.allSettled([opts.database ? null : migrate(db.pool), loadApp().then((m) => m.buildApp({ config, database: db, jobs }))]);
-    if (building.status === 'fulfilled') app = building.value.app;
+    const [migrated, built] = await Promise.allSettled([opts.database ? null : migrate(db.pool), building!]);
     if (migrated.status === 'rejected') throw migrated.reason;
-    if (building.status === 'rejected') throw building.reason;
-    const built = building.value;
-    const server = built.app;
+    if (built.status === 'rejected') throw built.reason;
+    const { app: server, services, systemCtx } = built.value;
     progress.done();
 
-    const boot = config.bootstrap ? await bootstrapIfEmpty(built.services, built.systemCtx()) : null;
+    const boot = config.bootstrap ? await bootstrapIfEmpty(services, systemCtx()) : null;
     await server.listen({ port: config.port, host: config.host });
     const addr = server.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
     if (boot) print(bootstrapBanner(boot, url));
-    await jobs?.start();
+    // (Assigned in build, which TypeScript does not follow.)
+    await (jobs as Jobs | null)?.start();
     server.log.info({ url, database: db.embedded ? `embedded PostgreSQL in ${config.dataDir} (port ${db.embedded.port})` : redact(db.url) }, 'Canyu is serving');
     return { url, stop };
   } catch (err) {

@@ -2,11 +2,13 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { startEmbeddedPostgres } from './embedded.ts';
+import { openDb, type DatabaseHandle } from './index.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -192,5 +194,45 @@ describe('a first start killed while it creates the cluster', () => {
     const third = await startEmbeddedPostgres({ dataDir });
     await third.stop();
     assert.deepEqual(fs.readdirSync(dataDir).filter((e) => e.startsWith('pg.creating')), [], 'no temporary folder is left');
+  });
+});
+
+describe('openDb on the embedded PostgreSQL', () => {
+  it('hands out its pool before PostgreSQL is started (the app is built meanwhile), the same pool it returns', async () => {
+    const dir = tempDir();
+    let handed: DatabaseHandle | null = null;
+    let postmasterRan: boolean | null = null;
+    const database = await openDb({
+      dataDir: dir,
+      poolSize: 2,
+      onPool: (h) => {
+        handed = h;
+        postmasterRan = fs.existsSync(path.join(dir, 'pg', 'postmaster.pid'));
+      },
+    });
+    try {
+      assert.equal(postmasterRan, false, 'no postmaster yet when the pool was handed out');
+      assert.equal(handed!.pool, database.pool);
+      assert.equal(handed!.url, database.url);
+      assert.deepEqual((await database.pool.query('select 1 as one')).rows, [{ one: 1 }]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('ends the pool it handed out when PostgreSQL then fails to start', async () => {
+    const dir = tempDir();
+    // The port PostgreSQL is told to use is taken: it exits at once.
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as net.AddressInfo).port;
+    let handed: DatabaseHandle | null = null;
+    try {
+      await assert.rejects(openDb({ dataDir: dir, embeddedPort: port, onPool: (h) => (handed = h) }), /did not become ready/);
+      assert.ok(handed, 'the pool was handed out before the start failed');
+      assert.equal((handed as DatabaseHandle).pool.ended, true, 'and it is ended');
+    } finally {
+      taken.close();
+    }
   });
 });

@@ -22,6 +22,12 @@ export type EmbeddedOptions = {
   maxConnections?: number;
   log?: (msg: string) => void;
   onStep?: (step: string, done: number, total: number) => void;
+  /**
+   * The URL of the app's database, as soon as it is known: before PostgreSQL is started (its
+   * password and port are chosen by then), so that a pool can be made and the app built meanwhile.
+   * Nothing may connect with it before this function returns.
+   */
+  onAddress?: (url: string) => void;
 };
 
 export type EmbeddedPostgres = {
@@ -318,8 +324,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     const enc = encodeURIComponent(st.password);
     const database = opts.database ?? 'canyu';
     log(`Using the embedded PostgreSQL already running for ${dataDir} (port ${existing.attachPort})`);
+    const url = `postgres://${PG_USER}:${enc}@127.0.0.1:${existing.attachPort}/${encodeURIComponent(database)}`;
+    opts.onAddress?.(url);
     return {
-      url: `postgres://${PG_USER}:${enc}@127.0.0.1:${existing.attachPort}/${encodeURIComponent(database)}`,
+      url,
       adminUrl: `postgres://${PG_USER}:${enc}@127.0.0.1:${existing.attachPort}/postgres`,
       port: existing.attachPort,
       pid: 0,
@@ -369,12 +377,15 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     '-c', 'shared_buffers=128MB',
     ...(opts.ephemeralSettings ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
   ];
+  const enc = encodeURIComponent(state.password);
+  const database = opts.database ?? 'canyu';
+  const url = `postgres://${PG_USER}:${enc}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  opts.onAddress?.(url);
   const s = spawnArgs(bins.postgres, ['-D', pgData, '-p', String(port), ...settings], runAs, true);
   const child = spawn(s.cmd, s.args, { stdio: ['ignore', logFd, logFd], env: { ...process.env, LC_ALL: 'C' } });
   fs.closeSync(logFd);
   const pid = child.pid ?? 0;
 
-  const enc = encodeURIComponent(state.password);
   const adminUrl = `postgres://${PG_USER}:${enc}@127.0.0.1:${port}/postgres`;
   try {
     await waitReady(adminUrl, child, logFile, 30_000);
@@ -384,7 +395,6 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   }
 
   step('Preparing the database', 3, total);
-  const database = opts.database ?? 'canyu';
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -397,7 +407,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
 
   let stopping: Promise<void> | undefined;
   return {
-    url: `postgres://${PG_USER}:${enc}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+    url,
     adminUrl,
     port,
     pid,

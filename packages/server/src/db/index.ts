@@ -26,7 +26,17 @@ export type OpenDbOptions = {
   poolSize?: number;
   log?: (msg: string) => void;
   onStep?: (step: string, done: number, total: number) => void;
+  /**
+   * Called once with the pool (and its drizzle handle) as soon as the database's address is known,
+   * before the embedded PostgreSQL is started or the connection checked: what only needs the pool
+   * object (building the app) can be done meanwhile. Nothing may query it before openDb resolves.
+   * It is the pool openDb returns; if openDb fails, it is ended.
+   */
+  onPool?: (handle: DatabaseHandle) => void;
 };
+
+/** What needs only the pool, not a started database: the app is built with it. */
+export type DatabaseHandle = Pick<Database, 'db' | 'pool' | 'url'>;
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -82,12 +92,21 @@ export function createPool(url: string, opts: { max: number; idleTimeoutMillis?:
 
 export async function openDb(opts: OpenDbOptions): Promise<Database> {
   let embedded: EmbeddedPostgres | null = null;
-  let url = opts.databaseUrl;
-  if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir, port: opts.embeddedPort, log: opts.log, onStep: opts.onStep });
-    url = embedded.url;
+  let handle: DatabaseHandle | null = null;
+  const open = (url: string): DatabaseHandle => {
+    const pool = createPool(url, { max: opts.poolSize ?? 10, log: opts.log });
+    handle = { pool, db: drizzle({ client: pool }), url };
+    opts.onPool?.(handle);
+    return handle;
+  };
+  try {
+    if (opts.databaseUrl) open(opts.databaseUrl);
+    else embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir, port: opts.embeddedPort, log: opts.log, onStep: opts.onStep, onAddress: open });
+  } catch (err) {
+    await (handle as DatabaseHandle | null)?.pool.end().catch(() => {});
+    throw err;
   }
-  const pool = createPool(url, { max: opts.poolSize ?? 10, log: opts.log });
+  const { pool, db, url } = handle ?? open(embedded!.url);
   try {
     const c = await pool.connect();
     c.release();
@@ -96,7 +115,6 @@ export async function openDb(opts: OpenDbOptions): Promise<Database> {
     await embedded?.stop();
     throw new Error(`Cannot connect to PostgreSQL (${redact(url)}): ${(err as Error).message}`);
   }
-  const db = drizzle({ client: pool });
   let closed = false;
   return {
     db,

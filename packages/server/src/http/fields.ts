@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { utcMs } from '../lib/localtime.ts';
 import { textProblem } from './json.ts';
+import { sharedSchema } from './shared-schema.ts';
 
 export const MIN_YEAR = 1;
 export const MAX_YEAR = 9999;
@@ -41,36 +42,41 @@ function dateTimeProblem(s: string): string | null {
 }
 
 /** ISO 8601 date-time with offset (`Z` or `±hh:mm`), years 0001-9999. */
-export const dateTime = () =>
+export const dateTime = sharedSchema(() =>
   z.iso.datetime({ offset: true }).superRefine((s, ctx) => {
     const problem = dateTimeProblem(s);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  }),
+);
 
 /** A 'YYYY-MM-DD' calendar date, years 0001-9999. */
-export const localDate = () =>
+export const localDate = sharedSchema(() =>
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-    .refine((s) => isCalendarDate(Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10))), `must be a real calendar date YYYY-MM-DD in ${RANGE}`);
+    .refine((s) => isCalendarDate(Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10))), `must be a real calendar date YYYY-MM-DD in ${RANGE}`),
+);
 
 /** A 'YYYY-MM' month, years 0001-9999. */
-export const month = () =>
+export const month = sharedSchema(() =>
   z
     .string()
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM')
-    .refine((s) => Number(s.slice(0, 4)) >= MIN_YEAR, `must be a month in ${RANGE}`);
+    .refine((s) => Number(s.slice(0, 4)) >= MIN_YEAR, `must be a month in ${RANGE}`),
+);
 
 /** A bigint id as decimal digits, within what the API can represent without rounding (1 to 2^53-1). */
-export const serialId = (what: string) =>
+export const serialId = sharedSchema((what: string) =>
   z
     .string()
     .regex(/^[1-9][0-9]{0,15}$/, `${what} must be a positive integer id`)
-    .refine((s) => Number.isSafeInteger(Number(s)), `${what} is out of range (at most ${Number.MAX_SAFE_INTEGER})`);
+    .refine((s) => Number.isSafeInteger(Number(s)), `${what} is out of range (at most ${Number.MAX_SAFE_INTEGER})`),
+);
 
 /** A string the database stores unchanged: no NUL characters, no unpaired UTF-16 surrogates. */
-export const text = () =>
+export const text = sharedSchema(() =>
   z.string().superRefine((s, ctx) => {
     const problem = textProblem(s);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  }),
+);

@@ -3,6 +3,7 @@
 // both "\u0000" and a lone "\ud800"), bounded depth (deep nesting would overflow the stack when
 // serialised) and bounded size.
 import { z } from 'zod';
+import { sharedSchema } from './shared-schema.ts';
 
 const MAX_DEPTH = 32;
 
@@ -36,20 +37,25 @@ function check(value: unknown, depth: number): string | null {
   return null;
 }
 
-export function jsonObject(opts: { maxBytes: number; what: string }) {
-  return z.record(z.string(), z.unknown()).superRefine((obj, ctx) => {
+const sharedJsonObject = sharedSchema((maxBytes: number, what: string) =>
+  z.record(z.string(), z.unknown()).superRefine((obj, ctx) => {
     const problem = check(obj, 1);
     if (problem) {
-      ctx.addIssue({ code: 'custom', message: `${opts.what} ${problem}` });
+      ctx.addIssue({ code: 'custom', message: `${what} ${problem}` });
       return;
     }
     const size = Buffer.byteLength(JSON.stringify(obj));
-    if (size > opts.maxBytes) ctx.addIssue({ code: 'too_big', origin: 'string', maximum: opts.maxBytes, message: `${opts.what} must be at most ${opts.maxBytes} bytes as JSON (got ${size})` } as never);
-  });
+    if (size > maxBytes) ctx.addIssue({ code: 'too_big', origin: 'string', maximum: maxBytes, message: `${what} must be at most ${maxBytes} bytes as JSON (got ${size})` } as never);
+  }),
+);
+
+/** A free-form JSON object of at most `maxBytes` as JSON; `what` names it in errors. */
+export function jsonObject(opts: { maxBytes: number; what: string }) {
+  return sharedJsonObject(opts.maxBytes, opts.what);
 }
 
 /** Plain text the database accepts: no NUL characters, no unpaired surrogates. */
-export const cleanText = (min: number, max: number) =>
+export const cleanText = sharedSchema((min: number, max: number) =>
   z
     .string()
     .min(min)
@@ -57,4 +63,5 @@ export const cleanText = (min: number, max: number) =>
     .superRefine((s, ctx) => {
       const problem = textProblem(s);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    });
+    }),
+);

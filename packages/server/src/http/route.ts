@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaul
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
+import { sharedSchema } from './shared-schema.ts';
 
 /** The Fastify instance every module's routes register on: zod schemas in, typed handlers out. */
 export type Api = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -29,9 +30,10 @@ export const optionalBody = <T extends z.ZodType>(schema: T) => schema.nullish()
 export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
 /** Host-app ids (users, subjects, events): 1-255 characters, no control characters. */
-export const externalId = (what: string) =>
+export const externalId = sharedSchema((what: string) =>
   z
     .string()
     .min(1)
     .max(255)
-    .regex(/^[^\u0000-\u001f\u007f]+$/, `${what} must not contain control characters`);
+    .regex(/^[^\u0000-\u001f\u007f]+$/, `${what} must not contain control characters`),
+);

@@ -41,12 +41,22 @@ function dateTimeProblem(s: string): string | null {
   return null;
 }
 
-/** ISO 8601 date-time with offset (`Z` or `±hh:mm`), years 0001-9999. */
+/**
+ * The date-times the API has accepted since its first release: RFC 3339 with an offset, where the
+ * seconds may be left out (`2026-01-01T08:00+08:00`). zod ≥ 4.2 requires the seconds; this keeps
+ * clients that send minutes working, and the OpenAPI document's pattern says so.
+ */
+const DATE_TIME_PATTERN =
+  /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|([+-](?:[01]\d|2[0-3]):[0-5]\d)))$/;
+
+/** ISO 8601 date-time with offset (`Z` or `±hh:mm`; seconds optional), years 0001-9999. */
 export const dateTime = sharedSchema(() =>
-  z.iso.datetime({ offset: true }).superRefine((s, ctx) => {
-    const problem = dateTimeProblem(s);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
+  z
+    .stringFormat('datetime', DATE_TIME_PATTERN, { error: (issue) => (issue.code === 'invalid_format' ? 'Invalid ISO datetime' : undefined) })
+    .superRefine((s, ctx) => {
+      const problem = dateTimeProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 );
 
 /** A 'YYYY-MM-DD' calendar date, years 0001-9999. */

@@ -43,7 +43,7 @@ function dateTimeProblem(s: string): string | null {
 
 /**
  * The date-times the API has accepted since its first release: RFC 3339 with an offset, where the
- * seconds may be left out (`2026-01-01T08:00+08:00`). zod ≥ 4.2 requires the seconds; this keeps
+ * seconds may be left out (`2026-01-01T08:00+08:00`). zod 4.6's own date-time requires them; this keeps
  * clients that send minutes working, and the OpenAPI document's pattern says so.
  */
 const DATE_TIME_PATTERN =

@@ -52,6 +52,17 @@ describe('dates PostgreSQL and JavaScript both keep', () => {
     }
   });
 
+  it('accepts a date-time without seconds, as it always has, and refuses one without an offset in words', async () => {
+    const res = await t.inject({ method: 'PUT', url: '/v1/subjects/article/minutes', headers: sk, payload: { created_at: '2026-03-01T08:30+08:00' } });
+    assert.ok(res.statusCode < 300, res.body);
+    const got = await t.inject({ method: 'GET', url: '/v1/subjects/article/minutes', headers: sk });
+    assert.equal(got.json().created_at, '2026-03-01T00:30:00.000Z');
+    const local = await t.inject({ method: 'PUT', url: '/v1/subjects/article/local', headers: sk, payload: { created_at: '2026-03-01T08:30:00' } });
+    const issue = findIssue(expectError(local, 400, 'validation_failed'), 'body.created_at');
+    assert.equal(issue.code, 'invalid_format');
+    assert.equal(issue.expected, 'datetime');
+  });
+
   it('reads year 0001 back as 0001, not 2001', async () => {
     const res = await t.inject({ method: 'PUT', url: '/v1/subjects/article/old', headers: sk, payload: { created_at: '0001-01-01T00:00:00Z' } });
     assert.ok(res.statusCode < 300, res.body);

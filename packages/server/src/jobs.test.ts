@@ -46,6 +46,11 @@ describe('jobs on two servers sharing one database', () => {
       );
       return jobs;
     });
+    // A run is counted in the minute it ran in. Each slot's job runs within seconds of its minute,
+    // except when the servers start in the last seconds of one: that slot's first look can come
+    // so late that its job runs in the next minute, beside the next slot's own run (seen once, as a
+    // false "ran 2 times"). So the servers start well inside a minute.
+    while (new Date().getUTCSeconds() >= 40) await new Promise((r) => setTimeout(r, 250));
     // Both start at once, as two processes booting together would.
     await Promise.all(servers.map((s) => s.start()));
 
@@ -75,6 +80,60 @@ describe('jobs on two servers sharing one database', () => {
       assert.throws(() => jobs.define('late', async () => {}), /before jobs start/);
       assert.throws(() => jobs.schedule('late.ok', '* * * * *'), /before jobs start/);
     } finally {
+      await jobs.stop();
+    }
+  });
+});
+
+describe('stopping while a worker is fetching', () => {
+  it('waits for the job that fetch returns: it runs once and is completed before stop() resolves', { timeout: 60_000 }, async () => {
+    const jobs = createJobs({ pool: db.pool, log: silent, fast: true });
+    let runs = 0;
+    let finished = false;
+    // A job that takes a while: a stop that does not wait for it resolves long before it is done.
+    jobs.define(
+      'test.in-flight',
+      async () => {
+        runs++;
+        await new Promise((r) => setTimeout(r, 300));
+        finished = true;
+      },
+      { pollingIntervalSeconds: 0.5 },
+    );
+    await jobs.start();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    const locker = await db.pool.connect();
+    try {
+      // Hold the queue's partition of the job table so that the worker's next fetch waits inside
+      // PostgreSQL (other queues' fetches prune the partition and go on), then queue a job from the
+      // same transaction: the waiting fetch returns it once the lock is released.
+      const partition = (await db.pool.query<{ p: string }>(`select partition_name as p from canyu_jobs.queue where name = 'test.in-flight'`)).rows[0]!.p;
+      await locker.query('begin');
+      await locker.query(`lock table canyu_jobs."${partition}" in exclusive mode`);
+      const until = Date.now() + 20_000;
+      for (;;) {
+        const { rows } = await db.pool.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%skip locked%' and datname = current_database()`,
+        );
+        if (rows[0]!.n > 0) break;
+        assert.ok(Date.now() < until, 'the worker never fetched while the table was locked');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const { rows } = await locker.query<{ id: string }>(`insert into canyu_jobs.job (name, data) values ('test.in-flight', '{}') returning id`);
+      const stopping = jobs.stop();
+      await locker.query('commit');
+      await stopping;
+      const state = await db.pool.query<{ state: string }>('select state::text from canyu_jobs.job where id = $1', [rows[0]!.id]);
+      assert.equal(runs, 1);
+      assert.ok(finished, 'stop() resolved while the fetched job was still running');
+      assert.equal(state.rows[0]?.state, 'completed');
+      assert.deepEqual(unhandled, []);
+    } finally {
+      await locker.query('rollback').catch(() => {});
+      locker.release();
+      process.off('unhandledRejection', onUnhandled);
       await jobs.stop();
     }
   });

@@ -33,6 +33,9 @@ export type JobsOptions = {
   fast?: boolean;
 };
 
+/** How long a stop waits for running jobs before pg-boss marks them failed (they are retried). */
+const STOP_TIMEOUT_MS = 15_000;
+
 export function createJobs(opts: JobsOptions): Jobs {
   const definitions = new Map<string, { handler: JobHandler<object>; opts: JobDefinition }>();
   const schedules: { name: string; cron: string; tz: string; data: object }[] = [];
@@ -40,10 +43,23 @@ export function createJobs(opts: JobsOptions): Jobs {
   // A stop that arrives while start() is still running (a signal right after boot) must wait for
   // it, or pg-boss would go on using the pool after the database is closed.
   let starting: Promise<void> | null = null;
+  // pg-boss's stop() does not wait for all its workers do. A fetch still in flight when it stops
+  // returns its job afterwards and runs it, and a job's completion (complete or fail) is written
+  // without being awaited. Either then used the pool after the server had ended it: the process
+  // died of an unhandled rejection during a graceful shutdown, and the fetched job stayed active
+  // until it expired (15 minutes). Every query pg-boss sends and every handler it runs is counted
+  // here, and stop() waits for them to settle.
+  const busy = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    busy.add(p);
+    const settled = () => busy.delete(p);
+    p.then(settled, settled);
+    return p;
+  };
 
   const db: PgBoss.Db = {
     executeSql: async (text, values) => {
-      const res = await opts.pool.query(text, values);
+      const res = await track(opts.pool.query(text, values));
       return { rows: res.rows };
     },
   };
@@ -78,7 +94,17 @@ export function createJobs(opts: JobsOptions): Jobs {
       const b = boss;
       boss = null;
       // Waits for running handlers to finish; does not close our pool (we own it).
-      if (b) await b.stop({ graceful: true, close: false, wait: true, timeout: 15_000 });
+      const until = Date.now() + STOP_TIMEOUT_MS;
+      if (b) await b.stop({ graceful: true, close: false, wait: true, timeout: STOP_TIMEOUT_MS });
+      // Then for what pg-boss left running (above). A settled fetch starts its handler, and a
+      // settled handler sends its completion, within a few microtasks: each round waits for the
+      // queue of them to run (setImmediate) before looking again.
+      while (busy.size > 0 && Date.now() < until) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.allSettled([...busy]), new Promise((r) => (timer = setTimeout(r, until - Date.now())))]);
+        clearTimeout(timer);
+        await new Promise((r) => setImmediate(r));
+      }
     },
   };
 
@@ -121,7 +147,7 @@ export function createJobs(opts: JobsOptions): Jobs {
         async ([job]) => {
           if (!job) return;
           try {
-            await handler(job.data, { id: job.id, name });
+            await track(handler(job.data, { id: job.id, name }));
           } catch (err) {
             opts.log.error({ err, job: name, jobId: job.id }, 'job failed');
             throw err;

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Config } from './config.ts';
 import type { Ctx } from './context.ts';
-import { createPool, type Database } from './db/index.ts';
+import { createPool, endPool, type Database } from './db/index.ts';
 import { wireErasure, type Erasure } from './erasure.ts';
 import type { EventBus } from './events.ts';
 import { createEventLog } from './events/index.ts';
@@ -400,7 +400,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     // Order matters: stop taking events and store every acknowledged one, stop the consumers, then the modules.
     for (const m of modules) await m.drain?.();
     await bus.stop();
-    await runnerPool?.end();
+    if (runnerPool) await endPool(runnerPool);
     for (const m of [...modules].reverse()) await m.stop?.();
     await limiter.close();
   });

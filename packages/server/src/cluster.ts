@@ -8,7 +8,7 @@
 // PostgreSQL.
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config.ts';
-import { migrate, openDb, redact, type Database } from './db/index.ts';
+import { endPool, migrate, openDb, redact, type Database } from './db/index.ts';
 import { loadOrCreateMasterKey } from './lib/secrets.ts';
 import { stopOnSignals } from './lib/signals.ts';
 import { eventRunnerConnections } from './event-pools.ts';
@@ -172,7 +172,7 @@ export async function runPrimary(config: Config): Promise<{ url: string; stop():
     const poolSize = workerPoolSize({ workers: config.workers, poolSize: config.dbPoolSize, maxConnections: Number(rows[0]!.max), reserved: Number(rows[0]!.reserved) });
     progress.update(`Starting ${config.workers} workers`, 6, 6);
     // The primary serves nothing: its pool goes, the embedded PostgreSQL stays until shutdown.
-    await database.pool.end();
+    await endPool(database.pool);
     ready = { url: database.url, poolSize };
   } catch (err) {
     progress.done();

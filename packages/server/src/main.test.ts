@@ -84,6 +84,8 @@ describe('canyu start (embedded PostgreSQL)', () => {
 
       child.kill('SIGTERM');
       assert.equal(await exited, 0, `exit code; output:\n${out}`);
+      // Every connection closed before PostgreSQL stopped, and nothing used a pool after its end.
+      assert.doesNotMatch(out, /postgres pool error|terminating connection|Cannot use a pool/, out);
       assert.equal(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid')), false, 'PostgreSQL shut down cleanly');
       let pgAlive = true;
       try {
@@ -92,6 +94,31 @@ describe('canyu start (embedded PostgreSQL)', () => {
         pgAlive = false;
       }
       assert.equal(pgAlive, false);
+
+      // Restarted on that data dir and stopped the moment it answers, while its jobs are still
+      // starting: the same clean stop, with nothing left using a pool or a connection.
+      const again = spawn(process.execPath, [path.join(root, 'bin/canyu.js'), 'start'], {
+        env: { ...process.env, CANYU_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out2 = '';
+      again.stdout.on('data', (c: Buffer) => (out2 += c.toString()));
+      again.stderr.on('data', (c: Buffer) => (out2 += c.toString()));
+      const exited2 = new Promise<number | null>((r) => again.on('exit', (code) => r(code)));
+      try {
+        const until = Date.now() + 90_000;
+        for (;;) {
+          const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+          if (ok) break;
+          assert.ok(Date.now() < until, `the restarted server never answered:\n${out2}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        again.kill('SIGTERM');
+        assert.equal(await exited2, 0, `exit code after the restart; output:\n${out2}`);
+        assert.doesNotMatch(out2, /postgres pool error|terminating connection|Cannot use a pool|Unhandled/i, out2);
+      } finally {
+        again.kill('SIGKILL');
+      }
     } finally {
       child.kill('SIGKILL');
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -79,6 +79,9 @@ export function exactTimestamps(pool: pg.Pool): void {
   });
 }
 
+/** The connections of each pool made by createPool that are open, and who waits for none to be. */
+const connections = new WeakMap<pg.Pool, { open: number; closed: (() => void)[] }>();
+
 /**
  * Every pool Canyu opens: exact timestamps, and an idle client that loses its connection (a
  * PostgreSQL restart, a dropped test database) is logged and replaced instead of crashing the process.
@@ -87,7 +90,32 @@ export function createPool(url: string, opts: { max: number; idleTimeoutMillis?:
   const pool = new pg.Pool({ connectionString: url, max: opts.max, idleTimeoutMillis: opts.idleTimeoutMillis ?? 30_000, ...(opts.options ? { options: opts.options } : {}) });
   exactTimestamps(pool);
   pool.on('error', (err) => opts.log?.(`postgres pool error: ${err.message}`));
+  const c = { open: 0, closed: [] as (() => void)[] };
+  connections.set(pool, c);
+  pool.on('connect', () => c.open++);
+  pool.on('remove', () => {
+    if (--c.open <= 0) for (const resolve of c.closed.splice(0)) resolve();
+  });
   return pool;
+}
+
+/**
+ * Ends a pool and waits until its connections are closed. pg's pool.end() resolves once it has
+ * asked its idle clients to end, before their connections close: a PostgreSQL stopped right after
+ * (the embedded one, at shutdown) still found them open, and each logged "postgres pool error:
+ * terminating connection due to administrator command". Safe to call more than once.
+ */
+export async function endPool(pool: pg.Pool, waitMs = 5_000): Promise<void> {
+  if (!pool.ending) await pool.end().catch(() => {});
+  const c = connections.get(pool);
+  if (!c || c.open <= 0) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, waitMs);
+    c.closed.push(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 export async function openDb(opts: OpenDbOptions): Promise<Database> {
@@ -103,7 +131,8 @@ export async function openDb(opts: OpenDbOptions): Promise<Database> {
     if (opts.databaseUrl) open(opts.databaseUrl);
     else embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir, port: opts.embeddedPort, log: opts.log, onStep: opts.onStep, onAddress: open });
   } catch (err) {
-    await (handle as DatabaseHandle | null)?.pool.end().catch(() => {});
+    const early = (handle as DatabaseHandle | null)?.pool;
+    if (early) await endPool(early);
     throw err;
   }
   const { pool, db, url } = handle ?? open(embedded!.url);
@@ -111,7 +140,7 @@ export async function openDb(opts: OpenDbOptions): Promise<Database> {
     const c = await pool.connect();
     c.release();
   } catch (err) {
-    await pool.end().catch(() => {});
+    await endPool(pool);
     await embedded?.stop();
     throw new Error(`Cannot connect to PostgreSQL (${redact(url)}): ${(err as Error).message}`);
   }
@@ -124,7 +153,7 @@ export async function openDb(opts: OpenDbOptions): Promise<Database> {
     async close() {
       if (closed) return;
       closed = true;
-      await pool.end().catch(() => {});
+      await endPool(pool);
       await embedded?.stop();
     },
   };

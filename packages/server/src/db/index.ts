@@ -90,6 +90,13 @@ export function createPool(url: string, opts: { max: number; idleTimeoutMillis?:
   const pool = new pg.Pool({ connectionString: url, max: opts.max, idleTimeoutMillis: opts.idleTimeoutMillis ?? 30_000, ...(opts.options ? { options: opts.options } : {}) });
   exactTimestamps(pool);
   pool.on('error', (err) => opts.log?.(`postgres pool error: ${err.message}`));
+  // pg leaves a client checked out of the pool (a transaction between two statements, a LISTEN
+  // connection) without an 'error' listener: a connection PostgreSQL ended meanwhile (a restart, a
+  // failover, pg_terminate_backend) raised an unhandled 'error' event and killed the server. The
+  // statement in flight still fails with the error, and the pool drops the client when it comes back.
+  const lost = (err: Error) => opts.log?.(`postgres connection lost: ${err.message}`);
+  pool.on('acquire', (client) => client.on('error', lost));
+  pool.on('release', (_err, client) => client.removeListener('error', lost));
   const c = { open: 0, closed: [] as (() => void)[] };
   connections.set(pool, c);
   pool.on('connect', () => c.open++);

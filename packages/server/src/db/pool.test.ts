@@ -47,3 +47,26 @@ test('endPool waits for a connection still checked out to be released and closed
   await ending;
   assert.equal(closed, 2);
 });
+
+test('a checked-out client whose connection PostgreSQL ends does not take the process down', async () => {
+  // As in a transaction between two statements, or a LISTEN connection, when PostgreSQL restarts
+  // or fails over: pg gives such a client no 'error' listener of its own.
+  const logged: string[] = [];
+  const pool = createPool(db.url, { max: 2, log: (line) => logged.push(line) });
+  try {
+    const client = await pool.connect();
+    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+    await db.pool.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
+    const until = Date.now() + 10_000;
+    while (!logged.some((l) => l.startsWith('postgres connection lost:'))) {
+      assert.ok(Date.now() < until, `the lost connection was never reported: ${JSON.stringify(logged)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await assert.rejects(client.query('select 1'));
+    client.release();
+    // The pool dropped the dead client and goes on with a new connection.
+    assert.equal((await pool.query<{ x: number }>('select 1 as x')).rows[0]!.x, 1);
+  } finally {
+    await endPool(pool);
+  }
+});

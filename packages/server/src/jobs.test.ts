@@ -1,7 +1,9 @@
 // Durable jobs with two Canyu servers on one database: a cron slot runs exactly once, and each
 // queued job is handled by exactly one server. Real pg-boss, real PostgreSQL, no fakes.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { createPool, endPool } from './db/index.ts';
 import { createJobs, type Jobs } from './jobs.ts';
 import { createTestDatabase, type TestDatabase } from './testing/db.ts';
 
@@ -135,6 +137,82 @@ describe('stopping while a worker is fetching', () => {
       locker.release();
       process.off('unhandledRejection', onUnhandled);
       await jobs.stop();
+    }
+  });
+});
+
+describe('PostgreSQL away for a moment', () => {
+  it('a job that finishes while the database is unreachable is recorded once it is back, and nothing is left unhandled', { timeout: 90_000 }, async () => {
+    // The outage: a TCP relay in front of the test database that cuts its connections and then
+    // refuses new ones, until it opens again.
+    const target = new URL(db.url);
+    const sockets = new Set<net.Socket>();
+    let open = true;
+    let refused = 0;
+    const relay = net.createServer((client) => {
+      if (!open) {
+        refused++;
+        client.destroy();
+        return;
+      }
+      const upstream = net.connect(Number(target.port || 5432), target.hostname);
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+        s.on('error', () => {});
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    const url = new URL(db.url);
+    url.hostname = '127.0.0.1';
+    url.port = String((relay.address() as net.AddressInfo).port);
+    const pool = createPool(url.toString(), { max: 4 });
+    const jobs = createJobs({ pool, log: silent, fast: true });
+    let running = false;
+    let done = 0;
+    let finish!: () => void;
+    const finishing = new Promise<void>((r) => (finish = r));
+    jobs.define(
+      'test.outage',
+      async () => {
+        running = true;
+        await finishing;
+        done++;
+      },
+      { pollingIntervalSeconds: 0.5 },
+    );
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await jobs.start();
+      const id = await jobs.send('test.outage', {});
+      assert.ok(await waitFor(() => running, 20_000), 'the job never started');
+      open = false;
+      for (const s of sockets) s.destroy();
+      // The job finishes during the outage; pg-boss writes its completion then, and it is refused.
+      finish();
+      assert.ok(await waitFor(() => refused >= 5, 20_000), 'nothing tried to reach the database during the outage');
+      open = true;
+      const state = async () => (await db.pool.query<{ state: string }>('select state::text from canyu_jobs.job where id = $1', [id])).rows[0]?.state;
+      const until = Date.now() + 30_000;
+      while ((await state()) !== 'completed') {
+        assert.ok(Date.now() < until, `the job is ${await state()} after the database came back`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(done, 1);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      open = true;
+      finish();
+      await jobs.stop();
+      await endPool(pool);
+      process.off('unhandledRejection', onUnhandled);
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => relay.close(r));
     }
   });
 });

@@ -4,6 +4,7 @@
 // job is fetched by exactly one worker (SKIP LOCKED).
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
+import { isConnectionLoss } from './db/index.ts';
 
 export type JobHandler<T> = (data: T, meta: { id: string; name: string }) => Promise<void>;
 
@@ -35,6 +36,8 @@ export type JobsOptions = {
 
 /** How long a stop waits for running jobs before pg-boss marks them failed (they are retried). */
 const STOP_TIMEOUT_MS = 15_000;
+/** How long a job-system statement keeps being sent while PostgreSQL is unreachable. */
+const RECONNECT_MS = 30_000;
 
 export function createJobs(opts: JobsOptions): Jobs {
   const definitions = new Map<string, { handler: JobHandler<object>; opts: JobDefinition }>();
@@ -57,9 +60,26 @@ export function createJobs(opts: JobsOptions): Jobs {
     return p;
   };
 
+  // pg-boss sends statements from timers and writes completions without awaiting them: one that
+  // failed because PostgreSQL was away for a moment (a restart, a failover) was an unhandled
+  // rejection, which ended the process. A statement whose connection was lost or refused is sent
+  // again, backing off, for up to RECONNECT_MS; any other error goes to pg-boss as before. (pg-boss
+  // is at-least-once: a fetch whose answer was lost leaves its job active until it expires and is
+  // retried, and completing a job twice changes nothing.)
+  const query = async (text: string, values?: unknown[]) => {
+    const until = Date.now() + RECONNECT_MS;
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+      try {
+        return await opts.pool.query(text, values);
+      } catch (err) {
+        if (!isConnectionLoss(err) || opts.pool.ending || Date.now() + wait > until) throw err;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  };
   const db: PgBoss.Db = {
     executeSql: async (text, values) => {
-      const res = await track(opts.pool.query(text, values));
+      const res = await track(query(text, values));
       return { rows: res.rows };
     },
   };

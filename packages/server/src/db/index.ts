@@ -79,6 +79,20 @@ export function exactTimestamps(pool: pg.Pool): void {
   });
 }
 
+/**
+ * Whether a query failed because its connection was lost or refused (PostgreSQL restarting,
+ * failing over, ending the connection, or unreachable), as opposed to the statement itself.
+ */
+export function isConnectionLoss(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  // SQLSTATE class 08 (connection exception); 57P01–57P03: shut down by an administrator, after a
+  // crash, or not accepting connections yet.
+  if (/^08/.test(code) || code === '57P01' || code === '57P02' || code === '57P03') return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) return true;
+  return typeof e?.message === 'string' && /^Connection terminated/.test(e.message);
+}
+
 /** The connections of each pool made by createPool that are open, and who waits for none to be. */
 const connections = new WeakMap<pg.Pool, { open: number; closed: (() => void)[] }>();
 

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Config } from './config.ts';
 import type { Ctx } from './context.ts';
-import { createPool, endPool, type Database } from './db/index.ts';
+import { createPool, endPool, isConnectionLoss, type Database } from './db/index.ts';
 import { wireErasure, type Erasure } from './erasure.ts';
 import type { EventBus } from './events.ts';
 import { createEventLog } from './events/index.ts';
@@ -272,7 +272,11 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') e = new AppError('invalid_json', 'The body is empty but Content-Type is application/json; send a JSON body or omit the header');
     else if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') e = new AppError('invalid_json', `The body is not valid JSON: ${err.message}`);
     else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) e = new AppError('bad_request', err.message, { reason: err.code ?? null });
-    else {
+    else if (isConnectionLoss(err) || isConnectionLoss((err as { cause?: unknown }).cause)) {
+      // PostgreSQL restarting, failing over or unreachable: a moment's outage, not a fault of the request.
+      req.log.error({ err }, 'database unreachable');
+      e = new AppError('unavailable', 'The database is unreachable for the moment; retry shortly', { reason: 'database_unreachable' }, { retryAfter: 1 });
+    } else {
       req.log.error({ err }, 'unhandled error');
       e = new AppError('internal', 'Internal server error; the request id identifies it in the logs', { request_id: req.id });
     }

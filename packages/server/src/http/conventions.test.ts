@@ -4,6 +4,11 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import net from 'node:net';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { createPool, endPool } from '../db/index.ts';
 import { signHs256 } from '../lib/jwt.ts';
 import { bearer, startTestApp, type Tenant, type TestApp } from '../testing/app.ts';
 import { checkErrorShape, expectError, findIssue } from '../testing/http.ts';
@@ -944,5 +949,37 @@ describe('fuzz: no request shape produces a 500', () => {
   it('answers an undecodable URL with the standard error shape', async () => {
     const res = await t.inject({ method: 'GET', url: '/v1/users/%ED%A0%80', headers: bearer(fz.secretKey) });
     expectError(res, 400, 'bad_request');
+  });
+});
+
+describe('the database unreachable for a moment', () => {
+  it('answers 503 unavailable with Retry-After, not 500, through a pool and through drizzle', async () => {
+    // A port nothing listens on: taken, then closed again.
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const away = createPool(`postgres://canyu@127.0.0.1:${port}/canyu`, { max: 1 });
+    const routes = (app: FastifyInstance) => {
+      app.get('/v1/db-away/pool', { config: { auth: { secret: true } } }, async () => (await away.query('select 1')).rows);
+      app.get('/v1/db-away/drizzle', { config: { auth: { secret: true } } }, async () => drizzle({ client: away }).execute(sql`select 1`));
+    };
+    const app = await startTestApp({ database: t.database, extraRoutes: routes });
+    try {
+      const h = bearer((await app.newTenant()).secretKey);
+      for (const url of ['/v1/db-away/pool', '/v1/db-away/drizzle']) {
+        const r = await app.inject({ method: 'GET', url, headers: h });
+        assert.equal(r.statusCode, 503, `${url}: ${r.body}`);
+        assert.equal(r.headers['retry-after'], '1');
+        checkErrorShape(r);
+        assert.deepEqual(r.json().error.details, { reason: 'database_unreachable' });
+        const zh = await app.inject({ method: 'GET', url, headers: { ...h, 'accept-language': 'zh-CN' } });
+        assert.equal(zh.json().error.code, 'unavailable');
+        assert.match(zh.json().error.message, /[\u4e00-\u9fff]/);
+      }
+    } finally {
+      await app.close();
+      await endPool(away);
+    }
   });
 });

@@ -55,19 +55,33 @@ describe('startServer on an external database (DATABASE_URL)', () => {
   });
 });
 
+/** `canyu start` on a data dir and port (embedded PostgreSQL), its stdout and stderr together. */
+function canyuStart(dataDir: string, port: number) {
+  const child = spawn(process.execPath, [path.join(root, 'bin/canyu.js'), 'start'], {
+    env: { ...process.env, CANYU_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const listeners: ((text: string) => void)[] = [];
+  const add = (c: Buffer) => {
+    text += c.toString();
+    for (const l of listeners) l(text);
+  };
+  child.stdout.on('data', add);
+  child.stderr.on('data', add);
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, exited, onOutput: (l: (text: string) => void) => listeners.push(l) };
+}
+
 describe('canyu start (embedded PostgreSQL)', () => {
   it('answers on PORT, flushes acknowledged events and stops PostgreSQL on SIGTERM', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canyu-main-'));
     fs.chmodSync(dataDir, 0o755);
     const port = 40000 + Math.floor(Math.random() * 20000);
-    const child = spawn(process.execPath, [path.join(root, 'bin/canyu.js'), 'start'], {
-      env: { ...process.env, CANYU_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const first = canyuStart(dataDir, port);
+    const { child, exited } = first;
     let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    first.onOutput((text) => (out = text));
     try {
       const deadline = Date.now() + 90_000; // generous: CI machines can be very busy
       let sk: string | undefined;
@@ -97,14 +111,10 @@ describe('canyu start (embedded PostgreSQL)', () => {
 
       // Restarted on that data dir and stopped the moment it answers, while its jobs are still
       // starting: the same clean stop, with nothing left using a pool or a connection.
-      const again = spawn(process.execPath, [path.join(root, 'bin/canyu.js'), 'start'], {
-        env: { ...process.env, CANYU_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const second = canyuStart(dataDir, port);
+      const { child: again, exited: exited2 } = second;
       let out2 = '';
-      again.stdout.on('data', (c: Buffer) => (out2 += c.toString()));
-      again.stderr.on('data', (c: Buffer) => (out2 += c.toString()));
-      const exited2 = new Promise<number | null>((r) => again.on('exit', (code) => r(code)));
+      second.onOutput((text) => (out2 = text));
       try {
         const until = Date.now() + 90_000;
         for (;;) {

@@ -46,7 +46,7 @@ export function createJobs(opts: JobsOptions): Jobs {
   // A stop that arrives while start() is still running (a signal right after boot) must wait for
   // it, or pg-boss would go on using the pool after the database is closed.
   let starting: Promise<void> | null = null;
-  // pg-boss's stop() does not wait for all its workers do. A fetch still in flight when it stops
+  // pg-boss's stop() does not wait for everything its workers do. A fetch still in flight when it stops
   // returns its job afterwards and runs it, and a job's completion (complete or fail) is written
   // without being awaited. Either then used the pool after the server had ended it: the process
   // died of an unhandled rejection during a graceful shutdown, and the fetched job stayed active

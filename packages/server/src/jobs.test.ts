@@ -123,7 +123,11 @@ describe('stopping while a worker is fetching', () => {
         assert.ok(Date.now() < until, 'the worker never fetched while the table was locked');
         await new Promise((r) => setTimeout(r, 50));
       }
-      const { rows } = await locker.query<{ id: string }>(`insert into canyu_jobs.job (name, data) values ('test.in-flight', '{}') returning id`);
+      // start_after in the past: the waiting fetch may have begun (and read now()) a moment before
+      // the lock was taken, and pg-boss only fetches jobs with start_after < now().
+      const { rows } = await locker.query<{ id: string }>(
+        `insert into canyu_jobs.job (name, data, start_after) values ('test.in-flight', '{}', now() - interval '1 minute') returning id`,
+      );
       const stopping = jobs.stop();
       await locker.query('commit');
       await stopping;

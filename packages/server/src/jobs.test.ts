@@ -145,35 +145,70 @@ describe('stopping while a worker is fetching', () => {
   });
 });
 
+/**
+ * A TCP relay in front of the test database, to make an outage: `cut()` ends its connections and
+ * refuses new ones (counted in `refused`) until `reopen()`.
+ */
+async function createRelay() {
+  const target = new URL(db.url);
+  const sockets = new Set<net.Socket>();
+  const state = { open: true, refused: 0 };
+  const relay = net.createServer((client) => {
+    if (!state.open) {
+      state.refused++;
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+  const url = new URL(db.url);
+  url.hostname = '127.0.0.1';
+  url.port = String((relay.address() as net.AddressInfo).port);
+  return {
+    url: url.toString(),
+    get refused() {
+      return state.refused;
+    },
+    cut() {
+      state.open = false;
+      for (const s of sockets) s.destroy();
+    },
+    reopen() {
+      state.open = true;
+    },
+    async close() {
+      state.open = true;
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => relay.close(r));
+    },
+  };
+}
+
 describe('PostgreSQL away for a moment', () => {
+  let unhandled: unknown[] = [];
+  const onUnhandled = (err: unknown) => unhandled.push(err);
+  before(() => {
+    process.on('unhandledRejection', onUnhandled);
+  });
+  after(() => {
+    process.off('unhandledRejection', onUnhandled);
+  });
+  const jobState = async (id: string | null) =>
+    (await db.pool.query<{ state: string }>('select state::text from canyu_jobs.job where id = $1', [id])).rows[0]?.state;
+
   it('a job that finishes while the database is unreachable is recorded once it is back, and nothing is left unhandled', { timeout: 90_000 }, async () => {
-    // The outage: a TCP relay in front of the test database that cuts its connections and then
-    // refuses new ones, until it opens again.
-    const target = new URL(db.url);
-    const sockets = new Set<net.Socket>();
-    let open = true;
-    let refused = 0;
-    const relay = net.createServer((client) => {
-      if (!open) {
-        refused++;
-        client.destroy();
-        return;
-      }
-      const upstream = net.connect(Number(target.port || 5432), target.hostname);
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        s.on('close', () => sockets.delete(s));
-        s.on('error', () => {});
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
-    const url = new URL(db.url);
-    url.hostname = '127.0.0.1';
-    url.port = String((relay.address() as net.AddressInfo).port);
-    const pool = createPool(url.toString(), { max: 4 });
+    unhandled = [];
+    const relay = await createRelay();
+    const pool = createPool(relay.url, { max: 4 });
     const jobs = createJobs({ pool, log: silent, fast: true });
     let running = false;
     let done = 0;
@@ -188,35 +223,83 @@ describe('PostgreSQL away for a moment', () => {
       },
       { pollingIntervalSeconds: 0.5 },
     );
-    const unhandled: unknown[] = [];
-    const onUnhandled = (err: unknown) => unhandled.push(err);
-    process.on('unhandledRejection', onUnhandled);
     try {
       await jobs.start();
       const id = await jobs.send('test.outage', {});
       assert.ok(await waitFor(() => running, 20_000), 'the job never started');
-      open = false;
-      for (const s of sockets) s.destroy();
+      relay.cut();
       // The job finishes during the outage; pg-boss writes its completion then, and it is refused.
       finish();
-      assert.ok(await waitFor(() => refused >= 5, 20_000), 'nothing tried to reach the database during the outage');
-      open = true;
-      const state = async () => (await db.pool.query<{ state: string }>('select state::text from canyu_jobs.job where id = $1', [id])).rows[0]?.state;
+      assert.ok(await waitFor(() => relay.refused >= 3, 20_000), 'nothing tried to reach the database during the outage');
+      relay.reopen();
       const until = Date.now() + 30_000;
-      while ((await state()) !== 'completed') {
-        assert.ok(Date.now() < until, `the job is ${await state()} after the database came back`);
+      while ((await jobState(id)) !== 'completed') {
+        assert.ok(Date.now() < until, `the job is ${await jobState(id)} after the database came back`);
         await new Promise((r) => setTimeout(r, 100));
       }
       assert.equal(done, 1);
       assert.deepEqual(unhandled, []);
     } finally {
-      open = true;
+      relay.reopen();
       finish();
       await jobs.stop();
       await endPool(pool);
-      process.off('unhandledRejection', onUnhandled);
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => relay.close(r));
+      await relay.close();
+    }
+  });
+
+  it('jobs started while the database is unreachable start once it answers, and then run', { timeout: 90_000 }, async () => {
+    unhandled = [];
+    const relay = await createRelay();
+    const pool = createPool(relay.url, { max: 4 });
+    const jobs = createJobs({ pool, log: silent, fast: true });
+    let runs = 0;
+    jobs.define('test.late-start', async () => void runs++, { pollingIntervalSeconds: 0.5 });
+    relay.cut();
+    let started = false;
+    const starting = jobs.start().then(() => (started = true));
+    try {
+      assert.ok(await waitFor(() => relay.refused >= 3, 20_000), 'the start never tried to reach the database');
+      assert.equal(started, false);
+      relay.reopen();
+      await starting;
+      const id = await jobs.send('test.late-start', {});
+      assert.ok(await waitFor(() => runs === 1, 20_000), 'the job never ran');
+      const until = Date.now() + 20_000;
+      while ((await jobState(id)) !== 'completed') {
+        assert.ok(Date.now() < until, `the job is ${await jobState(id)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(unhandled, []);
+    } finally {
+      relay.reopen();
+      await starting.catch(() => {});
+      await jobs.stop();
+      await endPool(pool);
+      await relay.close();
+    }
+  });
+
+  it('a stop during an outage gives up waiting for the database at its deadline', { timeout: 60_000 }, async () => {
+    unhandled = [];
+    const relay = await createRelay();
+    const pool = createPool(relay.url, { max: 4 });
+    const jobs = createJobs({ pool, log: silent, fast: true, stopTimeoutMs: 1_500 });
+    jobs.define('test.stop-in-outage', async () => {}, { pollingIntervalSeconds: 0.5 });
+    try {
+      await jobs.start();
+      relay.cut();
+      // The worker's next fetch is held, waiting for the database.
+      assert.ok(await waitFor(() => relay.refused >= 3, 20_000), 'nothing tried to reach the database during the outage');
+      const t0 = Date.now();
+      await jobs.stop();
+      const took = Date.now() - t0;
+      assert.ok(took >= 1_000 && took < 6_000, `stop() took ${took} ms with a 1.5 s deadline`);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      await jobs.stop();
+      await endPool(pool);
+      await relay.close();
     }
   });
 });

@@ -32,12 +32,12 @@ export type JobsOptions = {
   log: Logger;
   /** Faster cron/poll intervals for tests; production keeps pg-boss defaults. */
   fast?: boolean;
+  /** How long stop() waits for running jobs and held statements (default 15 s). */
+  stopTimeoutMs?: number;
 };
 
 /** How long a stop waits for running jobs before pg-boss marks them failed (they are retried). */
 const STOP_TIMEOUT_MS = 15_000;
-/** How long a job-system statement keeps being sent while PostgreSQL is unreachable. */
-const RECONNECT_MS = 30_000;
 
 export function createJobs(opts: JobsOptions): Jobs {
   const definitions = new Map<string, { handler: JobHandler<object>; opts: JobDefinition }>();
@@ -61,19 +61,44 @@ export function createJobs(opts: JobsOptions): Jobs {
   };
 
   // pg-boss sends statements from timers and writes completions without awaiting them: one that
-  // failed because PostgreSQL was away for a moment (a restart, a failover) was an unhandled
-  // rejection, which ended the process. A statement whose connection was lost or refused is sent
-  // again, backing off, for up to RECONNECT_MS; any other error goes to pg-boss as before. (pg-boss
-  // is at-least-once: a fetch whose answer was lost leaves its job active until it expires and is
-  // retried, and completing a job twice changes nothing.)
+  // failed because PostgreSQL was away (a restart, a failover) was an unhandled rejection, which
+  // ended the process. A statement whose connection was lost or refused is held until the database
+  // answers again and then sent again, for as long as the server runs; once it stops, until the
+  // stop's deadline. Any other error goes to pg-boss as before. (pg-boss is at-least-once: a fetch
+  // whose answer was lost leaves its job active until it expires and is retried, and completing a
+  // job twice changes nothing.) The held statements share one probe, so an outage of any length
+  // costs one connection attempt per backoff step, however many timers fired meanwhile.
+  const timeout = opts.stopTimeoutMs ?? STOP_TIMEOUT_MS;
+  let stopDeadline: number | null = null;
+  const givingUp = () => opts.pool.ending || (stopDeadline !== null && Date.now() >= stopDeadline);
+  let unreachable: Promise<void> | null = null;
+  const databaseBack = () =>
+    (unreachable ??= (async () => {
+      opts.log.error({}, 'job system: PostgreSQL unreachable; job statements wait until it answers');
+      for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+        await new Promise((r) => setTimeout(r, stopDeadline === null ? wait : Math.max(0, Math.min(wait, stopDeadline - Date.now()))));
+        if (givingUp()) return;
+        try {
+          await opts.pool.query('select 1');
+          opts.log.info({}, 'job system: PostgreSQL answers again');
+          return;
+        } catch (err) {
+          if (!isConnectionLoss(err)) return;
+        }
+      }
+    })().finally(() => {
+      unreachable = null;
+    }));
+  const heldOver = async (err: unknown) => {
+    if (!isConnectionLoss(err) || givingUp()) throw err;
+    await databaseBack();
+  };
   const query = async (text: string, values?: unknown[]) => {
-    const until = Date.now() + RECONNECT_MS;
-    for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+    for (;;) {
       try {
         return await opts.pool.query(text, values);
       } catch (err) {
-        if (!isConnectionLoss(err) || opts.pool.ending || Date.now() + wait > until) throw err;
-        await new Promise((r) => setTimeout(r, wait));
+        await heldOver(err);
       }
     }
   };
@@ -104,18 +129,21 @@ export function createJobs(opts: JobsOptions): Jobs {
       });
     },
     start() {
+      if (!starting && !boss) stopDeadline = null;
       starting ??= startBoss().finally(() => {
         starting = null;
       });
       return starting;
     },
     async stop() {
+      // Set first: a start held by an outage gives up at this deadline.
+      stopDeadline ??= Date.now() + timeout;
+      const until = stopDeadline;
       if (starting) await starting.catch(() => {});
       const b = boss;
       boss = null;
       // Waits for running handlers to finish; does not close our pool (we own it).
-      const until = Date.now() + STOP_TIMEOUT_MS;
-      if (b) await b.stop({ graceful: true, close: false, wait: true, timeout: STOP_TIMEOUT_MS });
+      if (b) await b.stop({ graceful: true, close: false, wait: true, timeout: Math.max(1_000, until - Date.now()) });
       // Then for what pg-boss left running (above). A settled fetch starts its handler, and a
       // settled handler sends its completion, within a few microtasks: each round waits for the
       // queue of them to run (setImmediate) before looking again.
@@ -149,7 +177,7 @@ export function createJobs(opts: JobsOptions): Jobs {
   async function setUp(b: PgBoss): Promise<void> {
     // Servers booting together would deadlock creating the same queues (pg-boss creates a
     // partition per queue): queue and schedule setup is serialised across servers.
-    await withSetupLock(opts.pool, async () => {
+    await withSetupLock(opts.pool, heldOver, async () => {
       for (const [name, def] of definitions) {
         const queue = { name, retryLimit: def.opts.retryLimit ?? 3, retryDelay: def.opts.retryDelaySeconds ?? 5, retryBackoff: true };
         if (await b.getQueue(name)) await b.updateQueue(name, queue);
@@ -178,21 +206,31 @@ export function createJobs(opts: JobsOptions): Jobs {
   }
 }
 
-async function withSetupLock(pool: pg.Pool, fn: () => Promise<void>): Promise<void> {
+/**
+ * `heldOver(err)` resolves when a lost connection may be tried again (the database answers) and
+ * throws `err` when not (another error, or the jobs are stopping).
+ */
+async function withSetupLock(pool: pg.Pool, heldOver: (err: unknown) => Promise<void>, fn: () => Promise<void>): Promise<void> {
   // try-lock and poll rather than block: a waiting server must not sit on a pool connection that
   // the lock holder's own setup queries may need (servers can share one pool, as in tests).
   for (;;) {
-    const client = await pool.connect();
     let locked = false;
     try {
-      locked = (await client.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('canyu.jobs.setup')) as ok`)).rows[0]!.ok;
-      if (locked) {
-        await fn();
-        return;
+      const client = await pool.connect();
+      try {
+        locked = (await client.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('canyu.jobs.setup')) as ok`)).rows[0]!.ok;
+        if (locked) {
+          await fn();
+          return;
+        }
+      } finally {
+        if (locked) await client.query(`select pg_advisory_unlock(hashtext('canyu.jobs.setup'))`).catch(() => {});
+        client.release();
       }
-    } finally {
-      if (locked) await client.query(`select pg_advisory_unlock(hashtext('canyu.jobs.setup'))`).catch(() => {});
-      client.release();
+    } catch (err) {
+      // The lock went with a lost connection: take it again once the database is back.
+      await heldOver(err);
+      continue;
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -26,6 +26,7 @@ import { openapiOptions } from './http/openapi.ts';
 import { createPgLimiter, createRedisLimiter, type RateLimiter } from './http/rate-limit.ts';
 import { registerConsole } from './http/console.ts';
 import { lazyChildLogger } from './http/request-logger.ts';
+import { createOutageLog } from './http/outage-log.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerCors } from './http/cors.ts';
 import { errors, type Api } from './http/route.ts';
@@ -203,8 +204,10 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; services: Services; modules: Module[]; systemCtx: (actor?: Ctx['actor']) => Ctx }> {
   const { config } = deps;
+  // Database-outage errors are condensed to two lines per 10 s (http/outage-log.ts).
+  const outageLog = createOutageLog();
   const app = Fastify({
-    logger: deps.logger === undefined ? { level: config.logLevel } : deps.logger,
+    logger: deps.logger === false ? false : { level: typeof deps.logger === 'object' ? deps.logger.level : config.logLevel, hooks: { logMethod: outageLog.logMethod } },
     bodyLimit: config.bodyLimit,
     // req.ip is the client behind trusted proxies (X-Forwarded-For), else the socket address.
     trustProxy: config.trustProxy,
@@ -228,6 +231,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
         .send(JSON.stringify({ error: { code: 'bad_request', message: prefersChinese(req.headers['accept-language']) ? zhMessageOf('bad_request') : `Malformed request: ${err.message}`, details: { reason: (err as FastifyError).code ?? null } } }));
     },
   }).withTypeProvider<ZodTypeProvider>();
+  outageLog.summaryTo(app.log);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -273,14 +277,15 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     else if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') e = new AppError('invalid_json', `The body is not valid JSON: ${err.message}`);
     else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) e = new AppError('bad_request', err.message, { reason: err.code ?? null });
     else if (isConnectionLoss(err) || isConnectionLoss((err as { cause?: unknown }).cause)) {
-      // PostgreSQL restarting, failing over or unreachable: a moment's outage, not a fault of the request.
-      req.log.error({ err }, 'database unreachable');
+      // PostgreSQL restarting, failing over or unreachable: a moment's outage, not a fault of the
+      // request. Logged once here (the outage hook condenses the many alike).
+      req.log.warn({ err }, 'database unreachable');
       e = new AppError('unavailable', 'The database is unreachable for the moment; retry shortly', { reason: 'database_unreachable' }, { retryAfter: 1 });
     } else {
       req.log.error({ err }, 'unhandled error');
       e = new AppError('internal', 'Internal server error; the request id identifies it in the logs', { request_id: req.id });
     }
-    if (e.status >= 500 && e.code !== 'internal') req.log.warn({ code: e.code }, e.message);
+    if (e.status >= 500 && e.code !== 'internal' && e.details?.reason !== 'database_unreachable') req.log.warn({ code: e.code }, e.message);
     if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
     const message = prefersChinese(req.headers['accept-language']) ? zhMessageOf(e.code) : e.message;
     // Errors from hooks that run before the route's serializer: send raw JSON.

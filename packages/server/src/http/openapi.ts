@@ -142,11 +142,11 @@ type Operation = {
   operationId?: string;
   tags?: string[];
   security?: unknown[];
-  responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>;
+  responses?: Record<string, { $ref?: string; description?: string; content?: Record<string, { schema?: JsonSchema }> }>;
 };
 type Doc = {
   paths?: Record<string, Record<string, Operation>>;
-  components?: { schemas?: Record<string, unknown>; securitySchemes?: Record<string, unknown> };
+  components?: { schemas?: Record<string, unknown>; securitySchemes?: Record<string, unknown>; responses?: Record<string, unknown> };
   [k: string]: unknown;
 };
 
@@ -247,6 +247,35 @@ export function assignOperationIds(doc: Doc): void {
   if (stale.length) throw new Error(`OPERATION_IDS (http/openapi.ts) names operations that do not exist: ${stale.join(', ')}`);
 }
 
+/**
+ * The errors any operation can answer, whatever its route declares: 503 `unavailable` while the
+ * database is unreachable (with Retry-After), and 429 `rate_limited` on every operation that takes
+ * credentials (the per-key and per-user limits). Added where the route does not list them.
+ */
+export function addCommonErrors(doc: Doc): void {
+  const error = (description: string) => ({
+    description,
+    headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } } },
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  });
+  doc.components = {
+    ...doc.components,
+    responses: {
+      ...doc.components?.responses,
+      RateLimited: error('Too many requests: over the rate limit of the key or the user (`rate_limited`); retry after Retry-After seconds'),
+      Unavailable: error('Unavailable for the moment (`unavailable`), e.g. the database is unreachable (`details.reason: "database_unreachable"`); retry after Retry-After seconds'),
+    },
+  };
+  for (const ops of Object.values(doc.paths ?? {})) {
+    for (const [method, op] of Object.entries(ops)) {
+      if (!METHODS.has(method)) continue;
+      const responses = (op.responses ??= {});
+      if (op.security?.length && !responses['429']) responses['429'] = { $ref: '#/components/responses/RateLimited' };
+      if (!responses['503']) responses['503'] = { $ref: '#/components/responses/Unavailable' };
+    }
+  }
+}
+
 /** Drops the component schemas no operation reaches (zod's registry adds input twins of every output), sorts the rest. */
 export function pruneComponents(doc: Doc): void {
   const schemas = doc.components?.schemas;
@@ -329,6 +358,7 @@ export function openapiOptions(): FastifyDynamicSwaggerOptions {
     transformObject: (input) => {
       const doc = jsonSchemaTransformObject(input) as Doc;
       assignOperationIds(doc);
+      addCommonErrors(doc);
       describeTags(doc);
       pruneComponents(doc);
       // The tags read best next to info and servers, not after the 2 MB of paths and components.

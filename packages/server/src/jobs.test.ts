@@ -204,12 +204,30 @@ describe('PostgreSQL away for a moment', () => {
   });
   const jobState = async (id: string | null) =>
     (await db.pool.query<{ state: string }>('select state::text from canyu_jobs.job where id = $1', [id])).rows[0]?.state;
-
-  it('a job that finishes while the database is unreachable is recorded once it is back, and nothing is left unhandled', { timeout: 90_000 }, async () => {
+  const completed = async (id: string | null, ms: number) => {
+    const until = Date.now() + ms;
+    while ((await jobState(id)) !== 'completed') {
+      assert.ok(Date.now() < until, `the job is ${await jobState(id)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  /** Jobs on a pool that reaches the test database through a relay; `dispose` ends all three. */
+  const behindRelay = async (o: { stopTimeoutMs?: number } = {}) => {
     unhandled = [];
     const relay = await createRelay();
     const pool = createPool(relay.url, { max: 4 });
-    const jobs = createJobs({ pool, log: silent, fast: true });
+    const jobs = createJobs({ pool, log: silent, fast: true, ...o });
+    const dispose = async () => {
+      relay.reopen();
+      await jobs.stop();
+      await endPool(pool);
+      await relay.close();
+    };
+    return { relay, jobs, dispose };
+  };
+
+  it('a job that finishes while the database is unreachable is recorded once it is back, and nothing is left unhandled', { timeout: 90_000 }, async () => {
+    const { relay, jobs, dispose } = await behindRelay();
     let running = false;
     let done = 0;
     let finish!: () => void;
@@ -232,27 +250,17 @@ describe('PostgreSQL away for a moment', () => {
       finish();
       assert.ok(await waitFor(() => relay.refused >= 3, 20_000), 'nothing tried to reach the database during the outage');
       relay.reopen();
-      const until = Date.now() + 30_000;
-      while ((await jobState(id)) !== 'completed') {
-        assert.ok(Date.now() < until, `the job is ${await jobState(id)} after the database came back`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await completed(id, 30_000);
       assert.equal(done, 1);
       assert.deepEqual(unhandled, []);
     } finally {
-      relay.reopen();
       finish();
-      await jobs.stop();
-      await endPool(pool);
-      await relay.close();
+      await dispose();
     }
   });
 
   it('jobs started while the database is unreachable start once it answers, and then run', { timeout: 90_000 }, async () => {
-    unhandled = [];
-    const relay = await createRelay();
-    const pool = createPool(relay.url, { max: 4 });
-    const jobs = createJobs({ pool, log: silent, fast: true });
+    const { relay, jobs, dispose } = await behindRelay();
     let runs = 0;
     jobs.define('test.late-start', async () => void runs++, { pollingIntervalSeconds: 0.5 });
     relay.cut();
@@ -265,26 +273,17 @@ describe('PostgreSQL away for a moment', () => {
       await starting;
       const id = await jobs.send('test.late-start', {});
       assert.ok(await waitFor(() => runs === 1, 20_000), 'the job never ran');
-      const until = Date.now() + 20_000;
-      while ((await jobState(id)) !== 'completed') {
-        assert.ok(Date.now() < until, `the job is ${await jobState(id)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await completed(id, 20_000);
       assert.deepEqual(unhandled, []);
     } finally {
       relay.reopen();
       await starting.catch(() => {});
-      await jobs.stop();
-      await endPool(pool);
-      await relay.close();
+      await dispose();
     }
   });
 
   it('a stop during an outage gives up waiting for the database at its deadline', { timeout: 60_000 }, async () => {
-    unhandled = [];
-    const relay = await createRelay();
-    const pool = createPool(relay.url, { max: 4 });
-    const jobs = createJobs({ pool, log: silent, fast: true, stopTimeoutMs: 1_500 });
+    const { relay, jobs, dispose } = await behindRelay({ stopTimeoutMs: 1_500 });
     jobs.define('test.stop-in-outage', async () => {}, { pollingIntervalSeconds: 0.5 });
     try {
       await jobs.start();
@@ -297,9 +296,7 @@ describe('PostgreSQL away for a moment', () => {
       assert.ok(took >= 1_000 && took < 6_000, `stop() took ${took} ms with a 1.5 s deadline`);
       assert.deepEqual(unhandled, []);
     } finally {
-      await jobs.stop();
-      await endPool(pool);
-      await relay.close();
+      await dispose();
     }
   });
 });

@@ -3,30 +3,16 @@
 // logged as before. Real errors from pg against a closed port, a real pino logger and its children.
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { createPool, endPool } from '../db/index.ts';
+import { waitFor } from '../testing/wait.ts';
 import { createOutageLog } from './outage-log.ts';
-
-const waitFor = async (cond: () => boolean, ms: number) => {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
-};
+import { logCapture } from '../testing/log.ts';
 
 describe('createOutageLog', () => {
   it('condenses lost-connection lines to the first one and a summary per window, and leaves other lines alone', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
-        cb();
-      },
-    });
+    const { lines, sink } = logCapture();
     const outage = createOutageLog(300);
     const root = pino({ level: 'info', hooks: { logMethod: outage.logMethod } }, sink);
     outage.summaryTo(root);
@@ -63,8 +49,7 @@ describe('createOutageLog', () => {
     assert.equal(byMsg('unhandled error').length, 3, 'other errors are all logged');
     assert.equal(byMsg('info lines are not touched').length, 1);
 
-    assert.ok(await waitFor(() => lines.some((l) => typeof l.suppressed === 'number'), 5_000), 'no summary line');
-    const summary = lines.find((l) => typeof l.suppressed === 'number')!;
+    const summary = await waitFor('the summary line', () => lines.find((l) => typeof l.suppressed === 'number'), { timeoutMs: 5_000 });
     assert.equal(summary.level, 40);
     assert.equal(summary.reqId, undefined, 'the summary is not bound to a request');
     assert.equal(summary.suppressed, 50);

@@ -2,21 +2,15 @@
 // level set for that request, and through its children), and one that does not log never makes a
 // child logger.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { lazyChildLogger } from './request-logger.ts';
+import { logCapture } from '../testing/log.ts';
 
 describe('lazyChildLogger', () => {
   it('makes the child on the first line a request logs, bound to the request id', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
-        cb();
-      },
-    });
+    const { lines, sink } = logCapture();
     const root = pino({ level: 'info' }, sink);
     let children = 0;
     let ids = 0;

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { migrate } from '../packages/server/src/db/index.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../packages/server/src/db/embedded.ts';
@@ -76,7 +77,7 @@ let code = 1;
 const started = performance.now();
 try {
   code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...forceExit, ...reporters, ...files], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', pathToFileURL(path.join(root, 'scripts/test-blocking-stdout.mjs')).href, '--test', '--test-concurrency=2', '--test-timeout=180000', ...forceExit, ...reporters, ...files], {
       stdio: 'inherit',
       env: { ...process.env, CANYU_TEST_TIMES_FILE: timesFile, CANYU_TEST_ADMIN_URL: adminUrl, CANYU_TEST_TEMPLATE: template, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
     });
@@ -102,7 +103,7 @@ try {
  * suite spends; then every test that failed, with where and why, as the last lines of the run.
  */
 function printRecord(file: string): void {
-  let record: { rows: { file: string; ms: number }[]; failures: { file: string; line: number; name: string; error: string }[] };
+  let record: { rows: { file: string; ms: number }[]; failures: { file: string; line: number; name: string; error: string }[]; lost: { file: string; tests: string[] }[] };
   try {
     record = JSON.parse(fs.readFileSync(file, 'utf8'));
     fs.rmSync(file, { force: true });
@@ -112,6 +113,11 @@ function printRecord(file: string): void {
   if (record.rows.length >= 2) {
     console.log('# slowest test files (wall time):');
     for (const r of record.rows.slice(0, 15)) console.log(`#   ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${path.relative(root, r.file)}`);
+  }
+  for (const l of record.lost ?? []) {
+    // The runner lost the end of this file's report (scripts/test-blocking-stdout.mjs): these tests
+    // started and their results never arrived, so the counts above are short.
+    console.log(`# results not received from ${path.relative(root, l.file)} (the report was cut short): ${l.tests.join('; ')}`);
   }
   if (record.failures.length > 0) {
     console.log(`# failed tests (${record.failures.length}):`);
